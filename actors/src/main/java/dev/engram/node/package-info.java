@@ -1,0 +1,2 @@
+/** Engram actors. */
+package dev.engram.node;

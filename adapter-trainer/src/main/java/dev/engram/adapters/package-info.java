@@ -1,0 +1,2 @@
+/** Engram adapter-trainer. */
+package dev.engram.adapters;

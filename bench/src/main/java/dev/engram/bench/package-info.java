@@ -1,0 +1,2 @@
+/** Engram bench. */
+package dev.engram.bench;

@@ -1,0 +1,29 @@
+package dev.engram.memory;
+
+import java.util.List;
+
+/**
+ * Turns text into unit-length vectors for the case store's vector search.
+ *
+ * <p>Queries and documents are separate calls because a query-side adapter changes only the
+ * query tower: case vectors already in the index stay valid when the adapter changes.
+ *
+ * <pre>{@code
+ * float[] q = embedder.embedQuery("flutter of a heated wing");
+ * RecallResult r = store.recall(new RecallQuery("acme", "flutter of a heated wing", q, 10));
+ * }</pre>
+ */
+public interface Embedder {
+
+    /** A stable identifier of the model (and adapter, if any) that produced the vectors. */
+    String modelId();
+
+    /** Length of every vector this embedder returns. */
+    int dimension();
+
+    /** Embeds one query text; the vector has length {@link #dimension()} and unit norm. */
+    float[] embedQuery(String text);
+
+    /** Embeds case texts in order; each vector has length {@link #dimension()} and unit norm. */
+    List<float[]> embedDocuments(List<String> texts);
+}

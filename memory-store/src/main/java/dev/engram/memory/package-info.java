@@ -1,0 +1,2 @@
+/** Engram memory-store. */
+package dev.engram.memory;

@@ -1,0 +1,2 @@
+/** Engram retriever-tuning. */
+package dev.engram.retriever;

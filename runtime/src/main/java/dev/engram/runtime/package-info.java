@@ -1,0 +1,2 @@
+/** Engram runtime. */
+package dev.engram.runtime;

@@ -1,0 +1,2 @@
+/** Engram streams. */
+package dev.engram.streams;
