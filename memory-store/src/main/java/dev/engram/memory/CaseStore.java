@@ -1,0 +1,136 @@
+package dev.engram.memory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The case memory: episodes go in as cases, recall brings the most useful ones back, always
+ * within one tenant.
+ *
+ * <p>Contract (checked by {@code CaseStoreContractTest} for every implementation):
+ * <ul>
+ *   <li><b>Idempotent by event id.</b> {@link #ingest} applies an episode at most once per
+ *       (tenant, eventId): replaying a stream any number of times — before or after a commit, a
+ *       reopen or a crash — yields the same cases and the same statistics.</li>
+ *   <li><b>Statistics once per event.</b> Each judgement in an applied episode adds 1 to the judged
+ *       case's {@code timesRecalled}, and 1 to its {@code timesUseful} when
+ *       {@code useful == TRUE}, or when {@code useful == null} and the episode's reward is at least
+ *       the positive threshold. Judgements of case ids unknown in the tenant are counted
+ *       ({@link #unknownJudgements()}) and ignored.</li>
+ *   <li><b>Tenant isolation by construction.</b> Every read takes a tenant; nothing can search
+ *       or read across tenants.</li>
+ *   <li><b>Durability.</b> Everything up to the last {@link #commit} survives a crash; anything
+ *       after it is lost as a whole, never in part (an episode and its judgements go together).
+ *       The commit data (e.g. Kafka offsets) is stored atomically with the commit.</li>
+ *   <li><b>Read your writes.</b> {@link #recall}, {@link #get}, {@link #count} and {@link #cases}
+ *       see every applied episode, committed or not.</li>
+ * </ul>
+ * Implementations are thread-safe: writes are serialised, reads run concurrently.
+ *
+ * <pre>{@code
+ * try (CaseStore store = LuceneCaseStore.open(dir, CaseStoreConfig.defaults())) {
+ *     store.ingest(episode, null);                       // BM25 only
+ *     store.commit(Map.of("engram.feedback-0", "1234")); // durable, with the offsets it covers
+ *     RecallResult r = store.recall(RecallQuery.bm25("acme", "flutter of a heated wing", 10));
+ * }
+ * }</pre>
+ *
+ * <p>I/O failures surface as {@link UncheckedIOException}.
+ */
+public interface CaseStore extends Closeable {
+
+    /**
+     * Applies an episode: adds it as a case and applies its judgements, exactly once.
+     *
+     * @param episode the episode; its {@code eventId} becomes the case id
+     * @param vector the case vector (length = the configured dimension; normalised to unit length
+     *     on the way in), or {@code null} when the case has no vector
+     * @return {@code true} when applied, {@code false} when this (tenant, eventId) was already
+     *     applied (then nothing changes)
+     * @throws IllegalArgumentException when the vector has the wrong length, is zero or not finite
+     */
+    boolean ingest(Episode episode, float[] vector);
+
+    /** Recalls the top {@code k} cases of the query's tenant, split into positives and negatives. */
+    RecallResult recall(RecallQuery query);
+
+    /** The case of this tenant with this id, if any. */
+    Optional<Case> get(String tenant, String caseId);
+
+    /** How many cases the tenant has. */
+    long count(String tenant);
+
+    /**
+     * A page of the tenant's cases in ascending {@code caseId} order, for rebuild and re-embedding.
+     *
+     * @param afterCaseId return only cases whose id sorts after this one; {@code null} for the first page
+     * @param limit at most this many, in [1, 10000]
+     */
+    List<Case> cases(String tenant, String afterCaseId, int limit);
+
+    /** All cases of the tenant in ascending {@code caseId} order (pages through {@link #cases(String, String, int)}). */
+    default List<Case> cases(String tenant) {
+        List<Case> all = new java.util.ArrayList<>();
+        String after = null;
+        while (true) {
+            List<Case> page = cases(tenant, after, 1000);
+            all.addAll(page);
+            if (page.size() < 1000) {
+                return all;
+            }
+            after = page.get(page.size() - 1).caseId();
+        }
+    }
+
+    /**
+     * Replaces the vector of an existing case (re-embedding after the encoder changed); the case
+     * and its statistics are unchanged.
+     *
+     * @return {@code false} when the tenant has no such case
+     */
+    boolean updateVector(String tenant, String caseId, float[] vector);
+
+    /**
+     * Durably commits everything applied so far, together with {@code commitData}, which replaces
+     * the previous commit's data as a whole (pass every key you need, e.g. all partitions' offsets).
+     */
+    void commit(Map<String, String> commitData);
+
+    /** Durably commits everything applied so far, keeping the last commit's data. */
+    void commit();
+
+    /** The data stored with the last durable commit (empty if none). */
+    Map<String, String> committedData();
+
+    /**
+     * Commits (keeping the last commit data) when the commit policy says so: after
+     * {@link CaseStoreConfig#commitEveryEvents()} applied episodes, or when uncommitted changes are
+     * older than {@link CaseStoreConfig#commitInterval()} on the configured clock.
+     *
+     * @return whether it committed
+     */
+    boolean commitIfDue();
+
+    /** As {@link #commitIfDue()}, but a commit it makes stores {@code commitData}. */
+    boolean commitIfDue(Map<String, String> commitData);
+
+    /** Episodes applied since the last commit. */
+    long uncommittedEvents();
+
+    /** Judgements ignored since this store was opened because their case id was unknown in the tenant. */
+    long unknownJudgements();
+
+    /** Deletes every case of the tenant (uncommitted until the next commit), e.g. before a rebuild. */
+    void deleteTenant(String tenant);
+
+    /** Deletes every case of every tenant (uncommitted until the next commit), e.g. before a rebuild from the stream. */
+    void clear();
+
+    /** Closes the store, committing first when anything is uncommitted. */
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,135 @@
+package dev.engram.memory.internal;
+
+import dev.engram.memory.Case;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TermRangeQuery;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.QueryBuilder;
+
+/**
+ * The only code that reads cases out of the index. Every method takes a tenant, and every query it
+ * runs carries a {@code FILTER} clause on that tenant (for kNN: the tenant is the pre-filter), or
+ * looks a case up by its key, which contains the tenant. There is no method without a tenant, so
+ * no caller can search across tenants.
+ */
+public final class TenantScopedSearcher {
+    private final IndexSearcher searcher;
+    private final QueryBuilder queryBuilder;
+
+    public TenantScopedSearcher(IndexSearcher searcher, QueryBuilder queryBuilder) {
+        this.searcher = searcher;
+        this.queryBuilder = queryBuilder;
+    }
+
+    private static Query tenantFilter(String tenant) {
+        return new TermQuery(new Term(CaseDocuments.TENANT, tenant));
+    }
+
+    /** Wraps {@code query} so that it matches only the tenant's cases; the scores stay the query's. */
+    private static Query withinTenant(String tenant, Query query) {
+        return new BooleanQuery.Builder()
+                .add(query, BooleanClause.Occur.MUST)
+                .add(tenantFilter(tenant), BooleanClause.Occur.FILTER)
+                .build();
+    }
+
+    /** BM25 over the case text (EnglishAnalyzer: stopwords, Porter stemming); empty when the text has no terms. */
+    public ScoreDoc[] bm25(String tenant, String text, int depth) throws IOException {
+        Query terms = queryBuilder.createBooleanQuery(CaseDocuments.TEXT, text);
+        if (terms == null) {
+            return new ScoreDoc[0];
+        }
+        return searcher.search(withinTenant(tenant, terms), depth).scoreDocs;
+    }
+
+    /** HNSW kNN on the unit case vectors (dot product), pre-filtered to the tenant. */
+    public ScoreDoc[] knn(String tenant, float[] unitVector, int depth) throws IOException {
+        Query knn = new KnnFloatVectorQuery(CaseDocuments.VECTOR, unitVector, depth, tenantFilter(tenant));
+        return searcher.search(knn, depth).scoreDocs;
+    }
+
+    public long count(String tenant) throws IOException {
+        return searcher.count(tenantFilter(tenant));
+    }
+
+    /** The tenant's cases with id after {@code afterCaseId} (null: from the start), ascending by id. */
+    public List<Case> page(String tenant, String afterCaseId, int limit) throws IOException {
+        Query range = new TermRangeQuery(CaseDocuments.CASE_ID,
+                afterCaseId == null ? null : new BytesRef(afterCaseId), null, false, true);
+        Sort byId = new Sort(new SortField(CaseDocuments.CASE_ID_SORT, SortField.Type.STRING));
+        ScoreDoc[] hits = searcher.search(withinTenant(tenant, range), limit, byId).scoreDocs;
+        List<Case> out = new ArrayList<>(hits.length);
+        for (ScoreDoc sd : hits) {
+            out.add(read(sd.doc));
+        }
+        return out;
+    }
+
+    /** Reads a case by a doc id that one of this searcher's tenant-filtered queries returned. */
+    public Case read(int doc) throws IOException {
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+        return CaseDocuments.read(leaf.reader(), doc - leaf.docBase);
+    }
+
+    public Optional<Case> get(String tenant, String caseId) throws IOException {
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            int doc = liveDocOfKey(leaf.reader(), CaseDocuments.key(tenant, caseId));
+            if (doc != DocIdSetIterator.NO_MORE_DOCS) {
+                return Optional.of(CaseDocuments.read(leaf.reader(), doc));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The counters of the tenant's case, or null when the case is not in this searcher's view. */
+    public CaseCounters counters(String tenant, String caseId) throws IOException {
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            int doc = liveDocOfKey(leaf.reader(), CaseDocuments.key(tenant, caseId));
+            if (doc != DocIdSetIterator.NO_MORE_DOCS) {
+                return CaseDocuments.counters(leaf.reader(), doc);
+            }
+        }
+        return null;
+    }
+
+    private static int liveDocOfKey(LeafReader leaf, String key) throws IOException {
+        Terms terms = leaf.terms(CaseDocuments.KEY);
+        if (terms == null) {
+            return DocIdSetIterator.NO_MORE_DOCS;
+        }
+        TermsEnum te = terms.iterator();
+        if (!te.seekExact(new BytesRef(key))) {
+            return DocIdSetIterator.NO_MORE_DOCS;
+        }
+        Bits live = leaf.getLiveDocs();
+        PostingsEnum postings = te.postings(null, PostingsEnum.NONE);
+        for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+            if (live == null || live.get(doc)) {
+                return doc;
+            }
+        }
+        return DocIdSetIterator.NO_MORE_DOCS;
+    }
+}
