@@ -1,0 +1,224 @@
+package dev.engram.streams;
+
+import dev.engram.streams.internal.KraftBrokerConfig;
+import dev.engram.streams.internal.TemporaryDirectory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real, single-node Kafka (KRaft broker and controller in one) running inside this JVM: the
+ * local default of {@code engram serve} and {@code engram demo}, and what the tests use.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafka kafka = EmbeddedKafka.start(Path.of(".engram/kafka"))) {
+ *   TopicAdmin.ensureTopics(kafka.bootstrapServers(), Topics.all());
+ *   // produce and consume with KafkaClientFactory
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start(Path)} keeps its data in the given directory: the directory is formatted on
+ * first use only (when it has no {@code meta.properties}); later starts reuse it, with the same
+ * cluster id, topics, records and committed offsets. {@link #startTemporary()} uses a fresh
+ * directory that {@link #close()} deletes. Listeners bind to free loopback ports picked at each
+ * start, so {@link #bootstrapServers()} may change across restarts. Start-up takes a few seconds.
+ *
+ * <p>The broker is sized for a small machine (2 network and 2 I/O threads, a 2 MiB log-cleaner
+ * buffer: Kafka's 128 MiB default can exhaust a small heap, and the broker then halts the JVM),
+ * with every internal topic at replication 1. It accepts messages up to 8 MiB.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+  /** The node id of the single broker and controller. */
+  public static final int NODE_ID = 1;
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+  private static final String META_PROPERTIES = "meta.properties";
+  private static final int START_ATTEMPTS = 3;
+
+  private final KafkaRaftServer server;
+  private final KraftBrokerConfig config;
+  private final String clusterId;
+  private final boolean temporary;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private EmbeddedKafka(KafkaRaftServer server, KraftBrokerConfig config, String clusterId, boolean temporary) {
+    this.server = server;
+    this.config = config;
+    this.clusterId = clusterId;
+    this.temporary = temporary;
+  }
+
+  /**
+   * Starts a broker whose data lives in {@code dataDir} (created if missing) and survives
+   * {@link #close()}: starting again on the same directory brings back the same cluster.
+   *
+   * @throws IllegalStateException when the broker does not start, e.g. because another broker
+   *     holds the directory
+   */
+  public static EmbeddedKafka start(Path dataDir) {
+    return start(dataDir.toAbsolutePath(), false);
+  }
+
+  /** Starts a broker on a new temporary directory, which {@link #close()} deletes. */
+  public static EmbeddedKafka startTemporary() {
+    Path dir = TemporaryDirectory.create("engram-kafka-");
+    try {
+      return start(dir, true);
+    } catch (RuntimeException e) {
+      deleteQuietly(dir);
+      throw e;
+    }
+  }
+
+  /** Where clients connect, e.g. {@code "127.0.0.1:41235"}. */
+  public String bootstrapServers() {
+    return config.bootstrapServers();
+  }
+
+  /** The cluster id: the same on every start from the same directory. */
+  public String clusterId() {
+    return clusterId;
+  }
+
+  /** The directory that holds the broker's logs and metadata. */
+  public Path dataDir() {
+    return config.logDir();
+  }
+
+  /**
+   * Shuts the broker down cleanly and waits until it has stopped (logs flushed, ports closed);
+   * deletes the directory if it was temporary. Calling it again does nothing.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long started = System.nanoTime();
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } finally {
+      if (temporary) {
+        deleteQuietly(config.logDir());
+      }
+    }
+    LOG.info("Embedded Kafka on {} stopped in {} ms", bootstrapServers(), (System.nanoTime() - started) / 1_000_000);
+  }
+
+  @Override
+  public String toString() {
+    return "EmbeddedKafka[" + bootstrapServers() + ", cluster " + clusterId + ", " + config.logDir()
+        + (closed.get() ? ", closed" : "") + "]";
+  }
+
+  private static EmbeddedKafka start(Path dir, boolean temporary) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not create the Kafka data directory " + dir, e);
+    }
+    long started = System.nanoTime();
+    for (int attempt = 1; ; attempt++) {
+      KraftBrokerConfig config = KraftBrokerConfig.onFreePorts(NODE_ID, dir);
+      KafkaConfig kafkaConfig = new KafkaConfig(config.toProperties(), false);
+      String clusterId = formatIfNeeded(kafkaConfig, dir);
+      KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
+      try {
+        server.startup();
+      } catch (RuntimeException e) {
+        stopQuietly(server);
+        // A free port can be taken by someone else between picking it and binding it: try others.
+        if (hasCause(e, BindException.class) && attempt < START_ATTEMPTS) {
+          LOG.warn("Embedded Kafka could not bind its ports ({}); retrying on others", e.getMessage());
+          continue;
+        }
+        throw new IllegalStateException("Embedded Kafka failed to start on " + dir + ": " + e.getMessage()
+            + (e.getMessage() != null && e.getMessage().contains("lock")
+                ? " (is another broker or Engram node using this directory?)" : ""), e);
+      }
+      LOG.info("Embedded Kafka started on {} (cluster {}, data in {}) in {} ms", config.bootstrapServers(),
+          clusterId, dir, (System.nanoTime() - started) / 1_000_000);
+      return new EmbeddedKafka(server, config, clusterId, temporary);
+    }
+  }
+
+  /** Formats {@code dir} unless it already holds a cluster; returns the cluster id either way. */
+  private static String formatIfNeeded(KafkaConfig kafkaConfig, Path dir) {
+    Path meta = dir.resolve(META_PROPERTIES);
+    if (Files.exists(meta)) {
+      return readClusterId(meta);
+    }
+    String clusterId = Uuid.randomUuid().toString();
+    try {
+      new Formatter()
+          .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+          .setNodeId(NODE_ID)
+          .setClusterId(clusterId)
+          .setControllerListenerName(KraftBrokerConfig.CONTROLLER_LISTENER)
+          .setMetadataLogDirectory(kafkaConfig.metadataLogDir())
+          .addDirectory(dir.toString())
+          .run();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not format the Kafka data directory " + dir + ": " + e.getMessage(), e);
+    }
+    LOG.info("Formatted new Kafka data directory {} (cluster {})", dir, clusterId);
+    return clusterId;
+  }
+
+  private static String readClusterId(Path meta) {
+    Properties properties = new Properties();
+    try (InputStream in = Files.newInputStream(meta)) {
+      properties.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read " + meta, e);
+    }
+    String clusterId = properties.getProperty("cluster.id");
+    if (clusterId == null || clusterId.isBlank()) {
+      throw new IllegalStateException(meta + " has no cluster.id: the directory is not a KRaft "
+          + "data directory; point Engram at an empty or Engram-made one");
+    }
+    return clusterId;
+  }
+
+  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void stopQuietly(KafkaRaftServer server) {
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } catch (RuntimeException e) {
+      LOG.debug("Ignoring failure while stopping a broker that failed to start", e);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try {
+      TemporaryDirectory.delete(dir);
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("Could not delete the temporary Kafka directory {}: {}", dir, e.getMessage());
+    }
+  }
+}
