@@ -24,8 +24,9 @@ public record FrozenLinear(NDArray weight, NDArray bias) implements Linear {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray y = x.matMul(weight.transpose());
-        return bias == null ? y : y.add(bias);
+        // torch's linear: no transposed view of the weight is left in the weight's (long-lived)
+        // manager, and the result belongs to x's manager
+        return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
     }
 
     @Override
