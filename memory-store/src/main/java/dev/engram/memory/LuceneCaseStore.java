@@ -1,17 +1,17 @@
 package dev.engram.memory;
 
 import dev.engram.memory.internal.CaseCounters;
+import dev.engram.memory.internal.CaseIndex;
 import dev.engram.memory.internal.CaseDocuments;
 import dev.engram.memory.internal.CommitPolicy;
 import dev.engram.memory.internal.FusedRecall;
+import dev.engram.memory.internal.JudgementTally;
 import dev.engram.memory.internal.PendingWrites;
 import dev.engram.memory.internal.ReciprocalRankFusion;
 import dev.engram.memory.internal.TenantScopedSearcher;
 import dev.engram.memory.internal.UnitVectors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,18 +21,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
-import org.apache.lucene.codecs.Codec;
-import org.apache.lucene.codecs.KnnVectorsFormat;
-import org.apache.lucene.codecs.lucene912.Lucene912Codec;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.SearcherManager;
-import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.store.IOContext;
 import org.apache.lucene.util.QueryBuilder;
 
 /**
@@ -68,9 +60,8 @@ public final class LuceneCaseStore implements CaseStore {
 
     private final Path path;
     private final CaseStoreConfig config;
-    private final FSDirectory directory;
+    private final CaseIndex index;
     private final IndexWriter writer;
-    private final SearcherManager searchers;
     private final QueryBuilder queryBuilder;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final PendingWrites pending = new PendingWrites();
@@ -81,35 +72,13 @@ public final class LuceneCaseStore implements CaseStore {
     private volatile boolean closed;
     private volatile Throwable failure;
 
-    private LuceneCaseStore(Path path, CaseStoreConfig config) throws IOException {
+    private LuceneCaseStore(Path path, CaseStoreConfig config, CaseIndex index, QueryBuilder queryBuilder) {
         this.path = path;
         this.config = config;
-        EnglishAnalyzer analyzer = new EnglishAnalyzer();
-        this.queryBuilder = new QueryBuilder(analyzer);
-        this.directory = FSDirectory.open(path);
-        IndexWriterConfig iwc = new IndexWriterConfig(analyzer)
-                .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-                .setCommitOnClose(false)
-                .setRAMBufferSizeMB(64)
-                .setCodec(codec(config.quantizedVectors()));
-        IndexWriter w;
-        try {
-            w = new IndexWriter(directory, iwc);
-        } catch (IOException | RuntimeException e) {
-            directory.close();
-            throw e;
-        }
-        this.writer = w;
-        Map<String, String> data = new LinkedHashMap<>();
-        Iterable<Map.Entry<String, String>> live = writer.getLiveCommitData();
-        if (live != null) {
-            live.forEach(e -> data.put(e.getKey(), e.getValue()));
-        }
-        this.committedData = Map.copyOf(data);
-        if (writer.getDocStats().maxDoc == 0 && !hasCommit()) {
-            writer.commit(); // a new index: make the empty state durable so a crash reopens cleanly
-        }
-        this.searchers = new SearcherManager(writer, true, false, null);
+        this.index = index;
+        this.writer = index.writer();
+        this.queryBuilder = queryBuilder;
+        this.committedData = index.commitDataAtOpen();
         this.policy = new CommitPolicy(config.commitEveryEvents(), config.commitInterval(), config.clock());
     }
 
@@ -119,28 +88,13 @@ public final class LuceneCaseStore implements CaseStore {
      * @throws UncheckedIOException when the directory cannot be opened or is locked by another writer
      */
     public static LuceneCaseStore open(Path dir, CaseStoreConfig config) {
+        EnglishAnalyzer analyzer = new EnglishAnalyzer();
         try {
-            Files.createDirectories(dir);
-            return new LuceneCaseStore(dir, config);
+            CaseIndex index = CaseIndex.open(dir, analyzer, config.quantizedVectors());
+            return new LuceneCaseStore(dir, config, index, new QueryBuilder(analyzer));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the case store in " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    private static Codec codec(boolean quantized) {
-        if (!quantized) {
-            return Codec.getDefault();
-        }
-        return new Lucene912Codec() {
-            @Override
-            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                return new Lucene99HnswScalarQuantizedVectorsFormat();
-            }
-        };
-    }
-
-    private boolean hasCommit() throws IOException {
-        return org.apache.lucene.index.DirectoryReader.indexExists(directory);
     }
 
     /** The settings this store runs with. */
@@ -154,47 +108,35 @@ public final class LuceneCaseStore implements CaseStore {
         CaseDocuments.checkId(episode.eventId(), "episode.eventId");
         float[] unit = vector == null ? null : UnitVectors.normalized(vector, config.vectorDimension(), "vector");
         String tenant = episode.tenant();
-        writeLock.lock();
-        try {
-            ensureUsable();
-            IndexSearcher s = searchers.acquire();
+        return underWriteLock(() -> {
+            IndexSearcher s = index.acquire();
             try {
                 TenantScopedSearcher view = new TenantScopedSearcher(s, queryBuilder);
                 if (currentCounters(view, tenant, episode.eventId()) != null) {
                     return false;
                 }
-                Map<String, long[]> deltas = new LinkedHashMap<>(); // caseId -> {recalled, useful}
                 boolean rewardSaysUseful = episode.reward() >= config.positiveRewardThreshold();
-                for (Judgement j : episode.judgements()) {
-                    boolean useful = j.useful() == null ? rewardSaysUseful : j.useful();
-                    long[] d = deltas.computeIfAbsent(j.caseId(), id -> new long[2]);
-                    d[0]++;
-                    d[1] += useful ? 1 : 0;
-                }
                 long at = episode.timestamp().toEpochMilli();
                 Map<String, CaseCounters> updates = new HashMap<>();
-                for (Map.Entry<String, long[]> d : deltas.entrySet()) {
-                    CaseCounters current = d.getKey().indexOf('\u0000') >= 0 ? null
-                            : currentCounters(view, tenant, d.getKey());
+                for (Map.Entry<String, JudgementTally> t : JudgementTally.of(episode.judgements(), rewardSaysUseful)
+                        .entrySet()) {
+                    CaseCounters current = t.getKey().indexOf('\u0000') >= 0 ? null
+                            : currentCounters(view, tenant, t.getKey());
                     if (current == null) {
-                        unknownJudgements.addAndGet(d.getValue()[0]);
+                        unknownJudgements.addAndGet(t.getValue().recalled());
                     } else {
-                        updates.put(d.getKey(), current.plus(d.getValue()[0], d.getValue()[1], at));
+                        updates.put(t.getKey(), current.plus(t.getValue().recalled(), t.getValue().useful(), at));
                     }
                 }
                 applyLocked(episode, unit, updates);
             } finally {
-                searchers.release(s);
+                index.release(s);
             }
             if (pending.size() > MAX_PENDING) {
                 refreshLocked();
             }
             return true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("case store " + path + ": " + e.getMessage(), e);
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /** Writes an episode's case and counter updates; any failure here rolls the store back and poisons it. */
@@ -212,10 +154,7 @@ public final class LuceneCaseStore implements CaseStore {
             stale = true;
             policy.eventApplied();
         } catch (IOException | RuntimeException | Error e) {
-            fail(e);
-            throw new IllegalStateException("case store " + path + " failed while applying event "
-                    + episode.eventId() + "; it rolled back to its last commit: reopen it and replay from "
-                    + "committedData()", e);
+            throw fail("apply event " + episode.eventId(), e);
         }
     }
 
@@ -264,11 +203,9 @@ public final class LuceneCaseStore implements CaseStore {
         CaseDocuments.checkId(tenant, "tenant");
         CaseDocuments.checkId(caseId, "caseId");
         float[] unit = UnitVectors.normalized(vector, config.vectorDimension(), "vector");
-        writeLock.lock();
-        try {
-            ensureUsable();
+        return underWriteLock(() -> {
             refreshLocked(); // the stored fields of a just-added case are only readable after a refresh
-            IndexSearcher s = searchers.acquire();
+            IndexSearcher s = index.acquire();
             try {
                 TenantScopedSearcher view = new TenantScopedSearcher(s, queryBuilder);
                 Optional<Case> c = view.get(tenant, caseId);
@@ -280,55 +217,40 @@ public final class LuceneCaseStore implements CaseStore {
                     writer.updateDocument(CaseDocuments.keyTerm(tenant, caseId),
                             CaseDocuments.of(c.get(), counters, unit));
                 } catch (IOException | RuntimeException e) {
-                    fail(e);
-                    throw e;
+                    throw fail("replace the vector of " + caseId, e);
                 }
                 pending.put(CaseDocuments.key(tenant, caseId), counters);
                 stale = true;
                 policy.changed();
                 return true;
             } finally {
-                searchers.release(s);
+                index.release(s);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("case store " + path + ": " + e.getMessage(), e);
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     @Override
     public void commit(Map<String, String> commitData) {
-        commitLocking(Map.copyOf(commitData));
+        Map<String, String> data = Map.copyOf(commitData);
+        underWriteLock(() -> commitLocked(data));
     }
 
     @Override
     public void commit() {
-        commitLocking(null);
+        underWriteLock(() -> commitLocked(null));
     }
 
-    private void commitLocking(Map<String, String> data) {
-        writeLock.lock();
-        try {
-            ensureUsable();
-            commitLocked(data);
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    private void commitLocked(Map<String, String> dataOrNull) {
+    /** Commits with the given data, or the last commit's when null; returns true. */
+    private boolean commitLocked(Map<String, String> dataOrNull) {
         Map<String, String> data = dataOrNull == null ? committedData : dataOrNull;
         try {
-            writer.setLiveCommitData(data.entrySet());
-            writer.commit();
+            index.commit(data);
         } catch (IOException | RuntimeException e) {
-            fail(e);
-            throw new IllegalStateException("case store " + path + " failed to commit and rolled back to its "
-                    + "last commit: reopen it and replay from committedData()", e);
+            throw fail("commit", e);
         }
         committedData = data;
         policy.committed();
+        return true;
     }
 
     @Override
@@ -338,36 +260,18 @@ public final class LuceneCaseStore implements CaseStore {
 
     @Override
     public boolean commitIfDue() {
-        return commitIfDueLocking(null);
+        return underWriteLock(() -> policy.isDue() && commitLocked(null));
     }
 
     @Override
     public boolean commitIfDue(Map<String, String> commitData) {
-        return commitIfDueLocking(Map.copyOf(commitData));
-    }
-
-    private boolean commitIfDueLocking(Map<String, String> data) {
-        writeLock.lock();
-        try {
-            ensureUsable();
-            if (!policy.isDue()) {
-                return false;
-            }
-            commitLocked(data);
-            return true;
-        } finally {
-            writeLock.unlock();
-        }
+        Map<String, String> data = Map.copyOf(commitData);
+        return underWriteLock(() -> policy.isDue() && commitLocked(data));
     }
 
     @Override
     public long uncommittedEvents() {
-        writeLock.lock();
-        try {
-            return policy.uncommittedEvents();
-        } finally {
-            writeLock.unlock();
-        }
+        return underWriteLock(policy::uncommittedEvents);
     }
 
     @Override
@@ -391,17 +295,30 @@ public final class LuceneCaseStore implements CaseStore {
     }
 
     private void mutateAndRefresh(WriterAction action) {
-        writeLock.lock();
-        try {
-            ensureUsable();
+        underWriteLock(() -> {
             try {
                 action.run();
             } catch (IOException | RuntimeException e) {
-                fail(e);
-                throw new IllegalStateException("case store " + path + " failed to delete and rolled back", e);
+                throw fail("delete", e);
             }
             policy.changed();
             refreshLocked(); // deleted cases must stop counting as applied at once
+            return null;
+        });
+    }
+
+    private interface LockedAction<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code action} with the write lock held, on a usable store. */
+    private <T> T underWriteLock(LockedAction<T> action) {
+        writeLock.lock();
+        try {
+            ensureUsable();
+            return action.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException("case store " + path + ": " + e.getMessage(), e);
         } finally {
             writeLock.unlock();
         }
@@ -425,11 +342,11 @@ public final class LuceneCaseStore implements CaseStore {
             }
         }
         try {
-            IndexSearcher s = searchers.acquire();
+            IndexSearcher s = index.acquire();
             try {
                 return fn.apply(new TenantScopedSearcher(s, queryBuilder));
             } finally {
-                searchers.release(s);
+                index.release(s);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("case store " + path + ": " + e.getMessage(), e);
@@ -438,7 +355,7 @@ public final class LuceneCaseStore implements CaseStore {
 
     private void refreshLocked() {
         try {
-            searchers.maybeRefreshBlocking();
+            index.refresh();
         } catch (IOException e) {
             throw new UncheckedIOException("case store " + path + " could not refresh its searcher", e);
         }
@@ -456,13 +373,16 @@ public final class LuceneCaseStore implements CaseStore {
         }
     }
 
-    private void fail(Throwable cause) {
+    /** Rolls back to the last commit and refuses further calls: a half-applied write must not be committed. */
+    private IllegalStateException fail(String what, Throwable cause) {
         failure = cause;
         try {
-            writer.rollback();
+            index.rollback();
         } catch (IOException | RuntimeException e) {
             cause.addSuppressed(e);
         }
+        return new IllegalStateException("case store " + path + " failed to " + what + " and rolled back to its "
+                + "last commit: reopen it and replay from committedData()", cause);
     }
 
     @Override
@@ -474,21 +394,11 @@ public final class LuceneCaseStore implements CaseStore {
             }
             closed = true;
             try {
-                if (failure == null && writer.isOpen() && writer.hasUncommittedChanges()) {
+                if (failure == null && index.hasUncommittedChanges()) {
                     commitLocked(null);
                 }
             } finally {
-                try {
-                    searchers.close();
-                } finally {
-                    try {
-                        if (writer.isOpen()) {
-                            writer.close();
-                        }
-                    } finally {
-                        directory.close();
-                    }
-                }
+                index.close();
             }
         } finally {
             writeLock.unlock();
@@ -497,32 +407,19 @@ public final class LuceneCaseStore implements CaseStore {
 
     /**
      * Test hook that simulates a process crash honestly: flushes the pending segments to disk
-     * without committing, copies the directory as it stands (commit point, uncommitted segment
-     * files and all, as a killed process would leave them) to {@code crashImage}, then abandons
-     * this store with {@code IndexWriter.rollback()} so that no commit and no close-time commit
-     * happens. Open {@code crashImage} (or the original directory) to see what survived.
+     * without committing, copies the directory as it stands (commit point and uncommitted segment
+     * files, as a killed process leaves them) to {@code crashImage}, then abandons this store with
+     * {@code IndexWriter.rollback()}, so that neither a commit nor a close-time commit happens (the
+     * original directory then also holds exactly the last commit). Open either directory to see
+     * what survived.
      */
     void crashForTest(Path crashImage) throws IOException {
         writeLock.lock();
         try {
-            writer.flush();
-            Files.createDirectories(crashImage);
-            try (FSDirectory target = FSDirectory.open(crashImage)) {
-                for (String file : directory.listAll()) {
-                    if (file.equals(IndexWriter.WRITE_LOCK_NAME)) {
-                        continue;
-                    }
-                    try {
-                        target.copyFrom(directory, file, file, IOContext.DEFAULT);
-                    } catch (NoSuchFileException | java.io.FileNotFoundException gone) {
-                        // deleted by a merge while we copied: a crash could miss it just the same
-                    }
-                }
-            }
+            index.copyCrashImage(crashImage);
             closed = true;
-            writer.rollback();
-            searchers.close();
-            directory.close();
+            index.rollback();
+            index.close();
         } finally {
             writeLock.unlock();
         }
