@@ -1,0 +1,262 @@
+package dev.engram.node;
+
+import dev.engram.memory.CaseStore;
+import dev.engram.memory.LuceneCaseStore;
+import dev.engram.node.http.HealthReport;
+import dev.engram.node.http.HttpApi;
+import dev.engram.node.ingest.BatchResult;
+import dev.engram.node.ingest.BatchWriter;
+import dev.engram.node.ingest.FeedbackConsumer;
+import dev.engram.node.ingest.FeedbackDecoder;
+import dev.engram.node.ingest.IngestActor;
+import dev.engram.node.ingest.KafkaDeadLetterSink;
+import dev.engram.node.internal.NodeMetrics;
+import dev.engram.node.internal.PekkoSettings;
+import dev.engram.node.internal.ResilienceRegistries;
+import dev.engram.node.recall.Recaller;
+import dev.engram.streams.EmbeddedKafka;
+import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.TopicAdmin;
+import dev.engram.streams.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SpawnProtocol;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Engram node: consumes {@code engram.feedback}, keeps every valid event as a case in a Lucene
+ * {@link CaseStore}, dead-letters the invalid ones, and serves recall over HTTP.
+ *
+ * <pre>{@code
+ * try (EngramNode node = EngramNode.start(NodeConfig.builder(Path.of(".engram")).httpPort(0).build())) {
+ *     System.out.println("recall at http://127.0.0.1:" + node.httpPort() + "/v1/tenants/acme/recall");
+ *     System.out.println("send feedback to " + node.bootstrapServers());
+ * }
+ * }</pre>
+ *
+ * <p>Guarantees: offsets are committed only after the index commit covers their records; writes
+ * are idempotent by event id; so a crash at any point replays and nothing is lost or doubled, and
+ * usage statistics count each event once. Dead letters are delivered at least once.
+ */
+public final class EngramNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EngramNode.class);
+    private static final Duration ASK_SPAWN_TIMEOUT = Duration.ofSeconds(10);
+
+    private final NodeConfig config;
+    private final String bootstrapServers;
+    private final CaseStore store;
+    private final NodeMetrics metrics;
+    private final FeedbackConsumer consumer;
+    private final Thread consumerThread;
+    private final ServerBinding binding;
+    private final Deque<AutoCloseable> resources;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EngramNode(NodeConfig config, String bootstrapServers, CaseStore store, NodeMetrics metrics,
+            FeedbackConsumer consumer, Thread consumerThread, ServerBinding binding, Deque<AutoCloseable> resources) {
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
+        this.store = store;
+        this.metrics = metrics;
+        this.consumer = consumer;
+        this.consumerThread = consumerThread;
+        this.binding = binding;
+        this.resources = resources;
+    }
+
+    /**
+     * Starts a node: the embedded broker when {@link NodeConfig#bootstrapServers()} is {@code null},
+     * the topics (idempotently), the case store in {@code dataDir/cases}, the ingest actor, the
+     * feedback consumer and the HTTP API. Returns once the HTTP port is listening.
+     *
+     * @throws IllegalStateException when a part cannot start; what did start is closed again
+     */
+    public static EngramNode start(NodeConfig config) {
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            return startWith(config, resources);
+        } catch (RuntimeException | Error e) {
+            closeAll(resources);
+            throw e instanceof IllegalStateException ise ? ise
+                    : new IllegalStateException("engram node failed to start in " + config.dataDir() + ": " + e, e);
+        }
+    }
+
+    private static EngramNode startWith(NodeConfig config, Deque<AutoCloseable> resources) {
+        createDirectories(config.dataDir());
+        String bootstrap = config.bootstrapServers();
+        if (bootstrap == null) {
+            EmbeddedKafka broker = EmbeddedKafka.start(config.dataDir().resolve("kafka"));
+            resources.push(broker);
+            bootstrap = broker.bootstrapServers();
+            log.info("embedded Kafka broker at {} (data in {})", bootstrap, config.dataDir().resolve("kafka"));
+        }
+        TopicAdmin.ensureTopics(bootstrap, Topics.all());
+
+        CaseStore store = LuceneCaseStore.open(config.dataDir().resolve("cases"), config.storeConfig());
+        resources.push(store);
+        NodeMetrics metrics = new NodeMetrics();
+        ResilienceRegistries resilience = new ResilienceRegistries(config.resilience(), metrics.registry());
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "engram-resilience");
+            t.setDaemon(true);
+            return t;
+        });
+        resources.push(scheduler::shutdownNow);
+
+        ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "engram",
+                PekkoSettings.node());
+        resources.push(() -> {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        });
+        Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+
+        KafkaDeadLetterSink deadLetters = new KafkaDeadLetterSink(KafkaClientFactory.producer(bootstrap),
+                resilience.deadLetterRetry(), resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(),
+                scheduler, blocking);
+        resources.push(deadLetters);
+        BatchWriter writer = new BatchWriter(store, config.embedder(), new FeedbackDecoder(config.clock()),
+                deadLetters, resilience.storeWriteRetry(), scheduler, blocking, metrics);
+        ActorRef<IngestActor.Command> ingest = spawn(system, writer, config.resilience());
+
+        Duration batchTimeout = config.resilience().batchTimeout();
+        FeedbackConsumer consumer = new FeedbackConsumer(
+                KafkaClientFactory.consumer(bootstrap, config.groupId()), Topics.FEEDBACK,
+                batch -> AskPattern.<IngestActor.Command, BatchResult>ask(ingest,
+                        replyTo -> new IngestActor.Ingest(batch, replyTo), batchTimeout, system.scheduler()),
+                writer::durableOffsets, metrics, config.pollTimeout(), config.maxBatchRecords(), batchTimeout,
+                config.resilience().redeliveryBackoff());
+        Thread consumerThread = new Thread(consumer, "engram-feedback-consumer");
+        consumerThread.setDaemon(true);
+        consumerThread.start();
+        resources.push(() -> {
+            consumer.stop();
+            consumerThread.join(30_000);
+        });
+
+        Recaller recaller = new Recaller(store, config.embedder(), blocking, metrics);
+        String bootstrapServers = bootstrap;
+        HttpApi api = new HttpApi(recaller, metrics, () -> health(consumer, recaller, bootstrapServers));
+        ServerBinding binding = await(api.bind(system, config.httpHost(), config.httpPort()),
+                "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());
+        resources.push(() -> binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS));
+
+        log.info("engram node up: http://{}:{} kafka {} data {} recall {}", config.httpHost(),
+                binding.localAddress().getPort(), bootstrap, config.dataDir(), recaller.mode());
+        return new EngramNode(config, bootstrap, store, metrics, consumer, consumerThread, binding, resources);
+    }
+
+    private static ActorRef<IngestActor.Command> spawn(ActorSystem<SpawnProtocol.Command> system, BatchWriter writer,
+            ResilienceConfig resilience) {
+        CompletionStage<ActorRef<IngestActor.Command>> spawned = AskPattern.ask(system,
+                replyTo -> new SpawnProtocol.Spawn<>(IngestActor.supervised(writer, resilience), "ingest",
+                        Props.empty(), replyTo),
+                ASK_SPAWN_TIMEOUT, system.scheduler());
+        return await(spawned, "spawning the ingest actor");
+    }
+
+    private static HealthReport health(FeedbackConsumer consumer, Recaller recaller, String bootstrap) {
+        FeedbackConsumer.State state = consumer.state();
+        boolean up = state == FeedbackConsumer.State.RUNNING || state == FeedbackConsumer.State.STARTING;
+        return new HealthReport(up ? "UP" : "DOWN", state.name(),
+                consumer.assignment().stream().map(Object::toString).sorted().toList(), recaller.mode(),
+                recaller.adapterVersion(), bootstrap);
+    }
+
+    /** The port the HTTP API listens on (the chosen one when the configuration said 0). */
+    public int httpPort() {
+        return binding.localAddress().getPort();
+    }
+
+    /** The base URL of the HTTP API, e.g. {@code http://127.0.0.1:7070}. */
+    public String httpUrl() {
+        return "http://" + config.httpHost() + ":" + httpPort();
+    }
+
+    /** The Kafka cluster the node consumes from: the configured one or the embedded broker's. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The node's case store, for reading (tests, the demo). Writing to it bypasses the stream. */
+    public CaseStore store() {
+        return store;
+    }
+
+    /** The configuration the node runs with. */
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** The node's metrics in the Prometheus text format (what {@code GET /metrics} serves). */
+    public String metricsText() {
+        return metrics.scrape();
+    }
+
+    /** {@code true} while the feedback consumer thread runs. */
+    public boolean consuming() {
+        return consumerThread.isAlive() && consumer.state() != FeedbackConsumer.State.FAILED;
+    }
+
+    /**
+     * Stops the node: the consumer (after its batch in flight, bounded), the HTTP API, the actors,
+     * the dead-letter producer, the store and the embedded broker, in that order. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            closeAll(resources);
+            log.info("engram node stopped ({})", config.dataDir());
+        }
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("while stopping the node: {}", e.toString());
+            }
+        }
+    }
+
+    private static <T> T await(CompletionStage<T> stage, String what) {
+        try {
+            return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + what, e);
+        } catch (Exception e) {
+            throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.engram.node;
+
+import dev.engram.memory.CaseStoreConfig;
+import dev.engram.memory.Embedder;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Everything a node needs, validated on construction. The defaults live here and nowhere else:
+ *
+ * <table>
+ *   <caption>Settings and defaults</caption>
+ *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code dataDir}</td><td>required ({@code .engram/} in the CLI)</td><td>the node's
+ *       directory: the Lucene case index in {@code dataDir/cases}, the embedded broker (if any) in
+ *       {@code dataDir/kafka}</td></tr>
+ *   <tr><td>{@code bootstrapServers}</td><td>{@code null}</td><td>the Kafka cluster;
+ *       {@code null} starts an embedded KRaft broker in {@code dataDir/kafka}</td></tr>
+ *   <tr><td>{@code httpHost}</td><td>{@value #DEFAULT_HTTP_HOST}</td><td>interface the HTTP API
+ *       binds to</td></tr>
+ *   <tr><td>{@code httpPort}</td><td>{@value #DEFAULT_HTTP_PORT}</td><td>port of the HTTP API;
+ *       0 picks a free port (see {@link EngramNode#httpPort()})</td></tr>
+ *   <tr><td>{@code groupId}</td><td>{@value #DEFAULT_GROUP_ID}</td><td>consumer group of the
+ *       node's feedback consumer</td></tr>
+ *   <tr><td>{@code embedder}</td><td>{@code null}</td><td>embeds case texts and queries; with one,
+ *       recall is hybrid (BM25 + vectors), without, BM25 only</td></tr>
+ *   <tr><td>{@code storeConfig}</td><td>{@link CaseStoreConfig#defaults()}</td><td>the case
+ *       store's settings</td></tr>
+ *   <tr><td>{@code resilience}</td><td>{@link ResilienceConfig#defaults()}</td><td>retries,
+ *       breakers and time limits</td></tr>
+ *   <tr><td>{@code maxBatchRecords}</td><td>{@value #DEFAULT_MAX_BATCH_RECORDS}</td><td>largest
+ *       batch handed to the ingest actor: records already fetched are gathered up to this many, so
+ *       a busy stream gets fewer, larger index commits (one per batch)</td></tr>
+ *   <tr><td>{@code pollTimeout}</td><td>100 ms</td><td>longest single {@code poll}</td></tr>
+ *   <tr><td>{@code clock}</td><td>{@link Clock#systemUTC()}</td><td>time source of dead letters
+ *       and metrics</td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * NodeConfig config = NodeConfig.builder(Path.of(".engram"))
+ *         .bootstrapServers("kafka-1:9092")   // omit for the embedded broker
+ *         .httpPort(0)                        // any free port
+ *         .build();
+ * }</pre>
+ */
+public record NodeConfig(
+        Path dataDir,
+        String bootstrapServers,
+        String httpHost,
+        int httpPort,
+        String groupId,
+        Embedder embedder,
+        CaseStoreConfig storeConfig,
+        ResilienceConfig resilience,
+        int maxBatchRecords,
+        Duration pollTimeout,
+        Clock clock) {
+
+    /** Default interface of the HTTP API: loopback only. */
+    public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+    /** Default port of the HTTP API (also the CLI's default for {@code recall --node}). */
+    public static final int DEFAULT_HTTP_PORT = 7070;
+    /** Default consumer group of the feedback consumer. */
+    public static final String DEFAULT_GROUP_ID = "engram-node";
+    /** Default largest batch. */
+    public static final int DEFAULT_MAX_BATCH_RECORDS = 2000;
+    /** Default longest poll. */
+    public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
+
+    private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+
+    public NodeConfig {
+        Objects.requireNonNull(dataDir, "nodeConfig.dataDir is required");
+        if (bootstrapServers != null && bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException(
+                    "nodeConfig.bootstrapServers must be host:port[,host:port...] or null for the embedded broker");
+        }
+        if (httpHost == null || httpHost.isBlank()) {
+            throw new IllegalArgumentException("nodeConfig.httpHost is required, e.g. 127.0.0.1 or 0.0.0.0");
+        }
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new IllegalArgumentException("nodeConfig.httpPort must be in [0, 65535] (0 = any free port), was "
+                    + httpPort);
+        }
+        if (groupId == null || !GROUP_ID.matcher(groupId).matches()) {
+            throw new IllegalArgumentException("nodeConfig.groupId must match " + GROUP_ID.pattern() + ", was "
+                    + groupId);
+        }
+        Objects.requireNonNull(storeConfig, "nodeConfig.storeConfig is required (CaseStoreConfig.defaults())");
+        if (embedder != null && embedder.dimension() != storeConfig.vectorDimension()) {
+            throw new IllegalArgumentException("nodeConfig.embedder makes " + embedder.dimension()
+                    + "-dimensional vectors but nodeConfig.storeConfig.vectorDimension is "
+                    + storeConfig.vectorDimension() + "; set storeConfig.withVectorDimension("
+                    + embedder.dimension() + ")");
+        }
+        Objects.requireNonNull(resilience, "nodeConfig.resilience is required (ResilienceConfig.defaults())");
+        if (maxBatchRecords < 1 || maxBatchRecords > 100_000) {
+            throw new IllegalArgumentException("nodeConfig.maxBatchRecords must be in [1, 100000], was "
+                    + maxBatchRecords);
+        }
+        Objects.requireNonNull(pollTimeout, "nodeConfig.pollTimeout is required");
+        if (pollTimeout.isNegative() || pollTimeout.isZero()) {
+            throw new IllegalArgumentException("nodeConfig.pollTimeout must be positive, was " + pollTimeout);
+        }
+        Objects.requireNonNull(clock, "nodeConfig.clock is required");
+    }
+
+    /** A builder with every default set; only the data directory is required. */
+    public static Builder builder(Path dataDir) {
+        return new Builder(dataDir);
+    }
+
+    /** The defaults for the given data directory: embedded broker, port 7070, BM25 only. */
+    public static NodeConfig defaults(Path dataDir) {
+        return builder(dataDir).build();
+    }
+
+    /** {@code true} when the node runs its own embedded broker. */
+    public boolean embeddedBroker() {
+        return bootstrapServers == null;
+    }
+
+    /** A builder seeded with this configuration. */
+    public Builder toBuilder() {
+        return new Builder(dataDir).bootstrapServers(bootstrapServers).httpHost(httpHost).httpPort(httpPort)
+                .groupId(groupId).embedder(embedder).storeConfig(storeConfig).resilience(resilience)
+                .maxBatchRecords(maxBatchRecords).pollTimeout(pollTimeout).clock(clock);
+    }
+
+    /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
+    public static final class Builder {
+        private final Path dataDir;
+        private String bootstrapServers;
+        private String httpHost = DEFAULT_HTTP_HOST;
+        private int httpPort = DEFAULT_HTTP_PORT;
+        private String groupId = DEFAULT_GROUP_ID;
+        private Embedder embedder;
+        private CaseStoreConfig storeConfig;
+        private ResilienceConfig resilience = ResilienceConfig.defaults();
+        private int maxBatchRecords = DEFAULT_MAX_BATCH_RECORDS;
+        private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(Path dataDir) {
+            this.dataDir = dataDir;
+        }
+
+        /** The Kafka cluster, {@code host:port[,host:port]}; {@code null} for the embedded broker. */
+        public Builder bootstrapServers(String value) {
+            this.bootstrapServers = value;
+            return this;
+        }
+
+        public Builder httpHost(String value) {
+            this.httpHost = value;
+            return this;
+        }
+
+        /** 0 picks a free port. */
+        public Builder httpPort(int value) {
+            this.httpPort = value;
+            return this;
+        }
+
+        public Builder groupId(String value) {
+            this.groupId = value;
+            return this;
+        }
+
+        /** {@code null} for BM25-only recall. */
+        public Builder embedder(Embedder value) {
+            this.embedder = value;
+            return this;
+        }
+
+        public Builder storeConfig(CaseStoreConfig value) {
+            this.storeConfig = value;
+            return this;
+        }
+
+        public Builder resilience(ResilienceConfig value) {
+            this.resilience = value;
+            return this;
+        }
+
+        public Builder maxBatchRecords(int value) {
+            this.maxBatchRecords = value;
+            return this;
+        }
+
+        public Builder pollTimeout(Duration value) {
+            this.pollTimeout = value;
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            this.clock = value;
+            return this;
+        }
+
+        /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
+        public NodeConfig build() {
+            return new NodeConfig(dataDir, bootstrapServers, httpHost, httpPort, groupId, embedder,
+                    storeConfig == null ? CaseStoreConfig.defaults() : storeConfig, resilience, maxBatchRecords,
+                    pollTimeout, clock);
+        }
+    }
+}

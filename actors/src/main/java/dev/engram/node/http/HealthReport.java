@@ -1,0 +1,26 @@
+package dev.engram.node.http;
+
+import java.util.List;
+
+/**
+ * The body of {@code GET /health} (200 when {@code status} is {@code "UP"}, else 503).
+ *
+ * @param status {@code "UP"} or {@code "DOWN"}
+ * @param consumer the feedback consumer's state ({@code RUNNING}, {@code FAILED}, ...)
+ * @param assignedPartitions the feedback partitions this node consumes now
+ * @param recallMode {@code "bm25"} or {@code "hybrid"}
+ * @param adapterVersion the retriever adapter recall runs with
+ * @param bootstrapServers the Kafka cluster the node talks to
+ */
+public record HealthReport(
+        String status,
+        String consumer,
+        List<String> assignedPartitions,
+        String recallMode,
+        String adapterVersion,
+        String bootstrapServers) {
+
+    public boolean up() {
+        return "UP".equals(status);
+    }
+}

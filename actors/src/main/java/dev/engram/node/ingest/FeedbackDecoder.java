@@ -1,0 +1,80 @@
+package dev.engram.node.ingest;
+
+import dev.engram.memory.Episode;
+import dev.engram.memory.Judgement;
+import dev.engram.streams.DeadLetter;
+import dev.engram.streams.EventCodec;
+import dev.engram.streams.EventLimits;
+import dev.engram.streams.FeedbackEvent;
+import dev.engram.streams.InvalidEventException;
+import dev.engram.streams.RetrievedCase;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Decodes and validates one record of {@code engram.feedback}. It never throws for bad input: a
+ * record that cannot become an {@link Episode} becomes a {@link DeadLetter} that keeps the original
+ * bytes, the topic/partition/offset and the reason (which names the field), so that one poison
+ * record cannot stop its partition.
+ */
+public final class FeedbackDecoder {
+
+    private final Clock clock;
+
+    public FeedbackDecoder(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The record as an episode, or as a dead letter with the reason. */
+    public DecodedRecord decode(SourceRecord record) {
+        if (record.value() == null || record.value().length == 0) {
+            return invalid(record, "record value is empty: expected a JSON FeedbackEvent");
+        }
+        FeedbackEvent event;
+        try {
+            event = EventCodec.decodeFeedback(record.value());
+        } catch (InvalidEventException e) {
+            return invalid(record, e.getMessage()); // "field: why"
+        } catch (RuntimeException e) {
+            return invalid(record, "undecodable feedback event: " + e);
+        }
+        try {
+            return new DecodedRecord.Valid(record, toEpisode(event));
+        } catch (RuntimeException e) {
+            return invalid(record, "feedback event does not make a valid episode: " + e.getMessage());
+        }
+    }
+
+    /** A dead letter for a record that the case store rejected. */
+    public DeadLetter rejected(SourceRecord record, String reason) {
+        return deadLetter(record, reason);
+    }
+
+    /** The episode a feedback event records: the event id becomes the case id. */
+    public static Episode toEpisode(FeedbackEvent event) {
+        List<Judgement> judgements = new ArrayList<>();
+        if (event.retrieved() != null) {
+            for (RetrievedCase rc : event.retrieved()) {
+                judgements.add(new Judgement(rc.caseId(), rc.rank(), rc.useful()));
+            }
+        }
+        return new Episode(event.eventId(), event.tenant(), event.agentId(), event.timestamp(), event.task(),
+                event.plan(), event.outcome(), event.reward(), judgements);
+    }
+
+    private DecodedRecord invalid(SourceRecord record, String reason) {
+        return new DecodedRecord.Invalid(record, deadLetter(record, reason));
+    }
+
+    private DeadLetter deadLetter(SourceRecord record, String reason) {
+        byte[] original = record.value() == null ? new byte[0] : record.value();
+        String why = reason == null || reason.isBlank() ? "invalid record" : reason;
+        if (why.length() > EventLimits.MAX_REASON_CHARS) {
+            why = why.substring(0, EventLimits.MAX_REASON_CHARS - 3) + "...";
+        }
+        return new DeadLetter(record.topic(), record.partition(), record.offset(), record.key(), original, why,
+                clock.instant());
+    }
+}
