@@ -81,7 +81,7 @@ public final class AdapterTrainer {
                 AdamW adam = new AdamW(params, root)) {
             long start = 0;
             if (config.checkpointDir() != null) {
-                try (NDManager scope = root.newSubManager()) {
+                try (NoGradScope noGrad = NoGradScope.enter(); NDManager scope = root.newSubManager()) {
                     start = TrainingCheckpoint.restore(config.checkpointDir(), config.seed(), config.totalSteps(),
                             params, adam, scope);
                 }
@@ -108,28 +108,12 @@ public final class AdapterTrainer {
                         }
                         collector.backward(loss);
                     }
-                    lastLoss = loss.toType(DataType.FLOAT32, false).toFloatArray()[0];
-                    NDArray[] grads = new NDArray[params.size()];
-                    double sumSquares = 0;
-                    for (int i = 0; i < grads.length; i++) {
-                        grads[i] = ArrayOps.in(sm, params.get(i).value().getGradient());
-                        sumSquares += grads[i].square().sum().toFloatArray()[0];
+                    // grad mode is per thread and on by default off the engine's loading thread;
+                    // the optimiser's in-place updates need it off
+                    try (NoGradScope noGrad = NoGradScope.enter()) {
+                        lastLoss = loss.toType(DataType.FLOAT32, false).toFloatArray()[0];
+                        gradNorm = update(params, adam, lr, step, lastLoss, sm);
                     }
-                    gradNorm = Math.sqrt(sumSquares);
-                    if (!Double.isFinite(lastLoss) || !Double.isFinite(gradNorm)) {
-                        AdamW.zeroGradients(params, grads);
-                        throw new IllegalStateException("training diverged at step " + step + ": loss " + lastLoss
-                                + ", gradient norm " + gradNorm + " (lower the learning rate or check the inputs)");
-                    }
-                    if (config.maxGradNorm() > 0 && gradNorm > config.maxGradNorm()) {
-                        float coef = (float) (config.maxGradNorm() / (gradNorm + 1e-6));
-                        for (NDArray g : grads) {
-                            g.muli(coef);
-                        }
-                    }
-                    adam.update(grads, lr, config.weightDecay(), config.beta1(), config.beta2(), config.epsilon(),
-                            step + 1, sm);
-                    AdamW.zeroGradients(params, grads);
                 }
                 step++;
                 report(step, start, began, lastLoss, lr, gradNorm);
@@ -143,6 +127,32 @@ public final class AdapterTrainer {
             }
             return new TrainingResult(step, stopped, lastLoss, start, Duration.ofMillis(clock.millis() - began));
         }
+    }
+
+    /** Clips, applies AdamW and zeroes the gradients; returns the norm before clipping. */
+    private double update(List<TrainableParameter> params, AdamW adam, double lr, long step, double loss,
+            NDManager sm) {
+        NDArray[] grads = new NDArray[params.size()];
+        double sumSquares = 0;
+        for (int i = 0; i < grads.length; i++) {
+            grads[i] = ArrayOps.in(sm, params.get(i).value().getGradient());
+            sumSquares += grads[i].square().sum().toFloatArray()[0];
+        }
+        double gradNorm = Math.sqrt(sumSquares);
+        if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
+            AdamW.zeroGradients(params, grads);
+            throw new IllegalStateException("training diverged at step " + step + ": loss " + loss
+                    + ", gradient norm " + gradNorm + " (lower the learning rate or check the inputs)");
+        }
+        if (config.maxGradNorm() > 0 && gradNorm > config.maxGradNorm()) {
+            float coef = (float) (config.maxGradNorm() / (gradNorm + 1e-6));
+            for (NDArray g : grads) {
+                g.muli(coef);
+            }
+        }
+        adam.update(grads, lr, config.weightDecay(), config.beta1(), config.beta2(), config.epsilon(), step + 1, sm);
+        AdamW.zeroGradients(params, grads);
+        return gradNorm;
     }
 
     private void checkpoint(long step, List<TrainableParameter> params, AdamW adam) throws IOException {

@@ -121,7 +121,7 @@ public final class LoraLinear implements Linear {
     }
 
     private NDArray initialMagnitude() {
-        try (NDManager tmp = manager.newSubManager()) {
+        try (NoGradScope noGrad = NoGradScope.enter(); NDManager tmp = manager.newSubManager()) {
             NDArray norm = doraNorm(tmp);
             norm.attach(manager);
             return norm;
@@ -193,7 +193,7 @@ public final class LoraLinear implements Linear {
     }
 
     private NDArray effectiveWeight() {
-        try (NDManager tmp = manager.newSubManager()) {
+        try (NoGradScope noGrad = NoGradScope.enter(); NDManager tmp = manager.newSubManager()) {
             NDArray b = ArrayOps.in(tmp, loraB.stopGradient());
             NDArray a = ArrayOps.in(tmp, loraA.stopGradient());
             NDArray w = b.matMul(a).mul(scale).add(baseWeight);
@@ -232,7 +232,7 @@ public final class LoraLinear implements Linear {
             replaceBase(start.baseWeight());
             folded.add(new FoldedDelta(freshA, freshB, -config.scaling()));
         }
-        try (NDManager tmp = manager.newSubManager()) {
+        try (NoGradScope noGrad = NoGradScope.enter(); NDManager tmp = manager.newSubManager()) {
             ArrayOps.assign(loraA, freshA.toNDArray(tmp));
             ArrayOps.assign(loraB, freshB.toNDArray(tmp));
         }
