@@ -1,0 +1,71 @@
+package dev.engram.node.cli;
+
+import dev.engram.node.EngramNode;
+import dev.engram.node.NodeConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code engram serve}: runs a node until the process is stopped (Ctrl-C / SIGTERM). */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {
+            "Run an Engram node: consume feedback from engram.feedback, keep every valid event as a case in",
+            "a Lucene index, dead-letter invalid ones, and serve recall over HTTP.",
+            "Without --bootstrap it starts an embedded Kafka broker in DATA/kafka.",
+            "Prints 'engram node ready: <url> kafka <bootstrap>' once it listens."})
+final class ServeCommand implements Callable<Integer> {
+
+    /** The first word of the line that announces a started node (tools and tests wait for it). */
+    static final String READY = "engram node ready:";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", defaultValue = ".engram", paramLabel = "DIR",
+            description = "Data directory: cases in DIR/cases, embedded broker in DIR/kafka (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT[,HOST:PORT]",
+            description = "Kafka cluster to use instead of the embedded broker.")
+    String bootstrap;
+
+    @Option(names = "--http-port", defaultValue = "" + NodeConfig.DEFAULT_HTTP_PORT, paramLabel = "PORT",
+            description = "Port of the HTTP API; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--http-host", defaultValue = NodeConfig.DEFAULT_HTTP_HOST, paramLabel = "HOST",
+            description = "Interface of the HTTP API (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+    String httpHost;
+
+    @Option(names = "--group", defaultValue = NodeConfig.DEFAULT_GROUP_ID, paramLabel = "ID",
+            description = "Consumer group of the feedback consumer (default: ${DEFAULT-VALUE}).")
+    String group;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).httpHost(httpHost)
+                .httpPort(httpPort).groupId(group).build();
+        EngramNode node = EngramNode.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            NodeInfo.delete(data);
+            stopped.countDown();
+        }, "engram-shutdown"));
+        new NodeInfo(node.bootstrapServers(), node.httpUrl(), ProcessHandle.current().pid()).write(data);
+        out.println(READY + " " + node.httpUrl() + " kafka " + node.bootstrapServers() + " data "
+                + data.toAbsolutePath().normalize());
+        out.println("  recall:   ./engram recall --tenant TENANT \"some task\"");
+        out.println("  feedback: ./engram produce events.jsonl");
+        out.println("  stop:     Ctrl-C");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}
