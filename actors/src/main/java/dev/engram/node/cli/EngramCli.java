@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "engram", mixinStandardHelpOptions = true, version = "engram 0.1.0",
         description = "Engram: a case memory for LLM agents that learns from feedback on Kafka.",
-        subcommands = {ServeCommand.class, ProduceCommand.class, RecallCommand.class, HelpCommand.class})
+        subcommands = {ServeCommand.class, ProduceCommand.class, RecallCommand.class, DemoCommand.class,
+            HelpCommand.class})
 public final class EngramCli implements Runnable {
 
     @Spec
