@@ -57,6 +57,9 @@ final class Fixtures {
 
     /** Output of {@code layer} on {@code x}, computed in a throwaway sub-manager. */
     static float[] output(Linear layer, NDManager manager, float[] x, int rows) {
+        if (x.length != rows * layer.inFeatures()) {
+            throw new IllegalArgumentException("input has " + x.length + " values, layer needs " + rows + " x " + layer.inFeatures());
+        }
         try (NDManager sm = manager.newSubManager()) {
             return layer.forward(sm.create(x, new Shape(rows, layer.inFeatures()))).toFloatArray();
         }
