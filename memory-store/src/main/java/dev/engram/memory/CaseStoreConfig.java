@@ -29,7 +29,8 @@ import java.util.Objects;
  *     it negative ({@value #DEFAULT_MIN_JUDGEMENTS_FOR_USEFULNESS}); key {@code usefulness.min.judgements}
  * @param rrfK the k of reciprocal-rank fusion, score = sum of 1 / (k + rank) ({@value #DEFAULT_RRF_K});
  *     key {@code rrf.k}
- * @param minCandidateDepth each retriever returns at least this many candidates
+ * @param minCandidateDepth in a hybrid query each retriever returns at least this many candidates (a BM25-only
+ *     query needs no fusion and fetches k)
  *     ({@value #DEFAULT_MIN_CANDIDATE_DEPTH}); key {@code candidate.depth.min}
  * @param candidateDepthFactor ... and at least this many times k ({@value #DEFAULT_CANDIDATE_DEPTH_FACTOR});
  *     key {@code candidate.depth.factor}
@@ -140,7 +141,7 @@ public record CaseStoreConfig(
         throw new IllegalArgumentException("case store setting 'vector.quantized' must be true or false, was '" + v + "'");
     }
 
-    /** How many candidates each retriever returns for a query that asks for {@code k}. */
+    /** How many candidates each retriever of a hybrid query returns when it asks for {@code k}. */
     public int candidateDepth(int k) {
         return Math.max(minCandidateDepth, Math.multiplyExact(candidateDepthFactor, k));
     }

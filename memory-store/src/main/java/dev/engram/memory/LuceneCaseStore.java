@@ -167,7 +167,8 @@ public final class LuceneCaseStore implements CaseStore {
     public RecallResult recall(RecallQuery q) {
         float[] unit = q.vector() == null ? null
                 : UnitVectors.normalized(q.vector(), config.vectorDimension(), "recallQuery.vector");
-        int depth = config.candidateDepth(q.k());
+        // BM25 alone needs no fusion (RRF keeps its order), so k hits suffice and BM25's top-k pruning works best.
+        int depth = unit == null ? q.k() : config.candidateDepth(q.k());
         return read(view -> {
             ScoreDoc[] bm25 = q.text().isBlank() ? new ScoreDoc[0] : view.bm25(q.tenant(), q.text(), depth);
             ScoreDoc[] knn = unit == null ? new ScoreDoc[0] : view.knn(q.tenant(), unit, depth);
