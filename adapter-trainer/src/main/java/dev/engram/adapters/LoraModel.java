@@ -21,11 +21,11 @@ import java.util.TreeMap;
  * {@link LoraConfig#targets(String) target pattern} and keyed by Hugging Face module path.
  *
  * <pre>{@code
- * Map<String, FrozenLinear> frozen = encoder.linearLayers();            // path -> layer
+ * Map<String, FrozenLinear> frozen = encoder.frozenLinears();           // path -> layer (the encoder's API)
  * try (LoraModel lora = LoraModel.attach(frozen, config, manager, 42)) {
  *     lora.layers().forEach(encoder::replaceLinear);                    // path -> LoraLinear
  *     lora.setTraining(true);
- *     new AdapterTrainer(trainingConfig).fit(lora.trainableParameters(), (step, sm) -> loss(sm, step));
+ *     new AdapterTrainer(trainingConfig).fit(lora.trainableParameters(), (sm, step) -> loss(sm, step));
  *     lora.setTraining(false);
  *     lora.save(dir);                                                   // PEFT adapter directory
  * }
