@@ -1,0 +1,60 @@
+package dev.engram.streams;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+
+/**
+ * How a retriever adapter changes the encoder; on the wire as its {@link #wireName()}.
+ *
+ * <pre>{@code
+ * AdapterMethod.fromWireName("lora-query-side")   // LORA_QUERY_SIDE
+ * }</pre>
+ */
+public enum AdapterMethod {
+
+  /**
+   * {@code "lora-query-side"}: only query texts go through the adapter; case vectors stay those of
+   * the frozen base encoder, so nothing is re-embedded when the adapter changes.
+   */
+  LORA_QUERY_SIDE("lora-query-side"),
+
+  /**
+   * {@code "lora-symmetric"}: queries and cases both go through the adapter; a node re-embeds the
+   * tenant's cases before it serves a new version.
+   */
+  LORA_SYMMETRIC("lora-symmetric");
+
+  private final String wireName;
+
+  AdapterMethod(String wireName) {
+    this.wireName = wireName;
+  }
+
+  /** The name in JSON, e.g. {@code "lora-query-side"}. */
+  @JsonValue
+  public String wireName() {
+    return wireName;
+  }
+
+  /**
+   * The method with this wire name.
+   *
+   * @throws InvalidEventException (field {@code method}) for any other name
+   */
+  @JsonCreator
+  public static AdapterMethod fromWireName(String wireName) {
+    for (AdapterMethod m : values()) {
+      if (m.wireName.equals(wireName)) {
+        return m;
+      }
+    }
+    throw new InvalidEventException("method", "must be one of "
+        + Arrays.stream(values()).map(AdapterMethod::wireName).toList() + ", was '" + wireName + "'");
+  }
+
+  @Override
+  public String toString() {
+    return wireName;
+  }
+}
