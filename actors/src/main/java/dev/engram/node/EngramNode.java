@@ -25,12 +25,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -141,10 +143,12 @@ public final class EngramNode implements AutoCloseable {
 
         Duration batchTimeout = config.resilience().batchTimeout();
         FeedbackConsumer consumer = new FeedbackConsumer(
-                KafkaClientFactory.consumer(bootstrap, config.groupId()), Topics.FEEDBACK,
+                KafkaClientFactory.consumer(bootstrap, config.groupId(),
+                        Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatchRecords())),
+                Topics.FEEDBACK,
                 batch -> AskPattern.<IngestActor.Command, BatchResult>ask(ingest,
                         replyTo -> new IngestActor.Ingest(batch, replyTo), batchTimeout, system.scheduler()),
-                writer::durableOffsets, metrics, config.pollTimeout(), config.maxBatchRecords(), batchTimeout,
+                writer::durableOffsets, metrics, config.pollTimeout(), batchTimeout,
                 config.resilience().redeliveryBackoff());
         Thread consumerThread = new Thread(consumer, "engram-feedback-consumer");
         consumerThread.setDaemon(true);

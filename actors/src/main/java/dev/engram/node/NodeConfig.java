@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code resilience}</td><td>{@link ResilienceConfig#defaults()}</td><td>retries,
  *       breakers and time limits</td></tr>
  *   <tr><td>{@code maxBatchRecords}</td><td>{@value #DEFAULT_MAX_BATCH_RECORDS}</td><td>largest
- *       batch handed to the ingest actor: records already fetched are gathered up to this many, so
- *       a busy stream gets fewer, larger index commits (one per batch)</td></tr>
+ *       batch handed to the ingest actor ({@code max.poll.records}); one index commit per batch, so
+ *       larger batches mean fewer commits on a busy stream</td></tr>
  *   <tr><td>{@code pollTimeout}</td><td>100 ms</td><td>longest single {@code poll}</td></tr>
  *   <tr><td>{@code clock}</td><td>{@link Clock#systemUTC()}</td><td>time source of dead letters
  *       and metrics</td></tr>
@@ -66,7 +66,7 @@ public record NodeConfig(
     /** Default consumer group of the feedback consumer. */
     public static final String DEFAULT_GROUP_ID = "engram-node";
     /** Default largest batch. */
-    public static final int DEFAULT_MAX_BATCH_RECORDS = 2000;
+    public static final int DEFAULT_MAX_BATCH_RECORDS = 1000;
     /** Default longest poll. */
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
 

@@ -46,11 +46,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "Consumer group of the feedback consumer (default: ${DEFAULT-VALUE}).")
     String group;
 
+    @Option(names = "--max-batch", defaultValue = "" + NodeConfig.DEFAULT_MAX_BATCH_RECORDS, paramLabel = "N",
+            description = "Largest batch of records per index commit (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).httpHost(httpHost)
-                .httpPort(httpPort).groupId(group).build();
+                .httpPort(httpPort).groupId(group).maxBatchRecords(maxBatch).build();
         EngramNode node = EngramNode.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,7 +3,6 @@ package dev.engram.node.ingest;
 import dev.engram.node.internal.Async;
 import dev.engram.node.internal.NodeMetrics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +59,6 @@ public final class FeedbackConsumer implements Runnable {
     private final Supplier<Map<TopicPartition, Long>> durableOffsets;
     private final NodeMetrics metrics;
     private final Duration pollTimeout;
-    private final int maxBatchRecords;
     private final Duration batchTimeout;
     private final Duration redeliveryBackoff;
 
@@ -71,23 +69,22 @@ public final class FeedbackConsumer implements Runnable {
     private CompletableFuture<BatchResult> inFlight;
 
     /**
-     * @param consumer a consumer with manual commits; owned (closed) by this object
+     * @param consumer a consumer with manual commits ({@code max.poll.records} bounds a batch); owned
+     *     (closed) by this object
      * @param ingest hands a batch to the ingest actor; the stage completes with its answer
      * @param durableOffsets the offsets the index commit covers
-     * @param maxBatchRecords records already fetched are gathered into one batch up to about this many
      * @param batchTimeout how long to wait for an answer before redelivering
      */
     public FeedbackConsumer(Consumer<String, byte[]> consumer, String topic,
             Function<IngestBatch, CompletionStage<BatchResult>> ingest,
             Supplier<Map<TopicPartition, Long>> durableOffsets, NodeMetrics metrics, Duration pollTimeout,
-            int maxBatchRecords, Duration batchTimeout, Duration redeliveryBackoff) {
+            Duration batchTimeout, Duration redeliveryBackoff) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.ingest = Objects.requireNonNull(ingest, "ingest");
         this.durableOffsets = Objects.requireNonNull(durableOffsets, "durableOffsets");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.pollTimeout = pollTimeout;
-        this.maxBatchRecords = maxBatchRecords;
         this.batchTimeout = batchTimeout;
         this.redeliveryBackoff = redeliveryBackoff;
     }
@@ -119,7 +116,7 @@ public final class FeedbackConsumer implements Runnable {
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);
                 if (!records.isEmpty()) {
-                    handle(gather(records));
+                    handle(IngestBatch.of(records));
                 }
                 updateLag();
             }
@@ -131,26 +128,6 @@ public final class FeedbackConsumer implements Runnable {
         } finally {
             finishOnShutdown();
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-        }
-    }
-
-    /** The polled records plus whatever else is already fetched, up to about {@code maxBatchRecords}. */
-    private IngestBatch gather(ConsumerRecords<String, byte[]> first) {
-        List<SourceRecord> records = new ArrayList<>(first.count());
-        add(records, first);
-        while (records.size() < maxBatchRecords) {
-            ConsumerRecords<String, byte[]> more = consumer.poll(Duration.ZERO);
-            if (more.isEmpty()) {
-                break;
-            }
-            add(records, more);
-        }
-        return new IngestBatch(records);
-    }
-
-    private static void add(List<SourceRecord> into, ConsumerRecords<String, byte[]> polled) {
-        for (ConsumerRecord<String, byte[]> r : polled) {
-            into.add(SourceRecord.of(r));
         }
     }
 

@@ -29,9 +29,6 @@ public final class FeedbackDecoder {
 
     /** The record as an episode, or as a dead letter with the reason. */
     public DecodedRecord decode(SourceRecord record) {
-        if (record.value() == null || record.value().length == 0) {
-            return invalid(record, "record value is empty: expected a JSON FeedbackEvent");
-        }
         FeedbackEvent event;
         try {
             event = EventCodec.decodeFeedback(record.value());

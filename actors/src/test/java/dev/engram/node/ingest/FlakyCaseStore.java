@@ -1,0 +1,153 @@
+package dev.engram.node.ingest;
+
+import dev.engram.memory.Case;
+import dev.engram.memory.CaseStore;
+import dev.engram.memory.Episode;
+import dev.engram.memory.RecallQuery;
+import dev.engram.memory.RecallResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Fault injection around a real store: chosen {@code ingest} calls (numbered from 1) or the next
+ * commits throw an {@link UncheckedIOException} as a failing disk would, before reaching the store.
+ * It also records the order in which episodes were applied.
+ */
+final class FlakyCaseStore implements CaseStore {
+
+    private final CaseStore delegate;
+    private final AtomicInteger ingestCalls = new AtomicInteger();
+    private final Set<Integer> failingIngestCalls = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger failingIngestsLeft = new AtomicInteger();
+    private final AtomicInteger failingCommitsLeft = new AtomicInteger();
+    private final List<String> applied = new CopyOnWriteArrayList<>();
+
+    FlakyCaseStore(CaseStore delegate) {
+        this.delegate = delegate;
+    }
+
+    /** Makes these ingest calls (1-based, counted over the store's life) fail. */
+    FlakyCaseStore failIngestCalls(Integer... calls) {
+        failingIngestCalls.addAll(List.of(calls));
+        return this;
+    }
+
+    /** Makes the next {@code n} ingest calls fail. */
+    FlakyCaseStore failNextIngests(int n) {
+        failingIngestsLeft.set(n);
+        return this;
+    }
+
+    /** Makes the next {@code n} commits fail. */
+    FlakyCaseStore failNextCommits(int n) {
+        failingCommitsLeft.set(n);
+        return this;
+    }
+
+    /** Event ids in the order the store applied them (ingest returned true). */
+    List<String> applied() {
+        return List.copyOf(applied);
+    }
+
+    int ingestCalls() {
+        return ingestCalls.get();
+    }
+
+    @Override
+    public boolean ingest(Episode episode, float[] vector) {
+        int call = ingestCalls.incrementAndGet();
+        if (failingIngestCalls.remove(call) || failingIngestsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new UncheckedIOException(new IOException("injected disk failure on ingest call " + call));
+        }
+        boolean isNew = delegate.ingest(episode, vector);
+        if (isNew) {
+            applied.add(episode.eventId());
+        }
+        return isNew;
+    }
+
+    @Override
+    public void commit(Map<String, String> commitData) {
+        if (failingCommitsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new UncheckedIOException(new IOException("injected disk failure on commit"));
+        }
+        delegate.commit(commitData);
+    }
+
+    @Override
+    public void commit() {
+        commit(committedData());
+    }
+
+    @Override
+    public RecallResult recall(RecallQuery query) {
+        return delegate.recall(query);
+    }
+
+    @Override
+    public Optional<Case> get(String tenant, String caseId) {
+        return delegate.get(tenant, caseId);
+    }
+
+    @Override
+    public long count(String tenant) {
+        return delegate.count(tenant);
+    }
+
+    @Override
+    public List<Case> cases(String tenant, String afterCaseId, int limit) {
+        return delegate.cases(tenant, afterCaseId, limit);
+    }
+
+    @Override
+    public boolean updateVector(String tenant, String caseId, float[] vector) {
+        return delegate.updateVector(tenant, caseId, vector);
+    }
+
+    @Override
+    public Map<String, String> committedData() {
+        return delegate.committedData();
+    }
+
+    @Override
+    public boolean commitIfDue() {
+        return delegate.commitIfDue();
+    }
+
+    @Override
+    public boolean commitIfDue(Map<String, String> commitData) {
+        return delegate.commitIfDue(commitData);
+    }
+
+    @Override
+    public long uncommittedEvents() {
+        return delegate.uncommittedEvents();
+    }
+
+    @Override
+    public long unknownJudgements() {
+        return delegate.unknownJudgements();
+    }
+
+    @Override
+    public void deleteTenant(String tenant) {
+        delegate.deleteTenant(tenant);
+    }
+
+    @Override
+    public void clear() {
+        delegate.clear();
+    }
+
+    @Override
+    public void close() throws IOException {
+        delegate.close();
+    }
+}
