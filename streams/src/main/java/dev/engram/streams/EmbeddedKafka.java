@@ -1,5 +1,6 @@
 package dev.engram.streams;
 
+import dev.engram.streams.internal.DataDirectoryLock;
 import dev.engram.streams.internal.KraftBrokerConfig;
 import dev.engram.streams.internal.TemporaryDirectory;
 import java.io.IOException;
@@ -51,13 +52,16 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final int START_ATTEMPTS = 3;
 
   private final KafkaRaftServer server;
+  private final DataDirectoryLock lock;
   private final KraftBrokerConfig config;
   private final String clusterId;
   private final boolean temporary;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedKafka(KafkaRaftServer server, KraftBrokerConfig config, String clusterId, boolean temporary) {
+  private EmbeddedKafka(KafkaRaftServer server, DataDirectoryLock lock, KraftBrokerConfig config,
+      String clusterId, boolean temporary) {
     this.server = server;
+    this.lock = lock;
     this.config = config;
     this.clusterId = clusterId;
     this.temporary = temporary;
@@ -114,6 +118,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       server.shutdown();
       server.awaitShutdown();
     } finally {
+      lock.close();
       if (temporary) {
         deleteQuietly(config.logDir());
       }
@@ -133,28 +138,39 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("could not create the Kafka data directory " + dir, e);
     }
+    DataDirectoryLock lock = DataDirectoryLock.acquire(dir);
+    try {
+      return start(dir, lock, temporary);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  private static EmbeddedKafka start(Path dir, DataDirectoryLock lock, boolean temporary) {
     long started = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
       KraftBrokerConfig config = KraftBrokerConfig.onFreePorts(NODE_ID, dir);
       KafkaConfig kafkaConfig = new KafkaConfig(config.toProperties(), false);
       String clusterId = formatIfNeeded(kafkaConfig, dir);
-      KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
+      KafkaRaftServer server = null;
       try {
+        server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
         server.startup();
       } catch (RuntimeException e) {
-        stopQuietly(server);
+        if (server != null) {
+          stopQuietly(server);
+        }
         // A free port can be taken by someone else between picking it and binding it: try others.
         if (hasCause(e, BindException.class) && attempt < START_ATTEMPTS) {
           LOG.warn("Embedded Kafka could not bind its ports ({}); retrying on others", e.getMessage());
           continue;
         }
-        throw new IllegalStateException("Embedded Kafka failed to start on " + dir + ": " + e.getMessage()
-            + (e.getMessage() != null && e.getMessage().contains("lock")
-                ? " (is another broker or Engram node using this directory?)" : ""), e);
+        throw new IllegalStateException("Embedded Kafka failed to start on " + dir + ": " + e.getMessage(), e);
       }
       LOG.info("Embedded Kafka started on {} (cluster {}, data in {}) in {} ms", config.bootstrapServers(),
           clusterId, dir, (System.nanoTime() - started) / 1_000_000);
-      return new EmbeddedKafka(server, config, clusterId, temporary);
+      return new EmbeddedKafka(server, lock, config, clusterId, temporary);
     }
   }
 
