@@ -60,7 +60,7 @@ public final class AdapterPublisher implements AutoCloseable {
   /** Largest header record that carries the files inline: 512 KiB. */
   public static final int INLINE_LIMIT_BYTES = 512 * 1024;
 
-  /** Payload bytes per chunk: 384 KiB (512 KiB in base64 JSON, well under every topic's limit). */
+  /** Payload bytes per chunk: 384 KiB (about 512 KiB as base64 JSON, well under every topic's 1 MiB or larger limit). */
   public static final int CHUNK_BYTES = 384 * 1024;
 
   private final ChunkedSender sender;

@@ -117,13 +117,19 @@ public final class ChunkBuffer {
    */
   public Assembly take(String group, String sha256, int count, long size) {
     Pending p = remove(new GroupId(group, sha256));
+    List<String> otherShas = new ArrayList<>();
     pending.entrySet().removeIf(e -> {
       if (e.getKey().group().equals(group)) {
         bytes -= e.getValue().bytes;
+        otherShas.add(e.getKey().sha());
         return true;
       }
       return false;
     });
+    if (p == null && !otherShas.isEmpty()) {
+      return new Assembly(null, "checksum mismatch: the header says payload SHA-256 " + sha256
+          + " but the chunks before it are of payload " + otherShas);
+    }
     if (p == null) {
       return new Assembly(null, "none of its " + count + " chunks arrived before the header (payload "
           + sha256.substring(0, 12) + "…): they were lost, compacted away, or never written");

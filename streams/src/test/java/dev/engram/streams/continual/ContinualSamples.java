@@ -107,30 +107,34 @@ final class ContinualSamples {
     }
   }
 
-  /** The end offset of partition 0 of {@code topic}. */
-  static long endOffset(String bootstrap, String topic) {
-    try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(bootstrap, null)) {
-      TopicPartition tp = new TopicPartition(topic, 0);
+  /** The end offset (high watermark, transactions included) of {@code tp}. */
+  static long endOffset(String bootstrap, TopicPartition tp) {
+    try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(bootstrap, null,
+        Map.of("isolation.level", "read_uncommitted"))) {
       return consumer.endOffsets(List.of(tp)).get(tp);
     }
   }
 
-  /** Reads partition 0 of {@code topic} from {@code from} up to its end offset now, within 30 s. */
-  static List<ConsumerRecord<String, byte[]>> readFrom(String bootstrap, String topic, long from) {
+  /** Reads {@code tp} (read_committed) from {@code from} through {@code lastOffset}, within 30 s. */
+  static List<ConsumerRecord<String, byte[]>> readFrom(String bootstrap, TopicPartition tp, long from,
+      long lastOffset) {
     List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(bootstrap, null)) {
-      TopicPartition tp = new TopicPartition(topic, 0);
       consumer.assign(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
       consumer.seek(tp, from);
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (consumer.position(tp) < end && System.nanoTime() < deadline) {
+      while ((out.isEmpty() || out.get(out.size() - 1).offset() < lastOffset) && System.nanoTime() < deadline) {
         consumer.poll(Duration.ofMillis(200)).forEach(out::add);
       }
-      if (consumer.position(tp) < end) {
-        throw new AssertionError("read only up to " + consumer.position(tp) + " of " + end + " in 30 s");
+      if (out.isEmpty() || out.get(out.size() - 1).offset() < lastOffset) {
+        throw new AssertionError("did not read " + tp + " through offset " + lastOffset + " in 30 s; got " + out.size());
       }
     }
     return out;
+  }
+
+  /** The adapters partition (the topic has one). */
+  static TopicPartition adapters() {
+    return new TopicPartition(Topics.ADAPTERS, 0);
   }
 }
