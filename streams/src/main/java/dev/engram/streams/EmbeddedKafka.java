@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
  * cluster id, topics, records and committed offsets. {@link #startTemporary()} uses a fresh
  * directory that {@link #close()} deletes. Listeners bind to free loopback ports picked at each
  * start, so {@link #bootstrapServers()} may change across restarts. Start-up takes a few seconds.
+ * One broker at a time may use a directory: a lock file ({@code engram-broker.lock}) refuses a
+ * second one, in this process or another, before it can disturb the first.
  *
  * <p>The broker is sized for a small machine (2 network and 2 I/O threads, a 2 MiB log-cleaner
  * buffer: Kafka's 128 MiB default can exhaust a small heap, and the broker then halts the JVM),

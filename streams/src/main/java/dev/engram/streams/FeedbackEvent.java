@@ -50,14 +50,7 @@ public record FeedbackEvent(
   public static final int SCHEMA_VERSION = 1;
 
   public FeedbackEvent {
-    if (schemaVersion > SCHEMA_VERSION) {
-      throw new InvalidEventException("schemaVersion", "version " + schemaVersion
-          + " is newer than this reader understands (up to " + SCHEMA_VERSION
-          + "); upgrade Engram to read it");
-    }
-    if (schemaVersion < 1) {
-      throw new InvalidEventException("schemaVersion", "must be >= 1, was " + schemaVersion);
-    }
+    FieldChecks.requireSchemaVersion("schemaVersion", schemaVersion, SCHEMA_VERSION);
     FieldChecks.requireText("eventId", eventId, EventLimits.MAX_ID_CHARS);
     FieldChecks.requireTenant("tenant", tenant);
     FieldChecks.requireText("agentId", agentId, EventLimits.MAX_ID_CHARS);

@@ -40,17 +40,12 @@ public final class FeedbackEventJson {
     return root;
   }
 
-  /**
-   * The event in a parsed JSON tree. The schema version is read first, so that an event from a
-   * newer producer is reported as such rather than as a puzzling field error.
-   */
+  /** The event in a parsed JSON tree. */
   public static FeedbackEvent fromTree(JsonNode tree) {
     JsonFieldReader in = JsonFieldReader.of(tree, "");
     int schemaVersion = in.requiredInt("schemaVersion");
-    if (schemaVersion > FeedbackEvent.SCHEMA_VERSION) {
-      // Let the record phrase it; a newer version may have changed any other field.
-      return new FeedbackEvent(schemaVersion, null, null, null, null, null, null, null, 0, null);
-    }
+    // Checked before any other field: a newer version may have changed any of them.
+    FieldChecks.requireSchemaVersion(in.pathOf("schemaVersion"), schemaVersion, FeedbackEvent.SCHEMA_VERSION);
     String eventId = in.text("eventId");
     String tenant = in.text("tenant");
     String agentId = in.text("agentId");

@@ -8,6 +8,20 @@ public final class FieldChecks {
 
   private FieldChecks() {}
 
+  /**
+   * A schema version this reader understands: from 1 up to {@code newest}. A newer one is reported
+   * as such, so that an event from a newer producer does not surface as a puzzling field error.
+   */
+  public static void requireSchemaVersion(String field, int version, int newest) {
+    if (version > newest) {
+      throw new InvalidEventException(field, "version " + version
+          + " is newer than this reader understands (up to " + newest + "); upgrade Engram to read it");
+    }
+    if (version < 1) {
+      throw new InvalidEventException(field, "must be >= 1, was " + version);
+    }
+  }
+
   /** A required, non-blank text of at most {@code maxChars}. */
   public static void requireText(String field, String value, int maxChars) {
     if (value == null) {
