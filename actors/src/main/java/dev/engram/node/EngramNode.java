@@ -10,6 +10,7 @@ import dev.engram.node.ingest.FeedbackConsumer;
 import dev.engram.node.ingest.FeedbackDecoder;
 import dev.engram.node.ingest.IngestActor;
 import dev.engram.node.ingest.KafkaDeadLetterSink;
+import dev.engram.node.internal.NodeIdentity;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.PekkoSettings;
 import dev.engram.node.internal.ResilienceRegistries;
@@ -57,6 +58,10 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantees: offsets are committed only after the index commit covers their records; writes
  * are idempotent by event id; so a crash at any point replays and nothing is lost or doubled, and
  * usage statistics count each event once. Dead letters are delivered at least once.
+ *
+ * <p>The data directory holds the node's identity ({@code node.id}), its consumer's static group
+ * membership: restarted on the same directory after a crash, a node takes its partitions straight
+ * back. A stopped node leaves the group, so the others take over at once.
  */
 public final class EngramNode implements AutoCloseable {
 
@@ -144,7 +149,8 @@ public final class EngramNode implements AutoCloseable {
         Duration batchTimeout = config.resilience().batchTimeout();
         FeedbackConsumer consumer = new FeedbackConsumer(
                 KafkaClientFactory.consumer(bootstrap, config.groupId(),
-                        Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatchRecords())),
+                        Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatchRecords(),
+                                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, NodeIdentity.of(config.dataDir()))),
                 Topics.FEEDBACK,
                 batch -> AskPattern.<IngestActor.Command, BatchResult>ask(ingest,
                         replyTo -> new IngestActor.Ingest(batch, replyTo), batchTimeout, system.scheduler()),

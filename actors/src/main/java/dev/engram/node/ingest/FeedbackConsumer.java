@@ -127,7 +127,9 @@ public final class FeedbackConsumer implements Runnable {
             log.error("feedback consumer stopped: {}", e.toString(), e);
         } finally {
             finishOnShutdown();
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            // Leave the group even as a static member, so that other nodes take the partitions over at once.
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
     }
 
