@@ -113,16 +113,21 @@ public final class RecallLatencyBench {
                 QueryBuilder builder = new QueryBuilder(new EnglishAnalyzer());
                 Query[] bareQueries = queryTexts.stream().map(q -> builder.createBooleanQuery(TEXT_FIELD, q))
                         .toArray(Query[]::new);
+                Query[] filteredQueries = Arrays.stream(bareQueries).map(RecallLatencyBench::withTenantFilter)
+                        .toArray(Query[]::new);
 
                 for (int i = 0; i < warmup; i++) {
                     store.recall(RecallQuery.bm25(TENANT, queryTexts.get(i), k));
                     bareSearch(bare, bareQueries[i], k);
+                    bareSearch(bare, filteredQueries[i], k);
                 }
                 java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
                 long[] engram = new long[queries];
                 long[] baseline = new long[queries];
                 long[] engramCpu = new long[queries];
                 long[] baselineCpu = new long[queries];
+                long[] filtered = new long[queries];
+                long[] filteredCpu = new long[queries];
                 String[] engramTop = new String[queries];
                 String[] baselineTop = new String[queries];
                 int block = 100;
@@ -143,6 +148,13 @@ public final class RecallLatencyBench {
                         baseline[i] = System.nanoTime() - s;
                         baselineCpu[i] = cpu.getCurrentThreadCpuTime() - c;
                     }
+                    for (int i = from; i < to; i++) {
+                        long c = cpu.getCurrentThreadCpuTime();
+                        long s = System.nanoTime();
+                        bareSearch(bare, filteredQueries[warmup + i], k);
+                        filtered[i] = System.nanoTime() - s;
+                        filteredCpu[i] = cpu.getCurrentThreadCpuTime() - c;
+                    }
                 }
                 int same = 0;
                 for (int i = 0; i < queries; i++) {
@@ -151,8 +163,8 @@ public final class RecallLatencyBench {
                 System.out.printf(Locale.ROOT, "%nload average while measuring: %.1f on %d cores%n",
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                         Runtime.getRuntime().availableProcessors());
-                print("wall-clock", engram, baseline);
-                print("CPU time of the querying thread", engramCpu, baselineCpu);
+                print("wall-clock", engram, baseline, filtered);
+                print("CPU time of the querying thread", engramCpu, baselineCpu, filteredCpu);
                 System.out.printf(Locale.ROOT, "same top-1 case as the baseline: %d of %d queries%n", same, queries);
                 double p99 = pct(sorted(engram), 99);
                 System.out.printf(Locale.ROOT, "target p99 < 20 ms (wall-clock): %s (p99 %.3f ms)%n",
@@ -178,9 +190,22 @@ public final class RecallLatencyBench {
         return first;
     }
 
-    private static void print(String what, long[] engram, long[] baseline) {
+    /** The bare query restricted to the tenant the same way the store restricts it (a FILTER clause). */
+    private static Query withTenantFilter(Query query) {
+        if (query == null) {
+            return null;
+        }
+        return new org.apache.lucene.search.BooleanQuery.Builder()
+                .add(query, org.apache.lucene.search.BooleanClause.Occur.MUST)
+                .add(new org.apache.lucene.search.TermQuery(new org.apache.lucene.index.Term("tenant", TENANT)),
+                        org.apache.lucene.search.BooleanClause.Occur.FILTER)
+                .build();
+    }
+
+    private static void print(String what, long[] engram, long[] baseline, long[] filtered) {
         long[] e = sorted(engram);
         long[] b = sorted(baseline);
+        long[] f = sorted(filtered);
         System.out.println();
         System.out.printf(Locale.ROOT, "%-32s %9s %9s %9s %9s%n", "BM25 recall, ms, " + what, "p50", "p99", "max",
                 "mean");
@@ -188,6 +213,8 @@ public final class RecallLatencyBench {
                 pct(e, 50), pct(e, 99), ms(e[e.length - 1]), mean(e));
         System.out.printf(Locale.ROOT, "%-32s %9.3f %9.3f %9.3f %9.3f%n", "bare Lucene IndexSearcher",
                 pct(b, 50), pct(b, 99), ms(b[b.length - 1]), mean(b));
+        System.out.printf(Locale.ROOT, "%-32s %9.3f %9.3f %9.3f %9.3f%n", "bare Lucene + tenant FILTER",
+                pct(f, 50), pct(f, 99), ms(f[f.length - 1]), mean(f));
         System.out.printf(Locale.ROOT, "%-32s %8.2fx %8.2fx %8.2fx %8.2fx%n%n", "ratio engram / bare",
                 pct(e, 50) / pct(b, 50), pct(e, 99) / pct(b, 99), (double) e[e.length - 1] / b[b.length - 1],
                 mean(e) / mean(b));
