@@ -1,0 +1,294 @@
+package dev.engram.runtime;
+
+import dev.engram.runtime.internal.AdapterFollower;
+import dev.engram.runtime.internal.NodeHttp;
+import dev.engram.streams.AdapterPublished;
+import dev.engram.streams.AdapterStatus;
+import dev.engram.streams.EventCodec;
+import dev.engram.streams.EventLimits;
+import dev.engram.streams.FeedbackEvent;
+import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.Topics;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+
+/**
+ * Engram for an agent runtime: recall the useful past cases for a task, tell Engram how acting
+ * went, and follow the retriever adapters as Engram publishes them.
+ *
+ * <pre>{@code
+ * try (EngramClient engram = EngramClient.builder()
+ *         .nodeUrl(URI.create("http://localhost:8080"))
+ *         .bootstrapServers("localhost:9092")
+ *         .agentId("support-agent-7")
+ *         .build();
+ *      Subscription adapters = engram.onAdapter(a ->
+ *         System.out.println("now serving " + a.adapterName() + " v" + a.version()))) {
+ *
+ *   String task = "customer says the parcel arrived damaged and wants a refund";
+ *   RecallResponse recall = engram.recall("acme", task, 10);
+ *   for (RecalledCase c : recall.positives()) {
+ *     System.out.println("worked before: " + c.plan() + " -> " + c.outcome());
+ *   }
+ *   for (RecalledCase c : recall.negatives()) {
+ *     System.out.println("did not work: " + c.plan() + " -> " + c.outcome());
+ *   }
+ *
+ *   String plan = "asked for a photo, issued a refund";              // the agent acts (your LLM call)
+ *   Feedback.Builder feedback = Feedback.forRecall(recall)
+ *       .plan(plan).outcome("customer satisfied").reward(0.9);
+ *   if (!recall.positives().isEmpty()) {
+ *     feedback.useful(recall.positives().get(0).caseId(), true);    // judge what you used
+ *   }
+ *   String eventId = engram.feedback(feedback.build());              // on Kafka, acknowledged
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@link #recall} calls the node's HTTP API ({@code POST /v1/tenants/{tenant}/recall}); errors
+ *       are {@link EngramApiException}s with the status and the node's message.
+ *   <li>{@link #feedback} writes a {@link FeedbackEvent} to {@link Topics#FEEDBACK}, keyed by tenant,
+ *       and waits for Kafka's acknowledgement; resending the same {@link Feedback} is harmless (its
+ *       event id is fixed). {@link #feedbackAsync} does not wait.
+ *   <li>{@link #onAdapter} follows {@link Topics#ADAPTERS} in the background and delivers each
+ *       adapter version whose files arrived complete and checksum-verified; by default only
+ *       {@link AdapterStatus#PROMOTED} ones.
+ * </ul>
+ *
+ * <p>Only what is used needs configuring: recall needs {@code nodeUrl}, feedback and adapters need
+ * {@code bootstrapServers}; the Kafka producer is made on first use. Thread-safe.
+ */
+public final class EngramClient implements AutoCloseable {
+
+  private final URI nodeUrl;
+  private final String bootstrapServers;
+  private final String agentId;
+  private final Duration sendTimeout;
+  private final NodeHttp http;
+  private final List<Subscription> subscriptions = new ArrayList<>();
+  private KafkaProducer<String, byte[]> producer;
+  private boolean closed;
+
+  private EngramClient(Builder b) {
+    this.nodeUrl = b.nodeUrl;
+    this.bootstrapServers = b.bootstrapServers;
+    this.agentId = b.agentId;
+    this.sendTimeout = b.sendTimeout;
+    this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout);
+  }
+
+  /** A builder; {@link Builder#agentId} is required, the rest as needed. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The {@code k} most useful past cases of {@code tenant} for {@code task}, split into positives
+   * and negatives, with the adapter version that served them.
+   *
+   * @param k how many, at least 1 (the node caps it)
+   * @throws EngramApiException when the node answers with an error or cannot be reached
+   * @throws IllegalArgumentException for a tenant or task the node would refuse anyway
+   */
+  public RecallResponse recall(String tenant, String task, int k) {
+    if (http == null) {
+      throw new IllegalStateException("recall needs the node's URL: build the client with nodeUrl(...)");
+    }
+    if (tenant == null || !EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
+      throw new IllegalArgumentException("tenant: must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
+    }
+    if (task == null || task.isBlank()) {
+      throw new IllegalArgumentException("task: required and not blank");
+    }
+    if (k < 1) {
+      throw new IllegalArgumentException("k: must be >= 1, was " + k);
+    }
+    return http.recall(tenant, task, k);
+  }
+
+  /**
+   * Sends {@code feedback} and waits until Kafka has acknowledged it.
+   *
+   * @return its event id
+   * @throws KafkaException when it could not be written within the send timeout
+   */
+  public String feedback(Feedback feedback) {
+    try {
+      return feedbackAsync(feedback).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted while sending feedback " + feedback.eventId(), e);
+    } catch (ExecutionException e) {
+      throw new KafkaException("could not send feedback " + feedback.eventId() + " to " + Topics.FEEDBACK + ": "
+          + e.getCause().getMessage() + " (resend the same Feedback: it is recorded once)", e.getCause());
+    } catch (TimeoutException e) {
+      throw new KafkaException("feedback " + feedback.eventId() + " not acknowledged within " + sendTimeout
+          + " (is Kafka reachable at " + bootstrapServers + "? resend the same Feedback: it is recorded once)", e);
+    }
+  }
+
+  /**
+   * Sends {@code feedback} without waiting; the future completes with its event id once Kafka has
+   * acknowledged it, or exceptionally.
+   */
+  public CompletableFuture<String> feedbackAsync(Feedback feedback) {
+    Objects.requireNonNull(feedback, "feedback");
+    FeedbackEvent event = feedback.toEvent(agentId);
+    byte[] json = EventCodec.encode(event);
+    CompletableFuture<String> done = new CompletableFuture<>();
+    producer().send(new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), json), (metadata, error) -> {
+      if (error == null) {
+        done.complete(event.eventId());
+      } else {
+        done.completeExceptionally(error);
+      }
+    });
+    return done;
+  }
+
+  /**
+   * Follows published adapters: {@code listener} gets every {@link AdapterStatus#PROMOTED} version,
+   * complete and verified, on a background thread, starting with those already on the topic (the
+   * latest delivered for an adapter is the current one, unless an operator pinned another).
+   */
+  public Subscription onAdapter(Consumer<? super AdapterPublished> listener) {
+    return onAdapter(a -> a.status() == AdapterStatus.PROMOTED, listener);
+  }
+
+  /**
+   * Follows published adapters that pass {@code which}, e.g. {@code a -> true} for candidates and
+   * rejected versions too, or {@code a -> a.tenant().equals("acme")}. Records that fail
+   * verification (missing or corrupted chunks, a wrong checksum) are logged and skipped.
+   */
+  public synchronized Subscription onAdapter(Predicate<? super AdapterPublished> which,
+      Consumer<? super AdapterPublished> listener) {
+    requireOpen();
+    if (bootstrapServers == null) {
+      throw new IllegalStateException("onAdapter needs Kafka: build the client with bootstrapServers(...)");
+    }
+    Subscription s = AdapterFollower.start(bootstrapServers, Objects.requireNonNull(which, "which"),
+        Objects.requireNonNull(listener, "listener"));
+    subscriptions.add(s);
+    return s;
+  }
+
+  /** Stops every subscription and closes the producer (after sending what is pending). */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    subscriptions.forEach(Subscription::close);
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(10));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EngramClient[agent " + agentId + ", node " + nodeUrl + ", kafka " + bootstrapServers + "]";
+  }
+
+  private synchronized KafkaProducer<String, byte[]> producer() {
+    requireOpen();
+    if (bootstrapServers == null) {
+      throw new IllegalStateException("feedback needs Kafka: build the client with bootstrapServers(...)");
+    }
+    if (producer == null) {
+      producer = KafkaClientFactory.producer(bootstrapServers);
+    }
+    return producer;
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("this EngramClient is closed");
+    }
+  }
+
+  /** Configures an {@link EngramClient}. */
+  public static final class Builder {
+
+    private URI nodeUrl;
+    private String bootstrapServers;
+    private String agentId;
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private Duration sendTimeout = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** The node's HTTP address, e.g. {@code http://localhost:8080}; needed for {@link #recall}. */
+    public Builder nodeUrl(URI nodeUrl) {
+      this.nodeUrl = nodeUrl;
+      return this;
+    }
+
+    /** Kafka's bootstrap servers, e.g. {@code localhost:9092}; needed for feedback and adapters. */
+    public Builder bootstrapServers(String bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    /** Who is acting; written into every feedback event. Required. */
+    public Builder agentId(String agentId) {
+      this.agentId = agentId;
+      return this;
+    }
+
+    /** Time limit of one HTTP call to the node (10 s). */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    /** How long {@link EngramClient#feedback} waits for Kafka's acknowledgement (30 s). */
+    public Builder sendTimeout(Duration sendTimeout) {
+      this.sendTimeout = sendTimeout;
+      return this;
+    }
+
+    /**
+     * The client.
+     *
+     * @throws IllegalArgumentException naming what is missing or wrong
+     */
+    public EngramClient build() {
+      if (agentId == null || agentId.isBlank() || agentId.length() > EventLimits.MAX_ID_CHARS) {
+        throw new IllegalArgumentException("agentId: required, 1-" + EventLimits.MAX_ID_CHARS
+            + " characters, e.g. \"support-agent-7\"");
+      }
+      if (nodeUrl == null && bootstrapServers == null) {
+        throw new IllegalArgumentException("nodeUrl or bootstrapServers: at least one is required "
+            + "(nodeUrl for recall, bootstrapServers for feedback and adapters)");
+      }
+      if (nodeUrl != null && (nodeUrl.getScheme() == null || !nodeUrl.getScheme().startsWith("http")
+          || nodeUrl.getHost() == null)) {
+        throw new IllegalArgumentException("nodeUrl: must be an http(s) URL such as http://localhost:8080, was "
+            + nodeUrl);
+      }
+      if (bootstrapServers != null && bootstrapServers.isBlank()) {
+        throw new IllegalArgumentException("bootstrapServers: must not be blank, e.g. \"localhost:9092\"");
+      }
+      for (Duration d : List.of(requestTimeout, sendTimeout)) {
+        if (d == null || d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("requestTimeout and sendTimeout: must be positive, were "
+              + requestTimeout + " and " + sendTimeout);
+        }
+      }
+      return new EngramClient(this);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.engram.runtime;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What {@link EngramClient#recall} returns: the node's answer to
+ * {@code POST /v1/tenants/{tenant}/recall}. Hand it to {@link Feedback#forRecall} after acting, so
+ * the feedback names the cases that were recalled.
+ *
+ * @param tenant the tenant asked
+ * @param task the task asked about
+ * @param k how many cases were asked for
+ * @param mode how the node searched: {@code "hybrid"} (BM25 + vectors) or {@code "bm25"}
+ * @param adapterVersion the retriever adapter that served the recall, e.g. {@code "base"} or the
+ *     adapter's version as the node names it
+ * @param tookMs the node's time for it
+ * @param positives cases worth repeating, best first; never null
+ * @param negatives cases that show what did not work; never null
+ * @param ranked all recalled cases, best first, each with its {@link RecalledCase#rank()}; never null
+ */
+public record RecallResponse(
+    String tenant,
+    String task,
+    int k,
+    String mode,
+    String adapterVersion,
+    double tookMs,
+    List<RecalledCase> positives,
+    List<RecalledCase> negatives,
+    List<RecalledCase> ranked) {
+
+  public RecallResponse {
+    positives = positives == null ? List.of() : List.copyOf(positives);
+    negatives = negatives == null ? List.of() : List.copyOf(negatives);
+    ranked = ranked == null ? List.of() : List.copyOf(ranked);
+  }
+
+  /** The recalled case with this id, if it was recalled. */
+  public Optional<RecalledCase> find(String caseId) {
+    return ranked.stream().filter(c -> c.caseId().equals(caseId)).findFirst();
+  }
+}

@@ -1,0 +1,2 @@
+/** Runnable examples of the runtime SDK. */
+package dev.engram.runtime.example;
