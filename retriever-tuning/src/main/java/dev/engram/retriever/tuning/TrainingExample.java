@@ -20,7 +20,7 @@ public record TrainingExample(String query, CaseText positive, List<CaseText> ha
         if (positive == null) {
             throw new IllegalArgumentException("trainingExample.positive is required (query: " + query + ")");
         }
-        if (hardNegatives == null || hardNegatives.contains(null)) {
+        if (hardNegatives == null || hardNegatives.stream().anyMatch(java.util.Objects::isNull)) {
             throw new IllegalArgumentException("trainingExample.hardNegatives is required and must not contain null");
         }
         hardNegatives = List.copyOf(hardNegatives);

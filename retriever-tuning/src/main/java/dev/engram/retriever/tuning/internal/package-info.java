@@ -1,0 +1,2 @@
+/** Detail of retriever tuning (batch planning, token truncation); no promise to other modules. */
+package dev.engram.retriever.tuning.internal;
