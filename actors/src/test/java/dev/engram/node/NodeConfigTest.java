@@ -1,0 +1,89 @@
+package dev.engram.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.engram.memory.CaseStoreConfig;
+import dev.engram.memory.Embedder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NodeConfigTest {
+
+    private static final Path DIR = Path.of("target", "node-config-test");
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        NodeConfig config = NodeConfig.defaults(DIR);
+
+        assertThat(config.bootstrapServers()).isNull();
+        assertThat(config.embeddedBroker()).isTrue();
+        assertThat(config.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(config.httpPort()).isEqualTo(7070);
+        assertThat(config.groupId()).isEqualTo("engram-node");
+        assertThat(config.embedder()).isNull();
+        assertThat(config.storeConfig()).isEqualTo(CaseStoreConfig.defaults());
+        assertThat(config.resilience()).isEqualTo(ResilienceConfig.defaults());
+        assertThat(config.maxBatchRecords()).isEqualTo(1000);
+        assertThat(config.toBuilder().build()).isEqualTo(config);
+    }
+
+    @Test
+    void rejectsBadSettingsNamingThem() {
+        assertThatThrownBy(() -> NodeConfig.builder(null).build()).hasMessageContaining("nodeConfig.dataDir");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).httpPort(70_000).build())
+                .hasMessageContaining("nodeConfig.httpPort");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).bootstrapServers(" ").build())
+                .hasMessageContaining("nodeConfig.bootstrapServers");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).groupId("no spaces").build())
+                .hasMessageContaining("nodeConfig.groupId");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).maxBatchRecords(0).build())
+                .hasMessageContaining("nodeConfig.maxBatchRecords");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).pollTimeout(Duration.ZERO).build())
+                .hasMessageContaining("nodeConfig.pollTimeout");
+    }
+
+    @Test
+    void rejectsAnEmbedderWhoseDimensionTheStoreDoesNotHave() {
+        Embedder tiny = new Embedder() {
+            @Override
+            public String modelId() {
+                return "tiny";
+            }
+
+            @Override
+            public int dimension() {
+                return 8;
+            }
+
+            @Override
+            public float[] embedQuery(String text) {
+                return new float[8];
+            }
+
+            @Override
+            public List<float[]> embedDocuments(List<String> texts) {
+                return texts.stream().map(this::embedQuery).toList();
+            }
+        };
+
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).embedder(tiny).build())
+                .hasMessageContaining("nodeConfig.embedder").hasMessageContaining("withVectorDimension(8)");
+        assertThat(NodeConfig.builder(DIR).embedder(tiny)
+                .storeConfig(CaseStoreConfig.defaults().withVectorDimension(8)).build().embedder()).isSameAs(tiny);
+    }
+
+    @Test
+    void resilienceSettingsAreValidated() {
+        ResilienceConfig r = ResilienceConfig.defaults();
+        assertThat(r.storeWriteMaxAttempts()).isEqualTo(6);
+        assertThatThrownBy(() -> r.withStoreWrite(0, Duration.ofMillis(1), 2, Duration.ofSeconds(1)))
+                .hasMessageContaining("resilience.storeWriteMaxAttempts");
+        assertThatThrownBy(() -> r.withStoreWrite(3, Duration.ofMillis(1), 0.5, Duration.ofSeconds(1)))
+                .hasMessageContaining("resilience.storeWriteMultiplier");
+        assertThatThrownBy(() -> r.withRedelivery(Duration.ZERO, Duration.ofSeconds(1)))
+                .hasMessageContaining("resilience.redeliveryBackoff");
+    }
+}
