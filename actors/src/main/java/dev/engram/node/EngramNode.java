@@ -147,11 +147,11 @@ public final class EngramNode implements AutoCloseable {
         ActorRef<IngestActor.Command> ingest = spawn(system, writer, config.resilience());
 
         Duration batchTimeout = config.resilience().batchTimeout();
+        String servers = bootstrap;
+        Map<String, Object> consumerSettings = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                config.maxBatchRecords(), ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, NodeIdentity.of(config.dataDir()));
         FeedbackConsumer consumer = new FeedbackConsumer(
-                KafkaClientFactory.consumer(bootstrap, config.groupId(),
-                        Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatchRecords(),
-                                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, NodeIdentity.of(config.dataDir()))),
-                Topics.FEEDBACK,
+                () -> KafkaClientFactory.consumer(servers, config.groupId(), consumerSettings), Topics.FEEDBACK,
                 batch -> AskPattern.<IngestActor.Command, BatchResult>ask(ingest,
                         replyTo -> new IngestActor.Ingest(batch, replyTo), batchTimeout, system.scheduler()),
                 writer::durableOffsets, metrics, config.pollTimeout(), batchTimeout,
@@ -188,9 +188,10 @@ public final class EngramNode implements AutoCloseable {
     private static HealthReport health(FeedbackConsumer consumer, Recaller recaller, String bootstrap) {
         FeedbackConsumer.State state = consumer.state();
         boolean up = state == FeedbackConsumer.State.RUNNING || state == FeedbackConsumer.State.STARTING;
+        Throwable failure = consumer.failure();
         return new HealthReport(up ? "UP" : "DOWN", state.name(),
                 consumer.assignment().stream().map(Object::toString).sorted().toList(), recaller.mode(),
-                recaller.adapterVersion(), bootstrap);
+                recaller.adapterVersion(), bootstrap, up || failure == null ? null : failure.toString());
     }
 
     /** The port the HTTP API listens on (the chosen one when the configuration said 0). */
@@ -223,9 +224,9 @@ public final class EngramNode implements AutoCloseable {
         return metrics.scrape();
     }
 
-    /** {@code true} while the feedback consumer thread runs. */
+    /** {@code true} while the feedback consumer runs (not stopped, not restarting after a failure). */
     public boolean consuming() {
-        return consumerThread.isAlive() && consumer.state() != FeedbackConsumer.State.FAILED;
+        return consumerThread.isAlive() && consumer.state() == FeedbackConsumer.State.RUNNING;
     }
 
     /**

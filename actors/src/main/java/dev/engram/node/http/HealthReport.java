@@ -1,5 +1,6 @@
 package dev.engram.node.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -11,14 +12,17 @@ import java.util.List;
  * @param recallMode {@code "bm25"} or {@code "hybrid"}
  * @param adapterVersion the retriever adapter recall runs with
  * @param bootstrapServers the Kafka cluster the node talks to
+ * @param consumerError why the consumer is restarting, when it is; else absent
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record HealthReport(
         String status,
         String consumer,
         List<String> assignedPartitions,
         String recallMode,
         String adapterVersion,
-        String bootstrapServers) {
+        String bootstrapServers,
+        String consumerError) {
 
     public boolean up() {
         return "UP".equals(status);

@@ -47,13 +47,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class FeedbackConsumer implements Runnable {
 
-    /** Lifecycle of the consumer thread, shown by {@code GET /health}. */
-    public enum State { STARTING, RUNNING, STOPPED, FAILED }
+    /**
+     * Lifecycle of the consumer thread, shown by {@code GET /health}: {@code RESTARTING} after a
+     * failure of the Kafka consumer, which is then closed and recreated with exponential backoff.
+     */
+    public enum State { STARTING, RUNNING, RESTARTING, STOPPED }
 
     private static final Logger log = LoggerFactory.getLogger(FeedbackConsumer.class);
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    private static final Duration RESTART_MIN_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
 
-    private final Consumer<String, byte[]> consumer;
+    private final Supplier<Consumer<String, byte[]>> consumers;
     private final String topic;
     private final Function<IngestBatch, CompletionStage<BatchResult>> ingest;
     private final Supplier<Map<TopicPartition, Long>> durableOffsets;
@@ -66,20 +71,23 @@ public final class FeedbackConsumer implements Runnable {
     private volatile State state = State.STARTING;
     private volatile Set<TopicPartition> assigned = Set.of();
     private volatile Throwable failure;
+    private final Object stopSignal = new Object();
+    private Consumer<String, byte[]> consumer;
     private CompletableFuture<BatchResult> inFlight;
+    private Duration restartBackoff = RESTART_MIN_BACKOFF;
 
     /**
-     * @param consumer a consumer with manual commits ({@code max.poll.records} bounds a batch); owned
-     *     (closed) by this object
+     * @param consumers makes the Kafka consumer (manual commits; {@code max.poll.records} bounds a
+     *     batch), again after a failure; each one is closed by this object
      * @param ingest hands a batch to the ingest actor; the stage completes with its answer
      * @param durableOffsets the offsets the index commit covers
      * @param batchTimeout how long to wait for an answer before redelivering
      */
-    public FeedbackConsumer(Consumer<String, byte[]> consumer, String topic,
+    public FeedbackConsumer(Supplier<Consumer<String, byte[]>> consumers, String topic,
             Function<IngestBatch, CompletionStage<BatchResult>> ingest,
             Supplier<Map<TopicPartition, Long>> durableOffsets, NodeMetrics metrics, Duration pollTimeout,
             Duration batchTimeout, Duration redeliveryBackoff) {
-        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.consumers = Objects.requireNonNull(consumers, "consumers");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.ingest = Objects.requireNonNull(ingest, "ingest");
         this.durableOffsets = Objects.requireNonNull(durableOffsets, "durableOffsets");
@@ -98,7 +106,7 @@ public final class FeedbackConsumer implements Runnable {
         return assigned;
     }
 
-    /** Why the thread stopped, when {@link #state()} is {@link State#FAILED}. */
+    /** The last failure of the Kafka consumer, or {@code null}. */
     public Throwable failure() {
         return failure;
     }
@@ -106,30 +114,71 @@ public final class FeedbackConsumer implements Runnable {
     /** Asks the thread to stop after the batch in flight (bounded); returns at once. */
     public void stop() {
         running = false;
+        synchronized (stopSignal) {
+            stopSignal.notifyAll();
+        }
     }
 
     @Override
     public void run() {
-        try {
-            consumer.subscribe(List.of(topic), new Rebalance());
-            state = State.RUNNING;
-            while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);
-                if (!records.isEmpty()) {
-                    handle(IngestBatch.of(records));
+        while (running) {
+            try {
+                consumer = consumers.get();
+                consumer.subscribe(List.of(topic), new Rebalance());
+                state = State.RUNNING;
+                while (running) {
+                    ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);
+                    if (!records.isEmpty()) {
+                        handle(IngestBatch.of(records));
+                    }
+                    updateLag();
                 }
-                updateLag();
+            } catch (RuntimeException e) {
+                // Supervision: the index and the group hold the durable position, so a fresh consumer
+                // resumes where the last durable batch ended; nothing is lost, at worst replayed.
+                failure = e;
+                state = State.RESTARTING;
+                log.error("feedback consumer failed; restarting it in {}: {}", restartBackoff, e.toString(), e);
+            } finally {
+                finishInFlight();
+                closeConsumer();
             }
-            state = State.STOPPED;
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            state = State.FAILED;
-            log.error("feedback consumer stopped: {}", e.toString(), e);
-        } finally {
-            finishOnShutdown();
+            if (running) {
+                waitForStop(restartBackoff);
+                restartBackoff = restartBackoff.multipliedBy(2).compareTo(RESTART_MAX_BACKOFF) > 0
+                        ? RESTART_MAX_BACKOFF : restartBackoff.multipliedBy(2);
+            }
+        }
+        state = State.STOPPED;
+    }
+
+    private void closeConsumer() {
+        if (consumer == null) {
+            return;
+        }
+        try {
             // Leave the group even as a static member, so that other nodes take the partitions over at once.
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))
                     .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        } catch (RuntimeException e) {
+            log.warn("closing the feedback consumer: {}", e.toString());
+        }
+        consumer = null;
+        assigned = Set.of();
+    }
+
+    private void waitForStop(Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        synchronized (stopSignal) {
+            long left;
+            while (running && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    stopSignal.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
@@ -144,7 +193,7 @@ public final class FeedbackConsumer implements Runnable {
         }
         if (!future.isDone()) {
             if (!running) {
-                return; // finishOnShutdown waits for it, bounded
+                return; // finishInFlight waits for it, bounded
             }
             metrics.batchFailed();
             log.warn("no answer for a batch of {} records within {}; redelivering it", batch.size(), batchTimeout);
@@ -153,6 +202,7 @@ public final class FeedbackConsumer implements Runnable {
             BatchResult result = result(future);
             if (result instanceof BatchResult.Done done) {
                 commit(done.outcome().nextOffsets());
+                restartBackoff = RESTART_MIN_BACKOFF;
             } else {
                 metrics.batchFailed();
                 redeliver(batch, result);
@@ -222,9 +272,11 @@ public final class FeedbackConsumer implements Runnable {
         }
     }
 
-    private void finishOnShutdown() {
+    /** Waits (bounded) for a batch still with the actor and commits it if it became durable. */
+    private void finishInFlight() {
         CompletableFuture<BatchResult> pending = inFlight;
-        if (pending == null) {
+        inFlight = null;
+        if (pending == null || consumer == null) {
             return;
         }
         try {
@@ -235,7 +287,7 @@ public final class FeedbackConsumer implements Runnable {
         } catch (TimeoutException e) {
             log.warn("stopping with a batch still in flight; it will be redelivered on restart");
         } catch (Exception e) {
-            log.debug("batch in flight at shutdown failed; it will be redelivered on restart: {}", e.toString());
+            log.debug("batch in flight at shutdown failed; it will be redelivered: {}", e.toString());
         }
     }
 

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.memory.CaseStore;
 import dev.engram.memory.CaseStoreConfig;
+import dev.engram.memory.Embedder;
 import dev.engram.memory.LuceneCaseStore;
 import dev.engram.node.ResilienceConfig;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.ResilienceRegistries;
 import dev.engram.node.testing.DeadLetterTopic;
+import dev.engram.node.recall.RecallAnswer;
+import dev.engram.node.recall.Recaller;
 import dev.engram.node.testing.FeedbackStream;
+import dev.engram.node.testing.HashingEmbedder;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.streams.DeadLetter;
 import dev.engram.streams.KafkaClientFactory;
@@ -23,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -87,7 +92,11 @@ class IngestActorTest {
     }
 
     private BatchWriter writer() {
-        return new BatchWriter(store, null, new FeedbackDecoder(Clock.systemUTC()), deadLetters,
+        return writer(null);
+    }
+
+    private BatchWriter writer(Embedder embedder) {
+        return new BatchWriter(store, embedder, new FeedbackDecoder(Clock.systemUTC()), deadLetters,
                 resilience.storeWriteRetry(), scheduler, blocking, new NodeMetrics());
     }
 
@@ -208,6 +217,24 @@ class IngestActorTest {
 
         probe.expectMessageClass(BatchResult.Done.class, ANSWER);
         assertThat(OffsetCommitData.read(lucene.committedData())).isEqualTo(batch.nextOffsets());
+    }
+
+    @Test
+    void embedsTheCasesWhenAnEmbedderIsGivenSoThatRecallIsHybrid() throws Exception {
+        HashingEmbedder embedder = new HashingEmbedder(CaseStoreConfig.DEFAULT_VECTOR_DIMENSION);
+        FeedbackStream stream = FeedbackStream.generate("actor-f", 1, 40, 0, 0, 6);
+        ActorRef<IngestActor.Command> actor = testKit.spawn(IngestActor.create(writer(embedder)));
+        TestProbe<BatchResult> probe = testKit.createTestProbe();
+
+        actor.tell(new IngestActor.Ingest(batch(stream.items(), 0), probe.getRef()));
+        probe.expectMessageClass(BatchResult.Done.class, ANSWER);
+
+        String task = stream.distinctEvents().values().iterator().next().task();
+        RecallAnswer answer = new Recaller(lucene, embedder, blocking, new NodeMetrics()).recall("actor-f-0", task, 5)
+                .toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertThat(answer.mode()).isEqualTo("hybrid");
+        assertThat(answer.result().ranked()).isNotEmpty();
+        assertThat(answer.result().ranked().get(0).reason()).contains("vector #");
     }
 
     @Test
