@@ -237,6 +237,14 @@ public final class CaseSelector implements AutoCloseable {
      * @param vectorOf each recalled item's case (document-tower) embedding
      */
     public <T> List<T> rerank(float[] task, List<T> ranked, Function<T, float[]> vectorOf) {
+        return rerank(task, ranked, vectorOf, config.blend());
+    }
+
+    /** As {@link #rerank(float[], List, Function)} with another {@code blend} in [0, 1]. */
+    public <T> List<T> rerank(float[] task, List<T> ranked, Function<T, float[]> vectorOf, double blend) {
+        if (!(blend >= 0 && blend <= 1)) {
+            throw new IllegalArgumentException("blend must be in [0, 1], was " + blend);
+        }
         int depth = Math.min(config.rerankDepth(), ranked.size());
         if (depth < 2) {
             return List.copyOf(ranked);
@@ -245,7 +253,7 @@ public final class CaseSelector implements AutoCloseable {
         float[] q = usefulness(task, head.stream().map(vectorOf).toList());
         double[] score = new double[depth];
         for (int i = 0; i < depth; i++) {
-            score[i] = config.blend() * q[i] + (1 - config.blend()) * (1 - (double) i / depth);
+            score[i] = blend * q[i] + (1 - blend) * (1 - (double) i / depth);
         }
         Integer[] order = new Integer[depth];
         Arrays.setAll(order, i -> i);
