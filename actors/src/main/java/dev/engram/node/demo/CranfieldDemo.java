@@ -208,9 +208,10 @@ public final class CranfieldDemo implements Runnable {
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
+    /** Between reads of the store: each read refreshes its searcher when writes are pending, so not too often. */
     private static void pause() {
         try {
-            Thread.sleep(20);
+            Thread.sleep(100);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the abstracts to become searchable", e);
