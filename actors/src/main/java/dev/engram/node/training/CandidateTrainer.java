@@ -1,0 +1,199 @@
+package dev.engram.node.training;
+
+import dev.engram.adapters.LoraConfig;
+import dev.engram.memory.Embedder;
+import dev.engram.node.training.internal.ParentAdapters;
+import dev.engram.node.training.internal.RankingEvaluation;
+import dev.engram.retriever.EncoderConfig;
+import dev.engram.retriever.TextEncoder;
+import dev.engram.retriever.tuning.CaseText;
+import dev.engram.retriever.tuning.ContrastiveTrainer;
+import dev.engram.retriever.tuning.TenantAdapter;
+import dev.engram.retriever.tuning.TrainingExample;
+import dev.engram.retriever.tuning.TuningConfig;
+import dev.engram.retriever.tuning.TuningMode;
+import dev.engram.retriever.tuning.TuningRound;
+import dev.engram.streams.AdapterFile;
+import dev.engram.streams.AdapterMethod;
+import dev.engram.streams.AdapterMetrics;
+import dev.engram.streams.AdapterPublished;
+import dev.engram.streams.LoraTrainingConfig;
+import dev.engram.streams.TrainingJob;
+import dev.engram.streams.TrainingProgress;
+import dev.engram.streams.TrainingProgress.Phase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The real {@link JobRunner}: trains a LoRA candidate with the {@link ContrastiveTrainer} from the
+ * job's examples (continuing from the parent adapter when the job names one, read back from
+ * {@code engram.adapters}), then scores candidate and parent by nDCG@10 on the job's held-out and
+ * retention queries. Encoders are loaded once per maximum length and kept; the device is DJL's
+ * choice ({@code auto}: a GPU when the engine sees one). One job at a time per JVM.
+ */
+public final class CandidateTrainer implements JobRunner, AutoCloseable {
+
+    private final String bootstrapServers;
+    private final Clock clock;
+    private final Map<Integer, TextEncoder> encoders = new HashMap<>();
+
+    /** @param bootstrapServers where to read parent adapters from */
+    public CandidateTrainer(String bootstrapServers, Clock clock) {
+        this.bootstrapServers = bootstrapServers;
+        this.clock = clock;
+    }
+
+    /** The encoder for this maximum length, loaded on first use. */
+    public synchronized TextEncoder encoder(int maxLength) {
+        return encoders.computeIfAbsent(maxLength,
+                n -> TextEncoder.load(EncoderConfig.custom().maxLength(n).device("auto").build()));
+    }
+
+    @Override
+    public JobResult run(TrainingJob job, Consumer<TrainingProgress> progress) throws IOException {
+        LoraTrainingConfig c = job.config();
+        TextEncoder encoder = encoder(c.maxLength());
+        TuningConfig tuning = tuningConfig(job);
+        progress.accept(TrainingProgress.of(job, Phase.STARTING, 0, 0, null, 0, null,
+                "on " + device(), clock.instant()));
+        Path dir = Files.createTempDirectory("engram-job-");
+        TenantAdapter parent = null;
+        try {
+            if (job.baseAdapterVersion() != null) {
+                parent = loadParent(job, tuning, encoder, dir.resolve("parent"));
+            }
+            long began = System.nanoTime();
+            TuningRound round = new ContrastiveTrainer(encoder, tuning).train(job.tenant(), examples(job), List.of(),
+                    parent, p -> {
+                        if (!"training".equals(p.phase())) {
+                            return;
+                        }
+                        double seconds = Math.max(1e-9, (System.nanoTime() - began) / 1e9);
+                        double perSecond = p.step() * (double) c.batchSize() / seconds;
+                        Double loss = Double.isFinite(p.loss()) ? p.loss() : null;
+                        Double eta = p.eta() == null ? null : p.eta().toMillis() / 1000.0;
+                        progress.accept(TrainingProgress.of(job, Phase.TRAINING, p.step(), p.totalSteps(), loss,
+                                perSecond, eta, "", clock.instant()));
+                    });
+            try (TenantAdapter candidate = round.adapter()) {
+                progress.accept(TrainingProgress.of(job, Phase.EVALUATING, round.steps(), round.steps(), null, 0, null,
+                        job.heldOut().size() + " held-out, " + job.retention().size() + " retention queries",
+                        clock.instant()));
+                Embedder before = parent == null ? encoder : parent.embedder(encoder);
+                Embedder after = candidate.embedder(encoder);
+                AdapterMetrics metrics = metrics(job, before, after, round);
+                Path out = dir.resolve("candidate");
+                candidate.save(out);
+                return new JobResult(metrics, files(out));
+            }
+        } finally {
+            if (parent != null) {
+                parent.close();
+            }
+            deleteTree(dir);
+        }
+    }
+
+    /** {@code gpu} when DJL sees one, else {@code cpu}. */
+    public static String device() {
+        return ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() > 0 ? "gpu" : "cpu";
+    }
+
+    private AdapterMetrics metrics(TrainingJob job, Embedder before, Embedder after, TuningRound round) {
+        double held = RankingEvaluation.meanNdcg10(after, job.heldOut());
+        double parentHeld = RankingEvaluation.meanNdcg10(before, job.heldOut());
+        boolean retention = !job.retention().isEmpty();
+        Double ret = retention ? RankingEvaluation.meanNdcg10(after, job.retention()) : null;
+        Double parentRet = retention ? RankingEvaluation.meanNdcg10(before, job.retention()) : null;
+        Map<String, Double> extra = new LinkedHashMap<>();
+        extra.put("steps", (double) round.steps());
+        extra.put("trainingSeconds", round.elapsed().toMillis() / 1000.0);
+        extra.put("examples", (double) round.newExamples());
+        if (!round.losses().isEmpty()) {
+            extra.put("firstLoss", round.losses().get(0));
+            extra.put("lastLoss", round.losses().get(round.losses().size() - 1));
+        }
+        extra.values().removeIf(v -> !Double.isFinite(v));
+        return new AdapterMetrics(held, parentHeld, job.heldOut().size(), ret, parentRet, job.retention().size(), extra);
+    }
+
+    private TenantAdapter loadParent(TrainingJob job, TuningConfig tuning, TextEncoder encoder, Path dir)
+            throws IOException {
+        AdapterPublished parent = ParentAdapters.find(bootstrapServers, job.adapterName(), job.baseAdapterVersion(),
+                        Duration.ofSeconds(60))
+                .orElseThrow(() -> new IllegalStateException("parent " + job.adapterName() + " v"
+                        + job.baseAdapterVersion() + " of job " + job.jobId() + " is not on engram.adapters"));
+        Files.createDirectories(dir);
+        for (AdapterFile f : parent.files()) {
+            Files.write(dir.resolve(f.name()), f.bytes());
+        }
+        return TenantAdapter.load(dir, job.tenant(), tuning.mode(), tuning.instruction(),
+                (int) Math.min(Integer.MAX_VALUE, parent.version()), encoder);
+    }
+
+    /** The retriever's tuning settings for a job's LoRA settings. */
+    static TuningConfig tuningConfig(TrainingJob job) {
+        LoraTrainingConfig c = job.config();
+        LoraConfig lora = LoraConfig.builder().r(c.r()).alpha(c.alpha()).dropout(c.dropout())
+                .useRslora(c.useRslora()).useDora(c.useDora()).targetModules(c.targetModules())
+                .baseModelName(job.baseModelId()).build();
+        return TuningConfig.builder()
+                .mode(job.method() == AdapterMethod.LORA_SYMMETRIC ? TuningMode.SYMMETRIC : TuningMode.QUERY_SIDE)
+                .lora(lora).epochs(c.epochs()).batchSize(c.batchSize()).learningRate(c.learningRate())
+                .trainingMaxLength(c.maxLength()).seed(c.seed()).replayFraction(0)
+                .build();
+    }
+
+    /** The job's examples with case ids derived from the texts (a text is one case). */
+    static List<TrainingExample> examples(TrainingJob job) {
+        List<TrainingExample> out = new ArrayList<>(job.examples().size());
+        for (dev.engram.streams.TrainingExample e : job.examples()) {
+            CaseText positive = caseText(e.positive());
+            List<CaseText> negatives = e.hardNegatives().stream().map(CandidateTrainer::caseText)
+                    .filter(n -> !n.caseId().equals(positive.caseId())).toList();
+            out.add(new TrainingExample(e.query(), positive, negatives));
+        }
+        return out;
+    }
+
+    private static CaseText caseText(String text) {
+        return new CaseText("t-" + UUID.nameUUIDFromBytes(text.getBytes(StandardCharsets.UTF_8)), text);
+    }
+
+    private static List<AdapterFile> files(Path dir) throws IOException {
+        List<AdapterFile> files = new ArrayList<>();
+        try (Stream<Path> paths = Files.list(dir)) {
+            for (Path p : paths.filter(Files::isRegularFile).sorted().toList()) {
+                files.add(new AdapterFile(p.getFileName().toString(), Files.readAllBytes(p)));
+            }
+        }
+        return files;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir left behind is harmless
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        encoders.values().forEach(TextEncoder::close);
+        encoders.clear();
+    }
+}
