@@ -15,6 +15,11 @@ import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.PekkoSettings;
 import dev.engram.node.internal.ResilienceRegistries;
 import dev.engram.node.recall.Recaller;
+import dev.engram.node.registry.AdapterRegistry;
+import dev.engram.node.registry.AdapterRoutes;
+import dev.engram.node.registry.PromotionGate;
+import dev.engram.retriever.TextEncoder;
+import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.EmbeddedKafka;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.TopicAdmin;
@@ -67,6 +72,8 @@ public final class EngramNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EngramNode.class);
     private static final Duration ASK_SPAWN_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a replaced adapter stays loaded for recalls in flight before its memory is freed. */
+    private static final Duration ADAPTER_GRACE = Duration.ofSeconds(5);
 
     private final NodeConfig config;
     private final String bootstrapServers;
@@ -77,6 +84,7 @@ public final class EngramNode implements AutoCloseable {
     private final ServerBinding binding;
     private final Deque<AutoCloseable> resources;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private AdapterRegistry adapters;
 
     private EngramNode(NodeConfig config, String bootstrapServers, CaseStore store, NodeMetrics metrics,
             FeedbackConsumer consumer, Thread consumerThread, ServerBinding binding, Deque<AutoCloseable> resources) {
@@ -164,16 +172,30 @@ public final class EngramNode implements AutoCloseable {
             consumerThread.join(30_000);
         });
 
-        Recaller recaller = new Recaller(store, config.embedder(), blocking, metrics);
+        // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
+        TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
+        AdapterRegistry adapters = AdapterRegistry.start(bootstrap, encoder, config.dataDir().resolve("adapters"),
+                PromotionGate.defaults(), ADAPTER_GRACE);
+        resources.push(adapters);
+        org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer =
+                KafkaClientFactory.producer(bootstrap);
+        resources.push(controlProducer::close);
+        AdapterRoutes adapterRoutes = new AdapterRoutes(adapters, AdapterPublisher.over(controlProducer), blocking,
+                config.clock());
+
+        Recaller recaller = new Recaller(store, config.embedder(), blocking, metrics, adapters);
         String bootstrapServers = bootstrap;
-        HttpApi api = new HttpApi(recaller, metrics, () -> health(consumer, recaller, bootstrapServers));
+        HttpApi api = new HttpApi(recaller, metrics, () -> health(consumer, recaller, bootstrapServers),
+                adapterRoutes::routes);
         ServerBinding binding = await(api.bind(system, config.httpHost(), config.httpPort()),
                 "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());
         resources.push(() -> binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS));
 
         log.info("engram node up: http://{}:{} kafka {} data {} recall {}", config.httpHost(),
                 binding.localAddress().getPort(), bootstrap, config.dataDir(), recaller.mode());
-        return new EngramNode(config, bootstrap, store, metrics, consumer, consumerThread, binding, resources);
+        EngramNode node = new EngramNode(config, bootstrap, store, metrics, consumer, consumerThread, binding, resources);
+        node.adapters = adapters;
+        return node;
     }
 
     private static ActorRef<IngestActor.Command> spawn(ActorSystem<SpawnProtocol.Command> system, BatchWriter writer,
@@ -212,6 +234,11 @@ public final class EngramNode implements AutoCloseable {
     /** The node's case store, for reading (tests, the demo). Writing to it bypasses the stream. */
     public CaseStore store() {
         return store;
+    }
+
+    /** The node's adapter registry: versions, gate decisions, and each tenant's serving adapter. */
+    public AdapterRegistry adapters() {
+        return adapters;
     }
 
     /** The configuration the node runs with. */

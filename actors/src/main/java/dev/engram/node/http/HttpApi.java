@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * POST /v1/tenants/{tenant}/recall   {"task": "...", "k": 10}  -> 200 {@link RecallResponse}
  * GET  /health                                                -> 200/503 {@link HealthReport}
  * GET  /metrics                                               -> 200 Prometheus text
+ * GET  /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback (see the registry's AdapterRoutes)
  * </pre>
  *
  * <p>Bad requests get 400 with an {@link ApiError} naming the field; unknown routes 404; a known
@@ -36,16 +37,24 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi extends AllDirectives {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-    private static final String ROUTES = "POST /v1/tenants/{tenant}/recall, GET /health, GET /metrics";
+    private static final String ROUTES = "POST /v1/tenants/{tenant}/recall, GET /health, GET /metrics, "
+            + "GET /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback";
 
     private final Recaller recaller;
     private final NodeMetrics metrics;
     private final Supplier<HealthReport> health;
+    private final Supplier<Route> extra;
 
     public HttpApi(Recaller recaller, NodeMetrics metrics, Supplier<HealthReport> health) {
+        this(recaller, metrics, health, null);
+    }
+
+    /** @param extra further routes (e.g. the adapter routes), tried before the 404 fallback; may be null */
+    public HttpApi(Recaller recaller, NodeMetrics metrics, Supplier<HealthReport> health, Supplier<Route> extra) {
         this.recaller = Objects.requireNonNull(recaller, "recaller");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.health = Objects.requireNonNull(health, "health");
+        this.extra = extra;
     }
 
     /** Binds the routes; the stage completes once the port is listening. */
@@ -62,6 +71,7 @@ public final class HttpApi extends AllDirectives {
                                 methodNotAllowed("POST"))),
                 path("health", () -> concat(get(this::health), methodNotAllowed("GET"))),
                 path("metrics", () -> concat(get(this::metrics), methodNotAllowed("GET"))),
+                extra == null ? reject() : extra.get(),
                 extractUnmatchedPath(unmatched -> complete(json(StatusCodes.NOT_FOUND,
                         new ApiError("no such route: " + unmatched + " (routes: " + ROUTES + ")", null)))));
     }

@@ -1,0 +1,110 @@
+package dev.engram.node.registry;
+
+import dev.engram.streams.AdapterControl;
+import dev.engram.streams.AdapterMetrics;
+import dev.engram.streams.AdapterStatus;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The versions of one adapter and the operator control in force, and from them the version to
+ * serve. Pure state, fed in topic order (offsets of one adapter are comparable: all its records
+ * share a partition), so every node that reads the topic computes the same serving version.
+ */
+final class AdapterHistory {
+
+    /** One version: its decided status and where its verified files are. */
+    record Entry(long version, AdapterStatus status, String reason, AdapterMetrics metrics, String payloadSha256,
+            boolean verified, long offset, Path dir) {
+        AdapterVersionView view() {
+            return new AdapterVersionView(version, status, reason, metrics, payloadSha256, verified);
+        }
+    }
+
+    private final String adapterName;
+    private String tenant;
+    private final TreeMap<Long, Entry> versions = new TreeMap<>();
+    private AdapterControl control;
+    private long controlOffset = -1;
+
+    AdapterHistory(String adapterName) {
+        this.adapterName = adapterName;
+    }
+
+    String adapterName() {
+        return adapterName;
+    }
+
+    String tenant() {
+        return tenant;
+    }
+
+    Entry get(long version) {
+        return versions.get(version);
+    }
+
+    void put(String tenant, Entry entry) {
+        if (tenant != null) {
+            this.tenant = tenant;
+        }
+        versions.put(entry.version(), entry);
+    }
+
+    void control(AdapterControl control, long offset) {
+        this.control = control;
+        this.controlOffset = offset;
+    }
+
+    /** The pinned version, or {@code null}. */
+    Long pinned() {
+        return control != null && control.action() == AdapterControl.Action.PIN ? control.version() : null;
+    }
+
+    /**
+     * The version to serve, or {@code null} for the base encoder: the pinned version if pinned (and
+     * verified); else the newest verified PROMOTED version, skipping, after a ROLLBACK to v, every
+     * version above v published before the rollback (v itself is served even if the gate rejected it).
+     */
+    Long servingVersion() {
+        Long pinned = pinned();
+        if (pinned != null) {
+            Entry e = versions.get(pinned);
+            if (e != null && e.verified()) {
+                return pinned;
+            }
+        }
+        boolean rollback = control != null && control.action() == AdapterControl.Action.ROLLBACK;
+        Long best = null;
+        for (Map.Entry<Long, Entry> me : versions.entrySet()) {
+            Entry e = me.getValue();
+            if (!e.verified()) {
+                continue;
+            }
+            boolean eligible = e.status() == AdapterStatus.PROMOTED;
+            if (rollback) {
+                if (e.version() > control.version() && e.offset() < controlOffset) {
+                    eligible = false;
+                }
+                if (e.version() == control.version()) {
+                    eligible = true;
+                }
+            }
+            if (eligible) {
+                best = e.version();
+            }
+        }
+        return best;
+    }
+
+    AdapterView view(Long serving) {
+        List<AdapterVersionView> list = new ArrayList<>();
+        versions.values().forEach(e -> list.add(e.view()));
+        String in = control == null ? null
+                : control.action() + (control.version() == null ? "" : " v" + control.version()) + " by "
+                        + control.operator() + (control.reason().isEmpty() ? "" : ": " + control.reason());
+        return new AdapterView(adapterName, tenant, serving, pinned(), in, list);
+    }
+}

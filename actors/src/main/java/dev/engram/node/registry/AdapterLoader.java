@@ -1,0 +1,80 @@
+package dev.engram.node.registry;
+
+import dev.engram.adapters.NoGradScope;
+import dev.engram.retriever.TextEncoder;
+import dev.engram.retriever.tuning.TenantAdapter;
+import dev.engram.retriever.tuning.TuningMode;
+import dev.engram.streams.AdapterFile;
+import dev.engram.streams.AdapterMethod;
+import dev.engram.streams.AdapterPublished;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes an adapter's files under the node's data directory and loads them against the node's
+ * encoder: what verifies an adapter (checksum already checked by the record, then shapes, module
+ * names and finiteness by {@code LoraModel.load}) and what a swap serves.
+ */
+final class AdapterLoader {
+
+    private final TextEncoder encoder;
+    private final Path root;
+
+    /** @param encoder null on a BM25-only node: files are kept, nothing is loaded */
+    AdapterLoader(TextEncoder encoder, Path root) {
+        this.encoder = encoder;
+        this.root = root;
+    }
+
+    boolean canLoad() {
+        return encoder != null;
+    }
+
+    /** Thrown with a reason a person can act on when an adapter cannot be served. */
+    static final class Unusable extends Exception {
+        Unusable(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+
+    /** Writes the files to {@code root/<name>/v<version>/}, replacing what was there. */
+    Path write(AdapterPublished adapter) throws IOException {
+        Path dir = root.resolve(adapter.adapterName()).resolve("v" + adapter.version());
+        Files.createDirectories(dir);
+        for (AdapterFile f : adapter.files()) {
+            Path tmp = dir.resolve(f.name() + ".tmp");
+            Files.write(tmp, f.bytes());
+            Files.move(tmp, dir.resolve(f.name()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return dir;
+    }
+
+    /** Checks what the node can serve, then loads: the caller owns the result (null on a BM25-only node). */
+    TenantAdapter verify(AdapterPublished adapter, Path dir) throws Unusable {
+        if (adapter.method() != AdapterMethod.LORA_QUERY_SIDE) {
+            throw new Unusable("method " + adapter.method() + " needs the tenant's cases re-embedded, which this "
+                    + "node does not do; publish lora-query-side adapters", null);
+        }
+        if (encoder == null) {
+            return null;
+        }
+        String base = encoder.config().model().id();
+        if (!base.equals(adapter.baseModelId())) {
+            throw new Unusable("adapter is for base model '" + adapter.baseModelId() + "' but this node serves '"
+                    + base + "'", null);
+        }
+        return load(adapter.adapterName(), adapter.tenant(), adapter.version(), dir);
+    }
+
+    /** Loads verified files again (a version that becomes the serving one after a pin or rollback). */
+    TenantAdapter load(String adapterName, String tenant, long version, Path dir) throws Unusable {
+        try (NoGradScope ignored = NoGradScope.enter()) {
+            return TenantAdapter.load(dir, tenant, TuningMode.QUERY_SIDE, "", (int) Math.min(version, Integer.MAX_VALUE),
+                    encoder);
+        } catch (IOException | RuntimeException e) {
+            throw new Unusable("invalid adapter files for " + adapterName + " v" + version + ": " + e.getMessage(), e);
+        }
+    }
+}

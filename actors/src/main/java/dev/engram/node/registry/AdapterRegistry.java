@@ -1,0 +1,360 @@
+package dev.engram.node.registry;
+
+import dev.engram.retriever.TextEncoder;
+import dev.engram.retriever.tuning.TenantAdapter;
+import dev.engram.streams.AdapterAssembler;
+import dev.engram.streams.AdapterControl;
+import dev.engram.streams.AdapterPublished;
+import dev.engram.streams.AdapterStatus;
+import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's adapters: reads {@code engram.adapters} from the beginning on its own thread (no
+ * consumer group, read_committed), verifies every adapter by loading it against the node's
+ * encoder, decides candidates with the {@link PromotionGate}, applies pins and rollbacks, and swaps
+ * each tenant's {@link ServingAdapter} atomically. A bad adapter is listed as rejected with its
+ * reason and the previous version keeps serving; a replaced adapter's native memory is freed after
+ * a grace period, once no recall holds it.
+ *
+ * <pre>{@code
+ * try (AdapterRegistry registry = AdapterRegistry.start(bootstrap, encoder, dataDir.resolve("adapters"),
+ *         PromotionGate.defaults(), Duration.ofSeconds(5))) {
+ *     ServingAdapter a = registry.acquire("acme");
+ *     try {
+ *         float[] q = a.queryEmbedder().embedQuery("flutter of a heated wing");   // a.label(): "acme-retriever/v3"
+ *     } finally {
+ *         a.release();
+ *     }
+ * }
+ * }</pre>
+ */
+public final class AdapterRegistry implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AdapterRegistry.class);
+    private static final Pattern VERSION_KEY = Pattern.compile("^([a-z0-9][a-z0-9._-]{0,127})/v(\\d{1,18})");
+
+    private final String bootstrapServers;
+    private final TextEncoder encoder;
+    private final AdapterLoader loader;
+    private final PromotionGate gate;
+    private final Duration grace;
+    private final AdapterAssembler assembler = new AdapterAssembler();
+    private final Map<String, AdapterHistory> histories = new TreeMap<>();
+    private final Map<String, ServingAdapter> servedByAdapter = new HashMap<>();
+    private final ConcurrentHashMap<String, AtomicReference<ServingAdapter>> servingByTenant = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService reclaimer;
+    private final Thread thread;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile boolean running = true;
+    private volatile boolean caughtUp;
+    private volatile long deliveries;
+
+    private AdapterRegistry(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
+            Duration grace) {
+        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this.encoder = encoder;
+        this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
+        this.gate = Objects.requireNonNull(gate, "gate");
+        this.grace = Objects.requireNonNull(grace, "grace");
+        this.reclaimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "engram-adapter-reclaimer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.thread = new Thread(this::run, "engram-adapter-registry");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts reading the adapters topic.
+     *
+     * @param encoder the node's encoder (adapters are loaded against it); {@code null} on a BM25-only
+     *     node, which lists and gates adapters but serves none
+     * @param dir where the adapters' files are written, e.g. {@code dataDir/adapters}
+     * @param grace how long a replaced adapter stays loaded before its memory is freed
+     */
+    public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
+            Duration grace) {
+        AdapterRegistry registry = new AdapterRegistry(bootstrapServers, encoder, dir, gate, grace);
+        registry.thread.start();
+        return registry;
+    }
+
+    /**
+     * The tenant's serving adapter with a lease taken: use its {@link ServingAdapter#queryEmbedder()}
+     * and then {@link ServingAdapter#release()} it. Never fails; the base encoder when none serves.
+     */
+    public ServingAdapter acquire(String tenant) {
+        AtomicReference<ServingAdapter> ref = servingByTenant.get(tenant);
+        if (ref == null) {
+            ServingAdapter base = ServingAdapter.base(tenant, encoder);
+            base.tryAcquire();
+            return base;
+        }
+        while (true) {
+            ServingAdapter s = ref.get();
+            if (s.tryAcquire()) {
+                return s;
+            }
+            // Freed between the read and the lease: the reference already holds its successor.
+        }
+    }
+
+    /** The label of the tenant's serving version now, e.g. {@code "acme-retriever/v3"} or {@code "base"}. */
+    public String servingLabel(String tenant) {
+        AtomicReference<ServingAdapter> ref = servingByTenant.get(tenant);
+        return ref == null ? ServingAdapter.BASE : ref.get().label();
+    }
+
+    /** Every adapter seen, by name, with its versions, the serving and the pinned one. */
+    public synchronized List<AdapterView> adapters() {
+        List<AdapterView> out = new ArrayList<>();
+        histories.values().forEach(h -> out.add(h.view(h.servingVersion())));
+        return out;
+    }
+
+    /** {@code true} once everything on the topic when the registry started has been read. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /** Adapters, controls and rejected records handled so far. */
+    public long deliveries() {
+        return deliveries;
+    }
+
+    /** The gate candidates are decided with. */
+    public PromotionGate gate() {
+        return gate;
+    }
+
+    private void run() {
+        try (KafkaConsumer<String, byte[]> c = KafkaClientFactory.consumer(bootstrapServers, null)) {
+            consumer = c;
+            List<TopicPartition> partitions = c.partitionsFor(Topics.ADAPTERS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(200))) {
+                    for (AdapterAssembler.Delivery d : assembler.accept(record)) {
+                        handle(d);
+                    }
+                }
+                if (!caughtUp) {
+                    caughtUp = end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue());
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            if (running) {
+                log.error("the adapter registry stopped reading {}: {}; adapters no longer change on this node",
+                        Topics.ADAPTERS, e.toString(), e);
+            }
+        }
+    }
+
+    private void handle(AdapterAssembler.Delivery delivery) {
+        try {
+            if (delivery instanceof AdapterAssembler.Delivery.Adapter a) {
+                adapter(a.adapter(), a.offset());
+            } else if (delivery instanceof AdapterAssembler.Delivery.Control c) {
+                control(c.control(), c.offset());
+            } else if (delivery instanceof AdapterAssembler.Delivery.Rejected r) {
+                rejected(r);
+            }
+            deliveries++;
+        } catch (RuntimeException e) {
+            log.error("adapter delivery {} could not be applied: {}", delivery, e.toString(), e);
+        }
+    }
+
+    private void adapter(AdapterPublished adapter, long offset) {
+        long started = System.nanoTime();
+        TenantAdapter fresh = null;
+        AdapterHistory.Entry entry;
+        AdapterHistory.Entry previous;
+        synchronized (this) {
+            previous = histories.computeIfAbsent(adapter.adapterName(), AdapterHistory::new).get(adapter.version());
+        }
+        Path dir = null;
+        String invalid = null;
+        boolean reuse = previous != null && previous.verified() && previous.payloadSha256() != null
+                && previous.payloadSha256().equals(adapter.payloadSha256());
+        if (reuse) {
+            dir = previous.dir();
+        } else {
+            try {
+                dir = loader.write(adapter);
+                fresh = loader.verify(adapter, dir);
+            } catch (AdapterLoader.Unusable e) {
+                invalid = e.getMessage();
+            } catch (java.io.IOException e) {
+                invalid = "could not write the adapter's files under the node's data directory: " + e.getMessage();
+            }
+        }
+        AdapterStatus status;
+        String reason;
+        if (invalid != null) {
+            status = AdapterStatus.REJECTED;
+            reason = invalid;
+        } else if (adapter.status() == AdapterStatus.CANDIDATE) {
+            PromotionGate.Decision d = gate.decide(adapter.metrics());
+            status = d.promoted() ? AdapterStatus.PROMOTED : AdapterStatus.REJECTED;
+            reason = d.reason();
+        } else {
+            status = adapter.status();
+            reason = adapter.statusReason().isEmpty() ? status.name().toLowerCase() + " by its publisher"
+                    : adapter.statusReason();
+        }
+        if (invalid != null && previous != null && previous.verified()) {
+            log.warn("{} v{} at offset {} is unusable ({}); keeping the verified copy read earlier",
+                    adapter.adapterName(), adapter.version(), offset, invalid);
+            return;
+        }
+        entry = new AdapterHistory.Entry(adapter.version(), status, reason, adapter.metrics(), adapter.payloadSha256(),
+                invalid == null, offset, dir);
+        log.info("adapter {} v{} for tenant {}: {} ({})", adapter.adapterName(), adapter.version(), adapter.tenant(),
+                status, reason);
+        AdapterHistory history;
+        synchronized (this) {
+            history = histories.get(adapter.adapterName());
+            history.put(adapter.tenant(), entry);
+        }
+        swapIfChanged(history, fresh, started);
+    }
+
+    private void control(AdapterControl control, long offset) {
+        AdapterHistory history;
+        synchronized (this) {
+            history = histories.computeIfAbsent(control.adapterName(), AdapterHistory::new);
+            history.control(control, offset);
+        }
+        log.info("adapter {}: {} {} by {} ({})", control.adapterName(), control.action(),
+                control.version() == null ? "" : "v" + control.version(), control.operator(), control.reason());
+        swapIfChanged(history, null, System.nanoTime());
+    }
+
+    private void rejected(AdapterAssembler.Delivery.Rejected r) {
+        log.warn("adapter record {} at {}-{}@{} rejected: {}", r.key(), r.topic(), r.partition(), r.offset(),
+                r.reason());
+        Matcher m = r.key() == null ? null : VERSION_KEY.matcher(r.key());
+        if (m == null || !m.find()) {
+            return;
+        }
+        long version = Long.parseLong(m.group(2));
+        synchronized (this) {
+            AdapterHistory history = histories.computeIfAbsent(m.group(1), AdapterHistory::new);
+            AdapterHistory.Entry previous = history.get(version);
+            if (previous == null || !previous.verified()) {
+                history.put(null, new AdapterHistory.Entry(version, AdapterStatus.REJECTED,
+                        "unreadable record: " + r.reason(), null, null, false, r.offset(), null));
+            }
+        }
+    }
+
+    /** Points the tenant at the adapter's serving version if it changed; {@code fresh} is closed if unused. */
+    private void swapIfChanged(AdapterHistory history, TenantAdapter fresh, long started) {
+        String tenant = history.tenant();
+        Long target;
+        AdapterHistory.Entry entry;
+        synchronized (this) {
+            target = history.servingVersion();
+            entry = target == null ? null : history.get(target);
+        }
+        ServingAdapter current = servedByAdapter.get(history.adapterName());
+        long currentVersion = current == null ? 0 : current.version();
+        long targetVersion = target == null ? 0 : target;
+        if (tenant == null || encoder == null || currentVersion == targetVersion) {
+            closeQuietly(fresh);
+            return;
+        }
+        ServingAdapter next;
+        if (target == null) {
+            next = ServingAdapter.base(tenant, encoder);
+        } else {
+            TenantAdapter loaded = fresh;
+            if (fresh == null || fresh.round() != (int) Math.min(targetVersion, Integer.MAX_VALUE)) {
+                closeQuietly(fresh);
+                try {
+                    loaded = loader.load(history.adapterName(), tenant, targetVersion, entry.dir());
+                } catch (AdapterLoader.Unusable e) {
+                    log.error("cannot serve {} v{}: {}; {} keeps serving", history.adapterName(), targetVersion,
+                            e.getMessage(), current == null ? "the base encoder" : current.label());
+                    return;
+                }
+            }
+            next = new ServingAdapter(tenant, history.adapterName(), targetVersion, loaded.embedder(encoder), loaded);
+        }
+        servedByAdapter.put(history.adapterName(), next);
+        ServingAdapter old = servingByTenant
+                .computeIfAbsent(tenant, t -> new AtomicReference<>(ServingAdapter.base(t, encoder))).getAndSet(next);
+        log.info("tenant {} now served by {} (was {}; swap took {} ms)", tenant, next.label(), old.label(),
+                (System.nanoTime() - started) / 1_000_000);
+        retire(old);
+    }
+
+    private void retire(ServingAdapter old) {
+        try {
+            reclaimer.schedule(() -> {
+                if (!old.tryFree()) {
+                    retire(old);
+                }
+            }, grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            old.tryFree();
+        }
+    }
+
+    private static void closeQuietly(TenantAdapter adapter) {
+        if (adapter != null) {
+            adapter.close();
+        }
+    }
+
+    /** Stops reading, then frees every loaded adapter (recalls still in flight keep theirs until done). */
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reclaimer.shutdownNow();
+        for (AtomicReference<ServingAdapter> ref : servingByTenant.values()) {
+            ServingAdapter s = ref.get();
+            if (s != null) {
+                s.tryFree();
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.engram.node.registry;
+
+import dev.engram.streams.AdapterMetrics;
+import dev.engram.streams.AdapterStatus;
+import java.util.Objects;
+
+/**
+ * One version of an adapter as this node sees it, for listings ({@code GET /v1/adapters}).
+ *
+ * @param version the version number
+ * @param status {@code PROMOTED} or {@code REJECTED} (the node decides candidates itself)
+ * @param reason why (the gate's figures, the verification failure, or the publisher's reason)
+ * @param metrics candidate vs parent; {@code null} when the record could not be read at all
+ * @param payloadSha256 SHA-256 of the files; {@code null} when unreadable
+ * @param verified whether the files were loaded against this node's encoder without error
+ */
+public record AdapterVersionView(long version, AdapterStatus status, String reason, AdapterMetrics metrics,
+        String payloadSha256, boolean verified) {
+
+    public AdapterVersionView {
+        Objects.requireNonNull(status, "adapterVersionView.status is required");
+        Objects.requireNonNull(reason, "adapterVersionView.reason is required");
+    }
+}
