@@ -345,8 +345,9 @@ public final class TrainingWorker implements AutoCloseable {
         running.set(false);
         currentCancel.set(true);
         consumer.wakeup();
-        loop.interrupt();
         try {
+            loop.join(2_000);
+            loop.interrupt(); // only still running when blocked on a job attempt
             loop.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
