@@ -1,0 +1,333 @@
+package dev.engram.node.tuning;
+
+import dev.engram.memory.Case;
+import dev.engram.memory.Episode;
+import dev.engram.streams.AdapterStatus;
+import dev.engram.streams.TrainingJob;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Schedules one tenant's tuning rounds. It counts the judged episodes ingested for the tenant and
+ * starts a round when {@link TuningSchedulerConfig#minNewJudged()} new ones arrived, or when
+ * {@link TuningSchedulerConfig#maxInterval()} passed since the last round with at least
+ * {@link TuningSchedulerConfig#minNewForInterval()} new ones (time from the injected {@link Clock}).
+ *
+ * <p>A round: build the {@link TrainingJob} ({@link TrainingJobBuilder}: the serving version as its
+ * base, a target version above every version ever published, so a re-run of the job publishes the
+ * same key), send it ({@link JobSink}), and wait for its outcome: {@link JobPublished} (a worker
+ * published the candidate), {@link JobFailed} (dead-lettered), or no outcome within
+ * {@link TuningSchedulerConfig#jobTimeout()}. Never two rounds at once. Failures and timeouts feed a
+ * Resilience4j circuit breaker ({@code engram.tuning.<tenant>}); while it is open no round starts,
+ * and after {@link TuningSchedulerConfig#breakerOpenFor()} one trial round runs (half-open). The
+ * episodes of a failed round are kept for the next one.
+ *
+ * <pre>{@code
+ * ActorRef<TuningScheduler.Command> acme = ctx.spawn(TuningScheduler.create("acme", config, sink, versions,
+ *         id -> store.get("acme", id), clock, blockingExecutor), "tuning-acme");
+ * acme.tell(new TuningScheduler.FeedbackArrived(judgedEpisodes));
+ * }</pre>
+ */
+public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Command> {
+
+    /** Messages a tenant's scheduler understands. */
+    public interface Command {
+    }
+
+    /** Episodes of this tenant are durably in the case memory; the judged ones count toward a round. */
+    public record FeedbackArrived(List<Episode> episodes) implements Command {
+        public FeedbackArrived {
+            episodes = List.copyOf(Objects.requireNonNull(episodes, "feedbackArrived.episodes is required"));
+        }
+    }
+
+    /** Check the time-based trigger and the job time limit now (a timer sends it every tick interval). */
+    public record Tick() implements Command {
+    }
+
+    /** A worker published version {@code version} of the adapter for job {@code jobId}. */
+    public record JobPublished(String jobId, long version, AdapterStatus status) implements Command {
+    }
+
+    /** Job {@code jobId} was dead-lettered: no adapter will come of it. */
+    public record JobFailed(String jobId, String reason) implements Command {
+    }
+
+    /** Answer with the scheduler's {@link Status}. */
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {
+    }
+
+    /**
+     * Where a tenant's scheduling stands.
+     *
+     * @param tenant the tenant
+     * @param newJudged judged episodes since the last round (counting toward N)
+     * @param remembered older judged episodes kept for replay and retention
+     * @param inFlightJobId the job whose outcome it waits for, or null
+     * @param lastTargetVersion the target version of the last job made (0 before the first)
+     * @param roundsStarted jobs sent
+     * @param roundsSucceeded jobs that ended with a published adapter
+     * @param roundsFailed jobs dead-lettered or timed out
+     * @param roundsRefused rounds that were due while the circuit breaker was open
+     * @param breakerState the breaker's state, e.g. {@code CLOSED}
+     * @param lastNote why the last due round did not start, or the last failure; {@code ""} when none
+     */
+    public record Status(String tenant, int newJudged, int remembered, String inFlightJobId, long lastTargetVersion,
+            long roundsStarted, long roundsSucceeded, long roundsFailed, long roundsRefused, String breakerState,
+            String lastNote) {
+    }
+
+    private record Built(TrainingJobBuilder.Outcome outcome, Throwable failure) implements Command {
+    }
+
+    private record Sent(String jobId, Throwable failure) implements Command {
+    }
+
+    /** Why a round counts as failed, for the breaker. */
+    static final class RoundFailed extends RuntimeException {
+        RoundFailed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private record InFlight(String jobId, Instant startedAt, List<Episode> consumed) {
+    }
+
+    private final String tenant;
+    private final TuningSchedulerConfig config;
+    private final JobSink sink;
+    private final AdapterVersions versions;
+    private final Function<String, Optional<Case>> cases;
+    private final Clock clock;
+    private final Executor executor;
+    private final TrainingJobBuilder builder;
+    private final CircuitBreaker breaker;
+    private final List<Episode> fresh = new ArrayList<>();
+    private final Deque<Episode> older = new ArrayDeque<>();
+    private Instant lastRoundAt;
+    private long lastTargetVersion;
+    private InFlight inFlight;
+    private boolean building;
+    private int buildingFrom;
+    private int freshAtLastSkip = -1;
+    private Instant notBefore = Instant.MIN;
+    private long started;
+    private long succeeded;
+    private long failed;
+    private long refused;
+    private String lastNote = "";
+
+    private TuningScheduler(ActorContext<Command> context, String tenant, TuningSchedulerConfig config, JobSink sink,
+            AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor) {
+        super(context);
+        this.tenant = tenant;
+        this.config = config;
+        this.sink = sink;
+        this.versions = versions;
+        this.cases = cases;
+        this.clock = clock;
+        this.executor = executor;
+        this.builder = new TrainingJobBuilder(config);
+        this.breaker = CircuitBreaker.of("engram.tuning." + tenant, CircuitBreakerConfig.custom()
+                .slidingWindow(config.breakerMinimumJobs() * 2, config.breakerMinimumJobs(),
+                        CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .failureRateThreshold(config.breakerFailureRate())
+                .waitDurationInOpenState(config.breakerOpenFor())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .clock(clock)
+                .build());
+        this.lastRoundAt = clock.instant();
+    }
+
+    /**
+     * The scheduler of one tenant.
+     *
+     * @param cases the tenant's case lookup, case id → case (e.g. {@code id -> store.get(tenant, id)})
+     * @param executor builds jobs (reads the case memory) off the actor's thread
+     */
+    public static Behavior<Command> create(String tenant, TuningSchedulerConfig config, JobSink sink,
+            AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(versions, "versions");
+        Objects.requireNonNull(cases, "cases");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(executor, "executor");
+        return Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay(new Tick(), config.tickInterval());
+            return Behaviors.setup(ctx -> new TuningScheduler(ctx, tenant, config, sink, versions, cases, clock,
+                    executor));
+        });
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(FeedbackArrived.class, this::onFeedback)
+                .onMessage(Tick.class, t -> onTick())
+                .onMessage(JobPublished.class, this::onPublished)
+                .onMessage(JobFailed.class, f -> onFailed(f.jobId(), "dead-lettered: " + f.reason()))
+                .onMessage(Built.class, this::onBuilt)
+                .onMessage(Sent.class, this::onSent)
+                .onMessage(GetStatus.class, this::onGetStatus)
+                .build();
+    }
+
+    private Behavior<Command> onFeedback(FeedbackArrived arrived) {
+        for (Episode e : arrived.episodes()) {
+            if (e.tenant().equals(tenant) && !e.judgements().isEmpty()) {
+                fresh.add(e);
+            }
+        }
+        if (fresh.size() > config.historyLimit()) {
+            fresh.subList(0, fresh.size() - config.historyLimit()).clear();
+        }
+        return maybeStart();
+    }
+
+    private Behavior<Command> onTick() {
+        Instant now = clock.instant();
+        if (inFlight != null && !Duration.between(inFlight.startedAt(), now).minus(config.jobTimeout()).isNegative()) {
+            return onFailed(inFlight.jobId(), "no adapter and no dead letter within " + config.jobTimeout());
+        }
+        return maybeStart();
+    }
+
+    private Behavior<Command> maybeStart() {
+        if (inFlight != null || building || !versions.caughtUp()) {
+            return this;
+        }
+        Instant now = clock.instant();
+        boolean byCount = fresh.size() >= config.minNewJudged();
+        boolean byTime = fresh.size() >= config.minNewForInterval()
+                && !Duration.between(lastRoundAt, now).minus(config.maxInterval()).isNegative();
+        if (!(byCount || byTime) || fresh.size() == freshAtLastSkip || now.isBefore(notBefore)) {
+            return this;
+        }
+        if (!breaker.tryAcquirePermission()) {
+            refused++;
+            note("a round is due (" + fresh.size() + " new judged episodes) but the circuit breaker is "
+                    + breaker.getState() + " after failed jobs");
+            return this;
+        }
+        String adapter = TuningSchedulerConfig.adapterName(tenant);
+        long target = Math.max(lastTargetVersion, versions.highest(adapter)) + 1;
+        Long base = versions.serving(adapter).filter(v -> v < target).orElse(null);
+        List<Episode> consumed = List.copyOf(fresh);
+        List<Episode> remembered = List.copyOf(older);
+        building = true;
+        buildingFrom = consumed.size();
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(
+                        () -> builder.build(tenant, target, base, consumed, remembered, cases, now), executor),
+                Built::new);
+        return this;
+    }
+
+    private Behavior<Command> onBuilt(Built built) {
+        building = false;
+        Optional<TrainingJob> job = built.failure() == null ? built.outcome().job() : Optional.empty();
+        if (job.isEmpty()) {
+            breaker.releasePermission();
+            freshAtLastSkip = fresh.size();
+            note(built.failure() != null ? "building the job failed: " + built.failure()
+                    : "round not started: " + built.outcome().reason());
+            return this;
+        }
+        TrainingJob j = job.get();
+        // Only what the job was built from is consumed; episodes that arrived meanwhile stay fresh.
+        List<Episode> consumed = new ArrayList<>(fresh.subList(0, Math.min(fresh.size(), buildingFrom)));
+        fresh.subList(0, consumed.size()).clear();
+        freshAtLastSkip = -1;
+        lastTargetVersion = j.targetVersion();
+        lastRoundAt = j.createdAt();
+        inFlight = new InFlight(j.jobId(), clock.instant(), consumed);
+        started++;
+        getContext().getLog().info("tuning round for {}: {}", tenant, j);
+        getContext().pipeToSelf(sink.send(j), (ok, failure) -> new Sent(j.jobId(), failure));
+        return this;
+    }
+
+    private Behavior<Command> onSent(Sent sent) {
+        if (sent.failure() == null || inFlight == null || !inFlight.jobId().equals(sent.jobId())) {
+            return this;
+        }
+        // Not on Kafka, so no worker will run it: a transport fault, not a worker failure. Retry later.
+        breaker.releasePermission();
+        fresh.addAll(0, inFlight.consumed());
+        inFlight = null;
+        notBefore = clock.instant().plus(config.tickInterval());
+        note("sending the job failed, will retry: " + sent.failure());
+        return this;
+    }
+
+    private Behavior<Command> onPublished(JobPublished published) {
+        if (inFlight == null || !inFlight.jobId().equals(published.jobId())) {
+            return this;
+        }
+        breaker.onSuccess(elapsedNanos(), TimeUnit.NANOSECONDS);
+        succeeded++;
+        remember(inFlight.consumed());
+        getContext().getLog().info("tuning round {} of {} ended: v{} published as {}", published.jobId(), tenant,
+                published.version(), published.status());
+        inFlight = null;
+        lastNote = "";
+        return maybeStart();
+    }
+
+    private Behavior<Command> onFailed(String jobId, String reason) {
+        if (inFlight == null || !inFlight.jobId().equals(jobId)) {
+            return this;
+        }
+        breaker.onError(elapsedNanos(), TimeUnit.NANOSECONDS, new RoundFailed(reason));
+        failed++;
+        fresh.addAll(0, inFlight.consumed());
+        inFlight = null;
+        note("job " + jobId + " failed: " + reason);
+        return maybeStart();
+    }
+
+    private Behavior<Command> onGetStatus(GetStatus request) {
+        request.replyTo().tell(new Status(tenant, fresh.size(), older.size(),
+                inFlight == null ? null : inFlight.jobId(), lastTargetVersion, started, succeeded, failed, refused,
+                breaker.getState().name(), lastNote));
+        return this;
+    }
+
+    private void remember(List<Episode> episodes) {
+        older.addAll(episodes);
+        while (older.size() > config.historyLimit()) {
+            older.removeFirst();
+        }
+    }
+
+    private long elapsedNanos() {
+        return Math.max(0, Duration.between(inFlight.startedAt(), clock.instant()).toNanos());
+    }
+
+    private void note(String note) {
+        if (!note.equals(lastNote)) {
+            getContext().getLog().info("tuning {}: {}", tenant, note);
+        }
+        lastNote = note;
+    }
+}
