@@ -1,0 +1,113 @@
+package dev.engram.node.registry;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.engram.adapters.LoraConfig;
+import dev.engram.adapters.LoraModel;
+import dev.engram.node.http.ApiJson;
+import dev.engram.retriever.TextEncoder;
+import dev.engram.streams.AdapterFile;
+import dev.engram.streams.AdapterMethod;
+import dev.engram.streams.AdapterMetrics;
+import dev.engram.streams.AdapterPublished;
+import dev.engram.streams.AdapterStatus;
+import dev.engram.streams.LoraTrainingConfig;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/** Real PEFT adapter files for MiniLM (r 8 on query/value), and corrupted variants of them. */
+final class TestAdapters {
+
+    static final AdapterMetrics BETTER = new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39, 20, Map.of());
+    static final AdapterMetrics WORSE = new AdapterMetrics(0.37, 0.40, 40, 0.39, 0.39, 20, Map.of());
+
+    private TestAdapters() {
+    }
+
+    /** The PEFT files of a freshly attached r 8 adapter (seeded) over the encoder's base. */
+    static List<AdapterFile> files(TextEncoder encoder, Path dir, long seed) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch");
+                LoraModel lora = LoraModel.attach(encoder.baseEncoder().baseLinears(),
+                        LoraConfig.builder().r(8).alpha(16).targetModules(List.of("query", "value")).build(), manager,
+                        seed)) {
+            lora.save(dir);
+        }
+        return List.of(new AdapterFile(AdapterFile.PEFT_CONFIG, Files.readAllBytes(dir.resolve(AdapterFile.PEFT_CONFIG))),
+                new AdapterFile(AdapterFile.PEFT_WEIGHTS, Files.readAllBytes(dir.resolve(AdapterFile.PEFT_WEIGHTS))));
+    }
+
+    static AdapterPublished adapter(String name, String tenant, long version, AdapterStatus status,
+            AdapterMetrics metrics, List<AdapterFile> files, TextEncoder encoder) {
+        return AdapterPublished.of(name, tenant, version, version > 1 ? version - 1 : null,
+                encoder.config().model().id(), AdapterMethod.LORA_QUERY_SIDE, LoraTrainingConfig.defaults(), metrics,
+                status, status == AdapterStatus.REJECTED ? "test" : "", "job-" + name + "-" + version, files,
+                Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    /** The files with every float of the first lora_B tensor set to NaN (checksum recomputed: a valid record). */
+    static List<AdapterFile> withNaN(List<AdapterFile> files) throws IOException {
+        return rewrite(files, (header, data, dataStart) -> {
+            Iterator<String> names = header.fieldNames();
+            while (names.hasNext()) {
+                String n = names.next();
+                if (n.contains("lora_B")) {
+                    ArrayNode offsets = (ArrayNode) header.get(n).get("data_offsets");
+                    ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+                    for (long at = offsets.get(0).asLong(); at < offsets.get(1).asLong(); at += 4) {
+                        b.putFloat(dataStart + (int) at, Float.NaN);
+                    }
+                    return;
+                }
+            }
+            throw new IllegalStateException("no lora_B tensor in " + header);
+        });
+    }
+
+    /** The files with the first lora_A tensor's shape changed (same byte count: [8, 384] -> [16, 192]). */
+    static List<AdapterFile> withWrongShape(List<AdapterFile> files) throws IOException {
+        return rewrite(files, (header, data, dataStart) -> {
+            Iterator<String> names = header.fieldNames();
+            while (names.hasNext()) {
+                String n = names.next();
+                if (n.contains("lora_A")) {
+                    ArrayNode shape = (ArrayNode) header.get(n).get("shape");
+                    long rows = shape.get(0).asLong();
+                    long cols = shape.get(1).asLong();
+                    shape.removeAll();
+                    shape.add(rows * 2).add(cols / 2);
+                    return;
+                }
+            }
+            throw new IllegalStateException("no lora_A tensor in " + header);
+        });
+    }
+
+    private interface Edit {
+        void apply(ObjectNode header, byte[] file, int dataStart) throws IOException;
+    }
+
+    private static List<AdapterFile> rewrite(List<AdapterFile> files, Edit edit) throws IOException {
+        AdapterFile weights = files.stream().filter(f -> f.name().equals(AdapterFile.PEFT_WEIGHTS)).findFirst()
+                .orElseThrow();
+        byte[] bytes = weights.bytes();
+        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        int dataStart = 8 + (int) headerLength;
+        ObjectNode header = (ObjectNode) ApiJson.mapper().readTree(new String(bytes, 8, (int) headerLength,
+                StandardCharsets.UTF_8));
+        edit.apply(header, bytes, dataStart);
+        byte[] newHeader = ApiJson.mapper().writeValueAsBytes(header);
+        ByteBuffer out = ByteBuffer.allocate(8 + newHeader.length + bytes.length - dataStart).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(newHeader.length).put(newHeader).put(bytes, dataStart, bytes.length - dataStart);
+        return files.stream().map(f -> f.name().equals(AdapterFile.PEFT_WEIGHTS)
+                ? new AdapterFile(f.name(), out.array()) : f).toList();
+    }
+}
