@@ -10,6 +10,7 @@ import dev.engram.streams.DeadLetter;
 import io.github.resilience4j.retry.Retry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +35,11 @@ import org.slf4j.LoggerFactory;
  *       idempotent by event id, what an earlier attempt wrote is neither lost nor doubled. A record
  *       the store rejects as invalid ({@link IllegalArgumentException}) is dead-lettered;</li>
  *   <li>publish the dead letters and wait for the broker's acks;</li>
- *   <li>commit the index with the batch's Kafka offsets in the commit data (same retry).</li>
+ *   <li>commit the index with the batch's Kafka offsets in the commit data (same retry);</li>
+ *   <li>hand the episodes that became new cases in this batch (not duplicates of earlier ones) to
+ *       the {@code written} listener, e.g. the tuning scheduler. It runs after the index commit, so a
+ *       crash between the two loses those episodes for the listener (not for the store); a listener
+ *       that throws is logged and does not fail the batch.</li>
  * </ol>
  *
  * <p>Only when all of that succeeded does the returned stage complete, and only then may the
@@ -52,15 +58,24 @@ public final class BatchWriter {
     private final ScheduledExecutorService scheduler;
     private final Executor blocking;
     private final NodeMetrics metrics;
+    private final Consumer<List<Episode>> written;
+
+    /** As the full constructor, with no listener for written episodes. */
+    public BatchWriter(CaseStore store, Embedder embedder, FeedbackDecoder decoder, DeadLetterSink deadLetters,
+            Retry storeRetry, ScheduledExecutorService scheduler, Executor blocking, NodeMetrics metrics) {
+        this(store, embedder, decoder, deadLetters, storeRetry, scheduler, blocking, metrics, episodes -> { });
+    }
 
     /**
      * @param embedder {@code null} for BM25-only cases
      * @param storeRetry the {@code engram.store-write} retry
      * @param scheduler schedules retry backoffs (no thread is held while waiting)
      * @param blocking runs the store and embedder calls
+     * @param written told, after each durable batch, the episodes that became new cases in it
      */
     public BatchWriter(CaseStore store, Embedder embedder, FeedbackDecoder decoder, DeadLetterSink deadLetters,
-            Retry storeRetry, ScheduledExecutorService scheduler, Executor blocking, NodeMetrics metrics) {
+            Retry storeRetry, ScheduledExecutorService scheduler, Executor blocking, NodeMetrics metrics,
+            Consumer<List<Episode>> written) {
         this.store = Objects.requireNonNull(store, "store");
         this.embedder = embedder;
         this.decoder = Objects.requireNonNull(decoder, "decoder");
@@ -69,6 +84,7 @@ public final class BatchWriter {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.blocking = Objects.requireNonNull(blocking, "blocking");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.written = Objects.requireNonNull(written, "written");
     }
 
     /** The offsets the last durable index commit covers (empty for a new index). */
@@ -94,8 +110,20 @@ public final class BatchWriter {
                             p.allDeadLetters().size(), p.attempts, took);
                     metrics.batchDone(outcome.ingested(), outcome.duplicates(), outcome.invalid(),
                             outcome.deadLettered(), took);
+                    notifyWritten(p);
                     return outcome;
                 });
+    }
+
+    private void notifyWritten(Prepared p) {
+        if (p.written.isEmpty()) {
+            return;
+        }
+        try {
+            written.accept(List.copyOf(p.written.values()));
+        } catch (RuntimeException e) {
+            log.warn("the listener for {} written episodes failed: {}", p.written.size(), e.toString());
+        }
     }
 
     private Prepared prepare(IngestBatch batch) {
@@ -156,6 +184,7 @@ public final class BatchWriter {
             try {
                 if (store.ingest(v.episode(), vector)) {
                     p.newCases++;
+                    p.written.put(v.episode().eventId(), v.episode());
                 }
             } catch (IllegalArgumentException e) {
                 p.rejected.add(decoder.rejected(v.source(), "rejected by the case store: " + e.getMessage()));
@@ -176,6 +205,8 @@ public final class BatchWriter {
         final List<DecodedRecord.Valid> valid = new ArrayList<>();
         final List<DeadLetter> invalid = new ArrayList<>();
         final List<DeadLetter> rejected = new ArrayList<>();
+        /** New cases by event id, across attempts (a retried attempt sees its earlier writes as duplicates). */
+        final Map<String, Episode> written = new LinkedHashMap<>();
         List<float[]> vectors;
         int newCases;
         int attempts;
