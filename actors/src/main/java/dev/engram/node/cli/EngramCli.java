@@ -15,11 +15,13 @@ import picocli.CommandLine.Spec;
  * engram recall  --tenant T [--k 10] [--node URL] TEXT                      recall useful cases
  * engram demo    ...                                                        the Cranfield demo
  * engram worker  [--bootstrap HOST:PORT] [--data DIR]                       run training jobs
+ * engram adapters list|pin|unpin|rollback [--node URL] ...                  see and steer adapter versions
  * </pre>
  */
 @Command(name = "engram", mixinStandardHelpOptions = true, version = "engram 0.1.0",
         description = "Engram: a case memory for LLM agents that learns from feedback on Kafka.",
         subcommands = {ServeCommand.class, ProduceCommand.class, RecallCommand.class, DemoCommand.class, WorkerCommand.class,
+            AdaptersCommand.class,
             HelpCommand.class})
 public final class EngramCli implements Runnable {
 
