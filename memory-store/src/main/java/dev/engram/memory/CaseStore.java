@@ -87,12 +87,27 @@ public interface CaseStore extends Closeable {
     }
 
     /**
-     * Replaces the vector of an existing case (re-embedding after the encoder changed); the case
-     * and its statistics are unchanged.
+     * Replaces the vector of an existing case in the tenant's active vector generation; the case
+     * and its statistics are unchanged. To re-embed a whole tenant without recalls ever mixing
+     * old and new vectors, use {@link #beginReembedding(String)} instead.
      *
      * @return {@code false} when the tenant has no such case
      */
     boolean updateVector(String tenant, String caseId, float[] vector);
+
+    /**
+     * Starts re-embedding the tenant's cases into a new vector generation, written in the background
+     * next to the active one and switched on atomically by {@link VectorReembedding#commit()}. Until
+     * then every recall uses the active generation only; each recall uses exactly one generation.
+     * Ingests keep writing the active generation; the switch is refused while a case with a vector
+     * lacks a new one. The active generation survives close and reopen.
+     *
+     * @throws IllegalStateException when the tenant already has a re-embedding running
+     * @throws UnsupportedOperationException when the implementation has no vector generations
+     */
+    default VectorReembedding beginReembedding(String tenant) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot re-embed in the background");
+    }
 
     /**
      * Durably commits everything applied so far, together with {@code commitData}, which replaces
@@ -103,7 +118,7 @@ public interface CaseStore extends Closeable {
     /** Durably commits everything applied so far, keeping the last commit's data. */
     void commit();
 
-    /** The data stored with the last durable commit (empty if none). */
+    /** The data stored with the last durable commit (empty if none); the store's own entries are not shown. */
     Map<String, String> committedData();
 
     /**

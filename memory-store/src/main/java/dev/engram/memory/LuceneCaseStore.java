@@ -8,8 +8,10 @@ import dev.engram.memory.internal.FusedRecall;
 import dev.engram.memory.internal.JudgementTally;
 import dev.engram.memory.internal.PendingWrites;
 import dev.engram.memory.internal.ReciprocalRankFusion;
+import dev.engram.memory.internal.StoredCase;
 import dev.engram.memory.internal.TenantScopedSearcher;
 import dev.engram.memory.internal.UnitVectors;
+import dev.engram.memory.internal.VectorGenerations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
@@ -71,6 +74,12 @@ public final class LuceneCaseStore implements CaseStore {
     private volatile Map<String, String> committedData;
     private volatile boolean closed;
     private volatile Throwable failure;
+    /** Tenant -> active vector generation (absent: 0); replaced as a whole under the write lock. */
+    private volatile Map<String, Integer> activeGenerations;
+    /** The running re-embedding of each tenant; under the write lock. */
+    private final Map<String, LuceneVectorReembedding> reembeddings = new HashMap<>();
+    /** The highest vector generation ever handed out by this store; under the write lock. */
+    private int highestGeneration;
 
     private LuceneCaseStore(Path path, CaseStoreConfig config, CaseIndex index, QueryBuilder queryBuilder) {
         this.path = path;
@@ -78,7 +87,8 @@ public final class LuceneCaseStore implements CaseStore {
         this.index = index;
         this.writer = index.writer();
         this.queryBuilder = queryBuilder;
-        this.committedData = index.commitDataAtOpen();
+        this.committedData = Map.copyOf(VectorGenerations.withoutGenerations(index.commitDataAtOpen()));
+        this.activeGenerations = VectorGenerations.fromCommitData(index.commitDataAtOpen());
         this.policy = new CommitPolicy(config.commitEveryEvents(), config.commitInterval(), config.clock());
     }
 
@@ -148,7 +158,7 @@ public final class LuceneCaseStore implements CaseStore {
                         CaseDocuments.counterFields(u.getValue()));
                 pending.put(CaseDocuments.key(tenant, u.getKey()), u.getValue());
             }
-            writer.addDocument(CaseDocuments.of(episode, unit));
+            writer.addDocument(CaseDocuments.of(episode, activeGeneration(tenant), unit));
             pending.put(CaseDocuments.key(tenant, episode.eventId()),
                     CaseCounters.initial(episode.timestamp().toEpochMilli()));
             stale = true;
@@ -169,9 +179,9 @@ public final class LuceneCaseStore implements CaseStore {
                 : UnitVectors.normalized(q.vector(), config.vectorDimension(), "recallQuery.vector");
         // BM25 alone needs no fusion (RRF keeps its order), so k hits suffice and BM25's top-k pruning works best.
         int depth = unit == null ? q.k() : config.candidateDepth(q.k());
-        return read(view -> {
+        return readTenant(q.tenant(), (view, generation) -> {
             ScoreDoc[] bm25 = q.text().isBlank() ? new ScoreDoc[0] : view.bm25(q.tenant(), q.text(), depth);
-            ScoreDoc[] knn = unit == null ? new ScoreDoc[0] : view.knn(q.tenant(), unit, depth);
+            ScoreDoc[] knn = unit == null ? new ScoreDoc[0] : view.knn(q.tenant(), generation, unit, depth);
             List<ReciprocalRankFusion.Fused> fused = ReciprocalRankFusion.fuse(bm25, knn, config.rrfK());
             return FusedRecall.assemble(fused, q.k(), unit != null, depth, view, config);
         });
@@ -204,30 +214,162 @@ public final class LuceneCaseStore implements CaseStore {
         CaseDocuments.checkId(tenant, "tenant");
         CaseDocuments.checkId(caseId, "caseId");
         float[] unit = UnitVectors.normalized(vector, config.vectorDimension(), "vector");
+        return underWriteLock(() -> rewriteVectorsLocked(tenant, caseId, v -> v.put(activeGeneration(tenant), unit)));
+    }
+
+    /** The tenant's active vector generation: the one recall, ingest and updateVector use. */
+    public int activeVectorGeneration(String tenant) {
+        CaseDocuments.checkId(tenant, "tenant");
+        return activeGeneration(tenant);
+    }
+
+    private int activeGeneration(String tenant) {
+        return activeGenerations.getOrDefault(tenant, 0);
+    }
+
+    /**
+     * Rewrites a case's document (stored fields and counters kept) with its vectors of the active
+     * generation and of the running re-embedding's, as changed by {@code edit}; other generations are
+     * dropped. Returns false when the tenant has no such case.
+     */
+    private boolean rewriteVectorsLocked(String tenant, String caseId, Consumer<Map<Integer, float[]>> edit)
+            throws IOException {
+        String key = CaseDocuments.key(tenant, caseId);
+        if (pending.contains(key)) {
+            refreshLocked(); // written since the last refresh: the searcher does not show its latest document yet
+        }
+        List<Integer> kept = new java.util.ArrayList<>(List.of(activeGeneration(tenant)));
+        LuceneVectorReembedding running = reembeddings.get(tenant);
+        if (running != null) {
+            kept.add(running.generation());
+        }
+        IndexSearcher s = index.acquire();
+        try {
+            Optional<StoredCase> c = new TenantScopedSearcher(s, queryBuilder).stored(tenant, caseId, kept);
+            if (c.isEmpty()) {
+                return false;
+            }
+            Map<Integer, float[]> vectors = new HashMap<>(c.get().vectorsByGeneration());
+            edit.accept(vectors);
+            try {
+                writer.updateDocument(CaseDocuments.keyTerm(tenant, caseId),
+                        CaseDocuments.of(c.get().kase(), c.get().counters(), vectors));
+            } catch (IOException | RuntimeException e) {
+                throw fail("rewrite the vectors of " + caseId, e);
+            }
+            pending.put(key, c.get().counters());
+            stale = true;
+            policy.changed();
+            return true;
+        } finally {
+            index.release(s);
+        }
+    }
+
+    @Override
+    public VectorReembedding beginReembedding(String tenant) {
+        CaseDocuments.checkId(tenant, "tenant");
         return underWriteLock(() -> {
-            refreshLocked(); // the stored fields of a just-added case are only readable after a refresh
+            if (reembeddings.containsKey(tenant)) {
+                throw new IllegalStateException("tenant " + tenant + " already has a re-embedding running "
+                        + "(generation " + reembeddings.get(tenant).generation() + "); commit or abort it first");
+            }
+            refreshLocked();
             IndexSearcher s = index.acquire();
             try {
-                TenantScopedSearcher view = new TenantScopedSearcher(s, queryBuilder);
-                Optional<Case> c = view.get(tenant, caseId);
-                if (c.isEmpty()) {
-                    return false;
-                }
-                CaseCounters counters = view.counters(tenant, caseId);
-                try {
-                    writer.updateDocument(CaseDocuments.keyTerm(tenant, caseId),
-                            CaseDocuments.of(c.get(), counters, unit));
-                } catch (IOException | RuntimeException e) {
-                    throw fail("replace the vector of " + caseId, e);
-                }
-                pending.put(CaseDocuments.key(tenant, caseId), counters);
-                stale = true;
-                policy.changed();
-                return true;
+                int inIndex = new TenantScopedSearcher(s, queryBuilder).highestVectorGeneration();
+                int active = activeGenerations.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+                // fresh per store: vectors of an abandoned attempt (e.g. before a crash) never count as put
+                highestGeneration = Math.max(highestGeneration, Math.max(inIndex, active)) + 1;
             } finally {
                 index.release(s);
             }
+            LuceneVectorReembedding r = new LuceneVectorReembedding(this, tenant, highestGeneration);
+            reembeddings.put(tenant, r);
+            return r;
         });
+    }
+
+    boolean reembeddingPut(LuceneVectorReembedding r, String caseId, float[] vector) {
+        CaseDocuments.checkId(caseId, "caseId");
+        float[] unit = UnitVectors.normalized(vector, config.vectorDimension(), "vector");
+        return underWriteLock(() -> {
+            ensureRunning(r);
+            return rewriteVectorsLocked(r.tenant(), caseId, v -> v.put(r.generation(), unit));
+        });
+    }
+
+    VectorReembedding.Progress reembeddingProgress(LuceneVectorReembedding r) {
+        return read(view -> new VectorReembedding.Progress(
+                view.countWithVectorOnlyIn(r.tenant(), r.generation(), -1),
+                view.countWithVectorOnlyIn(r.tenant(), activeGeneration(r.tenant()), r.generation())));
+    }
+
+    List<String> reembeddingMissing(LuceneVectorReembedding r, int limit) {
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("limit must be in [1, 10000], was " + limit);
+        }
+        return read(view -> view.caseIdsWithVectorOnlyIn(r.tenant(), activeGeneration(r.tenant()), r.generation(),
+                limit));
+    }
+
+    void reembeddingCommit(LuceneVectorReembedding r) {
+        underWriteLock(() -> {
+            ensureRunning(r);
+            refreshLocked();
+            String tenant = r.tenant();
+            IndexSearcher s = index.acquire();
+            long missing;
+            try {
+                missing = new TenantScopedSearcher(s, queryBuilder)
+                        .countWithVectorOnlyIn(tenant, activeGeneration(tenant), r.generation());
+            } finally {
+                index.release(s);
+            }
+            if (missing > 0) {
+                throw new IllegalStateException(missing + " case(s) of tenant " + tenant + " have a vector but no "
+                        + "new one of generation " + r.generation() + " (e.g. they arrived during the "
+                        + "re-embedding); put them (see missingCaseIds) and commit again");
+            }
+            Map<String, Integer> next = new HashMap<>(activeGenerations);
+            next.put(tenant, r.generation());
+            activeGenerations = Map.copyOf(next); // the switch: recalls read this once each
+            reembeddings.remove(tenant);
+            r.finished();
+            return commitLocked(null);
+        });
+    }
+
+    void reembeddingAbort(LuceneVectorReembedding r) {
+        underWriteLock(() -> {
+            ensureRunning(r);
+            reembeddings.remove(r.tenant()); // from now on a rewrite keeps the active generation only
+            r.finished();
+            while (true) {
+                refreshLocked();
+                IndexSearcher s = index.acquire();
+                List<String> ids;
+                try {
+                    ids = new TenantScopedSearcher(s, queryBuilder)
+                            .caseIdsWithVectorOnlyIn(r.tenant(), r.generation(), -1, 1000);
+                } finally {
+                    index.release(s);
+                }
+                if (ids.isEmpty()) {
+                    return null;
+                }
+                for (String id : ids) {
+                    rewriteVectorsLocked(r.tenant(), id, v -> { });
+                }
+            }
+        });
+    }
+
+    private void ensureRunning(LuceneVectorReembedding r) {
+        if (reembeddings.get(r.tenant()) != r) {
+            throw new IllegalStateException("the re-embedding of tenant " + r.tenant() + " to generation "
+                    + r.generation() + " was already committed or aborted");
+        }
     }
 
     @Override
@@ -245,7 +387,7 @@ public final class LuceneCaseStore implements CaseStore {
     private boolean commitLocked(Map<String, String> dataOrNull) {
         Map<String, String> data = dataOrNull == null ? committedData : dataOrNull;
         try {
-            index.commit(data);
+            index.commit(VectorGenerations.withGenerations(data, activeGenerations));
         } catch (IOException | RuntimeException e) {
             throw fail("commit", e);
         }
@@ -329,7 +471,50 @@ public final class LuceneCaseStore implements CaseStore {
         T apply(TenantScopedSearcher view) throws IOException;
     }
 
+    private interface TenantViewFunction<T> {
+        T apply(TenantScopedSearcher view, int activeGeneration) throws IOException;
+    }
+
+    /**
+     * Reads with a view and the tenant's active vector generation as one consistent pair: the
+     * generation is read before the searcher is acquired and checked unchanged after, so the view
+     * holds every vector of that generation (a switch refreshes first; older generations are only
+     * dropped from documents after a switch).
+     */
+    private <T> T readTenant(String tenant, TenantViewFunction<T> fn) {
+        refreshIfStale();
+        try {
+            while (true) {
+                int generation = activeGeneration(tenant);
+                IndexSearcher s = index.acquire();
+                try {
+                    if (activeGeneration(tenant) == generation) {
+                        return fn.apply(new TenantScopedSearcher(s, queryBuilder), generation);
+                    }
+                } finally {
+                    index.release(s);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("case store " + path + ": " + e.getMessage(), e);
+        }
+    }
+
     private <T> T read(ViewFunction<T> fn) {
+        refreshIfStale();
+        try {
+            IndexSearcher s = index.acquire();
+            try {
+                return fn.apply(new TenantScopedSearcher(s, queryBuilder));
+            } finally {
+                index.release(s);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("case store " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void refreshIfStale() {
         ensureUsable();
         if (stale) {
             writeLock.lock();
@@ -341,16 +526,6 @@ public final class LuceneCaseStore implements CaseStore {
             } finally {
                 writeLock.unlock();
             }
-        }
-        try {
-            IndexSearcher s = index.acquire();
-            try {
-                return fn.apply(new TenantScopedSearcher(s, queryBuilder));
-            } finally {
-                index.release(s);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("case store " + path + ": " + e.getMessage(), e);
         }
     }
 

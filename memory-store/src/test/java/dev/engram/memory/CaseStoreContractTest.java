@@ -430,4 +430,176 @@ abstract class CaseStoreContractTest {
         assertThat(store.ingest(episode("a", "acme", "alpha", 0.9), null)).isTrue();
         assertThat(store.count("acme")).isEqualTo(1);
     }
+
+    // Re-embedding. Query: text "beta" (BM25 finds b only) + vector (1,0,0,0); RRF k = 60.
+    // Old vectors: a (1,0,0,0) cos 1, b (0.6,0.8,0,0) cos 0.6, c (0,1,0,0) cos 0 -> kNN a, b, c
+    //   -> b = 1/61 + 1/62, a = 1/61, c = 1/63: order b, a, c.
+    // New vectors: a (0,1,0,0) cos 0, b as before, c (1,0,0,0) cos 1 -> kNN c, b, a: order b, c, a.
+    static final float[] X = {1, 0, 0, 0};
+    static final float[] Y = {0, 1, 0, 0};
+    static final float[] XY = {0.6f, 0.8f, 0, 0};
+    static final List<String> OLD_ORDER = List.of("b", "a", "c");
+    static final List<String> NEW_ORDER = List.of("b", "c", "a");
+
+    void ingestAbc(CaseStore store, String tenant) {
+        store.ingest(episode("a", tenant, "alpha", 0.9), X);
+        store.ingest(episode("b", tenant, "beta", 0.9), XY);
+        store.ingest(episode("c", tenant, "gamma", 0.9, new Judgement("a", 1, true)), Y);
+    }
+
+    static List<String> hybrid(CaseStore store, String tenant) {
+        return store.recall(new RecallQuery(tenant, "beta", X, 10)).ranked().stream()
+                .map(s -> s.match().caseId()).toList();
+    }
+
+    /**
+     * Each hit as "id score reason" without the BM25 score: rewriting documents leaves deleted ones
+     * behind, which shifts BM25's corpus statistics (not ranks); the vector part must not change.
+     */
+    static List<String> hits(CaseStore store, String tenant) {
+        return store.recall(new RecallQuery(tenant, "beta", X, 10)).ranked().stream()
+                .map(s -> s.match().caseId() + " " + s.score() + " "
+                        + s.reason().replaceAll("bm25 #(\\d+) \\([0-9.]+\\)", "bm25 #$1") + " "
+                        + s.match().timesUseful())
+                .toList();
+    }
+
+    static void putNewVectors(VectorReembedding r) {
+        assertThat(r.put("a", Y)).isTrue();
+        assertThat(r.put("b", XY)).isTrue();
+        assertThat(r.put("c", X)).isTrue();
+    }
+
+    @Test
+    void reembeddingSwitchesAtomicallyOnCommitSurvivesReopenAndLeavesOtherTenantsAlone() throws Exception {
+        Path dir = tmp.resolve("reembed-switch");
+        CaseStore store = open(dir, config(4));
+        ingestAbc(store, "acme");
+        ingestAbc(store, "globex");
+        store.commit(Map.of("offset", "7"));
+        Case a = store.get("acme", "a").orElseThrow();
+        assertThat(a.timesUseful()).isEqualTo(1);
+        List<String> before = hits(store, "acme");
+        assertThat(hybrid(store, "acme")).isEqualTo(OLD_ORDER);
+
+        VectorReembedding r = store.beginReembedding("acme");
+        assertThatThrownBy(() -> store.beginReembedding("acme")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already has a re-embedding running");
+        assertThat(r.progress()).isEqualTo(new VectorReembedding.Progress(0, 3));
+        assertThat(r.put("a", Y)).isTrue();
+        assertThat(r.put("zz", Y)).isFalse();
+        // between puts a recall sees the old vectors only, with the very same scores and reasons
+        assertThat(hits(store, "acme")).isEqualTo(before);
+        assertThat(r.put("b", XY)).isTrue();
+        assertThat(r.put("c", X)).isTrue();
+        assertThat(r.progress()).isEqualTo(new VectorReembedding.Progress(3, 0));
+        assertThat(hits(store, "acme")).isEqualTo(before);
+        assertThat(store.get("acme", "a")).contains(a);
+
+        r.commit();
+        assertThat(r.isFinished()).isTrue();
+        assertThat(hybrid(store, "acme")).isEqualTo(NEW_ORDER);
+        assertThat(store.recall(new RecallQuery("acme", "", X, 1)).ranked().get(0).reason())
+                .contains("vector #1 (cos 1.00)");
+        assertThat(hybrid(store, "globex")).isEqualTo(OLD_ORDER);
+        assertThat(store.get("acme", "a")).contains(a); // case and statistics untouched
+        assertThat(store.committedData()).isEqualTo(Map.of("offset", "7"));
+        assertThatThrownBy(() -> r.put("a", X)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already committed or aborted");
+        // after the switch ingest and updateVector write the new generation
+        store.ingest(episode("d", "acme", "delta", 0.9), new float[] {0, 0, 1, 0});
+        assertThat(store.updateVector("acme", "b", new float[] {0, 0, 0, 1})).isTrue();
+        assertThat(store.recall(new RecallQuery("acme", "", new float[] {0, 0, 1, 0}, 1)).ranked().get(0)
+                .match().caseId()).isEqualTo("d");
+        assertThat(store.recall(new RecallQuery("acme", "", new float[] {0, 0, 0, 1}, 1)).ranked().get(0)
+                .match().caseId()).isEqualTo("b");
+        store.close();
+
+        CaseStore reopened = open(dir, config(4));
+        assertThat(reopened.committedData()).isEqualTo(Map.of("offset", "7"));
+        assertThat(reopened.recall(new RecallQuery("acme", "gamma", X, 10)).ranked().get(0).match().caseId())
+                .isEqualTo("c");
+        assertThat(hybrid(reopened, "globex")).isEqualTo(OLD_ORDER);
+        assertThat(reopened.get("acme", "a").orElseThrow().timesUseful()).isEqualTo(1);
+        // a second re-embedding after the reopen goes back to the old vectors
+        VectorReembedding again = reopened.beginReembedding("acme");
+        again.put("a", X);
+        again.put("b", XY);
+        again.put("c", Y);
+        again.put("d", new float[] {0, 0, 1, 0});
+        again.commit();
+        assertThat(hybrid(reopened, "acme").subList(0, 3)).isEqualTo(OLD_ORDER);
+    }
+
+    @Test
+    void recallsRacingAReembeddingSeeEitherAllOldOrAllNewVectors() throws Exception {
+        CaseStore store = open(tmp.resolve("reembed-race"), config(4));
+        ingestAbc(store, "acme");
+        List<String> oldResult = hits(store, "acme");
+        VectorReembedding r = store.beginReembedding("acme");
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        List<List<String>> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread writer = new Thread(() -> {
+            for (int round = 0; round < 20; round++) {
+                putNewVectors(r);
+            }
+            r.commit();
+            done.set(true);
+        });
+        writer.start();
+        while (writer.isAlive()) {
+            seen.add(hits(store, "acme"));
+        }
+        writer.join(60_000);
+        assertThat(done).isTrue();
+        List<String> newResult = hits(store, "acme");
+        assertThat(hybrid(store, "acme")).isEqualTo(NEW_ORDER);
+        assertThat(seen).isNotEmpty().allSatisfy(s -> assertThat(s).isIn(oldResult, newResult));
+    }
+
+    @Test
+    void abortLeavesTheTenantAsItWas() {
+        CaseStore store = open(tmp.resolve("reembed-abort"), config(4));
+        ingestAbc(store, "acme");
+        List<String> before = hits(store, "acme");
+        Case a = store.get("acme", "a").orElseThrow();
+        VectorReembedding r = store.beginReembedding("acme");
+        putNewVectors(r);
+        r.abort();
+        assertThat(r.isFinished()).isTrue();
+        assertThat(hits(store, "acme")).isEqualTo(before);
+        assertThat(store.get("acme", "a")).contains(a);
+        assertThatThrownBy(r::commit).isInstanceOf(IllegalStateException.class);
+        VectorReembedding next = store.beginReembedding("acme");
+        assertThat(next.generation()).isGreaterThan(r.generation());
+        assertThat(next.progress()).isEqualTo(new VectorReembedding.Progress(0, 3));
+        next.abort();
+        assertThat(hits(store, "acme")).isEqualTo(before);
+    }
+
+    @Test
+    void commitIsRefusedWhileCasesThatArrivedDuringTheReembeddingLackANewVector() {
+        CaseStore store = open(tmp.resolve("reembed-missing"), config(4));
+        ingestAbc(store, "acme");
+        VectorReembedding r = store.beginReembedding("acme");
+        putNewVectors(r);
+        store.ingest(episode("d", "acme", "delta", 0.9), new float[] {0, 0, 1, 0});
+        store.ingest(episode("e", "acme", "epsilon", 0.9), null); // no vector: needs none
+        assertThat(r.missingCaseIds(10)).containsExactly("d");
+        assertThat(r.progress()).isEqualTo(new VectorReembedding.Progress(3, 1));
+        assertThatThrownBy(r::commit).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("1 case(s) of tenant acme have a vector but no new one")
+                .hasMessageContaining("missingCaseIds");
+        assertThat(r.isFinished()).isFalse();
+        assertThat(hybrid(store, "acme").subList(0, 3)).isEqualTo(OLD_ORDER);
+        assertThat(store.recall(new RecallQuery("acme", "", new float[] {0, 0, 1, 0}, 1)).ranked().get(0)
+                .match().caseId()).isEqualTo("d");
+        assertThat(r.put("d", new float[] {0, 0, 0, 1})).isTrue();
+        assertThat(r.missingCaseIds(10)).isEmpty();
+        r.commit();
+        assertThat(hybrid(store, "acme").subList(0, 3)).isEqualTo(NEW_ORDER);
+        assertThat(store.recall(new RecallQuery("acme", "", new float[] {0, 0, 0, 1}, 1)).ranked().get(0)
+                .match().caseId()).isEqualTo("d");
+        assertThat(store.count("acme")).isEqualTo(5);
+    }
 }

@@ -4,6 +4,7 @@ import dev.engram.memory.Case;
 import dev.engram.memory.Episode;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Map;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -40,6 +41,7 @@ public final class CaseDocuments {
     public static final String UPDATED_MS = "updated_ms";
     public static final String TIMES_RECALLED = "times_recalled";
     public static final String TIMES_USEFUL = "times_useful";
+    /** The vector field of generation 0; later generations: {@link VectorGenerations#field(int)}. */
     public static final String VECTOR = "vector";
 
     private CaseDocuments() {}
@@ -62,21 +64,21 @@ public final class CaseDocuments {
         }
     }
 
-    /** The document of a new case. */
-    public static Document of(Episode e, float[] unitVector) {
+    /** The document of a new case, its vector (if any) in the given generation. */
+    public static Document of(Episode e, int generation, float[] unitVector) {
         long created = e.timestamp().toEpochMilli();
         return of(e.eventId(), e.tenant(), e.agentId(), e.task(), e.plan(), e.outcome(), e.reward(), created,
-                CaseCounters.initial(created), unitVector);
+                CaseCounters.initial(created), unitVector == null ? Map.of() : Map.of(generation, unitVector));
     }
 
-    /** The document of an existing case with new counters or a new vector. */
-    public static Document of(Case c, CaseCounters counters, float[] unitVector) {
+    /** The document of an existing case with these counters and these unit vectors by generation. */
+    public static Document of(Case c, CaseCounters counters, Map<Integer, float[]> unitVectorsByGeneration) {
         return of(c.caseId(), c.tenant(), c.agentId(), c.task(), c.plan(), c.outcome(), c.reward(),
-                c.createdAt().toEpochMilli(), counters, unitVector);
+                c.createdAt().toEpochMilli(), counters, unitVectorsByGeneration);
     }
 
     private static Document of(String caseId, String tenant, String agentId, String task, String plan,
-            String outcome, double reward, long createdMs, CaseCounters counters, float[] unitVector) {
+            String outcome, double reward, long createdMs, CaseCounters counters, Map<Integer, float[]> vectors) {
         Document d = new Document();
         d.add(new StringField(KEY, key(tenant, caseId), Field.Store.NO));
         d.add(new StringField(TENANT, tenant, Field.Store.YES));
@@ -92,9 +94,8 @@ public final class CaseDocuments {
         for (Field f : counterFields(counters)) {
             d.add(f);
         }
-        if (unitVector != null) {
-            d.add(new KnnFloatVectorField(VECTOR, unitVector, VectorSimilarityFunction.DOT_PRODUCT));
-        }
+        vectors.forEach((generation, v) -> d.add(new KnnFloatVectorField(VectorGenerations.field(generation), v,
+                VectorSimilarityFunction.DOT_PRODUCT)));
         return d;
     }
 

@@ -3,8 +3,13 @@ package dev.engram.memory.internal;
 import dev.engram.memory.Case;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
@@ -15,6 +20,7 @@ import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
@@ -77,10 +83,67 @@ public final class TenantScopedSearcher {
                 && reader.docFreq(new Term(CaseDocuments.TENANT, tenant)) == reader.maxDoc();
     }
 
-    /** HNSW kNN on the unit case vectors (dot product), pre-filtered to the tenant. */
-    public ScoreDoc[] knn(String tenant, float[] unitVector, int depth) throws IOException {
-        Query knn = new KnnFloatVectorQuery(CaseDocuments.VECTOR, unitVector, depth, tenantFilter(tenant));
+    /** HNSW kNN on the unit case vectors of one generation (dot product), pre-filtered to the tenant. */
+    public ScoreDoc[] knn(String tenant, int generation, float[] unitVector, int depth) throws IOException {
+        Query knn = new KnnFloatVectorQuery(VectorGenerations.field(generation), unitVector, depth,
+                tenantFilter(tenant));
         return searcher.search(knn, depth).scoreDocs;
+    }
+
+    /** The tenant's cases with a vector in generation {@code with} and none in {@code without} (-1: no condition). */
+    private static Query vectorsIn(String tenant, int with, int without) {
+        BooleanQuery.Builder b = new BooleanQuery.Builder()
+                .add(new FieldExistsQuery(VectorGenerations.field(with)), BooleanClause.Occur.FILTER)
+                .add(tenantFilter(tenant), BooleanClause.Occur.FILTER);
+        if (without >= 0) {
+            b.add(new FieldExistsQuery(VectorGenerations.field(without)), BooleanClause.Occur.MUST_NOT);
+        }
+        return b.build();
+    }
+
+    /** How many of the tenant's cases have a vector in generation {@code with} but none in {@code without} (-1: no condition). */
+    public long countWithVectorOnlyIn(String tenant, int with, int without) throws IOException {
+        return searcher.count(vectorsIn(tenant, with, without));
+    }
+
+    /** Up to {@code limit} ids, ascending, of the tenant's cases with a vector in {@code with} but none in {@code without}. */
+    public List<String> caseIdsWithVectorOnlyIn(String tenant, int with, int without, int limit) throws IOException {
+        Sort byId = new Sort(new SortField(CaseDocuments.CASE_ID_SORT, SortField.Type.STRING));
+        ScoreDoc[] hits = searcher.search(vectorsIn(tenant, with, without), limit, byId).scoreDocs;
+        List<String> out = new ArrayList<>(hits.length);
+        for (ScoreDoc sd : hits) {
+            out.add(read(sd.doc).caseId());
+        }
+        return out;
+    }
+
+    /** The case with its counters and its vectors of the given generations (those it has), if any. */
+    public Optional<StoredCase> stored(String tenant, String caseId, Collection<Integer> generations)
+            throws IOException {
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            LeafReader r = leaf.reader();
+            int doc = liveDocOfKey(r, CaseDocuments.key(tenant, caseId));
+            if (doc != DocIdSetIterator.NO_MORE_DOCS) {
+                Map<Integer, float[]> vectors = new HashMap<>();
+                for (int g : generations) {
+                    String field = VectorGenerations.field(g);
+                    FieldInfo fi = r.getFieldInfos().fieldInfo(field);
+                    FloatVectorValues values = fi == null || fi.getVectorDimension() == 0 ? null
+                            : r.getFloatVectorValues(field);
+                    if (values != null && values.advance(doc) == doc) {
+                        vectors.put(g, values.vectorValue().clone());
+                    }
+                }
+                return Optional.of(new StoredCase(CaseDocuments.read(r, doc), CaseDocuments.counters(r, doc),
+                        vectors));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The highest vector generation this view has a field for. */
+    public int highestVectorGeneration() {
+        return VectorGenerations.highestInIndex(searcher.getIndexReader());
     }
 
     public long count(String tenant) throws IOException {
