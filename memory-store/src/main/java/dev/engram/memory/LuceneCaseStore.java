@@ -39,6 +39,14 @@ import org.apache.lucene.util.QueryBuilder;
  * {@link CaseStoreConfig#quantizedVectors()}. The statistics are numeric doc values, updated in
  * place by {@code IndexWriter.updateDocValues}.
  *
+ * <p><b>Vector generations.</b> A tenant's vectors live in the field of its active generation
+ * ({@code vector}, or {@code vector_g<N>} after {@link #beginReembedding re-embeddings}); the active
+ * generation of each tenant is stored in the commit user data next to (and hidden from)
+ * {@link #committedData()}. A re-embedding rewrites each case document with the old and the new
+ * vector (stored fields and counters kept), and its commit switches the generation under the write
+ * lock after a refresh, then commits. A recall reads the generation before acquiring its searcher
+ * and retries if it changed meanwhile, so it always searches one complete generation.
+ *
  * <p><b>Idempotency.</b> An episode's case document is its receipt: (tenant, eventId) is applied
  * iff the tenant has a case with that id. The case and its judgements' counter updates are
  * written under one lock that {@link #commit} also takes, so a commit holds all of an episode or
