@@ -15,6 +15,7 @@ import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.PekkoSettings;
 import dev.engram.node.internal.ResilienceRegistries;
 import dev.engram.node.recall.Recaller;
+import dev.engram.node.tuning.TuningLoop;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.registry.AdapterRoutes;
 import dev.engram.node.registry.PromotionGate;
@@ -85,6 +86,7 @@ public final class EngramNode implements AutoCloseable {
     private final Deque<AutoCloseable> resources;
     private final AtomicBoolean closed = new AtomicBoolean();
     private AdapterRegistry adapters;
+    private TuningLoop tuning;
 
     private EngramNode(NodeConfig config, String bootstrapServers, CaseStore store, NodeMetrics metrics,
             FeedbackConsumer consumer, Thread consumerThread, ServerBinding binding, Deque<AutoCloseable> resources) {
@@ -150,8 +152,15 @@ public final class EngramNode implements AutoCloseable {
                 resilience.deadLetterRetry(), resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(),
                 scheduler, blocking);
         resources.push(deadLetters);
+        // Tuning: schedulers fed by the ingest pipeline's durable batches (and a worker, when configured).
+        TuningLoop tuning = config.tuning().enabled() ? TuningLoop.start(config.tuning(), bootstrap,
+                config.embeddedBroker(), NodeIdentity.of(config.dataDir()), system, store, config.clock(), blocking) : null;
+        if (tuning != null) {
+            resources.push(tuning);
+        }
         BatchWriter writer = new BatchWriter(store, config.embedder(), new FeedbackDecoder(config.clock()),
-                deadLetters, resilience.storeWriteRetry(), scheduler, blocking, metrics);
+                deadLetters, resilience.storeWriteRetry(), scheduler, blocking, metrics,
+                tuning == null ? episodes -> { } : tuning.feedbackListener());
         ActorRef<IngestActor.Command> ingest = spawn(system, writer, config.resilience());
 
         Duration batchTimeout = config.resilience().batchTimeout();
@@ -195,6 +204,7 @@ public final class EngramNode implements AutoCloseable {
                 binding.localAddress().getPort(), bootstrap, config.dataDir(), recaller.mode());
         EngramNode node = new EngramNode(config, bootstrap, store, metrics, consumer, consumerThread, binding, resources);
         node.adapters = adapters;
+        node.tuning = tuning;
         return node;
     }
 
@@ -234,6 +244,11 @@ public final class EngramNode implements AutoCloseable {
     /** The node's case store, for reading (tests, the demo). Writing to it bypasses the stream. */
     public CaseStore store() {
         return store;
+    }
+
+    /** The node's tuning schedulers (and in-node worker), unless tuning is disabled. */
+    public java.util.Optional<TuningLoop> tuning() {
+        return java.util.Optional.ofNullable(tuning);
     }
 
     /** The node's adapter registry: versions, gate decisions, and each tenant's serving adapter. */

@@ -2,6 +2,7 @@ package dev.engram.node;
 
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +38,9 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code pollTimeout}</td><td>100 ms</td><td>longest single {@code poll}</td></tr>
  *   <tr><td>{@code clock}</td><td>{@link Clock#systemUTC()}</td><td>time source of dead letters
  *       and metrics</td></tr>
+ *   <tr><td>{@code tuning}</td><td>{@link TuningSchedulerConfig#defaults()}</td><td>when tuning
+ *       rounds start (N judged episodes or T), what the jobs train, and whether a training worker
+ *       runs inside the node (by default only with the embedded broker)</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -57,7 +61,8 @@ public record NodeConfig(
         ResilienceConfig resilience,
         int maxBatchRecords,
         Duration pollTimeout,
-        Clock clock) {
+        Clock clock,
+        TuningSchedulerConfig tuning) {
 
     /** Default interface of the HTTP API: loopback only. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -106,6 +111,7 @@ public record NodeConfig(
             throw new IllegalArgumentException("nodeConfig.pollTimeout must be positive, was " + pollTimeout);
         }
         Objects.requireNonNull(clock, "nodeConfig.clock is required");
+        Objects.requireNonNull(tuning, "nodeConfig.tuning is required (TuningSchedulerConfig.defaults() or .disabled())");
     }
 
     /** A builder with every default set; only the data directory is required. */
@@ -127,7 +133,7 @@ public record NodeConfig(
     public Builder toBuilder() {
         return new Builder(dataDir).bootstrapServers(bootstrapServers).httpHost(httpHost).httpPort(httpPort)
                 .groupId(groupId).embedder(embedder).storeConfig(storeConfig).resilience(resilience)
-                .maxBatchRecords(maxBatchRecords).pollTimeout(pollTimeout).clock(clock);
+                .maxBatchRecords(maxBatchRecords).pollTimeout(pollTimeout).clock(clock).tuning(tuning);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -143,6 +149,7 @@ public record NodeConfig(
         private int maxBatchRecords = DEFAULT_MAX_BATCH_RECORDS;
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private Clock clock = Clock.systemUTC();
+        private TuningSchedulerConfig tuning = TuningSchedulerConfig.defaults();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -201,11 +208,17 @@ public record NodeConfig(
             return this;
         }
 
+        /** Tuning rounds and the in-node worker; {@link TuningSchedulerConfig#disabled()} switches both off. */
+        public Builder tuning(TuningSchedulerConfig value) {
+            this.tuning = value;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(dataDir, bootstrapServers, httpHost, httpPort, groupId, embedder,
                     storeConfig == null ? CaseStoreConfig.defaults() : storeConfig, resilience, maxBatchRecords,
-                    pollTimeout, clock);
+                    pollTimeout, clock, tuning);
         }
     }
 }

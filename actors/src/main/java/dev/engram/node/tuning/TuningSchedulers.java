@@ -101,21 +101,6 @@ public final class TuningSchedulers {
         });
     }
 
-    /** A listener for {@link AdapterTopicFollower} that feeds this router. */
-    public static AdapterTopicFollower.Listener listener(ActorRef<Command> router) {
-        return new AdapterTopicFollower.Listener() {
-            @Override
-            public void adapter(AdapterPublished adapter) {
-                router.tell(new AdapterSeen(adapter));
-            }
-
-            @Override
-            public void jobDeadLettered(String tenant, String jobId, String reason) {
-                router.tell(new JobDeadLettered(tenant, jobId, reason));
-            }
-        };
-    }
-
     private static ActorRef<TuningScheduler.Command> child(ActorContext<Command> ctx,
             Map<String, ActorRef<TuningScheduler.Command>> tenants, String tenant, TuningSchedulerConfig config,
             JobSink sink, AdapterVersions versions, BiFunction<String, String, Optional<Case>> cases, Clock clock,

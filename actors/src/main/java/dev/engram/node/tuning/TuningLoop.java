@@ -1,0 +1,156 @@
+package dev.engram.node.tuning;
+
+import dev.engram.memory.CaseStore;
+import dev.engram.memory.Episode;
+import dev.engram.node.training.CandidateTrainer;
+import dev.engram.node.training.TrainingWorker;
+import dev.engram.node.training.WorkerConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SpawnProtocol;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training side of a node, started with it: the {@link TuningSchedulers} actor, the
+ * {@link AdapterTopicFollower} that reports job outcomes, the {@link KafkaJobSink}, and, when
+ * {@link TuningSchedulerConfig#runsWorker} says so, an in-node {@link TrainingWorker}. The ingest
+ * pipeline calls {@link #feedbackListener()} with every batch of episodes once they are durable.
+ *
+ * <pre>{@code
+ * TuningLoop tuning = TuningLoop.start(config.tuning(), bootstrap, embedded, nodeId, system, store, clock, blocking);
+ * BatchWriter writer = new BatchWriter(..., tuning.feedbackListener());
+ * ...
+ * tuning.close();
+ * }</pre>
+ */
+public final class TuningLoop implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TuningLoop.class);
+
+    private final ActorSystem<?> system;
+    private final ActorRef<TuningSchedulers.Command> router;
+    private final TrainingWorker worker;
+    private final Deque<AutoCloseable> resources;
+
+    private TuningLoop(ActorSystem<?> system, ActorRef<TuningSchedulers.Command> router, TrainingWorker worker,
+            Deque<AutoCloseable> resources) {
+        this.system = system;
+        this.router = router;
+        this.worker = worker;
+        this.resources = resources;
+    }
+
+    /**
+     * Starts the schedulers (and the in-node worker when configured).
+     *
+     * @param embeddedBroker whether the node runs the embedded broker (decides the worker when unset)
+     * @param nodeId the node's stable id: names its job publisher's transaction and its worker
+     */
+    public static TuningLoop start(TuningSchedulerConfig config, String bootstrapServers, boolean embeddedBroker,
+            String nodeId, ActorSystem<SpawnProtocol.Command> system, CaseStore store, Clock clock,
+            Executor blocking) {
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            KafkaJobSink sink = JobSink.kafka(bootstrapServers, "engram-scheduler-" + nodeId, blocking);
+            resources.push(sink);
+            AtomicReference<ActorRef<TuningSchedulers.Command>> routerRef = new AtomicReference<>();
+            AdapterTopicFollower follower = AdapterTopicFollower.start(bootstrapServers, new AdapterTopicFollower.Listener() {
+                @Override
+                public void adapter(dev.engram.streams.AdapterPublished adapter) {
+                    ActorRef<TuningSchedulers.Command> r = routerRef.get();
+                    if (r != null) {
+                        r.tell(new TuningSchedulers.AdapterSeen(adapter));
+                    }
+                }
+
+                @Override
+                public void jobDeadLettered(String tenant, String jobId, String reason) {
+                    ActorRef<TuningSchedulers.Command> r = routerRef.get();
+                    if (r != null) {
+                        r.tell(new TuningSchedulers.JobDeadLettered(tenant, jobId, reason));
+                    }
+                }
+            });
+            resources.push(follower);
+            CompletionStage<ActorRef<TuningSchedulers.Command>> spawned = AskPattern.ask(system,
+                    replyTo -> new SpawnProtocol.Spawn<>(Behaviors.supervise(TuningSchedulers.create(config, sink,
+                                    follower, store::get, clock, blocking))
+                            .onFailure(org.apache.pekko.actor.typed.SupervisorStrategy.restart()),
+                            "tuning", Props.empty(), replyTo),
+                    Duration.ofSeconds(10), system.scheduler());
+            ActorRef<TuningSchedulers.Command> router = spawned.toCompletableFuture().get(30, TimeUnit.SECONDS);
+            routerRef.set(router);
+            TrainingWorker worker = null;
+            if (config.runsWorker(embeddedBroker)) {
+                CandidateTrainer trainer = new CandidateTrainer(bootstrapServers, clock);
+                resources.push(trainer);
+                worker = TrainingWorker.start(WorkerConfig.defaults(bootstrapServers)
+                        .withGroupId(config.workerGroupId()).withWorkerId(nodeId), trainer, null, clock);
+                resources.push(worker);
+                log.info("in-node training worker {} in group {}", nodeId, config.workerGroupId());
+            }
+            return new TuningLoop(system, router, worker, resources);
+        } catch (Exception e) {
+            closeAll(resources);
+            throw new IllegalStateException("starting the tuning schedulers failed: " + e, e);
+        }
+    }
+
+    /** Hand this to the ingest pipeline: it forwards every durable batch's episodes to the schedulers. */
+    public Consumer<List<Episode>> feedbackListener() {
+        return episodes -> {
+            List<Episode> judged = episodes.stream().filter(e -> !e.judgements().isEmpty()).toList();
+            if (!judged.isEmpty()) {
+                router.tell(new TuningSchedulers.FeedbackArrived(judged));
+            }
+        };
+    }
+
+    /** The router, e.g. to ask a tenant's status with {@link TuningSchedulers.ToTenant}. */
+    public ActorRef<TuningSchedulers.Command> schedulers() {
+        return router;
+    }
+
+    /** Asks a tenant's scheduler where it stands. */
+    public CompletableFuture<TuningScheduler.Status> status(String tenant) {
+        return AskPattern.<TuningSchedulers.Command, TuningScheduler.Status>ask(router,
+                replyTo -> new TuningSchedulers.ToTenant(tenant, new TuningScheduler.GetStatus(replyTo)),
+                Duration.ofSeconds(10), system.scheduler()).toCompletableFuture();
+    }
+
+    /** The in-node worker, when this node runs one. */
+    public java.util.Optional<TrainingWorker> worker() {
+        return java.util.Optional.ofNullable(worker);
+    }
+
+    /** Stops the worker (its job in hand is not committed: another worker runs it), the follower and the sink. */
+    @Override
+    public void close() {
+        closeAll(resources);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                log.warn("while stopping the tuning loop: {}", e.toString());
+            }
+        }
+    }
+}
