@@ -19,8 +19,9 @@ final class AdapterHistory {
     /** One version: its decided status and where its verified files are. */
     record Entry(long version, AdapterStatus status, String reason, AdapterMetrics metrics, String payloadSha256,
             boolean verified, long offset, Path dir) {
-        AdapterVersionView view() {
-            return new AdapterVersionView(version, status, reason, metrics, payloadSha256, verified);
+        AdapterVersionView view(Long serving) {
+            return new AdapterVersionView(version, status, reason, metrics, payloadSha256, verified,
+                    serving != null && serving == version);
         }
     }
 
@@ -101,10 +102,7 @@ final class AdapterHistory {
 
     AdapterView view(Long serving) {
         List<AdapterVersionView> list = new ArrayList<>();
-        versions.values().forEach(e -> list.add(e.view()));
-        String in = control == null ? null
-                : control.action() + (control.version() == null ? "" : " v" + control.version()) + " by "
-                        + control.operator() + (control.reason().isEmpty() ? "" : ": " + control.reason());
-        return new AdapterView(adapterName, tenant, serving, pinned(), in, list);
+        versions.values().forEach(e -> list.add(e.view(serving)));
+        return new AdapterView(adapterName, tenant, serving, pinned(), control, list);
     }
 }

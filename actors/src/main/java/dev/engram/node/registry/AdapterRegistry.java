@@ -135,6 +135,12 @@ public final class AdapterRegistry implements AutoCloseable {
         return out;
     }
 
+    /** One adapter by name, or {@code null} when this node has seen none by that name. */
+    public synchronized AdapterView adapter(String name) {
+        AdapterHistory h = histories.get(name);
+        return h == null ? null : h.view(h.servingVersion());
+    }
+
     /** {@code true} once everything on the topic when the registry started has been read. */
     public boolean caughtUp() {
         return caughtUp;

@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param metrics candidate vs parent; {@code null} when the record could not be read at all
  * @param payloadSha256 SHA-256 of the files; {@code null} when unreadable
  * @param verified whether the files were loaded against this node's encoder without error
+ * @param serving whether this is the version the adapter's tenant is served by now
  */
 public record AdapterVersionView(long version, AdapterStatus status, String reason, AdapterMetrics metrics,
-        String payloadSha256, boolean verified) {
+        String payloadSha256, boolean verified, boolean serving) {
 
     public AdapterVersionView {
         Objects.requireNonNull(status, "adapterVersionView.status is required");

@@ -128,7 +128,10 @@ class AdapterHotSwapTest {
             assertThat(recallVersion(restarted, "tenant-pin-c")).isEqualTo("pin-c/v1");
             JsonNode listed = adapterView(restarted, "pin-c");
             assertThat(listed.get("pinned").asLong()).isEqualTo(1);
-            assertThat(listed.get("control").asText()).contains("PIN v1").contains("v2 hurts");
+            assertThat(listed.get("control").get("action").asText()).isEqualTo("PIN");
+            assertThat(listed.get("control").get("reason").asText()).isEqualTo("v2 hurts");
+            assertThat(version(restarted, "pin-c", 1).get("serving").asBoolean()).isTrue();
+            assertThat(version(restarted, "pin-c", 3).get("serving").asBoolean()).isFalse();
 
             assertThat(post(restarted, "/v1/adapters/pin-c/rollback", "{\"version\": 2}").statusCode()).isEqualTo(202);
             await(() -> "pin-c/v2".equals(recallVersion(restarted, "tenant-pin-c")), "rolled back to v2");
@@ -198,8 +201,8 @@ class AdapterHotSwapTest {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(n.httpUrl() + "/v1/adapters")).GET()
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
-            for (JsonNode a : ApiJson.mapper().readTree(r.body())) {
-                if (a.get("adapterName").asText().equals(name)) {
+            for (JsonNode a : ApiJson.mapper().readTree(r.body()).get("adapters")) {
+                if (a.get("name").asText().equals(name)) {
                     return a;
                 }
             }
