@@ -89,7 +89,10 @@ public final class AdapterRegistry extends AbstractBehavior<AdapterRegistry.Comm
     /** One adapter, if known. */
     public record GetAdapter(String name, ActorRef<Optional<AdapterView>> replyTo) implements Command {}
 
-    /** Replies (with the offset) once the registry has applied the record at {@code offset} of {@code partition}. */
+    /**
+     * Replies (with the offset) once the registry has applied the record at {@code offset} of
+     * {@code partition} and the table serves what it decided (no version still loading).
+     */
     public record AwaitApplied(int partition, long offset, ActorRef<Long> replyTo) implements Command {}
 
     /** A version loaded on demand (or the reason it could not be). */
@@ -192,6 +195,11 @@ public final class AdapterRegistry extends AbstractBehavior<AdapterRegistry.Comm
             getContext().getLog().info("adapters: caught up with the topic, {} adapters known", ledger.names().size());
         }
         publishDecisions();
+        answerWaiting();
+        return this;
+    }
+
+    private void answerWaiting() {
         for (Iterator<AwaitApplied> it = waiting.iterator(); it.hasNext(); ) {
             AwaitApplied w = it.next();
             if (isApplied(w)) {
@@ -199,7 +207,6 @@ public final class AdapterRegistry extends AbstractBehavior<AdapterRegistry.Comm
                 it.remove();
             }
         }
-        return this;
     }
 
     private Behavior<Command> onAwait(AwaitApplied m) {
@@ -211,8 +218,9 @@ public final class AdapterRegistry extends AbstractBehavior<AdapterRegistry.Comm
         return this;
     }
 
+    /** Read past the offset, and no version that must serve still loading: the table reflects it. */
     private boolean isApplied(AwaitApplied m) {
-        return applied.getOrDefault(m.partition(), 0L) > m.offset();
+        return applied.getOrDefault(m.partition(), 0L) > m.offset() && loading.isEmpty();
     }
 
     private Behavior<Command> onLoaded(Loaded m) {
@@ -227,6 +235,7 @@ public final class AdapterRegistry extends AbstractBehavior<AdapterRegistry.Comm
             }
         }
         reconcile(m.name());
+        answerWaiting();
         return this;
     }
 
