@@ -8,6 +8,7 @@ import dev.engram.streams.DeadLetter;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrainingJobAssembler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,12 +26,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows {@code engram.adapters} (from the beginning: it is compacted) and
+ * Follows {@code engram.adapters} (from the beginning: it is compacted),
+ * {@code engram.training-jobs} (from the beginning of its retention) and
  * {@code engram.dead-letters} (from the end) on its own thread, and tells the schedulers how their
  * jobs ended: every complete adapter version goes to {@link Listener#adapter}, every dead-lettered
  * training job to {@link Listener#jobDeadLettered}. It also answers {@link AdapterVersions}: the
  * serving version is the newest version whose latest status is {@link AdapterStatus#PROMOTED}
- * (operators' pins are the serving side's business).
+ * (operators' pins are the serving side's business); the highest version counts the target
+ * versions of jobs already sent as well as published adapters, so a scheduler restarted while a
+ * job waits in the queue never gives its version number to another job.
  *
  * <pre>{@code
  * AdapterTopicFollower follower = AdapterTopicFollower.start(bootstrap, listener);
@@ -53,7 +57,9 @@ public final class AdapterTopicFollower implements AdapterVersions, AutoCloseabl
     private final KafkaConsumer<String, byte[]> consumer;
     private final Listener listener;
     private final AdapterAssembler assembler = new AdapterAssembler();
+    private final TrainingJobAssembler jobs = new TrainingJobAssembler();
     private final Map<String, NavigableMap<Long, AdapterStatus>> statuses = new ConcurrentHashMap<>();
+    private final Map<String, Long> highestJobTarget = new ConcurrentHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile Map<TopicPartition, Long> startEnd;
@@ -92,31 +98,33 @@ public final class AdapterTopicFollower implements AdapterVersions, AutoCloseabl
 
     @Override
     public long highest(String adapterName) {
+        long sent = highestJobTarget.getOrDefault(adapterName, 0L);
         NavigableMap<Long, AdapterStatus> versions = statuses.get(adapterName);
         if (versions == null) {
-            return 0;
+            return sent;
         }
         synchronized (versions) {
-            return versions.isEmpty() ? 0 : versions.lastKey();
+            return Math.max(sent, versions.isEmpty() ? 0 : versions.lastKey());
         }
     }
 
     private void run() {
         try {
-            List<TopicPartition> adapters = partitions(Topics.ADAPTERS);
+            List<TopicPartition> fromStart = new ArrayList<>(partitions(Topics.ADAPTERS));
+            fromStart.addAll(partitions(Topics.TRAINING_JOBS));
             List<TopicPartition> letters = partitions(Topics.DEAD_LETTERS);
-            List<TopicPartition> all = new ArrayList<>(adapters);
+            List<TopicPartition> all = new ArrayList<>(fromStart);
             all.addAll(letters);
             consumer.assign(all);
-            consumer.seekToBeginning(adapters);
+            consumer.seekToBeginning(fromStart);
             consumer.seekToEnd(letters);
-            startEnd = consumer.endOffsets(adapters);
+            startEnd = consumer.endOffsets(fromStart);
             while (running.get()) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.topic().equals(Topics.ADAPTERS)) {
-                        onAdapterRecord(r);
-                    } else {
-                        onDeadLetter(r);
+                    switch (r.topic()) {
+                        case Topics.ADAPTERS -> onAdapterRecord(r);
+                        case Topics.TRAINING_JOBS -> onJobRecord(r);
+                        default -> onDeadLetter(r);
                     }
                 }
                 if (!caughtUp) {
@@ -147,6 +155,14 @@ public final class AdapterTopicFollower implements AdapterVersions, AutoCloseabl
                     versions.put(adapter.version(), adapter.status());
                 }
                 notify(() -> listener.adapter(adapter));
+            }
+        }
+    }
+
+    private void onJobRecord(ConsumerRecord<String, byte[]> record) {
+        for (TrainingJobAssembler.Delivery d : jobs.accept(record)) {
+            if (d instanceof TrainingJobAssembler.Delivery.Job j) {
+                highestJobTarget.merge(j.job().adapterName(), j.job().targetVersion(), Math::max);
             }
         }
     }

@@ -81,9 +81,15 @@ class TuningLoopTest {
     private TuningLoop startLoop(TuningSchedulerConfig.Builder config) {
         String group = TestIds.unique("workers");
         LoopTopics.startGroupAtEnd(bootstrap, group);
-        store = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults());
-        loop = TuningLoop.start(config.inNodeWorker(true).workerGroupId(group).build(), bootstrap, false,
-                TestIds.unique("node"), system, store, Clock.systemUTC(), blocking);
+        return startLoop(config.inNodeWorker(true).workerGroupId(group).build());
+    }
+
+    private TuningLoop startLoop(TuningSchedulerConfig config) {
+        if (store == null) {
+            store = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults());
+        }
+        loop = TuningLoop.start(config, bootstrap, false, TestIds.unique("node"), system, store, Clock.systemUTC(),
+                blocking);
         return loop;
     }
 
@@ -173,6 +179,27 @@ class TuningLoopTest {
         assertThat(letters.get(0).sourceTopic()).isEqualTo(Topics.TRAINING_JOBS);
         assertThat(letters.get(0).reason()).contains("3 attempts").contains("no_such_module");
         assertThat(adaptersOfTenant(feedback.tenant)).isEmpty();
+    }
+
+    @Test
+    void aRestartedSchedulerNeverReusesTheVersionOfAJobStillInTheQueue() {
+        TuningSchedulerConfig noWorker = TuningSchedulerConfig.builder().minNewJudged(8).lora(TINY)
+                .inNodeWorker(false).build();
+        startLoop(noWorker);
+        JudgedFeedback feedback = new JudgedFeedback(TestIds.unique("restart"));
+        ingest(feedback.seeds());
+        ingest(feedback.judged(8));
+        Await.until("the first job on the topic", Duration.ofSeconds(30), () -> jobsOf(feedback.tenant).size() == 1);
+        loop.close(); // the node stops; no worker has run the job, so no adapter names version 1
+
+        startLoop(noWorker);
+        ingest(feedback.judged(8));
+        Await.until("the second job on the topic", Duration.ofSeconds(30), () -> jobsOf(feedback.tenant).size() == 2);
+        assertThat(jobsOf(feedback.tenant)).extracting(TrainingJob::targetVersion).containsExactly(1L, 2L);
+    }
+
+    private static List<TrainingJob> jobsOf(String tenant) {
+        return LoopTopics.jobs(bootstrap).stream().filter(j -> j.tenant().equals(tenant)).toList();
     }
 
     /** The job as the scheduler sent it. */
