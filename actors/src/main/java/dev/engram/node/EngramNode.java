@@ -186,6 +186,9 @@ public final class EngramNode implements AutoCloseable {
         AdapterRegistry adapters = AdapterRegistry.start(bootstrap, encoder, config.dataDir().resolve("adapters"),
                 PromotionGate.defaults(), ADAPTER_GRACE);
         resources.push(adapters);
+        if (tuning != null) {
+            tuning.servingFrom(name -> java.util.Optional.ofNullable(adapters.adapter(name)).map(v -> v.serving()));
+        }
         org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer =
                 KafkaClientFactory.producer(bootstrap);
         resources.push(controlProducer::close);

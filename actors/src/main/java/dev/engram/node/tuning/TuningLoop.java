@@ -10,12 +10,15 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -44,12 +47,14 @@ public final class TuningLoop implements AutoCloseable {
 
     private final ActorSystem<?> system;
     private final ActorRef<TuningSchedulers.Command> router;
+    private final ServingVersions versions;
     private final TrainingWorker worker;
     private final Deque<AutoCloseable> resources;
 
-    private TuningLoop(ActorSystem<?> system, ActorRef<TuningSchedulers.Command> router, TrainingWorker worker,
-            Deque<AutoCloseable> resources) {
+    private TuningLoop(ActorSystem<?> system, ActorRef<TuningSchedulers.Command> router, ServingVersions versions,
+            TrainingWorker worker, Deque<AutoCloseable> resources) {
         this.system = system;
+        this.versions = versions;
         this.router = router;
         this.worker = worker;
         this.resources = resources;
@@ -87,9 +92,10 @@ public final class TuningLoop implements AutoCloseable {
                 }
             });
             resources.push(follower);
+            ServingVersions versions = new ServingVersions(follower);
             CompletionStage<ActorRef<TuningSchedulers.Command>> spawned = AskPattern.ask(system,
                     replyTo -> new SpawnProtocol.Spawn<>(Behaviors.supervise(TuningSchedulers.create(config, sink,
-                                    follower, store::get, clock, blocking))
+                                    versions, store::get, clock, blocking))
                             .onFailure(org.apache.pekko.actor.typed.SupervisorStrategy.restart()),
                             "tuning", Props.empty(), replyTo),
                     Duration.ofSeconds(10), system.scheduler());
@@ -104,11 +110,22 @@ public final class TuningLoop implements AutoCloseable {
                 resources.push(worker);
                 log.info("in-node training worker {} in group {}", nodeId, config.workerGroupId());
             }
-            return new TuningLoop(system, router, worker, resources);
+            return new TuningLoop(system, router, versions, worker, resources);
         } catch (Exception e) {
             closeAll(resources);
             throw new IllegalStateException("starting the tuning schedulers failed: " + e, e);
         }
+    }
+
+    /**
+     * Where rounds take their base version from: the node's adapter registry (it applies the gate,
+     * pins and rollbacks itself, so the topic alone does not say what serves). Until this is called,
+     * the newest version published as PROMOTED on the topic.
+     *
+     * @param serving adapter name → the version serving now, empty for the base encoder
+     */
+    public void servingFrom(Function<String, Optional<Long>> serving) {
+        versions.serving = Objects.requireNonNull(serving, "serving");
     }
 
     /** Hand this to the ingest pipeline: it forwards every durable batch's episodes to the schedulers. */
@@ -142,6 +159,32 @@ public final class TuningLoop implements AutoCloseable {
     @Override
     public void close() {
         closeAll(resources);
+    }
+
+    /** The follower's answers, with the serving version from the registry once it is known. */
+    private static final class ServingVersions implements AdapterVersions {
+        private final AdapterTopicFollower follower;
+        private volatile Function<String, Optional<Long>> serving;
+
+        ServingVersions(AdapterTopicFollower follower) {
+            this.follower = follower;
+            this.serving = follower::serving;
+        }
+
+        @Override
+        public boolean caughtUp() {
+            return follower.caughtUp();
+        }
+
+        @Override
+        public Optional<Long> serving(String adapterName) {
+            return serving.apply(adapterName);
+        }
+
+        @Override
+        public long highest(String adapterName) {
+            return follower.highest(adapterName);
+        }
     }
 
     private static void closeAll(Deque<AutoCloseable> resources) {
