@@ -81,8 +81,13 @@ public final class AdapterServing implements AutoCloseable {
                             Props.empty(), replyTo), ASK_TIMEOUT, system.scheduler())
                     .toCompletableFuture().get(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             AdapterTopicReader reader = new AdapterTopicReader(
-                    () -> KafkaClientFactory.consumer(bootstrapServers, null,
-                            Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024)),
+                    () -> KafkaClientFactory.consumer(bootstrapServers, null, Map.of(
+                            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024,
+                            // A transactional publish becomes readable (read_committed) when its commit
+                            // marker lands; a parked fetch may not wake on that until fetch.max.wait.ms
+                            // (500 ms by default). The topic is quiet, so short fetches cost little and
+                            // bound the swap latency.
+                            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20)),
                     loader, registry::tell, config.pollTimeout());
             Thread thread = new Thread(reader, "engram-adapters-reader");
             thread.setDaemon(true);
