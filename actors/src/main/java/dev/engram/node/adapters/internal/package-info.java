@@ -1,2 +1,0 @@
-/** Detail of adapter serving: the topic reader, the registry's bookkeeping, the encoder loader. No promises. */
-package dev.engram.node.adapters.internal;
