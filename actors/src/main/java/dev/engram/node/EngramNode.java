@@ -154,7 +154,8 @@ public final class EngramNode implements AutoCloseable {
         resources.push(deadLetters);
         // Tuning: schedulers fed by the ingest pipeline's durable batches (and a worker, when configured).
         TuningLoop tuning = config.tuning().enabled() ? TuningLoop.start(config.tuning(), bootstrap,
-                config.embeddedBroker(), NodeIdentity.of(config.dataDir()), system, store, config.clock(), blocking) : null;
+                config.embeddedBroker(), NodeIdentity.of(config.dataDir()), config.dataDir(), system, store,
+                config.clock(), blocking) : null;
         if (tuning != null) {
             resources.push(tuning);
         }

@@ -3,8 +3,10 @@ package dev.engram.node.tuning;
 import dev.engram.memory.CaseStore;
 import dev.engram.memory.Episode;
 import dev.engram.node.training.CandidateTrainer;
+import dev.engram.node.training.JudgedRecallLog;
 import dev.engram.node.training.TrainingWorker;
 import dev.engram.node.training.WorkerConfig;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * pipeline calls {@link #feedbackListener()} with every batch of episodes once they are durable.
  *
  * <pre>{@code
- * TuningLoop tuning = TuningLoop.start(config.tuning(), bootstrap, embedded, nodeId, system, store, clock, blocking);
+ * TuningLoop tuning = TuningLoop.start(config.tuning(), bootstrap, embedded, nodeId, dataDir, system, store,
+ *         clock, blocking);
  * BatchWriter writer = new BatchWriter(..., tuning.feedbackListener());
  * ...
  * tuning.close();
@@ -48,12 +51,14 @@ public final class TuningLoop implements AutoCloseable {
     private final ActorSystem<?> system;
     private final ActorRef<TuningSchedulers.Command> router;
     private final ServingVersions versions;
+    private final JudgedRecallLog judged;
     private final TrainingWorker worker;
     private final Deque<AutoCloseable> resources;
 
     private TuningLoop(ActorSystem<?> system, ActorRef<TuningSchedulers.Command> router, ServingVersions versions,
-            TrainingWorker worker, Deque<AutoCloseable> resources) {
+            JudgedRecallLog judged, TrainingWorker worker, Deque<AutoCloseable> resources) {
         this.system = system;
+        this.judged = judged;
         this.versions = versions;
         this.router = router;
         this.worker = worker;
@@ -65,12 +70,15 @@ public final class TuningLoop implements AutoCloseable {
      *
      * @param embeddedBroker whether the node runs the embedded broker (decides the worker when unset)
      * @param nodeId the node's stable id: names its job publisher's transaction and its worker
+     * @param dataDir where the judged-feedback log lives ({@code dataDir/judged}), so scheduling
+     *     survives a restart; null keeps it in memory only
      */
     public static TuningLoop start(TuningSchedulerConfig config, String bootstrapServers, boolean embeddedBroker,
-            String nodeId, ActorSystem<SpawnProtocol.Command> system, CaseStore store, Clock clock,
+            String nodeId, Path dataDir, ActorSystem<SpawnProtocol.Command> system, CaseStore store, Clock clock,
             Executor blocking) {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
+            JudgedRecallLog judged = dataDir == null ? null : new JudgedRecallLog(dataDir);
             KafkaJobSink sink = JobSink.kafka(bootstrapServers, "engram-scheduler-" + nodeId, blocking);
             resources.push(sink);
             AtomicReference<ActorRef<TuningSchedulers.Command>> routerRef = new AtomicReference<>();
@@ -95,12 +103,16 @@ public final class TuningLoop implements AutoCloseable {
             ServingVersions versions = new ServingVersions(follower);
             CompletionStage<ActorRef<TuningSchedulers.Command>> spawned = AskPattern.ask(system,
                     replyTo -> new SpawnProtocol.Spawn<>(Behaviors.supervise(TuningSchedulers.create(config, sink,
-                                    versions, store::get, clock, blocking))
+                                    versions, store::get, clock, blocking, judged))
                             .onFailure(org.apache.pekko.actor.typed.SupervisorStrategy.restart()),
                             "tuning", Props.empty(), replyTo),
                     Duration.ofSeconds(10), system.scheduler());
             ActorRef<TuningSchedulers.Command> router = spawned.toCompletableFuture().get(30, TimeUnit.SECONDS);
             routerRef.set(router);
+            // Tenants with logged feedback get their scheduler now, so T can fire without new feedback.
+            for (String tenant : loggedTenants(dataDir)) {
+                router.tell(new TuningSchedulers.ToTenant(tenant, new TuningScheduler.Tick()));
+            }
             TrainingWorker worker = null;
             if (config.runsWorker(embeddedBroker)) {
                 CandidateTrainer trainer = new CandidateTrainer(bootstrapServers, clock);
@@ -110,7 +122,7 @@ public final class TuningLoop implements AutoCloseable {
                 resources.push(worker);
                 log.info("in-node training worker {} in group {}", nodeId, config.workerGroupId());
             }
-            return new TuningLoop(system, router, versions, worker, resources);
+            return new TuningLoop(system, router, versions, judged, worker, resources);
         } catch (Exception e) {
             closeAll(resources);
             throw new IllegalStateException("starting the tuning schedulers failed: " + e, e);
@@ -131,10 +143,19 @@ public final class TuningLoop implements AutoCloseable {
     /** Hand this to the ingest pipeline: it forwards every durable batch's episodes to the schedulers. */
     public Consumer<List<Episode>> feedbackListener() {
         return episodes -> {
-            List<Episode> judged = episodes.stream().filter(e -> !e.judgements().isEmpty()).toList();
-            if (!judged.isEmpty()) {
-                router.tell(new TuningSchedulers.FeedbackArrived(judged));
+            List<Episode> judgedEpisodes = episodes.stream().filter(e -> !e.judgements().isEmpty()).toList();
+            if (judgedEpisodes.isEmpty()) {
+                return;
             }
+            if (judged != null) {
+                try {
+                    // Durable before the schedulers count them; a replayed episode is not appended twice.
+                    judged.append(judgedEpisodes);
+                } catch (RuntimeException e) {
+                    log.warn("judged feedback not logged ({}); counted in memory only", e.toString());
+                }
+            }
+            router.tell(new TuningSchedulers.FeedbackArrived(judgedEpisodes));
         };
     }
 
@@ -184,6 +205,18 @@ public final class TuningLoop implements AutoCloseable {
         @Override
         public long highest(String adapterName) {
             return follower.highest(adapterName);
+        }
+    }
+
+    private static List<String> loggedTenants(Path dataDir) {
+        if (dataDir == null) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dataDir.resolve("judged"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsonl"))
+                    .map(n -> n.substring(0, n.length() - ".jsonl".length())).sorted().toList();
+        } catch (java.io.IOException e) {
+            return List.of();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.engram.node.tuning;
 
 import dev.engram.memory.Case;
 import dev.engram.memory.Episode;
+import dev.engram.node.training.JudgedRecallLog;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.TrainingJob;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -12,9 +13,11 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -121,8 +124,11 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     private final Executor executor;
     private final TrainingJobBuilder builder;
     private final CircuitBreaker breaker;
+    private final JudgedRecallLog log;
     private final List<Episode> fresh = new ArrayList<>();
     private final Deque<Episode> older = new ArrayDeque<>();
+    private final Set<String> known = new HashSet<>();
+    private int mark;
     private Instant lastRoundAt;
     private long lastTargetVersion;
     private InFlight inFlight;
@@ -137,8 +143,10 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     private String lastNote = "";
 
     private TuningScheduler(ActorContext<Command> context, String tenant, TuningSchedulerConfig config, JobSink sink,
-            AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor) {
+            AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor,
+            JudgedRecallLog log) {
         super(context);
+        this.log = log;
         this.tenant = tenant;
         this.config = config;
         this.sink = sink;
@@ -156,6 +164,15 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
                 .clock(clock)
                 .build());
         this.lastRoundAt = clock.instant();
+        if (log != null) {
+            JudgedRecallLog.Snapshot snapshot = log.snapshot(tenant);
+            mark = snapshot.older().size();
+            snapshot.older().forEach(this::rememberOne);
+            snapshot.fresh().forEach(e -> {
+                fresh.add(e);
+                known.add(e.eventId());
+            });
+        }
     }
 
     /**
@@ -166,6 +183,20 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
      */
     public static Behavior<Command> create(String tenant, TuningSchedulerConfig config, JobSink sink,
             AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor) {
+        return create(tenant, config, sink, versions, cases, clock, executor, null);
+    }
+
+    /**
+     * As {@link #create(String, TuningSchedulerConfig, JobSink, AdapterVersions, Function, Clock, Executor)},
+     * starting from the tenant's {@link JudgedRecallLog} (its fresh episodes count toward the next
+     * round, its older ones are the replay and retention memory) and advancing the log's mark when a
+     * round succeeds, so a restarted node continues where it was.
+     *
+     * @param log the node's judged-feedback log, or null to keep everything in memory only
+     */
+    public static Behavior<Command> create(String tenant, TuningSchedulerConfig config, JobSink sink,
+            AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor,
+            JudgedRecallLog log) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(sink, "sink");
@@ -176,7 +207,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         return Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(new Tick(), config.tickInterval());
             return Behaviors.setup(ctx -> new TuningScheduler(ctx, tenant, config, sink, versions, cases, clock,
-                    executor));
+                    executor, log));
         });
     }
 
@@ -195,7 +226,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
 
     private Behavior<Command> onFeedback(FeedbackArrived arrived) {
         for (Episode e : arrived.episodes()) {
-            if (e.tenant().equals(tenant) && !e.judgements().isEmpty()) {
+            if (e.tenant().equals(tenant) && !e.judgements().isEmpty() && known.add(e.eventId())) {
                 fresh.add(e);
             }
         }
@@ -287,6 +318,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         breaker.onSuccess(elapsedNanos(), TimeUnit.NANOSECONDS);
         succeeded++;
         remember(inFlight.consumed());
+        advanceMark(inFlight.consumed().size());
         getContext().getLog().info("tuning round {} of {} ended: v{} published as {}", published.jobId(), tenant,
                 published.version(), published.status());
         inFlight = null;
@@ -314,9 +346,28 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     }
 
     private void remember(List<Episode> episodes) {
-        older.addAll(episodes);
+        episodes.forEach(this::rememberOne);
+    }
+
+    private void rememberOne(Episode e) {
+        older.addLast(e);
+        known.add(e.eventId());
         while (older.size() > config.historyLimit()) {
-            older.removeFirst();
+            known.remove(older.removeFirst().eventId());
+        }
+    }
+
+    /** The log's first {@code mark} entries are now older feedback (fresh stays in log order). */
+    private void advanceMark(int consumed) {
+        if (log == null) {
+            return;
+        }
+        mark += consumed;
+        try {
+            log.advanceMark(tenant, mark);
+        } catch (RuntimeException e) {
+            // The round happened; a lost mark only means its feedback counts as fresh again after a restart.
+            getContext().getLog().warn("tuning {}: could not persist the feedback mark {}: {}", tenant, mark, e.toString());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.engram.node.tuning;
 
 import dev.engram.memory.Case;
 import dev.engram.memory.Episode;
+import dev.engram.node.training.JudgedRecallLog;
 import dev.engram.streams.AdapterPublished;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -65,6 +66,12 @@ public final class TuningSchedulers {
      */
     public static Behavior<Command> create(TuningSchedulerConfig config, JobSink sink, AdapterVersions versions,
             BiFunction<String, String, Optional<Case>> cases, Clock clock, Executor executor) {
+        return create(config, sink, versions, cases, clock, executor, null);
+    }
+
+    /** As above, each tenant's scheduler starting from (and marking) {@code log}; null for memory only. */
+    public static Behavior<Command> create(TuningSchedulerConfig config, JobSink sink, AdapterVersions versions,
+            BiFunction<String, String, Optional<Case>> cases, Clock clock, Executor executor, JudgedRecallLog log) {
         return Behaviors.setup(ctx -> {
             Map<String, ActorRef<TuningScheduler.Command>> tenants = new HashMap<>();
             return Behaviors.receive(Command.class)
@@ -74,7 +81,7 @@ public final class TuningSchedulers {
                             byTenant.computeIfAbsent(e.tenant(), t -> new ArrayList<>()).add(e);
                         }
                         byTenant.forEach((tenant, episodes) -> child(ctx, tenants, tenant, config, sink, versions,
-                                cases, clock, executor).tell(new TuningScheduler.FeedbackArrived(episodes)));
+                                cases, clock, executor, log).tell(new TuningScheduler.FeedbackArrived(episodes)));
                         return Behaviors.same();
                     })
                     .onMessage(AdapterSeen.class, a -> {
@@ -93,7 +100,7 @@ public final class TuningSchedulers {
                         return Behaviors.same();
                     })
                     .onMessage(ToTenant.class, t -> {
-                        child(ctx, tenants, t.tenant(), config, sink, versions, cases, clock, executor)
+                        child(ctx, tenants, t.tenant(), config, sink, versions, cases, clock, executor, log)
                                 .tell(t.command());
                         return Behaviors.same();
                     })
@@ -104,9 +111,9 @@ public final class TuningSchedulers {
     private static ActorRef<TuningScheduler.Command> child(ActorContext<Command> ctx,
             Map<String, ActorRef<TuningScheduler.Command>> tenants, String tenant, TuningSchedulerConfig config,
             JobSink sink, AdapterVersions versions, BiFunction<String, String, Optional<Case>> cases, Clock clock,
-            Executor executor) {
+            Executor executor, JudgedRecallLog log) {
         return tenants.computeIfAbsent(tenant, t -> ctx.spawn(Behaviors.supervise(
-                        TuningScheduler.create(t, config, sink, versions, id -> cases.apply(t, id), clock, executor))
+                        TuningScheduler.create(t, config, sink, versions, id -> cases.apply(t, id), clock, executor, log))
                 .onFailure(SupervisorStrategy.restart()), "tenant-" + t));
     }
 }

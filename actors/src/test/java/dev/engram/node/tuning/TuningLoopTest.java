@@ -9,6 +9,7 @@ import dev.engram.memory.LuceneCaseStore;
 import dev.engram.node.testing.Await;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.TestIds;
+import dev.engram.node.training.JudgedRecallLog;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
@@ -88,8 +89,8 @@ class TuningLoopTest {
         if (store == null) {
             store = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults());
         }
-        loop = TuningLoop.start(config, bootstrap, false, TestIds.unique("node"), system, store, Clock.systemUTC(),
-                blocking);
+        loop = TuningLoop.start(config, bootstrap, false, TestIds.unique("node"), dir, system, store,
+                Clock.systemUTC(), blocking);
         return loop;
     }
 
@@ -144,6 +145,8 @@ class TuningLoopTest {
         assertThat(status.inFlightJobId()).isNull();
         assertThat(status.lastTargetVersion()).isEqualTo(1);
         assertThat(status.remembered()).isEqualTo(16);
+        assertThat(new JudgedRecallLog(dir).freshCount(feedback.tenant)).as("the round's feedback is marked used")
+                .isZero();
 
         // A re-run of the same job (a redelivery, a replay) publishes the same key: still one version.
         TrainingJob job = sentJob(candidate.jobId());
@@ -196,6 +199,11 @@ class TuningLoopTest {
         ingest(feedback.judged(8));
         Await.until("the second job on the topic", Duration.ofSeconds(30), () -> jobsOf(feedback.tenant).size() == 2);
         assertThat(jobsOf(feedback.tenant)).extracting(TrainingJob::targetVersion).containsExactly(1L, 2L);
+        // The first round never ended, so its 8 judged episodes, read back from the node's judged-feedback
+        // log, are fresh again: the second round learns from all 16 (20 % of 16 tasks held out).
+        TrainingJob second = jobsOf(feedback.tenant).get(1);
+        assertThat(second.heldOut()).hasSize(3);
+        assertThat(second.examples()).hasSize(13);
     }
 
     private static List<TrainingJob> jobsOf(String tenant) {
