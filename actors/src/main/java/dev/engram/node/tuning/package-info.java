@@ -1,10 +1,15 @@
 /**
- * Scheduling of the retriever's tuning rounds: a {@link dev.engram.node.tuning.TuningScheduler} per
- * tenant counts ingested judged feedback and, when N new judged episodes arrived or T passed, sends a
- * self-contained {@link dev.engram.streams.TrainingJob} (built by
- * {@link dev.engram.node.tuning.TrainingJobBuilder}) to {@code engram.training-jobs}, then waits for
+ * Scheduling of the retriever's tuning rounds, the training side of the continual loop in a node.
+ *
+ * <p>{@link dev.engram.node.tuning.TuningLoop} is what the node starts: the ingest pipeline hands it
+ * every durable batch; judged episodes go to the node's judged-feedback log and to a
+ * {@link dev.engram.node.tuning.TuningScheduler} per tenant (routed by
+ * {@link dev.engram.node.tuning.TuningSchedulers}), which starts a round when N new judged episodes
+ * arrived or T passed, sends a self-contained {@link dev.engram.streams.TrainingJob} (built by
+ * {@link dev.engram.node.tuning.TrainingJobBuilder}) to {@code engram.training-jobs}, and waits for
  * its outcome on {@code engram.adapters} or {@code engram.dead-letters}
  * ({@link dev.engram.node.tuning.AdapterTopicFollower}). Workers (package
- * {@code dev.engram.node.training}) run the jobs.
+ * {@code dev.engram.node.training}) run the jobs, one of them inside the node when
+ * {@link dev.engram.node.tuning.TuningSchedulerConfig#runsWorker} says so.
  */
 package dev.engram.node.tuning;
