@@ -1,5 +1,6 @@
 package dev.engram.node;
 
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.memory.CaseStore;
@@ -52,7 +53,7 @@ class CrashRecoveryTest {
             assertThat(committedAtKill).as("killed in the middle of the stream").isLessThan(mine);
 
             NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(group).httpPort(0)
-                    .build();
+                    .tuning(TuningSchedulerConfig.disabled()).build();
             try (EngramNode node = EngramNode.start(config)) {
                 // The restarted node resumes from the offsets its index commit recorded.
                 assertThat(OffsetCommitData.read(node.store().committedData())).isNotEmpty();

@@ -1,5 +1,6 @@
 package dev.engram.node;
 
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.memory.CaseStore;
@@ -27,7 +28,7 @@ class EndToEndIngestTest {
         assertThat(stream.items()).hasSize(10_000);
         assertThat(stream.invalidCount()).isEqualTo(500);
 
-        NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(group).httpPort(0).build();
+        NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(group).httpPort(0).tuning(TuningSchedulerConfig.disabled()).build();
         try (EngramNode node = EngramNode.start(config); GroupOffsets offsets = new GroupOffsets(bootstrap, group)) {
             Produced produced = Produced.send(bootstrap, stream.items());
 

@@ -1,5 +1,6 @@
 package dev.engram.node;
 
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.memory.CaseStore;
 import dev.engram.node.testing.Await;
 import dev.engram.node.testing.FeedbackStream;
@@ -31,7 +32,7 @@ class KafkaContainerEndToEndTest {
         String group = TestIds.unique("container");
         FeedbackStream stream = FeedbackStream.generate(TestIds.unique("container"), 3, 2_000, 300, 100, 11);
 
-        NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(group).httpPort(0).build();
+        NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(group).httpPort(0).tuning(TuningSchedulerConfig.disabled()).build();
         try (EngramNode node = EngramNode.start(config); GroupOffsets offsets = new GroupOffsets(bootstrap, group)) {
             Produced produced = Produced.send(bootstrap, stream.items());
             Await.until("the node to commit every record sent", Duration.ofMinutes(3),

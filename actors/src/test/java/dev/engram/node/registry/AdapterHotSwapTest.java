@@ -1,5 +1,6 @@
 package dev.engram.node.registry;
 
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import static dev.engram.node.registry.TestAdapters.BETTER;
 import static dev.engram.node.registry.TestAdapters.WORSE;
 import static dev.engram.node.registry.TestAdapters.adapter;
@@ -60,7 +61,7 @@ class AdapterHotSwapTest {
 
     private static EngramNode startNode(String dir) {
         return EngramNode.start(NodeConfig.builder(tmp.resolve(dir)).bootstrapServers(bootstrap).httpPort(0)
-                .groupId("hot-swap-" + dir).embedder(encoder).build());
+                .groupId("hot-swap-" + dir).embedder(encoder).tuning(TuningSchedulerConfig.disabled()).build());
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package dev.engram.node.sdk;
 
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +29,7 @@ class RuntimeSdkEndToEndTest {
         String bootstrap = SharedKafka.bootstrapServers();
         String tenant = TestIds.unique("sdk").toLowerCase().replaceAll("[^a-z0-9_-]", "-");
         NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(TestIds.unique("sdk-node"))
-                .httpPort(0).build();
+                .httpPort(0).tuning(TuningSchedulerConfig.disabled()).build();
         try (EngramNode node = EngramNode.start(config);
              EngramClient client = EngramClient.builder().nodeUrl(URI.create(node.httpUrl()))
                      .bootstrapServers(bootstrap).agentId("sdk-agent").build()) {

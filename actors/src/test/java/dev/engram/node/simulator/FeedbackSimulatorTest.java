@@ -1,5 +1,6 @@
 package dev.engram.node.simulator;
 
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -64,7 +65,7 @@ class FeedbackSimulatorTest {
         assertThat(queries).hasSize(QUERIES);
 
         NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(TestIds.unique("sim"))
-                .httpPort(0).build();
+                .httpPort(0).tuning(TuningSchedulerConfig.disabled()).build();
         try (EngramNode node = EngramNode.start(config)) {
             CaseStore store = node.store();
             seed(bootstrap, tenant, docs);

@@ -1,5 +1,6 @@
 package dev.engram.node.testing;
 
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
 import java.io.IOException;
@@ -22,7 +23,7 @@ public final class SharedNode {
             try {
                 NodeConfig config = NodeConfig.builder(Files.createTempDirectory("engram-shared-node"))
                         .bootstrapServers(SharedKafka.bootstrapServers()).groupId(TestIds.unique("shared"))
-                        .httpPort(0).build();
+                        .httpPort(0).tuning(TuningSchedulerConfig.disabled()).build();
                 node = EngramNode.start(config);
                 SharedKafka.closeBeforeBroker(node);
             } catch (IOException e) {
