@@ -54,9 +54,15 @@ class TuningSchedulerTest {
                 .lora(new LoraTrainingConfig(4, 8, 0.0, List.of("query", "value"), false, false, 1, 4, 1e-3, 7, 64));
     }
 
+    /**
+     * A started scheduler. It reads the clock when its setup runs on the actor's thread, so the test waits for
+     * that before it advances the clock (otherwise "T has passed" races the spawn).
+     */
     private ActorRef<TuningScheduler.Command> scheduler(TuningSchedulerConfig config) {
-        return testKit.spawn(TuningScheduler.create(feedback.tenant, config, sink, versions, feedback::lookup, clock,
-                Runnable::run));
+        ActorRef<TuningScheduler.Command> s = testKit.spawn(TuningScheduler.create(feedback.tenant, config, sink,
+                versions, feedback::lookup, clock, Runnable::run));
+        settle(s);
+        return s;
     }
 
     /** The status once the messages the actor sent itself (job built, job sent) are handled. */
