@@ -26,11 +26,17 @@ public final class NoGradScope implements AutoCloseable {
         this.previous = previous;
     }
 
-    /** Turns grad mode off on this thread. */
+    /** Turns grad mode off on this thread (loading the PyTorch engine first if nothing has yet). */
     public static NoGradScope enter() {
+        EngineLoaded.ENSURED.hashCode();
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         return new NoGradScope(previous);
+    }
+
+    /** Loads libtorch once, so that the JNI calls work even before any model was loaded in this JVM. */
+    private static final class EngineLoaded {
+        static final Object ENSURED = ai.djl.engine.Engine.getEngine("PyTorch");
     }
 
     /** Restores this thread's grad mode as it was before {@link #enter()}. */

@@ -2,6 +2,7 @@ package dev.engram.node.demo;
 
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.simulator.NodeRecall;
 import dev.engram.retriever.eval.CranfieldLoader;
 import dev.engram.retriever.eval.Document;
 import dev.engram.retriever.eval.EvalDataset;
@@ -91,7 +92,7 @@ public final class CranfieldDemo implements Runnable {
             Duration searchable = since(firstSend);
 
             Map<String, List<String>> rankings = new HashMap<>();
-            double[] latencies = recallAll(new RecallClient(node.httpUrl()), cranfield.queries(), rankings);
+            double[] latencies = recallAll(new NodeRecall(node.httpUrl()), cranfield.queries(), rankings);
             Duration recall = Duration.ofNanos((long) (Arrays.stream(latencies).sum() * 1e6));
 
             EvaluationReport all = EvaluationReport.evaluate("BM25, all queries", cranfield.queries(),
@@ -162,7 +163,7 @@ public final class CranfieldDemo implements Runnable {
         bar.finish(count, "searchable in tenant '" + CranfieldEvents.TENANT + "'");
     }
 
-    private double[] recallAll(RecallClient client, List<Query> queries, Map<String, List<String>> rankings) {
+    private double[] recallAll(NodeRecall client, List<Query> queries, Map<String, List<String>> rankings) {
         ProgressBar bar = new ProgressBar(out, "recall", queries.size(), options.progressBars());
         double[] latencies = new double[queries.size()];
         for (int i = 0; i < queries.size(); i++) {

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * The node's routes.
  *
  * <pre>
- * POST /v1/tenants/{tenant}/recall   {"task": "...", "k": 10}  -> 200 {@link RecallResponse}
+ * POST /v1/tenants/{tenant}/recall   {"task": "...", "k": 10, "mode": "dense"}  -> 200 {@link RecallResponse}
  * GET  /health                                                -> 200/503 {@link HealthReport}
  * GET  /metrics                                               -> 200 Prometheus text
  * GET  /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback (see the registry's AdapterRoutes)
@@ -84,7 +84,7 @@ public final class HttpApi extends AllDirectives {
         } catch (BadRequestException e) {
             return complete(json(StatusCodes.BAD_REQUEST, e.toError()));
         }
-        CompletionStage<HttpResponse> response = recaller.recall(tenant, request.task(), request.k())
+        CompletionStage<HttpResponse> response = recaller.recall(tenant, request.task(), request.k(), request.mode())
                 .thenApply(answer -> json(StatusCodes.OK, RecallResponse.of(tenant, request, answer)))
                 .exceptionally(failure -> {
                     Throwable cause = Async.unwrap(failure);

@@ -3,19 +3,23 @@ package dev.engram.node.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.engram.memory.RecallQuery;
+import dev.engram.node.recall.RecallMode;
 import dev.engram.streams.EventLimits;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The body of {@code POST /v1/tenants/{tenant}/recall}: {@code {"task": "...", "k": 10}}.
+ * The body of {@code POST /v1/tenants/{tenant}/recall}: {@code {"task": "...", "k": 10}}, optionally
+ * with {@code "mode": "hybrid" | "bm25" | "dense"}.
  *
  * @param task the task to recall cases for; required, not blank, at most {@value #MAX_TASK_CHARS}
  *     characters
  * @param k how many cases, in [1, {@value RecallQuery#MAX_K}]; {@value #DEFAULT_K} when absent
+ * @param mode how to rank ({@link RecallMode}); {@code null} when absent: the node's default (hybrid
+ *     with an embedder, else bm25)
  */
-public record RecallRequest(String task, int k) {
+public record RecallRequest(String task, int k, RecallMode mode) {
 
     /** {@code k} when the request has none. */
     public static final int DEFAULT_K = 10;
@@ -24,7 +28,7 @@ public record RecallRequest(String task, int k) {
     /** The tenant rule of the event contract. */
     public static final Pattern TENANT = EventLimits.TENANT_PATTERN;
 
-    private static final Set<String> FIELDS = Set.of("task", "k");
+    private static final Set<String> FIELDS = Set.of("task", "k", "mode");
     private static final String EXAMPLE = "{\"task\": \"how do I ...\", \"k\": 10}";
 
     public RecallRequest {
@@ -59,7 +63,7 @@ public record RecallRequest(String task, int k) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 throw new BadRequestException(name, "unknown field '" + name + "': a recall request has only "
-                        + "'task' and 'k'");
+                        + "'task', 'k' and 'mode'");
             }
         }
         JsonNode task = root.get("task");
@@ -79,7 +83,19 @@ public record RecallRequest(String task, int k) {
             }
             kValue = k.intValue();
         }
-        return new RecallRequest(task.textValue(), kValue);
+        JsonNode mode = root.get("mode");
+        RecallMode modeValue = null;
+        if (mode != null && !mode.isNull()) {
+            if (!mode.isTextual()) {
+                throw new BadRequestException("mode", "mode must be a string (hybrid, bm25 or dense), was " + mode);
+            }
+            try {
+                modeValue = RecallMode.parse(mode.textValue());
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException("mode", e.getMessage());
+            }
+        }
+        return new RecallRequest(task.textValue(), kValue, modeValue);
     }
 
     /** Validates a tenant path segment; throws {@link BadRequestException} for field {@code tenant}. */

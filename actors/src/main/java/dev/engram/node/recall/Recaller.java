@@ -53,9 +53,13 @@ public final class Recaller {
         this.adapters = adapters;
     }
 
-    /** {@code "hybrid"} with an embedder, else {@code "bm25"}. */
+    /** {@code "hybrid"} with an embedder, else {@code "bm25"}: what a recall without a mode does. */
     public String mode() {
-        return embedder == null ? "bm25" : "hybrid";
+        return defaultMode().wireName();
+    }
+
+    private RecallMode defaultMode() {
+        return embedder == null ? RecallMode.BM25 : RecallMode.HYBRID;
     }
 
     /** The adapter version recall runs with now. */
@@ -64,27 +68,43 @@ public final class Recaller {
     }
 
     /**
-     * The top {@code k} cases of {@code tenant} for {@code task}. Fails with
-     * {@link IllegalArgumentException} (naming the field) for a bad tenant, task or k.
+     * The top {@code k} cases of {@code tenant} for {@code task}, in the node's default mode. Fails
+     * with {@link IllegalArgumentException} (naming the field) for a bad tenant, task or k.
      */
     public CompletionStage<RecallAnswer> recall(String tenant, String task, int k) {
+        return recall(tenant, task, k, null);
+    }
+
+    /**
+     * The top {@code k} cases of {@code tenant} for {@code task} ranked by {@code mode} ({@code null}:
+     * the node's default). Fails with {@link IllegalArgumentException} (naming the field) for a bad
+     * tenant, task or k, and for a mode that needs an embedder on a node without one.
+     */
+    public CompletionStage<RecallAnswer> recall(String tenant, String task, int k, RecallMode mode) {
+        RecallMode effective = mode == null ? defaultMode() : mode;
         return Async.supply(() -> {
+            if (effective.usesVector() && embedder == null) {
+                throw new IllegalArgumentException("mode '" + effective.wireName() + "' needs a node with an embedder "
+                        + "(engram serve --embedder minilm); this node recalls bm25 only");
+            }
             long start = System.nanoTime();
             // Read the tenant's adapter once: a swap during this recall does not affect it.
-            ServingAdapter serving = adapters == null || embedder == null ? null : adapters.acquire(tenant);
+            ServingAdapter serving = adapters == null || !effective.usesVector() ? null : adapters.acquire(tenant);
             try {
                 Embedder queries = serving != null && serving.queryEmbedder() != null ? serving.queryEmbedder()
                         : embedder;
                 float[] vector = null;
-                if (queries != null) {
+                if (effective.usesVector()) {
                     try (NoGradScope ignored = NoGradScope.enter()) {
                         vector = queries.embedQuery(task);
                     }
                 }
-                RecallResult result = store.recall(new RecallQuery(tenant, task, vector, k));
+                String text = effective == RecallMode.DENSE ? "" : task;
+                RecallResult result = store.recall(new RecallQuery(tenant, text, vector, k));
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
                 metrics.recallDone(took);
-                return new RecallAnswer(result, mode(), serving == null ? BASE_ADAPTER : serving.label(), took);
+                return new RecallAnswer(result, effective.wireName(), serving == null ? BASE_ADAPTER : serving.label(),
+                        took);
             } finally {
                 if (serving != null) {
                     serving.release();

@@ -13,8 +13,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Calls a node's {@code POST /v1/tenants/{tenant}/recall} and returns the ranked case ids. */
-final class NodeRecall {
+/**
+ * Calls a node's {@code POST /v1/tenants/{tenant}/recall} and returns the ranked case ids with the
+ * adapter version and mode that ranked them: what the simulator and the demo use.
+ *
+ * <pre>{@code
+ * NodeRecall.Ranking r = new NodeRecall(node.httpUrl()).recall("cranfield", "heated wing flutter", 10, "dense");
+ * }</pre>
+ */
+public final class NodeRecall {
+
+    /**
+     * One answer.
+     *
+     * @param caseIds the recalled case ids, best first
+     * @param adapterVersion the adapter version that embedded the query ({@code "base"} without one)
+     * @param mode how the node ranked: {@code hybrid}, {@code bm25} or {@code dense}
+     */
+    public record Ranking(List<String> caseIds, String adapterVersion, String mode) {
+        public Ranking {
+            caseIds = List.copyOf(caseIds);
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -22,20 +42,30 @@ final class NodeRecall {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
 
-    NodeRecall(String baseUrl) {
+    /** @param baseUrl the node's HTTP address, e.g. {@code http://127.0.0.1:7070} */
+    public NodeRecall(String baseUrl) {
         if (baseUrl == null || baseUrl.isBlank()) {
             throw new IllegalArgumentException("httpUrl is required, e.g. http://127.0.0.1:7070");
         }
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     }
 
+    /** The case ids of the top {@code k} cases for {@code task} in the node's default mode, best first. */
+    public List<String> rankedCaseIds(String tenant, String task, int k) {
+        return recall(tenant, task, k, null).caseIds();
+    }
+
     /**
-     * The case ids of the top {@code k} cases for {@code task}, best first.
+     * The top {@code k} cases for {@code task}, ranked in {@code mode} ({@code hybrid}, {@code bm25},
+     * {@code dense}; {@code null} for the node's default).
      *
      * @throws IllegalStateException when the node answers with an error or an unexpected body
      */
-    List<String> rankedCaseIds(String tenant, String task, int k) {
+    public Ranking recall(String tenant, String task, int k, String mode) {
         ObjectNode body = JSON.createObjectNode().put("task", task).put("k", k);
+        if (mode != null) {
+            body.put("mode", mode);
+        }
         URI uri = URI.create(baseUrl + "/v1/tenants/" + tenant + "/recall");
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
@@ -55,7 +85,8 @@ final class NodeRecall {
                     + response.body());
         }
         try {
-            JsonNode ranked = JSON.readTree(response.body()).get("ranked");
+            JsonNode root = JSON.readTree(response.body());
+            JsonNode ranked = root.get("ranked");
             if (ranked == null || !ranked.isArray()) {
                 throw new IllegalStateException("recall at " + uri + " answered without a 'ranked' array: "
                         + response.body());
@@ -69,7 +100,7 @@ final class NodeRecall {
                 }
                 ids.add(id.asText());
             }
-            return ids;
+            return new Ranking(ids, root.path("adapterVersion").asText("base"), root.path("mode").asText(""));
         } catch (IOException e) {
             throw new IllegalStateException("recall at " + uri + " answered invalid JSON: " + e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import dev.engram.adapters.LoraConfig;
 import dev.engram.memory.Embedder;
 import dev.engram.node.training.internal.ParentAdapters;
 import dev.engram.node.training.internal.RankingEvaluation;
+import dev.engram.node.training.internal.RankingEvaluation.DocumentVectors;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.tuning.CaseText;
@@ -113,11 +114,15 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
     }
 
     private AdapterMetrics metrics(TrainingJob job, Embedder before, Embedder after, TuningRound round) {
-        double held = RankingEvaluation.meanNdcg10(after, job.heldOut());
-        double parentHeld = RankingEvaluation.meanNdcg10(before, job.heldOut());
+        // Query-side: candidate and parent share the frozen document tower, so each text is embedded once.
+        DocumentVectors afterDocs = new DocumentVectors(after);
+        DocumentVectors beforeDocs = job.method() == AdapterMethod.LORA_SYMMETRIC ? new DocumentVectors(before)
+                : afterDocs;
+        double held = RankingEvaluation.meanNdcg10(after, afterDocs, job.heldOut());
+        double parentHeld = RankingEvaluation.meanNdcg10(before, beforeDocs, job.heldOut());
         boolean retention = !job.retention().isEmpty();
-        Double ret = retention ? RankingEvaluation.meanNdcg10(after, job.retention()) : null;
-        Double parentRet = retention ? RankingEvaluation.meanNdcg10(before, job.retention()) : null;
+        Double ret = retention ? RankingEvaluation.meanNdcg10(after, afterDocs, job.retention()) : null;
+        Double parentRet = retention ? RankingEvaluation.meanNdcg10(before, beforeDocs, job.retention()) : null;
         Map<String, Double> extra = new LinkedHashMap<>();
         extra.put("steps", (double) round.steps());
         extra.put("trainingSeconds", round.elapsed().toMillis() / 1000.0);

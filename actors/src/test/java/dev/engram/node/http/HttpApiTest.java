@@ -115,13 +115,27 @@ class HttpApiTest {
         "k too large        | {\"task\": \"x\", \"k\": 1001}  | k",
         "k not an integer   | {\"task\": \"x\", \"k\": \"ten\"} | k",
         "k fractional       | {\"task\": \"x\", \"k\": 2.5}   | k",
-        "unknown field      | {\"task\": \"x\", \"top\": 3}   | top"})
+        "unknown field      | {\"task\": \"x\", \"top\": 3}   | top",
+        "unknown mode       | {\"task\": \"x\", \"mode\": \"fuzzy\"} | mode",
+        "mode not a string  | {\"task\": \"x\", \"mode\": 3}   | mode"})
     void badRequestsAre400AndNameTheField(String name, String body, String field) {
         HttpCalls.Answer answer = HttpCalls.post(recallUrl(A), body);
 
         assertThat(answer.status()).as(name).isEqualTo(400);
         assertThat(answer.json().path("field").asText()).as(name).isEqualTo(field);
         assertThat(answer.json().path("error").asText()).as(name).contains(field);
+    }
+
+    @Test
+    void aModeTheNodeCannotServeIs400AndAnExplicitBm25Is200() {
+        HttpCalls.Answer dense = HttpCalls.post(recallUrl(A), "{\"task\": \"session cache\", \"mode\": \"dense\"}");
+        HttpCalls.Answer bm25 = HttpCalls.post(recallUrl(A), "{\"task\": \"session cache\", \"mode\": \"BM25\"}");
+
+        assertThat(dense.status()).isEqualTo(400);
+        assertThat(dense.json().path("error").asText()).contains("needs a node with an embedder");
+        assertThat(bm25.status()).isEqualTo(200);
+        assertThat(bm25.json().path("mode").asText()).isEqualTo("bm25");
+        assertThat(ids(bm25.json().path("ranked"))).contains(A + "-good");
     }
 
     @Test

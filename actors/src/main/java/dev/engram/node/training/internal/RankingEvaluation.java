@@ -7,37 +7,92 @@ import dev.engram.streams.HeldOutQuery;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
-/** Mean nDCG@10 of an embedder over judged queries: each query's candidates ranked by cosine. */
+/**
+ * Mean nDCG@10 of a query embedder over judged queries: each query's candidates ranked by cosine
+ * against document vectors from a {@link DocumentVectors}. A query-side candidate and its parent
+ * share the document tower, so one {@code DocumentVectors} serves both and every candidate text is
+ * embedded once per job (embedding the documents dominates the evaluation's cost).
+ */
 public final class RankingEvaluation {
 
     private RankingEvaluation() {
     }
 
-    /** The mean nDCG@10 over {@code queries}; NaN when there are none. */
+    /** Document vectors by text, embedded in batches on first request and kept. */
+    public static final class DocumentVectors {
+        private final Embedder documents;
+        private final Map<String, float[]> byText = new HashMap<>();
+
+        /** @param documents the embedder whose document side ranks the candidates */
+        public DocumentVectors(Embedder documents) {
+            this.documents = Objects.requireNonNull(documents, "documents");
+        }
+
+        /** Embeds, in one batched call, every candidate text of {@code queries} not embedded yet. */
+        void prepare(List<HeldOutQuery> queries) {
+            Set<String> missing = new LinkedHashSet<>();
+            for (HeldOutQuery q : queries) {
+                for (HeldOutQuery.Candidate c : q.candidates()) {
+                    if (!byText.containsKey(c.text())) {
+                        missing.add(c.text());
+                    }
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            List<String> texts = List.copyOf(missing);
+            List<float[]> vectors = documents.embedDocuments(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                byText.put(texts.get(i), vectors.get(i));
+            }
+        }
+
+        float[] get(String text) {
+            return byText.get(text);
+        }
+
+        /** How many distinct texts were embedded. */
+        public int size() {
+            return byText.size();
+        }
+    }
+
+    /** The mean nDCG@10 over {@code queries}, documents embedded by {@code embedder}; NaN when there are none. */
     public static double meanNdcg10(Embedder embedder, List<HeldOutQuery> queries) {
+        return meanNdcg10(embedder, new DocumentVectors(embedder), queries);
+    }
+
+    /** The mean nDCG@10 over {@code queries}, queries embedded by {@code queries}; NaN when there are none. */
+    public static double meanNdcg10(Embedder queryEmbedder, DocumentVectors documents, List<HeldOutQuery> queries) {
         if (queries.isEmpty()) {
             return Double.NaN;
         }
         double sum = 0;
         try (NoGradScope ignored = NoGradScope.enter()) {
+            documents.prepare(queries);
+            List<float[]> queryVectors = new ArrayList<>(queries.size());
             for (HeldOutQuery q : queries) {
-                sum += ndcg10(embedder, q);
+                queryVectors.add(queryEmbedder.embedQuery(q.query()));
+            }
+            for (int i = 0; i < queries.size(); i++) {
+                sum += ndcg10(queryVectors.get(i), documents, queries.get(i));
             }
         }
         return sum / queries.size();
     }
 
-    private static double ndcg10(Embedder embedder, HeldOutQuery q) {
-        float[] query = embedder.embedQuery(q.query());
-        List<float[]> docs = embedder.embedDocuments(q.candidates().stream().map(HeldOutQuery.Candidate::text).toList());
+    private static double ndcg10(float[] query, DocumentVectors documents, HeldOutQuery q) {
         List<Map.Entry<String, Double>> scored = new ArrayList<>();
         Map<String, Integer> gains = new HashMap<>();
-        for (int i = 0; i < docs.size(); i++) {
-            HeldOutQuery.Candidate c = q.candidates().get(i);
-            scored.add(Map.entry(c.caseId(), cosine(query, docs.get(i))));
+        for (HeldOutQuery.Candidate c : q.candidates()) {
+            scored.add(Map.entry(c.caseId(), cosine(query, documents.get(c.text()))));
             int gain = (int) Math.round(c.gain());
             if (gain > 0) {
                 gains.put(c.caseId(), gain);
