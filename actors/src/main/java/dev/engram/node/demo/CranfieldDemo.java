@@ -4,18 +4,12 @@ import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
 import dev.engram.node.simulator.NodeRecall;
 import dev.engram.retriever.eval.CranfieldLoader;
-import dev.engram.retriever.eval.Document;
 import dev.engram.retriever.eval.EvalDataset;
 import dev.engram.retriever.eval.EvaluationReport;
 import dev.engram.retriever.eval.Query;
 import dev.engram.retriever.eval.QuerySplit;
-import dev.engram.streams.EventCodec;
-import dev.engram.streams.FeedbackEvent;
-import dev.engram.streams.KafkaClientFactory;
-import dev.engram.streams.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,10 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Engram's main job on the Cranfield collection, end to end: starts a node (and the embedded
@@ -87,8 +77,10 @@ public final class CranfieldDemo implements Runnable {
                     node.httpUrl(), options.dataDir().toAbsolutePath().normalize());
 
             long firstSend = System.nanoTime();
-            Duration produce = produce(node.bootstrapServers(), cranfield.docs());
-            awaitSearchable(node, cranfield.docs().size());
+            CaseSeeder seeder = new CaseSeeder(out, options.progressBars());
+            Duration produce = seeder.produce(node.bootstrapServers(), CranfieldEvents.TENANT, cranfield.docs());
+            seeder.awaitSearchable(node, CranfieldEvents.TENANT, cranfield.docs().size(), options.ingestTimeout(),
+                    "index");
             Duration searchable = since(firstSend);
 
             Map<String, List<String>> rankings = new HashMap<>();
@@ -109,58 +101,6 @@ public final class CranfieldDemo implements Runnable {
             print(result);
             return result;
         }
-    }
-
-    private Duration produce(String bootstrapServers, List<Document> docs) {
-        ProgressBar bar = new ProgressBar(out, "produce", docs.size(), options.progressBars());
-        AtomicLong acked = new AtomicLong();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        long started = System.nanoTime();
-        Instant timestamp = Instant.now();
-        try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(bootstrapServers)) {
-            for (Document doc : docs) {
-                FeedbackEvent event = CranfieldEvents.event(doc, timestamp);
-                producer.send(new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), EventCodec.encode(event)),
-                        (metadata, error) -> {
-                            if (error != null) {
-                                failure.compareAndSet(null, error);
-                            } else {
-                                acked.incrementAndGet();
-                            }
-                        });
-                bar.update(acked.get());
-            }
-            producer.flush();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("sending the Cranfield events to " + Topics.FEEDBACK + " on "
-                    + bootstrapServers + " failed: " + failure.get().getMessage(), failure.get());
-        }
-        Duration took = since(started);
-        bar.finish(acked.get(), String.format(Locale.ROOT, "%,.0f events/s acknowledged on %s",
-                docs.size() / Math.max(1e-9, seconds(took)), Topics.FEEDBACK));
-        return took;
-    }
-
-    private void awaitSearchable(EngramNode node, int expected) {
-        ProgressBar bar = new ProgressBar(out, "index", expected, options.progressBars());
-        long deadline = System.nanoTime() + options.ingestTimeout().toNanos();
-        long count;
-        while ((count = node.store().count(CranfieldEvents.TENANT)) < expected) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + count + " of " + expected + " Cranfield abstracts became "
-                        + "searchable within " + options.ingestTimeout() + "; is the node consuming "
-                        + Topics.FEEDBACK + "? (GET " + node.httpUrl() + "/health, dead letters on "
-                        + Topics.DEAD_LETTERS + ")");
-            }
-            if (!node.consuming()) {
-                throw new IllegalStateException("the node's feedback consumer stopped with " + count + " of " + expected
-                        + " abstracts searchable; see the log and GET " + node.httpUrl() + "/health");
-            }
-            bar.update(count);
-            pause();
-        }
-        bar.finish(count, "searchable in tenant '" + CranfieldEvents.TENANT + "'");
     }
 
     private double[] recallAll(NodeRecall client, List<Query> queries, Map<String, List<String>> rankings) {
@@ -207,16 +147,6 @@ public final class CranfieldDemo implements Runnable {
         }
         int rank = (int) Math.ceil(p / 100.0 * sorted.length);
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
-    /** Between reads of the store: each read refreshes its searcher when writes are pending, so not too often. */
-    private static void pause() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the abstracts to become searchable", e);
-        }
     }
 
     private static Duration since(long startNanos) {

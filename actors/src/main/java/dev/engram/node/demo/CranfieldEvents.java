@@ -30,9 +30,14 @@ public final class CranfieldEvents {
     private CranfieldEvents() {
     }
 
-    /** The feedback event that records a Cranfield abstract as a case. */
+    /** The feedback event that records a Cranfield abstract as a case of {@value #TENANT}. */
     public static FeedbackEvent event(Document doc, Instant timestamp) {
-        return FeedbackEvent.of(eventId(doc.id()), TENANT, AGENT_ID, timestamp, task(doc), null, null, 1.0, List.of());
+        return event(TENANT, doc, timestamp);
+    }
+
+    /** The feedback event that records a Cranfield abstract as a case of {@code tenant}. */
+    public static FeedbackEvent event(String tenant, Document doc, Instant timestamp) {
+        return FeedbackEvent.of(eventId(doc.id()), tenant, AGENT_ID, timestamp, task(doc), null, null, 1.0, List.of());
     }
 
     /** The event id (and so the case id) of a document: {@code cran-<docId>}. */

@@ -55,6 +55,11 @@ final class ProgressBar {
         out.flush();
     }
 
+    /** The count that fills the bar. */
+    long total() {
+        return total;
+    }
+
     /** Seconds since the bar was created. */
     double elapsedSeconds() {
         return (System.nanoTime() - started) / 1e9;

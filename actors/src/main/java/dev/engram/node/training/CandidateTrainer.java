@@ -2,6 +2,8 @@ package dev.engram.node.training;
 
 import dev.engram.adapters.LoraConfig;
 import dev.engram.memory.Embedder;
+import dev.engram.adapters.NoGradScope;
+import dev.engram.node.training.internal.DocumentVectorCache;
 import dev.engram.node.training.internal.ParentAdapters;
 import dev.engram.node.training.internal.RankingEvaluation;
 import dev.engram.node.training.internal.RankingEvaluation.DocumentVectors;
@@ -50,6 +52,10 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
     private final String bootstrapServers;
     private final Clock clock;
     private final Map<Integer, TextEncoder> encoders = new HashMap<>();
+    private final Map<Integer, DocumentVectorCache> documentVectors = new HashMap<>();
+
+    /** Base document vectors kept between jobs, per maximum length (about 1.5 KB each for MiniLM). */
+    static final int MAX_CACHED_DOCUMENTS = 20_000;
 
     /** @param bootstrapServers where to read parent adapters from */
     public CandidateTrainer(String bootstrapServers, Clock clock) {
@@ -63,6 +69,10 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
                 n -> TextEncoder.load(EncoderConfig.custom().maxLength(n).device("auto").build()));
     }
 
+    private synchronized DocumentVectorCache documentVectors(int maxLength) {
+        return documentVectors.computeIfAbsent(maxLength, n -> new DocumentVectorCache(MAX_CACHED_DOCUMENTS));
+    }
+
     @Override
     public JobResult run(TrainingJob job, Consumer<TrainingProgress> progress) throws IOException {
         LoraTrainingConfig c = job.config();
@@ -70,6 +80,24 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
         TuningConfig tuning = tuningConfig(job);
         progress.accept(TrainingProgress.of(job, Phase.STARTING, 0, 0, null, 0, null,
                 "on " + device(), clock.instant()));
+        List<TrainingExample> examples = examples(job);
+        // Query-side: the document tower is the frozen base, so its vectors are shared by every job.
+        DocumentVectorCache cache = job.method() == AdapterMethod.LORA_SYMMETRIC ? null
+                : documentVectors(c.maxLength());
+        ContrastiveTrainer trainer = new ContrastiveTrainer(encoder, tuning);
+        if (cache != null) {
+            long t = System.nanoTime();
+            int embedded = embedMissing(job, examples, encoder, cache);
+            progress.accept(TrainingProgress.of(job, Phase.STARTING, 0, 0, null, 0, null, String.format(
+                    java.util.Locale.ROOT, "embedded %d new case texts in %.1f s, %d known from earlier jobs",
+                    embedded, (System.nanoTime() - t) / 1e9, cache.size() - embedded), clock.instant()));
+            Map<String, String> textById = new HashMap<>();
+            examples.forEach(e -> {
+                textById.put(e.positive().caseId(), e.positive().text());
+                e.hardNegatives().forEach(n -> textById.put(n.caseId(), n.text()));
+            });
+            trainer = trainer.withBaseCaseVectors(id -> cache.get(textById.get(id)));
+        }
         Path dir = Files.createTempDirectory("engram-job-");
         TenantAdapter parent = null;
         try {
@@ -77,7 +105,7 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
                 parent = loadParent(job, tuning, encoder, dir.resolve("parent"));
             }
             long began = System.nanoTime();
-            TuningRound round = new ContrastiveTrainer(encoder, tuning).train(job.tenant(), examples(job), List.of(),
+            TuningRound round = trainer.train(job.tenant(), examples, List.of(),
                     parent, p -> {
                         if (!"training".equals(p.phase())) {
                             return;
@@ -95,7 +123,7 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
                         clock.instant()));
                 Embedder before = parent == null ? encoder : parent.embedder(encoder);
                 Embedder after = candidate.embedder(encoder);
-                AdapterMetrics metrics = metrics(job, before, after, round);
+                AdapterMetrics metrics = metrics(job, before, after, round, cache);
                 Path out = dir.resolve("candidate");
                 candidate.save(out);
                 return new JobResult(metrics, files(out));
@@ -113,9 +141,36 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
         return ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() > 0 ? "gpu" : "cpu";
     }
 
-    private AdapterMetrics metrics(TrainingJob job, Embedder before, Embedder after, TuningRound round) {
+    /** Embeds, with the frozen base, every case text of the job that {@code cache} lacks; returns how many. */
+    private static int embedMissing(TrainingJob job, List<TrainingExample> examples, TextEncoder encoder,
+            DocumentVectorCache cache) {
+        java.util.Set<String> texts = new java.util.LinkedHashSet<>();
+        examples.forEach(e -> {
+            texts.add(e.positive().text());
+            e.hardNegatives().forEach(n -> texts.add(n.text()));
+        });
+        Stream.concat(job.heldOut().stream(), job.retention().stream())
+                .forEach(q -> q.candidates().forEach(candidate -> texts.add(candidate.text())));
+        List<String> missing = new ArrayList<>(texts.stream().filter(t -> cache.get(t) == null).toList());
+        // longest first keeps the padding of each embedding batch small
+        missing.sort(Comparator.comparingInt(String::length).reversed());
+        TextEncoder base = encoder.withoutAdapter();
+        try (NoGradScope ignored = NoGradScope.enter()) {
+            for (int from = 0; from < missing.size(); from += 64) {
+                List<String> chunk = missing.subList(from, Math.min(missing.size(), from + 64));
+                List<float[]> vectors = base.embedDocuments(chunk);
+                for (int i = 0; i < chunk.size(); i++) {
+                    cache.put(chunk.get(i), vectors.get(i));
+                }
+            }
+        }
+        return missing.size();
+    }
+
+    private AdapterMetrics metrics(TrainingJob job, Embedder before, Embedder after, TuningRound round,
+            DocumentVectorCache cache) {
         // Query-side: candidate and parent share the frozen document tower, so each text is embedded once.
-        DocumentVectors afterDocs = new DocumentVectors(after);
+        DocumentVectors afterDocs = new DocumentVectors(after, cache);
         DocumentVectors beforeDocs = job.method() == AdapterMethod.LORA_SYMMETRIC ? new DocumentVectors(before)
                 : afterDocs;
         double held = RankingEvaluation.meanNdcg10(after, afterDocs, job.heldOut());

@@ -27,11 +27,21 @@ public final class RankingEvaluation {
     /** Document vectors by text, embedded in batches on first request and kept. */
     public static final class DocumentVectors {
         private final Embedder documents;
+        private final DocumentVectorCache known;
         private final Map<String, float[]> byText = new HashMap<>();
 
         /** @param documents the embedder whose document side ranks the candidates */
         public DocumentVectors(Embedder documents) {
+            this(documents, null);
+        }
+
+        /**
+         * @param documents the embedder whose document side ranks the candidates
+         * @param known vectors of that same document side already computed (read first); may be null
+         */
+        public DocumentVectors(Embedder documents, DocumentVectorCache known) {
             this.documents = Objects.requireNonNull(documents, "documents");
+            this.known = known;
         }
 
         /** Embeds, in one batched call, every candidate text of {@code queries} not embedded yet. */
@@ -39,7 +49,13 @@ public final class RankingEvaluation {
             Set<String> missing = new LinkedHashSet<>();
             for (HeldOutQuery q : queries) {
                 for (HeldOutQuery.Candidate c : q.candidates()) {
-                    if (!byText.containsKey(c.text())) {
+                    if (byText.containsKey(c.text())) {
+                        continue;
+                    }
+                    float[] cached = known == null ? null : known.get(c.text());
+                    if (cached != null) {
+                        byText.put(c.text(), cached);
+                    } else {
                         missing.add(c.text());
                     }
                 }
@@ -58,7 +74,7 @@ public final class RankingEvaluation {
             return byText.get(text);
         }
 
-        /** How many distinct texts were embedded. */
+        /** How many distinct texts were looked up or embedded. */
         public int size() {
             return byText.size();
         }
