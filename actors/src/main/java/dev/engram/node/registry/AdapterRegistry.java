@@ -17,13 +17,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -70,6 +73,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean caughtUp;
     private volatile long deliveries;
+    private final List<Consumer<AdapterSwap>> swapObservers = new CopyOnWriteArrayList<>();
 
     private AdapterRegistry(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
             Duration grace) {
@@ -151,6 +155,14 @@ public final class AdapterRegistry implements AutoCloseable {
         return deliveries;
     }
 
+    /**
+     * Calls {@code observer} on the registry's thread after every swap of a tenant's serving adapter
+     * (keep it quick: the next adapter waits for it). For benchmarks and monitoring.
+     */
+    public void onSwap(Consumer<AdapterSwap> observer) {
+        swapObservers.add(Objects.requireNonNull(observer, "observer"));
+    }
+
     /** The gate candidates are decided with. */
     public PromotionGate gate() {
         return gate;
@@ -165,9 +177,11 @@ public final class AdapterRegistry implements AutoCloseable {
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(200))) {
+                ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
+                long polled = System.nanoTime();
+                for (ConsumerRecord<String, byte[]> record : records) {
                     for (AdapterAssembler.Delivery d : assembler.accept(record)) {
-                        handle(d);
+                        handle(d, polled);
                     }
                 }
                 if (!caughtUp) {
@@ -184,12 +198,12 @@ public final class AdapterRegistry implements AutoCloseable {
         }
     }
 
-    private void handle(AdapterAssembler.Delivery delivery) {
+    private void handle(AdapterAssembler.Delivery delivery, long polled) {
         try {
             if (delivery instanceof AdapterAssembler.Delivery.Adapter a) {
-                adapter(a.adapter(), a.offset());
+                adapter(a.adapter(), a.offset(), polled);
             } else if (delivery instanceof AdapterAssembler.Delivery.Control c) {
-                control(c.control(), c.offset());
+                control(c.control(), c.offset(), polled);
             } else if (delivery instanceof AdapterAssembler.Delivery.Rejected r) {
                 rejected(r);
             }
@@ -199,7 +213,7 @@ public final class AdapterRegistry implements AutoCloseable {
         }
     }
 
-    private void adapter(AdapterPublished adapter, long offset) {
+    private void adapter(AdapterPublished adapter, long offset, long polled) {
         long started = System.nanoTime();
         TenantAdapter fresh = null;
         AdapterHistory.Entry entry;
@@ -223,6 +237,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 invalid = "could not write the adapter's files under the node's data directory: " + e.getMessage();
             }
         }
+        long verified = System.nanoTime();
         AdapterStatus status;
         String reason;
         if (invalid != null) {
@@ -251,10 +266,11 @@ public final class AdapterRegistry implements AutoCloseable {
             history = histories.get(adapter.adapterName());
             history.put(adapter.tenant(), entry);
         }
-        swapIfChanged(history, fresh, started);
+        swapIfChanged(history, fresh, polled, started, verified);
     }
 
-    private void control(AdapterControl control, long offset) {
+    private void control(AdapterControl control, long offset, long polled) {
+        long started = System.nanoTime();
         AdapterHistory history;
         synchronized (this) {
             history = histories.computeIfAbsent(control.adapterName(), AdapterHistory::new);
@@ -262,7 +278,7 @@ public final class AdapterRegistry implements AutoCloseable {
         }
         log.info("adapter {}: {} {} by {} ({})", control.adapterName(), control.action(),
                 control.version() == null ? "" : "v" + control.version(), control.operator(), control.reason());
-        swapIfChanged(history, null, System.nanoTime());
+        swapIfChanged(history, null, polled, started, started);
     }
 
     private void rejected(AdapterAssembler.Delivery.Rejected r) {
@@ -284,7 +300,8 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     /** Points the tenant at the adapter's serving version if it changed; {@code fresh} is closed if unused. */
-    private void swapIfChanged(AdapterHistory history, TenantAdapter fresh, long started) {
+    private void swapIfChanged(AdapterHistory history, TenantAdapter fresh, long polled, long delivered,
+            long verified) {
         String tenant = history.tenant();
         Long target;
         AdapterHistory.Entry entry;
@@ -308,6 +325,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 closeQuietly(fresh);
                 try {
                     loaded = loader.load(history.adapterName(), tenant, targetVersion, entry.dir());
+                    verified = System.nanoTime();
                 } catch (AdapterLoader.Unusable e) {
                     log.error("cannot serve {} v{}: {}; {} keeps serving", history.adapterName(), targetVersion,
                             e.getMessage(), current == null ? "the base encoder" : current.label());
@@ -319,8 +337,17 @@ public final class AdapterRegistry implements AutoCloseable {
         servedByAdapter.put(history.adapterName(), next);
         ServingAdapter old = servingByTenant
                 .computeIfAbsent(tenant, t -> new AtomicReference<>(ServingAdapter.base(t, encoder))).getAndSet(next);
-        log.info("tenant {} now served by {} (was {}; swap took {} ms)", tenant, next.label(), old.label(),
-                (System.nanoTime() - started) / 1_000_000);
+        long swapped = System.nanoTime();
+        log.info("tenant {} now served by {} (was {}; {} ms after the poll: verify {} ms)", tenant, next.label(),
+                old.label(), (swapped - polled) / 1_000_000, (verified - delivered) / 1_000_000);
+        AdapterSwap swap = new AdapterSwap(tenant, old.label(), next.label(), polled, delivered, verified, swapped);
+        for (Consumer<AdapterSwap> observer : swapObservers) {
+            try {
+                observer.accept(swap);
+            } catch (RuntimeException e) {
+                log.warn("a swap observer failed on {}: {}", swap, e.toString());
+            }
+        }
         retire(old);
     }
 
