@@ -22,8 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,11 +40,13 @@ import org.slf4j.LoggerFactory;
  * encoder, decides candidates with the {@link PromotionGate}, applies pins and rollbacks, and swaps
  * each tenant's {@link ServingAdapter} atomically. A bad adapter is listed as rejected with its
  * reason and the previous version keeps serving; a replaced adapter's native memory is freed after
- * a grace period, once no recall holds it.
+ * a grace period, once no recall holds it. On disk it keeps the files of each adapter's newest
+ * {@code versionsKept} versions and of the serving, pinned and rolled-back-to ones, and deletes the
+ * rest (also what an earlier run left); a pin to a removed version reads it back from the topic.
  *
  * <pre>{@code
  * try (AdapterRegistry registry = AdapterRegistry.start(bootstrap, encoder, dataDir.resolve("adapters"),
- *         PromotionGate.defaults(), Duration.ofSeconds(5))) {
+ *         PromotionGate.defaults(), Duration.ofSeconds(5), 5)) {
  *     ServingAdapter a = registry.acquire("acme");
  *     try {
  *         float[] q = a.queryEmbedder().embedQuery("flutter of a heated wing");   // a.label(): "acme-retriever/v3"
@@ -72,6 +74,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private final AdapterLoader loader;
     private final PromotionGate gate;
     private final Duration grace;
+    private final AdapterFileRetention files;
     private final AdapterAssembler assembler = new AdapterAssembler();
     private final Map<String, AdapterHistory> histories = new TreeMap<>();
     private final Map<String, ServingAdapter> servedByAdapter = new HashMap<>();
@@ -85,12 +88,13 @@ public final class AdapterRegistry implements AutoCloseable {
     private final List<Consumer<AdapterSwap>> swapObservers = new CopyOnWriteArrayList<>();
 
     private AdapterRegistry(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace) {
+            Duration grace, int versionsKept) {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.encoder = encoder;
         this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
         this.gate = Objects.requireNonNull(gate, "gate");
         this.grace = Objects.requireNonNull(grace, "grace");
+        this.files = new AdapterFileRetention(bootstrapServers, loader, versionsKept, this);
         this.reclaimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "engram-adapter-reclaimer");
             t.setDaemon(true);
@@ -107,10 +111,12 @@ public final class AdapterRegistry implements AutoCloseable {
      *     node, which lists and gates adapters but serves none
      * @param dir where the adapters' files are written, e.g. {@code dataDir/adapters}
      * @param grace how long a replaced adapter stays loaded before its memory is freed
+     * @param versionsKept how many of each adapter's newest versions keep their files on disk
+     *     (besides the serving, pinned and rolled-back-to ones), at least 1
      */
     public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace) {
-        AdapterRegistry registry = new AdapterRegistry(bootstrapServers, encoder, dir, gate, grace);
+            Duration grace, int versionsKept) {
+        AdapterRegistry registry = new AdapterRegistry(bootstrapServers, encoder, dir, gate, grace, versionsKept);
         registry.thread.start();
         return registry;
     }
@@ -193,8 +199,9 @@ public final class AdapterRegistry implements AutoCloseable {
                         handle(d, polled);
                     }
                 }
-                if (!caughtUp) {
-                    caughtUp = end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue());
+                if (!caughtUp && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                    files.removeStray(histories.values());
+                    caughtUp = true;
                 }
             }
         } catch (WakeupException e) {
@@ -232,8 +239,8 @@ public final class AdapterRegistry implements AutoCloseable {
         }
         Path dir = null;
         String invalid = null;
-        boolean reuse = previous != null && previous.verified() && previous.payloadSha256() != null
-                && previous.payloadSha256().equals(adapter.payloadSha256());
+        boolean reuse = previous != null && previous.verified() && previous.dir() != null
+                && previous.payloadSha256() != null && previous.payloadSha256().equals(adapter.payloadSha256());
         if (reuse) {
             dir = previous.dir();
         } else {
@@ -276,6 +283,7 @@ public final class AdapterRegistry implements AutoCloseable {
             history.put(adapter.tenant(), entry);
         }
         swapIfChanged(history, fresh, polled, started, verified);
+        files.removeOld(history);
     }
 
     private void control(AdapterControl control, long offset, long polled) {
@@ -288,6 +296,7 @@ public final class AdapterRegistry implements AutoCloseable {
         log.info("adapter {}: {} {} by {} ({})", control.adapterName(), control.action(),
                 control.version() == null ? "" : "v" + control.version(), control.operator(), control.reason());
         swapIfChanged(history, null, polled, started, started);
+        files.removeOld(history);
     }
 
     private void rejected(AdapterAssembler.Delivery.Rejected r) {
@@ -333,7 +342,8 @@ public final class AdapterRegistry implements AutoCloseable {
             if (fresh == null || fresh.round() != (int) Math.min(targetVersion, Integer.MAX_VALUE)) {
                 closeQuietly(fresh);
                 try {
-                    loaded = loader.load(history.adapterName(), tenant, targetVersion, entry.dir());
+                    Path dir = entry.dir() != null ? entry.dir() : files.readBack(history, entry);
+                    loaded = loader.load(history.adapterName(), tenant, targetVersion, dir);
                     verified = System.nanoTime();
                 } catch (AdapterLoader.Unusable e) {
                     log.error("cannot serve {} v{}: {}; {} keeps serving", history.adapterName(), targetVersion,
