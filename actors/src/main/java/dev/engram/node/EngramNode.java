@@ -18,7 +18,6 @@ import dev.engram.node.recall.Recaller;
 import dev.engram.node.tuning.TuningLoop;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.registry.AdapterRoutes;
-import dev.engram.node.registry.PromotionGate;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.EmbeddedKafka;
@@ -185,7 +184,7 @@ public final class EngramNode implements AutoCloseable {
         // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
         TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
         AdapterRegistry adapters = AdapterRegistry.start(bootstrap, encoder, config.dataDir().resolve("adapters"),
-                PromotionGate.defaults(), ADAPTER_GRACE);
+                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept());
         resources.push(adapters);
         if (tuning != null) {
             tuning.servingFrom(name -> java.util.Optional.ofNullable(adapters.adapter(name)).map(v -> v.serving()));

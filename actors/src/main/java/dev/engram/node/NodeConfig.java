@@ -2,6 +2,7 @@ package dev.engram.node;
 
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
+import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,6 +42,18 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code tuning}</td><td>{@link TuningSchedulerConfig#defaults()}</td><td>when tuning
  *       rounds start (N judged episodes or T), what the jobs train, and whether a training worker
  *       runs inside the node (by default only with the embedded broker)</td></tr>
+ *   <tr><td>{@code promotionGate}</td><td>{@link PromotionGate#defaults()}: {@code minHeldOutGain}
+ *       {@value PromotionGate#DEFAULT_MIN_HELD_OUT_GAIN}, {@code maxRetentionLoss}
+ *       {@value PromotionGate#DEFAULT_MAX_RETENTION_LOSS}</td><td>the margins a CANDIDATE adapter must
+ *       meet to serve: its held-out nDCG@10 gain over its parent at least {@code minHeldOutGain} (in
+ *       [-1, 1]), its retention nDCG@10 loss at most {@code maxRetentionLoss} (in [0, 1]). Every
+ *       node decides for itself, so give all nodes the same margins
+ *       ({@code engram serve --min-held-out-gain --max-retention-loss})</td></tr>
+ *   <tr><td>{@code adapterVersionsKept}</td><td>{@value #DEFAULT_ADAPTER_VERSIONS_KEPT}</td><td>how
+ *       many of each adapter's newest versions keep their files in {@code dataDir/adapters}, in
+ *       [1, 1000]; the serving, the pinned and the rolled-back-to versions are kept besides. Older
+ *       directories are deleted; a pin or rollback to one of them reads it from
+ *       {@code engram.adapters} again ({@code engram serve --adapter-versions-kept})</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -62,7 +75,9 @@ public record NodeConfig(
         int maxBatchRecords,
         Duration pollTimeout,
         Clock clock,
-        TuningSchedulerConfig tuning) {
+        TuningSchedulerConfig tuning,
+        PromotionGate promotionGate,
+        int adapterVersionsKept) {
 
     /** Default interface of the HTTP API: loopback only. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -74,6 +89,8 @@ public record NodeConfig(
     public static final int DEFAULT_MAX_BATCH_RECORDS = 1000;
     /** Default longest poll. */
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
+    /** Default number of each adapter's newest versions whose files stay on disk. */
+    public static final int DEFAULT_ADAPTER_VERSIONS_KEPT = 5;
 
     private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -112,6 +129,11 @@ public record NodeConfig(
         }
         Objects.requireNonNull(clock, "nodeConfig.clock is required");
         Objects.requireNonNull(tuning, "nodeConfig.tuning is required (TuningSchedulerConfig.defaults() or .disabled())");
+        Objects.requireNonNull(promotionGate, "nodeConfig.promotionGate is required (PromotionGate.defaults())");
+        if (adapterVersionsKept < 1 || adapterVersionsKept > 1000) {
+            throw new IllegalArgumentException("nodeConfig.adapterVersionsKept must be in [1, 1000], was "
+                    + adapterVersionsKept);
+        }
     }
 
     /** A builder with every default set; only the data directory is required. */
@@ -133,7 +155,8 @@ public record NodeConfig(
     public Builder toBuilder() {
         return new Builder(dataDir).bootstrapServers(bootstrapServers).httpHost(httpHost).httpPort(httpPort)
                 .groupId(groupId).embedder(embedder).storeConfig(storeConfig).resilience(resilience)
-                .maxBatchRecords(maxBatchRecords).pollTimeout(pollTimeout).clock(clock).tuning(tuning);
+                .maxBatchRecords(maxBatchRecords).pollTimeout(pollTimeout).clock(clock).tuning(tuning)
+                .promotionGate(promotionGate).adapterVersionsKept(adapterVersionsKept);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -150,6 +173,8 @@ public record NodeConfig(
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private Clock clock = Clock.systemUTC();
         private TuningSchedulerConfig tuning = TuningSchedulerConfig.defaults();
+        private PromotionGate promotionGate = PromotionGate.defaults();
+        private int adapterVersionsKept = DEFAULT_ADAPTER_VERSIONS_KEPT;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -214,11 +239,23 @@ public record NodeConfig(
             return this;
         }
 
+        /** The margins candidates must meet to serve, e.g. {@code new PromotionGate(0.005, 0.0)}. */
+        public Builder promotionGate(PromotionGate value) {
+            this.promotionGate = value;
+            return this;
+        }
+
+        /** How many of each adapter's newest versions keep their files on disk (besides serving and pinned). */
+        public Builder adapterVersionsKept(int value) {
+            this.adapterVersionsKept = value;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(dataDir, bootstrapServers, httpHost, httpPort, groupId, embedder,
                     storeConfig == null ? CaseStoreConfig.defaults() : storeConfig, resilience, maxBatchRecords,
-                    pollTimeout, clock, tuning);
+                    pollTimeout, clock, tuning, promotionGate, adapterVersionsKept);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
+import dev.engram.node.registry.PromotionGate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,8 @@ class NodeConfigTest {
         assertThat(config.storeConfig()).isEqualTo(CaseStoreConfig.defaults());
         assertThat(config.resilience()).isEqualTo(ResilienceConfig.defaults());
         assertThat(config.maxBatchRecords()).isEqualTo(1000);
+        assertThat(config.promotionGate()).isEqualTo(new PromotionGate(0.0, 0.01));
+        assertThat(config.adapterVersionsKept()).isEqualTo(5);
         assertThat(config.toBuilder().build()).isEqualTo(config);
     }
 
@@ -43,6 +46,21 @@ class NodeConfigTest {
                 .hasMessageContaining("nodeConfig.maxBatchRecords");
         assertThatThrownBy(() -> NodeConfig.builder(DIR).pollTimeout(Duration.ZERO).build())
                 .hasMessageContaining("nodeConfig.pollTimeout");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).promotionGate(null).build())
+                .hasMessageContaining("nodeConfig.promotionGate");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).adapterVersionsKept(0).build())
+                .hasMessageContaining("nodeConfig.adapterVersionsKept");
+    }
+
+    @Test
+    void promotionMarginsAreSetAndValidated() {
+        NodeConfig strict = NodeConfig.builder(DIR).promotionGate(new PromotionGate(0.02, 0.0)).build();
+        assertThat(strict.promotionGate().minHeldOutGain()).isEqualTo(0.02);
+        assertThat(strict.toBuilder().build()).isEqualTo(strict);
+        assertThatThrownBy(() -> new PromotionGate(1.5, 0.01)).hasMessageContaining("promotionGate.minHeldOutGain")
+                .hasMessageContaining("[-1, 1]");
+        assertThatThrownBy(() -> new PromotionGate(0.0, -0.01)).hasMessageContaining("promotionGate.maxRetentionLoss");
+        assertThatThrownBy(() -> new PromotionGate(Double.NaN, 0.01)).hasMessageContaining("minHeldOutGain");
     }
 
     @Test

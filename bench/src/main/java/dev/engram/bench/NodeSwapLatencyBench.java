@@ -6,6 +6,7 @@ import dev.engram.adapters.LoraConfig;
 import dev.engram.adapters.LoraModel;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.registry.AdapterSwap;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterMethod;
@@ -18,6 +19,9 @@ import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.LoraTrainingConfig;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,32 +31,54 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * Swap latency through a whole node (not a test; prints figures): N promoted MiniLM r 8
  * (query/value) adapters are published one after another on {@code engram.adapters} of an embedded
  * broker; for each it times publish → the first recall over the node's HTTP API that reports the
- * new version (recalls run back to back meanwhile), and publish → the node's
- * {@code registry.AdapterRegistry} swapped the tenant's serving reference. Baseline in the same
- * run: {@code LoraModel.load} of the same PEFT files from local disk.
+ * new version (recalls run back to back meanwhile, as a busy agent's would), and publish → the
+ * node's {@code registry.AdapterRegistry} swapped the tenant's serving reference (its
+ * {@code AdapterSwap} event, so exact), split into its steps: the publish until acknowledged, until
+ * the registry's poll returned the record, decoding, writing and loading the files, the swap. The
+ * recalls' own latency is printed too: a recall that starts just after the swap still takes that
+ * long, so "first recall served" is the swap plus about one to one and a half recalls. Baseline in
+ * the same run: {@code LoraModel.load} of the same PEFT files from local disk. At the end the node
+ * idles for {@code --idle-seconds} and the CPU it uses meanwhile is printed (the registry's reader
+ * must not spin).
  *
  * <pre>
- * bench/run NodeSwapLatencyBench [--adapters 20] [--warmup 3]
+ * bench/run NodeSwapLatencyBench [--adapters 20] [--warmup 3] [--publisher plain|transactional] [--idle-seconds 10]
  * </pre>
+ *
+ * <p>{@code plain} publishes without a transaction (the default, as before); {@code transactional}
+ * publishes the way training workers do (read_committed readers see it once the commit marker
+ * lands).
  */
 public final class NodeSwapLatencyBench {
 
     private static final String TENANT = "bench-swap";
     private static final String NAME = "bench-retriever";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SERVED = "publish -> first HTTP recall served by the new version";
+    private static final String SWAPPED = "publish -> registry swapped the serving reference";
+    private static final String BASELINE = "baseline: LoraModel.load of the same files from disk";
 
     public static void main(String[] args) throws Exception {
         int adapters = intArg(args, "--adapters", 20);
         int warmup = intArg(args, "--warmup", 3);
+        int idleSeconds = intArg(args, "--idle-seconds", 10);
+        boolean transactional = switch (stringArg(args, "--publisher", "plain")) {
+            case "plain" -> false;
+            case "transactional" -> true;
+            default -> throw new IllegalArgumentException("--publisher: plain or transactional");
+        };
         Path dir = Files.createTempDirectory("engram-node-swap-bench");
         HttpClient http = HttpClient.newHttpClient();
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"));
@@ -60,12 +86,15 @@ public final class NodeSwapLatencyBench {
             TopicAdmin.ensureTopics(broker.bootstrapServers(), Topics.all());
             try (EngramNode node = EngramNode.start(NodeConfig.builder(dir.resolve("node"))
                     .bootstrapServers(broker.bootstrapServers()).httpPort(0).embedder(encoder).build());
-                    KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(broker.bootstrapServers())) {
-                AdapterPublisher publisher = AdapterPublisher.over(producer);
+                    KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(broker.bootstrapServers());
+                    AdapterPublisher txPublisher = transactional
+                            ? AdapterPublisher.transactional(broker.bootstrapServers(), "bench-swap-publisher") : null) {
+                AdapterPublisher publisher = transactional ? txPublisher : AdapterPublisher.over(producer);
+                Map<String, AdapterSwap> swaps = new ConcurrentHashMap<>();
+                node.adapters().onSwap(s -> swaps.put(s.to(), s));
                 URI recall = URI.create(node.httpUrl() + "/v1/tenants/" + TENANT + "/recall");
-                List<Double> served = new ArrayList<>();
-                List<Double> swapped = new ArrayList<>();
-                List<Double> loads = new ArrayList<>();
+                Map<String, List<Double>> rows = new LinkedHashMap<>();
+                List<Double> recalls = new ArrayList<>();
                 long payload = 0;
                 for (int i = 1; i <= warmup + adapters; i++) {
                     Path files = dir.resolve("made/v" + i);
@@ -78,16 +107,16 @@ public final class NodeSwapLatencyBench {
                     String label = NAME + "/v" + i;
                     long t0 = System.nanoTime();
                     publisher.publish(adapter);
-                    double swapMs = -1;
+                    long acked = System.nanoTime();
+                    List<Double> theseRecalls = new ArrayList<>();
                     while (true) {
-                        if (swapMs < 0 && label.equals(node.adapters().servingLabel(TENANT))) {
-                            swapMs = (System.nanoTime() - t0) / 1e6;
-                        }
+                        long r0 = System.nanoTime();
                         HttpResponse<String> r = http.send(HttpRequest.newBuilder(recall)
                                 .header("Content-Type", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofString(
                                         "{\"task\": \"flutter of a heated wing\", \"k\": 5}"))
                                 .build(), HttpResponse.BodyHandlers.ofString());
+                        theseRecalls.add(ms(System.nanoTime() - r0));
                         if (r.statusCode() != 200) {
                             throw new IllegalStateException("recall failed: " + r.statusCode() + " " + r.body());
                         }
@@ -95,27 +124,76 @@ public final class NodeSwapLatencyBench {
                             break;
                         }
                     }
-                    double servedMs = (System.nanoTime() - t0) / 1e6;
+                    long served = System.nanoTime();
+                    AdapterSwap swap = swaps.get(label);
+                    if (swap == null) {
+                        throw new IllegalStateException(label + " served but no swap event seen");
+                    }
                     long l0 = System.nanoTime();
                     try (NDManager m = NDManager.newBaseManager("PyTorch");
                             LoraModel ignored = LoraModel.load(files, encoder.baseEncoder().baseLinears(), m)) {
-                        double loadMs = (System.nanoTime() - l0) / 1e6;
+                        long loaded = System.nanoTime();
                         if (i > warmup) {
-                            loads.add(loadMs);
-                            served.add(servedMs);
-                            swapped.add(swapMs < 0 ? servedMs : swapMs);
+                            add(rows, SERVED, ms(served - t0));
+                            add(rows, SWAPPED, ms(swap.swappedNanos() - t0));
+                            add(rows, "  publish until acknowledged" + (transactional ? " (committed)" : ""),
+                                    ms(acked - t0));
+                            add(rows, "  publish -> the registry's poll returned it", ms(swap.polledNanos() - t0));
+                            add(rows, "  poll -> assembled (decode, checksum)", ms(swap.deliveredNanos()
+                                    - swap.polledNanos()));
+                            add(rows, "  assembled -> verified (write + load the files)", ms(swap.verifiedNanos()
+                                    - swap.deliveredNanos()));
+                            add(rows, "  verified -> swapped", ms(swap.swappedNanos() - swap.verifiedNanos()));
+                            add(rows, "swapped -> first recall on it answered", ms(served - swap.swappedNanos()));
+                            add(rows, BASELINE, ms(loaded - l0));
+                            recalls.addAll(theseRecalls);
                         }
                     }
                 }
                 System.out.printf(Locale.ROOT, "NodeSwapLatencyBench: %d promoted MiniLM r 8 (query/value) adapters, "
-                        + "%,d payload bytes each, embedded broker, 1 node, %d warm-up%n", adapters, payload, warmup);
-                print("publish -> first HTTP recall served by the new version", served);
-                print("publish -> registry swapped the serving reference", swapped);
-                print("baseline: LoraModel.load of the same files from disk", loads);
-                System.out.printf(Locale.ROOT, "ratio p50 served / p50 local load: %.2fx%n",
-                        percentile(served, 50) / percentile(loads, 50));
+                        + "%,d payload bytes each, %s publisher, embedded broker, 1 node, %d warm-up%n", adapters,
+                        payload, transactional ? "transactional" : "plain", warmup);
+                rows.forEach(NodeSwapLatencyBench::print);
+                print("one HTTP recall (back to back, during the swaps)", recalls);
+                System.out.printf(Locale.ROOT, "ratio served / local load: p50 %.1fx, p99 %.1fx; swapped / local load:"
+                        + " p50 %.1fx, p99 %.1fx%n",
+                        percentile(rows.get(SERVED), 50) / percentile(rows.get(BASELINE), 50),
+                        percentile(rows.get(SERVED), 99) / percentile(rows.get(BASELINE), 99),
+                        percentile(rows.get(SWAPPED), 50) / percentile(rows.get(BASELINE), 50),
+                        percentile(rows.get(SWAPPED), 99) / percentile(rows.get(BASELINE), 99));
+                if (idleSeconds > 0) {
+                    idle(idleSeconds);
+                }
             }
         }
+    }
+
+    /** CPU the whole process (node, registry reader, embedded broker) uses while nothing happens. */
+    private static void idle(int seconds) {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long reader = Arrays.stream(threads.dumpAllThreads(false, false))
+                .filter(t -> t.getThreadName().equals("engram-adapter-registry")).mapToLong(ThreadInfo::getThreadId)
+                .findFirst().orElse(-1);
+        LockSupport.parkNanos(2_000_000_000L);   // let the last swap's retirements and logging settle
+        long cpu0 = os.getProcessCpuTime();
+        long reader0 = reader < 0 ? 0 : threads.getThreadCpuTime(reader);
+        long t0 = System.nanoTime();
+        LockSupport.parkNanos(seconds * 1_000_000_000L);
+        double wall = System.nanoTime() - t0;
+        double process = (os.getProcessCpuTime() - cpu0) / wall * 100;
+        double readerShare = reader < 0 ? Double.NaN : (threads.getThreadCpuTime(reader) - reader0) / wall * 100;
+        System.out.printf(Locale.ROOT, "idle %d s: process (node + embedded broker) %.2f%% of one core, the "
+                + "registry's reader thread %.3f%%%n", seconds, process, readerShare);
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static void add(Map<String, List<Double>> rows, String row, double value) {
+        rows.computeIfAbsent(row, k -> new ArrayList<>()).add(value);
     }
 
     private static List<AdapterFile> make(TextEncoder encoder, Path dir, long seed) throws Exception {
@@ -130,7 +208,7 @@ public final class NodeSwapLatencyBench {
     }
 
     private static void print(String what, List<Double> ms) {
-        System.out.printf(Locale.ROOT, "  %-56s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (n %d)%n", what,
+        System.out.printf(Locale.ROOT, "  %-58s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (n %d)%n", what,
                 percentile(ms, 50), percentile(ms, 99), ms.stream().mapToDouble(d -> d).max().orElse(0), ms.size());
     }
 
@@ -139,6 +217,15 @@ public final class NodeSwapLatencyBench {
         Arrays.sort(sorted);
         int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static String stringArg(String[] args, String name, String fallback) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
     }
 
     private static int intArg(String[] args, String name, int fallback) {

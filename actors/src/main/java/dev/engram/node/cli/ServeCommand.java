@@ -2,6 +2,7 @@ package dev.engram.node.cli;
 
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.registry.PromotionGate;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
 import java.io.PrintWriter;
@@ -62,12 +63,32 @@ final class ServeCommand implements Callable<Integer> {
                 "(~25 cases/s on 2 cores)."})
     EmbedderChoice embedder;
 
+    @Option(names = "--min-held-out-gain", defaultValue = "" + PromotionGate.DEFAULT_MIN_HELD_OUT_GAIN,
+            paramLabel = "GAIN", description = {"Smallest held-out nDCG@10 gain over its parent for a candidate",
+                "adapter to serve, in [-1, 1] (default: ${DEFAULT-VALUE}: no worse than the parent)."})
+    double minHeldOutGain;
+
+    @Option(names = "--max-retention-loss", defaultValue = "" + PromotionGate.DEFAULT_MAX_RETENTION_LOSS,
+            paramLabel = "LOSS", description = {"Largest retention nDCG@10 loss a candidate adapter may have and",
+                "still serve, in [0, 1] (default: ${DEFAULT-VALUE}). Give every node the same margins."})
+    double maxRetentionLoss;
+
+    @Option(names = "--adapter-versions-kept", defaultValue = "" + NodeConfig.DEFAULT_ADAPTER_VERSIONS_KEPT,
+            paramLabel = "N", description = {"Newest versions of each adapter whose files stay in DATA/adapters,",
+                "besides the serving and pinned ones (default: ${DEFAULT-VALUE})."})
+    int adapterVersionsKept;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        // Settings first: a bad option fails before the encoder loads.
+        PromotionGate gate = new PromotionGate(minHeldOutGain, maxRetentionLoss);
+        NodeConfig.Builder settings = NodeConfig.builder(data).bootstrapServers(bootstrap).httpHost(httpHost)
+                .httpPort(httpPort).groupId(group).maxBatchRecords(maxBatch).promotionGate(gate)
+                .adapterVersionsKept(adapterVersionsKept);
+        settings.build();
         TextEncoder encoder = embedder == EmbedderChoice.minilm ? TextEncoder.load(EncoderConfig.defaults()) : null;
-        NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).httpHost(httpHost)
-                .httpPort(httpPort).groupId(group).maxBatchRecords(maxBatch).embedder(encoder).build();
+        NodeConfig config = settings.embedder(encoder).build();
         EngramNode node = EngramNode.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

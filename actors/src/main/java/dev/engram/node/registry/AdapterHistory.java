@@ -5,8 +5,10 @@ import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -16,9 +18,17 @@ import java.util.TreeMap;
  */
 final class AdapterHistory {
 
-    /** One version: its decided status and where its verified files are. */
+    /** One version: its decided status and where its files are ({@code dir} null once removed from disk). */
     record Entry(long version, AdapterStatus status, String reason, AdapterMetrics metrics, String payloadSha256,
             boolean verified, long offset, Path dir) {
+        Entry withoutFiles() {
+            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, null);
+        }
+
+        Entry withFiles(Path dir) {
+            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, dir);
+        }
+
         AdapterVersionView view(Long serving) {
             return new AdapterVersionView(version, status, reason, metrics, payloadSha256, verified,
                     serving != null && serving == version);
@@ -98,6 +108,29 @@ final class AdapterHistory {
             }
         }
         return best;
+    }
+
+    /**
+     * The versions whose files stay on disk: the {@code newest} highest versions that have files,
+     * and the serving, pinned and rolled-back-to versions, whatever their age.
+     */
+    Set<Long> keptOnDisk(int newest) {
+        Set<Long> keep = new HashSet<>();
+        versions.descendingMap().values().stream().filter(e -> e.dir() != null).limit(newest)
+                .forEach(e -> keep.add(e.version()));
+        Long serving = servingVersion();
+        if (serving != null) {
+            keep.add(serving);
+        }
+        if (control != null && control.version() != null) {
+            keep.add(control.version());
+        }
+        return keep;
+    }
+
+    /** Every version with files on disk. */
+    List<Entry> withFiles() {
+        return versions.values().stream().filter(e -> e.dir() != null).toList();
     }
 
     AdapterView view(Long serving) {

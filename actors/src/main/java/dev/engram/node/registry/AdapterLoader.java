@@ -11,6 +11,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Writes an adapter's files under the node's data directory and loads them against the node's
@@ -34,6 +38,8 @@ final class AdapterLoader {
 
     /** Thrown with a reason a person can act on when an adapter cannot be served. */
     static final class Unusable extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Unusable(String reason, Throwable cause) {
             super(reason, cause);
         }
@@ -49,6 +55,35 @@ final class AdapterLoader {
             Files.move(tmp, dir.resolve(f.name()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return dir;
+    }
+
+    /** Deletes a version's directory (its files are on the topic, so it can be written again). */
+    void delete(Path dir) throws IOException {
+        if (dir == null || !dir.startsWith(root) || !Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Every {@code root/<name>/v<version>} directory on disk, e.g. left by an earlier run. */
+    List<Path> versionDirs() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> names = Files.list(root)) {
+            for (Path name : names.filter(Files::isDirectory).toList()) {
+                try (Stream<Path> versions = Files.list(name)) {
+                    versions.filter(v -> Files.isDirectory(v) && v.getFileName().toString().matches("v\\d{1,18}"))
+                            .forEach(out::add);
+                }
+            }
+        }
+        return out;
     }
 
     /** Checks what the node can serve, then loads: the caller owns the result (null on a BM25-only node). */

@@ -17,13 +17,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -36,11 +40,13 @@ import org.slf4j.LoggerFactory;
  * encoder, decides candidates with the {@link PromotionGate}, applies pins and rollbacks, and swaps
  * each tenant's {@link ServingAdapter} atomically. A bad adapter is listed as rejected with its
  * reason and the previous version keeps serving; a replaced adapter's native memory is freed after
- * a grace period, once no recall holds it.
+ * a grace period, once no recall holds it. On disk it keeps the files of each adapter's newest
+ * {@code versionsKept} versions and of the serving, pinned and rolled-back-to ones, and deletes the
+ * rest (also what an earlier run left); a pin to a removed version reads it back from the topic.
  *
  * <pre>{@code
  * try (AdapterRegistry registry = AdapterRegistry.start(bootstrap, encoder, dataDir.resolve("adapters"),
- *         PromotionGate.defaults(), Duration.ofSeconds(5))) {
+ *         PromotionGate.defaults(), Duration.ofSeconds(5), 5)) {
  *     ServingAdapter a = registry.acquire("acme");
  *     try {
  *         float[] q = a.queryEmbedder().embedQuery("flutter of a heated wing");   // a.label(): "acme-retriever/v3"
@@ -53,6 +59,14 @@ import org.slf4j.LoggerFactory;
 public final class AdapterRegistry implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdapterRegistry.class);
+    /**
+     * The reader's consumer settings beyond {@link KafkaClientFactory}'s. {@code fetch.max.wait.ms}
+     * stays at Kafka's 500 ms on purpose: the broker answers a waiting fetch as soon as a publish
+     * (plain or transactional, read_committed) is readable, so a shorter wait does not make swaps
+     * sooner; measured with NodeSwapLatencyBench, 20 ms left publish -> poll the same (p50 64 vs
+     * 65 ms) and tripled an idle node's CPU (10% -> 23-33% of a core; this thread 0.4% -> 3%).
+     */
+    private static final Map<String, Object> READER_SETTINGS = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
     private static final Pattern VERSION_KEY = Pattern.compile("^([a-z0-9][a-z0-9._-]{0,127})/v(\\d{1,18})");
 
     private final String bootstrapServers;
@@ -60,6 +74,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private final AdapterLoader loader;
     private final PromotionGate gate;
     private final Duration grace;
+    private final AdapterFileRetention files;
     private final AdapterAssembler assembler = new AdapterAssembler();
     private final Map<String, AdapterHistory> histories = new TreeMap<>();
     private final Map<String, ServingAdapter> servedByAdapter = new HashMap<>();
@@ -70,14 +85,16 @@ public final class AdapterRegistry implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean caughtUp;
     private volatile long deliveries;
+    private final List<Consumer<AdapterSwap>> swapObservers = new CopyOnWriteArrayList<>();
 
     private AdapterRegistry(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace) {
+            Duration grace, int versionsKept) {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.encoder = encoder;
         this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
         this.gate = Objects.requireNonNull(gate, "gate");
         this.grace = Objects.requireNonNull(grace, "grace");
+        this.files = new AdapterFileRetention(bootstrapServers, loader, versionsKept, this);
         this.reclaimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "engram-adapter-reclaimer");
             t.setDaemon(true);
@@ -94,10 +111,12 @@ public final class AdapterRegistry implements AutoCloseable {
      *     node, which lists and gates adapters but serves none
      * @param dir where the adapters' files are written, e.g. {@code dataDir/adapters}
      * @param grace how long a replaced adapter stays loaded before its memory is freed
+     * @param versionsKept how many of each adapter's newest versions keep their files on disk
+     *     (besides the serving, pinned and rolled-back-to ones), at least 1
      */
     public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace) {
-        AdapterRegistry registry = new AdapterRegistry(bootstrapServers, encoder, dir, gate, grace);
+            Duration grace, int versionsKept) {
+        AdapterRegistry registry = new AdapterRegistry(bootstrapServers, encoder, dir, gate, grace, versionsKept);
         registry.thread.start();
         return registry;
     }
@@ -151,13 +170,21 @@ public final class AdapterRegistry implements AutoCloseable {
         return deliveries;
     }
 
+    /**
+     * Calls {@code observer} on the registry's thread after every swap of a tenant's serving adapter
+     * (keep it quick: the next adapter waits for it). For benchmarks and monitoring.
+     */
+    public void onSwap(Consumer<AdapterSwap> observer) {
+        swapObservers.add(Objects.requireNonNull(observer, "observer"));
+    }
+
     /** The gate candidates are decided with. */
     public PromotionGate gate() {
         return gate;
     }
 
     private void run() {
-        try (KafkaConsumer<String, byte[]> c = KafkaClientFactory.consumer(bootstrapServers, null)) {
+        try (KafkaConsumer<String, byte[]> c = KafkaClientFactory.consumer(bootstrapServers, null, READER_SETTINGS)) {
             consumer = c;
             List<TopicPartition> partitions = c.partitionsFor(Topics.ADAPTERS).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -165,13 +192,16 @@ public final class AdapterRegistry implements AutoCloseable {
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(200))) {
+                ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
+                long polled = System.nanoTime();
+                for (ConsumerRecord<String, byte[]> record : records) {
                     for (AdapterAssembler.Delivery d : assembler.accept(record)) {
-                        handle(d);
+                        handle(d, polled);
                     }
                 }
-                if (!caughtUp) {
-                    caughtUp = end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue());
+                if (!caughtUp && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                    files.removeStray(histories.values());
+                    caughtUp = true;
                 }
             }
         } catch (WakeupException e) {
@@ -184,12 +214,12 @@ public final class AdapterRegistry implements AutoCloseable {
         }
     }
 
-    private void handle(AdapterAssembler.Delivery delivery) {
+    private void handle(AdapterAssembler.Delivery delivery, long polled) {
         try {
             if (delivery instanceof AdapterAssembler.Delivery.Adapter a) {
-                adapter(a.adapter(), a.offset());
+                adapter(a.adapter(), a.offset(), polled);
             } else if (delivery instanceof AdapterAssembler.Delivery.Control c) {
-                control(c.control(), c.offset());
+                control(c.control(), c.offset(), polled);
             } else if (delivery instanceof AdapterAssembler.Delivery.Rejected r) {
                 rejected(r);
             }
@@ -199,7 +229,7 @@ public final class AdapterRegistry implements AutoCloseable {
         }
     }
 
-    private void adapter(AdapterPublished adapter, long offset) {
+    private void adapter(AdapterPublished adapter, long offset, long polled) {
         long started = System.nanoTime();
         TenantAdapter fresh = null;
         AdapterHistory.Entry entry;
@@ -209,8 +239,8 @@ public final class AdapterRegistry implements AutoCloseable {
         }
         Path dir = null;
         String invalid = null;
-        boolean reuse = previous != null && previous.verified() && previous.payloadSha256() != null
-                && previous.payloadSha256().equals(adapter.payloadSha256());
+        boolean reuse = previous != null && previous.verified() && previous.dir() != null
+                && previous.payloadSha256() != null && previous.payloadSha256().equals(adapter.payloadSha256());
         if (reuse) {
             dir = previous.dir();
         } else {
@@ -223,6 +253,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 invalid = "could not write the adapter's files under the node's data directory: " + e.getMessage();
             }
         }
+        long verified = System.nanoTime();
         AdapterStatus status;
         String reason;
         if (invalid != null) {
@@ -251,10 +282,12 @@ public final class AdapterRegistry implements AutoCloseable {
             history = histories.get(adapter.adapterName());
             history.put(adapter.tenant(), entry);
         }
-        swapIfChanged(history, fresh, started);
+        swapIfChanged(history, fresh, polled, started, verified);
+        files.removeOld(history);
     }
 
-    private void control(AdapterControl control, long offset) {
+    private void control(AdapterControl control, long offset, long polled) {
+        long started = System.nanoTime();
         AdapterHistory history;
         synchronized (this) {
             history = histories.computeIfAbsent(control.adapterName(), AdapterHistory::new);
@@ -262,7 +295,8 @@ public final class AdapterRegistry implements AutoCloseable {
         }
         log.info("adapter {}: {} {} by {} ({})", control.adapterName(), control.action(),
                 control.version() == null ? "" : "v" + control.version(), control.operator(), control.reason());
-        swapIfChanged(history, null, System.nanoTime());
+        swapIfChanged(history, null, polled, started, started);
+        files.removeOld(history);
     }
 
     private void rejected(AdapterAssembler.Delivery.Rejected r) {
@@ -284,7 +318,8 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     /** Points the tenant at the adapter's serving version if it changed; {@code fresh} is closed if unused. */
-    private void swapIfChanged(AdapterHistory history, TenantAdapter fresh, long started) {
+    private void swapIfChanged(AdapterHistory history, TenantAdapter fresh, long polled, long delivered,
+            long verified) {
         String tenant = history.tenant();
         Long target;
         AdapterHistory.Entry entry;
@@ -307,7 +342,9 @@ public final class AdapterRegistry implements AutoCloseable {
             if (fresh == null || fresh.round() != (int) Math.min(targetVersion, Integer.MAX_VALUE)) {
                 closeQuietly(fresh);
                 try {
-                    loaded = loader.load(history.adapterName(), tenant, targetVersion, entry.dir());
+                    Path dir = entry.dir() != null ? entry.dir() : files.readBack(history, entry);
+                    loaded = loader.load(history.adapterName(), tenant, targetVersion, dir);
+                    verified = System.nanoTime();
                 } catch (AdapterLoader.Unusable e) {
                     log.error("cannot serve {} v{}: {}; {} keeps serving", history.adapterName(), targetVersion,
                             e.getMessage(), current == null ? "the base encoder" : current.label());
@@ -319,8 +356,17 @@ public final class AdapterRegistry implements AutoCloseable {
         servedByAdapter.put(history.adapterName(), next);
         ServingAdapter old = servingByTenant
                 .computeIfAbsent(tenant, t -> new AtomicReference<>(ServingAdapter.base(t, encoder))).getAndSet(next);
-        log.info("tenant {} now served by {} (was {}; swap took {} ms)", tenant, next.label(), old.label(),
-                (System.nanoTime() - started) / 1_000_000);
+        long swapped = System.nanoTime();
+        log.info("tenant {} now served by {} (was {}; {} ms after the poll: verify {} ms)", tenant, next.label(),
+                old.label(), (swapped - polled) / 1_000_000, (verified - delivered) / 1_000_000);
+        AdapterSwap swap = new AdapterSwap(tenant, old.label(), next.label(), polled, delivered, verified, swapped);
+        for (Consumer<AdapterSwap> observer : swapObservers) {
+            try {
+                observer.accept(swap);
+            } catch (RuntimeException e) {
+                log.warn("a swap observer failed on {}: {}", swap, e.toString());
+            }
+        }
         retire(old);
     }
 

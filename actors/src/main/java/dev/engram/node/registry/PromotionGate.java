@@ -15,10 +15,14 @@ import java.util.Objects;
  * if (!d.promoted()) log.info("not promoted: {}", d.reason());
  * }</pre>
  *
- * @param minHeldOutGain smallest held-out nDCG@10 gain (candidate minus parent) to promote, finite
- *     (default {@value #DEFAULT_MIN_HELD_OUT_GAIN})
- * @param maxRetentionLoss largest retention nDCG@10 loss (parent minus candidate) tolerated, finite
- *     and >= 0 (default {@value #DEFAULT_MAX_RETENTION_LOSS})
+ * <p>The defaults are here and nowhere else; a node takes its gate from
+ * {@code NodeConfig.promotionGate} ({@code engram serve --min-held-out-gain --max-retention-loss}).
+ *
+ * @param minHeldOutGain smallest held-out nDCG@10 gain (candidate minus parent) to promote, in
+ *     [-1, 1] (nDCG is in [0, 1]; a negative margin tolerates a small drop) (default
+ *     {@value #DEFAULT_MIN_HELD_OUT_GAIN})
+ * @param maxRetentionLoss largest retention nDCG@10 loss (parent minus candidate) tolerated, in
+ *     [0, 1] (default {@value #DEFAULT_MAX_RETENTION_LOSS})
  */
 public record PromotionGate(double minHeldOutGain, double maxRetentionLoss) {
 
@@ -35,12 +39,13 @@ public record PromotionGate(double minHeldOutGain, double maxRetentionLoss) {
     }
 
     public PromotionGate {
-        if (!Double.isFinite(minHeldOutGain)) {
-            throw new IllegalArgumentException("promotionGate.minHeldOutGain must be finite, was " + minHeldOutGain);
+        if (!(minHeldOutGain >= -1 && minHeldOutGain <= 1)) {
+            throw new IllegalArgumentException("promotionGate.minHeldOutGain must be in [-1, 1] (an nDCG@10 "
+                    + "difference), was " + minHeldOutGain);
         }
-        if (!Double.isFinite(maxRetentionLoss) || maxRetentionLoss < 0) {
-            throw new IllegalArgumentException("promotionGate.maxRetentionLoss must be finite and >= 0, was "
-                    + maxRetentionLoss);
+        if (!(maxRetentionLoss >= 0 && maxRetentionLoss <= 1)) {
+            throw new IllegalArgumentException("promotionGate.maxRetentionLoss must be in [0, 1] (an nDCG@10 "
+                    + "difference), was " + maxRetentionLoss);
         }
     }
 

@@ -1,8 +1,12 @@
 package dev.engram.node.registry;
 
-import dev.engram.node.tuning.TuningSchedulerConfig;
 import static dev.engram.node.registry.TestAdapters.BETTER;
 import static dev.engram.node.registry.TestAdapters.WORSE;
+import static dev.engram.node.registry.NodeAdapterApi.adapterView;
+import static dev.engram.node.registry.NodeAdapterApi.await;
+import static dev.engram.node.registry.NodeAdapterApi.post;
+import static dev.engram.node.registry.NodeAdapterApi.recallVersion;
+import static dev.engram.node.registry.NodeAdapterApi.version;
 import static dev.engram.node.registry.TestAdapters.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,23 +15,19 @@ import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
 import dev.engram.node.http.ApiJson;
 import dev.engram.node.testing.SharedKafka;
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,8 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** One real broker, one node with the real MiniLM, real PEFT adapter files published on Kafka. */
 class AdapterHotSwapTest {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path tmp;
@@ -183,62 +181,5 @@ class AdapterHotSwapTest {
         assertThat(failed.get()).isZero();
         assertThat(ok.get()).isGreaterThan(8);
         assertThat(seen).contains("loop-d/v2", "loop-d/v3", "loop-d/v4", "loop-d/v5");
-    }
-
-    // --- helpers ---
-
-    private static String recallVersion(EngramNode n, String tenant) {
-        try {
-            HttpResponse<String> r = post(n, "/v1/tenants/" + tenant + "/recall", "{\"task\": \"flutter\", \"k\": 3}");
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            return ApiJson.mapper().readTree(r.body()).get("adapterVersion").asText();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static JsonNode adapterView(EngramNode n, String name) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(n.httpUrl() + "/v1/adapters")).GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).isEqualTo(200);
-            for (JsonNode a : ApiJson.mapper().readTree(r.body()).get("adapters")) {
-                if (a.get("name").asText().equals(name)) {
-                    return a;
-                }
-            }
-            return null;
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static JsonNode version(EngramNode n, String name, long version) {
-        JsonNode a = adapterView(n, name);
-        if (a == null) {
-            return null;
-        }
-        for (JsonNode v : a.get("versions")) {
-            if (v.get("version").asLong() == version) {
-                return v;
-            }
-        }
-        return null;
-    }
-
-    private static HttpResponse<String> post(EngramNode n, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(n.httpUrl() + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 30 s waiting for: " + what);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-        }
     }
 }

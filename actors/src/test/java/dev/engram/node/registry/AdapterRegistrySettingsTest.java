@@ -1,0 +1,131 @@
+package dev.engram.node.registry;
+
+import static dev.engram.node.registry.NodeAdapterApi.await;
+import static dev.engram.node.registry.NodeAdapterApi.post;
+import static dev.engram.node.registry.NodeAdapterApi.recallVersion;
+import static dev.engram.node.registry.NodeAdapterApi.version;
+import static dev.engram.node.registry.TestAdapters.BETTER;
+import static dev.engram.node.registry.TestAdapters.adapter;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.engram.node.EngramNode;
+import dev.engram.node.NodeConfig;
+import dev.engram.node.testing.SharedKafka;
+import dev.engram.node.tuning.TuningSchedulerConfig;
+import dev.engram.retriever.TextEncoder;
+import dev.engram.streams.AdapterFile;
+import dev.engram.streams.AdapterPublisher;
+import dev.engram.streams.AdapterStatus;
+import dev.engram.streams.KafkaClientFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The registry's node settings on a real broker with real MiniLM adapters: the gate's margins
+ * ({@code NodeConfig.promotionGate}) and the bound on adapter files kept on disk
+ * ({@code NodeConfig.adapterVersionsKept}).
+ */
+class AdapterRegistrySettingsTest {
+
+    @TempDir
+    static Path tmp;
+
+    private static TextEncoder encoder;
+    private static KafkaProducer<String, byte[]> producer;
+    private static AdapterPublisher publisher;
+    private static List<AdapterFile> files;
+
+    @BeforeAll
+    static void start() throws Exception {
+        SharedKafka.bootstrapServers();
+        encoder = TextEncoder.load();
+        producer = KafkaClientFactory.producer(SharedKafka.bootstrapServers());
+        publisher = AdapterPublisher.over(producer);
+        files = TestAdapters.files(encoder, tmp.resolve("made"), 11);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (producer != null) {
+            producer.close();
+        }
+        if (encoder != null) {
+            encoder.close();
+        }
+    }
+
+    private static NodeConfig.Builder node(String dir) {
+        return NodeConfig.builder(tmp.resolve(dir)).bootstrapServers(SharedKafka.bootstrapServers()).httpPort(0)
+                .groupId("registry-settings-" + dir).embedder(encoder).tuning(TuningSchedulerConfig.disabled());
+    }
+
+    @Test
+    void aNodeWithAStricterMarginRejectsACandidateTheDefaultPromotes() throws Exception {
+        // BETTER: held-out nDCG@10 0.41 vs parent 0.40 (gain +0.01), retention unchanged.
+        try (EngramNode lenient = EngramNode.start(node("default").build());
+                EngramNode strict = EngramNode.start(node("strict")
+                        .promotionGate(new PromotionGate(0.02, PromotionGate.DEFAULT_MAX_RETENTION_LOSS)).build())) {
+            assertThat(lenient.adapters().gate()).isEqualTo(PromotionGate.defaults());
+            publisher.publish(adapter("margin-a", "tenant-margin-a", 1, AdapterStatus.CANDIDATE, BETTER, files,
+                    encoder));
+
+            await(() -> "margin-a/v1".equals(recallVersion(lenient, "tenant-margin-a")), "the default gate serves v1");
+            await(() -> version(strict, "margin-a", 1) != null, "the strict node lists v1");
+            JsonNode rejected = version(strict, "margin-a", 1);
+            assertThat(rejected.get("status").asText()).isEqualTo("REJECTED");
+            assertThat(rejected.get("verified").asBoolean()).isTrue();
+            assertThat(rejected.get("reason").asText()).startsWith("rejected by the gate")
+                    .contains("gain +0.0100, needs >= 0.0200");
+            assertThat(version(lenient, "margin-a", 1).get("status").asText()).isEqualTo("PROMOTED");
+            assertThat(recallVersion(strict, "tenant-margin-a")).isEqualTo("base");
+        }
+    }
+
+    @Test
+    void onlyTheNewestVersionsAndThePinnedOneKeepTheirFilesAndAPinnedOldOneIsReadBack() throws Exception {
+        Path adapters = tmp.resolve("retention").resolve("adapters");
+        Path stray = adapters.resolve("gone-retriever").resolve("v3");
+        Files.createDirectories(stray);
+        Files.writeString(stray.resolve("adapter_config.json"), "{}");
+        try (EngramNode n = EngramNode.start(node("retention").adapterVersionsKept(2).build())) {
+            await(() -> n.adapters().caughtUp(), "the registry read the topic");
+            await(() -> !Files.exists(stray), "a directory no version on the topic names is removed");
+
+            for (long v = 1; v <= 5; v++) {
+                publisher.publish(adapter("keep-b", "tenant-keep-b", v, AdapterStatus.PROMOTED, BETTER, files, encoder));
+            }
+            await(() -> "keep-b/v5".equals(recallVersion(n, "tenant-keep-b")), "v5 serves");
+            assertThat(versionDirs(adapters.resolve("keep-b"))).containsExactlyInAnyOrder("v4", "v5");
+            assertThat(version(n, "keep-b", 1).get("verified").asBoolean()).as("still listed as verified").isTrue();
+
+            assertThat(post(n, "/v1/adapters/keep-b/pin", "{\"version\": 1}").statusCode()).isEqualTo(202);
+            await(() -> "keep-b/v1".equals(recallVersion(n, "tenant-keep-b")), "pinned v1 read back and serves");
+            assertThat(versionDirs(adapters.resolve("keep-b"))).containsExactlyInAnyOrder("v1", "v4", "v5");
+            assertThat(Files.size(adapters.resolve("keep-b").resolve("v1").resolve(AdapterFile.PEFT_WEIGHTS)))
+                    .isEqualTo(files.stream().filter(f -> f.name().equals(AdapterFile.PEFT_WEIGHTS)).findFirst()
+                            .orElseThrow().size());
+
+            publisher.publish(adapter("keep-b", "tenant-keep-b", 6, AdapterStatus.PROMOTED, BETTER, files, encoder));
+            await(() -> version(n, "keep-b", 6) != null, "v6 listed");
+            assertThat(recallVersion(n, "tenant-keep-b")).isEqualTo("keep-b/v1");
+            assertThat(versionDirs(adapters.resolve("keep-b"))).containsExactlyInAnyOrder("v1", "v5", "v6");
+        }
+    }
+
+    private static List<String> versionDirs(Path adapterDir) {
+        try (Stream<Path> dirs = Files.list(adapterDir)) {
+            return dirs.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
