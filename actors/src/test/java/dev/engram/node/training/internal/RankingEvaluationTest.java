@@ -39,7 +39,7 @@ class RankingEvaluationTest {
     void sharedDocumentVectorsEmbedEachTextOnceAndTheCacheIsReadFirst() {
         CountingEmbedder embedder = new CountingEmbedder(new HashingEmbedder(384));
         List<HeldOutQuery> queries = List.of(new HeldOutQuery("q1", "heated wing", List.of(WING, NOZZLE)),
-                new HeldOutQuery("q2", "flat plate", List.of(NOZZLE, PLATE)));
+                new HeldOutQuery("q2", "flat plate", List.of(NOZZLE, new Candidate("c-plate", PLATE.text(), 1.0))));
         RankingEvaluation.DocumentVectors shared = new RankingEvaluation.DocumentVectors(embedder);
 
         double first = RankingEvaluation.meanNdcg10(embedder, shared, queries);
