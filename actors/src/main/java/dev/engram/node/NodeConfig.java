@@ -33,9 +33,12 @@ import java.util.regex.Pattern;
  *       store's settings</td></tr>
  *   <tr><td>{@code resilience}</td><td>{@link ResilienceConfig#defaults()}</td><td>retries,
  *       breakers and time limits</td></tr>
- *   <tr><td>{@code maxBatchRecords}</td><td>{@value #DEFAULT_MAX_BATCH_RECORDS}</td><td>largest
- *       batch handed to the ingest actor ({@code max.poll.records}); one index commit per batch, so
- *       larger batches mean fewer commits on a busy stream</td></tr>
+ *   <tr><td>{@code maxBatchRecords}</td><td>{@value #DEFAULT_MAX_BATCH_RECORDS}; with an embedder
+ *       {@value #DEFAULT_MAX_BATCH_RECORDS_EMBEDDING}</td><td>largest batch handed to the ingest actor
+ *       ({@code max.poll.records}); one index commit per batch, so larger batches mean fewer commits on
+ *       a busy stream. With an embedder the whole batch is embedded within the ingest time limit: MiniLM
+ *       embeds 7-20 abstracts a second on 2 shared cores, so 1,000 records overran the 2-minute limit
+ *       and were redelivered again and again</td></tr>
  *   <tr><td>{@code pollTimeout}</td><td>100 ms</td><td>longest single {@code poll}</td></tr>
  *   <tr><td>{@code clock}</td><td>{@link Clock#systemUTC()}</td><td>time source of dead letters
  *       and metrics</td></tr>
@@ -87,6 +90,8 @@ public record NodeConfig(
     public static final String DEFAULT_GROUP_ID = "engram-node";
     /** Default largest batch. */
     public static final int DEFAULT_MAX_BATCH_RECORDS = 1000;
+    /** Default largest batch of a node with an embedder (each record is embedded inside the batch's time limit). */
+    public static final int DEFAULT_MAX_BATCH_RECORDS_EMBEDDING = 64;
     /** Default longest poll. */
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     /** Default number of each adapter's newest versions whose files stay on disk. */
@@ -169,7 +174,7 @@ public record NodeConfig(
         private Embedder embedder;
         private CaseStoreConfig storeConfig;
         private ResilienceConfig resilience = ResilienceConfig.defaults();
-        private int maxBatchRecords = DEFAULT_MAX_BATCH_RECORDS;
+        private Integer maxBatchRecords;
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private Clock clock = Clock.systemUTC();
         private TuningSchedulerConfig tuning = TuningSchedulerConfig.defaults();
@@ -254,7 +259,9 @@ public record NodeConfig(
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(dataDir, bootstrapServers, httpHost, httpPort, groupId, embedder,
-                    storeConfig == null ? CaseStoreConfig.defaults() : storeConfig, resilience, maxBatchRecords,
+                    storeConfig == null ? CaseStoreConfig.defaults() : storeConfig, resilience,
+                    maxBatchRecords != null ? maxBatchRecords
+                            : embedder == null ? DEFAULT_MAX_BATCH_RECORDS : DEFAULT_MAX_BATCH_RECORDS_EMBEDDING,
                     pollTimeout, clock, tuning, promotionGate, adapterVersionsKept);
         }
     }

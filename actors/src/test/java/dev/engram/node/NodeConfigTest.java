@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
 import dev.engram.node.registry.PromotionGate;
+import dev.engram.node.testing.HashingEmbedder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +32,14 @@ class NodeConfigTest {
         assertThat(config.promotionGate()).isEqualTo(new PromotionGate(0.0, 0.01));
         assertThat(config.adapterVersionsKept()).isEqualTo(5);
         assertThat(config.toBuilder().build()).isEqualTo(config);
+    }
+
+    @Test
+    void aNodeWithAnEmbedderTakesSmallerBatchesUnlessToldOtherwise() {
+        HashingEmbedder embedder = new HashingEmbedder(384);
+        assertThat(NodeConfig.builder(DIR).embedder(embedder).build().maxBatchRecords()).isEqualTo(64);
+        assertThat(NodeConfig.builder(DIR).embedder(embedder).maxBatchRecords(500).build().maxBatchRecords())
+                .isEqualTo(500);
     }
 
     @Test

@@ -49,9 +49,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Consumer group of the feedback consumer (default: ${DEFAULT-VALUE}).")
     String group;
 
-    @Option(names = "--max-batch", defaultValue = "" + NodeConfig.DEFAULT_MAX_BATCH_RECORDS, paramLabel = "N",
-            description = "Largest batch of records per index commit (default: ${DEFAULT-VALUE}).")
-    int maxBatch;
+    @Option(names = "--max-batch", paramLabel = "N",
+            description = "Largest batch of records per index commit (default: " + NodeConfig.DEFAULT_MAX_BATCH_RECORDS
+                    + ", with --embedder minilm " + NodeConfig.DEFAULT_MAX_BATCH_RECORDS_EMBEDDING + ").")
+    Integer maxBatch;
 
     /** Which embedder makes recall hybrid (BM25 + vectors) and lets the node serve tuned adapters. */
     enum EmbedderChoice { none, minilm }
@@ -84,8 +85,11 @@ final class ServeCommand implements Callable<Integer> {
         // Settings first: a bad option fails before the encoder loads.
         PromotionGate gate = new PromotionGate(minHeldOutGain, maxRetentionLoss);
         NodeConfig.Builder settings = NodeConfig.builder(data).bootstrapServers(bootstrap).httpHost(httpHost)
-                .httpPort(httpPort).groupId(group).maxBatchRecords(maxBatch).promotionGate(gate)
+                .httpPort(httpPort).groupId(group).promotionGate(gate)
                 .adapterVersionsKept(adapterVersionsKept);
+        if (maxBatch != null) {
+            settings.maxBatchRecords(maxBatch);
+        }
         settings.build();
         TextEncoder encoder = embedder == EmbedderChoice.minilm ? TextEncoder.load(EncoderConfig.defaults()) : null;
         NodeConfig config = settings.embedder(encoder).build();

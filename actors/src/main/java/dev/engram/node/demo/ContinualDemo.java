@@ -70,12 +70,6 @@ public final class ContinualDemo implements Runnable {
      */
     static final PromotionGate GATE = new PromotionGate(-0.01, 0.01);
 
-    /**
-     * Records per ingest batch: the node embeds a whole batch within its ingest time limit (2 min), and
-     * MiniLM embeds some 10-30 abstracts a second on 2 shared cores, so the default 1,000 would not fit.
-     */
-    static final int EMBEDDING_BATCH = 64;
-
     private final DemoOptions options;
     private final PrintStream out;
     private final EvalDataset dataset;
@@ -140,8 +134,8 @@ public final class ContinualDemo implements Runnable {
                 .maxInterval(Duration.ofDays(1)).tickInterval(Duration.ofSeconds(1)).lora(lora).inNodeWorker(true)
                 .build();
         NodeConfig config = NodeConfig.builder(runDir).bootstrapServers(options.bootstrapServers())
-                .httpPort(options.httpPort()).embedder(encoder).tuning(tuning).maxBatchRecords(EMBEDDING_BATCH)
-                .promotionGate(gate).build();
+                .httpPort(options.httpPort()).embedder(encoder).tuning(tuning).promotionGate(gate)
+                .build();
         LoopResult result;
         t = System.nanoTime();
         try (encoder; EngramNode node = EngramNode.start(config);
