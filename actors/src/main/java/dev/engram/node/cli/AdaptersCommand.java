@@ -93,6 +93,11 @@ final class AdaptersCommand implements Runnable {
                     out.println("no adapters on this node yet");
                 }
                 adapters.forEach(a -> print(out, a));
+                JsonNode gate = body.path("gate");
+                if (gate.has("minHeldOutGain")) {
+                    out.printf(Locale.ROOT, "gate on this node: held-out nDCG@10 gain >= %.4f, retention loss <= %.4f%n",
+                            gate.path("minHeldOutGain").asDouble(), gate.path("maxRetentionLoss").asDouble());
+                }
             });
         }
     }

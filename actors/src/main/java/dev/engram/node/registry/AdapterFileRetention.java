@@ -81,6 +81,15 @@ final class AdapterFileRetention {
         }
     }
 
+    /** Deletes staged files that failed verification (the verified copy, if any, stays). */
+    void discard(Path staged) {
+        try {
+            loader.delete(staged);
+        } catch (IOException e) {
+            log.warn("could not remove {}: {}", staged, e.toString());
+        }
+    }
+
     /** Writes the files of a version removed from disk again, from its record on the topic. */
     Path readBack(AdapterHistory history, AdapterHistory.Entry entry) throws AdapterLoader.Unusable {
         log.info("{} v{} was removed from disk; reading it back from {}", history.adapterName(), entry.version(),

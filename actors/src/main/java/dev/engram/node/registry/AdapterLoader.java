@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  */
 final class AdapterLoader {
 
+    private static final String STAGING_SUFFIX = ".incoming";
+
     private final TextEncoder encoder;
     private final Path root;
 
@@ -45,16 +47,32 @@ final class AdapterLoader {
         }
     }
 
-    /** Writes the files to {@code root/<name>/v<version>/}, replacing what was there. */
-    Path write(AdapterPublished adapter) throws IOException {
-        Path dir = root.resolve(adapter.adapterName()).resolve("v" + adapter.version());
+    /**
+     * Writes the files to a staging directory beside {@code root/<name>/v<version>/}, so that a
+     * record that fails verification never replaces a verified copy; {@link #install} moves them
+     * into place once verified.
+     */
+    Path stage(AdapterPublished adapter) throws IOException {
+        Path dir = root.resolve(adapter.adapterName()).resolve("v" + adapter.version() + STAGING_SUFFIX);
+        delete(dir);
         Files.createDirectories(dir);
         for (AdapterFile f : adapter.files()) {
-            Path tmp = dir.resolve(f.name() + ".tmp");
-            Files.write(tmp, f.bytes());
-            Files.move(tmp, dir.resolve(f.name()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.write(dir.resolve(f.name()), f.bytes());
         }
         return dir;
+    }
+
+    /** Moves staged, verified files to {@code root/<name>/v<version>/}, replacing what was there. */
+    Path install(Path staged, long version) throws IOException {
+        Path dir = staged.resolveSibling("v" + version);
+        delete(dir);
+        Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
+        return dir;
+    }
+
+    /** Writes the files straight to {@code root/<name>/v<version>/} (a version read back from the topic). */
+    Path write(AdapterPublished adapter) throws IOException {
+        return install(stage(adapter), adapter.version());
     }
 
     /** Deletes a version's directory (its files are on the topic, so it can be written again). */
@@ -69,7 +87,7 @@ final class AdapterLoader {
         }
     }
 
-    /** Every {@code root/<name>/v<version>} directory on disk, e.g. left by an earlier run. */
+    /** Every {@code root/<name>/v<version>} directory on disk (staged ones too), e.g. left by an earlier run. */
     List<Path> versionDirs() throws IOException {
         if (!Files.isDirectory(root)) {
             return List.of();
@@ -78,8 +96,8 @@ final class AdapterLoader {
         try (Stream<Path> names = Files.list(root)) {
             for (Path name : names.filter(Files::isDirectory).toList()) {
                 try (Stream<Path> versions = Files.list(name)) {
-                    versions.filter(v -> Files.isDirectory(v) && v.getFileName().toString().matches("v\\d{1,18}"))
-                            .forEach(out::add);
+                    versions.filter(v -> Files.isDirectory(v)
+                            && v.getFileName().toString().matches("v\\d{1,18}(\\.incoming)?")).forEach(out::add);
                 }
             }
         }

@@ -244,12 +244,18 @@ public final class AdapterRegistry implements AutoCloseable {
         if (reuse) {
             dir = previous.dir();
         } else {
+            Path staged = null;
             try {
-                dir = loader.write(adapter);
-                fresh = loader.verify(adapter, dir);
+                staged = loader.stage(adapter);
+                fresh = loader.verify(adapter, staged);
+                dir = loader.install(staged, adapter.version());
             } catch (AdapterLoader.Unusable e) {
                 invalid = e.getMessage();
+                files.discard(staged);
             } catch (java.io.IOException e) {
+                closeQuietly(fresh);
+                fresh = null;
+                files.discard(staged);
                 invalid = "could not write the adapter's files under the node's data directory: " + e.getMessage();
             }
         }

@@ -28,7 +28,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * and answer 202 once Kafka has it; the registry applies it when it reads it back.
  *
  * <pre>
- * GET  /v1/adapters                                                 -> 200 {"adapters": [{@link AdapterView}]}
+ * GET  /v1/adapters                                                 -> 200 {"adapters": [{@link AdapterView}],
+ *                                                                           "gate": {@link PromotionGate} (this node's margins)}
  * GET  /v1/adapters/{name}                                          -> 200 {@link AdapterView}, or 404
  * POST /v1/adapters/{name}/pin       {"version": 3, "reason": ".."} -> 202
  * POST /v1/adapters/{name}/unpin     {"reason": ".."}               -> 202
@@ -53,7 +54,8 @@ public final class AdapterRoutes extends AllDirectives {
     public Route routes() {
         return concat(
                 path(PathMatchers.segment("v1").slash("adapters"), () -> get(() ->
-                        complete(json(StatusCodes.OK, Map.of("adapters", registry.adapters()))))),
+                        complete(json(StatusCodes.OK, Map.of("adapters", registry.adapters(), "gate",
+                                registry.gate()))))),
                 path(PathMatchers.segment("v1").slash("adapters").slash(PathMatchers.segment()), name -> get(() -> {
                     AdapterView view = registry.adapter(name);
                     return complete(view == null

@@ -22,6 +22,7 @@ import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -106,6 +107,19 @@ class AdapterHotSwapTest {
             assertThat(view.get("reason").asText()).as("v%d", v).startsWith("invalid adapter files");
         }
         assertThat(version(node, "corrupt-b", 2).get("reason").asText()).containsIgnoringCase("nan");
+        assertThat(recallVersion(node, "tenant-corrupt-b")).isEqualTo("corrupt-b/v1");
+
+        // The same version again with broken files: the verified copy on disk and in service stays.
+        long before = node.adapters().deliveries();
+        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 1, AdapterStatus.PROMOTED, BETTER,
+                TestAdapters.withNaN(files), encoder));
+        await(() -> node.adapters().deliveries() > before, "the broken v1 read");
+        Path v1 = tmp.resolve("node-a").resolve("adapters").resolve("corrupt-b").resolve("v1");
+        for (AdapterFile f : files) {
+            assertThat(Files.readAllBytes(v1.resolve(f.name()))).as(f.name()).isEqualTo(f.bytes());
+        }
+        assertThat(v1.resolveSibling("v1.incoming")).doesNotExist();
+        assertThat(version(node, "corrupt-b", 1).get("verified").asBoolean()).isTrue();
         assertThat(recallVersion(node, "tenant-corrupt-b")).isEqualTo("corrupt-b/v1");
     }
 

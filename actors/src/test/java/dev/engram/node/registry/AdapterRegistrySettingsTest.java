@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.http.ApiJson;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.retriever.TextEncoder;
@@ -19,6 +20,10 @@ import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -87,6 +92,11 @@ class AdapterRegistrySettingsTest {
                     .contains("gain +0.0100, needs >= 0.0200");
             assertThat(version(lenient, "margin-a", 1).get("status").asText()).isEqualTo("PROMOTED");
             assertThat(recallVersion(strict, "tenant-margin-a")).isEqualTo("base");
+            JsonNode listed = ApiJson.mapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(strict.httpUrl() + "/v1/adapters")).GET().build(), HttpResponse.BodyHandlers.ofString())
+                    .body());
+            assertThat(listed.get("gate").get("minHeldOutGain").asDouble()).as("the node lists its margins")
+                    .isEqualTo(0.02);
         }
     }
 
