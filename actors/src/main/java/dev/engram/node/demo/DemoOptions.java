@@ -21,8 +21,8 @@ import java.util.Objects;
  *   <tr><td>{@code progressBars}</td><td>when a console is attached</td><td>redraw progress bars
  *       in place; otherwise print one line per finished step</td></tr>
  *   <tr><td>{@code rounds}</td><td>{@value #DEFAULT_ROUNDS}</td><td>training rounds of the
- *       continual demo ({@link ContinualDemo}): the feedback queries are replayed in this many
- *       slices, one round each; 0 runs the BM25-only demo ({@link CranfieldDemo})</td></tr>
+ *       continual demo ({@link ContinualDemo}): the feedback queries are replayed this many times,
+ *       one training round each; 0 runs the BM25-only demo ({@link CranfieldDemo})</td></tr>
  *   <tr><td>{@code splitSeed}</td><td>{@value #DEFAULT_SPLIT_SEED}</td><td>seed of the split of the
  *       judged queries into feedback (60 %) and held-out (40 %)</td></tr>
  *   <tr><td>{@code roundTimeout}</td><td>15 minutes</td><td>longest wait for one round's adapter
@@ -53,7 +53,7 @@ public record DemoOptions(Path dataDir, String bootstrapServers, int k, int http
     /** The default longest wait for the abstracts to become searchable. */
     public static final Duration DEFAULT_INGEST_TIMEOUT = Duration.ofMinutes(5);
     /** The default number of training rounds of the continual demo. */
-    public static final int DEFAULT_ROUNDS = 3;
+    public static final int DEFAULT_ROUNDS = 2;
     /** The default seed of the feedback / held-out split. */
     public static final long DEFAULT_SPLIT_SEED = 1;
     /** The default longest wait for one round's adapter. */
@@ -83,7 +83,7 @@ public record DemoOptions(Path dataDir, String bootstrapServers, int k, int http
         }
     }
 
-    /** The defaults: {@code .engram/demo}, embedded broker, k = 100, any free port, 5 minutes, 3 rounds. */
+    /** The defaults: {@code .engram/demo}, embedded broker, k = 100, any free port, 5 minutes, 2 rounds. */
     public static DemoOptions defaults() {
         return new DemoOptions(DEFAULT_DATA_DIR, null, DEFAULT_K, 0, DEFAULT_INGEST_TIMEOUT, System.console() != null,
                 DEFAULT_ROUNDS, DEFAULT_SPLIT_SEED, DEFAULT_ROUND_TIMEOUT);

@@ -17,7 +17,7 @@ class DemoOptionsTest {
         assertThat(d.k()).isEqualTo(100);
         assertThat(d.httpPort()).isZero();
         assertThat(d.ingestTimeout()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(d.rounds()).isEqualTo(3);
+        assertThat(d.rounds()).isEqualTo(2);
         assertThat(d.splitSeed()).isEqualTo(1);
     }
 
