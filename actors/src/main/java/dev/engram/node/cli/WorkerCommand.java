@@ -51,6 +51,11 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Time limit per attempt, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration jobTimeout;
 
+    @Option(names = "--session-timeout", defaultValue = "PT15S", paramLabel = "DURATION",
+            description = {"How long the group waits for a worker that stopped heartbeating (killed, frozen) before",
+                "its jobs go to another worker, ISO-8601; the broker allows PT6S..PT30M (default: ${DEFAULT-VALUE})."})
+    Duration sessionTimeout;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -58,7 +63,8 @@ final class WorkerCommand implements Callable<Integer> {
                 .orElseThrow(() -> new IllegalArgumentException("no --bootstrap and no running node in " + data));
         WorkerConfig config = WorkerConfig.defaults(servers).withGroupId(group)
                 .withWorkerId(workerId == null ? "worker-" + ProcessHandle.current().pid() : workerId)
-                .withAttempts(attempts, Duration.ofSeconds(2)).withJobTimeout(jobTimeout);
+                .withAttempts(attempts, Duration.ofSeconds(2)).withJobTimeout(jobTimeout)
+                .withSessionTimeout(sessionTimeout);
         CandidateTrainer trainer = new CandidateTrainer(servers, Clock.systemUTC());
         TrainingWorker worker = TrainingWorker.start(config, trainer, new Bars(out));
         CountDownLatch stopped = new CountDownLatch(1);

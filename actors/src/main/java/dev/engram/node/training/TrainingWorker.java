@@ -93,6 +93,10 @@ public final class TrainingWorker implements AutoCloseable {
         this.consumer = KafkaClientFactory.consumer(config.bootstrapServers(), config.groupId(), Map.of(
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16,
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) pollInterval,
+                // A killed worker's job moves on after the session timeout; heartbeats at a third of it.
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis(),
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                (int) Math.min(3_000, config.sessionTimeout().toMillis() / 3),
                 ConsumerConfig.CLIENT_ID_CONFIG, "engram-worker-" + config.workerId()));
         this.publisher = AdapterPublisher.transactional(config.bootstrapServers(), config.transactionalId());
         this.plainProducer = KafkaClientFactory.producer(config.bootstrapServers());

@@ -27,10 +27,20 @@ final class TestJobs {
     }
 
     static LoraTrainingConfig smallConfig() {
-        return new LoraTrainingConfig(4, 8, 0.0, List.of("query", "value"), false, false, 1, 4, 1e-3, 7, 64);
+        return config(1);
+    }
+
+    /** As {@link #smallConfig()} with {@code epochs} passes: two optimizer steps per epoch. */
+    static LoraTrainingConfig config(int epochs) {
+        return new LoraTrainingConfig(4, 8, 0.0, List.of("query", "value"), false, false, epochs, 4, 1e-3, 7, 64);
     }
 
     static TrainingJob job(String jobId, String tenant, long targetVersion, Long base) {
+        return job(jobId, tenant, targetVersion, base, 1);
+    }
+
+    /** A job of {@code epochs} passes over the eight pairs ({@code 2 * epochs} steps). */
+    static TrainingJob job(String jobId, String tenant, long targetVersion, Long base, int epochs) {
         List<TrainingExample> examples = new ArrayList<>();
         for (int i = 0; i < PAIRS.length; i++) {
             String negative = PAIRS[(i + 1) % PAIRS.length][1];
@@ -39,7 +49,7 @@ final class TestJobs {
         List<HeldOutQuery> heldOut = List.of(query("h1", 0), query("h2", 2));
         List<HeldOutQuery> retention = List.of(query("r1", 5));
         return new TrainingJob(TrainingJob.SCHEMA_VERSION, jobId, tenant, tenant + "-retriever", targetVersion, base,
-                "sentence-transformers/all-MiniLM-L6-v2", AdapterMethod.LORA_QUERY_SIDE, smallConfig(), examples,
+                "sentence-transformers/all-MiniLM-L6-v2", AdapterMethod.LORA_QUERY_SIDE, config(epochs), examples,
                 heldOut, retention, Instant.parse("2025-01-01T00:00:00Z"), 1);
     }
 

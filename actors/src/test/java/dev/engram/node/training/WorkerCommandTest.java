@@ -18,7 +18,8 @@ class WorkerCommandTest {
         CommandLine cli = EngramCli.commandLine();
         cli.setOut(new PrintWriter(text));
         assertThat(cli.execute("worker", "--help")).isZero();
-        assertThat(text.toString()).contains("--bootstrap", "--attempts", "--job-timeout", "engram-workers");
+        assertThat(text.toString()).contains("--bootstrap", "--attempts", "--job-timeout", "--session-timeout",
+                "engram-workers");
     }
 
     @Test
