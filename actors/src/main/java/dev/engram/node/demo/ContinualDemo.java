@@ -33,10 +33,9 @@ import java.util.stream.Stream;
  * Engram's whole loop on the Cranfield collection, on one node with the embedded broker: seeds the
  * 1,400 abstracts through {@code engram.feedback} (embedded by MiniLM on ingest), splits the judged
  * queries into feedback (60 %) and held-out (40 %), then replays the feedback queries as a live
- * stream in {@link DemoOptions#rounds()} rounds: the simulated agents work through the same task set
- * each round (as AgentFly's agents iterate over theirs), recall through the node with whatever
- * adapter serves by then, judge what they got by the Cranfield judgements and send their feedback
- * (new event ids each round, so every round is new feedback for the scheduler); the node's
+ * stream in {@link DemoOptions#rounds()} slices, one round each: new tasks arrive every round. The
+ * simulated agents recall through the node with whatever adapter serves by then, judge what they
+ * got by the Cranfield judgements and send their feedback; the node's
  * scheduler starts a training job, its worker trains a query-side LoRA candidate from the parent
  * adapter and scores it on the job's held-out feedback; the node's gate promotes or rejects it and
  * hot-swaps a promoted one. After each promoted version the demo scores dense and hybrid recall on
@@ -107,7 +106,7 @@ public final class ContinualDemo implements Runnable {
         long started = System.nanoTime();
         EvalDataset cranfield = dataset;
         QuerySplit split = QuerySplit.split(cranfield, FEEDBACK_FRACTION, options.splitSeed());
-        List<List<Query>> slices = java.util.Collections.nCopies(options.rounds(), split.feedback());
+        List<List<Query>> slices = slices(split.feedback(), options.rounds());
         String runId = Long.toString(System.currentTimeMillis(), 36);
         String tenant = options.bootstrapServers() == null ? CranfieldEvents.TENANT
                 : CranfieldEvents.TENANT + "-" + runId;
@@ -243,6 +242,19 @@ public final class ContinualDemo implements Runnable {
     private static String cell(EvaluationReport report, EvaluationReport base) {
         return report == null ? "-" : String.format(Locale.ROOT, "%.4f (%+.2f)", report.meanNdcgAt10(),
                 100 * (report.meanNdcgAt10() - base.meanNdcgAt10()));
+    }
+
+    /** {@code queries} in {@code n} consecutive slices of near-equal size. */
+    static List<List<Query>> slices(List<Query> queries, int n) {
+        if (queries.size() < n) {
+            throw new IllegalArgumentException(n + " rounds need at least " + n + " feedback queries, there are "
+                    + queries.size());
+        }
+        List<List<Query>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(List.copyOf(queries.subList(i * queries.size() / n, (i + 1) * queries.size() / n)));
+        }
+        return out;
     }
 
     private static double since(long startNanos) {

@@ -21,8 +21,8 @@ import java.util.Objects;
  *   <tr><td>{@code progressBars}</td><td>when a console is attached</td><td>redraw progress bars
  *       in place; otherwise print one line per finished step</td></tr>
  *   <tr><td>{@code rounds}</td><td>{@value #DEFAULT_ROUNDS}</td><td>training rounds of the
- *       continual demo ({@link ContinualDemo}): the feedback queries are replayed this many times,
- *       one training round each; 0 runs the BM25-only demo ({@link CranfieldDemo})</td></tr>
+ *       continual demo ({@link ContinualDemo}): the feedback queries are replayed in this many
+ *       slices, one training round each; 0 runs the BM25-only demo ({@link CranfieldDemo})</td></tr>
  *   <tr><td>{@code splitSeed}</td><td>{@value #DEFAULT_SPLIT_SEED}</td><td>seed of the split of the
  *       judged queries into feedback (60 %) and held-out (40 %)</td></tr>
  *   <tr><td>{@code roundTimeout}</td><td>15 minutes</td><td>longest wait for one round's adapter

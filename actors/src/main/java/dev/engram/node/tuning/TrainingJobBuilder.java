@@ -28,10 +28,14 @@ import java.util.function.Function;
  * reward fallback, votes, judged hard negatives).
  *
  * <ul>
- *   <li><b>Held-out</b>: a seeded slice ({@link TuningSchedulerConfig#heldOutFraction()}) of the
- *       round's <em>new</em> judged queries that have at least one useful case; each becomes a
+ *   <li><b>Held-out</b>: a slice ({@link TuningSchedulerConfig#heldOutFraction()}) of the round's
+ *       <em>new</em> judged queries that have at least one useful case; each becomes a
  *       {@link HeldOutQuery} whose candidates are the cases recalled for it, with gain 1 (useful)
- *       or 0 (judged not useful). Their episodes are kept out of training.</li>
+ *       or 0 (judged not useful). Their episodes are kept out of training. Once held out, always held
+ *       out: tasks held out in an earlier round are held out again when they recur and never
+ *       trained on (agents repeat tasks; otherwise a later round's "held-out" queries would be ones
+ *       the parent was trained on, and the gate would reward memorising them). The rest of the
+ *       slice is a seeded sample of the new tasks.</li>
  *   <li><b>Examples</b>: one per (task, useful case) of the other new episodes, then a replay of the
  *       remembered older episodes, at most {@link TuningSchedulerConfig#maxExamples()}.</li>
  *   <li><b>Retention</b>: a seeded sample of older judged queries (trained on in earlier rounds),
@@ -70,6 +74,12 @@ public final class TrainingJobBuilder {
         }
     }
 
+    /** Builds the round's job when no task was held out before; see the full form. */
+    public Outcome build(String tenant, long targetVersion, Long baseVersion, List<Episode> fresh, List<Episode> older,
+            Function<String, Optional<Case>> lookup, Instant createdAt) {
+        return build(tenant, targetVersion, baseVersion, fresh, older, lookup, createdAt, Set.of());
+    }
+
     /**
      * Builds the round's job.
      *
@@ -78,9 +88,10 @@ public final class TrainingJobBuilder {
      * @param fresh judged episodes that arrived since the last round
      * @param older remembered judged episodes of earlier rounds (replay and retention)
      * @param lookup case id → the tenant's case (e.g. {@code id -> store.get(tenant, id)})
+     * @param heldOutBefore tasks (stripped) held out by earlier rounds: held out again, never trained on
      */
     public Outcome build(String tenant, long targetVersion, Long baseVersion, List<Episode> fresh, List<Episode> older,
-            Function<String, Optional<Case>> lookup, Instant createdAt) {
+            Function<String, Optional<Case>> lookup, Instant createdAt, Set<String> heldOutBefore) {
         FeedbackExamples feedback = FeedbackExamples.builder()
                 .maxHardNegatives(Math.min(config.maxHardNegatives(), TrainingExample.MAX_HARD_NEGATIVES)).build();
         Random random = new Random(config.lora().seed() * 1_000_003L + targetVersion);
@@ -91,14 +102,18 @@ public final class TrainingJobBuilder {
             return Outcome.none(fresh.size() + " new judged episodes, but none has a known case judged useful");
         }
         Collections.shuffle(eligible, random);
+        int cap = eligible.size() == 1 ? 1 : Math.min(config.maxHeldOutQueries(), eligible.size() - 1);
         int heldOutCount = eligible.size() == 1 ? 1 : (int) Math.max(1,
-                Math.min(Math.min(config.maxHeldOutQueries(), eligible.size() - 1),
-                        Math.round(eligible.size() * config.heldOutFraction())));
-        Set<String> heldOutTasks = new LinkedHashSet<>(eligible.subList(0, heldOutCount));
+                Math.min(cap, Math.round(eligible.size() * config.heldOutFraction())));
+        // Recurring held-out tasks first (as many as recur, up to the cap), then new ones up to the share.
+        Set<String> heldOutTasks = new LinkedHashSet<>();
+        eligible.stream().filter(heldOutBefore::contains).limit(cap).forEach(heldOutTasks::add);
+        eligible.stream().filter(t -> !heldOutBefore.contains(t))
+                .limit(Math.max(0, heldOutCount - heldOutTasks.size())).forEach(heldOutTasks::add);
 
         List<Episode> training = new ArrayList<>();
-        fresh.stream().filter(e -> !heldOutTasks.contains(e.task().strip())).forEach(training::add);
-        older.stream().filter(e -> !heldOutTasks.contains(e.task().strip())).forEach(training::add);
+        fresh.stream().filter(e -> trainable(e, heldOutTasks, heldOutBefore)).forEach(training::add);
+        older.stream().filter(e -> trainable(e, heldOutTasks, heldOutBefore)).forEach(training::add);
         List<TrainingExample> examples = feedback.trainingExamples(training, lookup).stream()
                 .limit(config.maxExamples()).map(TrainingJobBuilder::example).toList();
         if (examples.isEmpty()) {
@@ -110,6 +125,7 @@ public final class TrainingJobBuilder {
         Map<String, List<JudgedRecall>> olderQueries = byTask(feedback.judgedRecalls(older, lookup));
         List<String> retentionTasks = new ArrayList<>(olderQueries.keySet());
         retentionTasks.removeAll(heldOutTasks);
+        retentionTasks.removeAll(heldOutBefore);
         Collections.shuffle(retentionTasks, random);
         List<HeldOutQuery> retention = retentionTasks.stream().limit(config.retentionQueries())
                 .map(t -> query(t, olderQueries.get(t))).toList();
@@ -118,6 +134,11 @@ public final class TrainingJobBuilder {
         return new Outcome(Optional.of(new TrainingJob(TrainingJob.SCHEMA_VERSION, jobId, tenant,
                 TuningSchedulerConfig.adapterName(tenant), targetVersion, baseVersion, config.baseModelId(),
                 config.method(), config.lora(), examples, heldOut, retention, createdAt, 1)), "");
+    }
+
+    private static boolean trainable(Episode e, Set<String> heldOut, Set<String> heldOutBefore) {
+        String task = e.task().strip();
+        return !heldOut.contains(task) && !heldOutBefore.contains(task);
     }
 
     /** The judged recalls of the queries that have at least one useful case, by task, in first-seen order. */

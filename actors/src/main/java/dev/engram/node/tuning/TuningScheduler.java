@@ -128,6 +128,8 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     private final List<Episode> fresh = new ArrayList<>();
     private final Deque<Episode> older = new ArrayDeque<>();
     private final Set<String> known = new HashSet<>();
+    /** Tasks held out by a round so far: held out again when they recur, never trained on (oldest dropped). */
+    private final Set<String> heldOutTasks = new java.util.LinkedHashSet<>();
     private int mark;
     private Instant lastRoundAt;
     private long lastTargetVersion;
@@ -266,10 +268,12 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         Long base = versions.serving(adapter).filter(v -> v < target).orElse(null);
         List<Episode> consumed = List.copyOf(fresh);
         List<Episode> remembered = List.copyOf(older);
+        Set<String> heldOutBefore = Set.copyOf(heldOutTasks);
         building = true;
         buildingFrom = consumed.size();
         getContext().pipeToSelf(CompletableFuture.supplyAsync(
-                        () -> builder.build(tenant, target, base, consumed, remembered, cases, now), executor),
+                        () -> builder.build(tenant, target, base, consumed, remembered, cases, now, heldOutBefore),
+                        executor),
                 Built::new);
         return this;
     }
@@ -291,6 +295,11 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         freshAtLastSkip = -1;
         lastTargetVersion = j.targetVersion();
         lastRoundAt = j.createdAt();
+        j.heldOut().forEach(q -> heldOutTasks.add(q.query()));
+        for (var it = heldOutTasks.iterator(); heldOutTasks.size() > config.historyLimit() && it.hasNext(); ) {
+            it.next();
+            it.remove();
+        }
         inFlight = new InFlight(j.jobId(), clock.instant(), consumed);
         started++;
         getContext().getLog().info("tuning round for {}: {}", tenant, j);

@@ -72,6 +72,17 @@ final class JudgedFeedback {
         return out;
     }
 
+    /** The same tasks and judgements again under new event ids: agents that repeat their tasks. */
+    List<Episode> again(List<Episode> episodes) {
+        List<Episode> out = new ArrayList<>();
+        for (Episode e : episodes) {
+            next++;
+            out.add(new Episode(tenant + "-ev-" + next, tenant, e.agentId(), T0.plusSeconds(next), e.task(), e.plan(),
+                    e.outcome(), e.reward(), e.judgements()));
+        }
+        return out;
+    }
+
     /** {@code n} judged episodes that found nothing useful. */
     List<Episode> useless(int n) {
         List<Episode> out = new ArrayList<>();

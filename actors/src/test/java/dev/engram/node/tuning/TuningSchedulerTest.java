@@ -222,6 +222,30 @@ class TuningSchedulerTest {
         assertThat(other.heldOut()).as("another round, another seeded split").isNotEqualTo(a.heldOut());
     }
 
+    @Test
+    void aTaskHeldOutOnceIsHeldOutAgainWhenItRecursAndNeverTrainedOn() {
+        ActorRef<TuningScheduler.Command> s = scheduler(config().minNewJudged(20).build());
+        List<dev.engram.memory.Episode> first = feedback.judged(20);
+        s.tell(new TuningScheduler.FeedbackArrived(first));
+        TrainingJob round1 = awaitJobs(s, 1).get(0);
+        versions.highest = 1;
+        versions.serving = 1L;
+        s.tell(new TuningScheduler.JobPublished(round1.jobId(), 1, AdapterStatus.CANDIDATE));
+
+        // The agents work through the same 20 tasks again: new events, the same task texts.
+        s.tell(new TuningScheduler.FeedbackArrived(feedback.again(first)));
+        TrainingJob round2 = awaitJobs(s, 2).get(1);
+
+        Set<String> heldOut1 = round1.heldOut().stream().map(HeldOutQuery::query).collect(Collectors.toSet());
+        Set<String> heldOut2 = round2.heldOut().stream().map(HeldOutQuery::query).collect(Collectors.toSet());
+        assertThat(heldOut1).hasSize(4);
+        assertThat(heldOut2).as("the recurring held-out tasks are held out again").containsAll(heldOut1);
+        assertThat(round2.examples()).extracting(TrainingExample::query).as("new and replayed examples alike")
+                .doesNotContainAnyElementsOf(heldOut1);
+        assertThat(round2.retention()).extracting(HeldOutQuery::query).doesNotContainAnyElementsOf(heldOut1);
+        assertThat(round2.examples()).as("the other 16 tasks, new and replayed").isNotEmpty();
+    }
+
     private List<TrainingJob> awaitJobs(ActorRef<TuningScheduler.Command> s, int n) {
         for (int i = 0; i < 20 && sink.jobs.size() < n; i++) {
             settle(s);
