@@ -78,6 +78,7 @@ public final class JudgedRecallLog {
 
     private static final class TenantLog {
         final List<Episode> entries = new ArrayList<>();
+        final java.util.LinkedHashSet<String> heldOut = new java.util.LinkedHashSet<>();
         final Set<String> eventIds = new HashSet<>();
         int mark;
     }
@@ -148,6 +149,42 @@ public final class JudgedRecallLog {
     }
 
     /**
+     * The tasks the tenant's rounds have held out so far (oldest first), from
+     * {@code <tenant>.heldout.jsonl}: a scheduler holds them out again and never trains on them.
+     */
+    public synchronized List<String> heldOutTasks(String tenant) {
+        return List.copyOf(tenant(tenant).heldOut);
+    }
+
+    /** Records held-out tasks durably (one JSON string per line); tasks already recorded are skipped. */
+    public synchronized void recordHeldOut(String tenant, java.util.Collection<String> tasks) {
+        TenantLog t = tenant(tenant);
+        StringBuilder lines = new StringBuilder();
+        List<String> added = new ArrayList<>();
+        for (String task : tasks) {
+            if (!t.heldOut.contains(task) && !added.contains(task)) {
+                added.add(task);
+                try {
+                    lines.append(JSON.writeValueAsString(task)).append('\n');
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("cannot encode a held-out task", e);
+                }
+            }
+        }
+        if (added.isEmpty()) {
+            return;
+        }
+        Path file = heldOutFile(tenant);
+        try {
+            Files.writeString(file, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record held-out tasks in " + file, e);
+        }
+        t.heldOut.addAll(added);
+    }
+
+    /**
      * Marks the tenant's first {@code position} entries as used by a round (durably). The mark never
      * moves back.
      */
@@ -207,6 +244,15 @@ public final class JudgedRecallLog {
             if (Files.exists(mark)) {
                 t.mark = Integer.parseInt(Files.readString(mark, StandardCharsets.UTF_8).trim());
             }
+            Path heldOut = heldOutFile(tenant);
+            if (Files.exists(heldOut)) {
+                cutTornTail(heldOut);
+                for (String line : Files.readAllLines(heldOut, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        t.heldOut.add(JSON.readValue(line, String.class));
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the judged feedback of tenant " + tenant + " from " + directory, e);
         }
@@ -234,6 +280,10 @@ public final class JudgedRecallLog {
                 channel.force(true);
             }
         }
+    }
+
+    private Path heldOutFile(String tenant) {
+        return directory.resolve(tenant + ".heldout.jsonl");
     }
 
     private Path logFile(String tenant) {

@@ -128,7 +128,10 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     private final List<Episode> fresh = new ArrayList<>();
     private final Deque<Episode> older = new ArrayDeque<>();
     private final Set<String> known = new HashSet<>();
-    /** Tasks held out by a round so far: held out again when they recur, never trained on (oldest dropped). */
+    /**
+     * Tasks held out by a round so far: held out again when they recur, never trained on (oldest
+     * dropped past historyLimit); persisted in the judged-feedback log when there is one.
+     */
     private final Set<String> heldOutTasks = new java.util.LinkedHashSet<>();
     private int mark;
     private Instant lastRoundAt;
@@ -167,6 +170,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
                 .build());
         this.lastRoundAt = clock.instant();
         if (log != null) {
+            heldOutTasks.addAll(log.heldOutTasks(tenant));
             JudgedRecallLog.Snapshot snapshot = log.snapshot(tenant);
             mark = snapshot.older().size();
             snapshot.older().forEach(this::rememberOne);
@@ -295,7 +299,18 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         freshAtLastSkip = -1;
         lastTargetVersion = j.targetVersion();
         lastRoundAt = j.createdAt();
-        j.heldOut().forEach(q -> heldOutTasks.add(q.query()));
+        List<String> newlyHeldOut = j.heldOut().stream().map(q -> q.query()).filter(q -> !heldOutTasks.contains(q))
+                .toList();
+        heldOutTasks.addAll(newlyHeldOut);
+        if (log != null && !newlyHeldOut.isEmpty()) {
+            try {
+                log.recordHeldOut(tenant, newlyHeldOut);
+            } catch (RuntimeException e) {
+                // Held out for this node's lifetime still; after a restart they could be trained on.
+                getContext().getLog().warn("tuning {}: could not persist {} held-out tasks: {}", tenant,
+                        newlyHeldOut.size(), e.toString());
+            }
+        }
         for (var it = heldOutTasks.iterator(); heldOutTasks.size() > config.historyLimit() && it.hasNext(); ) {
             it.next();
             it.remove();

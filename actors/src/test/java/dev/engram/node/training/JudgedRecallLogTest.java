@@ -101,4 +101,17 @@ class JudgedRecallLogTest {
         JudgedRecallLog judgedLog = new JudgedRecallLog(dataDir);
         assertThatThrownBy(() -> judgedLog.snapshot("../etc")).hasMessageContaining("tenant must match");
     }
+
+    @Test
+    void heldOutTasksAreRecordedOnceAndSurviveARestart() {
+        JudgedRecallLog judgedLog = new JudgedRecallLog(dataDir);
+        String tricky = "why does the \"wing\" flutter?\nsecond line";
+        judgedLog.recordHeldOut("acme", List.of("heat transfer", tricky));
+        judgedLog.recordHeldOut("acme", List.of(tricky, "jet noise"));
+        assertThat(judgedLog.heldOutTasks("acme")).containsExactly("heat transfer", tricky, "jet noise");
+        assertThat(judgedLog.heldOutTasks("other")).isEmpty();
+
+        JudgedRecallLog reopened = new JudgedRecallLog(dataDir);
+        assertThat(reopened.heldOutTasks("acme")).containsExactly("heat transfer", tricky, "jet noise");
+    }
 }

@@ -246,6 +246,34 @@ class TuningSchedulerTest {
         assertThat(round2.examples()).as("the other 16 tasks, new and replayed").isNotEmpty();
     }
 
+    @Test
+    void heldOutTasksSurviveARestartOfTheScheduler(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        dev.engram.node.training.JudgedRecallLog log = new dev.engram.node.training.JudgedRecallLog(dir);
+        TuningSchedulerConfig config = config().minNewJudged(20).build();
+        List<dev.engram.memory.Episode> first = feedback.judged(20);
+        log.append(first);
+        ActorRef<TuningScheduler.Command> before = testKit.spawn(TuningScheduler.create(feedback.tenant, config, sink,
+                versions, feedback::lookup, clock, Runnable::run, log));
+        before.tell(new TuningScheduler.FeedbackArrived(first));
+        TrainingJob round1 = awaitJobs(before, 1).get(0);
+        versions.highest = 1;
+        versions.serving = 1L;
+        before.tell(new TuningScheduler.JobPublished(round1.jobId(), 1, AdapterStatus.CANDIDATE));
+        settle(before);
+        testKit.stop(before);
+
+        ActorRef<TuningScheduler.Command> after = testKit.spawn(TuningScheduler.create(feedback.tenant, config, sink,
+                versions, feedback::lookup, clock, Runnable::run, log));
+        List<dev.engram.memory.Episode> again = feedback.again(first);
+        log.append(again);
+        after.tell(new TuningScheduler.FeedbackArrived(again));
+        TrainingJob round2 = awaitJobs(after, 2).get(1);
+
+        Set<String> heldOut1 = round1.heldOut().stream().map(HeldOutQuery::query).collect(Collectors.toSet());
+        assertThat(round2.heldOut()).extracting(HeldOutQuery::query).containsAll(heldOut1);
+        assertThat(round2.examples()).extracting(TrainingExample::query).doesNotContainAnyElementsOf(heldOut1);
+    }
+
     private List<TrainingJob> awaitJobs(ActorRef<TuningScheduler.Command> s, int n) {
         for (int i = 0; i < 20 && sink.jobs.size() < n; i++) {
             settle(s);
