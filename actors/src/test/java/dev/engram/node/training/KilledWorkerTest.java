@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,13 +55,14 @@ class KilledWorkerTest {
         long committedBefore = TrainingTopics.committed(bootstrap, group);
         TrainingJob job = TestJobs.job(tenant + "-job1", tenant, 1, null, EPOCHS);
         long began = System.nanoTime();
+        RecordMetadata publishedNext;
 
         try (ProgressTail progress = new ProgressTail(bootstrap, job.jobId());
              TrainingJobPublisher jobs = TrainingJobPublisher.over(KafkaClientFactory.producer(bootstrap));
              ChildWorker child = ChildWorker.start(bootstrap, group, TestIds.unique("child"),
                      dir.resolve("child-worker.log"))) {
             child.awaitReady(Duration.ofMinutes(1));
-            jobs.publish(job);
+            RecordMetadata published = jobs.publish(job);
             Await.until("the child worker to report training " + job.jobId() + " on " + Topics.TRAINING_PROGRESS,
                     Duration.ofSeconds(90), () -> progress.poll().stream().anyMatch(p -> p.phase() == Phase.TRAINING),
                     () -> "progress " + progress.events() + "; " + child.describe());
@@ -96,7 +98,9 @@ class KilledWorkerTest {
                 double publishedAt = seconds(began);
                 // A later job on the same partition (same tenant key): once it is done, the first is not run again.
                 TrainingJob next = TestJobs.job(tenant + "-job2", tenant, 2, null);
-                jobs.publish(next);
+                publishedNext = jobs.publish(next);
+                assertThat(publishedNext.partition()).as("a tenant's jobs share a partition")
+                        .isEqualTo(published.partition());
                 Await.until("the survivor to publish " + next.jobId(), Duration.ofMinutes(1),
                         () -> survivor.jobsPublished() == 2, () -> "survivor progress " + last(local));
                 System.out.printf("killed worker: killed at %.1f s (step %d/%d), taken over at %.1f s (%.1f s after the "
@@ -126,8 +130,10 @@ class KilledWorkerTest {
         assertThat(adapter.files()).extracting(AdapterFile::name)
                 .contains(AdapterFile.PEFT_CONFIG, AdapterFile.PEFT_WEIGHTS);
         assertThat(adapter.metrics().extra().get("steps")).as("trained in full").isEqualTo(2.0 * EPOCHS);
-        // Committed with the adapter in one transaction: the group is past both jobs.
-        assertThat(TrainingTopics.committed(bootstrap, group)).isEqualTo(committedBefore + 2);
+        // Committed with the adapter in one transaction: the group's offset on the tenant's partition is
+        // just past the second job. (Not a sum over all partitions: other tests share the broker.)
+        assertThat(TrainingTopics.committed(bootstrap, group, publishedNext.partition()))
+                .isEqualTo(publishedNext.offset() + 1);
     }
 
     private static List<AdapterPublished> adaptersOf(String bootstrap, String jobId) {

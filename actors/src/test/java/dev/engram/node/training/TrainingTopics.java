@@ -62,6 +62,15 @@ final class TrainingTopics {
         }
     }
 
+    /** {@code group}'s committed offset on one partition of the jobs topic; -1 when none. */
+    static long committed(String bootstrap, String group, int partition) {
+        TopicPartition tp = new TopicPartition(Topics.TRAINING_JOBS, partition);
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(bootstrap, group)) {
+            OffsetAndMetadata committed = consumer.committed(java.util.Set.of(tp)).get(tp);
+            return committed == null ? -1 : committed.offset();
+        }
+    }
+
     private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer, String topic) {
         return consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
     }

@@ -7,7 +7,6 @@ import dev.engram.memory.Judgement;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
 import dev.engram.node.testing.Await;
-import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.TestIds;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
@@ -38,19 +37,18 @@ class NodeTuningTest {
 
     @Test
     void feedbackOnTheStreamEndsAsACandidateFromTheNodesOwnWorker() throws Exception {
-        String bootstrap = SharedKafka.bootstrapServers();
-        String workers = TestIds.unique("workers");
-        LoopTopics.startGroupAtEnd(bootstrap, workers);
+        // The node's own embedded broker, not the shared one: a tuning node reads the whole feedback
+        // topic and would schedule (and its worker train) rounds for every other test's tenants.
         TuningSchedulerConfig tuning = TuningSchedulerConfig.builder().minNewJudged(12)
                 .lora(new LoraTrainingConfig(4, 8, 0.0, List.of("query", "value"), false, false, 1, 4, 1e-3, 7, 64))
-                .tickInterval(Duration.ofSeconds(1)).inNodeWorker(true).workerGroupId(workers).build();
-        NodeConfig config = NodeConfig.builder(dir).bootstrapServers(bootstrap).groupId(TestIds.unique("node"))
-                .httpPort(0).tuning(tuning).build();
+                .tickInterval(Duration.ofSeconds(1)).build();
+        NodeConfig config = NodeConfig.builder(dir).httpPort(0).tuning(tuning).build();
         JudgedFeedback feedback = new JudgedFeedback(TestIds.unique("node"));
         try (EngramNode node = EngramNode.start(config);
-             KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(bootstrap)) {
+             KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(node.bootstrapServers())) {
+            String bootstrap = node.bootstrapServers();
             assertThat(node.tuning()).isPresent();
-            assertThat(node.tuning().get().worker()).isPresent();
+            assertThat(node.tuning().get().worker()).as("with the embedded broker the node runs a worker").isPresent();
             for (Episode e : feedback.seeds()) {
                 send(producer, e);
             }
