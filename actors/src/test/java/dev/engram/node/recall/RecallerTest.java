@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.engram.memory.CaseStoreConfig;
-import dev.engram.memory.Embedder;
 import dev.engram.memory.Episode;
 import dev.engram.memory.LuceneCaseStore;
 import dev.engram.memory.ScoredCase;
 import dev.engram.node.internal.NodeMetrics;
+import dev.engram.node.testing.CountingEmbedder;
 import dev.engram.node.testing.HashingEmbedder;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,36 +88,5 @@ class RecallerTest {
                 .isInstanceOf(CompletionException.class).cause()
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a node with an embedder");
         assertThatThrownBy(() -> RecallMode.parse("fuzzy")).hasMessageContaining("hybrid, bm25, dense");
-    }
-
-    /** Counts the queries it embeds. */
-    private static final class CountingEmbedder implements Embedder {
-        private final Embedder inner;
-        final AtomicInteger queries = new AtomicInteger();
-
-        CountingEmbedder(Embedder inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public String modelId() {
-            return inner.modelId();
-        }
-
-        @Override
-        public int dimension() {
-            return inner.dimension();
-        }
-
-        @Override
-        public float[] embedQuery(String text) {
-            queries.incrementAndGet();
-            return inner.embedQuery(text);
-        }
-
-        @Override
-        public List<float[]> embedDocuments(List<String> texts) {
-            return inner.embedDocuments(texts);
-        }
     }
 }

@@ -3,11 +3,10 @@ package dev.engram.node.training.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.engram.memory.Embedder;
+import dev.engram.node.testing.CountingEmbedder;
 import dev.engram.node.testing.HashingEmbedder;
 import dev.engram.streams.HeldOutQuery;
 import dev.engram.streams.HeldOutQuery.Candidate;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +45,7 @@ class RankingEvaluationTest {
         double again = RankingEvaluation.meanNdcg10(embedder, shared, queries);
         assertThat(again).isEqualTo(first);
         assertThat(embedder.documentTexts).as("three distinct texts, embedded once, in one call").hasSize(3);
-        assertThat(embedder.documentCalls).isEqualTo(1);
+        assertThat(embedder.documentCalls.get()).isEqualTo(1);
 
         DocumentVectorCache cache = new DocumentVectorCache(10);
         cache.put(WING.text(), embedder.embedDocuments(List.of(WING.text())).get(0));
@@ -65,38 +64,5 @@ class RankingEvaluationTest {
         assertThat(cache.get("b")).isNull();
         assertThat(cache.get("a")).isNotNull();
         assertThat(cache.size()).isEqualTo(2);
-    }
-
-    /** Records the document texts it embeds. */
-    private static final class CountingEmbedder implements Embedder {
-        private final Embedder inner;
-        final List<String> documentTexts = new ArrayList<>();
-        int documentCalls;
-
-        CountingEmbedder(Embedder inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public String modelId() {
-            return inner.modelId();
-        }
-
-        @Override
-        public int dimension() {
-            return inner.dimension();
-        }
-
-        @Override
-        public float[] embedQuery(String text) {
-            return inner.embedQuery(text);
-        }
-
-        @Override
-        public List<float[]> embedDocuments(List<String> texts) {
-            documentCalls++;
-            documentTexts.addAll(texts);
-            return inner.embedDocuments(texts);
-        }
     }
 }
