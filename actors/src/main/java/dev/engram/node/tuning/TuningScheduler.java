@@ -128,11 +128,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     private final List<Episode> fresh = new ArrayList<>();
     private final Deque<Episode> older = new ArrayDeque<>();
     private final Set<String> known = new HashSet<>();
-    /**
-     * Tasks held out by a round so far: held out again when they recur, never trained on (oldest
-     * dropped past historyLimit); persisted in the judged-feedback log when there is one.
-     */
-    private final Set<String> heldOutTasks = new java.util.LinkedHashSet<>();
+    private final HeldOutTasks heldOutTasks;
     private int mark;
     private Instant lastRoundAt;
     private long lastTargetVersion;
@@ -160,6 +156,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         this.clock = clock;
         this.executor = executor;
         this.builder = new TrainingJobBuilder(config);
+        this.heldOutTasks = new HeldOutTasks(tenant, log, config.historyLimit(), context.getLog());
         this.breaker = CircuitBreaker.of("engram.tuning." + tenant, CircuitBreakerConfig.custom()
                 .slidingWindow(config.breakerMinimumJobs() * 2, config.breakerMinimumJobs(),
                         CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -170,7 +167,6 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
                 .build());
         this.lastRoundAt = clock.instant();
         if (log != null) {
-            heldOutTasks.addAll(log.heldOutTasks(tenant));
             JudgedRecallLog.Snapshot snapshot = log.snapshot(tenant);
             mark = snapshot.older().size();
             snapshot.older().forEach(this::rememberOne);
@@ -272,7 +268,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         Long base = versions.serving(adapter).filter(v -> v < target).orElse(null);
         List<Episode> consumed = List.copyOf(fresh);
         List<Episode> remembered = List.copyOf(older);
-        Set<String> heldOutBefore = Set.copyOf(heldOutTasks);
+        Set<String> heldOutBefore = heldOutTasks.snapshot();
         building = true;
         buildingFrom = consumed.size();
         getContext().pipeToSelf(CompletableFuture.supplyAsync(
@@ -299,22 +295,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         freshAtLastSkip = -1;
         lastTargetVersion = j.targetVersion();
         lastRoundAt = j.createdAt();
-        List<String> newlyHeldOut = j.heldOut().stream().map(q -> q.query()).filter(q -> !heldOutTasks.contains(q))
-                .toList();
-        heldOutTasks.addAll(newlyHeldOut);
-        if (log != null && !newlyHeldOut.isEmpty()) {
-            try {
-                log.recordHeldOut(tenant, newlyHeldOut);
-            } catch (RuntimeException e) {
-                // Held out for this node's lifetime still; after a restart they could be trained on.
-                getContext().getLog().warn("tuning {}: could not persist {} held-out tasks: {}", tenant,
-                        newlyHeldOut.size(), e.toString());
-            }
-        }
-        for (var it = heldOutTasks.iterator(); heldOutTasks.size() > config.historyLimit() && it.hasNext(); ) {
-            it.next();
-            it.remove();
-        }
+        heldOutTasks.addFrom(j);
         inFlight = new InFlight(j.jobId(), clock.instant(), consumed);
         started++;
         getContext().getLog().info("tuning round for {}: {}", tenant, j);
