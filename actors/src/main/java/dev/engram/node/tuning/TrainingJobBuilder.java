@@ -36,8 +36,10 @@ import java.util.function.Function;
  *       trained on (agents repeat tasks; otherwise a later round's "held-out" queries would be ones
  *       the parent was trained on, and the gate would reward memorising them). The rest of the
  *       slice is a seeded sample of the new tasks.</li>
- *   <li><b>Examples</b>: one per (task, useful case) of the other new episodes, then a replay of the
- *       remembered older episodes, at most {@link TuningSchedulerConfig#maxExamples()}.</li>
+ *   <li><b>Examples</b>: one per (task, useful case) of the other new episodes, then a replay: a
+ *       seeded sample of the examples of remembered older episodes, at most
+ *       {@link TuningSchedulerConfig#replayFraction()} per new example; at most
+ *       {@link TuningSchedulerConfig#maxExamples()} in all.</li>
  *   <li><b>Retention</b>: a seeded sample of older judged queries (trained on in earlier rounds),
  *       to catch forgetting.</li>
  * </ul>
@@ -111,11 +113,17 @@ public final class TrainingJobBuilder {
         eligible.stream().filter(t -> !heldOutBefore.contains(t))
                 .limit(Math.max(0, heldOutCount - heldOutTasks.size())).forEach(heldOutTasks::add);
 
-        List<Episode> training = new ArrayList<>();
-        fresh.stream().filter(e -> trainable(e, heldOutTasks, heldOutBefore)).forEach(training::add);
-        older.stream().filter(e -> trainable(e, heldOutTasks, heldOutBefore)).forEach(training::add);
-        List<TrainingExample> examples = feedback.trainingExamples(training, lookup).stream()
-                .limit(config.maxExamples()).map(TrainingJobBuilder::example).toList();
+        List<Episode> newTraining = fresh.stream().filter(e -> trainable(e, heldOutTasks, heldOutBefore)).toList();
+        List<Episode> olderTraining = older.stream().filter(e -> trainable(e, heldOutTasks, heldOutBefore)).toList();
+        List<dev.engram.retriever.tuning.TrainingExample> all =
+                new ArrayList<>(feedback.trainingExamples(newTraining, lookup));
+        List<dev.engram.retriever.tuning.TrainingExample> replayPool =
+                new ArrayList<>(feedback.trainingExamples(olderTraining, lookup));
+        Collections.shuffle(replayPool, random);
+        all.addAll(replayPool.subList(0, (int) Math.min(replayPool.size(),
+                Math.round(config.replayFraction() * all.size()))));
+        List<TrainingExample> examples = all.stream().limit(config.maxExamples()).map(TrainingJobBuilder::example)
+                .toList();
         if (examples.isEmpty()) {
             return Outcome.none("no training example left once " + heldOutCount + " judged queries are held out ("
                     + fresh.size() + " new, " + older.size() + " older judged episodes)");

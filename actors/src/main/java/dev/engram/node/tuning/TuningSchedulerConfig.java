@@ -34,6 +34,9 @@ import java.util.Objects;
  *       catch forgetting</td></tr>
  *   <tr><td>{@code maxExamples}</td><td>20,000</td><td>cap on training examples per job (new
  *       feedback first, then a replay of older feedback)</td></tr>
+ *   <tr><td>{@code replayFraction}</td><td>0.5</td><td>the replay: a seeded sample of examples from
+ *       earlier rounds' feedback, at most this many per new example (0 = none); bounds a round's cost
+ *       as history grows and keeps old feedback from being trained again in full every round</td></tr>
  *   <tr><td>{@code maxHardNegatives}</td><td>4</td><td>hard negatives per example</td></tr>
  *   <tr><td>{@code historyLimit}</td><td>50,000</td><td>judged episodes a scheduler remembers per
  *       tenant for replay and retention (oldest dropped first)</td></tr>
@@ -70,6 +73,7 @@ public record TuningSchedulerConfig(
         int maxHeldOutQueries,
         int retentionQueries,
         int maxExamples,
+        double replayFraction,
         int maxHardNegatives,
         int historyLimit,
         int breakerMinimumJobs,
@@ -104,6 +108,10 @@ public record TuningSchedulerConfig(
         atLeast("maxHeldOutQueries", maxHeldOutQueries, 1);
         atLeast("retentionQueries", retentionQueries, 0);
         atLeast("maxExamples", maxExamples, 1);
+        if (!(replayFraction >= 0 && replayFraction <= 10)) {
+            throw new IllegalArgumentException("tuningSchedulerConfig.replayFraction must be in [0, 10], was "
+                    + replayFraction);
+        }
         atLeast("maxHardNegatives", maxHardNegatives, 0);
         atLeast("historyLimit", historyLimit, 1);
         atLeast("breakerMinimumJobs", breakerMinimumJobs, 1);
@@ -158,6 +166,7 @@ public record TuningSchedulerConfig(
         b.maxHeldOutQueries = maxHeldOutQueries;
         b.retentionQueries = retentionQueries;
         b.maxExamples = maxExamples;
+        b.replayFraction = replayFraction;
         b.maxHardNegatives = maxHardNegatives;
         b.historyLimit = historyLimit;
         b.breakerMinimumJobs = breakerMinimumJobs;
@@ -196,6 +205,7 @@ public record TuningSchedulerConfig(
         private int maxHeldOutQueries = 200;
         private int retentionQueries = 100;
         private int maxExamples = 20_000;
+        private double replayFraction = 0.5;
         private int maxHardNegatives = 4;
         private int historyLimit = 50_000;
         private int breakerMinimumJobs = 3;
@@ -272,6 +282,11 @@ public record TuningSchedulerConfig(
             return this;
         }
 
+        public Builder replayFraction(double v) {
+            replayFraction = v;
+            return this;
+        }
+
         public Builder maxHardNegatives(int v) {
             maxHardNegatives = v;
             return this;
@@ -312,7 +327,7 @@ public record TuningSchedulerConfig(
         public TuningSchedulerConfig build() {
             return new TuningSchedulerConfig(enabled, minNewJudged, maxInterval, minNewForInterval, tickInterval,
                     jobTimeout, method, lora, baseModelId, heldOutFraction, maxHeldOutQueries, retentionQueries,
-                    maxExamples, maxHardNegatives, historyLimit, breakerMinimumJobs, breakerFailureRate,
+                    maxExamples, replayFraction, maxHardNegatives, historyLimit, breakerMinimumJobs, breakerFailureRate,
                     breakerOpenFor, inNodeWorker, workerGroupId);
         }
     }

@@ -18,6 +18,7 @@ class TuningSchedulerConfigTest {
         assertThat(c.method()).isEqualTo(AdapterMethod.LORA_QUERY_SIDE);
         assertThat(c.workerGroupId()).isEqualTo("engram-workers");
         assertThat(c.toBuilder().build()).isEqualTo(c);
+        assertThat(c.replayFraction()).isEqualTo(0.5);
     }
 
     @Test
@@ -39,6 +40,8 @@ class TuningSchedulerConfigTest {
                 .hasMessageContaining("tuningSchedulerConfig.jobTimeout");
         assertThatThrownBy(() -> TuningSchedulerConfig.builder().workerGroupId("bad group").build())
                 .hasMessageContaining("tuningSchedulerConfig.workerGroupId");
+        assertThatThrownBy(() -> TuningSchedulerConfig.builder().replayFraction(-0.1).build())
+                .hasMessageContaining("tuningSchedulerConfig.replayFraction");
     }
 
     @Test

@@ -209,6 +209,27 @@ class TuningSchedulerTest {
     }
 
     @Test
+    void theReplayIsASampleOfOlderFeedbackBoundedByTheNewFeedback() {
+        List<dev.engram.memory.Episode> older = feedback.judged(40);
+        List<dev.engram.memory.Episode> fresh = feedback.judged(10);
+        Instant at = clock.instant();
+        TrainingJob half = new TrainingJobBuilder(config().build())
+                .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at).job().orElseThrow();
+        // 10 new tasks, 2 held out: 8 new examples, and at most 0.5 per new example replayed.
+        Set<String> freshTasks = fresh.stream().map(e -> e.task().strip()).collect(Collectors.toSet());
+        long replayed = half.examples().stream().filter(e -> !freshTasks.contains(e.query())).count();
+        assertThat(half.examples().size() - replayed).isEqualTo(8);
+        assertThat(replayed).isEqualTo(4);
+
+        TrainingJob none = new TrainingJobBuilder(config().replayFraction(0).build())
+                .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at).job().orElseThrow();
+        assertThat(none.examples()).extracting(TrainingExample::query).allMatch(freshTasks::contains).hasSize(8);
+        TrainingJob all = new TrainingJobBuilder(config().replayFraction(10).build())
+                .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at).job().orElseThrow();
+        assertThat(all.examples()).as("every older example, when the share allows").hasSize(8 + 40);
+    }
+
+    @Test
     void theSameRoundBuildsTheSameJob() {
         TrainingJobBuilder builder = new TrainingJobBuilder(config().build());
         List<dev.engram.memory.Episode> episodes = feedback.judged(30);
