@@ -1,15 +1,10 @@
 package dev.engram.node.registry;
 
-import dev.engram.streams.AdapterAssembler;
+import dev.engram.node.internal.PublishedAdapters;
 import dev.engram.streams.AdapterPublished;
-import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.Topics;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
+import java.util.Optional;
 
 /**
  * Reads one adapter version back from {@code engram.adapters} when the node has removed its files
@@ -30,33 +25,16 @@ final class AdapterRefetch {
      */
     static AdapterPublished read(String bootstrapServers, String name, long version, String payloadSha256,
             Duration timeout) throws AdapterLoader.Unusable {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        AdapterAssembler assembler = new AdapterAssembler();
-        try (KafkaConsumer<String, byte[]> c = KafkaClientFactory.consumer(bootstrapServers, null)) {
-            List<TopicPartition> partitions = c.partitionsFor(Topics.ADAPTERS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = c.endOffsets(partitions);
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(100))) {
-                    for (AdapterAssembler.Delivery d : assembler.accept(record)) {
-                        if (d instanceof AdapterAssembler.Delivery.Adapter a && a.adapter().adapterName().equals(name)
-                                && a.adapter().version() == version
-                                && a.adapter().payloadSha256().equals(payloadSha256)) {
-                            return a.adapter();
-                        }
-                    }
-                }
-                if (end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
-                    break;
-                }
-            }
+        Optional<AdapterPublished> found;
+        try {
+            found = PublishedAdapters.last(bootstrapServers, a -> a.adapterName().equals(name)
+                    && a.version() == version && a.payloadSha256().equals(payloadSha256), timeout);
         } catch (RuntimeException e) {
             throw new AdapterLoader.Unusable("could not read " + name + " v" + version + " back from "
                     + Topics.ADAPTERS + ": " + e.getMessage(), e);
         }
-        throw new AdapterLoader.Unusable(name + " v" + version + " (payload " + payloadSha256 + ") is no longer on "
-                + Topics.ADAPTERS + " and its files were removed from this node; publish it again to serve it", null);
+        return found.orElseThrow(() -> new AdapterLoader.Unusable(name + " v" + version + " (payload " + payloadSha256
+                + ") is no longer on " + Topics.ADAPTERS + " and its files were removed from this node; publish it "
+                + "again to serve it", null));
     }
 }

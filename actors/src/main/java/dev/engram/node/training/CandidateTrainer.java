@@ -1,10 +1,10 @@
 package dev.engram.node.training;
 
 import dev.engram.adapters.LoraConfig;
-import dev.engram.memory.Embedder;
 import dev.engram.adapters.NoGradScope;
+import dev.engram.memory.Embedder;
+import dev.engram.node.internal.PublishedAdapters;
 import dev.engram.node.training.internal.DocumentVectorCache;
-import dev.engram.node.training.internal.ParentAdapters;
 import dev.engram.node.training.internal.RankingEvaluation;
 import dev.engram.node.training.internal.RankingEvaluation.DocumentVectors;
 import dev.engram.retriever.EncoderConfig;
@@ -192,7 +192,7 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
 
     private TenantAdapter loadParent(TrainingJob job, TuningConfig tuning, TextEncoder encoder, Path dir)
             throws IOException {
-        AdapterPublished parent = ParentAdapters.find(bootstrapServers, job.adapterName(), job.baseAdapterVersion(),
+        AdapterPublished parent = PublishedAdapters.find(bootstrapServers, job.adapterName(), job.baseAdapterVersion(),
                         Duration.ofSeconds(60))
                 .orElseThrow(() -> new IllegalStateException("parent " + job.adapterName() + " v"
                         + job.baseAdapterVersion() + " of job " + job.jobId() + " is not on engram.adapters"));

@@ -1,4 +1,4 @@
-package dev.engram.node.training.internal;
+package dev.engram.node.internal;
 
 import dev.engram.streams.AdapterAssembler;
 import dev.engram.streams.AdapterPublished;
@@ -8,18 +8,33 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
-/** Finds a published adapter version on {@code engram.adapters} by reading the topic to its end. */
-public final class ParentAdapters {
+/**
+ * Finds a published adapter on {@code engram.adapters} by reading the topic from its beginning to
+ * its end: how a worker gets a job's parent adapter and a node gets back the files of a version it
+ * removed from disk.
+ */
+public final class PublishedAdapters {
 
-    private ParentAdapters() {
+    private PublishedAdapters() {
     }
 
     /** The adapter {@code name} v{@code version} as last published, if the topic holds it. */
     public static Optional<AdapterPublished> find(String bootstrap, String name, long version, Duration bound) {
+        return last(bootstrap, a -> a.adapterName().equals(name) && a.version() == version, bound);
+    }
+
+    /**
+     * The last adapter on the topic that {@code match} accepts, if any.
+     *
+     * @throws IllegalStateException when the topic cannot be read to its end within {@code bound}
+     */
+    public static Optional<AdapterPublished> last(String bootstrap, Predicate<AdapterPublished> match,
+            Duration bound) {
         AdapterPublished found = null;
         AdapterAssembler assembler = new AdapterAssembler();
         try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(bootstrap, null)) {
@@ -36,8 +51,7 @@ public final class ParentAdapters {
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     for (AdapterAssembler.Delivery d : assembler.accept(r)) {
-                        if (d instanceof AdapterAssembler.Delivery.Adapter a && a.adapter().adapterName().equals(name)
-                                && a.adapter().version() == version) {
+                        if (d instanceof AdapterAssembler.Delivery.Adapter a && match.test(a.adapter())) {
                             found = a.adapter();
                         }
                     }
