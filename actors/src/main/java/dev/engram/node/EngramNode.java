@@ -20,7 +20,7 @@ import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.registry.AdapterRoutes;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterPublisher;
-import dev.engram.streams.EmbeddedKafka;
+import dev.engram.broker.EmbeddedKafka;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;

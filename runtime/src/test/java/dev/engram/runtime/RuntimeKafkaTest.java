@@ -10,7 +10,7 @@ import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.AdapterStatus;
-import dev.engram.streams.EmbeddedKafka;
+import dev.engram.broker.EmbeddedKafka;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.KafkaClientFactory;

@@ -1,6 +1,6 @@
 package dev.engram.node.testing;
 
-import dev.engram.streams.EmbeddedKafka;
+import dev.engram.broker.EmbeddedKafka;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
 import java.util.ArrayDeque;

@@ -1,4 +1,4 @@
-package dev.engram.streams;
+package dev.engram.broker;
 
 import org.junit.jupiter.api.Test;
 import org.testcontainers.junit.jupiter.Container;

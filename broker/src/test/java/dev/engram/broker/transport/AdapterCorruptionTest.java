@@ -1,6 +1,8 @@
-package dev.engram.streams.continual;
+package dev.engram.broker.transport;
 
-import static dev.engram.streams.continual.ContinualSamples.adapters;
+import dev.engram.streams.AdapterStatus;
+
+import static dev.engram.broker.transport.ContinualSamples.adapters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.engram.streams.AdapterAssembler;
 import dev.engram.streams.AdapterAssembler.Delivery;
 import dev.engram.streams.AdapterPublished;
-import dev.engram.streams.EmbeddedKafka;
+import dev.engram.broker.EmbeddedKafka;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
 import java.util.ArrayList;

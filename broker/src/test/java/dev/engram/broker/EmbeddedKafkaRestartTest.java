@@ -1,4 +1,11 @@
-package dev.engram.streams;
+package dev.engram.broker;
+
+import dev.engram.streams.EventCodec;
+import dev.engram.streams.FeedbackEvent;
+import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.SampleEvents;
+import dev.engram.streams.TopicAdmin;
+import dev.engram.streams.Topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

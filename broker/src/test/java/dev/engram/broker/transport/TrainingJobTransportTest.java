@@ -1,9 +1,9 @@
-package dev.engram.streams.continual;
+package dev.engram.broker.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.streams.ContinualCodec;
-import dev.engram.streams.EmbeddedKafka;
+import dev.engram.broker.EmbeddedKafka;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;

@@ -1,4 +1,6 @@
-package dev.engram.streams.continual;
+package dev.engram.broker.transport;
+
+import dev.engram.streams.AdapterStatus;
 
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterMethod;

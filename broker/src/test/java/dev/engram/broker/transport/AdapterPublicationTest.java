@@ -1,6 +1,6 @@
-package dev.engram.streams.continual;
+package dev.engram.broker.transport;
 
-import static dev.engram.streams.continual.ContinualSamples.adapters;
+import static dev.engram.broker.transport.ContinualSamples.adapters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.streams.AdapterAssembler;
@@ -10,7 +10,7 @@ import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.AdapterStatus;
-import dev.engram.streams.EmbeddedKafka;
+import dev.engram.broker.EmbeddedKafka;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;

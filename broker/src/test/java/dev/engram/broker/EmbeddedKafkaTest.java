@@ -1,4 +1,9 @@
-package dev.engram.streams;
+package dev.engram.broker;
+
+import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.TopicAdmin;
+import dev.engram.streams.TopicSpec;
+import dev.engram.streams.Topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.engram.streams.continual;
+package dev.engram.broker.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.engram.streams.internal;
+package dev.engram.broker.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

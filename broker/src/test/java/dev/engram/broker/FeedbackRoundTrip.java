@@ -1,4 +1,11 @@
-package dev.engram.streams;
+package dev.engram.broker;
+
+import dev.engram.streams.EventCodec;
+import dev.engram.streams.FeedbackEvent;
+import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.SampleEvents;
+import dev.engram.streams.TopicAdmin;
+import dev.engram.streams.Topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,11 +30,11 @@ import org.apache.kafka.common.TopicPartition;
  * events go in keyed by tenant, come back out equal through a read_committed consumer with manual
  * commits, and the committed offsets then cover exactly what was consumed.
  */
-final class FeedbackRoundTrip {
+public final class FeedbackRoundTrip {
 
   private FeedbackRoundTrip() {}
 
-  static void run(String bootstrapServers, String group) throws Exception {
+  public static void run(String bootstrapServers, String group) throws Exception {
     TopicAdmin.ensureTopics(bootstrapServers, Topics.all());
     List<FeedbackEvent> sent = new ArrayList<>();
     for (int i = 0; i < 60; i++) {

@@ -1,8 +1,8 @@
-package dev.engram.streams;
+package dev.engram.broker;
 
-import dev.engram.streams.internal.DataDirectoryLock;
-import dev.engram.streams.internal.KraftBrokerConfig;
-import dev.engram.streams.internal.TemporaryDirectory;
+import dev.engram.broker.internal.DataDirectoryLock;
+import dev.engram.broker.internal.KraftBrokerConfig;
+import dev.engram.broker.internal.TemporaryDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
