@@ -1,5 +1,6 @@
 package dev.engram.node;
 
+import dev.engram.node.config.ResilienceConfig;
 import dev.engram.memory.CaseStore;
 import dev.engram.memory.LuceneCaseStore;
 import dev.engram.node.http.HealthReport;
@@ -17,7 +18,7 @@ import dev.engram.node.internal.ResilienceRegistries;
 import dev.engram.node.recall.Recaller;
 import dev.engram.node.tuning.TuningLoop;
 import dev.engram.node.registry.AdapterRegistry;
-import dev.engram.node.registry.AdapterRoutes;
+import dev.engram.node.http.AdapterRoutes;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.broker.EmbeddedKafka;
@@ -151,9 +152,9 @@ public final class EngramNode implements AutoCloseable {
                 resilience.deadLetterRetry(), resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(),
                 scheduler, blocking);
         resources.push(deadLetters);
-        // Tuning: schedulers fed by the ingest pipeline's durable batches (and a worker, when configured).
+        // Tuning: schedulers fed by the ingest pipeline's durable batches (workers run apart).
         TuningLoop tuning = config.tuning().enabled() ? TuningLoop.start(config.tuning(), bootstrap,
-                config.embeddedBroker(), NodeIdentity.of(config.dataDir()), config.dataDir(), system, store,
+                NodeIdentity.of(config.dataDir()), config.dataDir(), system, store,
                 config.clock(), blocking) : null;
         if (tuning != null) {
             resources.push(tuning);
@@ -229,6 +230,11 @@ public final class EngramNode implements AutoCloseable {
                 recaller.adapterVersion(), bootstrap, up || failure == null ? null : failure.toString());
     }
 
+    /** The node's stable id (kept in its data directory): names its consumer, its job publisher and a worker beside it. */
+    public String nodeId() {
+        return NodeIdentity.of(config.dataDir());
+    }
+
     /** The port the HTTP API listens on (the chosen one when the configuration said 0). */
     public int httpPort() {
         return binding.localAddress().getPort();
@@ -249,7 +255,7 @@ public final class EngramNode implements AutoCloseable {
         return store;
     }
 
-    /** The node's tuning schedulers (and in-node worker), unless tuning is disabled. */
+    /** The node's tuning schedulers, unless tuning is disabled. */
     public java.util.Optional<TuningLoop> tuning() {
         return java.util.Optional.ofNullable(tuning);
     }

@@ -1,5 +1,6 @@
 package dev.engram.node;
 
+import dev.engram.node.config.ResilienceConfig;
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
 import dev.engram.node.registry.PromotionGate;

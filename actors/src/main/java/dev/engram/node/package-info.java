@@ -1,7 +1,7 @@
 /**
  * The Engram node, its public API: {@link dev.engram.node.EngramNode} (start, ports, store, close),
  * {@link dev.engram.node.NodeConfig} (every setting and its default) and
- * {@link dev.engram.node.ResilienceConfig} (every retry, breaker and time limit, named).
+ * {@link dev.engram.node.config.ResilienceConfig} (every retry, breaker and time limit, named).
  *
  * <p>Sub-packages, one per concern: {@code ingest} (consumer thread, ingest actor, batch steps),
  * {@code recall}, {@code http} (the HTTP API), {@code cli} (the {@code engram} command line) and

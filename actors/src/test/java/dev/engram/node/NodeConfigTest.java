@@ -1,5 +1,6 @@
 package dev.engram.node;
 
+import dev.engram.node.config.ResilienceConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,6 @@
 package dev.engram.node.ingest;
 
-import dev.engram.node.ResilienceConfig;
+import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.internal.Async;
 import java.util.Map;
 import java.util.Objects;

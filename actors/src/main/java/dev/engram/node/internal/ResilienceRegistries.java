@@ -1,6 +1,6 @@
 package dev.engram.node.internal;
 
-import dev.engram.node.ResilienceConfig;
+import dev.engram.node.config.ResilienceConfig;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;

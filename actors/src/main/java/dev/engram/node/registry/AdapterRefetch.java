@@ -1,6 +1,6 @@
 package dev.engram.node.registry;
 
-import dev.engram.node.internal.PublishedAdapters;
+import dev.engram.streams.PublishedAdapters;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.Topics;
 import java.time.Duration;

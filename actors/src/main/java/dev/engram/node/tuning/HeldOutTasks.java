@@ -1,6 +1,6 @@
 package dev.engram.node.tuning;
 
-import dev.engram.node.training.JudgedRecallLog;
+import dev.engram.node.tuning.JudgedRecallLog;
 import dev.engram.streams.HeldOutQuery;
 import dev.engram.streams.TrainingJob;
 import java.util.LinkedHashSet;

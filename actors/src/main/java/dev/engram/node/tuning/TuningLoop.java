@@ -2,10 +2,6 @@ package dev.engram.node.tuning;
 
 import dev.engram.memory.CaseStore;
 import dev.engram.memory.Episode;
-import dev.engram.node.training.CandidateTrainer;
-import dev.engram.node.training.JudgedRecallLog;
-import dev.engram.node.training.TrainingWorker;
-import dev.engram.node.training.WorkerConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,12 +28,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The training side of a node, started with it: the {@link TuningSchedulers} actor, the
- * {@link AdapterTopicFollower} that reports job outcomes, the {@link KafkaJobSink}, and, when
- * {@link TuningSchedulerConfig#runsWorker} says so, an in-node {@link TrainingWorker}. The ingest
+ * {@link AdapterTopicFollower} that reports job outcomes and the {@link KafkaJobSink}. Training
+ * workers are separate (the worker module); a launcher that wants one in the same process starts it
+ * beside the node when {@link TuningSchedulerConfig#runsWorker} says so. The ingest
  * pipeline calls {@link #feedbackListener()} with every batch of episodes once they are durable.
  *
  * <pre>{@code
- * TuningLoop tuning = TuningLoop.start(config.tuning(), bootstrap, embedded, nodeId, dataDir, system, store,
+ * TuningLoop tuning = TuningLoop.start(config.tuning(), bootstrap, nodeId, dataDir, system, store,
  *         clock, blocking);
  * BatchWriter writer = new BatchWriter(..., tuning.feedbackListener());
  * ...
@@ -52,28 +49,25 @@ public final class TuningLoop implements AutoCloseable {
     private final ActorRef<TuningSchedulers.Command> router;
     private final ServingVersions versions;
     private final JudgedRecallLog judged;
-    private final TrainingWorker worker;
     private final Deque<AutoCloseable> resources;
 
     private TuningLoop(ActorSystem<?> system, ActorRef<TuningSchedulers.Command> router, ServingVersions versions,
-            JudgedRecallLog judged, TrainingWorker worker, Deque<AutoCloseable> resources) {
+            JudgedRecallLog judged, Deque<AutoCloseable> resources) {
         this.system = system;
         this.judged = judged;
         this.versions = versions;
         this.router = router;
-        this.worker = worker;
         this.resources = resources;
     }
 
     /**
-     * Starts the schedulers (and the in-node worker when configured).
+     * Starts the schedulers.
      *
-     * @param embeddedBroker whether the node runs the embedded broker (decides the worker when unset)
-     * @param nodeId the node's stable id: names its job publisher's transaction and its worker
+     * @param nodeId the node's stable id: names its job publisher's transaction
      * @param dataDir where the judged-feedback log lives ({@code dataDir/judged}), so scheduling
      *     survives a restart; null keeps it in memory only
      */
-    public static TuningLoop start(TuningSchedulerConfig config, String bootstrapServers, boolean embeddedBroker,
+    public static TuningLoop start(TuningSchedulerConfig config, String bootstrapServers,
             String nodeId, Path dataDir, ActorSystem<SpawnProtocol.Command> system, CaseStore store, Clock clock,
             Executor blocking) {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -113,16 +107,7 @@ public final class TuningLoop implements AutoCloseable {
             for (String tenant : loggedTenants(dataDir)) {
                 router.tell(new TuningSchedulers.ToTenant(tenant, new TuningScheduler.Tick()));
             }
-            TrainingWorker worker = null;
-            if (config.runsWorker(embeddedBroker)) {
-                CandidateTrainer trainer = new CandidateTrainer(bootstrapServers, clock);
-                resources.push(trainer);
-                worker = TrainingWorker.start(WorkerConfig.defaults(bootstrapServers)
-                        .withGroupId(config.workerGroupId()).withWorkerId(nodeId), trainer, null, clock);
-                resources.push(worker);
-                log.info("in-node training worker {} in group {}", nodeId, config.workerGroupId());
-            }
-            return new TuningLoop(system, router, versions, judged, worker, resources);
+            return new TuningLoop(system, router, versions, judged, resources);
         } catch (Exception e) {
             closeAll(resources);
             throw new IllegalStateException("starting the tuning schedulers failed: " + e, e);
@@ -171,12 +156,7 @@ public final class TuningLoop implements AutoCloseable {
                 Duration.ofSeconds(10), system.scheduler()).toCompletableFuture();
     }
 
-    /** The in-node worker, when this node runs one. */
-    public java.util.Optional<TrainingWorker> worker() {
-        return java.util.Optional.ofNullable(worker);
-    }
-
-    /** Stops the worker (its job in hand is not committed: another worker runs it), the follower and the sink. */
+    /** Stops the follower and the sink. */
     @Override
     public void close() {
         closeAll(resources);

@@ -2,7 +2,7 @@ package dev.engram.node.tuning;
 
 import dev.engram.memory.Case;
 import dev.engram.memory.Episode;
-import dev.engram.node.training.JudgedRecallLog;
+import dev.engram.node.tuning.JudgedRecallLog;
 import dev.engram.streams.AdapterPublished;
 import java.time.Clock;
 import java.util.ArrayList;

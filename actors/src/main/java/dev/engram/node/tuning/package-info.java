@@ -8,8 +8,9 @@
  * arrived or T passed, sends a self-contained {@link dev.engram.streams.TrainingJob} (built by
  * {@link dev.engram.node.tuning.TrainingJobBuilder}) to {@code engram.training-jobs}, and waits for
  * its outcome on {@code engram.adapters} or {@code engram.dead-letters}
- * ({@link dev.engram.node.tuning.AdapterTopicFollower}). Workers (package
- * {@code dev.engram.node.training}) run the jobs, one of them inside the node when
- * {@link dev.engram.node.tuning.TuningSchedulerConfig#runsWorker} says so.
+ * ({@link dev.engram.node.tuning.AdapterTopicFollower}). Workers (the worker module)
+ * run the jobs; the local launcher starts one beside the node when
+ * {@link dev.engram.node.tuning.TuningSchedulerConfig#runsWorker} says so. The judged-feedback log
+ * ({@link dev.engram.node.tuning.JudgedRecallLog}) keeps what the schedulers count across restarts.
  */
 package dev.engram.node.tuning;

@@ -6,7 +6,7 @@ import dev.engram.memory.CaseStore;
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
 import dev.engram.memory.LuceneCaseStore;
-import dev.engram.node.ResilienceConfig;
+import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.ResilienceRegistries;
 import dev.engram.node.testing.DeadLetterTopic;

@@ -269,7 +269,7 @@ class TuningSchedulerTest {
 
     @Test
     void heldOutTasksSurviveARestartOfTheScheduler(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        dev.engram.node.training.JudgedRecallLog log = new dev.engram.node.training.JudgedRecallLog(dir);
+        dev.engram.node.tuning.JudgedRecallLog log = new dev.engram.node.tuning.JudgedRecallLog(dir);
         TuningSchedulerConfig config = config().minNewJudged(20).build();
         List<dev.engram.memory.Episode> first = feedback.judged(20);
         log.append(first);

@@ -1,2 +1,0 @@
-/** Details of the training worker: evaluation, parent lookup on the adapters topic. */
-package dev.engram.node.training.internal;

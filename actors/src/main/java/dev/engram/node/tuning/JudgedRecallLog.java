@@ -1,0 +1,333 @@
+package dev.engram.node.tuning;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.engram.memory.Episode;
+import dev.engram.memory.Judgement;
+import dev.engram.streams.EventLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per tenant, the judged episodes (those with at least one {@link Judgement}) in the order they were
+ * ingested, as JSON lines in {@code <dataDir>/judged/<tenant>.jsonl}, with a persisted mark
+ * ({@code <tenant>.mark}: how many entries earlier tuning rounds consumed). A scheduler reads
+ * {@link #snapshot(String)}: the {@code fresh} episodes since the mark are a round's training
+ * feedback, the {@code older} ones its retention sample; once the round's job is sent it calls
+ * {@link #advanceMark(String, int)} with the snapshot's position, so episodes appended meanwhile
+ * stay fresh for the next round.
+ *
+ * <p>Appends are idempotent by {@code eventId} (a replayed batch adds nothing) and synced to disk
+ * before {@link #append(List)} returns. The log is a materialised view like the case index: Kafka
+ * ({@code engram.feedback}) is the source of truth, so a node that lost this directory rebuilds it
+ * by replaying the feedback topic through ingest. A torn last line (a crash mid-append) is cut off
+ * with a warning when the log is read; the episode comes back with the replay.
+ *
+ * <pre>{@code
+ * JudgedRecallLog log = new JudgedRecallLog(dataDir);
+ * log.append(writtenEpisodes);                      // after the batch is durably in the case store
+ * JudgedRecallLog.Snapshot s = log.snapshot("acme");
+ * jobBuilder.build("acme", "retriever", v, base, s.fresh(), s.older(), lookup, now)
+ *         .ifPresent(job -> { publisher.publish(job); log.advanceMark("acme", s.position()); });
+ * }</pre>
+ *
+ * <p>Thread-safe: ingest appends while a scheduler reads.
+ */
+public final class JudgedRecallLog {
+
+    private static final Logger log = LoggerFactory.getLogger(JudgedRecallLog.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * What a tenant's log holds at one moment.
+     *
+     * @param fresh judged episodes after the mark, oldest first
+     * @param older judged episodes before the mark, oldest first
+     * @param position entries in the log (older + fresh): the mark to set once a round used {@code fresh}
+     */
+    public record Snapshot(List<Episode> fresh, List<Episode> older, int position) {
+        public Snapshot {
+            fresh = List.copyOf(Objects.requireNonNull(fresh, "snapshot.fresh is required"));
+            older = List.copyOf(Objects.requireNonNull(older, "snapshot.older is required"));
+            if (position != fresh.size() + older.size()) {
+                throw new IllegalArgumentException("snapshot.position must be fresh + older = "
+                        + (fresh.size() + older.size()) + ", was " + position);
+            }
+        }
+    }
+
+    private static final class TenantLog {
+        final List<Episode> entries = new ArrayList<>();
+        final java.util.LinkedHashSet<String> heldOut = new java.util.LinkedHashSet<>();
+        final Set<String> eventIds = new HashSet<>();
+        int mark;
+    }
+
+    private final Path directory;
+    private final Map<String, TenantLog> tenants = new HashMap<>();
+
+    /** A log under {@code dataDir/judged}; the directory is created when missing. */
+    public JudgedRecallLog(Path dataDir) {
+        Objects.requireNonNull(dataDir, "dataDir is required");
+        this.directory = dataDir.resolve("judged");
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the judged-feedback directory " + directory, e);
+        }
+    }
+
+    /**
+     * Appends the judged episodes among {@code episodes} that the log does not hold yet (by
+     * {@code eventId}); episodes without judgements are ignored.
+     *
+     * @return per tenant, the episodes newly appended (empty map when none)
+     */
+    public synchronized Map<String, List<Episode>> append(List<Episode> episodes) {
+        Objects.requireNonNull(episodes, "episodes is required");
+        Map<String, List<Episode>> added = new HashMap<>();
+        for (Episode e : episodes) {
+            if (e.judgements().isEmpty()) {
+                continue;
+            }
+            TenantLog t = tenant(e.tenant());
+            if (t.eventIds.contains(e.eventId())
+                    || added.getOrDefault(e.tenant(), List.of()).stream().anyMatch(a -> a.eventId().equals(e.eventId()))) {
+                continue;
+            }
+            added.computeIfAbsent(e.tenant(), k -> new ArrayList<>()).add(e);
+        }
+        for (Map.Entry<String, List<Episode>> entry : added.entrySet()) {
+            StringBuilder lines = new StringBuilder();
+            entry.getValue().forEach(e -> lines.append(encode(e)).append('\n'));
+            try {
+                Files.writeString(logFile(entry.getKey()), lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
+            } catch (IOException ex) {
+                throw new UncheckedIOException("cannot append judged feedback to " + logFile(entry.getKey()), ex);
+            }
+            TenantLog t = tenant(entry.getKey());
+            entry.getValue().forEach(e -> {
+                t.entries.add(e);
+                t.eventIds.add(e.eventId());
+            });
+        }
+        return added;
+    }
+
+    /** The tenant's fresh and older judged episodes now. */
+    public synchronized Snapshot snapshot(String tenant) {
+        TenantLog t = tenant(tenant);
+        int mark = Math.min(t.mark, t.entries.size());
+        return new Snapshot(t.entries.subList(mark, t.entries.size()), t.entries.subList(0, mark), t.entries.size());
+    }
+
+    /** How many judged episodes arrived for the tenant since the mark. */
+    public synchronized int freshCount(String tenant) {
+        TenantLog t = tenant(tenant);
+        return Math.max(0, t.entries.size() - t.mark);
+    }
+
+    /**
+     * The tasks the tenant's rounds have held out so far (oldest first), from
+     * {@code <tenant>.heldout.jsonl}: a scheduler holds them out again and never trains on them.
+     */
+    public synchronized List<String> heldOutTasks(String tenant) {
+        return List.copyOf(tenant(tenant).heldOut);
+    }
+
+    /** Records held-out tasks durably (one JSON string per line); tasks already recorded are skipped. */
+    public synchronized void recordHeldOut(String tenant, java.util.Collection<String> tasks) {
+        TenantLog t = tenant(tenant);
+        StringBuilder lines = new StringBuilder();
+        List<String> added = new ArrayList<>();
+        for (String task : tasks) {
+            if (!t.heldOut.contains(task) && !added.contains(task)) {
+                added.add(task);
+                try {
+                    lines.append(JSON.writeValueAsString(task)).append('\n');
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("cannot encode a held-out task", e);
+                }
+            }
+        }
+        if (added.isEmpty()) {
+            return;
+        }
+        Path file = heldOutFile(tenant);
+        try {
+            Files.writeString(file, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record held-out tasks in " + file, e);
+        }
+        t.heldOut.addAll(added);
+    }
+
+    /**
+     * Marks the tenant's first {@code position} entries as used by a round (durably). The mark never
+     * moves back.
+     */
+    public synchronized void advanceMark(String tenant, int position) {
+        TenantLog t = tenant(tenant);
+        if (position < 0 || position > t.entries.size()) {
+            throw new IllegalArgumentException("position must be in [0, " + t.entries.size() + "] for tenant "
+                    + tenant + ", was " + position);
+        }
+        if (position <= t.mark) {
+            return;
+        }
+        Path mark = directory.resolve(tenant + ".mark");
+        Path tmp = directory.resolve(tenant + ".mark.tmp");
+        try {
+            Files.writeString(tmp, Integer.toString(position), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
+            Files.move(tmp, mark, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the judged-feedback mark " + mark, e);
+        }
+        t.mark = position;
+    }
+
+    private TenantLog tenant(String tenant) {
+        Objects.requireNonNull(tenant, "tenant is required");
+        if (!EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
+            throw new IllegalArgumentException("tenant must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
+        }
+        return tenants.computeIfAbsent(tenant, this::load);
+    }
+
+    private TenantLog load(String tenant) {
+        TenantLog t = new TenantLog();
+        Path file = logFile(tenant);
+        try {
+            if (Files.exists(file)) {
+                cutTornTail(file);
+                int lineNo = 0;
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    lineNo++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    try {
+                        Episode e = decode(line);
+                        if (t.eventIds.add(e.eventId())) {
+                            t.entries.add(e);
+                        }
+                    } catch (RuntimeException | JsonProcessingException ex) {
+                        log.warn("skipping unreadable line {} of {} (a torn write? replaying the feedback topic restores it): {}",
+                                lineNo, file, ex.getMessage());
+                    }
+                }
+            }
+            Path mark = directory.resolve(tenant + ".mark");
+            if (Files.exists(mark)) {
+                t.mark = Integer.parseInt(Files.readString(mark, StandardCharsets.UTF_8).trim());
+            }
+            Path heldOut = heldOutFile(tenant);
+            if (Files.exists(heldOut)) {
+                cutTornTail(heldOut);
+                for (String line : Files.readAllLines(heldOut, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        t.heldOut.add(JSON.readValue(line, String.class));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the judged feedback of tenant " + tenant + " from " + directory, e);
+        }
+        return t;
+    }
+
+    /** Cuts an unterminated last line (a crash mid-append), so the next append starts on a line of its own. */
+    private static void cutTornTail(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            long keep = size;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (keep > 0) {
+                one.clear();
+                channel.read(one, keep - 1);
+                if (one.get(0) == '\n') {
+                    break;
+                }
+                keep--;
+            }
+            if (keep < size) {
+                log.warn("cutting a torn last line ({} bytes) from {}; replaying the feedback topic restores it",
+                        size - keep, file);
+                channel.truncate(keep);
+                channel.force(true);
+            }
+        }
+    }
+
+    private Path heldOutFile(String tenant) {
+        return directory.resolve(tenant + ".heldout.jsonl");
+    }
+
+    private Path logFile(String tenant) {
+        return directory.resolve(tenant + ".jsonl");
+    }
+
+    private static String encode(Episode e) {
+        ObjectNode node = JSON.createObjectNode()
+                .put("eventId", e.eventId())
+                .put("tenant", e.tenant())
+                .put("agentId", e.agentId())
+                .put("timestamp", e.timestamp().toString())
+                .put("task", e.task())
+                .put("plan", e.plan())
+                .put("outcome", e.outcome())
+                .put("reward", e.reward());
+        ArrayNode judgements = node.putArray("judgements");
+        for (Judgement j : e.judgements()) {
+            ObjectNode jn = judgements.addObject().put("caseId", j.caseId()).put("rank", j.rank());
+            if (j.useful() != null) {
+                jn.put("useful", j.useful());
+            }
+        }
+        return node.toString();
+    }
+
+    private static Episode decode(String line) throws JsonProcessingException {
+        JsonNode n = JSON.readTree(line);
+        List<Judgement> judgements = new ArrayList<>();
+        for (JsonNode j : n.path("judgements")) {
+            JsonNode useful = j.get("useful");
+            judgements.add(new Judgement(j.path("caseId").asText(), j.path("rank").asInt(),
+                    useful == null || useful.isNull() ? null : useful.asBoolean()));
+        }
+        return new Episode(text(n, "eventId"), text(n, "tenant"), n.path("agentId").asText(""),
+                Instant.parse(text(n, "timestamp")), text(n, "task"), n.path("plan").asText(""),
+                n.path("outcome").asText(""), n.path("reward").asDouble(), judgements);
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new IllegalArgumentException("judged-feedback line lacks " + field);
+        }
+        return v.asText();
+    }
+}

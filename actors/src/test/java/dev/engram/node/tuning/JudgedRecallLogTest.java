@@ -1,0 +1,117 @@
+package dev.engram.node.tuning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.engram.memory.Episode;
+import dev.engram.memory.Judgement;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JudgedRecallLogTest {
+
+    private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+
+    @TempDir
+    Path dataDir;
+
+    private static Episode judged(String id, String tenant, Boolean useful) {
+        return new Episode(id, tenant, "agent", T0.plusSeconds(id.hashCode() & 0xff), "task of " + id, "plan", "",
+                0.5, List.of(new Judgement("c-" + id, 1, useful), new Judgement("d-" + id, 2, false)));
+    }
+
+    private static Episode unjudged(String id, String tenant) {
+        return new Episode(id, tenant, "agent", T0, "task " + id, "", "", 1.0, List.of());
+    }
+
+    private static List<String> ids(List<Episode> episodes) {
+        return episodes.stream().map(Episode::eventId).toList();
+    }
+
+    @Test
+    void keepsOnlyJudgedEpisodesOncePerEventIdAndPerTenant() {
+        JudgedRecallLog judgedLog = new JudgedRecallLog(dataDir);
+        Map<String, List<Episode>> added = judgedLog.append(List.of(judged("e1", "acme", true), unjudged("e2", "acme"),
+                judged("e3", "beta", null), judged("e1", "acme", true)));
+        assertThat(ids(added.get("acme"))).containsExactly("e1");
+        assertThat(ids(added.get("beta"))).containsExactly("e3");
+
+        assertThat(judgedLog.append(List.of(judged("e1", "acme", true), judged("e4", "acme", false))))
+                .containsOnlyKeys("acme");
+        assertThat(ids(judgedLog.snapshot("acme").fresh())).containsExactly("e1", "e4");
+        assertThat(ids(judgedLog.snapshot("beta").fresh())).containsExactly("e3");
+        assertThat(judgedLog.freshCount("nobody")).isZero();
+    }
+
+    @Test
+    void theMarkSplitsFreshFromOlderAndKeepsWhatArrivedWhileARoundWasBuilt() {
+        JudgedRecallLog judgedLog = new JudgedRecallLog(dataDir);
+        judgedLog.append(List.of(judged("e1", "acme", true), judged("e2", "acme", true)));
+        JudgedRecallLog.Snapshot round = judgedLog.snapshot("acme");
+        judgedLog.append(List.of(judged("e3", "acme", true)));
+
+        judgedLog.advanceMark("acme", round.position());
+
+        JudgedRecallLog.Snapshot next = judgedLog.snapshot("acme");
+        assertThat(ids(next.fresh())).containsExactly("e3");
+        assertThat(ids(next.older())).containsExactly("e1", "e2");
+        assertThat(judgedLog.freshCount("acme")).isEqualTo(1);
+        judgedLog.advanceMark("acme", 1);
+        assertThat(judgedLog.freshCount("acme")).as("the mark never moves back").isEqualTo(1);
+        assertThatThrownBy(() -> judgedLog.advanceMark("acme", 4)).hasMessageContaining("position");
+    }
+
+    @Test
+    void survivesAReopenWithItsMarkAndEpisodesIntact() {
+        JudgedRecallLog first = new JudgedRecallLog(dataDir);
+        Episode e1 = judged("e1", "acme", null);
+        first.append(List.of(e1, judged("e2", "acme", true)));
+        first.advanceMark("acme", 1);
+
+        JudgedRecallLog reopened = new JudgedRecallLog(dataDir);
+        JudgedRecallLog.Snapshot s = reopened.snapshot("acme");
+        assertThat(s.older()).containsExactly(e1);
+        assertThat(ids(s.fresh())).containsExactly("e2");
+        assertThat(reopened.append(List.of(judged("e2", "acme", true)))).as("idempotent across restarts").isEmpty();
+    }
+
+    @Test
+    void skipsATornLastLineAndTakesTheEpisodeBackOnReplay() throws IOException {
+        new JudgedRecallLog(dataDir).append(List.of(judged("e1", "acme", true)));
+        Files.writeString(dataDir.resolve("judged/acme.jsonl"), "{\"eventId\":\"e2\",\"ten", StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
+
+        JudgedRecallLog reopened = new JudgedRecallLog(dataDir);
+        assertThat(ids(reopened.snapshot("acme").fresh())).containsExactly("e1");
+        reopened.append(List.of(judged("e2", "acme", true)));
+        assertThat(ids(new JudgedRecallLog(dataDir).snapshot("acme").fresh()))
+                .as("the torn fragment is cut off, so the replayed line stays readable").containsExactly("e1", "e2");
+    }
+
+    @Test
+    void rejectsTenantNamesThatAreNotSafeFileNames() {
+        JudgedRecallLog judgedLog = new JudgedRecallLog(dataDir);
+        assertThatThrownBy(() -> judgedLog.snapshot("../etc")).hasMessageContaining("tenant must match");
+    }
+
+    @Test
+    void heldOutTasksAreRecordedOnceAndSurviveARestart() {
+        JudgedRecallLog judgedLog = new JudgedRecallLog(dataDir);
+        String tricky = "why does the \"wing\" flutter?\nsecond line";
+        judgedLog.recordHeldOut("acme", List.of("heat transfer", tricky));
+        judgedLog.recordHeldOut("acme", List.of(tricky, "jet noise"));
+        assertThat(judgedLog.heldOutTasks("acme")).containsExactly("heat transfer", tricky, "jet noise");
+        assertThat(judgedLog.heldOutTasks("other")).isEmpty();
+
+        JudgedRecallLog reopened = new JudgedRecallLog(dataDir);
+        assertThat(reopened.heldOutTasks("acme")).containsExactly("heat transfer", tricky, "jet noise");
+    }
+}

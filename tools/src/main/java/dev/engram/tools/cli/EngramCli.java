@@ -1,0 +1,63 @@
+package dev.engram.tools.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code engram} command line.
+ *
+ * <pre>
+ * engram serve   [--data DIR] [--bootstrap HOST:PORT] [--http-port PORT]   run a node
+ * engram produce FILE.jsonl [--bootstrap HOST:PORT]                        send feedback events
+ * engram recall  --tenant T [--k 10] [--node URL] TEXT                      recall useful cases
+ * engram demo    ...                                                        the Cranfield demo
+ * engram worker  [--bootstrap HOST:PORT] [--data DIR]                       run training jobs
+ * engram adapters list|pin|unpin|rollback [--node URL] ...                  see and steer adapter versions
+ * </pre>
+ */
+@Command(name = "engram", mixinStandardHelpOptions = true, version = "engram 0.1.0",
+        description = "Engram: a case memory for LLM agents that learns from feedback on Kafka.",
+        subcommands = {ServeCommand.class, ProduceCommand.class, RecallCommand.class, DemoCommand.class, WorkerCommand.class,
+            AdaptersCommand.class,
+            HelpCommand.class})
+public final class EngramCli implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    /** Runs the command line and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, with errors reported as one readable line instead of a stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new EngramCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("engram " + commandLine.getCommandName() + ": " + describe(e));
+            commandLine.getErr().flush();
+            return 1;
+        });
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        Throwable cause = e.getCause();
+        while (cause != null && cause != cause.getCause()) {
+            if (cause.getMessage() != null && !sb.toString().contains(cause.getMessage())) {
+                sb.append("\n  caused by: ").append(cause);
+            }
+            cause = cause.getCause();
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.engram.tools.cli;
+
+import dev.engram.worker.CandidateTrainer;
+import dev.engram.worker.TrainingWorker;
+import dev.engram.worker.WorkerConfig;
+import dev.engram.streams.TrainingProgress;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code engram worker}: runs training jobs from Kafka until the process is stopped. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = {
+            "Run a training worker: take jobs from engram.training-jobs (group engram-workers), train a LoRA",
+            "candidate on the GPU when DJL sees one (else the CPU), score it against its parent on the job's",
+            "held-out and retention queries, and publish it on engram.adapters; failing jobs go to",
+            "engram.dead-letters after --attempts attempts. Shows a progress bar per job."})
+final class WorkerCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT[,HOST:PORT]",
+            description = "Kafka cluster; default: the broker of the node running on --data.")
+    String bootstrap;
+
+    @Option(names = "--data", defaultValue = ".engram", paramLabel = "DIR",
+            description = "Data directory of a local node, to find its broker (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--worker-id", paramLabel = "ID", description = "Names this worker (default: worker-<pid>).")
+    String workerId;
+
+    @Option(names = "--group", defaultValue = WorkerConfig.DEFAULT_GROUP, paramLabel = "ID",
+            description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    String group;
+
+    @Option(names = "--attempts", defaultValue = "3", paramLabel = "N",
+            description = "Attempts at a job before it is dead-lettered (default: ${DEFAULT-VALUE}).")
+    int attempts;
+
+    @Option(names = "--job-timeout", defaultValue = "PT30M", paramLabel = "DURATION",
+            description = "Time limit per attempt, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    Duration jobTimeout;
+
+    @Option(names = "--session-timeout", defaultValue = "PT15S", paramLabel = "DURATION",
+            description = {"How long the group waits for a worker that stopped heartbeating (killed, frozen) before",
+                "its jobs go to another worker, ISO-8601; the broker allows PT6S..PT30M (default: ${DEFAULT-VALUE})."})
+    Duration sessionTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String servers = bootstrap != null ? bootstrap : NodeInfo.read(data).map(NodeInfo::bootstrapServers)
+                .orElseThrow(() -> new IllegalArgumentException("no --bootstrap and no running node in " + data));
+        WorkerConfig config = WorkerConfig.defaults(servers).withGroupId(group)
+                .withWorkerId(workerId == null ? "worker-" + ProcessHandle.current().pid() : workerId)
+                .withAttempts(attempts, Duration.ofSeconds(2)).withJobTimeout(jobTimeout)
+                .withSessionTimeout(sessionTimeout);
+        CandidateTrainer trainer = new CandidateTrainer(servers, Clock.systemUTC());
+        TrainingWorker worker = TrainingWorker.start(config, trainer, new Bars(out));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            worker.close();
+            trainer.close();
+            stopped.countDown();
+        }, "engram-worker-shutdown"));
+        out.println("engram worker ready: " + config.workerId() + " on " + CandidateTrainer.device() + ", group "
+                + group + ", kafka " + servers);
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** One progress bar per job, one line per phase change. */
+    private static final class Bars implements Consumer<TrainingProgress> {
+        private final PrintWriter out;
+        private ProgressBar bar;
+        private String jobId;
+
+        Bars(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public synchronized void accept(TrainingProgress p) {
+            switch (p.phase()) {
+                case TRAINING -> {
+                    if (bar == null || !p.jobId().equals(jobId)) {
+                        jobId = p.jobId();
+                        bar = new ProgressBar(out, "job " + p.jobId() + " train", p.totalSteps());
+                    }
+                    bar.update(p.step());
+                }
+                default -> {
+                    if (bar != null) {
+                        bar.finish(p.step() > 0 ? p.step() : 0);
+                        bar = null;
+                    }
+                    out.println("job " + p.jobId() + " (attempt " + p.attempt() + ") " + p.phase()
+                            + (p.detail().isEmpty() ? "" : ": " + p.detail()));
+                    out.flush();
+                }
+            }
+        }
+    }
+}

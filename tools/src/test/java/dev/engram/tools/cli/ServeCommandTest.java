@@ -1,0 +1,50 @@
+package dev.engram.tools.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code engram serve}'s registry options: documented, and rejected before anything starts when out of range. */
+class ServeCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cli = EngramCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheGateMarginsAndTheFilesKeptWithTheirDefaults() {
+        Run help = run("serve", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("--min-held-out-gain", "default: 0.0", "--max-retention-loss", "default: 0.01",
+                "--adapter-versions-kept", "default: 5");
+    }
+
+    @Test
+    void badMarginsFailNamingTheSettingBeforeANodeStarts() {
+        Run gain = run("serve", "--data", tmp.toString(), "--min-held-out-gain", "2");
+        assertThat(gain.code()).isEqualTo(1);
+        assertThat(gain.err()).contains("promotionGate.minHeldOutGain must be in [-1, 1]");
+        Run loss = run("serve", "--data", tmp.toString(), "--max-retention-loss", "-0.1");
+        assertThat(loss.err()).contains("promotionGate.maxRetentionLoss");
+        Run kept = run("serve", "--data", tmp.toString(), "--adapter-versions-kept", "0");
+        assertThat(kept.err()).contains("nodeConfig.adapterVersionsKept");
+        assertThat(tmp.resolve("kafka")).doesNotExist();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.engram.worker;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link TrainingWorker}.
+ *
+ * <pre>{@code
+ * WorkerConfig config = WorkerConfig.defaults("localhost:9092").withWorkerId("worker-2");
+ * }</pre>
+ *
+ * @param bootstrapServers the Kafka cluster
+ * @param groupId the consumer group on {@code engram.training-jobs} ({@code engram-workers})
+ * @param workerId names this worker; its transactional id is {@code engram-worker-<workerId>}
+ * @param jobTimeout the time limit for one attempt at a job (30 min)
+ * @param maxAttempts attempts at a job before it goes to the dead-letter topic (3)
+ * @param retryBackoff wait before the second attempt, doubled for each further one (2 s)
+ * @param progressInterval the least time between two TRAINING progress events (2 s)
+ * @param sessionTimeout the consumer's {@code session.timeout.ms} (15 s): how long the group waits
+ *     for a worker that stopped heartbeating (killed, frozen, cut off) before its partitions, and the
+ *     job it held, go to another worker. Kafka's own default, 45 s, would leave a killed worker's
+ *     jobs untouched that long. Heartbeats come from the consumer's own thread, so a long job does not
+ *     count against it ({@code max.poll.interval.ms} covers that, from {@code jobTimeout}); a worker
+ *     that loses its partitions mid-job through a spurious expiry cannot publish (its transaction's
+ *     offsets carry the old group generation), so too short a timeout costs a re-run, never a
+ *     duplicate. The broker accepts 6 s to 30 min by default.
+ */
+public record WorkerConfig(String bootstrapServers, String groupId, String workerId, Duration jobTimeout,
+        int maxAttempts, Duration retryBackoff, Duration progressInterval, Duration sessionTimeout) {
+
+    /** The consumer group every worker joins by default. */
+    public static final String DEFAULT_GROUP = "engram-workers";
+
+    /** The default {@code sessionTimeout}: 15 s. */
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(15);
+
+    public WorkerConfig {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("workerConfig.bootstrapServers is required, e.g. localhost:9092");
+        }
+        if (groupId == null || groupId.isBlank()) {
+            throw new IllegalArgumentException("workerConfig.groupId is required, e.g. " + DEFAULT_GROUP);
+        }
+        if (workerId == null || !workerId.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("workerConfig.workerId must be 1-64 of [A-Za-z0-9._-], was " + workerId);
+        }
+        positive(jobTimeout, "jobTimeout");
+        positive(retryBackoff, "retryBackoff");
+        positive(progressInterval, "progressInterval");
+        positive(sessionTimeout, "sessionTimeout");
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("workerConfig.maxAttempts must be >= 1, was " + maxAttempts);
+        }
+    }
+
+    private static void positive(Duration d, String field) {
+        Objects.requireNonNull(d, "workerConfig." + field + " is required");
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("workerConfig." + field + " must be positive, was " + d);
+        }
+    }
+
+    /** The defaults listed above, worker id {@code worker-1}. */
+    public static WorkerConfig defaults(String bootstrapServers) {
+        return new WorkerConfig(bootstrapServers, DEFAULT_GROUP, "worker-1", Duration.ofMinutes(30), 3,
+                Duration.ofSeconds(2), Duration.ofSeconds(2), DEFAULT_SESSION_TIMEOUT);
+    }
+
+    public WorkerConfig withWorkerId(String id) {
+        return new WorkerConfig(bootstrapServers, groupId, id, jobTimeout, maxAttempts, retryBackoff, progressInterval,
+                sessionTimeout);
+    }
+
+    public WorkerConfig withGroupId(String group) {
+        return new WorkerConfig(bootstrapServers, group, workerId, jobTimeout, maxAttempts, retryBackoff,
+                progressInterval, sessionTimeout);
+    }
+
+    public WorkerConfig withAttempts(int attempts, Duration backoff) {
+        return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, attempts, backoff, progressInterval,
+                sessionTimeout);
+    }
+
+    public WorkerConfig withJobTimeout(Duration timeout) {
+        return new WorkerConfig(bootstrapServers, groupId, workerId, timeout, maxAttempts, retryBackoff,
+                progressInterval, sessionTimeout);
+    }
+
+    public WorkerConfig withSessionTimeout(Duration timeout) {
+        return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, maxAttempts, retryBackoff,
+                progressInterval, timeout);
+    }
+
+    /** The transactional id of this worker's adapter publisher. */
+    public String transactionalId() {
+        return "engram-worker-" + workerId;
+    }
+}

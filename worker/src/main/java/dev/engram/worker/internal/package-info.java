@@ -1,0 +1,2 @@
+/** Details of the training worker: evaluation, parent lookup on the adapters topic. */
+package dev.engram.worker.internal;
