@@ -4,7 +4,10 @@
  * {@link dev.engram.node.config.ResilienceConfig} (every retry, breaker and time limit, named).
  *
  * <p>Sub-packages, one per concern: {@code ingest} (consumer thread, ingest actor, batch steps),
- * {@code recall}, {@code http} (the HTTP API), {@code cli} (the {@code engram} command line) and
- * {@code internal} (no promise). {@code demo} holds the Cranfield demo that drives a node.
+ * {@code recall} (candidates, ranker, positive/negative split), {@code registry} (adapters, the
+ * gate, hot-swap), {@code tuning} (scheduling rounds, the judged-feedback log), {@code http} (the
+ * HTTP API, adapter routes included), {@code config} (settings shared by several packages) and
+ * {@code internal} (no promise). The training worker and the tools (CLI, demo, simulator) live in
+ * their own modules and the node depends on neither.
  */
 package dev.engram.node;

@@ -1,2 +1,2 @@
-/** Details of the training worker: evaluation, parent lookup on the adapters topic. */
+/** Details of the training worker: ranking evaluation of candidate and parent, the cache of base document vectors between jobs. */
 package dev.engram.worker.internal;
