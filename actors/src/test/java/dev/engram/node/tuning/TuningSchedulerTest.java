@@ -1,5 +1,6 @@
 package dev.engram.node.tuning;
 
+import dev.engram.memory.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.streams.AdapterStatus;
@@ -29,7 +30,7 @@ class TuningSchedulerTest {
 
     private static ActorTestKit testKit;
 
-    private final TestClock clock = new TestClock(Instant.parse("2026-03-01T00:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
     private final RecordingSink sink = new RecordingSink();
     private final FixedVersions versions = new FixedVersions();
     private JudgedFeedback feedback;

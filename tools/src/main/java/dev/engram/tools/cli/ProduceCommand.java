@@ -1,5 +1,7 @@
 package dev.engram.tools.cli;
 
+import dev.engram.tools.internal.ProgressBar;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.InvalidEventException;
@@ -83,7 +85,7 @@ final class ProduceCommand implements Callable<Integer> {
         long invalid = 0;
         long sent = 0;
         long started = System.nanoTime();
-        ProgressBar bar = new ProgressBar(err, "produce", total);
+        ProgressBar bar = new ProgressBar(err, "produce", total, System.console() != null);
         try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(servers);
                 BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -118,7 +120,7 @@ final class ProduceCommand implements Callable<Integer> {
             }
             producer.flush();
         }
-        bar.finish(acked.get());
+        bar.finish(acked.get(), String.format(java.util.Locale.ROOT, "%,.0f/s", acked.get() / Math.max(1e-9, bar.elapsedSeconds())));
         double seconds = (System.nanoTime() - started) / 1e9;
         out.printf("sent %,d events to %s in %.1f s: %,d acknowledged, %,d failed; %,d invalid (the node will "
                 + "dead-letter them to %s)%n", sent, Topics.FEEDBACK, seconds, acked.get(), failed.get(), invalid,

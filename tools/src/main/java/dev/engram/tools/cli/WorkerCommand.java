@@ -1,5 +1,7 @@
 package dev.engram.tools.cli;
 
+import dev.engram.tools.internal.ProgressBar;
+
 import dev.engram.worker.CandidateTrainer;
 import dev.engram.worker.TrainingWorker;
 import dev.engram.worker.WorkerConfig;
@@ -96,13 +98,13 @@ final class WorkerCommand implements Callable<Integer> {
                 case TRAINING -> {
                     if (bar == null || !p.jobId().equals(jobId)) {
                         jobId = p.jobId();
-                        bar = new ProgressBar(out, "job " + p.jobId() + " train", p.totalSteps());
+                        bar = new ProgressBar(out, "job " + p.jobId() + " train", p.totalSteps(), System.console() != null);
                     }
                     bar.update(p.step());
                 }
                 default -> {
                     if (bar != null) {
-                        bar.finish(p.step() > 0 ? p.step() : 0);
+                        bar.finish(p.step() > 0 ? p.step() : 0, "");
                         bar = null;
                     }
                     out.println("job " + p.jobId() + " (attempt " + p.attempt() + ") " + p.phase()

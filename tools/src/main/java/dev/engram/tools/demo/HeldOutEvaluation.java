@@ -1,5 +1,7 @@
 package dev.engram.tools.demo;
 
+import dev.engram.tools.internal.ProgressBar;
+
 import dev.engram.tools.simulator.NodeRecall;
 import dev.engram.retriever.eval.EvaluationReport;
 import dev.engram.retriever.eval.Qrels;

@@ -1,5 +1,7 @@
 package dev.engram.tools.demo;
 
+import dev.engram.tools.internal.ProgressBar;
+
 import dev.engram.node.EngramNode;
 import dev.engram.node.registry.AdapterView;
 import dev.engram.node.registry.AdapterVersionView;

@@ -1,4 +1,4 @@
-package dev.engram.tools.demo;
+package dev.engram.tools.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
