@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
  * </pre>
  */
 @Command(name = "adapters", mixinStandardHelpOptions = true,
+        header = "List a node's adapter versions, and pin, unpin or roll one back.",
         description = {"List a node's adapter versions (status, gate metrics, reason), and pin, unpin or roll back.",
             "Controls go onto engram.adapters, so every node applies them and they survive restarts."},
         subcommands = {AdaptersCommand.ListVersions.class, AdaptersCommand.Pin.class, AdaptersCommand.Unpin.class,

@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
  * {@code --rounds 0} the quick BM25-only demo ({@link CranfieldDemo}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "Run Engram's whole loop on the Cranfield collection on a local node.",
         description = {
             "Start a node (embedded broker unless --bootstrap) and run Engram's loop on the Cranfield collection:",
             "seed the abstracts through Kafka, replay the feedback queries as a live stream in rounds, train,",

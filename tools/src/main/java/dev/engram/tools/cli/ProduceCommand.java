@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
  * dead-letter topic.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true,
+        header = "Send feedback events from a JSON-lines file to engram.feedback.",
         description = {
             "Send feedback events (one JSON FeedbackEvent per line) to engram.feedback, keyed by tenant.",
             "Invalid lines are sent too: the node dead-letters them to engram.dead-letters with the reason.",

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code engram recall --tenant T TEXT}: asks a running node for the useful cases for a task. */
 @Command(name = "recall", mixinStandardHelpOptions = true,
+        header = "Recall the most useful past cases of a tenant for a task from a running node.",
         description = {
             "Recall the most useful past cases of a tenant for a task from a running node (HTTP API),",
             "split into positives (worth repeating) and negatives (what not to do)."})

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code engram serve}: runs a node until the process is stopped (Ctrl-C / SIGTERM). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
+        header = "Run an Engram node that keeps feedback as cases and serves recall over HTTP.",
         description = {
             "Run an Engram node: consume feedback from engram.feedback, keep every valid event as a case in",
             "a Lucene index, dead-letter invalid ones, and serve recall over HTTP.",

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code engram worker}: runs training jobs from Kafka until the process is stopped. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
+        header = "Run a training worker that trains, scores and publishes LoRA candidates.",
         description = {
             "Run a training worker: take jobs from engram.training-jobs (group engram-workers), train a LoRA",
             "candidate on the GPU when DJL sees one (else the CPU), score it against its parent on the job's",
