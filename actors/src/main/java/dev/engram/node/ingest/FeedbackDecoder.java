@@ -61,6 +61,21 @@ public final class FeedbackDecoder {
                 event.plan(), event.outcome(), event.reward(), judgements);
     }
 
+    /**
+     * The feedback event that records {@code episode}: the inverse of {@link #toEpisode}, so that
+     * whatever keeps episodes (the judged-feedback log) stores the event's own JSON and a field added
+     * to the event cannot be lost there.
+     */
+    public static FeedbackEvent toEvent(Episode episode) {
+        List<RetrievedCase> retrieved = new ArrayList<>();
+        for (Judgement j : episode.judgements()) {
+            retrieved.add(new RetrievedCase(j.caseId(), j.rank(), j.useful()));
+        }
+        return FeedbackEvent.of(episode.eventId(), episode.tenant(), episode.agentId(), episode.timestamp(),
+                episode.task(), episode.plan(), episode.outcome(), episode.reward(),
+                retrieved.isEmpty() ? null : retrieved);
+    }
+
     private DecodedRecord invalid(SourceRecord record, String reason) {
         return new DecodedRecord.Invalid(record, deadLetter(record, reason));
     }

@@ -3,10 +3,10 @@ package dev.engram.node.tuning;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.engram.memory.Episode;
 import dev.engram.memory.Judgement;
+import dev.engram.node.ingest.FeedbackDecoder;
+import dev.engram.streams.EventCodec;
 import dev.engram.streams.EventLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Per tenant, the judged episodes (those with at least one {@link Judgement}) in the order they were
- * ingested, as JSON lines in {@code <dataDir>/judged/<tenant>.jsonl}, with a persisted mark
+ * ingested, as JSON lines in {@code <dataDir>/judged/<tenant>.jsonl} (each line the feedback event's
+ * own JSON, as {@link EventCodec} writes it), with a persisted mark
  * ({@code <tenant>.mark}: how many entries earlier tuning rounds consumed). A scheduler reads
  * {@link #snapshot(String)}: the {@code fresh} episodes since the mark are a round's training
  * feedback, the {@code older} ones its retention sample; once the round's job is sent it calls
@@ -290,28 +291,21 @@ public final class JudgedRecallLog {
         return directory.resolve(tenant + ".jsonl");
     }
 
+    /** One line: the feedback event's own JSON (the one serialisation of an episode on the wire). */
     private static String encode(Episode e) {
-        ObjectNode node = JSON.createObjectNode()
-                .put("eventId", e.eventId())
-                .put("tenant", e.tenant())
-                .put("agentId", e.agentId())
-                .put("timestamp", e.timestamp().toString())
-                .put("task", e.task())
-                .put("plan", e.plan())
-                .put("outcome", e.outcome())
-                .put("reward", e.reward());
-        ArrayNode judgements = node.putArray("judgements");
-        for (Judgement j : e.judgements()) {
-            ObjectNode jn = judgements.addObject().put("caseId", j.caseId()).put("rank", j.rank());
-            if (j.useful() != null) {
-                jn.put("useful", j.useful());
-            }
-        }
-        return node.toString();
+        return new String(EventCodec.encode(FeedbackDecoder.toEvent(e)), StandardCharsets.UTF_8);
     }
 
     private static Episode decode(String line) throws JsonProcessingException {
         JsonNode n = JSON.readTree(line);
+        if (n.has("judgements")) {
+            return decodeLegacy(n);
+        }
+        return FeedbackDecoder.toEpisode(EventCodec.decodeFeedback(line.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Lines written before the log kept the events' JSON (an episode with a "judgements" array). */
+    private static Episode decodeLegacy(JsonNode n) {
         List<Judgement> judgements = new ArrayList<>();
         for (JsonNode j : n.path("judgements")) {
             JsonNode useful = j.get("useful");

@@ -1,5 +1,8 @@
 package dev.engram.node.tuning;
 
+import dev.engram.streams.FeedbackEvent;
+import dev.engram.streams.EventCodec;
+import dev.engram.node.ingest.FeedbackDecoder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -67,6 +70,28 @@ class JudgedRecallLogTest {
         judgedLog.advanceMark("acme", 1);
         assertThat(judgedLog.freshCount("acme")).as("the mark never moves back").isEqualTo(1);
         assertThatThrownBy(() -> judgedLog.advanceMark("acme", 4)).hasMessageContaining("position");
+    }
+
+    @Test
+    void eachLineIsTheFeedbackEventsOwnJsonAndOlderLinesStillRead() throws IOException {
+        JudgedRecallLog first = new JudgedRecallLog(dataDir);
+        Episode e1 = judged("e1", "acme", null);
+        first.append(List.of(e1));
+        List<String> lines = Files.readAllLines(dataDir.resolve("judged").resolve("acme.jsonl"));
+        assertThat(lines).hasSize(1);
+        FeedbackEvent event = EventCodec.decodeFeedback(lines.get(0).getBytes(StandardCharsets.UTF_8));
+        assertThat(FeedbackDecoder.toEpisode(event)).isEqualTo(e1);
+        assertThat(FeedbackDecoder.toEvent(e1)).isEqualTo(event);
+
+        // a line in the log's earlier format (an episode with "judgements")
+        Files.writeString(dataDir.resolve("judged").resolve("acme.jsonl"), "{\"eventId\":\"e0\",\"tenant\":\"acme\","
+                + "\"agentId\":\"agent\",\"timestamp\":\"2025-01-01T00:00:00Z\",\"task\":\"t\",\"plan\":\"p\","
+                + "\"outcome\":\"\",\"reward\":0.5,\"judgements\":[{\"caseId\":\"c-0\",\"rank\":1,\"useful\":true}]}\n"
+                + lines.get(0) + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+        JudgedRecallLog reopened = new JudgedRecallLog(dataDir);
+        assertThat(ids(reopened.snapshot("acme").fresh())).containsExactly("e0", "e1");
+        assertThat(reopened.snapshot("acme").fresh().get(0).judgements())
+                .containsExactly(new Judgement("c-0", 1, true));
     }
 
     @Test
