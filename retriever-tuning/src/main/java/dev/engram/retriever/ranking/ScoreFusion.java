@@ -56,20 +56,38 @@ public final class ScoreFusion implements Ranker {
         List<Candidate> all = candidates.candidates();
         double[] bm25 = scaled(all, true);
         double[] cos = scaled(all, false);
+        double[] score = scores(bm25, cos);
         List<RankedCandidate> out = new ArrayList<>(all.size());
-        for (int i = 0; i < all.size(); i++) {
-            double score = weight * bm25[i] + (1 - weight) * cos[i];
-            out.add(new RankedCandidate(all.get(i), score, String.format(Locale.ROOT,
-                    "fusion %.2f (bm25 %.2f×%.2f + cos %.2f×%.2f)", score, weight, bm25[i], 1 - weight, cos[i])));
+        for (int i : order(all, score)) {
+            out.add(new RankedCandidate(all.get(i), score[i], String.format(Locale.ROOT,
+                    "fusion %.2f (bm25 %.2f×%.2f + cos %.2f×%.2f)", score[i], weight, bm25[i], 1 - weight, cos[i])));
         }
-        out.sort(Comparator.comparingDouble(RankedCandidate::score).reversed()
-                .thenComparingInt(r -> r.candidate().bestRank())
-                .thenComparing(r -> r.candidate().caseId()));
         return out;
     }
 
+    /** The fused score of each candidate from its scaled parts. */
+    double[] scores(double[] bm25, double[] cos) {
+        double[] score = new double[bm25.length];
+        for (int i = 0; i < score.length; i++) {
+            score[i] = weight * bm25[i] + (1 - weight) * cos[i];
+        }
+        return score;
+    }
+
+    /** Candidate indices best first: score, then the better single rank, then case id. */
+    static List<Integer> order(List<Candidate> all, double[] score) {
+        List<Integer> order = new ArrayList<>(all.size());
+        for (int i = 0; i < all.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingDouble((Integer i) -> -score[i])
+                .thenComparingInt(i -> all.get(i).bestRank())
+                .thenComparing(i -> all.get(i).caseId()));
+        return order;
+    }
+
     /** One part, scaled over the candidates its list returned, indexed like {@code all}; 0 for the rest. */
-    private static double[] scaled(List<Candidate> all, boolean bm25) {
+    static double[] scaled(List<Candidate> all, boolean bm25) {
         int[] returned = new int[all.size()];
         int n = 0;
         for (int i = 0; i < all.size(); i++) {

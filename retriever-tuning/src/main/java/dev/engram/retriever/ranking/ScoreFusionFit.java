@@ -1,6 +1,6 @@
 package dev.engram.retriever.ranking;
 
-import dev.engram.memory.RankedCandidate;
+import dev.engram.memory.Candidate;
 import dev.engram.retriever.eval.RetrievalMetrics;
 import java.util.List;
 import java.util.Locale;
@@ -64,11 +64,13 @@ public record ScoreFusionFit(double weight, double trainingNdcg, int queries) {
             throw new IllegalArgumentException("cannot fit the fusion weight: none of the " + judged.size()
                     + " judged queries has a case with a gain above 0");
         }
+        // the scaled parts do not depend on w: compute them once per query, and no reasons at all
+        List<ScaledQuery> prepared = scorable.stream().map(ScaledQuery::of).toList();
         double bestWeight = Double.NaN;
         double bestNdcg = -1;
         for (int i = 0; i <= GRID_POINTS; i++) {
             double w = (double) i / GRID_POINTS;
-            double ndcg = meanNdcg(new ScoreFusion(w), scorable);
+            double ndcg = meanNdcg(new ScoreFusion(w), prepared);
             boolean better = ndcg > bestNdcg + TIE;
             boolean tieButNearerHalf = Math.abs(ndcg - bestNdcg) <= TIE
                     && Math.abs(w - 0.5) < Math.abs(bestWeight - 0.5) - TIE;
@@ -80,15 +82,22 @@ public record ScoreFusionFit(double weight, double trainingNdcg, int queries) {
         return new ScoreFusionFit(bestWeight, Math.min(1.0, bestNdcg), scorable.size());
     }
 
-    /** The mean nDCG@10 of {@code fusion} over {@code queries}. */
-    static double meanNdcg(ScoreFusion fusion, List<JudgedQuery> queries) {
+    private static double meanNdcg(ScoreFusion fusion, List<ScaledQuery> queries) {
         double sum = 0;
-        for (JudgedQuery q : queries) {
-            List<String> ranking = fusion.rank(q.lists().query(), q.lists()).stream()
-                    .map(RankedCandidate::candidate).map(c -> c.caseId()).toList();
-            sum += RetrievalMetrics.ndcgAtK(ranking, q.gains(), NDCG_K);
+        for (ScaledQuery q : queries) {
+            List<Candidate> all = q.judged().lists().candidates();
+            List<String> ranking = ScoreFusion.order(all, fusion.scores(q.bm25(), q.cos())).stream()
+                    .map(i -> all.get(i).caseId()).toList();
+            sum += RetrievalMetrics.ndcgAtK(ranking, q.judged().gains(), NDCG_K);
         }
         return sum / queries.size();
+    }
+
+    private record ScaledQuery(JudgedQuery judged, double[] bm25, double[] cos) {
+        static ScaledQuery of(JudgedQuery q) {
+            List<Candidate> all = q.lists().candidates();
+            return new ScaledQuery(q, ScoreFusion.scaled(all, true), ScoreFusion.scaled(all, false));
+        }
     }
 
     /** The fusion ranker at the fitted weight. */
