@@ -1,6 +1,8 @@
 package dev.engram.retriever.ranking;
 
 import dev.engram.retriever.ranking.internal.UnitVectors;
+import dev.engram.retriever.selector.CaseSelector;
+import dev.engram.retriever.selector.SelectorExample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -10,7 +12,7 @@ import java.util.Objects;
  * selector only as far as a new task is close to those.
  *
  * <pre>{@code
- * new TrainedSelector("acme", selector::usefulness, trainingExamples.stream().map(SelectorExample::task).toList());
+ * TrainedSelector trained = TrainedSelector.of("acme", selector, trainingExamples);
  * }</pre>
  *
  * @param tenant the tenant whose judgements trained the selector
@@ -39,6 +41,17 @@ public record TrainedSelector(String tenant, CaseUsefulness model, List<float[]>
             units.add(unit);
         }
         trainedTasks = List.copyOf(units);
+    }
+
+    /**
+     * The tenant's case selector with the task vectors of the examples it was trained on.
+     *
+     * @param trainedOn the examples given to {@link CaseSelector#fit} and {@link CaseSelector#update}
+     */
+    public static TrainedSelector of(String tenant, CaseSelector selector, List<SelectorExample> trainedOn) {
+        Objects.requireNonNull(selector, "selector is required");
+        Objects.requireNonNull(trainedOn, "the selector's training examples are required");
+        return new TrainedSelector(tenant, selector::usefulness, trainedOn.stream().map(SelectorExample::task).toList());
     }
 
     /** The unit task vectors (copies). */
