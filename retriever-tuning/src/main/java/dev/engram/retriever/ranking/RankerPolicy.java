@@ -1,0 +1,181 @@
+package dev.engram.retriever.ranking;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import java.util.Locale;
+
+/**
+ * The ranker half of a tenant's retriever policy: which ranker composes the final order and with
+ * which parameters. It is published with the query-side adapter as one versioned artefact, gated,
+ * pinned and rolled back with it; {@link RankerFactory} turns it into a {@link dev.engram.memory.Ranker}.
+ *
+ * <pre>{@code
+ * RankerPolicy policy = RankerPolicy.untuned()
+ *         .withFusion(fit.weight())             // base: score fusion at the fitted w
+ *         .withReuse(0.5, 5, 0.75);             // plus judged-case reuse
+ * String json = policy.toJson();
+ * RankerPolicy back = RankerPolicy.fromJson(json);
+ * }</pre>
+ *
+ * <p>Every parameter is always present, in use or not, so that a policy's JSON is complete and a
+ * stage can be switched on without inventing its parameters. Reading JSON rejects unknown and
+ * missing fields: a node that skipped a field it does not know would serve a different ranker than
+ * the one the gate measured.
+ *
+ * @param base the first ranking stage: {@link Base#RRF} (untuned) or {@link Base#SCORE_FUSION}
+ * @param fusionWeight the BM25 weight {@code w} of score fusion, in [0, 1] (default 0.5)
+ * @param reuse whether {@link JudgedCaseReuse} adjusts the base's order (default off)
+ * @param reuseBeta how far a unanimous verdict of similar tasks moves a case, in units of the base's
+ *     scaled range, >= 0 (default 0.5)
+ * @param reuseNeighbours how many similar past tasks reuse consults at most, >= 1 (default 5)
+ * @param reuseThreshold the least cosine of a past task to the query to be consulted, in (0, 1]
+ *     (default 0.75)
+ * @param selector whether {@link SelectorBlend} blends in the case selector (default off)
+ * @param selectorBlend the selector's weight on a task it was trained on, in [0, 1] (default 0.5)
+ * @param selectorThreshold the closeness to the trained tasks below which the selector has no weight,
+ *     in [−1, 1) (default 0.8)
+ */
+public record RankerPolicy(
+        Base base,
+        double fusionWeight,
+        boolean reuse,
+        double reuseBeta,
+        int reuseNeighbours,
+        double reuseThreshold,
+        boolean selector,
+        double selectorBlend,
+        double selectorThreshold) {
+
+    /** The first ranking stage. */
+    public enum Base {
+        /** Reciprocal rank fusion of the two lists: the untuned ranker. */
+        @JsonProperty("rrf") RRF,
+        /** {@link ScoreFusion} at {@code fusionWeight}. */
+        @JsonProperty("fusion") SCORE_FUSION
+    }
+
+    public static final double DEFAULT_FUSION_WEIGHT = 0.5;
+    public static final double DEFAULT_REUSE_BETA = 0.5;
+    public static final int DEFAULT_REUSE_NEIGHBOURS = 5;
+    public static final double DEFAULT_REUSE_THRESHOLD = 0.75;
+    public static final double DEFAULT_SELECTOR_BLEND = 0.5;
+    public static final double DEFAULT_SELECTOR_THRESHOLD = 0.8;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    public RankerPolicy {
+        if (base == null) {
+            throw new IllegalArgumentException("rankerPolicy.base is required (rrf or fusion)");
+        }
+        if (!(fusionWeight >= 0 && fusionWeight <= 1)) {
+            throw new IllegalArgumentException("rankerPolicy.fusionWeight must be in [0, 1], was " + fusionWeight);
+        }
+        if (!(reuseBeta >= 0) || Double.isInfinite(reuseBeta)) {
+            throw new IllegalArgumentException("rankerPolicy.reuseBeta must be >= 0 and finite, was " + reuseBeta);
+        }
+        if (reuseNeighbours < 1) {
+            throw new IllegalArgumentException("rankerPolicy.reuseNeighbours must be >= 1, was " + reuseNeighbours);
+        }
+        if (!(reuseThreshold > 0 && reuseThreshold <= 1)) {
+            throw new IllegalArgumentException("rankerPolicy.reuseThreshold must be in (0, 1], was " + reuseThreshold);
+        }
+        if (!(selectorBlend >= 0 && selectorBlend <= 1)) {
+            throw new IllegalArgumentException("rankerPolicy.selectorBlend must be in [0, 1], was " + selectorBlend);
+        }
+        if (!(selectorThreshold >= -1 && selectorThreshold < 1)) {
+            throw new IllegalArgumentException("rankerPolicy.selectorThreshold must be in [-1, 1), was " + selectorThreshold);
+        }
+    }
+
+    /** Reciprocal rank fusion alone, every other parameter at its default: what a new tenant serves. */
+    public static RankerPolicy untuned() {
+        return new RankerPolicy(Base.RRF, DEFAULT_FUSION_WEIGHT, false, DEFAULT_REUSE_BETA, DEFAULT_REUSE_NEIGHBOURS,
+                DEFAULT_REUSE_THRESHOLD, false, DEFAULT_SELECTOR_BLEND, DEFAULT_SELECTOR_THRESHOLD);
+    }
+
+    /** This policy with score fusion at BM25 weight {@code w} as its base. */
+    public RankerPolicy withFusion(double w) {
+        return new RankerPolicy(Base.SCORE_FUSION, w, reuse, reuseBeta, reuseNeighbours, reuseThreshold, selector,
+                selectorBlend, selectorThreshold);
+    }
+
+    /** This policy with reciprocal rank fusion as its base (the fusion weight is kept, unused). */
+    public RankerPolicy withRrf() {
+        return new RankerPolicy(Base.RRF, fusionWeight, reuse, reuseBeta, reuseNeighbours, reuseThreshold, selector,
+                selectorBlend, selectorThreshold);
+    }
+
+    /** This policy with judged-case reuse on, at the given parameters. */
+    public RankerPolicy withReuse(double beta, int neighbours, double threshold) {
+        return new RankerPolicy(base, fusionWeight, true, beta, neighbours, threshold, selector, selectorBlend,
+                selectorThreshold);
+    }
+
+    /** This policy with judged-case reuse off (its parameters kept). */
+    public RankerPolicy withoutReuse() {
+        return new RankerPolicy(base, fusionWeight, false, reuseBeta, reuseNeighbours, reuseThreshold, selector,
+                selectorBlend, selectorThreshold);
+    }
+
+    /** This policy with the selector blend on, at the given parameters. */
+    public RankerPolicy withSelector(double blend, double threshold) {
+        return new RankerPolicy(base, fusionWeight, reuse, reuseBeta, reuseNeighbours, reuseThreshold, true, blend,
+                threshold);
+    }
+
+    /** This policy with the selector blend off (its parameters kept). */
+    public RankerPolicy withoutSelector() {
+        return new RankerPolicy(base, fusionWeight, reuse, reuseBeta, reuseNeighbours, reuseThreshold, false,
+                selectorBlend, selectorThreshold);
+    }
+
+    /** The policy as JSON, every field present. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write ranker policy " + this + " as JSON", e);
+        }
+    }
+
+    /**
+     * Reads a policy written by {@link #toJson()}.
+     *
+     * @throws IllegalArgumentException when the JSON is malformed, lacks a field, has an unknown one,
+     *     or a value is out of range; the message names the field
+     */
+    public static RankerPolicy fromJson(String json) {
+        if (json == null) {
+            throw new IllegalArgumentException("ranker policy JSON is required");
+        }
+        try {
+            return JSON.readValue(json, RankerPolicy.class);
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause();
+            throw new IllegalArgumentException("invalid ranker policy: "
+                    + (cause != null ? cause.getMessage() : e.getOriginalMessage()), e);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("invalid ranker policy JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A short description for logs and the console, e.g. {@code "fusion w 0.35 + reuse β 0.50 m 5 ≥ 0.75"}. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder(base == Base.RRF ? "rrf"
+                : String.format(Locale.ROOT, "fusion w %.2f", fusionWeight));
+        if (reuse) {
+            sb.append(String.format(Locale.ROOT, " + reuse β %.2f m %d ≥ %.2f", reuseBeta, reuseNeighbours, reuseThreshold));
+        }
+        if (selector) {
+            sb.append(String.format(Locale.ROOT, " + selector blend %.2f ≥ %.2f", selectorBlend, selectorThreshold));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.engram.retriever.ranking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.engram.retriever.ranking.RankerPolicy.Base;
+import org.junit.jupiter.api.Test;
+
+class RankerPolicyTest {
+
+    private static final RankerPolicy TUNED = RankerPolicy.untuned().withFusion(0.35).withReuse(0.7, 3, 0.8)
+            .withSelector(0.6, 0.85);
+
+    @Test
+    void roundTripsThroughJson() {
+        String json = TUNED.toJson();
+        assertThat(json).contains("\"base\":\"fusion\"", "\"fusionWeight\":0.35", "\"reuse\":true",
+                "\"reuseNeighbours\":3", "\"selectorThreshold\":0.85");
+        assertThat(RankerPolicy.fromJson(json)).isEqualTo(TUNED);
+        assertThat(RankerPolicy.fromJson(RankerPolicy.untuned().toJson())).isEqualTo(RankerPolicy.untuned());
+        assertThat(RankerPolicy.untuned().toJson()).contains("\"base\":\"rrf\"");
+    }
+
+    @Test
+    void theUntunedPolicyIsRrfAloneAtTheDefaults() {
+        RankerPolicy p = RankerPolicy.untuned();
+        assertThat(p.base()).isEqualTo(Base.RRF);
+        assertThat(p.reuse()).isFalse();
+        assertThat(p.selector()).isFalse();
+        assertThat(p.reuseNeighbours()).isEqualTo(5);
+        assertThat(p.describe()).isEqualTo("rrf");
+        assertThat(TUNED.describe()).isEqualTo("fusion w 0.35 + reuse β 0.70 m 3 ≥ 0.80 + selector blend 0.60 ≥ 0.85");
+    }
+
+    @Test
+    void readingRejectsAnOutOfRangeValueNamingTheField() {
+        String json = TUNED.toJson().replace("\"fusionWeight\":0.35", "\"fusionWeight\":1.5");
+        assertThatThrownBy(() -> RankerPolicy.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rankerPolicy.fusionWeight must be in [0, 1], was 1.5");
+    }
+
+    @Test
+    void readingRejectsAnUnknownField() {
+        String json = TUNED.toJson().replace("{", "{\"rerankDepth\":20,");
+        assertThatThrownBy(() -> RankerPolicy.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rerankDepth");
+    }
+
+    @Test
+    void readingRejectsAMissingField() {
+        String json = TUNED.toJson().replace("\"reuseBeta\":0.7,", "");
+        assertThat(json).doesNotContain("reuseBeta");
+        assertThatThrownBy(() -> RankerPolicy.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reuseBeta");
+    }
+
+    @Test
+    void readingRejectsAnUnknownBaseAndMalformedJson() {
+        String json = TUNED.toJson().replace("\"fusion\"", "\"bm25\"");
+        assertThatThrownBy(() -> RankerPolicy.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bm25");
+        assertThatThrownBy(() -> RankerPolicy.fromJson("{\"base\":")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("invalid ranker policy JSON");
+    }
+
+    @Test
+    void theConstructorNamesTheFieldThatIsWrong() {
+        RankerPolicy p = RankerPolicy.untuned();
+        assertThatThrownBy(() -> new RankerPolicy(null, 0.5, false, 0.5, 5, 0.75, false, 0.5, 0.8))
+                .hasMessageContaining("rankerPolicy.base");
+        assertThatThrownBy(() -> p.withFusion(-0.1)).hasMessageContaining("rankerPolicy.fusionWeight");
+        assertThatThrownBy(() -> p.withReuse(Double.NaN, 5, 0.75)).hasMessageContaining("rankerPolicy.reuseBeta");
+        assertThatThrownBy(() -> p.withReuse(0.5, 0, 0.75)).hasMessageContaining("rankerPolicy.reuseNeighbours");
+        assertThatThrownBy(() -> p.withReuse(0.5, 5, 0)).hasMessageContaining("rankerPolicy.reuseThreshold");
+        assertThatThrownBy(() -> p.withSelector(1.1, 0.8)).hasMessageContaining("rankerPolicy.selectorBlend");
+        assertThatThrownBy(() -> p.withSelector(0.5, 1)).hasMessageContaining("rankerPolicy.selectorThreshold");
+    }
+}
