@@ -74,9 +74,17 @@ public interface CaseStore extends Closeable {
      */
     RecallResult recall(RecallQuery query, Ranker ranker);
 
-    /** Recalls with the store's default ranker: {@link ReciprocalRankFusion} (k = {@value ReciprocalRankFusion#DEFAULT_K} unless configured). */
+    /** Recalls with the store's {@link #defaultRanker()}. */
     default RecallResult recall(RecallQuery query) {
-        return recall(query, new ReciprocalRankFusion());
+        return recall(query, defaultRanker());
+    }
+
+    /**
+     * The ranker of an untuned recall: {@link ReciprocalRankFusion} with
+     * k = {@value ReciprocalRankFusion#DEFAULT_K} unless the implementation is configured otherwise.
+     */
+    default Ranker defaultRanker() {
+        return new ReciprocalRankFusion();
     }
 
     /** The case of this tenant with this id, if any. */

@@ -171,10 +171,10 @@ public final class LuceneCaseStore implements CaseStore {
         return RankedRecall.assemble(query, candidates(query), ranker, config);
     }
 
-    /** Recalls with reciprocal-rank fusion of {@link CaseStoreConfig#rrfK()}. */
+    /** Reciprocal-rank fusion with {@link CaseStoreConfig#rrfK()}. */
     @Override
-    public RecallResult recall(RecallQuery query) {
-        return recall(query, defaultRanker);
+    public Ranker defaultRanker() {
+        return defaultRanker;
     }
 
     @Override

@@ -52,6 +52,7 @@ class LuceneRecallRankingTest extends RecallRankingContractTest {
         try (CaseStore k10 = LuceneCaseStore.open(tmp.resolve("k10"),
                 CaseStoreConfig.defaults().withVectorDimension(4).withRrfK(10))) {
             k10.ingest(episode("a", "alpha"), X);
+            assertThat(k10.defaultRanker()).isEqualTo(new ReciprocalRankFusion(10));
             ScoredCase top = k10.recall(RecallQuery.hybrid("acme", "alpha", X, 1)).ranked().get(0);
             assertThat(top.score()).isEqualTo(2.0 / 11);
             assertThat(top.reason()).contains("→ rrf 0.1818;");

@@ -211,6 +211,7 @@ abstract class RecallRankingContractTest {
 
     @Test
     void theDefaultRankerIsReciprocalRankFusion() {
+        assertThat(store.defaultRanker()).isEqualTo(new ReciprocalRankFusion());
         for (RecallQuery q : List.of(RecallQuery.hybrid("acme", "alpha", X, 10), RecallQuery.bm25("acme", "alpha", 10),
                 RecallQuery.dense("acme", "alpha", X, 10))) {
             assertThat(store.recall(q, new ReciprocalRankFusion())).as(q.mode().wireName()).isEqualTo(store.recall(q));
