@@ -296,11 +296,11 @@ public final class TuningEvaluationBench {
     }
 
     private static Function<Query, List<String>> dense(LuceneCaseStore store, Embedder embedder) {
-        return q -> ids(store.recall(new RecallQuery(TENANT, "", embedder.embedQuery(q.text()), 100)).ranked());
+        return q -> ids(store.recall(RecallQuery.dense(TENANT, q.text(), embedder.embedQuery(q.text()), 100)).ranked());
     }
 
     private static Function<Query, List<String>> hybrid(LuceneCaseStore store, Embedder embedder) {
-        return q -> ids(store.recall(new RecallQuery(TENANT, q.text(), embedder.embedQuery(q.text()), 100)).ranked());
+        return q -> ids(store.recall(RecallQuery.hybrid(TENANT, q.text(), embedder.embedQuery(q.text()), 100)).ranked());
     }
 
     private static List<String> ids(List<ScoredCase> ranked) {

@@ -36,6 +36,7 @@ import java.util.Optional;
  *     store.ingest(episode, null);                       // BM25 only
  *     store.commit(Map.of("engram.feedback-0", "1234")); // durable, with the offsets it covers
  *     RecallResult r = store.recall(RecallQuery.bm25("acme", "flutter of a heated wing", 10));
+ *     RecallResult mine = store.recall(RecallQuery.hybrid("acme", task, vector, 10), tenantRanker);
  * }
  * }</pre>
  *
@@ -55,8 +56,36 @@ public interface CaseStore extends Closeable {
      */
     boolean ingest(Episode episode, float[] vector);
 
-    /** Recalls the top {@code k} cases of the query's tenant, split into positives and negatives. */
-    RecallResult recall(RecallQuery query);
+    /**
+     * The first stage of a recall: the BM25 list when the query's mode has BM25 and the vector list
+     * when it has vectors, each to the query's depth, one {@link Candidate} per case with its ranks,
+     * scores, cosine and, when vectors were searched, the case's unit vector.
+     *
+     * @throws IllegalArgumentException when the query vector does not fit the store (dimension, zero)
+     */
+    CandidateLists candidates(RecallQuery query);
+
+    /**
+     * Recalls the top {@code k} cases of the query's tenant as {@code ranker} orders its
+     * {@link #candidates}, split into positives and negatives; each case's reason names what the
+     * searches found, what the ranker contributed, and why the case is positive or negative.
+     *
+     * @throws IllegalStateException when the ranker returns a case twice or one that is not a candidate
+     */
+    RecallResult recall(RecallQuery query, Ranker ranker);
+
+    /** Recalls with the store's {@link #defaultRanker()}. */
+    default RecallResult recall(RecallQuery query) {
+        return recall(query, defaultRanker());
+    }
+
+    /**
+     * The ranker of an untuned recall: {@link ReciprocalRankFusion} with
+     * k = {@value ReciprocalRankFusion#DEFAULT_K} unless the implementation is configured otherwise.
+     */
+    default Ranker defaultRanker() {
+        return new ReciprocalRankFusion();
+    }
 
     /** The case of this tenant with this id, if any. */
     Optional<Case> get(String tenant, String caseId);

@@ -27,13 +27,9 @@ import java.util.Objects;
  *     judgement counts as useful ({@value #DEFAULT_POSITIVE_REWARD_THRESHOLD}); key {@code positive.reward.threshold}
  * @param minJudgementsForUsefulness judgements a case needs before "mostly judged useless" can make
  *     it negative ({@value #DEFAULT_MIN_JUDGEMENTS_FOR_USEFULNESS}); key {@code usefulness.min.judgements}
- * @param rrfK the k of reciprocal-rank fusion, score = sum of 1 / (k + rank) ({@value #DEFAULT_RRF_K});
- *     key {@code rrf.k}
- * @param minCandidateDepth in a hybrid query each retriever returns at least this many candidates (a BM25-only
- *     query needs no fusion and fetches k)
- *     ({@value #DEFAULT_MIN_CANDIDATE_DEPTH}); key {@code candidate.depth.min}
- * @param candidateDepthFactor ... and at least this many times k ({@value #DEFAULT_CANDIDATE_DEPTH_FACTOR});
- *     key {@code candidate.depth.factor}
+ * @param rrfK the k of the store's default ranker, reciprocal-rank fusion: score = sum of 1 / (k + rank)
+ *     ({@value #DEFAULT_RRF_K}); key {@code rrf.k}. How deep each search goes is the query's
+ *     {@link RecallQuery#depth()}.
  * @param clock time source of the commit policy (system UTC; not configurable by key)
  */
 public record CaseStoreConfig(
@@ -44,8 +40,6 @@ public record CaseStoreConfig(
         double positiveRewardThreshold,
         int minJudgementsForUsefulness,
         int rrfK,
-        int minCandidateDepth,
-        int candidateDepthFactor,
         Clock clock) {
 
     public static final int DEFAULT_COMMIT_EVERY_EVENTS = 1000;
@@ -53,9 +47,7 @@ public record CaseStoreConfig(
     public static final int DEFAULT_VECTOR_DIMENSION = 384;
     public static final double DEFAULT_POSITIVE_REWARD_THRESHOLD = 0.5;
     public static final int DEFAULT_MIN_JUDGEMENTS_FOR_USEFULNESS = 3;
-    public static final int DEFAULT_RRF_K = 60;
-    public static final int DEFAULT_MIN_CANDIDATE_DEPTH = 100;
-    public static final int DEFAULT_CANDIDATE_DEPTH_FACTOR = 4;
+    public static final int DEFAULT_RRF_K = ReciprocalRankFusion.DEFAULT_K;
 
     /** Lucene's limit on vector dimensions. */
     public static final int MAX_VECTOR_DIMENSION = 1024;
@@ -83,14 +75,6 @@ public record CaseStoreConfig(
         if (rrfK < 1) {
             throw new IllegalArgumentException("caseStoreConfig.rrfK must be >= 1, was " + rrfK);
         }
-        if (minCandidateDepth < 1 || minCandidateDepth > 10_000) {
-            throw new IllegalArgumentException("caseStoreConfig.minCandidateDepth must be in [1, 10000], was "
-                    + minCandidateDepth);
-        }
-        if (candidateDepthFactor < 1 || candidateDepthFactor > 100) {
-            throw new IllegalArgumentException("caseStoreConfig.candidateDepthFactor must be in [1, 100], was "
-                    + candidateDepthFactor);
-        }
         Objects.requireNonNull(clock, "caseStoreConfig.clock is required");
     }
 
@@ -98,7 +82,7 @@ public record CaseStoreConfig(
     public static CaseStoreConfig defaults() {
         return new CaseStoreConfig(DEFAULT_COMMIT_EVERY_EVENTS, DEFAULT_COMMIT_INTERVAL, DEFAULT_VECTOR_DIMENSION,
                 false, DEFAULT_POSITIVE_REWARD_THRESHOLD, DEFAULT_MIN_JUDGEMENTS_FOR_USEFULNESS, DEFAULT_RRF_K,
-                DEFAULT_MIN_CANDIDATE_DEPTH, DEFAULT_CANDIDATE_DEPTH_FACTOR, Clock.systemUTC());
+                Clock.systemUTC());
     }
 
     /**
@@ -119,12 +103,9 @@ public record CaseStoreConfig(
                     case "positive.reward.threshold" -> c.withPositiveRewardThreshold(Double.parseDouble(v));
                     case "usefulness.min.judgements" -> c.withMinJudgementsForUsefulness(Integer.parseInt(v));
                     case "rrf.k" -> c.withRrfK(Integer.parseInt(v));
-                    case "candidate.depth.min" -> c.withMinCandidateDepth(Integer.parseInt(v));
-                    case "candidate.depth.factor" -> c.withCandidateDepthFactor(Integer.parseInt(v));
                     default -> throw new IllegalArgumentException("unknown case store setting '" + e.getKey()
                             + "'; known: commit.every.events, commit.interval.ms, vector.dimension, vector.quantized, "
-                            + "positive.reward.threshold, usefulness.min.judgements, rrf.k, candidate.depth.min, "
-                            + "candidate.depth.factor");
+                            + "positive.reward.threshold, usefulness.min.judgements, rrf.k");
                 };
             } catch (NumberFormatException ex) {
                 throw new IllegalArgumentException("case store setting '" + e.getKey() + "' must be a number, was '"
@@ -141,59 +122,44 @@ public record CaseStoreConfig(
         throw new IllegalArgumentException("case store setting 'vector.quantized' must be true or false, was '" + v + "'");
     }
 
-    /** How many candidates each retriever of a hybrid query returns when it asks for {@code k}. */
-    public int candidateDepth(int k) {
-        return Math.max(minCandidateDepth, Math.multiplyExact(candidateDepthFactor, k));
-    }
-
     public CaseStoreConfig withCommitEveryEvents(int v) {
         return new CaseStoreConfig(v, commitInterval, vectorDimension, quantizedVectors, positiveRewardThreshold,
-                minJudgementsForUsefulness, rrfK, minCandidateDepth, candidateDepthFactor, clock);
+                minJudgementsForUsefulness, rrfK, clock);
     }
 
     public CaseStoreConfig withCommitInterval(Duration v) {
         return new CaseStoreConfig(commitEveryEvents, v, vectorDimension, quantizedVectors, positiveRewardThreshold,
-                minJudgementsForUsefulness, rrfK, minCandidateDepth, candidateDepthFactor, clock);
+                minJudgementsForUsefulness, rrfK, clock);
     }
 
     public CaseStoreConfig withVectorDimension(int v) {
         return new CaseStoreConfig(commitEveryEvents, commitInterval, v, quantizedVectors, positiveRewardThreshold,
-                minJudgementsForUsefulness, rrfK, minCandidateDepth, candidateDepthFactor, clock);
+                minJudgementsForUsefulness, rrfK, clock);
     }
 
     public CaseStoreConfig withQuantizedVectors(boolean v) {
         return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, v, positiveRewardThreshold,
-                minJudgementsForUsefulness, rrfK, minCandidateDepth, candidateDepthFactor, clock);
+                minJudgementsForUsefulness, rrfK, clock);
     }
 
     public CaseStoreConfig withPositiveRewardThreshold(double v) {
         return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, quantizedVectors, v,
-                minJudgementsForUsefulness, rrfK, minCandidateDepth, candidateDepthFactor, clock);
+                minJudgementsForUsefulness, rrfK, clock);
     }
 
     public CaseStoreConfig withMinJudgementsForUsefulness(int v) {
         return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, quantizedVectors,
-                positiveRewardThreshold, v, rrfK, minCandidateDepth, candidateDepthFactor, clock);
+                positiveRewardThreshold, v, rrfK, clock);
     }
 
     public CaseStoreConfig withRrfK(int v) {
         return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, quantizedVectors,
-                positiveRewardThreshold, minJudgementsForUsefulness, v, minCandidateDepth, candidateDepthFactor, clock);
-    }
-
-    public CaseStoreConfig withMinCandidateDepth(int v) {
-        return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, quantizedVectors,
-                positiveRewardThreshold, minJudgementsForUsefulness, rrfK, v, candidateDepthFactor, clock);
-    }
-
-    public CaseStoreConfig withCandidateDepthFactor(int v) {
-        return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, quantizedVectors,
-                positiveRewardThreshold, minJudgementsForUsefulness, rrfK, minCandidateDepth, v, clock);
+                positiveRewardThreshold, minJudgementsForUsefulness, v, clock);
     }
 
     public CaseStoreConfig withClock(Clock v) {
         return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, quantizedVectors,
-                positiveRewardThreshold, minJudgementsForUsefulness, rrfK, minCandidateDepth, candidateDepthFactor, v);
+                positiveRewardThreshold, minJudgementsForUsefulness, rrfK, v);
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <pre>{@code
  * float[] q = embedder.embedQuery("flutter of a heated wing");
- * RecallResult r = store.recall(new RecallQuery("acme", "flutter of a heated wing", q, 10));
+ * RecallResult r = store.recall(RecallQuery.hybrid("acme", "flutter of a heated wing", q, 10));
  * }</pre>
  */
 public interface Embedder {

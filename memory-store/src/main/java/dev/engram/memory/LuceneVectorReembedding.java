@@ -2,15 +2,15 @@ package dev.engram.memory;
 
 import java.util.List;
 
-/** The {@link VectorReembedding} of a {@link LuceneCaseStore}; the store does the work under its write lock. */
+/** The {@link VectorReembedding} of a {@link LuceneCaseStore}; {@link LuceneReembeddings} does the work under the store's write lock. */
 final class LuceneVectorReembedding implements VectorReembedding {
-    private final LuceneCaseStore store;
+    private final LuceneReembeddings owner;
     private final String tenant;
     private final int generation;
     private volatile boolean finished;
 
-    LuceneVectorReembedding(LuceneCaseStore store, String tenant, int generation) {
-        this.store = store;
+    LuceneVectorReembedding(LuceneReembeddings owner, String tenant, int generation) {
+        this.owner = owner;
         this.tenant = tenant;
         this.generation = generation;
     }
@@ -27,27 +27,27 @@ final class LuceneVectorReembedding implements VectorReembedding {
 
     @Override
     public boolean put(String caseId, float[] vector) {
-        return store.reembeddingPut(this, caseId, vector);
+        return owner.put(this, caseId, vector);
     }
 
     @Override
     public Progress progress() {
-        return store.reembeddingProgress(this);
+        return owner.progress(this);
     }
 
     @Override
     public List<String> missingCaseIds(int limit) {
-        return store.reembeddingMissing(this, limit);
+        return owner.missing(this, limit);
     }
 
     @Override
     public void commit() {
-        store.reembeddingCommit(this);
+        owner.commit(this);
     }
 
     @Override
     public void abort() {
-        store.reembeddingAbort(this);
+        owner.abort(this);
     }
 
     @Override
@@ -55,7 +55,7 @@ final class LuceneVectorReembedding implements VectorReembedding {
         return finished;
     }
 
-    /** Called by the store, under its write lock, when committed or aborted. */
+    /** Called under the store's write lock when committed or aborted. */
     void finished() {
         finished = true;
     }

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The cases recalled for a query: {@code ranked} holds the top k by fused score, and
+ * The cases recalled for a query: {@code ranked} holds the top k in the ranker's order, and
  * {@code positives} / {@code negatives} partition it (AgentFly-style), each in ranked order.
  *
  * <p>A case is <b>positive</b> when its reward is at least

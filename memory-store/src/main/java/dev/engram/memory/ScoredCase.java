@@ -3,11 +3,11 @@ package dev.engram.memory;
 import java.util.Objects;
 
 /**
- * A recalled case with its fused score and a human-readable reason, e.g.
+ * A recalled case with its ranker's score and a human-readable reason, e.g.
  * {@code "bm25 #2 (11.30) + vector #5 (cos 0.71) -> rrf 0.0318; reward 0.90, useful 3/4 -> positive"}.
  *
  * @param match the case
- * @param score the reciprocal-rank-fusion score (higher is better)
+ * @param score the ranker's score (higher is better; reciprocal-rank fusion by default)
  * @param reason why it was chosen and why it is positive or negative
  */
 public record ScoredCase(Case match, double score, String reason) {

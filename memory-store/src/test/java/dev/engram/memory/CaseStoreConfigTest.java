@@ -18,8 +18,6 @@ class CaseStoreConfigTest {
         assertThat(c.quantizedVectors()).isFalse();
         assertThat(c.positiveRewardThreshold()).isEqualTo(0.5);
         assertThat(c.rrfK()).isEqualTo(60);
-        assertThat(c.candidateDepth(10)).isEqualTo(100);
-        assertThat(c.candidateDepth(50)).isEqualTo(200);
     }
 
     @Test
@@ -51,14 +49,14 @@ class CaseStoreConfigTest {
         assertThatThrownBy(() -> RecallQuery.bm25(" ", "text", 5)).hasMessageContaining("recallQuery.tenant");
         assertThatThrownBy(() -> RecallQuery.bm25("acme", " ", 5)).hasMessageContaining("recallQuery.text");
         assertThatThrownBy(() -> RecallQuery.bm25("acme", "text", 0)).hasMessageContaining("recallQuery.k");
-        assertThatThrownBy(() -> new RecallQuery("acme", "t", new float[] {Float.NaN}, 5))
+        assertThatThrownBy(() -> RecallQuery.hybrid("acme", "t", new float[] {Float.NaN}, 5))
                 .hasMessageContaining("recallQuery.vector must be finite");
         assertThatThrownBy(() -> new Case("c", "acme", "", "task", "", "", 0.5, java.time.Instant.EPOCH,
                 java.time.Instant.EPOCH, 1, 2)).hasMessageContaining("case.timesUseful");
         float[] v = {1, 2};
-        RecallQuery q = new RecallQuery("acme", "t", v, 5);
+        RecallQuery q = RecallQuery.hybrid("acme", "t", v, 5);
         v[0] = 9;
         assertThat(q.vector()[0]).isEqualTo(1f);
-        assertThat(q).isEqualTo(new RecallQuery("acme", "t", new float[] {1, 2}, 5));
+        assertThat(q).isEqualTo(RecallQuery.hybrid("acme", "t", new float[] {1, 2}, 5));
     }
 }

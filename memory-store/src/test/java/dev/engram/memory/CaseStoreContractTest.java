@@ -176,8 +176,8 @@ abstract class CaseStoreContractTest {
             }
             for (String tenant : List.of("acme", "globex")) {
                 RecallResult bm25 = store.recall(RecallQuery.bm25(tenant, "heated panel flutter", 50));
-                RecallResult hybrid = store.recall(new RecallQuery(tenant, "heated panel flutter", v, 50));
-                RecallResult vectorOnly = store.recall(new RecallQuery(tenant, "", v, 50));
+                RecallResult hybrid = store.recall(RecallQuery.hybrid(tenant, "heated panel flutter", v, 50));
+                RecallResult vectorOnly = store.recall(RecallQuery.dense(tenant, "heated panel flutter", v, 50));
                 for (RecallResult r : List.of(bm25, hybrid, vectorOnly)) {
                     assertThat(r.ranked()).hasSize(6);
                     assertThat(r.ranked()).allSatisfy(s -> assertThat(s.match().tenant()).isEqualTo(tenant));
@@ -258,7 +258,7 @@ abstract class CaseStoreContractTest {
         RecallResult bm25 = store.recall(RecallQuery.bm25("acme", "alpha", 10));
         assertThat(bm25.ranked()).extracting(s -> s.match().caseId()).containsExactly("d1", "d2", "d3");
 
-        RecallResult r = store.recall(new RecallQuery("acme", "alpha", new float[] {2, 0, 0, 0}, 10));
+        RecallResult r = store.recall(RecallQuery.hybrid("acme", "alpha", new float[] {2, 0, 0, 0}, 10));
         double k = 60;
         double d1 = 1 / (k + 1) + 1 / (k + 2);
         double d3 = 1 / (k + 3) + 1 / (k + 1);
@@ -269,9 +269,9 @@ abstract class CaseStoreContractTest {
                 .containsExactly(d1, d3, d2, d4);
         assertThat(r.ranked().get(1).reason()).startsWith("bm25 #3 (").contains("+ vector #1 (cos 1.00)");
         assertThat(r.ranked().get(3).reason()).startsWith("bm25 not in top 100 + vector #3 (cos 0.60)");
-        assertThat(store.recall(new RecallQuery("acme", "alpha", new float[] {1, 0, 0, 0}, 2)).ranked())
+        assertThat(store.recall(RecallQuery.hybrid("acme", "alpha", new float[] {1, 0, 0, 0}, 2)).ranked())
                 .extracting(s -> s.match().caseId()).containsExactly("d1", "d3");
-        assertThatThrownBy(() -> store.recall(new RecallQuery("acme", "alpha", new float[] {1, 0, 0}, 2)))
+        assertThatThrownBy(() -> store.recall(RecallQuery.hybrid("acme", "alpha", new float[] {1, 0, 0}, 2)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4 dimensions");
     }
 
@@ -397,7 +397,7 @@ abstract class CaseStoreContractTest {
         store.close();
         CaseStore reopened = open(dir, config);
         for (int i = 0; i < 200; i += 20) {
-            RecallResult res = reopened.recall(new RecallQuery("acme", "", vectors.get(i), 3));
+            RecallResult res = reopened.recall(RecallQuery.dense("acme", "case " + i, vectors.get(i), 3));
             assertThat(res.ranked().get(0).match().caseId()).isEqualTo("q" + i);
             assertThat(res.ranked().get(0).reason()).contains("+ vector #1 (cos ").doesNotContain("bm25 #");
         }
@@ -413,7 +413,7 @@ abstract class CaseStoreContractTest {
         assertThat(store.updateVector("acme", "a", new float[] {0, 0, 1, 0})).isTrue();
         assertThat(store.updateVector("globex", "a", new float[] {0, 0, 1, 0})).isFalse();
         assertThat(store.get("acme", "a")).contains(before);
-        RecallResult r = store.recall(new RecallQuery("acme", "", new float[] {0, 0, 1, 0}, 1));
+        RecallResult r = store.recall(RecallQuery.dense("acme", "alpha", new float[] {0, 0, 1, 0}, 1));
         assertThat(r.ranked().get(0).match().caseId()).isEqualTo("a");
         store.ingest(episode("j2", "acme", "delta", 0.9, new Judgement("a", 1, true)), null);
         assertThat(store.get("acme", "a").orElseThrow().timesUseful()).isEqualTo(2);
@@ -448,7 +448,7 @@ abstract class CaseStoreContractTest {
     }
 
     static List<String> hybrid(CaseStore store, String tenant) {
-        return store.recall(new RecallQuery(tenant, "beta", X, 10)).ranked().stream()
+        return store.recall(RecallQuery.hybrid(tenant, "beta", X, 10)).ranked().stream()
                 .map(s -> s.match().caseId()).toList();
     }
 
@@ -457,7 +457,7 @@ abstract class CaseStoreContractTest {
      * behind, which shifts BM25's corpus statistics (not ranks); the vector part must not change.
      */
     static List<String> hits(CaseStore store, String tenant) {
-        return store.recall(new RecallQuery(tenant, "beta", X, 10)).ranked().stream()
+        return store.recall(RecallQuery.hybrid(tenant, "beta", X, 10)).ranked().stream()
                 .map(s -> s.match().caseId() + " " + s.score() + " "
                         + s.reason().replaceAll("bm25 #(\\d+) \\([0-9.]+\\)", "bm25 #$1") + " "
                         + s.match().timesUseful())
@@ -499,7 +499,7 @@ abstract class CaseStoreContractTest {
         r.commit();
         assertThat(r.isFinished()).isTrue();
         assertThat(hybrid(store, "acme")).isEqualTo(NEW_ORDER);
-        assertThat(store.recall(new RecallQuery("acme", "", X, 1)).ranked().get(0).reason())
+        assertThat(store.recall(RecallQuery.dense("acme", "beta", X, 1)).ranked().get(0).reason())
                 .contains("vector #1 (cos 1.00)");
         assertThat(hybrid(store, "globex")).isEqualTo(OLD_ORDER);
         assertThat(store.get("acme", "a")).contains(a); // case and statistics untouched
@@ -509,15 +509,15 @@ abstract class CaseStoreContractTest {
         // after the switch ingest and updateVector write the new generation
         store.ingest(episode("d", "acme", "delta", 0.9), new float[] {0, 0, 1, 0});
         assertThat(store.updateVector("acme", "b", new float[] {0, 0, 0, 1})).isTrue();
-        assertThat(store.recall(new RecallQuery("acme", "", new float[] {0, 0, 1, 0}, 1)).ranked().get(0)
+        assertThat(store.recall(RecallQuery.dense("acme", "alpha", new float[] {0, 0, 1, 0}, 1)).ranked().get(0)
                 .match().caseId()).isEqualTo("d");
-        assertThat(store.recall(new RecallQuery("acme", "", new float[] {0, 0, 0, 1}, 1)).ranked().get(0)
+        assertThat(store.recall(RecallQuery.dense("acme", "beta", new float[] {0, 0, 0, 1}, 1)).ranked().get(0)
                 .match().caseId()).isEqualTo("b");
         store.close();
 
         CaseStore reopened = open(dir, config(4));
         assertThat(reopened.committedData()).isEqualTo(Map.of("offset", "7"));
-        assertThat(reopened.recall(new RecallQuery("acme", "gamma", X, 10)).ranked().get(0).match().caseId())
+        assertThat(reopened.recall(RecallQuery.hybrid("acme", "gamma", X, 10)).ranked().get(0).match().caseId())
                 .isEqualTo("c");
         assertThat(hybrid(reopened, "globex")).isEqualTo(OLD_ORDER);
         assertThat(reopened.get("acme", "a").orElseThrow().timesUseful()).isEqualTo(1);
@@ -592,13 +592,13 @@ abstract class CaseStoreContractTest {
                 .hasMessageContaining("missingCaseIds");
         assertThat(r.isFinished()).isFalse();
         assertThat(hybrid(store, "acme").subList(0, 3)).isEqualTo(OLD_ORDER);
-        assertThat(store.recall(new RecallQuery("acme", "", new float[] {0, 0, 1, 0}, 1)).ranked().get(0)
+        assertThat(store.recall(RecallQuery.dense("acme", "alpha", new float[] {0, 0, 1, 0}, 1)).ranked().get(0)
                 .match().caseId()).isEqualTo("d");
         assertThat(r.put("d", new float[] {0, 0, 0, 1})).isTrue();
         assertThat(r.missingCaseIds(10)).isEmpty();
         r.commit();
         assertThat(hybrid(store, "acme").subList(0, 3)).isEqualTo(NEW_ORDER);
-        assertThat(store.recall(new RecallQuery("acme", "", new float[] {0, 0, 0, 1}, 1)).ranked().get(0)
+        assertThat(store.recall(RecallQuery.dense("acme", "beta", new float[] {0, 0, 0, 1}, 1)).ranked().get(0)
                 .match().caseId()).isEqualTo("d");
         assertThat(store.count("acme")).isEqualTo(5);
     }

@@ -2,8 +2,8 @@ package dev.engram.node.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.engram.memory.RecallMode;
 import dev.engram.memory.RecallQuery;
-import dev.engram.node.recall.RecallMode;
 import dev.engram.streams.EventLimits;
 import java.util.Iterator;
 import java.util.Set;

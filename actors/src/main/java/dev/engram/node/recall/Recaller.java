@@ -3,6 +3,8 @@ package dev.engram.node.recall;
 import dev.engram.adapters.NoGradScope;
 import dev.engram.memory.CaseStore;
 import dev.engram.memory.Embedder;
+import dev.engram.memory.Ranker;
+import dev.engram.memory.RecallMode;
 import dev.engram.memory.RecallQuery;
 import dev.engram.memory.RecallResult;
 import dev.engram.node.internal.Async;
@@ -13,10 +15,12 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * Recalls the cases of one tenant for a task, off the caller's thread (Lucene and the embedder
- * block).
+ * block): the store's candidates for the mode, ordered by the tenant's {@link Ranker} (the store's
+ * reciprocal-rank fusion unless a ranker of the tenant is plugged in), split positive/negative.
  *
  * <pre>{@code
  * recaller.recall("acme", "flutter of a heated wing", 10)
@@ -33,6 +37,7 @@ public final class Recaller {
     private final Executor blocking;
     private final NodeMetrics metrics;
     private final AdapterRegistry adapters;
+    private final Function<String, Ranker> rankers;
 
     /** @param embedder {@code null} for BM25-only recall */
     public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics) {
@@ -46,11 +51,26 @@ public final class Recaller {
      */
     public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics,
             AdapterRegistry adapters) {
+        this(store, embedder, blocking, metrics, adapters, null);
+    }
+
+    /**
+     * @param embedder {@code null} for BM25-only recall
+     * @param adapters the node's adapter registry (queries of a tenant with a serving adapter go
+     *     through it); {@code null} to always use {@code embedder}
+     * @param rankers the ranker of each tenant, asked once per recall (e.g. the learned ranker of its
+     *     serving policy); {@code null} for the store's {@link CaseStore#defaultRanker() default ranker}
+     *     for every tenant
+     */
+    public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics,
+            AdapterRegistry adapters, Function<String, Ranker> rankers) {
         this.store = Objects.requireNonNull(store, "store");
         this.embedder = embedder;
         this.blocking = Objects.requireNonNull(blocking, "blocking");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.adapters = adapters;
+        Ranker untuned = store.defaultRanker();
+        this.rankers = rankers != null ? rankers : tenant -> untuned;
     }
 
     /** {@code "hybrid"} with an embedder, else {@code "bm25"}: what a recall without a mode does. */
@@ -99,8 +119,10 @@ public final class Recaller {
                         vector = queries.embedQuery(task);
                     }
                 }
-                String text = effective == RecallMode.DENSE ? "" : task;
-                RecallResult result = store.recall(new RecallQuery(tenant, text, vector, k));
+                RecallQuery query = RecallQuery.of(effective, tenant, task, vector, k);
+                Ranker ranker = Objects.requireNonNull(rankers.apply(tenant),
+                        () -> "the ranker function returned no ranker for tenant " + tenant);
+                RecallResult result = store.recall(query, ranker);
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
                 metrics.recallDone(took);
                 return new RecallAnswer(result, effective.wireName(), serving == null ? BASE_ADAPTER : serving.label(),

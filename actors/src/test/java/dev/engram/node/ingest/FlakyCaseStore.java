@@ -2,7 +2,9 @@ package dev.engram.node.ingest;
 
 import dev.engram.memory.Case;
 import dev.engram.memory.CaseStore;
+import dev.engram.memory.CandidateLists;
 import dev.engram.memory.Episode;
+import dev.engram.memory.Ranker;
 import dev.engram.memory.RecallQuery;
 import dev.engram.memory.RecallResult;
 import java.io.IOException;
@@ -84,6 +86,21 @@ final class FlakyCaseStore implements CaseStore {
     @Override
     public void commit() {
         commit(committedData());
+    }
+
+    @Override
+    public CandidateLists candidates(RecallQuery query) {
+        return delegate.candidates(query);
+    }
+
+    @Override
+    public RecallResult recall(RecallQuery query, Ranker ranker) {
+        return delegate.recall(query, ranker);
+    }
+
+    @Override
+    public Ranker defaultRanker() {
+        return delegate.defaultRanker();
     }
 
     @Override

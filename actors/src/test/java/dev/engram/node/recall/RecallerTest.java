@@ -3,16 +3,25 @@ package dev.engram.node.recall;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.engram.memory.CandidateLists;
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Episode;
 import dev.engram.memory.LuceneCaseStore;
+import dev.engram.memory.RankedCandidate;
+import dev.engram.memory.Ranker;
+import dev.engram.memory.RecallMode;
+import dev.engram.memory.RecallQuery;
+import dev.engram.memory.ReciprocalRankFusion;
 import dev.engram.memory.ScoredCase;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.testing.CountingEmbedder;
 import dev.engram.node.testing.HashingEmbedder;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -88,5 +97,53 @@ class RecallerTest {
                 .isInstanceOf(CompletionException.class).cause()
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a node with an embedder");
         assertThatThrownBy(() -> RecallMode.parse("fuzzy")).hasMessageContaining("hybrid, bm25, dense");
+    }
+
+    /** Puts reciprocal-rank fusion's order upside down, so that a test can see which ranker ran. */
+    private static final class UpsideDown implements Ranker {
+        @Override
+        public String name() {
+            return "upside-down";
+        }
+
+        @Override
+        public List<RankedCandidate> rank(RecallQuery query, CandidateLists candidates) {
+            List<RankedCandidate> fused = new ArrayList<>(new ReciprocalRankFusion().rank(query, candidates));
+            Collections.reverse(fused);
+            List<RankedCandidate> out = new ArrayList<>();
+            for (int i = 0; i < fused.size(); i++) {
+                out.add(new RankedCandidate(fused.get(i).candidate(), fused.size() - i, "upside-down " + (i + 1)));
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void eachTenantsRankerOrdersItsRecallsAndTheDefaultIsTheStoresFusion() {
+        String task = "supersonic flow over a heated plate"; // a word of each case: every mode finds all three
+        List<String> asked = new CopyOnWriteArrayList<>();
+        Recaller tuned = new Recaller(store, embedder, DIRECT, new NodeMetrics(), null, tenant -> {
+            asked.add(tenant);
+            return tenant.equals(TENANT) ? new UpsideDown() : new ReciprocalRankFusion();
+        });
+        Recaller untuned = new Recaller(store, embedder, DIRECT, new NodeMetrics());
+        for (RecallMode mode : RecallMode.values()) {
+            RecallAnswer fused = recall(untuned, task, mode);
+            RecallAnswer upsideDown = recall(tuned, task, mode);
+            List<String> reversed = new ArrayList<>(ids(fused));
+            Collections.reverse(reversed);
+            assertThat(ids(fused)).as(mode.wireName()).hasSize(3).isNotEqualTo(reversed);
+            assertThat(ids(upsideDown)).as(mode.wireName()).isEqualTo(reversed);
+            assertThat(upsideDown.result().ranked().get(0).reason()).contains(" → upside-down 1; reward ");
+            assertThat(fused.result().ranked().get(0).reason()).contains(" → rrf 0.0");
+            assertThat(fused.result()).as("the default is the store's own recall")
+                    .isEqualTo(store.recall(RecallQuery.of(mode, TENANT, task,
+                            mode.usesVector() ? embedder.embedQuery(task) : null, 3)));
+        }
+        assertThat(asked).containsOnly(TENANT).hasSize(3);
+
+        Recaller broken = new Recaller(store, embedder, DIRECT, new NodeMetrics(), null, tenant -> null);
+        assertThatThrownBy(() -> recall(broken, "heated wing", null)).isInstanceOf(CompletionException.class).cause()
+                .hasMessageContaining("no ranker for tenant modes");
     }
 }

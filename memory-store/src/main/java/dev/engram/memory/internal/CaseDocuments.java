@@ -15,6 +15,7 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.util.BytesRef;
@@ -116,7 +117,12 @@ public final class CaseDocuments {
 
     /** Reads the case of a document of a leaf. */
     public static Case read(LeafReader leaf, int doc) throws IOException {
-        Document d = leaf.storedFields().document(doc);
+        return read(leaf, leaf.storedFields(), doc);
+    }
+
+    /** Reads the case of a document of a leaf through {@code fields} (reuse it for neighbouring docs: it keeps its block). */
+    public static Case read(LeafReader leaf, StoredFields fields, int doc) throws IOException {
+        Document d = fields.document(doc);
         CaseCounters c = counters(leaf, doc);
         return new Case(d.get(CASE_ID), d.get(TENANT), d.get(AGENT_ID), d.get(TASK), d.get(PLAN), d.get(OUTCOME),
                 d.getField(REWARD).numericValue().doubleValue(),

@@ -1,9 +1,7 @@
 package dev.engram.memory.internal;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +16,6 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.store.IOContext;
 
 /**
  * The Lucene parts of one case index on disk: directory, writer (never commits on close: only an
@@ -110,27 +107,6 @@ public final class CaseIndex implements AutoCloseable {
     /** Discards everything since the last commit and closes the writer (releasing the lock). */
     public void rollback() throws IOException {
         writer.rollback();
-    }
-
-    /**
-     * Flushes pending segments without committing and copies every file (not the lock) to
-     * {@code image}: what a process killed at this instant leaves on disk.
-     */
-    public void copyCrashImage(Path image) throws IOException {
-        writer.flush();
-        Files.createDirectories(image);
-        try (FSDirectory target = FSDirectory.open(image)) {
-            for (String file : directory.listAll()) {
-                if (file.equals(IndexWriter.WRITE_LOCK_NAME)) {
-                    continue;
-                }
-                try {
-                    target.copyFrom(directory, file, file, IOContext.DEFAULT);
-                } catch (NoSuchFileException | FileNotFoundException gone) {
-                    // deleted by a concurrent merge while we copied: a real crash could miss it just the same
-                }
-            }
-        }
     }
 
     /** Closes without committing (the writer rolls back whatever is uncommitted). */

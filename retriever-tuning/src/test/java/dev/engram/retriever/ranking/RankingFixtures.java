@@ -34,7 +34,7 @@ final class RankingFixtures {
 
     /** The one place a test builds a {@link RecallQuery}. */
     static RecallQuery query(String tenant, float[] vector) {
-        return new RecallQuery(tenant, "a task", vector, 10);
+        return vector == null ? RecallQuery.bm25(tenant, "a task", 10) : RecallQuery.hybrid(tenant, "a task", vector, 10);
     }
 
     static RecallQuery query(float[] vector) {

@@ -1,14 +1,18 @@
-package dev.engram.node.recall;
+package dev.engram.memory;
 
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * How a recall ranks a tenant's cases: BM25 over the case text, dense (the tenant's query tower,
- * with its serving adapter, against the stored case vectors), or both fused by reciprocal rank. A
- * node with an embedder recalls {@link #HYBRID} unless asked otherwise; without one, only
- * {@link #BM25} is possible.
+ * Which first-stage searches a recall runs: BM25 over the case text, dense (the query vector against
+ * the stored case vectors), or both, fused by the recall's {@link Ranker}. A node with an embedder
+ * recalls {@link #HYBRID} unless asked otherwise; without one, only {@link #BM25} is possible.
+ *
+ * <pre>{@code
+ * RecallMode mode = RecallMode.parse("dense");
+ * float[] vector = mode.usesVector() ? embedder.embedQuery(task) : null;
+ * }</pre>
  */
 public enum RecallMode {
     HYBRID,
@@ -20,9 +24,14 @@ public enum RecallMode {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Whether this mode embeds the query. */
+    /** Whether this mode searches vectors, so that its query needs a vector. */
     public boolean usesVector() {
         return this != BM25;
+    }
+
+    /** Whether this mode searches the case text with BM25. */
+    public boolean usesBm25() {
+        return this != DENSE;
     }
 
     /**
