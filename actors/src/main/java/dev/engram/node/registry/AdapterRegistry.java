@@ -1,5 +1,10 @@
 package dev.engram.node.registry;
 
+import dev.engram.retriever.eval.PairedTest;
+import dev.engram.retriever.ranking.RankerPolicy;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import dev.engram.streams.AdapterFile;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.tuning.TenantAdapter;
 import dev.engram.streams.AdapterAssembler;
@@ -73,6 +78,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private final TextEncoder encoder;
     private final AdapterLoader loader;
     private final PromotionGate gate;
+    private CandidateEvaluation evaluation;
     private final Duration grace;
     private final AdapterFileRetention files;
     private final AdapterAssembler assembler = new AdapterAssembler();
@@ -116,7 +122,20 @@ public final class AdapterRegistry implements AutoCloseable {
      */
     public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
             Duration grace, int versionsKept) {
+        return start(bootstrapServers, encoder, dir, gate, grace, versionsKept, null);
+    }
+
+    /**
+     * As {@link #start(String, TextEncoder, Path, PromotionGate, Duration, int)}, with the gate's own
+     * measurement of candidates.
+     *
+     * @param evaluation scores a candidate against the serving version on the tenant's held-out tasks
+     *     (paired); {@code null} to decide on the figures the worker published
+     */
+    public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
+            Duration grace, int versionsKept, CandidateEvaluation evaluation) {
         AdapterRegistry registry = new AdapterRegistry(bootstrapServers, encoder, dir, gate, grace, versionsKept);
+        registry.evaluation = evaluation;
         registry.thread.start();
         return registry;
     }
@@ -259,6 +278,16 @@ public final class AdapterRegistry implements AutoCloseable {
                 invalid = "could not write the adapter's files under the node's data directory: " + e.getMessage();
             }
         }
+        RankerPolicy policy = null;
+        if (invalid == null) {
+            try {
+                policy = adapter.file(AdapterFile.RANKER_POLICY)
+                        .map(f -> RankerPolicy.fromJson(new String(f.bytes(), StandardCharsets.UTF_8)))
+                        .orElse(RankerPolicy.untuned());
+            } catch (RuntimeException e) {
+                invalid = AdapterFile.RANKER_POLICY + ": " + e.getMessage();
+            }
+        }
         long verified = System.nanoTime();
         AdapterStatus status;
         String reason;
@@ -266,7 +295,7 @@ public final class AdapterRegistry implements AutoCloseable {
             status = AdapterStatus.REJECTED;
             reason = invalid;
         } else if (adapter.status() == AdapterStatus.CANDIDATE) {
-            PromotionGate.Decision d = gate.decide(adapter.metrics());
+            PromotionGate.Decision d = decide(adapter, fresh, policy);
             status = d.promoted() ? AdapterStatus.PROMOTED : AdapterStatus.REJECTED;
             reason = d.reason();
         } else {
@@ -280,7 +309,7 @@ public final class AdapterRegistry implements AutoCloseable {
             return;
         }
         entry = new AdapterHistory.Entry(adapter.version(), status, reason, adapter.metrics(), adapter.payloadSha256(),
-                invalid == null, offset, dir);
+                invalid == null, offset, dir, policy);
         log.info("adapter {} v{} for tenant {}: {} ({})", adapter.adapterName(), adapter.version(), adapter.tenant(),
                 status, reason);
         AdapterHistory history;
@@ -290,6 +319,30 @@ public final class AdapterRegistry implements AutoCloseable {
         }
         swapIfChanged(history, fresh, polled, started, verified);
         files.removeOld(history);
+    }
+
+    /**
+     * The gate: its own paired measurement of the candidate against the serving version when it can
+     * make one, else the worker's figures.
+     */
+    private PromotionGate.Decision decide(AdapterPublished adapter, TenantAdapter candidate, RankerPolicy policy) {
+        if (evaluation != null && candidate != null && encoder != null) {
+            ServingAdapter serving = acquire(adapter.tenant());
+            try {
+                ServingAdapter scored = ServingAdapter.candidate(adapter.tenant(), adapter.adapterName(),
+                        adapter.version(), candidate.embedder(encoder), policy);
+                Optional<PairedTest> test = evaluation.evaluate(scored, serving);
+                if (test.isPresent()) {
+                    return gate.decide(test.get(), serving.label());
+                }
+            } catch (RuntimeException e) {
+                log.warn("the gate could not score {} v{} itself ({}); deciding on the published figures",
+                        adapter.adapterName(), adapter.version(), e.toString());
+            } finally {
+                serving.release();
+            }
+        }
+        return gate.decide(adapter.metrics());
     }
 
     private void control(AdapterControl control, long offset, long polled) {
@@ -318,7 +371,7 @@ public final class AdapterRegistry implements AutoCloseable {
             AdapterHistory.Entry previous = history.get(version);
             if (previous == null || !previous.verified()) {
                 history.put(null, new AdapterHistory.Entry(version, AdapterStatus.REJECTED,
-                        "unreadable record: " + r.reason(), null, null, false, r.offset(), null));
+                        "unreadable record: " + r.reason(), null, null, false, r.offset(), null, null));
             }
         }
     }
@@ -357,7 +410,8 @@ public final class AdapterRegistry implements AutoCloseable {
                     return;
                 }
             }
-            next = new ServingAdapter(tenant, history.adapterName(), targetVersion, loaded.embedder(encoder), loaded);
+            next = new ServingAdapter(tenant, history.adapterName(), targetVersion, loaded.embedder(encoder),
+                    entry.policy(), loaded);
         }
         servedByAdapter.put(history.adapterName(), next);
         ServingAdapter old = servingByTenant
