@@ -16,6 +16,9 @@ import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.PekkoSettings;
 import dev.engram.node.internal.ResilienceRegistries;
 import dev.engram.node.recall.Recaller;
+import dev.engram.node.policy.HeldOutGate;
+import dev.engram.node.policy.JudgedTasks;
+import dev.engram.node.policy.PolicyRankers;
 import dev.engram.node.tuning.TuningLoop;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.http.AdapterRoutes;
@@ -184,8 +187,13 @@ public final class EngramNode implements AutoCloseable {
 
         // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
         TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
+        // Policies: each version's ranker over the tenant's judged tasks; the gate measures candidates itself.
+        JudgedTasks judgedTasks = tuning == null ? null
+                : tuning.judgedLog().map(l -> new JudgedTasks(l, config.storeConfig())).orElse(null);
+        PolicyRankers rankers = judgedTasks == null ? null : new PolicyRankers(store.defaultRanker(), judgedTasks);
+        HeldOutGate heldOutGate = rankers == null ? null : new HeldOutGate(store, judgedTasks, rankers);
         AdapterRegistry adapters = AdapterRegistry.start(bootstrap, encoder, config.dataDir().resolve("adapters"),
-                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept());
+                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept(), heldOutGate);
         resources.push(adapters);
         if (tuning != null) {
             tuning.servingFrom(name -> java.util.Optional.ofNullable(adapters.adapter(name)).map(v -> v.serving()));
@@ -196,7 +204,7 @@ public final class EngramNode implements AutoCloseable {
         AdapterRoutes adapterRoutes = new AdapterRoutes(adapters, AdapterPublisher.over(controlProducer), blocking,
                 config.clock());
 
-        Recaller recaller = new Recaller(store, config.embedder(), blocking, metrics, adapters);
+        Recaller recaller = new Recaller(store, config.embedder(), blocking, metrics, adapters, rankers);
         String bootstrapServers = bootstrap;
         HttpApi api = new HttpApi(recaller, metrics, () -> health(consumer, recaller, bootstrapServers),
                 adapterRoutes::routes);

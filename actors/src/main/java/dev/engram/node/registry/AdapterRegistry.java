@@ -79,6 +79,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private final AdapterLoader loader;
     private final PromotionGate gate;
     private CandidateEvaluation evaluation;
+    private final GateVerdicts verdicts;
     private final Duration grace;
     private final AdapterFileRetention files;
     private final AdapterAssembler assembler = new AdapterAssembler();
@@ -98,6 +99,7 @@ public final class AdapterRegistry implements AutoCloseable {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.encoder = encoder;
         this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
+        this.verdicts = new GateVerdicts(dir);
         this.gate = Objects.requireNonNull(gate, "gate");
         this.grace = Objects.requireNonNull(grace, "grace");
         this.files = new AdapterFileRetention(bootstrapServers, loader, versionsKept, this);
@@ -326,6 +328,11 @@ public final class AdapterRegistry implements AutoCloseable {
      * make one, else the worker's figures.
      */
     private PromotionGate.Decision decide(AdapterPublished adapter, TenantAdapter candidate, RankerPolicy policy) {
+        String key = GateVerdicts.key(adapter.adapterName(), adapter.version(), adapter.payloadSha256());
+        Optional<PromotionGate.Decision> recorded = verdicts.get(key);
+        if (recorded.isPresent()) {
+            return recorded.get();
+        }
         if (evaluation != null && candidate != null && encoder != null) {
             ServingAdapter serving = acquire(adapter.tenant());
             try {
@@ -333,7 +340,9 @@ public final class AdapterRegistry implements AutoCloseable {
                         adapter.version(), candidate.embedder(encoder), policy);
                 Optional<PairedTest> test = evaluation.evaluate(scored, serving);
                 if (test.isPresent()) {
-                    return gate.decide(test.get(), serving.label());
+                    PromotionGate.Decision measured = gate.decide(test.get(), serving.label());
+                    verdicts.put(key, measured);
+                    return measured;
                 }
             } catch (RuntimeException e) {
                 log.warn("the gate could not score {} v{} itself ({}); deciding on the published figures",

@@ -144,6 +144,11 @@ public final class TuningLoop implements AutoCloseable {
         };
     }
 
+    /** The node's judged-feedback log, when it has a data directory to keep one in. */
+    public Optional<JudgedRecallLog> judgedLog() {
+        return Optional.ofNullable(judged);
+    }
+
     /** The router, e.g. to ask a tenant's status with {@link TuningSchedulers.ToTenant}. */
     public ActorRef<TuningSchedulers.Command> schedulers() {
         return router;
