@@ -38,9 +38,12 @@ class ContinualCodecTest {
   void trainingJobFromTheBaseModelHasANullBaseVersion() {
     TrainingJob job = ContinualSamples.job("job-2", 1, 10);
     TrainingJob fromBase = new TrainingJob(1, "job-2", "acme", "acme-retriever", 1, null, job.baseModelId(),
-        AdapterMethod.LORA_SYMMETRIC, job.config(), job.examples(), job.heldOut(), List.of(), job.createdAt(), 1);
+        AdapterMethod.LORA_SYMMETRIC, job.config(), job.examples(), job.heldOut(), List.of(), job.createdAt(), 1,
+        "{\"base\":\"RRF\"}");
     assertThat(ContinualCodec.decodeTrainingJob(ContinualCodec.encode(fromBase))).isEqualTo(fromBase);
     assertThat(fromBase.withAttempt(3).attempt()).isEqualTo(3);
+    assertThat(fromBase.withAttempt(3).rankerPolicy()).as("the round's ranker policy travels with every attempt")
+        .isEqualTo(fromBase.rankerPolicy());
   }
 
   @Test
