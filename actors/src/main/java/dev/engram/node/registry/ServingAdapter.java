@@ -1,6 +1,7 @@
 package dev.engram.node.registry;
 
 import dev.engram.memory.Embedder;
+import dev.engram.streams.AdapterKey;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -55,7 +56,7 @@ public final class ServingAdapter {
 
     /** {@code "<adapterName>/v<version>"}, e.g. {@code "cranfield-retriever/v3"}, or {@value #BASE}. */
     public String label() {
-        return adapterName == null ? BASE : adapterName + "/v" + version;
+        return adapterName == null ? BASE : AdapterKey.version(adapterName, version).toString();
     }
 
     /** Embeds queries through the adapter; {@code null} on a BM25-only node. */
