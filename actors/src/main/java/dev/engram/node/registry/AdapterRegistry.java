@@ -9,6 +9,7 @@ import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.tuning.TenantAdapter;
 import dev.engram.streams.AdapterAssembler;
 import dev.engram.streams.AdapterControl;
+import dev.engram.streams.AdapterKey;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
@@ -28,8 +29,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -72,7 +71,6 @@ public final class AdapterRegistry implements AutoCloseable {
      * 65 ms) and tripled an idle node's CPU (10% -> 23-33% of a core; this thread 0.4% -> 3%).
      */
     private static final Map<String, Object> READER_SETTINGS = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
-    private static final Pattern VERSION_KEY = Pattern.compile("^([a-z0-9][a-z0-9._-]{0,127})/v(\\d{1,18})");
 
     private final String bootstrapServers;
     private final TextEncoder encoder;
@@ -370,13 +368,14 @@ public final class AdapterRegistry implements AutoCloseable {
     private void rejected(AdapterAssembler.Delivery.Rejected r) {
         log.warn("adapter record {} at {}-{}@{} rejected: {}", r.key(), r.topic(), r.partition(), r.offset(),
                 r.reason());
-        Matcher m = r.key() == null ? null : VERSION_KEY.matcher(r.key());
-        if (m == null || !m.find()) {
+        // A version's header or chunk: that version stays visible as rejected. Controls and foreign keys name none.
+        AdapterKey key = AdapterKey.tryParse(r.key()).orElse(null);
+        if (key == null || key.kind() == AdapterKey.Kind.CONTROL) {
             return;
         }
-        long version = Long.parseLong(m.group(2));
+        long version = key.version();
         synchronized (this) {
-            AdapterHistory history = histories.computeIfAbsent(m.group(1), AdapterHistory::new);
+            AdapterHistory history = histories.computeIfAbsent(key.adapterName(), AdapterHistory::new);
             AdapterHistory.Entry previous = history.get(version);
             if (previous == null || !previous.verified()) {
                 history.put(null, new AdapterHistory.Entry(version, AdapterStatus.REJECTED,

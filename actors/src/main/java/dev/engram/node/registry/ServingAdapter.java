@@ -2,6 +2,7 @@ package dev.engram.node.registry;
 
 import dev.engram.retriever.ranking.RankerPolicy;
 import dev.engram.memory.Embedder;
+import dev.engram.streams.AdapterKey;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -69,7 +70,7 @@ public final class ServingAdapter {
 
     /** {@code "<adapterName>/v<version>"}, e.g. {@code "cranfield-retriever/v3"}, or {@value #BASE}. */
     public String label() {
-        return adapterName == null ? BASE : adapterName + "/v" + version;
+        return adapterName == null ? BASE : AdapterKey.version(adapterName, version).toString();
     }
 
     /** The ranker policy of this version (untuned reciprocal rank fusion for the base encoder). */
