@@ -18,6 +18,8 @@ import dev.engram.node.internal.ResilienceRegistries;
 import dev.engram.node.recall.Recaller;
 import dev.engram.node.policy.HeldOutGate;
 import dev.engram.node.policy.JudgedTasks;
+import dev.engram.node.policy.PolicyFitter;
+import dev.engram.node.tuning.JudgedRecallLog;
 import dev.engram.node.policy.PolicyRankers;
 import dev.engram.node.tuning.TuningLoop;
 import dev.engram.node.registry.AdapterRegistry;
@@ -155,10 +157,23 @@ public final class EngramNode implements AutoCloseable {
                 resilience.deadLetterRetry(), resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(),
                 scheduler, blocking);
         resources.push(deadLetters);
-        // Tuning: schedulers fed by the ingest pipeline's durable batches (workers run apart).
+        // Policies: each version's ranker over the tenant's judged tasks (from the judged-feedback log);
+        // the gate measures candidates itself on the held-out tasks.
+        JudgedRecallLog judgedLog = config.tuning().enabled() ? new JudgedRecallLog(config.dataDir()) : null;
+        JudgedTasks judgedTasks = judgedLog == null ? null : new JudgedTasks(judgedLog, config.storeConfig());
+        PolicyRankers rankers = judgedTasks == null ? null : new PolicyRankers(store.defaultRanker(), judgedTasks);
+        HeldOutGate heldOutGate = rankers == null ? null : new HeldOutGate(store, judgedTasks, rankers);
+        // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
+        TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
+        AdapterRegistry adapters = AdapterRegistry.start(bootstrap, encoder, config.dataDir().resolve("adapters"),
+                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept(), heldOutGate);
+        resources.push(adapters);
+        // Tuning: schedulers fed by the ingest pipeline's durable batches (workers run apart); rounds
+        // start from the version the registry serves and carry a ranker policy fitted for them.
         TuningLoop tuning = config.tuning().enabled() ? TuningLoop.start(config.tuning(), bootstrap,
-                NodeIdentity.of(config.dataDir()), config.dataDir(), system, store,
-                config.clock(), blocking) : null;
+                NodeIdentity.of(config.dataDir()), judgedLog, system, store, config.clock(), blocking,
+                name -> java.util.Optional.ofNullable(adapters.adapter(name)).map(v -> v.serving()),
+                encoder == null ? null : new PolicyFitter(store, judgedTasks, adapters)) : null;
         if (tuning != null) {
             resources.push(tuning);
         }
@@ -185,19 +200,6 @@ public final class EngramNode implements AutoCloseable {
             consumerThread.join(30_000);
         });
 
-        // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
-        TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
-        // Policies: each version's ranker over the tenant's judged tasks; the gate measures candidates itself.
-        JudgedTasks judgedTasks = tuning == null ? null
-                : tuning.judgedLog().map(l -> new JudgedTasks(l, config.storeConfig())).orElse(null);
-        PolicyRankers rankers = judgedTasks == null ? null : new PolicyRankers(store.defaultRanker(), judgedTasks);
-        HeldOutGate heldOutGate = rankers == null ? null : new HeldOutGate(store, judgedTasks, rankers);
-        AdapterRegistry adapters = AdapterRegistry.start(bootstrap, encoder, config.dataDir().resolve("adapters"),
-                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept(), heldOutGate);
-        resources.push(adapters);
-        if (tuning != null) {
-            tuning.servingFrom(name -> java.util.Optional.ofNullable(adapters.adapter(name)).map(v -> v.serving()));
-        }
         org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer =
                 KafkaClientFactory.producer(bootstrap);
         resources.push(controlProducer::close);

@@ -121,6 +121,12 @@ public record TrainingJob(
         baseModelId, method, config, examples, heldOut, retention, createdAt, attempt, rankerPolicy);
   }
 
+  /** The same job carrying {@code rankerPolicy} (JSON), e.g. the round's fitted ranker policy. */
+  public TrainingJob withRankerPolicy(String rankerPolicy) {
+    return new TrainingJob(schemaVersion, jobId, tenant, adapterName, targetVersion, baseAdapterVersion,
+        baseModelId, method, config, examples, heldOut, retention, createdAt, attempt, rankerPolicy);
+  }
+
   @Override
   public String toString() {
     return "TrainingJob[" + jobId + ", tenant " + tenant + ", " + adapterName + " v" + targetVersion
