@@ -16,6 +16,7 @@ import dev.engram.node.testing.FeedbackStream;
 import dev.engram.node.testing.HashingEmbedder;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.streams.DeadLetter;
+import dev.engram.streams.EventCodec;
 import dev.engram.streams.KafkaClientFactory;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -78,7 +79,7 @@ class IngestActorTest {
         resilience = new ResilienceRegistries(fast, new NodeMetrics().registry());
         deadLetters = new KafkaDeadLetterSink(KafkaClientFactory.producer(SharedKafka.bootstrapServers()),
                 resilience.deadLetterRetry(), resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(),
-                scheduler, blocking);
+                scheduler, blocking, new NodeMetrics());
         lucene = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults());
         store = new FlakyCaseStore(lucene);
     }
@@ -154,8 +155,13 @@ class IngestActorTest {
         List<FeedbackStream.Item> items = stream.items();
         IngestBatch first = batch(items.subList(0, 40), 0);
         IngestBatch second = batch(items.subList(40, 80), 1000);
-        // Attempt 1 writes 19 cases then fails; attempt 2 fails at once; attempt 3 fails mid-way.
-        store.failIngestCalls(20, 21, 45);
+        // Partitions are written one after the other (in the order they first appear), each retried
+        // alone: the first one goes through, then the other's attempt 1 writes 4 cases and fails,
+        // attempt 2 fails at once, attempt 3 fails mid-way, attempt 4 succeeds.
+        int firstPartition = first.records().get(0).partition();
+        int inFirstPartition = (int) first.records().stream().filter(r -> r.partition() == firstPartition).count();
+        assertThat(first.size() - inFirstPartition).as("the other partition's records").isGreaterThan(12);
+        store.failIngestCalls(inFirstPartition + 5, inFirstPartition + 6, inFirstPartition + 17);
         ActorRef<IngestActor.Command> actor = testKit.spawn(IngestActor.create(writer()));
         TestProbe<BatchResult> probe = testKit.createTestProbe();
 
@@ -169,8 +175,17 @@ class IngestActorTest {
         assertThat(firstOutcome.ingested()).isEqualTo(40);
         assertThat(secondOutcome.nextOffsets()).isEqualTo(second.nextOffsets());
         assertThat(secondOutcome.writeAttempts()).isEqualTo(1);
-        // Every case applied exactly once, in stream order, and the statistics match one clean pass.
-        assertThat(store.applied()).containsExactlyElementsOf(stream.distinctEvents().keySet());
+        // Every case applied exactly once, batch after batch and partition after partition in Kafka's
+        // order, and the statistics match one clean pass.
+        List<String> expectedOrder = new ArrayList<>();
+        for (IngestBatch b : List.of(first, second)) {
+            for (TopicPartition partition : b.firstOffsets().keySet()) {
+                b.records().stream().filter(r -> r.topicPartition().equals(partition))
+                        .forEach(r -> expectedOrder.add(EventCodec.decodeFeedback(r.value()).eventId()));
+            }
+        }
+        assertThat(store.applied()).containsExactlyElementsOf(expectedOrder);
+        assertThat(store.applied()).containsExactlyInAnyOrderElementsOf(stream.distinctEvents().keySet());
         try (CaseStore reference = stream.referenceStore(referenceDir)) {
             for (String tenant : stream.tenants()) {
                 assertThat(lucene.cases(tenant)).isEqualTo(reference.cases(tenant));
