@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -218,6 +219,67 @@ class IngestActorTest {
         assertThat(probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome().ingested()).isEqualTo(20);
         assertThat(lucene.count("actor-c-0")).isEqualTo(20);
         assertThat(OffsetCommitData.read(lucene.committedData())).isEqualTo(batch.nextOffsets());
+    }
+
+    @Test
+    void anIsolatedPartitionDeadLettersTheRecordThatFailsOnlyWhileTheIndexCommits() {
+        FeedbackStream stream = FeedbackStream.generate("actor-g", 1, 20, 0, 0, 7);
+        IngestBatch batch = batch(stream.items(), 0);
+        TopicPartition partition = batch.records().get(0).topicPartition();
+        String poison = stream.items().get(5).event().eventId();
+        store.poisonEvents(poison);
+        ActorRef<IngestActor.Command> actor = testKit.spawn(IngestActor.create(writer()));
+        TestProbe<BatchResult> probe = testKit.createTestProbe();
+
+        // The whole store fails: every record fails alone, and so does the commit, so none is blamed.
+        store.failNextIngests(1_000).failNextCommits(1_000);
+        actor.tell(new IngestActor.Ingest(batch, Set.of(partition), probe.getRef()));
+        BatchResult.Failed failed = probe.expectMessageClass(BatchResult.Failed.class, ANSWER);
+        assertThat(failed.reason()).startsWith("store: ").contains("no record is blamed");
+        assertThat(DeadLetterTopic.readAll(SharedKafka.bootstrapServers()))
+                .noneMatch(l -> l.sourceTopic().equals(topic));
+
+        // The store recovers: the record that still fails alone is dead-lettered, the others stored.
+        store.failNextIngests(0).failNextCommits(0);
+        actor.tell(new IngestActor.Ingest(batch, Set.of(partition), probe.getRef()));
+        BatchOutcome outcome = probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome();
+        assertThat(outcome.ingested()).isEqualTo(19);
+        assertThat(outcome.invalid()).isEqualTo(1);
+        assertThat(outcome.deadLettered()).isEqualTo(1);
+        assertThat(lucene.count("actor-g-0")).isEqualTo(19);
+        assertThat(lucene.get("actor-g-0", poison)).isEmpty();
+        assertThat(OffsetCommitData.read(lucene.committedData())).isEqualTo(batch.nextOffsets());
+        List<DeadLetter> letters = DeadLetterTopic.readAll(SharedKafka.bootstrapServers()).stream()
+                .filter(l -> l.sourceTopic().equals(topic)).toList();
+        assertThat(letters).hasSize(1);
+        assertThat(letters.get(0).offset()).isEqualTo(5);
+        assertThat(letters.get(0).reason()).startsWith("store: java.lang.ArithmeticException: long overflow");
+        assertThat(letters.get(0).original()).isEqualTo(stream.items().get(5).value());
+    }
+
+    @Test
+    void aFailingPartitionFailsAloneAndTheOthersOfItsBatchAreDurable() {
+        FeedbackStream stream = FeedbackStream.generate("actor-h", 3, 40, 0, 0, 8);
+        IngestBatch batch = batch(stream.items(), 0);
+        Map<TopicPartition, Long> next = batch.nextOffsets();
+        assertThat(next).hasSize(2);
+        FeedbackStream.Item bad = stream.items().get(stream.items().size() - 1);
+        TopicPartition failing = batch.records().get(batch.size() - 1).topicPartition();
+        store.poisonEvents(bad.event().eventId());
+        ActorRef<IngestActor.Command> actor = testKit.spawn(IngestActor.create(writer()));
+        TestProbe<BatchResult> probe = testKit.createTestProbe();
+
+        actor.tell(new IngestActor.Ingest(batch, probe.getRef()));
+
+        BatchResult.Partial partial = probe.expectMessageClass(BatchResult.Partial.class, ANSWER);
+        assertThat(partial.failed()).containsOnlyKeys(failing);
+        assertThat(partial.failed().get(failing).reason()).startsWith("store: java.lang.ArithmeticException");
+        Map<TopicPartition, Long> durable = new java.util.HashMap<>(next);
+        durable.remove(failing);
+        assertThat(partial.outcome().nextOffsets()).isEqualTo(durable);
+        assertThat(OffsetCommitData.read(lucene.committedData())).isEqualTo(durable);
+        long inDurable = batch.records().stream().filter(r -> !r.topicPartition().equals(failing)).count();
+        assertThat(partial.outcome().ingested()).isEqualTo((int) inDurable);
     }
 
     @Test
