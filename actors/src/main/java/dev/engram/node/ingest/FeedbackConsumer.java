@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -60,8 +59,9 @@ import org.slf4j.LoggerFactory;
  * the batch in flight is awaited (bounded) and its durable offsets committed while the partitions
  * are still ours.
  *
- * <p><b>Lag</b> is end offset minus position, per partition, so a rewound partition counts the
- * records it has to read again.
+ * <p><b>Lag</b> is end offset minus the position up to which a partition is durable, per
+ * partition: a rewound partition counts the records it has to read again, and a batch in flight
+ * counts until it is durable.
  */
 public final class FeedbackConsumer implements Runnable {
 
@@ -102,6 +102,8 @@ public final class FeedbackConsumer implements Runnable {
     private volatile List<PartitionStall> stalled = List.of();
     private final Map<TopicPartition, Long> endOffsets = new HashMap<>();
     private long endOffsetsReadAt;
+    /** The first offsets of the batch in flight: its records are fetched but not yet durable. */
+    private Map<TopicPartition, Long> inFlightFirst = Map.of();
 
     /**
      * @param consumers makes the Kafka consumer (manual commits; {@code max.poll.records} bounds a
@@ -237,6 +239,7 @@ public final class FeedbackConsumer implements Runnable {
         });
         CompletableFuture<BatchResult> future = ingest.apply(batch, isolate).toCompletableFuture();
         inFlight = future;
+        inFlightFirst = batch.firstOffsets();
         long deadline = System.nanoTime() + batchTimeout.toNanos();
         while (!future.isDone() && running && System.nanoTime() < deadline) {
             rewindAndPause(consumer.poll(pollTimeout));
@@ -263,6 +266,7 @@ public final class FeedbackConsumer implements Runnable {
             }
         }
         inFlight = null;
+        inFlightFirst = Map.of();
         resumeDue();
     }
 
@@ -412,10 +416,11 @@ public final class FeedbackConsumer implements Runnable {
     }
 
     /**
-     * End offset minus position, per assigned partition. The consumer's own {@code currentLag}
-     * knows nothing after a seek (a rewind, an assignment) until the next fetch answers, which
-     * for a paused partition is never; so the end offsets are read from the brokers, at most every
-     * {@link #END_OFFSETS_REFRESH}.
+     * Per assigned partition, end offset minus the position up to which its records are durable
+     * (for a partition of the batch in flight, that batch's first offset; else the fetch position,
+     * which a failed partition was rewound to). The fetch position alone would read 0 while a
+     * failing batch is fetched again and again. End offsets are read from the brokers at most
+     * every {@link #END_OFFSETS_REFRESH}; a fetch that knows a newer end wins.
      */
     private void updateLag() {
         Set<TopicPartition> partitions = assigned;
@@ -434,13 +439,11 @@ public final class FeedbackConsumer implements Runnable {
         }
         Map<String, Long> lag = new TreeMap<>();
         for (TopicPartition tp : partitions) {
-            Long end = endOffsets.get(tp);
-            OptionalLong fetched = consumer.currentLag(tp);
             try {
                 long position = consumer.position(tp, Duration.ZERO);
-                long behind = end == null ? fetched.orElse(0L) : Math.max(0, end - position);
-                // A fetch may know a newer end than the last read.
-                lag.put(tp.toString(), Math.max(behind, fetched.orElse(0L)));
+                long end = Math.max(endOffsets.getOrDefault(tp, position),
+                        position + consumer.currentLag(tp).orElse(0L));
+                lag.put(tp.toString(), Math.max(0, end - inFlightFirst.getOrDefault(tp, position)));
             } catch (KafkaException e) {
                 // no position yet (being reset): not counted this time
             }

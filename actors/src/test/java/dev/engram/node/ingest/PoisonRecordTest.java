@@ -206,10 +206,11 @@ class PoisonRecordTest {
         List<String> tenants = List.copyOf(stream.tenants());
         List<Outgoing> corpus = mixed(stream, tenants, Map.of());
         long inPartition3 = corpus.stream().filter(o -> o.partition() == 3).count();
-        // Partition 3's tenant fails until the test heals it; its attempts outlast the test, so it never isolates.
+        // Partition 3's tenant fails until the test heals it; its attempts outlast the test, so it never
+        // isolates. Each delivery is in flight for its store-write retry's backoff (200 ms).
         store.failIngestsOf(tenants.get(3), Integer.MAX_VALUE);
         ResilienceConfig config = ResilienceConfig.defaults()
-                .withStoreWrite(2, Duration.ofMillis(10), 2.0, Duration.ofMillis(50))
+                .withStoreWrite(2, Duration.ofMillis(200), 2.0, Duration.ofMillis(200))
                 .withPartitionRetry(10_000, Duration.ofMillis(100), Duration.ofMillis(300));
 
         try (IngestPipeline pipeline = new IngestPipeline(testKit, store, topic, group, config, blocking, scheduler);
@@ -243,6 +244,14 @@ class PoisonRecordTest {
             assertThat(metrics.get()).contains("engram_ingest_partitions_stalled 1.0",
                     "engram_consumer_partition_lag{partition=\"" + topic + "-0\"} 0.0");
             assertThat(offsets.committed()).doesNotContainKey(new TopicPartition(topic, 3));
+            // However often partition 3 is fetched again, its records are not durable: the lag says so throughout.
+            int failedSoFar = stalled.get(0).path("failedDeliveries").asInt();
+            List<Long> lags = new ArrayList<>();
+            Await.until("partition 3 to fail 8 more deliveries", BOUND, () -> {
+                lags.add(pipeline.metrics.consumerLag());
+                return pipeline.health().stalledPartitions().get(0).failedDeliveries() >= failedSoFar + 8;
+            });
+            assertThat(lags).hasSizeGreaterThan(8).containsOnly(inPartition3);
             assertThat(lucene.count(tenants.get(3))).isZero();
             for (String tenant : tenants.subList(0, 3)) {
                 assertThat(lucene.count(tenant)).as("cases of %s", tenant).isEqualTo(stream.idsOf(tenant).size());
