@@ -7,14 +7,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -75,8 +73,6 @@ public final class FeedbackConsumer implements Runnable {
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
     private static final Duration RESTART_MIN_BACKOFF = Duration.ofSeconds(1);
     private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
-    /** How often the end offsets behind the lag gauge are read from the brokers. */
-    private static final Duration END_OFFSETS_REFRESH = Duration.ofSeconds(1);
 
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final String topic;
@@ -85,8 +81,9 @@ public final class FeedbackConsumer implements Runnable {
     private final NodeMetrics metrics;
     private final Duration pollTimeout;
     private final Duration batchTimeout;
-    private final Retry partitionRetry;
     private final Clock clock;
+    private final FailingPartitions failing;
+    private final PartitionLag lag;
 
     private volatile boolean running = true;
     private volatile State state = State.STARTING;
@@ -96,12 +93,6 @@ public final class FeedbackConsumer implements Runnable {
     private Consumer<String, byte[]> consumer;
     private CompletableFuture<BatchResult> inFlight;
     private Duration restartBackoff = RESTART_MIN_BACKOFF;
-    /** Failing partitions (consumer thread only); a partition that moves is removed. */
-    private final Map<TopicPartition, PartitionProgress> failing = new HashMap<>();
-    /** What {@link #stalledPartitions()} reports: a snapshot of {@link #failing}, for other threads. */
-    private volatile List<PartitionStall> stalled = List.of();
-    private final Map<TopicPartition, Long> endOffsets = new HashMap<>();
-    private long endOffsetsReadAt;
     /** The first offsets of the batch in flight: its records are fetched but not yet durable. */
     private Map<TopicPartition, Long> inFlightFirst = Map.of();
 
@@ -127,8 +118,9 @@ public final class FeedbackConsumer implements Runnable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.pollTimeout = Objects.requireNonNull(pollTimeout, "pollTimeout");
         this.batchTimeout = Objects.requireNonNull(batchTimeout, "batchTimeout");
-        this.partitionRetry = Objects.requireNonNull(partitionRetry, "partitionRetry");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.failing = new FailingPartitions(Objects.requireNonNull(partitionRetry, "partitionRetry"), metrics);
+        this.lag = new PartitionLag(metrics, pollTimeout.multipliedBy(5));
     }
 
     public State state() {
@@ -145,7 +137,7 @@ public final class FeedbackConsumer implements Runnable {
      * partition; empty when every partition moves.
      */
     public List<PartitionStall> stalledPartitions() {
-        return stalled;
+        return failing.stalls();
     }
 
     /** The last failure of the Kafka consumer, or {@code null}. */
@@ -209,8 +201,7 @@ public final class FeedbackConsumer implements Runnable {
         consumer = null;
         assigned = Set.of();
         failing.clear();
-        publishStalls();
-        endOffsets.clear();
+        lag.clear();
     }
 
     private void waitForStop(Duration bound) {
@@ -230,13 +221,7 @@ public final class FeedbackConsumer implements Runnable {
 
     private void handle(IngestBatch batch) {
         consumer.pause(consumer.assignment());
-        Set<TopicPartition> isolate = new HashSet<>();
-        batch.firstOffsets().keySet().forEach(tp -> {
-            PartitionProgress p = failing.get(tp);
-            if (p != null && p.isolating()) {
-                isolate.add(tp);
-            }
-        });
+        Set<TopicPartition> isolate = failing.isolating(batch.firstOffsets().keySet());
         CompletableFuture<BatchResult> future = ingest.apply(batch, isolate).toCompletableFuture();
         inFlight = future;
         inFlightFirst = batch.firstOffsets();
@@ -255,11 +240,11 @@ public final class FeedbackConsumer implements Runnable {
             BatchResult result = result(future);
             if (result instanceof BatchResult.Done done) {
                 commit(done.outcome().nextOffsets());
-                moved(done.outcome().nextOffsets().keySet());
+                failing.moved(done.outcome().nextOffsets().keySet());
                 restartBackoff = RESTART_MIN_BACKOFF;
             } else if (result instanceof BatchResult.Partial partial) {
                 commit(partial.outcome().nextOffsets());
-                moved(partial.outcome().nextOffsets().keySet());
+                failing.moved(partial.outcome().nextOffsets().keySet());
                 partial.failed().forEach((tp, why) -> failed(batch, Set.of(tp), why));
             } else {
                 failed(batch, batch.firstOffsets().keySet(), (BatchResult.Failed) result);
@@ -284,51 +269,8 @@ public final class FeedbackConsumer implements Runnable {
             }
             consumer.seek(tp, first.get(tp));
             consumer.pause(List.of(tp));
-            PartitionProgress progress = failing.computeIfAbsent(tp, p -> new PartitionProgress(p, partitionRetry));
-            boolean wasIsolating = progress.isolating();
-            long wait = progress.failed(why, clock.instant(), System.nanoTime());
-            if (progress.isolating() && !wasIsolating) {
-                log.warn("{} failed {} deliveries from offset {} ({}); isolating the record that fails", tp,
-                        progress.failures(), first.get(tp), why.reason());
-            } else if (wasIsolating) {
-                log.error("{} still fails from offset {} while isolating records ({}): the store or the dead-letter"
-                        + " topic itself is failing; redelivering in {} ms", tp, first.get(tp), why.reason(), wait);
-            } else {
-                log.warn("{} failed from offset {} ({}); redelivering it in {} ms, the other partitions go on", tp,
-                        first.get(tp), why.reason(), wait);
-            }
+            failing.failed(tp, first.get(tp), why, clock.instant(), System.nanoTime());
         }
-        publishStalls();
-    }
-
-    private void moved(Collection<TopicPartition> partitions) {
-        boolean changed = false;
-        for (TopicPartition tp : partitions) {
-            PartitionProgress progress = failing.remove(tp);
-            if (progress != null) {
-                progress.moved();
-                changed = true;
-                log.info("{} moves again after {} failed deliveries", tp, progress.failures());
-            }
-        }
-        if (changed) {
-            publishStalls();
-        }
-    }
-
-    private void forget(Collection<TopicPartition> partitions) {
-        if (failing.keySet().removeAll(partitions)) {
-            publishStalls();
-        }
-    }
-
-    private void publishStalls() {
-        List<PartitionStall> now = new ArrayList<>();
-        failing.values().forEach(p -> now.add(p.stall()));
-        now.sort(Comparator.comparing((PartitionStall st) -> st.partition().topic())
-                .thenComparingInt(st -> st.partition().partition()));
-        stalled = List.copyOf(now);
-        metrics.partitionsStalled(now.size());
     }
 
     /** Resumes the paused partitions whose backoff is over (all of them, unless some are failing). */
@@ -340,8 +282,7 @@ public final class FeedbackConsumer implements Runnable {
         long now = System.nanoTime();
         List<TopicPartition> due = new ArrayList<>();
         for (TopicPartition tp : paused) {
-            PartitionProgress progress = failing.get(tp);
-            if (progress == null || progress.due(now)) {
+            if (failing.due(tp, now)) {
                 due.add(tp);
             }
         }
@@ -415,40 +356,8 @@ public final class FeedbackConsumer implements Runnable {
         return Map.of();
     }
 
-    /**
-     * Per assigned partition, end offset minus the position up to which its records are durable
-     * (for a partition of the batch in flight, that batch's first offset; else the fetch position,
-     * which a failed partition was rewound to). The fetch position alone would read 0 while a
-     * failing batch is fetched again and again. End offsets are read from the brokers at most
-     * every {@link #END_OFFSETS_REFRESH}; a fetch that knows a newer end wins.
-     */
     private void updateLag() {
-        Set<TopicPartition> partitions = assigned;
-        if (partitions.isEmpty()) {
-            metrics.consumerLag(Map.of());
-            return;
-        }
-        long now = System.nanoTime();
-        if (now - endOffsetsReadAt >= END_OFFSETS_REFRESH.toNanos() || !endOffsets.keySet().containsAll(partitions)) {
-            endOffsetsReadAt = now;
-            try {
-                endOffsets.putAll(consumer.endOffsets(partitions, pollTimeout.multipliedBy(5)));
-            } catch (KafkaException e) {
-                log.debug("reading end offsets for the lag gauge failed: {}", e.toString());
-            }
-        }
-        Map<String, Long> lag = new TreeMap<>();
-        for (TopicPartition tp : partitions) {
-            try {
-                long position = consumer.position(tp, Duration.ZERO);
-                long end = Math.max(endOffsets.getOrDefault(tp, position),
-                        position + consumer.currentLag(tp).orElse(0L));
-                lag.put(tp.toString(), Math.max(0, end - inFlightFirst.getOrDefault(tp, position)));
-            } catch (KafkaException e) {
-                // no position yet (being reset): not counted this time
-            }
-        }
-        metrics.consumerLag(lag);
+        lag.update(consumer, assigned, inFlightFirst);
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
@@ -469,8 +378,8 @@ public final class FeedbackConsumer implements Runnable {
             Set<TopicPartition> left = new HashSet<>(assigned);
             left.removeAll(partitions);
             assigned = Set.copyOf(left);
-            forget(partitions);
-            endOffsets.keySet().removeAll(partitions);
+            failing.forget(partitions);
+            lag.forget(partitions);
             log.info("partitions revoked: {}", partitions);
         }
 
@@ -479,8 +388,8 @@ public final class FeedbackConsumer implements Runnable {
             Set<TopicPartition> left = new HashSet<>(assigned);
             left.removeAll(partitions);
             assigned = Set.copyOf(left);
-            forget(partitions);
-            endOffsets.keySet().removeAll(partitions);
+            failing.forget(partitions);
+            lag.forget(partitions);
             log.warn("partitions lost (no commit possible): {}", partitions);
         }
 
