@@ -68,7 +68,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Guarantees: offsets are committed only after the index commit covers their records; writes
  * are idempotent by event id; so a crash at any point replays and nothing is lost or doubled, and
- * usage statistics count each event once. Dead letters are delivered at least once.
+ * usage statistics count each event once. Dead letters are delivered at least once. Partitions
+ * fail alone: a record that keeps failing a stage is isolated and dead-lettered, and its partition
+ * moves on; while one does not move, {@code /health} says DEGRADED and names it.
  *
  * <p>The data directory holds the node's identity ({@code node.id}), its consumer's static group
  * membership: restarted on the same directory after a crash, a node takes its partitions straight
@@ -155,7 +157,7 @@ public final class EngramNode implements AutoCloseable {
 
         KafkaDeadLetterSink deadLetters = new KafkaDeadLetterSink(KafkaClientFactory.producer(bootstrap),
                 resilience.deadLetterRetry(), resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(),
-                scheduler, blocking);
+                scheduler, blocking, metrics);
         resources.push(deadLetters);
         // Policies: each version's ranker over the tenant's judged tasks (from the judged-feedback log);
         // the gate measures candidates itself on the held-out tasks.
@@ -188,10 +190,10 @@ public final class EngramNode implements AutoCloseable {
                 config.maxBatchRecords(), ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, NodeIdentity.of(config.dataDir()));
         FeedbackConsumer consumer = new FeedbackConsumer(
                 () -> KafkaClientFactory.consumer(servers, config.groupId(), consumerSettings), Topics.FEEDBACK,
-                batch -> AskPattern.<IngestActor.Command, BatchResult>ask(ingest,
-                        replyTo -> new IngestActor.Ingest(batch, replyTo), batchTimeout, system.scheduler()),
+                (batch, isolate) -> AskPattern.<IngestActor.Command, BatchResult>ask(ingest,
+                        replyTo -> new IngestActor.Ingest(batch, isolate, replyTo), batchTimeout, system.scheduler()),
                 writer::durableOffsets, metrics, config.pollTimeout(), batchTimeout,
-                config.resilience().redeliveryBackoff());
+                resilience.ingestPartitionRetry(), config.clock());
         Thread consumerThread = new Thread(consumer, "engram-feedback-consumer");
         consumerThread.setDaemon(true);
         consumerThread.start();
@@ -208,7 +210,8 @@ public final class EngramNode implements AutoCloseable {
 
         Recaller recaller = new Recaller(store, config.embedder(), blocking, metrics, adapters, rankers);
         String bootstrapServers = bootstrap;
-        HttpApi api = new HttpApi(recaller, metrics, () -> health(consumer, recaller, bootstrapServers),
+        HttpApi api = new HttpApi(recaller, metrics,
+                () -> HealthReport.of(consumer, recaller.mode(), recaller.adapterVersion(), bootstrapServers),
                 adapterRoutes::routes);
         ServerBinding binding = await(api.bind(system, config.httpHost(), config.httpPort()),
                 "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());
@@ -229,15 +232,6 @@ public final class EngramNode implements AutoCloseable {
                         Props.empty(), replyTo),
                 ASK_SPAWN_TIMEOUT, system.scheduler());
         return await(spawned, "spawning the ingest actor");
-    }
-
-    private static HealthReport health(FeedbackConsumer consumer, Recaller recaller, String bootstrap) {
-        FeedbackConsumer.State state = consumer.state();
-        boolean up = state == FeedbackConsumer.State.RUNNING || state == FeedbackConsumer.State.STARTING;
-        Throwable failure = consumer.failure();
-        return new HealthReport(up ? "UP" : "DOWN", state.name(),
-                consumer.assignment().stream().map(Object::toString).sorted().toList(), recaller.mode(),
-                recaller.adapterVersion(), bootstrap, up || failure == null ? null : failure.toString());
     }
 
     /** The node's stable id (kept in its data directory): names its consumer, its job publisher and a worker beside it. */

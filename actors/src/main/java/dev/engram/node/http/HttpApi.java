@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * POST /v1/tenants/{tenant}/recall   {"task": "...", "k": 10, "mode": "dense"}  -> 200 {@link RecallResponse}
- * GET  /health                                                -> 200/503 {@link HealthReport}
+ * GET  /health                                                -> 200 UP or DEGRADED, 503 DOWN: {@link HealthReport}
  * GET  /metrics                                               -> 200 Prometheus text
  * GET  /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback (see the registry's AdapterRoutes)
  * </pre>
@@ -100,7 +100,7 @@ public final class HttpApi extends AllDirectives {
 
     private Route health() {
         HealthReport report = health.get();
-        return complete(json(report.up() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, report));
+        return complete(json(report.serving() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, report));
     }
 
     private Route metrics() {
