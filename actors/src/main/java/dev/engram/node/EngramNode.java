@@ -211,7 +211,7 @@ public final class EngramNode implements AutoCloseable {
         Recaller recaller = new Recaller(store, config.embedder(), blocking, metrics, adapters, rankers);
         String bootstrapServers = bootstrap;
         HttpApi api = new HttpApi(recaller, metrics,
-                () -> HealthReport.of(consumer, recaller.mode(), recaller.adapterVersion(), bootstrapServers),
+                () -> HealthReport.of(consumer, recaller.mode(), adapters.servingLabels(), bootstrapServers),
                 adapterRoutes::routes);
         ServerBinding binding = await(api.bind(system, config.httpHost(), config.httpPort()),
                 "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());

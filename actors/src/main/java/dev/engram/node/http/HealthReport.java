@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.engram.node.ingest.FeedbackConsumer;
 import dev.engram.node.ingest.PartitionStall;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -31,7 +32,9 @@ import java.util.Objects;
  * @param assignedPartitions the feedback partitions this node consumes now
  * @param stalledPartitions the assigned partitions that are not making progress (empty when UP)
  * @param recallMode {@code "bm25"} or {@code "hybrid"}
- * @param adapterVersion the retriever adapter recall runs with
+ * @param servingVersions tenant → the version its recall runs with now (adapter and ranker policy,
+ *     e.g. {@code "acme-retriever/v3"}), for every tenant served by a tuned version; tenants not
+ *     listed recall with the base encoder and untuned fusion
  * @param bootstrapServers the Kafka cluster the node talks to
  * @param consumerError why the consumer is restarting, when it is; else absent
  */
@@ -42,7 +45,7 @@ public record HealthReport(
         List<String> assignedPartitions,
         List<StalledPartition> stalledPartitions,
         String recallMode,
-        String adapterVersion,
+        Map<String, String> servingVersions,
         String bootstrapServers,
         String consumerError) {
 
@@ -70,10 +73,12 @@ public record HealthReport(
     public HealthReport {
         Objects.requireNonNull(status, "healthReport.status is required");
         stalledPartitions = stalledPartitions == null ? List.of() : List.copyOf(stalledPartitions);
+        servingVersions = servingVersions == null ? Map.of() : java.util.Collections.unmodifiableMap(
+                new java.util.TreeMap<>(servingVersions));
     }
 
     /** The node's health from its consumer's state and stalled partitions. */
-    public static HealthReport of(FeedbackConsumer consumer, String recallMode, String adapterVersion,
+    public static HealthReport of(FeedbackConsumer consumer, String recallMode, Map<String, String> servingVersions,
             String bootstrapServers) {
         FeedbackConsumer.State state = consumer.state();
         boolean running = state == FeedbackConsumer.State.RUNNING || state == FeedbackConsumer.State.STARTING;
@@ -82,7 +87,7 @@ public record HealthReport(
         Throwable failure = consumer.failure();
         return new HealthReport(status, state.name(),
                 consumer.assignment().stream().map(Object::toString).sorted().toList(), stalled, recallMode,
-                adapterVersion, bootstrapServers, running || failure == null ? null : failure.toString());
+                servingVersions, bootstrapServers, running || failure == null ? null : failure.toString());
     }
 
     public boolean up() {

@@ -81,11 +81,6 @@ public final class Recaller {
         return embedder == null ? RecallMode.BM25 : RecallMode.HYBRID;
     }
 
-    /** The adapter version recall runs with now. */
-    public String adapterVersion() {
-        return BASE_ADAPTER;
-    }
-
     /**
      * The top {@code k} cases of {@code tenant} for {@code task}, in the node's default mode. Fails
      * with {@link IllegalArgumentException} (naming the field) for a bad tenant, task or k.

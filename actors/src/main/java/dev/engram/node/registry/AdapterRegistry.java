@@ -166,6 +166,18 @@ public final class AdapterRegistry implements AutoCloseable {
         return ref == null ? ServingAdapter.BASE : ref.get().label();
     }
 
+    /** Tenant → the label of its serving version, for every tenant not served by the base encoder. */
+    public Map<String, String> servingLabels() {
+        Map<String, String> out = new TreeMap<>();
+        servingByTenant.forEach((tenant, ref) -> {
+            ServingAdapter s = ref.get();
+            if (s != null && s.adapterName() != null) {
+                out.put(tenant, s.label());
+            }
+        });
+        return out;
+    }
+
     /** Every adapter seen, by name, with its versions, the serving and the pinned one. */
     public synchronized List<AdapterView> adapters() {
         List<AdapterView> out = new ArrayList<>();

@@ -64,7 +64,7 @@ final class IngestPipeline implements AutoCloseable {
     }
 
     HealthReport health() {
-        return HealthReport.of(consumer, "bm25", "base", SharedKafka.bootstrapServers());
+        return HealthReport.of(consumer, "bm25", java.util.Map.of(), SharedKafka.bootstrapServers());
     }
 
     String healthUrl() {
