@@ -85,7 +85,7 @@ public final class HttpApi extends AllDirectives {
             return complete(json(StatusCodes.BAD_REQUEST, e.toError()));
         }
         CompletionStage<HttpResponse> response = recaller.recall(tenant, request.task(), request.k(), request.mode())
-                .thenApply(answer -> json(StatusCodes.OK, RecallResponse.of(tenant, request, answer)))
+                .thenApply(answer -> json(StatusCodes.OK, RecallResponses.of(tenant, request, answer)))
                 .exceptionally(failure -> {
                     Throwable cause = Async.unwrap(failure);
                     if (cause instanceof IllegalArgumentException) {

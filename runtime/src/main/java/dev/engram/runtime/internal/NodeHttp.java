@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.engram.runtime.EngramApiException;
-import dev.engram.runtime.RecallResponse;
+import dev.engram.streams.RecallResponse;
 import dev.engram.streams.EventCodec;
 import java.io.IOException;
 import java.net.URI;
