@@ -81,10 +81,14 @@ public record EvalReport(Dataset dataset, Map<String, Object> options, String pr
      * @param meanTrueGain the mean gain on new tasks over the previous round, mean over seeds
      * @param promoted seeds where the gate would promote the round's policy
      * @param agreed seeds where that verdict matched the true direction on new tasks
+     * @param clear seeds with a verdict where the true direction is clear: the new tasks' 95% interval
+     *     of the gain excludes 0 (elsewhere the truth itself is a coin flip at this size)
+     * @param agreedWhereClear of those, the seeds where the verdict matched it
      * @param seeds seeds with a verdict
      */
     public record RoundSummary(int round, double meanTrainingTasks, double meanGateTasks, double meanNewTasksNdcg,
-            Double sdNewTasksNdcg, double meanTrueGain, int promoted, int agreed, int seeds) {
+            Double sdNewTasksNdcg, double meanTrueGain, int promoted, int agreed, int clear, int agreedWhereClear,
+            int seeds) {
     }
 
     /** The table of a regime ({@code "new"} or {@code "recurring"}). */

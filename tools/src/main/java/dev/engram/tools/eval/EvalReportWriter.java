@@ -88,14 +88,16 @@ final class EvalReportWriter {
             line(sb, "");
             line(sb, "Rounds: the policy refitted on the feedback so far; the gate (PairedTest.verdict(): promote when the");
             line(sb, "95% interval's lower bound >= -0.01 and the mean gain >= 0) compares it with the previous round's on");
-            line(sb, "the gate tasks held out so far (round 0: untuned hybrid RRF); truth: the same two on the new tasks.");
-            line(sb, "%-6s %9s %6s %-17s %12s %9s %16s", "round", "training", "gate", "new-task nDCG@10", "truth (pts)",
-                    "promoted", "agrees w/ truth");
+            line(sb, "the gate tasks held out so far (round 0: untuned hybrid RRF); truth: the same two on the new tasks");
+            line(sb, "(clear where its 95% interval excludes 0). Means over seeds; per seed in eval.json (roundDetails).");
+            line(sb, "%-6s %9s %6s %-17s %12s %9s %16s %17s", "round", "training", "gate", "new-task nDCG@10",
+                    "truth (pts)", "promoted", "agrees w/ truth", "where truth clear");
             for (EvalReport.RoundSummary s : r.rounds()) {
                 String ndcg = String.format(Locale.ROOT, "%.4f ± %s", s.meanNewTasksNdcg(),
                         s.sdNewTasksNdcg() == null ? "-" : String.format(Locale.ROOT, "%.4f", s.sdNewTasksNdcg()));
-                line(sb, "%-6d %9.1f %6.1f %-17s %+12.2f %9s %16s", s.round(), s.meanTrainingTasks(), s.meanGateTasks(),
-                        ndcg, 100 * s.meanTrueGain(), s.promoted() + "/" + s.seeds(), s.agreed() + "/" + s.seeds());
+                line(sb, "%-6d %9.1f %6.1f %-17s %+12.2f %9s %16s %17s", s.round(), s.meanTrainingTasks(),
+                        s.meanGateTasks(), ndcg, 100 * s.meanTrueGain(), s.promoted() + "/" + s.seeds(),
+                        s.agreed() + "/" + s.seeds(), s.agreedWhereClear() + "/" + s.clear());
             }
         }
         line(sb, "");

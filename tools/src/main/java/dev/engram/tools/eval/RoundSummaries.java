@@ -24,8 +24,15 @@ final class RoundSummaries {
                     rs.stream().mapToDouble(r -> r.trueGain().meanGain()).average().orElse(0),
                     (int) rs.stream().filter(r -> Boolean.TRUE.equals(r.gate())).count(),
                     (int) rs.stream().filter(r -> Boolean.TRUE.equals(r.agrees())).count(),
+                    (int) rs.stream().filter(r -> r.gate() != null && clear(r)).count(),
+                    (int) rs.stream().filter(r -> Boolean.TRUE.equals(r.agrees()) && clear(r)).count(),
                     (int) rs.stream().filter(r -> r.gate() != null).count()));
         });
         return out;
+    }
+
+    /** Whether the new tasks' interval of the gain excludes 0. */
+    private static boolean clear(RoundResult r) {
+        return r.trueGain().lower() > 0 || r.trueGain().upper() < 0;
     }
 }
