@@ -99,6 +99,7 @@ final class LearnedPolicy implements AutoCloseable {
         RankerPolicy fusionOnly = policy.withoutReuse().withoutSelector();
         return factory.build(switch (system) {
             case FUSION -> fusionOnly;
+            case RRF_REUSE -> policy.withRrf().withoutSelector();
             case FUSION_REUSE -> policy.withoutSelector();
             case FUSION_SELECTOR -> policy.withoutReuse();
             case POLICY, LORA_POLICY -> policy;
