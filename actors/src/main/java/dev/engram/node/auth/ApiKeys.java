@@ -128,6 +128,7 @@ public final class ApiKeys {
         StoredKey stored = new StoredKey(id, ADMIN_PRINCIPAL, Role.ADMIN, TenantScope.ALL, clock.instant(),
                 CREATED_BY_NODE, hex(sha256(secret)));
         try {
+            Files.createDirectories(dataDir);
             OwnerOnlyFiles.replace(dataDir.resolve(ADMIN_KEY_FILE), secret + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the admin key to " + dataDir.resolve(ADMIN_KEY_FILE) + ": "
