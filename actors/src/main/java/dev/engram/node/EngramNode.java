@@ -21,6 +21,11 @@ import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.PekkoSettings;
 import dev.engram.node.internal.ResilienceRegistries;
 import dev.engram.node.recall.Recaller;
+import dev.engram.node.policy.HeldOutGate;
+import dev.engram.node.policy.JudgedTasks;
+import dev.engram.node.policy.PolicyFitter;
+import dev.engram.node.tuning.JudgedRecallLog;
+import dev.engram.node.policy.PolicyRankers;
 import dev.engram.node.tuning.TuningLoop;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.http.AdapterRoutes;
@@ -71,7 +76,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Guarantees: offsets are committed only after the index commit covers their records; writes
  * are idempotent by event id; so a crash at any point replays and nothing is lost or doubled, and
- * usage statistics count each event once. Dead letters are delivered at least once.
+ * usage statistics count each event once. Dead letters are delivered at least once. Partitions
+ * fail alone: a record that keeps failing a stage is isolated and dead-lettered, and its partition
+ * moves on; while one does not move, {@code /health} says DEGRADED and names it.
  *
  * <p>The data directory holds the node's identity ({@code node.id}), its consumer's static group
  * membership: restarted on the same directory after a crash, a node takes its partitions straight
@@ -175,12 +182,25 @@ public final class EngramNode implements AutoCloseable {
 
         KafkaDeadLetterSink deadLetters = new KafkaDeadLetterSink(KafkaClientFactory.producer(bootstrap),
                 resilience.deadLetterRetry(), resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(),
-                scheduler, blocking);
+                scheduler, blocking, metrics);
         resources.push(deadLetters);
-        // Tuning: schedulers fed by the ingest pipeline's durable batches (workers run apart).
+        // Policies: each version's ranker over the tenant's judged tasks (from the judged-feedback log);
+        // the gate measures candidates itself on the held-out tasks.
+        JudgedRecallLog judgedLog = config.tuning().enabled() ? new JudgedRecallLog(config.dataDir()) : null;
+        JudgedTasks judgedTasks = judgedLog == null ? null : new JudgedTasks(judgedLog, config.storeConfig());
+        PolicyRankers rankers = judgedTasks == null ? null : new PolicyRankers(store.defaultRanker(), judgedTasks);
+        HeldOutGate heldOutGate = rankers == null ? null : new HeldOutGate(store, judgedTasks, rankers);
+        // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
+        TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
+        AdapterRegistry adapters = AdapterRegistry.start(bootstrap, encoder, config.dataDir().resolve("adapters"),
+                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept(), heldOutGate);
+        resources.push(adapters);
+        // Tuning: schedulers fed by the ingest pipeline's durable batches (workers run apart); rounds
+        // start from the version the registry serves and carry a ranker policy fitted for them.
         TuningLoop tuning = config.tuning().enabled() ? TuningLoop.start(config.tuning(), bootstrap,
-                NodeIdentity.of(config.dataDir()), config.dataDir(), system, store,
-                config.clock(), blocking) : null;
+                NodeIdentity.of(config.dataDir()), judgedLog, system, store, config.clock(), blocking,
+                name -> java.util.Optional.ofNullable(adapters.adapter(name)).map(v -> v.serving()),
+                encoder == null ? null : new PolicyFitter(store, judgedTasks, adapters)) : null;
         if (tuning != null) {
             resources.push(tuning);
         }
@@ -195,10 +215,10 @@ public final class EngramNode implements AutoCloseable {
                 config.maxBatchRecords(), ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, NodeIdentity.of(config.dataDir()));
         FeedbackConsumer consumer = new FeedbackConsumer(
                 () -> KafkaClientFactory.consumer(servers, config.groupId(), consumerSettings), Topics.FEEDBACK,
-                batch -> AskPattern.<IngestActor.Command, BatchResult>ask(ingest,
-                        replyTo -> new IngestActor.Ingest(batch, replyTo), batchTimeout, system.scheduler()),
+                (batch, isolate) -> AskPattern.<IngestActor.Command, BatchResult>ask(ingest,
+                        replyTo -> new IngestActor.Ingest(batch, isolate, replyTo), batchTimeout, system.scheduler()),
                 writer::durableOffsets, metrics, config.pollTimeout(), batchTimeout,
-                config.resilience().redeliveryBackoff());
+                resilience.ingestPartitionRetry(), config.clock());
         Thread consumerThread = new Thread(consumer, "engram-feedback-consumer");
         consumerThread.setDaemon(true);
         consumerThread.start();
@@ -207,14 +227,6 @@ public final class EngramNode implements AutoCloseable {
             consumerThread.join(30_000);
         });
 
-        // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
-        TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
-        AdapterRegistry adapters = AdapterRegistry.start(bootstrap, encoder, config.dataDir().resolve("adapters"),
-                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept());
-        resources.push(adapters);
-        if (tuning != null) {
-            tuning.servingFrom(name -> java.util.Optional.ofNullable(adapters.adapter(name)).map(v -> v.serving()));
-        }
         org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer =
                 KafkaClientFactory.producer(bootstrap);
         resources.push(controlProducer::close);
@@ -224,9 +236,10 @@ public final class EngramNode implements AutoCloseable {
         KeyRoutes keyRoutes = new KeyRoutes(keys, audit, access, blocking, config.clock());
         AuditRoutes auditRoutes = new AuditRoutes(audit, access, blocking);
 
-        Recaller recaller = new Recaller(store, config.embedder(), blocking, metrics, adapters);
+        Recaller recaller = new Recaller(store, config.embedder(), blocking, metrics, adapters, rankers);
         String bootstrapServers = bootstrap;
-        HttpApi api = new HttpApi(recaller, metrics, () -> health(consumer, recaller, bootstrapServers), access,
+        HttpApi api = new HttpApi(recaller, metrics,
+                () -> HealthReport.of(consumer, recaller.mode(), adapters.servingLabels(), bootstrapServers), access,
                 () -> Directives.concat(adapterRoutes.routes(), keyRoutes.routes(), auditRoutes.routes()));
         ServerBinding binding = await(api.bind(system, config.httpHost(), config.httpPort()),
                 "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());
@@ -249,15 +262,6 @@ public final class EngramNode implements AutoCloseable {
                         Props.empty(), replyTo),
                 ASK_SPAWN_TIMEOUT, system.scheduler());
         return await(spawned, "spawning the ingest actor");
-    }
-
-    private static HealthReport health(FeedbackConsumer consumer, Recaller recaller, String bootstrap) {
-        FeedbackConsumer.State state = consumer.state();
-        boolean up = state == FeedbackConsumer.State.RUNNING || state == FeedbackConsumer.State.STARTING;
-        Throwable failure = consumer.failure();
-        return new HealthReport(up ? "UP" : "DOWN", state.name(),
-                consumer.assignment().stream().map(Object::toString).sorted().toList(), recaller.mode(),
-                recaller.adapterVersion(), bootstrap, up || failure == null ? null : failure.toString());
     }
 
     /** The node's stable id (kept in its data directory): names its consumer, its job publisher and a worker beside it. */

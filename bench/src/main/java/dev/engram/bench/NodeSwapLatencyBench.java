@@ -9,6 +9,7 @@ import dev.engram.node.NodeConfig;
 import dev.engram.node.registry.AdapterSwap;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterFile;
+import dev.engram.streams.AdapterKey;
 import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterPublished;
@@ -104,7 +105,7 @@ public final class NodeSwapLatencyBench {
                             encoder.config().model().id(), AdapterMethod.LORA_QUERY_SIDE,
                             LoraTrainingConfig.defaults(), new AdapterMetrics(0.41, 0.40, 40, null, null, 0, Map.of()),
                             AdapterStatus.PROMOTED, "bench", "bench-" + i, peft, Instant.now());
-                    String label = NAME + "/v" + i;
+                    String label = AdapterKey.version(NAME, i).toString();
                     long t0 = System.nanoTime();
                     publisher.publish(adapter);
                     long acked = System.nanoTime();

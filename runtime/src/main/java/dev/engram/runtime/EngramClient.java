@@ -1,5 +1,7 @@
 package dev.engram.runtime;
 
+import dev.engram.streams.RecallResponse;
+
 import dev.engram.runtime.internal.AdapterFollower;
 import dev.engram.runtime.internal.NodeHttp;
 import dev.engram.streams.AdapterPublished;

@@ -1,5 +1,8 @@
 package dev.engram.runtime;
 
+import dev.engram.streams.RecallResponse;
+import dev.engram.streams.RecalledCase;
+
 import dev.engram.streams.EventLimits;
 import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.RetrievedCase;

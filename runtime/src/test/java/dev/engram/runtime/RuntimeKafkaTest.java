@@ -1,5 +1,8 @@
 package dev.engram.runtime;
 
+import dev.engram.streams.RecallResponse;
+import dev.engram.streams.RecalledCase;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -3,8 +3,6 @@ package dev.engram.streams;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.engram.streams.internal.ChunkBuffer;
 import dev.engram.streams.internal.ChunkJson;
-import dev.engram.streams.internal.ChunkKey;
-import dev.engram.streams.internal.ChunkKeys;
 import dev.engram.streams.internal.ChunkRecord;
 import dev.engram.streams.internal.ChunkedAdapterJson;
 import java.util.ArrayList;
@@ -99,22 +97,19 @@ public final class AdapterAssembler {
       if (record.topic().equals(Topics.TRAINING_PROGRESS)) {
         return List.of(new Delivery.Progress(ContinualCodec.decodeTrainingProgress(record.value()), record.offset()));
       }
-      ChunkKey key = ChunkKeys.parse(record.key());
+      AdapterKey key = AdapterKey.parse(record.key());
       switch (key.kind()) {
         case CHUNK:
           return chunk(record, key);
         case CONTROL:
           AdapterControl control = ContinualCodec.decodeAdapterControl(record.value());
-          if (!control.adapterName().equals(key.owner())) {
+          if (!control.adapterName().equals(key.adapterName())) {
             return reject(record, "the control names adapter '" + control.adapterName() + "' but its key is for '"
-                + key.owner() + "'");
+                + key.adapterName() + "'");
           }
           return List.of(new Delivery.Control(control, record.offset()));
-        case ADAPTER_HEADER:
-          return header(record, key);
         default:
-          return reject(record, "the key does not fit the adapters layout ('<adapterName>/v<version>', "
-              + "'<adapterName>/v<version>/chunk-<i>' or '<adapterName>/control')");
+          return header(record, key);
       }
     } catch (InvalidEventException e) {
       return reject(record, e.getMessage());
@@ -126,28 +121,28 @@ public final class AdapterAssembler {
     return chunks.pendingBytes();
   }
 
-  private List<Delivery> chunk(ConsumerRecord<String, byte[]> record, ChunkKey key) {
+  private List<Delivery> chunk(ConsumerRecord<String, byte[]> record, AdapterKey key) {
     ChunkRecord chunk = ChunkJson.read(record.value(), ChunkRecord.class);
-    if (chunk.index() != key.index()) {
-      return reject(record, "the chunk says index " + chunk.index() + " but its key says " + key.index());
+    if (chunk.index() != key.chunk()) {
+      return reject(record, "the chunk says index " + chunk.index() + " but its key says " + key.chunk());
     }
     List<Delivery> out = new ArrayList<>();
     for (ChunkBuffer.Dropped d : chunks.add(new TopicPartition(record.topic(), record.partition()), record.offset(),
-        key.group(), chunk)) {
+        key.versionKey().toString(), chunk)) {
       out.add(new Delivery.Rejected(record.topic(), d.partition().partition(), d.firstOffset(), d.group(), d.reason()));
     }
     return out;
   }
 
-  private List<Delivery> header(ConsumerRecord<String, byte[]> record, ChunkKey key) {
+  private List<Delivery> header(ConsumerRecord<String, byte[]> record, AdapterKey key) {
     JsonNode tree = ChunkJson.parse(record.value());
     AdapterPublished adapter;
     if (ChunkedAdapterJson.isChunked(tree)) {
       ChunkJson.checkSchemaVersion(tree, AdapterPublished.SCHEMA_VERSION);
-      ChunkBuffer.Assembly assembly = chunks.take(key.group(), ChunkedAdapterJson.payloadSha256(tree),
+      ChunkBuffer.Assembly assembly = chunks.take(key.toString(), ChunkedAdapterJson.payloadSha256(tree),
           ChunkedAdapterJson.chunkCount(tree), ChunkedAdapterJson.payloadSize(tree));
       if (!assembly.ok()) {
-        return reject(record, "adapter " + key.group() + " not delivered: " + assembly.failure());
+        return reject(record, "adapter " + key + " not delivered: " + assembly.failure());
       }
       adapter = ChunkedAdapterJson.fromTree(tree, assembly.payload());
     } else {

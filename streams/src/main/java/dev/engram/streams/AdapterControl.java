@@ -2,7 +2,6 @@ package dev.engram.streams;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.engram.streams.internal.ChunkChecks;
-import dev.engram.streams.internal.ChunkKeys;
 import dev.engram.streams.internal.FieldChecks;
 import java.time.Instant;
 
@@ -92,6 +91,6 @@ public record AdapterControl(
   /** The record key on {@link Topics#ADAPTERS}: {@code "<adapterName>/control"}. */
   @JsonIgnore
   public String key() {
-    return ChunkKeys.adapterControl(adapterName);
+    return AdapterKey.control(adapterName).toString();
   }
 }

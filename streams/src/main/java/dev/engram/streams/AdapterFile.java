@@ -26,6 +26,13 @@ public record AdapterFile(String name, byte[] bytes) {
   /** PEFT's adapter weights file. */
   public static final String PEFT_WEIGHTS = "adapter_model.safetensors";
 
+  /**
+   * The ranker policy published with the adapter (JSON, as {@code RankerPolicy.toJson} writes it):
+   * a version's adapter and ranker parameters are one payload, hashed, gated and swapped together.
+   * Optional; without it a version ranks with untuned reciprocal rank fusion.
+   */
+  public static final String RANKER_POLICY = "engram_ranker_policy.json";
+
   /** What a file name looks like: 1-128 of {@code [A-Za-z0-9._-]}, not starting with a dot. */
   public static final String NAME_REGEX = "[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}";
 

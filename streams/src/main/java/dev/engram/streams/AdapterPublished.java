@@ -2,7 +2,6 @@ package dev.engram.streams;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.engram.streams.internal.ChunkChecks;
-import dev.engram.streams.internal.ChunkKeys;
 import dev.engram.streams.internal.ChunkRecord;
 import dev.engram.streams.internal.FieldChecks;
 import java.io.ByteArrayOutputStream;
@@ -178,7 +177,7 @@ public record AdapterPublished(
   /** The record key of this version on {@link Topics#ADAPTERS}: {@code "<adapterName>/v<version>"}. */
   @JsonIgnore
   public String key() {
-    return ChunkKeys.adapterHeader(adapterName, version);
+    return AdapterKey.version(adapterName, version).toString();
   }
 
   @Override

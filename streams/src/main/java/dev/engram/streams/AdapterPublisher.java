@@ -30,7 +30,8 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <h2>Layout on {@link Topics#ADAPTERS} (compacted)</h2>
  * Compaction keeps the last record per key, so each part of an adapter has its own key, and every
- * key starts with the adapter name (refining DESIGN.md's "key = adapter name"):
+ * key starts with the adapter name (refining DESIGN.md's "key = adapter name"); {@link AdapterKey}
+ * writes and reads them:
  * <table>
  *   <caption>Record keys</caption>
  *   <tr><th>key</th><th>value</th></tr>
@@ -146,7 +147,8 @@ public final class AdapterPublisher implements AutoCloseable {
     List<ChunkRecord> chunks = ChunkRecord.split(adapter.payload(), CHUNK_BYTES);
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(chunks.size() + 1);
     for (ChunkRecord chunk : chunks) {
-      records.add(new ProducerRecord<>(Topics.ADAPTERS, partition, ChunkKeys.chunk(key, chunk.index()),
+      records.add(new ProducerRecord<>(Topics.ADAPTERS, partition,
+          AdapterKey.chunk(adapter.adapterName(), adapter.version(), chunk.index()).toString(),
           ChunkJson.write(chunk)));
     }
     records.add(new ProducerRecord<>(Topics.ADAPTERS, partition, key,

@@ -1,5 +1,6 @@
 package dev.engram.streams;
 
+import java.time.Instant;
 import java.util.regex.Pattern;
 
 /**
@@ -41,6 +42,16 @@ public final class EventLimits {
 
   /** Longest dead-letter {@code reason}: 4,096 characters ({@link DeadLetter#of} truncates to it). */
   public static final int MAX_REASON_CHARS = 4_096;
+
+  /**
+   * Earliest {@code timestamp}: the earliest instant an epoch millisecond (a Java {@code long}) can
+   * hold, about 292 million years BCE. The case store keeps timestamps as epoch milliseconds, so an
+   * event outside this range would pass the codec and break the store write.
+   */
+  public static final Instant MIN_TIMESTAMP = Instant.ofEpochMilli(Long.MIN_VALUE);
+
+  /** Latest {@code timestamp}: the latest instant an epoch millisecond can hold (year 292,278,994). */
+  public static final Instant MAX_TIMESTAMP = Instant.ofEpochMilli(Long.MAX_VALUE);
 
   /** Longest Kafka topic name, as Kafka itself limits it: 249 characters. */
   public static final int MAX_TOPIC_CHARS = 249;

@@ -27,7 +27,8 @@ import java.util.Map;
  * @param eventId unique per event; writes are idempotent by it, so a replay never doubles a case
  * @param tenant whose memory the case belongs to, matching {@link EventLimits#TENANT_REGEX}
  * @param agentId the agent that acted
- * @param timestamp when it acted
+ * @param timestamp when it acted, within {@link EventLimits#MIN_TIMESTAMP} and
+ *     {@link EventLimits#MAX_TIMESTAMP}
  * @param task the state or query text (required, non-blank)
  * @param plan what was done (optional)
  * @param outcome what came of it (optional)
@@ -56,6 +57,10 @@ public record FeedbackEvent(
     FieldChecks.requireText("agentId", agentId, EventLimits.MAX_ID_CHARS);
     if (timestamp == null) {
       throw new InvalidEventException("timestamp", "is required");
+    }
+    if (timestamp.isBefore(EventLimits.MIN_TIMESTAMP) || timestamp.isAfter(EventLimits.MAX_TIMESTAMP)) {
+      throw new InvalidEventException("timestamp", "must be between " + EventLimits.MIN_TIMESTAMP + " and "
+          + EventLimits.MAX_TIMESTAMP + " (what an epoch millisecond can hold), was " + timestamp);
     }
     FieldChecks.requireText("task", task, EventLimits.MAX_TASK_CHARS);
     plan = FieldChecks.optionalText("plan", plan, EventLimits.MAX_PLAN_CHARS);

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * TrainingJob job = new TrainingJob(TrainingJob.SCHEMA_VERSION, "acme-2025-01-31T12-00-00Z", "acme",
  *     "acme-retriever", 4L, 3L, "sentence-transformers/all-MiniLM-L6-v2",
  *     AdapterMethod.LORA_QUERY_SIDE, LoraTrainingConfig.defaults(), examples, heldOut, retention,
- *     clock.instant(), 1);
+ *     clock.instant(), 1, null);
  * }</pre>
  *
  * <p>Exactly one adapter version per job: the scheduler assigns {@link #targetVersion()} and the
@@ -42,6 +42,10 @@ import java.util.regex.Pattern;
  * @param retention 0 to {@link #MAX_EVAL_QUERIES} judged older queries, to catch forgetting
  * @param createdAt when the scheduler made the job
  * @param attempt 1 for the first try, +1 for each retry
+ * @param rankerPolicy the ranker policy the scheduler fitted for this round (JSON, at most
+ *     {@value #MAX_RANKER_POLICY_CHARS} characters), published with the adapter as its
+ *     {@link AdapterFile#RANKER_POLICY} file so adapter and ranker are one version; {@code null} for
+ *     none (the version then ranks with untuned fusion)
  */
 public record TrainingJob(
     int schemaVersion,
@@ -57,7 +61,11 @@ public record TrainingJob(
     List<HeldOutQuery> heldOut,
     List<HeldOutQuery> retention,
     Instant createdAt,
-    int attempt) {
+    int attempt,
+    String rankerPolicy) {
+
+  /** Longest ranker policy JSON: 16,384 characters. */
+  public static final int MAX_RANKER_POLICY_CHARS = 16_384;
 
   /** The version of the job contract this code writes and the newest it reads. */
   public static final int SCHEMA_VERSION = 1;
@@ -102,12 +110,21 @@ public record TrainingJob(
     retention = ChunkChecks.list("retention", retention, 0, MAX_EVAL_QUERIES);
     ChunkChecks.requireNonNull("createdAt", createdAt);
     ChunkChecks.atLeast("attempt", attempt, 1);
+    if (rankerPolicy != null) {
+      FieldChecks.requireText("rankerPolicy", rankerPolicy, MAX_RANKER_POLICY_CHARS);
+    }
   }
 
   /** The same job for another try: only {@link #attempt()} changes. */
   public TrainingJob withAttempt(int attempt) {
     return new TrainingJob(schemaVersion, jobId, tenant, adapterName, targetVersion, baseAdapterVersion,
-        baseModelId, method, config, examples, heldOut, retention, createdAt, attempt);
+        baseModelId, method, config, examples, heldOut, retention, createdAt, attempt, rankerPolicy);
+  }
+
+  /** The same job carrying {@code rankerPolicy} (JSON), e.g. the round's fitted ranker policy. */
+  public TrainingJob withRankerPolicy(String rankerPolicy) {
+    return new TrainingJob(schemaVersion, jobId, tenant, adapterName, targetVersion, baseAdapterVersion,
+        baseModelId, method, config, examples, heldOut, retention, createdAt, attempt, rankerPolicy);
   }
 
   @Override

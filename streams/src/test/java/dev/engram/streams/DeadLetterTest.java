@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -76,6 +78,69 @@ class DeadLetterTest {
     DeadLetter tombstone = DeadLetter.of(new ConsumerRecord<>(Topics.FEEDBACK, 0, 0L, null, null), null, SampleEvents.AT);
     assertThat(tombstone.original()).isEmpty();
     assertThat(tombstone.reason()).isEqualTo("unknown");
+  }
+
+  @Test
+  void shrunkToDropsTheKeyFirstAndKeepsTheWholeOriginalWhenThatIsEnough() {
+    byte[] original = allByteValues();
+    String key = "\u0001".repeat(2_000); // 6 bytes each once JSON-escaped
+    DeadLetter letter = new DeadLetter(Topics.FEEDBACK, 1, 7, key, original, "json: malformed", SampleEvents.AT);
+    int full = EventCodec.encode(letter).length;
+
+    DeadLetter shrunk = letter.shrunkTo(full - 11_000);
+
+    assertThat(EventCodec.encode(shrunk).length).isLessThanOrEqualTo(full - 11_000);
+    assertThat(shrunk.key()).isNull();
+    assertThat(shrunk.original()).containsExactly(original);
+    assertThat(shrunk.reason()).startsWith("json: malformed; dead letter shrunk to fit its topic")
+        .contains("the key travels only as the record key").doesNotContain("first");
+    assertThat(List.of(shrunk.sourceTopic(), shrunk.partition(), shrunk.offset(), shrunk.failedAt()))
+        .containsExactly(Topics.FEEDBACK, 1, 7L, SampleEvents.AT);
+  }
+
+  @Test
+  void shrunkToCutsTheOriginalWithAMarkerAndSaysSoInTheReason() {
+    byte[] original = new byte[300_000];
+    new Random(3).nextBytes(original);
+    DeadLetter letter = new DeadLetter(Topics.FEEDBACK, 0, 9, "acme", original, "store: long overflow",
+        SampleEvents.AT);
+    for (int limit : new int[] {100_000, 65_537, 4_000, 1_000}) {
+      DeadLetter shrunk = letter.shrunkTo(limit);
+      byte[] json = EventCodec.encode(shrunk);
+      assertThat(json.length).as("JSON of the letter shrunk to %d", limit).isLessThanOrEqualTo(limit)
+          .isGreaterThan(limit - 16); // cut no more than base64 rounding needs
+      byte[] kept = shrunk.original();
+      int prefix = kept.length - DeadLetter.TRUNCATION_MARKER.length();
+      assertThat(Arrays.copyOf(kept, prefix)).containsExactly(Arrays.copyOf(original, prefix));
+      assertThat(new String(kept, prefix, kept.length - prefix, UTF_8)).isEqualTo(DeadLetter.TRUNCATION_MARKER);
+      assertThat(shrunk.reason()).startsWith("store: long overflow; dead letter shrunk")
+          .contains("original is its first " + prefix + " of 300000 bytes followed by "
+              + DeadLetter.TRUNCATION_MARKER);
+      assertThat(EventCodec.decodeDeadLetter(json)).isEqualTo(shrunk);
+    }
+  }
+
+  @Test
+  void shrunkToKeepsTheReasonWithinItsLimitAndFailsWhenNothingFits() {
+    DeadLetter letter = new DeadLetter("t", 0, 1, "k", new byte[50_000], "r".repeat(EventLimits.MAX_REASON_CHARS),
+        SampleEvents.AT);
+    DeadLetter shrunk = letter.shrunkTo(20_000);
+    assertThat(shrunk.reason()).hasSizeLessThanOrEqualTo(EventLimits.MAX_REASON_CHARS).startsWith("rrr")
+        .contains("original is its first");
+    assertThatThrownBy(() -> letter.shrunkTo(200)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot be shrunk to 200 bytes");
+  }
+
+  @Test
+  void strippedKeepsOnlyWhereTheRecordIsAndWhy() {
+    DeadLetter letter = new DeadLetter(Topics.FEEDBACK, 2, 40, "k".repeat(100_000), new byte[1000], "json: bad",
+        SampleEvents.AT);
+    DeadLetter stripped = letter.stripped();
+    assertThat(stripped.key()).isNull();
+    assertThat(stripped.original()).isEmpty();
+    assertThat(stripped.reason()).startsWith("json: bad; dead letter stripped")
+        .contains("read them at engram.feedback-2@40");
+    assertThat(EventCodec.encode(stripped).length).isLessThan(600);
   }
 
   @Test

@@ -97,6 +97,8 @@ class EventCodecTest {
     assertRejected(t -> t.putArray("task"), "task", "must be a string, was array");
     assertRejected(t -> t.put("timestamp", 1738324800000L), "timestamp", "must be a string, was integer");
     assertRejected(t -> t.put("timestamp", "yesterday"), "timestamp", "must be an ISO-8601 instant");
+    assertRejected(t -> t.put("timestamp", "+300000000-01-01T00:00:00Z"), "timestamp",
+        "what an epoch millisecond can hold");
     assertRejected(t -> t.put("retrieved", "case-1"), "retrieved", "must be an array, was string");
     assertRejected(t -> t.withArray("retrieved").set(0, t.textNode("case-1")), "retrieved[0]", "must be a JSON object, was string");
     assertRejected(t -> ((ObjectNode) t.get("retrieved").get(0)).put("useful", "yes"), "retrieved[0].useful", "must be true, false or null");

@@ -79,6 +79,20 @@ class FeedbackEventTest {
   }
 
   @Test
+  void timestampMustBeWhatAnEpochMillisecondCanHold() {
+    // Instant allows a billion years either way; the store keeps epoch milliseconds (a long).
+    assertRejected(f -> f.timestamp = EventLimits.MAX_TIMESTAMP.plusMillis(1), "timestamp",
+        "what an epoch millisecond can hold");
+    assertRejected(f -> f.timestamp = Instant.MAX, "timestamp", "was +1000000000-12-31T23:59:59.999999999Z");
+    assertRejected(f -> f.timestamp = EventLimits.MIN_TIMESTAMP.minusMillis(1), "timestamp", "must be between");
+    assertRejected(f -> f.timestamp = Instant.MIN, "timestamp", "must be between");
+    assertThat(build(f -> f.timestamp = EventLimits.MAX_TIMESTAMP).timestamp().toEpochMilli())
+        .isEqualTo(Long.MAX_VALUE);
+    assertThat(build(f -> f.timestamp = EventLimits.MIN_TIMESTAMP).timestamp().toEpochMilli())
+        .isEqualTo(Long.MIN_VALUE);
+  }
+
+  @Test
   void requiredTextsMustNotBeBlank() {
     assertRejected(f -> f.eventId = " ", "eventId", "must not be blank");
     assertRejected(f -> f.agentId = "", "agentId", "must not be blank");

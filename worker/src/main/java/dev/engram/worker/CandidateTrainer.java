@@ -1,6 +1,7 @@
 package dev.engram.worker;
 
 import dev.engram.adapters.LoraConfig;
+import dev.engram.adapters.LoraInit;
 import dev.engram.adapters.NoGradScope;
 import dev.engram.memory.Embedder;
 import dev.engram.streams.PublishedAdapters;
@@ -207,14 +208,25 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
     /** The retriever's tuning settings for a job's LoRA settings. */
     static TuningConfig tuningConfig(TrainingJob job) {
         LoraTrainingConfig c = job.config();
-        LoraConfig lora = LoraConfig.builder().r(c.r()).alpha(c.alpha()).dropout(c.dropout())
-                .useRslora(c.useRslora()).useDora(c.useDora()).targetModules(c.targetModules())
-                .baseModelName(job.baseModelId()).build();
         return TuningConfig.builder()
                 .mode(job.method() == AdapterMethod.LORA_SYMMETRIC ? TuningMode.SYMMETRIC : TuningMode.QUERY_SIDE)
-                .lora(lora).epochs(c.epochs()).batchSize(c.batchSize()).learningRate(c.learningRate())
+                .lora(loraConfig(job)).epochs(c.epochs()).batchSize(c.batchSize()).learningRate(c.learningRate())
                 .trainingMaxLength(c.maxLength()).seed(c.seed()).replayFraction(0)
                 .build();
+    }
+
+    /**
+     * The adapter's shape as the job asks for it: every field of the wire config (the init by its
+     * constant name), and the job's base model as {@code baseModelName}.
+     */
+    static LoraConfig loraConfig(TrainingJob job) {
+        LoraTrainingConfig c = job.config();
+        LoraConfig.Builder lora = LoraConfig.builder().r(c.r()).alpha(c.alpha()).dropout(c.dropout())
+                .useRslora(c.useRslora()).useDora(c.useDora()).init(LoraInit.valueOf(c.init().name()))
+                .freezeA(c.freezeA()).loraPlusRatio(c.loraPlusRatio()).taskType(c.taskType())
+                .baseModelName(job.baseModelId());
+        return (c.targetModulesRegex() == null ? lora.targetModules(c.targetModules())
+                : lora.targetModulesRegex(c.targetModulesRegex())).build();
     }
 
     /** The job's examples with case ids derived from the texts (a text is one case). */

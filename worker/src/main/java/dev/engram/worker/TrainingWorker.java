@@ -1,5 +1,9 @@
 package dev.engram.worker;
 
+import java.util.List;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.DeadLetter;
@@ -222,7 +226,8 @@ public final class TrainingWorker implements AutoCloseable {
         int attempt = attempts.getOrDefault(job.jobId(), 1);
         TrainingJob attempted = job.withAttempt(attempt);
         emit(attempted, Phase.PUBLISHING, "");
-        AdapterPublished candidate = AdapterPublished.candidate(job, result.metrics(), result.files(), clock.instant());
+        AdapterPublished candidate = AdapterPublished.candidate(job, result.metrics(), withRankerPolicy(job, result.files()),
+                clock.instant());
         try {
             publisher.publish(candidate, Map.of(tp, new OffsetAndMetadata(assembler.committableOffset(tp, offset + 1))),
                     consumer.groupMetadata());
@@ -365,5 +370,16 @@ public final class TrainingWorker implements AutoCloseable {
         stop();
         publisher.close();
         progressPublisher.close();
+    }
+
+    /** The trained files, plus the round's ranker policy when the job carries one: one payload, one version. */
+    private static List<AdapterFile> withRankerPolicy(TrainingJob job, List<AdapterFile> files) {
+        if (job.rankerPolicy() == null) {
+            return files;
+        }
+        List<AdapterFile> all = new ArrayList<>(files);
+        all.removeIf(f -> f.name().equals(AdapterFile.RANKER_POLICY));
+        all.add(new AdapterFile(AdapterFile.RANKER_POLICY, job.rankerPolicy().getBytes(StandardCharsets.UTF_8)));
+        return all;
     }
 }

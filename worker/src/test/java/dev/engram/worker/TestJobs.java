@@ -50,7 +50,7 @@ public final class TestJobs {
         List<HeldOutQuery> retention = List.of(query("r1", 5));
         return new TrainingJob(TrainingJob.SCHEMA_VERSION, jobId, tenant, tenant + "-retriever", targetVersion, base,
                 "sentence-transformers/all-MiniLM-L6-v2", AdapterMethod.LORA_QUERY_SIDE, config(epochs), examples,
-                heldOut, retention, Instant.parse("2025-01-01T00:00:00Z"), 1);
+                heldOut, retention, Instant.parse("2025-01-01T00:00:00Z"), 1, null);
     }
 
     /** A judged query: the pair's case is relevant, three others are not. */

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * POST /v1/tenants/{tenant}/recall   {"task": "...", "k": 10, "mode": "dense"}  -> 200 {@link RecallResponse}   reader, tenant
- * GET  /health                                 -> 200/503 {"status"} without a key, the whole {@link HealthReport} with one
+ * GET  /health               -> 200 UP or DEGRADED, 503 DOWN: {"status"} without a key, the whole {@link HealthReport} with one
  * GET  /metrics                                               -> 200 Prometheus text                   reader
  * GET  /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback (see {@link AdapterRoutes})         reader / operator
  * POST|GET /v1/keys, DELETE /v1/keys/{id} (see {@link KeyRoutes})                                    admin
@@ -99,7 +99,7 @@ public final class HttpApi extends AllDirectives {
             return complete(JsonResponses.json(StatusCodes.BAD_REQUEST, e.toError()));
         }
         CompletionStage<HttpResponse> response = recaller.recall(tenant, request.task(), request.k(), request.mode())
-                .thenApply(answer -> JsonResponses.json(StatusCodes.OK, RecallResponse.of(tenant, request, answer)))
+                .thenApply(answer -> JsonResponses.json(StatusCodes.OK, RecallResponses.of(tenant, request, answer)))
                 .exceptionally(failure -> {
                     Throwable cause = Async.unwrap(failure);
                     if (cause instanceof IllegalArgumentException) {
@@ -115,7 +115,7 @@ public final class HttpApi extends AllDirectives {
     /** Liveness for anyone; what the node consumes and from where only for a caller with a key. */
     private Route health(Optional<Principal> caller) {
         HealthReport report = health.get();
-        StatusCode status = report.up() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE;
+        StatusCode status = report.serving() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE;
         return complete(JsonResponses.json(status, caller.isPresent() ? report : Map.of("status", report.status())));
     }
 

@@ -6,16 +6,19 @@ import java.util.Objects;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * What became of a batch that is now durable: the index commit covers it, so the Kafka offsets in
- * {@code nextOffsets} may be committed.
+ * What became of the partitions of a batch that are now durable: the index commit covers them,
+ * so the Kafka offsets in {@code nextOffsets} may be committed. A partition that failed is in none
+ * of these figures.
  *
- * @param nextOffsets per partition, the next offset to read (what the index commit records)
- * @param records records in the batch
+ * @param nextOffsets per durable partition, the next offset to read (what the index commit records)
+ * @param records records of those partitions in the batch
  * @param ingested new cases written (a record seen before counts as a duplicate)
  * @param duplicates valid records whose event id the store already held
- * @param invalid records that failed decoding or validation
- * @param deadLettered dead letters produced for this batch
- * @param writeAttempts store-write attempts the batch needed (1 when nothing failed)
+ * @param invalid records that failed decoding or validation, or that the store rejected or that
+ *     failed it alone (isolated)
+ * @param deadLettered dead letters produced for those partitions
+ * @param writeAttempts store-write attempts the partition that needed most needed (1 when nothing
+ *     failed)
  * @param took wall time from receipt to durable commit
  */
 public record BatchOutcome(

@@ -6,7 +6,6 @@ import dev.engram.memory.Embedder;
 import dev.engram.memory.Episode;
 import dev.engram.node.internal.Async;
 import dev.engram.node.internal.NodeMetrics;
-import dev.engram.streams.DeadLetter;
 import io.github.resilience4j.retry.Retry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,41 +13,53 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The steps that make one batch durable, in this order:
+ * The steps that make one batch durable. Each partition of the batch succeeds or fails on its own
+ * (a {@link PartitionWrite}), in this order:
  *
  * <ol>
  *   <li>decode and validate every record ({@link FeedbackDecoder}); invalid ones become dead letters;</li>
  *   <li>embed the valid cases' text when an {@link Embedder} is configured (a case whose embedding
  *       fails is stored without a vector rather than blocking its partition);</li>
- *   <li>write the episodes to the {@link CaseStore} in batch order, under the
- *       {@code engram.store-write} retry: a failed attempt is retried whole, and since writes are
- *       idempotent by event id, what an earlier attempt wrote is neither lost nor doubled. A record
- *       the store rejects as invalid ({@link IllegalArgumentException}) is dead-lettered;</li>
- *   <li>publish the dead letters and wait for the broker's acks;</li>
- *   <li>commit the index with the batch's Kafka offsets in the commit data (same retry);</li>
- *   <li>hand the episodes that became new cases in this batch (not duplicates of earlier ones) to
- *       the {@code written} listener, e.g. the tuning scheduler. It runs after the index commit, so a
- *       crash between the two loses those episodes for the listener (not for the store); a listener
- *       that throws is logged and does not fail the batch.</li>
+ *   <li>write each partition's episodes to the {@link CaseStore} in offset order, under the
+ *       {@code engram.store-write} retry: a failed attempt retries that partition's records whole,
+ *       and since writes are idempotent by event id, what an earlier attempt wrote is neither lost
+ *       nor doubled. A record the store rejects as invalid ({@link IllegalArgumentException}) is
+ *       dead-lettered. A partition still failing fails alone; the others go on;</li>
+ *   <li>for a partition the consumer asks to <b>isolate</b> (its records kept failing), write
+ *       record by record and set aside each record that fails. They are blamed only if the index
+ *       then still commits (a commit that advances no offset): a store that fails as a whole fails
+ *       the partition instead, so a broken disk never dead-letters valid records. Blamed records
+ *       are dead-lettered with {@code "store: <what failed>"};</li>
+ *   <li>publish each partition's dead letters and wait for the broker's acks;</li>
+ *   <li>commit the index with the Kafka offsets of the partitions that succeeded (same retry);</li>
+ *   <li>hand the episodes that became new cases in those partitions (not duplicates of earlier
+ *       ones) to the {@code written} listener, e.g. the tuning scheduler. It runs after the index
+ *       commit, so a crash between the two loses those episodes for the listener (not for the
+ *       store); a listener that throws is logged and does not fail the batch. New cases written by
+ *       a partition that then failed are remembered and counted when its redelivery succeeds.</li>
  * </ol>
  *
- * <p>Only when all of that succeeded does the returned stage complete, and only then may the
- * offsets be committed to Kafka. Not thread-safe by design: the {@link IngestActor} runs one batch
- * at a time.
+ * <p>Only the offsets of partitions that completed every step reach the index commit, and only
+ * those may then be committed to Kafka. Not thread-safe by design: the {@link IngestActor} runs
+ * one batch at a time.
  */
 public final class BatchWriter {
 
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
+    /** Bounds the memory of new cases written by failed partitions (a revoked partition never returns). */
+    private static final int MAX_UNANNOUNCED = 100_000;
 
     private final CaseStore store;
     private final Embedder embedder;
@@ -59,6 +70,13 @@ public final class BatchWriter {
     private final Executor blocking;
     private final NodeMetrics metrics;
     private final Consumer<List<Episode>> written;
+    /** New cases that a failed partition wrote, by event id: counted and announced when their redelivery succeeds. */
+    private final Map<String, Episode> unannounced = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Episode> eldest) {
+            return size() > MAX_UNANNOUNCED;
+        }
+    };
 
     /** As the full constructor, with no listener for written episodes. */
     public BatchWriter(CaseStore store, Embedder embedder, FeedbackDecoder decoder, DeadLetterSink deadLetters,
@@ -93,51 +111,76 @@ public final class BatchWriter {
     }
 
     /**
-     * Makes the batch durable and records {@code offsetsAfter} (all partitions' offsets once this
-     * batch is in) in the index commit.
+     * Makes what it can of the batch durable, partition by partition, and records in the index
+     * commit {@code durableOffsets} advanced by the partitions that succeeded. The stage always
+     * completes with a result ({@link BatchResult.Done}, {@link BatchResult.Partial} or
+     * {@link BatchResult.Failed}), never exceptionally.
+     *
+     * @param durableOffsets every partition's offsets the index commit covers now
+     * @param isolate partitions whose records kept failing: write them record by record and
+     *     dead-letter the ones that fail (see the class comment)
      */
-    public CompletionStage<BatchOutcome> write(IngestBatch batch, Map<TopicPartition, Long> offsetsAfter) {
+    public CompletionStage<BatchResult> write(IngestBatch batch, Map<TopicPartition, Long> durableOffsets,
+            Set<TopicPartition> isolate) {
         long start = System.nanoTime();
-        return Async.supply(() -> prepare(batch), blocking)
-                .thenCompose(this::writeWithRetry)
-                .thenCompose(p -> deadLetters.publish(p.allDeadLetters()).thenApply(v -> p))
-                .thenCompose(p -> commitWithRetry(offsetsAfter).thenApply(v -> p))
-                .thenApply(p -> {
-                    Duration took = Duration.ofNanos(System.nanoTime() - start);
-                    int valid = p.valid.size() - p.rejected.size();
-                    BatchOutcome outcome = new BatchOutcome(batch.nextOffsets(), batch.size(), p.newCases,
-                            Math.max(0, valid - p.newCases), p.invalid.size() + p.rejected.size(),
-                            p.allDeadLetters().size(), p.attempts, took);
-                    metrics.batchDone(outcome.ingested(), outcome.duplicates(), outcome.invalid(),
-                            outcome.deadLettered(), took);
-                    notifyWritten(p);
-                    return outcome;
+        return Async.supply(() -> prepare(batch, isolate), blocking)
+                .thenCompose(this::writePartitions)
+                .thenCompose(parts -> blameSuspects(parts, durableOffsets))
+                .thenCompose(this::publishDeadLetters)
+                .thenCompose(parts -> commitDurable(parts, durableOffsets))
+                .thenApply(parts -> result(parts, Duration.ofNanos(System.nanoTime() - start)))
+                .exceptionally(failure -> {
+                    Throwable cause = Async.unwrap(failure);
+                    return new BatchResult.Failed("ingest: " + cause, cause);
                 });
     }
 
-    private void notifyWritten(Prepared p) {
-        if (p.written.isEmpty()) {
-            return;
-        }
-        try {
-            written.accept(List.copyOf(p.written.values()));
-        } catch (RuntimeException e) {
-            log.warn("the listener for {} written episodes failed: {}", p.written.size(), e.toString());
-        }
+    /**
+     * All or nothing, for callers that hand over whole batches: as {@link #write(IngestBatch, Map,
+     * Set)}, failing when any partition failed (the partitions that succeeded are durable
+     * nonetheless, and a redelivery finds them as duplicates).
+     *
+     * @param offsetsAfter the offsets to record, this batch's included
+     */
+    public CompletionStage<BatchOutcome> write(IngestBatch batch, Map<TopicPartition, Long> offsetsAfter) {
+        return write(batch, offsetsAfter, Set.of()).thenApply(result -> {
+            if (result instanceof BatchResult.Done done) {
+                return done.outcome();
+            }
+            BatchResult.Failed failed = result instanceof BatchResult.Partial partial
+                    ? partial.failed().values().iterator().next() : (BatchResult.Failed) result;
+            throw new IllegalStateException("batch not written: " + failed.reason(), failed.cause());
+        });
     }
 
-    private Prepared prepare(IngestBatch batch) {
-        Prepared p = new Prepared();
+    private List<PartitionWrite> prepare(IngestBatch batch, Set<TopicPartition> isolate) {
+        Map<TopicPartition, List<SourceRecord>> byPartition = new LinkedHashMap<>();
         for (SourceRecord record : batch.records()) {
-            DecodedRecord decoded = decoder.decode(record);
-            if (decoded instanceof DecodedRecord.Valid valid) {
-                p.valid.add(valid);
-            } else {
-                p.invalid.add(((DecodedRecord.Invalid) decoded).deadLetter());
-            }
+            byPartition.computeIfAbsent(record.topicPartition(), tp -> new ArrayList<>()).add(record);
         }
-        p.vectors = embed(p.valid);
-        return p;
+        List<PartitionWrite> parts = new ArrayList<>();
+        List<DecodedRecord.Valid> allValid = new ArrayList<>();
+        byPartition.forEach((tp, records) -> {
+            PartitionWrite part = new PartitionWrite(tp, records, isolate.contains(tp));
+            for (SourceRecord record : records) {
+                DecodedRecord decoded = decoder.decode(record);
+                if (decoded instanceof DecodedRecord.Valid valid) {
+                    part.valid.add(valid);
+                } else {
+                    part.invalid.add(((DecodedRecord.Invalid) decoded).deadLetter());
+                }
+            }
+            allValid.addAll(part.valid);
+            parts.add(part);
+        });
+        // One embedder call for the whole batch: it is the expensive step and batches well.
+        List<float[]> vectors = embed(allValid);
+        int at = 0;
+        for (PartitionWrite part : parts) {
+            part.vectors = vectors == null ? null : vectors.subList(at, at + part.valid.size());
+            at += part.valid.size();
+        }
+        return parts;
     }
 
     private List<float[]> embed(List<DecodedRecord.Valid> valid) {
@@ -168,56 +211,188 @@ public final class BatchWriter {
         return Case.text(e.task(), e.plan(), e.outcome());
     }
 
-    private CompletionStage<Prepared> writeWithRetry(Prepared p) {
-        if (p.valid.isEmpty()) {
-            return CompletableFuture.completedFuture(p);
+    /** One partition after the other (the store has one writer), each failing alone. */
+    private CompletableFuture<List<PartitionWrite>> writePartitions(List<PartitionWrite> parts) {
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (PartitionWrite part : parts) {
+            chain = chain.thenCompose(v -> writePartition(part));
         }
-        return storeRetry.executeCompletionStage(scheduler, () -> Async.supply(() -> writeAttempt(p), blocking));
+        return chain.thenApply(v -> parts);
     }
 
-    private Prepared writeAttempt(Prepared p) {
-        p.attempts++;
-        p.rejected.clear();
-        for (int i = 0; i < p.valid.size(); i++) {
-            DecodedRecord.Valid v = p.valid.get(i);
-            float[] vector = p.vectors == null ? null : p.vectors.get(i);
+    private CompletableFuture<Void> writePartition(PartitionWrite part) {
+        if (part.valid.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (part.isolate) {
+            return Async.supply(() -> writeIsolated(part), blocking);
+        }
+        return storeRetry.executeCompletionStage(scheduler, () -> Async.supply(() -> writeAttempt(part), blocking))
+                .toCompletableFuture()
+                .handle((v, failure) -> {
+                    if (failure != null) {
+                        part.fail("store", Async.unwrap(failure));
+                    }
+                    return null;
+                });
+    }
+
+    private Void writeAttempt(PartitionWrite part) {
+        part.attempts++;
+        part.rejected.clear();
+        for (int i = 0; i < part.valid.size(); i++) {
+            DecodedRecord.Valid v = part.valid.get(i);
             try {
-                if (store.ingest(v.episode(), vector)) {
-                    p.newCases++;
-                    p.written.put(v.episode().eventId(), v.episode());
-                }
+                applied(part, v, store.ingest(v.episode(), vector(part, i)));
             } catch (IllegalArgumentException e) {
-                p.rejected.add(decoder.rejected(v.source(), "rejected by the case store: " + e.getMessage()));
+                part.rejected.add(decoder.rejected(v.source(), "store: rejected by the case store: " + e.getMessage()));
             }
         }
-        return p;
+        return null;
     }
 
-    private CompletionStage<Void> commitWithRetry(Map<TopicPartition, Long> offsetsAfter) {
+    private Void writeIsolated(PartitionWrite part) {
+        part.attempts++;
+        for (int i = 0; i < part.valid.size(); i++) {
+            DecodedRecord.Valid v = part.valid.get(i);
+            try {
+                applied(part, v, store.ingest(v.episode(), vector(part, i)));
+            } catch (IllegalArgumentException e) {
+                part.rejected.add(decoder.rejected(v.source(), "store: rejected by the case store: " + e.getMessage()));
+            } catch (RuntimeException e) {
+                part.suspects.add(new PartitionWrite.Suspect(v, e));
+            }
+        }
+        return null;
+    }
+
+    private static float[] vector(PartitionWrite part, int i) {
+        return part.vectors == null ? null : part.vectors.get(i);
+    }
+
+    private void applied(PartitionWrite part, DecodedRecord.Valid v, boolean isNew) {
+        String id = v.episode().eventId();
+        if ((isNew || unannounced.remove(id) != null) && part.written.putIfAbsent(id, v.episode()) == null) {
+            part.newCases++;
+        }
+    }
+
+    /**
+     * Suspects are blamed only if the index commits: a commit that advances no offset, so it makes
+     * nothing durable that a redelivery would not write again.
+     */
+    private CompletionStage<List<PartitionWrite>> blameSuspects(List<PartitionWrite> parts,
+            Map<TopicPartition, Long> durableOffsets) {
+        if (parts.stream().allMatch(p -> p.suspects.isEmpty())) {
+            return CompletableFuture.completedFuture(parts);
+        }
+        return commitWithRetry(durableOffsets).handle((v, failure) -> {
+            for (PartitionWrite part : parts) {
+                for (PartitionWrite.Suspect s : part.suspects) {
+                    if (failure == null) {
+                        log.warn("{}: record {} fails alone while the index commits; dead-lettering it: {}",
+                                part.partition, s.record().source(), s.error().toString());
+                        part.isolated.add(decoder.rejected(s.record().source(), "store: " + s.error()));
+                    } else {
+                        part.fail("store", new IllegalStateException("record " + s.record().source()
+                                + " failed (" + s.error() + ") and so did the index commit ("
+                                + Async.unwrap(failure) + "): the store is failing, no record is blamed", s.error()));
+                    }
+                }
+            }
+            return parts;
+        });
+    }
+
+    private CompletableFuture<List<PartitionWrite>> publishDeadLetters(List<PartitionWrite> parts) {
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        for (PartitionWrite part : parts) {
+            if (part.failed() || part.deadLetters().isEmpty()) {
+                continue;
+            }
+            sends.add(deadLetters.publish(part.deadLetters()).toCompletableFuture().handle((v, failure) -> {
+                if (failure != null) {
+                    part.fail("dead letters", Async.unwrap(failure));
+                }
+                return null;
+            }));
+        }
+        return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(v -> parts);
+    }
+
+    private CompletionStage<List<PartitionWrite>> commitDurable(List<PartitionWrite> parts,
+            Map<TopicPartition, Long> durableOffsets) {
+        Map<TopicPartition, Long> next = new LinkedHashMap<>();
+        parts.stream().filter(p -> !p.failed()).forEach(p -> next.put(p.partition, p.nextOffset()));
+        if (next.isEmpty()) {
+            return CompletableFuture.completedFuture(parts);
+        }
+        return commitWithRetry(OffsetCommitData.advance(durableOffsets, next)).handle((v, failure) -> {
+            if (failure != null) {
+                parts.forEach(p -> p.fail("index commit", Async.unwrap(failure)));
+            }
+            return parts;
+        });
+    }
+
+    private CompletionStage<Void> commitWithRetry(Map<TopicPartition, Long> offsets) {
         return storeRetry.executeCompletionStage(scheduler, () -> Async.supply(() -> {
-            store.commit(OffsetCommitData.write(store.committedData(), offsetsAfter));
+            store.commit(OffsetCommitData.write(store.committedData(), offsets));
             return null;
         }, blocking));
     }
 
-    /** The state of one batch across its write attempts. */
-    private static final class Prepared {
-        final List<DecodedRecord.Valid> valid = new ArrayList<>();
-        final List<DeadLetter> invalid = new ArrayList<>();
-        final List<DeadLetter> rejected = new ArrayList<>();
-        /** New cases by event id, across attempts (a retried attempt sees its earlier writes as duplicates). */
-        final Map<String, Episode> written = new LinkedHashMap<>();
-        List<float[]> vectors;
-        int newCases;
-        int attempts;
+    private BatchResult result(List<PartitionWrite> parts, Duration took) {
+        List<PartitionWrite> durable = parts.stream().filter(p -> !p.failed()).toList();
+        List<PartitionWrite> failed = parts.stream().filter(PartitionWrite::failed).toList();
+        failed.forEach(p -> unannounced.putAll(p.written));
+        if (durable.isEmpty()) {
+            String reason = failed.size() == 1 ? failed.get(0).failure().reason()
+                    : failed.stream().map(p -> p.partition + " " + p.failure().reason())
+                            .collect(Collectors.joining("; "));
+            return new BatchResult.Failed(reason, failed.get(0).failure().cause());
+        }
+        BatchOutcome outcome = outcome(durable, took);
+        metrics.batchDone(outcome.ingested(), outcome.duplicates(), outcome.invalid(), outcome.deadLettered(), took);
+        notifyWritten(durable);
+        if (failed.isEmpty()) {
+            return new BatchResult.Done(outcome);
+        }
+        Map<TopicPartition, BatchResult.Failed> failures = new LinkedHashMap<>();
+        failed.forEach(p -> failures.put(p.partition, p.failure()));
+        return new BatchResult.Partial(outcome, failures);
+    }
 
-        List<DeadLetter> allDeadLetters() {
-            if (rejected.isEmpty()) {
-                return invalid;
-            }
-            List<DeadLetter> all = new ArrayList<>(invalid);
-            all.addAll(rejected);
-            return all;
+    private static BatchOutcome outcome(List<PartitionWrite> durable, Duration took) {
+        Map<TopicPartition, Long> next = new LinkedHashMap<>();
+        int records = 0;
+        int newCases = 0;
+        int duplicates = 0;
+        int invalid = 0;
+        int letters = 0;
+        int attempts = 1;
+        for (PartitionWrite p : durable) {
+            next.put(p.partition, p.nextOffset());
+            records += p.records.size();
+            newCases += p.newCases;
+            duplicates += p.duplicates();
+            invalid += p.invalid.size() + p.rejected.size() + p.isolated.size();
+            letters += p.deadLetters().size();
+            attempts = Math.max(attempts, p.attempts);
+        }
+        return new BatchOutcome(next, records, newCases, duplicates, invalid, letters, attempts, took);
+    }
+
+    private void notifyWritten(List<PartitionWrite> durable) {
+        List<Episode> episodes = new ArrayList<>();
+        durable.forEach(p -> episodes.addAll(p.written.values()));
+        if (episodes.isEmpty()) {
+            return;
+        }
+        try {
+            written.accept(List.copyOf(episodes));
+        } catch (RuntimeException e) {
+            log.warn("the listener for {} written episodes failed: {}", episodes.size(), e.toString());
         }
     }
 }

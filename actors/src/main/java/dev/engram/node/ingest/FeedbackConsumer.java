@@ -2,9 +2,13 @@ package dev.engram.node.ingest;
 
 import dev.engram.node.internal.Async;
 import dev.engram.node.internal.NodeMetrics;
+import io.github.resilience4j.retry.Retry;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -37,13 +41,25 @@ import org.slf4j.LoggerFactory;
  * keeps polling, so the consumer stays in its group, rebalance callbacks run promptly, and no new
  * records arrive until the batch is durable. Per partition the order is Kafka's.
  *
- * <p><b>Offsets:</b> after the actor answers {@link BatchResult.Done} (the index commit covers the
- * batch) the batch's offsets are committed synchronously. On {@link BatchResult.Failed} or a
- * timeout nothing is committed: the batch's partitions are rewound to its first offsets and
- * redelivered after a backoff. On assignment each partition resumes from the offsets recorded in
- * the index commit (the beginning when the index has none), so a wiped or lagging index is rebuilt
- * from the stream and never skips what it does not hold. On revocation the batch in flight is
- * awaited (bounded) and its offsets committed while the partitions are still ours.
+ * <p><b>Partitions fail alone.</b> Each partition of a batch succeeds or fails on its own
+ * ({@link BatchResult.Partial}). A failing partition is rewound to its first offset in the batch
+ * and paused for a backoff under the {@code engram.ingest.partition} retry, while the other
+ * partitions keep being polled and written. When that retry's attempts are spent, the partition's
+ * next delivery <i>isolates</i>: its records are written one by one and the one that fails is
+ * dead-lettered with the stage that failed, so the partition moves on. Until it moves,
+ * {@link #stalledPartitions()} names it (health says DEGRADED).
+ *
+ * <p><b>Offsets:</b> after the actor answers, the offsets of the partitions it made durable (the
+ * index commit covers them) are committed synchronously; a failed partition's are not. A timeout
+ * counts as a failure of every partition of the batch. On assignment each partition resumes from
+ * the offsets recorded in the index commit (the beginning when the index has none), so a wiped or
+ * lagging index is rebuilt from the stream and never skips what it does not hold. On revocation
+ * the batch in flight is awaited (bounded) and its durable offsets committed while the partitions
+ * are still ours.
+ *
+ * <p><b>Lag</b> is end offset minus the position up to which a partition is durable, per
+ * partition: a rewound partition counts the records it has to read again, and a batch in flight
+ * counts until it is durable.
  */
 public final class FeedbackConsumer implements Runnable {
 
@@ -60,12 +76,14 @@ public final class FeedbackConsumer implements Runnable {
 
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final String topic;
-    private final Function<IngestBatch, CompletionStage<BatchResult>> ingest;
+    private final BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest;
     private final Supplier<Map<TopicPartition, Long>> durableOffsets;
     private final NodeMetrics metrics;
     private final Duration pollTimeout;
     private final Duration batchTimeout;
-    private final Duration redeliveryBackoff;
+    private final Clock clock;
+    private final FailingPartitions failing;
+    private final PartitionLag lag;
 
     private volatile boolean running = true;
     private volatile State state = State.STARTING;
@@ -75,26 +93,34 @@ public final class FeedbackConsumer implements Runnable {
     private Consumer<String, byte[]> consumer;
     private CompletableFuture<BatchResult> inFlight;
     private Duration restartBackoff = RESTART_MIN_BACKOFF;
+    /** The first offsets of the batch in flight: its records are fetched but not yet durable. */
+    private Map<TopicPartition, Long> inFlightFirst = Map.of();
 
     /**
      * @param consumers makes the Kafka consumer (manual commits; {@code max.poll.records} bounds a
      *     batch), again after a failure; each one is closed by this object
-     * @param ingest hands a batch to the ingest actor; the stage completes with its answer
+     * @param ingest hands a batch and the partitions to isolate to the ingest actor; the stage
+     *     completes with its answer
      * @param durableOffsets the offsets the index commit covers
      * @param batchTimeout how long to wait for an answer before redelivering
+     * @param partitionRetry the {@code engram.ingest.partition} retry: attempts and backoff of a
+     *     failing partition before it isolates the record that fails
+     * @param clock for when a partition started failing
      */
     public FeedbackConsumer(Supplier<Consumer<String, byte[]>> consumers, String topic,
-            Function<IngestBatch, CompletionStage<BatchResult>> ingest,
+            BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
             Supplier<Map<TopicPartition, Long>> durableOffsets, NodeMetrics metrics, Duration pollTimeout,
-            Duration batchTimeout, Duration redeliveryBackoff) {
+            Duration batchTimeout, Retry partitionRetry, Clock clock) {
         this.consumers = Objects.requireNonNull(consumers, "consumers");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.ingest = Objects.requireNonNull(ingest, "ingest");
         this.durableOffsets = Objects.requireNonNull(durableOffsets, "durableOffsets");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.pollTimeout = pollTimeout;
-        this.batchTimeout = batchTimeout;
-        this.redeliveryBackoff = redeliveryBackoff;
+        this.pollTimeout = Objects.requireNonNull(pollTimeout, "pollTimeout");
+        this.batchTimeout = Objects.requireNonNull(batchTimeout, "batchTimeout");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.failing = new FailingPartitions(Objects.requireNonNull(partitionRetry, "partitionRetry"), metrics);
+        this.lag = new PartitionLag(metrics, pollTimeout.multipliedBy(5));
     }
 
     public State state() {
@@ -104,6 +130,14 @@ public final class FeedbackConsumer implements Runnable {
     /** The partitions assigned right now. */
     public Set<TopicPartition> assignment() {
         return assigned;
+    }
+
+    /**
+     * The assigned partitions that are not making progress (their last delivery failed), by
+     * partition; empty when every partition moves.
+     */
+    public List<PartitionStall> stalledPartitions() {
+        return failing.stalls();
     }
 
     /** The last failure of the Kafka consumer, or {@code null}. */
@@ -131,6 +165,7 @@ public final class FeedbackConsumer implements Runnable {
                     if (!records.isEmpty()) {
                         handle(IngestBatch.of(records));
                     }
+                    resumeDue();
                     updateLag();
                 }
             } catch (RuntimeException e) {
@@ -165,6 +200,8 @@ public final class FeedbackConsumer implements Runnable {
         }
         consumer = null;
         assigned = Set.of();
+        failing.clear();
+        lag.clear();
     }
 
     private void waitForStop(Duration bound) {
@@ -184,8 +221,10 @@ public final class FeedbackConsumer implements Runnable {
 
     private void handle(IngestBatch batch) {
         consumer.pause(consumer.assignment());
-        CompletableFuture<BatchResult> future = ingest.apply(batch).toCompletableFuture();
+        Set<TopicPartition> isolate = failing.isolating(batch.firstOffsets().keySet());
+        CompletableFuture<BatchResult> future = ingest.apply(batch, isolate).toCompletableFuture();
         inFlight = future;
+        inFlightFirst = batch.firstOffsets();
         long deadline = System.nanoTime() + batchTimeout.toNanos();
         while (!future.isDone() && running && System.nanoTime() < deadline) {
             rewindAndPause(consumer.poll(pollTimeout));
@@ -195,41 +234,59 @@ public final class FeedbackConsumer implements Runnable {
             if (!running) {
                 return; // finishInFlight waits for it, bounded
             }
-            metrics.batchFailed();
-            log.warn("no answer for a batch of {} records within {}; redelivering it", batch.size(), batchTimeout);
-            rewind(batch);
+            failed(batch, batch.firstOffsets().keySet(), new BatchResult.Failed("ingest: no answer for a batch of "
+                    + batch.size() + " records within " + batchTimeout, null));
         } else {
             BatchResult result = result(future);
             if (result instanceof BatchResult.Done done) {
                 commit(done.outcome().nextOffsets());
+                failing.moved(done.outcome().nextOffsets().keySet());
                 restartBackoff = RESTART_MIN_BACKOFF;
+            } else if (result instanceof BatchResult.Partial partial) {
+                commit(partial.outcome().nextOffsets());
+                failing.moved(partial.outcome().nextOffsets().keySet());
+                partial.failed().forEach((tp, why) -> failed(batch, Set.of(tp), why));
             } else {
-                metrics.batchFailed();
-                redeliver(batch, result);
+                failed(batch, batch.firstOffsets().keySet(), (BatchResult.Failed) result);
             }
         }
         inFlight = null;
-        consumer.resume(consumer.paused());
+        inFlightFirst = Map.of();
+        resumeDue();
     }
 
-    private void redeliver(IngestBatch batch, BatchResult result) {
-        String reason = result instanceof BatchResult.Failed f ? f.reason() : String.valueOf(result);
-        log.warn("batch of {} records not written ({}); redelivering after {}", batch.size(), reason,
-                redeliveryBackoff);
-        rewind(batch);
-        long until = System.nanoTime() + redeliveryBackoff.toNanos();
-        while (running && System.nanoTime() < until) {
-            rewindAndPause(consumer.poll(pollTimeout));
+    /**
+     * The partitions' records in {@code batch} failed: rewind each to its first offset there and
+     * keep it paused for its backoff; the other partitions go on meanwhile.
+     */
+    private void failed(IngestBatch batch, Set<TopicPartition> partitions, BatchResult.Failed why) {
+        Map<TopicPartition, Long> first = batch.firstOffsets();
+        Set<TopicPartition> owned = consumer.assignment();
+        for (TopicPartition tp : partitions) {
+            metrics.batchFailed();
+            if (!owned.contains(tp)) {
+                continue; // revoked meanwhile: its new owner resumes from the index commit
+            }
+            consumer.seek(tp, first.get(tp));
+            consumer.pause(List.of(tp));
+            failing.failed(tp, first.get(tp), why, clock.instant(), System.nanoTime());
         }
     }
 
-    private void rewind(IngestBatch batch) {
-        Set<TopicPartition> owned = consumer.assignment();
-        batch.firstOffsets().forEach((tp, offset) -> {
-            if (owned.contains(tp)) {
-                consumer.seek(tp, offset);
+    /** Resumes the paused partitions whose backoff is over (all of them, unless some are failing). */
+    private void resumeDue() {
+        Set<TopicPartition> paused = consumer.paused();
+        if (paused.isEmpty() || inFlight != null) {
+            return;
+        }
+        long now = System.nanoTime();
+        List<TopicPartition> due = new ArrayList<>();
+        for (TopicPartition tp : paused) {
+            if (failing.due(tp, now)) {
+                due.add(tp);
             }
-        });
+        }
+        consumer.resume(due);
     }
 
     /** Records that arrive while a batch is in flight (a partition assigned meanwhile) are fetched again later. */
@@ -280,10 +337,7 @@ public final class FeedbackConsumer implements Runnable {
             return;
         }
         try {
-            BatchResult result = pending.get(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            if (result instanceof BatchResult.Done done) {
-                commit(done.outcome().nextOffsets());
-            }
+            commit(durableIn(pending.get(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)));
         } catch (TimeoutException e) {
             log.warn("stopping with a batch still in flight; it will be redelivered on restart");
         } catch (Exception e) {
@@ -291,12 +345,19 @@ public final class FeedbackConsumer implements Runnable {
         }
     }
 
-    private void updateLag() {
-        long lag = 0;
-        for (TopicPartition tp : assigned) {
-            lag += consumer.currentLag(tp).orElse(0L);
+    /** The offsets a result made durable (none for a failure). */
+    private static Map<TopicPartition, Long> durableIn(BatchResult result) {
+        if (result instanceof BatchResult.Done done) {
+            return done.outcome().nextOffsets();
         }
-        metrics.consumerLag(lag);
+        if (result instanceof BatchResult.Partial partial) {
+            return partial.outcome().nextOffsets();
+        }
+        return Map.of();
+    }
+
+    private void updateLag() {
+        lag.update(consumer, assigned, inFlightFirst);
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
@@ -305,28 +366,30 @@ public final class FeedbackConsumer implements Runnable {
             CompletableFuture<BatchResult> pending = inFlight;
             if (pending != null && !partitions.isEmpty()) {
                 try {
-                    BatchResult result = pending.get(batchTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                    if (result instanceof BatchResult.Done done) {
-                        Map<TopicPartition, Long> revoked = new HashMap<>(done.outcome().nextOffsets());
-                        revoked.keySet().retainAll(partitions);
-                        commit(revoked);
-                    }
+                    Map<TopicPartition, Long> revoked = new HashMap<>(durableIn(
+                            pending.get(batchTimeout.toMillis(), TimeUnit.MILLISECONDS)));
+                    revoked.keySet().retainAll(partitions);
+                    commit(revoked);
                 } catch (Exception e) {
                     log.warn("revoking {} with a batch that did not finish ({}); its records will be redelivered",
                             partitions, e.toString());
                 }
             }
-            Set<TopicPartition> left = new java.util.HashSet<>(assigned);
+            Set<TopicPartition> left = new HashSet<>(assigned);
             left.removeAll(partitions);
             assigned = Set.copyOf(left);
+            failing.forget(partitions);
+            lag.forget(partitions);
             log.info("partitions revoked: {}", partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            Set<TopicPartition> left = new java.util.HashSet<>(assigned);
+            Set<TopicPartition> left = new HashSet<>(assigned);
             left.removeAll(partitions);
             assigned = Set.copyOf(left);
+            failing.forget(partitions);
+            lag.forget(partitions);
             log.warn("partitions lost (no commit possible): {}", partitions);
         }
 
@@ -344,7 +407,7 @@ public final class FeedbackConsumer implements Runnable {
             if (inFlight != null) {
                 consumer.pause(partitions);
             }
-            Set<TopicPartition> now = new java.util.HashSet<>(assigned);
+            Set<TopicPartition> now = new HashSet<>(assigned);
             now.addAll(partitions);
             assigned = Set.copyOf(now);
             log.info("partitions assigned: {} (resuming from index offsets {})", partitions, durable);

@@ -4,6 +4,7 @@ import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.internal.Async;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -14,8 +15,10 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 
 /**
  * Writes batches of feedback records into the case store, one batch at a time and in arrival
- * order, and answers each with {@link BatchResult.Done} once the index commit covers it (or
- * {@link BatchResult.Failed} once its retries are exhausted, so the sender redelivers it).
+ * order, and answers each with {@link BatchResult.Done} once the index commit covers it. Each
+ * partition of a batch succeeds or fails on its own ({@link BatchWriter}): when some failed after
+ * their retries the answer is {@link BatchResult.Partial} (or {@link BatchResult.Failed} when all
+ * did), and the sender redelivers just those partitions.
  *
  * <p>Two states: <b>idle</b> starts a batch; <b>writing</b> stashes batches that arrive meanwhile
  * and unstashes them when the current one finishes, so batches never overlap or reorder. Its state
@@ -35,11 +38,23 @@ public final class IngestActor {
     public interface Command {
     }
 
-    /** Write this batch; answer when it is durable or has failed. */
-    public record Ingest(IngestBatch batch, ActorRef<BatchResult> replyTo) implements Command {
+    /**
+     * Write this batch; answer when it is durable or has failed.
+     *
+     * @param isolate partitions whose records kept failing: write them record by record and
+     *     dead-letter the record that fails (while the index still commits)
+     */
+    public record Ingest(IngestBatch batch, Set<TopicPartition> isolate, ActorRef<BatchResult> replyTo)
+            implements Command {
         public Ingest {
             Objects.requireNonNull(batch, "ingest.batch is required");
+            isolate = Set.copyOf(Objects.requireNonNull(isolate, "ingest.isolate is required (empty for none)"));
             Objects.requireNonNull(replyTo, "ingest.replyTo is required");
+        }
+
+        /** Write this batch, isolating no partition. */
+        public Ingest(IngestBatch batch, ActorRef<BatchResult> replyTo) {
+            this(batch, Set.of(), replyTo);
         }
     }
 
@@ -49,7 +64,7 @@ public final class IngestActor {
 
     /**
      * @param durableOffsets per partition, the next offset to read according to the index commit
-     * @param batchesDone batches made durable since this actor (re)started
+     * @param batchesDone batches made durable (all their partitions or some) since this actor (re)started
      * @param writing whether a batch is being written now
      */
     public record Status(Map<TopicPartition, Long> durableOffsets, long batchesDone, boolean writing) {
@@ -58,8 +73,7 @@ public final class IngestActor {
         }
     }
 
-    private record BatchFinished(Ingest request, Map<TopicPartition, Long> offsetsAfter, BatchOutcome outcome,
-            Throwable failure) implements Command {
+    private record BatchFinished(Ingest request, BatchResult result, Throwable failure) implements Command {
     }
 
     private static final int STASH_CAPACITY = 64;
@@ -107,9 +121,8 @@ public final class IngestActor {
     }
 
     private Behavior<Command> onIngest(Ingest request) {
-        Map<TopicPartition, Long> offsetsAfter = OffsetCommitData.advance(durableOffsets, request.batch().nextOffsets());
-        context.pipeToSelf(writer.write(request.batch(), offsetsAfter),
-                (outcome, failure) -> new BatchFinished(request, offsetsAfter, outcome, failure));
+        context.pipeToSelf(writer.write(request.batch(), durableOffsets, request.isolate()),
+                (result, failure) -> new BatchFinished(request, result, failure));
         return writing();
     }
 
@@ -124,16 +137,24 @@ public final class IngestActor {
     }
 
     private Behavior<Command> onBatchFinished(BatchFinished finished) {
-        if (finished.failure() == null) {
-            durableOffsets = finished.offsetsAfter();
-            batchesDone++;
-            finished.request().replyTo().tell(new BatchResult.Done(finished.outcome()));
-        } else {
+        BatchResult result = finished.result();
+        if (finished.failure() != null) {
             Throwable cause = Async.unwrap(finished.failure());
-            context.getLog().warn("batch of {} records failed after retries; it will be redelivered: {}",
-                    finished.request().batch().size(), cause.toString());
-            finished.request().replyTo().tell(new BatchResult.Failed(cause.toString(), cause));
+            result = new BatchResult.Failed("ingest: " + cause, cause);
         }
+        if (result instanceof BatchResult.Done done) {
+            durableOffsets = OffsetCommitData.advance(durableOffsets, done.outcome().nextOffsets());
+            batchesDone++;
+        } else if (result instanceof BatchResult.Partial partial) {
+            durableOffsets = OffsetCommitData.advance(durableOffsets, partial.outcome().nextOffsets());
+            batchesDone++;
+            context.getLog().warn("batch of {} records: partitions {} failed and will be redelivered: {}",
+                    finished.request().batch().size(), partial.failed().keySet(), partial.failed().values());
+        } else if (result instanceof BatchResult.Failed failed) {
+            context.getLog().warn("batch of {} records failed after retries; it will be redelivered: {}",
+                    finished.request().batch().size(), failed.reason());
+        }
+        finished.request().replyTo().tell(result);
         return stash.unstashAll(idle());
     }
 

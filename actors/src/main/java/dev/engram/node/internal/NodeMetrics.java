@@ -2,10 +2,15 @@ package dev.engram.node.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,12 +20,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code engram_events_ingested_total}: new cases written to the store</li>
  *   <li>{@code engram_events_duplicate_total}: valid events whose id the store already held</li>
  *   <li>{@code engram_events_invalid_total}: records that failed decoding or validation</li>
- *   <li>{@code engram_events_dead_lettered_total}: dead letters acknowledged by the broker</li>
- *   <li>{@code engram_ingest_batches_failed_total}: batches that exhausted their retries and were
- *       redelivered</li>
+ *   <li>{@code engram_events_dead_lettered_total}: dead letters published (acknowledged by the
+ *       broker, or skipped as undeliverable, see below)</li>
+ *   <li>{@code engram_dead_letters_shrunk_total}: dead letters the dead-letter topic could not hold
+ *       whole, sent shrunk (key once, original cut) or stripped (coordinates and reason only)</li>
+ *   <li>{@code engram_dead_letters_skipped_total}: dead letters the topic refused even stripped;
+ *       their record is skipped with an ERROR log naming it, never retried forever</li>
+ *   <li>{@code engram_ingest_batches_failed_total}: a partition's records in a batch that failed
+ *       after the store-write retries (or got no answer); that partition is redelivered</li>
+ *   <li>{@code engram_ingest_partitions_stalled}: assigned partitions whose last delivery failed
+ *       and that have not moved since (what {@code /health} reports as DEGRADED)</li>
  *   <li>{@code engram_ingest_batch_seconds}: receipt to durable index commit, per batch</li>
  *   <li>{@code engram_recall_seconds}: HTTP recall, embedding included</li>
- *   <li>{@code engram_consumer_lag}: records behind the end of the assigned feedback partitions</li>
+ *   <li>{@code engram_consumer_lag}: records behind the end of the assigned feedback partitions
+ *       (end offset minus position, so a rewound partition counts what it must read again)</li>
+ *   <li>{@code engram_consumer_partition_lag{partition}}: the same, per partition</li>
  *   <li>{@code resilience4j_*}: the named retries, breakers and time limiters</li>
  * </ul>
  */
@@ -32,6 +46,10 @@ public final class NodeMetrics {
     private final Counter invalid;
     private final Counter deadLettered;
     private final Counter batchesFailed;
+    private final Counter deadLettersShrunk;
+    private final Counter deadLettersSkipped;
+    private final AtomicInteger partitionsStalled = new AtomicInteger();
+    private final MultiGauge partitionLag;
     private final Timer batchLatency;
     private final Timer recallLatency;
     private final AtomicLong consumerLag = new AtomicLong();
@@ -44,9 +62,20 @@ public final class NodeMetrics {
         invalid = Counter.builder("engram.events.invalid")
                 .description("Records that failed decoding or validation").register(registry);
         deadLettered = Counter.builder("engram.events.dead.lettered")
-                .description("Dead letters acknowledged by the broker").register(registry);
+                .description("Dead letters published (acknowledged, or skipped as undeliverable)").register(registry);
+        deadLettersShrunk = Counter.builder("engram.dead.letters.shrunk")
+                .description("Dead letters too large for their topic, sent shrunk or stripped").register(registry);
+        deadLettersSkipped = Counter.builder("engram.dead.letters.skipped")
+                .description("Dead letters the topic refused even stripped; their records were skipped")
+                .register(registry);
         batchesFailed = Counter.builder("engram.ingest.batches.failed")
-                .description("Batches that exhausted their retries and were redelivered").register(registry);
+                .description("A partition's records in a batch that failed after the store-write retries")
+                .register(registry);
+        Gauge.builder("engram.ingest.partitions.stalled", partitionsStalled, AtomicInteger::get)
+                .description("Assigned partitions whose last delivery failed and that have not moved since")
+                .register(registry);
+        partitionLag = MultiGauge.builder("engram.consumer.partition.lag")
+                .description("Records behind the end of one assigned feedback partition").register(registry);
         batchLatency = Timer.builder("engram.ingest.batch").description("Batch receipt to durable index commit")
                 .publishPercentiles(0.5, 0.99).register(registry);
         recallLatency = Timer.builder("engram.recall").description("Recall over HTTP, embedding included")
@@ -81,8 +110,37 @@ public final class NodeMetrics {
         recallLatency.record(took);
     }
 
-    public void consumerLag(long records) {
-        consumerLag.set(records);
+    /** The lag of each assigned partition (by {@code topic-partition}); the total is their sum. */
+    public void consumerLag(Map<String, Long> byPartition) {
+        consumerLag.set(byPartition.values().stream().mapToLong(Long::longValue).sum());
+        List<MultiGauge.Row<?>> rows = byPartition.entrySet().stream()
+                .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of("partition", e.getKey()), e.getValue()))
+                .toList();
+        partitionLag.register(rows, true);
+    }
+
+    public long consumerLag() {
+        return consumerLag.get();
+    }
+
+    public void partitionsStalled(int partitions) {
+        partitionsStalled.set(partitions);
+    }
+
+    public void deadLetterShrunk() {
+        deadLettersShrunk.increment();
+    }
+
+    public void deadLetterSkipped() {
+        deadLettersSkipped.increment();
+    }
+
+    public double deadLettersSkippedTotal() {
+        return deadLettersSkipped.count();
+    }
+
+    public double deadLettersShrunkTotal() {
+        return deadLettersShrunk.count();
     }
 
     public double ingestedTotal() {

@@ -43,6 +43,12 @@ public final class ResilienceRegistries {
                         config.storeWriteMultiplier(), config.storeWriteMaxBackoff()))
                 .ignoreExceptions(IllegalArgumentException.class)
                 .build());
+        // Used through Retry.asyncContext() by the consumer, which redelivers the partition itself.
+        retries.retry(ResilienceConfig.INGEST_PARTITION, RetryConfig.custom()
+                .maxAttempts(config.partitionMaxAttempts())
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(config.redeliveryBackoff(), 2.0,
+                        config.partitionMaxBackoff()))
+                .build());
         // An open breaker fails the batch at once; the consumer redelivers it after its backoff.
         retries.retry(ResilienceConfig.DEAD_LETTERS, RetryConfig.custom()
                 .maxAttempts(config.deadLetterMaxAttempts())
@@ -74,6 +80,11 @@ public final class ResilienceRegistries {
     /** Retry {@value ResilienceConfig#STORE_WRITE}. */
     public Retry storeWriteRetry() {
         return retries.retry(ResilienceConfig.STORE_WRITE);
+    }
+
+    /** Retry {@value ResilienceConfig#INGEST_PARTITION}. */
+    public Retry ingestPartitionRetry() {
+        return retries.retry(ResilienceConfig.INGEST_PARTITION);
     }
 
     /** Retry {@value ResilienceConfig#DEAD_LETTERS}. */

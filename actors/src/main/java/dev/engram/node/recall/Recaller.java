@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 
 /**
  * Recalls the cases of one tenant for a task, off the caller's thread (Lucene and the embedder
@@ -37,7 +36,7 @@ public final class Recaller {
     private final Executor blocking;
     private final NodeMetrics metrics;
     private final AdapterRegistry adapters;
-    private final Function<String, Ranker> rankers;
+    private final RankerSource rankers;
 
     /** @param embedder {@code null} for BM25-only recall */
     public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics) {
@@ -63,14 +62,14 @@ public final class Recaller {
      *     for every tenant
      */
     public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics,
-            AdapterRegistry adapters, Function<String, Ranker> rankers) {
+            AdapterRegistry adapters, RankerSource rankers) {
         this.store = Objects.requireNonNull(store, "store");
         this.embedder = embedder;
         this.blocking = Objects.requireNonNull(blocking, "blocking");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.adapters = adapters;
         Ranker untuned = store.defaultRanker();
-        this.rankers = rankers != null ? rankers : tenant -> untuned;
+        this.rankers = rankers != null ? rankers : (tenant, serving) -> untuned;
     }
 
     /** {@code "hybrid"} with an embedder, else {@code "bm25"}: what a recall without a mode does. */
@@ -80,11 +79,6 @@ public final class Recaller {
 
     private RecallMode defaultMode() {
         return embedder == null ? RecallMode.BM25 : RecallMode.HYBRID;
-    }
-
-    /** The adapter version recall runs with now. */
-    public String adapterVersion() {
-        return BASE_ADAPTER;
     }
 
     /**
@@ -120,7 +114,7 @@ public final class Recaller {
                     }
                 }
                 RecallQuery query = RecallQuery.of(effective, tenant, task, vector, k);
-                Ranker ranker = Objects.requireNonNull(rankers.apply(tenant),
+                Ranker ranker = Objects.requireNonNull(rankers.ranker(tenant, serving),
                         () -> "the ranker function returned no ranker for tenant " + tenant);
                 RecallResult result = store.recall(query, ranker);
                 Duration took = Duration.ofNanos(System.nanoTime() - start);

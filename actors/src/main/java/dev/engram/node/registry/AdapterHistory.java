@@ -1,5 +1,6 @@
 package dev.engram.node.registry;
 
+import dev.engram.retriever.ranking.RankerPolicy;
 import dev.engram.streams.AdapterControl;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
@@ -19,19 +20,24 @@ import java.util.TreeMap;
 final class AdapterHistory {
 
     /** One version: its decided status and where its files are ({@code dir} null once removed from disk). */
+    /** One version as this node knows it; {@code policy} is the ranker policy published with it. */
     record Entry(long version, AdapterStatus status, String reason, AdapterMetrics metrics, String payloadSha256,
-            boolean verified, long offset, Path dir) {
+            boolean verified, long offset, Path dir, RankerPolicy policy) {
+        Entry {
+            policy = policy == null ? RankerPolicy.untuned() : policy;
+        }
+
         Entry withoutFiles() {
-            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, null);
+            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, null, policy);
         }
 
         Entry withFiles(Path dir) {
-            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, dir);
+            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, dir, policy);
         }
 
         AdapterVersionView view(Long serving) {
             return new AdapterVersionView(version, status, reason, metrics, payloadSha256, verified,
-                    serving != null && serving == version);
+                    serving != null && serving == version, policy.describe());
         }
     }
 

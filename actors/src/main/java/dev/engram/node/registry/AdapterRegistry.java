@@ -1,9 +1,15 @@
 package dev.engram.node.registry;
 
+import dev.engram.retriever.eval.PairedTest;
+import dev.engram.retriever.ranking.RankerPolicy;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import dev.engram.streams.AdapterFile;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.tuning.TenantAdapter;
 import dev.engram.streams.AdapterAssembler;
 import dev.engram.streams.AdapterControl;
+import dev.engram.streams.AdapterKey;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
@@ -23,8 +29,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -67,12 +71,13 @@ public final class AdapterRegistry implements AutoCloseable {
      * 65 ms) and tripled an idle node's CPU (10% -> 23-33% of a core; this thread 0.4% -> 3%).
      */
     private static final Map<String, Object> READER_SETTINGS = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
-    private static final Pattern VERSION_KEY = Pattern.compile("^([a-z0-9][a-z0-9._-]{0,127})/v(\\d{1,18})");
 
     private final String bootstrapServers;
     private final TextEncoder encoder;
     private final AdapterLoader loader;
     private final PromotionGate gate;
+    private CandidateEvaluation evaluation;
+    private final GateVerdicts verdicts;
     private final Duration grace;
     private final AdapterFileRetention files;
     private final AdapterAssembler assembler = new AdapterAssembler();
@@ -92,6 +97,7 @@ public final class AdapterRegistry implements AutoCloseable {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.encoder = encoder;
         this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
+        this.verdicts = new GateVerdicts(dir);
         this.gate = Objects.requireNonNull(gate, "gate");
         this.grace = Objects.requireNonNull(grace, "grace");
         this.files = new AdapterFileRetention(bootstrapServers, loader, versionsKept, this);
@@ -116,7 +122,20 @@ public final class AdapterRegistry implements AutoCloseable {
      */
     public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
             Duration grace, int versionsKept) {
+        return start(bootstrapServers, encoder, dir, gate, grace, versionsKept, null);
+    }
+
+    /**
+     * As {@link #start(String, TextEncoder, Path, PromotionGate, Duration, int)}, with the gate's own
+     * measurement of candidates.
+     *
+     * @param evaluation scores a candidate against the serving version on the tenant's held-out tasks
+     *     (paired); {@code null} to decide on the figures the worker published
+     */
+    public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
+            Duration grace, int versionsKept, CandidateEvaluation evaluation) {
         AdapterRegistry registry = new AdapterRegistry(bootstrapServers, encoder, dir, gate, grace, versionsKept);
+        registry.evaluation = evaluation;
         registry.thread.start();
         return registry;
     }
@@ -145,6 +164,18 @@ public final class AdapterRegistry implements AutoCloseable {
     public String servingLabel(String tenant) {
         AtomicReference<ServingAdapter> ref = servingByTenant.get(tenant);
         return ref == null ? ServingAdapter.BASE : ref.get().label();
+    }
+
+    /** Tenant → the label of its serving version, for every tenant not served by the base encoder. */
+    public Map<String, String> servingLabels() {
+        Map<String, String> out = new TreeMap<>();
+        servingByTenant.forEach((tenant, ref) -> {
+            ServingAdapter s = ref.get();
+            if (s != null && s.adapterName() != null) {
+                out.put(tenant, s.label());
+            }
+        });
+        return out;
     }
 
     /** Every adapter seen, by name, with its versions, the serving and the pinned one. */
@@ -259,6 +290,16 @@ public final class AdapterRegistry implements AutoCloseable {
                 invalid = "could not write the adapter's files under the node's data directory: " + e.getMessage();
             }
         }
+        RankerPolicy policy = null;
+        if (invalid == null) {
+            try {
+                policy = adapter.file(AdapterFile.RANKER_POLICY)
+                        .map(f -> RankerPolicy.fromJson(new String(f.bytes(), StandardCharsets.UTF_8)))
+                        .orElse(RankerPolicy.untuned());
+            } catch (RuntimeException e) {
+                invalid = AdapterFile.RANKER_POLICY + ": " + e.getMessage();
+            }
+        }
         long verified = System.nanoTime();
         AdapterStatus status;
         String reason;
@@ -266,7 +307,7 @@ public final class AdapterRegistry implements AutoCloseable {
             status = AdapterStatus.REJECTED;
             reason = invalid;
         } else if (adapter.status() == AdapterStatus.CANDIDATE) {
-            PromotionGate.Decision d = gate.decide(adapter.metrics());
+            PromotionGate.Decision d = decide(adapter, fresh, policy);
             status = d.promoted() ? AdapterStatus.PROMOTED : AdapterStatus.REJECTED;
             reason = d.reason();
         } else {
@@ -280,7 +321,7 @@ public final class AdapterRegistry implements AutoCloseable {
             return;
         }
         entry = new AdapterHistory.Entry(adapter.version(), status, reason, adapter.metrics(), adapter.payloadSha256(),
-                invalid == null, offset, dir);
+                invalid == null, offset, dir, policy);
         log.info("adapter {} v{} for tenant {}: {} ({})", adapter.adapterName(), adapter.version(), adapter.tenant(),
                 status, reason);
         AdapterHistory history;
@@ -290,6 +331,37 @@ public final class AdapterRegistry implements AutoCloseable {
         }
         swapIfChanged(history, fresh, polled, started, verified);
         files.removeOld(history);
+    }
+
+    /**
+     * The gate: its own paired measurement of the candidate against the serving version when it can
+     * make one, else the worker's figures.
+     */
+    private PromotionGate.Decision decide(AdapterPublished adapter, TenantAdapter candidate, RankerPolicy policy) {
+        String key = GateVerdicts.key(adapter.adapterName(), adapter.version(), adapter.payloadSha256());
+        Optional<PromotionGate.Decision> recorded = verdicts.get(key);
+        if (recorded.isPresent()) {
+            return recorded.get();
+        }
+        if (evaluation != null && candidate != null && encoder != null) {
+            ServingAdapter serving = acquire(adapter.tenant());
+            try {
+                ServingAdapter scored = ServingAdapter.candidate(adapter.tenant(), adapter.adapterName(),
+                        adapter.version(), candidate.embedder(encoder), policy);
+                Optional<PairedTest> test = evaluation.evaluate(scored, serving);
+                if (test.isPresent()) {
+                    PromotionGate.Decision measured = gate.decide(test.get(), serving.label());
+                    verdicts.put(key, measured);
+                    return measured;
+                }
+            } catch (RuntimeException e) {
+                log.warn("the gate could not score {} v{} itself ({}); deciding on the published figures",
+                        adapter.adapterName(), adapter.version(), e.toString());
+            } finally {
+                serving.release();
+            }
+        }
+        return gate.decide(adapter.metrics());
     }
 
     private void control(AdapterControl control, long offset, long polled) {
@@ -308,17 +380,18 @@ public final class AdapterRegistry implements AutoCloseable {
     private void rejected(AdapterAssembler.Delivery.Rejected r) {
         log.warn("adapter record {} at {}-{}@{} rejected: {}", r.key(), r.topic(), r.partition(), r.offset(),
                 r.reason());
-        Matcher m = r.key() == null ? null : VERSION_KEY.matcher(r.key());
-        if (m == null || !m.find()) {
+        // A version's header or chunk: that version stays visible as rejected. Controls and foreign keys name none.
+        AdapterKey key = AdapterKey.tryParse(r.key()).orElse(null);
+        if (key == null || key.kind() == AdapterKey.Kind.CONTROL) {
             return;
         }
-        long version = Long.parseLong(m.group(2));
+        long version = key.version();
         synchronized (this) {
-            AdapterHistory history = histories.computeIfAbsent(m.group(1), AdapterHistory::new);
+            AdapterHistory history = histories.computeIfAbsent(key.adapterName(), AdapterHistory::new);
             AdapterHistory.Entry previous = history.get(version);
             if (previous == null || !previous.verified()) {
                 history.put(null, new AdapterHistory.Entry(version, AdapterStatus.REJECTED,
-                        "unreadable record: " + r.reason(), null, null, false, r.offset(), null));
+                        "unreadable record: " + r.reason(), null, null, false, r.offset(), null, null));
             }
         }
     }
@@ -357,7 +430,8 @@ public final class AdapterRegistry implements AutoCloseable {
                     return;
                 }
             }
-            next = new ServingAdapter(tenant, history.adapterName(), targetVersion, loaded.embedder(encoder), loaded);
+            next = new ServingAdapter(tenant, history.adapterName(), targetVersion, loaded.embedder(encoder),
+                    entry.policy(), loaded);
         }
         servedByAdapter.put(history.adapterName(), next);
         ServingAdapter old = servingByTenant

@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param payloadSha256 SHA-256 of the files; {@code null} when unreadable
  * @param verified whether the files were loaded against this node's encoder without error
  * @param serving whether this is the version the adapter's tenant is served by now
+ * @param policy the ranker policy published with this version, described (e.g. {@code "fusion w=0.35 + reuse"})
  */
 public record AdapterVersionView(long version, AdapterStatus status, String reason, AdapterMetrics metrics,
-        String payloadSha256, boolean verified, boolean serving) {
+        String payloadSha256, boolean verified, boolean serving, String policy) {
 
     public AdapterVersionView {
         Objects.requireNonNull(status, "adapterVersionView.status is required");

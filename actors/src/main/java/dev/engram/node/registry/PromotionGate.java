@@ -1,14 +1,21 @@
 package dev.engram.node.registry;
 
+import dev.engram.retriever.eval.GateVerdict;
+import dev.engram.retriever.eval.PairedTest;
 import dev.engram.streams.AdapterMetrics;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Decides whether a candidate adapter is served: promoted when its held-out nDCG@10 gain over its
- * parent is at least {@code minHeldOutGain} and its retention loss is at most
- * {@code maxRetentionLoss}; rejected otherwise, with a reason that names the figures. Pure and
- * deterministic, so every node that reads the same candidate decides the same.
+ * Decides whether a candidate version is served. When the node measured the candidate itself
+ * ({@link #decide(PairedTest, String)}: candidate and serving version, each with its adapter and
+ * ranker policy, on every task held out so far, paired per task), it is promoted only when the
+ * paired bootstrap interval's lower bound of the mean nDCG@10 gain is at least
+ * {@code -maxHeldOutLoss} and the mean gain at least {@code minHeldOutGain}; the reason reports n,
+ * the mean gain, its interval and the randomisation p-value. Otherwise ({@link #decide(AdapterMetrics)})
+ * it decides on the worker's published figures: held-out gain at least {@code minHeldOutGain} and
+ * retention loss at most {@code maxRetentionLoss}. Pure and deterministic (the bootstrap is seeded),
+ * so every node that reads the same candidate and holds the same data decides the same.
  *
  * <pre>{@code
  * PromotionGate.Decision d = PromotionGate.defaults().decide(candidate.metrics());
@@ -23,13 +30,18 @@ import java.util.Objects;
  *     {@value #DEFAULT_MIN_HELD_OUT_GAIN})
  * @param maxRetentionLoss largest retention nDCG@10 loss (parent minus candidate) tolerated, in
  *     [0, 1] (default {@value #DEFAULT_MAX_RETENTION_LOSS})
+ * @param maxHeldOutLoss largest held-out nDCG@10 loss tolerated at the lower bound of the paired
+ *     95% interval, in [0, 1] (default {@value #DEFAULT_MAX_HELD_OUT_LOSS}): the candidate must be
+ *     shown not worse than the serving version by more than this
  */
-public record PromotionGate(double minHeldOutGain, double maxRetentionLoss) {
+public record PromotionGate(double minHeldOutGain, double maxRetentionLoss, double maxHeldOutLoss) {
 
     /** Default: a candidate must not be worse than its parent on the held-out queries. */
     public static final double DEFAULT_MIN_HELD_OUT_GAIN = 0.0;
     /** Default: at most one nDCG@10 point lost on the retention sample. */
     public static final double DEFAULT_MAX_RETENTION_LOSS = 0.01;
+    /** Default: the paired interval may reach at most one nDCG@10 point below the serving version. */
+    public static final double DEFAULT_MAX_HELD_OUT_LOSS = PairedTest.DEFAULT_MAX_LOSS;
 
     /** The gate's verdict on one candidate. */
     public record Decision(boolean promoted, String reason) {
@@ -47,11 +59,31 @@ public record PromotionGate(double minHeldOutGain, double maxRetentionLoss) {
             throw new IllegalArgumentException("promotionGate.maxRetentionLoss must be in [0, 1] (an nDCG@10 "
                     + "difference), was " + maxRetentionLoss);
         }
+        if (!(maxHeldOutLoss >= 0 && maxHeldOutLoss <= 1)) {
+            throw new IllegalArgumentException("promotionGate.maxHeldOutLoss must be in [0, 1] (an nDCG@10 "
+                    + "difference), was " + maxHeldOutLoss);
+        }
     }
 
-    /** The default margins: gain >= 0.0, retention loss <= 0.01. */
+    /** A gate with these margins on the published figures and the default paired-test margin. */
+    public PromotionGate(double minHeldOutGain, double maxRetentionLoss) {
+        this(minHeldOutGain, maxRetentionLoss, DEFAULT_MAX_HELD_OUT_LOSS);
+    }
+
+    /** The default margins: gain >= 0.0, retention loss <= 0.01, paired lower bound >= -0.01. */
     public static PromotionGate defaults() {
-        return new PromotionGate(DEFAULT_MIN_HELD_OUT_GAIN, DEFAULT_MAX_RETENTION_LOSS);
+        return new PromotionGate(DEFAULT_MIN_HELD_OUT_GAIN, DEFAULT_MAX_RETENTION_LOSS, DEFAULT_MAX_HELD_OUT_LOSS);
+    }
+
+    /**
+     * Promote or reject on the node's own paired measurement of candidate against {@code servingLabel}
+     * on the held-out tasks; the reason names n, the mean gain, its interval and the p-value.
+     */
+    public Decision decide(PairedTest test, String servingLabel) {
+        Objects.requireNonNull(test, "test");
+        GateVerdict verdict = test.verdict(maxHeldOutLoss, minHeldOutGain);
+        return new Decision(verdict.promote(), (verdict.promote() ? "promoted by the gate" : "rejected by the gate")
+                + " against " + servingLabel + " on the node's held-out tasks: " + verdict.reason());
     }
 
     /** Promote or reject a candidate with these metrics; the reason names the figures either way. */

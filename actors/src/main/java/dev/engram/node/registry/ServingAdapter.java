@@ -1,12 +1,15 @@
 package dev.engram.node.registry;
 
+import dev.engram.retriever.ranking.RankerPolicy;
 import dev.engram.memory.Embedder;
+import dev.engram.streams.AdapterKey;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What one tenant's recall runs with: the adapter version and its query embedder (the base
- * encoder's for {@link #BASE}). Immutable; the registry swaps a tenant's whole instance at once.
+ * What one tenant's recall runs with: its retriever policy as one version — the adapter version, its
+ * query embedder (the base encoder's for {@link #BASE}) and the ranker policy published with it
+ * (untuned reciprocal rank fusion for the base). Immutable; the registry swaps a tenant's whole instance at once.
  *
  * <p>A recall {@linkplain AdapterRegistry#acquire(String) acquires} it and {@link #release()}s it
  * when done; a replaced adapter frees its native memory only once no recall holds it, so recalls in
@@ -23,20 +26,32 @@ public final class ServingAdapter {
     private final String adapterName;
     private final long version;
     private final Embedder queryEmbedder;
+    private final RankerPolicy policy;
     private final AutoCloseable resources;
     private final AtomicInteger leases = new AtomicInteger();
 
-    ServingAdapter(String tenant, String adapterName, long version, Embedder queryEmbedder, AutoCloseable resources) {
+    ServingAdapter(String tenant, String adapterName, long version, Embedder queryEmbedder, RankerPolicy policy,
+            AutoCloseable resources) {
         this.tenant = Objects.requireNonNull(tenant, "servingAdapter.tenant is required");
         this.adapterName = adapterName;
         this.version = version;
         this.queryEmbedder = queryEmbedder;
+        this.policy = Objects.requireNonNull(policy, "servingAdapter.policy is required");
         this.resources = resources;
+    }
+
+    /**
+     * A candidate version, for the gate to score before anything serves it: its resources stay with
+     * the caller (never freed by this instance).
+     */
+    public static ServingAdapter candidate(String tenant, String adapterName, long version, Embedder queryEmbedder,
+            RankerPolicy policy) {
+        return new ServingAdapter(tenant, adapterName, version, queryEmbedder, policy, null);
     }
 
     /** The base encoder for {@code tenant} ({@code embedder} null for BM25-only nodes); never freed. */
     static ServingAdapter base(String tenant, Embedder embedder) {
-        return new ServingAdapter(tenant, null, 0, embedder, null);
+        return new ServingAdapter(tenant, null, 0, embedder, RankerPolicy.untuned(), null);
     }
 
     public String tenant() {
@@ -55,7 +70,12 @@ public final class ServingAdapter {
 
     /** {@code "<adapterName>/v<version>"}, e.g. {@code "cranfield-retriever/v3"}, or {@value #BASE}. */
     public String label() {
-        return adapterName == null ? BASE : adapterName + "/v" + version;
+        return adapterName == null ? BASE : AdapterKey.version(adapterName, version).toString();
+    }
+
+    /** The ranker policy of this version (untuned reciprocal rank fusion for the base encoder). */
+    public RankerPolicy policy() {
+        return policy;
     }
 
     /** Embeds queries through the adapter; {@code null} on a BM25-only node. */

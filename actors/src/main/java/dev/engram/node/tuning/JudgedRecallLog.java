@@ -143,6 +143,16 @@ public final class JudgedRecallLog {
         return new Snapshot(t.entries.subList(mark, t.entries.size()), t.entries.subList(0, mark), t.entries.size());
     }
 
+    /** The tenants whose logs are on disk, sorted (their schedulers start with the node). */
+    public List<String> tenants() {
+        try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsonl") && !n.endsWith(".heldout.jsonl"))
+                    .map(n -> n.substring(0, n.length() - ".jsonl".length())).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** How many judged episodes arrived for the tenant since the mark. */
     public synchronized int freshCount(String tenant) {
         TenantLog t = tenant(tenant);

@@ -141,7 +141,7 @@ public final class TrainingJobBuilder {
         String jobId = tenant + "-v" + targetVersion + "-" + createdAt.toEpochMilli();
         return new Outcome(Optional.of(new TrainingJob(TrainingJob.SCHEMA_VERSION, jobId, tenant,
                 TuningSchedulerConfig.adapterName(tenant), targetVersion, baseVersion, config.baseModelId(),
-                config.method(), config.lora(), examples, heldOut, retention, createdAt, 1)), "");
+                config.method(), config.lora(), examples, heldOut, retention, createdAt, 1, null)), "");
     }
 
     private static boolean trainable(Episode e, Set<String> heldOut, Set<String> heldOutBefore) {

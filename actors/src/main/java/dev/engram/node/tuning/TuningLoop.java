@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * pipeline calls {@link #feedbackListener()} with every batch of episodes once they are durable.
  *
  * <pre>{@code
- * TuningLoop tuning = TuningLoop.start(config.tuning(), bootstrap, nodeId, dataDir, system, store,
- *         clock, blocking);
+ * TuningLoop tuning = TuningLoop.start(config.tuning(), bootstrap, nodeId, judgedLog, system, store,
+ *         clock, blocking, registryServing, policyFitter);
  * BatchWriter writer = new BatchWriter(..., tuning.feedbackListener());
  * ...
  * tuning.close();
@@ -64,17 +64,21 @@ public final class TuningLoop implements AutoCloseable {
      * Starts the schedulers.
      *
      * @param nodeId the node's stable id: names its job publisher's transaction
-     * @param dataDir where the judged-feedback log lives ({@code dataDir/judged}), so scheduling
-     *     survives a restart; null keeps it in memory only
+     * @param judged the node's judged-feedback log, so scheduling survives a restart; null keeps it
+     *     in memory only
+     * @param serving adapter name → the version serving now (the node's registry: it applies the
+     *     gate, pins and rollbacks); null for the newest version published as PROMOTED on the topic
+     * @param proposer fits the ranker policy each round's version is published with; null for none
      */
     public static TuningLoop start(TuningSchedulerConfig config, String bootstrapServers,
-            String nodeId, Path dataDir, ActorSystem<SpawnProtocol.Command> system, CaseStore store, Clock clock,
-            Executor blocking) {
+            String nodeId, JudgedRecallLog judged, ActorSystem<SpawnProtocol.Command> system, CaseStore store,
+            Clock clock, Executor blocking, Function<String, Optional<Long>> serving, PolicyProposer proposer) {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            JudgedRecallLog judged = dataDir == null ? null : new JudgedRecallLog(dataDir);
-            KafkaJobSink sink = JobSink.kafka(bootstrapServers, "engram-scheduler-" + nodeId, blocking);
-            resources.push(sink);
+            KafkaJobSink kafkaSink = JobSink.kafka(bootstrapServers, "engram-scheduler-" + nodeId, blocking);
+            resources.push(kafkaSink);
+            JobSink sink = proposer == null ? kafkaSink : kafkaSink.withPolicies(proposer,
+                    tenant -> judged == null ? List.of() : judged.heldOutTasks(tenant), blocking);
             AtomicReference<ActorRef<TuningSchedulers.Command>> routerRef = new AtomicReference<>();
             AdapterTopicFollower follower = AdapterTopicFollower.start(bootstrapServers, new AdapterTopicFollower.Listener() {
                 @Override
@@ -94,7 +98,7 @@ public final class TuningLoop implements AutoCloseable {
                 }
             });
             resources.push(follower);
-            ServingVersions versions = new ServingVersions(follower);
+            ServingVersions versions = new ServingVersions(follower, serving);
             CompletionStage<ActorRef<TuningSchedulers.Command>> spawned = AskPattern.ask(system,
                     replyTo -> new SpawnProtocol.Spawn<>(Behaviors.supervise(TuningSchedulers.create(config, sink,
                                     versions, store::get, clock, blocking, judged))
@@ -104,7 +108,7 @@ public final class TuningLoop implements AutoCloseable {
             ActorRef<TuningSchedulers.Command> router = spawned.toCompletableFuture().get(30, TimeUnit.SECONDS);
             routerRef.set(router);
             // Tenants with logged feedback get their scheduler now, so T can fire without new feedback.
-            for (String tenant : loggedTenants(dataDir)) {
+            for (String tenant : judged == null ? List.<String>of() : judged.tenants()) {
                 router.tell(new TuningSchedulers.ToTenant(tenant, new TuningScheduler.Tick()));
             }
             return new TuningLoop(system, router, versions, judged, resources);
@@ -112,17 +116,6 @@ public final class TuningLoop implements AutoCloseable {
             closeAll(resources);
             throw new IllegalStateException("starting the tuning schedulers failed: " + e, e);
         }
-    }
-
-    /**
-     * Where rounds take their base version from: the node's adapter registry (it applies the gate,
-     * pins and rollbacks itself, so the topic alone does not say what serves). Until this is called,
-     * the newest version published as PROMOTED on the topic.
-     *
-     * @param serving adapter name → the version serving now, empty for the base encoder
-     */
-    public void servingFrom(Function<String, Optional<Long>> serving) {
-        versions.serving = Objects.requireNonNull(serving, "serving");
     }
 
     /** Hand this to the ingest pipeline: it forwards every durable batch's episodes to the schedulers. */
@@ -165,11 +158,11 @@ public final class TuningLoop implements AutoCloseable {
     /** The follower's answers, with the serving version from the registry once it is known. */
     private static final class ServingVersions implements AdapterVersions {
         private final AdapterTopicFollower follower;
-        private volatile Function<String, Optional<Long>> serving;
+        private final Function<String, Optional<Long>> serving;
 
-        ServingVersions(AdapterTopicFollower follower) {
+        ServingVersions(AdapterTopicFollower follower, Function<String, Optional<Long>> serving) {
             this.follower = follower;
-            this.serving = follower::serving;
+            this.serving = serving != null ? serving : follower::serving;
         }
 
         @Override
@@ -185,18 +178,6 @@ public final class TuningLoop implements AutoCloseable {
         @Override
         public long highest(String adapterName) {
             return follower.highest(adapterName);
-        }
-    }
-
-    private static List<String> loggedTenants(Path dataDir) {
-        if (dataDir == null) {
-            return List.of();
-        }
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dataDir.resolve("judged"))) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsonl"))
-                    .map(n -> n.substring(0, n.length() - ".jsonl".length())).sorted().toList();
-        } catch (java.io.IOException e) {
-            return List.of();
         }
     }
 

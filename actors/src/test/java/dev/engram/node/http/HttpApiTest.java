@@ -237,7 +237,8 @@ class HttpApiTest {
         assertThat(health.json().path("status").asText()).isEqualTo("UP");
         assertThat(health.json().path("consumer").asText()).isEqualTo("RUNNING");
         assertThat(health.json().path("assignedPartitions").size()).isPositive();
-        assertThat(health.json().path("adapterVersion").asText()).isEqualTo("base");
+        assertThat(health.json().path("servingVersions").isObject()).as("tenants' serving versions").isTrue();
+        assertThat(health.json().path("servingVersions").size()).as("no tuned version serves yet").isZero();
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.contentType()).startsWith("text/plain");
         assertThat(metrics.body()).contains("engram_events_ingested_total", "engram_events_invalid_total",

@@ -18,9 +18,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Fault injection around a real store: chosen {@code ingest} calls (numbered from 1) or the next
- * commits throw an {@link UncheckedIOException} as a failing disk would, before reaching the store.
- * It also records the order in which episodes were applied.
+ * Fault injection around a real store: chosen {@code ingest} calls (numbered from 1), the next
+ * ingests of a tenant, or the next commits throw an {@link UncheckedIOException} as a failing disk
+ * would, before reaching the store; poisoned events always fail, as an event the store cannot
+ * hold would. It also records the order in which episodes were applied.
  */
 final class FlakyCaseStore implements CaseStore {
 
@@ -29,6 +30,8 @@ final class FlakyCaseStore implements CaseStore {
     private final Set<Integer> failingIngestCalls = ConcurrentHashMap.newKeySet();
     private final AtomicInteger failingIngestsLeft = new AtomicInteger();
     private final AtomicInteger failingCommitsLeft = new AtomicInteger();
+    private final Map<String, AtomicInteger> failingIngestsByTenant = new ConcurrentHashMap<>();
+    private final Set<String> poisoned = ConcurrentHashMap.newKeySet();
     private final List<String> applied = new CopyOnWriteArrayList<>();
 
     FlakyCaseStore(CaseStore delegate) {
@@ -44,6 +47,18 @@ final class FlakyCaseStore implements CaseStore {
     /** Makes the next {@code n} ingest calls fail. */
     FlakyCaseStore failNextIngests(int n) {
         failingIngestsLeft.set(n);
+        return this;
+    }
+
+    /** Makes the next {@code n} ingests of {@code tenant} fail ({@code 0} heals it at once). */
+    FlakyCaseStore failIngestsOf(String tenant, int n) {
+        failingIngestsByTenant.computeIfAbsent(tenant, t -> new AtomicInteger()).set(n);
+        return this;
+    }
+
+    /** Makes every ingest of these events fail, as {@code toEpochMilli} of a timestamp beyond a long would. */
+    FlakyCaseStore poisonEvents(String... eventIds) {
+        poisoned.addAll(List.of(eventIds));
         return this;
     }
 
@@ -67,6 +82,13 @@ final class FlakyCaseStore implements CaseStore {
         int call = ingestCalls.incrementAndGet();
         if (failingIngestCalls.remove(call) || failingIngestsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new UncheckedIOException(new IOException("injected disk failure on ingest call " + call));
+        }
+        AtomicInteger tenantFailures = failingIngestsByTenant.get(episode.tenant());
+        if (tenantFailures != null && tenantFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new UncheckedIOException(new IOException("injected disk failure for tenant " + episode.tenant()));
+        }
+        if (poisoned.contains(episode.eventId())) {
+            throw new ArithmeticException("long overflow (injected: event " + episode.eventId() + ")");
         }
         boolean isNew = delegate.ingest(episode, vector);
         if (isNew) {

@@ -16,6 +16,7 @@ import dev.engram.node.testing.FeedbackStream;
 import dev.engram.node.testing.HashingEmbedder;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.streams.DeadLetter;
+import dev.engram.streams.EventCodec;
 import dev.engram.streams.KafkaClientFactory;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -78,7 +80,7 @@ class IngestActorTest {
         resilience = new ResilienceRegistries(fast, new NodeMetrics().registry());
         deadLetters = new KafkaDeadLetterSink(KafkaClientFactory.producer(SharedKafka.bootstrapServers()),
                 resilience.deadLetterRetry(), resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(),
-                scheduler, blocking);
+                scheduler, blocking, new NodeMetrics());
         lucene = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults());
         store = new FlakyCaseStore(lucene);
     }
@@ -154,8 +156,13 @@ class IngestActorTest {
         List<FeedbackStream.Item> items = stream.items();
         IngestBatch first = batch(items.subList(0, 40), 0);
         IngestBatch second = batch(items.subList(40, 80), 1000);
-        // Attempt 1 writes 19 cases then fails; attempt 2 fails at once; attempt 3 fails mid-way.
-        store.failIngestCalls(20, 21, 45);
+        // Partitions are written one after the other (in the order they first appear), each retried
+        // alone: the first one goes through, then the other's attempt 1 writes 4 cases and fails,
+        // attempt 2 fails at once, attempt 3 fails mid-way, attempt 4 succeeds.
+        int firstPartition = first.records().get(0).partition();
+        int inFirstPartition = (int) first.records().stream().filter(r -> r.partition() == firstPartition).count();
+        assertThat(first.size() - inFirstPartition).as("the other partition's records").isGreaterThan(12);
+        store.failIngestCalls(inFirstPartition + 5, inFirstPartition + 6, inFirstPartition + 17);
         ActorRef<IngestActor.Command> actor = testKit.spawn(IngestActor.create(writer()));
         TestProbe<BatchResult> probe = testKit.createTestProbe();
 
@@ -169,8 +176,17 @@ class IngestActorTest {
         assertThat(firstOutcome.ingested()).isEqualTo(40);
         assertThat(secondOutcome.nextOffsets()).isEqualTo(second.nextOffsets());
         assertThat(secondOutcome.writeAttempts()).isEqualTo(1);
-        // Every case applied exactly once, in stream order, and the statistics match one clean pass.
-        assertThat(store.applied()).containsExactlyElementsOf(stream.distinctEvents().keySet());
+        // Every case applied exactly once, batch after batch and partition after partition in Kafka's
+        // order, and the statistics match one clean pass.
+        List<String> expectedOrder = new ArrayList<>();
+        for (IngestBatch b : List.of(first, second)) {
+            for (TopicPartition partition : b.firstOffsets().keySet()) {
+                b.records().stream().filter(r -> r.topicPartition().equals(partition))
+                        .forEach(r -> expectedOrder.add(EventCodec.decodeFeedback(r.value()).eventId()));
+            }
+        }
+        assertThat(store.applied()).containsExactlyElementsOf(expectedOrder);
+        assertThat(store.applied()).containsExactlyInAnyOrderElementsOf(stream.distinctEvents().keySet());
         try (CaseStore reference = stream.referenceStore(referenceDir)) {
             for (String tenant : stream.tenants()) {
                 assertThat(lucene.cases(tenant)).isEqualTo(reference.cases(tenant));
@@ -203,6 +219,67 @@ class IngestActorTest {
         assertThat(probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome().ingested()).isEqualTo(20);
         assertThat(lucene.count("actor-c-0")).isEqualTo(20);
         assertThat(OffsetCommitData.read(lucene.committedData())).isEqualTo(batch.nextOffsets());
+    }
+
+    @Test
+    void anIsolatedPartitionDeadLettersTheRecordThatFailsOnlyWhileTheIndexCommits() {
+        FeedbackStream stream = FeedbackStream.generate("actor-g", 1, 20, 0, 0, 7);
+        IngestBatch batch = batch(stream.items(), 0);
+        TopicPartition partition = batch.records().get(0).topicPartition();
+        String poison = stream.items().get(5).event().eventId();
+        store.poisonEvents(poison);
+        ActorRef<IngestActor.Command> actor = testKit.spawn(IngestActor.create(writer()));
+        TestProbe<BatchResult> probe = testKit.createTestProbe();
+
+        // The whole store fails: every record fails alone, and so does the commit, so none is blamed.
+        store.failNextIngests(1_000).failNextCommits(1_000);
+        actor.tell(new IngestActor.Ingest(batch, Set.of(partition), probe.getRef()));
+        BatchResult.Failed failed = probe.expectMessageClass(BatchResult.Failed.class, ANSWER);
+        assertThat(failed.reason()).startsWith("store: ").contains("no record is blamed");
+        assertThat(DeadLetterTopic.readAll(SharedKafka.bootstrapServers()))
+                .noneMatch(l -> l.sourceTopic().equals(topic));
+
+        // The store recovers: the record that still fails alone is dead-lettered, the others stored.
+        store.failNextIngests(0).failNextCommits(0);
+        actor.tell(new IngestActor.Ingest(batch, Set.of(partition), probe.getRef()));
+        BatchOutcome outcome = probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome();
+        assertThat(outcome.ingested()).isEqualTo(19);
+        assertThat(outcome.invalid()).isEqualTo(1);
+        assertThat(outcome.deadLettered()).isEqualTo(1);
+        assertThat(lucene.count("actor-g-0")).isEqualTo(19);
+        assertThat(lucene.get("actor-g-0", poison)).isEmpty();
+        assertThat(OffsetCommitData.read(lucene.committedData())).isEqualTo(batch.nextOffsets());
+        List<DeadLetter> letters = DeadLetterTopic.readAll(SharedKafka.bootstrapServers()).stream()
+                .filter(l -> l.sourceTopic().equals(topic)).toList();
+        assertThat(letters).hasSize(1);
+        assertThat(letters.get(0).offset()).isEqualTo(5);
+        assertThat(letters.get(0).reason()).startsWith("store: java.lang.ArithmeticException: long overflow");
+        assertThat(letters.get(0).original()).isEqualTo(stream.items().get(5).value());
+    }
+
+    @Test
+    void aFailingPartitionFailsAloneAndTheOthersOfItsBatchAreDurable() {
+        FeedbackStream stream = FeedbackStream.generate("actor-h", 3, 40, 0, 0, 8);
+        IngestBatch batch = batch(stream.items(), 0);
+        Map<TopicPartition, Long> next = batch.nextOffsets();
+        assertThat(next).hasSize(2);
+        FeedbackStream.Item bad = stream.items().get(stream.items().size() - 1);
+        TopicPartition failing = batch.records().get(batch.size() - 1).topicPartition();
+        store.poisonEvents(bad.event().eventId());
+        ActorRef<IngestActor.Command> actor = testKit.spawn(IngestActor.create(writer()));
+        TestProbe<BatchResult> probe = testKit.createTestProbe();
+
+        actor.tell(new IngestActor.Ingest(batch, probe.getRef()));
+
+        BatchResult.Partial partial = probe.expectMessageClass(BatchResult.Partial.class, ANSWER);
+        assertThat(partial.failed()).containsOnlyKeys(failing);
+        assertThat(partial.failed().get(failing).reason()).startsWith("store: java.lang.ArithmeticException");
+        Map<TopicPartition, Long> durable = new java.util.HashMap<>(next);
+        durable.remove(failing);
+        assertThat(partial.outcome().nextOffsets()).isEqualTo(durable);
+        assertThat(OffsetCommitData.read(lucene.committedData())).isEqualTo(durable);
+        long inDurable = batch.records().stream().filter(r -> !r.topicPartition().equals(failing)).count();
+        assertThat(partial.outcome().ingested()).isEqualTo((int) inDurable);
     }
 
     @Test

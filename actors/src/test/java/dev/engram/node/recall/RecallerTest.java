@@ -122,7 +122,7 @@ class RecallerTest {
     void eachTenantsRankerOrdersItsRecallsAndTheDefaultIsTheStoresFusion() {
         String task = "supersonic flow over a heated plate"; // a word of each case: every mode finds all three
         List<String> asked = new CopyOnWriteArrayList<>();
-        Recaller tuned = new Recaller(store, embedder, DIRECT, new NodeMetrics(), null, tenant -> {
+        Recaller tuned = new Recaller(store, embedder, DIRECT, new NodeMetrics(), null, (tenant, serving) -> {
             asked.add(tenant);
             return tenant.equals(TENANT) ? new UpsideDown() : new ReciprocalRankFusion();
         });
@@ -142,7 +142,7 @@ class RecallerTest {
         }
         assertThat(asked).containsOnly(TENANT).hasSize(3);
 
-        Recaller broken = new Recaller(store, embedder, DIRECT, new NodeMetrics(), null, tenant -> null);
+        Recaller broken = new Recaller(store, embedder, DIRECT, new NodeMetrics(), null, (tenant, serving) -> null);
         assertThatThrownBy(() -> recall(broken, "heated wing", null)).isInstanceOf(CompletionException.class).cause()
                 .hasMessageContaining("no ranker for tenant modes");
     }

@@ -85,6 +85,16 @@ public final class HttpCalls {
         return new Client(null);
     }
 
+    /** A POST without a key: what a node that allows anonymous calls (or its open routes) answers. */
+    public static Answer post(String url, String body) {
+        return anonymous().post(url, body);
+    }
+
+    /** A GET without a key, e.g. of {@code /health}. */
+    public static Answer get(String url) {
+        return anonymous().get(url);
+    }
+
     private static Answer exchange(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(),

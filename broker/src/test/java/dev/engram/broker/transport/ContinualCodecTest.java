@@ -38,9 +38,12 @@ class ContinualCodecTest {
   void trainingJobFromTheBaseModelHasANullBaseVersion() {
     TrainingJob job = ContinualSamples.job("job-2", 1, 10);
     TrainingJob fromBase = new TrainingJob(1, "job-2", "acme", "acme-retriever", 1, null, job.baseModelId(),
-        AdapterMethod.LORA_SYMMETRIC, job.config(), job.examples(), job.heldOut(), List.of(), job.createdAt(), 1);
+        AdapterMethod.LORA_SYMMETRIC, job.config(), job.examples(), job.heldOut(), List.of(), job.createdAt(), 1,
+        "{\"base\":\"RRF\"}");
     assertThat(ContinualCodec.decodeTrainingJob(ContinualCodec.encode(fromBase))).isEqualTo(fromBase);
     assertThat(fromBase.withAttempt(3).attempt()).isEqualTo(3);
+    assertThat(fromBase.withAttempt(3).rankerPolicy()).as("the round's ranker policy travels with every attempt")
+        .isEqualTo(fromBase.rankerPolicy());
   }
 
   @Test
@@ -61,6 +64,32 @@ class ContinualCodecTest {
         "newer than this reader understands");
     assertRejected(good.replace("\"jobId\":\"job-3\"", "\"jobId\":\"a/b\""), "jobId", "was 'a/b'");
     assertRejected("{\"schemaVersion\":1", "json", "malformed JSON");
+  }
+
+  @Test
+  void theLoraVariantsTravelAndAreCheckedByField() {
+    TrainingJob sample = ContinualSamples.job("job-4", 2, 10);
+    LoraTrainingConfig variants = new LoraTrainingConfig(8, 16, 0.1, List.of(), false, false, 1, 32, 1e-4, 1, 128,
+        LoraTrainingConfig.Init.OLORA, "encoder\\.layer\\.\\d+\\.attention\\.self\\.(query|value)", true, 16, "FEATURE_EXTRACTION");
+    TrainingJob job = new TrainingJob(1, "job-4", "acme", "acme-retriever", 4, 3L, sample.baseModelId(),
+        sample.method(), variants, sample.examples(), sample.heldOut(), List.of(), sample.createdAt(), 1, null);
+    assertThat(ContinualCodec.decodeTrainingJob(ContinualCodec.encode(job))).isEqualTo(job);
+    String good = new String(ContinualCodec.encode(job), StandardCharsets.UTF_8);
+    assertThat(good).contains("\"init\":\"olora\"", "\"freezeA\":true", "\"loraPlusRatio\":16.0");
+
+    assertRejected(good.replace("\"init\":\"olora\"", "\"init\":\"pissa\""), "config.init",
+        "must be one of [default, gaussian, olora], was 'pissa'");
+    assertRejected(good.replace("\"loraPlusRatio\":16.0", "\"loraPlusRatio\":0.5"), "config.loraPlusRatio",
+        "must be a finite number in [1.0, 1024.0], was 0.5");
+    assertRejected(good.replace("\"targetModules\":[]", "\"targetModules\":[\"query\"]"), "config.targetModulesRegex",
+        "must be null when targetModules is set");
+    assertRejected(good.replace("\"targetModulesRegex\":\"encoder", "\"targetModulesRegex\":\"(encoder"),
+        "config.targetModulesRegex", "is not a valid regular expression");
+    assertRejected(good.replace("\"taskType\":\"FEATURE_EXTRACTION\"", "\"taskType\":\"feature\""),
+        "config.taskType", "a PEFT task type");
+    assertRejected(good.replace("\"freezeA\":true", "\"freezeA\":1"), "config.freezeA", "");
+    assertRejected(good.replace("\"targetModulesRegex\":\"encoder\\\\.layer\\\\.\\\\d+\\\\.attention\\\\.self\\\\.(query|value)\"",
+        "\"targetModulesRegex\":null"), "config.targetModules", "needs at least 1 entry, or set targetModulesRegex");
   }
 
   @Test

@@ -55,7 +55,7 @@ final class ContinualSamples {
         new HeldOutQuery.Candidate("case-9", "inlet buzz at Mach 2", 1.5))));
     return new TrainingJob(TrainingJob.SCHEMA_VERSION, jobId, "acme", "acme-retriever", 4L, 3L,
         "sentence-transformers/all-MiniLM-L6-v2", AdapterMethod.LORA_QUERY_SIDE, LoraTrainingConfig.defaults(),
-        pairs, heldOut, retention, AT, 1);
+        pairs, heldOut, retention, AT, 1, null);
   }
 
   static AdapterMetrics metrics() {

@@ -7,6 +7,7 @@ import dev.engram.node.registry.AdapterView;
 import dev.engram.node.registry.AdapterVersionView;
 import dev.engram.node.tuning.TuningScheduler;
 import dev.engram.node.tuning.TuningSchedulerConfig;
+import dev.engram.streams.AdapterKey;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.ContinualCodec;
 import dev.engram.streams.KafkaClientFactory;
@@ -130,7 +131,7 @@ final class RoundWatcher implements AutoCloseable {
      * @return seconds waited
      */
     double awaitServing(long version, Duration timeout) {
-        String label = adapterName + "/v" + version;
+        String label = AdapterKey.version(adapterName, version).toString();
         long started = System.nanoTime();
         long deadline = started + timeout.toNanos();
         while (!node.adapters().servingLabel(tenant).equals(label)) {

@@ -99,7 +99,8 @@ class TuningLoopTest {
             store = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults());
         }
         String nodeId = TestIds.unique("node");
-        loop = TuningLoop.start(config, bootstrap, nodeId, dir, system, store, Clock.systemUTC(), blocking);
+        loop = TuningLoop.start(config, bootstrap, nodeId, new JudgedRecallLog(dir), system, store, Clock.systemUTC(), blocking,
+                null, null);
         if (config.runsWorker(false)) {
             trainer = new CandidateTrainer(bootstrap, Clock.systemUTC());
             worker = TrainingWorker.start(WorkerConfig.defaults(bootstrap).withGroupId(config.workerGroupId())

@@ -64,7 +64,7 @@ class EngramCliTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("sent 4 events", "4 acknowledged", "1 invalid");
-        assertThat(run.err()).contains("line 3: reward:", "produce [", "4/4");
+        assertThat(run.err()).contains("line 3: reward:", "produce  [", "4/4 100%");
         Await.until("the produced cases to be stored", Duration.ofMinutes(2), () -> node.store().count(tenant) == 3);
         Await.until("the invalid line to be dead-lettered", Duration.ofMinutes(1),
                 () -> DeadLetterTopic.readAll(SharedKafka.bootstrapServers()).stream()

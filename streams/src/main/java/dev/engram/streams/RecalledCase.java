@@ -1,4 +1,4 @@
-package dev.engram.runtime;
+package dev.engram.streams;
 
 import java.time.Instant;
 
@@ -8,7 +8,7 @@ import java.time.Instant;
  * negative one (what did not work).
  *
  * @param rank 1-based position in {@link RecallResponse#ranked()}
- * @param caseId the case; name it in {@link Feedback.Builder#useful(String, boolean)}
+ * @param caseId the case; name it in the SDK's {@code Feedback.Builder.useful(caseId, useful)}
  * @param agentId the agent that lived it
  * @param task its task text
  * @param plan what was done

@@ -1,17 +1,17 @@
-package dev.engram.runtime;
+package dev.engram.streams;
 
 import java.util.List;
 import java.util.Optional;
 
 /**
- * What {@link EngramClient#recall} returns: the node's answer to
- * {@code POST /v1/tenants/{tenant}/recall}. Hand it to {@link Feedback#forRecall} after acting, so
- * the feedback names the cases that were recalled.
+ * The node's answer to {@code POST /v1/tenants/{tenant}/recall}: the one model of a recall, written
+ * by the node's HTTP API and read by the SDK ({@code EngramClient.recall} returns it; hand it to
+ * {@code Feedback.forRecall} after acting, so the feedback names the cases that were recalled).
  *
  * @param tenant the tenant asked
  * @param task the task asked about
  * @param k how many cases were asked for
- * @param mode how the node searched: {@code "hybrid"} (BM25 + vectors) or {@code "bm25"}
+ * @param mode how the node searched: {@code "hybrid"} (BM25 + vectors), {@code "bm25"} or {@code "dense"}
  * @param adapterVersion the retriever adapter that served the recall, e.g. {@code "base"} or the
  *     adapter's version as the node names it
  * @param tookMs the node's time for it

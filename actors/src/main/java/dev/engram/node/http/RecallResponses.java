@@ -1,8 +1,11 @@
 package dev.engram.node.http;
 
+import dev.engram.memory.Case;
 import dev.engram.memory.RecallResult;
 import dev.engram.memory.ScoredCase;
 import dev.engram.node.recall.RecallAnswer;
+import dev.engram.streams.RecallResponse;
+import dev.engram.streams.RecalledCase;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,36 +14,31 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The answer of {@code POST /v1/tenants/{tenant}/recall}:
+ * Builds the answer of {@code POST /v1/tenants/{tenant}/recall} — the wire's {@link RecallResponse},
+ * the same model the SDK reads:
  *
  * <pre>{@code
- * {"tenant": "acme", "task": "...", "k": 10, "mode": "bm25", "adapterVersion": "base", "tookMs": 2.4,
+ * {"tenant": "acme", "task": "...", "k": 10, "mode": "hybrid", "adapterVersion": "acme-retriever/v3", "tookMs": 2.4,
  *  "positives": [ {rank, caseId, agentId, task, plan, outcome, reward, createdAt, updatedAt,
  *                  timesRecalled, timesUseful, score, polarity, reason}, ... ],
  *  "negatives": [ ... ],
  *  "ranked":    [ ... all of them, best first ... ]}
  * }</pre>
  */
-public record RecallResponse(
-        String tenant,
-        String task,
-        int k,
-        String mode,
-        String adapterVersion,
-        double tookMs,
-        List<RecalledCase> positives,
-        List<RecalledCase> negatives,
-        List<RecalledCase> ranked) {
+final class RecallResponses {
+
+    private RecallResponses() {
+    }
 
     /** The response for {@code answer}; every case carries its rank in {@code ranked}. */
-    public static RecallResponse of(String tenant, RecallRequest request, RecallAnswer answer) {
+    static RecallResponse of(String tenant, RecallRequest request, RecallAnswer answer) {
         RecallResult result = answer.result();
         Set<String> positiveIds = new HashSet<>();
         result.positives().forEach(s -> positiveIds.add(s.match().caseId()));
         Map<String, RecalledCase> byId = new HashMap<>();
         List<RecalledCase> ranked = new ArrayList<>();
         for (ScoredCase s : result.ranked()) {
-            RecalledCase view = RecalledCase.of(s, ranked.size() + 1, positiveIds.contains(s.match().caseId()));
+            RecalledCase view = recalledCase(s, ranked.size() + 1, positiveIds.contains(s.match().caseId()));
             ranked.add(view);
             byId.put(view.caseId(), view);
         }
@@ -49,8 +47,15 @@ public record RecallResponse(
                 views(result.negatives(), byId, false), ranked);
     }
 
+    /** The view of a scored case; {@code rank} is 1-based. */
+    static RecalledCase recalledCase(ScoredCase scored, int rank, boolean positive) {
+        Case c = scored.match();
+        return new RecalledCase(rank, c.caseId(), c.agentId(), c.task(), c.plan(), c.outcome(), c.reward(),
+                c.createdAt(), c.updatedAt(), c.timesRecalled(), c.timesUseful(), scored.score(),
+                positive ? "positive" : "negative", scored.reason());
+    }
+
     private static List<RecalledCase> views(List<ScoredCase> cases, Map<String, RecalledCase> byId, boolean positive) {
-        return cases.stream().map(s -> byId.getOrDefault(s.match().caseId(), RecalledCase.of(s, 0, positive)))
-                .toList();
+        return cases.stream().map(s -> byId.getOrDefault(s.match().caseId(), recalledCase(s, 0, positive))).toList();
     }
 }

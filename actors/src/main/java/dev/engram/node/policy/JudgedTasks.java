@@ -1,0 +1,125 @@
+package dev.engram.node.policy;
+
+import dev.engram.adapters.NoGradScope;
+import dev.engram.memory.CaseStoreConfig;
+import dev.engram.memory.Embedder;
+import dev.engram.memory.Episode;
+import dev.engram.memory.Judgement;
+import dev.engram.node.registry.ServingAdapter;
+import dev.engram.node.tuning.JudgedRecallLog;
+import dev.engram.retriever.ranking.JudgedTask;
+import dev.engram.retriever.ranking.JudgedTaskMemory;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What a tenant's past tasks taught: for every distinct task in the judged-feedback log, the cases
+ * its recalls were judged useful or useless for (a case's verdict for a task is the balance of its
+ * judgements; {@code useful: null} is settled by the episode's reward, as the store does). Tasks held
+ * out for the gate are left out, so the gate never scores reuse on a task's own judgements.
+ *
+ * <p>The memory's task vectors come from the query tower of the version that serves (or that the
+ * gate scores): each tower's vectors are computed once per task and kept until the tenant's log or
+ * the tower changes.
+ */
+public final class JudgedTasks {
+
+    private final JudgedRecallLog log;
+    private final double positiveRewardThreshold;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record Cached(String tower, int logPosition, int heldOut, JudgedTaskMemory memory) {
+    }
+
+    /** A task with the verdicts on its cases and an episode id to name it by. */
+    record TaskVerdicts(String taskId, String task, Set<String> useful, Set<String> useless) {
+    }
+
+    public JudgedTasks(JudgedRecallLog log, CaseStoreConfig storeConfig) {
+        this.log = Objects.requireNonNull(log, "log");
+        this.positiveRewardThreshold = storeConfig.positiveRewardThreshold();
+    }
+
+    /** The tenant's judged tasks (held-out ones left out), embedded with {@code version}'s query tower. */
+    public JudgedTaskMemory memory(String tenant, ServingAdapter version) {
+        Embedder tower = version.queryEmbedder();
+        if (tower == null) {
+            return JudgedTaskMemory.empty(tenant);
+        }
+        JudgedRecallLog.Snapshot snapshot = log.snapshot(tenant);
+        Set<String> heldOut = new HashSet<>(log.heldOutTasks(tenant));
+        String key = tenant + "\u0000" + version.label();
+        Cached cached = cache.get(key);
+        if (cached != null && cached.logPosition() == snapshot.position() && cached.heldOut() == heldOut.size()) {
+            return cached.memory();
+        }
+        List<TaskVerdicts> tasks = verdicts(all(snapshot), heldOut, false);
+        List<JudgedTask> judged = new ArrayList<>(tasks.size());
+        try (NoGradScope ignored = NoGradScope.enter()) {
+            for (TaskVerdicts t : tasks) {
+                if (!t.useful().isEmpty() || !t.useless().isEmpty()) {
+                    judged.add(new JudgedTask(t.taskId(), tower.embedQuery(t.task()), t.useful(), t.useless()));
+                }
+            }
+        }
+        JudgedTaskMemory memory = new JudgedTaskMemory(tenant, judged);
+        // Keep one tower's vectors per tenant: a swap makes the old ones useless.
+        cache.keySet().removeIf(k -> k.startsWith(tenant + "\u0000") && !k.equals(key));
+        cache.put(key, new Cached(version.label(), snapshot.position(), heldOut.size(), memory));
+        return memory;
+    }
+
+    /** The tenant's held-out tasks with their verdicts: what the gate scores on. */
+    List<TaskVerdicts> heldOut(String tenant) {
+        return verdicts(all(log.snapshot(tenant)), new HashSet<>(log.heldOutTasks(tenant)), true);
+    }
+
+    /** The tenant's training (not held-out) tasks with their verdicts: what a policy is fitted on. */
+    List<TaskVerdicts> training(String tenant) {
+        return verdicts(all(log.snapshot(tenant)), new HashSet<>(log.heldOutTasks(tenant)), false);
+    }
+
+    private static List<Episode> all(JudgedRecallLog.Snapshot snapshot) {
+        List<Episode> all = new ArrayList<>(snapshot.older());
+        all.addAll(snapshot.fresh());
+        return all;
+    }
+
+    /** Groups episodes by task text and settles each case's verdict per task (ties count as unjudged). */
+    private List<TaskVerdicts> verdicts(List<Episode> episodes, Set<String> heldOut, boolean wantHeldOut) {
+        Map<String, Map<String, Integer>> balance = new LinkedHashMap<>();
+        Map<String, String> firstId = new HashMap<>();
+        for (Episode e : episodes) {
+            if (heldOut.contains(e.task()) != wantHeldOut) {
+                continue;
+            }
+            firstId.putIfAbsent(e.task(), e.eventId());
+            Map<String, Integer> cases = balance.computeIfAbsent(e.task(), t -> new LinkedHashMap<>());
+            for (Judgement j : e.judgements()) {
+                boolean useful = j.useful() != null ? j.useful() : e.reward() >= positiveRewardThreshold;
+                cases.merge(j.caseId(), useful ? 1 : -1, Integer::sum);
+            }
+        }
+        List<TaskVerdicts> out = new ArrayList<>(balance.size());
+        for (Map.Entry<String, Map<String, Integer>> task : balance.entrySet()) {
+            Set<String> useful = new HashSet<>();
+            Set<String> useless = new HashSet<>();
+            task.getValue().forEach((caseId, b) -> {
+                if (b > 0) {
+                    useful.add(caseId);
+                } else if (b < 0) {
+                    useless.add(caseId);
+                }
+            });
+            out.add(new TaskVerdicts(firstId.get(task.getKey()), task.getKey(), useful, useless));
+        }
+        return out;
+    }
+}

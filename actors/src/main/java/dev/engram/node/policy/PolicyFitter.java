@@ -1,0 +1,80 @@
+package dev.engram.node.policy;
+
+import dev.engram.adapters.NoGradScope;
+import dev.engram.memory.CaseStore;
+import dev.engram.memory.RecallQuery;
+import dev.engram.node.registry.AdapterRegistry;
+import dev.engram.node.registry.ServingAdapter;
+import dev.engram.node.tuning.PolicyProposer;
+import dev.engram.retriever.ranking.JudgedQuery;
+import dev.engram.retriever.ranking.RankerPolicy;
+import dev.engram.retriever.ranking.ScoreFusionFit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A round's ranker policy, fitted on the tenant's judged training tasks as the serving version sees
+ * them: score fusion with the BM25 weight that ranks the tasks' useful cases best
+ * ({@link ScoreFusionFit}), then judged-case reuse from similar past tasks. Whether the policy (with
+ * the round's adapter) is better than the serving version is not decided here: the gate measures it
+ * on the held-out tasks, which are never fitted on.
+ */
+public final class PolicyFitter implements PolicyProposer {
+
+    private static final Logger log = LoggerFactory.getLogger(PolicyFitter.class);
+
+    /** Fewer judged training tasks than this fit nothing (the gate could not tell anyway). */
+    public static final int MIN_TASKS = 5;
+
+    private final CaseStore store;
+    private final JudgedTasks judgedTasks;
+    private final AdapterRegistry registry;
+
+    public PolicyFitter(CaseStore store, JudgedTasks judgedTasks, AdapterRegistry registry) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.judgedTasks = Objects.requireNonNull(judgedTasks, "judgedTasks");
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    @Override
+    public Optional<String> propose(String tenant, Set<String> heldOutTasks) {
+        List<JudgedTasks.TaskVerdicts> tasks = judgedTasks.training(tenant).stream()
+                .filter(t -> !t.useful().isEmpty() && !heldOutTasks.contains(t.task().strip())).toList();
+        if (tasks.size() < MIN_TASKS) {
+            return Optional.empty();
+        }
+        ServingAdapter serving = registry.acquire(tenant);
+        try {
+            if (serving.queryEmbedder() == null) {
+                return Optional.empty();
+            }
+            long started = System.nanoTime();
+            List<JudgedQuery> judged = new ArrayList<>(tasks.size());
+            for (JudgedTasks.TaskVerdicts t : tasks) {
+                float[] vector;
+                try (NoGradScope ignored = NoGradScope.enter()) {
+                    vector = serving.queryEmbedder().embedQuery(t.task());
+                }
+                Map<String, Integer> gains = new HashMap<>();
+                t.useful().forEach(id -> gains.put(id, 1));
+                judged.add(new JudgedQuery(store.candidates(RecallQuery.hybrid(tenant, t.task(), vector, 10)), gains));
+            }
+            ScoreFusionFit fit = ScoreFusionFit.fit(judged);
+            RankerPolicy policy = RankerPolicy.untuned().withFusion(fit.weight())
+                    .withReuse(RankerPolicy.DEFAULT_REUSE_BETA, RankerPolicy.DEFAULT_REUSE_NEIGHBOURS,
+                            RankerPolicy.DEFAULT_REUSE_THRESHOLD);
+            log.info("ranker policy for {} fitted on {} judged tasks with {} in {} ms: {} ({})", tenant, tasks.size(),
+                    serving.label(), (System.nanoTime() - started) / 1_000_000, policy.describe(), fit);
+            return Optional.of(policy.toJson());
+        } finally {
+            serving.release();
+        }
+    }
+}
