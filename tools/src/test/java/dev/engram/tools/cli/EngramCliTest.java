@@ -128,7 +128,7 @@ class EngramCliTest {
         Run serveHelp = run("serve", "--help");
 
         assertThat(help.exitCode()).isZero();
-        assertThat(help.out()).contains("serve", "produce", "recall", "demo");
+        assertThat(help.out()).contains("serve", "produce", "recall", "demo", "eval");
         assertThat(serveHelp.out()).contains("--bootstrap", "--data", "--http-port", "default: .engram");
     }
 }
