@@ -5,9 +5,12 @@ import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.tuning.TuningSchedulerConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -19,11 +22,17 @@ import java.util.regex.Pattern;
  *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code dataDir}</td><td>required ({@code .engram/} in the CLI)</td><td>the node's
  *       directory: the Lucene case index in {@code dataDir/cases}, the embedded broker (if any) in
- *       {@code dataDir/kafka}</td></tr>
+ *       {@code dataDir/kafka}, the API keys' hashes in {@code dataDir/keys.json}, the admin key a node
+ *       on loopback creates on first start in {@code dataDir/admin.key} (owner-only), the audit log in
+ *       {@code dataDir/audit.jsonl}</td></tr>
  *   <tr><td>{@code bootstrapServers}</td><td>{@code null}</td><td>the Kafka cluster;
  *       {@code null} starts an embedded KRaft broker in {@code dataDir/kafka}</td></tr>
  *   <tr><td>{@code httpHost}</td><td>{@value #DEFAULT_HTTP_HOST}</td><td>interface the HTTP API
  *       binds to</td></tr>
+ *   <tr><td>{@code allowAnonymous}</td><td>{@code false}</td><td>whether requests without an API key
+ *       are served (as an operator of every tenant; key management still needs an admin key). Only
+ *       allowed when {@code httpHost} is a loopback address: a node that listens beyond loopback always
+ *       requires keys ({@code engram serve --allow-anonymous})</td></tr>
  *   <tr><td>{@code httpPort}</td><td>{@value #DEFAULT_HTTP_PORT}</td><td>port of the HTTP API;
  *       0 picks a free port (see {@link EngramNode#httpPort()})</td></tr>
  *   <tr><td>{@code groupId}</td><td>{@value #DEFAULT_GROUP_ID}</td><td>consumer group of the
@@ -81,7 +90,8 @@ public record NodeConfig(
         Clock clock,
         TuningSchedulerConfig tuning,
         PromotionGate promotionGate,
-        int adapterVersionsKept) {
+        int adapterVersionsKept,
+        boolean allowAnonymous) {
 
     /** Default interface of the HTTP API: loopback only. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -140,6 +150,27 @@ public record NodeConfig(
             throw new IllegalArgumentException("nodeConfig.adapterVersionsKept must be in [1, 1000], was "
                     + adapterVersionsKept);
         }
+        if (allowAnonymous && !isLoopback(httpHost)) {
+            throw new IllegalArgumentException("nodeConfig.allowAnonymous is only allowed when the HTTP API listens on "
+                    + "loopback, but httpHost is " + httpHost + ": a node reachable from other hosts requires API "
+                    + "keys (drop --allow-anonymous, or listen on 127.0.0.1)");
+        }
+    }
+
+    /** {@code true} when the HTTP API listens on loopback only (reachable from this host alone). */
+    public boolean httpOnLoopback() {
+        return isLoopback(httpHost);
+    }
+
+    /** {@code true} when {@code host} is (or resolves only to) loopback addresses; false when it cannot be resolved. */
+    static boolean isLoopback(String host) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            return addresses.length > 0 && Arrays.stream(addresses)
+                    .allMatch(InetAddress::isLoopbackAddress);
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** A builder with every default set; only the data directory is required. */
@@ -162,7 +193,8 @@ public record NodeConfig(
         return new Builder(dataDir).bootstrapServers(bootstrapServers).httpHost(httpHost).httpPort(httpPort)
                 .groupId(groupId).embedder(embedder).storeConfig(storeConfig).resilience(resilience)
                 .maxBatchRecords(maxBatchRecords).pollTimeout(pollTimeout).clock(clock).tuning(tuning)
-                .promotionGate(promotionGate).adapterVersionsKept(adapterVersionsKept);
+                .promotionGate(promotionGate).adapterVersionsKept(adapterVersionsKept)
+                .allowAnonymous(allowAnonymous);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -181,6 +213,7 @@ public record NodeConfig(
         private TuningSchedulerConfig tuning = TuningSchedulerConfig.defaults();
         private PromotionGate promotionGate = PromotionGate.defaults();
         private int adapterVersionsKept = DEFAULT_ADAPTER_VERSIONS_KEPT;
+        private boolean allowAnonymous;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -257,13 +290,19 @@ public record NodeConfig(
             return this;
         }
 
+        /** Serve requests without an API key (loopback only); see {@link NodeConfig}. */
+        public Builder allowAnonymous(boolean value) {
+            this.allowAnonymous = value;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(dataDir, bootstrapServers, httpHost, httpPort, groupId, embedder,
                     storeConfig == null ? CaseStoreConfig.defaults() : storeConfig, resilience,
                     maxBatchRecords != null ? maxBatchRecords
                             : embedder == null ? DEFAULT_MAX_BATCH_RECORDS : DEFAULT_MAX_BATCH_RECORDS_EMBEDDING,
-                    pollTimeout, clock, tuning, promotionGate, adapterVersionsKept);
+                    pollTimeout, clock, tuning, promotionGate, adapterVersionsKept, allowAnonymous);
         }
     }
 }

@@ -113,6 +113,7 @@ public final class NodeSwapLatencyBench {
                     while (true) {
                         long r0 = System.nanoTime();
                         HttpResponse<String> r = http.send(HttpRequest.newBuilder(recall)
+                                .header("Authorization", "Bearer " + node.localAdminKey().orElseThrow())
                                 .header("Content-Type", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofString(
                                         "{\"task\": \"flutter of a heated wing\", \"k\": 5}"))

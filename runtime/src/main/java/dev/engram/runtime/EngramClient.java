@@ -14,7 +14,9 @@ import dev.engram.streams.Topics;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -33,6 +35,7 @@ import org.apache.kafka.common.KafkaException;
  * <pre>{@code
  * try (EngramClient engram = EngramClient.builder()
  *         .nodeUrl(URI.create("http://localhost:8080"))
+ *         .apiKey(System.getenv("ENGRAM_API_KEY"))
  *         .bootstrapServers("localhost:9092")
  *         .agentId("support-agent-7")
  *         .build();
@@ -59,8 +62,10 @@ import org.apache.kafka.common.KafkaException;
  * }</pre>
  *
  * <ul>
- *   <li>{@link #recall} calls the node's HTTP API ({@code POST /v1/tenants/{tenant}/recall}); errors
- *       are {@link EngramApiException}s with the status and the node's message.
+ *   <li>{@link #recall} calls the node's HTTP API ({@code POST /v1/tenants/{tenant}/recall}) with the
+ *       client's {@link Builder#apiKey API key}; errors are {@link EngramApiException}s with the status
+ *       and the node's message (401: no or a wrong key, 403: the key's role or tenants do not cover it).
+ *   <li>{@link #admin} manages the node's API keys and reads its audit log.
  *   <li>{@link #feedback} writes a {@link FeedbackEvent} to {@link Topics#FEEDBACK}, keyed by tenant,
  *       and waits for Kafka's acknowledgement; resending the same {@link Feedback} is harmless (its
  *       event id is fixed). {@link #feedbackAsync} does not wait.
@@ -79,6 +84,7 @@ public final class EngramClient implements AutoCloseable {
   private final String agentId;
   private final Duration sendTimeout;
   private final NodeHttp http;
+  private final boolean hasApiKey;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private KafkaProducer<String, byte[]> producer;
   private boolean closed;
@@ -88,7 +94,8 @@ public final class EngramClient implements AutoCloseable {
     this.bootstrapServers = b.bootstrapServers;
     this.agentId = b.agentId;
     this.sendTimeout = b.sendTimeout;
-    this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout);
+    this.hasApiKey = b.apiKey != null;
+    this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout, b.apiKey);
   }
 
   /** A builder; {@link Builder#agentId} is required, the rest as needed. */
@@ -117,7 +124,23 @@ public final class EngramClient implements AutoCloseable {
     if (k < 1) {
       throw new IllegalArgumentException("k: must be >= 1, was " + k);
     }
-    return http.recall(tenant, task, k);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("task", task);
+    body.put("k", k);
+    return http.call("POST", "/v1/tenants/" + tenant + "/recall", body, 200, RecallResponse.class);
+  }
+
+  /**
+   * Key management and the audit log of the node (an admin's or operator's calls, made with this
+   * client's API key).
+   *
+   * @throws IllegalStateException when the client has no {@code nodeUrl}
+   */
+  public NodeAdmin admin() {
+    if (http == null) {
+      throw new IllegalStateException("admin calls need the node's URL: build the client with nodeUrl(...)");
+    }
+    return new NodeAdmin(http);
   }
 
   /**
@@ -201,7 +224,8 @@ public final class EngramClient implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "EngramClient[agent " + agentId + ", node " + nodeUrl + ", kafka " + bootstrapServers + "]";
+    return "EngramClient[agent " + agentId + ", node " + nodeUrl + ", kafka " + bootstrapServers
+        + (http == null ? "" : ", " + (hasApiKey ? "with an API key" : "without an API key")) + "]";
   }
 
   private synchronized KafkaProducer<String, byte[]> producer() {
@@ -229,8 +253,19 @@ public final class EngramClient implements AutoCloseable {
     private String agentId;
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration sendTimeout = Duration.ofSeconds(30);
+    private String apiKey;
 
     private Builder() {}
+
+    /**
+     * The API key sent with every call to the node ({@code Authorization: Bearer <key>}); a node
+     * requires one unless it allows anonymous calls. A local node's admin key is in its data
+     * directory ({@code .engram/admin.key}); {@code engram keys create} makes others.
+     */
+    public Builder apiKey(String apiKey) {
+      this.apiKey = apiKey;
+      return this;
+    }
 
     /** The node's HTTP address, e.g. {@code http://localhost:8080}; needed for {@link #recall}. */
     public Builder nodeUrl(URI nodeUrl) {
@@ -280,6 +315,10 @@ public final class EngramClient implements AutoCloseable {
           || nodeUrl.getHost() == null)) {
         throw new IllegalArgumentException("nodeUrl: must be an http(s) URL such as http://localhost:8080, was "
             + nodeUrl);
+      }
+      if (apiKey != null && (apiKey.isBlank() || !apiKey.chars().allMatch(c -> c > ' ' && c < 127))) {
+        throw new IllegalArgumentException("apiKey: must be the key as the node issued it (printable ASCII, no "
+            + "spaces), e.g. the content of .engram/admin.key");
       }
       if (bootstrapServers != null && bootstrapServers.isBlank()) {
         throw new IllegalArgumentException("bootstrapServers: must not be blank, e.g. \"localhost:9092\"");

@@ -5,7 +5,8 @@ import com.typesafe.config.ConfigFactory;
 
 /**
  * The node's actor-system settings: logging through SLF4J, no JVM shutdown hook of Pekko's own
- * (the node closes itself, and a killed node must not get a graceful exit), quiet dead letters.
+ * (the node closes itself, and a killed node must not get a graceful exit), quiet dead letters and
+ * illegal headers.
  */
 public final class PekkoSettings {
 
@@ -21,6 +22,9 @@ public final class PekkoSettings {
             "  coordinated-shutdown.exit-jvm = off",
             "  http.server.server-header = engram",
             "  http.server.request-timeout = 60s",
+            // A malformed Authorization header is answered with 401; one warning per such request
+            // would let any client fill the log.
+            "  http.server.parsing.illegal-header-warnings = off",
             "}");
 
     private PekkoSettings() {

@@ -93,7 +93,8 @@ class AdapterRegistrySettingsTest {
             assertThat(version(lenient, "margin-a", 1).get("status").asText()).isEqualTo("PROMOTED");
             assertThat(recallVersion(strict, "tenant-margin-a")).isEqualTo("base");
             JsonNode listed = ApiJson.mapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(strict.httpUrl() + "/v1/adapters")).GET().build(), HttpResponse.BodyHandlers.ofString())
+                    URI.create(strict.httpUrl() + "/v1/adapters")).header("Authorization", "Bearer "
+                    + NodeAdapterApi.key(strict)).GET().build(), HttpResponse.BodyHandlers.ofString())
                     .body());
             assertThat(listed.get("gate").get("minHeldOutGain").asDouble()).as("the node lists its margins")
                     .isEqualTo(0.02);

@@ -21,7 +21,8 @@ import java.util.Random;
  * </pre>
  *
  * Arguments: node URL, Kafka bootstrap servers, tenant, rounds (default: http://localhost:8080,
- * localhost:9092, demo, 5).
+ * localhost:9092, demo, 5). The API key comes from the environment variable {@code ENGRAM_API_KEY}
+ * (a reader's key of the tenant; a local node's admin key is in {@code .engram/admin.key}).
  */
 public final class AgentLoopExample {
 
@@ -41,7 +42,8 @@ public final class AgentLoopExample {
     Random random = new Random(7);
 
     try (EngramClient engram = EngramClient.builder()
-            .nodeUrl(nodeUrl).bootstrapServers(bootstrap).agentId("example-agent").build();
+            .nodeUrl(nodeUrl).apiKey(System.getenv("ENGRAM_API_KEY")).bootstrapServers(bootstrap)
+            .agentId("example-agent").build();
          Subscription adapters = engram.onAdapter(a -> System.out.printf(
              "[adapter] %s v%d promoted for %s (held-out nDCG@10 %.3f vs %.3f)%n", a.adapterName(), a.version(),
              a.tenant(), a.metrics().heldOutNdcg10(), a.metrics().parentHeldOutNdcg10()))) {

@@ -30,7 +30,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * applies once, so the case statistics are not counted twice.
  *
  * <pre>{@code
- * FeedbackSimulator sim = new FeedbackSimulator(node.httpUrl(), node.bootstrapServers(),
+ * FeedbackSimulator sim = new FeedbackSimulator(NodeRecall.of(node), node.bootstrapServers(),
  *         SimulatorConfig.cranfield("cranfield", 10));
  * SimulationResult sent = sim.run(split.feedback(), cranfield.qrels());
  * }</pre>
@@ -42,14 +42,14 @@ public final class FeedbackSimulator {
     private final SimulatorConfig config;
     private final Clock clock;
 
-    /** A simulator against the node at {@code httpUrl} whose cluster is {@code bootstrapServers}. */
-    public FeedbackSimulator(String httpUrl, String bootstrapServers, SimulatorConfig config) {
-        this(httpUrl, bootstrapServers, config, Clock.systemUTC());
+    /** A simulator that recalls through {@code recall} and sends feedback to {@code bootstrapServers}. */
+    public FeedbackSimulator(NodeRecall recall, String bootstrapServers, SimulatorConfig config) {
+        this(recall, bootstrapServers, config, Clock.systemUTC());
     }
 
     /** As above, with the clock that stamps the events. */
-    public FeedbackSimulator(String httpUrl, String bootstrapServers, SimulatorConfig config, Clock clock) {
-        this.recall = new NodeRecall(httpUrl);
+    public FeedbackSimulator(NodeRecall recall, String bootstrapServers, SimulatorConfig config, Clock clock) {
+        this.recall = Objects.requireNonNull(recall, "recall is required");
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrapServers is required, e.g. localhost:9092");
         }
