@@ -1,5 +1,6 @@
 package dev.engram.node.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.engram.memory.RecallResult;
 import dev.engram.memory.ScoredCase;
 import dev.engram.node.recall.RecallAnswer;
@@ -20,6 +21,11 @@ import java.util.Set;
  *  "negatives": [ ... ],
  *  "ranked":    [ ... all of them, best first ... ]}
  * }</pre>
+ *
+ * <p>When the tenant's serving adapter version failed to embed the task (it threw or gave
+ * non-finite values), recall falls back to its parent or the base encoder and still answers 200:
+ * {@code adapterVersion} names the version that served, {@code fallbackFrom} the one that failed
+ * (absent otherwise).
  */
 public record RecallResponse(
         String tenant,
@@ -30,7 +36,8 @@ public record RecallResponse(
         double tookMs,
         List<RecalledCase> positives,
         List<RecalledCase> negatives,
-        List<RecalledCase> ranked) {
+        List<RecalledCase> ranked,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String fallbackFrom) {
 
     /** The response for {@code answer}; every case carries its rank in {@code ranked}. */
     public static RecallResponse of(String tenant, RecallRequest request, RecallAnswer answer) {
@@ -46,7 +53,7 @@ public record RecallResponse(
         }
         return new RecallResponse(tenant, request.task(), request.k(), answer.mode(), answer.adapterVersion(),
                 answer.took().toNanos() / 1e6, views(result.positives(), byId, true),
-                views(result.negatives(), byId, false), ranked);
+                views(result.negatives(), byId, false), ranked, answer.fallbackFrom());
     }
 
     private static List<RecalledCase> views(List<ScoredCase> cases, Map<String, RecalledCase> byId, boolean positive) {
