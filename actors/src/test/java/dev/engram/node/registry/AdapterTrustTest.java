@@ -16,6 +16,7 @@ import dev.engram.node.http.ApiJson;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.retriever.TextEncoder;
+import dev.engram.runtime.EngramClient;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterPublisher;
@@ -27,9 +28,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,11 +88,20 @@ class AdapterTrustTest {
     void onlyATrustedSignedCandidateTheGatePromotesServesAndRecallKeepsAnswering() throws Exception {
         String name = "trust-a";
         String tenant = "tenant-trust-a";
-        try (EngramNode node = startNode("node-a")) {
+        BlockingQueue<AdapterPublished> sdkServed = new LinkedBlockingQueue<>();
+        try (EngramNode node = startNode("node-a");
+                EngramClient sdk = EngramClient.builder().nodeUrl(URI.create(node.httpUrl()))
+                        .bootstrapServers(SharedKafka.bootstrapServers()).trustedWorkers(TestAdapters.TRUSTED)
+                        .adapterCheckInterval(Duration.ofMillis(200)).agentId("trust-sdk").build()) {
+            sdk.onAdapter(a -> a.adapterName().equals(name) && a.status() == AdapterStatus.PROMOTED, sdkServed::add);
             publisher.publish(adapter(name, tenant, 1, AdapterStatus.CANDIDATE, BETTER, files, encoder));
             await(() -> (name + "/v1").equals(recallVersion(node, tenant)), "the trusted, signed, promoted v1 serves");
             assertThat(version(node, name, 1).get("status").asText()).isEqualTo("PROMOTED");
             assertThat(version(node, name, 1).get("reason").asText()).startsWith("promoted by the gate");
+            AdapterPublished sdkV1 = sdkServed.poll(30, TimeUnit.SECONDS);
+            assertThat(sdkV1).as("the SDK delivers what the node serves").isNotNull();
+            assertThat(sdkV1.version()).isEqualTo(1);
+            assertThat(sdkV1.statusReason()).contains("promoted by the gate");
 
             List<AdapterFile> other = TestAdapters.files(encoder, tmp.resolve("other"), 6);
             AdapterPublished signedOther = adapter(name, tenant, 3, AdapterStatus.CANDIDATE, BETTER, other, encoder);
@@ -143,8 +157,17 @@ class AdapterTrustTest {
             assertThat(post(node, "/v1/adapters/" + name + "/pin", "{\"version\": 9}").statusCode()).isEqualTo(202);
             await(() -> adapterView(node, name).path("pinned").asLong() == 9, "the pin read back");
             assertThat(recallVersion(node, tenant)).isEqualTo(name + "/v1");
+
+            // The next good candidate serves (the pin names a version that cannot), and the SDK follows;
+            // none of the refused versions reached it before.
+            publisher.publish(adapter(name, tenant, 10, AdapterStatus.CANDIDATE, BETTER, files, encoder));
+            await(() -> (name + "/v10").equals(recallVersion(node, tenant)), "v10 serves");
+            AdapterPublished sdkNext = sdkServed.poll(30, TimeUnit.SECONDS);
+            assertThat(sdkNext).isNotNull();
+            assertThat(sdkNext.version()).as("the SDK's next delivery").isEqualTo(10);
+            assertThat(sdkServed).isEmpty();
             System.out.printf("refused: unsigned 1, forged 1, untrusted key 1, self-promoted 1, tenant-changing 1, "
-                    + "NaN 1, wrong shape 1, huge weights (3e38) 1; served: v1 only%n");
+                    + "NaN 1, wrong shape 1, huge weights (3e38) 1; served: v1, then v10 (node and SDK)%n");
         }
     }
 

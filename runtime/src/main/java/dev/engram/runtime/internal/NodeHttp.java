@@ -62,6 +62,37 @@ public final class NodeHttp {
     }
   }
 
+  /** {@code GET /v1/adapters}: every adapter the node knows, with its versions and the serving one. */
+  public JsonNode adapters() {
+    URI uri = nodeUrl.resolve("/v1/adapters");
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET()
+        .build();
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new EngramApiException(uri, -1, e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()), null, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EngramApiException(uri, -1, "interrupted while waiting for the node", null, e);
+    }
+    if (response.statusCode() != 200) {
+      throw error(uri, response);
+    }
+    try {
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new EngramApiException(uri, response.statusCode(), "the node's answer is not JSON (" + e.getMessage()
+          + "): " + preview(response.body()), null, e);
+    }
+  }
+
+  /** The node's address. */
+  public URI url() {
+    return nodeUrl;
+  }
+
   private static EngramApiException error(URI uri, HttpResponse<byte[]> response) {
     String message = null;
     String field = null;
