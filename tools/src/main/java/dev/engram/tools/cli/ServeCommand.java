@@ -81,6 +81,13 @@ final class ServeCommand implements Callable<Integer> {
                 "besides the serving and pinned ones (default: ${DEFAULT-VALUE})."})
     int adapterVersionsKept;
 
+    @Option(names = "--trusted-workers", paramLabel = "FILE", description = {
+        "The training workers whose signed adapter candidates this node admits to its gate: a file of",
+        "worker-key.pub lines (each worker prints where its key is), or a directory of *.pub files.",
+        "Unsigned, untrusted or forged candidates are listed as rejected and never served. The worker",
+        "this command runs beside the node (with the embedded broker) is trusted without it."})
+    Path trustedWorkers;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -89,6 +96,9 @@ final class ServeCommand implements Callable<Integer> {
         NodeConfig.Builder settings = NodeConfig.builder(data).bootstrapServers(bootstrap).httpHost(httpHost)
                 .httpPort(httpPort).groupId(group).promotionGate(gate)
                 .adapterVersionsKept(adapterVersionsKept);
+        if (trustedWorkers != null) {
+            settings.trustedWorkers(trustedWorkers);
+        }
         if (maxBatch != null) {
             settings.maxBatchRecords(maxBatch);
         }
@@ -111,6 +121,8 @@ final class ServeCommand implements Callable<Integer> {
                 + data.toAbsolutePath().normalize());
         out.println("  recall:   ./engram recall --tenant TENANT \"some task\"");
         out.println("  feedback: ./engram produce events.jsonl");
+        out.println("  adapters: from worker keys " + (node.adapters().trustedWorkers().isEmpty()
+                ? "(none trusted: give --trusted-workers FILE)" : node.adapters().trustedWorkers().ids()));
         out.println("  stop:     Ctrl-C");
         out.flush();
         stopped.await();
