@@ -81,8 +81,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private final AdapterLoader loader;
     private final PromotionGate gate;
     private final AdapterAdmission admission;
-    private final AdapterCanary canary = AdapterCanary.defaults();
-    private float[][] baseProbes;
+    private final CanaryCheck canary;
     private CandidateEvaluation evaluation;
     private final GateVerdicts verdicts;
     private final Duration grace;
@@ -108,6 +107,7 @@ public final class AdapterRegistry implements AutoCloseable {
         this.encoder = encoder;
         this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
         this.verdicts = new GateVerdicts(dir);
+        this.canary = encoder == null ? null : new CanaryCheck(AdapterCanary.defaults(), verdicts, loader, encoder, this);
         this.gate = Objects.requireNonNull(gate, "gate");
         this.grace = Objects.requireNonNull(grace, "grace");
         this.files = new AdapterFileRetention(bootstrapServers, loader, versionsKept, this);
@@ -355,7 +355,8 @@ public final class AdapterRegistry implements AutoCloseable {
             try {
                 staged = loader.stage(adapter);
                 fresh = loader.verify(adapter, staged);
-                Optional<String> sick = fresh == null ? Optional.empty() : canary(history, adapter, fresh);
+                Optional<String> sick = fresh == null ? Optional.empty()
+                        : canary.check(history, adapter, fresh, servedByAdapter.get(adapter.adapterName()));
                 if (sick.isPresent()) {
                     closeQuietly(fresh);
                     fresh = null;
@@ -423,45 +424,6 @@ public final class AdapterRegistry implements AutoCloseable {
         }
         log.warn("adapter {} v{} for tenant {} refused: {}", adapter.adapterName(), adapter.version(), adapter.tenant(),
                 reason);
-    }
-
-    /** The canary on a loaded candidate, against its parent's probe vectors (the base's when it has none here). */
-    private Optional<String> canary(AdapterHistory history, AdapterPublished adapter, TenantAdapter candidate) {
-        float[][] parent = null;
-        Long parentVersion = adapter.parentVersion();
-        if (parentVersion != null) {
-            ServingAdapter served = servedByAdapter.get(adapter.adapterName());
-            if (served != null && served.version() == parentVersion && served.tryAcquire()) {
-                try {
-                    parent = canary.vectors(served.queryEmbedder());
-                } finally {
-                    served.release();
-                }
-            } else {
-                AdapterHistory.Entry e;
-                synchronized (this) {
-                    e = history.get(parentVersion);
-                }
-                if (e != null && e.servable() && e.dir() != null) {
-                    try (TenantAdapter loaded = loader.load(adapter.adapterName(), adapter.tenant(), parentVersion,
-                            e.dir())) {
-                        parent = canary.vectors(loaded.embedder(encoder));
-                    } catch (AdapterLoader.Unusable | RuntimeException ex) {
-                        log.warn("the canary could not load {} v{}, the parent of v{} ({}); comparing with the base",
-                                adapter.adapterName(), parentVersion, adapter.version(), ex.toString());
-                    }
-                }
-            }
-        }
-        if (parent == null) {
-            synchronized (swapLock) {
-                if (baseProbes == null) {
-                    baseProbes = canary.vectors(encoder);
-                }
-                parent = baseProbes;
-            }
-        }
-        return canary.check(candidate.embedder(encoder), parent);
     }
 
     /**
