@@ -95,8 +95,13 @@ final class RecallBreakingAdapter {
 
     /** The inputs of layer 0's query projection for each token of {@code text}, as a query embeds it. */
     private static List<double[]> layer0Inputs(TextEncoder encoder, String text) {
+        return inputs(encoder, QUERY0, text);
+    }
+
+    /** The inputs of the projection {@code module} for each token of {@code text}, as a query embeds it. */
+    static List<double[]> inputs(TextEncoder encoder, String module, String text) {
         BertEncoder base = encoder.baseEncoder();
-        FrozenLinear query = base.baseLinears().get(QUERY0);
+        FrozenLinear query = base.baseLinears().get(module);
         List<double[]> tokens = new ArrayList<>();
         Linear recorder = new Linear() {
             @Override
@@ -124,7 +129,7 @@ final class RecallBreakingAdapter {
             }
         };
         try (NDManager m = NDManager.newBaseManager("PyTorch");
-                BertEncoder recording = base.withLinears(Map.of(QUERY0, recorder))) {
+                BertEncoder recording = base.withLinears(Map.of(module, recorder))) {
             recording.embed(m, encoder.tokenizeQueries(List.of(text)), false);
         }
         return tokens;
