@@ -104,7 +104,7 @@ class TuningLoopTest {
         if (config.runsWorker(false)) {
             trainer = new CandidateTrainer(bootstrap, Clock.systemUTC());
             worker = TrainingWorker.start(WorkerConfig.defaults(bootstrap).withGroupId(config.workerGroupId())
-                    .withWorkerId(nodeId), trainer, null, Clock.systemUTC());
+                    .withWorkerId(nodeId).withKeyDir(dir.resolve("worker-key")), trainer, null, Clock.systemUTC());
         }
         return loop;
     }
