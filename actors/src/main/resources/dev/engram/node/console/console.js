@@ -129,7 +129,7 @@ function status(text, title) {
 function renderOverview(o) {
   const h = o.health;
   status(h.status, 'consumer ' + h.consumer);
-  $('overview-time').textContent = 'last at ' + o.time;
+  $('overview-time').textContent = 'last at ' + o.time.replace(/\.\d+Z$/, 'Z');
   const s = $('overview-status');
   s.textContent = h.status;
   s.className = 'big ' + h.status.toLowerCase();
@@ -249,7 +249,7 @@ async function search(event) {
   const r = answer.json;
   say('memory-message', '', '');
   $('memory-summary').textContent = r.ranked.length + ' cases (' + r.positives.length + ' positive, '
-      + r.negatives.length + ' negative) · mode ' + r.mode + ' · version ' + r.adapterVersion + ' · ' + r.tookMs + ' ms';
+      + r.negatives.length + ' negative) · mode ' + r.mode + ' · version ' + r.adapterVersion + ' · ' + Number(r.tookMs).toFixed(1) + ' ms';
   tbody.replaceChildren(...(r.ranked.length ? r.ranked.map((c, i) => el('tr', { class: 'hit', 'data-case': c.caseId },
     el('td', {}, i + 1),
     el('td', {}, el('span', { class: 'polarity ' + c.polarity.toLowerCase() }, c.polarity)),
