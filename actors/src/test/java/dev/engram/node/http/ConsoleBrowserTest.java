@@ -61,6 +61,7 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void aTenantWithCasesAndAnAdapter() {
+        HeadlessChromium.assumeInstalled();
         node = SharedNode.get();
         adminKey = SharedNode.adminKey();
         HttpCalls.Answer created = HttpCalls.as(adminKey).post(node.httpUrl() + "/v1/keys",

@@ -34,11 +34,16 @@ public final class HeadlessChromium implements AutoCloseable {
         this.driver = driver;
     }
 
-    /** Starts a browser with a fresh profile in {@code profile}, or skips the test when none is installed. */
-    public static HeadlessChromium start(Path profile) {
+    /** Skips the calling test (or class, from {@code @BeforeAll}) when the browser or its driver is missing. */
+    public static void assumeInstalled() {
         Assumptions.assumeTrue(Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER), () -> "no browser for the "
                 + "console's tests: " + BROWSER + " or " + DRIVER + " is missing (apt-get install chromium "
                 + "chromium-driver); skipped");
+    }
+
+    /** Starts a browser with a fresh profile in {@code profile}, or skips the test when none is installed. */
+    public static HeadlessChromium start(Path profile) {
+        assumeInstalled();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
