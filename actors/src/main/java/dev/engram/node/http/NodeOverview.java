@@ -51,7 +51,7 @@ public record NodeOverview(Instant time, HealthReport health, long consumerLag, 
         });
         HealthReport visible = new HealthReport(health.status(), health.consumer(), health.assignedPartitions(),
                 health.stalledPartitions(), health.recallMode(), serving, health.bootstrapServers(),
-                health.consumerError());
+                health.consumerError(), null); // failed versions are named by adapter, not tenant: /health lists them
         return new NodeOverview(time, visible, metrics.consumerLag(), metrics.partitionLag(),
                 (long) metrics.ingestedTotal(), (long) metrics.invalidTotal(), (long) metrics.deadLetteredTotal(),
                 metrics.recallCount(), finite(metrics.recallLatencyMillis(0.5)),
