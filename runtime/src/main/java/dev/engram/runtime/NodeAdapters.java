@@ -81,8 +81,8 @@ public final class NodeAdapters {
   /** The name goes into the URL's path, so it is checked here; all else the node checks. */
   private static String checked(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new InvalidRequestException("name", "an adapter's name must match " + AdapterPublished.ADAPTER_NAME_REGEX
-          + ", e.g. 'acme-retriever', was " + (name == null ? "null" : "'" + name + "'"));
+      throw new InvalidRequestException("name", "must match " + AdapterPublished.ADAPTER_NAME_REGEX
+          + " (an adapter's name, e.g. 'acme-retriever'), was " + (name == null ? "null" : "'" + name + "'"));
     }
     return name;
   }
