@@ -193,7 +193,7 @@ public final class EngramNode implements AutoCloseable {
         // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
         TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
         AdapterRegistry adapters = AdapterRegistry.start(bootstrap, encoder, config.dataDir().resolve("adapters"),
-                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept(), heldOutGate);
+                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept(), config.trustedWorkers(), heldOutGate);
         resources.push(adapters);
         // Tuning: schedulers fed by the ingest pipeline's durable batches (workers run apart); rounds
         // start from the version the registry serves and carry a ranker policy fitted for them.
@@ -239,15 +239,18 @@ public final class EngramNode implements AutoCloseable {
         Recaller recaller = new Recaller(store, config.embedder(), blocking, metrics, adapters, rankers);
         String bootstrapServers = bootstrap;
         HttpApi api = new HttpApi(recaller, metrics,
-                () -> HealthReport.of(consumer, recaller.mode(), adapters.servingLabels(), bootstrapServers), access,
+                () -> HealthReport.of(consumer, recaller.mode(), adapters.servingLabels(), bootstrapServers,
+                        adapters.failedVersions()), access,
                 () -> Directives.concat(adapterRoutes.routes(), keyRoutes.routes(), auditRoutes.routes()));
         ServerBinding binding = await(api.bind(system, config.httpHost(), config.httpPort()),
                 "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());
         resources.push(() -> binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS));
 
-        log.info("engram node up: http://{}:{} kafka {} data {} recall {} ({})", config.httpHost(),
-                binding.localAddress().getPort(), bootstrap, config.dataDir(), recaller.mode(),
-                config.allowAnonymous() ? "anonymous requests allowed, on loopback" : "API keys required");
+        log.info("engram node up: http://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}",
+                config.httpHost(), binding.localAddress().getPort(), bootstrap, config.dataDir(), recaller.mode(),
+                config.allowAnonymous() ? "anonymous requests allowed, on loopback" : "API keys required",
+                config.trustedWorkers().isEmpty() ? "(none trusted: candidates are refused; --trusted-workers FILE)"
+                        : config.trustedWorkers().ids());
         EngramNode node = new EngramNode(config, bootstrap, store, metrics, consumer, consumerThread, binding, resources);
         node.adapters = adapters;
         node.tuning = tuning;

@@ -7,6 +7,7 @@ import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import dev.engram.streams.TrustedWorkerKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,6 +68,12 @@ import java.util.regex.Pattern;
  *       [1, 1000]; the serving, the pinned and the rolled-back-to versions are kept besides. Older
  *       directories are deleted; a pin or rollback to one of them reads it from
  *       {@code engram.adapters} again ({@code engram serve --adapter-versions-kept})</td></tr>
+ *   <tr><td>{@code trustedWorkers}</td><td>{@link TrustedWorkerKeys#none()}</td><td>the training
+ *       workers whose signed candidates the node admits to its gate ({@code engram serve
+ *       --trusted-workers FILE}: a file of {@code worker-key.pub} lines or a directory of them, read
+ *       once at start). A candidate that is unsigned, signed by another key, or whose signature does
+ *       not verify is listed as rejected and never served. The local default ({@code engram serve}
+ *       with its own worker) adds that worker's key by itself</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -91,7 +98,8 @@ public record NodeConfig(
         TuningSchedulerConfig tuning,
         PromotionGate promotionGate,
         int adapterVersionsKept,
-        boolean allowAnonymous) {
+        boolean allowAnonymous,
+        TrustedWorkerKeys trustedWorkers) {
 
     /** Default interface of the HTTP API: loopback only. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -150,6 +158,8 @@ public record NodeConfig(
             throw new IllegalArgumentException("nodeConfig.adapterVersionsKept must be in [1, 1000], was "
                     + adapterVersionsKept);
         }
+        Objects.requireNonNull(trustedWorkers, "nodeConfig.trustedWorkers is required (TrustedWorkerKeys.none() "
+                + "trusts no worker)");
         if (allowAnonymous && !isLoopback(httpHost)) {
             throw new IllegalArgumentException("nodeConfig.allowAnonymous is only allowed when the HTTP API listens on "
                     + "loopback, but httpHost is " + httpHost + ": a node reachable from other hosts requires API "
@@ -194,7 +204,7 @@ public record NodeConfig(
                 .groupId(groupId).embedder(embedder).storeConfig(storeConfig).resilience(resilience)
                 .maxBatchRecords(maxBatchRecords).pollTimeout(pollTimeout).clock(clock).tuning(tuning)
                 .promotionGate(promotionGate).adapterVersionsKept(adapterVersionsKept)
-                .allowAnonymous(allowAnonymous);
+                .allowAnonymous(allowAnonymous).trustedWorkers(trustedWorkers);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -214,6 +224,7 @@ public record NodeConfig(
         private PromotionGate promotionGate = PromotionGate.defaults();
         private int adapterVersionsKept = DEFAULT_ADAPTER_VERSIONS_KEPT;
         private boolean allowAnonymous;
+        private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -296,13 +307,29 @@ public record NodeConfig(
             return this;
         }
 
+        /** The worker keys whose signed candidates the node admits, e.g. {@code TrustedWorkerKeys.load(file)}. */
+        public Builder trustedWorkers(TrustedWorkerKeys value) {
+            this.trustedWorkers = value;
+            return this;
+        }
+
+        /**
+         * The worker keys in a trusted-keys file, or in the {@code *.pub} files of a directory.
+         *
+         * @throws IllegalArgumentException naming the file (and line) when it is missing or not keys
+         */
+        public Builder trustedWorkers(Path fileOrDir) {
+            this.trustedWorkers = TrustedWorkerKeys.load(Objects.requireNonNull(fileOrDir, "trustedWorkers"));
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(dataDir, bootstrapServers, httpHost, httpPort, groupId, embedder,
                     storeConfig == null ? CaseStoreConfig.defaults() : storeConfig, resilience,
                     maxBatchRecords != null ? maxBatchRecords
                             : embedder == null ? DEFAULT_MAX_BATCH_RECORDS : DEFAULT_MAX_BATCH_RECORDS_EMBEDDING,
-                    pollTimeout, clock, tuning, promotionGate, adapterVersionsKept, allowAnonymous);
+                    pollTimeout, clock, tuning, promotionGate, adapterVersionsKept, allowAnonymous, trustedWorkers);
         }
     }
 }

@@ -11,7 +11,9 @@ import dev.engram.streams.EventLimits;
 import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrustedWorkerKeys;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +39,7 @@ import org.apache.kafka.common.KafkaException;
  *         .nodeUrl(URI.create("http://localhost:8080"))
  *         .apiKey(System.getenv("ENGRAM_API_KEY"))
  *         .bootstrapServers("localhost:9092")
+ *         .trustedWorkers(Path.of(".engram/worker/worker-key.pub"))   // for onAdapter
  *         .agentId("support-agent-7")
  *         .build();
  *      Subscription adapters = engram.onAdapter(a ->
@@ -74,14 +77,26 @@ import org.apache.kafka.common.KafkaException;
  *   <li>{@link #feedback} writes a {@link FeedbackEvent} to {@link Topics#FEEDBACK}, keyed by tenant,
  *       and waits for Kafka's acknowledgement; resending the same {@link Feedback} is harmless (its
  *       event id is fixed). {@link #feedbackAsync} does not wait.
- *   <li>{@link #onAdapter} follows {@link Topics#ADAPTERS} in the background and delivers each
- *       adapter version whose files arrived complete and checksum-verified; by default only
- *       {@link AdapterStatus#PROMOTED} ones.
+ *   <li>{@link #onAdapter} follows {@link Topics#ADAPTERS} in the background and delivers adapter
+ *       versions whose files arrived complete and checksum-verified and that a worker key you trust
+ *       ({@link Builder#trustedWorkers}) signed as a candidate for its adapter's own tenant; by
+ *       default only those the node serves (see below).
  * </ul>
  *
+ * <p><b>What {@code onAdapter} guarantees.</b> No version is delivered on its publisher's word:
+ * the SDK checks the same signature a node checks (the worker's Ed25519 signature over the
+ * version's identity, payload SHA-256 and metrics) and skips unsigned, untrusted, forged and
+ * self-promoted records. It cannot run the gate itself (that needs the tenant's held-out tasks), so
+ * it learns which versions the gate promoted from the node at {@code nodeUrl}: {@code GET
+ * /v1/adapters}, asked every {@link Builder#adapterCheckInterval} while it holds a trusted version.
+ * A version delivered as {@link AdapterStatus#PROMOTED} is therefore one a trusted worker made
+ * (bit for bit) and that node serves now (its gate promoted it, or an operator pinned or rolled back
+ * to it). The node's answer is trusted as its recalls are: across an untrusted network, reach the
+ * node over TLS.
+ *
  * <p>Only what is used needs configuring: the node's routes (recall, health, adapters, admin) need
- * {@code nodeUrl}, feedback and {@link #onAdapter} need {@code bootstrapServers}; the Kafka
- * producer is made on first use. Thread-safe.
+ * {@code nodeUrl}, feedback needs {@code bootstrapServers}, {@link #onAdapter} needs both and the
+ * trusted worker keys; the Kafka producer is made on first use. Thread-safe.
  */
 public final class EngramClient implements AutoCloseable {
 
@@ -89,6 +104,8 @@ public final class EngramClient implements AutoCloseable {
   private final String bootstrapServers;
   private final String agentId;
   private final Duration sendTimeout;
+  private final TrustedWorkerKeys trustedWorkers;
+  private final Duration adapterCheckInterval;
   private final NodeHttp http;
   private final boolean hasApiKey;
   private final List<Subscription> subscriptions = new ArrayList<>();
@@ -101,6 +118,8 @@ public final class EngramClient implements AutoCloseable {
     this.agentId = b.agentId;
     this.sendTimeout = b.sendTimeout;
     this.hasApiKey = b.apiKey != null;
+    this.trustedWorkers = b.trustedWorkers;
+    this.adapterCheckInterval = b.adapterCheckInterval;
     this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout, b.apiKey);
   }
 
@@ -231,18 +250,30 @@ public final class EngramClient implements AutoCloseable {
   }
 
   /**
-   * Follows published adapters: {@code listener} gets every {@link AdapterStatus#PROMOTED} version,
-   * complete and verified, on a background thread, starting with those already on the topic (the
-   * latest delivered for an adapter is the current one, unless an operator pinned another).
+   * Follows the adapter versions the node serves: {@code listener} gets each version that a trusted
+   * worker signed and that the node at {@code nodeUrl} starts to serve, as {@link AdapterStatus#PROMOTED}
+   * with the node's reason, complete and verified, on a background thread, starting with those
+   * already on the topic (the latest delivered for an adapter is the one the node serves).
+   *
+   * @throws IllegalStateException without {@code nodeUrl}, {@code bootstrapServers} or trusted worker keys
    */
   public Subscription onAdapter(Consumer<? super AdapterPublished> listener) {
+    if (http == null) {
+      throw new IllegalStateException("onAdapter delivers the versions the node's gate promoted, which it asks the "
+          + "node for: build the client with nodeUrl(...)");
+    }
     return onAdapter(a -> a.status() == AdapterStatus.PROMOTED, listener);
   }
 
   /**
-   * Follows published adapters that pass {@code which}, e.g. {@code a -> true} for candidates and
-   * rejected versions too, or {@code a -> a.tenant().equals("acme")}. Records that fail
-   * verification (missing or corrupted chunks, a wrong checksum) are logged and skipped.
+   * Follows adapter versions that pass {@code which}: every candidate a trusted worker signed, as
+   * published ({@link AdapterStatus#CANDIDATE}), and, with {@code nodeUrl}, every version the node
+   * starts to serve ({@link AdapterStatus#PROMOTED}); e.g. {@code a -> true} for both, or
+   * {@code a -> a.tenant().equals("acme")}. Records that fail verification (missing or corrupted
+   * chunks, a wrong checksum, no or an untrusted signature, a status set by the publisher) are
+   * logged and skipped.
+   *
+   * @throws IllegalStateException without {@code bootstrapServers} or trusted worker keys
    */
   public synchronized Subscription onAdapter(Predicate<? super AdapterPublished> which,
       Consumer<? super AdapterPublished> listener) {
@@ -250,8 +281,12 @@ public final class EngramClient implements AutoCloseable {
     if (bootstrapServers == null) {
       throw new IllegalStateException("onAdapter needs Kafka: build the client with bootstrapServers(...)");
     }
-    Subscription s = AdapterFollower.start(bootstrapServers, Objects.requireNonNull(which, "which"),
-        Objects.requireNonNull(listener, "listener"));
+    if (trustedWorkers.isEmpty()) {
+      throw new IllegalStateException("onAdapter delivers only versions signed by worker keys you trust: build the "
+          + "client with trustedWorkers(...) (the workers' worker-key.pub files; locally .engram/worker/worker-key.pub)");
+    }
+    Subscription s = AdapterFollower.start(bootstrapServers, trustedWorkers, http, adapterCheckInterval,
+        Objects.requireNonNull(which, "which"), Objects.requireNonNull(listener, "listener"));
     subscriptions.add(s);
     return s;
   }
@@ -308,6 +343,8 @@ public final class EngramClient implements AutoCloseable {
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration sendTimeout = Duration.ofSeconds(30);
     private String apiKey;
+    private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
+    private Duration adapterCheckInterval = Duration.ofSeconds(2);
 
     private Builder() {}
 
@@ -330,6 +367,28 @@ public final class EngramClient implements AutoCloseable {
     /** Kafka's bootstrap servers, e.g. {@code localhost:9092}; needed for feedback and adapters. */
     public Builder bootstrapServers(String bootstrapServers) {
       this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    /** The worker keys whose signed adapter versions {@link EngramClient#onAdapter} delivers. */
+    public Builder trustedWorkers(TrustedWorkerKeys trustedWorkers) {
+      this.trustedWorkers = Objects.requireNonNull(trustedWorkers, "trustedWorkers");
+      return this;
+    }
+
+    /**
+     * The worker keys in a trusted-keys file (workers' {@code worker-key.pub} lines) or a directory
+     * of {@code *.pub} files, as the nodes are given them.
+     *
+     * @throws IllegalArgumentException naming the file and line when it is missing or not keys
+     */
+    public Builder trustedWorkers(Path fileOrDir) {
+      return trustedWorkers(TrustedWorkerKeys.load(Objects.requireNonNull(fileOrDir, "trustedWorkers")));
+    }
+
+    /** How often {@link EngramClient#onAdapter} asks the node which versions it serves (2 s). */
+    public Builder adapterCheckInterval(Duration interval) {
+      this.adapterCheckInterval = interval;
       return this;
     }
 
@@ -377,10 +436,10 @@ public final class EngramClient implements AutoCloseable {
       if (bootstrapServers != null && bootstrapServers.isBlank()) {
         throw new IllegalArgumentException("bootstrapServers: must not be blank, e.g. \"localhost:9092\"");
       }
-      for (Duration d : List.of(requestTimeout, sendTimeout)) {
+      for (Duration d : java.util.Arrays.asList(requestTimeout, sendTimeout, adapterCheckInterval)) {
         if (d == null || d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException("requestTimeout and sendTimeout: must be positive, were "
-              + requestTimeout + " and " + sendTimeout);
+          throw new IllegalArgumentException("requestTimeout, sendTimeout and adapterCheckInterval: must be positive, "
+              + "were " + requestTimeout + ", " + sendTimeout + " and " + adapterCheckInterval);
         }
       }
       return new EngramClient(this);

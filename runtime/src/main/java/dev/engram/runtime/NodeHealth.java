@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * <p>The route is open: to a client without an API key the node tells only {@link #status()}, and
  * every other field is empty or null.
  *
- * @param status {@link #UP}, {@link #DEGRADED} (recall is served, but some partitions do not move)
- *     or {@link #DOWN} (the node's feedback consumer is restarting or stopped)
+ * @param status {@link #UP}, {@link #DEGRADED} (recall is served, but some partitions do not move,
+ *     or an adapter version failed while serving) or {@link #DOWN} (the node's feedback consumer is restarting or stopped)
  * @param consumer the feedback consumer's state ({@code RUNNING}, {@code RESTARTING}, ...)
  * @param assignedPartitions the feedback partitions the node consumes now, e.g. {@code engram.feedback-0}
  * @param stalledPartitions the assigned partitions that are not making progress (empty when UP)
@@ -31,6 +31,9 @@ import java.util.TreeMap;
  *     for every tenant served by a tuned version; tenants not listed recall with the base encoder
  * @param bootstrapServers the Kafka cluster the node talks to
  * @param consumerError why the consumer is restarting, when it is; else null
+ * @param failedAdapters adapter versions that failed while serving, each {@code "<name>/v<version>: <why>"}:
+ *     their tenants recall with the version the node fell back to (and the node is DEGRADED) until a
+ *     newer version serves; empty when none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeHealth(
@@ -41,11 +44,12 @@ public record NodeHealth(
     String recallMode,
     Map<String, String> servingVersions,
     String bootstrapServers,
-    String consumerError) {
+    String consumerError,
+    List<String> failedAdapters) {
 
   /** Every assigned partition moves. */
   public static final String UP = "UP";
-  /** Recall is served, but some partitions are stalled: an operator should look. */
+  /** Recall is served, but some partitions are stalled or an adapter failed while serving: an operator should look. */
   public static final String DEGRADED = "DEGRADED";
   /** The feedback consumer is restarting or stopped (the node answered 503). */
   public static final String DOWN = "DOWN";
@@ -69,6 +73,7 @@ public record NodeHealth(
     stalledPartitions = stalledPartitions == null ? List.of() : List.copyOf(stalledPartitions);
     servingVersions = servingVersions == null ? Map.of()
         : Collections.unmodifiableMap(new TreeMap<>(servingVersions));
+    failedAdapters = failedAdapters == null ? List.of() : List.copyOf(failedAdapters);
   }
 
   /** Whether every assigned partition moves. */

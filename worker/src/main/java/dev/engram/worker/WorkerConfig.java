@@ -1,5 +1,6 @@
 package dev.engram.worker;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -25,12 +26,19 @@ import java.util.Objects;
  *     that loses its partitions mid-job through a spurious expiry cannot publish (its transaction's
  *     offsets carry the old group generation), so too short a timeout costs a re-run, never a
  *     duplicate. The broker accepts 6 s to 30 min by default.
+ * @param keyDir where the worker keeps the Ed25519 key pair it signs its candidates with
+ *     ({@link WorkerKey}; made on first start): {@value #DEFAULT_KEY_DIR} under the working directory,
+ *     i.e. {@code worker/} in the CLI's default data directory ({@code engram worker --data}), which
+ *     a local node ({@code engram serve} on the same data directory) trusts by itself
  */
 public record WorkerConfig(String bootstrapServers, String groupId, String workerId, Duration jobTimeout,
-        int maxAttempts, Duration retryBackoff, Duration progressInterval, Duration sessionTimeout) {
+        int maxAttempts, Duration retryBackoff, Duration progressInterval, Duration sessionTimeout, Path keyDir) {
 
     /** The consumer group every worker joins by default. */
     public static final String DEFAULT_GROUP = "engram-workers";
+
+    /** The default {@code keyDir}, relative to the working directory. */
+    public static final String DEFAULT_KEY_DIR = ".engram/worker";
 
     /** The default {@code sessionTimeout}: 15 s. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(15);
@@ -49,6 +57,7 @@ public record WorkerConfig(String bootstrapServers, String groupId, String worke
         positive(retryBackoff, "retryBackoff");
         positive(progressInterval, "progressInterval");
         positive(sessionTimeout, "sessionTimeout");
+        Objects.requireNonNull(keyDir, "workerConfig.keyDir is required, e.g. .engram/worker");
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("workerConfig.maxAttempts must be >= 1, was " + maxAttempts);
         }
@@ -64,32 +73,38 @@ public record WorkerConfig(String bootstrapServers, String groupId, String worke
     /** The defaults listed above, worker id {@code worker-1}. */
     public static WorkerConfig defaults(String bootstrapServers) {
         return new WorkerConfig(bootstrapServers, DEFAULT_GROUP, "worker-1", Duration.ofMinutes(30), 3,
-                Duration.ofSeconds(2), Duration.ofSeconds(2), DEFAULT_SESSION_TIMEOUT);
+                Duration.ofSeconds(2), Duration.ofSeconds(2), DEFAULT_SESSION_TIMEOUT, Path.of(DEFAULT_KEY_DIR));
     }
 
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(bootstrapServers, groupId, id, jobTimeout, maxAttempts, retryBackoff, progressInterval,
-                sessionTimeout);
+                sessionTimeout, keyDir);
     }
 
     public WorkerConfig withGroupId(String group) {
         return new WorkerConfig(bootstrapServers, group, workerId, jobTimeout, maxAttempts, retryBackoff,
-                progressInterval, sessionTimeout);
+                progressInterval, sessionTimeout, keyDir);
     }
 
     public WorkerConfig withAttempts(int attempts, Duration backoff) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, attempts, backoff, progressInterval,
-                sessionTimeout);
+                sessionTimeout, keyDir);
     }
 
     public WorkerConfig withJobTimeout(Duration timeout) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, timeout, maxAttempts, retryBackoff,
-                progressInterval, sessionTimeout);
+                progressInterval, sessionTimeout, keyDir);
     }
 
     public WorkerConfig withSessionTimeout(Duration timeout) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, maxAttempts, retryBackoff,
-                progressInterval, timeout);
+                progressInterval, timeout, keyDir);
+    }
+
+    /** The same settings with the key pair kept in {@code dir}. */
+    public WorkerConfig withKeyDir(Path dir) {
+        return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, maxAttempts, retryBackoff,
+                progressInterval, sessionTimeout, dir);
     }
 
     /** The transactional id of this worker's adapter publisher. */

@@ -92,6 +92,16 @@ public final class NodeHttp {
     }
   }
 
+  /** {@code GET /v1/adapters}: every adapter the node knows, with its versions and the serving one. */
+  public JsonNode adapters() {
+    return call("GET", "/v1/adapters", null, 200, JsonNode.class);
+  }
+
+  /** The node's address. */
+  public URI url() {
+    return nodeUrl;
+  }
+
   private static EngramApiException error(String method, URI uri, HttpResponse<byte[]> response) {
     String message = null;
     String field = null;

@@ -197,7 +197,8 @@ final class AdaptersCommand implements Runnable {
             out.println(String.format(Locale.ROOT, "  %s v%-4d %-9s held-out %s  %s%s", v.serving() ? "*" : " ",
                     v.version(), v.status(), m == null ? "(unreadable)" : String.format(Locale.ROOT, "%.4f -> %.4f",
                             m.parentHeldOutNdcg10(), m.heldOutNdcg10()), v.reason(),
-                    v.policy() == null || v.policy().isEmpty() ? "" : " [" + v.policy() + "]"));
+                    v.policy() == null || v.policy().isEmpty() ? "" : " [" + v.policy() + "]")
+                    + (v.failed() ? " (failed while serving)" : ""));
         }
     }
 }

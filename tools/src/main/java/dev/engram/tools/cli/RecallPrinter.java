@@ -15,8 +15,9 @@ final class RecallPrinter {
     }
 
     static void print(PrintWriter out, RecallResponse answer) {
-        out.printf(Locale.ROOT, "%d cases for tenant %s (%s, adapter %s, %.1f ms)%n", answer.ranked().size(),
-                answer.tenant(), answer.mode(), answer.adapterVersion(), answer.tookMs());
+        out.printf(Locale.ROOT, "%d cases for tenant %s (%s, adapter %s%s, %.1f ms)%n", answer.ranked().size(),
+                answer.tenant(), answer.mode(), answer.adapterVersion(), answer.fallbackFrom() == null ? ""
+                        : ", fell back from " + answer.fallbackFrom(), answer.tookMs());
         section(out, "Positives", "worth repeating", answer.positives());
         section(out, "Negatives", "what not to do", answer.negatives());
         out.flush();

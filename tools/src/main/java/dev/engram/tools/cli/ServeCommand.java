@@ -88,6 +88,13 @@ final class ServeCommand implements Callable<Integer> {
         "tenant; managing keys still needs the admin key). Only with an --http-host on loopback."})
     boolean allowAnonymous;
 
+    @Option(names = "--trusted-workers", paramLabel = "FILE", description = {
+        "The training workers whose signed adapter candidates this node admits to its gate: a file of",
+        "worker-key.pub lines (each worker prints where its key is), or a directory of *.pub files.",
+        "Unsigned, untrusted or forged candidates are listed as rejected and never served. The worker",
+        "this command runs beside the node (with the embedded broker) is trusted without it."})
+    Path trustedWorkers;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -96,6 +103,9 @@ final class ServeCommand implements Callable<Integer> {
         NodeConfig.Builder settings = NodeConfig.builder(data).bootstrapServers(bootstrap).httpHost(httpHost)
                 .httpPort(httpPort).groupId(group).promotionGate(gate)
                 .adapterVersionsKept(adapterVersionsKept).allowAnonymous(allowAnonymous);
+        if (trustedWorkers != null) {
+            settings.trustedWorkers(trustedWorkers);
+        }
         if (maxBatch != null) {
             settings.maxBatchRecords(maxBatch);
         }
@@ -125,6 +135,8 @@ final class ServeCommand implements Callable<Integer> {
                 ApiKeys.ADMIN_KEY_FILE) + ")");
         out.println("  keys:     ./engram keys create --principal NAME --role reader --tenants TENANT");
         out.println("  feedback: ./engram produce events.jsonl");
+        out.println("  adapters: from worker keys " + (node.adapters().trustedWorkers().isEmpty()
+                ? "(none trusted: give --trusted-workers FILE)" : node.adapters().trustedWorkers().ids()));
         out.println("  stop:     Ctrl-C");
         out.flush();
         stopped.await();
