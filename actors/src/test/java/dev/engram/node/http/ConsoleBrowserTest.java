@@ -1,5 +1,7 @@
 package dev.engram.node.http;
 
+import dev.engram.node.testing.TestWorker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -85,9 +87,9 @@ class ConsoleBrowserTest {
 
         try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(SharedKafka.bootstrapServers())) {
             AdapterPublisher publisher = AdapterPublisher.over(producer);
-            publisher.publish(version(1, null, AdapterStatus.PROMOTED, new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39,
+            publisher.publish(version(1, null, AdapterStatus.CANDIDATE, new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39,
                     20, Map.of())));
-            publisher.publish(version(2, 1L, AdapterStatus.PROMOTED, new AdapterMetrics(0.43, 0.41, 44, 0.39, 0.39,
+            publisher.publish(version(2, 1L, AdapterStatus.CANDIDATE, new AdapterMetrics(0.43, 0.41, 44, 0.39, 0.39,
                     20, Map.of())));
         }
         Await.until("the cases to be stored and both adapter versions listed", Duration.ofMinutes(2),
@@ -98,11 +100,11 @@ class ConsoleBrowserTest {
     }
 
     private static AdapterPublished version(long version, Long parent, AdapterStatus status, AdapterMetrics metrics) {
-        return AdapterPublished.of(ADAPTER, T, version, parent, "test-model", AdapterMethod.LORA_QUERY_SIDE,
+        return TestWorker.sign(AdapterPublished.of(ADAPTER, T, version, parent, "test-model", AdapterMethod.LORA_QUERY_SIDE,
                 LoraTrainingConfig.defaults(), metrics, status, "", "job-" + ADAPTER + "-" + version,
                 List.of(new AdapterFile(AdapterFile.PEFT_CONFIG, "{}".getBytes(StandardCharsets.UTF_8)),
                         new AdapterFile(AdapterFile.PEFT_WEIGHTS, new byte[8])),
-                Instant.parse("2026-03-01T10:00:00Z").plusSeconds(version));
+                Instant.parse("2026-03-01T10:00:00Z").plusSeconds(version)));
     }
 
     @BeforeEach

@@ -1,5 +1,7 @@
 package dev.engram.node.http;
 
+import dev.engram.node.testing.TestWorker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,12 +66,12 @@ class HttpAuthTest {
         operatorB = HttpCalls.as(createKey("op-b", "operator", B));
         adminOfA = HttpCalls.as(createKey("admin-a", "admin", A));
         try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(SharedKafka.bootstrapServers())) {
-            AdapterPublisher.over(producer).publish(AdapterPublished.of(ADAPTER, A, 1, null, "test-model",
-                    AdapterMethod.LORA_QUERY_SIDE, LoraTrainingConfig.defaults(),
-                    new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39, 20, Map.of()), AdapterStatus.PROMOTED, "",
+            AdapterPublisher.over(producer).publish(TestWorker.sign(AdapterPublished.of(ADAPTER, A, 1, null,
+                    "test-model", AdapterMethod.LORA_QUERY_SIDE, LoraTrainingConfig.defaults(),
+                    new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39, 20, Map.of()), AdapterStatus.CANDIDATE, "",
                     "job-" + ADAPTER, List.of(new AdapterFile(AdapterFile.PEFT_CONFIG,
                             "{}".getBytes(StandardCharsets.UTF_8)), new AdapterFile(AdapterFile.PEFT_WEIGHTS,
-                            new byte[8])), Instant.parse("2026-01-01T00:00:00Z")));
+                            new byte[8])), Instant.parse("2026-01-01T00:00:00Z"))));
         }
         Await.until("the node to list tenant A's adapter", Duration.ofSeconds(60),
                 () -> node.adapters().adapter(ADAPTER) != null);
@@ -263,7 +265,8 @@ class HttpAuthTest {
 
         assertThat(SECRETS).hasSizeGreaterThan(5);
         for (String secret : SECRETS) {
-            assertThat(keys).doesNotContain(secret).doesNotContain(secret.substring(secret.lastIndexOf('_') + 1));
+            // egk_<id>_<secret>: the secret part is everything after the id (it may itself hold '_').
+            assertThat(keys).doesNotContain(secret).doesNotContain(secret.substring(secret.indexOf('_', 4) + 1));
             assertThat(keys).contains(java.util.HexFormat.of().formatHex(java.security.MessageDigest
                     .getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8))));
         }

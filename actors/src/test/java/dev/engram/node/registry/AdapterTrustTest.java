@@ -91,7 +91,7 @@ class AdapterTrustTest {
         BlockingQueue<AdapterPublished> sdkServed = new LinkedBlockingQueue<>();
         try (EngramNode node = startNode("node-a");
                 EngramClient sdk = EngramClient.builder().nodeUrl(URI.create(node.httpUrl()))
-                        .bootstrapServers(SharedKafka.bootstrapServers()).trustedWorkers(TestAdapters.TRUSTED)
+                        .apiKey(NodeAdapterApi.key(node)).bootstrapServers(SharedKafka.bootstrapServers()).trustedWorkers(TestAdapters.TRUSTED)
                         .adapterCheckInterval(Duration.ofMillis(200)).agentId("trust-sdk").build()) {
             sdk.onAdapter(a -> a.adapterName().equals(name) && a.status() == AdapterStatus.PROMOTED, sdkServed::add);
             publisher.publish(adapter(name, tenant, 1, AdapterStatus.CANDIDATE, BETTER, files, encoder));
@@ -234,7 +234,8 @@ class AdapterTrustTest {
 
     private static JsonNode getJson(EngramNode node, String path) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.httpUrl() + path))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + NodeAdapterApi.key(node)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
         return ApiJson.mapper().readTree(r.body());
     }
 }

@@ -23,7 +23,7 @@ public final class SharedNode {
             try {
                 NodeConfig config = NodeConfig.builder(Files.createTempDirectory("engram-shared-node"))
                         .bootstrapServers(SharedKafka.bootstrapServers()).groupId(TestIds.unique("shared"))
-                        .httpPort(0).tuning(TuningSchedulerConfig.disabled()).build();
+                        .httpPort(0).tuning(TuningSchedulerConfig.disabled()).trustedWorkers(TestWorker.TRUSTED).build();
                 node = EngramNode.start(config);
                 SharedKafka.closeBeforeBroker(node);
             } catch (IOException e) {
