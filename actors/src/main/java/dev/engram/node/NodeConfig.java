@@ -8,6 +8,9 @@ import dev.engram.node.tuning.TuningSchedulerConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import dev.engram.streams.FeedbackTopicLayout;
+import dev.engram.streams.KafkaConnection;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -58,6 +61,19 @@ import java.util.regex.Pattern;
  *       [1, 1000]; the serving, the pinned and the rolled-back-to versions are kept besides. Older
  *       directories are deleted; a pin or rollback to one of them reads it from
  *       {@code engram.adapters} again ({@code engram serve --adapter-versions-kept})</td></tr>
+ *   <tr><td>{@code kafkaProperties}</td><td>none</td><td>Kafka client properties (SASL, SSL...)
+ *       every Kafka client of the node uses, laid over Engram's safe defaults
+ *       ({@link KafkaConnection}; {@code engram serve --kafka-properties FILE}). Only with
+ *       {@code bootstrapServers}: the embedded broker is plaintext</td></tr>
+ *   <tr><td>{@code feedbackLayout}</td><td>{@link FeedbackTopicLayout#SHARED shared}</td><td>where
+ *       feedback is read from: {@code engram.feedback}, or every per-tenant topic
+ *       {@code engram.feedback.<tenant>} (by pattern), where an event whose tenant is not its topic's
+ *       is dead-lettered; per-tenant topics with prefixed ACLs keep one tenant's producers out of
+ *       another's memory ({@code engram serve --feedback-layout per-tenant})</td></tr>
+ *   <tr><td>{@code maxConcurrentRecalls}</td><td>2 × the available cores</td><td>recalls running at
+ *       once, in [1, 10000]; one more is answered {@code 429 Too Many Requests} with
+ *       {@code Retry-After}. Recalls run on their own dispatcher with this many threads, apart from
+ *       ingest's writes ({@code engram serve --max-concurrent-recalls})</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -81,7 +97,10 @@ public record NodeConfig(
         Clock clock,
         TuningSchedulerConfig tuning,
         PromotionGate promotionGate,
-        int adapterVersionsKept) {
+        int adapterVersionsKept,
+        Map<String, String> kafkaProperties,
+        FeedbackTopicLayout feedbackLayout,
+        int maxConcurrentRecalls) {
 
     /** Default interface of the HTTP API: loopback only. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -97,6 +116,8 @@ public record NodeConfig(
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     /** Default number of each adapter's newest versions whose files stay on disk. */
     public static final int DEFAULT_ADAPTER_VERSIONS_KEPT = 5;
+    /** Most recalls at once allowed by the settings. */
+    public static final int MAX_CONCURRENT_RECALLS = 10_000;
 
     private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -140,6 +161,29 @@ public record NodeConfig(
             throw new IllegalArgumentException("nodeConfig.adapterVersionsKept must be in [1, 1000], was "
                     + adapterVersionsKept);
         }
+        Objects.requireNonNull(kafkaProperties, "nodeConfig.kafkaProperties is required (Map.of() for none)");
+        if (!kafkaProperties.isEmpty() && bootstrapServers == null) {
+            throw new IllegalArgumentException("nodeConfig.kafkaProperties need nodeConfig.bootstrapServers: the "
+                    + "embedded broker is plaintext; give the secured cluster's servers (--bootstrap)");
+        }
+        // Validated here, so a bad file fails the configuration, not the node's start.
+        kafkaProperties = new KafkaConnection(bootstrapServers == null ? "embedded" : bootstrapServers,
+                kafkaProperties).clientProperties();
+        Objects.requireNonNull(feedbackLayout, "nodeConfig.feedbackLayout is required (FeedbackTopicLayout.SHARED)");
+        if (maxConcurrentRecalls < 1 || maxConcurrentRecalls > MAX_CONCURRENT_RECALLS) {
+            throw new IllegalArgumentException("nodeConfig.maxConcurrentRecalls must be in [1, " + MAX_CONCURRENT_RECALLS
+                    + "], was " + maxConcurrentRecalls);
+        }
+    }
+
+    /** Default {@code maxConcurrentRecalls}: twice the cores this JVM may use. */
+    public static int defaultMaxConcurrentRecalls() {
+        return 2 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /** How the node's Kafka clients reach {@code bootstrap} (the configured or embedded broker's servers). */
+    public KafkaConnection kafka(String bootstrap) {
+        return new KafkaConnection(bootstrap, kafkaProperties);
     }
 
     /** A builder with every default set; only the data directory is required. */
@@ -162,7 +206,9 @@ public record NodeConfig(
         return new Builder(dataDir).bootstrapServers(bootstrapServers).httpHost(httpHost).httpPort(httpPort)
                 .groupId(groupId).embedder(embedder).storeConfig(storeConfig).resilience(resilience)
                 .maxBatchRecords(maxBatchRecords).pollTimeout(pollTimeout).clock(clock).tuning(tuning)
-                .promotionGate(promotionGate).adapterVersionsKept(adapterVersionsKept);
+                .promotionGate(promotionGate).adapterVersionsKept(adapterVersionsKept)
+                .kafkaProperties(kafkaProperties).feedbackLayout(feedbackLayout)
+                .maxConcurrentRecalls(maxConcurrentRecalls);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -181,6 +227,9 @@ public record NodeConfig(
         private TuningSchedulerConfig tuning = TuningSchedulerConfig.defaults();
         private PromotionGate promotionGate = PromotionGate.defaults();
         private int adapterVersionsKept = DEFAULT_ADAPTER_VERSIONS_KEPT;
+        private Map<String, String> kafkaProperties = Map.of();
+        private FeedbackTopicLayout feedbackLayout = FeedbackTopicLayout.SHARED;
+        private int maxConcurrentRecalls = defaultMaxConcurrentRecalls();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -257,13 +306,32 @@ public record NodeConfig(
             return this;
         }
 
+        /** Kafka client properties (SASL, SSL), e.g. {@code KafkaConnection.load(Path.of("client.properties"))}. */
+        public Builder kafkaProperties(Map<String, String> value) {
+            this.kafkaProperties = value;
+            return this;
+        }
+
+        /** Where feedback is read from: the shared topic or the per-tenant ones. */
+        public Builder feedbackLayout(FeedbackTopicLayout value) {
+            this.feedbackLayout = value;
+            return this;
+        }
+
+        /** Recalls running at once; one more is answered 429 with Retry-After. */
+        public Builder maxConcurrentRecalls(int value) {
+            this.maxConcurrentRecalls = value;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(dataDir, bootstrapServers, httpHost, httpPort, groupId, embedder,
                     storeConfig == null ? CaseStoreConfig.defaults() : storeConfig, resilience,
                     maxBatchRecords != null ? maxBatchRecords
                             : embedder == null ? DEFAULT_MAX_BATCH_RECORDS : DEFAULT_MAX_BATCH_RECORDS_EMBEDDING,
-                    pollTimeout, clock, tuning, promotionGate, adapterVersionsKept);
+                    pollTimeout, clock, tuning, promotionGate, adapterVersionsKept, kafkaProperties, feedbackLayout,
+                    maxConcurrentRecalls);
         }
     }
 }

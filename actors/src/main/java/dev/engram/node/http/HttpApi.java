@@ -3,6 +3,7 @@ package dev.engram.node.http;
 import dev.engram.node.internal.Async;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.recall.Recaller;
+import dev.engram.node.recall.RecallsSaturatedException;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -14,6 +15,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Bad requests get 400 with an {@link ApiError} naming the field; unknown routes 404; a known
- * route with the wrong method 405.
+ * route with the wrong method 405. A recall beyond the node's {@code maxConcurrentRecalls} gets
+ * 429 with {@code Retry-After} (seconds) at once: the client is told to come back, rather than being
+ * queued behind the recalls in flight.
  */
 public final class HttpApi extends AllDirectives {
 
@@ -88,6 +92,11 @@ public final class HttpApi extends AllDirectives {
                 .thenApply(answer -> json(StatusCodes.OK, RecallResponses.of(tenant, request, answer)))
                 .exceptionally(failure -> {
                     Throwable cause = Async.unwrap(failure);
+                    if (cause instanceof RecallsSaturatedException saturated) {
+                        return json(StatusCodes.TOO_MANY_REQUESTS, new ApiError(saturated.getMessage(), null))
+                                .addHeader(RawHeader.create("Retry-After",
+                                        Long.toString(Math.max(1, saturated.retryAfter().toSeconds()))));
+                    }
                     if (cause instanceof IllegalArgumentException) {
                         return json(StatusCodes.BAD_REQUEST, new ApiError(cause.getMessage(), null));
                     }

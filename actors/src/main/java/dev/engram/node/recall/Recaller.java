@@ -13,13 +13,20 @@ import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.registry.ServingAdapter;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executor;
 
 /**
  * Recalls the cases of one tenant for a task, off the caller's thread (Lucene and the embedder
  * block): the store's candidates for the mode, ordered by the tenant's {@link Ranker} (the store's
  * reciprocal-rank fusion unless a ranker of the tenant is plugged in), split positive/negative.
+ *
+ * <p>At most {@code maxConcurrent} recalls run at once; one more fails at once with
+ * {@link RecallsSaturatedException} (the HTTP API's 429 with {@code Retry-After}) instead of
+ * queueing behind them. Give {@code blocking} as many threads (the node's recall dispatcher), so an
+ * admitted recall never waits for a thread either.
  *
  * <pre>{@code
  * recaller.recall("acme", "flutter of a heated wing", 10)
@@ -31,12 +38,17 @@ public final class Recaller {
     /** The adapter version reported while no tuned adapter is loaded. */
     public static final String BASE_ADAPTER = "base";
 
+    /** What a refused recall is told: a recall takes milliseconds, so a second is plenty. */
+    public static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
     private final CaseStore store;
     private final Embedder embedder;
     private final Executor blocking;
     private final NodeMetrics metrics;
     private final AdapterRegistry adapters;
     private final RankerSource rankers;
+    private final int maxConcurrent;
+    private final Semaphore running;
 
     /** @param embedder {@code null} for BM25-only recall */
     public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics) {
@@ -63,6 +75,21 @@ public final class Recaller {
      */
     public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics,
             AdapterRegistry adapters, RankerSource rankers) {
+        this(store, embedder, blocking, metrics, adapters, rankers, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As above, running at most {@code maxConcurrent} recalls at once.
+     *
+     * @param maxConcurrent at least 1; one recall more fails with {@link RecallsSaturatedException}
+     */
+    public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics,
+            AdapterRegistry adapters, RankerSource rankers, int maxConcurrent) {
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("maxConcurrent must be >= 1, was " + maxConcurrent);
+        }
+        this.maxConcurrent = maxConcurrent;
+        this.running = new Semaphore(maxConcurrent);
         this.store = Objects.requireNonNull(store, "store");
         this.embedder = embedder;
         this.blocking = Objects.requireNonNull(blocking, "blocking");
@@ -95,6 +122,26 @@ public final class Recaller {
      * tenant, task or k, and for a mode that needs an embedder on a node without one.
      */
     public CompletionStage<RecallAnswer> recall(String tenant, String task, int k, RecallMode mode) {
+        if (!running.tryAcquire()) {
+            metrics.recallRefused();
+            return CompletableFuture.failedFuture(new RecallsSaturatedException(maxConcurrent, RETRY_AFTER));
+        }
+        CompletableFuture<RecallAnswer> answer;
+        try {
+            answer = run(tenant, task, k, mode);
+        } catch (RuntimeException | Error e) {
+            running.release();
+            throw e;
+        }
+        return answer.whenComplete((a, failure) -> running.release());
+    }
+
+    /** Recalls running now (for tests and health). */
+    public int running() {
+        return maxConcurrent - running.availablePermits();
+    }
+
+    private CompletableFuture<RecallAnswer> run(String tenant, String task, int k, RecallMode mode) {
         RecallMode effective = mode == null ? defaultMode() : mode;
         return Async.supply(() -> {
             if (effective.usesVector() && embedder == null) {

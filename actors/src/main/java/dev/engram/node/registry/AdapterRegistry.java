@@ -13,6 +13,7 @@ import dev.engram.streams.AdapterKey;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +73,7 @@ public final class AdapterRegistry implements AutoCloseable {
      */
     private static final Map<String, Object> READER_SETTINGS = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final TextEncoder encoder;
     private final AdapterLoader loader;
     private final PromotionGate gate;
@@ -92,15 +93,15 @@ public final class AdapterRegistry implements AutoCloseable {
     private volatile long deliveries;
     private final List<Consumer<AdapterSwap>> swapObservers = new CopyOnWriteArrayList<>();
 
-    private AdapterRegistry(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
+    private AdapterRegistry(KafkaConnection kafka, TextEncoder encoder, Path dir, PromotionGate gate,
             Duration grace, int versionsKept) {
-        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this.kafka = Objects.requireNonNull(kafka, "kafka");
         this.encoder = encoder;
         this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
         this.verdicts = new GateVerdicts(dir);
         this.gate = Objects.requireNonNull(gate, "gate");
         this.grace = Objects.requireNonNull(grace, "grace");
-        this.files = new AdapterFileRetention(bootstrapServers, loader, versionsKept, this);
+        this.files = new AdapterFileRetention(kafka, loader, versionsKept, this);
         this.reclaimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "engram-adapter-reclaimer");
             t.setDaemon(true);
@@ -134,7 +135,13 @@ public final class AdapterRegistry implements AutoCloseable {
      */
     public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
             Duration grace, int versionsKept, CandidateEvaluation evaluation) {
-        AdapterRegistry registry = new AdapterRegistry(bootstrapServers, encoder, dir, gate, grace, versionsKept);
+        return start(KafkaConnection.of(bootstrapServers), encoder, dir, gate, grace, versionsKept, evaluation);
+    }
+
+    /** As above, over a connection with client properties (SASL, SSL). */
+    public static AdapterRegistry start(KafkaConnection kafka, TextEncoder encoder, Path dir, PromotionGate gate,
+            Duration grace, int versionsKept, CandidateEvaluation evaluation) {
+        AdapterRegistry registry = new AdapterRegistry(kafka, encoder, dir, gate, grace, versionsKept);
         registry.evaluation = evaluation;
         registry.thread.start();
         return registry;
@@ -215,7 +222,7 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     private void run() {
-        try (KafkaConsumer<String, byte[]> c = KafkaClientFactory.consumer(bootstrapServers, null, READER_SETTINGS)) {
+        try (KafkaConsumer<String, byte[]> c = KafkaClientFactory.consumer(kafka, null, READER_SETTINGS)) {
             consumer = c;
             List<TopicPartition> partitions = c.partitionsFor(Topics.ADAPTERS).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();

@@ -2,6 +2,7 @@ package dev.engram.node.tuning;
 
 import dev.engram.memory.CaseStore;
 import dev.engram.memory.Episode;
+import dev.engram.streams.KafkaConnection;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,14 +74,22 @@ public final class TuningLoop implements AutoCloseable {
     public static TuningLoop start(TuningSchedulerConfig config, String bootstrapServers,
             String nodeId, JudgedRecallLog judged, ActorSystem<SpawnProtocol.Command> system, CaseStore store,
             Clock clock, Executor blocking, Function<String, Optional<Long>> serving, PolicyProposer proposer) {
+        return start(config, KafkaConnection.of(bootstrapServers), nodeId, judged, system, store, clock, blocking,
+                serving, proposer);
+    }
+
+    /** As above, over a connection with client properties (SASL, SSL). */
+    public static TuningLoop start(TuningSchedulerConfig config, KafkaConnection kafka,
+            String nodeId, JudgedRecallLog judged, ActorSystem<SpawnProtocol.Command> system, CaseStore store,
+            Clock clock, Executor blocking, Function<String, Optional<Long>> serving, PolicyProposer proposer) {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            KafkaJobSink kafkaSink = JobSink.kafka(bootstrapServers, "engram-scheduler-" + nodeId, blocking);
+            KafkaJobSink kafkaSink = JobSink.kafka(kafka, "engram-scheduler-" + nodeId, blocking);
             resources.push(kafkaSink);
             JobSink sink = proposer == null ? kafkaSink : kafkaSink.withPolicies(proposer,
                     tenant -> judged == null ? List.of() : judged.heldOutTasks(tenant), blocking);
             AtomicReference<ActorRef<TuningSchedulers.Command>> routerRef = new AtomicReference<>();
-            AdapterTopicFollower follower = AdapterTopicFollower.start(bootstrapServers, new AdapterTopicFollower.Listener() {
+            AdapterTopicFollower follower = AdapterTopicFollower.start(kafka, new AdapterTopicFollower.Listener() {
                 @Override
                 public void adapter(dev.engram.streams.AdapterPublished adapter) {
                     ActorRef<TuningSchedulers.Command> r = routerRef.get();
