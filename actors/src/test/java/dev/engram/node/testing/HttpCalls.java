@@ -16,7 +16,12 @@ public final class HttpCalls {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A status and body. */
-    public record Answer(int status, String body, String contentType) {
+    public record Answer(int status, String body, String contentType, java.net.http.HttpHeaders headers) {
+        /** The first value of header {@code name}, or null. */
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         public JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -43,7 +48,7 @@ public final class HttpCalls {
             HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.body(),
-                    response.headers().firstValue("Content-Type").orElse(""));
+                    response.headers().firstValue("Content-Type").orElse(""), response.headers());
         } catch (IOException e) {
             throw new AssertionError("HTTP call failed: " + e, e);
         } catch (InterruptedException e) {
