@@ -283,6 +283,11 @@ public final class EngramNode implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /** How the node's Kafka clients reach its cluster: {@link #bootstrapServers()} and the client properties. */
+    public KafkaConnection kafka() {
+        return config.kafka(bootstrapServers);
+    }
+
     /** The node's case store, for reading (tests, the demo). Writing to it bypasses the stream. */
     public CaseStore store() {
         return store;

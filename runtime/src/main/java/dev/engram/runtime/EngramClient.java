@@ -9,12 +9,15 @@ import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.EventLimits;
 import dev.engram.streams.FeedbackEvent;
+import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -61,7 +64,8 @@ import org.apache.kafka.common.KafkaException;
  * <ul>
  *   <li>{@link #recall} calls the node's HTTP API ({@code POST /v1/tenants/{tenant}/recall}); errors
  *       are {@link EngramApiException}s with the status and the node's message.
- *   <li>{@link #feedback} writes a {@link FeedbackEvent} to {@link Topics#FEEDBACK}, keyed by tenant,
+ *   <li>{@link #feedback} writes a {@link FeedbackEvent} to {@link Topics#FEEDBACK} (or the tenant's own
+ *       topic, {@link Builder#feedbackLayout}), keyed by tenant,
  *       and waits for Kafka's acknowledgement; resending the same {@link Feedback} is harmless (its
  *       event id is fixed). {@link #feedbackAsync} does not wait.
  *   <li>{@link #onAdapter} follows {@link Topics#ADAPTERS} in the background and delivers each
@@ -71,11 +75,27 @@ import org.apache.kafka.common.KafkaException;
  *
  * <p>Only what is used needs configuring: recall needs {@code nodeUrl}, feedback and adapters need
  * {@code bootstrapServers}; the Kafka producer is made on first use. Thread-safe.
+ *
+ * <p>On a secured cluster give the Kafka client properties (SASL, SSL) with
+ * {@link Builder#kafkaProperties}; where the node reads per-tenant topics, send feedback there with
+ * {@link Builder#feedbackLayout} ({@code engram.feedback.<tenant>}, which a prefixed ACL can limit
+ * this agent's credentials to):
+ *
+ * <pre>{@code
+ * EngramClient engram = EngramClient.builder()
+ *     .bootstrapServers("kafka-1:9093")
+ *     .kafkaProperties(KafkaConnection.load(Path.of("acme-agents.properties")))
+ *     .feedbackLayout(FeedbackTopicLayout.PER_TENANT)
+ *     .agentId("support-agent-7")
+ *     .build();
+ * }</pre>
  */
 public final class EngramClient implements AutoCloseable {
 
   private final URI nodeUrl;
   private final String bootstrapServers;
+  private final KafkaConnection kafka;
+  private final FeedbackTopicLayout feedbackLayout;
   private final String agentId;
   private final Duration sendTimeout;
   private final NodeHttp http;
@@ -86,6 +106,8 @@ public final class EngramClient implements AutoCloseable {
   private EngramClient(Builder b) {
     this.nodeUrl = b.nodeUrl;
     this.bootstrapServers = b.bootstrapServers;
+    this.kafka = b.bootstrapServers == null ? null : new KafkaConnection(b.bootstrapServers, b.kafkaProperties);
+    this.feedbackLayout = b.feedbackLayout;
     this.agentId = b.agentId;
     this.sendTimeout = b.sendTimeout;
     this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout);
@@ -133,7 +155,8 @@ public final class EngramClient implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new KafkaException("interrupted while sending feedback " + feedback.eventId(), e);
     } catch (ExecutionException e) {
-      throw new KafkaException("could not send feedback " + feedback.eventId() + " to " + Topics.FEEDBACK + ": "
+      throw new KafkaException("could not send feedback " + feedback.eventId() + " to "
+          + feedbackLayout.topicFor(feedback.tenant()) + ": "
           + e.getCause().getMessage() + " (resend the same Feedback: it is recorded once)", e.getCause());
     } catch (TimeoutException e) {
       throw new KafkaException("feedback " + feedback.eventId() + " not acknowledged within " + sendTimeout
@@ -150,7 +173,8 @@ public final class EngramClient implements AutoCloseable {
     FeedbackEvent event = feedback.toEvent(agentId);
     byte[] json = EventCodec.encode(event);
     CompletableFuture<String> done = new CompletableFuture<>();
-    producer().send(new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), json), (metadata, error) -> {
+    producer().send(new ProducerRecord<>(feedbackLayout.topicFor(event.tenant()), event.tenant(), json),
+        (metadata, error) -> {
       if (error == null) {
         done.complete(event.eventId());
       } else {
@@ -180,7 +204,7 @@ public final class EngramClient implements AutoCloseable {
     if (bootstrapServers == null) {
       throw new IllegalStateException("onAdapter needs Kafka: build the client with bootstrapServers(...)");
     }
-    Subscription s = AdapterFollower.start(bootstrapServers, Objects.requireNonNull(which, "which"),
+    Subscription s = AdapterFollower.start(kafka, Objects.requireNonNull(which, "which"),
         Objects.requireNonNull(listener, "listener"));
     subscriptions.add(s);
     return s;
@@ -210,7 +234,7 @@ public final class EngramClient implements AutoCloseable {
       throw new IllegalStateException("feedback needs Kafka: build the client with bootstrapServers(...)");
     }
     if (producer == null) {
-      producer = KafkaClientFactory.producer(bootstrapServers);
+      producer = KafkaClientFactory.producer(kafka);
     }
     return producer;
   }
@@ -229,8 +253,26 @@ public final class EngramClient implements AutoCloseable {
     private String agentId;
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration sendTimeout = Duration.ofSeconds(30);
+    private Map<String, String> kafkaProperties = Map.of();
+    private FeedbackTopicLayout feedbackLayout = FeedbackTopicLayout.SHARED;
 
     private Builder() {}
+
+    /**
+     * Kafka client properties (SASL, SSL...) for the feedback producer and the adapter follower,
+     * laid over Engram's safe defaults, e.g. {@code KafkaConnection.load(Path.of("client.properties"))}.
+     * None by default (plaintext).
+     */
+    public Builder kafkaProperties(Map<String, String> kafkaProperties) {
+      this.kafkaProperties = kafkaProperties;
+      return this;
+    }
+
+    /** Where feedback goes: {@code engram.feedback} (default) or the tenant's own topic. */
+    public Builder feedbackLayout(FeedbackTopicLayout feedbackLayout) {
+      this.feedbackLayout = feedbackLayout;
+      return this;
+    }
 
     /** The node's HTTP address, e.g. {@code http://localhost:8080}; needed for {@link #recall}. */
     public Builder nodeUrl(URI nodeUrl) {
@@ -283,6 +325,15 @@ public final class EngramClient implements AutoCloseable {
       }
       if (bootstrapServers != null && bootstrapServers.isBlank()) {
         throw new IllegalArgumentException("bootstrapServers: must not be blank, e.g. \"localhost:9092\"");
+      }
+      if (kafkaProperties == null || feedbackLayout == null) {
+        throw new IllegalArgumentException("kafkaProperties and feedbackLayout: must not be null (Map.of(), SHARED)");
+      }
+      if (!kafkaProperties.isEmpty()) {
+        if (bootstrapServers == null) {
+          throw new IllegalArgumentException("kafkaProperties: need bootstrapServers(...) too");
+        }
+        new KafkaConnection(bootstrapServers, kafkaProperties); // refuses Engram-owned keys, naming them
       }
       for (Duration d : List.of(requestTimeout, sendTimeout)) {
         if (d == null || d.isNegative() || d.isZero()) {

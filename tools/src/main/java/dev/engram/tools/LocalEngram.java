@@ -45,9 +45,9 @@ public final class LocalEngram implements AutoCloseable {
         }
         CandidateTrainer trainer = null;
         try {
-            trainer = new CandidateTrainer(node.bootstrapServers(), config.clock());
+            trainer = new CandidateTrainer(node.kafka(), config.clock());
             TrainingWorker worker = TrainingWorker.start(WorkerConfig.defaults(node.bootstrapServers())
-                    .withGroupId(config.tuning().workerGroupId()).withWorkerId(node.nodeId()), trainer, null,
+                    .withKafkaProperties(config.kafkaProperties()).withGroupId(config.tuning().workerGroupId()).withWorkerId(node.nodeId()), trainer, null,
                     config.clock());
             log.info("training worker {} beside the node, in group {}", node.nodeId(), config.tuning().workerGroupId());
             return new LocalEngram(node, trainer, worker);

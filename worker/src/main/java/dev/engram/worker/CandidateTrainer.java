@@ -4,6 +4,7 @@ import dev.engram.adapters.LoraConfig;
 import dev.engram.adapters.LoraInit;
 import dev.engram.adapters.NoGradScope;
 import dev.engram.memory.Embedder;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.PublishedAdapters;
 import dev.engram.worker.internal.DocumentVectorCache;
 import dev.engram.worker.internal.RankingEvaluation;
@@ -50,7 +51,7 @@ import java.util.stream.Stream;
  */
 public final class CandidateTrainer implements JobRunner, AutoCloseable {
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final Clock clock;
     private final Map<Integer, TextEncoder> encoders = new HashMap<>();
     private final Map<Integer, DocumentVectorCache> documentVectors = new HashMap<>();
@@ -60,7 +61,12 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
 
     /** @param bootstrapServers where to read parent adapters from */
     public CandidateTrainer(String bootstrapServers, Clock clock) {
-        this.bootstrapServers = bootstrapServers;
+        this(KafkaConnection.of(bootstrapServers), clock);
+    }
+
+    /** @param kafka where to read parent adapters from, with its client properties (SASL, SSL) */
+    public CandidateTrainer(KafkaConnection kafka, Clock clock) {
+        this.kafka = kafka;
         this.clock = clock;
     }
 
@@ -193,7 +199,7 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
 
     private TenantAdapter loadParent(TrainingJob job, TuningConfig tuning, TextEncoder encoder, Path dir)
             throws IOException {
-        AdapterPublished parent = PublishedAdapters.find(bootstrapServers, job.adapterName(), job.baseAdapterVersion(),
+        AdapterPublished parent = PublishedAdapters.find(kafka, job.adapterName(), job.baseAdapterVersion(),
                         Duration.ofSeconds(60))
                 .orElseThrow(() -> new IllegalStateException("parent " + job.adapterName() + " v"
                         + job.baseAdapterVersion() + " of job " + job.jobId() + " is not on engram.adapters"));

@@ -1,6 +1,8 @@
 package dev.engram.worker;
 
+import dev.engram.streams.KafkaConnection;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -25,9 +27,13 @@ import java.util.Objects;
  *     that loses its partitions mid-job through a spurious expiry cannot publish (its transaction's
  *     offsets carry the old group generation), so too short a timeout costs a re-run, never a
  *     duplicate. The broker accepts 6 s to 30 min by default.
+ * @param kafkaProperties Kafka client properties (SASL, SSL...) of every client of the worker, laid
+ *     over Engram's safe defaults ({@link KafkaConnection}; none by default;
+ *     {@code engram worker --kafka-properties FILE})
  */
 public record WorkerConfig(String bootstrapServers, String groupId, String workerId, Duration jobTimeout,
-        int maxAttempts, Duration retryBackoff, Duration progressInterval, Duration sessionTimeout) {
+        int maxAttempts, Duration retryBackoff, Duration progressInterval, Duration sessionTimeout,
+        Map<String, String> kafkaProperties) {
 
     /** The consumer group every worker joins by default. */
     public static final String DEFAULT_GROUP = "engram-workers";
@@ -52,6 +58,20 @@ public record WorkerConfig(String bootstrapServers, String groupId, String worke
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("workerConfig.maxAttempts must be >= 1, was " + maxAttempts);
         }
+        kafkaProperties = new KafkaConnection(bootstrapServers,
+                Objects.requireNonNull(kafkaProperties, "workerConfig.kafkaProperties is required (Map.of())"))
+                .clientProperties();
+    }
+
+    /** How the worker's Kafka clients reach the cluster: the servers and the client properties. */
+    public KafkaConnection kafka() {
+        return new KafkaConnection(bootstrapServers, kafkaProperties);
+    }
+
+    /** This configuration with Kafka client properties (SASL, SSL), e.g. {@code KafkaConnection.load(file)}. */
+    public WorkerConfig withKafkaProperties(Map<String, String> properties) {
+        return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, maxAttempts, retryBackoff,
+                progressInterval, sessionTimeout, properties);
     }
 
     private static void positive(Duration d, String field) {
@@ -64,32 +84,32 @@ public record WorkerConfig(String bootstrapServers, String groupId, String worke
     /** The defaults listed above, worker id {@code worker-1}. */
     public static WorkerConfig defaults(String bootstrapServers) {
         return new WorkerConfig(bootstrapServers, DEFAULT_GROUP, "worker-1", Duration.ofMinutes(30), 3,
-                Duration.ofSeconds(2), Duration.ofSeconds(2), DEFAULT_SESSION_TIMEOUT);
+                Duration.ofSeconds(2), Duration.ofSeconds(2), DEFAULT_SESSION_TIMEOUT, Map.of());
     }
 
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(bootstrapServers, groupId, id, jobTimeout, maxAttempts, retryBackoff, progressInterval,
-                sessionTimeout);
+                sessionTimeout, kafkaProperties);
     }
 
     public WorkerConfig withGroupId(String group) {
         return new WorkerConfig(bootstrapServers, group, workerId, jobTimeout, maxAttempts, retryBackoff,
-                progressInterval, sessionTimeout);
+                progressInterval, sessionTimeout, kafkaProperties);
     }
 
     public WorkerConfig withAttempts(int attempts, Duration backoff) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, attempts, backoff, progressInterval,
-                sessionTimeout);
+                sessionTimeout, kafkaProperties);
     }
 
     public WorkerConfig withJobTimeout(Duration timeout) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, timeout, maxAttempts, retryBackoff,
-                progressInterval, sessionTimeout);
+                progressInterval, sessionTimeout, kafkaProperties);
     }
 
     public WorkerConfig withSessionTimeout(Duration timeout) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, maxAttempts, retryBackoff,
-                progressInterval, timeout);
+                progressInterval, timeout, kafkaProperties);
     }
 
     /** The transactional id of this worker's adapter publisher. */

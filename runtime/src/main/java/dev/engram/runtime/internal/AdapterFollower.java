@@ -4,6 +4,7 @@ import dev.engram.runtime.Subscription;
 import dev.engram.streams.AdapterAssembler;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -37,11 +38,11 @@ public final class AdapterFollower implements Subscription {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread thread;
 
-  private AdapterFollower(String bootstrapServers, Predicate<? super AdapterPublished> filter,
+  private AdapterFollower(KafkaConnection kafka, Predicate<? super AdapterPublished> filter,
       Consumer<? super AdapterPublished> listener) {
     // Chunks are ~512 KiB each: let one fetch carry a few. Never auto-create the topic with the
     // broker's defaults (it must be compacted): wait for Engram to create it.
-    this.consumer = KafkaClientFactory.consumer(bootstrapServers, null, Map.of(
+    this.consumer = KafkaClientFactory.consumer(kafka, null, Map.of(
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024,
         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
     this.filter = filter;
@@ -53,7 +54,13 @@ public final class AdapterFollower implements Subscription {
   /** Starts following; the returned subscription stops it. */
   public static AdapterFollower start(String bootstrapServers, Predicate<? super AdapterPublished> filter,
       Consumer<? super AdapterPublished> listener) {
-    AdapterFollower follower = new AdapterFollower(bootstrapServers, filter, listener);
+    return start(KafkaConnection.of(bootstrapServers), filter, listener);
+  }
+
+  /** Starts following over {@code kafka} (with its client properties); the returned subscription stops it. */
+  public static AdapterFollower start(KafkaConnection kafka, Predicate<? super AdapterPublished> filter,
+      Consumer<? super AdapterPublished> listener) {
+    AdapterFollower follower = new AdapterFollower(kafka, filter, listener);
     follower.thread.start();
     return follower;
   }

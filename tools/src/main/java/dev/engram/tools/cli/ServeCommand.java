@@ -10,7 +10,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import dev.engram.streams.FeedbackTopicLayout;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -81,6 +83,20 @@ final class ServeCommand implements Callable<Integer> {
                 "besides the serving and pinned ones (default: ${DEFAULT-VALUE})."})
     int adapterVersionsKept;
 
+    @Mixin
+    KafkaPropertiesOption kafkaProperties;
+
+    @Option(names = "--feedback-layout", defaultValue = "shared", paramLabel = "LAYOUT",
+            converter = FeedbackLayoutConverter.class,
+            description = {"shared: read engram.feedback (default; its producers may write any tenant);",
+                "per-tenant: read every engram.feedback.<tenant> topic and dead-letter an event whose tenant",
+                "is not its topic's, so prefixed ACLs keep one tenant's producers out of another's memory."})
+    FeedbackTopicLayout feedbackLayout;
+
+    @Option(names = "--max-concurrent-recalls", paramLabel = "N",
+            description = "Recalls run at once; one more is answered 429 with Retry-After (default: twice the cores).")
+    Integer maxConcurrentRecalls;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -88,7 +104,11 @@ final class ServeCommand implements Callable<Integer> {
         PromotionGate gate = new PromotionGate(minHeldOutGain, maxRetentionLoss);
         NodeConfig.Builder settings = NodeConfig.builder(data).bootstrapServers(bootstrap).httpHost(httpHost)
                 .httpPort(httpPort).groupId(group).promotionGate(gate)
-                .adapterVersionsKept(adapterVersionsKept);
+                .adapterVersionsKept(adapterVersionsKept).kafkaProperties(kafkaProperties.properties())
+                .feedbackLayout(feedbackLayout);
+        if (maxConcurrentRecalls != null) {
+            settings.maxConcurrentRecalls(maxConcurrentRecalls);
+        }
         if (maxBatch != null) {
             settings.maxBatchRecords(maxBatch);
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -59,6 +60,9 @@ final class WorkerCommand implements Callable<Integer> {
                 "its jobs go to another worker, ISO-8601; the broker allows PT6S..PT30M (default: ${DEFAULT-VALUE})."})
     Duration sessionTimeout;
 
+    @Mixin
+    KafkaPropertiesOption kafkaProperties;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -67,8 +71,8 @@ final class WorkerCommand implements Callable<Integer> {
         WorkerConfig config = WorkerConfig.defaults(servers).withGroupId(group)
                 .withWorkerId(workerId == null ? "worker-" + ProcessHandle.current().pid() : workerId)
                 .withAttempts(attempts, Duration.ofSeconds(2)).withJobTimeout(jobTimeout)
-                .withSessionTimeout(sessionTimeout);
-        CandidateTrainer trainer = new CandidateTrainer(servers, Clock.systemUTC());
+                .withSessionTimeout(sessionTimeout).withKafkaProperties(kafkaProperties.properties());
+        CandidateTrainer trainer = new CandidateTrainer(config.kafka(), Clock.systemUTC());
         TrainingWorker worker = TrainingWorker.start(config, trainer, new Bars(out));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -77,7 +81,7 @@ final class WorkerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "engram-worker-shutdown"));
         out.println("engram worker ready: " + config.workerId() + " on " + CandidateTrainer.device() + ", group "
-                + group + ", kafka " + servers);
+                + group + ", kafka " + config.kafka().describe());
         out.flush();
         stopped.await();
         return 0;
