@@ -167,8 +167,12 @@ public record NodeConfig(
                     + "embedded broker is plaintext; give the secured cluster's servers (--bootstrap)");
         }
         // Validated here, so a bad file fails the configuration, not the node's start.
-        kafkaProperties = new KafkaConnection(bootstrapServers == null ? "embedded" : bootstrapServers,
-                kafkaProperties).clientProperties();
+        try {
+            kafkaProperties = new KafkaConnection(bootstrapServers == null ? "embedded" : bootstrapServers,
+                    kafkaProperties).clientProperties();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("nodeConfig.kafkaProperties: " + e.getMessage(), e);
+        }
         Objects.requireNonNull(feedbackLayout, "nodeConfig.feedbackLayout is required (FeedbackTopicLayout.SHARED)");
         if (maxConcurrentRecalls < 1 || maxConcurrentRecalls > MAX_CONCURRENT_RECALLS) {
             throw new IllegalArgumentException("nodeConfig.maxConcurrentRecalls must be in [1, " + MAX_CONCURRENT_RECALLS
