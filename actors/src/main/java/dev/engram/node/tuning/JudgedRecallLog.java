@@ -60,8 +60,9 @@ import org.slf4j.LoggerFactory;
  * been used for {@code idleAfter} or when more tenants are needed (the least recently used goes
  * first), and when its scheduler stops ({@link #evict}). Everything is durable before it is in the
  * heap, so dropping a tenant loses nothing: its next use reads it back. Measured with
- * {@code JudgedLogHeapBench}: 200 tenants of 500 judged episodes held ~170 MB when every tenant
- * stayed; bounded to 16 resident tenants, ~14 MB.
+ * {@code JudgedLogHeapBench}: 200 tenants of 500 judged episodes (68 MB on disk) held 108 MB of heap
+ * when every tenant stayed; bounded to 16 resident tenants, 8.7 MB; reading an evicted tenant back
+ * took 6 ms.
  *
  * <p>Thread-safe: ingest appends while a scheduler reads.
  */
