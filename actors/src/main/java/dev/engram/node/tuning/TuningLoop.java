@@ -116,9 +116,13 @@ public final class TuningLoop implements AutoCloseable {
                     Duration.ofSeconds(10), system.scheduler());
             ActorRef<TuningSchedulers.Command> router = spawned.toCompletableFuture().get(30, TimeUnit.SECONDS);
             routerRef.set(router);
-            // Tenants with logged feedback get their scheduler now, so T can fire without new feedback.
+            // Tenants with enough fresh feedback for T get their scheduler now, so T can fire without new
+            // feedback; the others start with their next event (a scheduler for every tenant ever seen
+            // would hold every tenant's feedback in the heap).
             for (String tenant : judged == null ? List.<String>of() : judged.tenants()) {
-                router.tell(new TuningSchedulers.ToTenant(tenant, new TuningScheduler.Tick()));
+                if (judged.freshCount(tenant) >= config.minNewForInterval()) {
+                    router.tell(new TuningSchedulers.ToTenant(tenant, new TuningScheduler.Tick()));
+                }
             }
             return new TuningLoop(system, router, versions, judged, resources);
         } catch (Exception e) {
