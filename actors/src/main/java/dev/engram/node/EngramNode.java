@@ -3,7 +3,12 @@ package dev.engram.node;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.memory.CaseStore;
 import dev.engram.memory.LuceneCaseStore;
+import dev.engram.node.auth.ApiKeys;
+import dev.engram.node.auth.AuditLog;
+import dev.engram.node.auth.IssuedKey;
+import dev.engram.node.http.AuditRoutes;
 import dev.engram.node.http.HealthReport;
+import dev.engram.node.http.HttpAccess;
 import dev.engram.node.http.HttpApi;
 import dev.engram.node.ingest.BatchResult;
 import dev.engram.node.ingest.BatchWriter;
@@ -24,6 +29,7 @@ import dev.engram.node.policy.PolicyRankers;
 import dev.engram.node.tuning.TuningLoop;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.http.AdapterRoutes;
+import dev.engram.node.http.KeyRoutes;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.broker.EmbeddedKafka;
@@ -46,6 +52,7 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -60,6 +67,7 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SpawnProtocol;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,6 +112,7 @@ public final class EngramNode implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private AdapterRegistry adapters;
     private TuningLoop tuning;
+    private String createdAdminKey;
 
     private EngramNode(NodeConfig config, String bootstrapServers, CaseStore store, NodeMetrics metrics,
             FeedbackConsumer consumer, Thread consumerThread, ServerBinding binding, Deque<AutoCloseable> resources) {
@@ -137,6 +146,22 @@ public final class EngramNode implements AutoCloseable {
 
     private static EngramNode startWith(NodeConfig config, Deque<AutoCloseable> resources) {
         createDirectories(config.dataDir());
+        // Keys before anything else starts: a node that would listen beyond loopback without keys stops here.
+        ApiKeys keys = ApiKeys.open(config.dataDir(), config.clock());
+        Optional<IssuedKey> createdAdminKey = Optional.empty();
+        if (config.httpOnLoopback()) {
+            createdAdminKey = keys.bootstrapAdminKey();
+            createdAdminKey.ifPresent(k -> log.info("created the admin API key {} (principal {}) in {} (owner-only); "
+                    + "send it as 'Authorization: Bearer <key>'", k.key().id(), k.key().principal(),
+                    config.dataDir().resolve(ApiKeys.ADMIN_KEY_FILE)));
+        } else if (keys.isEmpty()) {
+            throw new IllegalStateException("the HTTP API would listen on " + config.httpHost() + ", beyond loopback, "
+                    + "but " + config.dataDir().resolve(ApiKeys.KEYS_FILE) + " holds no API key, so no one could "
+                    + "call it: create one first ('engram keys create --data " + config.dataDir() + " --principal "
+                    + "NAME --role admin' while no node runs there), or start the node once on 127.0.0.1, which "
+                    + "creates an admin key in " + config.dataDir().resolve(ApiKeys.ADMIN_KEY_FILE));
+        }
+        AuditLog audit = AuditLog.open(config.dataDir());
         String bootstrap = config.bootstrapServers();
         if (bootstrap == null) {
             EmbeddedKafka broker = EmbeddedKafka.start(config.dataDir().resolve("kafka"));
@@ -186,7 +211,7 @@ public final class EngramNode implements AutoCloseable {
         // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
         TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
         AdapterRegistry adapters = AdapterRegistry.start(kafka, encoder, config.dataDir().resolve("adapters"),
-                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept(), heldOutGate);
+                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept(), config.trustedWorkers(), heldOutGate);
         resources.push(adapters);
         // Tuning: schedulers fed by the ingest pipeline's durable batches (workers run apart); rounds
         // start from the version the registry serves and carry a ranker policy fitted for them.
@@ -233,24 +258,32 @@ public final class EngramNode implements AutoCloseable {
         org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer =
                 KafkaClientFactory.producer(kafka);
         resources.push(controlProducer::close);
+        HttpAccess access = new HttpAccess(keys, config.allowAnonymous());
         AdapterRoutes adapterRoutes = new AdapterRoutes(adapters, AdapterPublisher.over(controlProducer), blocking,
-                config.clock());
+                config.clock(), access, audit);
+        KeyRoutes keyRoutes = new KeyRoutes(keys, audit, access, blocking, config.clock());
+        AuditRoutes auditRoutes = new AuditRoutes(audit, access, blocking);
 
         Recaller recaller = new Recaller(store, config.embedder(), recallThreads, metrics, adapters, rankers,
                 config.maxConcurrentRecalls());
         String bootstrapServers = bootstrap;
         HttpApi api = new HttpApi(recaller, metrics,
-                () -> HealthReport.of(consumer, recaller.mode(), adapters.servingLabels(), bootstrapServers),
-                adapterRoutes::routes);
+                () -> HealthReport.of(consumer, recaller.mode(), adapters.servingLabels(), bootstrapServers,
+                        adapters.failedVersions()), access,
+                () -> Directives.concat(adapterRoutes.routes(), keyRoutes.routes(), auditRoutes.routes()));
         ServerBinding binding = await(api.bind(system, config.httpHost(), config.httpPort()),
                 "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());
         resources.push(() -> binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS));
 
-        log.info("engram node up: http://{}:{} kafka {} data {} recall {}", config.httpHost(),
-                binding.localAddress().getPort(), bootstrap, config.dataDir(), recaller.mode());
+        log.info("engram node up: http://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}",
+                config.httpHost(), binding.localAddress().getPort(), bootstrap, config.dataDir(), recaller.mode(),
+                config.allowAnonymous() ? "anonymous requests allowed, on loopback" : "API keys required",
+                config.trustedWorkers().isEmpty() ? "(none trusted: candidates are refused; --trusted-workers FILE)"
+                        : config.trustedWorkers().ids());
         EngramNode node = new EngramNode(config, bootstrap, store, metrics, consumer, consumerThread, binding, resources);
         node.adapters = adapters;
         node.tuning = tuning;
+        node.createdAdminKey = createdAdminKey.map(IssuedKey::secret).orElse(null);
         return node;
     }
 
@@ -266,6 +299,23 @@ public final class EngramNode implements AutoCloseable {
     /** The node's stable id (kept in its data directory): names its consumer, its job publisher and a worker beside it. */
     public String nodeId() {
         return NodeIdentity.of(config.dataDir());
+    }
+
+    /**
+     * The admin API key this start created (a node on loopback creates one on its first start, in
+     * {@code DATA/admin.key}); empty on every later start. For {@code engram serve} to show it once.
+     */
+    public Optional<String> createdAdminKey() {
+        return Optional.ofNullable(createdAdminKey);
+    }
+
+    /**
+     * The admin key in this node's {@code DATA/admin.key}, for tools in the same process (the demo,
+     * tests); empty when the file is gone or the node never made one (it is not checked against the
+     * keys: a revoked admin key is still returned, and gets 401).
+     */
+    public Optional<String> localAdminKey() {
+        return ApiKeys.readAdminKey(config.dataDir());
     }
 
     /** The port the HTTP API listens on (the chosen one when the configuration said 0). */

@@ -5,12 +5,16 @@ import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.tuning.TuningSchedulerConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import dev.engram.streams.TrustedWorkerKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaConnection;
 import java.util.Map;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -22,11 +26,17 @@ import java.util.regex.Pattern;
  *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code dataDir}</td><td>required ({@code .engram/} in the CLI)</td><td>the node's
  *       directory: the Lucene case index in {@code dataDir/cases}, the embedded broker (if any) in
- *       {@code dataDir/kafka}</td></tr>
+ *       {@code dataDir/kafka}, the API keys' hashes in {@code dataDir/keys.json}, the admin key a node
+ *       on loopback creates on first start in {@code dataDir/admin.key} (owner-only), the audit log in
+ *       {@code dataDir/audit.jsonl}</td></tr>
  *   <tr><td>{@code bootstrapServers}</td><td>{@code null}</td><td>the Kafka cluster;
  *       {@code null} starts an embedded KRaft broker in {@code dataDir/kafka}</td></tr>
  *   <tr><td>{@code httpHost}</td><td>{@value #DEFAULT_HTTP_HOST}</td><td>interface the HTTP API
  *       binds to</td></tr>
+ *   <tr><td>{@code allowAnonymous}</td><td>{@code false}</td><td>whether requests without an API key
+ *       are served (as an operator of every tenant; key management still needs an admin key). Only
+ *       allowed when {@code httpHost} is a loopback address: a node that listens beyond loopback always
+ *       requires keys ({@code engram serve --allow-anonymous})</td></tr>
  *   <tr><td>{@code httpPort}</td><td>{@value #DEFAULT_HTTP_PORT}</td><td>port of the HTTP API;
  *       0 picks a free port (see {@link EngramNode#httpPort()})</td></tr>
  *   <tr><td>{@code groupId}</td><td>{@value #DEFAULT_GROUP_ID}</td><td>consumer group of the
@@ -74,6 +84,12 @@ import java.util.regex.Pattern;
  *       once, in [1, 10000]; one more is answered {@code 429 Too Many Requests} with
  *       {@code Retry-After}. Recalls run on their own dispatcher with this many threads, apart from
  *       ingest's writes ({@code engram serve --max-concurrent-recalls})</td></tr>
+ *   <tr><td>{@code trustedWorkers}</td><td>{@link TrustedWorkerKeys#none()}</td><td>the training
+ *       workers whose signed candidates the node admits to its gate ({@code engram serve
+ *       --trusted-workers FILE}: a file of {@code worker-key.pub} lines or a directory of them, read
+ *       once at start). A candidate that is unsigned, signed by another key, or whose signature does
+ *       not verify is listed as rejected and never served. The local default ({@code engram serve}
+ *       with its own worker) adds that worker's key by itself</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -100,7 +116,9 @@ public record NodeConfig(
         int adapterVersionsKept,
         Map<String, String> kafkaProperties,
         FeedbackTopicLayout feedbackLayout,
-        int maxConcurrentRecalls) {
+        int maxConcurrentRecalls,
+        boolean allowAnonymous,
+        TrustedWorkerKeys trustedWorkers) {
 
     /** Default interface of the HTTP API: loopback only. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -178,6 +196,13 @@ public record NodeConfig(
             throw new IllegalArgumentException("nodeConfig.maxConcurrentRecalls must be in [1, " + MAX_CONCURRENT_RECALLS
                     + "], was " + maxConcurrentRecalls);
         }
+        Objects.requireNonNull(trustedWorkers, "nodeConfig.trustedWorkers is required (TrustedWorkerKeys.none() "
+                + "trusts no worker)");
+        if (allowAnonymous && !isLoopback(httpHost)) {
+            throw new IllegalArgumentException("nodeConfig.allowAnonymous is only allowed when the HTTP API listens on "
+                    + "loopback, but httpHost is " + httpHost + ": a node reachable from other hosts requires API "
+                    + "keys (drop --allow-anonymous, or listen on 127.0.0.1)");
+        }
     }
 
     /** Default {@code maxConcurrentRecalls}: twice the cores this JVM may use. */
@@ -188,6 +213,22 @@ public record NodeConfig(
     /** How the node's Kafka clients reach {@code bootstrap} (the configured or embedded broker's servers). */
     public KafkaConnection kafka(String bootstrap) {
         return new KafkaConnection(bootstrap, kafkaProperties);
+    }
+
+    /** {@code true} when the HTTP API listens on loopback only (reachable from this host alone). */
+    public boolean httpOnLoopback() {
+        return isLoopback(httpHost);
+    }
+
+    /** {@code true} when {@code host} is (or resolves only to) loopback addresses; false when it cannot be resolved. */
+    static boolean isLoopback(String host) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            return addresses.length > 0 && Arrays.stream(addresses)
+                    .allMatch(InetAddress::isLoopbackAddress);
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** A builder with every default set; only the data directory is required. */
@@ -212,7 +253,8 @@ public record NodeConfig(
                 .maxBatchRecords(maxBatchRecords).pollTimeout(pollTimeout).clock(clock).tuning(tuning)
                 .promotionGate(promotionGate).adapterVersionsKept(adapterVersionsKept)
                 .kafkaProperties(kafkaProperties).feedbackLayout(feedbackLayout)
-                .maxConcurrentRecalls(maxConcurrentRecalls);
+                .maxConcurrentRecalls(maxConcurrentRecalls)
+                .allowAnonymous(allowAnonymous).trustedWorkers(trustedWorkers);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -234,6 +276,8 @@ public record NodeConfig(
         private Map<String, String> kafkaProperties = Map.of();
         private FeedbackTopicLayout feedbackLayout = FeedbackTopicLayout.SHARED;
         private int maxConcurrentRecalls = defaultMaxConcurrentRecalls();
+        private boolean allowAnonymous;
+        private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -328,6 +372,28 @@ public record NodeConfig(
             return this;
         }
 
+        /** Serve requests without an API key (loopback only); see {@link NodeConfig}. */
+        public Builder allowAnonymous(boolean value) {
+            this.allowAnonymous = value;
+            return this;
+        }
+
+        /** The worker keys whose signed candidates the node admits, e.g. {@code TrustedWorkerKeys.load(file)}. */
+        public Builder trustedWorkers(TrustedWorkerKeys value) {
+            this.trustedWorkers = value;
+            return this;
+        }
+
+        /**
+         * The worker keys in a trusted-keys file, or in the {@code *.pub} files of a directory.
+         *
+         * @throws IllegalArgumentException naming the file (and line) when it is missing or not keys
+         */
+        public Builder trustedWorkers(Path fileOrDir) {
+            this.trustedWorkers = TrustedWorkerKeys.load(Objects.requireNonNull(fileOrDir, "trustedWorkers"));
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(dataDir, bootstrapServers, httpHost, httpPort, groupId, embedder,
@@ -335,7 +401,7 @@ public record NodeConfig(
                     maxBatchRecords != null ? maxBatchRecords
                             : embedder == null ? DEFAULT_MAX_BATCH_RECORDS : DEFAULT_MAX_BATCH_RECORDS_EMBEDDING,
                     pollTimeout, clock, tuning, promotionGate, adapterVersionsKept, kafkaProperties, feedbackLayout,
-                    maxConcurrentRecalls);
+                    maxConcurrentRecalls, allowAnonymous, trustedWorkers);
         }
     }
 }

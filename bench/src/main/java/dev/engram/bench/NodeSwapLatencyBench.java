@@ -14,7 +14,11 @@ import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterPublisher;
+import dev.engram.streams.AdapterSignature;
 import dev.engram.streams.AdapterStatus;
+import dev.engram.streams.TrustedWorkerKeys;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import dev.engram.broker.EmbeddedKafka;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.LoraTrainingConfig;
@@ -41,13 +45,14 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
- * Swap latency through a whole node (not a test; prints figures): N promoted MiniLM r 8
- * (query/value) adapters are published one after another on {@code engram.adapters} of an embedded
+ * Swap latency through a whole node (not a test; prints figures): N signed MiniLM r 8
+ * (query/value) candidates that the node's gate promotes are published one after another on {@code engram.adapters} of an embedded
  * broker; for each it times publish → the first recall over the node's HTTP API that reports the
  * new version (recalls run back to back meanwhile, as a busy agent's would), and publish → the
  * node's {@code registry.AdapterRegistry} swapped the tenant's serving reference (its
  * {@code AdapterSwap} event, so exact), split into its steps: the publish until acknowledged, until
- * the registry's poll returned the record, decoding, writing and loading the files, the swap. The
+ * the registry's poll returned the record, decoding, checking the signature, writing and loading the
+ * files and the canary (a few dozen probe embeddings through the candidate), the swap. The
  * recalls' own latency is printed too: a recall that starts just after the swap still takes that
  * long, so "first recall served" is the swap plus about one to one and a half recalls. Baseline in
  * the same run: {@code LoraModel.load} of the same PEFT files from local disk. At the end the node
@@ -85,8 +90,11 @@ public final class NodeSwapLatencyBench {
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"));
                 TextEncoder encoder = TextEncoder.load()) {
             TopicAdmin.ensureTopics(broker.bootstrapServers(), Topics.all());
+            // The bench signs as a worker the node trusts; each version is a candidate the gate promotes.
+            KeyPair worker = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             try (EngramNode node = EngramNode.start(NodeConfig.builder(dir.resolve("node"))
-                    .bootstrapServers(broker.bootstrapServers()).httpPort(0).embedder(encoder).build());
+                    .bootstrapServers(broker.bootstrapServers()).httpPort(0).embedder(encoder)
+                    .trustedWorkers(TrustedWorkerKeys.of(worker.getPublic())).build());
                     KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(broker.bootstrapServers());
                     AdapterPublisher txPublisher = transactional
                             ? AdapterPublisher.transactional(broker.bootstrapServers(), "bench-swap-publisher") : null) {
@@ -101,10 +109,10 @@ public final class NodeSwapLatencyBench {
                     Path files = dir.resolve("made/v" + i);
                     List<AdapterFile> peft = make(encoder, files, i);
                     payload = peft.stream().mapToLong(AdapterFile::size).sum();
-                    AdapterPublished adapter = AdapterPublished.of(NAME, TENANT, i, i > 1 ? (long) i - 1 : null,
-                            encoder.config().model().id(), AdapterMethod.LORA_QUERY_SIDE,
+                    AdapterPublished adapter = AdapterSignature.sign(AdapterPublished.of(NAME, TENANT, i,
+                            i > 1 ? (long) i - 1 : null, encoder.config().model().id(), AdapterMethod.LORA_QUERY_SIDE,
                             LoraTrainingConfig.defaults(), new AdapterMetrics(0.41, 0.40, 40, null, null, 0, Map.of()),
-                            AdapterStatus.PROMOTED, "bench", "bench-" + i, peft, Instant.now());
+                            AdapterStatus.CANDIDATE, "", "bench-" + i, peft, Instant.now()), worker);
                     String label = AdapterKey.version(NAME, i).toString();
                     long t0 = System.nanoTime();
                     publisher.publish(adapter);
@@ -113,6 +121,7 @@ public final class NodeSwapLatencyBench {
                     while (true) {
                         long r0 = System.nanoTime();
                         HttpResponse<String> r = http.send(HttpRequest.newBuilder(recall)
+                                .header("Authorization", "Bearer " + node.localAdminKey().orElseThrow())
                                 .header("Content-Type", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofString(
                                         "{\"task\": \"flutter of a heated wing\", \"k\": 5}"))
@@ -142,7 +151,7 @@ public final class NodeSwapLatencyBench {
                             add(rows, "  publish -> the registry's poll returned it", ms(swap.polledNanos() - t0));
                             add(rows, "  poll -> assembled (decode, checksum)", ms(swap.deliveredNanos()
                                     - swap.polledNanos()));
-                            add(rows, "  assembled -> verified (write + load the files)", ms(swap.verifiedNanos()
+                            add(rows, "  assembled -> verified (signature, write + load the files, canary, gate)", ms(swap.verifiedNanos()
                                     - swap.deliveredNanos()));
                             add(rows, "  verified -> swapped", ms(swap.swappedNanos() - swap.verifiedNanos()));
                             add(rows, "swapped -> first recall on it answered", ms(served - swap.swappedNanos()));

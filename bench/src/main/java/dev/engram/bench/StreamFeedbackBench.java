@@ -8,6 +8,7 @@ import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
 import dev.engram.tools.demo.CranfieldEvents;
 import dev.engram.tools.simulator.FeedbackSimulator;
+import dev.engram.tools.simulator.NodeRecall;
 import dev.engram.tools.simulator.SimulationResult;
 import dev.engram.tools.simulator.SimulatorConfig;
 import dev.engram.tools.simulator.StreamFeedback;
@@ -124,7 +125,7 @@ public final class StreamFeedbackBench {
 
                 t = System.nanoTime();
                 SimulatorConfig simConfig = SimulatorConfig.cranfield(TENANT, k);
-                SimulationResult sent = new FeedbackSimulator(node.httpUrl(), node.bootstrapServers(), simConfig)
+                SimulationResult sent = new FeedbackSimulator(NodeRecall.of(node), node.bootstrapServers(), simConfig)
                         .run(split.feedback(), data.qrels());
                 say("simulator: %d events sent (%d rewarded), %d judgements, %d useful, in %.1f s (recall top %d over HTTP)",
                         sent.eventsSent(), sent.rewardedEvents(), sent.judgements(), sent.usefulJudgements(), secs(t), k);

@@ -26,7 +26,19 @@ public final class EngramApiException extends RuntimeException {
    * @param cause the I/O error, if any
    */
   public EngramApiException(URI uri, int status, String nodeMessage, String field, Throwable cause) {
-    super(describe(uri, status, nodeMessage, field), cause);
+    this("POST", uri, status, nodeMessage, field, cause);
+  }
+
+  /**
+   * @param method the HTTP method of the call
+   * @param uri the URI called
+   * @param status the HTTP status, or -1 when there was no answer
+   * @param nodeMessage the node's error text (or why there was no answer)
+   * @param field the request field the node blamed, or null
+   * @param cause the I/O error, if any
+   */
+  public EngramApiException(String method, URI uri, int status, String nodeMessage, String field, Throwable cause) {
+    super(describe(method, uri, status, nodeMessage, field), cause);
     this.status = status;
     this.nodeMessage = nodeMessage;
     this.field = field;
@@ -58,8 +70,8 @@ public final class EngramApiException extends RuntimeException {
     return status == -1 || status == 429 || status >= 500;
   }
 
-  private static String describe(URI uri, int status, String message, String field) {
-    String call = "POST " + uri;
+  private static String describe(String method, URI uri, int status, String message, String field) {
+    String call = method + " " + uri;
     if (status == -1) {
       return call + " got no answer: " + message + " (is the node running there?)";
     }

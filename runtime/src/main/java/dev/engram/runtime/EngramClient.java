@@ -13,9 +13,12 @@ import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrustedWorkerKeys;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +39,9 @@ import org.apache.kafka.common.KafkaException;
  * <pre>{@code
  * try (EngramClient engram = EngramClient.builder()
  *         .nodeUrl(URI.create("http://localhost:8080"))
+ *         .apiKey(System.getenv("ENGRAM_API_KEY"))
  *         .bootstrapServers("localhost:9092")
+ *         .trustedWorkers(Path.of(".engram/worker/worker-key.pub"))   // for onAdapter
  *         .agentId("support-agent-7")
  *         .build();
  *      Subscription adapters = engram.onAdapter(a ->
@@ -62,19 +67,34 @@ import org.apache.kafka.common.KafkaException;
  * }</pre>
  *
  * <ul>
- *   <li>{@link #recall} calls the node's HTTP API ({@code POST /v1/tenants/{tenant}/recall}); errors
- *       are {@link EngramApiException}s with the status and the node's message.
+ *   <li>{@link #recall} calls the node's HTTP API ({@code POST /v1/tenants/{tenant}/recall}) with the
+ *       client's {@link Builder#apiKey API key}; errors are {@link EngramApiException}s with the status
+ *       and the node's message (401: no or a wrong key, 403: the key's role or tenants do not cover it).
+ *   <li>{@link #admin} manages the node's API keys and reads its audit log.
  *   <li>{@link #feedback} writes a {@link FeedbackEvent} to {@link Topics#FEEDBACK} (or the tenant's own
  *       topic, {@link Builder#feedbackLayout}), keyed by tenant,
  *       and waits for Kafka's acknowledgement; resending the same {@link Feedback} is harmless (its
  *       event id is fixed). {@link #feedbackAsync} does not wait.
- *   <li>{@link #onAdapter} follows {@link Topics#ADAPTERS} in the background and delivers each
- *       adapter version whose files arrived complete and checksum-verified; by default only
- *       {@link AdapterStatus#PROMOTED} ones.
+ *   <li>{@link #onAdapter} follows {@link Topics#ADAPTERS} in the background and delivers adapter
+ *       versions whose files arrived complete and checksum-verified and that a worker key you trust
+ *       ({@link Builder#trustedWorkers}) signed as a candidate for its adapter's own tenant; by
+ *       default only those the node serves (see below).
  * </ul>
  *
- * <p>Only what is used needs configuring: recall needs {@code nodeUrl}, feedback and adapters need
- * {@code bootstrapServers}; the Kafka producer is made on first use. Thread-safe.
+ * <p><b>What {@code onAdapter} guarantees.</b> No version is delivered on its publisher's word:
+ * the SDK checks the same signature a node checks (the worker's Ed25519 signature over the
+ * version's identity, payload SHA-256 and metrics) and skips unsigned, untrusted, forged and
+ * self-promoted records. It cannot run the gate itself (that needs the tenant's held-out tasks), so
+ * it learns which versions the gate promoted from the node at {@code nodeUrl}: {@code GET
+ * /v1/adapters}, asked every {@link Builder#adapterCheckInterval} while it holds a trusted version.
+ * A version delivered as {@link AdapterStatus#PROMOTED} is therefore one a trusted worker made
+ * (bit for bit) and that node serves now (its gate promoted it, or an operator pinned or rolled back
+ * to it). The node's answer is trusted as its recalls are: across an untrusted network, reach the
+ * node over TLS.
+ *
+ * <p>Only what is used needs configuring: recall needs {@code nodeUrl}, feedback needs
+ * {@code bootstrapServers}, adapters need both and the trusted worker keys; the Kafka producer is
+ * made on first use. Thread-safe.
  *
  * <p>On a secured cluster give the Kafka client properties (SASL, SSL) with
  * {@link Builder#kafkaProperties}; where the node reads per-tenant topics, send feedback there with
@@ -98,7 +118,10 @@ public final class EngramClient implements AutoCloseable {
   private final FeedbackTopicLayout feedbackLayout;
   private final String agentId;
   private final Duration sendTimeout;
+  private final TrustedWorkerKeys trustedWorkers;
+  private final Duration adapterCheckInterval;
   private final NodeHttp http;
+  private final boolean hasApiKey;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private KafkaProducer<String, byte[]> producer;
   private boolean closed;
@@ -110,7 +133,10 @@ public final class EngramClient implements AutoCloseable {
     this.feedbackLayout = b.feedbackLayout;
     this.agentId = b.agentId;
     this.sendTimeout = b.sendTimeout;
-    this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout);
+    this.hasApiKey = b.apiKey != null;
+    this.trustedWorkers = b.trustedWorkers;
+    this.adapterCheckInterval = b.adapterCheckInterval;
+    this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout, b.apiKey);
   }
 
   /** A builder; {@link Builder#agentId} is required, the rest as needed. */
@@ -139,7 +165,23 @@ public final class EngramClient implements AutoCloseable {
     if (k < 1) {
       throw new IllegalArgumentException("k: must be >= 1, was " + k);
     }
-    return http.recall(tenant, task, k);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("task", task);
+    body.put("k", k);
+    return http.call("POST", "/v1/tenants/" + tenant + "/recall", body, 200, RecallResponse.class);
+  }
+
+  /**
+   * Key management and the audit log of the node (an admin's or operator's calls, made with this
+   * client's API key).
+   *
+   * @throws IllegalStateException when the client has no {@code nodeUrl}
+   */
+  public NodeAdmin admin() {
+    if (http == null) {
+      throw new IllegalStateException("admin calls need the node's URL: build the client with nodeUrl(...)");
+    }
+    return new NodeAdmin(http);
   }
 
   /**
@@ -185,18 +227,30 @@ public final class EngramClient implements AutoCloseable {
   }
 
   /**
-   * Follows published adapters: {@code listener} gets every {@link AdapterStatus#PROMOTED} version,
-   * complete and verified, on a background thread, starting with those already on the topic (the
-   * latest delivered for an adapter is the current one, unless an operator pinned another).
+   * Follows the adapter versions the node serves: {@code listener} gets each version that a trusted
+   * worker signed and that the node at {@code nodeUrl} starts to serve, as {@link AdapterStatus#PROMOTED}
+   * with the node's reason, complete and verified, on a background thread, starting with those
+   * already on the topic (the latest delivered for an adapter is the one the node serves).
+   *
+   * @throws IllegalStateException without {@code nodeUrl}, {@code bootstrapServers} or trusted worker keys
    */
   public Subscription onAdapter(Consumer<? super AdapterPublished> listener) {
+    if (http == null) {
+      throw new IllegalStateException("onAdapter delivers the versions the node's gate promoted, which it asks the "
+          + "node for: build the client with nodeUrl(...)");
+    }
     return onAdapter(a -> a.status() == AdapterStatus.PROMOTED, listener);
   }
 
   /**
-   * Follows published adapters that pass {@code which}, e.g. {@code a -> true} for candidates and
-   * rejected versions too, or {@code a -> a.tenant().equals("acme")}. Records that fail
-   * verification (missing or corrupted chunks, a wrong checksum) are logged and skipped.
+   * Follows adapter versions that pass {@code which}: every candidate a trusted worker signed, as
+   * published ({@link AdapterStatus#CANDIDATE}), and, with {@code nodeUrl}, every version the node
+   * starts to serve ({@link AdapterStatus#PROMOTED}); e.g. {@code a -> true} for both, or
+   * {@code a -> a.tenant().equals("acme")}. Records that fail verification (missing or corrupted
+   * chunks, a wrong checksum, no or an untrusted signature, a status set by the publisher) are
+   * logged and skipped.
+   *
+   * @throws IllegalStateException without {@code bootstrapServers} or trusted worker keys
    */
   public synchronized Subscription onAdapter(Predicate<? super AdapterPublished> which,
       Consumer<? super AdapterPublished> listener) {
@@ -204,8 +258,12 @@ public final class EngramClient implements AutoCloseable {
     if (bootstrapServers == null) {
       throw new IllegalStateException("onAdapter needs Kafka: build the client with bootstrapServers(...)");
     }
-    Subscription s = AdapterFollower.start(kafka, Objects.requireNonNull(which, "which"),
-        Objects.requireNonNull(listener, "listener"));
+    if (trustedWorkers.isEmpty()) {
+      throw new IllegalStateException("onAdapter delivers only versions signed by worker keys you trust: build the "
+          + "client with trustedWorkers(...) (the workers' worker-key.pub files; locally .engram/worker/worker-key.pub)");
+    }
+    Subscription s = AdapterFollower.start(kafka, trustedWorkers, http, adapterCheckInterval,
+        Objects.requireNonNull(which, "which"), Objects.requireNonNull(listener, "listener"));
     subscriptions.add(s);
     return s;
   }
@@ -225,7 +283,8 @@ public final class EngramClient implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "EngramClient[agent " + agentId + ", node " + nodeUrl + ", kafka " + bootstrapServers + "]";
+    return "EngramClient[agent " + agentId + ", node " + nodeUrl + ", kafka " + bootstrapServers
+        + (http == null ? "" : ", " + (hasApiKey ? "with an API key" : "without an API key")) + "]";
   }
 
   private synchronized KafkaProducer<String, byte[]> producer() {
@@ -255,6 +314,9 @@ public final class EngramClient implements AutoCloseable {
     private Duration sendTimeout = Duration.ofSeconds(30);
     private Map<String, String> kafkaProperties = Map.of();
     private FeedbackTopicLayout feedbackLayout = FeedbackTopicLayout.SHARED;
+    private String apiKey;
+    private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
+    private Duration adapterCheckInterval = Duration.ofSeconds(2);
 
     private Builder() {}
 
@@ -274,6 +336,16 @@ public final class EngramClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The API key sent with every call to the node ({@code Authorization: Bearer <key>}); a node
+     * requires one unless it allows anonymous calls. A local node's admin key is in its data
+     * directory ({@code .engram/admin.key}); {@code engram keys create} makes others.
+     */
+    public Builder apiKey(String apiKey) {
+      this.apiKey = apiKey;
+      return this;
+    }
+
     /** The node's HTTP address, e.g. {@code http://localhost:8080}; needed for {@link #recall}. */
     public Builder nodeUrl(URI nodeUrl) {
       this.nodeUrl = nodeUrl;
@@ -283,6 +355,28 @@ public final class EngramClient implements AutoCloseable {
     /** Kafka's bootstrap servers, e.g. {@code localhost:9092}; needed for feedback and adapters. */
     public Builder bootstrapServers(String bootstrapServers) {
       this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    /** The worker keys whose signed adapter versions {@link EngramClient#onAdapter} delivers. */
+    public Builder trustedWorkers(TrustedWorkerKeys trustedWorkers) {
+      this.trustedWorkers = Objects.requireNonNull(trustedWorkers, "trustedWorkers");
+      return this;
+    }
+
+    /**
+     * The worker keys in a trusted-keys file (workers' {@code worker-key.pub} lines) or a directory
+     * of {@code *.pub} files, as the nodes are given them.
+     *
+     * @throws IllegalArgumentException naming the file and line when it is missing or not keys
+     */
+    public Builder trustedWorkers(Path fileOrDir) {
+      return trustedWorkers(TrustedWorkerKeys.load(Objects.requireNonNull(fileOrDir, "trustedWorkers")));
+    }
+
+    /** How often {@link EngramClient#onAdapter} asks the node which versions it serves (2 s). */
+    public Builder adapterCheckInterval(Duration interval) {
+      this.adapterCheckInterval = interval;
       return this;
     }
 
@@ -323,6 +417,10 @@ public final class EngramClient implements AutoCloseable {
         throw new IllegalArgumentException("nodeUrl: must be an http(s) URL such as http://localhost:8080, was "
             + nodeUrl);
       }
+      if (apiKey != null && (apiKey.isBlank() || !apiKey.chars().allMatch(c -> c > ' ' && c < 127))) {
+        throw new IllegalArgumentException("apiKey: must be the key as the node issued it (printable ASCII, no "
+            + "spaces), e.g. the content of .engram/admin.key");
+      }
       if (bootstrapServers != null && bootstrapServers.isBlank()) {
         throw new IllegalArgumentException("bootstrapServers: must not be blank, e.g. \"localhost:9092\"");
       }
@@ -335,10 +433,10 @@ public final class EngramClient implements AutoCloseable {
         }
         new KafkaConnection(bootstrapServers, kafkaProperties); // refuses Engram-owned keys, naming them
       }
-      for (Duration d : List.of(requestTimeout, sendTimeout)) {
+      for (Duration d : java.util.Arrays.asList(requestTimeout, sendTimeout, adapterCheckInterval)) {
         if (d == null || d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException("requestTimeout and sendTimeout: must be positive, were "
-              + requestTimeout + " and " + sendTimeout);
+          throw new IllegalArgumentException("requestTimeout, sendTimeout and adapterCheckInterval: must be positive, "
+              + "were " + requestTimeout + ", " + sendTimeout + " and " + adapterCheckInterval);
         }
       }
       return new EngramClient(this);

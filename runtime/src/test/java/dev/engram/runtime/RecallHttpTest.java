@@ -45,6 +45,7 @@ class RecallHttpTest {
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicReference<String> requestBody = new AtomicReference<>();
   private final AtomicReference<String> requestLine = new AtomicReference<>();
+  private final AtomicReference<String> authorization = new AtomicReference<>();
   private HttpServer node;
   private volatile int status = 200;
   private volatile String answer = NODE_ANSWER;
@@ -82,6 +83,37 @@ class RecallHttpTest {
       assertThat(best.createdAt()).isEqualTo(Instant.parse("2025-01-30T09:00:00Z"));
       assertThat(best.timesUseful()).isEqualTo(2);
       assertThat(best.score()).isEqualTo(0.031);
+    }
+  }
+
+  @Test
+  void theApiKeyGoesAsABearerHeaderAndNeverIntoToString() {
+    String key = "egk_0123456789ab_" + "k".repeat(43);
+    try (EngramClient withKey = EngramClient.builder().nodeUrl(URI.create("http://127.0.0.1:"
+        + node.getAddress().getPort())).agentId("agent-1").apiKey(key).build()) {
+      withKey.recall("acme", "parcel arrived damaged", 3);
+      assertThat(authorization.get()).isEqualTo("Bearer " + key);
+      assertThat(withKey.toString()).contains("with an API key").doesNotContain(key);
+    }
+    try (EngramClient without = client()) {
+      without.recall("acme", "parcel arrived damaged", 3);
+      assertThat(authorization.get()).isNull();
+    }
+    assertThatThrownBy(() -> EngramClient.builder().nodeUrl(URI.create("http://localhost:8080")).agentId("a")
+        .apiKey("two words").build()).hasMessageStartingWith("apiKey: must be the key as the node issued it");
+  }
+
+  @Test
+  void aRefusedKeySurfacesAs401WithTheNodesMessage() {
+    status = 401;
+    answer = "{\"error\": \"the API key is not valid on this node\", \"field\": \"Authorization\"}";
+    try (EngramClient client = client()) {
+      assertThatThrownBy(() -> client.admin().keys()).isInstanceOfSatisfying(EngramApiException.class, e -> {
+        assertThat(e.status()).isEqualTo(401);
+        assertThat(e.field()).isEqualTo("Authorization");
+        assertThat(e.getMessage()).startsWith("GET http://127.0.0.1:" + node.getAddress().getPort() + "/v1/keys "
+            + "answered 401: the API key is not valid");
+      });
     }
   }
 
@@ -172,6 +204,7 @@ class RecallHttpTest {
     requestLine.set(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
         + exchange.getRequestHeaders().getFirst("Content-Type"));
     requestBody.set(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
     byte[] body = answer.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().add("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, body.length);

@@ -4,6 +4,7 @@ import dev.engram.streams.RecallResponse;
 import dev.engram.streams.RecalledCase;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +13,7 @@ import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterPublisher;
+import dev.engram.streams.AdapterSignature;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.broker.EmbeddedKafka;
 import dev.engram.streams.EventCodec;
@@ -21,6 +23,9 @@ import dev.engram.streams.LoraTrainingConfig;
 import dev.engram.streams.RetrievedCase;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrustedWorkerKeys;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -100,10 +105,19 @@ class RuntimeKafkaTest {
   }
 
   @Test
-  void onAdapterDeliversVerifiedPromotedAdaptersAndSkipsACorruptOne() throws Exception {
-    AdapterPublished corrupt = adapter(1, 1024 * 1024, AdapterStatus.PROMOTED);
-    AdapterPublished candidate = adapter(2, 2048, AdapterStatus.CANDIDATE);
-    AdapterPublished promoted = adapter(3, 1024 * 1024, AdapterStatus.PROMOTED);
+  void onAdapterDeliversOnlyWhatATrustedWorkerSignedAndSkipsCorruptUnsignedForgedAndSelfPromotedOnes()
+      throws Exception {
+    KeyPair worker = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    KeyPair stranger = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    AdapterPublished corrupt = AdapterSignature.sign(adapter(1, 1024 * 1024), worker);
+    AdapterPublished first = AdapterSignature.sign(adapter(2, 2048), worker);
+    AdapterPublished unsigned = adapter(3, 2048).withStatus(AdapterStatus.PROMOTED, "trust me");
+    AdapterPublished selfPromoted = AdapterSignature.sign(adapter(4, 2048), worker)
+        .withStatus(AdapterStatus.PROMOTED, "promoted by its publisher");
+    AdapterPublished untrusted = AdapterSignature.sign(adapter(5, 2048), stranger);
+    AdapterPublished forged = adapter(6, 4096).signed(first.signerKeyId(), first.signature());
+    AdapterPublished otherTenant = AdapterSignature.sign(adapter(7, 2048, "evil"), worker);
+    AdapterPublished good = AdapterSignature.sign(adapter(8, 1024 * 1024), worker);
     List<ProducerRecord<String, byte[]>> corruptRecords = recordsOf(corrupt);
     ObjectMapper json = new ObjectMapper();
     ObjectNode chunk = (ObjectNode) json.readTree(corruptRecords.get(1).value());
@@ -117,39 +131,46 @@ class RuntimeKafkaTest {
       }
     }
 
-    BlockingQueue<AdapterPublished> promotedOnly = new LinkedBlockingQueue<>();
-    BlockingQueue<AdapterPublished> all = new LinkedBlockingQueue<>();
+    BlockingQueue<AdapterPublished> delivered = new LinkedBlockingQueue<>();
     try (EngramClient client = EngramClient.builder().bootstrapServers(kafka.bootstrapServers())
-            .agentId("agent-1").build();
+            .trustedWorkers(TrustedWorkerKeys.of(worker.getPublic())).agentId("agent-1").build();
          AdapterPublisher publisher = AdapterPublisher.transactional(kafka.bootstrapServers(), "test-runtime-pub")) {
-      Subscription defaults = client.onAdapter(promotedOnly::add);
-      Subscription everything = client.onAdapter(a -> a.adapterName().equals("sdk-retriever"), all::add);
-      publisher.publish(candidate);
-      publisher.publish(promoted);
+      assertThatThrownBy(() -> client.onAdapter(delivered::add)).as("promotions come from a node")
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("nodeUrl");
+      Subscription everything = client.onAdapter(a -> a.adapterName().equals("sdk-retriever"), delivered::add);
+      for (AdapterPublished a : List.of(first, unsigned, selfPromoted, untrusted, forged, otherTenant, good)) {
+        publisher.publish(a);
+      }
 
-      AdapterPublished first = promotedOnly.poll(30, TimeUnit.SECONDS);
-      assertThat(first).as("the promoted adapter, complete; the corrupt one was skipped").isEqualTo(promoted);
-      assertThat(first.file(AdapterFile.PEFT_WEIGHTS).orElseThrow().bytes())
-          .isEqualTo(promoted.file(AdapterFile.PEFT_WEIGHTS).orElseThrow().bytes());
-      assertThat(all.poll(30, TimeUnit.SECONDS)).isEqualTo(candidate);
-      assertThat(all.poll(30, TimeUnit.SECONDS)).isEqualTo(promoted);
-      assertThat(promotedOnly).isEmpty();
-      assertThat(defaults.isRunning()).isTrue();
-
-      defaults.close();
-      assertThat(defaults.isRunning()).isFalse();
+      assertThat(delivered.poll(30, TimeUnit.SECONDS)).as("the first trusted candidate; the corrupt one was skipped")
+          .isEqualTo(first);
+      AdapterPublished next = delivered.poll(30, TimeUnit.SECONDS);
+      assertThat(next).as("the next trusted candidate, complete; everything between was skipped").isEqualTo(good);
+      assertThat(next.file(AdapterFile.PEFT_WEIGHTS).orElseThrow().bytes())
+          .isEqualTo(good.file(AdapterFile.PEFT_WEIGHTS).orElseThrow().bytes());
+      assertThat(delivered).isEmpty();
       assertThat(everything.isRunning()).isTrue();
+      everything.close();
+      assertThat(everything.isRunning()).isFalse();
+    }
+    try (EngramClient untrusting = EngramClient.builder().bootstrapServers(kafka.bootstrapServers())
+        .agentId("agent-1").build()) {
+      assertThatThrownBy(() -> untrusting.onAdapter(a -> true, a -> { }))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("trustedWorkers");
     }
   }
 
-  private static AdapterPublished adapter(long version, int weightBytes, AdapterStatus status) {
+  private static AdapterPublished adapter(long version, int weightBytes) {
+    return adapter(version, weightBytes, "acme");
+  }
+
+  private static AdapterPublished adapter(long version, int weightBytes, String tenant) {
     byte[] weights = new byte[weightBytes];
     new Random(version).nextBytes(weights);
-    AdapterPublished a = AdapterPublished.of("sdk-retriever", "acme", version, null, "sentence-transformers/all-MiniLM-L6-v2",
+    return AdapterPublished.of("sdk-retriever", tenant, version, null, "sentence-transformers/all-MiniLM-L6-v2",
         AdapterMethod.LORA_QUERY_SIDE, LoraTrainingConfig.defaults(), new AdapterMetrics(0.42, 0.40, 10, null, null, 0, null),
         AdapterStatus.CANDIDATE, "", "job-" + version, List.of(new AdapterFile(AdapterFile.PEFT_CONFIG, "{}".getBytes()),
             new AdapterFile(AdapterFile.PEFT_WEIGHTS, weights)), AT);
-    return a.withStatus(status, status == AdapterStatus.PROMOTED ? "held-out +2 points" : "");
   }
 
   /** The records a publisher sends for {@code adapter}, captured with a mock producer. */

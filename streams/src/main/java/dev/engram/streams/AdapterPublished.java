@@ -6,6 +6,7 @@ import dev.engram.streams.internal.ChunkRecord;
 import dev.engram.streams.internal.FieldChecks;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +19,15 @@ import java.util.regex.Pattern;
  * {@link AdapterAssembler} reads it back only when complete and verified.
  *
  * <pre>{@code
- * AdapterPublished candidate = AdapterPublished.candidate(job, metrics,
+ * AdapterPublished candidate = AdapterSignature.sign(AdapterPublished.candidate(job, metrics,
  *     List.of(new AdapterFile(AdapterFile.PEFT_CONFIG, configJson),
- *             new AdapterFile(AdapterFile.PEFT_WEIGHTS, safetensors)), clock.instant());
- * publisher.publish(candidate);
- * // the gate, later:
- * publisher.publish(candidate.withStatus(AdapterStatus.PROMOTED, "held-out +0.8 nDCG@10 points"));
+ *             new AdapterFile(AdapterFile.PEFT_WEIGHTS, safetensors)), clock.instant()), workerKeyPair);
+ * publisher.publish(candidate);   // every node verifies the signature, then its own gate decides
  * }</pre>
+ *
+ * <p><b>Status.</b> Workers publish {@link AdapterStatus#CANDIDATE}s, signed. Nodes decide each
+ * candidate with their own gate and never serve a version because its record says
+ * {@link AdapterStatus#PROMOTED}: the other statuses are for readers' listings and tests.
  *
  * <p><b>Payload.</b> The payload is the files' bytes concatenated in list order;
  * {@link #payloadSha256()} and {@link #payloadSize()} describe it, and the constructor checks them
@@ -50,6 +53,10 @@ import java.util.regex.Pattern;
  * @param files 1 to {@value #MAX_FILES} files with distinct names, including
  *     {@link AdapterFile#PEFT_CONFIG} and {@link AdapterFile#PEFT_WEIGHTS}
  * @param createdAt when the worker made this version (kept across status changes)
+ * @param signerKeyId the worker key that signed it ({@link AdapterSignature#KEY_ID_REGEX}); null
+ *     when unsigned, which no node serves. Given together with {@code signature}
+ * @param signature the worker's Ed25519 signature over {@link AdapterSignature#signedBytes}, base64
+ *     (64 bytes); null when unsigned
  */
 public record AdapterPublished(
     int schemaVersion,
@@ -67,7 +74,9 @@ public record AdapterPublished(
     String payloadSha256,
     long payloadSize,
     List<AdapterFile> files,
-    Instant createdAt) {
+    Instant createdAt,
+    String signerKeyId,
+    String signature) {
 
   /** The version of the adapter contract this code writes and the newest it reads. */
   public static final int SCHEMA_VERSION = 1;
@@ -127,6 +136,7 @@ public record AdapterPublished(
           + ", the files hash to " + actual + " (corrupted in transit or built wrongly)");
     }
     ChunkChecks.requireNonNull("createdAt", createdAt);
+    checkSignature(signerKeyId, signature);
   }
 
   /**
@@ -145,7 +155,7 @@ public record AdapterPublished(
     }
     return new AdapterPublished(SCHEMA_VERSION, adapterName, tenant, version, parentVersion, baseModelId,
         method, config, metrics, status, statusReason, jobId, ChunkRecord.sha256Hex(concat(checked, size)),
-        size, checked, createdAt);
+        size, checked, createdAt, null, null);
   }
 
   /**
@@ -158,10 +168,20 @@ public record AdapterPublished(
         job.method(), job.config(), metrics, AdapterStatus.CANDIDATE, "", job.jobId(), files, createdAt);
   }
 
-  /** The same version with another status (the gate's decision, or an operator's). */
+  /**
+   * The same version with another status and the same signature (which covers the candidate, so
+   * readers can still tell who made it; no node serves a version on its record's status).
+   */
   public AdapterPublished withStatus(AdapterStatus status, String reason) {
     return new AdapterPublished(schemaVersion, adapterName, tenant, version, parentVersion, baseModelId, method,
-        config, metrics, status, reason, jobId, payloadSha256, payloadSize, files, createdAt);
+        config, metrics, status, reason, jobId, payloadSha256, payloadSize, files, createdAt, signerKeyId, signature);
+  }
+
+  /** The same version carrying a signature; {@link AdapterSignature#sign} makes one. */
+  public AdapterPublished signed(String signerKeyId, String signature) {
+    return new AdapterPublished(schemaVersion, adapterName, tenant, version, parentVersion, baseModelId, method,
+        config, metrics, status, statusReason, jobId, payloadSha256, payloadSize, files, createdAt, signerKeyId,
+        signature);
   }
 
   /** The file with this name, e.g. {@link AdapterFile#PEFT_WEIGHTS}. */
@@ -187,7 +207,30 @@ public record AdapterPublished(
         + (statusReason.isEmpty() ? "" : " (" + statusReason + ")") + ", " + method + ", job " + jobId
         + ", " + files.size() + " files, " + payloadSize + " bytes, sha256 " + payloadSha256.substring(0, 12)
         + "…, held-out " + metrics.heldOutNdcg10() + " vs " + metrics.parentHeldOutNdcg10()
-        + ", created " + createdAt + "]";
+        + ", created " + createdAt + ", " + (signerKeyId == null ? "unsigned" : "signed by " + signerKeyId) + "]";
+  }
+
+  private static void checkSignature(String signerKeyId, String signature) {
+    if ((signerKeyId == null) != (signature == null)) {
+      throw new InvalidEventException(signerKeyId == null ? "signerKeyId" : "signature", "is required when "
+          + (signerKeyId == null ? "signature" : "signerKeyId") + " is given: a signed version names its key and "
+          + "carries its signature, an unsigned one has neither");
+    }
+    if (signerKeyId == null) {
+      return;
+    }
+    ChunkChecks.requireMatch("signerKeyId", signerKeyId, AdapterSignature.KEY_ID,
+        "a worker key id, " + AdapterSignature.KEY_ID_REGEX);
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(signature);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEventException("signature", "must be base64 (RFC 4648, padded with '='): " + e.getMessage());
+    }
+    if (bytes.length != AdapterSignature.SIGNATURE_BYTES || !signature.equals(Base64.getEncoder().encodeToString(bytes))) {
+      throw new InvalidEventException("signature", "must be the base64 of a " + AdapterSignature.SIGNATURE_BYTES
+          + "-byte Ed25519 signature (88 characters), had " + signature.length() + " characters");
+    }
   }
 
   private static void checkFiles(List<AdapterFile> files) {

@@ -1,16 +1,17 @@
 package dev.engram.streams;
 
 /**
- * Where an {@link AdapterPublished} version stands. A worker publishes a {@link #CANDIDATE}; the
- * node's evaluation gate re-publishes the same version as {@link #PROMOTED} or {@link #REJECTED}
- * (with {@link AdapterPublished#statusReason()}), under the same key, so the topic's latest record
- * per version is its current status.
+ * Where an {@link AdapterPublished} version stands. Workers publish {@link #CANDIDATE}s, signed
+ * ({@link AdapterSignature}); each node decides a candidate with its own gate and lists it as
+ * {@link #PROMOTED} or {@link #REJECTED} with the reason ({@code GET /v1/adapters}). A record whose
+ * status says PROMOTED or REJECTED speaks only for its publisher: nodes and the SDK never serve a
+ * version because its record says so.
  */
 public enum AdapterStatus {
-  /** Trained and evaluated, waiting for the gate. Nodes do not serve it. */
+  /** Trained and evaluated by a worker, waiting for a node's gate. */
   CANDIDATE,
-  /** Passed the gate: nodes and runtimes serve it (unless an operator pinned another version). */
+  /** Passed the gate: served (unless an operator pinned another version). */
   PROMOTED,
-  /** Failed the gate or was withdrawn; stays visible with its reason and is never served. */
+  /** Failed the gate, was refused (signature, tenant, files, canary) or failed while serving; never served. */
   REJECTED
 }

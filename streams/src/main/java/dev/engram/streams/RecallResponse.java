@@ -1,5 +1,6 @@
 package dev.engram.streams;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,6 +19,8 @@ import java.util.Optional;
  * @param positives cases worth repeating, best first; never null
  * @param negatives cases that show what did not work; never null
  * @param ranked all recalled cases, best first, each with its {@link RecalledCase#rank()}; never null
+ * @param fallbackFrom the adapter version that failed to embed the task, when the node fell back
+ *     from it to {@code adapterVersion} (its parent or the base); null otherwise
  */
 public record RecallResponse(
     String tenant,
@@ -28,12 +31,19 @@ public record RecallResponse(
     double tookMs,
     List<RecalledCase> positives,
     List<RecalledCase> negatives,
-    List<RecalledCase> ranked) {
+    List<RecalledCase> ranked,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String fallbackFrom) {
 
   public RecallResponse {
     positives = positives == null ? List.of() : List.copyOf(positives);
     negatives = negatives == null ? List.of() : List.copyOf(negatives);
     ranked = ranked == null ? List.of() : List.copyOf(ranked);
+  }
+
+  /** A response without a fallback. */
+  public RecallResponse(String tenant, String task, int k, String mode, String adapterVersion, double tookMs,
+      List<RecalledCase> positives, List<RecalledCase> negatives, List<RecalledCase> ranked) {
+    this(tenant, task, k, mode, adapterVersion, tookMs, positives, negatives, ranked, null);
   }
 
   /** The recalled case with this id, if it was recalled. */

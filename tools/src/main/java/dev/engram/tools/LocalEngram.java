@@ -5,6 +5,8 @@ import dev.engram.node.NodeConfig;
 import dev.engram.worker.CandidateTrainer;
 import dev.engram.worker.TrainingWorker;
 import dev.engram.worker.WorkerConfig;
+import dev.engram.worker.WorkerKey;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -15,6 +17,11 @@ import org.slf4j.LoggerFactory;
  * whenever the node runs the embedded broker), a training worker in the same process: what
  * {@code engram serve} and the demo start, so the local default runs the whole loop with one
  * command. The node itself never starts a worker; a GPU host runs {@code engram worker} instead.
+ *
+ * <p>The worker keeps its signing key in {@code dataDir/worker} ({@link WorkerKey}, made on first
+ * start), and the node trusts that key besides its configured {@code trustedWorkers}: the local
+ * default needs no key set up, and {@code engram worker --data} on the same directory signs with
+ * the same key.
  *
  * <pre>{@code
  * try (LocalEngram local = LocalEngram.start(NodeConfig.defaults(dir))) {
@@ -36,20 +43,30 @@ public final class LocalEngram implements AutoCloseable {
         this.worker = worker;
     }
 
+    /** The key directory of the worker beside a node with this data directory. */
+    public static Path workerKeyDir(Path dataDir) {
+        return dataDir.resolve("worker");
+    }
+
     /** Starts the node, then the worker beside it when the configuration asks for one. */
     public static LocalEngram start(NodeConfig config) {
         Objects.requireNonNull(config, "config");
-        EngramNode node = EngramNode.start(config);
         if (!config.tuning().enabled() || !config.tuning().runsWorker(config.embeddedBroker())) {
-            return new LocalEngram(node, null, null);
+            return new LocalEngram(EngramNode.start(config), null, null);
         }
+        // The key first: the node starts trusting its own worker.
+        WorkerKey key = WorkerKey.loadOrCreate(workerKeyDir(config.dataDir()));
+        NodeConfig trusting = config.toBuilder().trustedWorkers(config.trustedWorkers().with(key.publicKey())).build();
+        EngramNode node = EngramNode.start(trusting);
         CandidateTrainer trainer = null;
         try {
-            trainer = new CandidateTrainer(node.kafka(), config.clock());
+            trainer = new CandidateTrainer(node.kafka(), config.clock(), trusting.trustedWorkers());
             TrainingWorker worker = TrainingWorker.start(WorkerConfig.defaults(node.bootstrapServers())
-                    .withKafkaProperties(config.kafkaProperties()).withGroupId(config.tuning().workerGroupId()).withWorkerId(node.nodeId()), trainer, null,
+                    .withKafkaProperties(config.kafkaProperties()).withGroupId(config.tuning().workerGroupId())
+                    .withWorkerId(node.nodeId()).withKeyDir(workerKeyDir(config.dataDir())), trainer, null,
                     config.clock());
-            log.info("training worker {} beside the node, in group {}", node.nodeId(), config.tuning().workerGroupId());
+            log.info("training worker {} beside the node, in group {}, signing with key {} (trusted by the node)",
+                    node.nodeId(), config.tuning().workerGroupId(), key.id());
             return new LocalEngram(node, trainer, worker);
         } catch (RuntimeException e) {
             closeQuietly(trainer);

@@ -22,6 +22,8 @@ import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterPublished;
+import dev.engram.streams.AdapterSignature;
+import dev.engram.streams.TrustedWorkerKeys;
 import dev.engram.streams.LoraTrainingConfig;
 import dev.engram.streams.TrainingJob;
 import dev.engram.streams.TrainingProgress;
@@ -45,7 +47,8 @@ import java.util.stream.Stream;
 /**
  * The real {@link JobRunner}: trains a LoRA candidate with the {@link ContrastiveTrainer} from the
  * job's examples (continuing from the parent adapter when the job names one, read back from
- * {@code engram.adapters}), then scores candidate and parent by nDCG@10 on the job's held-out and
+ * {@code engram.adapters} and used only when a trusted worker key signed it: a worker never trains
+ * on, and then signs, weights someone else slipped onto the topic), then scores candidate and parent by nDCG@10 on the job's held-out and
  * retention queries. Encoders are loaded once per maximum length and kept; the device is DJL's
  * choice ({@code auto}: a GPU when the engine sees one). One job at a time per JVM.
  */
@@ -53,21 +56,40 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
 
     private final KafkaConnection kafka;
     private final Clock clock;
+    private final TrustedWorkerKeys parentSigners;
     private final Map<Integer, TextEncoder> encoders = new HashMap<>();
     private final Map<Integer, DocumentVectorCache> documentVectors = new HashMap<>();
 
     /** Base document vectors kept between jobs, per maximum length (about 1.5 KB each for MiniLM). */
     static final int MAX_CACHED_DOCUMENTS = 20_000;
 
-    /** @param bootstrapServers where to read parent adapters from */
+    /**
+     * A trainer that trusts no parent: jobs that continue from a published version fail, saying so.
+     *
+     * @param bootstrapServers where to read parent adapters from
+     */
     public CandidateTrainer(String bootstrapServers, Clock clock) {
-        this(KafkaConnection.of(bootstrapServers), clock);
+        this(bootstrapServers, clock, TrustedWorkerKeys.none());
     }
 
-    /** @param kafka where to read parent adapters from, with its client properties (SASL, SSL) */
-    public CandidateTrainer(KafkaConnection kafka, Clock clock) {
-        this.kafka = kafka;
+    /**
+     * @param bootstrapServers where to read parent adapters from
+     * @param parentSigners the worker keys whose versions may be parents (this worker's own and its
+     *     peers', as the nodes trust them)
+     */
+    public CandidateTrainer(String bootstrapServers, Clock clock, TrustedWorkerKeys parentSigners) {
+        this(KafkaConnection.of(bootstrapServers), clock, parentSigners);
+    }
+
+    /**
+     * @param kafka where to read parent adapters from, with its client properties (SASL, SSL)
+     * @param parentSigners the worker keys whose versions may be parents (this worker's own and its
+     *     peers', as the nodes trust them)
+     */
+    public CandidateTrainer(KafkaConnection kafka, Clock clock, TrustedWorkerKeys parentSigners) {
+        this.kafka = java.util.Objects.requireNonNull(kafka, "kafka");
         this.clock = clock;
+        this.parentSigners = java.util.Objects.requireNonNull(parentSigners, "parentSigners");
     }
 
     /** The encoder for this maximum length, loaded on first use. */
@@ -199,10 +221,13 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
 
     private TenantAdapter loadParent(TrainingJob job, TuningConfig tuning, TextEncoder encoder, Path dir)
             throws IOException {
-        AdapterPublished parent = PublishedAdapters.find(kafka, job.adapterName(), job.baseAdapterVersion(),
-                        Duration.ofSeconds(60))
+        // The last record of that version that a trusted worker signed: a later forged one is passed over.
+        AdapterPublished parent = PublishedAdapters.last(kafka, a -> a.adapterName().equals(job.adapterName())
+                        && a.version() == job.baseAdapterVersion() && a.tenant().equals(job.tenant())
+                        && AdapterSignature.verify(a, parentSigners).trusted(), Duration.ofSeconds(60))
                 .orElseThrow(() -> new IllegalStateException("parent " + job.adapterName() + " v"
-                        + job.baseAdapterVersion() + " of job " + job.jobId() + " is not on engram.adapters"));
+                        + job.baseAdapterVersion() + " of job " + job.jobId() + " is not on engram.adapters signed by "
+                        + "a trusted worker key for tenant " + job.tenant() + " (trusted: " + parentSigners.ids() + ")"));
         Files.createDirectories(dir);
         for (AdapterFile f : parent.files()) {
             Files.write(dir.resolve(f.name()), f.bytes());

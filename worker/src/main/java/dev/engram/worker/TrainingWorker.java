@@ -68,6 +68,7 @@ public final class TrainingWorker implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final WorkerConfig config;
+    private final WorkerKey key;
     private final JobRunner runner;
     private final Consumer<TrainingProgress> listener;
     private final Clock clock;
@@ -88,6 +89,10 @@ public final class TrainingWorker implements AutoCloseable {
 
     private TrainingWorker(WorkerConfig config, JobRunner runner, Consumer<TrainingProgress> listener, Clock clock) {
         this.config = config;
+        // First, so that a worker whose key is unusable fails before it joins the group.
+        this.key = WorkerKey.loadOrCreate(config.keyDir());
+        LOG.info("worker {} signs its candidates with key {} (public key: {})", config.workerId(), key.id(),
+                key.publicKeyFile().toAbsolutePath().normalize());
         this.runner = runner;
         this.listener = listener == null ? p -> { } : listener;
         this.clock = clock;
@@ -131,6 +136,11 @@ public final class TrainingWorker implements AutoCloseable {
         TrainingWorker worker = new TrainingWorker(config, runner, listener, clock);
         worker.loop.start();
         return worker;
+    }
+
+    /** The key this worker signs its candidates with. */
+    public WorkerKey key() {
+        return key;
     }
 
     /** Candidates this worker has published. */
@@ -226,8 +236,8 @@ public final class TrainingWorker implements AutoCloseable {
         int attempt = attempts.getOrDefault(job.jobId(), 1);
         TrainingJob attempted = job.withAttempt(attempt);
         emit(attempted, Phase.PUBLISHING, "");
-        AdapterPublished candidate = AdapterPublished.candidate(job, result.metrics(), withRankerPolicy(job, result.files()),
-                clock.instant());
+        AdapterPublished candidate = key.sign(AdapterPublished.candidate(job, result.metrics(),
+                withRankerPolicy(job, result.files()), clock.instant()));
         try {
             publisher.publish(candidate, Map.of(tp, new OffsetAndMetadata(assembler.committableOffset(tp, offset + 1))),
                     consumer.groupMetadata());

@@ -8,6 +8,8 @@ import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.TestIds;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublished;
+import dev.engram.streams.AdapterSignature;
+import dev.engram.streams.TrustedWorkerKeys;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.DeadLetter;
 import dev.engram.streams.KafkaClientFactory;
@@ -15,6 +17,7 @@ import dev.engram.streams.Topics;
 import dev.engram.streams.TrainingJob;
 import dev.engram.streams.TrainingJobPublisher;
 import dev.engram.streams.TrainingProgress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -27,9 +30,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Real broker, real MiniLM, real (tiny) LoRA training. */
 class TrainingWorkerTest {
+
+    @TempDir
+    static Path keys;
 
     private static String bootstrap;
     private static CandidateTrainer trainer;
@@ -50,7 +57,7 @@ class TrainingWorkerTest {
 
     private static WorkerConfig config(String group, String id) {
         return WorkerConfig.defaults(bootstrap).withGroupId(group).withWorkerId(id)
-                .withAttempts(3, Duration.ofMillis(50)).withJobTimeout(Duration.ofMinutes(3));
+                .withAttempts(3, Duration.ofMillis(50)).withJobTimeout(Duration.ofMinutes(3)).withKeyDir(keys);
     }
 
     private static List<AdapterPublished> adaptersOf(String jobId) {
@@ -65,7 +72,9 @@ class TrainingWorkerTest {
         TrainingJob job = TestJobs.job(tenant + "-job1", tenant, 1, null);
         List<TrainingProgress> local = new CopyOnWriteArrayList<>();
         long began = System.nanoTime();
+        WorkerKey key;
         try (TrainingWorker worker = TrainingWorker.start(config(group, TestIds.unique("w")), trainer, local::add)) {
+            key = worker.key();
             jobs.publish(job);
             Await.until("the candidate of " + job.jobId(), Duration.ofMinutes(3), () -> worker.jobsPublished() == 1);
         }
@@ -75,6 +84,9 @@ class TrainingWorkerTest {
         assertThat(published).hasSize(1);
         AdapterPublished a = published.get(0);
         assertThat(a.status()).isEqualTo(AdapterStatus.CANDIDATE);
+        assertThat(a.signerKeyId()).as("signed by the worker's key").isEqualTo(key.id());
+        assertThat(AdapterSignature.verify(a, TrustedWorkerKeys.of(key.publicKey())).trusted()).isTrue();
+        assertThat(key.dir()).isEqualTo(keys);
         assertThat(a.tenant()).isEqualTo(tenant);
         assertThat(a.adapterName()).isEqualTo(job.adapterName());
         assertThat(a.version()).isEqualTo(1);

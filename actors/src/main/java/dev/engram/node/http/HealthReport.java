@@ -17,7 +17,9 @@ import java.util.Objects;
  *       failing store or dead-letter topic). {@code stalledPartitions} names them, since when,
  *       and why. 200 rather than 503 because the node still serves recall and a restart would
  *       not heal it (the partition resumes at the same record): a load balancer should keep it,
- *       an operator should look. It turns back to {@code UP} once the partition moves.</li>
+ *       an operator should look. It turns back to {@code UP} once the partition moves. Also
+ *       {@code DEGRADED} while an adapter version failed while serving and its tenant runs on the
+ *       version recall fell back to ({@code failedAdapters}), until a newer version serves.</li>
  *   <li>{@code DOWN} (HTTP 503): the consumer is restarting after a failure, or stopped.</li>
  * </ul>
  *
@@ -37,6 +39,8 @@ import java.util.Objects;
  *     listed recall with the base encoder and untuned fusion
  * @param bootstrapServers the Kafka cluster the node talks to
  * @param consumerError why the consumer is restarting, when it is; else absent
+ * @param failedAdapters adapter versions that failed while serving and were fallen back from, each
+ *     {@code "<name>/v<version>: <why>"}; absent when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HealthReport(
@@ -47,7 +51,8 @@ public record HealthReport(
         String recallMode,
         Map<String, String> servingVersions,
         String bootstrapServers,
-        String consumerError) {
+        String consumerError,
+        List<String> failedAdapters) {
 
     public static final String UP = "UP";
     public static final String DEGRADED = "DEGRADED";
@@ -75,19 +80,27 @@ public record HealthReport(
         stalledPartitions = stalledPartitions == null ? List.of() : List.copyOf(stalledPartitions);
         servingVersions = servingVersions == null ? Map.of() : java.util.Collections.unmodifiableMap(
                 new java.util.TreeMap<>(servingVersions));
+        failedAdapters = failedAdapters == null || failedAdapters.isEmpty() ? null : List.copyOf(failedAdapters);
     }
 
     /** The node's health from its consumer's state and stalled partitions. */
     public static HealthReport of(FeedbackConsumer consumer, String recallMode, Map<String, String> servingVersions,
             String bootstrapServers) {
+        return of(consumer, recallMode, servingVersions, bootstrapServers, List.of());
+    }
+
+    /** The node's health from its consumer's state, stalled partitions and adapters that failed while serving. */
+    public static HealthReport of(FeedbackConsumer consumer, String recallMode, Map<String, String> servingVersions,
+            String bootstrapServers, List<String> failedAdapters) {
         FeedbackConsumer.State state = consumer.state();
         boolean running = state == FeedbackConsumer.State.RUNNING || state == FeedbackConsumer.State.STARTING;
         List<StalledPartition> stalled = consumer.stalledPartitions().stream().map(StalledPartition::of).toList();
-        String status = !running ? DOWN : stalled.isEmpty() ? UP : DEGRADED;
+        String status = !running ? DOWN : stalled.isEmpty() && failedAdapters.isEmpty() ? UP : DEGRADED;
         Throwable failure = consumer.failure();
         return new HealthReport(status, state.name(),
                 consumer.assignment().stream().map(Object::toString).sorted().toList(), stalled, recallMode,
-                servingVersions, bootstrapServers, running || failure == null ? null : failure.toString());
+                servingVersions, bootstrapServers, running || failure == null ? null : failure.toString(),
+                failedAdapters);
     }
 
     public boolean up() {

@@ -1,10 +1,14 @@
 package dev.engram.node.http;
 
+import dev.engram.node.auth.Principal;
+import dev.engram.node.auth.Role;
 import dev.engram.node.internal.Async;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.recall.Recaller;
 import dev.engram.node.recall.RecallsSaturatedException;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
@@ -19,45 +23,52 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's routes.
+ * The node's routes, and who may call them.
  *
  * <pre>
- * POST /v1/tenants/{tenant}/recall   {"task": "...", "k": 10, "mode": "dense"}  -> 200 {@link RecallResponse}
- * GET  /health                                                -> 200 UP or DEGRADED, 503 DOWN: {@link HealthReport}
- * GET  /metrics                                               -> 200 Prometheus text
- * GET  /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback (see the registry's AdapterRoutes)
+ * POST /v1/tenants/{tenant}/recall   {"task": "...", "k": 10, "mode": "dense"}  -> 200 {@link RecallResponse}   reader, tenant
+ * GET  /health               -> 200 UP or DEGRADED, 503 DOWN: {"status"} without a key, the whole {@link HealthReport} with one
+ * GET  /metrics                                               -> 200 Prometheus text                   reader
+ * GET  /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback (see {@link AdapterRoutes})         reader / operator
+ * POST|GET /v1/keys, DELETE /v1/keys/{id} (see {@link KeyRoutes})                                    admin
+ * GET  /v1/audit (see {@link AuditRoutes})                                                           operator
  * </pre>
  *
- * <p>Bad requests get 400 with an {@link ApiError} naming the field; unknown routes 404; a known
- * route with the wrong method 405. A recall beyond the node's {@code maxConcurrentRecalls} gets
- * 429 with {@code Retry-After} (seconds) at once: the client is told to come back, rather than being
+ * <p>Every route but {@code /health} needs {@code Authorization: Bearer <key>} ({@link HttpAccess}):
+ * 401 without a valid key, 403 when the key's role or tenants do not cover the request. Bad
+ * requests get 400 with an {@link ApiError} naming the field; a body over
+ * {@value RequestBody#MAX_BYTES} bytes 413; unknown routes 404; a known route with the wrong method
+ * 405 (checked before the key). A recall beyond the node's {@code maxConcurrentRecalls} gets 429
+ * with {@code Retry-After} (seconds) at once: the client is told to come back, rather than being
  * queued behind the recalls in flight.
  */
 public final class HttpApi extends AllDirectives {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final String ROUTES = "POST /v1/tenants/{tenant}/recall, GET /health, GET /metrics, "
-            + "GET /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback";
+            + "GET /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback, POST|GET /v1/keys, "
+            + "DELETE /v1/keys/{id}, GET /v1/audit";
 
     private final Recaller recaller;
     private final NodeMetrics metrics;
     private final Supplier<HealthReport> health;
+    private final HttpAccess access;
     private final Supplier<Route> extra;
 
-    public HttpApi(Recaller recaller, NodeMetrics metrics, Supplier<HealthReport> health) {
-        this(recaller, metrics, health, null);
-    }
-
-    /** @param extra further routes (e.g. the adapter routes), tried before the 404 fallback; may be null */
-    public HttpApi(Recaller recaller, NodeMetrics metrics, Supplier<HealthReport> health, Supplier<Route> extra) {
+    /**
+     * @param access who may call what
+     * @param extra further routes (adapters, keys, audit), tried before the 404 fallback; may be null
+     */
+    public HttpApi(Recaller recaller, NodeMetrics metrics, Supplier<HealthReport> health, HttpAccess access,
+            Supplier<Route> extra) {
         this.recaller = Objects.requireNonNull(recaller, "recaller");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.health = Objects.requireNonNull(health, "health");
+        this.access = Objects.requireNonNull(access, "access");
         this.extra = extra;
     }
 
@@ -71,13 +82,16 @@ public final class HttpApi extends AllDirectives {
         return concat(
                 path(PathMatchers.segment("v1").slash("tenants").slash(PathMatchers.segment()).slash("recall"),
                         tenant -> concat(
-                                post(() -> entity(Unmarshaller.entityToString(), body -> recall(tenant, body))),
-                                methodNotAllowed("POST"))),
-                path("health", () -> concat(get(this::health), methodNotAllowed("GET"))),
-                path("metrics", () -> concat(get(this::metrics), methodNotAllowed("GET"))),
+                                post(() -> access.require(Role.READER, tenant, "recall", principal ->
+                                        RequestBody.read(body -> recall(tenant, body)))),
+                                JsonResponses.methodNotAllowed("POST"))),
+                path("health", () -> concat(get(() -> access.identify(this::health)),
+                        JsonResponses.methodNotAllowed("GET"))),
+                path("metrics", () -> concat(get(() -> access.require(Role.READER, "reading metrics",
+                        principal -> metrics())), JsonResponses.methodNotAllowed("GET"))),
                 extra == null ? reject() : extra.get(),
-                extractUnmatchedPath(unmatched -> complete(json(StatusCodes.NOT_FOUND,
-                        new ApiError("no such route: " + unmatched + " (routes: " + ROUTES + ")", null)))));
+                extractUnmatchedPath(unmatched -> complete(JsonResponses.error(StatusCodes.NOT_FOUND,
+                        "no such route: " + unmatched + " (routes: " + ROUTES + ")", null))));
     }
 
     private Route recall(String tenant, String body) {
@@ -86,44 +100,36 @@ public final class HttpApi extends AllDirectives {
             RecallRequest.tenant(tenant);
             request = RecallRequest.parse(body);
         } catch (BadRequestException e) {
-            return complete(json(StatusCodes.BAD_REQUEST, e.toError()));
+            return complete(JsonResponses.json(StatusCodes.BAD_REQUEST, e.toError()));
         }
         CompletionStage<HttpResponse> response = recaller.recall(tenant, request.task(), request.k(), request.mode())
-                .thenApply(answer -> json(StatusCodes.OK, RecallResponses.of(tenant, request, answer)))
+                .thenApply(answer -> JsonResponses.json(StatusCodes.OK, RecallResponses.of(tenant, request, answer)))
                 .exceptionally(failure -> {
                     Throwable cause = Async.unwrap(failure);
                     if (cause instanceof RecallsSaturatedException saturated) {
-                        return json(StatusCodes.TOO_MANY_REQUESTS, new ApiError(saturated.getMessage(), null))
+                        return JsonResponses.error(StatusCodes.TOO_MANY_REQUESTS, saturated.getMessage(), null)
                                 .addHeader(RawHeader.create("Retry-After",
                                         Long.toString(Math.max(1, saturated.retryAfter().toSeconds()))));
                     }
                     if (cause instanceof IllegalArgumentException) {
-                        return json(StatusCodes.BAD_REQUEST, new ApiError(cause.getMessage(), null));
+                        return JsonResponses.error(StatusCodes.BAD_REQUEST, cause.getMessage(), null);
                     }
                     log.warn("recall for tenant {} failed: {}", tenant, cause.toString(), cause);
-                    return json(StatusCodes.INTERNAL_SERVER_ERROR,
-                            new ApiError("recall failed: " + cause + " (see the node's log)", null));
+                    return JsonResponses.error(StatusCodes.INTERNAL_SERVER_ERROR,
+                            "recall failed: " + cause + " (see the node's log)", null);
                 });
         return completeWithFuture(response);
     }
 
-    private Route health() {
+    /** Liveness for anyone; what the node consumes and from where only for a caller with a key. */
+    private Route health(Optional<Principal> caller) {
         HealthReport report = health.get();
-        return complete(json(report.serving() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, report));
+        StatusCode status = report.serving() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE;
+        return complete(JsonResponses.json(status, caller.isPresent() ? report : Map.of("status", report.status())));
     }
 
     private Route metrics() {
         return complete(HttpResponse.create().withStatus(StatusCodes.OK)
                 .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())));
-    }
-
-    private Route methodNotAllowed(String allowed) {
-        return extractMethod(method -> complete(json(StatusCodes.METHOD_NOT_ALLOWED,
-                new ApiError("method " + method.name() + " is not allowed here; use " + allowed, null))));
-    }
-
-    static HttpResponse json(StatusCode status, Object body) {
-        return HttpResponse.create().withStatus(status)
-                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, ApiJson.write(body)));
     }
 }

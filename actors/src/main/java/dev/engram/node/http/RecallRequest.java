@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * with {@code "mode": "hybrid" | "bm25" | "dense"}.
  *
  * @param task the task to recall cases for; required, not blank, at most {@value #MAX_TASK_CHARS}
- *     characters
+ *     characters and {@value #MAX_TASK_WORDS} words
  * @param k how many cases, in [1, {@value RecallQuery#MAX_K}]; {@value #DEFAULT_K} when absent
  * @param mode how to rank ({@link RecallMode}); {@code null} when absent: the node's default (hybrid
  *     with an embedder, else bm25)
@@ -25,6 +25,11 @@ public record RecallRequest(String task, int k, RecallMode mode) {
     public static final int DEFAULT_K = 10;
     /** Longest task text accepted: the event contract's limit. */
     public static final int MAX_TASK_CHARS = EventLimits.MAX_TASK_CHARS;
+    /**
+     * Most words a task may have ({@link TaskWords} counts them as BM25 could see them); a longer task
+     * is refused with 400, not truncated, so a caller never gets cases for a task it did not send.
+     */
+    public static final int MAX_TASK_WORDS = TaskWords.MAX;
     /** The tenant rule of the event contract. */
     public static final Pattern TENANT = EventLimits.TENANT_PATTERN;
 
@@ -38,6 +43,12 @@ public record RecallRequest(String task, int k, RecallMode mode) {
         if (task.length() > MAX_TASK_CHARS) {
             throw new BadRequestException("task", "task must be at most " + MAX_TASK_CHARS + " characters, was "
                     + task.length());
+        }
+        int words = TaskWords.count(task);
+        if (words > MAX_TASK_WORDS) {
+            throw new BadRequestException("task", "task has " + words + " words; recall searches at most "
+                    + MAX_TASK_WORDS + " (each word is one clause of the BM25 query, and Lucene allows 1,024): send "
+                    + "a shorter task, e.g. its first " + MAX_TASK_WORDS + " words");
         }
         if (k < 1 || k > RecallQuery.MAX_K) {
             throw new BadRequestException("k", "k must be an integer in [1, " + RecallQuery.MAX_K + "], was " + k);
@@ -53,6 +64,11 @@ public record RecallRequest(String task, int k, RecallMode mode) {
         try {
             root = ApiJson.mapper().readTree(body);
         } catch (JsonProcessingException e) {
+            String twice = ApiJson.duplicateKey(e).orElse(null);
+            if (twice != null) {
+                throw new BadRequestException(twice, "field '" + twice + "' appears twice in the request body; send it "
+                        + "once");
+            }
             throw new BadRequestException(null, "request body is not valid JSON (" + e.getOriginalMessage()
                     + "): send a JSON object like " + EXAMPLE);
         }

@@ -24,6 +24,11 @@ import java.util.Set;
  *  "negatives": [ ... ],
  *  "ranked":    [ ... all of them, best first ... ]}
  * }</pre>
+ *
+ * <p>When the tenant's serving adapter version failed to embed the task (it threw or gave
+ * non-finite values), recall falls back to its parent or the base encoder and still answers 200:
+ * {@code adapterVersion} names the version that served, {@code fallbackFrom} the one that failed
+ * (absent otherwise).
  */
 final class RecallResponses {
 
@@ -44,7 +49,7 @@ final class RecallResponses {
         }
         return new RecallResponse(tenant, request.task(), request.k(), answer.mode(), answer.adapterVersion(),
                 answer.took().toNanos() / 1e6, views(result.positives(), byId, true),
-                views(result.negatives(), byId, false), ranked);
+                views(result.negatives(), byId, false), ranked, answer.fallbackFrom());
     }
 
     /** The view of a scored case; {@code rank} is 1-based. */

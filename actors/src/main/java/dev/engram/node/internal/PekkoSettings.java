@@ -5,10 +5,10 @@ import com.typesafe.config.ConfigFactory;
 
 /**
  * The node's actor-system settings: logging through SLF4J, no JVM shutdown hook of Pekko's own
- * (the node closes itself, and a killed node must not get a graceful exit), quiet dead letters,
- * and two dispatchers of the node's own so that ingest and recall never wait for each other's
- * threads: {@value #INGEST_DISPATCHER} (index writes and embedding of ingested cases, a few
- * threads: the writes of one batch go partition by partition) and {@value #RECALL_DISPATCHER}
+ * (the node closes itself, and a killed node must not get a graceful exit), quiet dead letters and
+ * illegal headers, and two dispatchers of the node's own so that ingest and recall never wait for
+ * each other's threads: {@value #INGEST_DISPATCHER} (index writes and embedding of ingested cases,
+ * a few threads: the writes of one batch go partition by partition) and {@value #RECALL_DISPATCHER}
  * (recalls, as many threads as recalls may run at once).
  */
 public final class PekkoSettings {
@@ -25,6 +25,9 @@ public final class PekkoSettings {
             "  coordinated-shutdown.exit-jvm = off",
             "  http.server.server-header = engram",
             "  http.server.request-timeout = 60s",
+            // A malformed Authorization header is answered with 401; one warning per such request
+            // would let any client fill the log.
+            "  http.server.parsing.illegal-header-warnings = off",
             "}");
 
     /** The dispatcher of ingest's writes (store and embedder calls). */

@@ -22,6 +22,10 @@ import java.util.concurrent.Executor;
  * Recalls the cases of one tenant for a task, off the caller's thread (Lucene and the embedder
  * block): the store's candidates for the mode, ordered by the tenant's {@link Ranker} (the store's
  * reciprocal-rank fusion unless a ranker of the tenant is plugged in), split positive/negative.
+ * When the tenant's serving adapter version fails to embed the task (it throws, or its vector is
+ * not finite), the recall falls back through {@link AdapterRegistry#fallBack} to the version that
+ * serves instead (its parent, or the base encoder) and still answers, naming the failed version in
+ * {@link RecallAnswer#fallbackFrom()}.
  *
  * <p>At most {@code maxConcurrent} recalls run at once; one more fails at once with
  * {@link RecallsSaturatedException} (the HTTP API's 429 with {@code Retry-After}) instead of
@@ -40,6 +44,9 @@ public final class Recaller {
 
     /** What a refused recall is told: a recall takes milliseconds, so a second is plenty. */
     public static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    /** Versions one recall falls back through at most (each fallback marks one failed) before the base answers. */
+    private static final int MAX_FALLBACKS = 8;
 
     private final CaseStore store;
     private final Embedder embedder;
@@ -104,6 +111,18 @@ public final class Recaller {
         return defaultMode().wireName();
     }
 
+    private static boolean finite(float[] v) {
+        if (v == null) {
+            return false;
+        }
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private RecallMode defaultMode() {
         return embedder == null ? RecallMode.BM25 : RecallMode.HYBRID;
     }
@@ -151,14 +170,33 @@ public final class Recaller {
             long start = System.nanoTime();
             // Read the tenant's adapter once: a swap during this recall does not affect it.
             ServingAdapter serving = adapters == null || !effective.usesVector() ? null : adapters.acquire(tenant);
+            String fallbackFrom = null;
             try {
-                Embedder queries = serving != null && serving.queryEmbedder() != null ? serving.queryEmbedder()
-                        : embedder;
                 float[] vector = null;
-                if (effective.usesVector()) {
+                for (int attempt = 0; effective.usesVector(); attempt++) {
+                    Embedder queries = serving != null && serving.queryEmbedder() != null ? serving.queryEmbedder()
+                            : embedder;
+                    String failure;
                     try (NoGradScope ignored = NoGradScope.enter()) {
                         vector = queries.embedQuery(task);
+                        failure = finite(vector) ? null : "the query vector is not finite (NaN or infinity)";
+                    } catch (RuntimeException e) {
+                        if (serving == null || serving.adapterName() == null) {
+                            throw e;
+                        }
+                        failure = "embedding the query threw " + e;
                     }
+                    if (failure == null || serving == null || serving.adapterName() == null
+                            || attempt >= MAX_FALLBACKS) {
+                        break; // served; or the base encoder itself, whose vector the store judges
+                    }
+                    // The serving version broke at recall time: fall back (parent or base), answer anyway.
+                    if (fallbackFrom == null) {
+                        fallbackFrom = serving.label();
+                    }
+                    ServingAdapter failed = serving;
+                    serving = adapters.fallBack(failed, failure);
+                    failed.release();
                 }
                 RecallQuery query = RecallQuery.of(effective, tenant, task, vector, k);
                 Ranker ranker = Objects.requireNonNull(rankers.ranker(tenant, serving),
@@ -167,7 +205,7 @@ public final class Recaller {
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
                 metrics.recallDone(took);
                 return new RecallAnswer(result, effective.wireName(), serving == null ? BASE_ADAPTER : serving.label(),
-                        took);
+                        took, fallbackFrom);
             } finally {
                 if (serving != null) {
                     serving.release();

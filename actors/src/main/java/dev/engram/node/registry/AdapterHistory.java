@@ -19,25 +19,44 @@ import java.util.TreeMap;
  */
 final class AdapterHistory {
 
-    /** One version: its decided status and where its files are ({@code dir} null once removed from disk). */
-    /** One version as this node knows it; {@code policy} is the ranker policy published with it. */
+    /**
+     * One version as this node knows it: its decided status, where its files are ({@code dir} null
+     * once removed from disk), the ranker policy published with it, and whether it failed while
+     * serving (then it never serves again on this node: recall fell back from it).
+     */
     record Entry(long version, AdapterStatus status, String reason, AdapterMetrics metrics, String payloadSha256,
-            boolean verified, long offset, Path dir, RankerPolicy policy) {
+            boolean verified, long offset, Path dir, RankerPolicy policy, boolean failed) {
         Entry {
             policy = policy == null ? RankerPolicy.untuned() : policy;
         }
 
+        Entry(long version, AdapterStatus status, String reason, AdapterMetrics metrics, String payloadSha256,
+                boolean verified, long offset, Path dir, RankerPolicy policy) {
+            this(version, status, reason, metrics, payloadSha256, verified, offset, dir, policy, false);
+        }
+
         Entry withoutFiles() {
-            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, null, policy);
+            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, null, policy, failed);
         }
 
         Entry withFiles(Path dir) {
-            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, dir, policy);
+            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, dir, policy, failed);
+        }
+
+        /** Failed while serving: rejected with {@code why}, never served again. */
+        Entry failedWhileServing(String why) {
+            return new Entry(version, AdapterStatus.REJECTED, why, metrics, payloadSha256, verified, offset, dir, policy,
+                    true);
+        }
+
+        /** Whether it may serve at all: its files verified and it has not failed while serving. */
+        boolean servable() {
+            return verified && !failed;
         }
 
         AdapterVersionView view(Long serving) {
             return new AdapterVersionView(version, status, reason, metrics, payloadSha256, verified,
-                    serving != null && serving == version, policy.describe());
+                    serving != null && serving == version, policy.describe(), failed);
         }
     }
 
@@ -84,12 +103,13 @@ final class AdapterHistory {
      * The version to serve, or {@code null} for the base encoder: the pinned version if pinned (and
      * verified); else the newest verified PROMOTED version, skipping, after a ROLLBACK to v, every
      * version above v published before the rollback (v itself is served even if the gate rejected it).
+     * A version that failed while serving is never chosen, pinned or rolled back to.
      */
     Long servingVersion() {
         Long pinned = pinned();
         if (pinned != null) {
             Entry e = versions.get(pinned);
-            if (e != null && e.verified()) {
+            if (e != null && e.servable()) {
                 return pinned;
             }
         }
@@ -97,7 +117,7 @@ final class AdapterHistory {
         Long best = null;
         for (Map.Entry<Long, Entry> me : versions.entrySet()) {
             Entry e = me.getValue();
-            if (!e.verified()) {
+            if (!e.servable()) {
                 continue;
             }
             boolean eligible = e.status() == AdapterStatus.PROMOTED;
@@ -137,6 +157,13 @@ final class AdapterHistory {
     /** Every version with files on disk. */
     List<Entry> withFiles() {
         return versions.values().stream().filter(e -> e.dir() != null).toList();
+    }
+
+    /** The versions that failed while serving and are above the version serving now (recall fell back from them). */
+    List<Entry> failedAboveServing() {
+        Long serving = servingVersion();
+        return versions.values().stream().filter(e -> e.failed() && (serving == null || e.version() > serving))
+                .toList();
     }
 
     AdapterView view(Long serving) {

@@ -15,10 +15,10 @@ import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrustedWorkerKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,17 +41,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node's adapters: reads {@code engram.adapters} from the beginning on its own thread (no
- * consumer group, read_committed), verifies every adapter by loading it against the node's
- * encoder, decides candidates with the {@link PromotionGate}, applies pins and rollbacks, and swaps
- * each tenant's {@link ServingAdapter} atomically. A bad adapter is listed as rejected with its
- * reason and the previous version keeps serving; a replaced adapter's native memory is freed after
+ * consumer group, read_committed), admits only candidates a trusted worker key signed for the
+ * adapter's own tenant ({@link AdapterAdmission}), verifies each by loading it against the node's
+ * encoder and running the {@link AdapterCanary} on it, decides it with the {@link PromotionGate},
+ * applies pins and rollbacks, and swaps each tenant's {@link ServingAdapter} atomically. Nothing
+ * serves on its publisher's word: a record published as PROMOTED is refused like an unsigned one.
+ * A refused or bad adapter is listed as rejected with its reason and the previous version keeps
+ * serving; a version that fails while serving ({@link #fallBack}) is marked failed and the tenant
+ * falls back to its parent (or the base). A replaced adapter's native memory is freed after
  * a grace period, once no recall holds it. On disk it keeps the files of each adapter's newest
  * {@code versionsKept} versions and of the serving, pinned and rolled-back-to ones, and deletes the
  * rest (also what an earlier run left); a pin to a removed version reads it back from the topic.
  *
  * <pre>{@code
  * try (AdapterRegistry registry = AdapterRegistry.start(bootstrap, encoder, dataDir.resolve("adapters"),
- *         PromotionGate.defaults(), Duration.ofSeconds(5), 5)) {
+ *         PromotionGate.defaults(), Duration.ofSeconds(5), 5, TrustedWorkerKeys.load(trustedWorkersFile))) {
  *     ServingAdapter a = registry.acquire("acme");
  *     try {
  *         float[] q = a.queryEmbedder().embedQuery("flutter of a heated wing");   // a.label(): "acme-retriever/v3"
@@ -77,13 +81,17 @@ public final class AdapterRegistry implements AutoCloseable {
     private final TextEncoder encoder;
     private final AdapterLoader loader;
     private final PromotionGate gate;
+    private final AdapterAdmission admission;
+    private final CanaryCheck canary;
     private CandidateEvaluation evaluation;
     private final GateVerdicts verdicts;
     private final Duration grace;
     private final AdapterFileRetention files;
     private final AdapterAssembler assembler = new AdapterAssembler();
     private final Map<String, AdapterHistory> histories = new TreeMap<>();
-    private final Map<String, ServingAdapter> servedByAdapter = new HashMap<>();
+    /** Serialises swaps: the registry's thread swaps on what it reads, a recall's thread on a failure. */
+    private final Object swapLock = new Object();
+    private final Map<String, ServingAdapter> servedByAdapter = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicReference<ServingAdapter>> servingByTenant = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reclaimer;
     private final Thread thread;
@@ -94,11 +102,13 @@ public final class AdapterRegistry implements AutoCloseable {
     private final List<Consumer<AdapterSwap>> swapObservers = new CopyOnWriteArrayList<>();
 
     private AdapterRegistry(KafkaConnection kafka, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace, int versionsKept) {
+            Duration grace, int versionsKept, TrustedWorkerKeys trusted) {
         this.kafka = Objects.requireNonNull(kafka, "kafka");
+        this.admission = new AdapterAdmission(trusted);
         this.encoder = encoder;
         this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
         this.verdicts = new GateVerdicts(dir);
+        this.canary = encoder == null ? null : new CanaryCheck(AdapterCanary.defaults(), verdicts, loader, encoder, this);
         this.gate = Objects.requireNonNull(gate, "gate");
         this.grace = Objects.requireNonNull(grace, "grace");
         this.files = new AdapterFileRetention(kafka, loader, versionsKept, this);
@@ -120,28 +130,30 @@ public final class AdapterRegistry implements AutoCloseable {
      * @param grace how long a replaced adapter stays loaded before its memory is freed
      * @param versionsKept how many of each adapter's newest versions keep their files on disk
      *     (besides the serving, pinned and rolled-back-to ones), at least 1
+     * @param trusted the worker keys whose signed candidates are admitted (none: every candidate is refused)
      */
     public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace, int versionsKept) {
-        return start(bootstrapServers, encoder, dir, gate, grace, versionsKept, null);
+            Duration grace, int versionsKept, TrustedWorkerKeys trusted) {
+        return start(bootstrapServers, encoder, dir, gate, grace, versionsKept, trusted, null);
     }
 
     /**
-     * As {@link #start(String, TextEncoder, Path, PromotionGate, Duration, int)}, with the gate's own
-     * measurement of candidates.
+     * As {@link #start(String, TextEncoder, Path, PromotionGate, Duration, int, TrustedWorkerKeys)},
+     * with the gate's own measurement of candidates.
      *
      * @param evaluation scores a candidate against the serving version on the tenant's held-out tasks
-     *     (paired); {@code null} to decide on the figures the worker published
+     *     (paired); {@code null} to decide on the figures the worker published (and signed)
      */
     public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace, int versionsKept, CandidateEvaluation evaluation) {
-        return start(KafkaConnection.of(bootstrapServers), encoder, dir, gate, grace, versionsKept, evaluation);
+            Duration grace, int versionsKept, TrustedWorkerKeys trusted, CandidateEvaluation evaluation) {
+        return start(KafkaConnection.of(bootstrapServers), encoder, dir, gate, grace, versionsKept, trusted,
+                evaluation);
     }
 
     /** As above, over a connection with client properties (SASL, SSL). */
     public static AdapterRegistry start(KafkaConnection kafka, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace, int versionsKept, CandidateEvaluation evaluation) {
-        AdapterRegistry registry = new AdapterRegistry(kafka, encoder, dir, gate, grace, versionsKept);
+            Duration grace, int versionsKept, TrustedWorkerKeys trusted, CandidateEvaluation evaluation) {
+        AdapterRegistry registry = new AdapterRegistry(kafka, encoder, dir, gate, grace, versionsKept, trusted);
         registry.evaluation = evaluation;
         registry.thread.start();
         return registry;
@@ -209,8 +221,9 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     /**
-     * Calls {@code observer} on the registry's thread after every swap of a tenant's serving adapter
-     * (keep it quick: the next adapter waits for it). For benchmarks and monitoring.
+     * Calls {@code observer} after every swap of a tenant's serving adapter, on the thread that swapped
+     * (the registry's, or a recall's that fell back from a failing version; keep it quick: the next
+     * swap waits for it). For benchmarks and monitoring.
      */
     public void onSwap(Consumer<AdapterSwap> observer) {
         swapObservers.add(Objects.requireNonNull(observer, "observer"));
@@ -219,6 +232,71 @@ public final class AdapterRegistry implements AutoCloseable {
     /** The gate candidates are decided with. */
     public PromotionGate gate() {
         return gate;
+    }
+
+    /** The worker keys whose signed candidates this registry admits. */
+    public TrustedWorkerKeys trustedWorkers() {
+        return admission.trusted();
+    }
+
+    /**
+     * The versions that failed while serving and that their tenant has fallen back from (no newer
+     * version serves yet), each as {@code "<name>/v<version>: <why>"}: what {@code /health} reports.
+     */
+    public synchronized List<String> failedVersions() {
+        List<String> out = new ArrayList<>();
+        for (AdapterHistory h : histories.values()) {
+            for (AdapterHistory.Entry e : h.failedAboveServing()) {
+                out.add(AdapterKey.version(h.adapterName(), e.version()) + ": " + e.reason());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What recall calls when {@code failed}, a version it acquired, could not embed a query (it threw
+     * or gave non-finite values): marks the version failed (listed as rejected with {@code why}, and
+     * recorded, so a restart does not serve it again), points its tenant at the version that serves
+     * instead (its parent or an earlier promoted one, else the base encoder) and returns a lease on
+     * that, never on {@code failed}. Release {@code failed} yourself.
+     *
+     * @throws IllegalArgumentException for the base encoder, which has nothing to fall back to
+     */
+    public ServingAdapter fallBack(ServingAdapter failed, String why) {
+        if (failed.adapterName() == null) {
+            throw new IllegalArgumentException("the base encoder failed (" + why + "); it has nothing to fall back to");
+        }
+        String tenant = failed.tenant();
+        AdapterHistory history;
+        AdapterHistory.Entry marked = null;
+        synchronized (this) {
+            history = histories.get(failed.adapterName());
+            AdapterHistory.Entry e = history == null ? null : history.get(failed.version());
+            if (e != null && !e.failed()) {
+                marked = e.failedWhileServing("failed while serving: " + why + "; recall fell back from it");
+                history.put(null, marked);
+            }
+        }
+        if (marked != null) {
+            log.error("{} failed while serving tenant {} ({}); it is marked failed and recall falls back", failed.label(),
+                    tenant, why);
+            if (marked.payloadSha256() != null) {
+                verdicts.put(GateVerdicts.key(failed.adapterName(), failed.version(), marked.payloadSha256()),
+                        new PromotionGate.Decision(false, marked.reason()));
+            }
+        }
+        if (history != null) {
+            long now = System.nanoTime();
+            swapIfChanged(history, null, now, now, now);
+        }
+        ServingAdapter next = acquire(tenant);
+        if (next.label().equals(failed.label())) {
+            // The version to fall back to could not be loaded either: the base encoder answers.
+            next.release();
+            next = ServingAdapter.base(tenant, encoder);
+            next.tryAcquire();
+        }
+        return next;
     }
 
     private void run() {
@@ -272,8 +350,18 @@ public final class AdapterRegistry implements AutoCloseable {
         TenantAdapter fresh = null;
         AdapterHistory.Entry entry;
         AdapterHistory.Entry previous;
+        AdapterHistory history;
+        String adapterTenant;
         synchronized (this) {
-            previous = histories.computeIfAbsent(adapter.adapterName(), AdapterHistory::new).get(adapter.version());
+            history = histories.computeIfAbsent(adapter.adapterName(), AdapterHistory::new);
+            previous = history.get(adapter.version());
+            adapterTenant = history.tenant();
+        }
+        // Who proposes it comes first: nothing of a refused record is written to disk or loaded.
+        Optional<String> refused = admission.refusal(adapter, adapterTenant);
+        if (refused.isPresent()) {
+            refuse(history, adapter, previous, offset, refused.get());
+            return;
         }
         Path dir = null;
         String invalid = null;
@@ -286,6 +374,13 @@ public final class AdapterRegistry implements AutoCloseable {
             try {
                 staged = loader.stage(adapter);
                 fresh = loader.verify(adapter, staged);
+                Optional<String> sick = fresh == null ? Optional.empty()
+                        : canary.check(history, adapter, fresh, servedByAdapter.get(adapter.adapterName()));
+                if (sick.isPresent()) {
+                    closeQuietly(fresh);
+                    fresh = null;
+                    throw new AdapterLoader.Unusable(sick.get(), null);
+                }
                 dir = loader.install(staged, adapter.version());
             } catch (AdapterLoader.Unusable e) {
                 invalid = e.getMessage();
@@ -313,14 +408,10 @@ public final class AdapterRegistry implements AutoCloseable {
         if (invalid != null) {
             status = AdapterStatus.REJECTED;
             reason = invalid;
-        } else if (adapter.status() == AdapterStatus.CANDIDATE) {
+        } else {
             PromotionGate.Decision d = decide(adapter, fresh, policy);
             status = d.promoted() ? AdapterStatus.PROMOTED : AdapterStatus.REJECTED;
             reason = d.reason();
-        } else {
-            status = adapter.status();
-            reason = adapter.statusReason().isEmpty() ? status.name().toLowerCase() + " by its publisher"
-                    : adapter.statusReason();
         }
         if (invalid != null && previous != null && previous.verified()) {
             log.warn("{} v{} at offset {} is unusable ({}); keeping the verified copy read earlier",
@@ -331,13 +422,27 @@ public final class AdapterRegistry implements AutoCloseable {
                 invalid == null, offset, dir, policy);
         log.info("adapter {} v{} for tenant {}: {} ({})", adapter.adapterName(), adapter.version(), adapter.tenant(),
                 status, reason);
-        AdapterHistory history;
         synchronized (this) {
-            history = histories.get(adapter.adapterName());
             history.put(adapter.tenant(), entry);
         }
         swapIfChanged(history, fresh, polled, started, verified);
         files.removeOld(history);
+    }
+
+    /** Lists a refused version as rejected, unless a version read earlier under its key was admitted and verified. */
+    private void refuse(AdapterHistory history, AdapterPublished adapter, AdapterHistory.Entry previous, long offset,
+            String reason) {
+        if (previous != null && previous.verified()) {
+            log.warn("{} v{} at offset {} refused ({}); the version read earlier under its key stays",
+                    adapter.adapterName(), adapter.version(), offset, reason);
+            return;
+        }
+        synchronized (this) {
+            history.put(null, new AdapterHistory.Entry(adapter.version(), AdapterStatus.REJECTED, reason,
+                    adapter.metrics(), adapter.payloadSha256(), false, offset, null, null));
+        }
+        log.warn("adapter {} v{} for tenant {} refused: {}", adapter.adapterName(), adapter.version(), adapter.tenant(),
+                reason);
     }
 
     /**
@@ -406,10 +511,18 @@ public final class AdapterRegistry implements AutoCloseable {
     /** Points the tenant at the adapter's serving version if it changed; {@code fresh} is closed if unused. */
     private void swapIfChanged(AdapterHistory history, TenantAdapter fresh, long polled, long delivered,
             long verified) {
-        String tenant = history.tenant();
+        synchronized (swapLock) {
+            swapIfChangedLocked(history, fresh, polled, delivered, verified);
+        }
+    }
+
+    private void swapIfChangedLocked(AdapterHistory history, TenantAdapter fresh, long polled, long delivered,
+            long verified) {
+        String tenant;
         Long target;
         AdapterHistory.Entry entry;
         synchronized (this) {
+            tenant = history.tenant();
             target = history.servingVersion();
             entry = target == null ? null : history.get(target);
         }

@@ -9,15 +9,18 @@ import java.util.Objects;
  *
  * @param version the version number
  * @param status {@code PROMOTED} or {@code REJECTED} (the node decides candidates itself)
- * @param reason why (the gate's figures, the verification failure, or the publisher's reason)
+ * @param reason why (the gate's figures, why it was refused: signature, status, tenant, files, canary;
+ *     or how it failed while serving)
  * @param metrics candidate vs parent; {@code null} when the record could not be read at all
  * @param payloadSha256 SHA-256 of the files; {@code null} when unreadable
  * @param verified whether the files were loaded against this node's encoder without error
  * @param serving whether this is the version the adapter's tenant is served by now
  * @param policy the ranker policy published with this version, described (e.g. {@code "fusion w=0.35 + reuse"})
+ * @param failed whether it failed while serving (its query embedding threw or was not finite): recall
+ *     fell back from it to its parent or the base, and it never serves again on this node
  */
 public record AdapterVersionView(long version, AdapterStatus status, String reason, AdapterMetrics metrics,
-        String payloadSha256, boolean verified, boolean serving, String policy) {
+        String payloadSha256, boolean verified, boolean serving, String policy, boolean failed) {
 
     public AdapterVersionView {
         Objects.requireNonNull(status, "adapterVersionView.status is required");

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * The gate's decisions that it measured itself, kept in {@code <adapters dir>/gate-verdicts.jsonl}
  * by adapter name, version and payload hash. A measured verdict depends on the node's data at the
  * time (held-out tasks, cases), so replaying {@code engram.adapters} after a restart must not measure
- * again and possibly decide otherwise: the recorded verdict stands.
+ * again and possibly decide otherwise: the recorded verdict stands. The same file keeps the
+ * canary's verdicts (keys starting {@code canary:}; replaying does not embed the probes again) and
+ * versions that failed while serving (rejected, so a restart does not serve them again).
  */
 final class GateVerdicts {
 

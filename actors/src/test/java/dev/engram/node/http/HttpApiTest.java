@@ -31,10 +31,12 @@ class HttpApiTest {
     private static final String A = TestIds.unique("http-a");
     private static final String B = TestIds.unique("http-b");
     private static EngramNode node;
+    private static HttpCalls.Client api;
 
     @BeforeAll
     static void feedTwoTenants() {
         node = SharedNode.get();
+        api = HttpCalls.as(SharedNode.adminKey());
         Instant t0 = Instant.parse("2026-02-01T10:00:00Z");
         List<FeedbackEvent> events = List.of(
                 FeedbackEvent.of(A + "-good", A, "agent-1", t0, SHARED_TASK, "flush the session cache",
@@ -62,7 +64,7 @@ class HttpApiTest {
 
     @Test
     void recallAnswersPositivesAndNegativesWithTheCaseFieldsScoreAndReason() {
-        HttpCalls.Answer answer = HttpCalls.post(recallUrl(A), "{\"task\": \"session cache login failure\", \"k\": 10}");
+        HttpCalls.Answer answer = api.post(recallUrl(A), "{\"task\": \"session cache login failure\", \"k\": 10}");
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.contentType()).startsWith("application/json");
@@ -96,9 +98,9 @@ class HttpApiTest {
 
     @Test
     void tenantsNeverSeeEachOthersCasesEvenWithIdenticalText() {
-        JsonNode a = HttpCalls.post(recallUrl(A), "{\"task\": \"" + SHARED_TASK + "\"}").json();
-        JsonNode b = HttpCalls.post(recallUrl(B), "{\"task\": \"" + SHARED_TASK + "\"}").json();
-        JsonNode nobody = HttpCalls.post(recallUrl(TestIds.unique("http-none")), "{\"task\": \"" + SHARED_TASK + "\"}")
+        JsonNode a = api.post(recallUrl(A), "{\"task\": \"" + SHARED_TASK + "\"}").json();
+        JsonNode b = api.post(recallUrl(B), "{\"task\": \"" + SHARED_TASK + "\"}").json();
+        JsonNode nobody = api.post(recallUrl(TestIds.unique("http-none")), "{\"task\": \"" + SHARED_TASK + "\"}")
                 .json();
 
         assertThat(ids(a.path("ranked"))).isNotEmpty().allMatch(id -> id.startsWith(A + "-"));
@@ -117,9 +119,11 @@ class HttpApiTest {
         "k fractional       | {\"task\": \"x\", \"k\": 2.5}   | k",
         "unknown field      | {\"task\": \"x\", \"top\": 3}   | top",
         "unknown mode       | {\"task\": \"x\", \"mode\": \"fuzzy\"} | mode",
-        "mode not a string  | {\"task\": \"x\", \"mode\": 3}   | mode"})
+        "mode not a string  | {\"task\": \"x\", \"mode\": 3}   | mode",
+        "duplicate key      | {\"task\": \"x\", \"k\": 3, \"k\": 4} | k",
+        "duplicate task     | {\"task\": \"x\", \"task\": \"y\"} | task"})
     void badRequestsAre400AndNameTheField(String name, String body, String field) {
-        HttpCalls.Answer answer = HttpCalls.post(recallUrl(A), body);
+        HttpCalls.Answer answer = api.post(recallUrl(A), body);
 
         assertThat(answer.status()).as(name).isEqualTo(400);
         assertThat(answer.json().path("field").asText()).as(name).isEqualTo(field);
@@ -128,8 +132,8 @@ class HttpApiTest {
 
     @Test
     void aModeTheNodeCannotServeIs400AndAnExplicitBm25Is200() {
-        HttpCalls.Answer dense = HttpCalls.post(recallUrl(A), "{\"task\": \"session cache\", \"mode\": \"dense\"}");
-        HttpCalls.Answer bm25 = HttpCalls.post(recallUrl(A), "{\"task\": \"session cache\", \"mode\": \"BM25\"}");
+        HttpCalls.Answer dense = api.post(recallUrl(A), "{\"task\": \"session cache\", \"mode\": \"dense\"}");
+        HttpCalls.Answer bm25 = api.post(recallUrl(A), "{\"task\": \"session cache\", \"mode\": \"BM25\"}");
 
         assertThat(dense.status()).isEqualTo(400);
         assertThat(dense.json().path("error").asText()).contains("needs a node with an embedder");
@@ -139,11 +143,69 @@ class HttpApiTest {
     }
 
     @Test
+    void aDuplicateKeyIsRefusedNamingTheKeyNotSilentlyTakenOnce() {
+        HttpCalls.Answer twice = api.post(recallUrl(A), "{\"task\": \"session cache\", \"task\": \"billing\"}");
+
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.json().path("field").asText()).isEqualTo("task");
+        assertThat(twice.json().path("error").asText()).contains("'task' appears twice");
+    }
+
+    @Test
+    void aTaskOfMoreWordsThanBm25CanSearchIs400AndOneAtTheLimitIsServed() {
+        HttpCalls.Answer tooMany = api.post(recallUrl(A), "{\"task\": \"" + distinctWords(2_000, "w") + "\"}");
+        HttpCalls.Answer atLimit = api.post(recallUrl(A), "{\"task\": \"session " + distinctWords(999, "w")
+                + "\"}");
+        // Lucene emits each ideograph as a word of its own, and each emoji: counted so, not as one word.
+        HttpCalls.Answer ideographs = api.post(recallUrl(A), "{\"task\": \"" + codePoints(0x4E00, 1_100) + "\"}");
+        HttpCalls.Answer ideographsAtLimit = api.post(recallUrl(A), "{\"task\": \"" + codePoints(0x4E00, 1_000)
+                + "\"}");
+        HttpCalls.Answer emoji = api.post(recallUrl(A), "{\"task\": \"" + codePoints(0x1F300, 1_100) + "\"}");
+
+        assertThat(tooMany.status()).as(tooMany.body()).isEqualTo(400);
+        assertThat(tooMany.json().path("field").asText()).isEqualTo("task");
+        assertThat(tooMany.json().path("error").asText()).contains("2000 words", "at most 1000")
+                .doesNotContain("org.apache", "TooManyClauses");
+        assertThat(atLimit.status()).as(atLimit.body()).isEqualTo(200);
+        assertThat(ids(atLimit.json().path("ranked"))).contains(A + "-good");
+        assertThat(ideographs.status()).as(ideographs.body()).isEqualTo(400);
+        assertThat(ideographs.json().path("error").asText()).contains("1100 words");
+        assertThat(ideographsAtLimit.status()).as(ideographsAtLimit.body()).isEqualTo(200);
+        assertThat(emoji.status()).as(emoji.body()).isEqualTo(400);
+    }
+
+    @Test
+    void aTenMegabyteBodyIs413() {
+        String huge = "{\"task\": \"" + "a".repeat(10 * 1024 * 1024) + "\"}";
+
+        HttpCalls.Answer answer = api.post(recallUrl(A), huge);
+
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.json().path("error").asText()).contains("at most " + RequestBody.MAX_BYTES + " bytes");
+    }
+
+    private static String distinctWords(int n, String prefix) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : " ").append(prefix).append(i);
+        }
+        return sb.toString();
+    }
+
+    private static String codePoints(int first, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.appendCodePoint(first + i);
+        }
+        return sb.toString();
+    }
+
+    @Test
     void malformedBodiesAndBadTenantsAre400() {
-        HttpCalls.Answer notJson = HttpCalls.post(recallUrl(A), "{\"task\": ");
-        HttpCalls.Answer notObject = HttpCalls.post(recallUrl(A), "[\"task\"]");
-        HttpCalls.Answer empty = HttpCalls.post(recallUrl(A), "");
-        HttpCalls.Answer badTenant = HttpCalls.post(recallUrl("Not_Lower"), "{\"task\": \"x\"}");
+        HttpCalls.Answer notJson = api.post(recallUrl(A), "{\"task\": ");
+        HttpCalls.Answer notObject = api.post(recallUrl(A), "[\"task\"]");
+        HttpCalls.Answer empty = api.post(recallUrl(A), "");
+        HttpCalls.Answer badTenant = api.post(recallUrl("Not_Lower"), "{\"task\": \"x\"}");
 
         assertThat(notJson.status()).isEqualTo(400);
         assertThat(notJson.json().path("error").asText()).contains("not valid JSON");
@@ -156,8 +218,8 @@ class HttpApiTest {
 
     @Test
     void unknownRoutesAre404AndWrongMethods405() {
-        HttpCalls.Answer unknown = HttpCalls.get(node.httpUrl() + "/v1/nothing/here");
-        HttpCalls.Answer wrongMethod = HttpCalls.get(recallUrl(A));
+        HttpCalls.Answer unknown = api.get(node.httpUrl() + "/v1/nothing/here");
+        HttpCalls.Answer wrongMethod = api.get(recallUrl(A));
 
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.json().path("error").asText()).contains("/v1/nothing/here", "POST /v1/tenants/{tenant}/recall");
@@ -167,9 +229,9 @@ class HttpApiTest {
 
     @Test
     void healthReportsTheConsumerAndMetricsArePrometheusText() {
-        HttpCalls.Answer health = HttpCalls.get(node.httpUrl() + "/health");
-        HttpCalls.post(recallUrl(A), "{\"task\": \"billing\"}");
-        HttpCalls.Answer metrics = HttpCalls.get(node.httpUrl() + "/metrics");
+        HttpCalls.Answer health = api.get(node.httpUrl() + "/health");
+        api.post(recallUrl(A), "{\"task\": \"billing\"}");
+        HttpCalls.Answer metrics = api.get(node.httpUrl() + "/metrics");
 
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().path("status").asText()).isEqualTo("UP");

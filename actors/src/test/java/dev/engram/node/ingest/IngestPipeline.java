@@ -3,12 +3,15 @@ package dev.engram.node.ingest;
 import dev.engram.memory.CaseStore;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.HealthReport;
+import dev.engram.node.auth.ApiKeys;
+import dev.engram.node.http.HttpAccess;
 import dev.engram.node.http.HttpApi;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.ResilienceRegistries;
 import dev.engram.node.recall.Recaller;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.streams.KafkaClientFactory;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -59,7 +62,10 @@ final class IngestPipeline implements AutoCloseable {
         thread = new Thread(consumer, "test-feedback-consumer");
         thread.setDaemon(true);
         thread.start();
-        HttpApi api = new HttpApi(new Recaller(store, null, blocking, metrics), metrics, this::health);
+        // Anonymous calls allowed (on loopback, as a node may): these tests read the whole health report.
+        HttpAccess access = new HttpAccess(ApiKeys.open(Files.createTempDirectory("ingest-pipeline-keys"),
+                Clock.systemUTC()), true);
+        HttpApi api = new HttpApi(new Recaller(store, null, blocking, metrics), metrics, this::health, access, null);
         binding = api.bind(testKit.system(), "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

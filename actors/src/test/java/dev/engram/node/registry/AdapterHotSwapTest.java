@@ -60,7 +60,8 @@ class AdapterHotSwapTest {
 
     private static EngramNode startNode(String dir) {
         return EngramNode.start(NodeConfig.builder(tmp.resolve(dir)).bootstrapServers(bootstrap).httpPort(0)
-                .groupId("hot-swap-" + dir).embedder(encoder).tuning(TuningSchedulerConfig.disabled()).build());
+                .groupId("hot-swap-" + dir).embedder(encoder).tuning(TuningSchedulerConfig.disabled())
+                .trustedWorkers(TestAdapters.TRUSTED).build());
     }
 
     @AfterAll
@@ -93,11 +94,11 @@ class AdapterHotSwapTest {
 
     @Test
     void corruptedAdaptersAreRejectedAndThePreviousKeepsServing() throws Exception {
-        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 1, AdapterStatus.PROMOTED, BETTER, files, encoder));
+        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 1, AdapterStatus.CANDIDATE, BETTER, files, encoder));
         await(() -> "corrupt-b/v1".equals(recallVersion(node, "tenant-corrupt-b")), "v1 serves");
-        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 2, AdapterStatus.PROMOTED, BETTER,
+        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 2, AdapterStatus.CANDIDATE, BETTER,
                 TestAdapters.withNaN(files), encoder));
-        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 3, AdapterStatus.PROMOTED, BETTER,
+        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 3, AdapterStatus.CANDIDATE, BETTER,
                 TestAdapters.withWrongShape(files), encoder));
         await(() -> version(node, "corrupt-b", 3) != null, "v3 listed");
         for (long v : new long[] {2, 3}) {
@@ -111,7 +112,7 @@ class AdapterHotSwapTest {
 
         // The same version again with broken files: the verified copy on disk and in service stays.
         long before = node.adapters().deliveries();
-        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 1, AdapterStatus.PROMOTED, BETTER,
+        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 1, AdapterStatus.CANDIDATE, BETTER,
                 TestAdapters.withNaN(files), encoder));
         await(() -> node.adapters().deliveries() > before, "the broken v1 read");
         Path v1 = tmp.resolve("node-a").resolve("adapters").resolve("corrupt-b").resolve("v1");
@@ -125,14 +126,14 @@ class AdapterHotSwapTest {
 
     @Test
     void aPinSurvivesANodeRestartAndRollbackAndUnpinWork() throws Exception {
-        publisher.publish(adapter("pin-c", "tenant-pin-c", 1, AdapterStatus.PROMOTED, BETTER, files, encoder));
-        publisher.publish(adapter("pin-c", "tenant-pin-c", 2, AdapterStatus.PROMOTED, BETTER, files, encoder));
+        publisher.publish(adapter("pin-c", "tenant-pin-c", 1, AdapterStatus.CANDIDATE, BETTER, files, encoder));
+        publisher.publish(adapter("pin-c", "tenant-pin-c", 2, AdapterStatus.CANDIDATE, BETTER, files, encoder));
         await(() -> "pin-c/v2".equals(recallVersion(node, "tenant-pin-c")), "v2 serves");
 
         assertThat(post(node, "/v1/adapters/pin-c/pin", "{\"version\": 1, \"reason\": \"v2 hurts\"}").statusCode())
                 .isEqualTo(202);
         await(() -> "pin-c/v1".equals(recallVersion(node, "tenant-pin-c")), "pinned v1 serves");
-        publisher.publish(adapter("pin-c", "tenant-pin-c", 3, AdapterStatus.PROMOTED, BETTER, files, encoder));
+        publisher.publish(adapter("pin-c", "tenant-pin-c", 3, AdapterStatus.CANDIDATE, BETTER, files, encoder));
         await(() -> version(node, "pin-c", 3) != null, "v3 listed");
         assertThat(recallVersion(node, "tenant-pin-c")).isEqualTo("pin-c/v1");
 
@@ -156,7 +157,7 @@ class AdapterHotSwapTest {
 
     @Test
     void recallsFromTwoThreadsDuringSeveralSwapsNeverFail() throws Exception {
-        publisher.publish(adapter("loop-d", "tenant-loop-d", 1, AdapterStatus.PROMOTED, BETTER, files, encoder));
+        publisher.publish(adapter("loop-d", "tenant-loop-d", 1, AdapterStatus.CANDIDATE, BETTER, files, encoder));
         await(() -> "loop-d/v1".equals(recallVersion(node, "tenant-loop-d")), "v1 serves");
         AtomicBoolean go = new AtomicBoolean(true);
         AtomicInteger ok = new AtomicInteger();
@@ -182,7 +183,7 @@ class AdapterHotSwapTest {
         try {
             for (long v = 2; v <= 5; v++) {
                 long version = v;
-                publisher.publish(adapter("loop-d", "tenant-loop-d", v, AdapterStatus.PROMOTED, BETTER,
+                publisher.publish(adapter("loop-d", "tenant-loop-d", v, AdapterStatus.CANDIDATE, BETTER,
                         TestAdapters.files(encoder, tmp.resolve("loop-" + v), v), encoder));
                 await(() -> seen.contains("loop-d/v" + version), "recalls served by v" + version);
             }

@@ -70,7 +70,8 @@ class AdapterRegistrySettingsTest {
 
     private static NodeConfig.Builder node(String dir) {
         return NodeConfig.builder(tmp.resolve(dir)).bootstrapServers(SharedKafka.bootstrapServers()).httpPort(0)
-                .groupId("registry-settings-" + dir).embedder(encoder).tuning(TuningSchedulerConfig.disabled());
+                .groupId("registry-settings-" + dir).embedder(encoder).tuning(TuningSchedulerConfig.disabled())
+                .trustedWorkers(TestAdapters.TRUSTED);
     }
 
     @Test
@@ -93,7 +94,8 @@ class AdapterRegistrySettingsTest {
             assertThat(version(lenient, "margin-a", 1).get("status").asText()).isEqualTo("PROMOTED");
             assertThat(recallVersion(strict, "tenant-margin-a")).isEqualTo("base");
             JsonNode listed = ApiJson.mapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(strict.httpUrl() + "/v1/adapters")).GET().build(), HttpResponse.BodyHandlers.ofString())
+                    URI.create(strict.httpUrl() + "/v1/adapters")).header("Authorization", "Bearer "
+                    + NodeAdapterApi.key(strict)).GET().build(), HttpResponse.BodyHandlers.ofString())
                     .body());
             assertThat(listed.get("gate").get("minHeldOutGain").asDouble()).as("the node lists its margins")
                     .isEqualTo(0.02);
@@ -111,7 +113,7 @@ class AdapterRegistrySettingsTest {
             await(() -> !Files.exists(stray), "a directory no version on the topic names is removed");
 
             for (long v = 1; v <= 5; v++) {
-                publisher.publish(adapter("keep-b", "tenant-keep-b", v, AdapterStatus.PROMOTED, BETTER, files, encoder));
+                publisher.publish(adapter("keep-b", "tenant-keep-b", v, AdapterStatus.CANDIDATE, BETTER, files, encoder));
             }
             await(() -> "keep-b/v5".equals(recallVersion(n, "tenant-keep-b")), "v5 serves");
             assertThat(versionDirs(adapters.resolve("keep-b"))).containsExactlyInAnyOrder("v4", "v5");
@@ -124,7 +126,7 @@ class AdapterRegistrySettingsTest {
                     .isEqualTo(files.stream().filter(f -> f.name().equals(AdapterFile.PEFT_WEIGHTS)).findFirst()
                             .orElseThrow().size());
 
-            publisher.publish(adapter("keep-b", "tenant-keep-b", 6, AdapterStatus.PROMOTED, BETTER, files, encoder));
+            publisher.publish(adapter("keep-b", "tenant-keep-b", 6, AdapterStatus.CANDIDATE, BETTER, files, encoder));
             await(() -> version(n, "keep-b", 6) != null, "v6 listed");
             assertThat(recallVersion(n, "tenant-keep-b")).isEqualTo("keep-b/v1");
             assertThat(versionDirs(adapters.resolve("keep-b"))).containsExactlyInAnyOrder("v1", "v5", "v6");

@@ -33,8 +33,8 @@ final class NodeAdapterApi {
 
     static JsonNode adapterView(EngramNode n, String name) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(n.httpUrl() + "/v1/adapters")).GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(n.httpUrl() + "/v1/adapters"))
+                    .header("Authorization", "Bearer " + key(n)).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             for (JsonNode a : ApiJson.mapper().readTree(r.body()).get("adapters")) {
                 if (a.get("name").asText().equals(name)) {
@@ -62,8 +62,13 @@ final class NodeAdapterApi {
 
     static HttpResponse<String> post(EngramNode n, String path, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(n.httpUrl() + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + key(n)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The node's admin key: the operator every control of these tests is recorded under. */
+    static String key(EngramNode n) {
+        return n.localAdminKey().orElseThrow(() -> new AssertionError("node without DATA/admin.key"));
     }
 
     static void await(BooleanSupplier condition, String what) {

@@ -11,6 +11,8 @@ import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterPublished;
+import dev.engram.streams.AdapterSignature;
+import dev.engram.streams.TrustedWorkerKeys;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.LoraTrainingConfig;
 import java.io.IOException;
@@ -19,16 +21,37 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
-/** Real PEFT adapter files for MiniLM (r 8 on query/value), and corrupted variants of them. */
+/**
+ * Real PEFT adapter files for MiniLM (r 8 on query/value), corrupted variants of them, and records
+ * signed by {@link #WORKER}, the worker key the test nodes trust ({@link #TRUSTED}).
+ */
 final class TestAdapters {
 
     static final AdapterMetrics BETTER = new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39, 20, Map.of());
     static final AdapterMetrics WORSE = new AdapterMetrics(0.37, 0.40, 40, 0.39, 0.39, 20, Map.of());
+
+    /** The test worker's key pair. */
+    static final KeyPair WORKER = ed25519();
+
+    /** What the test nodes trust: {@link #WORKER}'s public key. */
+    static final TrustedWorkerKeys TRUSTED = TrustedWorkerKeys.of(WORKER.getPublic());
+
+    /** A fresh Ed25519 key pair (a worker nobody trusts, unless told). */
+    static KeyPair ed25519() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private TestAdapters() {
     }
@@ -45,12 +68,45 @@ final class TestAdapters {
                 new AdapterFile(AdapterFile.PEFT_WEIGHTS, Files.readAllBytes(dir.resolve(AdapterFile.PEFT_WEIGHTS))));
     }
 
+    /**
+     * Version {@code version} (parent {@code version - 1}) signed by {@link #WORKER} as a candidate;
+     * with another {@code status}, that signed candidate re-labelled (as a publisher promoting itself would).
+     */
     static AdapterPublished adapter(String name, String tenant, long version, AdapterStatus status,
             AdapterMetrics metrics, List<AdapterFile> files, TextEncoder encoder) {
+        AdapterPublished signed = AdapterSignature.sign(unsigned(name, tenant, version, metrics, files, encoder), WORKER);
+        return status == AdapterStatus.CANDIDATE ? signed
+                : signed.withStatus(status, status == AdapterStatus.REJECTED ? "test" : "promoted by its publisher");
+    }
+
+    /** The candidate as {@link #adapter} makes it, without a signature. */
+    static AdapterPublished unsigned(String name, String tenant, long version, AdapterMetrics metrics,
+            List<AdapterFile> files, TextEncoder encoder) {
         return AdapterPublished.of(name, tenant, version, version > 1 ? version - 1 : null,
                 encoder.config().model().id(), AdapterMethod.LORA_QUERY_SIDE, LoraTrainingConfig.defaults(), metrics,
-                status, status == AdapterStatus.REJECTED ? "test" : "", "job-" + name + "-" + version, files,
-                Instant.parse("2026-01-01T00:00:00Z"));
+                AdapterStatus.CANDIDATE, "", "job-" + name + "-" + version, files, Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    /** The files with every float of every lora_A and lora_B tensor set to 3e38: finite, and loads fine. */
+    static List<AdapterFile> withHugeWeights(List<AdapterFile> files) throws IOException {
+        return rewrite(files, (header, data, dataStart) -> {
+            Iterator<String> names = header.fieldNames();
+            int tensors = 0;
+            while (names.hasNext()) {
+                String n = names.next();
+                if (n.contains("lora_A") || n.contains("lora_B")) {
+                    ArrayNode offsets = (ArrayNode) header.get(n).get("data_offsets");
+                    ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+                    for (long at = offsets.get(0).asLong(); at < offsets.get(1).asLong(); at += 4) {
+                        b.putFloat(dataStart + (int) at, 3e38f);
+                    }
+                    tensors++;
+                }
+            }
+            if (tensors == 0) {
+                throw new IllegalStateException("no LoRA tensor in " + header);
+            }
+        });
     }
 
     /** The files with every float of the first lora_B tensor set to NaN (checksum recomputed: a valid record). */
@@ -91,11 +147,11 @@ final class TestAdapters {
         });
     }
 
-    private interface Edit {
+    interface Edit {
         void apply(ObjectNode header, byte[] file, int dataStart) throws IOException;
     }
 
-    private static List<AdapterFile> rewrite(List<AdapterFile> files, Edit edit) throws IOException {
+    static List<AdapterFile> rewrite(List<AdapterFile> files, Edit edit) throws IOException {
         AdapterFile weights = files.stream().filter(f -> f.name().equals(AdapterFile.PEFT_WEIGHTS)).findFirst()
                 .orElseThrow();
         byte[] bytes = weights.bytes();

@@ -8,20 +8,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 
-/** Plain HTTP calls to a node, answers parsed as JSON where they are JSON. */
+/**
+ * Plain HTTP calls to a node, with an API key or without one, answers parsed as JSON where they are JSON.
+ *
+ * <pre>{@code
+ * HttpCalls.Client api = HttpCalls.as(SharedNode.adminKey());
+ * api.post(node.httpUrl() + "/v1/tenants/acme/recall", "{\"task\": \"x\"}").json();
+ * HttpCalls.anonymous().get(node.httpUrl() + "/metrics").status();   // 401
+ * }</pre>
+ */
 public final class HttpCalls {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A status and body. */
+    /** A status, body and the response's headers. */
     public record Answer(int status, String body, String contentType, java.net.http.HttpHeaders headers) {
-        /** The first value of header {@code name}, or null. */
-        public String header(String name) {
-            return headers.firstValue(name).orElse(null);
-        }
-
         public JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -29,21 +33,70 @@ public final class HttpCalls {
                 throw new AssertionError("not JSON (HTTP " + status + "): " + body, e);
             }
         }
+
+        /** The first value of header {@code name}. */
+        public Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+    }
+
+    /** Calls made with one key, or none. */
+    public static final class Client {
+        private final String key;
+
+        private Client(String key) {
+            this.key = key;
+        }
+
+        public Answer post(String url, String body) {
+            return exchange(request(url).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
+        }
+
+        public Answer get(String url) {
+            return exchange(request(url).GET());
+        }
+
+        public Answer delete(String url) {
+            return exchange(request(url).DELETE());
+        }
+
+        /** Any method, with a JSON body or none. */
+        public Answer send(String method, String url, String body) {
+            return exchange(request(url).header("Content-Type", "application/json").method(method,
+                    body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+        }
+
+        private HttpRequest.Builder request(String url) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+            return key == null ? b : b.header("Authorization", "Bearer " + key);
+        }
     }
 
     private HttpCalls() {
     }
 
+    /** Calls with {@code Authorization: Bearer key}. */
+    public static Client as(String key) {
+        return new Client(java.util.Objects.requireNonNull(key, "key"));
+    }
+
+    /** Calls without an Authorization header. */
+    public static Client anonymous() {
+        return new Client(null);
+    }
+
+    /** A POST without a key: what a node that allows anonymous calls (or its open routes) answers. */
     public static Answer post(String url, String body) {
-        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        return anonymous().post(url, body);
     }
 
+    /** A GET without a key, e.g. of {@code /health}. */
     public static Answer get(String url) {
-        return send(HttpRequest.newBuilder(URI.create(url)).GET());
+        return anonymous().get(url);
     }
 
-    private static Answer send(HttpRequest.Builder request) {
+    private static Answer exchange(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());

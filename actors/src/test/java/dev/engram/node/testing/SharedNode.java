@@ -32,4 +32,9 @@ public final class SharedNode {
         }
         return node;
     }
+
+    /** The shared node's admin key (made on its first start, in its data directory). */
+    public static String adminKey() {
+        return get().localAdminKey().orElseThrow(() -> new AssertionError("the shared node has no DATA/admin.key"));
+    }
 }

@@ -132,7 +132,8 @@ class ContinualCodecTest {
         .hasMessageStartingWith("files: must include adapter_model.safetensors");
     AdapterPublished a = ContinualSamples.adapter("acme-retriever", 1, 100, 1);
     assertThatThrownBy(() -> new AdapterPublished(1, a.adapterName(), a.tenant(), 1, null, a.baseModelId(), a.method(),
-        a.config(), a.metrics(), a.status(), "", a.jobId(), a.payloadSha256(), a.payloadSize() + 1, a.files(), a.createdAt()))
+        a.config(), a.metrics(), a.status(), "", a.jobId(), a.payloadSha256(), a.payloadSize() + 1, a.files(), a.createdAt(),
+        null, null))
         .hasMessageStartingWith("payloadSize: says");
   }
 

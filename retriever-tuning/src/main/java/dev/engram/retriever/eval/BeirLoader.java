@@ -8,11 +8,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Loads a test collection in the BEIR layout, so that users can evaluate Engram on their own data:
@@ -41,7 +43,8 @@ public final class BeirLoader {
      *
      * @param dir the dataset folder; its file name becomes the dataset's name
      * @param split the qrels split, e.g. {@code "test"}, {@code "dev"}, {@code "train"}
-     * @throws UncheckedIOException when a file is missing or unreadable
+     * @throws UncheckedIOException when a file is missing or unreadable; a missing split's message
+     *     lists the splits the folder has (see {@link #splits(Path)})
      * @throws IllegalArgumentException when a line does not parse (the message names file and line),
      *     or the qrels name a document that the corpus lacks
      */
@@ -53,6 +56,9 @@ public final class BeirLoader {
             throw new IllegalArgumentException("split must be a plain name such as 'test', was " + split);
         }
         Path qrelsFile = dir.resolve("qrels").resolve(split + ".tsv");
+        if (!Files.isRegularFile(qrelsFile)) {
+            throw new UncheckedIOException(missingSplit(dir, split, qrelsFile), new NoSuchFileException(qrelsFile.toString()));
+        }
         Qrels qrels = readQrels(qrelsFile);
         List<Document> docs = readCorpus(dir.resolve("corpus.jsonl"));
         Map<String, Document> byId = new LinkedHashMap<>();
@@ -70,6 +76,39 @@ public final class BeirLoader {
                 .toList();
         Path name = dir.toAbsolutePath().normalize().getFileName();
         return new EvalDataset(name == null ? "beir" : name.toString(), docs, queries, qrels);
+    }
+
+    /**
+     * The splits a BEIR folder has: the names of its {@code qrels/*.tsv} files without the
+     * extension, sorted; empty when it has no {@code qrels} folder.
+     */
+    public static List<String> splits(Path dir) {
+        Path qrels = dir.resolve("qrels");
+        if (!Files.isDirectory(qrels)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(qrels)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(name -> name.endsWith(".tsv") && name.length() > ".tsv".length())
+                    .map(name -> name.substring(0, name.length() - ".tsv".length()))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the qrels of " + dir, e);
+        }
+    }
+
+    private static String missingSplit(Path dir, String split, Path qrelsFile) {
+        List<String> splits = splits(dir);
+        if (!Files.isDirectory(dir)) {
+            return "no BEIR folder at " + dir + " (it should hold corpus.jsonl, queries.jsonl and qrels/<split>.tsv)";
+        }
+        if (splits.isEmpty()) {
+            return "no split '" + split + "' in " + dir + ": " + qrelsFile + " does not exist, and " + dir
+                    + " has no qrels/<split>.tsv files at all (a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv)";
+        }
+        return "no split '" + split + "' in " + dir + ": " + qrelsFile + " does not exist; the splits there are "
+                + String.join(", ", splits);
     }
 
     private static List<Document> readCorpus(Path file) {

@@ -58,7 +58,11 @@ class BeirLoaderTest {
     @Test
     void aMissingSplitSaysWhichFile() {
         assertThatThrownBy(() -> BeirLoader.load(dir, "train"))
-                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("train.tsv");
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("train.tsv")
+                .hasMessageContaining("the splits there are dev, test");
+        assertThat(BeirLoader.splits(dir)).containsExactly("dev", "test");
+        assertThatThrownBy(() -> BeirLoader.load(dir.resolve("nowhere"), "test"))
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("no BEIR folder at");
         assertThatThrownBy(() -> BeirLoader.load(dir, "../x")).hasMessageContaining("split must be a plain name");
     }
 

@@ -7,6 +7,7 @@ import dev.engram.streams.RecallResponse;
 import dev.engram.streams.RecalledCase;
 import dev.engram.runtime.Subscription;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
@@ -20,8 +21,11 @@ import java.util.Random;
  *     http://localhost:8080 localhost:9092 acme 5
  * </pre>
  *
- * Arguments: node URL, Kafka bootstrap servers, tenant, rounds (default: http://localhost:8080,
- * localhost:9092, demo, 5).
+ * Arguments: node URL, Kafka bootstrap servers, tenant, rounds, the trusted worker keys (default:
+ * http://localhost:8080, localhost:9092, demo, 5, .engram/worker/worker-key.pub: the key of the
+ * worker a local {@code engram serve} runs). The API key comes from the environment variable
+ * {@code ENGRAM_API_KEY} (a reader's key of the tenant; a local node's admin key is in
+ * {@code .engram/admin.key}).
  */
 public final class AgentLoopExample {
 
@@ -38,10 +42,12 @@ public final class AgentLoopExample {
     String bootstrap = args.length > 1 ? args[1] : "localhost:9092";
     String tenant = args.length > 2 ? args[2] : "demo";
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+    Path trustedWorkers = Path.of(args.length > 4 ? args[4] : ".engram/worker/worker-key.pub");
     Random random = new Random(7);
 
     try (EngramClient engram = EngramClient.builder()
-            .nodeUrl(nodeUrl).bootstrapServers(bootstrap).agentId("example-agent").build();
+            .nodeUrl(nodeUrl).apiKey(System.getenv("ENGRAM_API_KEY")).bootstrapServers(bootstrap)
+            .trustedWorkers(trustedWorkers).agentId("example-agent").build();
          Subscription adapters = engram.onAdapter(a -> System.out.printf(
              "[adapter] %s v%d promoted for %s (held-out nDCG@10 %.3f vs %.3f)%n", a.adapterName(), a.version(),
              a.tenant(), a.metrics().heldOutNdcg10(), a.metrics().parentHeldOutNdcg10()))) {

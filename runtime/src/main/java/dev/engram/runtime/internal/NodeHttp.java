@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.engram.runtime.EngramApiException;
-import dev.engram.streams.RecallResponse;
 import dev.engram.streams.EventCodec;
 import java.io.IOException;
 import java.net.URI;
@@ -14,55 +13,83 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Calls to the node's HTTP API with the JDK's client: JSON in, JSON out, errors as {@link EngramApiException}. */
+/**
+ * Calls to the node's HTTP API with the JDK's client: JSON in, JSON out, the API key (if any) as
+ * {@code Authorization: Bearer}, errors as {@link EngramApiException}.
+ */
 public final class NodeHttp {
 
   private static final ObjectMapper JSON = EventCodec.mapper();
 
   private final URI nodeUrl;
   private final Duration timeout;
+  private final String apiKey;
   private final HttpClient http;
 
-  public NodeHttp(URI nodeUrl, Duration timeout) {
+  /** @param apiKey sent with every call; {@code null} for none (a node that allows anonymous calls) */
+  public NodeHttp(URI nodeUrl, Duration timeout, String apiKey) {
     this.nodeUrl = nodeUrl;
     this.timeout = timeout;
+    this.apiKey = apiKey;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
 
-  /** {@code POST /v1/tenants/{tenant}/recall} with {@code {"task", "k"}}. */
-  public RecallResponse recall(String tenant, String task, int k) {
-    URI uri = nodeUrl.resolve("/v1/tenants/" + tenant + "/recall");
-    byte[] body;
+  /**
+   * Calls {@code method path} with {@code body} (JSON, or {@code null} for none) and reads the
+   * answer as {@code type}.
+   *
+   * @param expected the status of success
+   * @throws EngramApiException for any other status, an unreadable answer, or no answer at all
+   */
+  public <T> T call(String method, String path, Object body, int expected, Class<T> type) {
+    URI uri = nodeUrl.resolve(path);
+    HttpRequest.BodyPublisher publisher;
     try {
-      body = JSON.writeValueAsBytes(JSON.createObjectNode().put("task", task).put("k", k));
+      publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+          : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body));
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("could not write a recall request", e);
+      throw new IllegalStateException("could not write the request to " + path, e);
     }
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
-        .header("Content-Type", "application/json").header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
+        .header("Accept", "application/json").method(method, publisher);
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (apiKey != null) {
+      request.header("Authorization", "Bearer " + apiKey);
+    }
     HttpResponse<byte[]> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw new EngramApiException(uri, -1, e.getClass().getSimpleName()
+      throw new EngramApiException(method, uri, -1, e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage()), null, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new EngramApiException(uri, -1, "interrupted while waiting for the node", null, e);
+      throw new EngramApiException(method, uri, -1, "interrupted while waiting for the node", null, e);
     }
-    if (response.statusCode() != 200) {
-      throw error(uri, response);
+    if (response.statusCode() != expected) {
+      throw error(method, uri, response);
     }
     try {
-      return JSON.readValue(response.body(), RecallResponse.class);
+      return JSON.readValue(response.body(), type);
     } catch (IOException e) {
-      throw new EngramApiException(uri, response.statusCode(), "the node's answer is not a recall response ("
-          + e.getMessage() + "): " + preview(response.body()), null, e);
+      throw new EngramApiException(method, uri, response.statusCode(), "the node's answer is not a "
+          + type.getSimpleName() + " (" + e.getMessage() + "): " + preview(response.body()), null, e);
     }
   }
 
-  private static EngramApiException error(URI uri, HttpResponse<byte[]> response) {
+  /** {@code GET /v1/adapters}: every adapter the node knows, with its versions and the serving one. */
+  public JsonNode adapters() {
+    return call("GET", "/v1/adapters", null, 200, JsonNode.class);
+  }
+
+  /** The node's address. */
+  public URI url() {
+    return nodeUrl;
+  }
+
+  private static EngramApiException error(String method, URI uri, HttpResponse<byte[]> response) {
     String message = null;
     String field = null;
     try {
@@ -77,7 +104,7 @@ public final class NodeHttp {
     if (message == null) {
       message = preview(response.body());
     }
-    return new EngramApiException(uri, response.statusCode(), message, field, null);
+    return new EngramApiException(method, uri, response.statusCode(), message, field, null);
   }
 
   private static String preview(byte[] body) {

@@ -2,7 +2,6 @@ package dev.engram.tools.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.engram.node.NodeConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -12,11 +11,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,11 +29,14 @@ import picocli.CommandLine.Spec;
  * adapters (HTTP API), and the controls that steer what serves.
  *
  * <pre>
- * engram adapters list     [--node URL] [NAME] [--json]
- * engram adapters pin      NAME VERSION [--reason TEXT] [--operator WHO] [--node URL]
- * engram adapters unpin    NAME [--reason TEXT] [--node URL]
- * engram adapters rollback NAME VERSION [--reason TEXT] [--node URL]
+ * engram adapters list     [--node URL] [--key-file FILE] [NAME] [--json]
+ * engram adapters pin      NAME VERSION [--reason TEXT] [--node URL] [--key-file FILE]
+ * engram adapters unpin    NAME [--reason TEXT] [--node URL] [--key-file FILE]
+ * engram adapters rollback NAME VERSION [--reason TEXT] [--node URL] [--key-file FILE]
  * </pre>
+ *
+ * <p>Listing needs a reader's key, the controls an operator's; the node records the key's principal
+ * as the control's operator and in its audit log ({@code engram audit}).
  */
 @Command(name = "adapters", mixinStandardHelpOptions = true,
         header = "List a node's adapter versions, and pin, unpin or roll one back.",
@@ -54,24 +56,16 @@ final class AdaptersCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Where the node is, shared by the subcommands. */
+    /** Where the node is and which key to send, shared by the subcommands. */
     static final class NodeOption {
-        @Option(names = "--node", paramLabel = "URL",
-                description = "The node's HTTP API; default: the node running in --data, else http://localhost:"
-                        + NodeConfig.DEFAULT_HTTP_PORT)
-        String node;
-
-        @Option(names = "--data", defaultValue = ".engram", paramLabel = "DIR",
-                description = "Data directory of a running 'engram serve', to find its URL (default: ${DEFAULT-VALUE}).")
-        Path data;
+        @Mixin
+        NodeAccess access;
 
         @Option(names = "--json", description = "Print the raw JSON answer.")
         boolean json;
 
         String base() {
-            String base = node != null ? node : NodeInfo.read(data).map(NodeInfo::httpUrl)
-                    .orElse("http://localhost:" + NodeConfig.DEFAULT_HTTP_PORT);
-            return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+            return access.baseUrl();
         }
     }
 
@@ -116,12 +110,10 @@ final class AdaptersCommand implements Runnable {
         long version;
         @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT")
         String reason;
-        @Option(names = "--operator", paramLabel = "WHO", description = "Default: $USER.")
-        String operator;
 
         @Override
         public Integer call() throws Exception {
-            return control(spec, node, name, "pin", version, reason, operator);
+            return control(spec, node, name, "pin", version, reason);
         }
     }
 
@@ -135,12 +127,10 @@ final class AdaptersCommand implements Runnable {
         String name;
         @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT")
         String reason;
-        @Option(names = "--operator", paramLabel = "WHO", description = "Default: $USER.")
-        String operator;
 
         @Override
         public Integer call() throws Exception {
-            return control(spec, node, name, "unpin", null, reason, operator);
+            return control(spec, node, name, "unpin", null, reason);
         }
     }
 
@@ -157,24 +147,20 @@ final class AdaptersCommand implements Runnable {
         long version;
         @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT")
         String reason;
-        @Option(names = "--operator", paramLabel = "WHO", description = "Default: $USER.")
-        String operator;
 
         @Override
         public Integer call() throws Exception {
-            return control(spec, node, name, "rollback", version, reason, operator);
+            return control(spec, node, name, "rollback", version, reason);
         }
     }
 
     private static int control(CommandSpec spec, NodeOption node, String name, String action, Long version,
-            String reason, String operator) throws Exception {
+            String reason) throws Exception {
         Map<String, Object> body = new LinkedHashMap<>();
         if (version != null) {
             body.put("version", version);
         }
         body.put("reason", reason);
-        String who = operator != null ? operator : System.getProperty("user.name", "cli");
-        body.put("operator", who == null || who.isBlank() ? "cli" : who);
         return send(spec, node, "/v1/adapters/" + encode(name) + "/" + action, JSON.writeValueAsString(body), answer -> {
             PrintWriter out = spec.commandLine().getOut();
             if (answer.has("serving")) {
@@ -198,6 +184,10 @@ final class AdaptersCommand implements Runnable {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
         request = body == null ? request.GET() : request.header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        Optional<String> key = node.access.apiKey();
+        if (key.isPresent()) {
+            request.header("Authorization", "Bearer " + key.get());
+        }
         HttpResponse<String> response;
         try {
             response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
@@ -209,7 +199,8 @@ final class AdaptersCommand implements Runnable {
             return 3;
         }
         if (response.statusCode() / 100 != 2) {
-            err.println("engram adapters: " + describeError(response));
+            err.println("engram adapters: " + describeError(response)
+                    + (response.statusCode() == 401 ? "; " + node.access.keyHint() : ""));
             err.flush();
             return response.statusCode() >= 500 ? 1 : 2;
         }

@@ -16,12 +16,18 @@ import picocli.CommandLine.Spec;
  * engram demo    ...                                                        the Cranfield demo
  * engram worker  [--bootstrap HOST:PORT] [--data DIR]                       run training jobs
  * engram adapters list|pin|unpin|rollback [--node URL] ...                  see and steer adapter versions
+ * engram keys    create|list|revoke [--node URL | --data DIR] ...           manage API keys
+ * engram audit   [--limit N] [--node URL]                                   who did what, and why
+ * engram eval    --beir DIR [--seeds 3] [--rounds N] [--lora] [--out DIR]   does Engram help on my data?
  * </pre>
+ *
+ * <p>Commands that call a node send an API key: {@code --key-file FILE}, else {@code $ENGRAM_API_KEY},
+ * else the local node's {@code DATA/admin.key} (see {@link NodeAccess}).
  */
 @Command(name = "engram", mixinStandardHelpOptions = true, version = "engram 0.1.0",
         description = "Engram: a case memory for LLM agents that learns from feedback on Kafka.",
         subcommands = {ServeCommand.class, ProduceCommand.class, RecallCommand.class, DemoCommand.class, WorkerCommand.class,
-            AdaptersCommand.class,
+            AdaptersCommand.class, KeysCommand.class, AuditCommand.class, EvalCommand.class,
             HelpCommand.class})
 public final class EngramCli implements Runnable {
 

@@ -2,7 +2,6 @@ package dev.engram.tools.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.engram.node.NodeConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -12,13 +11,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,14 +42,8 @@ final class RecallCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "10", paramLabel = "K", description = "How many cases (default: ${DEFAULT-VALUE}).")
     int k;
 
-    @Option(names = "--node", paramLabel = "URL",
-            description = "The node's HTTP API; default: the node running in --data, else http://localhost:"
-                    + NodeConfig.DEFAULT_HTTP_PORT)
-    String node;
-
-    @Option(names = "--data", defaultValue = ".engram", paramLabel = "DIR",
-            description = "Data directory of a running 'engram serve', to find its URL (default: ${DEFAULT-VALUE}).")
-    Path data;
+    @Mixin
+    NodeAccess access;
 
     @Option(names = "--json", description = "Print the raw JSON answer.")
     boolean json;
@@ -62,27 +55,27 @@ final class RecallCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String base = node != null ? node : NodeInfo.read(data).map(NodeInfo::httpUrl)
-                .orElse("http://localhost:" + NodeConfig.DEFAULT_HTTP_PORT);
-        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        String base = access.baseUrl();
         URI uri = URI.create(base + "/v1/tenants/" + URLEncoder.encode(tenant, StandardCharsets.UTF_8) + "/recall");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("task", String.join(" ", words));
         body.put("k", k);
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        access.apiKey().ifPresent(key -> request.header("Authorization", "Bearer " + key));
         HttpResponse<String> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             err.println("engram recall: no node answering at " + base
                     + " (start one with './engram serve', or pass --node URL)");
             return 3;
         }
         if (response.statusCode() != 200) {
-            err.println("engram recall: " + describeError(response));
+            err.println("engram recall: " + describeError(response)
+                    + (response.statusCode() == 401 ? "; " + access.keyHint() : ""));
             return response.statusCode() >= 500 ? 1 : 2;
         }
         if (json) {

@@ -3,6 +3,7 @@ package dev.engram.tools.cli;
 import dev.engram.tools.LocalEngram;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
@@ -24,6 +25,8 @@ import picocli.CommandLine.Spec;
             "Run an Engram node: consume feedback from engram.feedback, keep every valid event as a case in",
             "a Lucene index, dead-letter invalid ones, and serve recall over HTTP.",
             "Without --bootstrap it starts an embedded Kafka broker in DATA/kafka.",
+            "Every route but /health needs an API key; on first start on loopback the node creates an admin",
+            "key in DATA/admin.key (printed once). Beyond loopback, create a key first with 'engram keys create'.",
             "Prints 'engram node ready: <url> kafka <bootstrap>' once it listens."})
 final class ServeCommand implements Callable<Integer> {
 
@@ -97,6 +100,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "Recalls run at once; one more is answered 429 with Retry-After (default: twice the cores).")
     Integer maxConcurrentRecalls;
 
+    @Option(names = "--allow-anonymous", description = {"Serve requests without an API key (as an operator of every",
+        "tenant; managing keys still needs the admin key). Only with an --http-host on loopback."})
+    boolean allowAnonymous;
+
+    @Option(names = "--trusted-workers", paramLabel = "FILE", description = {
+        "The training workers whose signed adapter candidates this node admits to its gate: a file of",
+        "worker-key.pub lines (each worker prints where its key is), or a directory of *.pub files.",
+        "Unsigned, untrusted or forged candidates are listed as rejected and never served. The worker",
+        "this command runs beside the node (with the embedded broker) is trusted without it."})
+    Path trustedWorkers;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -105,9 +119,12 @@ final class ServeCommand implements Callable<Integer> {
         NodeConfig.Builder settings = NodeConfig.builder(data).bootstrapServers(bootstrap).httpHost(httpHost)
                 .httpPort(httpPort).groupId(group).promotionGate(gate)
                 .adapterVersionsKept(adapterVersionsKept).kafkaProperties(kafkaProperties.properties())
-                .feedbackLayout(feedbackLayout);
+                .feedbackLayout(feedbackLayout).allowAnonymous(allowAnonymous);
         if (maxConcurrentRecalls != null) {
             settings.maxConcurrentRecalls(maxConcurrentRecalls);
+        }
+        if (trustedWorkers != null) {
+            settings.trustedWorkers(trustedWorkers);
         }
         if (maxBatch != null) {
             settings.maxBatchRecords(maxBatch);
@@ -129,8 +146,17 @@ final class ServeCommand implements Callable<Integer> {
         new NodeInfo(node.bootstrapServers(), node.httpUrl(), ProcessHandle.current().pid()).write(data);
         out.println(READY + " " + node.httpUrl() + " kafka " + node.bootstrapServers() + " data "
                 + data.toAbsolutePath().normalize());
-        out.println("  recall:   ./engram recall --tenant TENANT \"some task\"");
+        node.createdAdminKey().ifPresent(key -> {
+            out.println("  admin API key (shown once; kept in " + data.resolve(ApiKeys.ADMIN_KEY_FILE)
+                    + ", readable only by you):");
+            out.println("    " + key);
+        });
+        out.println("  recall:   ./engram recall --tenant TENANT \"some task\"   (uses " + data.resolve(
+                ApiKeys.ADMIN_KEY_FILE) + ")");
+        out.println("  keys:     ./engram keys create --principal NAME --role reader --tenants TENANT");
         out.println("  feedback: ./engram produce events.jsonl");
+        out.println("  adapters: from worker keys " + (node.adapters().trustedWorkers().isEmpty()
+                ? "(none trusted: give --trusted-workers FILE)" : node.adapters().trustedWorkers().ids()));
         out.println("  stop:     Ctrl-C");
         out.flush();
         stopped.await();

@@ -5,6 +5,9 @@ import dev.engram.tools.internal.ProgressBar;
 import dev.engram.worker.CandidateTrainer;
 import dev.engram.worker.TrainingWorker;
 import dev.engram.worker.WorkerConfig;
+import dev.engram.worker.WorkerKey;
+import dev.engram.streams.TrustedWorkerKeys;
+import dev.engram.tools.LocalEngram;
 import dev.engram.streams.TrainingProgress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -25,7 +28,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Run a training worker: take jobs from engram.training-jobs (group engram-workers), train a LoRA",
             "candidate on the GPU when DJL sees one (else the CPU), score it against its parent on the job's",
-            "held-out and retention queries, and publish it on engram.adapters; failing jobs go to",
+            "held-out and retention queries, and publish it on engram.adapters, signed with the worker's key",
+            "(DIR/worker/worker-key.pub: give it to the nodes' --trusted-workers); failing jobs go to",
             "engram.dead-letters after --attempts attempts. Shows a progress bar per job."})
 final class WorkerCommand implements Callable<Integer> {
 
@@ -37,8 +41,14 @@ final class WorkerCommand implements Callable<Integer> {
     String bootstrap;
 
     @Option(names = "--data", defaultValue = ".engram", paramLabel = "DIR",
-            description = "Data directory of a local node, to find its broker (default: ${DEFAULT-VALUE}).")
+            description = {"Data directory: the worker's signing key is in DIR/worker (made on first start), and",
+                "without --bootstrap a local node running on DIR gives the broker (default: ${DEFAULT-VALUE})."})
     Path data;
+
+    @Option(names = "--trusted-workers", paramLabel = "FILE", description = {
+        "Worker keys whose published versions this worker may continue training from (a parent), as the",
+        "nodes' --trusted-workers file or directory; its own key is always trusted."})
+    Path trustedWorkers;
 
     @Option(names = "--worker-id", paramLabel = "ID", description = "Names this worker (default: worker-<pid>).")
     String workerId;
@@ -71,8 +81,12 @@ final class WorkerCommand implements Callable<Integer> {
         WorkerConfig config = WorkerConfig.defaults(servers).withGroupId(group)
                 .withWorkerId(workerId == null ? "worker-" + ProcessHandle.current().pid() : workerId)
                 .withAttempts(attempts, Duration.ofSeconds(2)).withJobTimeout(jobTimeout)
-                .withSessionTimeout(sessionTimeout).withKafkaProperties(kafkaProperties.properties());
-        CandidateTrainer trainer = new CandidateTrainer(config.kafka(), Clock.systemUTC());
+                .withSessionTimeout(sessionTimeout).withKafkaProperties(kafkaProperties.properties())
+                .withKeyDir(LocalEngram.workerKeyDir(data));
+        WorkerKey key = WorkerKey.loadOrCreate(config.keyDir());
+        TrustedWorkerKeys parents = (trustedWorkers == null ? TrustedWorkerKeys.none()
+                : TrustedWorkerKeys.load(trustedWorkers)).with(key.publicKey());
+        CandidateTrainer trainer = new CandidateTrainer(config.kafka(), Clock.systemUTC(), parents);
         TrainingWorker worker = TrainingWorker.start(config, trainer, new Bars(out));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -81,7 +95,9 @@ final class WorkerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "engram-worker-shutdown"));
         out.println("engram worker ready: " + config.workerId() + " on " + CandidateTrainer.device() + ", group "
-                + group + ", kafka " + config.kafka().describe());
+                + group + ", kafka " + config.kafka().describe() + ", signing key " + key.id() + " in "
+                + key.publicKeyFile().toAbsolutePath().normalize());
+        out.println("  nodes serve its candidates once that worker-key.pub is in their --trusted-workers");
         out.flush();
         stopped.await();
         return 0;

@@ -150,7 +150,7 @@ public final class ContinualDemo implements Runnable {
             seeder.awaitSearchable(node, tenant, cranfield.docs().size(), options.ingestTimeout(), "embed");
             Duration seeding = Duration.ofNanos(System.nanoTime() - t);
 
-            HeldOutEvaluation eval = new HeldOutEvaluation(new NodeRecall(node.httpUrl()), tenant, cranfield.qrels(),
+            HeldOutEvaluation eval = new HeldOutEvaluation(NodeRecall.of(node), tenant, cranfield.qrels(),
                     options.k(), out, options.progressBars());
             out.printf(Locale.ROOT, "%n  before any feedback, on the %d held-out queries:%n", split.heldOut().size());
             EvaluationReport bm25 = eval.evaluate("BM25", "bm25", split.heldOut()).report();
@@ -185,7 +185,7 @@ public final class ContinualDemo implements Runnable {
         SimulatorConfig sim = new SimulatorConfig(tenant, FEEDBACK_K, "feedback-simulator",
                 CranfieldEvents.EVENT_ID_PREFIX, r);
         long t = System.nanoTime();
-        SimulationResult sent = new FeedbackSimulator(node.httpUrl(), node.kafka(), sim)
+        SimulationResult sent = new FeedbackSimulator(NodeRecall.of(node), node.kafka(), sim)
                 .run(slice, cranfield.qrels());
         out.printf(Locale.ROOT, "    agents   %d tasks recalled top %d through the node and sent %d feedback events "
                         + "(%d judgements, %d useful, %d rewarded) in %.1f s%n", slice.size(), FEEDBACK_K,

@@ -86,7 +86,7 @@ public final class CranfieldDemo implements Runnable {
             Duration searchable = since(firstSend);
 
             Map<String, List<String>> rankings = new HashMap<>();
-            double[] latencies = recallAll(new NodeRecall(node.httpUrl()), cranfield.queries(), rankings);
+            double[] latencies = recallAll(NodeRecall.of(node), cranfield.queries(), rankings);
             Duration recall = Duration.ofNanos((long) (Arrays.stream(latencies).sum() * 1e6));
 
             EvaluationReport all = EvaluationReport.evaluate("BM25, all queries", cranfield.queries(),

@@ -31,7 +31,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * applies once, so the case statistics are not counted twice.
  *
  * <pre>{@code
- * FeedbackSimulator sim = new FeedbackSimulator(node.httpUrl(), node.bootstrapServers(),
+ * FeedbackSimulator sim = new FeedbackSimulator(NodeRecall.of(node), node.bootstrapServers(),
  *         SimulatorConfig.cranfield("cranfield", 10));
  * SimulationResult sent = sim.run(split.feedback(), cranfield.qrels());
  * }</pre>
@@ -43,24 +43,24 @@ public final class FeedbackSimulator {
     private final SimulatorConfig config;
     private final Clock clock;
 
-    /** A simulator against the node at {@code httpUrl} whose cluster is {@code bootstrapServers}. */
-    public FeedbackSimulator(String httpUrl, String bootstrapServers, SimulatorConfig config) {
-        this(httpUrl, bootstrapServers, config, Clock.systemUTC());
+    /** A simulator that recalls through {@code recall} and sends feedback to {@code bootstrapServers}. */
+    public FeedbackSimulator(NodeRecall recall, String bootstrapServers, SimulatorConfig config) {
+        this(recall, bootstrapServers, config, Clock.systemUTC());
     }
 
     /** As above, with the clock that stamps the events. */
-    public FeedbackSimulator(String httpUrl, String bootstrapServers, SimulatorConfig config, Clock clock) {
-        this(httpUrl, kafka(bootstrapServers), config, clock);
+    public FeedbackSimulator(NodeRecall recall, String bootstrapServers, SimulatorConfig config, Clock clock) {
+        this(recall, kafka(bootstrapServers), config, clock);
     }
 
-    /** A simulator against the node at {@code httpUrl} whose cluster is reached over {@code kafka} (SASL, SSL). */
-    public FeedbackSimulator(String httpUrl, KafkaConnection kafka, SimulatorConfig config) {
-        this(httpUrl, kafka, config, Clock.systemUTC());
+    /** A simulator that recalls through {@code recall}, whose cluster is reached over {@code kafka} (SASL, SSL). */
+    public FeedbackSimulator(NodeRecall recall, KafkaConnection kafka, SimulatorConfig config) {
+        this(recall, kafka, config, Clock.systemUTC());
     }
 
     /** As above, with the clock that stamps the events. */
-    public FeedbackSimulator(String httpUrl, KafkaConnection kafka, SimulatorConfig config, Clock clock) {
-        this.recall = new NodeRecall(httpUrl);
+    public FeedbackSimulator(NodeRecall recall, KafkaConnection kafka, SimulatorConfig config, Clock clock) {
+        this.recall = Objects.requireNonNull(recall, "recall is required");
         this.kafka = Objects.requireNonNull(kafka, "kafka is required");
         this.config = Objects.requireNonNull(config, "config is required");
         this.clock = Objects.requireNonNull(clock, "clock is required");

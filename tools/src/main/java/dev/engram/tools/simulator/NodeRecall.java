@@ -3,6 +3,7 @@ package dev.engram.tools.simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.engram.node.EngramNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +19,7 @@ import java.util.List;
  * adapter version and mode that ranked them: what the simulator and the demo use.
  *
  * <pre>{@code
- * NodeRecall.Ranking r = new NodeRecall(node.httpUrl()).recall("cranfield", "heated wing flutter", 10, "dense");
+ * NodeRecall.Ranking r = new NodeRecall(node.httpUrl(), apiKey).recall("cranfield", "heated wing flutter", 10, "dense");
  * }</pre>
  */
 public final class NodeRecall {
@@ -41,13 +42,24 @@ public final class NodeRecall {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
+    private final String apiKey;
 
-    /** @param baseUrl the node's HTTP address, e.g. {@code http://127.0.0.1:7070} */
-    public NodeRecall(String baseUrl) {
+    /**
+     * @param baseUrl the node's HTTP address, e.g. {@code http://127.0.0.1:7070}
+     * @param apiKey a key of a reader (or above) of the tenants recalled; {@code null} only for a node
+     *     that allows anonymous calls
+     */
+    public NodeRecall(String baseUrl, String apiKey) {
         if (baseUrl == null || baseUrl.isBlank()) {
             throw new IllegalArgumentException("httpUrl is required, e.g. http://127.0.0.1:7070");
         }
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.apiKey = apiKey;
+    }
+
+    /** Recalls from a node in this process with its admin key (the demo, benchmarks, tests). */
+    public static NodeRecall of(EngramNode node) {
+        return new NodeRecall(node.httpUrl(), node.localAdminKey().orElse(null));
     }
 
     /** The case ids of the top {@code k} cases for {@code task} in the node's default mode, best first. */
@@ -67,10 +79,13 @@ public final class NodeRecall {
             body.put("mode", mode);
         }
         URI uri = URI.create(baseUrl + "/v1/tenants/" + tenant + "/recall");
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+        if (apiKey != null) {
+            builder.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpRequest request = builder.build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

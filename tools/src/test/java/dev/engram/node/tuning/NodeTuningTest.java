@@ -7,6 +7,7 @@ import dev.engram.memory.Episode;
 import dev.engram.memory.Judgement;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.registry.AdapterVersionView;
 import dev.engram.node.testing.Await;
 import dev.engram.node.testing.TestIds;
 import dev.engram.streams.AdapterPublished;
@@ -66,6 +67,16 @@ class NodeTuningTest {
             assertThat(candidate.status()).isEqualTo(AdapterStatus.CANDIDATE);
             assertThat(candidate.version()).isEqualTo(1);
             assertThat(candidate.metrics().heldOutQueries()).isPositive();
+            // Signed by the worker beside the node, whose key the node trusts without being told.
+            String workerKey = local.worker().orElseThrow().key().id();
+            assertThat(candidate.signerKeyId()).isEqualTo(workerKey);
+            assertThat(node.adapters().trustedWorkers().ids()).containsExactly(workerKey);
+            assertThat(dir.resolve("worker").resolve("worker-key.pub")).isRegularFile();
+            Await.until("the node's gate decides v1", Duration.ofSeconds(30),
+                    () -> node.adapters().adapter(candidate.adapterName()) != null);
+            AdapterVersionView decided = node.adapters().adapter(candidate.adapterName()).versions().get(0);
+            assertThat(decided.verified()).as(decided.reason()).isTrue();
+            assertThat(decided.reason()).as("admitted: the gate decided it").matches("(promoted|rejected) by the gate.*");
 
             TuningLoop loop = node.tuning().get();
             Await.until("the round's outcome at the scheduler", Duration.ofSeconds(30),

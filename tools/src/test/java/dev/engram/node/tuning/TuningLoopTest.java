@@ -104,7 +104,7 @@ class TuningLoopTest {
         if (config.runsWorker(false)) {
             trainer = new CandidateTrainer(bootstrap, Clock.systemUTC());
             worker = TrainingWorker.start(WorkerConfig.defaults(bootstrap).withGroupId(config.workerGroupId())
-                    .withWorkerId(nodeId), trainer, null, Clock.systemUTC());
+                    .withWorkerId(nodeId).withKeyDir(dir.resolve("worker-key")), trainer, null, Clock.systemUTC());
         }
         return loop;
     }
@@ -210,7 +210,9 @@ class TuningLoopTest {
         Await.until("the first job on the topic", Duration.ofSeconds(30), () -> jobsOf(feedback.tenant).size() == 1);
         loop.close(); // the node stops; no worker has run the job, so no adapter names version 1
 
-        startLoop(noWorker);
+        // The restarted scheduler reads the 8 judged episodes back as fresh; it waits for 16 so that its
+        // round cannot start (on its first tick, before the next 8 arrive) from the 8 alone.
+        startLoop(TuningSchedulerConfig.builder().minNewJudged(16).lora(TINY).inNodeWorker(false).build());
         ingest(feedback.judged(8));
         Await.until("the second job on the topic", Duration.ofSeconds(30), () -> jobsOf(feedback.tenant).size() == 2);
         assertThat(jobsOf(feedback.tenant)).extracting(TrainingJob::targetVersion).containsExactly(1L, 2L);

@@ -70,23 +70,39 @@ class EngramCliTest {
                 () -> DeadLetterTopic.readAll(SharedKafka.bootstrapServers()).stream()
                         .anyMatch(l -> new String(l.original(), StandardCharsets.UTF_8).equals(invalid)));
 
-        Run recall = run("recall", "--tenant", tenant, "--node", node.httpUrl(), "--k", "5", "wing", "flutter");
+        Run recall = run("recall", "--tenant", tenant, "--node", node.httpUrl(), "--key-file", adminKeyFile(dir),
+                "--k", "5", "wing", "flutter");
         assertThat(recall.exitCode()).as(recall.err()).isZero();
         assertThat(recall.out()).contains("for tenant " + tenant, "Positives (", "Negatives (", tenant + "-1",
                 "tune the wing flutter damper", "why");
 
-        Run json = run("recall", "--tenant", tenant, "--node", node.httpUrl(), "--json", "wing");
+        // Without --key-file: the admin key of the node running on --data.
+        Run json = run("recall", "--tenant", tenant, "--node", node.httpUrl(), "--data",
+                node.config().dataDir().toString(), "--json", "wing");
         assertThat(json.exitCode()).isZero();
         assertThat(json.out()).contains("\"adapterVersion\":\"base\"", "\"positives\"");
     }
 
-    @Test
-    void recallExplainsBadRequestsAndMissingNodes() {
-        EngramNode node = SharedNode.get();
+    /** The shared node's admin key in a file of its own, as {@code --key-file} takes it. */
+    static String adminKeyFile(Path dir) throws java.io.IOException {
+        return Files.writeString(dir.resolve("admin-" + System.nanoTime() + ".key"), SharedNode.adminKey()).toString();
+    }
 
-        Run badK = run("recall", "--tenant", "acme", "--node", node.httpUrl(), "--k", "0", "anything");
-        Run badTenant = run("recall", "--tenant", "Not Valid", "--node", node.httpUrl(), "anything");
+    @Test
+    void recallExplainsBadRequestsMissingKeysAndMissingNodes(@TempDir Path dir) throws Exception {
+        EngramNode node = SharedNode.get();
+        String key = adminKeyFile(dir);
+
+        Run badK = run("recall", "--tenant", "acme", "--node", node.httpUrl(), "--key-file", key, "--k", "0",
+                "anything");
+        Run badTenant = run("recall", "--tenant", "Not Valid", "--node", node.httpUrl(), "--key-file", key,
+                "anything");
         Run noNode = run("recall", "--tenant", "acme", "--node", "http://127.0.0.1:1", "anything");
+        Run noKey = run("recall", "--tenant", "acme", "--node", node.httpUrl(), "--data", dir.resolve("none")
+                .toString(), "anything");
+
+        assertThat(noKey.exitCode()).isEqualTo(2);
+        assertThat(noKey.err()).contains("HTTP 401", "--key-file", "ENGRAM_API_KEY");
 
         assertThat(badK.exitCode()).isEqualTo(2);
         assertThat(badK.err()).contains("[field: k]", "HTTP 400");
@@ -112,7 +128,7 @@ class EngramCliTest {
         Run serveHelp = run("serve", "--help");
 
         assertThat(help.exitCode()).isZero();
-        assertThat(help.out()).contains("serve", "produce", "recall", "demo");
+        assertThat(help.out()).contains("serve", "produce", "recall", "demo", "eval");
         assertThat(serveHelp.out()).contains("--bootstrap", "--data", "--http-port", "default: .engram");
     }
 }

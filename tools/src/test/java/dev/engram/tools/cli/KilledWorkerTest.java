@@ -91,7 +91,7 @@ class KilledWorkerTest {
 
             List<TrainingProgress> local = new CopyOnWriteArrayList<>();
             WorkerConfig config = WorkerConfig.defaults(bootstrap).withGroupId(group)
-                    .withWorkerId(TestIds.unique("survivor"));
+                    .withWorkerId(TestIds.unique("survivor")).withKeyDir(dir.resolve("survivor-key"));
             try (CandidateTrainer trainer = new CandidateTrainer(bootstrap, Clock.systemUTC());
                  TrainingWorker survivor = TrainingWorker.start(config, trainer, local::add)) {
                 // Load the encoder while the group waits for the dead member's session to expire.

@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.engram.tools.cli.EngramCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import dev.engram.node.testing.SharedKafka;
+import dev.engram.node.testing.TestIds;
+import dev.engram.streams.TrustedWorkerKeys;
+import dev.engram.tools.testing.ChildWorker;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -19,7 +26,21 @@ class WorkerCommandTest {
         cli.setOut(new PrintWriter(text));
         assertThat(cli.execute("worker", "--help")).isZero();
         assertThat(text.toString()).contains("--bootstrap", "--attempts", "--job-timeout", "--session-timeout",
-                "engram-workers");
+                "engram-workers", "--trusted-workers", "DIR/worker");
+    }
+
+    @Test
+    void aWorkerMakesItsSigningKeyOnFirstStartAndSaysWhereItIs(@TempDir Path tmp) throws Exception {
+        Path log = tmp.resolve("worker.log");
+        try (ChildWorker worker = ChildWorker.start(SharedKafka.bootstrapServers(), TestIds.unique("keys"), "w-keys",
+                log)) {
+            String ready = worker.awaitReady(Duration.ofMinutes(2));
+            Path data = tmp.resolve("w-keys-data").resolve("worker");
+            String id = TrustedWorkerKeys.load(data.resolve("worker-key.pub")).ids().get(0);
+            assertThat(ready).contains("signing key " + id + " in " + data.resolve("worker-key.pub"));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("worker-key.pem"))))
+                    .isEqualTo("rw-------");
+        }
     }
 
     @Test

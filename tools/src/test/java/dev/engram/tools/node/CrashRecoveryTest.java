@@ -72,6 +72,7 @@ class CrashRecoveryTest {
                 String tenant = stream.tenants().iterator().next();
                 HttpResponse<String> recall = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(node.httpUrl() + "/v1/tenants/" + tenant + "/recall"))
+                        .header("Authorization", "Bearer " + node.localAdminKey().orElseThrow())
                         .POST(HttpRequest.BodyPublishers.ofString("{\"task\": \"login session cache\", \"k\": 5}"))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(recall.statusCode()).isEqualTo(200);

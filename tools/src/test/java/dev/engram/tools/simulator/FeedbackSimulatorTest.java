@@ -73,7 +73,7 @@ class FeedbackSimulatorTest {
                     () -> "count " + store.count(tenant));
 
             SimulatorConfig simConfig = SimulatorConfig.cranfield(tenant, K);
-            FeedbackSimulator simulator = new FeedbackSimulator(node.httpUrl(), bootstrap, simConfig);
+            FeedbackSimulator simulator = new FeedbackSimulator(NodeRecall.of(node), bootstrap, simConfig);
             SimulationResult sent = simulator.run(queries, cranfield.qrels());
 
             assertThat(sent.eventIds()).hasSize(QUERIES).doesNotHaveDuplicates()
@@ -134,7 +134,7 @@ class FeedbackSimulatorTest {
             SimulationResult again = simulator.run(queries, cranfield.qrels());
             assertThat(again.eventIds()).isEqualTo(sent.eventIds());
             // a later round on the same partition (keyed by tenant) marks that the rerun was consumed
-            SimulationResult marker = new FeedbackSimulator(node.httpUrl(), bootstrap, simConfig.withRound(1))
+            SimulationResult marker = new FeedbackSimulator(NodeRecall.of(node), bootstrap, simConfig.withRound(1))
                     .run(queries.subList(0, 1), cranfield.qrels());
             Await.until("the round-1 marker to be applied", BOUND, () -> store.count(tenant) == DOCS + QUERIES + 1,
                     () -> "count " + store.count(tenant));

@@ -44,13 +44,17 @@ public final class ChildWorker implements AutoCloseable {
         reader.start();
     }
 
-    /** Starts {@code engram worker --bootstrap ... --group ... --worker-id ...}; its log goes to {@code log}. */
+    /**
+     * Starts {@code engram worker --bootstrap ... --group ... --worker-id ... --data ...}; its log goes
+     * to {@code log}, its data (its signing key) beside it.
+     */
     public static ChildWorker start(String bootstrap, String group, String workerId, Path log) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmFlags());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EngramCli.class.getName(), "worker",
-                "--bootstrap", bootstrap, "--group", group, "--worker-id", workerId));
+                "--bootstrap", bootstrap, "--group", group, "--worker-id", workerId,
+                "--data", log.toAbsolutePath().resolveSibling(workerId + "-data").toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         builder.environment().put("OPT_OUT_TRACKING", "true");

@@ -1,0 +1,163 @@
+package dev.engram.node.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.engram.memory.Embedder;
+import dev.engram.retriever.TextEncoder;
+import dev.engram.retriever.tuning.TenantAdapter;
+import dev.engram.retriever.tuning.TuningMode;
+import dev.engram.streams.AdapterFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The canary on real MiniLM adapters: a fresh adapter passes; weights that overflow, a query tower
+ * that maps every probe to one vector, and one that is no longer its parent are each refused with
+ * the reason; drift is measured against the parent, not the base.
+ */
+class AdapterCanaryTest {
+
+    private static final String LAST_VALUE = "encoder.layer.5.attention.self.value";
+
+    @TempDir
+    static Path tmp;
+
+    private static TextEncoder encoder;
+    private static List<AdapterFile> files;
+    private static float[][] base;
+    private static int dirs;
+    private final AdapterCanary canary = AdapterCanary.defaults();
+
+    @BeforeAll
+    static void load() throws IOException {
+        encoder = TextEncoder.load();
+        files = TestAdapters.files(encoder, tmp.resolve("fresh"), 3);
+        base = AdapterCanary.defaults().vectors(encoder);
+    }
+
+    @AfterAll
+    static void close() {
+        if (encoder != null) {
+            encoder.close();
+        }
+    }
+
+    @Test
+    void aFreshAdapterPasses() throws IOException {
+        assertThat(check(files, base)).isEmpty();
+    }
+
+    @Test
+    void hugeFiniteWeightsAreRefusedAsNonFinite() throws IOException {
+        assertThat(check(TestAdapters.withHugeWeights(files), base)).hasValueSatisfying(why -> assertThat(why)
+                .startsWith("canary: the probe").contains("non-finite"));
+    }
+
+    @Test
+    void aQueryTowerThatMapsEveryProbeToOneVectorIsRefusedAsCollapsed() throws IOException {
+        // The last layer's values all along one direction, whatever the token: every output looks alike.
+        List<double[]> inputs = new ArrayList<>();
+        for (String probe : AdapterCanary.PROBES) {
+            inputs.addAll(RecallBreakingAdapter.inputs(encoder, LAST_VALUE, probe));
+        }
+        double[] mean = new double[inputs.get(0).length];
+        inputs.forEach(h -> {
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] += h[i] / inputs.size();
+            }
+        });
+        double norm2 = 0;
+        for (double x : mean) {
+            norm2 += x * x;
+        }
+        float[] a = new float[mean.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (mean[i] / norm2);
+        }
+        List<AdapterFile> collapsing = lora(name -> name.contains(LAST_VALUE + "."), (name, shape) -> {
+            float[] values = new float[shape[0] * shape[1]];
+            if (name.contains("lora_A")) {
+                System.arraycopy(a, 0, values, 0, a.length); // row 0
+            } else {
+                for (int d = 0; d < shape[0]; d++) {
+                    values[d * shape[1]] = d % 2 == 0 ? 1e4f : -5e3f; // column 0
+                }
+            }
+            return values;
+        });
+        assertThat(check(collapsing, base)).hasValueSatisfying(why -> assertThat(why)
+                .startsWith("canary: the probes collapse to nearly one vector"));
+    }
+
+    @Test
+    void aQueryTowerFarFromItsParentIsRefusedAsDriftedButNotWhenItIsTheParent() throws IOException {
+        Random random = new Random(1);
+        List<AdapterFile> drifted = lora(name -> name.contains(".value."), (name, shape) -> {
+            float[] values = new float[shape[0] * shape[1]];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (random.nextGaussian() * (name.contains("lora_A") ? 0.05 : 0.5));
+            }
+            return values;
+        });
+        assertThat(check(drifted, base)).hasValueSatisfying(why -> assertThat(why)
+                .startsWith("canary: drifted far from its parent"));
+        try (TenantAdapter parent = load(drifted)) {
+            assertThat(check(drifted, canary.vectors(parent.embedder(encoder)))).as("measured against the parent")
+                    .isEmpty();
+        }
+    }
+
+    private Optional<String> check(List<AdapterFile> adapter, float[][] parent) throws IOException {
+        try (TenantAdapter loaded = load(adapter)) {
+            Embedder queries = loaded.embedder(encoder);
+            return canary.check(queries, parent);
+        }
+    }
+
+    private static TenantAdapter load(List<AdapterFile> adapter) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("v" + dirs++));
+        for (AdapterFile f : adapter) {
+            Files.write(dir.resolve(f.name()), f.bytes());
+        }
+        return TenantAdapter.load(dir, "canary", TuningMode.QUERY_SIDE, "", 1, encoder);
+    }
+
+    private interface Values {
+        float[] of(String tensor, int[] shape);
+    }
+
+    /** The fresh files with every LoRA tensor zeroed except those {@code mine} picks, which get {@code values}. */
+    private static List<AdapterFile> lora(Predicate<String> mine, Values values) throws IOException {
+        return TestAdapters.rewrite(files, (header, data, dataStart) -> {
+            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            Iterator<String> names = header.fieldNames();
+            while (names.hasNext()) {
+                String n = names.next();
+                JsonNode t = header.get(n);
+                if (!(n.contains("lora_A") || n.contains("lora_B"))) {
+                    continue;
+                }
+                int from = (int) t.get("data_offsets").get(0).asLong();
+                int[] shape = {t.get("shape").get(0).asInt(), t.get("shape").get(1).asInt()};
+                float[] v = mine.test(n) ? values.of(n, shape) : new float[shape[0] * shape[1]];
+                for (int i = 0; i < v.length; i++) {
+                    b.putFloat(dataStart + from + 4 * i, v[i]);
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,98 @@
+package dev.engram.tools.cli;
+
+import dev.engram.node.NodeConfig;
+import dev.engram.node.auth.ApiKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * Which node a command talks to and with which API key: the options {@code --node}, {@code --data}
+ * and {@code --key-file} that {@code recall}, {@code adapters}, {@code keys} and {@code audit} share.
+ *
+ * <p>The key is, in this order: the file {@code --key-file} names; the environment variable
+ * {@value #KEY_ENV}; the admin key in {@code DATA/admin.key}. The last is sent only to the node
+ * that runs on that data directory ({@code DATA/node.json}'s URL) or to a loopback address, so a
+ * local admin key never goes to a remote node by accident.
+ */
+final class NodeAccess {
+
+    /** The environment variable that holds an API key. */
+    static final String KEY_ENV = "ENGRAM_API_KEY";
+
+    @Option(names = "--node", paramLabel = "URL",
+            description = "The node's HTTP API; default: the node running in --data, else http://localhost:"
+                    + NodeConfig.DEFAULT_HTTP_PORT)
+    String node;
+
+    @Option(names = "--data", defaultValue = ".engram", paramLabel = "DIR",
+            description = "Data directory of a local node, to find its URL and its admin key (default: "
+                    + "${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = {"File holding the API key to send. Default: $" + KEY_ENV + ", else the local node's",
+                "DATA/admin.key (sent only to that node or to a loopback address)."})
+    Path keyFile;
+
+    /** The node's base URL, without a trailing slash. */
+    String baseUrl() {
+        String base = node != null ? node : runningNode().map(NodeInfo::httpUrl)
+                .orElse("http://localhost:" + NodeConfig.DEFAULT_HTTP_PORT);
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    /** The key to send, if any; see the class comment for where it comes from. */
+    Optional<String> apiKey() {
+        if (keyFile != null) {
+            try {
+                String key = Files.readString(keyFile, StandardCharsets.UTF_8).strip();
+                if (key.isEmpty()) {
+                    throw new IllegalArgumentException("--key-file " + keyFile + " is empty");
+                }
+                return Optional.of(key);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read --key-file " + keyFile + ": " + e.getMessage(), e);
+            }
+        }
+        String env = System.getenv(KEY_ENV);
+        if (env != null && !env.isBlank()) {
+            return Optional.of(env.strip());
+        }
+        String base = baseUrl();
+        boolean ownNode = runningNode().map(info -> stripSlash(info.httpUrl()).equals(base)).orElse(false);
+        return ownNode || loopback(base) ? ApiKeys.readAdminKey(data) : Optional.empty();
+    }
+
+    /** What to tell a user whose call was refused with 401. */
+    String keyHint() {
+        return "pass --key-file FILE or set " + KEY_ENV + " (a local node's admin key is in "
+                + data.resolve(ApiKeys.ADMIN_KEY_FILE) + ")";
+    }
+
+    /** The node that {@code DATA/node.json} names, while its process is alive. */
+    Optional<NodeInfo> runningNode() {
+        return NodeInfo.read(data).filter(info -> info.pid() <= 0
+                || ProcessHandle.of(info.pid()).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static boolean loopback(String url) {
+        try {
+            String host = URI.create(url).getHost();
+            return host != null && InetAddress.getByName(host).isLoopbackAddress();
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return false;
+        }
+    }
+}

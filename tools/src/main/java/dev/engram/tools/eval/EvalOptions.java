@@ -1,0 +1,173 @@
+package dev.engram.tools.eval;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What {@code engram eval} runs with. Every default is declared here:
+ *
+ * <table>
+ *   <caption>Settings and defaults</caption>
+ *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code beirDir}</td><td>required</td><td>a BEIR folder: {@code corpus.jsonl},
+ *       {@code queries.jsonl}, {@code qrels/<split>.tsv}</td></tr>
+ *   <tr><td>{@code split}</td><td>{@value #DEFAULT_SPLIT}</td><td>the qrels file to judge with</td></tr>
+ *   <tr><td>{@code seeds}</td><td>{@value #DEFAULT_SEEDS}</td><td>seeded splits, seeds
+ *       {@code firstSeed} … {@code firstSeed + seeds − 1}</td></tr>
+ *   <tr><td>{@code firstSeed}</td><td>{@value #DEFAULT_FIRST_SEED}</td><td>the first seed</td></tr>
+ *   <tr><td>{@code rounds}</td><td>{@value #DEFAULT_ROUNDS}</td><td>feedback tasks arrive in this
+ *       many seeded slices; the policy is refitted after each and gated against the previous
+ *       round's (1: no rounds section)</td></tr>
+ *   <tr><td>{@code gateFraction}</td><td>{@value #DEFAULT_GATE_FRACTION}</td><td>in rounds, the share
+ *       of each slice held out for the gate and never fitted on, as the node's scheduler does</td></tr>
+ *   <tr><td>{@code feedbackFraction}</td><td>{@value #DEFAULT_FEEDBACK_FRACTION}</td><td>the share of
+ *       judged queries that are feedback tasks; the rest are new (held-out) tasks</td></tr>
+ *   <tr><td>{@code feedbackK}</td><td>{@value #DEFAULT_FEEDBACK_K}</td><td>cases a simulated agent
+ *       recalls and judges per feedback task</td></tr>
+ *   <tr><td>{@code queryMaxLength}</td><td>{@value #DEFAULT_QUERY_MAX_LENGTH}</td><td>word pieces per
+ *       query (query tower)</td></tr>
+ *   <tr><td>{@code docMaxLength}</td><td>{@value #DEFAULT_DOC_MAX_LENGTH}</td><td>word pieces per
+ *       document (document tower; sentence-transformers' 256 for MiniLM)</td></tr>
+ *   <tr><td>{@code lora}</td><td>false</td><td>also train the query-side LoRA adapter per seed</td></tr>
+ *   <tr><td>{@code out}</td><td>{@code eval-out}</td><td>where {@code eval.json},
+ *       {@code per-query.tsv} and {@code table.txt} go</td></tr>
+ *   <tr><td>{@code progressBars}</td><td>when a console is attached</td><td>redraw progress bars in
+ *       place; otherwise print each finished step</td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * EvalOptions options = EvalOptions.defaults(Path.of("data/beir/cranfield")).withSeeds(3).withRounds(4);
+ * }</pre>
+ *
+ * @param beirDir the BEIR folder; required
+ * @param split the qrels split, a plain name
+ * @param seeds how many seeded splits, in [1, 100]
+ * @param firstSeed the first seed
+ * @param rounds slices the feedback tasks arrive in, in [1, 50]
+ * @param gateFraction share of each round's slice held out for the gate, in [0, 0.9]
+ * @param feedbackFraction share of judged queries that give feedback, in (0, 1)
+ * @param feedbackK cases judged per feedback task, in [1, 100]
+ * @param queryMaxLength query word pieces, in [8, 512]
+ * @param docMaxLength document word pieces, in [8, 512]
+ * @param lora whether to train and score the query-side LoRA adapter
+ * @param out the output folder; required
+ * @param progressBars whether progress bars redraw in place
+ */
+public record EvalOptions(Path beirDir, String split, int seeds, long firstSeed, int rounds, double gateFraction,
+        double feedbackFraction, int feedbackK, int queryMaxLength, int docMaxLength, boolean lora, Path out,
+        boolean progressBars) {
+
+    public static final String DEFAULT_SPLIT = "test";
+    public static final int DEFAULT_SEEDS = 3;
+    public static final long DEFAULT_FIRST_SEED = 1;
+    public static final int DEFAULT_ROUNDS = 1;
+    public static final double DEFAULT_GATE_FRACTION = 0.2;
+    public static final double DEFAULT_FEEDBACK_FRACTION = 0.6;
+    public static final int DEFAULT_FEEDBACK_K = 20;
+    public static final int DEFAULT_QUERY_MAX_LENGTH = 64;
+    public static final int DEFAULT_DOC_MAX_LENGTH = 256;
+    public static final Path DEFAULT_OUT = Path.of("eval-out");
+
+    public EvalOptions {
+        Objects.requireNonNull(beirDir, "evalOptions.beirDir is required (a BEIR folder)");
+        if (split == null || !split.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("evalOptions.split must be a plain name such as 'test', was " + split);
+        }
+        within("seeds", seeds, 1, 100);
+        within("rounds", rounds, 1, 50);
+        if (!(gateFraction >= 0 && gateFraction <= 0.9)) {
+            throw new IllegalArgumentException("evalOptions.gateFraction must be in [0, 0.9], was " + gateFraction);
+        }
+        if (!(feedbackFraction > 0 && feedbackFraction < 1)) {
+            throw new IllegalArgumentException("evalOptions.feedbackFraction must be in (0, 1): some tasks give "
+                    + "feedback and some stay new, was " + feedbackFraction);
+        }
+        within("feedbackK", feedbackK, 1, 100);
+        within("queryMaxLength", queryMaxLength, 8, 512);
+        within("docMaxLength", docMaxLength, 8, 512);
+        Objects.requireNonNull(out, "evalOptions.out is required");
+    }
+
+    private static void within(String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("evalOptions." + field + " must be in [" + min + ", " + max + "], was "
+                    + value);
+        }
+    }
+
+    /** The defaults for a BEIR folder. */
+    public static EvalOptions defaults(Path beirDir) {
+        return new EvalOptions(beirDir, DEFAULT_SPLIT, DEFAULT_SEEDS, DEFAULT_FIRST_SEED, DEFAULT_ROUNDS,
+                DEFAULT_GATE_FRACTION, DEFAULT_FEEDBACK_FRACTION, DEFAULT_FEEDBACK_K, DEFAULT_QUERY_MAX_LENGTH,
+                DEFAULT_DOC_MAX_LENGTH, false, DEFAULT_OUT, System.console() != null);
+    }
+
+    /** The seeds of the run, in order. */
+    public long[] seedValues() {
+        long[] values = new long[seeds];
+        for (int i = 0; i < seeds; i++) {
+            values[i] = firstSeed + i;
+        }
+        return values;
+    }
+
+    public EvalOptions withSplit(String v) {
+        return new EvalOptions(beirDir, v, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
+                queryMaxLength, docMaxLength, lora, out, progressBars);
+    }
+
+    public EvalOptions withSeeds(int v) {
+        return new EvalOptions(beirDir, split, v, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
+                queryMaxLength, docMaxLength, lora, out, progressBars);
+    }
+
+    public EvalOptions withFirstSeed(long v) {
+        return new EvalOptions(beirDir, split, seeds, v, rounds, gateFraction, feedbackFraction, feedbackK,
+                queryMaxLength, docMaxLength, lora, out, progressBars);
+    }
+
+    public EvalOptions withRounds(int v) {
+        return new EvalOptions(beirDir, split, seeds, firstSeed, v, gateFraction, feedbackFraction, feedbackK,
+                queryMaxLength, docMaxLength, lora, out, progressBars);
+    }
+
+    public EvalOptions withGateFraction(double v) {
+        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, v, feedbackFraction, feedbackK,
+                queryMaxLength, docMaxLength, lora, out, progressBars);
+    }
+
+    public EvalOptions withFeedbackFraction(double v) {
+        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, v, feedbackK,
+                queryMaxLength, docMaxLength, lora, out, progressBars);
+    }
+
+    public EvalOptions withFeedbackK(int v) {
+        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, v,
+                queryMaxLength, docMaxLength, lora, out, progressBars);
+    }
+
+    public EvalOptions withQueryMaxLength(int v) {
+        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
+                v, docMaxLength, lora, out, progressBars);
+    }
+
+    public EvalOptions withDocMaxLength(int v) {
+        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
+                queryMaxLength, v, lora, out, progressBars);
+    }
+
+    public EvalOptions withLora(boolean v) {
+        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
+                queryMaxLength, docMaxLength, v, out, progressBars);
+    }
+
+    public EvalOptions withOut(Path v) {
+        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
+                queryMaxLength, docMaxLength, lora, v, progressBars);
+    }
+
+    public EvalOptions withProgressBars(boolean v) {
+        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
+                queryMaxLength, docMaxLength, lora, out, v);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.engram.tools.eval;
+
+import dev.engram.memory.CandidateLists;
+import dev.engram.memory.Judgement;
+import dev.engram.memory.Ranker;
+import dev.engram.retriever.ranking.JudgedQuery;
+import dev.engram.retriever.ranking.JudgedTask;
+import dev.engram.retriever.ranking.JudgedTaskMemory;
+import dev.engram.retriever.ranking.RankerFactory;
+import dev.engram.retriever.ranking.RankerPolicy;
+import dev.engram.retriever.ranking.ScoreFusionFit;
+import dev.engram.retriever.ranking.TrainedSelector;
+import dev.engram.retriever.selector.CaseSelector;
+import dev.engram.retriever.selector.SelectorConfig;
+import dev.engram.retriever.selector.SelectorExample;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A tenant's learned ranker policy fitted on its feedback, under one query tower: the score-fusion
+ * weight ({@link ScoreFusionFit} on the feedback tasks' candidate lists, each judged case's gain 1
+ * if useful and 0 if not: the agents' verdicts, never the graded qrels), the judged-task memory
+ * (each feedback task's vector from this tower, with its useful and useless cases) and the case
+ * selector Q(s, c) trained on the judged recalls. Reuse and selector run at
+ * {@link RankerPolicy}'s defaults (β 0.5, 5 neighbours, cosine ≥ 0.75; blend 0.5 from closeness
+ * 0.8): nothing here is tuned on held-out tasks.
+ *
+ * <p>Close it to free the selector's weights.
+ */
+final class LearnedPolicy implements AutoCloseable {
+
+    private final RankerFactory factory;
+    private final RankerPolicy policy;
+    private final CaseSelector selector;
+    private final PolicyFit fit;
+
+    private LearnedPolicy(RankerFactory factory, RankerPolicy policy, CaseSelector selector, PolicyFit fit) {
+        this.factory = factory;
+        this.policy = policy;
+        this.selector = selector;
+        this.fit = fit;
+    }
+
+    /**
+     * Fits the policy on {@code feedback}.
+     *
+     * @param lists the candidate lists of (at least) every feedback task under {@code tower}, by query id
+     * @param untuned the store's reciprocal rank fusion
+     */
+    static LearnedPolicy fit(long seed, String tenant, List<FeedbackTask> feedback, QueryTower tower,
+            Map<String, CandidateLists> lists, EvalCorpus corpus, Ranker untuned) {
+        long began = System.nanoTime();
+        List<JudgedQuery> judged = new ArrayList<>(feedback.size());
+        List<JudgedTask> tasks = new ArrayList<>(feedback.size());
+        List<SelectorExample> examples = new ArrayList<>();
+        for (FeedbackTask f : feedback) {
+            Map<String, Integer> gains = new HashMap<>();
+            float[] task = tower.vector(f.query().id());
+            for (Judgement j : f.episode().judgements()) {
+                boolean useful = Boolean.TRUE.equals(j.useful());
+                gains.put(j.caseId(), useful ? 1 : 0);
+                examples.add(new SelectorExample(task, corpus.docVector(j.caseId()), useful));
+            }
+            judged.add(new JudgedQuery(lists.get(f.query().id()), gains));
+            tasks.add(new JudgedTask(f.episode().eventId(), task, f.useful(), f.useless()));
+        }
+        boolean scorable = judged.stream().anyMatch(JudgedQuery::scorable);
+        ScoreFusionFit fusion = scorable ? ScoreFusionFit.fit(judged) : null;
+        double weight = fusion == null ? RankerPolicy.DEFAULT_FUSION_WEIGHT : fusion.weight();
+        JudgedTaskMemory memory = new JudgedTaskMemory(tenant, tasks);
+        RankerFactory factory = RankerFactory.of(untuned, memory);
+
+        long useful = examples.stream().filter(SelectorExample::useful).count();
+        CaseSelector selector = null;
+        Double selectorLoss = null;
+        if (useful > 0 && useful < examples.size()) {
+            selector = CaseSelector.create(tower.vectors().values().iterator().next().length,
+                    SelectorConfig.defaults().withSeed(seed));
+            selectorLoss = selector.fit(examples);
+            factory = factory.withSelector(TrainedSelector.of(tenant, selector, examples));
+        }
+        RankerPolicy policy = RankerPolicy.untuned().withFusion(weight)
+                .withReuse(RankerPolicy.DEFAULT_REUSE_BETA, RankerPolicy.DEFAULT_REUSE_NEIGHBOURS,
+                        RankerPolicy.DEFAULT_REUSE_THRESHOLD);
+        if (selector != null) {
+            policy = policy.withSelector(RankerPolicy.DEFAULT_SELECTOR_BLEND, RankerPolicy.DEFAULT_SELECTOR_THRESHOLD);
+        }
+        PolicyFit fit = new PolicyFit(seed, tower.name(), feedback.size(), weight,
+                fusion == null ? null : fusion.trainingNdcg(), examples.size(), useful,
+                selector == null ? "none: the feedback has only one verdict" : "trained", selectorLoss,
+                policy.describe(), (System.nanoTime() - began) / 1e9);
+        return new LearnedPolicy(factory, policy, selector, fit);
+    }
+
+    /** The ranker of one of the learned systems ({@link EvalSystem#LORA_POLICY} is {@link EvalSystem#POLICY}). */
+    Ranker ranker(EvalSystem system) {
+        RankerPolicy fusionOnly = policy.withoutReuse().withoutSelector();
+        return factory.build(switch (system) {
+            case FUSION -> fusionOnly;
+            case RRF_REUSE -> policy.withRrf().withoutSelector();
+            case FUSION_REUSE -> policy.withoutSelector();
+            case FUSION_SELECTOR -> policy.withoutReuse();
+            case POLICY, LORA_POLICY -> policy;
+            default -> throw new IllegalArgumentException(system.label() + " is not a learned ranker");
+        });
+    }
+
+    /** The full policy. */
+    RankerPolicy policy() {
+        return policy;
+    }
+
+    /** What was fitted, for the report. */
+    PolicyFit summary() {
+        return fit;
+    }
+
+    @Override
+    public void close() {
+        if (selector != null) {
+            selector.close();
+        }
+    }
+}

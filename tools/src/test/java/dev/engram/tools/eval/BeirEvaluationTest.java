@@ -1,0 +1,144 @@
+package dev.engram.tools.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.engram.tools.cli.EngramCli;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code engram eval} end to end on a hand-made BEIR folder (a dozen abstracts, six judged queries),
+ * with the real MiniLM encoder at small lengths: one seed, two rounds, LoRA on.
+ */
+class BeirEvaluationTest {
+
+    @TempDir
+    Path root;
+    Path beir;
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run eval(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = EngramCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("eval"));
+        all.addAll(List.of(args));
+        int code = cli.execute(all.toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void writeTinyCollection() throws IOException {
+        beir = Files.createDirectories(root.resolve("tiny"));
+        Files.writeString(beir.resolve("corpus.jsonl"), """
+                {"_id": "d1", "title": "Wing flutter", "text": "Flutter of a thin wing at high subsonic speed is predicted from the aeroelastic equations."}
+                {"_id": "d2", "title": "Flutter tests", "text": "Wind tunnel tests of panel flutter on heated plates show early onset of flutter."}
+                {"_id": "d3", "title": "Aeroelastic models", "text": "Similarity laws for aeroelastic models of heated high speed aircraft."}
+                {"_id": "d4", "title": "Boundary layer transition", "text": "Transition of the laminar boundary layer on a flat plate depends on the pressure gradient."}
+                {"_id": "d5", "title": "Turbulent skin friction", "text": "Skin friction in a turbulent boundary layer measured at supersonic speed."}
+                {"_id": "d6", "title": "Laminar separation", "text": "Separation of the laminar boundary layer ahead of a step in the wall."}
+                {"_id": "d7", "title": "Heat conduction in slabs", "text": "Exact solutions for heat conduction in composite slabs with contact resistance."}
+                {"_id": "d8", "title": "Transient heating", "text": "Transient temperature in a thick wall heated on one face by a hot gas."}
+                {"_id": "d9", "title": "Ablation cooling", "text": "Heat shields that ablate protect re-entry vehicles from aerodynamic heating."}
+                {"_id": "d10", "title": "Shock waves in nozzles", "text": "A normal shock wave stands in the divergent part of a supersonic nozzle."}
+                {"_id": "d11", "title": "Blast waves", "text": "Strong blast waves from a point explosion in a gas at rest."}
+                {"_id": "d12", "title": "Shock tube flow", "text": "Flow behind the reflected shock in a shock tube with a contact surface."}
+                """);
+        Files.writeString(beir.resolve("queries.jsonl"), """
+                {"_id": "q1", "text": "what causes flutter of wings and panels"}
+                {"_id": "q2", "text": "laminar boundary layer transition and separation"}
+                {"_id": "q3", "text": "heat conduction in composite walls and slabs"}
+                {"_id": "q4", "text": "shock waves in nozzles and shock tubes"}
+                {"_id": "q5", "text": "aeroelastic models of heated aircraft"}
+                {"_id": "q6", "text": "turbulent skin friction at supersonic speed"}
+                {"_id": "q7", "text": "a query nobody judged"}
+                """);
+        Files.createDirectories(beir.resolve("qrels"));
+        Files.writeString(beir.resolve("qrels/test.tsv"), """
+                query-id\tcorpus-id\tscore
+                q1\td1\t3
+                q1\td2\t2
+                q1\td3\t1
+                q2\td4\t3
+                q2\td6\t2
+                q3\td7\t3
+                q3\td8\t1
+                q4\td10\t3
+                q4\td12\t2
+                q4\td11\t1
+                q5\td3\t3
+                q5\td1\t1
+                q6\td5\t3
+                q6\td4\t1
+                """);
+    }
+
+    @Test
+    void scoresEverySystemOnNewAndRecurringTasksAndWritesJsonAndPerQueryFigures() throws IOException {
+        Path out = root.resolve("out");
+
+        Run run = eval("--beir", beir.toString(), "--seeds", "1", "--feedback-k", "5", "--query-max-length", "16",
+                "--doc-max-length", "32", "--rounds", "2", "--gate-fraction", "0.5", "--lora", "--out", out.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.resolve("eval.json").toFile());
+        assertThat(json.at("/dataset/judgedQueries").asInt()).isEqualTo(6);
+        assertThat(json.at("/dataset/feedbackTasks/0").asInt()).isEqualTo(4);
+        assertThat(json.at("/dataset/newTasks/0").asInt()).isEqualTo(2);
+        Set<String> regimes = new HashSet<>();
+        for (JsonNode regime : json.get("regimes")) {
+            regimes.add(regime.get("regime").asText());
+            List<String> systems = new ArrayList<>();
+            regime.get("systems").forEach(s -> systems.add(s.get("system").asText()));
+            assertThat(systems).containsExactlyElementsOf(EvalSystem.scored(true).stream().map(EvalSystem::label).toList());
+            for (JsonNode s : regime.get("systems")) {
+                assertThat(s.get("meanNdcgAt10").asDouble()).isBetween(0.0, 1.0);
+                boolean baseline = s.get("system").asText().equals(regime.get("baseline").asText());
+                assertThat(s.get("vsBaseline").isNull()).as(s.get("system").asText()).isEqualTo(baseline);
+            }
+        }
+        assertThat(regimes).containsExactlyInAnyOrder("new", "recurring");
+        assertThat(json.get("lora")).hasSize(1);
+        assertThat(json.get("fits")).hasSize(2);  // base tower and LoRA tower
+        assertThat(json.get("rounds")).hasSize(2);
+        assertThat(json.at("/roundDetails/1/gateTasks").asInt()).isEqualTo(2);
+        assertThat(json.at("/roundDetails/1/gate").isBoolean()).isTrue();
+        assertThat(json.at("/resources/peakHeapMiB").asLong()).isPositive();
+
+        List<String> tsv = Files.readAllLines(out.resolve("per-query.tsv"), StandardCharsets.UTF_8);
+        assertThat(tsv.get(0)).isEqualTo("seed\tregime\tquery_id\tsystem\tndcg_at_10");
+        // (2 new + 4 recurring tasks) x 9 systems
+        assertThat(tsv).hasSize(1 + 6 * EvalSystem.scored(true).size());
+        assertThat(tsv).anyMatch(l -> l.startsWith("1\trecurring\t") && l.contains("\tLoRA policy\t"));
+        assertThat(tsv).noneMatch(l -> l.contains("\tq7\t"));  // unjudged: in neither regime
+
+        assertThat(run.out()).contains("New tasks (held out); baseline: ", "Recurring tasks", "policy", "Memory: peak heap");
+        assertThat(run.err()).contains("embed", "score s1", "LoRA s1");
+    }
+
+    @Test
+    void aWrongSplitListsTheSplitsThereAre() {
+        Run run = eval("--beir", beir.toString(), "--split", "dev", "--out", root.resolve("out").toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("engram eval: no split 'dev'", "the splits there are test");
+    }
+}
