@@ -116,6 +116,11 @@ class RecallLimitTest {
         }
     }
 
+    /** Calls with the node's admin key (created on its first start on loopback). */
+    private static HttpCalls.Client api() {
+        return HttpCalls.as(node.localAdminKey().orElseThrow());
+    }
+
     private static String url() {
         return node.httpUrl() + "/v1/tenants/" + TENANT + "/recall";
     }
@@ -124,10 +129,10 @@ class RecallLimitTest {
     void aRecallBeyondTheLimitIsAnswered429WithRetryAfterAndTheNextOneIsServed() throws Exception {
         EMBEDDER.gate = new CountDownLatch(1);
         CompletableFuture<HttpCalls.Answer> first = CompletableFuture.supplyAsync(
-                () -> HttpCalls.post(url(), "{\"task\": \"signing keys\", \"k\": 3}"));
+                () -> api().post(url(), "{\"task\": \"signing keys\", \"k\": 3}"));
         Await.until("the first recall held in the embedder", Duration.ofSeconds(30), () -> EMBEDDER.held.get() == 1);
 
-        HttpCalls.Answer refused = HttpCalls.post(url(), "{\"task\": \"signing keys\", \"k\": 3}");
+        HttpCalls.Answer refused = api().post(url(), "{\"task\": \"signing keys\", \"k\": 3}");
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.header("Retry-After")).hasValue("1");
         assertThat(refused.json().path("error").asText()).contains("maxConcurrentRecalls").contains("(1)");
@@ -137,13 +142,13 @@ class RecallLimitTest {
         HttpCalls.Answer served = first.get(60, TimeUnit.SECONDS);
         assertThat(served.status()).isEqualTo(200);
         assertThat(served.body()).contains(TENANT + "-1");
-        assertThat(HttpCalls.post(url(), "{\"task\": \"signing keys\", \"k\": 3}").status())
+        assertThat(api().post(url(), "{\"task\": \"signing keys\", \"k\": 3}").status())
                 .as("the first recall's permit came back").isEqualTo(200);
     }
 
     @Test
     void ingestAndRecallRunOnDispatchersOfTheirOwn() {
-        assertThat(HttpCalls.post(url(), "{\"task\": \"keys\", \"k\": 1}").status()).isEqualTo(200);
+        assertThat(api().post(url(), "{\"task\": \"keys\", \"k\": 1}").status()).isEqualTo(200);
         assertThat(EMBEDDER.documentThreads).isNotEmpty().allMatch(t -> t.contains("engram.ingest-dispatcher"));
         assertThat(EMBEDDER.queryThreads).isNotEmpty().allMatch(t -> t.contains("engram.recall-dispatcher"));
     }
