@@ -7,6 +7,7 @@ import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.auth.AuditLog;
 import dev.engram.node.auth.IssuedKey;
 import dev.engram.node.http.AuditRoutes;
+import dev.engram.node.http.ConsoleRoutes;
 import dev.engram.node.http.HealthReport;
 import dev.engram.node.http.HttpAccess;
 import dev.engram.node.http.HttpApi;
@@ -267,10 +268,11 @@ public final class EngramNode implements AutoCloseable {
         Recaller recaller = new Recaller(store, config.embedder(), recallThreads, metrics, adapters, rankers,
                 config.maxConcurrentRecalls());
         String bootstrapServers = bootstrap;
-        HttpApi api = new HttpApi(recaller, metrics,
-                () -> HealthReport.of(consumer, recaller.mode(), adapters.servingLabels(), bootstrapServers,
-                        adapters.failedVersions()), access,
-                () -> Directives.concat(adapterRoutes.routes(), keyRoutes.routes(), auditRoutes.routes()));
+        Supplier<HealthReport> health = () -> HealthReport.of(consumer, recaller.mode(), adapters.servingLabels(),
+                bootstrapServers, adapters.failedVersions());
+        ConsoleRoutes consoleRoutes = new ConsoleRoutes(access, metrics, health, config.clock());
+        HttpApi api = new HttpApi(recaller, metrics, health, access, () -> Directives.concat(adapterRoutes.routes(),
+                keyRoutes.routes(), auditRoutes.routes(), consoleRoutes.routes()));
         ServerBinding binding = await(api.bind(system, config.httpHost(), config.httpPort()),
                 "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());
         resources.push(() -> binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS));

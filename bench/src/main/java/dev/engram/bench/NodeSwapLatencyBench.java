@@ -1,13 +1,13 @@
 package dev.engram.bench;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.engram.adapters.LoraConfig;
 import dev.engram.adapters.LoraModel;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
 import dev.engram.node.registry.AdapterSwap;
 import dev.engram.retriever.TextEncoder;
+import dev.engram.runtime.EngramClient;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterKey;
 import dev.engram.streams.AdapterMethod;
@@ -22,15 +22,13 @@ import java.security.KeyPairGenerator;
 import dev.engram.broker.EmbeddedKafka;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.LoraTrainingConfig;
+import dev.engram.streams.RecallResponse;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -47,7 +45,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 /**
  * Swap latency through a whole node (not a test; prints figures): N signed MiniLM r 8
  * (query/value) candidates that the node's gate promotes are published one after another on {@code engram.adapters} of an embedded
- * broker; for each it times publish → the first recall over the node's HTTP API that reports the
+ * broker; for each it times publish → the first recall over the node's HTTP API (through the SDK) that reports the
  * new version (recalls run back to back meanwhile, as a busy agent's would), and publish → the
  * node's {@code registry.AdapterRegistry} swapped the tenant's serving reference (its
  * {@code AdapterSwap} event, so exact), split into its steps: the publish until acknowledged, until
@@ -71,7 +69,6 @@ public final class NodeSwapLatencyBench {
 
     private static final String TENANT = "bench-swap";
     private static final String NAME = "bench-retriever";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SERVED = "publish -> first HTTP recall served by the new version";
     private static final String SWAPPED = "publish -> registry swapped the serving reference";
     private static final String BASELINE = "baseline: LoraModel.load of the same files from disk";
@@ -86,7 +83,6 @@ public final class NodeSwapLatencyBench {
             default -> throw new IllegalArgumentException("--publisher: plain or transactional");
         };
         Path dir = Files.createTempDirectory("engram-node-swap-bench");
-        HttpClient http = HttpClient.newHttpClient();
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"));
                 TextEncoder encoder = TextEncoder.load()) {
             TopicAdmin.ensureTopics(broker.bootstrapServers(), Topics.all());
@@ -97,11 +93,12 @@ public final class NodeSwapLatencyBench {
                     .trustedWorkers(TrustedWorkerKeys.of(worker.getPublic())).build());
                     KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(broker.bootstrapServers());
                     AdapterPublisher txPublisher = transactional
-                            ? AdapterPublisher.transactional(broker.bootstrapServers(), "bench-swap-publisher") : null) {
+                            ? AdapterPublisher.transactional(broker.bootstrapServers(), "bench-swap-publisher") : null;
+                    EngramClient client = EngramClient.builder().nodeUrl(URI.create(node.httpUrl()))
+                            .apiKey(node.localAdminKey().orElseThrow()).agentId("bench-swap").build()) {
                 AdapterPublisher publisher = transactional ? txPublisher : AdapterPublisher.over(producer);
                 Map<String, AdapterSwap> swaps = new ConcurrentHashMap<>();
                 node.adapters().onSwap(s -> swaps.put(s.to(), s));
-                URI recall = URI.create(node.httpUrl() + "/v1/tenants/" + TENANT + "/recall");
                 Map<String, List<Double>> rows = new LinkedHashMap<>();
                 List<Double> recalls = new ArrayList<>();
                 long payload = 0;
@@ -120,17 +117,9 @@ public final class NodeSwapLatencyBench {
                     List<Double> theseRecalls = new ArrayList<>();
                     while (true) {
                         long r0 = System.nanoTime();
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(recall)
-                                .header("Authorization", "Bearer " + node.localAdminKey().orElseThrow())
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(
-                                        "{\"task\": \"flutter of a heated wing\", \"k\": 5}"))
-                                .build(), HttpResponse.BodyHandlers.ofString());
+                        RecallResponse r = client.recall(TENANT, "flutter of a heated wing", 5);
                         theseRecalls.add(ms(System.nanoTime() - r0));
-                        if (r.statusCode() != 200) {
-                            throw new IllegalStateException("recall failed: " + r.statusCode() + " " + r.body());
-                        }
-                        if (label.equals(JSON.readTree(r.body()).get("adapterVersion").asText())) {
+                        if (label.equals(r.adapterVersion())) {
                             break;
                         }
                     }

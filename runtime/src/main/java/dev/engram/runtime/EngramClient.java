@@ -70,6 +70,11 @@ import org.apache.kafka.common.KafkaException;
  *   <li>{@link #recall} calls the node's HTTP API ({@code POST /v1/tenants/{tenant}/recall}) with the
  *       client's {@link Builder#apiKey API key}; errors are {@link EngramApiException}s with the status
  *       and the node's message (401: no or a wrong key, 403: the key's role or tenants do not cover it).
+ *       {@link #recall(String, String, int, RecallMode)} names the mode ({@code hybrid}, {@code bm25},
+ *       {@code dense}).
+ *   <li>{@link #health} reads the node's health: UP/DEGRADED/DOWN, stalled partitions, and the
+ *       version each tenant is served by.
+ *   <li>{@link #adapters} lists the node's adapters and pins, unpins or rolls one back.
  *   <li>{@link #admin} manages the node's API keys and reads its audit log.
  *   <li>{@link #feedback} writes a {@link FeedbackEvent} to {@link Topics#FEEDBACK} (or the tenant's own
  *       topic, {@link Builder#feedbackLayout}), keyed by tenant,
@@ -92,9 +97,9 @@ import org.apache.kafka.common.KafkaException;
  * to it). The node's answer is trusted as its recalls are: across an untrusted network, reach the
  * node over TLS.
  *
- * <p>Only what is used needs configuring: recall needs {@code nodeUrl}, feedback needs
- * {@code bootstrapServers}, adapters need both and the trusted worker keys; the Kafka producer is
- * made on first use. Thread-safe.
+ * <p>Only what is used needs configuring: the node's routes (recall, health, adapters, admin) need
+ * {@code nodeUrl}, feedback needs {@code bootstrapServers}, {@link #onAdapter} needs both and the
+ * trusted worker keys; the Kafka producer is made on first use. Thread-safe.
  *
  * <p>On a secured cluster give the Kafka client properties (SASL, SSL) with
  * {@link Builder#kafkaProperties}; where the node reads per-tenant topics, send feedback there with
@@ -146,29 +151,73 @@ public final class EngramClient implements AutoCloseable {
 
   /**
    * The {@code k} most useful past cases of {@code tenant} for {@code task}, split into positives
-   * and negatives, with the adapter version that served them.
+   * and negatives, with the adapter version that served them, in the node's default mode (hybrid on
+   * a node with an embedder, else BM25).
    *
-   * @param k how many, at least 1 (the node caps it)
-   * @throws EngramApiException when the node answers with an error or cannot be reached
-   * @throws IllegalArgumentException for a tenant or task the node would refuse anyway
+   * @param k how many, in [1, 1000] (the node answers 400 with field {@code k} otherwise)
+   * @throws EngramApiException when the node answers with an error (400 naming the field: a blank
+   *     task, a {@code k} out of range) or cannot be reached
+   * @throws InvalidRequestException for a tenant outside {@link EventLimits#TENANT_REGEX}
    */
   public RecallResponse recall(String tenant, String task, int k) {
-    if (http == null) {
-      throw new IllegalStateException("recall needs the node's URL: build the client with nodeUrl(...)");
-    }
+    return recall(tenant, task, k, (RecallMode) null);
+  }
+
+  /**
+   * As {@link #recall(String, String, int)}, searching in {@code mode}; the answer's
+   * {@link RecallResponse#mode()} says the mode it ran in.
+   *
+   * <pre>{@code
+   * RecallResponse dense = engram.recall("acme", "charged twice", 10, RecallMode.DENSE);
+   * }</pre>
+   *
+   * @param mode {@code null} for the node's default; a vector mode on a node without an embedder is
+   *     a 400 with field {@code mode}
+   */
+  public RecallResponse recall(String tenant, String task, int k, RecallMode mode) {
+    NodeHttp node = http("recall");
     if (tenant == null || !EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
-      throw new IllegalArgumentException("tenant: must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
+      throw new InvalidRequestException("tenant", "must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
     }
-    if (task == null || task.isBlank()) {
-      throw new IllegalArgumentException("task: required and not blank");
-    }
-    if (k < 1) {
-      throw new IllegalArgumentException("k: must be >= 1, was " + k);
-    }
+    // The task, k and mode the node checks itself, and says which is wrong: the SDK keeps no second copy of its rules.
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("task", task);
     body.put("k", k);
-    return http.call("POST", "/v1/tenants/" + tenant + "/recall", body, 200, RecallResponse.class);
+    if (mode != null) {
+      body.put("mode", mode.wireName());
+    }
+    return node.call("POST", "/v1/tenants/" + tenant + "/recall", body, 200, RecallResponse.class);
+  }
+
+  /**
+   * As {@link #recall(String, String, int, RecallMode)} with the mode by its name: {@code "hybrid"},
+   * {@code "bm25"} or {@code "dense"} (case-insensitive); {@code null} for the node's default.
+   *
+   * @throws InvalidRequestException for any other name
+   */
+  public RecallResponse recall(String tenant, String task, int k, String mode) {
+    return recall(tenant, task, k, mode == null ? null : RecallMode.parse(mode));
+  }
+
+  /**
+   * The node's health ({@code GET /health}): UP, DEGRADED or DOWN, its stalled partitions and the
+   * version each tenant is served by. A DOWN node answers 503 with its report, which is returned
+   * too. Without an API key the node tells only the status.
+   *
+   * @throws EngramApiException when the node cannot be reached or answers with something else
+   */
+  public NodeHealth health() {
+    return http("health").call("GET", "/health", null, NodeHealth.class, 200, 503);
+  }
+
+  /**
+   * The node's adapters: list them, pin, unpin and roll back (a reader's key lists, an operator's
+   * steers).
+   *
+   * @throws IllegalStateException when the client has no {@code nodeUrl}
+   */
+  public NodeAdapters adapters() {
+    return new NodeAdapters(http("adapters"));
   }
 
   /**
@@ -178,10 +227,7 @@ public final class EngramClient implements AutoCloseable {
    * @throws IllegalStateException when the client has no {@code nodeUrl}
    */
   public NodeAdmin admin() {
-    if (http == null) {
-      throw new IllegalStateException("admin calls need the node's URL: build the client with nodeUrl(...)");
-    }
-    return new NodeAdmin(http);
+    return new NodeAdmin(http("admin"));
   }
 
   /**
@@ -296,6 +342,13 @@ public final class EngramClient implements AutoCloseable {
       producer = KafkaClientFactory.producer(kafka);
     }
     return producer;
+  }
+
+  private NodeHttp http(String what) {
+    if (http == null) {
+      throw new IllegalStateException(what + ": calls to the node need its URL; build the client with nodeUrl(...)");
+    }
+    return http;
   }
 
   private void requireOpen() {

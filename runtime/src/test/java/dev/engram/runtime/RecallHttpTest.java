@@ -87,6 +87,57 @@ class RecallHttpTest {
   }
 
   @Test
+  void theModeGoesInTheBodyOnlyWhenAskedFor() throws Exception {
+    try (EngramClient client = client()) {
+      client.recall("acme", "parcel arrived damaged", 3);
+      assertThat(json.readTree(requestBody.get()).has("mode")).as("the node's default").isFalse();
+      client.recall("acme", "parcel arrived damaged", 3, RecallMode.DENSE);
+      assertThat(json.readTree(requestBody.get()).get("mode").textValue()).isEqualTo("dense");
+      client.recall("acme", "parcel arrived damaged", 3, "Bm25");
+      assertThat(json.readTree(requestBody.get()).get("mode").textValue()).isEqualTo("bm25");
+      client.recall("acme", "parcel arrived damaged", 3, (String) null);
+      assertThat(json.readTree(requestBody.get()).has("mode")).isFalse();
+
+      requestBody.set(null);
+      assertThatThrownBy(() -> client.recall("acme", "x", 3, "sparse"))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+            assertThat(e.field()).isEqualTo("mode");
+            assertThat(e).hasMessage("mode: must be one of hybrid, bm25, dense, was 'sparse'");
+          });
+      assertThat(requestBody.get()).as("nothing sent").isNull();
+    }
+  }
+
+  @Test
+  void aDownNodesHealthIsReturnedWithItsStalledPartitions() {
+    status = 503;
+    answer = """
+        {"status": "DOWN", "consumer": "RESTARTING", "assignedPartitions": ["engram.feedback-2"],
+         "stalledPartitions": [{"partition": "engram.feedback-2", "since": "2025-01-31T12:00:00Z",
+           "failedDeliveries": 3, "isolating": true, "lastError": "store: java.io.IOException: disk full"}],
+         "recallMode": "hybrid", "servingVersions": {"acme": "acme-retriever/v3"},
+         "bootstrapServers": "localhost:9092", "consumerError": "java.io.IOException: disk full"}""";
+    try (EngramClient client = client()) {
+      NodeHealth health = client.health();
+      assertThat(requestLine.get()).isEqualTo("GET /health null");
+      assertThat(health.status()).isEqualTo(NodeHealth.DOWN);
+      assertThat(health.serving()).isFalse();
+      assertThat(health.servingVersions()).containsExactly(java.util.Map.entry("acme", "acme-retriever/v3"));
+      assertThat(health.stalledPartitions()).containsExactly(new NodeHealth.StalledPartition("engram.feedback-2",
+          Instant.parse("2025-01-31T12:00:00Z"), 3, true, "store: java.io.IOException: disk full"));
+      assertThat(health.consumerError()).isEqualTo("java.io.IOException: disk full");
+    }
+    answer = "<html>bad gateway</html>";
+    try (EngramClient client = client()) {
+      assertThatThrownBy(client::health).isInstanceOfSatisfying(EngramApiException.class, e -> {
+        assertThat(e.status()).isEqualTo(503);
+        assertThat(e.getMessage()).contains("GET http://127.0.0.1:", "/health answered 503: the node's answer is not a "
+            + "NodeHealth");
+      });
+    }
+  }
+
+  @Test
   void theApiKeyGoesAsABearerHeaderAndNeverIntoToString() {
     String key = "egk_0123456789ab_" + "k".repeat(43);
     try (EngramClient withKey = EngramClient.builder().nodeUrl(URI.create("http://127.0.0.1:"

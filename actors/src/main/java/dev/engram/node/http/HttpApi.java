@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback (see {@link AdapterRoutes})         reader / operator
  * POST|GET /v1/keys, DELETE /v1/keys/{id} (see {@link KeyRoutes})                                    admin
  * GET  /v1/audit (see {@link AuditRoutes})                                                           operator
+ * GET  /console/, GET /v1/whoami, GET /v1/events (see {@link ConsoleRoutes})                      open / reader
  * </pre>
  *
  * <p>Every route but {@code /health} needs {@code Authorization: Bearer <key>} ({@link HttpAccess}):
@@ -51,7 +52,7 @@ public final class HttpApi extends AllDirectives {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final String ROUTES = "POST /v1/tenants/{tenant}/recall, GET /health, GET /metrics, "
             + "GET /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback, POST|GET /v1/keys, "
-            + "DELETE /v1/keys/{id}, GET /v1/audit";
+            + "DELETE /v1/keys/{id}, GET /v1/audit, GET /v1/whoami, GET /v1/events, GET /console/";
 
     private final Recaller recaller;
     private final NodeMetrics metrics;

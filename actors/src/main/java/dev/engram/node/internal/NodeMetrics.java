@@ -54,6 +54,7 @@ public final class NodeMetrics {
     private final Timer recallLatency;
     private final Counter recallsRefused;
     private final AtomicLong consumerLag = new AtomicLong();
+    private volatile Map<String, Long> lagByPartition = Map.of();
 
     public NodeMetrics() {
         ingested = Counter.builder("engram.events.ingested").description("New cases written to the store")
@@ -125,6 +126,7 @@ public final class NodeMetrics {
     /** The lag of each assigned partition (by {@code topic-partition}); the total is their sum. */
     public void consumerLag(Map<String, Long> byPartition) {
         consumerLag.set(byPartition.values().stream().mapToLong(Long::longValue).sum());
+        lagByPartition = Map.copyOf(byPartition);
         List<MultiGauge.Row<?>> rows = byPartition.entrySet().stream()
                 .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of("partition", e.getKey()), e.getValue()))
                 .toList();
@@ -133,6 +135,34 @@ public final class NodeMetrics {
 
     public long consumerLag() {
         return consumerLag.get();
+    }
+
+    /** The lag of each assigned partition (by {@code topic-partition}), as last measured. */
+    public Map<String, Long> partitionLag() {
+        return lagByPartition;
+    }
+
+    /** Recalls served over HTTP since the node started. */
+    public long recallCount() {
+        return recallLatency.count();
+    }
+
+    /**
+     * The recall latency at {@code percentile} (0.5 or 0.99, the ones published) in milliseconds, over
+     * Micrometer's decaying window (about the last two minutes); NaN before the first recall.
+     */
+    public double recallLatencyMillis(double percentile) {
+        for (var value : recallLatency.takeSnapshot().percentileValues()) {
+            if (value.percentile() == percentile) {
+                return recallLatency.count() == 0 ? Double.NaN
+                        : value.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        }
+        throw new IllegalArgumentException("recall latency publishes p50 and p99 only, not " + percentile);
+    }
+
+    public double deadLetteredTotal() {
+        return deadLettered.count();
     }
 
     public void partitionsStalled(int partitions) {

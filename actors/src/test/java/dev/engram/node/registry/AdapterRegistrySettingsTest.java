@@ -1,5 +1,7 @@
 package dev.engram.node.registry;
 
+import java.nio.charset.StandardCharsets;
+import dev.engram.retriever.ranking.RankerPolicy;
 import static dev.engram.node.registry.NodeAdapterApi.await;
 import static dev.engram.node.registry.NodeAdapterApi.post;
 import static dev.engram.node.registry.NodeAdapterApi.recallVersion;
@@ -130,6 +132,53 @@ class AdapterRegistrySettingsTest {
             await(() -> version(n, "keep-b", 6) != null, "v6 listed");
             assertThat(recallVersion(n, "tenant-keep-b")).isEqualTo("keep-b/v1");
             assertThat(versionDirs(adapters.resolve("keep-b"))).containsExactlyInAnyOrder("v1", "v5", "v6");
+        }
+    }
+
+    @Test
+    void aVersionsRankerPolicyServesIsRolledBackAndRefusedWithItsAdapter() throws Exception {
+        RankerPolicy reuse = RankerPolicy.untuned().withReuse(1.0, 5, 0.75);
+        List<AdapterFile> withPolicy = new java.util.ArrayList<>(files);
+        withPolicy.add(new AdapterFile(AdapterFile.RANKER_POLICY, reuse.toJson().getBytes(StandardCharsets.UTF_8)));
+        List<AdapterFile> badPolicy = new java.util.ArrayList<>(files);
+        badPolicy.add(new AdapterFile(AdapterFile.RANKER_POLICY,
+                reuse.toJson().replace("\"reuseBeta\":1.0", "\"reuseBeta\":-1.0").getBytes(StandardCharsets.UTF_8)));
+        try (EngramNode n = EngramNode.start(node("policy").build())) {
+            publisher.publish(adapter("policy-c", "tenant-policy-c", 1, AdapterStatus.CANDIDATE, BETTER, withPolicy,
+                    encoder));
+            await(() -> "policy-c/v1".equals(recallVersion(n, "tenant-policy-c")), "v1 serves");
+            assertThat(serving(n, "tenant-policy-c")).isEqualTo("policy-c/v1 " + reuse.describe());
+            assertThat(version(n, "policy-c", 1).get("policy").asText()).isEqualTo(reuse.describe());
+
+            publisher.publish(adapter("policy-c", "tenant-policy-c", 2, AdapterStatus.CANDIDATE, BETTER, files,
+                    encoder));
+            await(() -> "policy-c/v2".equals(recallVersion(n, "tenant-policy-c")), "v2 serves");
+            assertThat(serving(n, "tenant-policy-c")).as("a version without a policy ranks untuned")
+                    .isEqualTo("policy-c/v2 " + RankerPolicy.untuned().describe());
+
+            assertThat(post(n, "/v1/adapters/policy-c/rollback", "{\"version\": 1, \"reason\": \"test\"}")
+                    .statusCode()).isEqualTo(202);
+            await(() -> "policy-c/v1".equals(recallVersion(n, "tenant-policy-c")), "rolled back to v1");
+            assertThat(serving(n, "tenant-policy-c")).as("the rollback brings v1's policy back with its adapter")
+                    .isEqualTo("policy-c/v1 " + reuse.describe());
+
+            publisher.publish(adapter("policy-c", "tenant-policy-c", 3, AdapterStatus.CANDIDATE, BETTER, badPolicy,
+                    encoder));
+            await(() -> version(n, "policy-c", 3) != null, "v3 listed");
+            assertThat(version(n, "policy-c", 3).get("status").asText()).isEqualTo("REJECTED");
+            assertThat(version(n, "policy-c", 3).get("reason").asText()).startsWith(AdapterFile.RANKER_POLICY + ":")
+                    .contains("reuseBeta");
+            assertThat(serving(n, "tenant-policy-c")).startsWith("policy-c/v1 ");
+        }
+    }
+
+    /** The tenant's serving version and its ranker policy, read as one object (as a recall reads them). */
+    private static String serving(EngramNode n, String tenant) {
+        ServingAdapter s = n.adapters().acquire(tenant);
+        try {
+            return s.label() + " " + s.policy().describe();
+        } finally {
+            s.release();
         }
     }
 

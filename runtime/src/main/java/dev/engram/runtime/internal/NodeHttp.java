@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * Calls to the node's HTTP API with the JDK's client: JSON in, JSON out, the API key (if any) as
@@ -42,6 +43,17 @@ public final class NodeHttp {
    * @throws EngramApiException for any other status, an unreadable answer, or no answer at all
    */
   public <T> T call(String method, String path, Object body, int expected, Class<T> type) {
+    return call(method, path, body, type, expected);
+  }
+
+  /**
+   * Calls {@code method path} with {@code body} (JSON, or {@code null} for none) and reads the
+   * answer as {@code type} when its status is one of {@code accepted} (e.g. {@code GET /health},
+   * whose 503 carries the report too).
+   *
+   * @throws EngramApiException for any other status, an unreadable answer, or no answer at all
+   */
+  public <T> T call(String method, String path, Object body, Class<T> type, int... accepted) {
     URI uri = nodeUrl.resolve(path);
     HttpRequest.BodyPublisher publisher;
     try {
@@ -68,7 +80,8 @@ public final class NodeHttp {
       Thread.currentThread().interrupt();
       throw new EngramApiException(method, uri, -1, "interrupted while waiting for the node", null, e);
     }
-    if (response.statusCode() != expected) {
+    int status = response.statusCode();
+    if (Arrays.stream(accepted).noneMatch(ok -> ok == status)) {
       throw error(method, uri, response);
     }
     try {

@@ -1,22 +1,24 @@
 package dev.engram.tools.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.engram.runtime.AcceptedControl;
+import dev.engram.runtime.AdapterInfo;
+import dev.engram.runtime.AdapterListing;
+import dev.engram.runtime.AdapterVersionInfo;
+import dev.engram.runtime.EngramApiException;
+import dev.engram.runtime.EngramClient;
+import dev.engram.runtime.InvalidRequestException;
+import dev.engram.runtime.NodeAdapters;
+import dev.engram.streams.AdapterControl;
+import dev.engram.streams.AdapterMetrics;
+import dev.engram.streams.EventCodec;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.io.UncheckedIOException;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code engram adapters list|pin|unpin|rollback}: the operators' view of a running node's
- * adapters (HTTP API), and the controls that steer what serves.
+ * adapters, and the controls that steer what serves, through the SDK's {@code EngramClient.adapters()}.
  *
  * <pre>
  * engram adapters list     [--node URL] [--key-file FILE] [NAME] [--json]
@@ -46,8 +48,6 @@ import picocli.CommandLine.Spec;
             AdaptersCommand.Rollback.class})
 final class AdaptersCommand implements Runnable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Spec
     CommandSpec spec;
 
@@ -56,17 +56,13 @@ final class AdaptersCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Where the node is and which key to send, shared by the subcommands. */
+    /** Where the node is, which key to send, and how to print, shared by the subcommands. */
     static final class NodeOption {
         @Mixin
         NodeAccess access;
 
-        @Option(names = "--json", description = "Print the raw JSON answer.")
+        @Option(names = "--json", description = "Print the answer as JSON.")
         boolean json;
-
-        String base() {
-            return access.baseUrl();
-        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List adapters and their versions.")
@@ -79,21 +75,9 @@ final class AdaptersCommand implements Runnable {
         String name;
 
         @Override
-        public Integer call() throws Exception {
-            String path = name == null ? "/v1/adapters" : "/v1/adapters/" + encode(name);
-            return send(spec, node, path, null, body -> {
-                PrintWriter out = spec.commandLine().getOut();
-                JsonNode adapters = name == null ? body.path("adapters") : JSON.createArrayNode().add(body);
-                if (adapters.isEmpty()) {
-                    out.println("no adapters on this node yet");
-                }
-                adapters.forEach(a -> print(out, a));
-                JsonNode gate = body.path("gate");
-                if (gate.has("minHeldOutGain")) {
-                    out.printf(Locale.ROOT, "gate on this node: held-out nDCG@10 gain >= %.4f, retention loss <= %.4f%n",
-                            gate.path("minHeldOutGain").asDouble(), gate.path("maxRetentionLoss").asDouble());
-                }
-            });
+        public Integer call() throws IOException {
+            return name == null ? send(spec, node, NodeAdapters::list, AdaptersCommand::print)
+                    : send(spec, node, adapters -> adapters.get(name), AdaptersCommand::print);
         }
     }
 
@@ -112,8 +96,8 @@ final class AdaptersCommand implements Runnable {
         String reason;
 
         @Override
-        public Integer call() throws Exception {
-            return control(spec, node, name, "pin", version, reason);
+        public Integer call() throws IOException {
+            return send(spec, node, adapters -> adapters.pin(name, version, reason), AdaptersCommand::print);
         }
     }
 
@@ -129,8 +113,8 @@ final class AdaptersCommand implements Runnable {
         String reason;
 
         @Override
-        public Integer call() throws Exception {
-            return control(spec, node, name, "unpin", null, reason);
+        public Integer call() throws IOException {
+            return send(spec, node, adapters -> adapters.unpin(name, reason), AdaptersCommand::print);
         }
     }
 
@@ -149,106 +133,72 @@ final class AdaptersCommand implements Runnable {
         String reason;
 
         @Override
-        public Integer call() throws Exception {
-            return control(spec, node, name, "rollback", version, reason);
+        public Integer call() throws IOException {
+            return send(spec, node, adapters -> adapters.rollback(name, version, reason), AdaptersCommand::print);
         }
     }
 
-    private static int control(CommandSpec spec, NodeOption node, String name, String action, Long version,
-            String reason) throws Exception {
-        Map<String, Object> body = new LinkedHashMap<>();
-        if (version != null) {
-            body.put("version", version);
+    /** Makes one call to the node's adapter routes through the SDK, and prints its answer or why it failed. */
+    private static <T> int send(CommandSpec spec, NodeOption node, Function<NodeAdapters, T> call,
+            BiConsumer<PrintWriter, T> printer) throws IOException {
+        T answer;
+        try (EngramClient client = node.access.client()) {
+            answer = call.apply(client.adapters());
+        } catch (EngramApiException e) {
+            return node.access.fail(spec, e);
+        } catch (InvalidRequestException e) {
+            return node.access.fail(spec, e);
         }
-        body.put("reason", reason);
-        return send(spec, node, "/v1/adapters/" + encode(name) + "/" + action, JSON.writeValueAsString(body), answer -> {
-            PrintWriter out = spec.commandLine().getOut();
-            if (answer.has("serving")) {
-                out.println(action + " " + name + ": serving " + answer.path("serving").asText());
-                print(out, answer);
-            } else {
-                out.println(action + " " + name + ": accepted (" + answer + ")");
-            }
-        });
-    }
-
-    private interface BodyPrinter {
-        void print(JsonNode body) throws IOException;
-    }
-
-    private static int send(CommandSpec spec, NodeOption node, String path, String body, BodyPrinter printer)
-            throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        String base = node.base();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
-        request = body == null ? request.GET() : request.header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        Optional<String> key = node.access.apiKey();
-        if (key.isPresent()) {
-            request.header("Authorization", "Bearer " + key.get());
-        }
-        HttpResponse<String> response;
-        try {
-            response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                    .send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
-            err.println("engram adapters: no node answering at " + base
-                    + " (start one with './engram serve', or pass --node URL)");
-            err.flush();
-            return 3;
-        }
-        if (response.statusCode() / 100 != 2) {
-            err.println("engram adapters: " + describeError(response)
-                    + (response.statusCode() == 401 ? "; " + node.access.keyHint() : ""));
-            err.flush();
-            return response.statusCode() >= 500 ? 1 : 2;
-        }
         if (node.json) {
-            out.println(response.body());
+            out.println(EventCodec.mapper().writeValueAsString(answer));
         } else {
-            printer.print(response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body()));
+            printer.accept(out, answer);
         }
         out.flush();
         return 0;
     }
 
-    private static void print(PrintWriter out, JsonNode a) {
-        out.println(a.path("name").asText() + " (tenant " + a.path("tenant").asText() + "): serving "
-                + a.path("serving").asText("?"));
-        JsonNode control = a.path("control");
-        if (control.isObject()) {
-            out.println("  control: " + control.path("action").asText()
-                    + (control.path("version").isNumber() ? " v" + control.path("version").asLong() : "")
-                    + " by " + control.path("operator").asText()
-                    + (control.path("reason").asText("").isEmpty() ? "" : " (" + control.path("reason").asText() + ")")
-                    + (control.path("note").asText("").isEmpty() ? "" : " — " + control.path("note").asText()));
+    private static void print(PrintWriter out, AdapterListing listing) {
+        if (listing.adapters().isEmpty()) {
+            out.println("no adapters on this node yet");
         }
-        for (JsonNode v : a.path("versions")) {
-            JsonNode m = v.path("metrics");
-            out.println(String.format(Locale.ROOT, "  %s v%-4d %-9s held-out %.4f -> %.4f  %s%s",
-                    v.path("serving").asBoolean() ? "*" : " ", v.path("version").asLong(), v.path("status").asText(),
-                    m.path("parentHeldOutNdcg10").asDouble(), m.path("heldOutNdcg10").asDouble(),
-                    v.path("reason").asText(""), v.path("decidedBy").isMissingNode() ? ""
-                            : " [" + v.path("decidedBy").asText() + "]"));
-        }
-        for (JsonNode r : a.path("rejections")) {
-            out.println("  ! " + r.path("key").asText() + " @" + r.path("offset").asLong() + ": " + r.path("reason").asText());
+        listing.adapters().forEach(a -> print(out, a));
+        if (listing.gate() != null) {
+            out.printf(Locale.ROOT, "gate on this node: held-out nDCG@10 gain >= %.4f, retention loss <= %.4f%n",
+                    listing.gate().minHeldOutGain(), listing.gate().maxRetentionLoss());
         }
     }
 
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static String describeError(HttpResponse<String> response) {
+    private static void print(PrintWriter out, AcceptedControl accepted) {
+        AdapterControl c = accepted.published();
         try {
-            JsonNode error = JSON.readTree(response.body());
-            String field = error.path("field").asText(null);
-            return error.path("error").asText(response.body()) + (field == null ? "" : " [field: " + field + "]")
-                    + " (HTTP " + response.statusCode() + ")";
-        } catch (IOException e) {
-            return "HTTP " + response.statusCode() + ": " + response.body();
+            out.println(c.action().name().toLowerCase(Locale.ROOT) + " " + c.adapterName() + ": published at offset "
+                    + accepted.offset() + ": " + EventCodec.mapper().writeValueAsString(c));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (accepted.note() != null) {
+            out.println("  " + accepted.note());
+        }
+    }
+
+    private static void print(PrintWriter out, AdapterInfo a) {
+        out.println(a.name() + " (tenant " + a.tenant() + "): serving "
+                + (a.serving() == null ? "the base encoder" : "v" + a.serving()));
+        AdapterControl control = a.control();
+        if (control != null) {
+            out.println("  control: " + control.action().name().toLowerCase(Locale.ROOT)
+                    + (control.version() == null ? "" : " v" + control.version()) + " by " + control.operator()
+                    + (control.reason().isEmpty() ? "" : " (" + control.reason() + ")"));
+        }
+        for (AdapterVersionInfo v : a.versions()) {
+            AdapterMetrics m = v.metrics();
+            out.println(String.format(Locale.ROOT, "  %s v%-4d %-9s held-out %s  %s%s", v.serving() ? "*" : " ",
+                    v.version(), v.status(), m == null ? "(unreadable)" : String.format(Locale.ROOT, "%.4f -> %.4f",
+                            m.parentHeldOutNdcg10(), m.heldOutNdcg10()), v.reason(),
+                    v.policy() == null || v.policy().isEmpty() ? "" : " [" + v.policy() + "]")
+                    + (v.failed() ? " (failed while serving)" : ""));
         }
     }
 }

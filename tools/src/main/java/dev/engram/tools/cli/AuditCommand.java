@@ -33,10 +33,10 @@ final class AuditCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         List<AuditRecord> entries;
-        try (EngramClient client = KeysCommand.client(access)) {
+        try (EngramClient client = access.client()) {
             entries = client.admin().audit(limit);
         } catch (EngramApiException e) {
-            return KeysCommand.fail(spec, access, e);
+            return access.fail(spec, e);
         }
         if (entries.isEmpty()) {
             out.println("(no entries)");

@@ -12,7 +12,6 @@ import dev.engram.runtime.EngramApiException;
 import dev.engram.runtime.EngramClient;
 import dev.engram.runtime.IssuedApiKey;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -80,10 +79,10 @@ final class KeysCommand implements Runnable {
             String id;
             if (online(access)) {
                 IssuedApiKey issued;
-                try (EngramClient client = client(access)) {
+                try (EngramClient client = access.client()) {
                     issued = client.admin().createKey(principal, parsedRole.wireName(), scope.tenants());
                 } catch (EngramApiException e) {
-                    return fail(spec, access, e);
+                    return access.fail(spec, e);
                 }
                 secret = issued.key();
                 id = issued.info().id();
@@ -117,10 +116,10 @@ final class KeysCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             List<String[]> rows;
             if (online(access)) {
-                try (EngramClient client = client(access)) {
+                try (EngramClient client = access.client()) {
                     rows = client.admin().keys().stream().map(KeysCommand::row).toList();
                 } catch (EngramApiException e) {
-                    return fail(spec, access, e);
+                    return access.fail(spec, e);
                 }
             } else {
                 rows = ApiKeys.open(access.data, Clock.systemUTC()).list().stream().map(KeysCommand::row).toList();
@@ -150,10 +149,10 @@ final class KeysCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             String principal;
             if (online(access)) {
-                try (EngramClient client = client(access)) {
+                try (EngramClient client = access.client()) {
                     principal = client.admin().revokeKey(id).principal();
                 } catch (EngramApiException e) {
-                    return fail(spec, access, e);
+                    return access.fail(spec, e);
                 }
             } else {
                 Optional<ApiKey> revoked = ApiKeys.open(access.data, Clock.systemUTC()).revoke(id);
@@ -176,19 +175,6 @@ final class KeysCommand implements Runnable {
     /** A running node is addressed (by --node, or the one running on --data). */
     static boolean online(NodeAccess access) {
         return access.node != null || access.runningNode().isPresent();
-    }
-
-    static EngramClient client(NodeAccess access) {
-        return EngramClient.builder().nodeUrl(URI.create(access.baseUrl())).apiKey(access.apiKey().orElse(null))
-                .agentId("engram-cli").build();
-    }
-
-    static int fail(CommandSpec spec, NodeAccess access, EngramApiException e) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("engram " + spec.name() + ": " + e.getMessage()
-                + (e.status() == 401 ? "; " + access.keyHint() : ""));
-        err.flush();
-        return e.status() == -1 ? 3 : e.status() >= 500 ? 1 : 2;
     }
 
     private static String localPrincipal() {

@@ -2,7 +2,11 @@ package dev.engram.tools.cli;
 
 import dev.engram.node.NodeConfig;
 import dev.engram.node.auth.ApiKeys;
+import dev.engram.runtime.EngramApiException;
+import dev.engram.runtime.EngramClient;
+import dev.engram.runtime.InvalidRequestException;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -10,7 +14,9 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,6 +32,9 @@ final class NodeAccess {
 
     /** The environment variable that holds an API key. */
     static final String KEY_ENV = "ENGRAM_API_KEY";
+
+    /** How long one call to the node may take: a first recall on a cold node embeds and opens indexes. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
     @Option(names = "--node", paramLabel = "URL",
             description = "The node's HTTP API; default: the node running in --data, else http://localhost:"
@@ -69,6 +78,42 @@ final class NodeAccess {
         String base = baseUrl();
         boolean ownNode = runningNode().map(info -> stripSlash(info.httpUrl()).equals(base)).orElse(false);
         return ownNode || loopback(base) ? ApiKeys.readAdminKey(data) : Optional.empty();
+    }
+
+    /**
+     * A client of the node this command talks to, with the key to send ({@link #apiKey()}); the CLI
+     * calls the node through the SDK alone, so every route it uses is one the SDK offers.
+     */
+    EngramClient client() {
+        return EngramClient.builder().nodeUrl(URI.create(baseUrl())).apiKey(apiKey().orElse(null))
+                .agentId("engram-cli").requestTimeout(REQUEST_TIMEOUT).build();
+    }
+
+    /** Tells the user which argument the SDK would not send to the node, and why; exit code 2. */
+    int fail(CommandSpec spec, InvalidRequestException refused) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(spec.qualifiedName() + ": " + refused.field() + " " + refused.reason() + " [field: "
+                + refused.field() + "]");
+        err.flush();
+        return 2;
+    }
+
+    /**
+     * Tells the user why a call to the node failed, on the command's error stream, and returns the
+     * exit code: 3 when no node answered, 1 for the node's own failures (5xx), 2 for a request it
+     * refused (4xx: the node's message, the field at fault, and how to send a key after a 401).
+     */
+    int fail(CommandSpec spec, EngramApiException e) {
+        PrintWriter err = spec.commandLine().getErr();
+        if (e.status() == -1) {
+            err.println(spec.qualifiedName() + ": no node answering at " + baseUrl() + " (" + e.nodeMessage()
+                    + "; start one with './engram serve', or pass --node URL)");
+        } else {
+            err.println(spec.qualifiedName() + ": " + e.nodeMessage() + (e.field() == null ? "" : " [field: "
+                    + e.field() + "]") + " (HTTP " + e.status() + ")" + (e.status() == 401 ? "; " + keyHint() : ""));
+        }
+        err.flush();
+        return e.status() == -1 ? 3 : e.status() >= 500 ? 1 : 2;
     }
 
     /** What to tell a user whose call was refused with 401. */

@@ -1,37 +1,35 @@
 package dev.engram.tools.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.engram.runtime.EngramApiException;
+import dev.engram.runtime.EngramClient;
+import dev.engram.runtime.InvalidRequestException;
+import dev.engram.runtime.RecallMode;
+import dev.engram.streams.EventCodec;
+import dev.engram.streams.RecallResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
-/** {@code engram recall --tenant T TEXT}: asks a running node for the useful cases for a task. */
+/**
+ * {@code engram recall --tenant T [--k K] [--mode hybrid|bm25|dense] TEXT}: asks a running node for
+ * the useful cases for a task, through the SDK's {@code EngramClient.recall}.
+ */
 @Command(name = "recall", mixinStandardHelpOptions = true,
         header = "Recall the most useful past cases of a tenant for a task from a running node.",
         description = {
             "Recall the most useful past cases of a tenant for a task from a running node (HTTP API),",
             "split into positives (worth repeating) and negatives (what not to do)."})
 final class RecallCommand implements Callable<Integer> {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
     CommandSpec spec;
@@ -42,59 +40,57 @@ final class RecallCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "10", paramLabel = "K", description = "How many cases (default: ${DEFAULT-VALUE}).")
     int k;
 
+    @Option(names = "--mode", paramLabel = "MODE", converter = ModeConverter.class, completionCandidates = Modes.class,
+            description = {"How to search: ${COMPLETION-CANDIDATES} (default: the node's: hybrid with an embedder,",
+                "else bm25)."})
+    RecallMode mode;
+
     @Mixin
     NodeAccess access;
 
-    @Option(names = "--json", description = "Print the raw JSON answer.")
+    @Option(names = "--json", description = "Print the answer as JSON.")
     boolean json;
 
     @Parameters(arity = "1..*", paramLabel = "TEXT", description = "The task text (several words are joined).")
     List<String> words;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        String base = access.baseUrl();
-        URI uri = URI.create(base + "/v1/tenants/" + URLEncoder.encode(tenant, StandardCharsets.UTF_8) + "/recall");
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("task", String.join(" ", words));
-        body.put("k", k);
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-        access.apiKey().ifPresent(key -> request.header("Authorization", "Bearer " + key));
-        HttpResponse<String> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
-            err.println("engram recall: no node answering at " + base
-                    + " (start one with './engram serve', or pass --node URL)");
-            return 3;
-        }
-        if (response.statusCode() != 200) {
-            err.println("engram recall: " + describeError(response)
-                    + (response.statusCode() == 401 ? "; " + access.keyHint() : ""));
-            return response.statusCode() >= 500 ? 1 : 2;
+        RecallResponse answer;
+        try (EngramClient client = access.client()) {
+            answer = client.recall(tenant, String.join(" ", words), k, mode);
+        } catch (EngramApiException e) {
+            return access.fail(spec, e);
+        } catch (InvalidRequestException e) {
+            return access.fail(spec, e);
         }
         if (json) {
-            out.println(response.body());
+            out.println(EventCodec.mapper().writeValueAsString(answer));
         } else {
-            RecallPrinter.print(out, JSON.readTree(response.body()));
+            RecallPrinter.print(out, answer);
         }
         out.flush();
         return 0;
     }
 
-    private static String describeError(HttpResponse<String> response) {
-        try {
-            JsonNode error = JSON.readTree(response.body());
-            String field = error.path("field").asText(null);
-            return error.path("error").asText(response.body()) + (field == null ? "" : " [field: " + field + "]")
-                    + " (HTTP " + response.statusCode() + ")";
-        } catch (IOException e) {
-            return "HTTP " + response.statusCode() + ": " + response.body();
+    /** {@code --mode}'s values, by their wire names. */
+    static final class Modes implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Arrays.stream(RecallMode.values()).map(RecallMode::wireName).iterator();
+        }
+    }
+
+    /** Reads {@code --mode} as the SDK does (case-insensitive), with its message on a wrong value. */
+    static final class ModeConverter implements ITypeConverter<RecallMode> {
+        @Override
+        public RecallMode convert(String value) {
+            try {
+                return RecallMode.parse(value);
+            } catch (InvalidRequestException e) {
+                throw new TypeConversionException(e.reason());
+            }
         }
     }
 }

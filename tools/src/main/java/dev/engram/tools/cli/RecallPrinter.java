@@ -1,10 +1,12 @@
 package dev.engram.tools.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.engram.streams.RecallResponse;
+import dev.engram.streams.RecalledCase;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 
-/** Prints a recall answer (the HTTP API's JSON) for people: positives first, then negatives. */
+/** Prints a recall answer for people: positives first, then negatives. */
 final class RecallPrinter {
 
     private static final int TEXT_WIDTH = 100;
@@ -12,31 +14,28 @@ final class RecallPrinter {
     private RecallPrinter() {
     }
 
-    static void print(PrintWriter out, JsonNode answer) {
-        JsonNode positives = answer.path("positives");
-        JsonNode negatives = answer.path("negatives");
-        out.printf(Locale.ROOT, "%d cases for tenant %s (%s, adapter %s, %.1f ms)%n",
-                answer.path("ranked").size(), answer.path("tenant").asText(), answer.path("mode").asText(),
-                answer.path("adapterVersion").asText(), answer.path("tookMs").asDouble());
-        section(out, "Positives", "worth repeating", positives);
-        section(out, "Negatives", "what not to do", negatives);
+    static void print(PrintWriter out, RecallResponse answer) {
+        out.printf(Locale.ROOT, "%d cases for tenant %s (%s, adapter %s%s, %.1f ms)%n", answer.ranked().size(),
+                answer.tenant(), answer.mode(), answer.adapterVersion(), answer.fallbackFrom() == null ? ""
+                        : ", fell back from " + answer.fallbackFrom(), answer.tookMs());
+        section(out, "Positives", "worth repeating", answer.positives());
+        section(out, "Negatives", "what not to do", answer.negatives());
         out.flush();
     }
 
-    private static void section(PrintWriter out, String title, String meaning, JsonNode cases) {
+    private static void section(PrintWriter out, String title, String meaning, List<RecalledCase> cases) {
         out.println();
         out.printf("%s (%d): %s%n", title, cases.size(), meaning);
         if (cases.isEmpty()) {
             out.println("  (none)");
         }
-        for (JsonNode c : cases) {
-            out.printf(Locale.ROOT, "  #%d  %s  score %.4f  reward %.2f  useful %d/%d%n", c.path("rank").asInt(),
-                    c.path("caseId").asText(), c.path("score").asDouble(), c.path("reward").asDouble(),
-                    c.path("timesUseful").asLong(), c.path("timesRecalled").asLong());
-            line(out, "task", c.path("task").asText());
-            line(out, "plan", c.path("plan").asText());
-            line(out, "outcome", c.path("outcome").asText());
-            line(out, "why", c.path("reason").asText());
+        for (RecalledCase c : cases) {
+            out.printf(Locale.ROOT, "  #%d  %s  score %.4f  reward %.2f  useful %d/%d%n", c.rank(), c.caseId(),
+                    c.score(), c.reward(), c.timesUseful(), c.timesRecalled());
+            line(out, "task", c.task());
+            line(out, "plan", c.plan());
+            line(out, "outcome", c.outcome());
+            line(out, "why", c.reason());
         }
     }
 

@@ -101,7 +101,8 @@ public final class FeedbackSimulator {
     /**
      * Recalls, judges and sends one event per query, then waits until the broker acknowledged all.
      *
-     * @throws IllegalStateException when a recall fails or an event is not acknowledged
+     * @throws dev.engram.runtime.EngramApiException when a recall fails
+     * @throws IllegalStateException when an event is not acknowledged
      */
     public SimulationResult run(List<Query> queries, Qrels qrels) {
         Objects.requireNonNull(queries, "queries is required");

@@ -1,22 +1,17 @@
 package dev.engram.tools.simulator;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.engram.node.EngramNode;
-import java.io.IOException;
+import dev.engram.runtime.EngramApiException;
+import dev.engram.runtime.EngramClient;
+import dev.engram.streams.RecallResponse;
+import dev.engram.streams.RecalledCase;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Calls a node's {@code POST /v1/tenants/{tenant}/recall} and returns the ranked case ids with the
- * adapter version and mode that ranked them: what the simulator and the demo use.
+ * A node's recall through the SDK ({@code EngramClient.recall}), reduced to what the simulator, the
+ * demo and the benchmarks score: the ranked case ids, with the adapter version and mode that ranked them.
  *
  * <pre>{@code
  * NodeRecall.Ranking r = new NodeRecall(node.httpUrl(), apiKey).recall("cranfield", "heated wing flutter", 10, "dense");
@@ -37,12 +32,10 @@ public final class NodeRecall {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A recall of 100 cases from a node that is also ingesting and training may take a while. */
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String baseUrl;
-    private final String apiKey;
+    private final EngramClient client;
 
     /**
      * @param baseUrl the node's HTTP address, e.g. {@code http://127.0.0.1:7070}
@@ -53,8 +46,8 @@ public final class NodeRecall {
         if (baseUrl == null || baseUrl.isBlank()) {
             throw new IllegalArgumentException("httpUrl is required, e.g. http://127.0.0.1:7070");
         }
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.apiKey = apiKey;
+        this.client = EngramClient.builder().nodeUrl(URI.create(baseUrl)).apiKey(apiKey).agentId("engram-simulator")
+                .requestTimeout(TIMEOUT).build();
     }
 
     /** Recalls from a node in this process with its admin key (the demo, benchmarks, tests). */
@@ -71,53 +64,11 @@ public final class NodeRecall {
      * The top {@code k} cases for {@code task}, ranked in {@code mode} ({@code hybrid}, {@code bm25},
      * {@code dense}; {@code null} for the node's default).
      *
-     * @throws IllegalStateException when the node answers with an error or an unexpected body
+     * @throws EngramApiException when the node answers with an error or cannot be reached
      */
     public Ranking recall(String tenant, String task, int k, String mode) {
-        ObjectNode body = JSON.createObjectNode().put("task", task).put("k", k);
-        if (mode != null) {
-            body.put("mode", mode);
-        }
-        URI uri = URI.create(baseUrl + "/v1/tenants/" + tenant + "/recall");
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
-        if (apiKey != null) {
-            builder.header("Authorization", "Bearer " + apiKey);
-        }
-        HttpRequest request = builder.build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException("recall at " + uri + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while recalling at " + uri, e);
-        }
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("recall at " + uri + " answered " + response.statusCode() + ": "
-                    + response.body());
-        }
-        try {
-            JsonNode root = JSON.readTree(response.body());
-            JsonNode ranked = root.get("ranked");
-            if (ranked == null || !ranked.isArray()) {
-                throw new IllegalStateException("recall at " + uri + " answered without a 'ranked' array: "
-                        + response.body());
-            }
-            List<String> ids = new ArrayList<>(ranked.size());
-            for (JsonNode c : ranked) {
-                JsonNode id = c.get("caseId");
-                if (id == null || !id.isTextual()) {
-                    throw new IllegalStateException("recall at " + uri + " answered a ranked entry without a "
-                            + "'caseId': " + c);
-                }
-                ids.add(id.asText());
-            }
-            return new Ranking(ids, root.path("adapterVersion").asText("base"), root.path("mode").asText(""));
-        } catch (IOException e) {
-            throw new IllegalStateException("recall at " + uri + " answered invalid JSON: " + e.getMessage(), e);
-        }
+        RecallResponse answer = client.recall(tenant, task, k, mode);
+        return new Ranking(answer.ranked().stream().map(RecalledCase::caseId).toList(), answer.adapterVersion(),
+                answer.mode());
     }
 }

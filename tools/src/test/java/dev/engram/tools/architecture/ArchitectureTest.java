@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The house rules of docs/architecture.md, checked on the compiled main classes of every module
  * (the tools module sees them all): dependencies between modules flow one way, no module reaches
- * into another's {@code internal} packages, and no packages depend on each other in a cycle.
+ * into another's {@code internal} packages, no packages depend on each other in a cycle, and the
+ * tools reach the node's HTTP API through the SDK alone.
  */
 class ArchitectureTest {
 
@@ -73,6 +74,19 @@ class ArchitectureTest {
         notOn("dev.engram.runtime", "dev.engram.node", "dev.engram.worker", "dev.engram.tools", "dev.engram.broker",
                 "dev.engram.memory", "dev.engram.adapters", "dev.engram.retriever");
         notOn("dev.engram.broker", "dev.engram.node", "dev.engram.worker", "dev.engram.tools", "dev.engram.runtime");
+    }
+
+    /**
+     * One client of the node's HTTP API: the SDK's. The CLI, the demo, the simulator and
+     * {@code engram eval} call the node through {@code EngramClient}, so every route they use is one
+     * the SDK offers, and every call they make exercises it.
+     */
+    @Test
+    void theToolsCallTheNodeThroughTheSdkOnly() {
+        noClasses().that().resideInAPackage("dev.engram.tools..")
+                .should().dependOnClassesThat().resideInAPackage("java.net.http..")
+                .because("the tools talk to the node through the runtime SDK (EngramClient), not a client of their own")
+                .check(classes);
     }
 
     /**

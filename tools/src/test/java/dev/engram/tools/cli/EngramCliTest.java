@@ -113,6 +113,45 @@ class EngramCliTest {
     }
 
     @Test
+    void recallSearchesInTheModeAskedForAndAdaptersAreListed(@TempDir Path dir) throws Exception {
+        EngramNode node = SharedNode.get();
+        String key = adminKeyFile(dir);
+        String tenant = TestIds.unique("cli-mode").toLowerCase().replaceAll("[^a-z0-9_-]", "-");
+
+        Run bm25 = run("recall", "--tenant", tenant, "--node", node.httpUrl(), "--key-file", key, "--mode", "bm25",
+                "wing", "flutter");
+        Run bm25Json = run("recall", "--tenant", tenant, "--node", node.httpUrl(), "--key-file", key, "--mode", "BM25",
+                "--json", "wing");
+        Run dense = run("recall", "--tenant", tenant, "--node", node.httpUrl(), "--key-file", key, "--mode", "dense",
+                "wing");
+        Run unknown = run("recall", "--tenant", tenant, "--node", node.httpUrl(), "--key-file", key, "--mode", "sparse",
+                "wing");
+
+        assertThat(bm25.exitCode()).as(bm25.err()).isZero();
+        assertThat(bm25.out()).contains("cases for tenant " + tenant + " (bm25, adapter base");
+        assertThat(bm25Json.exitCode()).as(bm25Json.err()).isZero();
+        assertThat(bm25Json.out()).contains("\"mode\":\"bm25\"", "\"tenant\":\"" + tenant + "\"");
+        assertThat(dense.exitCode()).as("the shared node has no embedder").isEqualTo(2);
+        assertThat(dense.err()).contains("engram recall: mode 'dense' needs a node with an embedder", "(HTTP 400)");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--mode", "must be one of hybrid, bm25, dense, was 'sparse'");
+        assertThat(run("recall", "--help").out()).contains("--mode", "hybrid, bm25, dense");
+
+        Run listed = run("adapters", "list", "--node", node.httpUrl(), "--key-file", key);
+        Run listedJson = run("adapters", "list", "--node", node.httpUrl(), "--key-file", key, "--json");
+        Run missing = run("adapters", "list", tenant + "-retriever", "--node", node.httpUrl(), "--key-file", key);
+        Run badName = run("adapters", "pin", "Not A Name", "1", "--node", node.httpUrl(), "--key-file", key);
+        assertThat(listed.exitCode()).as(listed.err()).isZero();
+        assertThat(listed.out()).contains("gate on this node: held-out nDCG@10 gain >= ");
+        assertThat(listedJson.out()).contains("\"adapters\":[", "\"gate\":{\"minHeldOutGain\":");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("engram adapters list: no adapter named '" + tenant + "-retriever'",
+                "(HTTP 404)");
+        assertThat(badName.exitCode()).isEqualTo(2);
+        assertThat(badName.err()).contains("engram adapters pin: name must match", "was 'Not A Name' [field: name]");
+    }
+
+    @Test
     void produceWithoutABrokerToFindSaysWhatToDo(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("e.jsonl"), "{}\n");
 

@@ -16,10 +16,10 @@ import dev.engram.node.testing.Produced;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.StreamAssertions;
 import dev.engram.node.testing.TestIds;
+import dev.engram.runtime.EngramClient;
+import dev.engram.streams.RecallResponse;
+import dev.engram.streams.RecalledCase;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -70,13 +70,12 @@ class CrashRecoveryTest {
                 StreamAssertions.assertDeadLettered(bootstrap, produced);
 
                 String tenant = stream.tenants().iterator().next();
-                HttpResponse<String> recall = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(node.httpUrl() + "/v1/tenants/" + tenant + "/recall"))
-                        .header("Authorization", "Bearer " + node.localAdminKey().orElseThrow())
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"task\": \"login session cache\", \"k\": 5}"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(recall.statusCode()).isEqualTo(200);
-                assertThat(recall.body()).contains("\"caseId\":\"" + tenant + "-e");
+                try (EngramClient client = EngramClient.builder().nodeUrl(URI.create(node.httpUrl()))
+                        .apiKey(node.localAdminKey().orElseThrow()).agentId("crash-recovery").build()) {
+                    RecallResponse recall = client.recall(tenant, "login session cache", 5);
+                    assertThat(recall.ranked()).extracting(RecalledCase::caseId)
+                            .anyMatch(id -> id.startsWith(tenant + "-e"));
+                }
             }
         }
     }

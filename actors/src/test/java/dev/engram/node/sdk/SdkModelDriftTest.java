@@ -1,0 +1,49 @@
+package dev.engram.node.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.engram.node.http.HealthReport;
+import dev.engram.node.registry.AdapterVersionView;
+import dev.engram.node.registry.AdapterView;
+import dev.engram.node.registry.PromotionGate;
+import dev.engram.runtime.AdapterInfo;
+import dev.engram.runtime.AdapterListing;
+import dev.engram.runtime.AdapterVersionInfo;
+import dev.engram.runtime.NodeHealth;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SDK reads the node's answers into records of its own (it may not depend on the node), which
+ * ignore fields they do not know: so a field the node adds to an answer would silently not reach
+ * SDK users. Here each pair is compared, field by field, and the recall modes by their wire names.
+ */
+class SdkModelDriftTest {
+
+    @Test
+    void theSdksRecordsCarryEveryFieldOfTheNodesAnswers() {
+        assertSameFields(HealthReport.class, NodeHealth.class);
+        assertSameFields(HealthReport.StalledPartition.class, NodeHealth.StalledPartition.class);
+        assertSameFields(AdapterView.class, AdapterInfo.class);
+        assertSameFields(AdapterVersionView.class, AdapterVersionInfo.class);
+        assertSameFields(PromotionGate.class, AdapterListing.Gate.class);
+    }
+
+    @Test
+    void theSdkKnowsEveryRecallModeOfTheNode() {
+        assertThat(Arrays.stream(dev.engram.runtime.RecallMode.values()).map(dev.engram.runtime.RecallMode::wireName))
+                .containsExactlyElementsOf(Arrays.stream(dev.engram.memory.RecallMode.values())
+                        .map(dev.engram.memory.RecallMode::wireName).toList());
+    }
+
+    private static void assertSameFields(Class<? extends Record> node, Class<? extends Record> sdk) {
+        assertThat(names(sdk)).as("the fields of the SDK's %s, against the node's %s", sdk.getName(), node.getName())
+                .containsExactlyElementsOf(names(node));
+    }
+
+    private static List<String> names(Class<? extends Record> type) {
+        return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
+    }
+}
