@@ -34,7 +34,10 @@ import dev.engram.node.http.KeyRoutes;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.broker.EmbeddedKafka;
+import dev.engram.node.ingest.IngestBatch;
+import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
 import java.io.IOException;
@@ -44,7 +47,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -52,7 +60,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -92,6 +99,8 @@ public final class EngramNode implements AutoCloseable {
     private static final Duration ASK_SPAWN_TIMEOUT = Duration.ofSeconds(10);
     /** How long a replaced adapter stays loaded for recalls in flight before its memory is freed. */
     private static final Duration ADAPTER_GRACE = Duration.ofSeconds(5);
+    /** How soon a new per-tenant feedback topic is found by the node's pattern subscription. */
+    private static final Duration PER_TENANT_TOPIC_DISCOVERY = Duration.ofSeconds(30);
 
     private final NodeConfig config;
     private final String bootstrapServers;
@@ -161,7 +170,9 @@ public final class EngramNode implements AutoCloseable {
             bootstrap = broker.bootstrapServers();
             log.info("embedded Kafka broker at {} (data in {})", bootstrap, config.dataDir().resolve("kafka"));
         }
-        TopicAdmin.ensureTopics(bootstrap, Topics.all());
+        // Every Kafka client of the node: the cluster and its client properties (SASL, SSL).
+        KafkaConnection kafka = config.kafka(bootstrap);
+        TopicAdmin.ensureTopics(kafka, Topics.all());
 
         CaseStore store = LuceneCaseStore.open(config.dataDir().resolve("cases"), config.storeConfig());
         resources.push(store);
@@ -175,52 +186,68 @@ public final class EngramNode implements AutoCloseable {
         resources.push(scheduler::shutdownNow);
 
         ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "engram",
-                PekkoSettings.node());
+                PekkoSettings.node(config.maxConcurrentRecalls()));
         resources.push(() -> {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(15, TimeUnit.SECONDS);
         });
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+        // Ingest's writes and recalls on dispatchers of their own: a burst of one never takes the other's threads.
+        Executor ingestThreads = system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoSettings.INGEST_DISPATCHER));
+        Executor recallThreads = system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoSettings.RECALL_DISPATCHER));
 
-        KafkaDeadLetterSink deadLetters = new KafkaDeadLetterSink(KafkaClientFactory.producer(bootstrap),
+        KafkaDeadLetterSink deadLetters = new KafkaDeadLetterSink(KafkaClientFactory.producer(kafka),
                 resilience.deadLetterRetry(), resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(),
                 scheduler, blocking, metrics);
         resources.push(deadLetters);
         // Policies: each version's ranker over the tenant's judged tasks (from the judged-feedback log);
         // the gate measures candidates itself on the held-out tasks.
-        JudgedRecallLog judgedLog = config.tuning().enabled() ? new JudgedRecallLog(config.dataDir()) : null;
-        JudgedTasks judgedTasks = judgedLog == null ? null : new JudgedTasks(judgedLog, config.storeConfig());
+        // Bounded in the heap: the feedback of the most recently used tenants only, the rest on disk.
+        JudgedRecallLog judgedLog = config.tuning().enabled() ? new JudgedRecallLog(config.dataDir(),
+                config.tuning().residentTenants(), config.tuning().idleAfter(), config.clock()) : null;
+        JudgedTasks judgedTasks = judgedLog == null ? null : new JudgedTasks(judgedLog, config.storeConfig(),
+                config.tuning().residentTenants());
         PolicyRankers rankers = judgedTasks == null ? null : new PolicyRankers(store.defaultRanker(), judgedTasks);
         HeldOutGate heldOutGate = rankers == null ? null : new HeldOutGate(store, judgedTasks, rankers);
         // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
         TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
-        AdapterRegistry adapters = AdapterRegistry.start(bootstrap, encoder, config.dataDir().resolve("adapters"),
+        AdapterRegistry adapters = AdapterRegistry.start(kafka, encoder, config.dataDir().resolve("adapters"),
                 config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept(), config.trustedWorkers(), heldOutGate);
         resources.push(adapters);
         // Tuning: schedulers fed by the ingest pipeline's durable batches (workers run apart); rounds
         // start from the version the registry serves and carry a ranker policy fitted for them.
-        TuningLoop tuning = config.tuning().enabled() ? TuningLoop.start(config.tuning(), bootstrap,
+        TuningLoop tuning = config.tuning().enabled() ? TuningLoop.start(config.tuning(), kafka,
                 NodeIdentity.of(config.dataDir()), judgedLog, system, store, config.clock(), blocking,
                 name -> java.util.Optional.ofNullable(adapters.adapter(name)).map(v -> v.serving()),
                 encoder == null ? null : new PolicyFitter(store, judgedTasks, adapters)) : null;
         if (tuning != null) {
             resources.push(tuning);
         }
-        BatchWriter writer = new BatchWriter(store, config.embedder(), new FeedbackDecoder(config.clock()),
-                deadLetters, resilience.storeWriteRetry(), scheduler, blocking, metrics,
+        BatchWriter writer = new BatchWriter(store, config.embedder(),
+                new FeedbackDecoder(config.clock(), config.feedbackLayout()),
+                deadLetters, resilience.storeWriteRetry(), scheduler, ingestThreads, metrics,
                 tuning == null ? episodes -> { } : tuning.feedbackListener());
         ActorRef<IngestActor.Command> ingest = spawn(system, writer, config.resilience());
 
         Duration batchTimeout = config.resilience().batchTimeout();
-        String servers = bootstrap;
-        Map<String, Object> consumerSettings = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                config.maxBatchRecords(), ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, NodeIdentity.of(config.dataDir()));
-        FeedbackConsumer consumer = new FeedbackConsumer(
-                () -> KafkaClientFactory.consumer(servers, config.groupId(), consumerSettings), Topics.FEEDBACK,
-                (batch, isolate) -> AskPattern.<IngestActor.Command, BatchResult>ask(ingest,
-                        replyTo -> new IngestActor.Ingest(batch, isolate, replyTo), batchTimeout, system.scheduler()),
-                writer::durableOffsets, metrics, config.pollTimeout(), batchTimeout,
-                resilience.ingestPartitionRetry(), config.clock());
+        Map<String, Object> consumerSettings = new HashMap<>(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                config.maxBatchRecords(), ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, NodeIdentity.of(config.dataDir())));
+        boolean perTenant = config.feedbackLayout() == FeedbackTopicLayout.PER_TENANT;
+        if (perTenant && !config.kafkaProperties().containsKey(ConsumerConfig.METADATA_MAX_AGE_CONFIG)) {
+            // A new tenant's topic joins the pattern subscription at the next metadata refresh (Kafka: 5 min).
+            consumerSettings.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) PER_TENANT_TOPIC_DISCOVERY.toMillis());
+        }
+        Supplier<org.apache.kafka.clients.consumer.Consumer<String, byte[]>> consumers =
+                () -> KafkaClientFactory.consumer(kafka, config.groupId(), consumerSettings);
+        BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> toIngest = (batch, isolate) ->
+                AskPattern.<IngestActor.Command, BatchResult>ask(ingest,
+                        replyTo -> new IngestActor.Ingest(batch, isolate, replyTo), batchTimeout, system.scheduler());
+        FeedbackConsumer consumer = perTenant
+                ? new FeedbackConsumer(consumers, config.feedbackLayout().subscription(), toIngest,
+                        writer::durableOffsets, metrics, config.pollTimeout(), batchTimeout,
+                        resilience.ingestPartitionRetry(), config.clock())
+                : new FeedbackConsumer(consumers, Topics.FEEDBACK, toIngest, writer::durableOffsets, metrics,
+                        config.pollTimeout(), batchTimeout, resilience.ingestPartitionRetry(), config.clock());
         Thread consumerThread = new Thread(consumer, "engram-feedback-consumer");
         consumerThread.setDaemon(true);
         consumerThread.start();
@@ -230,7 +257,7 @@ public final class EngramNode implements AutoCloseable {
         });
 
         org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer =
-                KafkaClientFactory.producer(bootstrap);
+                KafkaClientFactory.producer(kafka);
         resources.push(controlProducer::close);
         HttpAccess access = new HttpAccess(keys, config.allowAnonymous());
         AdapterRoutes adapterRoutes = new AdapterRoutes(adapters, AdapterPublisher.over(controlProducer), blocking,
@@ -238,7 +265,8 @@ public final class EngramNode implements AutoCloseable {
         KeyRoutes keyRoutes = new KeyRoutes(keys, audit, access, blocking, config.clock());
         AuditRoutes auditRoutes = new AuditRoutes(audit, access, blocking);
 
-        Recaller recaller = new Recaller(store, config.embedder(), blocking, metrics, adapters, rankers);
+        Recaller recaller = new Recaller(store, config.embedder(), recallThreads, metrics, adapters, rankers,
+                config.maxConcurrentRecalls());
         String bootstrapServers = bootstrap;
         Supplier<HealthReport> health = () -> HealthReport.of(consumer, recaller.mode(), adapters.servingLabels(),
                 bootstrapServers, adapters.failedVersions());
@@ -305,6 +333,11 @@ public final class EngramNode implements AutoCloseable {
     /** The Kafka cluster the node consumes from: the configured one or the embedded broker's. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** How the node's Kafka clients reach its cluster: {@link #bootstrapServers()} and the client properties. */
+    public KafkaConnection kafka() {
+        return config.kafka(bootstrapServers);
     }
 
     /** The node's case store, for reading (tests, the demo). Writing to it bypasses the stream. */

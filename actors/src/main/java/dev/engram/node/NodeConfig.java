@@ -11,6 +11,9 @@ import dev.engram.streams.TrustedWorkerKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import dev.engram.streams.FeedbackTopicLayout;
+import dev.engram.streams.KafkaConnection;
+import java.util.Map;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -68,6 +71,19 @@ import java.util.regex.Pattern;
  *       [1, 1000]; the serving, the pinned and the rolled-back-to versions are kept besides. Older
  *       directories are deleted; a pin or rollback to one of them reads it from
  *       {@code engram.adapters} again ({@code engram serve --adapter-versions-kept})</td></tr>
+ *   <tr><td>{@code kafkaProperties}</td><td>none</td><td>Kafka client properties (SASL, SSL...)
+ *       every Kafka client of the node uses, laid over Engram's safe defaults
+ *       ({@link KafkaConnection}; {@code engram serve --kafka-properties FILE}). Only with
+ *       {@code bootstrapServers}: the embedded broker is plaintext</td></tr>
+ *   <tr><td>{@code feedbackLayout}</td><td>{@link FeedbackTopicLayout#SHARED shared}</td><td>where
+ *       feedback is read from: {@code engram.feedback}, or every per-tenant topic
+ *       {@code engram.feedback.<tenant>} (by pattern), where an event whose tenant is not its topic's
+ *       is dead-lettered; per-tenant topics with prefixed ACLs keep one tenant's producers out of
+ *       another's memory ({@code engram serve --feedback-layout per-tenant})</td></tr>
+ *   <tr><td>{@code maxConcurrentRecalls}</td><td>2 × the available cores</td><td>recalls running at
+ *       once, in [1, 10000]; one more is answered {@code 429 Too Many Requests} with
+ *       {@code Retry-After}. Recalls run on their own dispatcher with this many threads, apart from
+ *       ingest's writes ({@code engram serve --max-concurrent-recalls})</td></tr>
  *   <tr><td>{@code trustedWorkers}</td><td>{@link TrustedWorkerKeys#none()}</td><td>the training
  *       workers whose signed candidates the node admits to its gate ({@code engram serve
  *       --trusted-workers FILE}: a file of {@code worker-key.pub} lines or a directory of them, read
@@ -98,6 +114,9 @@ public record NodeConfig(
         TuningSchedulerConfig tuning,
         PromotionGate promotionGate,
         int adapterVersionsKept,
+        Map<String, String> kafkaProperties,
+        FeedbackTopicLayout feedbackLayout,
+        int maxConcurrentRecalls,
         boolean allowAnonymous,
         TrustedWorkerKeys trustedWorkers) {
 
@@ -115,6 +134,8 @@ public record NodeConfig(
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     /** Default number of each adapter's newest versions whose files stay on disk. */
     public static final int DEFAULT_ADAPTER_VERSIONS_KEPT = 5;
+    /** Most recalls at once allowed by the settings. */
+    public static final int MAX_CONCURRENT_RECALLS = 10_000;
 
     private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -158,6 +179,23 @@ public record NodeConfig(
             throw new IllegalArgumentException("nodeConfig.adapterVersionsKept must be in [1, 1000], was "
                     + adapterVersionsKept);
         }
+        Objects.requireNonNull(kafkaProperties, "nodeConfig.kafkaProperties is required (Map.of() for none)");
+        if (!kafkaProperties.isEmpty() && bootstrapServers == null) {
+            throw new IllegalArgumentException("nodeConfig.kafkaProperties need nodeConfig.bootstrapServers: the "
+                    + "embedded broker is plaintext; give the secured cluster's servers (--bootstrap)");
+        }
+        // Validated here, so a bad file fails the configuration, not the node's start.
+        try {
+            kafkaProperties = new KafkaConnection(bootstrapServers == null ? "embedded" : bootstrapServers,
+                    kafkaProperties).clientProperties();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("nodeConfig.kafkaProperties: " + e.getMessage(), e);
+        }
+        Objects.requireNonNull(feedbackLayout, "nodeConfig.feedbackLayout is required (FeedbackTopicLayout.SHARED)");
+        if (maxConcurrentRecalls < 1 || maxConcurrentRecalls > MAX_CONCURRENT_RECALLS) {
+            throw new IllegalArgumentException("nodeConfig.maxConcurrentRecalls must be in [1, " + MAX_CONCURRENT_RECALLS
+                    + "], was " + maxConcurrentRecalls);
+        }
         Objects.requireNonNull(trustedWorkers, "nodeConfig.trustedWorkers is required (TrustedWorkerKeys.none() "
                 + "trusts no worker)");
         if (allowAnonymous && !isLoopback(httpHost)) {
@@ -165,6 +203,16 @@ public record NodeConfig(
                     + "loopback, but httpHost is " + httpHost + ": a node reachable from other hosts requires API "
                     + "keys (drop --allow-anonymous, or listen on 127.0.0.1)");
         }
+    }
+
+    /** Default {@code maxConcurrentRecalls}: twice the cores this JVM may use. */
+    public static int defaultMaxConcurrentRecalls() {
+        return 2 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /** How the node's Kafka clients reach {@code bootstrap} (the configured or embedded broker's servers). */
+    public KafkaConnection kafka(String bootstrap) {
+        return new KafkaConnection(bootstrap, kafkaProperties);
     }
 
     /** {@code true} when the HTTP API listens on loopback only (reachable from this host alone). */
@@ -204,6 +252,8 @@ public record NodeConfig(
                 .groupId(groupId).embedder(embedder).storeConfig(storeConfig).resilience(resilience)
                 .maxBatchRecords(maxBatchRecords).pollTimeout(pollTimeout).clock(clock).tuning(tuning)
                 .promotionGate(promotionGate).adapterVersionsKept(adapterVersionsKept)
+                .kafkaProperties(kafkaProperties).feedbackLayout(feedbackLayout)
+                .maxConcurrentRecalls(maxConcurrentRecalls)
                 .allowAnonymous(allowAnonymous).trustedWorkers(trustedWorkers);
     }
 
@@ -223,6 +273,9 @@ public record NodeConfig(
         private TuningSchedulerConfig tuning = TuningSchedulerConfig.defaults();
         private PromotionGate promotionGate = PromotionGate.defaults();
         private int adapterVersionsKept = DEFAULT_ADAPTER_VERSIONS_KEPT;
+        private Map<String, String> kafkaProperties = Map.of();
+        private FeedbackTopicLayout feedbackLayout = FeedbackTopicLayout.SHARED;
+        private int maxConcurrentRecalls = defaultMaxConcurrentRecalls();
         private boolean allowAnonymous;
         private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
 
@@ -301,6 +354,24 @@ public record NodeConfig(
             return this;
         }
 
+        /** Kafka client properties (SASL, SSL), e.g. {@code KafkaConnection.load(Path.of("client.properties"))}. */
+        public Builder kafkaProperties(Map<String, String> value) {
+            this.kafkaProperties = value;
+            return this;
+        }
+
+        /** Where feedback is read from: the shared topic or the per-tenant ones. */
+        public Builder feedbackLayout(FeedbackTopicLayout value) {
+            this.feedbackLayout = value;
+            return this;
+        }
+
+        /** Recalls running at once; one more is answered 429 with Retry-After. */
+        public Builder maxConcurrentRecalls(int value) {
+            this.maxConcurrentRecalls = value;
+            return this;
+        }
+
         /** Serve requests without an API key (loopback only); see {@link NodeConfig}. */
         public Builder allowAnonymous(boolean value) {
             this.allowAnonymous = value;
@@ -329,7 +400,8 @@ public record NodeConfig(
                     storeConfig == null ? CaseStoreConfig.defaults() : storeConfig, resilience,
                     maxBatchRecords != null ? maxBatchRecords
                             : embedder == null ? DEFAULT_MAX_BATCH_RECORDS : DEFAULT_MAX_BATCH_RECORDS_EMBEDDING,
-                    pollTimeout, clock, tuning, promotionGate, adapterVersionsKept, allowAnonymous, trustedWorkers);
+                    pollTimeout, clock, tuning, promotionGate, adapterVersionsKept, kafkaProperties, feedbackLayout,
+                    maxConcurrentRecalls, allowAnonymous, trustedWorkers);
         }
     }
 }

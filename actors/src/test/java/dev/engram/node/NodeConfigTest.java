@@ -32,7 +32,29 @@ class NodeConfigTest {
         assertThat(config.maxBatchRecords()).isEqualTo(1000);
         assertThat(config.promotionGate()).isEqualTo(new PromotionGate(0.0, 0.01));
         assertThat(config.adapterVersionsKept()).isEqualTo(5);
+        assertThat(config.kafkaProperties()).isEmpty();
+        assertThat(config.feedbackLayout()).isEqualTo(dev.engram.streams.FeedbackTopicLayout.SHARED);
+        assertThat(config.maxConcurrentRecalls()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
         assertThat(config.toBuilder().build()).isEqualTo(config);
+    }
+
+    @Test
+    void kafkaPropertiesReachTheNodesConnectionAndTheOwnedKeysAreRefused() {
+        NodeConfig secured = NodeConfig.builder(DIR).bootstrapServers("k1:9093")
+                .kafkaProperties(java.util.Map.of("security.protocol", "SASL_SSL"))
+                .feedbackLayout(dev.engram.streams.FeedbackTopicLayout.PER_TENANT).maxConcurrentRecalls(3).build();
+        assertThat(secured.kafka("k1:9093").securityProtocol()).isEqualTo("SASL_SSL");
+        assertThat(secured.toBuilder().build()).isEqualTo(secured);
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).bootstrapServers("k1:9093")
+                .kafkaProperties(java.util.Map.of("isolation.level", "read_uncommitted")).build())
+                .hasMessageContaining("nodeConfig.kafkaProperties").hasMessageContaining("isolation.level");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR)
+                .kafkaProperties(java.util.Map.of("security.protocol", "SASL_SSL")).build())
+                .as("the embedded broker is plaintext").hasMessageContaining("nodeConfig.bootstrapServers");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).maxConcurrentRecalls(0).build())
+                .hasMessageContaining("nodeConfig.maxConcurrentRecalls");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).feedbackLayout(null).build())
+                .hasMessageContaining("nodeConfig.feedbackLayout");
     }
 
     @Test

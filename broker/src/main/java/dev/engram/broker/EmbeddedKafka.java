@@ -11,10 +11,22 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -40,6 +52,22 @@ import org.slf4j.LoggerFactory;
  * One broker at a time may use a directory: a lock file ({@code engram-broker.lock}) refuses a
  * second one, in this process or another, before it can disturb the first.
  *
+ * <p><b>Security.</b> By default ({@link BrokerSecurity#plaintext()}) the broker authenticates no
+ * one: the local default. {@link #start(Path, BrokerSecurity)} with {@link BrokerSecurity#scram}
+ * runs it with SASL/SCRAM-SHA-256 and Kafka's {@code StandardAuthorizer}: clients authenticate
+ * ({@link #connectionAs}), every request needs an ACL, the admin user is the super user
+ * ({@link #connection()}), users are added with {@link #createUser}. A data directory keeps the
+ * security it was formatted with (the admin's credential is written then); starting it with another
+ * is refused.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary(BrokerSecurity.scram("admin", "admin-secret"))) {
+ *   TopicAdmin.ensureTopics(kafka.connection(), Topics.all());
+ *   kafka.createUser("acme-agents", "acme-secret");
+ *   try (var producer = KafkaClientFactory.producer(kafka.connectionAs("acme-agents", "acme-secret"))) { ... }
+ * }
+ * }</pre>
+ *
  * <p>The broker is sized for a small machine (2 network and 2 I/O threads, a 2 MiB log-cleaner
  * buffer: Kafka's 128 MiB default can exhaust a small heap, and the broker then halts the JVM),
  * with every internal topic at replication 1. It accepts messages up to 8 MiB.
@@ -51,6 +79,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final String META_PROPERTIES = "meta.properties";
+  /** Records the security a directory was formatted with. */
+  private static final String SECURITY_MARKER = "engram-security";
   private static final int START_ATTEMPTS = 3;
 
   private final KafkaRaftServer server;
@@ -77,14 +107,28 @@ public final class EmbeddedKafka implements AutoCloseable {
    *     holds the directory
    */
   public static EmbeddedKafka start(Path dataDir) {
-    return start(dataDir.toAbsolutePath(), false);
+    return start(dataDir, BrokerSecurity.plaintext());
+  }
+
+  /**
+   * As {@link #start(Path)}, with {@code security}.
+   *
+   * @throws IllegalStateException also when the directory was formatted with another security
+   */
+  public static EmbeddedKafka start(Path dataDir, BrokerSecurity security) {
+    return start(dataDir.toAbsolutePath(), security, false);
   }
 
   /** Starts a broker on a new temporary directory, which {@link #close()} deletes. */
   public static EmbeddedKafka startTemporary() {
+    return startTemporary(BrokerSecurity.plaintext());
+  }
+
+  /** As {@link #startTemporary()}, with {@code security}. */
+  public static EmbeddedKafka startTemporary(BrokerSecurity security) {
     Path dir = TemporaryDirectory.create("engram-kafka-");
     try {
-      return start(dir, true);
+      return start(dir, security, true);
     } catch (RuntimeException e) {
       deleteQuietly(dir);
       throw e;
@@ -94,6 +138,56 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** Where clients connect, e.g. {@code "127.0.0.1:41235"}. */
   public String bootstrapServers() {
     return config.bootstrapServers();
+  }
+
+  /** The broker's security. */
+  public BrokerSecurity security() {
+    return config.security();
+  }
+
+  /**
+   * How a client with every right connects: plaintext, or the admin user (the super user) of a
+   * secured broker.
+   */
+  public KafkaConnection connection() {
+    BrokerSecurity security = config.security();
+    return security.scram() ? connectionAs(security.adminUser(), security.adminPassword())
+        : KafkaConnection.of(bootstrapServers());
+  }
+
+  /** How {@code user} connects to a secured broker (SASL/SCRAM); plaintext on a plaintext one. */
+  public KafkaConnection connectionAs(String user, String password) {
+    return new KafkaConnection(bootstrapServers(), config.security().clientProperties(user, password));
+  }
+
+  /**
+   * Adds (or changes) a SCRAM-SHA-256 user of a secured broker and returns once the broker
+   * authenticates it. What it may do is up to ACLs ({@code Admin.createAcls}); without any, nothing.
+   *
+   * @throws IllegalStateException on a plaintext broker, or when the user is not there within 30 s
+   */
+  public void createUser(String user, String password) {
+    if (!config.security().scram()) {
+      throw new IllegalStateException("createUser needs a broker started with BrokerSecurity.scram(...)");
+    }
+    try (Admin admin = Admin.create(KafkaClientFactory.adminConfig(connection(), Map.of()))) {
+      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), password))).all().get(30, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      // The credential reaches the broker with the metadata, a moment after the controller took it.
+      while (!admin.describeUserScramCredentials(List.of(user)).all().get(30, TimeUnit.SECONDS).containsKey(user)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("user " + user + " not known to the broker within 30 s");
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating user " + user, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not create user " + user + " on " + this + ": " + e, e);
+    }
+    LOG.info("SCRAM user {} created on {}", user, bootstrapServers());
   }
 
   /** The cluster id: the same on every start from the same directory. */
@@ -134,7 +228,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         + (closed.get() ? ", closed" : "") + "]";
   }
 
-  private static EmbeddedKafka start(Path dir, boolean temporary) {
+  private static EmbeddedKafka start(Path dir, BrokerSecurity security, boolean temporary) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -142,19 +236,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     DataDirectoryLock lock = DataDirectoryLock.acquire(dir);
     try {
-      return start(dir, lock, temporary);
+      return start(dir, lock, security, temporary);
     } catch (RuntimeException e) {
       lock.close();
       throw e;
     }
   }
 
-  private static EmbeddedKafka start(Path dir, DataDirectoryLock lock, boolean temporary) {
+  private static EmbeddedKafka start(Path dir, DataDirectoryLock lock, BrokerSecurity security, boolean temporary) {
     long started = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
-      KraftBrokerConfig config = KraftBrokerConfig.onFreePorts(NODE_ID, dir);
+      KraftBrokerConfig config = KraftBrokerConfig.onFreePorts(NODE_ID, dir, security);
       KafkaConfig kafkaConfig = new KafkaConfig(config.toProperties(), false);
-      String clusterId = formatIfNeeded(kafkaConfig, dir);
+      String clusterId = formatIfNeeded(kafkaConfig, config, dir);
       KafkaRaftServer server = null;
       try {
         server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
@@ -170,16 +264,24 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         throw new IllegalStateException("Embedded Kafka failed to start on " + dir + ": " + e.getMessage(), e);
       }
-      LOG.info("Embedded Kafka started on {} (cluster {}, data in {}) in {} ms", config.bootstrapServers(),
-          clusterId, dir, (System.nanoTime() - started) / 1_000_000);
+      LOG.info("Embedded Kafka started on {} (cluster {}, data in {}, {}) in {} ms", config.bootstrapServers(),
+          clusterId, dir, security, (System.nanoTime() - started) / 1_000_000);
       return new EmbeddedKafka(server, lock, config, clusterId, temporary);
     }
   }
 
   /** Formats {@code dir} unless it already holds a cluster; returns the cluster id either way. */
-  private static String formatIfNeeded(KafkaConfig kafkaConfig, Path dir) {
+  private static String formatIfNeeded(KafkaConfig kafkaConfig, KraftBrokerConfig config, Path dir) {
     Path meta = dir.resolve(META_PROPERTIES);
+    Path marker = dir.resolve(SECURITY_MARKER);
+    String wanted = config.security().marker();
     if (Files.exists(meta)) {
+      String formatted = readMarker(marker);
+      if (!formatted.equals(wanted)) {
+        throw new IllegalStateException("the Kafka data directory " + dir + " was formatted as '" + formatted
+            + "' and cannot start as '" + wanted + "' (its users and ACLs live in its metadata); use another "
+            + "directory or the security it was made with");
+      }
       return readClusterId(meta);
     }
     String clusterId = Uuid.randomUuid().toString();
@@ -190,13 +292,24 @@ public final class EmbeddedKafka implements AutoCloseable {
           .setClusterId(clusterId)
           .setControllerListenerName(KraftBrokerConfig.CONTROLLER_LISTENER)
           .setMetadataLogDirectory(kafkaConfig.metadataLogDir())
+          .setScramArguments(config.scramFormatArguments())
           .addDirectory(dir.toString())
           .run();
+      Files.writeString(marker, wanted, StandardCharsets.UTF_8);
     } catch (Exception e) {
       throw new IllegalStateException("could not format the Kafka data directory " + dir + ": " + e.getMessage(), e);
     }
     LOG.info("Formatted new Kafka data directory {} (cluster {})", dir, clusterId);
     return clusterId;
+  }
+
+  /** A directory formatted before the marker existed is a plaintext one. */
+  private static String readMarker(Path marker) {
+    try {
+      return Files.exists(marker) ? Files.readString(marker, StandardCharsets.UTF_8).trim() : "plaintext";
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read " + marker, e);
+    }
   }
 
   private static String readClusterId(Path meta) {

@@ -9,7 +9,9 @@ import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.EventLimits;
 import dev.engram.streams.FeedbackEvent;
+import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import dev.engram.streams.TrustedWorkerKeys;
 import java.net.URI;
@@ -74,7 +76,8 @@ import org.apache.kafka.common.KafkaException;
  *       version each tenant is served by.
  *   <li>{@link #adapters} lists the node's adapters and pins, unpins or rolls one back.
  *   <li>{@link #admin} manages the node's API keys and reads its audit log.
- *   <li>{@link #feedback} writes a {@link FeedbackEvent} to {@link Topics#FEEDBACK}, keyed by tenant,
+ *   <li>{@link #feedback} writes a {@link FeedbackEvent} to {@link Topics#FEEDBACK} (or the tenant's own
+ *       topic, {@link Builder#feedbackLayout}), keyed by tenant,
  *       and waits for Kafka's acknowledgement; resending the same {@link Feedback} is harmless (its
  *       event id is fixed). {@link #feedbackAsync} does not wait.
  *   <li>{@link #onAdapter} follows {@link Topics#ADAPTERS} in the background and delivers adapter
@@ -97,11 +100,27 @@ import org.apache.kafka.common.KafkaException;
  * <p>Only what is used needs configuring: the node's routes (recall, health, adapters, admin) need
  * {@code nodeUrl}, feedback needs {@code bootstrapServers}, {@link #onAdapter} needs both and the
  * trusted worker keys; the Kafka producer is made on first use. Thread-safe.
+ *
+ * <p>On a secured cluster give the Kafka client properties (SASL, SSL) with
+ * {@link Builder#kafkaProperties}; where the node reads per-tenant topics, send feedback there with
+ * {@link Builder#feedbackLayout} ({@code engram.feedback.<tenant>}, which a prefixed ACL can limit
+ * this agent's credentials to):
+ *
+ * <pre>{@code
+ * EngramClient engram = EngramClient.builder()
+ *     .bootstrapServers("kafka-1:9093")
+ *     .kafkaProperties(KafkaConnection.load(Path.of("acme-agents.properties")))
+ *     .feedbackLayout(FeedbackTopicLayout.PER_TENANT)
+ *     .agentId("support-agent-7")
+ *     .build();
+ * }</pre>
  */
 public final class EngramClient implements AutoCloseable {
 
   private final URI nodeUrl;
   private final String bootstrapServers;
+  private final KafkaConnection kafka;
+  private final FeedbackTopicLayout feedbackLayout;
   private final String agentId;
   private final Duration sendTimeout;
   private final TrustedWorkerKeys trustedWorkers;
@@ -115,6 +134,8 @@ public final class EngramClient implements AutoCloseable {
   private EngramClient(Builder b) {
     this.nodeUrl = b.nodeUrl;
     this.bootstrapServers = b.bootstrapServers;
+    this.kafka = b.bootstrapServers == null ? null : new KafkaConnection(b.bootstrapServers, b.kafkaProperties);
+    this.feedbackLayout = b.feedbackLayout;
     this.agentId = b.agentId;
     this.sendTimeout = b.sendTimeout;
     this.hasApiKey = b.apiKey != null;
@@ -222,7 +243,8 @@ public final class EngramClient implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new KafkaException("interrupted while sending feedback " + feedback.eventId(), e);
     } catch (ExecutionException e) {
-      throw new KafkaException("could not send feedback " + feedback.eventId() + " to " + Topics.FEEDBACK + ": "
+      throw new KafkaException("could not send feedback " + feedback.eventId() + " to "
+          + feedbackLayout.topicFor(feedback.tenant()) + ": "
           + e.getCause().getMessage() + " (resend the same Feedback: it is recorded once)", e.getCause());
     } catch (TimeoutException e) {
       throw new KafkaException("feedback " + feedback.eventId() + " not acknowledged within " + sendTimeout
@@ -239,7 +261,8 @@ public final class EngramClient implements AutoCloseable {
     FeedbackEvent event = feedback.toEvent(agentId);
     byte[] json = EventCodec.encode(event);
     CompletableFuture<String> done = new CompletableFuture<>();
-    producer().send(new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), json), (metadata, error) -> {
+    producer().send(new ProducerRecord<>(feedbackLayout.topicFor(event.tenant()), event.tenant(), json),
+        (metadata, error) -> {
       if (error == null) {
         done.complete(event.eventId());
       } else {
@@ -285,7 +308,7 @@ public final class EngramClient implements AutoCloseable {
       throw new IllegalStateException("onAdapter delivers only versions signed by worker keys you trust: build the "
           + "client with trustedWorkers(...) (the workers' worker-key.pub files; locally .engram/worker/worker-key.pub)");
     }
-    Subscription s = AdapterFollower.start(bootstrapServers, trustedWorkers, http, adapterCheckInterval,
+    Subscription s = AdapterFollower.start(kafka, trustedWorkers, http, adapterCheckInterval,
         Objects.requireNonNull(which, "which"), Objects.requireNonNull(listener, "listener"));
     subscriptions.add(s);
     return s;
@@ -316,7 +339,7 @@ public final class EngramClient implements AutoCloseable {
       throw new IllegalStateException("feedback needs Kafka: build the client with bootstrapServers(...)");
     }
     if (producer == null) {
-      producer = KafkaClientFactory.producer(bootstrapServers);
+      producer = KafkaClientFactory.producer(kafka);
     }
     return producer;
   }
@@ -342,11 +365,29 @@ public final class EngramClient implements AutoCloseable {
     private String agentId;
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration sendTimeout = Duration.ofSeconds(30);
+    private Map<String, String> kafkaProperties = Map.of();
+    private FeedbackTopicLayout feedbackLayout = FeedbackTopicLayout.SHARED;
     private String apiKey;
     private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
     private Duration adapterCheckInterval = Duration.ofSeconds(2);
 
     private Builder() {}
+
+    /**
+     * Kafka client properties (SASL, SSL...) for the feedback producer and the adapter follower,
+     * laid over Engram's safe defaults, e.g. {@code KafkaConnection.load(Path.of("client.properties"))}.
+     * None by default (plaintext).
+     */
+    public Builder kafkaProperties(Map<String, String> kafkaProperties) {
+      this.kafkaProperties = kafkaProperties;
+      return this;
+    }
+
+    /** Where feedback goes: {@code engram.feedback} (default) or the tenant's own topic. */
+    public Builder feedbackLayout(FeedbackTopicLayout feedbackLayout) {
+      this.feedbackLayout = feedbackLayout;
+      return this;
+    }
 
     /**
      * The API key sent with every call to the node ({@code Authorization: Bearer <key>}); a node
@@ -435,6 +476,15 @@ public final class EngramClient implements AutoCloseable {
       }
       if (bootstrapServers != null && bootstrapServers.isBlank()) {
         throw new IllegalArgumentException("bootstrapServers: must not be blank, e.g. \"localhost:9092\"");
+      }
+      if (kafkaProperties == null || feedbackLayout == null) {
+        throw new IllegalArgumentException("kafkaProperties and feedbackLayout: must not be null (Map.of(), SHARED)");
+      }
+      if (!kafkaProperties.isEmpty()) {
+        if (bootstrapServers == null) {
+          throw new IllegalArgumentException("kafkaProperties: need bootstrapServers(...) too");
+        }
+        new KafkaConnection(bootstrapServers, kafkaProperties); // refuses Engram-owned keys, naming them
       }
       for (Duration d : java.util.Arrays.asList(requestTimeout, sendTimeout, adapterCheckInterval)) {
         if (d == null || d.isNegative() || d.isZero()) {

@@ -76,10 +76,15 @@ public final class AdapterPublisher implements AutoCloseable {
    * process (e.g. per worker): a second publisher with the same id fences the first.
    */
   public static AdapterPublisher transactional(String bootstrapServers, String transactionalId) {
+    return transactional(KafkaConnection.of(bootstrapServers), transactionalId);
+  }
+
+  /** As {@link #transactional(String, String)}, with the connection's client properties (SASL, SSL). */
+  public static AdapterPublisher transactional(KafkaConnection kafka, String transactionalId) {
     if (transactionalId == null || transactionalId.isBlank()) {
       throw new IllegalArgumentException("transactionalId: required, e.g. \"engram-worker-1\"");
     }
-    return new AdapterPublisher(new ChunkedSender(KafkaClientFactory.producer(bootstrapServers,
+    return new AdapterPublisher(new ChunkedSender(KafkaClientFactory.producer(kafka,
         Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId)), true, true));
   }
 

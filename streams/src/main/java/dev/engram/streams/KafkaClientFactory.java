@@ -3,6 +3,7 @@ package dev.engram.streams;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,6 +39,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>The overloads take overrides that win over these defaults; serializers cannot be overridden,
  * since the types are fixed.
+ *
+ * <p><b>Security.</b> The overloads that take a {@link KafkaConnection} lay its client properties
+ * (SASL, SSL, ...) over the defaults and the overrides, so a default never replaces a security
+ * setting. The properties may not set the keys Engram owns ({@link KafkaConnection#ENGRAM_OWNED});
+ * where they set a key that the code also sets for this client (e.g. {@code max.poll.records}) to a
+ * different value, the client is refused with a message naming both, rather than one silently
+ * winning. Admin clients ({@link #adminConfig}) get the same properties.
+ *
+ * <pre>{@code
+ * KafkaConnection kafka = KafkaConnection.of("kafka-1:9093", Path.of("client.properties"));
+ * try (var producer = KafkaClientFactory.producer(kafka)) { ... }
+ * }</pre>
  */
 public final class KafkaClientFactory {
 
@@ -71,6 +84,54 @@ public final class KafkaClientFactory {
   public static KafkaConsumer<String, byte[]> consumer(String bootstrapServers, String groupId,
       Map<String, Object> overrides) {
     return new KafkaConsumer<>(consumerConfig(bootstrapServers, groupId, overrides));
+  }
+
+  /** A producer with the defaults above and {@code kafka}'s client properties. */
+  public static KafkaProducer<String, byte[]> producer(KafkaConnection kafka) {
+    return producer(kafka, Map.of());
+  }
+
+  /** A producer with the defaults above, then {@code overrides}, then {@code kafka}'s client properties. */
+  public static KafkaProducer<String, byte[]> producer(KafkaConnection kafka, Map<String, Object> overrides) {
+    return new KafkaProducer<>(producerConfig(kafka, overrides));
+  }
+
+  /** A consumer in group {@code groupId} (null for none) with {@code kafka}'s client properties. */
+  public static KafkaConsumer<String, byte[]> consumer(KafkaConnection kafka, String groupId) {
+    return consumer(kafka, groupId, Map.of());
+  }
+
+  /** A consumer with the defaults above, then {@code overrides}, then {@code kafka}'s client properties. */
+  public static KafkaConsumer<String, byte[]> consumer(KafkaConnection kafka, String groupId,
+      Map<String, Object> overrides) {
+    return new KafkaConsumer<>(consumerConfig(kafka, groupId, overrides));
+  }
+
+  /** The complete producer configuration {@link #producer(KafkaConnection, Map)} uses. */
+  public static Map<String, Object> producerConfig(KafkaConnection kafka, Map<String, Object> overrides) {
+    Map<String, Object> config = producerConfig(kafka.bootstrapServers(), overrides);
+    putClientProperties(config, overrides, kafka);
+    return config;
+  }
+
+  /** The complete consumer configuration {@link #consumer(KafkaConnection, String, Map)} uses. */
+  public static Map<String, Object> consumerConfig(KafkaConnection kafka, String groupId,
+      Map<String, Object> overrides) {
+    Map<String, Object> config = consumerConfig(kafka.bootstrapServers(), groupId, overrides);
+    putClientProperties(config, overrides, kafka);
+    return config;
+  }
+
+  /**
+   * The configuration of an admin client: the servers, {@code settings} (timeouts, client id), then
+   * {@code kafka}'s client properties, under the same rules as producers and consumers.
+   */
+  public static Map<String, Object> adminConfig(KafkaConnection kafka, Map<String, Object> settings) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    config.putAll(settings);
+    putClientProperties(config, settings, kafka);
+    return config;
   }
 
   /** The complete producer configuration {@link #producer(String, Map)} uses. */
@@ -108,6 +169,24 @@ public final class KafkaClientFactory {
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     putOverrides(config, overrides);
     return config;
+  }
+
+  /**
+   * Lays the connection's client properties over {@code config}: they win over the defaults, may not
+   * contradict what this client's code sets ({@code overrides}), and cannot name an owned key (the
+   * connection refuses those when it is made).
+   */
+  private static void putClientProperties(Map<String, Object> config, Map<String, Object> overrides,
+      KafkaConnection kafka) {
+    kafka.clientProperties().forEach((key, value) -> {
+      Object own = overrides.get(key);
+      if (own != null && !String.valueOf(own).equals(value)) {
+        throw new IllegalArgumentException(key + " is set to " + own + " by Engram for this client and to "
+            + (key.toLowerCase(java.util.Locale.ROOT).contains("password") ? "another value" : value)
+            + " by the Kafka client properties; remove it from the properties file (or make them agree)");
+      }
+      config.put(key, value);
+    });
   }
 
   private static String requireServers(String bootstrapServers) {

@@ -25,7 +25,12 @@ public final class PublishedAdapters {
 
     /** The adapter {@code name} v{@code version} as last published, if the topic holds it. */
     public static Optional<AdapterPublished> find(String bootstrap, String name, long version, Duration bound) {
-        return last(bootstrap, a -> a.adapterName().equals(name) && a.version() == version, bound);
+        return find(KafkaConnection.of(bootstrap), name, version, bound);
+    }
+
+    /** As {@link #find(String, String, long, Duration)}, with the connection's client properties. */
+    public static Optional<AdapterPublished> find(KafkaConnection kafka, String name, long version, Duration bound) {
+        return last(kafka, a -> a.adapterName().equals(name) && a.version() == version, bound);
     }
 
     /**
@@ -35,9 +40,15 @@ public final class PublishedAdapters {
      */
     public static Optional<AdapterPublished> last(String bootstrap, Predicate<AdapterPublished> match,
             Duration bound) {
+        return last(KafkaConnection.of(bootstrap), match, bound);
+    }
+
+    /** As {@link #last(String, Predicate, Duration)}, with the connection's client properties. */
+    public static Optional<AdapterPublished> last(KafkaConnection kafka, Predicate<AdapterPublished> match,
+            Duration bound) {
         AdapterPublished found = null;
         AdapterAssembler assembler = new AdapterAssembler();
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(bootstrap, null)) {
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(kafka, null)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.ADAPTERS).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);

@@ -18,6 +18,8 @@ import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,16 +60,33 @@ public final class TopicAdmin {
    * @throws IllegalStateException when the cluster cannot be reached in time or refuses a topic
    */
   public static void ensureTopics(String bootstrapServers, List<TopicSpec> specs, Duration timeout) {
+    ensureTopics(KafkaConnection.of(bootstrapServers), specs, timeout);
+  }
+
+  /** As {@link #ensureTopics(String, List)}, with the connection's client properties (SASL, SSL). */
+  public static void ensureTopics(KafkaConnection kafka, List<TopicSpec> specs) {
+    ensureTopics(kafka, specs, DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * Ensures the topics exist over {@code kafka}, waiting at most {@code timeout} in all. On a
+   * cluster with ACLs the principal needs CREATE on the cluster or the topics, and ALTER_CONFIGS on
+   * existing ones; a topic that exists but whose configs may not be changed is left as it is.
+   *
+   * @throws IllegalStateException when the cluster cannot be reached in time or refuses a topic
+   */
+  public static void ensureTopics(KafkaConnection kafka, List<TopicSpec> specs, Duration timeout) {
+    String bootstrapServers = kafka.describe();
     if (specs.isEmpty()) {
       return;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-    Map<String, Object> config = new HashMap<>();
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
-    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 10_000));
-    config.put(AdminClientConfig.CLIENT_ID_CONFIG, "engram-topic-admin");
+    Map<String, Object> settings = new HashMap<>();
+    settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+    settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 10_000));
+    Map<String, Object> config = KafkaClientFactory.adminConfig(kafka, settings);
+    config.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "engram-topic-admin");
     List<String> names = specs.stream().map(TopicSpec::name).toList();
     try (Admin admin = Admin.create(config)) {
       List<NewTopic> newTopics = specs.stream().map(TopicAdmin::newTopic).toList();
@@ -79,6 +98,13 @@ public final class TopicAdmin {
           await(created.get(spec.name()), deadline);
           LOG.info("Created topic {} ({} partitions, {})", spec.name(), spec.partitions(), spec.configs());
         } catch (ExecutionException e) {
+          if (e.getCause() instanceof TopicAuthorizationException
+              || e.getCause() instanceof ClusterAuthorizationException) {
+            // A principal without CREATE (a producer of one tenant): an operator made the topics.
+            LOG.warn("Not authorized to create or check topic {} on {}; leaving it to the cluster's operator",
+                spec.name(), bootstrapServers);
+            continue;
+          }
           if (!(e.getCause() instanceof TopicExistsException)) {
             throw failure("create topic " + spec.name(), bootstrapServers, e.getCause());
           }
@@ -117,6 +143,12 @@ public final class TopicAdmin {
     try {
       await(admin.incrementalAlterConfigs(ops).all(), deadline);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicAuthorizationException
+          || e.getCause() instanceof ClusterAuthorizationException) {
+        LOG.warn("Not authorized to align the configs of existing topics {} on {}; left as they are",
+            specs.stream().map(TopicSpec::name).toList(), bootstrapServers);
+        return;
+      }
       throw failure("set the configs of existing topics "
           + specs.stream().map(TopicSpec::name).toList(), bootstrapServers, e.getCause());
     }

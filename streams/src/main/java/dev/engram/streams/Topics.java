@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.regex.Pattern;
 
 /**
  * Engram's topics: names and how each is configured, declared once here. {@link #all()} is what
@@ -41,6 +42,17 @@ public final class Topics {
 
   /** {@link FeedbackEvent}s from agents, keyed by tenant. */
   public static final String FEEDBACK = "engram.feedback";
+
+  /**
+   * The prefix of the per-tenant feedback topics, {@code engram.feedback.<tenant>}, used by the
+   * {@link FeedbackTopicLayout#PER_TENANT} layout: a producer's ACLs can then name its tenants'
+   * topics (a prefixed ACL), which Kafka enforces.
+   */
+  public static final String TENANT_FEEDBACK_PREFIX = FEEDBACK + ".";
+
+  /** The names of the per-tenant feedback topics: {@value #TENANT_FEEDBACK_PREFIX} and a tenant. */
+  public static final Pattern TENANT_FEEDBACK_TOPICS =
+      Pattern.compile(Pattern.quote(TENANT_FEEDBACK_PREFIX) + EventLimits.TENANT_REGEX);
 
   /** {@link DeadLetter}s: records that could not be processed, with the reason. */
   public static final String DEAD_LETTERS = "engram.dead-letters";
@@ -97,6 +109,25 @@ public final class Topics {
     return ALL.stream().filter(s -> s.name().equals(name)).findFirst()
         .orElseThrow(() -> new NoSuchElementException("no Engram topic named '" + name
             + "'; known: " + ALL.stream().map(TopicSpec::name).toList()));
+  }
+
+  /**
+   * The feedback topic of one tenant in the {@link FeedbackTopicLayout#PER_TENANT} layout:
+   * {@code engram.feedback.<tenant>}.
+   *
+   * @throws IllegalArgumentException when {@code tenant} is not a valid tenant
+   */
+  public static String tenantFeedback(String tenant) {
+    if (tenant == null || !EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
+      throw new IllegalArgumentException("tenant: must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
+    }
+    return TENANT_FEEDBACK_PREFIX + tenant;
+  }
+
+  /** The spec of {@link #tenantFeedback(String)}: the same partitions and configs as {@value #FEEDBACK}. */
+  public static TopicSpec tenantFeedbackSpec(String tenant) {
+    TopicSpec shared = spec(FEEDBACK);
+    return new TopicSpec(tenantFeedback(tenant), shared.partitions(), shared.replicationFactor(), shared.configs());
   }
 
   /** The largest {@code max.message.bytes} over {@link #all()}: what a producer must be able to send. */

@@ -42,10 +42,15 @@ public final class TrainingJobPublisher implements AutoCloseable {
 
   /** A publisher with its own transactional producer; {@link #close()} closes it. */
   public static TrainingJobPublisher transactional(String bootstrapServers, String transactionalId) {
+    return transactional(KafkaConnection.of(bootstrapServers), transactionalId);
+  }
+
+  /** As {@link #transactional(String, String)}, with the connection's client properties (SASL, SSL). */
+  public static TrainingJobPublisher transactional(KafkaConnection kafka, String transactionalId) {
     if (transactionalId == null || transactionalId.isBlank()) {
       throw new IllegalArgumentException("transactionalId: required, e.g. \"engram-scheduler-1\"");
     }
-    return new TrainingJobPublisher(new ChunkedSender(KafkaClientFactory.producer(bootstrapServers,
+    return new TrainingJobPublisher(new ChunkedSender(KafkaClientFactory.producer(kafka,
         Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId)), true, true));
   }
 

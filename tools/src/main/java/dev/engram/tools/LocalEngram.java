@@ -60,10 +60,11 @@ public final class LocalEngram implements AutoCloseable {
         EngramNode node = EngramNode.start(trusting);
         CandidateTrainer trainer = null;
         try {
-            trainer = new CandidateTrainer(node.bootstrapServers(), config.clock(), trusting.trustedWorkers());
+            trainer = new CandidateTrainer(node.kafka(), config.clock(), trusting.trustedWorkers());
             TrainingWorker worker = TrainingWorker.start(WorkerConfig.defaults(node.bootstrapServers())
-                    .withGroupId(config.tuning().workerGroupId()).withWorkerId(node.nodeId())
-                    .withKeyDir(workerKeyDir(config.dataDir())), trainer, null, config.clock());
+                    .withKafkaProperties(config.kafkaProperties()).withGroupId(config.tuning().workerGroupId())
+                    .withWorkerId(node.nodeId()).withKeyDir(workerKeyDir(config.dataDir())), trainer, null,
+                    config.clock());
             log.info("training worker {} beside the node, in group {}, signing with key {} (trusted by the node)",
                     node.nodeId(), config.tuning().workerGroupId(), key.id());
             return new LocalEngram(node, trainer, worker);

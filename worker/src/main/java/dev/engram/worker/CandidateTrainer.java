@@ -4,6 +4,7 @@ import dev.engram.adapters.LoraConfig;
 import dev.engram.adapters.LoraInit;
 import dev.engram.adapters.NoGradScope;
 import dev.engram.memory.Embedder;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.PublishedAdapters;
 import dev.engram.worker.internal.DocumentVectorCache;
 import dev.engram.worker.internal.RankingEvaluation;
@@ -53,7 +54,7 @@ import java.util.stream.Stream;
  */
 public final class CandidateTrainer implements JobRunner, AutoCloseable {
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final Clock clock;
     private final TrustedWorkerKeys parentSigners;
     private final Map<Integer, TextEncoder> encoders = new HashMap<>();
@@ -77,7 +78,16 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
      *     peers', as the nodes trust them)
      */
     public CandidateTrainer(String bootstrapServers, Clock clock, TrustedWorkerKeys parentSigners) {
-        this.bootstrapServers = bootstrapServers;
+        this(KafkaConnection.of(bootstrapServers), clock, parentSigners);
+    }
+
+    /**
+     * @param kafka where to read parent adapters from, with its client properties (SASL, SSL)
+     * @param parentSigners the worker keys whose versions may be parents (this worker's own and its
+     *     peers', as the nodes trust them)
+     */
+    public CandidateTrainer(KafkaConnection kafka, Clock clock, TrustedWorkerKeys parentSigners) {
+        this.kafka = java.util.Objects.requireNonNull(kafka, "kafka");
         this.clock = clock;
         this.parentSigners = java.util.Objects.requireNonNull(parentSigners, "parentSigners");
     }
@@ -212,7 +222,7 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
     private TenantAdapter loadParent(TrainingJob job, TuningConfig tuning, TextEncoder encoder, Path dir)
             throws IOException {
         // The last record of that version that a trusted worker signed: a later forged one is passed over.
-        AdapterPublished parent = PublishedAdapters.last(bootstrapServers, a -> a.adapterName().equals(job.adapterName())
+        AdapterPublished parent = PublishedAdapters.last(kafka, a -> a.adapterName().equals(job.adapterName())
                         && a.version() == job.baseAdapterVersion() && a.tenant().equals(job.tenant())
                         && AdapterSignature.verify(a, parentSigners).trusted(), Duration.ofSeconds(60))
                 .orElseThrow(() -> new IllegalStateException("parent " + job.adapterName() + " v"

@@ -99,7 +99,7 @@ public final class TrainingWorker implements AutoCloseable {
         long attemptMillis = config.jobTimeout().toMillis() + config.retryBackoff().toMillis()
                 * (1L << Math.min(20, config.maxAttempts()));
         long pollInterval = Math.min(Integer.MAX_VALUE, attemptMillis * config.maxAttempts() + 60_000);
-        this.consumer = KafkaClientFactory.consumer(config.bootstrapServers(), config.groupId(), Map.of(
+        this.consumer = KafkaClientFactory.consumer(config.kafka(), config.groupId(), Map.of(
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16,
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) pollInterval,
                 // A killed worker's job moves on after the session timeout; heartbeats at a third of it.
@@ -107,8 +107,8 @@ public final class TrainingWorker implements AutoCloseable {
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
                 (int) Math.min(3_000, config.sessionTimeout().toMillis() / 3),
                 ConsumerConfig.CLIENT_ID_CONFIG, "engram-worker-" + config.workerId()));
-        this.publisher = AdapterPublisher.transactional(config.bootstrapServers(), config.transactionalId());
-        this.plainProducer = KafkaClientFactory.producer(config.bootstrapServers());
+        this.publisher = AdapterPublisher.transactional(config.kafka(), config.transactionalId());
+        this.plainProducer = KafkaClientFactory.producer(config.kafka());
         this.progressPublisher = AdapterPublisher.over(plainProducer);
         this.jobThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "engram-worker-" + config.workerId() + "-job");

@@ -1,7 +1,9 @@
 package dev.engram.worker;
 
+import dev.engram.streams.KafkaConnection;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,13 +28,17 @@ import java.util.Objects;
  *     that loses its partitions mid-job through a spurious expiry cannot publish (its transaction's
  *     offsets carry the old group generation), so too short a timeout costs a re-run, never a
  *     duplicate. The broker accepts 6 s to 30 min by default.
+ * @param kafkaProperties Kafka client properties (SASL, SSL...) of every client of the worker, laid
+ *     over Engram's safe defaults ({@link KafkaConnection}; none by default;
+ *     {@code engram worker --kafka-properties FILE})
  * @param keyDir where the worker keeps the Ed25519 key pair it signs its candidates with
  *     ({@link WorkerKey}; made on first start): {@value #DEFAULT_KEY_DIR} under the working directory,
  *     i.e. {@code worker/} in the CLI's default data directory ({@code engram worker --data}), which
  *     a local node ({@code engram serve} on the same data directory) trusts by itself
  */
 public record WorkerConfig(String bootstrapServers, String groupId, String workerId, Duration jobTimeout,
-        int maxAttempts, Duration retryBackoff, Duration progressInterval, Duration sessionTimeout, Path keyDir) {
+        int maxAttempts, Duration retryBackoff, Duration progressInterval, Duration sessionTimeout,
+        Map<String, String> kafkaProperties, Path keyDir) {
 
     /** The consumer group every worker joins by default. */
     public static final String DEFAULT_GROUP = "engram-workers";
@@ -61,6 +67,20 @@ public record WorkerConfig(String bootstrapServers, String groupId, String worke
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("workerConfig.maxAttempts must be >= 1, was " + maxAttempts);
         }
+        kafkaProperties = new KafkaConnection(bootstrapServers,
+                Objects.requireNonNull(kafkaProperties, "workerConfig.kafkaProperties is required (Map.of())"))
+                .clientProperties();
+    }
+
+    /** How the worker's Kafka clients reach the cluster: the servers and the client properties. */
+    public KafkaConnection kafka() {
+        return new KafkaConnection(bootstrapServers, kafkaProperties);
+    }
+
+    /** This configuration with Kafka client properties (SASL, SSL), e.g. {@code KafkaConnection.load(file)}. */
+    public WorkerConfig withKafkaProperties(Map<String, String> properties) {
+        return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, maxAttempts, retryBackoff,
+                progressInterval, sessionTimeout, properties, keyDir);
     }
 
     private static void positive(Duration d, String field) {
@@ -73,38 +93,39 @@ public record WorkerConfig(String bootstrapServers, String groupId, String worke
     /** The defaults listed above, worker id {@code worker-1}. */
     public static WorkerConfig defaults(String bootstrapServers) {
         return new WorkerConfig(bootstrapServers, DEFAULT_GROUP, "worker-1", Duration.ofMinutes(30), 3,
-                Duration.ofSeconds(2), Duration.ofSeconds(2), DEFAULT_SESSION_TIMEOUT, Path.of(DEFAULT_KEY_DIR));
+                Duration.ofSeconds(2), Duration.ofSeconds(2), DEFAULT_SESSION_TIMEOUT, Map.of(),
+                Path.of(DEFAULT_KEY_DIR));
     }
 
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(bootstrapServers, groupId, id, jobTimeout, maxAttempts, retryBackoff, progressInterval,
-                sessionTimeout, keyDir);
+                sessionTimeout, kafkaProperties, keyDir);
     }
 
     public WorkerConfig withGroupId(String group) {
         return new WorkerConfig(bootstrapServers, group, workerId, jobTimeout, maxAttempts, retryBackoff,
-                progressInterval, sessionTimeout, keyDir);
+                progressInterval, sessionTimeout, kafkaProperties, keyDir);
     }
 
     public WorkerConfig withAttempts(int attempts, Duration backoff) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, attempts, backoff, progressInterval,
-                sessionTimeout, keyDir);
+                sessionTimeout, kafkaProperties, keyDir);
     }
 
     public WorkerConfig withJobTimeout(Duration timeout) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, timeout, maxAttempts, retryBackoff,
-                progressInterval, sessionTimeout, keyDir);
+                progressInterval, sessionTimeout, kafkaProperties, keyDir);
     }
 
     public WorkerConfig withSessionTimeout(Duration timeout) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, maxAttempts, retryBackoff,
-                progressInterval, timeout, keyDir);
+                progressInterval, timeout, kafkaProperties, keyDir);
     }
 
     /** The same settings with the key pair kept in {@code dir}. */
     public WorkerConfig withKeyDir(Path dir) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, maxAttempts, retryBackoff,
-                progressInterval, sessionTimeout, dir);
+                progressInterval, sessionTimeout, kafkaProperties, dir);
     }
 
     /** The transactional id of this worker's adapter publisher. */

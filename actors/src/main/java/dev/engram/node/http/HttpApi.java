@@ -5,6 +5,7 @@ import dev.engram.node.auth.Role;
 import dev.engram.node.internal.Async;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.recall.Recaller;
+import dev.engram.node.recall.RecallsSaturatedException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -41,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * 401 without a valid key, 403 when the key's role or tenants do not cover the request. Bad
  * requests get 400 with an {@link ApiError} naming the field; a body over
  * {@value RequestBody#MAX_BYTES} bytes 413; unknown routes 404; a known route with the wrong method
- * 405 (checked before the key).
+ * 405 (checked before the key). A recall beyond the node's {@code maxConcurrentRecalls} gets 429
+ * with {@code Retry-After} (seconds) at once: the client is told to come back, rather than being
+ * queued behind the recalls in flight.
  */
 public final class HttpApi extends AllDirectives {
 
@@ -103,6 +107,11 @@ public final class HttpApi extends AllDirectives {
                 .thenApply(answer -> JsonResponses.json(StatusCodes.OK, RecallResponses.of(tenant, request, answer)))
                 .exceptionally(failure -> {
                     Throwable cause = Async.unwrap(failure);
+                    if (cause instanceof RecallsSaturatedException saturated) {
+                        return JsonResponses.error(StatusCodes.TOO_MANY_REQUESTS, saturated.getMessage(), null)
+                                .addHeader(RawHeader.create("Retry-After",
+                                        Long.toString(Math.max(1, saturated.retryAfter().toSeconds()))));
+                    }
                     if (cause instanceof IllegalArgumentException) {
                         return JsonResponses.error(StatusCodes.BAD_REQUEST, cause.getMessage(), null);
                     }

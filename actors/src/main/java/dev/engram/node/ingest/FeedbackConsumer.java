@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -76,6 +77,7 @@ public final class FeedbackConsumer implements Runnable {
 
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final String topic;
+    private final Pattern topics;
     private final BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest;
     private final Supplier<Map<TopicPartition, Long>> durableOffsets;
     private final NodeMetrics metrics;
@@ -111,8 +113,30 @@ public final class FeedbackConsumer implements Runnable {
             BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
             Supplier<Map<TopicPartition, Long>> durableOffsets, NodeMetrics metrics, Duration pollTimeout,
             Duration batchTimeout, Retry partitionRetry, Clock clock) {
+        this(consumers, Objects.requireNonNull(topic, "topic"), null, ingest, durableOffsets, metrics, pollTimeout,
+                batchTimeout, partitionRetry, clock);
+    }
+
+    /**
+     * As above, subscribed to every topic whose name matches {@code topics} (e.g. the per-tenant
+     * feedback topics, {@code engram.feedback.<tenant>}); a topic created later joins the
+     * subscription at the consumer's next metadata refresh ({@code metadata.max.age.ms}).
+     */
+    public FeedbackConsumer(Supplier<Consumer<String, byte[]>> consumers, Pattern topics,
+            BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
+            Supplier<Map<TopicPartition, Long>> durableOffsets, NodeMetrics metrics, Duration pollTimeout,
+            Duration batchTimeout, Retry partitionRetry, Clock clock) {
+        this(consumers, null, Objects.requireNonNull(topics, "topics"), ingest, durableOffsets, metrics, pollTimeout,
+                batchTimeout, partitionRetry, clock);
+    }
+
+    private FeedbackConsumer(Supplier<Consumer<String, byte[]>> consumers, String topic, Pattern topics,
+            BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
+            Supplier<Map<TopicPartition, Long>> durableOffsets, NodeMetrics metrics, Duration pollTimeout,
+            Duration batchTimeout, Retry partitionRetry, Clock clock) {
         this.consumers = Objects.requireNonNull(consumers, "consumers");
-        this.topic = Objects.requireNonNull(topic, "topic");
+        this.topic = topic;
+        this.topics = topics;
         this.ingest = Objects.requireNonNull(ingest, "ingest");
         this.durableOffsets = Objects.requireNonNull(durableOffsets, "durableOffsets");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -158,7 +182,11 @@ public final class FeedbackConsumer implements Runnable {
         while (running) {
             try {
                 consumer = consumers.get();
-                consumer.subscribe(List.of(topic), new Rebalance());
+                if (topic != null) {
+                    consumer.subscribe(List.of(topic), new Rebalance());
+                } else {
+                    consumer.subscribe(topics, new Rebalance());
+                }
                 state = State.RUNNING;
                 while (running) {
                     ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);

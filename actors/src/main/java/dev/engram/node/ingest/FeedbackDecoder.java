@@ -6,6 +6,7 @@ import dev.engram.streams.DeadLetter;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.EventLimits;
 import dev.engram.streams.FeedbackEvent;
+import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.InvalidEventException;
 import dev.engram.streams.RetrievedCase;
 import java.time.Clock;
@@ -18,13 +19,26 @@ import java.util.Objects;
  * record that cannot become an {@link Episode} becomes a {@link DeadLetter} that keeps the original
  * bytes, the topic/partition/offset and the reason (which names the field), so that one poison
  * record cannot stop its partition.
+ *
+ * <p>In the {@link FeedbackTopicLayout#PER_TENANT per-tenant topic layout} a record must also come
+ * from its own tenant's topic: Kafka's ACLs say who may write {@code engram.feedback.acme}, not
+ * what they write there, so an event on {@code engram.feedback.acme} that claims tenant
+ * {@code globex} is dead-lettered (reason {@code "tenant: ..."}), never stored in globex's memory.
  */
 public final class FeedbackDecoder {
 
     private final Clock clock;
+    private final FeedbackTopicLayout layout;
 
+    /** A decoder for the {@link FeedbackTopicLayout#SHARED shared} layout: any tenant on any topic. */
     public FeedbackDecoder(Clock clock) {
+        this(clock, FeedbackTopicLayout.SHARED);
+    }
+
+    /** A decoder that checks, in the per-tenant layout, that each event's tenant is its topic's. */
+    public FeedbackDecoder(Clock clock, FeedbackTopicLayout layout) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.layout = Objects.requireNonNull(layout, "layout");
     }
 
     /** The record as an episode, or as a dead letter with the reason. */
@@ -36,6 +50,15 @@ public final class FeedbackDecoder {
             return invalid(record, e.getMessage()); // "field: why"
         } catch (RuntimeException e) {
             return invalid(record, "undecodable feedback event: " + e);
+        }
+        if (layout == FeedbackTopicLayout.PER_TENANT) {
+            String topicTenant = layout.tenantOf(record.topic()).orElse(null);
+            if (!event.tenant().equals(topicTenant)) {
+                return invalid(record, "tenant: the event claims tenant '" + event.tenant() + "' but arrived on "
+                        + record.topic() + (topicTenant == null ? ", which is no tenant's feedback topic"
+                                : ", which only tenant '" + topicTenant + "' may write")
+                        + " (per-tenant topic layout: send it to " + layout.topicFor(event.tenant()) + ")");
+            }
         }
         try {
             return new DecodedRecord.Valid(record, toEpisode(event));

@@ -52,6 +52,7 @@ public final class NodeMetrics {
     private final MultiGauge partitionLag;
     private final Timer batchLatency;
     private final Timer recallLatency;
+    private final Counter recallsRefused;
     private final AtomicLong consumerLag = new AtomicLong();
     private volatile Map<String, Long> lagByPartition = Map.of();
 
@@ -81,6 +82,8 @@ public final class NodeMetrics {
                 .publishPercentiles(0.5, 0.99).register(registry);
         recallLatency = Timer.builder("engram.recall").description("Recall over HTTP, embedding included")
                 .publishPercentiles(0.5, 0.99).register(registry);
+        recallsRefused = Counter.builder("engram.recall.refused")
+                .description("Recalls answered 429 because the node ran its most recalls at once").register(registry);
         Gauge.builder("engram.consumer.lag", consumerLag, AtomicLong::get)
                 .description("Records behind the end of the assigned feedback partitions").register(registry);
     }
@@ -109,6 +112,15 @@ public final class NodeMetrics {
 
     public void recallDone(Duration took) {
         recallLatency.record(took);
+    }
+
+    /** A recall was refused: the node already ran its most recalls at once. */
+    public void recallRefused() {
+        recallsRefused.increment();
+    }
+
+    public double recallsRefusedTotal() {
+        return recallsRefused.count();
     }
 
     /** The lag of each assigned partition (by {@code topic-partition}); the total is their sum. */

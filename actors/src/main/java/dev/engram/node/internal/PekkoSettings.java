@@ -6,7 +6,10 @@ import com.typesafe.config.ConfigFactory;
 /**
  * The node's actor-system settings: logging through SLF4J, no JVM shutdown hook of Pekko's own
  * (the node closes itself, and a killed node must not get a graceful exit), quiet dead letters and
- * illegal headers.
+ * illegal headers, and two dispatchers of the node's own so that ingest and recall never wait for
+ * each other's threads: {@value #INGEST_DISPATCHER} (index writes and embedding of ingested cases,
+ * a few threads: the writes of one batch go partition by partition) and {@value #RECALL_DISPATCHER}
+ * (recalls, as many threads as recalls may run at once).
  */
 public final class PekkoSettings {
 
@@ -27,11 +30,36 @@ public final class PekkoSettings {
             "  http.server.parsing.illegal-header-warnings = off",
             "}");
 
+    /** The dispatcher of ingest's writes (store and embedder calls). */
+    public static final String INGEST_DISPATCHER = "engram.ingest-dispatcher";
+
+    /** The dispatcher of recalls. */
+    public static final String RECALL_DISPATCHER = "engram.recall-dispatcher";
+
+    /** Threads of {@link #INGEST_DISPATCHER}: one per partition of the feedback topic. */
+    public static final int INGEST_THREADS = 4;
+
     private PekkoSettings() {
     }
 
-    /** The settings, over whatever {@code application.conf} provides. */
+    /** The settings, over whatever {@code application.conf} provides; recalls get as many threads as cores. */
     public static Config node() {
-        return ConfigFactory.parseString(NODE).withFallback(ConfigFactory.load());
+        return node(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The settings with {@code recallThreads} threads for recalls. */
+    public static Config node(int recallThreads) {
+        return ConfigFactory.parseString(NODE + "\n" + dispatcher(INGEST_DISPATCHER, INGEST_THREADS) + "\n"
+                + dispatcher(RECALL_DISPATCHER, recallThreads)).withFallback(ConfigFactory.load());
+    }
+
+    private static String dispatcher(String name, int threads) {
+        return String.join("\n",
+                name + " {",
+                "  type = Dispatcher",
+                "  executor = thread-pool-executor",
+                "  thread-pool-executor.fixed-pool-size = " + threads,
+                "  throughput = 1",
+                "}");
     }
 }

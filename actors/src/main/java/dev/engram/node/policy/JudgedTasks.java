@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Collections;
 
 /**
  * What a tenant's past tasks taught: for every distinct task in the judged-feedback log, the cases
@@ -27,13 +27,15 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The memory's task vectors come from the query tower of the version that serves (or that the
  * gate scores): each tower's vectors are computed once per task and kept until the tenant's log or
- * the tower changes.
+ * the tower changes, for at most {@code residentTenants} tenants (the least recently used leave
+ * first, and are computed again when next used).
  */
 public final class JudgedTasks {
 
     private final JudgedRecallLog log;
     private final double positiveRewardThreshold;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Per tenant (one tower each: a swap makes the old vectors useless), least recently used first. */
+    private final Map<String, Cached> cache;
 
     private record Cached(String tower, int logPosition, int heldOut, JudgedTaskMemory memory) {
     }
@@ -43,8 +45,22 @@ public final class JudgedTasks {
     }
 
     public JudgedTasks(JudgedRecallLog log, CaseStoreConfig storeConfig) {
+        this(log, storeConfig, JudgedRecallLog.DEFAULT_RESIDENT_TENANTS);
+    }
+
+    /** @param residentTenants most tenants whose task memories are kept */
+    public JudgedTasks(JudgedRecallLog log, CaseStoreConfig storeConfig, int residentTenants) {
         this.log = Objects.requireNonNull(log, "log");
         this.positiveRewardThreshold = storeConfig.positiveRewardThreshold();
+        if (residentTenants < 1) {
+            throw new IllegalArgumentException("residentTenants must be >= 1, was " + residentTenants);
+        }
+        this.cache = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+                return size() > residentTenants;
+            }
+        });
     }
 
     /** The tenant's judged tasks (held-out ones left out), embedded with {@code version}'s query tower. */
@@ -55,9 +71,9 @@ public final class JudgedTasks {
         }
         JudgedRecallLog.Snapshot snapshot = log.snapshot(tenant);
         Set<String> heldOut = new HashSet<>(log.heldOutTasks(tenant));
-        String key = tenant + "\u0000" + version.label();
-        Cached cached = cache.get(key);
-        if (cached != null && cached.logPosition() == snapshot.position() && cached.heldOut() == heldOut.size()) {
+        Cached cached = cache.get(tenant);
+        if (cached != null && cached.tower().equals(version.label()) && cached.logPosition() == snapshot.position()
+                && cached.heldOut() == heldOut.size()) {
             return cached.memory();
         }
         List<TaskVerdicts> tasks = verdicts(all(snapshot), heldOut, false);
@@ -70,9 +86,7 @@ public final class JudgedTasks {
             }
         }
         JudgedTaskMemory memory = new JudgedTaskMemory(tenant, judged);
-        // Keep one tower's vectors per tenant: a swap makes the old ones useless.
-        cache.keySet().removeIf(k -> k.startsWith(tenant + "\u0000") && !k.equals(key));
-        cache.put(key, new Cached(version.label(), snapshot.position(), heldOut.size(), memory));
+        cache.put(tenant, new Cached(version.label(), snapshot.position(), heldOut.size(), memory));
         return memory;
     }
 

@@ -13,7 +13,9 @@ import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.registry.ServingAdapter;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executor;
 
 /**
@@ -25,6 +27,11 @@ import java.util.concurrent.Executor;
  * serves instead (its parent, or the base encoder) and still answers, naming the failed version in
  * {@link RecallAnswer#fallbackFrom()}.
  *
+ * <p>At most {@code maxConcurrent} recalls run at once; one more fails at once with
+ * {@link RecallsSaturatedException} (the HTTP API's 429 with {@code Retry-After}) instead of
+ * queueing behind them. Give {@code blocking} as many threads (the node's recall dispatcher), so an
+ * admitted recall never waits for a thread either.
+ *
  * <pre>{@code
  * recaller.recall("acme", "flutter of a heated wing", 10)
  *         .thenAccept(a -> a.result().positives().forEach(System.out::println));
@@ -35,6 +42,9 @@ public final class Recaller {
     /** The adapter version reported while no tuned adapter is loaded. */
     public static final String BASE_ADAPTER = "base";
 
+    /** What a refused recall is told: a recall takes milliseconds, so a second is plenty. */
+    public static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
     /** Versions one recall falls back through at most (each fallback marks one failed) before the base answers. */
     private static final int MAX_FALLBACKS = 8;
 
@@ -44,6 +54,8 @@ public final class Recaller {
     private final NodeMetrics metrics;
     private final AdapterRegistry adapters;
     private final RankerSource rankers;
+    private final int maxConcurrent;
+    private final Semaphore running;
 
     /** @param embedder {@code null} for BM25-only recall */
     public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics) {
@@ -70,6 +82,21 @@ public final class Recaller {
      */
     public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics,
             AdapterRegistry adapters, RankerSource rankers) {
+        this(store, embedder, blocking, metrics, adapters, rankers, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As above, running at most {@code maxConcurrent} recalls at once.
+     *
+     * @param maxConcurrent at least 1; one recall more fails with {@link RecallsSaturatedException}
+     */
+    public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics,
+            AdapterRegistry adapters, RankerSource rankers, int maxConcurrent) {
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("maxConcurrent must be >= 1, was " + maxConcurrent);
+        }
+        this.maxConcurrent = maxConcurrent;
+        this.running = new Semaphore(maxConcurrent);
         this.store = Objects.requireNonNull(store, "store");
         this.embedder = embedder;
         this.blocking = Objects.requireNonNull(blocking, "blocking");
@@ -114,6 +141,26 @@ public final class Recaller {
      * tenant, task or k, and for a mode that needs an embedder on a node without one.
      */
     public CompletionStage<RecallAnswer> recall(String tenant, String task, int k, RecallMode mode) {
+        if (!running.tryAcquire()) {
+            metrics.recallRefused();
+            return CompletableFuture.failedFuture(new RecallsSaturatedException(maxConcurrent, RETRY_AFTER));
+        }
+        CompletableFuture<RecallAnswer> answer;
+        try {
+            answer = run(tenant, task, k, mode);
+        } catch (RuntimeException | Error e) {
+            running.release();
+            throw e;
+        }
+        return answer.whenComplete((a, failure) -> running.release());
+    }
+
+    /** Recalls running now (for tests and health). */
+    public int running() {
+        return maxConcurrent - running.availablePermits();
+    }
+
+    private CompletableFuture<RecallAnswer> run(String tenant, String task, int k, RecallMode mode) {
         RecallMode effective = mode == null ? defaultMode() : mode;
         return Async.supply(() -> {
             if (effective.usesVector() && embedder == null) {

@@ -1,5 +1,6 @@
 package dev.engram.node.registry;
 
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.Topics;
 import java.io.IOException;
@@ -26,16 +27,16 @@ final class AdapterFileRetention {
     private static final Logger log = LoggerFactory.getLogger(AdapterFileRetention.class);
     private static final Duration READ_BACK_TIMEOUT = Duration.ofSeconds(60);
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final AdapterLoader loader;
     private final int versionsKept;
     private final Object lock;
 
-    AdapterFileRetention(String bootstrapServers, AdapterLoader loader, int versionsKept, Object lock) {
+    AdapterFileRetention(KafkaConnection kafka, AdapterLoader loader, int versionsKept, Object lock) {
         if (versionsKept < 1) {
             throw new IllegalArgumentException("versionsKept must be >= 1, was " + versionsKept);
         }
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.loader = loader;
         this.versionsKept = versionsKept;
         this.lock = lock;
@@ -94,7 +95,7 @@ final class AdapterFileRetention {
     Path readBack(AdapterHistory history, AdapterHistory.Entry entry) throws AdapterLoader.Unusable {
         log.info("{} v{} was removed from disk; reading it back from {}", history.adapterName(), entry.version(),
                 Topics.ADAPTERS);
-        AdapterPublished adapter = AdapterRefetch.read(bootstrapServers, history.adapterName(), entry.version(),
+        AdapterPublished adapter = AdapterRefetch.read(kafka, history.adapterName(), entry.version(),
                 entry.payloadSha256(), READ_BACK_TIMEOUT);
         Path dir;
         try {

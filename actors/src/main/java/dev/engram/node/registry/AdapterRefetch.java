@@ -1,5 +1,6 @@
 package dev.engram.node.registry;
 
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.PublishedAdapters;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.Topics;
@@ -23,11 +24,11 @@ final class AdapterRefetch {
      *
      * @throws AdapterLoader.Unusable when it is not on the topic any more or not found within {@code timeout}
      */
-    static AdapterPublished read(String bootstrapServers, String name, long version, String payloadSha256,
+    static AdapterPublished read(KafkaConnection kafka, String name, long version, String payloadSha256,
             Duration timeout) throws AdapterLoader.Unusable {
         Optional<AdapterPublished> found;
         try {
-            found = PublishedAdapters.last(bootstrapServers, a -> a.adapterName().equals(name)
+            found = PublishedAdapters.last(kafka, a -> a.adapterName().equals(name)
                     && a.version() == version && a.payloadSha256().equals(payloadSha256), timeout);
         } catch (RuntimeException e) {
             throw new AdapterLoader.Unusable("could not read " + name + " v" + version + " back from "

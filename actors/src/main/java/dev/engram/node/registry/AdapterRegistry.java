@@ -13,6 +13,7 @@ import dev.engram.streams.AdapterKey;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import dev.engram.streams.TrustedWorkerKeys;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ public final class AdapterRegistry implements AutoCloseable {
      */
     private static final Map<String, Object> READER_SETTINGS = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final TextEncoder encoder;
     private final AdapterLoader loader;
     private final PromotionGate gate;
@@ -100,9 +101,9 @@ public final class AdapterRegistry implements AutoCloseable {
     private volatile long deliveries;
     private final List<Consumer<AdapterSwap>> swapObservers = new CopyOnWriteArrayList<>();
 
-    private AdapterRegistry(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
+    private AdapterRegistry(KafkaConnection kafka, TextEncoder encoder, Path dir, PromotionGate gate,
             Duration grace, int versionsKept, TrustedWorkerKeys trusted) {
-        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this.kafka = Objects.requireNonNull(kafka, "kafka");
         this.admission = new AdapterAdmission(trusted);
         this.encoder = encoder;
         this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
@@ -110,7 +111,7 @@ public final class AdapterRegistry implements AutoCloseable {
         this.canary = encoder == null ? null : new CanaryCheck(AdapterCanary.defaults(), verdicts, loader, encoder, this);
         this.gate = Objects.requireNonNull(gate, "gate");
         this.grace = Objects.requireNonNull(grace, "grace");
-        this.files = new AdapterFileRetention(bootstrapServers, loader, versionsKept, this);
+        this.files = new AdapterFileRetention(kafka, loader, versionsKept, this);
         this.reclaimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "engram-adapter-reclaimer");
             t.setDaemon(true);
@@ -145,8 +146,14 @@ public final class AdapterRegistry implements AutoCloseable {
      */
     public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
             Duration grace, int versionsKept, TrustedWorkerKeys trusted, CandidateEvaluation evaluation) {
-        AdapterRegistry registry = new AdapterRegistry(bootstrapServers, encoder, dir, gate, grace, versionsKept,
-                trusted);
+        return start(KafkaConnection.of(bootstrapServers), encoder, dir, gate, grace, versionsKept, trusted,
+                evaluation);
+    }
+
+    /** As above, over a connection with client properties (SASL, SSL). */
+    public static AdapterRegistry start(KafkaConnection kafka, TextEncoder encoder, Path dir, PromotionGate gate,
+            Duration grace, int versionsKept, TrustedWorkerKeys trusted, CandidateEvaluation evaluation) {
+        AdapterRegistry registry = new AdapterRegistry(kafka, encoder, dir, gate, grace, versionsKept, trusted);
         registry.evaluation = evaluation;
         registry.thread.start();
         return registry;
@@ -293,7 +300,7 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     private void run() {
-        try (KafkaConsumer<String, byte[]> c = KafkaClientFactory.consumer(bootstrapServers, null, READER_SETTINGS)) {
+        try (KafkaConsumer<String, byte[]> c = KafkaClientFactory.consumer(kafka, null, READER_SETTINGS)) {
             consumer = c;
             List<TopicPartition> partitions = c.partitionsFor(Topics.ADAPTERS).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();

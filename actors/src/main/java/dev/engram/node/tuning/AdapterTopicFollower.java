@@ -7,6 +7,7 @@ import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.DeadLetter;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import dev.engram.streams.TrainingJobAssembler;
 import java.time.Duration;
@@ -65,8 +66,8 @@ public final class AdapterTopicFollower implements AdapterVersions, AutoCloseabl
     private volatile Map<TopicPartition, Long> startEnd;
     private volatile boolean caughtUp;
 
-    private AdapterTopicFollower(String bootstrapServers, Listener listener) {
-        this.consumer = KafkaClientFactory.consumer(bootstrapServers, null);
+    private AdapterTopicFollower(KafkaConnection kafka, Listener listener) {
+        this.consumer = KafkaClientFactory.consumer(kafka, null);
         this.listener = listener;
         this.thread = new Thread(this::run, "engram-adapter-follower");
         this.thread.setDaemon(true);
@@ -74,7 +75,12 @@ public final class AdapterTopicFollower implements AdapterVersions, AutoCloseabl
 
     /** Starts following; {@link #close()} stops. */
     public static AdapterTopicFollower start(String bootstrapServers, Listener listener) {
-        AdapterTopicFollower f = new AdapterTopicFollower(bootstrapServers, listener);
+        return start(KafkaConnection.of(bootstrapServers), listener);
+    }
+
+    /** As {@link #start(String, Listener)}, over a connection with client properties (SASL, SSL). */
+    public static AdapterTopicFollower start(KafkaConnection kafka, Listener listener) {
+        AdapterTopicFollower f = new AdapterTopicFollower(kafka, listener);
         f.thread.start();
         return f;
     }

@@ -23,7 +23,13 @@ public interface JobSink {
      * when large) on {@code executor}; close the returned sink with the node.
      */
     static KafkaJobSink kafka(String bootstrapServers, String transactionalId, java.util.concurrent.Executor executor) {
-        return new KafkaJobSink(bootstrapServers, transactionalId, executor);
+        return kafka(dev.engram.streams.KafkaConnection.of(bootstrapServers), transactionalId, executor);
+    }
+
+    /** As above, over a connection with client properties (SASL, SSL). */
+    static KafkaJobSink kafka(dev.engram.streams.KafkaConnection kafka, String transactionalId,
+            java.util.concurrent.Executor executor) {
+        return new KafkaJobSink(kafka, transactionalId, executor);
     }
 
     /**

@@ -12,13 +12,13 @@ import java.util.concurrent.Executor;
  */
 public final class KafkaJobSink implements JobSink, AutoCloseable {
 
-    private final String bootstrapServers;
+    private final dev.engram.streams.KafkaConnection kafka;
     private final String transactionalId;
     private final Executor executor;
     private TrainingJobPublisher publisher;
 
-    KafkaJobSink(String bootstrapServers, String transactionalId, Executor executor) {
-        this.bootstrapServers = bootstrapServers;
+    KafkaJobSink(dev.engram.streams.KafkaConnection kafka, String transactionalId, Executor executor) {
+        this.kafka = kafka;
         this.transactionalId = transactionalId;
         this.executor = executor;
     }
@@ -30,7 +30,7 @@ public final class KafkaJobSink implements JobSink, AutoCloseable {
 
     private synchronized void publish(TrainingJob job) {
         if (publisher == null) {
-            publisher = TrainingJobPublisher.transactional(bootstrapServers, transactionalId);
+            publisher = TrainingJobPublisher.transactional(kafka, transactionalId);
         }
         try {
             publisher.publish(job);

@@ -2,6 +2,7 @@ package dev.engram.node.tuning;
 
 import dev.engram.memory.CaseStore;
 import dev.engram.memory.Episode;
+import dev.engram.streams.KafkaConnection;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,14 +74,22 @@ public final class TuningLoop implements AutoCloseable {
     public static TuningLoop start(TuningSchedulerConfig config, String bootstrapServers,
             String nodeId, JudgedRecallLog judged, ActorSystem<SpawnProtocol.Command> system, CaseStore store,
             Clock clock, Executor blocking, Function<String, Optional<Long>> serving, PolicyProposer proposer) {
+        return start(config, KafkaConnection.of(bootstrapServers), nodeId, judged, system, store, clock, blocking,
+                serving, proposer);
+    }
+
+    /** As above, over a connection with client properties (SASL, SSL). */
+    public static TuningLoop start(TuningSchedulerConfig config, KafkaConnection kafka,
+            String nodeId, JudgedRecallLog judged, ActorSystem<SpawnProtocol.Command> system, CaseStore store,
+            Clock clock, Executor blocking, Function<String, Optional<Long>> serving, PolicyProposer proposer) {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            KafkaJobSink kafkaSink = JobSink.kafka(bootstrapServers, "engram-scheduler-" + nodeId, blocking);
+            KafkaJobSink kafkaSink = JobSink.kafka(kafka, "engram-scheduler-" + nodeId, blocking);
             resources.push(kafkaSink);
             JobSink sink = proposer == null ? kafkaSink : kafkaSink.withPolicies(proposer,
                     tenant -> judged == null ? List.of() : judged.heldOutTasks(tenant), blocking);
             AtomicReference<ActorRef<TuningSchedulers.Command>> routerRef = new AtomicReference<>();
-            AdapterTopicFollower follower = AdapterTopicFollower.start(bootstrapServers, new AdapterTopicFollower.Listener() {
+            AdapterTopicFollower follower = AdapterTopicFollower.start(kafka, new AdapterTopicFollower.Listener() {
                 @Override
                 public void adapter(dev.engram.streams.AdapterPublished adapter) {
                     ActorRef<TuningSchedulers.Command> r = routerRef.get();
@@ -107,9 +116,13 @@ public final class TuningLoop implements AutoCloseable {
                     Duration.ofSeconds(10), system.scheduler());
             ActorRef<TuningSchedulers.Command> router = spawned.toCompletableFuture().get(30, TimeUnit.SECONDS);
             routerRef.set(router);
-            // Tenants with logged feedback get their scheduler now, so T can fire without new feedback.
+            // Tenants with enough fresh feedback for T get their scheduler now, so T can fire without new
+            // feedback; the others start with their next event (a scheduler for every tenant ever seen
+            // would hold every tenant's feedback in the heap).
             for (String tenant : judged == null ? List.<String>of() : judged.tenants()) {
-                router.tell(new TuningSchedulers.ToTenant(tenant, new TuningScheduler.Tick()));
+                if (judged.freshCount(tenant) >= config.minNewForInterval()) {
+                    router.tell(new TuningSchedulers.ToTenant(tenant, new TuningScheduler.Tick()));
+                }
             }
             return new TuningLoop(system, router, versions, judged, resources);
         } catch (Exception e) {

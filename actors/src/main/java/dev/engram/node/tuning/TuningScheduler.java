@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -43,6 +44,14 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * Resilience4j circuit breaker ({@code engram.tuning.<tenant>}); while it is open no round starts,
  * and after {@link TuningSchedulerConfig#breakerOpenFor()} one trial round runs (half-open). The
  * episodes of a failed round are kept for the next one.
+ *
+ * <p><b>Idle tenants stop.</b> Started by {@link TuningSchedulers} with the judged-feedback log, a
+ * scheduler that has nothing to do (no job in flight or being built, fewer than
+ * {@link TuningSchedulerConfig#minNewForInterval()} new judged episodes, the breaker closed) and no
+ * message for {@link TuningSchedulerConfig#idleAfter()} asks its router to stop it, handing over its
+ * counters ({@link Retained}); the router stops it only if it has handled everything the router
+ * sent, and starts a new one on the tenant's next message, which reads the episodes back from the
+ * log and takes the counters over.
  *
  * <pre>{@code
  * ActorRef<TuningScheduler.Command> acme = ctx.spawn(TuningScheduler.create("acme", config, sink, versions,
@@ -77,6 +86,22 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
 
     /** Answer with the scheduler's {@link Status}. */
     public record GetStatus(ActorRef<Status> replyTo) implements Command {
+    }
+
+    /** Stop now (the router's answer to an idle scheduler; it has handled all the router sent). */
+    public record Stop() implements Command {
+    }
+
+    /**
+     * What a stopped scheduler hands to its next incarnation: its counters and when its last round
+     * was (the episodes come back from the judged-feedback log).
+     */
+    public record Retained(Instant lastRoundAt, long lastTargetVersion, long roundsStarted, long roundsSucceeded,
+            long roundsFailed, long roundsRefused, String lastNote) {
+    }
+
+    /** The timer's tick, told apart from a {@link Tick} someone sent (which counts as a message received). */
+    private record TimerTick() implements Command {
     }
 
     /**
@@ -142,11 +167,20 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     private long failed;
     private long refused;
     private String lastNote = "";
+    private final ActorRef<TuningSchedulers.Command> router;
+    /**
+     * Messages handled that others sent (not its own timer's or its own results): the router counts
+     * what it sent. Kept across a supervisor's restart, as the router's count is.
+     */
+    private final AtomicLong received;
+    private Instant lastActivity;
 
     private TuningScheduler(ActorContext<Command> context, String tenant, TuningSchedulerConfig config, JobSink sink,
             AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor,
-            JudgedRecallLog log) {
+            JudgedRecallLog log, ActorRef<TuningSchedulers.Command> router, Retained retained, AtomicLong received) {
         super(context);
+        this.router = router;
+        this.received = received;
         this.log = log;
         this.tenant = tenant;
         this.config = config;
@@ -166,6 +200,16 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
                 .clock(clock)
                 .build());
         this.lastRoundAt = clock.instant();
+        this.lastActivity = clock.instant();
+        if (retained != null) {
+            lastRoundAt = retained.lastRoundAt();
+            lastTargetVersion = retained.lastTargetVersion();
+            started = retained.roundsStarted();
+            succeeded = retained.roundsSucceeded();
+            failed = retained.roundsFailed();
+            refused = retained.roundsRefused();
+            lastNote = retained.lastNote();
+        }
         if (log != null) {
             JudgedRecallLog.Snapshot snapshot = log.snapshot(tenant);
             mark = snapshot.older().size();
@@ -199,6 +243,16 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     public static Behavior<Command> create(String tenant, TuningSchedulerConfig config, JobSink sink,
             AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor,
             JudgedRecallLog log) {
+        return create(tenant, config, sink, versions, cases, clock, executor, log, null, null);
+    }
+
+    /**
+     * As above, as a child of {@code router}, which it asks to stop it when idle (never without a log);
+     * {@code retained} the counters of the tenant's previous scheduler, or null.
+     */
+    static Behavior<Command> create(String tenant, TuningSchedulerConfig config, JobSink sink,
+            AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor,
+            JudgedRecallLog log, ActorRef<TuningSchedulers.Command> router, Retained retained) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(sink, "sink");
@@ -206,24 +260,64 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         Objects.requireNonNull(cases, "cases");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(executor, "executor");
+        AtomicLong received = new AtomicLong();
         return Behaviors.withTimers(timers -> {
-            timers.startTimerWithFixedDelay(new Tick(), config.tickInterval());
+            timers.startTimerWithFixedDelay(new TimerTick(), config.tickInterval());
             return Behaviors.setup(ctx -> new TuningScheduler(ctx, tenant, config, sink, versions, cases, clock,
-                    executor, log));
+                    executor, log, router, retained, received));
         });
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(FeedbackArrived.class, this::onFeedback)
-                .onMessage(Tick.class, t -> onTick())
-                .onMessage(JobPublished.class, this::onPublished)
-                .onMessage(JobFailed.class, f -> onFailed(f.jobId(), "dead-lettered: " + f.reason()))
+                .onMessage(FeedbackArrived.class, f -> {
+                    active();
+                    return onFeedback(f);
+                })
+                .onMessage(Tick.class, t -> {
+                    received.incrementAndGet();
+                    return onTick();
+                })
+                .onMessage(TimerTick.class, t -> onTimerTick())
+                .onMessage(JobPublished.class, p -> {
+                    active();
+                    return onPublished(p);
+                })
+                .onMessage(JobFailed.class, f -> {
+                    active();
+                    return onFailed(f.jobId(), "dead-lettered: " + f.reason());
+                })
                 .onMessage(Built.class, this::onBuilt)
                 .onMessage(Sent.class, this::onSent)
-                .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(GetStatus.class, g -> {
+                    received.incrementAndGet();
+                    return onGetStatus(g);
+                })
+                .onMessage(Stop.class, stop -> Behaviors.stopped())
                 .build();
+    }
+
+    private void active() {
+        received.incrementAndGet();
+        lastActivity = clock.instant();
+    }
+
+    private Behavior<Command> onTimerTick() {
+        Behavior<Command> next = onTick();
+        if (router != null && log != null && idle()) {
+            router.tell(new TuningSchedulers.SchedulerIdle(tenant, getContext().getSelf(), received.get(),
+                    new Retained(lastRoundAt, lastTargetVersion, started, succeeded, failed, refused, lastNote)));
+        }
+        return next;
+    }
+
+    /** Nothing to do and nothing heard for {@code idleAfter}: all it knows is in the log or in {@link Retained}. */
+    private boolean idle() {
+        return inFlight == null && !building
+                && (fresh.size() < config.minNewForInterval() || fresh.size() == freshAtLastSkip)
+                && breaker.getState() == CircuitBreaker.State.CLOSED
+                && !Duration.between(lastActivity, clock.instant()).minus(config.idleAfter()).isNegative();
     }
 
     private Behavior<Command> onFeedback(FeedbackArrived arrived) {

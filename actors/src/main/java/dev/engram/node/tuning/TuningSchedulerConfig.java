@@ -50,6 +50,13 @@ import java.util.Objects;
  *       {@code null}: only when the node runs the embedded broker</td></tr>
  *   <tr><td>{@code workerGroupId}</td><td>{@value #DEFAULT_WORKER_GROUP}</td><td>consumer group of
  *       the in-node worker</td></tr>
+ *   <tr><td>{@code idleAfter}</td><td>10 min</td><td>a tenant's scheduler with no job in flight, fewer
+ *       than {@code minNewForInterval} new judged episodes and a closed breaker stops after this long
+ *       without a message, and its judged feedback leaves the heap; the next event for the tenant
+ *       starts it again from the judged-feedback log, with its round counters</td></tr>
+ *   <tr><td>{@code residentTenants}</td><td>{@value JudgedRecallLog#DEFAULT_RESIDENT_TENANTS}</td><td>most
+ *       tenants whose judged feedback (and judged-task memory) is in the heap at once; others are read
+ *       from disk when used</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -80,7 +87,9 @@ public record TuningSchedulerConfig(
         float breakerFailureRate,
         Duration breakerOpenFor,
         Boolean inNodeWorker,
-        String workerGroupId) {
+        String workerGroupId,
+        Duration idleAfter,
+        int residentTenants) {
 
     /** The encoder the jobs adapt. */
     public static final String DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2";
@@ -124,6 +133,8 @@ public record TuningSchedulerConfig(
             throw new IllegalArgumentException("tuningSchedulerConfig.workerGroupId must be 1-200 of [A-Za-z0-9._-], was "
                     + workerGroupId);
         }
+        positive("idleAfter", idleAfter);
+        atLeast("residentTenants", residentTenants, 1);
     }
 
     /** Every default (see the table above). */
@@ -174,6 +185,8 @@ public record TuningSchedulerConfig(
         b.breakerOpenFor = breakerOpenFor;
         b.inNodeWorker = inNodeWorker;
         b.workerGroupId = workerGroupId;
+        b.idleAfter = idleAfter;
+        b.residentTenants = residentTenants;
         return b;
     }
 
@@ -213,8 +226,22 @@ public record TuningSchedulerConfig(
         private Duration breakerOpenFor = Duration.ofMinutes(10);
         private Boolean inNodeWorker;
         private String workerGroupId = DEFAULT_WORKER_GROUP;
+        private Duration idleAfter = Duration.ofMinutes(10);
+        private int residentTenants = JudgedRecallLog.DEFAULT_RESIDENT_TENANTS;
 
         private Builder() {
+        }
+
+        /** How long an idle tenant's scheduler waits before it stops (and its feedback leaves the heap). */
+        public Builder idleAfter(Duration v) {
+            idleAfter = v;
+            return this;
+        }
+
+        /** Most tenants whose judged feedback is in the heap at once. */
+        public Builder residentTenants(int v) {
+            residentTenants = v;
+            return this;
         }
 
         public Builder enabled(boolean v) {
@@ -328,7 +355,7 @@ public record TuningSchedulerConfig(
             return new TuningSchedulerConfig(enabled, minNewJudged, maxInterval, minNewForInterval, tickInterval,
                     jobTimeout, method, lora, baseModelId, heldOutFraction, maxHeldOutQueries, retentionQueries,
                     maxExamples, replayFraction, maxHardNegatives, historyLimit, breakerMinimumJobs, breakerFailureRate,
-                    breakerOpenFor, inNodeWorker, workerGroupId);
+                    breakerOpenFor, inNodeWorker, workerGroupId, idleAfter, residentTenants);
         }
     }
 }

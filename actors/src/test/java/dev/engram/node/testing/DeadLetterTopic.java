@@ -3,6 +3,7 @@ package dev.engram.node.testing;
 import dev.engram.streams.DeadLetter;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +21,13 @@ public final class DeadLetterTopic {
 
     /** Every dead letter on the topic up to its current end. */
     public static List<DeadLetter> readAll(String bootstrap) {
+        return readAll(KafkaConnection.of(bootstrap));
+    }
+
+    /** Every dead letter on the topic up to its current end, read over {@code kafka} (e.g. a secured cluster). */
+    public static List<DeadLetter> readAll(KafkaConnection kafka) {
         List<DeadLetter> letters = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(bootstrap, null)) {
+        try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(kafka, null)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEAD_LETTERS).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);

@@ -34,6 +34,7 @@ public final class HttpCalls {
             }
         }
 
+        /** The first value of header {@code name}. */
         public Optional<String> header(String name) {
             return headers.firstValue(name);
         }

@@ -139,4 +139,62 @@ class JudgedRecallLogTest {
         JudgedRecallLog reopened = new JudgedRecallLog(dataDir);
         assertThat(reopened.heldOutTasks("acme")).containsExactly("heat transfer", tricky, "jet noise");
     }
+
+    @Test
+    void aTenantsEntriesAreReadOnDemandAndLeaveTheHeapWhenEvicted() {
+        List<Episode> a = new java.util.ArrayList<>();
+        List<Episode> b = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            a.add(judged("a" + i, "acme", true));
+            b.add(judged("b" + i, "beta", true));
+        }
+        JudgedRecallLog writer = new JudgedRecallLog(dataDir);
+        writer.append(a);
+        writer.append(b);
+        writer.advanceMark("acme", 10);
+
+        dev.engram.memory.MutableClock clock = new dev.engram.memory.MutableClock(T0);
+        JudgedRecallLog judgedLog = new JudgedRecallLog(dataDir, 1, java.time.Duration.ofMinutes(10), clock);
+        assertThat(judgedLog.residentTenants()).as("nothing is read before it is used").isEmpty();
+        java.lang.ref.WeakReference<Episode> acmeEntry = new java.lang.ref.WeakReference<>(
+                judgedLog.snapshot("acme").fresh().get(0));
+        System.gc();
+        assertThat(acmeEntry.get()).as("held by the log while acme is resident").isNotNull();
+        assertThat(judgedLog.residentTenants()).containsExactly("acme");
+        assertThat(judgedLog.residentEntries()).isEqualTo(50);
+
+        assertThat(judgedLog.snapshot("beta").fresh()).hasSize(50);
+        assertThat(judgedLog.residentTenants()).as("one tenant at most").containsExactly("beta");
+        assertThat(judgedLog.residentEntries()).isEqualTo(50);
+        dev.engram.node.testing.Await.until("acme's entries collected", java.time.Duration.ofSeconds(30), () -> {
+            System.gc();
+            return acmeEntry.get() == null;
+        });
+
+        // Read back whole when used again: entries, mark and idempotence.
+        JudgedRecallLog.Snapshot again = judgedLog.snapshot("acme");
+        assertThat(again.older()).hasSize(10);
+        assertThat(again.fresh()).hasSize(40);
+        assertThat(judgedLog.append(List.of(a.get(3)))).as("still idempotent after a reload").isEmpty();
+
+        // Unused for idleAfter: gone; evict drops one at once.
+        clock.advance(java.time.Duration.ofMinutes(11));
+        judgedLog.evictIdle();
+        assertThat(judgedLog.residentTenants()).isEmpty();
+        judgedLog.snapshot("beta");
+        judgedLog.evict("beta");
+        assertThat(judgedLog.residentTenants()).isEmpty();
+        assertThat(judgedLog.residentEntries()).isZero();
+    }
+
+    @Test
+    void anAppendAcrossMoreTenantsThanResidentAddsEachEpisodeOnce() {
+        JudgedRecallLog judgedLog = new JudgedRecallLog(dataDir, 1, java.time.Duration.ofMinutes(10),
+                java.time.Clock.systemUTC());
+        judgedLog.append(List.of(judged("x1", "acme", true), judged("y1", "beta", true), judged("z1", "gamma", true),
+                judged("x2", "acme", false)));
+        assertThat(ids(judgedLog.snapshot("acme").fresh())).containsExactly("x1", "x2");
+        assertThat(ids(judgedLog.snapshot("beta").fresh())).containsExactly("y1");
+        assertThat(ids(judgedLog.snapshot("gamma").fresh())).containsExactly("z1");
+    }
 }

@@ -8,6 +8,7 @@ import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterSignature;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import dev.engram.streams.TrustedWorkerKeys;
 import java.time.Duration;
@@ -66,11 +67,11 @@ public final class AdapterFollower implements Subscription {
   private final Thread thread;
   private long nextCheck;
 
-  private AdapterFollower(String bootstrapServers, TrustedWorkerKeys trusted, NodeHttp node, Duration checkEvery,
+  private AdapterFollower(KafkaConnection kafka, TrustedWorkerKeys trusted, NodeHttp node, Duration checkEvery,
       Predicate<? super AdapterPublished> filter, Consumer<? super AdapterPublished> listener) {
     // Chunks are ~512 KiB each: let one fetch carry a few. Never auto-create the topic with the
     // broker's defaults (it must be compacted): wait for Engram to create it.
-    this.consumer = KafkaClientFactory.consumer(bootstrapServers, null, Map.of(
+    this.consumer = KafkaClientFactory.consumer(kafka, null, Map.of(
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024,
         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
     this.trusted = trusted;
@@ -89,7 +90,13 @@ public final class AdapterFollower implements Subscription {
    */
   public static AdapterFollower start(String bootstrapServers, TrustedWorkerKeys trusted, NodeHttp node,
       Duration checkEvery, Predicate<? super AdapterPublished> filter, Consumer<? super AdapterPublished> listener) {
-    AdapterFollower follower = new AdapterFollower(bootstrapServers, trusted, node, checkEvery, filter, listener);
+    return start(KafkaConnection.of(bootstrapServers), trusted, node, checkEvery, filter, listener);
+  }
+
+  /** As above, following over {@code kafka} (with its client properties). */
+  public static AdapterFollower start(KafkaConnection kafka, TrustedWorkerKeys trusted, NodeHttp node,
+      Duration checkEvery, Predicate<? super AdapterPublished> filter, Consumer<? super AdapterPublished> listener) {
+    AdapterFollower follower = new AdapterFollower(kafka, trusted, node, checkEvery, filter, listener);
     follower.thread.start();
     return follower;
   }

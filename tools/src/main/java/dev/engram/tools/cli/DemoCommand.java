@@ -6,6 +6,7 @@ import dev.engram.tools.demo.DemoOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,6 +48,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Also log the node's INFO messages (on stderr).")
     boolean verbose;
 
+    @Mixin
+    KafkaPropertiesOption kafkaProperties;
+
     @Override
     public Integer call() {
         if (!verbose) {
@@ -55,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
                     .setLevel(ch.qos.logback.classic.Level.WARN);
         }
         DemoOptions options = DemoOptions.defaults().withBootstrapServers(bootstrap).withK(k).withHttpPort(httpPort)
-                .withRounds(rounds).withSplitSeed(seed);
+                .withRounds(rounds).withSplitSeed(seed).withKafkaProperties(kafkaProperties.properties());
         if (data != null) {
             options = options.withDataDir(data);
         }

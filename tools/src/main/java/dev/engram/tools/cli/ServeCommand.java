@@ -11,7 +11,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import dev.engram.streams.FeedbackTopicLayout;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -84,6 +86,20 @@ final class ServeCommand implements Callable<Integer> {
                 "besides the serving and pinned ones (default: ${DEFAULT-VALUE})."})
     int adapterVersionsKept;
 
+    @Mixin
+    KafkaPropertiesOption kafkaProperties;
+
+    @Option(names = "--feedback-layout", defaultValue = "shared", paramLabel = "LAYOUT",
+            converter = FeedbackLayoutConverter.class,
+            description = {"shared: read engram.feedback (default; its producers may write any tenant);",
+                "per-tenant: read every engram.feedback.<tenant> topic and dead-letter an event whose tenant",
+                "is not its topic's, so prefixed ACLs keep one tenant's producers out of another's memory."})
+    FeedbackTopicLayout feedbackLayout;
+
+    @Option(names = "--max-concurrent-recalls", paramLabel = "N",
+            description = "Recalls run at once; one more is answered 429 with Retry-After (default: twice the cores).")
+    Integer maxConcurrentRecalls;
+
     @Option(names = "--allow-anonymous", description = {"Serve requests without an API key (as an operator of every",
         "tenant; managing keys still needs the admin key). Only with an --http-host on loopback."})
     boolean allowAnonymous;
@@ -102,7 +118,11 @@ final class ServeCommand implements Callable<Integer> {
         PromotionGate gate = new PromotionGate(minHeldOutGain, maxRetentionLoss);
         NodeConfig.Builder settings = NodeConfig.builder(data).bootstrapServers(bootstrap).httpHost(httpHost)
                 .httpPort(httpPort).groupId(group).promotionGate(gate)
-                .adapterVersionsKept(adapterVersionsKept).allowAnonymous(allowAnonymous);
+                .adapterVersionsKept(adapterVersionsKept).kafkaProperties(kafkaProperties.properties())
+                .feedbackLayout(feedbackLayout).allowAnonymous(allowAnonymous);
+        if (maxConcurrentRecalls != null) {
+            settings.maxConcurrentRecalls(maxConcurrentRecalls);
+        }
         if (trustedWorkers != null) {
             settings.trustedWorkers(trustedWorkers);
         }

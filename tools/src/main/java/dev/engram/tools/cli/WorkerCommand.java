@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -69,6 +70,9 @@ final class WorkerCommand implements Callable<Integer> {
                 "its jobs go to another worker, ISO-8601; the broker allows PT6S..PT30M (default: ${DEFAULT-VALUE})."})
     Duration sessionTimeout;
 
+    @Mixin
+    KafkaPropertiesOption kafkaProperties;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -77,11 +81,12 @@ final class WorkerCommand implements Callable<Integer> {
         WorkerConfig config = WorkerConfig.defaults(servers).withGroupId(group)
                 .withWorkerId(workerId == null ? "worker-" + ProcessHandle.current().pid() : workerId)
                 .withAttempts(attempts, Duration.ofSeconds(2)).withJobTimeout(jobTimeout)
-                .withSessionTimeout(sessionTimeout).withKeyDir(LocalEngram.workerKeyDir(data));
+                .withSessionTimeout(sessionTimeout).withKafkaProperties(kafkaProperties.properties())
+                .withKeyDir(LocalEngram.workerKeyDir(data));
         WorkerKey key = WorkerKey.loadOrCreate(config.keyDir());
         TrustedWorkerKeys parents = (trustedWorkers == null ? TrustedWorkerKeys.none()
                 : TrustedWorkerKeys.load(trustedWorkers)).with(key.publicKey());
-        CandidateTrainer trainer = new CandidateTrainer(servers, Clock.systemUTC(), parents);
+        CandidateTrainer trainer = new CandidateTrainer(config.kafka(), Clock.systemUTC(), parents);
         TrainingWorker worker = TrainingWorker.start(config, trainer, new Bars(out));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -90,7 +95,7 @@ final class WorkerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "engram-worker-shutdown"));
         out.println("engram worker ready: " + config.workerId() + " on " + CandidateTrainer.device() + ", group "
-                + group + ", kafka " + servers + ", signing key " + key.id() + " in "
+                + group + ", kafka " + config.kafka().describe() + ", signing key " + key.id() + " in "
                 + key.publicKeyFile().toAbsolutePath().normalize());
         out.println("  nodes serve its candidates once that worker-key.pub is in their --trusted-workers");
         out.flush();

@@ -7,6 +7,7 @@ import dev.engram.retriever.eval.Document;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -37,13 +38,13 @@ final class CaseSeeder {
      *
      * @return how long sending took
      */
-    Duration produce(String bootstrapServers, String tenant, List<Document> docs) {
+    Duration produce(KafkaConnection kafka, String tenant, List<Document> docs) {
         ProgressBar bar = new ProgressBar(out, "produce", docs.size(), progressBars);
         AtomicLong acked = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
         long started = System.nanoTime();
         Instant timestamp = Instant.now();
-        try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(bootstrapServers)) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(kafka)) {
             for (Document doc : docs) {
                 FeedbackEvent event = CranfieldEvents.event(tenant, doc, timestamp);
                 producer.send(new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), EventCodec.encode(event)),
@@ -60,7 +61,7 @@ final class CaseSeeder {
         }
         if (failure.get() != null) {
             throw new IllegalStateException("sending the Cranfield events to " + Topics.FEEDBACK + " on "
-                    + bootstrapServers + " failed: " + failure.get().getMessage(), failure.get());
+                    + kafka.describe() + " failed: " + failure.get().getMessage(), failure.get());
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         bar.finish(acked.get(), String.format(Locale.ROOT, "%,.0f events/s acknowledged on %s",

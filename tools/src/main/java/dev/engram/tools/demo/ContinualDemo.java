@@ -134,7 +134,7 @@ public final class ContinualDemo implements Runnable {
                 .build();
         NodeConfig config = NodeConfig.builder(runDir).bootstrapServers(options.bootstrapServers())
                 .httpPort(options.httpPort()).embedder(encoder).tuning(tuning).promotionGate(gate)
-                .build();
+                .kafkaProperties(options.kafkaProperties()).build();
         LoopResult result;
         t = System.nanoTime();
         try (encoder; LocalEngram local = LocalEngram.start(config);
@@ -146,7 +146,7 @@ public final class ContinualDemo implements Runnable {
 
             t = System.nanoTime();
             CaseSeeder seeder = new CaseSeeder(out, options.progressBars());
-            seeder.produce(node.bootstrapServers(), tenant, cranfield.docs());
+            seeder.produce(node.kafka(), tenant, cranfield.docs());
             seeder.awaitSearchable(node, tenant, cranfield.docs().size(), options.ingestTimeout(), "embed");
             Duration seeding = Duration.ofNanos(System.nanoTime() - t);
 
@@ -185,7 +185,7 @@ public final class ContinualDemo implements Runnable {
         SimulatorConfig sim = new SimulatorConfig(tenant, FEEDBACK_K, "feedback-simulator",
                 CranfieldEvents.EVENT_ID_PREFIX, r);
         long t = System.nanoTime();
-        SimulationResult sent = new FeedbackSimulator(NodeRecall.of(node), node.bootstrapServers(), sim)
+        SimulationResult sent = new FeedbackSimulator(NodeRecall.of(node), node.kafka(), sim)
                 .run(slice, cranfield.qrels());
         out.printf(Locale.ROOT, "    agents   %d tasks recalled top %d through the node and sent %d feedback events "
                         + "(%d judgements, %d useful, %d rewarded) in %.1f s%n", slice.size(), FEEDBACK_K,

@@ -70,7 +70,7 @@ public final class CranfieldDemo implements Runnable {
                 cranfield.docs().size(), cranfield.queries().size(), cranfield.qrels().judgementCount());
 
         NodeConfig config = NodeConfig.builder(options.dataDir()).bootstrapServers(options.bootstrapServers())
-                .httpPort(options.httpPort()).build();
+                .httpPort(options.httpPort()).kafkaProperties(options.kafkaProperties()).build();
         long nodeStarting = System.nanoTime();
         try (EngramNode node = EngramNode.start(config)) {
             Duration nodeStart = since(nodeStarting);
@@ -80,7 +80,7 @@ public final class CranfieldDemo implements Runnable {
 
             long firstSend = System.nanoTime();
             CaseSeeder seeder = new CaseSeeder(out, options.progressBars());
-            Duration produce = seeder.produce(node.bootstrapServers(), CranfieldEvents.TENANT, cranfield.docs());
+            Duration produce = seeder.produce(node.kafka(), CranfieldEvents.TENANT, cranfield.docs());
             seeder.awaitSearchable(node, CranfieldEvents.TENANT, cranfield.docs().size(), options.ingestTimeout(),
                     "index");
             Duration searchable = since(firstSend);

@@ -53,7 +53,7 @@ final class RoundWatcher implements AutoCloseable {
         this.adapterName = TuningSchedulerConfig.adapterName(tenant);
         this.out = out;
         this.progressBars = progressBars;
-        this.progress = KafkaClientFactory.consumer(node.bootstrapServers(), null,
+        this.progress = KafkaClientFactory.consumer(node.kafka(), null,
                 Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100));
         TopicPartition partition = new TopicPartition(Topics.TRAINING_PROGRESS, 0);
         progress.assign(List.of(partition));

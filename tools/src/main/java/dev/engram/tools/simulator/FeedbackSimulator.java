@@ -5,6 +5,7 @@ import dev.engram.retriever.eval.Query;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.RetrievedCase;
 import dev.engram.streams.Topics;
 import java.time.Clock;
@@ -38,7 +39,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 public final class FeedbackSimulator {
 
     private final NodeRecall recall;
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final SimulatorConfig config;
     private final Clock clock;
 
@@ -49,13 +50,27 @@ public final class FeedbackSimulator {
 
     /** As above, with the clock that stamps the events. */
     public FeedbackSimulator(NodeRecall recall, String bootstrapServers, SimulatorConfig config, Clock clock) {
+        this(recall, kafka(bootstrapServers), config, clock);
+    }
+
+    /** A simulator that recalls through {@code recall}, whose cluster is reached over {@code kafka} (SASL, SSL). */
+    public FeedbackSimulator(NodeRecall recall, KafkaConnection kafka, SimulatorConfig config) {
+        this(recall, kafka, config, Clock.systemUTC());
+    }
+
+    /** As above, with the clock that stamps the events. */
+    public FeedbackSimulator(NodeRecall recall, KafkaConnection kafka, SimulatorConfig config, Clock clock) {
         this.recall = Objects.requireNonNull(recall, "recall is required");
+        this.kafka = Objects.requireNonNull(kafka, "kafka is required");
+        this.config = Objects.requireNonNull(config, "config is required");
+        this.clock = Objects.requireNonNull(clock, "clock is required");
+    }
+
+    private static KafkaConnection kafka(String bootstrapServers) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrapServers is required, e.g. localhost:9092");
         }
-        this.bootstrapServers = bootstrapServers;
-        this.config = Objects.requireNonNull(config, "config is required");
-        this.clock = Objects.requireNonNull(clock, "clock is required");
+        return KafkaConnection.of(bootstrapServers);
     }
 
     /** The configuration. */
@@ -97,7 +112,7 @@ public final class FeedbackSimulator {
         int judgements = 0;
         int useful = 0;
         int rewarded = 0;
-        try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(bootstrapServers)) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(kafka)) {
             for (Query query : queries) {
                 List<String> ranked = recall.rankedCaseIds(config.tenant(), query.text(), config.k());
                 FeedbackEvent event = judge(query, ranked, qrels);
@@ -113,7 +128,7 @@ public final class FeedbackSimulator {
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("sending simulated feedback to " + Topics.FEEDBACK + " on "
-                    + bootstrapServers + " failed: " + e.getCause().getMessage(), e.getCause());
+                    + kafka.describe() + " failed: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while sending simulated feedback", e);
