@@ -1,40 +1,40 @@
 package dev.engram.node;
 
-import dev.engram.node.config.ResilienceConfig;
+import dev.engram.broker.EmbeddedKafka;
 import dev.engram.memory.CaseStore;
 import dev.engram.memory.LuceneCaseStore;
 import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.auth.AuditLog;
 import dev.engram.node.auth.IssuedKey;
+import dev.engram.node.config.ResilienceConfig;
+import dev.engram.node.http.AdapterRoutes;
 import dev.engram.node.http.AuditRoutes;
 import dev.engram.node.http.ConsoleRoutes;
 import dev.engram.node.http.HealthReport;
 import dev.engram.node.http.HttpAccess;
 import dev.engram.node.http.HttpApi;
+import dev.engram.node.http.KeyRoutes;
 import dev.engram.node.ingest.BatchResult;
 import dev.engram.node.ingest.BatchWriter;
 import dev.engram.node.ingest.FeedbackConsumer;
 import dev.engram.node.ingest.FeedbackDecoder;
 import dev.engram.node.ingest.IngestActor;
+import dev.engram.node.ingest.IngestBatch;
 import dev.engram.node.ingest.KafkaDeadLetterSink;
 import dev.engram.node.internal.NodeIdentity;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.PekkoSettings;
 import dev.engram.node.internal.ResilienceRegistries;
-import dev.engram.node.recall.Recaller;
 import dev.engram.node.policy.HeldOutGate;
 import dev.engram.node.policy.JudgedTasks;
 import dev.engram.node.policy.PolicyFitter;
-import dev.engram.node.tuning.JudgedRecallLog;
 import dev.engram.node.policy.PolicyRankers;
-import dev.engram.node.tuning.TuningLoop;
+import dev.engram.node.recall.Recaller;
 import dev.engram.node.registry.AdapterRegistry;
-import dev.engram.node.http.AdapterRoutes;
-import dev.engram.node.http.KeyRoutes;
+import dev.engram.node.tuning.JudgedRecallLog;
+import dev.engram.node.tuning.TuningLoop;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterPublisher;
-import dev.engram.broker.EmbeddedKafka;
-import dev.engram.node.ingest.IngestBatch;
 import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
@@ -49,18 +49,18 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.BiFunction;
-import java.util.function.Supplier;
-import org.apache.kafka.common.TopicPartition;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -115,8 +115,15 @@ public final class EngramNode implements AutoCloseable {
     private TuningLoop tuning;
     private String createdAdminKey;
 
-    private EngramNode(NodeConfig config, String bootstrapServers, CaseStore store, NodeMetrics metrics,
-            FeedbackConsumer consumer, Thread consumerThread, ServerBinding binding, Deque<AutoCloseable> resources) {
+    private EngramNode(
+            NodeConfig config,
+            String bootstrapServers,
+            CaseStore store,
+            NodeMetrics metrics,
+            FeedbackConsumer consumer,
+            Thread consumerThread,
+            ServerBinding binding,
+            Deque<AutoCloseable> resources) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.store = store;
@@ -140,7 +147,8 @@ public final class EngramNode implements AutoCloseable {
             return startWith(config, resources);
         } catch (RuntimeException | Error e) {
             closeAll(resources);
-            throw e instanceof IllegalStateException ise ? ise
+            throw e instanceof IllegalStateException ise
+                    ? ise
                     : new IllegalStateException("engram node failed to start in " + config.dataDir() + ": " + e, e);
         }
     }
@@ -152,8 +160,11 @@ public final class EngramNode implements AutoCloseable {
         Optional<IssuedKey> createdAdminKey = Optional.empty();
         if (config.httpOnLoopback()) {
             createdAdminKey = keys.bootstrapAdminKey();
-            createdAdminKey.ifPresent(k -> log.info("created the admin API key {} (principal {}) in {} (owner-only); "
-                    + "send it as 'Authorization: Bearer <key>'", k.key().id(), k.key().principal(),
+            createdAdminKey.ifPresent(k -> log.info(
+                    "created the admin API key {} (principal {}) in {} (owner-only); "
+                            + "send it as 'Authorization: Bearer <key>'",
+                    k.key().id(),
+                    k.key().principal(),
                     config.dataDir().resolve(ApiKeys.ADMIN_KEY_FILE)));
         } else if (keys.isEmpty()) {
             throw new IllegalStateException("the HTTP API would listen on " + config.httpHost() + ", beyond loopback, "
@@ -168,7 +179,10 @@ public final class EngramNode implements AutoCloseable {
             EmbeddedKafka broker = EmbeddedKafka.start(config.dataDir().resolve("kafka"));
             resources.push(broker);
             bootstrap = broker.bootstrapServers();
-            log.info("embedded Kafka broker at {} (data in {})", bootstrap, config.dataDir().resolve("kafka"));
+            log.info(
+                    "embedded Kafka broker at {} (data in {})",
+                    bootstrap,
+                    config.dataDir().resolve("kafka"));
         }
         // Every Kafka client of the node: the cluster and its client properties (SASL, SSL).
         KafkaConnection kafka = config.kafka(bootstrap);
@@ -185,53 +199,93 @@ public final class EngramNode implements AutoCloseable {
         });
         resources.push(scheduler::shutdownNow);
 
-        ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "engram",
-                PekkoSettings.node(config.maxConcurrentRecalls()));
+        ActorSystem<SpawnProtocol.Command> system =
+                ActorSystem.create(SpawnProtocol.create(), "engram", PekkoSettings.node(config.maxConcurrentRecalls()));
         resources.push(() -> {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(15, TimeUnit.SECONDS);
         });
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
         // Ingest's writes and recalls on dispatchers of their own: a burst of one never takes the other's threads.
-        Executor ingestThreads = system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoSettings.INGEST_DISPATCHER));
-        Executor recallThreads = system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoSettings.RECALL_DISPATCHER));
+        Executor ingestThreads =
+                system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoSettings.INGEST_DISPATCHER));
+        Executor recallThreads =
+                system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoSettings.RECALL_DISPATCHER));
 
-        KafkaDeadLetterSink deadLetters = new KafkaDeadLetterSink(KafkaClientFactory.producer(kafka),
-                resilience.deadLetterRetry(), resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(),
-                scheduler, blocking, metrics);
+        KafkaDeadLetterSink deadLetters = new KafkaDeadLetterSink(
+                KafkaClientFactory.producer(kafka),
+                resilience.deadLetterRetry(),
+                resilience.deadLetterBreaker(),
+                resilience.deadLetterTimeLimiter(),
+                scheduler,
+                blocking,
+                metrics);
         resources.push(deadLetters);
         // Policies: each version's ranker over the tenant's judged tasks (from the judged-feedback log);
         // the gate measures candidates itself on the held-out tasks.
         // Bounded in the heap: the feedback of the most recently used tenants only, the rest on disk.
-        JudgedRecallLog judgedLog = config.tuning().enabled() ? new JudgedRecallLog(config.dataDir(),
-                config.tuning().residentTenants(), config.tuning().idleAfter(), config.clock()) : null;
-        JudgedTasks judgedTasks = judgedLog == null ? null : new JudgedTasks(judgedLog, config.storeConfig(),
-                config.tuning().residentTenants());
+        JudgedRecallLog judgedLog = config.tuning().enabled()
+                ? new JudgedRecallLog(
+                        config.dataDir(),
+                        config.tuning().residentTenants(),
+                        config.tuning().idleAfter(),
+                        config.clock())
+                : null;
+        JudgedTasks judgedTasks = judgedLog == null
+                ? null
+                : new JudgedTasks(
+                        judgedLog, config.storeConfig(), config.tuning().residentTenants());
         PolicyRankers rankers = judgedTasks == null ? null : new PolicyRankers(store.defaultRanker(), judgedTasks);
         HeldOutGate heldOutGate = rankers == null ? null : new HeldOutGate(store, judgedTasks, rankers);
         // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
         TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
-        AdapterRegistry adapters = AdapterRegistry.start(kafka, encoder, config.dataDir().resolve("adapters"),
-                config.promotionGate(), ADAPTER_GRACE, config.adapterVersionsKept(), config.trustedWorkers(), heldOutGate);
+        AdapterRegistry adapters = AdapterRegistry.start(
+                kafka,
+                encoder,
+                config.dataDir().resolve("adapters"),
+                config.promotionGate(),
+                ADAPTER_GRACE,
+                config.adapterVersionsKept(),
+                config.trustedWorkers(),
+                heldOutGate);
         resources.push(adapters);
         // Tuning: schedulers fed by the ingest pipeline's durable batches (workers run apart); rounds
         // start from the version the registry serves and carry a ranker policy fitted for them.
-        TuningLoop tuning = config.tuning().enabled() ? TuningLoop.start(config.tuning(), kafka,
-                NodeIdentity.of(config.dataDir()), judgedLog, system, store, config.clock(), blocking,
-                name -> java.util.Optional.ofNullable(adapters.adapter(name)).map(v -> v.serving()),
-                encoder == null ? null : new PolicyFitter(store, judgedTasks, adapters)) : null;
+        TuningLoop tuning = config.tuning().enabled()
+                ? TuningLoop.start(
+                        config.tuning(),
+                        kafka,
+                        NodeIdentity.of(config.dataDir()),
+                        judgedLog,
+                        system,
+                        store,
+                        config.clock(),
+                        blocking,
+                        name -> java.util.Optional.ofNullable(adapters.adapter(name))
+                                .map(v -> v.serving()),
+                        encoder == null ? null : new PolicyFitter(store, judgedTasks, adapters))
+                : null;
         if (tuning != null) {
             resources.push(tuning);
         }
-        BatchWriter writer = new BatchWriter(store, config.embedder(),
+        BatchWriter writer = new BatchWriter(
+                store,
+                config.embedder(),
                 new FeedbackDecoder(config.clock(), config.feedbackLayout()),
-                deadLetters, resilience.storeWriteRetry(), scheduler, ingestThreads, metrics,
-                tuning == null ? episodes -> { } : tuning.feedbackListener());
+                deadLetters,
+                resilience.storeWriteRetry(),
+                scheduler,
+                ingestThreads,
+                metrics,
+                tuning == null ? episodes -> {} : tuning.feedbackListener());
         ActorRef<IngestActor.Command> ingest = spawn(system, writer, config.resilience());
 
         Duration batchTimeout = config.resilience().batchTimeout();
-        Map<String, Object> consumerSettings = new HashMap<>(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                config.maxBatchRecords(), ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, NodeIdentity.of(config.dataDir())));
+        Map<String, Object> consumerSettings = new HashMap<>(Map.of(
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                config.maxBatchRecords(),
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                NodeIdentity.of(config.dataDir())));
         boolean perTenant = config.feedbackLayout() == FeedbackTopicLayout.PER_TENANT;
         if (perTenant && !config.kafkaProperties().containsKey(ConsumerConfig.METADATA_MAX_AGE_CONFIG)) {
             // A new tenant's topic joins the pattern subscription at the next metadata refresh (Kafka: 5 min).
@@ -239,15 +293,33 @@ public final class EngramNode implements AutoCloseable {
         }
         Supplier<org.apache.kafka.clients.consumer.Consumer<String, byte[]>> consumers =
                 () -> KafkaClientFactory.consumer(kafka, config.groupId(), consumerSettings);
-        BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> toIngest = (batch, isolate) ->
-                AskPattern.<IngestActor.Command, BatchResult>ask(ingest,
-                        replyTo -> new IngestActor.Ingest(batch, isolate, replyTo), batchTimeout, system.scheduler());
+        BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> toIngest =
+                (batch, isolate) -> AskPattern.<IngestActor.Command, BatchResult>ask(
+                        ingest,
+                        replyTo -> new IngestActor.Ingest(batch, isolate, replyTo),
+                        batchTimeout,
+                        system.scheduler());
         FeedbackConsumer consumer = perTenant
-                ? new FeedbackConsumer(consumers, config.feedbackLayout().subscription(), toIngest,
-                        writer::durableOffsets, metrics, config.pollTimeout(), batchTimeout,
-                        resilience.ingestPartitionRetry(), config.clock())
-                : new FeedbackConsumer(consumers, Topics.FEEDBACK, toIngest, writer::durableOffsets, metrics,
-                        config.pollTimeout(), batchTimeout, resilience.ingestPartitionRetry(), config.clock());
+                ? new FeedbackConsumer(
+                        consumers,
+                        config.feedbackLayout().subscription(),
+                        toIngest,
+                        writer::durableOffsets,
+                        metrics,
+                        config.pollTimeout(),
+                        batchTimeout,
+                        resilience.ingestPartitionRetry(),
+                        config.clock())
+                : new FeedbackConsumer(
+                        consumers,
+                        Topics.FEEDBACK,
+                        toIngest,
+                        writer::durableOffsets,
+                        metrics,
+                        config.pollTimeout(),
+                        batchTimeout,
+                        resilience.ingestPartitionRetry(),
+                        config.clock());
         Thread consumerThread = new Thread(consumer, "engram-feedback-consumer");
         consumerThread.setDaemon(true);
         consumerThread.start();
@@ -260,41 +332,56 @@ public final class EngramNode implements AutoCloseable {
                 KafkaClientFactory.producer(kafka);
         resources.push(controlProducer::close);
         HttpAccess access = new HttpAccess(keys, config.allowAnonymous());
-        AdapterRoutes adapterRoutes = new AdapterRoutes(adapters, AdapterPublisher.over(controlProducer), blocking,
-                config.clock(), access, audit);
+        AdapterRoutes adapterRoutes = new AdapterRoutes(
+                adapters, AdapterPublisher.over(controlProducer), blocking, config.clock(), access, audit);
         KeyRoutes keyRoutes = new KeyRoutes(keys, audit, access, blocking, config.clock());
         AuditRoutes auditRoutes = new AuditRoutes(audit, access, blocking);
 
-        Recaller recaller = new Recaller(store, config.embedder(), recallThreads, metrics, adapters, rankers,
-                config.maxConcurrentRecalls());
+        Recaller recaller = new Recaller(
+                store, config.embedder(), recallThreads, metrics, adapters, rankers, config.maxConcurrentRecalls());
         String bootstrapServers = bootstrap;
-        Supplier<HealthReport> health = () -> HealthReport.of(consumer, recaller.mode(), adapters.servingLabels(),
-                bootstrapServers, adapters.failedVersions());
+        Supplier<HealthReport> health = () -> HealthReport.of(
+                consumer, recaller.mode(), adapters.servingLabels(), bootstrapServers, adapters.failedVersions());
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(access, metrics, health, config.clock());
-        HttpApi api = new HttpApi(recaller, metrics, health, access, () -> Directives.concat(adapterRoutes.routes(),
-                keyRoutes.routes(), auditRoutes.routes(), consoleRoutes.routes()));
-        ServerBinding binding = await(api.bind(system, config.httpHost(), config.httpPort()),
+        HttpApi api = new HttpApi(
+                recaller,
+                metrics,
+                health,
+                access,
+                () -> Directives.concat(
+                        adapterRoutes.routes(), keyRoutes.routes(), auditRoutes.routes(), consoleRoutes.routes()));
+        ServerBinding binding = await(
+                api.bind(system, config.httpHost(), config.httpPort()),
                 "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());
         resources.push(() -> binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS));
 
-        log.info("engram node up: http://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}",
-                config.httpHost(), binding.localAddress().getPort(), bootstrap, config.dataDir(), recaller.mode(),
+        log.info(
+                "engram node up: http://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}",
+                config.httpHost(),
+                binding.localAddress().getPort(),
+                bootstrap,
+                config.dataDir(),
+                recaller.mode(),
                 config.allowAnonymous() ? "anonymous requests allowed, on loopback" : "API keys required",
-                config.trustedWorkers().isEmpty() ? "(none trusted: candidates are refused; --trusted-workers FILE)"
+                config.trustedWorkers().isEmpty()
+                        ? "(none trusted: candidates are refused; --trusted-workers FILE)"
                         : config.trustedWorkers().ids());
-        EngramNode node = new EngramNode(config, bootstrap, store, metrics, consumer, consumerThread, binding, resources);
+        EngramNode node =
+                new EngramNode(config, bootstrap, store, metrics, consumer, consumerThread, binding, resources);
         node.adapters = adapters;
         node.tuning = tuning;
         node.createdAdminKey = createdAdminKey.map(IssuedKey::secret).orElse(null);
         return node;
     }
 
-    private static ActorRef<IngestActor.Command> spawn(ActorSystem<SpawnProtocol.Command> system, BatchWriter writer,
-            ResilienceConfig resilience) {
-        CompletionStage<ActorRef<IngestActor.Command>> spawned = AskPattern.ask(system,
-                replyTo -> new SpawnProtocol.Spawn<>(IngestActor.supervised(writer, resilience), "ingest",
-                        Props.empty(), replyTo),
-                ASK_SPAWN_TIMEOUT, system.scheduler());
+    private static ActorRef<IngestActor.Command> spawn(
+            ActorSystem<SpawnProtocol.Command> system, BatchWriter writer, ResilienceConfig resilience) {
+        CompletionStage<ActorRef<IngestActor.Command>> spawned = AskPattern.ask(
+                system,
+                replyTo -> new SpawnProtocol.Spawn<>(
+                        IngestActor.supervised(writer, resilience), "ingest", Props.empty(), replyTo),
+                ASK_SPAWN_TIMEOUT,
+                system.scheduler());
         return await(spawned, "spawning the ingest actor");
     }
 

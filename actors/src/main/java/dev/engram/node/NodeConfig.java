@@ -1,20 +1,20 @@
 package dev.engram.node;
 
-import dev.engram.node.config.ResilienceConfig;
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
+import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.tuning.TuningSchedulerConfig;
+import dev.engram.streams.FeedbackTopicLayout;
+import dev.engram.streams.KafkaConnection;
+import dev.engram.streams.TrustedWorkerKeys;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import dev.engram.streams.TrustedWorkerKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import dev.engram.streams.FeedbackTopicLayout;
-import dev.engram.streams.KafkaConnection;
-import java.util.Map;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -149,12 +149,12 @@ public record NodeConfig(
             throw new IllegalArgumentException("nodeConfig.httpHost is required, e.g. 127.0.0.1 or 0.0.0.0");
         }
         if (httpPort < 0 || httpPort > 65535) {
-            throw new IllegalArgumentException("nodeConfig.httpPort must be in [0, 65535] (0 = any free port), was "
-                    + httpPort);
+            throw new IllegalArgumentException(
+                    "nodeConfig.httpPort must be in [0, 65535] (0 = any free port), was " + httpPort);
         }
         if (groupId == null || !GROUP_ID.matcher(groupId).matches()) {
-            throw new IllegalArgumentException("nodeConfig.groupId must match " + GROUP_ID.pattern() + ", was "
-                    + groupId);
+            throw new IllegalArgumentException(
+                    "nodeConfig.groupId must match " + GROUP_ID.pattern() + ", was " + groupId);
         }
         Objects.requireNonNull(storeConfig, "nodeConfig.storeConfig is required (CaseStoreConfig.defaults())");
         if (embedder != null && embedder.dimension() != storeConfig.vectorDimension()) {
@@ -165,19 +165,20 @@ public record NodeConfig(
         }
         Objects.requireNonNull(resilience, "nodeConfig.resilience is required (ResilienceConfig.defaults())");
         if (maxBatchRecords < 1 || maxBatchRecords > 100_000) {
-            throw new IllegalArgumentException("nodeConfig.maxBatchRecords must be in [1, 100000], was "
-                    + maxBatchRecords);
+            throw new IllegalArgumentException(
+                    "nodeConfig.maxBatchRecords must be in [1, 100000], was " + maxBatchRecords);
         }
         Objects.requireNonNull(pollTimeout, "nodeConfig.pollTimeout is required");
         if (pollTimeout.isNegative() || pollTimeout.isZero()) {
             throw new IllegalArgumentException("nodeConfig.pollTimeout must be positive, was " + pollTimeout);
         }
         Objects.requireNonNull(clock, "nodeConfig.clock is required");
-        Objects.requireNonNull(tuning, "nodeConfig.tuning is required (TuningSchedulerConfig.defaults() or .disabled())");
+        Objects.requireNonNull(
+                tuning, "nodeConfig.tuning is required (TuningSchedulerConfig.defaults() or .disabled())");
         Objects.requireNonNull(promotionGate, "nodeConfig.promotionGate is required (PromotionGate.defaults())");
         if (adapterVersionsKept < 1 || adapterVersionsKept > 1000) {
-            throw new IllegalArgumentException("nodeConfig.adapterVersionsKept must be in [1, 1000], was "
-                    + adapterVersionsKept);
+            throw new IllegalArgumentException(
+                    "nodeConfig.adapterVersionsKept must be in [1, 1000], was " + adapterVersionsKept);
         }
         Objects.requireNonNull(kafkaProperties, "nodeConfig.kafkaProperties is required (Map.of() for none)");
         if (!kafkaProperties.isEmpty() && bootstrapServers == null) {
@@ -186,18 +187,20 @@ public record NodeConfig(
         }
         // Validated here, so a bad file fails the configuration, not the node's start.
         try {
-            kafkaProperties = new KafkaConnection(bootstrapServers == null ? "embedded" : bootstrapServers,
-                    kafkaProperties).clientProperties();
+            kafkaProperties = new KafkaConnection(
+                            bootstrapServers == null ? "embedded" : bootstrapServers, kafkaProperties)
+                    .clientProperties();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("nodeConfig.kafkaProperties: " + e.getMessage(), e);
         }
         Objects.requireNonNull(feedbackLayout, "nodeConfig.feedbackLayout is required (FeedbackTopicLayout.SHARED)");
         if (maxConcurrentRecalls < 1 || maxConcurrentRecalls > MAX_CONCURRENT_RECALLS) {
-            throw new IllegalArgumentException("nodeConfig.maxConcurrentRecalls must be in [1, " + MAX_CONCURRENT_RECALLS
-                    + "], was " + maxConcurrentRecalls);
+            throw new IllegalArgumentException("nodeConfig.maxConcurrentRecalls must be in [1, "
+                    + MAX_CONCURRENT_RECALLS + "], was " + maxConcurrentRecalls);
         }
-        Objects.requireNonNull(trustedWorkers, "nodeConfig.trustedWorkers is required (TrustedWorkerKeys.none() "
-                + "trusts no worker)");
+        Objects.requireNonNull(
+                trustedWorkers,
+                "nodeConfig.trustedWorkers is required (TrustedWorkerKeys.none() " + "trusts no worker)");
         if (allowAnonymous && !isLoopback(httpHost)) {
             throw new IllegalArgumentException("nodeConfig.allowAnonymous is only allowed when the HTTP API listens on "
                     + "loopback, but httpHost is " + httpHost + ": a node reachable from other hosts requires API "
@@ -224,8 +227,7 @@ public record NodeConfig(
     static boolean isLoopback(String host) {
         try {
             InetAddress[] addresses = InetAddress.getAllByName(host);
-            return addresses.length > 0 && Arrays.stream(addresses)
-                    .allMatch(InetAddress::isLoopbackAddress);
+            return addresses.length > 0 && Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress);
         } catch (UnknownHostException e) {
             return false;
         }
@@ -248,13 +250,25 @@ public record NodeConfig(
 
     /** A builder seeded with this configuration. */
     public Builder toBuilder() {
-        return new Builder(dataDir).bootstrapServers(bootstrapServers).httpHost(httpHost).httpPort(httpPort)
-                .groupId(groupId).embedder(embedder).storeConfig(storeConfig).resilience(resilience)
-                .maxBatchRecords(maxBatchRecords).pollTimeout(pollTimeout).clock(clock).tuning(tuning)
-                .promotionGate(promotionGate).adapterVersionsKept(adapterVersionsKept)
-                .kafkaProperties(kafkaProperties).feedbackLayout(feedbackLayout)
+        return new Builder(dataDir)
+                .bootstrapServers(bootstrapServers)
+                .httpHost(httpHost)
+                .httpPort(httpPort)
+                .groupId(groupId)
+                .embedder(embedder)
+                .storeConfig(storeConfig)
+                .resilience(resilience)
+                .maxBatchRecords(maxBatchRecords)
+                .pollTimeout(pollTimeout)
+                .clock(clock)
+                .tuning(tuning)
+                .promotionGate(promotionGate)
+                .adapterVersionsKept(adapterVersionsKept)
+                .kafkaProperties(kafkaProperties)
+                .feedbackLayout(feedbackLayout)
                 .maxConcurrentRecalls(maxConcurrentRecalls)
-                .allowAnonymous(allowAnonymous).trustedWorkers(trustedWorkers);
+                .allowAnonymous(allowAnonymous)
+                .trustedWorkers(trustedWorkers);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -396,12 +410,28 @@ public record NodeConfig(
 
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
-            return new NodeConfig(dataDir, bootstrapServers, httpHost, httpPort, groupId, embedder,
-                    storeConfig == null ? CaseStoreConfig.defaults() : storeConfig, resilience,
-                    maxBatchRecords != null ? maxBatchRecords
+            return new NodeConfig(
+                    dataDir,
+                    bootstrapServers,
+                    httpHost,
+                    httpPort,
+                    groupId,
+                    embedder,
+                    storeConfig == null ? CaseStoreConfig.defaults() : storeConfig,
+                    resilience,
+                    maxBatchRecords != null
+                            ? maxBatchRecords
                             : embedder == null ? DEFAULT_MAX_BATCH_RECORDS : DEFAULT_MAX_BATCH_RECORDS_EMBEDDING,
-                    pollTimeout, clock, tuning, promotionGate, adapterVersionsKept, kafkaProperties, feedbackLayout,
-                    maxConcurrentRecalls, allowAnonymous, trustedWorkers);
+                    pollTimeout,
+                    clock,
+                    tuning,
+                    promotionGate,
+                    adapterVersionsKept,
+                    kafkaProperties,
+                    feedbackLayout,
+                    maxConcurrentRecalls,
+                    allowAnonymous,
+                    trustedWorkers);
         }
     }
 }

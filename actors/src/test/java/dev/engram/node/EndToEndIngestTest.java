@@ -1,6 +1,5 @@
 package dev.engram.node;
 
-import dev.engram.node.tuning.TuningSchedulerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.memory.CaseStore;
@@ -11,6 +10,7 @@ import dev.engram.node.testing.Produced;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.StreamAssertions;
 import dev.engram.node.testing.TestIds;
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -28,15 +28,23 @@ class EndToEndIngestTest {
         assertThat(stream.items()).hasSize(10_000);
         assertThat(stream.invalidCount()).isEqualTo(500);
 
-        NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(group).httpPort(0).tuning(TuningSchedulerConfig.disabled()).build();
-        try (EngramNode node = EngramNode.start(config); GroupOffsets offsets = new GroupOffsets(bootstrap, group)) {
+        NodeConfig config = NodeConfig.builder(data)
+                .bootstrapServers(bootstrap)
+                .groupId(group)
+                .httpPort(0)
+                .tuning(TuningSchedulerConfig.disabled())
+                .build();
+        try (EngramNode node = EngramNode.start(config);
+                GroupOffsets offsets = new GroupOffsets(bootstrap, group)) {
             Produced produced = Produced.send(bootstrap, stream.items());
 
             // Committed offsets mean: the index commit covers them and their dead letters are acked.
-            Await.until("the node to commit every record sent", Duration.ofMinutes(3),
+            Await.until(
+                    "the node to commit every record sent",
+                    Duration.ofMinutes(3),
                     () -> offsets.reached(produced.endOffsets()),
-                    () -> "committed " + offsets.committed() + ", cases " + StreamAssertions.counts(node.store(),
-                            stream.tenants()));
+                    () -> "committed " + offsets.committed() + ", cases "
+                            + StreamAssertions.counts(node.store(), stream.tenants()));
 
             try (CaseStore reference = stream.referenceStore(ref)) {
                 StreamAssertions.assertExactlyOnce(node.store(), reference, stream);
@@ -46,13 +54,20 @@ class EndToEndIngestTest {
             assertThat(counter(metrics, "engram_events_ingested_total")).isGreaterThanOrEqualTo(8_000);
             assertThat(counter(metrics, "engram_events_invalid_total")).isGreaterThanOrEqualTo(500);
             assertThat(counter(metrics, "engram_events_dead_lettered_total")).isGreaterThanOrEqualTo(500);
-            assertThat(metrics).contains("engram_ingest_batch_seconds_count", "engram_consumer_lag",
-                    "resilience4j_retry_calls_total{kind=\"successful_without_retry\",name=\"engram.store-write\"}");
+            assertThat(metrics)
+                    .contains(
+                            "engram_ingest_batch_seconds_count",
+                            "engram_consumer_lag",
+                            "resilience4j_retry_calls_total{kind=\"successful_without_retry\",name=\"engram.store-write\"}");
         }
     }
 
     static double counter(String metrics, String name) {
-        return metrics.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(
-                l.substring(name.length() + 1).trim())).findFirst().orElse(-1);
+        return metrics.lines()
+                .filter(l -> l.startsWith(name + " "))
+                .mapToDouble(
+                        l -> Double.parseDouble(l.substring(name.length() + 1).trim()))
+                .findFirst()
+                .orElse(-1);
     }
 }

@@ -1,6 +1,5 @@
 package dev.engram.node;
 
-import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.memory.CaseStore;
 import dev.engram.node.testing.Await;
 import dev.engram.node.testing.FeedbackStream;
@@ -8,6 +7,7 @@ import dev.engram.node.testing.GroupOffsets;
 import dev.engram.node.testing.Produced;
 import dev.engram.node.testing.StreamAssertions;
 import dev.engram.node.testing.TestIds;
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -32,10 +32,18 @@ class KafkaContainerEndToEndTest {
         String group = TestIds.unique("container");
         FeedbackStream stream = FeedbackStream.generate(TestIds.unique("container"), 3, 2_000, 300, 100, 11);
 
-        NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(group).httpPort(0).tuning(TuningSchedulerConfig.disabled()).build();
-        try (EngramNode node = EngramNode.start(config); GroupOffsets offsets = new GroupOffsets(bootstrap, group)) {
+        NodeConfig config = NodeConfig.builder(data)
+                .bootstrapServers(bootstrap)
+                .groupId(group)
+                .httpPort(0)
+                .tuning(TuningSchedulerConfig.disabled())
+                .build();
+        try (EngramNode node = EngramNode.start(config);
+                GroupOffsets offsets = new GroupOffsets(bootstrap, group)) {
             Produced produced = Produced.send(bootstrap, stream.items());
-            Await.until("the node to commit every record sent", Duration.ofMinutes(3),
+            Await.until(
+                    "the node to commit every record sent",
+                    Duration.ofMinutes(3),
                     () -> offsets.reached(produced.endOffsets()));
             try (CaseStore reference = stream.referenceStore(ref)) {
                 StreamAssertions.assertExactlyOnce(node.store(), reference, stream);

@@ -66,15 +66,20 @@ class KafkaSecurityEndToEndTest {
         kafka.createUser("acme-agents", "acme-secret");
         try (Admin acls = Admin.create(KafkaClientFactory.adminConfig(admin, Map.of()))) {
             acls.createAcls(List.of(new AclBinding(
-                    new ResourcePattern(ResourceType.TOPIC, Topics.tenantFeedback("acme"), PatternType.PREFIXED),
-                    new AccessControlEntry("User:acme-agents", "*", AclOperation.WRITE, AclPermissionType.ALLOW))))
-                    .all().get(30, TimeUnit.SECONDS);
+                            new ResourcePattern(
+                                    ResourceType.TOPIC, Topics.tenantFeedback("acme"), PatternType.PREFIXED),
+                            new AccessControlEntry(
+                                    "User:acme-agents", "*", AclOperation.WRITE, AclPermissionType.ALLOW))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         }
         node = EngramNode.start(NodeConfig.builder(dataDir.resolve("node"))
                 .bootstrapServers(kafka.bootstrapServers())
                 .kafkaProperties(admin.clientProperties())
                 .feedbackLayout(FeedbackTopicLayout.PER_TENANT)
-                .httpPort(0).tuning(TuningSchedulerConfig.disabled()).build());
+                .httpPort(0)
+                .tuning(TuningSchedulerConfig.disabled())
+                .build());
     }
 
     @AfterAll
@@ -88,24 +93,41 @@ class KafkaSecurityEndToEndTest {
     }
 
     private static FeedbackEvent event(String id, String tenant, String task) {
-        return FeedbackEvent.of(id, tenant, "agent-1", Instant.parse("2026-01-01T00:00:00Z"), task,
-                "plan for " + task, "done", 0.9, null);
+        return FeedbackEvent.of(
+                id,
+                tenant,
+                "agent-1",
+                Instant.parse("2026-01-01T00:00:00Z"),
+                task,
+                "plan for " + task,
+                "done",
+                0.9,
+                null);
     }
 
     private static RecordMetadata send(KafkaProducer<String, byte[]> producer, String topic, FeedbackEvent e)
             throws Exception {
-        return producer.send(new ProducerRecord<>(topic, e.tenant(), EventCodec.encode(e))).get(30, TimeUnit.SECONDS);
+        return producer.send(new ProducerRecord<>(topic, e.tenant(), EventCodec.encode(e)))
+                .get(30, TimeUnit.SECONDS);
     }
 
     private static KafkaProducer<String, byte[]> producer(KafkaConnection as) {
-        return KafkaClientFactory.producer(as, Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                ProducerConfig.LINGER_MS_CONFIG, 0));
+        return KafkaClientFactory.producer(
+                as,
+                Map.of(
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                        15_000,
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                        15_000,
+                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        10_000,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        0));
     }
 
     /** The first write, once the ACL has reached the broker's authorizer (it follows the metadata). */
-    private static RecordMetadata sendOnceAllowed(KafkaProducer<String, byte[]> producer, String topic,
-            FeedbackEvent e) throws Exception {
+    private static RecordMetadata sendOnceAllowed(KafkaProducer<String, byte[]> producer, String topic, FeedbackEvent e)
+            throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try {
@@ -126,21 +148,28 @@ class KafkaSecurityEndToEndTest {
             sendOnceAllowed(acme, Topics.tenantFeedback("acme"), event("acme-1", "acme", "reset a router"));
 
             // Kafka itself refuses acme's producer on globex's topic (and on the shared one).
-            assertThatThrownBy(() -> send(acme, Topics.tenantFeedback("globex"),
-                    event("acme-2", "globex", "steal globex's memory")))
-                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
+            assertThatThrownBy(() -> send(
+                            acme, Topics.tenantFeedback("globex"), event("acme-2", "globex", "steal globex's memory")))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(TopicAuthorizationException.class);
             assertThatThrownBy(() -> send(acme, Topics.FEEDBACK, event("acme-3", "globex", "via the shared topic")))
                     .hasCauseInstanceOf(TopicAuthorizationException.class);
 
             // On its own topic Kafka cannot tell what it writes: the node checks the event's tenant.
-            RecordMetadata forged = send(acme, Topics.tenantFeedback("acme"),
+            RecordMetadata forged = send(
+                    acme,
+                    Topics.tenantFeedback("acme"),
                     event("acme-forged", "globex", "a case planted in globex's memory"));
             send(globex, Topics.tenantFeedback("globex"), event("globex-1", "globex", "renew a certificate"));
 
-            Await.until("both tenants' own events stored", Duration.ofSeconds(60),
+            Await.until(
+                    "both tenants' own events stored",
+                    Duration.ofSeconds(60),
                     () -> node.store().get("acme", "acme-1").isPresent()
                             && node.store().get("globex", "globex-1").isPresent());
-            Await.until("the forged event dead-lettered", Duration.ofSeconds(60),
+            Await.until(
+                    "the forged event dead-lettered",
+                    Duration.ofSeconds(60),
                     () -> DeadLetterTopic.readAll(kafka.connection()).stream()
                             .anyMatch(d -> d.sourceTopic().equals(Topics.tenantFeedback("acme"))
                                     && d.offset() == forged.offset()
@@ -148,11 +177,18 @@ class KafkaSecurityEndToEndTest {
 
             DeadLetter letter = DeadLetterTopic.readAll(kafka.connection()).stream()
                     .filter(d -> d.sourceTopic().equals(Topics.tenantFeedback("acme"))
-                            && d.offset() == forged.offset() && d.partition() == forged.partition())
-                    .findFirst().orElseThrow();
-            assertThat(letter.reason()).startsWith("tenant:").contains("'globex'").contains("engram.feedback.acme");
+                            && d.offset() == forged.offset()
+                            && d.partition() == forged.partition())
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(letter.reason())
+                    .startsWith("tenant:")
+                    .contains("'globex'")
+                    .contains("engram.feedback.acme");
             assertThat(EventCodec.decodeFeedback(letter.original()).eventId()).isEqualTo("acme-forged");
-            assertThat(node.store().get("globex", "acme-forged")).as("never in globex's memory").isEmpty();
+            assertThat(node.store().get("globex", "acme-forged"))
+                    .as("never in globex's memory")
+                    .isEmpty();
             assertThat(node.store().get("acme", "acme-forged")).isEmpty();
             assertThat(node.store().get("globex", "acme-2")).isEmpty();
             assertThat(node.store().get("globex", "acme-3")).isEmpty();

@@ -1,11 +1,11 @@
 package dev.engram.node;
 
-import dev.engram.node.config.ResilienceConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
+import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.testing.HashingEmbedder;
 import java.nio.file.Path;
@@ -34,23 +34,32 @@ class NodeConfigTest {
         assertThat(config.adapterVersionsKept()).isEqualTo(5);
         assertThat(config.kafkaProperties()).isEmpty();
         assertThat(config.feedbackLayout()).isEqualTo(dev.engram.streams.FeedbackTopicLayout.SHARED);
-        assertThat(config.maxConcurrentRecalls()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+        assertThat(config.maxConcurrentRecalls())
+                .isEqualTo(2 * Runtime.getRuntime().availableProcessors());
         assertThat(config.toBuilder().build()).isEqualTo(config);
     }
 
     @Test
     void kafkaPropertiesReachTheNodesConnectionAndTheOwnedKeysAreRefused() {
-        NodeConfig secured = NodeConfig.builder(DIR).bootstrapServers("k1:9093")
+        NodeConfig secured = NodeConfig.builder(DIR)
+                .bootstrapServers("k1:9093")
                 .kafkaProperties(java.util.Map.of("security.protocol", "SASL_SSL"))
-                .feedbackLayout(dev.engram.streams.FeedbackTopicLayout.PER_TENANT).maxConcurrentRecalls(3).build();
+                .feedbackLayout(dev.engram.streams.FeedbackTopicLayout.PER_TENANT)
+                .maxConcurrentRecalls(3)
+                .build();
         assertThat(secured.kafka("k1:9093").securityProtocol()).isEqualTo("SASL_SSL");
         assertThat(secured.toBuilder().build()).isEqualTo(secured);
-        assertThatThrownBy(() -> NodeConfig.builder(DIR).bootstrapServers("k1:9093")
-                .kafkaProperties(java.util.Map.of("isolation.level", "read_uncommitted")).build())
-                .hasMessageContaining("nodeConfig.kafkaProperties").hasMessageContaining("isolation.level");
         assertThatThrownBy(() -> NodeConfig.builder(DIR)
-                .kafkaProperties(java.util.Map.of("security.protocol", "SASL_SSL")).build())
-                .as("the embedded broker is plaintext").hasMessageContaining("nodeConfig.bootstrapServers");
+                        .bootstrapServers("k1:9093")
+                        .kafkaProperties(java.util.Map.of("isolation.level", "read_uncommitted"))
+                        .build())
+                .hasMessageContaining("nodeConfig.kafkaProperties")
+                .hasMessageContaining("isolation.level");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR)
+                        .kafkaProperties(java.util.Map.of("security.protocol", "SASL_SSL"))
+                        .build())
+                .as("the embedded broker is plaintext")
+                .hasMessageContaining("nodeConfig.bootstrapServers");
         assertThatThrownBy(() -> NodeConfig.builder(DIR).maxConcurrentRecalls(0).build())
                 .hasMessageContaining("nodeConfig.maxConcurrentRecalls");
         assertThatThrownBy(() -> NodeConfig.builder(DIR).feedbackLayout(null).build())
@@ -60,8 +69,13 @@ class NodeConfigTest {
     @Test
     void aNodeWithAnEmbedderTakesSmallerBatchesUnlessToldOtherwise() {
         HashingEmbedder embedder = new HashingEmbedder(384);
-        assertThat(NodeConfig.builder(DIR).embedder(embedder).build().maxBatchRecords()).isEqualTo(64);
-        assertThat(NodeConfig.builder(DIR).embedder(embedder).maxBatchRecords(500).build().maxBatchRecords())
+        assertThat(NodeConfig.builder(DIR).embedder(embedder).build().maxBatchRecords())
+                .isEqualTo(64);
+        assertThat(NodeConfig.builder(DIR)
+                        .embedder(embedder)
+                        .maxBatchRecords(500)
+                        .build()
+                        .maxBatchRecords())
                 .isEqualTo(500);
     }
 
@@ -76,7 +90,8 @@ class NodeConfigTest {
                 .hasMessageContaining("nodeConfig.groupId");
         assertThatThrownBy(() -> NodeConfig.builder(DIR).maxBatchRecords(0).build())
                 .hasMessageContaining("nodeConfig.maxBatchRecords");
-        assertThatThrownBy(() -> NodeConfig.builder(DIR).pollTimeout(Duration.ZERO).build())
+        assertThatThrownBy(
+                        () -> NodeConfig.builder(DIR).pollTimeout(Duration.ZERO).build())
                 .hasMessageContaining("nodeConfig.pollTimeout");
         assertThatThrownBy(() -> NodeConfig.builder(DIR).promotionGate(null).build())
                 .hasMessageContaining("nodeConfig.promotionGate");
@@ -86,10 +101,13 @@ class NodeConfigTest {
 
     @Test
     void promotionMarginsAreSetAndValidated() {
-        NodeConfig strict = NodeConfig.builder(DIR).promotionGate(new PromotionGate(0.02, 0.0)).build();
+        NodeConfig strict = NodeConfig.builder(DIR)
+                .promotionGate(new PromotionGate(0.02, 0.0))
+                .build();
         assertThat(strict.promotionGate().minHeldOutGain()).isEqualTo(0.02);
         assertThat(strict.toBuilder().build()).isEqualTo(strict);
-        assertThatThrownBy(() -> new PromotionGate(1.5, 0.01)).hasMessageContaining("promotionGate.minHeldOutGain")
+        assertThatThrownBy(() -> new PromotionGate(1.5, 0.01))
+                .hasMessageContaining("promotionGate.minHeldOutGain")
                 .hasMessageContaining("[-1, 1]");
         assertThatThrownBy(() -> new PromotionGate(0.0, -0.01)).hasMessageContaining("promotionGate.maxRetentionLoss");
         assertThatThrownBy(() -> new PromotionGate(Double.NaN, 0.01)).hasMessageContaining("minHeldOutGain");
@@ -120,9 +138,14 @@ class NodeConfigTest {
         };
 
         assertThatThrownBy(() -> NodeConfig.builder(DIR).embedder(tiny).build())
-                .hasMessageContaining("nodeConfig.embedder").hasMessageContaining("withVectorDimension(8)");
-        assertThat(NodeConfig.builder(DIR).embedder(tiny)
-                .storeConfig(CaseStoreConfig.defaults().withVectorDimension(8)).build().embedder()).isSameAs(tiny);
+                .hasMessageContaining("nodeConfig.embedder")
+                .hasMessageContaining("withVectorDimension(8)");
+        assertThat(NodeConfig.builder(DIR)
+                        .embedder(tiny)
+                        .storeConfig(CaseStoreConfig.defaults().withVectorDimension(8))
+                        .build()
+                        .embedder())
+                .isSameAs(tiny);
     }
 
     @Test

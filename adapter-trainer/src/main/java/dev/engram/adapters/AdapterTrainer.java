@@ -81,9 +81,10 @@ public final class AdapterTrainer {
                 AdamW adam = new AdamW(params, root)) {
             long start = 0;
             if (config.checkpointDir() != null) {
-                try (NoGradScope noGrad = NoGradScope.enter(); NDManager scope = root.newSubManager()) {
-                    start = TrainingCheckpoint.restore(config.checkpointDir(), config.seed(), config.totalSteps(),
-                            params, adam, scope);
+                try (NoGradScope noGrad = NoGradScope.enter();
+                        NDManager scope = root.newSubManager()) {
+                    start = TrainingCheckpoint.restore(
+                            config.checkpointDir(), config.seed(), config.totalSteps(), params, adam, scope);
                 }
             }
             Engine engine = root.getEngine();
@@ -97,7 +98,8 @@ public final class AdapterTrainer {
                 }
                 engine.setRandomSeed(stepSeed(config.seed(), step));
                 double gradNorm;
-                double lr = config.learningRate() * config.schedule().factor(step, config.warmupSteps(), config.totalSteps());
+                double lr = config.learningRate()
+                        * config.schedule().factor(step, config.warmupSteps(), config.totalSteps());
                 try (NDManager sm = root.newSubManager()) {
                     NDArray loss;
                     try (GradientCollector collector = engine.newGradientCollector()) {
@@ -117,7 +119,9 @@ public final class AdapterTrainer {
                 }
                 step++;
                 report(step, start, began, lastLoss, lr, gradNorm);
-                if (config.checkpointDir() != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0
+                if (config.checkpointDir() != null
+                        && config.checkpointEvery() > 0
+                        && step % config.checkpointEvery() == 0
                         && step < config.totalSteps()) {
                     checkpoint(step, params, adam);
                 }
@@ -130,8 +134,8 @@ public final class AdapterTrainer {
     }
 
     /** Clips, applies AdamW and zeroes the gradients; returns the norm before clipping. */
-    private double update(List<TrainableParameter> params, AdamW adam, double lr, long step, double loss,
-            NDManager sm) {
+    private double update(
+            List<TrainableParameter> params, AdamW adam, double lr, long step, double loss, NDManager sm) {
         NDArray[] grads = new NDArray[params.size()];
         double sumSquares = 0;
         for (int i = 0; i < grads.length; i++) {
@@ -141,8 +145,8 @@ public final class AdapterTrainer {
         double gradNorm = Math.sqrt(sumSquares);
         if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
             AdamW.zeroGradients(params, grads);
-            throw new IllegalStateException("training diverged at step " + step + ": loss " + loss
-                    + ", gradient norm " + gradNorm + " (lower the learning rate or check the inputs)");
+            throw new IllegalStateException("training diverged at step " + step + ": loss " + loss + ", gradient norm "
+                    + gradNorm + " (lower the learning rate or check the inputs)");
         }
         if (config.maxGradNorm() > 0 && gradNorm > config.maxGradNorm()) {
             float coef = (float) (config.maxGradNorm() / (gradNorm + 1e-6));
@@ -156,7 +160,8 @@ public final class AdapterTrainer {
     }
 
     private void checkpoint(long step, List<TrainableParameter> params, AdamW adam) throws IOException {
-        Path file = TrainingCheckpoint.write(config.checkpointDir(), step, config.seed(), config.totalSteps(), params, adam);
+        Path file = TrainingCheckpoint.write(
+                config.checkpointDir(), step, config.seed(), config.totalSteps(), params, adam);
         listener.onCheckpoint(step, file);
     }
 
@@ -166,7 +171,8 @@ public final class AdapterTrainer {
         double perStepMs = (double) elapsedMs / done;
         double examplesPerSecond = done * (double) config.batchSize() * 1000 / elapsedMs;
         Duration eta = Duration.ofMillis((long) (perStepMs * (config.totalSteps() - step)));
-        listener.onProgress(new TrainingProgress(step, config.totalSteps(), loss, lr, gradNorm, examplesPerSecond, eta));
+        listener.onProgress(
+                new TrainingProgress(step, config.totalSteps(), loss, lr, gradNorm, examplesPerSecond, eta));
     }
 
     static int stepSeed(long seed, long step) {
@@ -186,8 +192,8 @@ public final class AdapterTrainer {
                 throw new IllegalArgumentException("parameter name " + p.name() + " appears twice");
             }
             if (!p.value().hasGradient()) {
-                throw new IllegalArgumentException("parameter " + p.name() + " has no gradient attached"
-                        + " (call setRequiresGradient(true))");
+                throw new IllegalArgumentException(
+                        "parameter " + p.name() + " has no gradient attached" + " (call setRequiresGradient(true))");
             }
         }
     }

@@ -156,12 +156,35 @@ public record LoraConfig(
 
         private Builder() {}
 
-        public Builder r(int r) { this.r = r; return this; }
-        public Builder alpha(double alpha) { this.alpha = alpha; return this; }
-        public Builder dropout(double dropout) { this.dropout = dropout; return this; }
-        public Builder useRslora(boolean useRslora) { this.useRslora = useRslora; return this; }
-        public Builder useDora(boolean useDora) { this.useDora = useDora; return this; }
-        public Builder init(LoraInit init) { this.init = init; return this; }
+        public Builder r(int r) {
+            this.r = r;
+            return this;
+        }
+
+        public Builder alpha(double alpha) {
+            this.alpha = alpha;
+            return this;
+        }
+
+        public Builder dropout(double dropout) {
+            this.dropout = dropout;
+            return this;
+        }
+
+        public Builder useRslora(boolean useRslora) {
+            this.useRslora = useRslora;
+            return this;
+        }
+
+        public Builder useDora(boolean useDora) {
+            this.useDora = useDora;
+            return this;
+        }
+
+        public Builder init(LoraInit init) {
+            this.init = init;
+            return this;
+        }
         /** PEFT list semantics; clears any regex. */
         public Builder targetModules(List<String> names) {
             this.targetModules = names;
@@ -174,14 +197,41 @@ public record LoraConfig(
             this.targetModules = List.of();
             return this;
         }
-        public Builder freezeA(boolean freezeA) { this.freezeA = freezeA; return this; }
-        public Builder loraPlusRatio(double ratio) { this.loraPlusRatio = ratio; return this; }
-        public Builder baseModelName(String name) { this.baseModelName = name; return this; }
-        public Builder taskType(String taskType) { this.taskType = taskType; return this; }
+
+        public Builder freezeA(boolean freezeA) {
+            this.freezeA = freezeA;
+            return this;
+        }
+
+        public Builder loraPlusRatio(double ratio) {
+            this.loraPlusRatio = ratio;
+            return this;
+        }
+
+        public Builder baseModelName(String name) {
+            this.baseModelName = name;
+            return this;
+        }
+
+        public Builder taskType(String taskType) {
+            this.taskType = taskType;
+            return this;
+        }
 
         public LoraConfig build() {
-            return new LoraConfig(r, alpha, dropout, useRslora, useDora, init, targetModules,
-                    targetModulesRegex, freezeA, loraPlusRatio, baseModelName, taskType);
+            return new LoraConfig(
+                    r,
+                    alpha,
+                    dropout,
+                    useRslora,
+                    useDora,
+                    init,
+                    targetModules,
+                    targetModulesRegex,
+                    freezeA,
+                    loraPlusRatio,
+                    baseModelName,
+                    taskType);
         }
     }
 }

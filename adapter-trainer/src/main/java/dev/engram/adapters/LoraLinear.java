@@ -39,8 +39,15 @@ public final class LoraLinear implements Linear {
     private NDArray merged;
     private boolean training;
 
-    private LoraLinear(String path, FrozenLinear original, LoraConfig config, NDManager manager,
-            FloatTensor a, FloatTensor b, FloatTensor magnitude, float[] workingBase) {
+    private LoraLinear(
+            String path,
+            FrozenLinear original,
+            LoraConfig config,
+            NDManager manager,
+            FloatTensor a,
+            FloatTensor b,
+            FloatTensor magnitude,
+            float[] workingBase) {
         this.path = path;
         this.original = original;
         this.config = config;
@@ -70,17 +77,24 @@ public final class LoraLinear implements Linear {
     static LoraLinear create(String path, FrozenLinear base, LoraConfig config, NDManager manager, long seed) {
         int out = Math.toIntExact(base.outFeatures());
         int in = Math.toIntExact(base.inFeatures());
-        float[] weight = config.init() == LoraInit.OLORA ? FloatTensor.of(base.weight()).data() : null;
-        LoraInitializer.Start start = LoraInitializer.start(config.init(), config.r(), out, in, weight,
-                config.scaling(), LoraInitializer.seed(seed, path, 0));
+        float[] weight =
+                config.init() == LoraInit.OLORA ? FloatTensor.of(base.weight()).data() : null;
+        LoraInitializer.Start start = LoraInitializer.start(
+                config.init(), config.r(), out, in, weight, config.scaling(), LoraInitializer.seed(seed, path, 0));
         FloatTensor a = new FloatTensor(new long[] {config.r(), in}, start.a());
         FloatTensor b = new FloatTensor(new long[] {out, config.r()}, start.b());
         return new LoraLinear(path, base, config, manager, a, b, null, start.baseWeight());
     }
 
     /** An adapter with given (already validated) weights, as read from a file. */
-    static LoraLinear restore(String path, FrozenLinear base, LoraConfig config, NDManager manager,
-            FloatTensor a, FloatTensor b, FloatTensor magnitude) {
+    static LoraLinear restore(
+            String path,
+            FrozenLinear base,
+            LoraConfig config,
+            NDManager manager,
+            FloatTensor a,
+            FloatTensor b,
+            FloatTensor magnitude) {
         return new LoraLinear(path, base, config, manager, a, b, magnitude, null);
     }
 
@@ -91,7 +105,11 @@ public final class LoraLinear implements Linear {
             return linear(x, merged, bias);
         }
         boolean drop = training && config.dropout() > 0;
-        NDArray xd = drop ? x.getNDArrayInternal().dropout(x, (float) config.dropout(), true).singletonOrThrow() : x;
+        NDArray xd = drop
+                ? x.getNDArrayInternal()
+                        .dropout(x, (float) config.dropout(), true)
+                        .singletonOrThrow()
+                : x;
         NDArray lora = linear(linear(xd, loraA, null), loraB, null).mul(scale);
         if (magnitude == null) {
             return linear(x, baseWeight, bias).add(lora);
@@ -121,7 +139,8 @@ public final class LoraLinear implements Linear {
     }
 
     private NDArray initialMagnitude() {
-        try (NoGradScope noGrad = NoGradScope.enter(); NDManager tmp = manager.newSubManager()) {
+        try (NoGradScope noGrad = NoGradScope.enter();
+                NDManager tmp = manager.newSubManager()) {
             NDArray norm = doraNorm(tmp);
             norm.attach(manager);
             return norm;
@@ -193,7 +212,8 @@ public final class LoraLinear implements Linear {
     }
 
     private NDArray effectiveWeight() {
-        try (NoGradScope noGrad = NoGradScope.enter(); NDManager tmp = manager.newSubManager()) {
+        try (NoGradScope noGrad = NoGradScope.enter();
+                NDManager tmp = manager.newSubManager()) {
             NDArray b = ArrayOps.in(tmp, loraB.stopGradient());
             NDArray a = ArrayOps.in(tmp, loraA.stopGradient());
             NDArray w = b.matMul(a).mul(scale).add(baseWeight);
@@ -223,16 +243,18 @@ public final class LoraLinear implements Linear {
         setBase(newBase);
         int out = Math.toIntExact(outFeatures());
         int in = Math.toIntExact(inFeatures());
-        float[] weight = config.init() == LoraInit.OLORA ? FloatTensor.of(baseWeight).data() : null;
-        LoraInitializer.Start start = LoraInitializer.start(config.init(), config.r(), out, in, weight,
-                config.scaling(), LoraInitializer.seed(seed, path, stage));
+        float[] weight =
+                config.init() == LoraInit.OLORA ? FloatTensor.of(baseWeight).data() : null;
+        LoraInitializer.Start start = LoraInitializer.start(
+                config.init(), config.r(), out, in, weight, config.scaling(), LoraInitializer.seed(seed, path, stage));
         FloatTensor freshA = new FloatTensor(a.shape(), start.a());
         FloatTensor freshB = new FloatTensor(b.shape(), start.b());
         if (start.baseWeight() != null) {
             replaceBase(start.baseWeight());
             folded.add(new FoldedDelta(freshA, freshB, -config.scaling()));
         }
-        try (NoGradScope noGrad = NoGradScope.enter(); NDManager tmp = manager.newSubManager()) {
+        try (NoGradScope noGrad = NoGradScope.enter();
+                NDManager tmp = manager.newSubManager()) {
             ArrayOps.assign(loraA, freshA.toNDArray(tmp));
             ArrayOps.assign(loraB, freshB.toNDArray(tmp));
         }
@@ -281,8 +303,17 @@ public final class LoraLinear implements Linear {
         };
     }
 
-    private static void copyBlock(float[] a, float[] b, double factor, int offset, int r, int in, int out,
-            int total, float[] ca, float[] cb) {
+    private static void copyBlock(
+            float[] a,
+            float[] b,
+            double factor,
+            int offset,
+            int r,
+            int in,
+            int out,
+            int total,
+            float[] ca,
+            float[] cb) {
         System.arraycopy(a, 0, ca, offset * in, r * in);
         for (int i = 0; i < out; i++) {
             for (int k = 0; k < r; k++) {

@@ -71,8 +71,9 @@ public final class LoraModel implements AutoCloseable {
         if (layers.isEmpty()) {
             own.close();
             List<String> sample = new ArrayList<>(new TreeMap<>(base).keySet()).subList(0, Math.min(5, base.size()));
-            throw new IllegalArgumentException("target modules " + (config.targetModulesRegex() != null
-                    ? config.targetModulesRegex() : config.targetModules()) + " match none of the "
+            throw new IllegalArgumentException("target modules "
+                    + (config.targetModulesRegex() != null ? config.targetModulesRegex() : config.targetModules())
+                    + " match none of the "
                     + base.size() + " modules given (e.g. " + sample + ")");
         }
         return new LoraModel(config, own, layers, seed);
@@ -93,8 +94,9 @@ public final class LoraModel implements AutoCloseable {
         NDManager own = manager.newSubManager();
         Map<String, LoraLinear> layers = new TreeMap<>();
         try {
-            payload.modules().forEach((path, t) -> layers.put(path,
-                    LoraLinear.restore(path, base.get(path), config, own, t.a(), t.b(), t.magnitude())));
+            payload.modules()
+                    .forEach((path, t) -> layers.put(
+                            path, LoraLinear.restore(path, base.get(path), config, own, t.a(), t.b(), t.magnitude())));
         } catch (RuntimeException e) {
             own.close();
             throw e;
@@ -140,9 +142,11 @@ public final class LoraModel implements AutoCloseable {
             if (!config.freezeA()) {
                 params.add(new TrainableParameter(p + AdapterPayload.A_SUFFIX, layer.loraA(), 1, true));
             }
-            params.add(new TrainableParameter(p + AdapterPayload.B_SUFFIX, layer.loraB(), config.loraPlusRatio(), true));
-            layer.magnitude().ifPresent(m ->
-                    params.add(new TrainableParameter(p + AdapterPayload.MAGNITUDE_SUFFIX, m, 1, false)));
+            params.add(
+                    new TrainableParameter(p + AdapterPayload.B_SUFFIX, layer.loraB(), config.loraPlusRatio(), true));
+            layer.magnitude()
+                    .ifPresent(
+                            m -> params.add(new TrainableParameter(p + AdapterPayload.MAGNITUDE_SUFFIX, m, 1, false)));
         }
         return params;
     }

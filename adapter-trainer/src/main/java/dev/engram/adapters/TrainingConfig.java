@@ -28,9 +28,20 @@ import java.util.Objects;
  *     found there
  * @param checkpointEvery write a checkpoint every this many steps (0: only when stopped or done)
  */
-public record TrainingConfig(double learningRate, double weightDecay, double beta1, double beta2, double epsilon,
-        long totalSteps, long warmupSteps, LrSchedule schedule, double maxGradNorm, long seed, int batchSize,
-        Path checkpointDir, long checkpointEvery) {
+public record TrainingConfig(
+        double learningRate,
+        double weightDecay,
+        double beta1,
+        double beta2,
+        double epsilon,
+        long totalSteps,
+        long warmupSteps,
+        LrSchedule schedule,
+        double maxGradNorm,
+        long seed,
+        int batchSize,
+        Path checkpointDir,
+        long checkpointEvery) {
 
     public TrainingConfig {
         positive("learningRate", learningRate);
@@ -93,22 +104,82 @@ public record TrainingConfig(double learningRate, double weightDecay, double bet
 
         private Builder() {}
 
-        public Builder learningRate(double v) { learningRate = v; return this; }
-        public Builder weightDecay(double v) { weightDecay = v; return this; }
-        public Builder betas(double b1, double b2) { beta1 = b1; beta2 = b2; return this; }
-        public Builder epsilon(double v) { epsilon = v; return this; }
-        public Builder totalSteps(long v) { totalSteps = v; return this; }
-        public Builder warmupSteps(long v) { warmupSteps = v; return this; }
-        public Builder schedule(LrSchedule v) { schedule = v; return this; }
-        public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
-        public Builder batchSize(int v) { batchSize = v; return this; }
-        public Builder checkpointDir(Path v) { checkpointDir = v; return this; }
-        public Builder checkpointEvery(long v) { checkpointEvery = v; return this; }
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder betas(double b1, double b2) {
+            beta1 = b1;
+            beta2 = b2;
+            return this;
+        }
+
+        public Builder epsilon(double v) {
+            epsilon = v;
+            return this;
+        }
+
+        public Builder totalSteps(long v) {
+            totalSteps = v;
+            return this;
+        }
+
+        public Builder warmupSteps(long v) {
+            warmupSteps = v;
+            return this;
+        }
+
+        public Builder schedule(LrSchedule v) {
+            schedule = v;
+            return this;
+        }
+
+        public Builder maxGradNorm(double v) {
+            maxGradNorm = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder checkpointDir(Path v) {
+            checkpointDir = v;
+            return this;
+        }
+
+        public Builder checkpointEvery(long v) {
+            checkpointEvery = v;
+            return this;
+        }
 
         public TrainingConfig build() {
-            return new TrainingConfig(learningRate, weightDecay, beta1, beta2, epsilon, totalSteps, warmupSteps,
-                    schedule, maxGradNorm, seed, batchSize, checkpointDir, checkpointEvery);
+            return new TrainingConfig(
+                    learningRate,
+                    weightDecay,
+                    beta1,
+                    beta2,
+                    epsilon,
+                    totalSteps,
+                    warmupSteps,
+                    schedule,
+                    maxGradNorm,
+                    seed,
+                    batchSize,
+                    checkpointDir,
+                    checkpointEvery);
         }
     }
 }

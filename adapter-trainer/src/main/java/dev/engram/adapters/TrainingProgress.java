@@ -13,8 +13,14 @@ import java.time.Duration;
  * @param examplesPerSecond throughput of this run so far
  * @param eta estimated time to the end
  */
-public record TrainingProgress(long step, long totalSteps, double loss, double learningRate, double gradNorm,
-        double examplesPerSecond, Duration eta) {
+public record TrainingProgress(
+        long step,
+        long totalSteps,
+        double loss,
+        double learningRate,
+        double gradNorm,
+        double examplesPerSecond,
+        Duration eta) {
 
     /** Fraction done, in [0, 1]. */
     public double fraction() {

@@ -11,5 +11,5 @@ import java.time.Duration;
  * @param resumedFromStep the step the run started at (0 when not resumed)
  * @param elapsed wall time of this call
  */
-public record TrainingResult(long stepsDone, boolean stoppedEarly, double lastLoss, long resumedFromStep,
-        Duration elapsed) {}
+public record TrainingResult(
+        long stepsDone, boolean stoppedEarly, double lastLoss, long resumedFromStep, Duration elapsed) {}

@@ -38,8 +38,14 @@ class AdapterTrainerTest {
     }
 
     private static TrainingConfig.Builder training(long steps) {
-        return TrainingConfig.builder().learningRate(2e-2).totalSteps(steps).warmupSteps(Math.min(5, steps))
-                .schedule(LrSchedule.COSINE).weightDecay(0.01).maxGradNorm(1.0).batchSize(8);
+        return TrainingConfig.builder()
+                .learningRate(2e-2)
+                .totalSteps(steps)
+                .warmupSteps(Math.min(5, steps))
+                .schedule(LrSchedule.COSINE)
+                .weightDecay(0.01)
+                .maxGradNorm(1.0)
+                .batchSize(8);
     }
 
     private static Map<String, float[]> weights(LoraModel m) {
@@ -54,7 +60,12 @@ class AdapterTrainerTest {
     @Test
     void lossFallsAndFrozenWeightsStayBitIdentical() throws Exception {
         Map<String, float[]> frozenBefore = Fixtures.snapshot(base);
-        LoraConfig config = LoraConfig.builder().r(4).alpha(8).dropout(0.05).targetModules(List.of("query", "value")).build();
+        LoraConfig config = LoraConfig.builder()
+                .r(4)
+                .alpha(8)
+                .dropout(0.05)
+                .targetModules(List.of("query", "value"))
+                .build();
         List<TrainingProgress> progress = new ArrayList<>();
         try (LoraModel lora = LoraModel.attach(base, config, manager, 11)) {
             lora.setTraining(true);
@@ -81,7 +92,8 @@ class AdapterTrainerTest {
     @Test
     void forcedGcBetweenForwardAndBackwardChangesNoGradient() throws Exception {
         for (boolean dora : new boolean[] {false, true}) {
-            LoraConfig config = LoraConfig.builder().r(4).dropout(0).useDora(dora).build();
+            LoraConfig config =
+                    LoraConfig.builder().r(4).dropout(0).useDora(dora).build();
             Map<String, float[]> plain;
             Map<String, float[]> withGc;
             List<Double> normsPlain = new ArrayList<>();
@@ -107,7 +119,12 @@ class AdapterTrainerTest {
      */
     @Test
     void scalarNdArrayLossScaleGivesTheAnalyticGradientAfterGc() {
-        LoraConfig config = LoraConfig.builder().r(2).alpha(2).dropout(0).targetModules(List.of("query")).build();
+        LoraConfig config = LoraConfig.builder()
+                .r(2)
+                .alpha(2)
+                .dropout(0)
+                .targetModules(List.of("query"))
+                .build();
         try (LoraModel lora = LoraModel.attach(base, config, manager, 5);
                 NDManager sm = manager.newSubManager()) {
             LoraLinear layer = lora.layers().get(Q);
@@ -135,8 +152,8 @@ class AdapterTrainerTest {
                 float[] grad = g.toFloatArray();
                 for (int i = 0; i < Fixtures.OUT; i++) {
                     for (int k = 0; k < 2; k++) {
-                        assertThat((double) grad[i * 2 + k]).isCloseTo(c * 1.0 * colSum[k],
-                                org.assertj.core.data.Offset.offset(1e-4));
+                        assertThat((double) grad[i * 2 + k])
+                                .isCloseTo(c * 1.0 * colSum[k], org.assertj.core.data.Offset.offset(1e-4));
                     }
                 }
             }
@@ -147,14 +164,22 @@ class AdapterTrainerTest {
     void loraFaKeepsAFixedAndLoraPlusMovesBLambdaTimesFaster() throws Exception {
         float[] deltaPlain;
         float[] deltaPlus;
-        TrainingConfig oneStep = TrainingConfig.builder().learningRate(1e-3).totalSteps(1).weightDecay(0)
-                .maxGradNorm(0).schedule(LrSchedule.CONSTANT).build();
-        try (LoraModel lora = LoraModel.attach(base, LoraConfig.builder().dropout(0).build(), manager, 2)) {
+        TrainingConfig oneStep = TrainingConfig.builder()
+                .learningRate(1e-3)
+                .totalSteps(1)
+                .weightDecay(0)
+                .maxGradNorm(0)
+                .schedule(LrSchedule.CONSTANT)
+                .build();
+        try (LoraModel lora =
+                LoraModel.attach(base, LoraConfig.builder().dropout(0).build(), manager, 2)) {
             new AdapterTrainer(oneStep).fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
             deltaPlain = lora.layers().get(Q).loraB().toFloatArray(); // B started at 0
         }
-        try (LoraModel lora = LoraModel.attach(base, LoraConfig.builder().dropout(0).loraPlusRatio(4).build(), manager, 2)) {
-            assertThat(lora.trainableParameters()).filteredOn(p -> p.name().endsWith("lora_B.weight"))
+        try (LoraModel lora = LoraModel.attach(
+                base, LoraConfig.builder().dropout(0).loraPlusRatio(4).build(), manager, 2)) {
+            assertThat(lora.trainableParameters())
+                    .filteredOn(p -> p.name().endsWith("lora_B.weight"))
                     .allSatisfy(p -> assertThat(p.lrMultiplier()).isEqualTo(4.0));
             new AdapterTrainer(oneStep).fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
             deltaPlus = lora.layers().get(Q).loraB().toFloatArray();
@@ -163,17 +188,21 @@ class AdapterTrainerTest {
         for (int i = 0; i < deltaPlain.length; i++) {
             if (Math.abs(deltaPlain[i]) > 1e-5) {
                 moved++;
-                assertThat((double) deltaPlus[i] / deltaPlain[i]).isCloseTo(4.0, org.assertj.core.data.Offset.offset(1e-3));
+                assertThat((double) deltaPlus[i] / deltaPlain[i])
+                        .isCloseTo(4.0, org.assertj.core.data.Offset.offset(1e-3));
             }
         }
         assertThat(moved).isGreaterThan(deltaPlain.length / 2);
 
-        try (LoraModel lora = LoraModel.attach(base, LoraConfig.builder().dropout(0).freezeA(true).build(), manager, 2)) {
+        try (LoraModel lora = LoraModel.attach(
+                base, LoraConfig.builder().dropout(0).freezeA(true).build(), manager, 2)) {
             float[] aBefore = lora.layers().get(Q).loraA().toFloatArray();
             assertThat(lora.trainableParameters()).noneMatch(p -> p.name().endsWith("lora_A.weight"));
-            new AdapterTrainer(training(20).build()).fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
+            new AdapterTrainer(training(20).build())
+                    .fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
             assertThat(lora.layers().get(Q).loraA().toFloatArray()).isEqualTo(aBefore);
-            assertThat(lora.layers().get(Q).loraB().toFloatArray()).isNotEqualTo(new float[aBefore.length / Fixtures.IN * Fixtures.OUT]);
+            assertThat(lora.layers().get(Q).loraB().toFloatArray())
+                    .isNotEqualTo(new float[aBefore.length / Fixtures.IN * Fixtures.OUT]);
         }
     }
 
@@ -186,36 +215,44 @@ class AdapterTrainerTest {
         Map<String, float[]> resumed;
         try (LoraModel lora = LoraModel.attach(base, config, manager, 1)) {
             lora.setTraining(true);
-            new AdapterTrainer(training(12).seed(100).build()).fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
+            new AdapterTrainer(training(12).seed(100).build())
+                    .fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
             first = weights(lora);
         }
         try (LoraModel lora = LoraModel.attach(base, config, manager, 1)) {
             lora.setTraining(true);
-            new AdapterTrainer(training(12).seed(100).build()).fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
+            new AdapterTrainer(training(12).seed(100).build())
+                    .fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
             again = weights(lora);
         }
         try (LoraModel lora = LoraModel.attach(base, config, manager, 1)) {
             lora.setTraining(true);
-            new AdapterTrainer(training(12).seed(101).build()).fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
+            new AdapterTrainer(training(12).seed(101).build())
+                    .fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
             otherSeed = weights(lora);
         }
         // interrupted after 5 steps, then a new process-like start: fresh model, new trainer
-        TrainingConfig withCheckpoints = training(12).seed(100).checkpointDir(dir).checkpointEvery(4).build();
+        TrainingConfig withCheckpoints =
+                training(12).seed(100).checkpointDir(dir).checkpointEvery(4).build();
         try (LoraModel lora = LoraModel.attach(base, config, manager, 1)) {
             lora.setTraining(true);
             AdapterTrainer[] holder = new AdapterTrainer[1];
-            holder[0] = new AdapterTrainer(withCheckpoints, p -> {
-                if (p.step() == 5) {
-                    holder[0].requestStop();
-                }
-            }, Clock.systemUTC());
+            holder[0] = new AdapterTrainer(
+                    withCheckpoints,
+                    p -> {
+                        if (p.step() == 5) {
+                            holder[0].requestStop();
+                        }
+                    },
+                    Clock.systemUTC());
             TrainingResult r = holder[0].fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
             assertThat(r.stoppedEarly()).isTrue();
             assertThat(r.stepsDone()).isEqualTo(5);
         }
         try (LoraModel lora = LoraModel.attach(base, config, manager, 1)) {
             lora.setTraining(true);
-            TrainingResult r = new AdapterTrainer(withCheckpoints).fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
+            TrainingResult r = new AdapterTrainer(withCheckpoints)
+                    .fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
             assertThat(r.resumedFromStep()).isEqualTo(5);
             assertThat(r.stepsDone()).isEqualTo(12);
             resumed = weights(lora);
@@ -227,9 +264,11 @@ class AdapterTrainerTest {
         assertThat(otherSeed.get(Q + ".lora_B.weight")).isNotEqualTo(first.get(Q + ".lora_B.weight"));
         // a checkpoint from another run setup is refused rather than silently mixed in
         try (LoraModel lora = LoraModel.attach(base, config, manager, 1)) {
-            assertThatThrownBy(() -> new AdapterTrainer(training(12).seed(7).checkpointDir(dir).build())
-                    .fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false)))
-                    .isInstanceOf(InvalidAdapterException.class).hasMessageContaining("seed");
+            assertThatThrownBy(() -> new AdapterTrainer(
+                                    training(12).seed(7).checkpointDir(dir).build())
+                            .fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false)))
+                    .isInstanceOf(InvalidAdapterException.class)
+                    .hasMessageContaining("seed");
         }
     }
 
@@ -258,19 +297,20 @@ class AdapterTrainerTest {
                 }
             });
             CompletableFuture.anyOf(running, CompletableFuture.runAsync(() -> {
-                try {
-                    inside.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            })).get(60, TimeUnit.SECONDS);
+                        try {
+                            inside.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }))
+                    .get(60, TimeUnit.SECONDS);
             if (running.isDone()) {
                 running.join(); // surfaces the first training's failure
             }
             assertThat(inside.getCount()).isZero();
             assertThat(AdapterTrainer.activeTraining()).contains("AdapterTrainer.fit");
             assertThatThrownBy(() -> new AdapterTrainer(training(1).build())
-                    .fit(second.trainableParameters(), new Fixtures.LowRankTask(second, 2, false)))
+                            .fit(second.trainableParameters(), new Fixtures.LowRankTask(second, 2, false)))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("Another training is running in this JVM");
             release.countDown();
@@ -278,17 +318,23 @@ class AdapterTrainerTest {
             assertThat(AdapterTrainer.activeTraining()).isNull();
             // and the slot is free again
             assertThat(new AdapterTrainer(training(1).build())
-                    .fit(second.trainableParameters(), new Fixtures.LowRankTask(second, 2, false)).stepsDone()).isEqualTo(1);
+                            .fit(second.trainableParameters(), new Fixtures.LowRankTask(second, 2, false))
+                            .stepsDone())
+                    .isEqualTo(1);
         }
     }
 
     @Test
     void stepsLeaveNoArraysBehind() throws Exception {
-        try (LoraModel lora = LoraModel.attach(base, LoraConfig.builder().useDora(true).build(), manager, 1)) {
+        try (LoraModel lora =
+                LoraModel.attach(base, LoraConfig.builder().useDora(true).build(), manager, 1)) {
             lora.setTraining(true);
             int before = manager.getManagedArrays().size();
             List<Integer> sizes = new ArrayList<>();
-            new AdapterTrainer(training(10).build(), p -> sizes.add(manager.getManagedArrays().size()), Clock.systemUTC())
+            new AdapterTrainer(
+                            training(10).build(),
+                            p -> sizes.add(manager.getManagedArrays().size()),
+                            Clock.systemUTC())
                     .fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
             assertThat(sizes).as("arrays alive after each step").containsOnly(sizes.get(0));
             assertThat(manager.getManagedArrays()).hasSize(before);

@@ -58,10 +58,12 @@ final class Fixtures {
     /** Output of {@code layer} on {@code x}, computed in a throwaway sub-manager. */
     static float[] output(Linear layer, NDManager manager, float[] x, int rows) {
         if (x.length != rows * layer.inFeatures()) {
-            throw new IllegalArgumentException("input has " + x.length + " values, layer needs " + rows + " x " + layer.inFeatures());
+            throw new IllegalArgumentException(
+                    "input has " + x.length + " values, layer needs " + rows + " x " + layer.inFeatures());
         }
         try (NDManager sm = manager.newSubManager()) {
-            return layer.forward(sm.create(x, new Shape(rows, layer.inFeatures()))).toFloatArray();
+            return layer.forward(sm.create(x, new Shape(rows, layer.inFeatures())))
+                    .toFloatArray();
         }
     }
 
@@ -106,8 +108,15 @@ final class Fixtures {
                 int in = (int) l.inFeatures();
                 double[][] u = new double[out][2];
                 double[][] w = new double[2][in];
-                for (double[] row : u) { row[0] = rng.nextGaussian(); row[1] = rng.nextGaussian(); }
-                for (double[] row : w) { for (int j = 0; j < in; j++) { row[j] = rng.nextGaussian() * 0.5; } }
+                for (double[] row : u) {
+                    row[0] = rng.nextGaussian();
+                    row[1] = rng.nextGaussian();
+                }
+                for (double[] row : w) {
+                    for (int j = 0; j < in; j++) {
+                        row[j] = rng.nextGaussian() * 0.5;
+                    }
+                }
                 float[] d = new float[out * in];
                 for (int i = 0; i < out; i++) {
                     for (int j = 0; j < in; j++) {
@@ -123,9 +132,12 @@ final class Fixtures {
             NDArray total = null;
             for (LoraLinear l : lora.layers().values()) {
                 int in = (int) l.inFeatures();
-                NDArray x = sm.create(randomInput(1000 + step * 31 + l.path().hashCode(), rows, in), new Shape(rows, in));
+                NDArray x =
+                        sm.create(randomInput(1000 + step * 31 + l.path().hashCode(), rows, in), new Shape(rows, in));
                 NDArray delta = sm.create(targetDelta.get(l.path()), new Shape(l.outFeatures(), in));
-                NDArray target = l.base().forward(x).add(ai.djl.nn.core.Linear.linear(x, delta).singletonOrThrow());
+                NDArray target = l.base()
+                        .forward(x)
+                        .add(ai.djl.nn.core.Linear.linear(x, delta).singletonOrThrow());
                 NDArray err = l.forward(x).sub(target).square().mean();
                 total = total == null ? err : total.add(err);
             }

@@ -51,7 +51,8 @@ class LoraLinearTest {
             assertThat(m.layers()).hasSize(4);
         }
         assertThatThrownBy(() -> attach(LoraConfig.builder().targetModules(List.of("nope"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("match none");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("match none");
     }
 
     @Test
@@ -60,9 +61,12 @@ class LoraLinearTest {
         float[] expected = Fixtures.output(base.get(Q), manager, x, 3);
         for (LoraInit init : LoraInit.values()) {
             for (boolean dora : new boolean[] {false, true}) {
-                try (LoraModel m = attach(LoraConfig.builder().init(init).useDora(dora).r(4))) {
+                try (LoraModel m =
+                        attach(LoraConfig.builder().init(init).useDora(dora).r(4))) {
                     float[] got = Fixtures.output(m.layers().get(Q), manager, x, 3);
-                    assertThat(Fixtures.maxDiff(expected, got)).as(init + " dora=" + dora).isLessThan(2e-5);
+                    assertThat(Fixtures.maxDiff(expected, got))
+                            .as(init + " dora=" + dora)
+                            .isLessThan(2e-5);
                 }
             }
         }
@@ -94,7 +98,8 @@ class LoraLinearTest {
             float[] gram = b.transpose().matMul(b).toFloatArray();
             for (int i = 0; i < 4; i++) {
                 for (int j = 0; j < 4; j++) {
-                    assertThat((double) gram[i * 4 + j]).isCloseTo(i == j ? 1 : 0, org.assertj.core.data.Offset.offset(1e-5));
+                    assertThat((double) gram[i * 4 + j])
+                            .isCloseTo(i == j ? 1 : 0, org.assertj.core.data.Offset.offset(1e-5));
                 }
             }
         }
@@ -115,10 +120,12 @@ class LoraLinearTest {
     void sameSeedSameAdapterAndScalingFollowsRslora() {
         try (LoraModel a = LoraModel.attach(base, LoraConfig.defaults(), manager, 9);
                 LoraModel b = LoraModel.attach(base, LoraConfig.defaults(), manager, 9)) {
-            assertThat(a.layers().get(Q).loraA().toFloatArray()).isEqualTo(b.layers().get(Q).loraA().toFloatArray());
+            assertThat(a.layers().get(Q).loraA().toFloatArray())
+                    .isEqualTo(b.layers().get(Q).loraA().toFloatArray());
         }
         assertThat(LoraConfig.builder().r(16).alpha(32).build().scaling()).isEqualTo(2.0);
-        assertThat(LoraConfig.builder().r(16).alpha(32).useRslora(true).build().scaling()).isEqualTo(8.0);
+        assertThat(LoraConfig.builder().r(16).alpha(32).useRslora(true).build().scaling())
+                .isEqualTo(8.0);
     }
 
     @Test
@@ -143,12 +150,17 @@ class LoraLinearTest {
         assertThatThrownBy(() -> LoraConfig.builder().r(0).build()).hasMessageContaining("r must");
         assertThatThrownBy(() -> LoraConfig.builder().alpha(-1).build()).hasMessageContaining("alpha");
         assertThatThrownBy(() -> LoraConfig.builder().dropout(1).build()).hasMessageContaining("dropout");
-        assertThatThrownBy(() -> LoraConfig.builder().loraPlusRatio(0.5).build()).hasMessageContaining("loraPlusRatio");
-        assertThatThrownBy(() -> LoraConfig.builder().targetModules(List.of()).build()).hasMessageContaining("targetModules");
-        assertThatThrownBy(() -> LoraConfig.builder().targetModulesRegex("(").build()).hasMessageContaining("targetModulesRegex");
-        assertThatCode(() -> LoraConfig.builder().init(LoraInit.OLORA).r(13).build().toBuilder().build())
+        assertThatThrownBy(() -> LoraConfig.builder().loraPlusRatio(0.5).build())
+                .hasMessageContaining("loraPlusRatio");
+        assertThatThrownBy(() -> LoraConfig.builder().targetModules(List.of()).build())
+                .hasMessageContaining("targetModules");
+        assertThatThrownBy(() -> LoraConfig.builder().targetModulesRegex("(").build())
+                .hasMessageContaining("targetModulesRegex");
+        assertThatCode(() -> LoraConfig.builder().init(LoraInit.OLORA).r(13).build().toBuilder()
+                        .build())
                 .doesNotThrowAnyException();
-        assertThatThrownBy(() -> attach(LoraConfig.builder().init(LoraInit.OLORA).r(13)))
+        assertThatThrownBy(
+                        () -> attach(LoraConfig.builder().init(LoraInit.OLORA).r(13)))
                 .hasMessageContaining("OLoRA needs r <=");
     }
 
@@ -161,7 +173,10 @@ class LoraLinearTest {
         assertThat(LrSchedule.COSINE.factor(60, 10, 110)).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(LrSchedule.COSINE.factor(110, 10, 110)).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(LrSchedule.CONSTANT.factor(100, 10, 110)).isEqualTo(1.0);
-        assertThatThrownBy(() -> TrainingConfig.builder().warmupSteps(200).totalSteps(100).build())
+        assertThatThrownBy(() -> TrainingConfig.builder()
+                        .warmupSteps(200)
+                        .totalSteps(100)
+                        .build())
                 .hasMessageContaining("warmupSteps");
     }
 }

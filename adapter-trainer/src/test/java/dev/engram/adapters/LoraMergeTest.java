@@ -33,7 +33,11 @@ class LoraMergeTest {
     }
 
     private static TrainingConfig steps(long n) {
-        return TrainingConfig.builder().learningRate(2e-2).totalSteps(n).schedule(LrSchedule.CONSTANT).build();
+        return TrainingConfig.builder()
+                .learningRate(2e-2)
+                .totalSteps(n)
+                .schedule(LrSchedule.CONSTANT)
+                .build();
     }
 
     private Map<String, float[]> outputs(LoraModel lora, float[] x) {
@@ -52,7 +56,12 @@ class LoraMergeTest {
         float[] x = Fixtures.randomInput(8, 3, IN);
         Map<String, float[]> frozen = Fixtures.snapshot(base);
         for (boolean dora : new boolean[] {false, true}) {
-            LoraConfig config = LoraConfig.builder().r(4).dropout(0).useDora(dora).targetModules(List.of("query", "value")).build();
+            LoraConfig config = LoraConfig.builder()
+                    .r(4)
+                    .dropout(0)
+                    .useDora(dora)
+                    .targetModules(List.of("query", "value"))
+                    .build();
             try (LoraModel lora = LoraModel.attach(base, config, manager, 1)) {
                 new AdapterTrainer(steps(15)).fit(lora.trainableParameters(), new Fixtures.LowRankTask(lora, 4, false));
                 Map<String, float[]> before = outputs(lora, x);
@@ -63,9 +72,12 @@ class LoraMergeTest {
                 lora.unmerge();
                 assertThat(lora.isMerged()).isFalse();
                 Map<String, float[]> after = outputs(lora, x);
-                before.forEach((k, v) -> assertThat(after.get(k)).as("bit-identical after unmerge " + k).isEqualTo(v));
+                before.forEach((k, v) -> assertThat(after.get(k))
+                        .as("bit-identical after unmerge " + k)
+                        .isEqualTo(v));
                 // the adapter did change the outputs: the round trip is not trivially true
-                assertThat(Fixtures.maxDiff(before.get(Fixtures.Q), Fixtures.output(base.get(Fixtures.Q), manager, x, 3)))
+                assertThat(Fixtures.maxDiff(
+                                before.get(Fixtures.Q), Fixtures.output(base.get(Fixtures.Q), manager, x, 3)))
                         .isGreaterThan(1e-3);
             }
         }
@@ -76,11 +88,16 @@ class LoraMergeTest {
     @Test
     void mergeAndResetContinuesFromTheMergedStateAndStillSavesForTheOriginalBase(@TempDir Path dir) throws Exception {
         float[] x = Fixtures.randomInput(9, 3, IN);
-        LoraConfig config = LoraConfig.builder().r(2).dropout(0).targetModules(List.of("query", "value")).build();
+        LoraConfig config = LoraConfig.builder()
+                .r(2)
+                .dropout(0)
+                .targetModules(List.of("query", "value"))
+                .build();
         try (LoraModel lora = LoraModel.attach(base, config, manager, 1)) {
             Fixtures.LowRankTask task = new Fixtures.LowRankTask(lora, 8, false);
             List<Double> stage1 = new ArrayList<>();
-            new AdapterTrainer(steps(40), p -> stage1.add(p.loss()), Clock.systemUTC()).fit(lora.trainableParameters(), task);
+            new AdapterTrainer(steps(40), p -> stage1.add(p.loss()), Clock.systemUTC())
+                    .fit(lora.trainableParameters(), task);
             Map<String, float[]> beforeReset = outputs(lora, x);
             lora.mergeAndReset();
             assertThat(lora.stage()).isEqualTo(1);
@@ -88,7 +105,8 @@ class LoraMergeTest {
             assertClose(beforeReset, outputs(lora, x), 1e-5);
 
             List<Double> stage2 = new ArrayList<>();
-            new AdapterTrainer(steps(40), p -> stage2.add(p.loss()), Clock.systemUTC()).fit(lora.trainableParameters(), task);
+            new AdapterTrainer(steps(40), p -> stage2.add(p.loss()), Clock.systemUTC())
+                    .fit(lora.trainableParameters(), task);
             // the target is rank 2 per layer, so a second rank-2 stage keeps improving on the first
             assertThat(stage2.get(0)).isLessThan(stage1.get(0) * 0.5);
             assertThat(stage2.get(stage2.size() - 1)).isLessThan(stage1.get(stage1.size() - 1));
@@ -104,8 +122,11 @@ class LoraMergeTest {
 
     @Test
     void mergeAndResetIsRefusedForDora() {
-        try (LoraModel lora = LoraModel.attach(base, LoraConfig.builder().useDora(true).build(), manager, 1)) {
-            assertThatThrownBy(lora::mergeAndReset).isInstanceOf(IllegalStateException.class).hasMessageContaining("DoRA");
+        try (LoraModel lora =
+                LoraModel.attach(base, LoraConfig.builder().useDora(true).build(), manager, 1)) {
+            assertThatThrownBy(lora::mergeAndReset)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("DoRA");
         }
     }
 }

@@ -99,7 +99,8 @@ class MalformedAdapterTest {
         ObjectNode header = (ObjectNode) JSON.readTree(new String(bytes, 8, n, StandardCharsets.UTF_8));
         edit.accept(header);
         byte[] h = JSON.writeValueAsBytes(header);
-        ByteBuffer out = ByteBuffer.allocate(8 + h.length + bytes.length - 8 - n).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out =
+                ByteBuffer.allocate(8 + h.length + bytes.length - 8 - n).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(h.length).put(h).put(bytes, 8 + n, bytes.length - 8 - n);
         Files.write(weights(dir), out.array());
     }
@@ -209,11 +210,16 @@ class MalformedAdapterTest {
         });
         assertRejected(module, weights(module), "missing tensors for target module " + Fixtures.V);
         Path dora = copy("stray-magnitude");
-        editTensors(dora, t -> t.put("base_model.model." + Fixtures.Q + ".lora_magnitude_vector",
-                new FloatTensor(new long[] {Fixtures.OUT}, new float[Fixtures.OUT])));
+        editTensors(
+                dora,
+                t -> t.put(
+                        "base_model.model." + Fixtures.Q + ".lora_magnitude_vector",
+                        new FloatTensor(new long[] {Fixtures.OUT}, new float[Fixtures.OUT])));
         assertRejected(dora, weights(dora), "use_dora=false");
         Path stray = copy("stray");
-        editTensors(stray, t -> t.put("base_model.model." + Fixtures.Q + ".bias", new FloatTensor(new long[] {1}, new float[1])));
+        editTensors(
+                stray,
+                t -> t.put("base_model.model." + Fixtures.Q + ".bias", new FloatTensor(new long[] {1}, new float[1])));
         assertRejected(stray, weights(stray), "unexpected tensor");
     }
 
@@ -229,12 +235,15 @@ class MalformedAdapterTest {
         Files.writeString(badConfig.resolve(AdapterFiles.CONFIG_FILE), "{\"peft_type\": \"LORA\", ");
         assertRejected(badConfig, badConfig.resolve(AdapterFiles.CONFIG_FILE), "not valid JSON");
         Path ia3 = copy("ia3");
-        Files.writeString(ia3.resolve(AdapterFiles.CONFIG_FILE),
+        Files.writeString(
+                ia3.resolve(AdapterFiles.CONFIG_FILE),
                 Files.readString(ia3.resolve(AdapterFiles.CONFIG_FILE)).replace("\"LORA\"", "\"IA3\""));
         assertRejected(ia3, ia3.resolve(AdapterFiles.CONFIG_FILE), "peft_type is 'IA3'");
         Path bias = copy("bias");
-        Files.writeString(bias.resolve(AdapterFiles.CONFIG_FILE),
-                Files.readString(bias.resolve(AdapterFiles.CONFIG_FILE)).replace("\"bias\" : \"none\"", "\"bias\" : \"all\""));
+        Files.writeString(
+                bias.resolve(AdapterFiles.CONFIG_FILE),
+                Files.readString(bias.resolve(AdapterFiles.CONFIG_FILE))
+                        .replace("\"bias\" : \"none\"", "\"bias\" : \"all\""));
         assertRejected(bias, bias.resolve(AdapterFiles.CONFIG_FILE), "bias is 'all'");
         assertThat(casesChecked).isEqualTo(5);
     }
@@ -242,7 +251,8 @@ class MalformedAdapterTest {
     @Test
     void configTargetsMustBeUsable() throws Exception {
         Path dir = copy("targets");
-        ObjectNode c = (ObjectNode) JSON.readTree(dir.resolve(AdapterFiles.CONFIG_FILE).toFile());
+        ObjectNode c =
+                (ObjectNode) JSON.readTree(dir.resolve(AdapterFiles.CONFIG_FILE).toFile());
         c.putArray("target_modules");
         Files.writeString(dir.resolve(AdapterFiles.CONFIG_FILE), JSON.writeValueAsString(c));
         assertRejected(dir, dir.resolve(AdapterFiles.CONFIG_FILE), "target_modules must be");

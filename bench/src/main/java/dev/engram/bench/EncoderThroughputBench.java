@@ -35,19 +35,26 @@ public final class EncoderThroughputBench {
         int threads = Integer.getInteger("ai.djl.pytorch.num_threads", 2);
         List<String> texts = cranfieldAbstracts(count);
         List<TextSegment> segments = texts.stream().map(TextSegment::from).toList();
-        System.out.printf("EncoderThroughputBench: %d Cranfield abstracts, %d rounds (best and median),"
-                + " %d cores, PyTorch threads %d%n", texts.size(), rounds,
-                Runtime.getRuntime().availableProcessors(), threads);
+        System.out.printf(
+                "EncoderThroughputBench: %d Cranfield abstracts, %d rounds (best and median),"
+                        + " %d cores, PyTorch threads %d%n",
+                texts.size(), rounds, Runtime.getRuntime().availableProcessors(), threads);
 
-        EncoderConfig config = EncoderConfig.custom().maxLength(128).batchSize(32).intraOpThreads(threads)
-                .interOpThreads(1).device("cpu").build();
+        EncoderConfig config = EncoderConfig.custom()
+                .maxLength(128)
+                .batchSize(32)
+                .intraOpThreads(threads)
+                .interOpThreads(1)
+                .device("cpu")
+                .build();
         ExecutorService sequential = Executors.newSingleThreadExecutor();
         try (TextEncoder engram = TextEncoder.load(config)) {
             AllMiniLmL6V2EmbeddingModel ortDefault = new AllMiniLmL6V2EmbeddingModel();
             AllMiniLmL6V2EmbeddingModel ortSequential = new AllMiniLmL6V2EmbeddingModel(sequential);
 
             Function<List<String>, List<float[]>> engramRun = engram::embedDocuments;
-            Function<List<String>, List<float[]>> ortDefaultRun = t -> vectors(ortDefault, segments.subList(0, t.size()));
+            Function<List<String>, List<float[]>> ortDefaultRun =
+                    t -> vectors(ortDefault, segments.subList(0, t.size()));
             Function<List<String>, List<float[]>> ortSequentialRun =
                     t -> vectors(ortSequential, segments.subList(0, t.size()));
 
@@ -68,19 +75,24 @@ public final class EncoderThroughputBench {
                 engramRates[r] = rate(engramRun, texts);
                 ortRates[r] = rate(ortDefaultRun, texts);
                 ortSeqRates[r] = rate(ortSequentialRun, texts);
-                System.out.printf("round %d: engram %.1f texts/s, onnxruntime(default executor) %.1f,"
-                        + " onnxruntime(sequential) %.1f%n", r + 1, engramRates[r], ortRates[r], ortSeqRates[r]);
+                System.out.printf(
+                        "round %d: engram %.1f texts/s, onnxruntime(default executor) %.1f,"
+                                + " onnxruntime(sequential) %.1f%n",
+                        r + 1, engramRates[r], ortRates[r], ortSeqRates[r]);
             }
             double engramBest = max(engramRates);
             double ortBest = Math.max(max(ortRates), max(ortSeqRates));
             System.out.println();
             System.out.printf("%-44s %10s %10s%n", "encoder (batch 32, max 128 tokens)", "best", "median");
-            System.out.printf("%-44s %10.1f %10.1f texts/s%n", "Engram (DJL " + threads + " threads)",
-                    engramBest, median(engramRates));
-            System.out.printf("%-44s %10.1f %10.1f texts/s%n", "ONNX Runtime, langchain4j default executor",
-                    max(ortRates), median(ortRates));
-            System.out.printf("%-44s %10.1f %10.1f texts/s%n", "ONNX Runtime, one text at a time",
-                    max(ortSeqRates), median(ortSeqRates));
+            System.out.printf(
+                    "%-44s %10.1f %10.1f texts/s%n",
+                    "Engram (DJL " + threads + " threads)", engramBest, median(engramRates));
+            System.out.printf(
+                    "%-44s %10.1f %10.1f texts/s%n",
+                    "ONNX Runtime, langchain4j default executor", max(ortRates), median(ortRates));
+            System.out.printf(
+                    "%-44s %10.1f %10.1f texts/s%n",
+                    "ONNX Runtime, one text at a time", max(ortSeqRates), median(ortSeqRates));
             System.out.printf("ratio Engram / best ONNX Runtime: %.2fx (aim >= 0.80x)%n", engramBest / ortBest);
 
             // Single-query latency: the recall path embeds one query at a time.
@@ -88,8 +100,9 @@ public final class EncoderThroughputBench {
                     + " of high speed aircraft";
             double engramQuery = latencyMillis(() -> engram.embedQuery(query));
             double ortQuery = latencyMillis(() -> ortDefault.embed(query));
-            System.out.printf("single query latency (median of 50): Engram %.2f ms, ONNX Runtime %.2f ms,"
-                    + " ratio %.2fx%n", engramQuery, ortQuery, engramQuery / ortQuery);
+            System.out.printf(
+                    "single query latency (median of 50): Engram %.2f ms, ONNX Runtime %.2f ms," + " ratio %.2fx%n",
+                    engramQuery, ortQuery, engramQuery / ortQuery);
         } finally {
             sequential.shutdownNow();
         }
@@ -146,8 +159,8 @@ public final class EncoderThroughputBench {
 
     static List<String> cranfieldAbstracts(int limit) throws IOException {
         String all;
-        try (InputStream in = EncoderThroughputBench.class.getClassLoader()
-                .getResourceAsStream("datasets/cranfield/cran.all.1400")) {
+        try (InputStream in =
+                EncoderThroughputBench.class.getClassLoader().getResourceAsStream("datasets/cranfield/cran.all.1400")) {
             if (in == null) {
                 throw new IllegalStateException("datasets/cranfield/cran.all.1400 not on the classpath"
                         + " (it ships in engram-retriever-tuning)");

@@ -98,14 +98,21 @@ public final class IngestBench {
         for (int i = 0; i < events; i++) {
             Document doc = docs.get(i % docs.size());
             String task = doc.fullText().isBlank() ? "(empty Cranfield record " + doc.id() + ")" : doc.fullText();
-            feedback.add(FeedbackEvent.of("ingest-" + i, TENANT, "ingest-bench", t0.plusMillis(i), task, null, null,
-                    1.0, List.of()));
+            feedback.add(FeedbackEvent.of(
+                    "ingest-" + i, TENANT, "ingest-bench", t0.plusMillis(i), task, null, null, 1.0, List.of()));
         }
-        List<Episode> episodes = feedback.stream().map(FeedbackDecoder::toEpisode).toList();
-        System.out.printf(Locale.ROOT, "IngestBench: %,d feedback events from %,d Cranfield abstracts (distinct ids), "
-                        + "%d cores, Java %s, heap %,d MB, load average %.1f%n", events, docs.size(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                Runtime.getRuntime().maxMemory() >> 20, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        List<Episode> episodes =
+                feedback.stream().map(FeedbackDecoder::toEpisode).toList();
+        System.out.printf(
+                Locale.ROOT,
+                "IngestBench: %,d feedback events from %,d Cranfield abstracts (distinct ids), "
+                        + "%d cores, Java %s, heap %,d MB, load average %.1f%n",
+                events,
+                docs.size(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() >> 20,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
         Path root = Files.createTempDirectory("engram-ingest-bench");
         try {
@@ -113,31 +120,52 @@ public final class IngestBench {
             rawLucene(root.resolve("warmup-raw"), episodes.subList(0, Math.min(warmup, events)));
             System.out.printf(Locale.ROOT, "  warm-up       %,d episodes through both baselines (not timed)%n", warmup);
 
-            System.out.println("                  wall-clock          process CPU (all threads: broker, node, merges, GC)");
+            System.out.println(
+                    "                  wall-clock          process CPU (all threads: broker, node, merges, GC)");
             Rate bare = bareStore(root.resolve("bare"), episodes);
-            System.out.printf(Locale.ROOT, "  bare store    %s  LuceneCaseStore.ingest x %,d + one commit%n",
-                    bare.show(), events);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  bare store    %s  LuceneCaseStore.ingest x %,d + one commit%n",
+                    bare.show(),
+                    events);
             int batch = NodeConfig.DEFAULT_MAX_BATCH_RECORDS;
             Rate batched = bareStore(root.resolve("bare-batched"), episodes, batch);
-            System.out.printf(Locale.ROOT, "  bare, batched %s  the same, committing every %,d events (a node batch at most)%n",
-                    batched.show(), batch);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  bare, batched %s  the same, committing every %,d events (a node batch at most)%n",
+                    batched.show(),
+                    batch);
             Rate raw = rawLucene(root.resolve("raw"), episodes);
-            System.out.printf(Locale.ROOT, "  raw Lucene    %s  IndexWriter.addDocument x %,d + one commit%n",
-                    raw.show(), events);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  raw Lucene    %s  IndexWriter.addDocument x %,d + one commit%n",
+                    raw.show(),
+                    events);
 
             Rate endToEnd = endToEnd(root.resolve("node"), feedback);
-            System.out.printf(Locale.ROOT, "%n  end to end / bare store = %.2f wall-clock, %.2f per CPU-second   (aim >= 0.50)%n",
-                    endToEnd.wall() / bare.wall(), endToEnd.cpu() / bare.cpu());
-            System.out.printf(Locale.ROOT, "  end to end / bare store committing per batch = %.2f wall-clock, %.2f per CPU-second%n",
-                    endToEnd.wall() / batched.wall(), endToEnd.cpu() / batched.cpu());
-            System.out.printf(Locale.ROOT, "  end to end / raw Lucene = %.2f wall-clock, %.2f per CPU-second%n",
-                    endToEnd.wall() / raw.wall(), endToEnd.cpu() / raw.cpu());
-            System.out.printf(Locale.ROOT, "  load average at the end %.1f (a shared machine: rates are wall-clock)%n",
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n  end to end / bare store = %.2f wall-clock, %.2f per CPU-second   (aim >= 0.50)%n",
+                    endToEnd.wall() / bare.wall(),
+                    endToEnd.cpu() / bare.cpu());
+            System.out.printf(
+                    Locale.ROOT,
+                    "  end to end / bare store committing per batch = %.2f wall-clock, %.2f per CPU-second%n",
+                    endToEnd.wall() / batched.wall(),
+                    endToEnd.cpu() / batched.cpu());
+            System.out.printf(
+                    Locale.ROOT,
+                    "  end to end / raw Lucene = %.2f wall-clock, %.2f per CPU-second%n",
+                    endToEnd.wall() / raw.wall(),
+                    endToEnd.cpu() / raw.cpu());
+            System.out.printf(
+                    Locale.ROOT,
+                    "  load average at the end %.1f (a shared machine: rates are wall-clock)%n",
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         } finally {
             delete(root);
         }
-        System.exit(0);  // Kafka and Pekko leave non-daemon threads behind on some paths
+        System.exit(0); // Kafka and Pekko leave non-daemon threads behind on some paths
     }
 
     /** Events/s of LuceneCaseStore.ingest of every episode, then one commit. */
@@ -171,7 +199,7 @@ public final class IngestBench {
         long cpu = processCpuNanos();
         long start = System.nanoTime();
         try (FSDirectory fs = FSDirectory.open(dir);
-             IndexWriter writer = new IndexWriter(fs, new IndexWriterConfig(new EnglishAnalyzer()))) {
+                IndexWriter writer = new IndexWriter(fs, new IndexWriterConfig(new EnglishAnalyzer()))) {
             for (Episode e : episodes) {
                 org.apache.lucene.document.Document doc = new org.apache.lucene.document.Document();
                 doc.add(new StringField("id", e.eventId(), Field.Store.YES));
@@ -187,9 +215,13 @@ public final class IngestBench {
     /** Events/s from the first send until every event is searchable in a real node. */
     private static Rate endToEnd(Path dir, List<FeedbackEvent> events) throws InterruptedException {
         long nodeStarting = System.nanoTime();
-        try (EngramNode node = EngramNode.start(NodeConfig.builder(dir).httpPort(0).build())) {
-            System.out.printf(Locale.ROOT, "  node          up in %.1f s (embedded Kafka %s; not timed)%n",
-                    (System.nanoTime() - nodeStarting) / 1e9, node.bootstrapServers());
+        try (EngramNode node =
+                EngramNode.start(NodeConfig.builder(dir).httpPort(0).build())) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  node          up in %.1f s (embedded Kafka %s; not timed)%n",
+                    (System.nanoTime() - nodeStarting) / 1e9,
+                    node.bootstrapServers());
             AtomicLong acked = new AtomicLong();
             AtomicReference<Exception> failure = new AtomicReference<>();
             Map<TopicPartition, Long> endOffsets = new ConcurrentHashMap<>();
@@ -198,14 +230,17 @@ public final class IngestBench {
             long start = System.nanoTime();
             try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(node.bootstrapServers())) {
                 for (FeedbackEvent e : events) {
-                    producer.send(new ProducerRecord<>(Topics.FEEDBACK, e.tenant(), EventCodec.encode(e)),
+                    producer.send(
+                            new ProducerRecord<>(Topics.FEEDBACK, e.tenant(), EventCodec.encode(e)),
                             (metadata, error) -> {
                                 if (error != null) {
                                     failure.compareAndSet(null, error);
                                 } else {
                                     acked.incrementAndGet();
-                                    endOffsets.merge(new TopicPartition(metadata.topic(), metadata.partition()),
-                                            metadata.offset() + 1, Math::max);
+                                    endOffsets.merge(
+                                            new TopicPartition(metadata.topic(), metadata.partition()),
+                                            metadata.offset() + 1,
+                                            Math::max);
                                 }
                             });
                 }
@@ -230,15 +265,24 @@ public final class IngestBench {
             check(node.store().count(TENANT), events.size(), "the node's store");
             long searchableAt = System.nanoTime();
             Rate rate = Rate.of(events.size(), searchableAt - start, processCpuNanos() - cpu);
-            System.out.printf(Locale.ROOT, "  end to end    %s  produce -> Kafka -> node -> searchable: %,d events in "
-                            + "%.2f s, all acknowledged after %.2f s%n", rate.show(), events.size(),
-                    (searchableAt - start) / 1e9, (ackedAt - start) / 1e9);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  end to end    %s  produce -> Kafka -> node -> searchable: %,d events in "
+                            + "%.2f s, all acknowledged after %.2f s%n",
+                    rate.show(),
+                    events.size(),
+                    (searchableAt - start) / 1e9,
+                    (ackedAt - start) / 1e9);
             double batches = metric(node.metricsText(), "engram_ingest_batch_seconds_count");
             double batchSeconds = metric(node.metricsText(), "engram_ingest_batch_seconds_sum");
             if (batches > 0) {
-                System.out.printf(Locale.ROOT, "                the node wrote %.0f batches (one index commit each), %.0f events "
-                        + "per batch on average, %.0f ms from receipt to durable commit on average%n", batches,
-                        events.size() / batches, batchSeconds / batches * 1000);
+                System.out.printf(
+                        Locale.ROOT,
+                        "                the node wrote %.0f batches (one index commit each), %.0f events "
+                                + "per batch on average, %.0f ms from receipt to durable commit on average%n",
+                        batches,
+                        events.size() / batches,
+                        batchSeconds / batches * 1000);
             }
             return rate;
         }

@@ -28,8 +28,7 @@ import java.util.stream.Stream;
  */
 public final class JudgedLogHeapBench {
 
-    private JudgedLogHeapBench() {
-    }
+    private JudgedLogHeapBench() {}
 
     public static void main(String[] args) throws IOException {
         int tenants = intArg(args, "--tenants", 200);
@@ -51,24 +50,41 @@ public final class JudgedLogHeapBench {
             JudgedRecallLog unbounded = new JudgedRecallLog(dir, tenants, Duration.ofDays(1), Clock.systemUTC());
             touchAll(unbounded, tenants);
             long unboundedBytes = usedAfterGc() - base;
-            System.out.printf(Locale.ROOT, "every tenant resident: %d tenants, %,d episodes in heap, %.1f MB%n",
-                    unbounded.residentTenants().size(), unbounded.residentEntries(), unboundedBytes / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "every tenant resident: %d tenants, %,d episodes in heap, %.1f MB%n",
+                    unbounded.residentTenants().size(),
+                    unbounded.residentEntries(),
+                    unboundedBytes / 1e6);
             unbounded = null;
             base = usedAfterGc();
 
             JudgedRecallLog bounded = new JudgedRecallLog(dir, resident, Duration.ofMinutes(10), Clock.systemUTC());
             touchAll(bounded, tenants);
             long boundedBytes = usedAfterGc() - base;
-            System.out.printf(Locale.ROOT, "at most %d resident: %d tenants, %,d episodes in heap, %.1f MB%n",
-                    resident, bounded.residentTenants().size(), bounded.residentEntries(), boundedBytes / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "at most %d resident: %d tenants, %,d episodes in heap, %.1f MB%n",
+                    resident,
+                    bounded.residentTenants().size(),
+                    bounded.residentEntries(),
+                    boundedBytes / 1e6);
 
             long started = System.nanoTime();
             bounded.snapshot("tenant-0"); // evicted long ago: read back from disk
             double reloadMs = (System.nanoTime() - started) / 1e6;
-            System.out.printf(Locale.ROOT, "reading an evicted tenant back (%d episodes): %.1f ms; on disk %.1f MB "
-                    + "for all tenants%n", episodes, reloadMs, diskBytes / 1e6);
-            System.out.printf(Locale.ROOT, "heap: %.1f MB -> %.1f MB (%.0fx less)%n", unboundedBytes / 1e6,
-                    boundedBytes / 1e6, unboundedBytes / (double) Math.max(1, boundedBytes));
+            System.out.printf(
+                    Locale.ROOT,
+                    "reading an evicted tenant back (%d episodes): %.1f ms; on disk %.1f MB " + "for all tenants%n",
+                    episodes,
+                    reloadMs,
+                    diskBytes / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "heap: %.1f MB -> %.1f MB (%.0fx less)%n",
+                    unboundedBytes / 1e6,
+                    boundedBytes / 1e6,
+                    unboundedBytes / (double) Math.max(1, boundedBytes));
         } finally {
             try (Stream<Path> walk = Files.walk(dir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -92,8 +108,17 @@ public final class JudgedLogHeapBench {
             String plan = "checked the order history, asked for a photo of the damage, offered a replacement with "
                     + "express shipping and a voucher of ten percent for the inconvenience, logged case " + i;
             String outcome = "customer accepted the replacement; photo attached to the claim " + i;
-            out.add(new Episode(tenant + "-" + i, tenant, "agent-" + (i % 7), t0.plusSeconds(i), task, plan, outcome,
-                    0.8, List.of(new Judgement(tenant + "-case-" + (i % 50), 1, true),
+            out.add(new Episode(
+                    tenant + "-" + i,
+                    tenant,
+                    "agent-" + (i % 7),
+                    t0.plusSeconds(i),
+                    task,
+                    plan,
+                    outcome,
+                    0.8,
+                    List.of(
+                            new Judgement(tenant + "-case-" + (i % 50), 1, true),
                             new Judgement(tenant + "-case-" + ((i + 1) % 50), 2, false),
                             new Judgement(tenant + "-case-" + ((i + 2) % 50), 3, null))));
         }

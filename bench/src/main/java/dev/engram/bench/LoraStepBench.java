@@ -44,11 +44,17 @@ public final class LoraStepBench {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         String python = args.length > 1 ? args[1] : "/usr/bin/python3";
         int threads = Integer.getInteger("ai.djl.pytorch.num_threads", 2);
-        System.out.printf("LoraStepBench: MiniLM, batch %d x %d tokens, LoRA r=8 on query,value, %d threads,"
-                + " %d steps after %d warm-up%n", BATCH, LENGTH, threads, steps, WARMUP);
+        System.out.printf(
+                "LoraStepBench: MiniLM, batch %d x %d tokens, LoRA r=8 on query,value, %d threads,"
+                        + " %d steps after %d warm-up%n",
+                BATCH, LENGTH, threads, steps, WARMUP);
 
-        EncoderConfig config = EncoderConfig.custom().maxLength(LENGTH).intraOpThreads(threads).interOpThreads(1)
-                .device("cpu").build();
+        EncoderConfig config = EncoderConfig.custom()
+                .maxLength(LENGTH)
+                .intraOpThreads(threads)
+                .interOpThreads(1)
+                .device("cpu")
+                .build();
         double stepMs;
         double forwardRate;
         double rssLoaded;
@@ -57,15 +63,25 @@ public final class LoraStepBench {
                 NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
             BertEncoder base = encoder.baseEncoder();
             TokenBatch batch = randomBatch();
-            LoraConfig lora = LoraConfig.builder().r(8).alpha(16).dropout(0).targetModules(List.of("query", "value"))
+            LoraConfig lora = LoraConfig.builder()
+                    .r(8)
+                    .alpha(16)
+                    .dropout(0)
+                    .targetModules(List.of("query", "value"))
                     .build();
             try (LoraModel model = LoraModel.attach(base.baseLinears(), lora, manager, 0L)) {
                 model.setTraining(true);
                 BertEncoder tuned = base.withLinears(model.layers());
                 rssLoaded = procStatusMib("VmRSS");
                 List<Long> starts = new ArrayList<>();
-                TrainingConfig training = TrainingConfig.builder().learningRate(1e-4).weightDecay(0.01)
-                        .totalSteps(WARMUP + steps + 1).warmupSteps(0).maxGradNorm(1.0).seed(0).batchSize(BATCH)
+                TrainingConfig training = TrainingConfig.builder()
+                        .learningRate(1e-4)
+                        .weightDecay(0.01)
+                        .totalSteps(WARMUP + steps + 1)
+                        .warmupSteps(0)
+                        .maxGradNorm(1.0)
+                        .seed(0)
+                        .batchSize(BATCH)
                         .build();
                 new AdapterTrainer(training).fit(model.trainableParameters(), (m, step) -> {
                     starts.add(System.nanoTime());
@@ -77,9 +93,14 @@ public final class LoraStepBench {
                     ms[i] = (starts.get(WARMUP + i + 1) - starts.get(WARMUP + i)) / 1e6;
                 }
                 stepMs = median(ms);
-                System.out.printf("Engram LoRA step: median %.1f ms, min %.1f ms (%d adapted layers, %d params)%n",
-                        stepMs, Arrays.stream(ms).min().orElse(0), model.layers().size(),
-                        model.trainableParameters().stream().mapToLong(p -> p.value().size()).sum());
+                System.out.printf(
+                        "Engram LoRA step: median %.1f ms, min %.1f ms (%d adapted layers, %d params)%n",
+                        stepMs,
+                        Arrays.stream(ms).min().orElse(0),
+                        model.layers().size(),
+                        model.trainableParameters().stream()
+                                .mapToLong(p -> p.value().size())
+                                .sum());
             }
             double[] rates = new double[6];
             try (NDManager m = manager.newSubManager()) {
@@ -94,7 +115,8 @@ public final class LoraStepBench {
             }
             forwardRate = median(rates);
             System.out.printf("Engram encoder forward (no grad): median %.1f texts/s%n", forwardRate);
-            System.out.printf("Engram peak RSS %.0f MiB (after load %.0f MiB, growth in training %.0f MiB)%n",
+            System.out.printf(
+                    "Engram peak RSS %.0f MiB (after load %.0f MiB, growth in training %.0f MiB)%n",
                     peakTrain, rssLoaded, peakTrain - rssLoaded);
         }
 
@@ -108,16 +130,27 @@ public final class LoraStepBench {
         double torchRate = torch.get("forward_texts_per_s_median").asDouble();
         double torchPeak = torch.get("peak_rss_train_mib").asDouble();
         double torchGrowth = torch.get("peak_rss_growth_train_mib").asDouble();
-        System.out.printf("%-34s %12s %12s %8s%n", "batch 32 x 128, " + threads + " threads", "Engram/DJL",
-                "PyTorch " + torch.get("torch").asText(), "ratio");
-        System.out.printf("%-34s %12.1f %12.1f %7.2fx  (aim <= 1.0x)%n", "LoRA step, ms (median)", stepMs,
-                torchStep, stepMs / torchStep);
-        System.out.printf("%-34s %12.0f %12.0f %7.2fx  (aim <= 1.2x)%n", "peak RSS, MiB (whole process)",
-                peakTrain, torchPeak, peakTrain / torchPeak);
-        System.out.printf("%-34s %12.0f %12.0f %7.2fx%n", "RSS growth in training, MiB",
-                peakTrain - rssLoaded, torchGrowth, (peakTrain - rssLoaded) / torchGrowth);
-        System.out.printf("%-34s %12.1f %12.1f %7.2fx%n", "encoder forward, texts/s", forwardRate, torchRate,
-                forwardRate / torchRate);
+        System.out.printf(
+                "%-34s %12s %12s %8s%n",
+                "batch 32 x 128, " + threads + " threads",
+                "Engram/DJL",
+                "PyTorch " + torch.get("torch").asText(),
+                "ratio");
+        System.out.printf(
+                "%-34s %12.1f %12.1f %7.2fx  (aim <= 1.0x)%n",
+                "LoRA step, ms (median)", stepMs, torchStep, stepMs / torchStep);
+        System.out.printf(
+                "%-34s %12.0f %12.0f %7.2fx  (aim <= 1.2x)%n",
+                "peak RSS, MiB (whole process)", peakTrain, torchPeak, peakTrain / torchPeak);
+        System.out.printf(
+                "%-34s %12.0f %12.0f %7.2fx%n",
+                "RSS growth in training, MiB",
+                peakTrain - rssLoaded,
+                torchGrowth,
+                (peakTrain - rssLoaded) / torchGrowth);
+        System.out.printf(
+                "%-34s %12.1f %12.1f %7.2fx%n",
+                "encoder forward, texts/s", forwardRate, torchRate, forwardRate / torchRate);
     }
 
     /** Multiple-negatives ranking loss, scale 20, without scalar-Number ops (DJL pitfall 1). */
@@ -127,7 +160,11 @@ public final class LoraStepBench {
         NDArray q = unit.get("0:" + half);
         NDArray d = unit.get(half + ":" + BATCH);
         NDArray logits = q.matMul(d.transpose()).mul(m.create(20f));
-        return logits.logSoftmax(1).mul(m.eye(half)).sum().div(m.create((float) half)).neg();
+        return logits.logSoftmax(1)
+                .mul(m.eye(half))
+                .sum()
+                .div(m.create((float) half))
+                .neg();
     }
 
     /** Seeded random word pieces, [CLS] ... [SEP], no padding: the same shape the script uses. */
@@ -150,20 +187,31 @@ public final class LoraStepBench {
                     + python + " with torch (apt-get install -y python3-torch libopenblas0-pthread)");
             return null;
         }
-        List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--threads", Integer.toString(threads),
-                "--steps", Integer.toString(steps), "--warmup", Integer.toString(WARMUP)));
+        List<String> cmd = new ArrayList<>(List.of(
+                python,
+                script.toString(),
+                "--threads",
+                Integer.toString(threads),
+                "--steps",
+                Integer.toString(steps),
+                "--warmup",
+                Integer.toString(WARMUP)));
         URL onnx = LoraStepBench.class.getClassLoader().getResource("all-minilm-l6-v2.onnx");
         if (onnx != null && onnx.getProtocol().equals("jar")) {
-            String jar = onnx.getPath().substring("file:".length(), onnx.getPath().indexOf("!/"));
+            String jar =
+                    onnx.getPath().substring("file:".length(), onnx.getPath().indexOf("!/"));
             cmd.addAll(List.of("--jar", jar));
         }
         System.out.println("running the PyTorch baseline: " + String.join(" ", cmd));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int rc = p.waitFor();
-        System.out.print(out.lines().filter(l -> !l.startsWith("{")).map(l -> "  " + l + "\n")
+        System.out.print(out.lines()
+                .filter(l -> !l.startsWith("{"))
+                .map(l -> "  " + l + "\n")
                 .reduce("", String::concat));
-        String last = out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
+        String last =
+                out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
         if (rc != 0 || last == null) {
             System.out.println("PyTorch baseline failed (exit " + rc + ")");
             return null;

@@ -3,6 +3,7 @@ package dev.engram.bench;
 import ai.djl.ndarray.NDManager;
 import dev.engram.adapters.LoraConfig;
 import dev.engram.adapters.LoraModel;
+import dev.engram.broker.EmbeddedKafka;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
 import dev.engram.node.registry.AdapterSwap;
@@ -16,21 +17,20 @@ import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.AdapterSignature;
 import dev.engram.streams.AdapterStatus;
-import dev.engram.streams.TrustedWorkerKeys;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import dev.engram.broker.EmbeddedKafka;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.LoraTrainingConfig;
 import dev.engram.streams.RecallResponse;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrustedWorkerKeys;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -89,13 +89,20 @@ public final class NodeSwapLatencyBench {
             // The bench signs as a worker the node trusts; each version is a candidate the gate promotes.
             KeyPair worker = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             try (EngramNode node = EngramNode.start(NodeConfig.builder(dir.resolve("node"))
-                    .bootstrapServers(broker.bootstrapServers()).httpPort(0).embedder(encoder)
-                    .trustedWorkers(TrustedWorkerKeys.of(worker.getPublic())).build());
+                            .bootstrapServers(broker.bootstrapServers())
+                            .httpPort(0)
+                            .embedder(encoder)
+                            .trustedWorkers(TrustedWorkerKeys.of(worker.getPublic()))
+                            .build());
                     KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(broker.bootstrapServers());
                     AdapterPublisher txPublisher = transactional
-                            ? AdapterPublisher.transactional(broker.bootstrapServers(), "bench-swap-publisher") : null;
-                    EngramClient client = EngramClient.builder().nodeUrl(URI.create(node.httpUrl()))
-                            .apiKey(node.localAdminKey().orElseThrow()).agentId("bench-swap").build()) {
+                            ? AdapterPublisher.transactional(broker.bootstrapServers(), "bench-swap-publisher")
+                            : null;
+                    EngramClient client = EngramClient.builder()
+                            .nodeUrl(URI.create(node.httpUrl()))
+                            .apiKey(node.localAdminKey().orElseThrow())
+                            .agentId("bench-swap")
+                            .build()) {
                 AdapterPublisher publisher = transactional ? txPublisher : AdapterPublisher.over(producer);
                 Map<String, AdapterSwap> swaps = new ConcurrentHashMap<>();
                 node.adapters().onSwap(s -> swaps.put(s.to(), s));
@@ -106,10 +113,22 @@ public final class NodeSwapLatencyBench {
                     Path files = dir.resolve("made/v" + i);
                     List<AdapterFile> peft = make(encoder, files, i);
                     payload = peft.stream().mapToLong(AdapterFile::size).sum();
-                    AdapterPublished adapter = AdapterSignature.sign(AdapterPublished.of(NAME, TENANT, i,
-                            i > 1 ? (long) i - 1 : null, encoder.config().model().id(), AdapterMethod.LORA_QUERY_SIDE,
-                            LoraTrainingConfig.defaults(), new AdapterMetrics(0.41, 0.40, 40, null, null, 0, Map.of()),
-                            AdapterStatus.CANDIDATE, "", "bench-" + i, peft, Instant.now()), worker);
+                    AdapterPublished adapter = AdapterSignature.sign(
+                            AdapterPublished.of(
+                                    NAME,
+                                    TENANT,
+                                    i,
+                                    i > 1 ? (long) i - 1 : null,
+                                    encoder.config().model().id(),
+                                    AdapterMethod.LORA_QUERY_SIDE,
+                                    LoraTrainingConfig.defaults(),
+                                    new AdapterMetrics(0.41, 0.40, 40, null, null, 0, Map.of()),
+                                    AdapterStatus.CANDIDATE,
+                                    "",
+                                    "bench-" + i,
+                                    peft,
+                                    Instant.now()),
+                            worker);
                     String label = AdapterKey.version(NAME, i).toString();
                     long t0 = System.nanoTime();
                     publisher.publish(adapter);
@@ -130,18 +149,25 @@ public final class NodeSwapLatencyBench {
                     }
                     long l0 = System.nanoTime();
                     try (NDManager m = NDManager.newBaseManager("PyTorch");
-                            LoraModel ignored = LoraModel.load(files, encoder.baseEncoder().baseLinears(), m)) {
+                            LoraModel ignored =
+                                    LoraModel.load(files, encoder.baseEncoder().baseLinears(), m)) {
                         long loaded = System.nanoTime();
                         if (i > warmup) {
                             add(rows, SERVED, ms(served - t0));
                             add(rows, SWAPPED, ms(swap.swappedNanos() - t0));
-                            add(rows, "  publish until acknowledged" + (transactional ? " (committed)" : ""),
+                            add(
+                                    rows,
+                                    "  publish until acknowledged" + (transactional ? " (committed)" : ""),
                                     ms(acked - t0));
                             add(rows, "  publish -> the registry's poll returned it", ms(swap.polledNanos() - t0));
-                            add(rows, "  poll -> assembled (decode, checksum)", ms(swap.deliveredNanos()
-                                    - swap.polledNanos()));
-                            add(rows, "  assembled -> verified (signature, write + load the files, canary, gate)", ms(swap.verifiedNanos()
-                                    - swap.deliveredNanos()));
+                            add(
+                                    rows,
+                                    "  poll -> assembled (decode, checksum)",
+                                    ms(swap.deliveredNanos() - swap.polledNanos()));
+                            add(
+                                    rows,
+                                    "  assembled -> verified (signature, write + load the files, canary, gate)",
+                                    ms(swap.verifiedNanos() - swap.deliveredNanos()));
                             add(rows, "  verified -> swapped", ms(swap.swappedNanos() - swap.verifiedNanos()));
                             add(rows, "swapped -> first recall on it answered", ms(served - swap.swappedNanos()));
                             add(rows, BASELINE, ms(loaded - l0));
@@ -149,13 +175,20 @@ public final class NodeSwapLatencyBench {
                         }
                     }
                 }
-                System.out.printf(Locale.ROOT, "NodeSwapLatencyBench: %d promoted MiniLM r 8 (query/value) adapters, "
-                        + "%,d payload bytes each, %s publisher, embedded broker, 1 node, %d warm-up%n", adapters,
-                        payload, transactional ? "transactional" : "plain", warmup);
+                System.out.printf(
+                        Locale.ROOT,
+                        "NodeSwapLatencyBench: %d promoted MiniLM r 8 (query/value) adapters, "
+                                + "%,d payload bytes each, %s publisher, embedded broker, 1 node, %d warm-up%n",
+                        adapters,
+                        payload,
+                        transactional ? "transactional" : "plain",
+                        warmup);
                 rows.forEach(NodeSwapLatencyBench::print);
                 print("one HTTP recall (back to back, during the swaps)", recalls);
-                System.out.printf(Locale.ROOT, "ratio served / local load: p50 %.1fx, p99 %.1fx; swapped / local load:"
-                        + " p50 %.1fx, p99 %.1fx%n",
+                System.out.printf(
+                        Locale.ROOT,
+                        "ratio served / local load: p50 %.1fx, p99 %.1fx; swapped / local load:"
+                                + " p50 %.1fx, p99 %.1fx%n",
                         percentile(rows.get(SERVED), 50) / percentile(rows.get(BASELINE), 50),
                         percentile(rows.get(SERVED), 99) / percentile(rows.get(BASELINE), 99),
                         percentile(rows.get(SWAPPED), 50) / percentile(rows.get(BASELINE), 50),
@@ -173,9 +206,11 @@ public final class NodeSwapLatencyBench {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long reader = Arrays.stream(threads.dumpAllThreads(false, false))
-                .filter(t -> t.getThreadName().equals("engram-adapter-registry")).mapToLong(ThreadInfo::getThreadId)
-                .findFirst().orElse(-1);
-        LockSupport.parkNanos(2_000_000_000L);   // let the last swap's retirements and logging settle
+                .filter(t -> t.getThreadName().equals("engram-adapter-registry"))
+                .mapToLong(ThreadInfo::getThreadId)
+                .findFirst()
+                .orElse(-1);
+        LockSupport.parkNanos(2_000_000_000L); // let the last swap's retirements and logging settle
         long cpu0 = os.getProcessCpuTime();
         long reader0 = reader < 0 ? 0 : threads.getThreadCpuTime(reader);
         long t0 = System.nanoTime();
@@ -183,8 +218,13 @@ public final class NodeSwapLatencyBench {
         double wall = System.nanoTime() - t0;
         double process = (os.getProcessCpuTime() - cpu0) / wall * 100;
         double readerShare = reader < 0 ? Double.NaN : (threads.getThreadCpuTime(reader) - reader0) / wall * 100;
-        System.out.printf(Locale.ROOT, "idle %d s: process (node + embedded broker) %.2f%% of one core, the "
-                + "registry's reader thread %.3f%%%n", seconds, process, readerShare);
+        System.out.printf(
+                Locale.ROOT,
+                "idle %d s: process (node + embedded broker) %.2f%% of one core, the "
+                        + "registry's reader thread %.3f%%%n",
+                seconds,
+                process,
+                readerShare);
     }
 
     private static double ms(long nanos) {
@@ -197,18 +237,31 @@ public final class NodeSwapLatencyBench {
 
     private static List<AdapterFile> make(TextEncoder encoder, Path dir, long seed) throws Exception {
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
-                LoraModel lora = LoraModel.attach(encoder.baseEncoder().baseLinears(),
-                        LoraConfig.builder().r(8).alpha(16).targetModules(List.of("query", "value")).build(), manager,
+                LoraModel lora = LoraModel.attach(
+                        encoder.baseEncoder().baseLinears(),
+                        LoraConfig.builder()
+                                .r(8)
+                                .alpha(16)
+                                .targetModules(List.of("query", "value"))
+                                .build(),
+                        manager,
                         seed)) {
             lora.save(dir);
         }
-        return List.of(new AdapterFile(AdapterFile.PEFT_CONFIG, Files.readAllBytes(dir.resolve(AdapterFile.PEFT_CONFIG))),
+        return List.of(
+                new AdapterFile(AdapterFile.PEFT_CONFIG, Files.readAllBytes(dir.resolve(AdapterFile.PEFT_CONFIG))),
                 new AdapterFile(AdapterFile.PEFT_WEIGHTS, Files.readAllBytes(dir.resolve(AdapterFile.PEFT_WEIGHTS))));
     }
 
     private static void print(String what, List<Double> ms) {
-        System.out.printf(Locale.ROOT, "  %-58s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (n %d)%n", what,
-                percentile(ms, 50), percentile(ms, 99), ms.stream().mapToDouble(d -> d).max().orElse(0), ms.size());
+        System.out.printf(
+                Locale.ROOT,
+                "  %-58s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (n %d)%n",
+                what,
+                percentile(ms, 50),
+                percentile(ms, 99),
+                ms.stream().mapToDouble(d -> d).max().orElse(0),
+                ms.size());
     }
 
     private static double percentile(List<Double> values, double p) {

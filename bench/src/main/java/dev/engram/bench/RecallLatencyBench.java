@@ -79,25 +79,51 @@ public final class RecallLatencyBench {
         }
     }
 
-    private static void run(Path dir, int cases, int queries, int warmup, int k, List<String> sentences,
-            List<String> queryTexts, Random random, String source) throws Exception {
-        System.out.printf(Locale.ROOT, "RecallLatencyBench: %,d cases from %s, %,d queries after %,d warm-up, k=%d, "
-                + "1 thread, %d cores, Java %s%n", cases, source, queries, warmup, k,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        CaseStoreConfig config = CaseStoreConfig.defaults().withCommitEveryEvents(10_000)
-                .withCommitInterval(Duration.ofSeconds(5));
+    private static void run(
+            Path dir,
+            int cases,
+            int queries,
+            int warmup,
+            int k,
+            List<String> sentences,
+            List<String> queryTexts,
+            Random random,
+            String source)
+            throws Exception {
+        System.out.printf(
+                Locale.ROOT,
+                "RecallLatencyBench: %,d cases from %s, %,d queries after %,d warm-up, k=%d, "
+                        + "1 thread, %d cores, Java %s%n",
+                cases,
+                source,
+                queries,
+                warmup,
+                k,
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+        CaseStoreConfig config =
+                CaseStoreConfig.defaults().withCommitEveryEvents(10_000).withCommitInterval(Duration.ofSeconds(5));
         try (LuceneCaseStore store = LuceneCaseStore.open(dir, config)) {
             long t0 = System.nanoTime();
             Instant start = Instant.parse("2026-01-01T00:00:00Z");
             for (int i = 0; i < cases; i++) {
                 List<Judgement> judgements = new ArrayList<>();
                 for (int j = 0, n = i == 0 ? 0 : random.nextInt(3); j < n; j++) {
-                    judgements.add(new Judgement("case-" + random.nextInt(i), j + 1,
-                            random.nextInt(3) == 0 ? null : random.nextBoolean()));
+                    judgements.add(new Judgement(
+                            "case-" + random.nextInt(i), j + 1, random.nextInt(3) == 0 ? null : random.nextBoolean()));
                 }
-                store.ingest(new Episode("case-" + i, TENANT, "agent-" + (i % 7), start.plusSeconds(i),
-                        pick(sentences, random, 1), pick(sentences, random, 2), pick(sentences, random, 1),
-                        random.nextInt(101) / 100.0, judgements), null);
+                store.ingest(
+                        new Episode(
+                                "case-" + i,
+                                TENANT,
+                                "agent-" + (i % 7),
+                                start.plusSeconds(i),
+                                pick(sentences, random, 1),
+                                pick(sentences, random, 2),
+                                pick(sentences, random, 1),
+                                random.nextInt(101) / 100.0,
+                                judgements),
+                        null);
                 store.commitIfDue();
                 if ((i + 1) % 20_000 == 0) {
                     System.out.printf(Locale.ROOT, "  ingested %,d / %,d%n", i + 1, cases);
@@ -105,15 +131,24 @@ public final class RecallLatencyBench {
             }
             store.commit();
             double ingestS = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "ingest: %,d cases in %.1f s (%,.0f cases/s), index %.0f MB, %,d cases in store%n",
-                    cases, ingestS, cases / ingestS, sizeMb(dir), store.count(TENANT));
+            System.out.printf(
+                    Locale.ROOT,
+                    "ingest: %,d cases in %.1f s (%,.0f cases/s), index %.0f MB, %,d cases in store%n",
+                    cases,
+                    ingestS,
+                    cases / ingestS,
+                    sizeMb(dir),
+                    store.count(TENANT));
 
-            try (FSDirectory fs = FSDirectory.open(dir); DirectoryReader reader = DirectoryReader.open(fs)) {
+            try (FSDirectory fs = FSDirectory.open(dir);
+                    DirectoryReader reader = DirectoryReader.open(fs)) {
                 IndexSearcher bare = new IndexSearcher(reader);
                 QueryBuilder builder = new QueryBuilder(new EnglishAnalyzer());
-                Query[] bareQueries = queryTexts.stream().map(q -> builder.createBooleanQuery(TEXT_FIELD, q))
+                Query[] bareQueries = queryTexts.stream()
+                        .map(q -> builder.createBooleanQuery(TEXT_FIELD, q))
                         .toArray(Query[]::new);
-                Query[] filteredQueries = Arrays.stream(bareQueries).map(RecallLatencyBench::withTenantFilter)
+                Query[] filteredQueries = Arrays.stream(bareQueries)
+                        .map(RecallLatencyBench::withTenantFilter)
                         .toArray(Query[]::new);
 
                 for (int i = 0; i < warmup; i++) {
@@ -139,7 +174,9 @@ public final class RecallLatencyBench {
                         RecallResult r = store.recall(RecallQuery.bm25(TENANT, queryTexts.get(warmup + i), k));
                         engram[i] = System.nanoTime() - s;
                         engramCpu[i] = cpu.getCurrentThreadCpuTime() - c;
-                        engramTop[i] = r.ranked().isEmpty() ? null : r.ranked().get(0).match().caseId();
+                        engramTop[i] = r.ranked().isEmpty()
+                                ? null
+                                : r.ranked().get(0).match().caseId();
                     }
                     for (int i = from; i < to; i++) {
                         long c = cpu.getCurrentThreadCpuTime();
@@ -160,15 +197,21 @@ public final class RecallLatencyBench {
                 for (int i = 0; i < queries; i++) {
                     same += java.util.Objects.equals(engramTop[i], baselineTop[i]) ? 1 : 0;
                 }
-                System.out.printf(Locale.ROOT, "%nload average while measuring: %.1f on %d cores%n",
-                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                System.out.printf(
+                        Locale.ROOT,
+                        "%nload average while measuring: %.1f on %d cores%n",
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                                .getSystemLoadAverage(),
                         Runtime.getRuntime().availableProcessors());
                 print("wall-clock", engram, baseline, filtered);
                 print("CPU time of the querying thread", engramCpu, baselineCpu, filteredCpu);
                 System.out.printf(Locale.ROOT, "same top-1 case as the baseline: %d of %d queries%n", same, queries);
                 double p99 = pct(sorted(engram), 99);
-                System.out.printf(Locale.ROOT, "target p99 < 20 ms (wall-clock): %s (p99 %.3f ms)%n",
-                        p99 < 20 ? "met" : "MISSED", p99);
+                System.out.printf(
+                        Locale.ROOT,
+                        "target p99 < 20 ms (wall-clock): %s (p99 %.3f ms)%n",
+                        p99 < 20 ? "met" : "MISSED",
+                        p99);
             }
         }
     }
@@ -197,7 +240,8 @@ public final class RecallLatencyBench {
         }
         return new org.apache.lucene.search.BooleanQuery.Builder()
                 .add(query, org.apache.lucene.search.BooleanClause.Occur.MUST)
-                .add(new org.apache.lucene.search.TermQuery(new org.apache.lucene.index.Term("tenant", TENANT)),
+                .add(
+                        new org.apache.lucene.search.TermQuery(new org.apache.lucene.index.Term("tenant", TENANT)),
                         org.apache.lucene.search.BooleanClause.Occur.FILTER)
                 .build();
     }
@@ -207,16 +251,39 @@ public final class RecallLatencyBench {
         long[] b = sorted(baseline);
         long[] f = sorted(filtered);
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-32s %9s %9s %9s %9s%n", "BM25 recall, ms, " + what, "p50", "p99", "max",
-                "mean");
-        System.out.printf(Locale.ROOT, "%-32s %9.3f %9.3f %9.3f %9.3f%n", "engram LuceneCaseStore.recall",
-                pct(e, 50), pct(e, 99), ms(e[e.length - 1]), mean(e));
-        System.out.printf(Locale.ROOT, "%-32s %9.3f %9.3f %9.3f %9.3f%n", "bare Lucene IndexSearcher",
-                pct(b, 50), pct(b, 99), ms(b[b.length - 1]), mean(b));
-        System.out.printf(Locale.ROOT, "%-32s %9.3f %9.3f %9.3f %9.3f%n", "bare Lucene + tenant FILTER",
-                pct(f, 50), pct(f, 99), ms(f[f.length - 1]), mean(f));
-        System.out.printf(Locale.ROOT, "%-32s %8.2fx %8.2fx %8.2fx %8.2fx%n%n", "ratio engram / bare",
-                pct(e, 50) / pct(b, 50), pct(e, 99) / pct(b, 99), (double) e[e.length - 1] / b[b.length - 1],
+        System.out.printf(
+                Locale.ROOT, "%-32s %9s %9s %9s %9s%n", "BM25 recall, ms, " + what, "p50", "p99", "max", "mean");
+        System.out.printf(
+                Locale.ROOT,
+                "%-32s %9.3f %9.3f %9.3f %9.3f%n",
+                "engram LuceneCaseStore.recall",
+                pct(e, 50),
+                pct(e, 99),
+                ms(e[e.length - 1]),
+                mean(e));
+        System.out.printf(
+                Locale.ROOT,
+                "%-32s %9.3f %9.3f %9.3f %9.3f%n",
+                "bare Lucene IndexSearcher",
+                pct(b, 50),
+                pct(b, 99),
+                ms(b[b.length - 1]),
+                mean(b));
+        System.out.printf(
+                Locale.ROOT,
+                "%-32s %9.3f %9.3f %9.3f %9.3f%n",
+                "bare Lucene + tenant FILTER",
+                pct(f, 50),
+                pct(f, 99),
+                ms(f[f.length - 1]),
+                mean(f));
+        System.out.printf(
+                Locale.ROOT,
+                "%-32s %8.2fx %8.2fx %8.2fx %8.2fx%n%n",
+                "ratio engram / bare",
+                pct(e, 50) / pct(b, 50),
+                pct(e, 99) / pct(b, 99),
+                (double) e[e.length - 1] / b[b.length - 1],
                 mean(e) / mean(b));
     }
 

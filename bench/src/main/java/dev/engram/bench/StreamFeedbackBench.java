@@ -6,13 +6,6 @@ import dev.engram.memory.Embedder;
 import dev.engram.memory.Episode;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
-import dev.engram.tools.demo.CranfieldEvents;
-import dev.engram.tools.simulator.FeedbackSimulator;
-import dev.engram.tools.simulator.NodeRecall;
-import dev.engram.tools.simulator.SimulationResult;
-import dev.engram.tools.simulator.SimulatorConfig;
-import dev.engram.tools.simulator.StreamFeedback;
-import dev.engram.tools.simulator.StreamFeedbackReader;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.eval.CranfieldLoader;
@@ -32,6 +25,13 @@ import dev.engram.streams.EventCodec;
 import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.Topics;
+import dev.engram.tools.demo.CranfieldEvents;
+import dev.engram.tools.simulator.FeedbackSimulator;
+import dev.engram.tools.simulator.NodeRecall;
+import dev.engram.tools.simulator.SimulationResult;
+import dev.engram.tools.simulator.SimulatorConfig;
+import dev.engram.tools.simulator.StreamFeedback;
+import dev.engram.tools.simulator.StreamFeedbackReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -100,12 +100,18 @@ public final class StreamFeedbackBench {
         boolean minilmNode = args.containsKey("minilm-node");
         EvalDataset data = CranfieldLoader.load();
         QuerySplit split = QuerySplit.split(data, fraction, seed);
-        say("Cranfield: %d documents, %d judged queries -> %d feedback / %d held out (seed %d)",
-                data.docs().size(), data.judgedQueries().size(), split.feedback().size(), split.heldOut().size(), seed);
+        say(
+                "Cranfield: %d documents, %d judged queries -> %d feedback / %d held out (seed %d)",
+                data.docs().size(),
+                data.judgedQueries().size(),
+                split.feedback().size(),
+                split.heldOut().size(),
+                seed);
 
         Path dir = Files.createTempDirectory("engram-stream-feedback-bench");
         long t = System.nanoTime();
-        try (TextEncoder encoder = TextEncoder.load(EncoderConfig.custom().maxLength(maxLength).batchSize(32).build())) {
+        try (TextEncoder encoder = TextEncoder.load(
+                EncoderConfig.custom().maxLength(maxLength).batchSize(32).build())) {
             say("MiniLM loaded in %.1f s (max %d word pieces)", secs(t), maxLength);
             NodeConfig.Builder config = NodeConfig.builder(dir.resolve("node")).httpPort(0);
             if (minilmNode) {
@@ -114,41 +120,71 @@ public final class StreamFeedbackBench {
             t = System.nanoTime();
             try (EngramNode node = EngramNode.start(config.build())) {
                 CaseStore store = node.store();
-                say("node up in %.1f s: embedded Kafka %s, HTTP %s, recall %s", secs(t), node.bootstrapServers(),
-                        node.httpUrl(), minilmNode ? "hybrid (BM25 + MiniLM)" : "BM25 only");
+                say(
+                        "node up in %.1f s: embedded Kafka %s, HTTP %s, recall %s",
+                        secs(t),
+                        node.bootstrapServers(),
+                        node.httpUrl(),
+                        minilmNode ? "hybrid (BM25 + MiniLM)" : "BM25 only");
 
                 t = System.nanoTime();
                 seed(node.bootstrapServers(), data.docs());
-                await("the abstracts to be searchable", () -> store.count(TENANT), data.docs().size());
-                say("seeded %d abstracts through %s, all searchable in %.1f s", data.docs().size(), Topics.FEEDBACK,
-                        secs(t));
+                await(
+                        "the abstracts to be searchable",
+                        () -> store.count(TENANT),
+                        data.docs().size());
+                say(
+                        "seeded %d abstracts through %s, all searchable in %.1f s",
+                        data.docs().size(), Topics.FEEDBACK, secs(t));
 
                 t = System.nanoTime();
                 SimulatorConfig simConfig = SimulatorConfig.cranfield(TENANT, k);
                 SimulationResult sent = new FeedbackSimulator(NodeRecall.of(node), node.bootstrapServers(), simConfig)
                         .run(split.feedback(), data.qrels());
-                say("simulator: %d events sent (%d rewarded), %d judgements, %d useful, in %.1f s (recall top %d over HTTP)",
-                        sent.eventsSent(), sent.rewardedEvents(), sent.judgements(), sent.usefulJudgements(), secs(t), k);
+                say(
+                        "simulator: %d events sent (%d rewarded), %d judgements, %d useful, in %.1f s (recall top %d over HTTP)",
+                        sent.eventsSent(),
+                        sent.rewardedEvents(),
+                        sent.judgements(),
+                        sent.usefulJudgements(),
+                        secs(t),
+                        k);
                 long expected = data.docs().size() + (long) sent.eventsSent();
                 await("the simulated events to be ingested", () -> store.count(TENANT), expected);
-                long recalled = store.cases(TENANT).stream().mapToLong(Case::timesRecalled).sum();
-                long usefulStat = store.cases(TENANT).stream().mapToLong(Case::timesUseful).sum();
-                say("node ingested: %d simulated cases; case stats timesRecalled %d, timesUseful %d",
+                long recalled = store.cases(TENANT).stream()
+                        .mapToLong(Case::timesRecalled)
+                        .sum();
+                long usefulStat = store.cases(TENANT).stream()
+                        .mapToLong(Case::timesUseful)
+                        .sum();
+                say(
+                        "node ingested: %d simulated cases; case stats timesRecalled %d, timesUseful %d",
                         store.count(TENANT) - data.docs().size(), recalled, usefulStat);
 
                 t = System.nanoTime();
-                StreamFeedback read = new StreamFeedbackReader(node.bootstrapServers())
-                        .read(TENANT, simConfig.eventIdPrefix());
+                StreamFeedback read =
+                        new StreamFeedbackReader(node.bootstrapServers()).read(TENANT, simConfig.eventIdPrefix());
                 List<Episode> episodes = read.episodes();
-                say("stream: %d episodes read back from %s (%d records scanned, %d duplicates, %d undecodable) in %.1f s",
-                        episodes.size(), Topics.FEEDBACK, read.recordsScanned(), read.duplicates(), read.undecodable(),
+                say(
+                        "stream: %d episodes read back from %s (%d records scanned, %d duplicates, %d undecodable) in %.1f s",
+                        episodes.size(),
+                        Topics.FEEDBACK,
+                        read.recordsScanned(),
+                        read.duplicates(),
+                        read.undecodable(),
                         secs(t));
 
-                FeedbackExamples feedback = FeedbackExamples.builder().maxHardNegatives(4).build();
+                FeedbackExamples feedback =
+                        FeedbackExamples.builder().maxHardNegatives(4).build();
                 List<TrainingExample> examples = feedback.trainingExamples(episodes, id -> store.get(TENANT, id));
-                long negatives = examples.stream().mapToLong(e -> e.hardNegatives().size()).sum();
-                say("examples: %d (task, useful case) pairs, %.1f hard negatives each, %d judgements skipped",
-                        examples.size(), (double) negatives / Math.max(1, examples.size()), feedback.skippedJudgements());
+                long negatives = examples.stream()
+                        .mapToLong(e -> e.hardNegatives().size())
+                        .sum();
+                say(
+                        "examples: %d (task, useful case) pairs, %.1f hard negatives each, %d judgements skipped",
+                        examples.size(),
+                        (double) negatives / Math.max(1, examples.size()),
+                        feedback.skippedJudgements());
                 if (args.containsKey("no-train")) {
                     return;
                 }
@@ -159,12 +195,19 @@ public final class StreamFeedbackBench {
         }
     }
 
-    private void train(TextEncoder encoder, CaseStore store, EvalDataset data, QuerySplit split,
-            List<TrainingExample> examples, long seed) {
+    private void train(
+            TextEncoder encoder,
+            CaseStore store,
+            EvalDataset data,
+            QuerySplit split,
+            List<TrainingExample> examples,
+            long seed) {
         long t = System.nanoTime();
         List<Case> cases = store.cases(TENANT).stream()
-                .filter(c -> c.caseId().startsWith(CranfieldEvents.EVENT_ID_PREFIX)).toList();
-        List<float[]> vectors = encoder.embedDocuments(cases.stream().map(Case::text).toList());
+                .filter(c -> c.caseId().startsWith(CranfieldEvents.EVENT_ID_PREFIX))
+                .toList();
+        List<float[]> vectors =
+                encoder.embedDocuments(cases.stream().map(Case::text).toList());
         Map<String, float[]> caseVectors = new HashMap<>();
         for (int i = 0; i < cases.size(); i++) {
             caseVectors.put(cases.get(i).caseId(), unit(vectors.get(i)));
@@ -177,23 +220,33 @@ public final class StreamFeedbackBench {
         }
         TuningConfig config = tuning.build();
         t = System.nanoTime();
-        TuningRound round = new ContrastiveTrainer(encoder, config).withBaseCaseVectors(caseVectors::get)
+        TuningRound round = new ContrastiveTrainer(encoder, config)
+                .withBaseCaseVectors(caseVectors::get)
                 .train(TENANT, examples, List.of(), null, TuningListener.NONE);
-        say("query-side round: %d examples, %d steps, %d epochs, %.1f s, loss %.3f -> %.3f", examples.size(),
-                round.steps(), config.epochs(), secs(t), round.meanLossOfFirst(0.1), round.meanLossOfLast(0.1));
+        say(
+                "query-side round: %d examples, %d steps, %d epochs, %.1f s, loss %.3f -> %.3f",
+                examples.size(),
+                round.steps(),
+                config.epochs(),
+                secs(t),
+                round.meanLossOfFirst(0.1),
+                round.meanLossOfLast(0.1));
         try (TenantAdapter adapter = round.adapter()) {
             Embedder tuned = adapter.embedder(encoder);
-            EvaluationReport frozen = EvaluationReport.evaluate("frozen MiniLM (dense)", split.heldOut(), data.qrels(),
-                    dense(encoder, caseVectors));
-            EvaluationReport tunedReport = EvaluationReport.evaluate("tuned query-side (dense)", split.heldOut(),
-                    data.qrels(), dense(tuned, caseVectors));
+            EvaluationReport frozen = EvaluationReport.evaluate(
+                    "frozen MiniLM (dense)", split.heldOut(), data.qrels(), dense(encoder, caseVectors));
+            EvaluationReport tunedReport = EvaluationReport.evaluate(
+                    "tuned query-side (dense)", split.heldOut(), data.qrels(), dense(tuned, caseVectors));
             say("");
             say("Held-out queries (never in the feedback):");
             say(EvaluationReport.header());
             say(frozen.tableRow());
             say(tunedReport.tableRow());
-            say("held-out nDCG@10: frozen %.4f, tuned %.4f (%+.2f points)", frozen.meanNdcgAt10(),
-                    tunedReport.meanNdcgAt10(), 100 * (tunedReport.meanNdcgAt10() - frozen.meanNdcgAt10()));
+            say(
+                    "held-out nDCG@10: frozen %.4f, tuned %.4f (%+.2f points)",
+                    frozen.meanNdcgAt10(),
+                    tunedReport.meanNdcgAt10(),
+                    100 * (tunedReport.meanNdcgAt10() - frozen.meanNdcgAt10()));
         }
     }
 
@@ -210,7 +263,10 @@ public final class StreamFeedbackBench {
                 scored.add(Map.entry(id, dot));
             });
             scored.sort(Map.Entry.<String, Double>comparingByValue().reversed());
-            return scored.stream().limit(100).map(e -> CranfieldEvents.docId(e.getKey())).toList();
+            return scored.stream()
+                    .limit(100)
+                    .map(e -> CranfieldEvents.docId(e.getKey()))
+                    .toList();
         };
     }
 
@@ -242,8 +298,8 @@ public final class StreamFeedbackBench {
         long deadline = System.nanoTime() + 10L * 60 * 1_000_000_000L;
         while (count.getAsLong() < expected) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out waiting for " + what + ": " + count.getAsLong() + " of "
-                        + expected);
+                throw new IllegalStateException(
+                        "timed out waiting for " + what + ": " + count.getAsLong() + " of " + expected);
             }
             LockSupport.parkNanos(100_000_000L);
         }

@@ -17,8 +17,7 @@ import java.util.List;
  */
 public final class TuningEvaluationBench {
 
-    private TuningEvaluationBench() {
-    }
+    private TuningEvaluationBench() {}
 
     public static void main(String[] args) {
         List<String> given = Arrays.asList(args);

@@ -3,15 +3,17 @@ package dev.engram.broker;
 import dev.engram.broker.internal.DataDirectoryLock;
 import dev.engram.broker.internal.KraftBrokerConfig;
 import dev.engram.broker.internal.TemporaryDirectory;
+import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.KafkaConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -19,8 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import dev.engram.streams.KafkaClientFactory;
-import dev.engram.streams.KafkaConnection;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -74,282 +74,303 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-  /** The node id of the single broker and controller. */
-  public static final int NODE_ID = 1;
+    /** The node id of the single broker and controller. */
+    public static final int NODE_ID = 1;
 
-  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
-  private static final String META_PROPERTIES = "meta.properties";
-  /** Records the security a directory was formatted with. */
-  private static final String SECURITY_MARKER = "engram-security";
-  private static final int START_ATTEMPTS = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+    private static final String META_PROPERTIES = "meta.properties";
+    /** Records the security a directory was formatted with. */
+    private static final String SECURITY_MARKER = "engram-security";
 
-  private final KafkaRaftServer server;
-  private final DataDirectoryLock lock;
-  private final KraftBrokerConfig config;
-  private final String clusterId;
-  private final boolean temporary;
-  private final AtomicBoolean closed = new AtomicBoolean();
+    private static final int START_ATTEMPTS = 3;
 
-  private EmbeddedKafka(KafkaRaftServer server, DataDirectoryLock lock, KraftBrokerConfig config,
-      String clusterId, boolean temporary) {
-    this.server = server;
-    this.lock = lock;
-    this.config = config;
-    this.clusterId = clusterId;
-    this.temporary = temporary;
-  }
+    private final KafkaRaftServer server;
+    private final DataDirectoryLock lock;
+    private final KraftBrokerConfig config;
+    private final String clusterId;
+    private final boolean temporary;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-  /**
-   * Starts a broker whose data lives in {@code dataDir} (created if missing) and survives
-   * {@link #close()}: starting again on the same directory brings back the same cluster.
-   *
-   * @throws IllegalStateException when the broker does not start, e.g. because another broker
-   *     holds the directory
-   */
-  public static EmbeddedKafka start(Path dataDir) {
-    return start(dataDir, BrokerSecurity.plaintext());
-  }
-
-  /**
-   * As {@link #start(Path)}, with {@code security}.
-   *
-   * @throws IllegalStateException also when the directory was formatted with another security
-   */
-  public static EmbeddedKafka start(Path dataDir, BrokerSecurity security) {
-    return start(dataDir.toAbsolutePath(), security, false);
-  }
-
-  /** Starts a broker on a new temporary directory, which {@link #close()} deletes. */
-  public static EmbeddedKafka startTemporary() {
-    return startTemporary(BrokerSecurity.plaintext());
-  }
-
-  /** As {@link #startTemporary()}, with {@code security}. */
-  public static EmbeddedKafka startTemporary(BrokerSecurity security) {
-    Path dir = TemporaryDirectory.create("engram-kafka-");
-    try {
-      return start(dir, security, true);
-    } catch (RuntimeException e) {
-      deleteQuietly(dir);
-      throw e;
+    private EmbeddedKafka(
+            KafkaRaftServer server,
+            DataDirectoryLock lock,
+            KraftBrokerConfig config,
+            String clusterId,
+            boolean temporary) {
+        this.server = server;
+        this.lock = lock;
+        this.config = config;
+        this.clusterId = clusterId;
+        this.temporary = temporary;
     }
-  }
 
-  /** Where clients connect, e.g. {@code "127.0.0.1:41235"}. */
-  public String bootstrapServers() {
-    return config.bootstrapServers();
-  }
-
-  /** The broker's security. */
-  public BrokerSecurity security() {
-    return config.security();
-  }
-
-  /**
-   * How a client with every right connects: plaintext, or the admin user (the super user) of a
-   * secured broker.
-   */
-  public KafkaConnection connection() {
-    BrokerSecurity security = config.security();
-    return security.scram() ? connectionAs(security.adminUser(), security.adminPassword())
-        : KafkaConnection.of(bootstrapServers());
-  }
-
-  /** How {@code user} connects to a secured broker (SASL/SCRAM); plaintext on a plaintext one. */
-  public KafkaConnection connectionAs(String user, String password) {
-    return new KafkaConnection(bootstrapServers(), config.security().clientProperties(user, password));
-  }
-
-  /**
-   * Adds (or changes) a SCRAM-SHA-256 user of a secured broker and returns once the broker
-   * authenticates it. What it may do is up to ACLs ({@code Admin.createAcls}); without any, nothing.
-   *
-   * @throws IllegalStateException on a plaintext broker, or when the user is not there within 30 s
-   */
-  public void createUser(String user, String password) {
-    if (!config.security().scram()) {
-      throw new IllegalStateException("createUser needs a broker started with BrokerSecurity.scram(...)");
+    /**
+     * Starts a broker whose data lives in {@code dataDir} (created if missing) and survives
+     * {@link #close()}: starting again on the same directory brings back the same cluster.
+     *
+     * @throws IllegalStateException when the broker does not start, e.g. because another broker
+     *     holds the directory
+     */
+    public static EmbeddedKafka start(Path dataDir) {
+        return start(dataDir, BrokerSecurity.plaintext());
     }
-    try (Admin admin = Admin.create(KafkaClientFactory.adminConfig(connection(), Map.of()))) {
-      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
-          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), password))).all().get(30, TimeUnit.SECONDS);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      // The credential reaches the broker with the metadata, a moment after the controller took it.
-      while (!admin.describeUserScramCredentials(List.of(user)).all().get(30, TimeUnit.SECONDS).containsKey(user)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("user " + user + " not known to the broker within 30 s");
+
+    /**
+     * As {@link #start(Path)}, with {@code security}.
+     *
+     * @throws IllegalStateException also when the directory was formatted with another security
+     */
+    public static EmbeddedKafka start(Path dataDir, BrokerSecurity security) {
+        return start(dataDir.toAbsolutePath(), security, false);
+    }
+
+    /** Starts a broker on a new temporary directory, which {@link #close()} deletes. */
+    public static EmbeddedKafka startTemporary() {
+        return startTemporary(BrokerSecurity.plaintext());
+    }
+
+    /** As {@link #startTemporary()}, with {@code security}. */
+    public static EmbeddedKafka startTemporary(BrokerSecurity security) {
+        Path dir = TemporaryDirectory.create("engram-kafka-");
+        try {
+            return start(dir, security, true);
+        } catch (RuntimeException e) {
+            deleteQuietly(dir);
+            throw e;
         }
-        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating user " + user, e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not create user " + user + " on " + this + ": " + e, e);
     }
-    LOG.info("SCRAM user {} created on {}", user, bootstrapServers());
-  }
 
-  /** The cluster id: the same on every start from the same directory. */
-  public String clusterId() {
-    return clusterId;
-  }
-
-  /** The directory that holds the broker's logs and metadata. */
-  public Path dataDir() {
-    return config.logDir();
-  }
-
-  /**
-   * Shuts the broker down cleanly and waits until it has stopped (logs flushed, ports closed);
-   * deletes the directory if it was temporary. Calling it again does nothing.
-   */
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    /** Where clients connect, e.g. {@code "127.0.0.1:41235"}. */
+    public String bootstrapServers() {
+        return config.bootstrapServers();
     }
-    long started = System.nanoTime();
-    try {
-      server.shutdown();
-      server.awaitShutdown();
-    } finally {
-      lock.close();
-      if (temporary) {
-        deleteQuietly(config.logDir());
-      }
-    }
-    LOG.info("Embedded Kafka on {} stopped in {} ms", bootstrapServers(), (System.nanoTime() - started) / 1_000_000);
-  }
 
-  @Override
-  public String toString() {
-    return "EmbeddedKafka[" + bootstrapServers() + ", cluster " + clusterId + ", " + config.logDir()
-        + (closed.get() ? ", closed" : "") + "]";
-  }
-
-  private static EmbeddedKafka start(Path dir, BrokerSecurity security, boolean temporary) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not create the Kafka data directory " + dir, e);
+    /** The broker's security. */
+    public BrokerSecurity security() {
+        return config.security();
     }
-    DataDirectoryLock lock = DataDirectoryLock.acquire(dir);
-    try {
-      return start(dir, lock, security, temporary);
-    } catch (RuntimeException e) {
-      lock.close();
-      throw e;
-    }
-  }
 
-  private static EmbeddedKafka start(Path dir, DataDirectoryLock lock, BrokerSecurity security, boolean temporary) {
-    long started = System.nanoTime();
-    for (int attempt = 1; ; attempt++) {
-      KraftBrokerConfig config = KraftBrokerConfig.onFreePorts(NODE_ID, dir, security);
-      KafkaConfig kafkaConfig = new KafkaConfig(config.toProperties(), false);
-      String clusterId = formatIfNeeded(kafkaConfig, config, dir);
-      KafkaRaftServer server = null;
-      try {
-        server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
-        server.startup();
-      } catch (RuntimeException e) {
-        if (server != null) {
-          stopQuietly(server);
+    /**
+     * How a client with every right connects: plaintext, or the admin user (the super user) of a
+     * secured broker.
+     */
+    public KafkaConnection connection() {
+        BrokerSecurity security = config.security();
+        return security.scram()
+                ? connectionAs(security.adminUser(), security.adminPassword())
+                : KafkaConnection.of(bootstrapServers());
+    }
+
+    /** How {@code user} connects to a secured broker (SASL/SCRAM); plaintext on a plaintext one. */
+    public KafkaConnection connectionAs(String user, String password) {
+        return new KafkaConnection(bootstrapServers(), config.security().clientProperties(user, password));
+    }
+
+    /**
+     * Adds (or changes) a SCRAM-SHA-256 user of a secured broker and returns once the broker
+     * authenticates it. What it may do is up to ACLs ({@code Admin.createAcls}); without any, nothing.
+     *
+     * @throws IllegalStateException on a plaintext broker, or when the user is not there within 30 s
+     */
+    public void createUser(String user, String password) {
+        if (!config.security().scram()) {
+            throw new IllegalStateException("createUser needs a broker started with BrokerSecurity.scram(...)");
         }
-        // A free port can be taken by someone else between picking it and binding it: try others.
-        if (hasCause(e, BindException.class) && attempt < START_ATTEMPTS) {
-          LOG.warn("Embedded Kafka could not bind its ports ({}); retrying on others", e.getMessage());
-          continue;
+        try (Admin admin = Admin.create(KafkaClientFactory.adminConfig(connection(), Map.of()))) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
+                            user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), password)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // The credential reaches the broker with the metadata, a moment after the controller took it.
+            while (!admin.describeUserScramCredentials(List.of(user))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .containsKey(user)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("user " + user + " not known to the broker within 30 s");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating user " + user, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not create user " + user + " on " + this + ": " + e, e);
         }
-        throw new IllegalStateException("Embedded Kafka failed to start on " + dir + ": " + e.getMessage(), e);
-      }
-      LOG.info("Embedded Kafka started on {} (cluster {}, data in {}, {}) in {} ms", config.bootstrapServers(),
-          clusterId, dir, security, (System.nanoTime() - started) / 1_000_000);
-      return new EmbeddedKafka(server, lock, config, clusterId, temporary);
+        LOG.info("SCRAM user {} created on {}", user, bootstrapServers());
     }
-  }
 
-  /** Formats {@code dir} unless it already holds a cluster; returns the cluster id either way. */
-  private static String formatIfNeeded(KafkaConfig kafkaConfig, KraftBrokerConfig config, Path dir) {
-    Path meta = dir.resolve(META_PROPERTIES);
-    Path marker = dir.resolve(SECURITY_MARKER);
-    String wanted = config.security().marker();
-    if (Files.exists(meta)) {
-      String formatted = readMarker(marker);
-      if (!formatted.equals(wanted)) {
-        throw new IllegalStateException("the Kafka data directory " + dir + " was formatted as '" + formatted
-            + "' and cannot start as '" + wanted + "' (its users and ACLs live in its metadata); use another "
-            + "directory or the security it was made with");
-      }
-      return readClusterId(meta);
+    /** The cluster id: the same on every start from the same directory. */
+    public String clusterId() {
+        return clusterId;
     }
-    String clusterId = Uuid.randomUuid().toString();
-    try {
-      new Formatter()
-          .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-          .setNodeId(NODE_ID)
-          .setClusterId(clusterId)
-          .setControllerListenerName(KraftBrokerConfig.CONTROLLER_LISTENER)
-          .setMetadataLogDirectory(kafkaConfig.metadataLogDir())
-          .setScramArguments(config.scramFormatArguments())
-          .addDirectory(dir.toString())
-          .run();
-      Files.writeString(marker, wanted, StandardCharsets.UTF_8);
-    } catch (Exception e) {
-      throw new IllegalStateException("could not format the Kafka data directory " + dir + ": " + e.getMessage(), e);
-    }
-    LOG.info("Formatted new Kafka data directory {} (cluster {})", dir, clusterId);
-    return clusterId;
-  }
 
-  /** A directory formatted before the marker existed is a plaintext one. */
-  private static String readMarker(Path marker) {
-    try {
-      return Files.exists(marker) ? Files.readString(marker, StandardCharsets.UTF_8).trim() : "plaintext";
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read " + marker, e);
+    /** The directory that holds the broker's logs and metadata. */
+    public Path dataDir() {
+        return config.logDir();
     }
-  }
 
-  private static String readClusterId(Path meta) {
-    Properties properties = new Properties();
-    try (InputStream in = Files.newInputStream(meta)) {
-      properties.load(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read " + meta, e);
+    /**
+     * Shuts the broker down cleanly and waits until it has stopped (logs flushed, ports closed);
+     * deletes the directory if it was temporary. Calling it again does nothing.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            lock.close();
+            if (temporary) {
+                deleteQuietly(config.logDir());
+            }
+        }
+        LOG.info(
+                "Embedded Kafka on {} stopped in {} ms", bootstrapServers(), (System.nanoTime() - started) / 1_000_000);
     }
-    String clusterId = properties.getProperty("cluster.id");
-    if (clusterId == null || clusterId.isBlank()) {
-      throw new IllegalStateException(meta + " has no cluster.id: the directory is not a KRaft "
-          + "data directory; point Engram at an empty or Engram-made one");
-    }
-    return clusterId;
-  }
 
-  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (type.isInstance(c)) {
-        return true;
-      }
+    @Override
+    public String toString() {
+        return "EmbeddedKafka[" + bootstrapServers() + ", cluster " + clusterId + ", " + config.logDir()
+                + (closed.get() ? ", closed" : "") + "]";
     }
-    return false;
-  }
 
-  private static void stopQuietly(KafkaRaftServer server) {
-    try {
-      server.shutdown();
-      server.awaitShutdown();
-    } catch (RuntimeException e) {
-      LOG.debug("Ignoring failure while stopping a broker that failed to start", e);
+    private static EmbeddedKafka start(Path dir, BrokerSecurity security, boolean temporary) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create the Kafka data directory " + dir, e);
+        }
+        DataDirectoryLock lock = DataDirectoryLock.acquire(dir);
+        try {
+            return start(dir, lock, security, temporary);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
-  }
 
-  private static void deleteQuietly(Path dir) {
-    try {
-      TemporaryDirectory.delete(dir);
-    } catch (IOException | UncheckedIOException e) {
-      LOG.warn("Could not delete the temporary Kafka directory {}: {}", dir, e.getMessage());
+    private static EmbeddedKafka start(Path dir, DataDirectoryLock lock, BrokerSecurity security, boolean temporary) {
+        long started = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            KraftBrokerConfig config = KraftBrokerConfig.onFreePorts(NODE_ID, dir, security);
+            KafkaConfig kafkaConfig = new KafkaConfig(config.toProperties(), false);
+            String clusterId = formatIfNeeded(kafkaConfig, config, dir);
+            KafkaRaftServer server = null;
+            try {
+                server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
+                server.startup();
+            } catch (RuntimeException e) {
+                if (server != null) {
+                    stopQuietly(server);
+                }
+                // A free port can be taken by someone else between picking it and binding it: try others.
+                if (hasCause(e, BindException.class) && attempt < START_ATTEMPTS) {
+                    LOG.warn("Embedded Kafka could not bind its ports ({}); retrying on others", e.getMessage());
+                    continue;
+                }
+                throw new IllegalStateException("Embedded Kafka failed to start on " + dir + ": " + e.getMessage(), e);
+            }
+            LOG.info(
+                    "Embedded Kafka started on {} (cluster {}, data in {}, {}) in {} ms",
+                    config.bootstrapServers(),
+                    clusterId,
+                    dir,
+                    security,
+                    (System.nanoTime() - started) / 1_000_000);
+            return new EmbeddedKafka(server, lock, config, clusterId, temporary);
+        }
     }
-  }
+
+    /** Formats {@code dir} unless it already holds a cluster; returns the cluster id either way. */
+    private static String formatIfNeeded(KafkaConfig kafkaConfig, KraftBrokerConfig config, Path dir) {
+        Path meta = dir.resolve(META_PROPERTIES);
+        Path marker = dir.resolve(SECURITY_MARKER);
+        String wanted = config.security().marker();
+        if (Files.exists(meta)) {
+            String formatted = readMarker(marker);
+            if (!formatted.equals(wanted)) {
+                throw new IllegalStateException("the Kafka data directory " + dir + " was formatted as '" + formatted
+                        + "' and cannot start as '" + wanted
+                        + "' (its users and ACLs live in its metadata); use another "
+                        + "directory or the security it was made with");
+            }
+            return readClusterId(meta);
+        }
+        String clusterId = Uuid.randomUuid().toString();
+        try {
+            new Formatter()
+                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                    .setNodeId(NODE_ID)
+                    .setClusterId(clusterId)
+                    .setControllerListenerName(KraftBrokerConfig.CONTROLLER_LISTENER)
+                    .setMetadataLogDirectory(kafkaConfig.metadataLogDir())
+                    .setScramArguments(config.scramFormatArguments())
+                    .addDirectory(dir.toString())
+                    .run();
+            Files.writeString(marker, wanted, StandardCharsets.UTF_8);
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "could not format the Kafka data directory " + dir + ": " + e.getMessage(), e);
+        }
+        LOG.info("Formatted new Kafka data directory {} (cluster {})", dir, clusterId);
+        return clusterId;
+    }
+
+    /** A directory formatted before the marker existed is a plaintext one. */
+    private static String readMarker(Path marker) {
+        try {
+            return Files.exists(marker)
+                    ? Files.readString(marker, StandardCharsets.UTF_8).trim()
+                    : "plaintext";
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + marker, e);
+        }
+    }
+
+    private static String readClusterId(Path meta) {
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(meta)) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + meta, e);
+        }
+        String clusterId = properties.getProperty("cluster.id");
+        if (clusterId == null || clusterId.isBlank()) {
+            throw new IllegalStateException(meta + " has no cluster.id: the directory is not a KRaft "
+                    + "data directory; point Engram at an empty or Engram-made one");
+        }
+        return clusterId;
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void stopQuietly(KafkaRaftServer server) {
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (RuntimeException e) {
+            LOG.debug("Ignoring failure while stopping a broker that failed to start", e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            TemporaryDirectory.delete(dir);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("Could not delete the temporary Kafka directory {}: {}", dir, e.getMessage());
+        }
+    }
 }

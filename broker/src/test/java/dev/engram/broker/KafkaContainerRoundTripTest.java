@@ -12,11 +12,11 @@ import org.testcontainers.kafka.KafkaContainer;
 @Testcontainers(disabledWithoutDocker = true)
 class KafkaContainerRoundTripTest {
 
-  @Container
-  static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.3.1");
+    @Container
+    static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.3.1");
 
-  @Test
-  void feedbackRoundTripsWithManualCommits() throws Exception {
-    FeedbackRoundTrip.run(KAFKA.getBootstrapServers(), "container-round-trip");
-  }
+    @Test
+    void feedbackRoundTripsWithManualCommits() throws Exception {
+        FeedbackRoundTrip.run(KAFKA.getBootstrapServers(), "container-round-trip");
+    }
 }

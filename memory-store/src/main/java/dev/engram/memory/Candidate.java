@@ -17,15 +17,15 @@ public record Candidate(Case match, int bm25Rank, double bm25Score, int vectorRa
     public Candidate {
         Objects.requireNonNull(match, "candidate.match is required");
         if (bm25Rank < 0 || vectorRank < 0) {
-            throw new IllegalArgumentException("candidate ranks must be >= 0 (0 = not returned), were bm25 "
-                    + bm25Rank + ", vector " + vectorRank);
+            throw new IllegalArgumentException("candidate ranks must be >= 0 (0 = not returned), were bm25 " + bm25Rank
+                    + ", vector " + vectorRank);
         }
         if (bm25Rank == 0 && vectorRank == 0) {
             throw new IllegalArgumentException("candidate " + match.caseId() + " was returned by no search");
         }
         if (!Double.isFinite(bm25Score) || !Double.isFinite(cosine)) {
-            throw new IllegalArgumentException("candidate scores must be finite, were bm25 " + bm25Score
-                    + ", cosine " + cosine);
+            throw new IllegalArgumentException(
+                    "candidate scores must be finite, were bm25 " + bm25Score + ", cosine " + cosine);
         }
     }
 

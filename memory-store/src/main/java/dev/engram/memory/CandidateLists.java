@@ -20,14 +20,18 @@ public record CandidateLists(RecallQuery query, List<Candidate> candidates) {
 
     /** The candidates BM25 returned, in BM25 order. */
     public List<Candidate> bm25() {
-        return candidates.stream().filter(c -> c.bm25Rank() > 0)
-                .sorted(Comparator.comparingInt(Candidate::bm25Rank)).toList();
+        return candidates.stream()
+                .filter(c -> c.bm25Rank() > 0)
+                .sorted(Comparator.comparingInt(Candidate::bm25Rank))
+                .toList();
     }
 
     /** The candidates the vector search returned, in vector order. */
     public List<Candidate> vector() {
-        return candidates.stream().filter(c -> c.vectorRank() > 0)
-                .sorted(Comparator.comparingInt(Candidate::vectorRank)).toList();
+        return candidates.stream()
+                .filter(c -> c.vectorRank() > 0)
+                .sorted(Comparator.comparingInt(Candidate::vectorRank))
+                .toList();
     }
 
     /** Whether nothing was found. */

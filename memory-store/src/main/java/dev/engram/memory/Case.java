@@ -53,8 +53,8 @@ public record Case(
             throw new IllegalArgumentException("case.timesRecalled must be >= 0, was " + timesRecalled);
         }
         if (timesUseful < 0 || timesUseful > timesRecalled) {
-            throw new IllegalArgumentException("case.timesUseful must be in [0, timesRecalled="
-                    + timesRecalled + "], was " + timesUseful);
+            throw new IllegalArgumentException(
+                    "case.timesUseful must be in [0, timesRecalled=" + timesRecalled + "], was " + timesUseful);
         }
     }
 

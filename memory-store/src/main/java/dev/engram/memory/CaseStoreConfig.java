@@ -54,23 +54,25 @@ public record CaseStoreConfig(
 
     public CaseStoreConfig {
         if (commitEveryEvents < 1) {
-            throw new IllegalArgumentException("caseStoreConfig.commitEveryEvents must be >= 1, was " + commitEveryEvents);
+            throw new IllegalArgumentException(
+                    "caseStoreConfig.commitEveryEvents must be >= 1, was " + commitEveryEvents);
         }
         Objects.requireNonNull(commitInterval, "caseStoreConfig.commitInterval is required");
         if (commitInterval.isNegative()) {
-            throw new IllegalArgumentException("caseStoreConfig.commitInterval must not be negative, was " + commitInterval);
+            throw new IllegalArgumentException(
+                    "caseStoreConfig.commitInterval must not be negative, was " + commitInterval);
         }
         if (vectorDimension < 1 || vectorDimension > MAX_VECTOR_DIMENSION) {
-            throw new IllegalArgumentException("caseStoreConfig.vectorDimension must be in [1, "
-                    + MAX_VECTOR_DIMENSION + "], was " + vectorDimension);
+            throw new IllegalArgumentException("caseStoreConfig.vectorDimension must be in [1, " + MAX_VECTOR_DIMENSION
+                    + "], was " + vectorDimension);
         }
         if (!(positiveRewardThreshold >= 0.0 && positiveRewardThreshold <= 1.0)) {
-            throw new IllegalArgumentException("caseStoreConfig.positiveRewardThreshold must be in [0, 1], was "
-                    + positiveRewardThreshold);
+            throw new IllegalArgumentException(
+                    "caseStoreConfig.positiveRewardThreshold must be in [0, 1], was " + positiveRewardThreshold);
         }
         if (minJudgementsForUsefulness < 1) {
-            throw new IllegalArgumentException("caseStoreConfig.minJudgementsForUsefulness must be >= 1, was "
-                    + minJudgementsForUsefulness);
+            throw new IllegalArgumentException(
+                    "caseStoreConfig.minJudgementsForUsefulness must be >= 1, was " + minJudgementsForUsefulness);
         }
         if (rrfK < 1) {
             throw new IllegalArgumentException("caseStoreConfig.rrfK must be >= 1, was " + rrfK);
@@ -80,8 +82,14 @@ public record CaseStoreConfig(
 
     /** The defaults listed on each component. */
     public static CaseStoreConfig defaults() {
-        return new CaseStoreConfig(DEFAULT_COMMIT_EVERY_EVENTS, DEFAULT_COMMIT_INTERVAL, DEFAULT_VECTOR_DIMENSION,
-                false, DEFAULT_POSITIVE_REWARD_THRESHOLD, DEFAULT_MIN_JUDGEMENTS_FOR_USEFULNESS, DEFAULT_RRF_K,
+        return new CaseStoreConfig(
+                DEFAULT_COMMIT_EVERY_EVENTS,
+                DEFAULT_COMMIT_INTERVAL,
+                DEFAULT_VECTOR_DIMENSION,
+                false,
+                DEFAULT_POSITIVE_REWARD_THRESHOLD,
+                DEFAULT_MIN_JUDGEMENTS_FOR_USEFULNESS,
+                DEFAULT_RRF_K,
                 Clock.systemUTC());
     }
 
@@ -103,13 +111,14 @@ public record CaseStoreConfig(
                     case "positive.reward.threshold" -> c.withPositiveRewardThreshold(Double.parseDouble(v));
                     case "usefulness.min.judgements" -> c.withMinJudgementsForUsefulness(Integer.parseInt(v));
                     case "rrf.k" -> c.withRrfK(Integer.parseInt(v));
-                    default -> throw new IllegalArgumentException("unknown case store setting '" + e.getKey()
-                            + "'; known: commit.every.events, commit.interval.ms, vector.dimension, vector.quantized, "
-                            + "positive.reward.threshold, usefulness.min.judgements, rrf.k");
+                    default ->
+                        throw new IllegalArgumentException("unknown case store setting '" + e.getKey()
+                                + "'; known: commit.every.events, commit.interval.ms, vector.dimension, vector.quantized, "
+                                + "positive.reward.threshold, usefulness.min.judgements, rrf.k");
                 };
             } catch (NumberFormatException ex) {
-                throw new IllegalArgumentException("case store setting '" + e.getKey() + "' must be a number, was '"
-                        + v + "'", ex);
+                throw new IllegalArgumentException(
+                        "case store setting '" + e.getKey() + "' must be a number, was '" + v + "'", ex);
             }
         }
         return c;
@@ -119,47 +128,104 @@ public record CaseStoreConfig(
         if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
             return Boolean.parseBoolean(v);
         }
-        throw new IllegalArgumentException("case store setting 'vector.quantized' must be true or false, was '" + v + "'");
+        throw new IllegalArgumentException(
+                "case store setting 'vector.quantized' must be true or false, was '" + v + "'");
     }
 
     public CaseStoreConfig withCommitEveryEvents(int v) {
-        return new CaseStoreConfig(v, commitInterval, vectorDimension, quantizedVectors, positiveRewardThreshold,
-                minJudgementsForUsefulness, rrfK, clock);
+        return new CaseStoreConfig(
+                v,
+                commitInterval,
+                vectorDimension,
+                quantizedVectors,
+                positiveRewardThreshold,
+                minJudgementsForUsefulness,
+                rrfK,
+                clock);
     }
 
     public CaseStoreConfig withCommitInterval(Duration v) {
-        return new CaseStoreConfig(commitEveryEvents, v, vectorDimension, quantizedVectors, positiveRewardThreshold,
-                minJudgementsForUsefulness, rrfK, clock);
+        return new CaseStoreConfig(
+                commitEveryEvents,
+                v,
+                vectorDimension,
+                quantizedVectors,
+                positiveRewardThreshold,
+                minJudgementsForUsefulness,
+                rrfK,
+                clock);
     }
 
     public CaseStoreConfig withVectorDimension(int v) {
-        return new CaseStoreConfig(commitEveryEvents, commitInterval, v, quantizedVectors, positiveRewardThreshold,
-                minJudgementsForUsefulness, rrfK, clock);
+        return new CaseStoreConfig(
+                commitEveryEvents,
+                commitInterval,
+                v,
+                quantizedVectors,
+                positiveRewardThreshold,
+                minJudgementsForUsefulness,
+                rrfK,
+                clock);
     }
 
     public CaseStoreConfig withQuantizedVectors(boolean v) {
-        return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, v, positiveRewardThreshold,
-                minJudgementsForUsefulness, rrfK, clock);
+        return new CaseStoreConfig(
+                commitEveryEvents,
+                commitInterval,
+                vectorDimension,
+                v,
+                positiveRewardThreshold,
+                minJudgementsForUsefulness,
+                rrfK,
+                clock);
     }
 
     public CaseStoreConfig withPositiveRewardThreshold(double v) {
-        return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, quantizedVectors, v,
-                minJudgementsForUsefulness, rrfK, clock);
+        return new CaseStoreConfig(
+                commitEveryEvents,
+                commitInterval,
+                vectorDimension,
+                quantizedVectors,
+                v,
+                minJudgementsForUsefulness,
+                rrfK,
+                clock);
     }
 
     public CaseStoreConfig withMinJudgementsForUsefulness(int v) {
-        return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, quantizedVectors,
-                positiveRewardThreshold, v, rrfK, clock);
+        return new CaseStoreConfig(
+                commitEveryEvents,
+                commitInterval,
+                vectorDimension,
+                quantizedVectors,
+                positiveRewardThreshold,
+                v,
+                rrfK,
+                clock);
     }
 
     public CaseStoreConfig withRrfK(int v) {
-        return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, quantizedVectors,
-                positiveRewardThreshold, minJudgementsForUsefulness, v, clock);
+        return new CaseStoreConfig(
+                commitEveryEvents,
+                commitInterval,
+                vectorDimension,
+                quantizedVectors,
+                positiveRewardThreshold,
+                minJudgementsForUsefulness,
+                v,
+                clock);
     }
 
     public CaseStoreConfig withClock(Clock v) {
-        return new CaseStoreConfig(commitEveryEvents, commitInterval, vectorDimension, quantizedVectors,
-                positiveRewardThreshold, minJudgementsForUsefulness, rrfK, v);
+        return new CaseStoreConfig(
+                commitEveryEvents,
+                commitInterval,
+                vectorDimension,
+                quantizedVectors,
+                positiveRewardThreshold,
+                minJudgementsForUsefulness,
+                rrfK,
+                v);
     }
 
     /**

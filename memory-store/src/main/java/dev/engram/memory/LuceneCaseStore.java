@@ -115,12 +115,15 @@ public final class LuceneCaseStore implements CaseStore {
                 Map<String, CaseCounters> updates = new HashMap<>();
                 for (Map.Entry<String, JudgementTally> t : JudgementTally.of(episode.judgements(), rewardSaysUseful)
                         .entrySet()) {
-                    CaseCounters current = t.getKey().indexOf('\u0000') >= 0 ? null
-                            : currentCounters(view, tenant, t.getKey());
+                    CaseCounters current =
+                            t.getKey().indexOf('\u0000') >= 0 ? null : currentCounters(view, tenant, t.getKey());
                     if (current == null) {
                         unknownJudgements.addAndGet(t.getValue().recalled());
                     } else {
-                        updates.put(t.getKey(), current.plus(t.getValue().recalled(), t.getValue().useful(), at));
+                        updates.put(
+                                t.getKey(),
+                                current.plus(
+                                        t.getValue().recalled(), t.getValue().useful(), at));
                     }
                 }
                 applyLocked(episode, unit, updates);
@@ -138,12 +141,13 @@ public final class LuceneCaseStore implements CaseStore {
         String tenant = episode.tenant();
         try {
             for (Map.Entry<String, CaseCounters> u : updates.entrySet()) {
-                writer.updateDocValues(CaseDocuments.keyTerm(tenant, u.getKey()),
-                        CaseDocuments.counterFields(u.getValue()));
+                writer.updateDocValues(
+                        CaseDocuments.keyTerm(tenant, u.getKey()), CaseDocuments.counterFields(u.getValue()));
                 index.written(CaseDocuments.key(tenant, u.getKey()), u.getValue());
             }
             writer.addDocument(CaseDocuments.of(episode, reembeddings.active(tenant), unit));
-            index.written(CaseDocuments.key(tenant, episode.eventId()),
+            index.written(
+                    CaseDocuments.key(tenant, episode.eventId()),
                     CaseCounters.initial(episode.timestamp().toEpochMilli()));
             policy.eventApplied();
         } catch (IOException | RuntimeException | Error e) {
@@ -159,10 +163,12 @@ public final class LuceneCaseStore implements CaseStore {
     @Override
     public CandidateLists candidates(RecallQuery q) {
         float[] unit = q.mode().usesVector()
-                ? UnitVectors.normalized(q.vector(), config.vectorDimension(), "recallQuery.vector") : null;
-        // one searcher and one generation, so that a recall racing a re-embedding sees either all old or all new vectors
-        return index.readConsistent(() -> reembeddings.active(q.tenant()),
-                (view, generation) -> view.candidates(q, unit, generation));
+                ? UnitVectors.normalized(q.vector(), config.vectorDimension(), "recallQuery.vector")
+                : null;
+        // one searcher and one generation, so that a recall racing a re-embedding sees either all old or all new
+        // vectors
+        return index.readConsistent(
+                () -> reembeddings.active(q.tenant()), (view, generation) -> view.candidates(q, unit, generation));
     }
 
     @Override
@@ -237,7 +243,8 @@ public final class LuceneCaseStore implements CaseStore {
         Map<Integer, float[]> vectors = new HashMap<>(c.get().vectorsByGeneration());
         edit.accept(vectors);
         try {
-            writer.updateDocument(CaseDocuments.keyTerm(tenant, caseId),
+            writer.updateDocument(
+                    CaseDocuments.keyTerm(tenant, caseId),
                     CaseDocuments.of(c.get().kase(), c.get().counters(), vectors));
         } catch (IOException | RuntimeException e) {
             throw index.fail("rewrite the vectors of " + caseId, e);

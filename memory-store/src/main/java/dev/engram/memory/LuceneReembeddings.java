@@ -68,7 +68,8 @@ final class LuceneReembeddings {
             }
             index.refreshLocked();
             int inIndex = index.view(view -> view.highestVectorGeneration());
-            int highestActive = active.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+            int highestActive =
+                    active.values().stream().mapToInt(Integer::intValue).max().orElse(0);
             // fresh per store: vectors of an abandoned attempt (e.g. before a crash) never count as put
             highestGeneration = Math.max(highestGeneration, Math.max(inIndex, highestActive)) + 1;
             LuceneVectorReembedding r = new LuceneVectorReembedding(this, tenant, highestGeneration);
@@ -96,8 +97,7 @@ final class LuceneReembeddings {
         if (limit < 1 || limit > 10_000) {
             throw new IllegalArgumentException("limit must be in [1, 10000], was " + limit);
         }
-        return index.read(view -> view.caseIdsWithVectorOnlyIn(r.tenant(), active(r.tenant()), r.generation(),
-                limit));
+        return index.read(view -> view.caseIdsWithVectorOnlyIn(r.tenant(), active(r.tenant()), r.generation(), limit));
     }
 
     void commit(LuceneVectorReembedding r) {
@@ -127,13 +127,13 @@ final class LuceneReembeddings {
             r.finished();
             while (true) {
                 index.refreshLocked();
-                List<String> ids = index.view(view -> view.caseIdsWithVectorOnlyIn(r.tenant(), r.generation(), -1,
-                        1000));
+                List<String> ids =
+                        index.view(view -> view.caseIdsWithVectorOnlyIn(r.tenant(), r.generation(), -1, 1000));
                 if (ids.isEmpty()) {
                     return null;
                 }
                 for (String id : ids) {
-                    store.rewriteVectorsLocked(r.tenant(), id, v -> { });
+                    store.rewriteVectorsLocked(r.tenant(), id, v -> {});
                 }
             }
         });

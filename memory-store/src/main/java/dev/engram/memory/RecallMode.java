@@ -45,7 +45,8 @@ public enum RecallMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("mode must be one of " + Arrays.stream(values()).map(RecallMode::wireName)
-                .collect(Collectors.joining(", ")) + ", was '" + name + "'");
+        throw new IllegalArgumentException("mode must be one of "
+                + Arrays.stream(values()).map(RecallMode::wireName).collect(Collectors.joining(", ")) + ", was '" + name
+                + "'");
     }
 }

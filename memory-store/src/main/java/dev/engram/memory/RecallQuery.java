@@ -39,8 +39,8 @@ public record RecallQuery(String tenant, String text, float[] vector, RecallMode
             throw new IllegalArgumentException("recallQuery.tenant is required and must not be blank");
         }
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("recallQuery.text is required and must not be blank: it is the task, "
-                    + "in every mode");
+            throw new IllegalArgumentException(
+                    "recallQuery.text is required and must not be blank: it is the task, " + "in every mode");
         }
         Objects.requireNonNull(mode, "recallQuery.mode is required (hybrid, bm25 or dense)");
         if (mode.usesVector()) {
@@ -58,15 +58,15 @@ public record RecallQuery(String tenant, String text, float[] vector, RecallMode
             }
             vector = vector.clone();
         } else if (vector != null) {
-            throw new IllegalArgumentException("recallQuery.vector must be null in mode bm25 (use hybrid or dense to "
-                    + "search vectors)");
+            throw new IllegalArgumentException(
+                    "recallQuery.vector must be null in mode bm25 (use hybrid or dense to " + "search vectors)");
         }
         if (k < 1 || k > MAX_K) {
             throw new IllegalArgumentException("recallQuery.k must be in [1, " + MAX_K + "], was " + k);
         }
         if (depth < k || depth > MAX_DEPTH) {
-            throw new IllegalArgumentException("recallQuery.depth must be in [k = " + k + ", " + MAX_DEPTH + "], was "
-                    + depth);
+            throw new IllegalArgumentException(
+                    "recallQuery.depth must be in [k = " + k + ", " + MAX_DEPTH + "], was " + depth);
         }
     }
 
@@ -113,8 +113,13 @@ public record RecallQuery(String tenant, String text, float[] vector, RecallMode
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RecallQuery q && k == q.k && depth == q.depth && mode == q.mode && tenant.equals(q.tenant)
-                && text.equals(q.text) && Arrays.equals(vector, q.vector);
+        return o instanceof RecallQuery q
+                && k == q.k
+                && depth == q.depth
+                && mode == q.mode
+                && tenant.equals(q.tenant)
+                && text.equals(q.text)
+                && Arrays.equals(vector, q.vector);
     }
 
     @Override

@@ -19,8 +19,8 @@ public final class ReciprocalRankFusion implements Ranker {
     /** The k of the original paper, and the store's default. */
     public static final int DEFAULT_K = 60;
 
-    private static final Comparator<RankedCandidate> ORDER = Comparator
-            .comparingDouble(RankedCandidate::score).reversed()
+    private static final Comparator<RankedCandidate> ORDER = Comparator.comparingDouble(RankedCandidate::score)
+            .reversed()
             .thenComparingInt((RankedCandidate r) -> r.candidate().bestRank())
             .thenComparing(r -> r.candidate().caseId());
 
@@ -54,7 +54,10 @@ public final class ReciprocalRankFusion implements Ranker {
         List<RankedCandidate> out = new ArrayList<>(candidates.candidates().size());
         for (Candidate c : candidates.candidates()) {
             double score = score(c);
-            out.add(new RankedCandidate(c, score, FixedPoint.append(new StringBuilder("rrf "), score, 4).toString()));
+            out.add(new RankedCandidate(
+                    c,
+                    score,
+                    FixedPoint.append(new StringBuilder("rrf "), score, 4).toString()));
         }
         out.sort(ORDER);
         return out;

@@ -22,14 +22,15 @@ class CaseStoreConfigTest {
 
     @Test
     void fromMapOverridesKnownKeysAndRejectsUnknownOnes() {
-        CaseStoreConfig c = CaseStoreConfig.fromMap(Map.of("commit.every.events", "5", "commit.interval.ms", "250",
-                "vector.quantized", "true", "rrf.k", "10"));
+        CaseStoreConfig c = CaseStoreConfig.fromMap(Map.of(
+                "commit.every.events", "5", "commit.interval.ms", "250", "vector.quantized", "true", "rrf.k", "10"));
         assertThat(c.commitEveryEvents()).isEqualTo(5);
         assertThat(c.commitInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(c.quantizedVectors()).isTrue();
         assertThat(c.rrfK()).isEqualTo(10);
         assertThatThrownBy(() -> CaseStoreConfig.fromMap(Map.of("commit.evry.events", "5")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown case store setting 'commit.evry.events'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown case store setting 'commit.evry.events'");
         assertThatThrownBy(() -> CaseStoreConfig.fromMap(Map.of("rrf.k", "sixty")))
                 .hasMessageContaining("'rrf.k' must be a number");
     }
@@ -51,8 +52,9 @@ class CaseStoreConfigTest {
         assertThatThrownBy(() -> RecallQuery.bm25("acme", "text", 0)).hasMessageContaining("recallQuery.k");
         assertThatThrownBy(() -> RecallQuery.hybrid("acme", "t", new float[] {Float.NaN}, 5))
                 .hasMessageContaining("recallQuery.vector must be finite");
-        assertThatThrownBy(() -> new Case("c", "acme", "", "task", "", "", 0.5, java.time.Instant.EPOCH,
-                java.time.Instant.EPOCH, 1, 2)).hasMessageContaining("case.timesUseful");
+        assertThatThrownBy(() -> new Case(
+                        "c", "acme", "", "task", "", "", 0.5, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 1, 2))
+                .hasMessageContaining("case.timesUseful");
         float[] v = {1, 2};
         RecallQuery q = RecallQuery.hybrid("acme", "t", v, 5);
         v[0] = 9;

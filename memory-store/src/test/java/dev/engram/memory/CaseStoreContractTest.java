@@ -90,9 +90,13 @@ abstract class CaseStoreContractTest {
         CaseStore store = open(dir, config);
         for (int i = 0; i < stream.episodes.size(); i++) {
             Episode e = stream.episodes.get(i);
-            assertThat(store.ingest(e, stream.vectors.get(i))).as("first delivery of %s", e.eventId()).isTrue();
+            assertThat(store.ingest(e, stream.vectors.get(i)))
+                    .as("first delivery of %s", e.eventId())
+                    .isTrue();
             if (i % 7 == 0) { // a duplicate inside the uncommitted, unrefreshed window
-                assertThat(store.ingest(e, stream.vectors.get(i))).as("duplicate of %s", e.eventId()).isFalse();
+                assertThat(store.ingest(e, stream.vectors.get(i)))
+                        .as("duplicate of %s", e.eventId())
+                        .isFalse();
             }
             if (i == 249) {
                 store.commit(Map.of("offset", "250"));
@@ -104,7 +108,8 @@ abstract class CaseStoreContractTest {
         assertStats(store, stream);
 
         for (int i = 0; i < stream.episodes.size(); i++) { // second pass: half committed, half not
-            assertThat(store.ingest(stream.episodes.get(i), stream.vectors.get(i))).isFalse();
+            assertThat(store.ingest(stream.episodes.get(i), stream.vectors.get(i)))
+                    .isFalse();
         }
         assertThat(snapshot(store)).isEqualTo(first);
         store.commit(Map.of("offset", "500"));
@@ -113,7 +118,8 @@ abstract class CaseStoreContractTest {
 
         CaseStore reopened = open(dir, config);
         for (int i = 0; i < stream.episodes.size(); i++) { // third pass, across a reopen
-            assertThat(reopened.ingest(stream.episodes.get(i), stream.vectors.get(i))).isFalse();
+            assertThat(reopened.ingest(stream.episodes.get(i), stream.vectors.get(i)))
+                    .isFalse();
         }
         assertThat(reopened.uncommittedEvents()).isZero();
         assertThat(reopened.unknownJudgements()).isZero();
@@ -127,13 +133,45 @@ abstract class CaseStoreContractTest {
         store.ingest(episode("a", "acme", "shock wave on a cone", 0.9), null);
         store.ingest(episode("b", "acme", "laminar boundary layer", 0.9), null);
         List<Episode> judging = List.of(
-                new Episode("e1", "acme", "x", T0.plusSeconds(10), "task one", "", "", 0.1,
+                new Episode(
+                        "e1",
+                        "acme",
+                        "x",
+                        T0.plusSeconds(10),
+                        "task one",
+                        "",
+                        "",
+                        0.1,
                         List.of(new Judgement("a", 1, true), new Judgement("b", 2, false))),
-                new Episode("e2", "acme", "x", T0.plusSeconds(20), "task two", "", "", 0.8,
-                        List.of(new Judgement("a", 1, null))),      // null + reward 0.8 -> useful
-                new Episode("e3", "acme", "x", T0.plusSeconds(30), "task three", "", "", 0.2,
-                        List.of(new Judgement("a", 1, null))),      // null + reward 0.2 -> not useful
-                new Episode("e4", "acme", "x", T0.plusSeconds(5), "task four", "", "", 0.7,
+                new Episode(
+                        "e2",
+                        "acme",
+                        "x",
+                        T0.plusSeconds(20),
+                        "task two",
+                        "",
+                        "",
+                        0.8,
+                        List.of(new Judgement("a", 1, null))), // null + reward 0.8 -> useful
+                new Episode(
+                        "e3",
+                        "acme",
+                        "x",
+                        T0.plusSeconds(30),
+                        "task three",
+                        "",
+                        "",
+                        0.2,
+                        List.of(new Judgement("a", 1, null))), // null + reward 0.2 -> not useful
+                new Episode(
+                        "e4",
+                        "acme",
+                        "x",
+                        T0.plusSeconds(5),
+                        "task four",
+                        "",
+                        "",
+                        0.7,
                         List.of(new Judgement("nope", 1, true), new Judgement("a", 2, false))));
         for (int round = 0; round < 3; round++) {
             for (Episode e : judging) {
@@ -164,8 +202,10 @@ abstract class CaseStoreContractTest {
             store.ingest(episode("globex-" + i, "globex", "supersonic flutter of a heated panel", 0.9), v);
         }
         // the same event id in two tenants is two cases; a judgement only reaches its own tenant
-        assertThat(store.ingest(episode("shared", "acme", "supersonic flutter", 0.9), v)).isTrue();
-        assertThat(store.ingest(episode("shared", "globex", "supersonic flutter", 0.9), v)).isTrue();
+        assertThat(store.ingest(episode("shared", "acme", "supersonic flutter", 0.9), v))
+                .isTrue();
+        assertThat(store.ingest(episode("shared", "globex", "supersonic flutter", 0.9), v))
+                .isTrue();
         store.ingest(episode("judge", "globex", "x", 0.9, new Judgement("acme-0", 1, true)), null);
         assertThat(store.unknownJudgements()).isEqualTo(1);
         assertThat(store.get("acme", "acme-0").orElseThrow().timesRecalled()).isZero();
@@ -180,7 +220,8 @@ abstract class CaseStoreContractTest {
                 RecallResult vectorOnly = store.recall(RecallQuery.dense(tenant, "heated panel flutter", v, 50));
                 for (RecallResult r : List.of(bm25, hybrid, vectorOnly)) {
                     assertThat(r.ranked()).hasSize(6);
-                    assertThat(r.ranked()).allSatisfy(s -> assertThat(s.match().tenant()).isEqualTo(tenant));
+                    assertThat(r.ranked())
+                            .allSatisfy(s -> assertThat(s.match().tenant()).isEqualTo(tenant));
                 }
             }
         }
@@ -190,7 +231,8 @@ abstract class CaseStoreContractTest {
         store.deleteTenant("globex");
         assertThat(store.count("globex")).isZero();
         assertThat(store.count("acme")).isEqualTo(6);
-        assertThat(store.recall(RecallQuery.bm25("globex", "heated panel", 10)).ranked()).isEmpty();
+        assertThat(store.recall(RecallQuery.bm25("globex", "heated panel", 10)).ranked())
+                .isEmpty();
     }
 
     @Test
@@ -205,16 +247,23 @@ abstract class CaseStoreContractTest {
             {"c6", "Drag of slender cones in rarefied gas flow"},
         };
         for (String[] c : corpus) {
-            store.ingest(new Episode(c[0], "acme", "agent", T0, c[1], "read the literature", "summarised", 0.8,
-                    List.of()), null);
+            store.ingest(
+                    new Episode(c[0], "acme", "agent", T0, c[1], "read the literature", "summarised", 0.8, List.of()),
+                    null);
         }
         assertThat(top(store, "the heating of wings that flutter")).isEqualTo("c1");
         assertThat(top(store, "buckled cylinders")).isEqualTo("c5");
         assertThat(top(store, "shocks interacting with turbulence")).isEqualTo("c3");
         assertThat(top(store, "transitions of laminar layers")).isEqualTo("c2");
-        assertThat(store.recall(RecallQuery.bm25("acme", "the of and a", 5)).ranked()).isEmpty();
-        assertThat(store.recall(RecallQuery.bm25("acme", "flutter", 5)).ranked().get(0).reason())
-                .startsWith("bm25 #1 (").contains("→ rrf 0.0164").endsWith("→ positive");
+        assertThat(store.recall(RecallQuery.bm25("acme", "the of and a", 5)).ranked())
+                .isEmpty();
+        assertThat(store.recall(RecallQuery.bm25("acme", "flutter", 5))
+                        .ranked()
+                        .get(0)
+                        .reason())
+                .startsWith("bm25 #1 (")
+                .contains("→ rrf 0.0164")
+                .endsWith("→ positive");
     }
 
     @Test
@@ -224,24 +273,34 @@ abstract class CaseStoreContractTest {
         store.ingest(episode("a2", "acme", "drag of slender cones", 0.9), null);
         // Only acme's cases exist: recall may skip the tenant filter, and must still be exact.
         assertThat(store.recall(RecallQuery.bm25("acme", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId()).containsExactly("a1");
-        assertThat(store.recall(RecallQuery.bm25("globex", "flutter wing", 5)).ranked()).isEmpty();
+                .extracting(r -> r.match().caseId())
+                .containsExactly("a1");
+        assertThat(store.recall(RecallQuery.bm25("globex", "flutter wing", 5)).ranked())
+                .isEmpty();
 
         store.ingest(episode("g1", "globex", "flutter of a heated wing", 0.9), null);
         assertThat(store.recall(RecallQuery.bm25("acme", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId()).containsExactly("a1");
+                .extracting(r -> r.match().caseId())
+                .containsExactly("a1");
         assertThat(store.recall(RecallQuery.bm25("globex", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId()).containsExactly("g1");
+                .extracting(r -> r.match().caseId())
+                .containsExactly("g1");
 
         // After the other tenant is deleted, deletions keep the filter on; results stay the tenant's.
         store.deleteTenant("globex");
         assertThat(store.recall(RecallQuery.bm25("acme", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId()).containsExactly("a1");
-        assertThat(store.recall(RecallQuery.bm25("globex", "flutter wing", 5)).ranked()).isEmpty();
+                .extracting(r -> r.match().caseId())
+                .containsExactly("a1");
+        assertThat(store.recall(RecallQuery.bm25("globex", "flutter wing", 5)).ranked())
+                .isEmpty();
     }
 
     private static String top(CaseStore store, String text) {
-        return store.recall(RecallQuery.bm25("acme", text, 3)).ranked().get(0).match().caseId();
+        return store.recall(RecallQuery.bm25("acme", text, 3))
+                .ranked()
+                .get(0)
+                .match()
+                .caseId();
     }
 
     @Test
@@ -265,14 +324,16 @@ abstract class CaseStoreContractTest {
         double d2 = 1 / (k + 2) + 1 / (k + 4);
         double d4 = 1 / (k + 3);
         assertThat(r.ranked()).extracting(s -> s.match().caseId()).containsExactly("d1", "d3", "d2", "d4");
-        assertThat(r.ranked()).extracting(ScoredCase::score)
-                .containsExactly(d1, d3, d2, d4);
+        assertThat(r.ranked()).extracting(ScoredCase::score).containsExactly(d1, d3, d2, d4);
         assertThat(r.ranked().get(1).reason()).startsWith("bm25 #3 (").contains("+ vector #1 (cos 1.00)");
         assertThat(r.ranked().get(3).reason()).startsWith("bm25 not in top 100 + vector #3 (cos 0.60)");
-        assertThat(store.recall(RecallQuery.hybrid("acme", "alpha", new float[] {1, 0, 0, 0}, 2)).ranked())
-                .extracting(s -> s.match().caseId()).containsExactly("d1", "d3");
+        assertThat(store.recall(RecallQuery.hybrid("acme", "alpha", new float[] {1, 0, 0, 0}, 2))
+                        .ranked())
+                .extracting(s -> s.match().caseId())
+                .containsExactly("d1", "d3");
         assertThatThrownBy(() -> store.recall(RecallQuery.hybrid("acme", "alpha", new float[] {1, 0, 0}, 2)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4 dimensions");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("4 dimensions");
     }
 
     @Test
@@ -286,17 +347,22 @@ abstract class CaseStoreContractTest {
         for (int i = 0; i < 4; i++) { // useless: 1 of 4 useful; young: 0 of 2 (too few to judge)
             Judgement u = new Judgement("useless", 1, i == 0);
             Judgement y = new Judgement("young", 2, false);
-            store.ingest(episode("j" + i, "acme", "unrelated", 0.9, i < 2 ? new Judgement[] {u, y} : new Judgement[] {u}),
+            store.ingest(
+                    episode("j" + i, "acme", "unrelated", 0.9, i < 2 ? new Judgement[] {u, y} : new Judgement[] {u}),
                     null);
         }
         RecallResult r = store.recall(RecallQuery.bm25("acme", "nozzle flow", 10));
         assertThat(r.ranked()).hasSize(5);
-        assertThat(r.positives()).extracting(s -> s.match().caseId()).containsExactlyInAnyOrder("good", "edge", "young");
+        assertThat(r.positives())
+                .extracting(s -> s.match().caseId())
+                .containsExactlyInAnyOrder("good", "edge", "young");
         assertThat(r.negatives()).extracting(s -> s.match().caseId()).containsExactlyInAnyOrder("bad", "useless");
         List<ScoredCase> merged = new ArrayList<>(r.ranked());
         merged.removeIf(s -> !r.positives().contains(s));
         assertThat(merged).isEqualTo(r.positives()); // ranked order kept inside each part
-        ScoredCase useless = r.negatives().stream().filter(s -> s.match().caseId().equals("useless")).findFirst()
+        ScoredCase useless = r.negatives().stream()
+                .filter(s -> s.match().caseId().equals("useless"))
+                .findFirst()
                 .orElseThrow();
         assertThat(useless.reason()).contains("useful 1/4").endsWith("negative (mostly judged useless)");
     }
@@ -348,8 +414,8 @@ abstract class CaseStoreContractTest {
 
     @Test
     void commitPolicyCommitsEveryNEvents() {
-        CaseStore store = open(tmp.resolve("policy-n"), config(8).withCommitEveryEvents(10)
-                .withCommitInterval(Duration.ofHours(1)));
+        CaseStore store = open(
+                tmp.resolve("policy-n"), config(8).withCommitEveryEvents(10).withCommitInterval(Duration.ofHours(1)));
         assertThat(store.commitIfDue()).isFalse();
         for (int i = 0; i < 9; i++) {
             store.ingest(episode("e" + i, "acme", "text " + i, 0.5), null);
@@ -366,8 +432,9 @@ abstract class CaseStoreContractTest {
 
     @Test
     void commitPolicyCommitsWhenChangesAreOlderThanTheIntervalOnTheInjectedClock() {
-        CaseStore store = open(tmp.resolve("policy-t"), config(8).withCommitEveryEvents(1000)
-                .withCommitInterval(Duration.ofSeconds(1)));
+        CaseStore store = open(
+                tmp.resolve("policy-t"),
+                config(8).withCommitEveryEvents(1000).withCommitInterval(Duration.ofSeconds(1)));
         clock.advance(Duration.ofMinutes(5));
         assertThat(store.commitIfDue()).as("nothing to commit").isFalse();
         store.ingest(episode("e1", "acme", "text", 0.5), null);
@@ -399,7 +466,9 @@ abstract class CaseStoreContractTest {
         for (int i = 0; i < 200; i += 20) {
             RecallResult res = reopened.recall(RecallQuery.dense("acme", "case " + i, vectors.get(i), 3));
             assertThat(res.ranked().get(0).match().caseId()).isEqualTo("q" + i);
-            assertThat(res.ranked().get(0).reason()).contains("+ vector #1 (cos ").doesNotContain("bm25 #");
+            assertThat(res.ranked().get(0).reason())
+                    .contains("+ vector #1 (cos ")
+                    .doesNotContain("bm25 #");
         }
     }
 
@@ -449,7 +518,8 @@ abstract class CaseStoreContractTest {
 
     static List<String> hybrid(CaseStore store, String tenant) {
         return store.recall(RecallQuery.hybrid(tenant, "beta", X, 10)).ranked().stream()
-                .map(s -> s.match().caseId()).toList();
+                .map(s -> s.match().caseId())
+                .toList();
     }
 
     /**
@@ -483,7 +553,8 @@ abstract class CaseStoreContractTest {
         assertThat(hybrid(store, "acme")).isEqualTo(OLD_ORDER);
 
         VectorReembedding r = store.beginReembedding("acme");
-        assertThatThrownBy(() -> store.beginReembedding("acme")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> store.beginReembedding("acme"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already has a re-embedding running");
         assertThat(r.progress()).isEqualTo(new VectorReembedding.Progress(0, 3));
         assertThat(r.put("a", Y)).isTrue();
@@ -499,25 +570,41 @@ abstract class CaseStoreContractTest {
         r.commit();
         assertThat(r.isFinished()).isTrue();
         assertThat(hybrid(store, "acme")).isEqualTo(NEW_ORDER);
-        assertThat(store.recall(RecallQuery.dense("acme", "beta", X, 1)).ranked().get(0).reason())
+        assertThat(store.recall(RecallQuery.dense("acme", "beta", X, 1))
+                        .ranked()
+                        .get(0)
+                        .reason())
                 .contains("vector #1 (cos 1.00)");
         assertThat(hybrid(store, "globex")).isEqualTo(OLD_ORDER);
         assertThat(store.get("acme", "a")).contains(a); // case and statistics untouched
         assertThat(store.committedData()).isEqualTo(Map.of("offset", "7"));
-        assertThatThrownBy(() -> r.put("a", X)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> r.put("a", X))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already committed or aborted");
         // after the switch ingest and updateVector write the new generation
         store.ingest(episode("d", "acme", "delta", 0.9), new float[] {0, 0, 1, 0});
         assertThat(store.updateVector("acme", "b", new float[] {0, 0, 0, 1})).isTrue();
-        assertThat(store.recall(RecallQuery.dense("acme", "alpha", new float[] {0, 0, 1, 0}, 1)).ranked().get(0)
-                .match().caseId()).isEqualTo("d");
-        assertThat(store.recall(RecallQuery.dense("acme", "beta", new float[] {0, 0, 0, 1}, 1)).ranked().get(0)
-                .match().caseId()).isEqualTo("b");
+        assertThat(store.recall(RecallQuery.dense("acme", "alpha", new float[] {0, 0, 1, 0}, 1))
+                        .ranked()
+                        .get(0)
+                        .match()
+                        .caseId())
+                .isEqualTo("d");
+        assertThat(store.recall(RecallQuery.dense("acme", "beta", new float[] {0, 0, 0, 1}, 1))
+                        .ranked()
+                        .get(0)
+                        .match()
+                        .caseId())
+                .isEqualTo("b");
         store.close();
 
         CaseStore reopened = open(dir, config(4));
         assertThat(reopened.committedData()).isEqualTo(Map.of("offset", "7"));
-        assertThat(reopened.recall(RecallQuery.hybrid("acme", "gamma", X, 10)).ranked().get(0).match().caseId())
+        assertThat(reopened.recall(RecallQuery.hybrid("acme", "gamma", X, 10))
+                        .ranked()
+                        .get(0)
+                        .match()
+                        .caseId())
                 .isEqualTo("c");
         assertThat(hybrid(reopened, "globex")).isEqualTo(OLD_ORDER);
         assertThat(reopened.get("acme", "a").orElseThrow().timesUseful()).isEqualTo(1);
@@ -587,19 +674,28 @@ abstract class CaseStoreContractTest {
         store.ingest(episode("e", "acme", "epsilon", 0.9), null); // no vector: needs none
         assertThat(r.missingCaseIds(10)).containsExactly("d");
         assertThat(r.progress()).isEqualTo(new VectorReembedding.Progress(3, 1));
-        assertThatThrownBy(r::commit).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(r::commit)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("1 case(s) of tenant acme have a vector but no new one")
                 .hasMessageContaining("missingCaseIds");
         assertThat(r.isFinished()).isFalse();
         assertThat(hybrid(store, "acme").subList(0, 3)).isEqualTo(OLD_ORDER);
-        assertThat(store.recall(RecallQuery.dense("acme", "alpha", new float[] {0, 0, 1, 0}, 1)).ranked().get(0)
-                .match().caseId()).isEqualTo("d");
+        assertThat(store.recall(RecallQuery.dense("acme", "alpha", new float[] {0, 0, 1, 0}, 1))
+                        .ranked()
+                        .get(0)
+                        .match()
+                        .caseId())
+                .isEqualTo("d");
         assertThat(r.put("d", new float[] {0, 0, 0, 1})).isTrue();
         assertThat(r.missingCaseIds(10)).isEmpty();
         r.commit();
         assertThat(hybrid(store, "acme").subList(0, 3)).isEqualTo(NEW_ORDER);
-        assertThat(store.recall(RecallQuery.dense("acme", "beta", new float[] {0, 0, 0, 1}, 1)).ranked().get(0)
-                .match().caseId()).isEqualTo("d");
+        assertThat(store.recall(RecallQuery.dense("acme", "beta", new float[] {0, 0, 0, 1}, 1))
+                        .ranked()
+                        .get(0)
+                        .match()
+                        .caseId())
+                .isEqualTo("d");
         assertThat(store.count("acme")).isEqualTo(5);
     }
 }

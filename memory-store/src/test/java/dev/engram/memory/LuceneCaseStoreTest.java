@@ -18,9 +18,9 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.IOContext;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Runs {@link LuceneCaseStore} through the {@link CaseStore} contract, plus what only Lucene has. */
 class LuceneCaseStoreTest extends CaseStoreContractTest {
@@ -53,7 +53,8 @@ class LuceneCaseStoreTest extends CaseStoreContractTest {
         CaseIndex index = indexes.get(store);
         index.writer().flush();
         Files.createDirectories(image);
-        try (FSDirectory source = FSDirectory.open(dir); FSDirectory target = FSDirectory.open(image)) {
+        try (FSDirectory source = FSDirectory.open(dir);
+                FSDirectory target = FSDirectory.open(image)) {
             for (String file : source.listAll()) {
                 if (file.equals(IndexWriter.WRITE_LOCK_NAME)) {
                     continue;
@@ -76,11 +77,12 @@ class LuceneCaseStoreTest extends CaseStoreContractTest {
             store.ingest(episode("a", "acme", "alpha", 0.9), new float[] {1, 2, 3, 4});
             store.commit();
         }
-        try (FSDirectory d = FSDirectory.open(dir); DirectoryReader r = DirectoryReader.open(d)) {
+        try (FSDirectory d = FSDirectory.open(dir);
+                DirectoryReader r = DirectoryReader.open(d)) {
             LeafReaderContext leaf = r.leaves().get(0);
             FieldInfo vector = leaf.reader().getFieldInfos().fieldInfo("vector");
-            assertThat(vector.getAttribute("PerFieldKnnVectorsFormat.format")).isEqualTo(
-                    quantized ? "Lucene99HnswScalarQuantizedVectorsFormat" : "Lucene99HnswVectorsFormat");
+            assertThat(vector.getAttribute("PerFieldKnnVectorsFormat.format"))
+                    .isEqualTo(quantized ? "Lucene99HnswScalarQuantizedVectorsFormat" : "Lucene99HnswVectorsFormat");
         }
     }
 
@@ -89,7 +91,8 @@ class LuceneCaseStoreTest extends CaseStoreContractTest {
         Path dir = tmp.resolve("locked");
         open(dir, config(4));
         assertThatThrownBy(() -> LuceneCaseStore.open(dir, config(4)))
-                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("cannot open the case store");
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("cannot open the case store");
     }
 
     @Test

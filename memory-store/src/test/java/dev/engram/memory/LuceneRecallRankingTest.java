@@ -27,33 +27,39 @@ class LuceneRecallRankingTest extends RecallRankingContractTest {
             expected = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         StringBuilder actual = new StringBuilder();
-        try (CaseStore golden = LuceneCaseStore.open(tmp.resolve("golden"),
-                CaseStoreConfig.defaults().withVectorDimension(RrfGoldenFixture.DIMENSION))) {
+        try (CaseStore golden = LuceneCaseStore.open(
+                tmp.resolve("golden"), CaseStoreConfig.defaults().withVectorDimension(RrfGoldenFixture.DIMENSION))) {
             RrfGoldenFixture.ingest(golden);
             List<String> texts = RrfGoldenFixture.texts();
             for (int i = 0; i < texts.size(); i++) {
                 String t = texts.get(i);
                 float[] v = RrfGoldenFixture.vector(i);
                 for (int k : new int[] {10, 60}) {
-                    actual.append(RrfGoldenFixture.render("bm25 " + i + " k" + k,
-                            golden.recall(RecallQuery.bm25("acme", t, k))));
-                    actual.append(RrfGoldenFixture.render("hybrid " + i + " k" + k,
-                            golden.recall(RecallQuery.hybrid("acme", t, v, k))));
-                    actual.append(RrfGoldenFixture.render("dense " + i + " k" + k,
+                    actual.append(RrfGoldenFixture.render(
+                            "bm25 " + i + " k" + k, golden.recall(RecallQuery.bm25("acme", t, k))));
+                    actual.append(RrfGoldenFixture.render(
+                            "hybrid " + i + " k" + k, golden.recall(RecallQuery.hybrid("acme", t, v, k))));
+                    actual.append(RrfGoldenFixture.render(
+                            "dense " + i + " k" + k,
                             golden.recall(RecallQuery.dense("acme", t, v, k), new ReciprocalRankFusion(60))));
                 }
             }
         }
-        assertThat(actual.toString().lines()).hasSize(2520).containsExactlyElementsOf(expected.lines().toList());
+        assertThat(actual.toString().lines())
+                .hasSize(2520)
+                .containsExactlyElementsOf(expected.lines().toList());
     }
 
     @Test
     void theStoresDefaultRankerUsesTheConfiguredK() throws Exception {
-        try (CaseStore k10 = LuceneCaseStore.open(tmp.resolve("k10"),
+        try (CaseStore k10 = LuceneCaseStore.open(
+                tmp.resolve("k10"),
                 CaseStoreConfig.defaults().withVectorDimension(4).withRrfK(10))) {
             k10.ingest(episode("a", "alpha"), X);
             assertThat(k10.defaultRanker()).isEqualTo(new ReciprocalRankFusion(10));
-            ScoredCase top = k10.recall(RecallQuery.hybrid("acme", "alpha", X, 1)).ranked().get(0);
+            ScoredCase top = k10.recall(RecallQuery.hybrid("acme", "alpha", X, 1))
+                    .ranked()
+                    .get(0);
             assertThat(top.score()).isEqualTo(2.0 / 11);
             assertThat(top.reason()).contains("→ rrf 0.1818;");
         }

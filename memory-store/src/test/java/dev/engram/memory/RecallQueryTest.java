@@ -29,7 +29,8 @@ class RecallQueryTest {
         assertThat(dense.depth()).isEqualTo(100);
         assertThat(RecallQuery.dense("acme", "t", V, RecallQuery.MAX_K).depth()).isEqualTo(4000);
 
-        assertThat(RecallQuery.of(RecallMode.DENSE, "acme", "heated wing", V, 10)).isEqualTo(dense);
+        assertThat(RecallQuery.of(RecallMode.DENSE, "acme", "heated wing", V, 10))
+                .isEqualTo(dense);
         assertThat(dense.withDepth(500).depth()).isEqualTo(500);
         assertThat(dense.withDepth(500)).isNotEqualTo(dense);
         assertThat(dense).isNotEqualTo(hybrid);
@@ -42,10 +43,14 @@ class RecallQueryTest {
         assertThatThrownBy(() -> RecallQuery.bm25(" ", "t", 5)).hasMessageStartingWith("recallQuery.tenant");
         for (RecallMode mode : RecallMode.values()) {
             float[] v = mode.usesVector() ? V : null;
-            assertThatThrownBy(() -> RecallQuery.of(mode, "acme", "", v, 5)).as(mode.wireName())
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("recallQuery.text");
-            assertThatThrownBy(() -> RecallQuery.of(mode, "acme", null, v, 5)).as(mode.wireName())
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("recallQuery.text");
+            assertThatThrownBy(() -> RecallQuery.of(mode, "acme", "", v, 5))
+                    .as(mode.wireName())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("recallQuery.text");
+            assertThatThrownBy(() -> RecallQuery.of(mode, "acme", null, v, 5))
+                    .as(mode.wireName())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("recallQuery.text");
         }
     }
 
@@ -74,12 +79,14 @@ class RecallQueryTest {
     @Test
     void modeKAndDepthAreChecked() {
         assertThatThrownBy(() -> new RecallQuery("acme", "t", null, null, 5, 5))
-                .isInstanceOf(NullPointerException.class).hasMessageStartingWith("recallQuery.mode is required");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("recallQuery.mode is required");
         assertThatThrownBy(() -> RecallQuery.bm25("acme", "t", 0)).hasMessageStartingWith("recallQuery.k");
         assertThatThrownBy(() -> RecallQuery.bm25("acme", "t", RecallQuery.MAX_K + 1))
                 .hasMessageStartingWith("recallQuery.k");
         RecallQuery q = RecallQuery.hybrid("acme", "t", V, 10);
-        assertThatThrownBy(() -> q.withDepth(9)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> q.withDepth(9))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("recallQuery.depth must be in [k = 10, 10000], was 9");
         assertThatThrownBy(() -> q.withDepth(RecallQuery.MAX_DEPTH + 1)).hasMessageStartingWith("recallQuery.depth");
         assertThat(q.withDepth(10).depth()).isEqualTo(10);
@@ -92,7 +99,9 @@ class RecallQueryTest {
         assertThat(RecallMode.HYBRID.wireName()).isEqualTo("hybrid");
         assertThat(RecallMode.BM25.usesVector()).isFalse();
         assertThat(RecallMode.DENSE.usesBm25()).isFalse();
-        assertThat(RecallMode.HYBRID.usesBm25() && RecallMode.HYBRID.usesVector()).isTrue();
-        assertThatThrownBy(() -> RecallMode.parse("fuzzy")).hasMessage("mode must be one of hybrid, bm25, dense, was 'fuzzy'");
+        assertThat(RecallMode.HYBRID.usesBm25() && RecallMode.HYBRID.usesVector())
+                .isTrue();
+        assertThatThrownBy(() -> RecallMode.parse("fuzzy"))
+                .hasMessage("mode must be one of hybrid, bm25, dense, was 'fuzzy'");
     }
 }

@@ -73,10 +73,12 @@ abstract class RecallRankingContractTest {
             assertThat(c.vector()).as("no vector was searched").isNull();
             assertThat(c.match().tenant()).isEqualTo("acme");
         });
-        List<Double> scores = lists.candidates().stream().map(Candidate::bm25Score).toList();
+        List<Double> scores =
+                lists.candidates().stream().map(Candidate::bm25Score).toList();
         assertThat(scores.get(2)).isPositive();
         assertThat(scores).isSortedAccordingTo(Collections.reverseOrder());
-        assertThat(lists.candidates().get(0).match()).isEqualTo(store.get("acme", "d1").orElseThrow());
+        assertThat(lists.candidates().get(0).match())
+                .isEqualTo(store.get("acme", "d1").orElseThrow());
         assertThat(lists.query()).isEqualTo(RecallQuery.bm25("acme", "alpha", 10));
     }
 
@@ -90,14 +92,17 @@ abstract class RecallRankingContractTest {
             assertThat(c.bm25Rank()).isZero();
             assertThat(c.bm25Score()).isZero();
         });
-        double[] cosines = lists.candidates().stream().mapToDouble(Candidate::cosine).toArray();
+        double[] cosines =
+                lists.candidates().stream().mapToDouble(Candidate::cosine).toArray();
         assertThat(cosines[0]).isCloseTo(1.0, within(1e-6));
         assertThat(cosines[1]).isCloseTo(0.8, within(1e-6));
         assertThat(cosines[2]).isCloseTo(0.6, within(1e-6));
         assertThat(cosines[3]).isCloseTo(0.0, within(1e-6));
         assertThat(lists.candidates().get(0).vector()).containsExactly(1, 0, 0, 0);
         assertThat(lists.candidates().get(1).vector()).containsExactly(new float[] {0.8f, 0.6f, 0, 0}, within(1e-6f));
-        assertThat(lists.candidates().get(3).vector()).as("stored at unit length").containsExactly(0, 1, 0, 0);
+        assertThat(lists.candidates().get(3).vector())
+                .as("stored at unit length")
+                .containsExactly(0, 1, 0, 0);
     }
 
     @Test
@@ -109,11 +114,17 @@ abstract class RecallRankingContractTest {
         List<String> expected = new ArrayList<>(ids(lists.bm25()));
         expected.add("d4");
         assertThat(ids(lists.candidates())).containsExactlyElementsOf(expected);
-        Candidate d1 = lists.candidates().stream().filter(c -> c.caseId().equals("d1")).findFirst().orElseThrow();
+        Candidate d1 = lists.candidates().stream()
+                .filter(c -> c.caseId().equals("d1"))
+                .findFirst()
+                .orElseThrow();
         assertThat(d1.bm25Rank()).isPositive();
         assertThat(d1.vectorRank()).isEqualTo(2);
         assertThat(d1.cosine()).isCloseTo(0.8, within(1e-6));
-        Candidate d5 = lists.candidates().stream().filter(c -> c.caseId().equals("d5")).findFirst().orElseThrow();
+        Candidate d5 = lists.candidates().stream()
+                .filter(c -> c.caseId().equals("d5"))
+                .findFirst()
+                .orElseThrow();
         assertThat(d5.vectorRank()).isZero();
         assertThat(d5.vector()).as("d5 has no vector").isNull();
         Candidate d4 = lists.candidates().get(4);
@@ -122,7 +133,8 @@ abstract class RecallRankingContractTest {
 
         // the BM25 part is the very list a BM25-only query gets
         CandidateLists bm25 = store.candidates(RecallQuery.bm25("acme", "alpha zeta", 10));
-        assertThat(lists.bm25()).extracting(Candidate::caseId, Candidate::bm25Rank, Candidate::bm25Score)
+        assertThat(lists.bm25())
+                .extracting(Candidate::caseId, Candidate::bm25Rank, Candidate::bm25Score)
                 .containsExactlyElementsOf(bm25.bm25().stream()
                         .map(c -> org.assertj.core.groups.Tuple.tuple(c.caseId(), c.bm25Rank(), c.bm25Score()))
                         .toList());
@@ -130,7 +142,8 @@ abstract class RecallRankingContractTest {
 
     @Test
     void aBm25CandidateOfAHybridQueryCarriesItsVectorThoughTheVectorSearchMissedIt() {
-        CandidateLists lists = store.candidates(RecallQuery.hybrid("acme", "alpha", X, 1).withDepth(1));
+        CandidateLists lists =
+                store.candidates(RecallQuery.hybrid("acme", "alpha", X, 1).withDepth(1));
         assertThat(ids(lists.candidates())).containsExactly("d1", "d3");
         Candidate d1 = lists.candidates().get(0);
         assertThat(d1.vectorRank()).isZero();
@@ -140,31 +153,45 @@ abstract class RecallRankingContractTest {
 
     @Test
     void eachListStopsAtTheQueryDepth() {
-        assertThat(ids(store.candidates(RecallQuery.hybrid("acme", "alpha", X, 1).withDepth(2)).candidates()))
+        assertThat(ids(store.candidates(
+                                RecallQuery.hybrid("acme", "alpha", X, 1).withDepth(2))
+                        .candidates()))
                 .containsExactly("d1", "d2", "d3");
-        assertThat(ids(store.candidates(RecallQuery.dense("acme", "alpha", X, 1).withDepth(2)).candidates()))
+        assertThat(ids(store.candidates(RecallQuery.dense("acme", "alpha", X, 1).withDepth(2))
+                        .candidates()))
                 .containsExactly("d3", "d1");
         assertThat(ids(store.candidates(RecallQuery.bm25("acme", "alpha", 2)).candidates()))
                 .containsExactly("d1", "d2");
-        assertThat(ids(store.candidates(RecallQuery.bm25("acme", "alpha", 1).withDepth(3)).candidates()))
+        assertThat(ids(store.candidates(RecallQuery.bm25("acme", "alpha", 1).withDepth(3))
+                        .candidates()))
                 .containsExactly("d1", "d2", "d3");
         // a deeper list changes what a ranker sees, not what the default ranker returns
-        assertThat(store.recall(RecallQuery.bm25("acme", "alpha", 1).withDepth(3)).ranked())
-                .extracting(s -> s.match().caseId()).containsExactly("d1");
-        assertThat(store.recall(RecallQuery.hybrid("acme", "alpha", X, 2).withDepth(2)).ranked().get(1).reason())
+        assertThat(store.recall(RecallQuery.bm25("acme", "alpha", 1).withDepth(3))
+                        .ranked())
+                .extracting(s -> s.match().caseId())
+                .containsExactly("d1");
+        assertThat(store.recall(RecallQuery.hybrid("acme", "alpha", X, 2).withDepth(2))
+                        .ranked()
+                        .get(1)
+                        .reason())
                 .startsWith("bm25 not in top 2 + vector #1 (cos 1.00) → rrf ");
     }
 
     @Test
     void candidatesAreTheTenantsOnlyAndTheVectorMustFitTheStore() {
-        assertThat(ids(store.candidates(RecallQuery.hybrid("globex", "alpha", X, 10)).candidates()))
+        assertThat(ids(store.candidates(RecallQuery.hybrid("globex", "alpha", X, 10))
+                        .candidates()))
                 .containsExactly("g1");
-        assertThat(store.candidates(RecallQuery.hybrid("initech", "alpha", X, 10)).isEmpty()).isTrue();
+        assertThat(store.candidates(RecallQuery.hybrid("initech", "alpha", X, 10))
+                        .isEmpty())
+                .isTrue();
         assertThatThrownBy(() -> store.candidates(RecallQuery.dense("acme", "alpha", new float[] {1, 0, 0}, 2)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("recallQuery.vector")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("recallQuery.vector")
                 .hasMessageContaining("4 dimensions");
         assertThatThrownBy(() -> store.candidates(RecallQuery.dense("acme", "alpha", new float[4], 2)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zero vector");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zero vector");
     }
 
     /** Reverses reciprocal-rank fusion's order: the worst fused candidate comes first. */
@@ -180,8 +207,8 @@ abstract class RecallRankingContractTest {
             Collections.reverse(fused);
             List<RankedCandidate> out = new ArrayList<>();
             for (int i = 0; i < fused.size(); i++) {
-                out.add(new RankedCandidate(fused.get(i).candidate(), fused.size() - i,
-                        "reversed " + (i + 1) + "/" + fused.size()));
+                out.add(new RankedCandidate(
+                        fused.get(i).candidate(), fused.size() - i, "reversed " + (i + 1) + "/" + fused.size()));
             }
             return out;
         }
@@ -190,7 +217,8 @@ abstract class RecallRankingContractTest {
     @Test
     void aRankerDecidesTheOrderAndItsContributionIsInTheReason() {
         RecallQuery q = RecallQuery.hybrid("acme", "alpha", X, 10);
-        List<String> fused = store.recall(q).ranked().stream().map(s -> s.match().caseId()).toList();
+        List<String> fused =
+                store.recall(q).ranked().stream().map(s -> s.match().caseId()).toList();
         assertThat(fused).containsExactly("d1", "d3", "d2", "d4");
 
         RecallResult reversed = store.recall(q, new ReversedRanker());
@@ -199,22 +227,31 @@ abstract class RecallRankingContractTest {
         assertThat(reversed.ranked().get(0).reason())
                 .isEqualTo("bm25 not in top 100 + vector #3 (cos 0.60) → reversed 1/4; reward 0.90, not judged yet "
                         + "→ positive");
-        assertThat(reversed.ranked().get(3).reason()).startsWith("bm25 #1 (").contains("+ vector #2 (cos 0.80) → reversed 4/4;");
+        assertThat(reversed.ranked().get(3).reason())
+                .startsWith("bm25 #1 (")
+                .contains("+ vector #2 (cos 0.80) → reversed 4/4;");
         assertThat(reversed.positives()).extracting(s -> s.match().caseId()).containsExactly("d4", "d2", "d3", "d1");
 
         // the top k are the ranker's top k
-        assertThat(store.recall(RecallQuery.hybrid("acme", "alpha", X, 2), new ReversedRanker()).ranked())
-                .extracting(s -> s.match().caseId()).containsExactly("d4", "d2");
+        assertThat(store.recall(RecallQuery.hybrid("acme", "alpha", X, 2), new ReversedRanker())
+                        .ranked())
+                .extracting(s -> s.match().caseId())
+                .containsExactly("d4", "d2");
         assertThat(store.recall(RecallQuery.hybrid("acme", "alpha", X, 2)).ranked())
-                .extracting(s -> s.match().caseId()).containsExactly("d1", "d3");
+                .extracting(s -> s.match().caseId())
+                .containsExactly("d1", "d3");
     }
 
     @Test
     void theDefaultRankerIsReciprocalRankFusion() {
         assertThat(store.defaultRanker()).isEqualTo(new ReciprocalRankFusion());
-        for (RecallQuery q : List.of(RecallQuery.hybrid("acme", "alpha", X, 10), RecallQuery.bm25("acme", "alpha", 10),
+        for (RecallQuery q : List.of(
+                RecallQuery.hybrid("acme", "alpha", X, 10),
+                RecallQuery.bm25("acme", "alpha", 10),
                 RecallQuery.dense("acme", "alpha", X, 10))) {
-            assertThat(store.recall(q, new ReciprocalRankFusion())).as(q.mode().wireName()).isEqualTo(store.recall(q));
+            assertThat(store.recall(q, new ReciprocalRankFusion()))
+                    .as(q.mode().wireName())
+                    .isEqualTo(store.recall(q));
         }
     }
 
@@ -229,11 +266,13 @@ abstract class RecallRankingContractTest {
 
             @Override
             public List<RankedCandidate> rank(RecallQuery query, CandidateLists candidates) {
-                RankedCandidate first = new ReciprocalRankFusion().rank(query, candidates).get(0);
+                RankedCandidate first =
+                        new ReciprocalRankFusion().rank(query, candidates).get(0);
                 return List.of(first, first);
             }
         };
-        assertThatThrownBy(() -> store.recall(q, repeats)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> store.recall(q, repeats))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("ranker stutter returned case d1 twice");
         Ranker invents = new Ranker() {
             @Override
@@ -246,7 +285,9 @@ abstract class RecallRankingContractTest {
                 return List.of(new RankedCandidate(ReciprocalRankFusionTest.candidate("nowhere", 1, 0), 1, "dream"));
             }
         };
-        assertThatThrownBy(() -> store.recall(q, invents)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("ranker dreamer returned case nowhere, which is not one of the query's candidates");
+        assertThatThrownBy(() -> store.recall(q, invents))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(
+                        "ranker dreamer returned case nowhere, which is not one of the query's candidates");
     }
 }

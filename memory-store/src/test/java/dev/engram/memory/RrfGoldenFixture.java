@@ -15,9 +15,34 @@ import java.util.Random;
  */
 final class RrfGoldenFixture {
     static final int DIMENSION = 16;
-    private static final String[] WORDS = {"wing", "flutter", "boundary", "layer", "shock", "wave", "heat",
-        "transfer", "nozzle", "supersonic", "pressure", "drag", "lift", "turbulent", "laminar", "cone", "plate",
-        "stagnation", "vortex", "panel", "buckling", "cylinder", "jet", "mach", "hypersonic", "slender"};
+    private static final String[] WORDS = {
+        "wing",
+        "flutter",
+        "boundary",
+        "layer",
+        "shock",
+        "wave",
+        "heat",
+        "transfer",
+        "nozzle",
+        "supersonic",
+        "pressure",
+        "drag",
+        "lift",
+        "turbulent",
+        "laminar",
+        "cone",
+        "plate",
+        "stagnation",
+        "vortex",
+        "panel",
+        "buckling",
+        "cylinder",
+        "jet",
+        "mach",
+        "hypersonic",
+        "slender"
+    };
 
     private RrfGoldenFixture() {}
 
@@ -29,12 +54,19 @@ final class RrfGoldenFixture {
             String tenant = i % 8 == 7 ? "globex" : "acme";
             List<Judgement> judgements = new ArrayList<>();
             if (i > 20 && r.nextInt(4) == 0) {
-                judgements.add(new Judgement(String.format(Locale.ROOT, "c%04d", r.nextInt(i)), 1,
-                        r.nextBoolean()));
+                judgements.add(new Judgement(String.format(Locale.ROOT, "c%04d", r.nextInt(i)), 1, r.nextBoolean()));
             }
             double reward = Math.round(r.nextDouble() * 100) / 100.0;
-            Episode e = new Episode(String.format(Locale.ROOT, "c%04d", i), tenant, "agent", t0.plusSeconds(i),
-                    sentence(r, 8), sentence(r, 6), sentence(r, 3), reward, judgements);
+            Episode e = new Episode(
+                    String.format(Locale.ROOT, "c%04d", i),
+                    tenant,
+                    "agent",
+                    t0.plusSeconds(i),
+                    sentence(r, 8),
+                    sentence(r, 6),
+                    sentence(r, 3),
+                    reward,
+                    judgements);
             store.ingest(e, r.nextInt(3) == 0 ? null : SyntheticEpisodes.randomVector(r, DIMENSION));
         }
     }
@@ -59,9 +91,18 @@ final class RrfGoldenFixture {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < r.ranked().size(); i++) {
             ScoredCase s = r.ranked().get(i);
-            sb.append(query).append('\t').append(i + 1).append('\t').append(s.match().caseId()).append('\t')
-                    .append(r.positives().contains(s) ? '+' : '-').append('\t').append(s.score()).append('\t')
-                    .append(s.reason()).append('\n');
+            sb.append(query)
+                    .append('\t')
+                    .append(i + 1)
+                    .append('\t')
+                    .append(s.match().caseId())
+                    .append('\t')
+                    .append(r.positives().contains(s) ? '+' : '-')
+                    .append('\t')
+                    .append(s.score())
+                    .append('\t')
+                    .append(s.reason())
+                    .append('\n');
         }
         return sb.toString();
     }

@@ -14,14 +14,40 @@ import java.util.Random;
  */
 final class SyntheticEpisodes {
     static final String[] TENANTS = {"acme", "globex"};
-    private static final String[] WORDS = {"wing", "flutter", "boundary", "layer", "shock", "wave", "heat",
-        "transfer", "nozzle", "supersonic", "pressure", "drag", "lift", "turbulent", "laminar", "cone", "plate",
-        "stagnation", "vortex", "panel", "buckling", "cylinder", "jet", "mach", "hypersonic", "slender"};
+    private static final String[] WORDS = {
+        "wing",
+        "flutter",
+        "boundary",
+        "layer",
+        "shock",
+        "wave",
+        "heat",
+        "transfer",
+        "nozzle",
+        "supersonic",
+        "pressure",
+        "drag",
+        "lift",
+        "turbulent",
+        "laminar",
+        "cone",
+        "plate",
+        "stagnation",
+        "vortex",
+        "panel",
+        "buckling",
+        "cylinder",
+        "jet",
+        "mach",
+        "hypersonic",
+        "slender"
+    };
 
     final List<Episode> episodes = new ArrayList<>();
     final List<float[]> vectors = new ArrayList<>();
     /** tenant/caseId -> {timesRecalled, timesUseful}. */
     final Map<String, long[]> expectedStats = new HashMap<>();
+
     long expectedUnknown;
 
     SyntheticEpisodes(int n, int dimension, double threshold, long seed) {
@@ -50,8 +76,16 @@ final class SyntheticEpisodes {
                 judgements.add(new Judgement("unknown-" + i, 9, true));
                 expectedUnknown++;
             }
-            episodes.add(new Episode(id, tenant, "agent-" + r.nextInt(3), t0.plusSeconds(i), sentence(r, 8),
-                    sentence(r, 6), sentence(r, 4), reward, judgements));
+            episodes.add(new Episode(
+                    id,
+                    tenant,
+                    "agent-" + r.nextInt(3),
+                    t0.plusSeconds(i),
+                    sentence(r, 8),
+                    sentence(r, 6),
+                    sentence(r, 4),
+                    reward,
+                    judgements));
             vectors.add(r.nextInt(3) == 0 ? null : randomVector(r, dimension));
             earlier.add(id);
             expectedStats.put(tenant + "/" + id, new long[2]);

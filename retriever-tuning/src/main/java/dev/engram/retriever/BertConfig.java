@@ -12,8 +12,15 @@ package dev.engram.retriever;
  * @param typeVocabSize rows of the token-type table
  * @param layerNormEps epsilon of every LayerNorm (1e-12 for BERT)
  */
-public record BertConfig(int vocabSize, int hiddenSize, int numLayers, int numHeads, int intermediateSize,
-        int maxPositions, int typeVocabSize, float layerNormEps) {
+public record BertConfig(
+        int vocabSize,
+        int hiddenSize,
+        int numLayers,
+        int numHeads,
+        int intermediateSize,
+        int maxPositions,
+        int typeVocabSize,
+        float layerNormEps) {
 
     public BertConfig {
         positive(vocabSize, "vocabSize");
@@ -24,8 +31,8 @@ public record BertConfig(int vocabSize, int hiddenSize, int numLayers, int numHe
         positive(maxPositions, "maxPositions");
         positive(typeVocabSize, "typeVocabSize");
         if (hiddenSize % numHeads != 0) {
-            throw new IllegalArgumentException("numHeads (" + numHeads + ") must divide hiddenSize ("
-                    + hiddenSize + ")");
+            throw new IllegalArgumentException(
+                    "numHeads (" + numHeads + ") must divide hiddenSize (" + hiddenSize + ")");
         }
         if (!(layerNormEps > 0) || layerNormEps > 1e-3f) {
             throw new IllegalArgumentException("layerNormEps must be in (0, 1e-3], was " + layerNormEps);

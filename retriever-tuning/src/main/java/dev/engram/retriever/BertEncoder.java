@@ -48,7 +48,8 @@ public final class BertEncoder implements AutoCloseable {
 
     private static final String[] PROJECTIONS = {
         "attention.self.query", "attention.self.key", "attention.self.value",
-        "attention.output.dense", "intermediate.dense", "output.dense"};
+        "attention.output.dense", "intermediate.dense", "output.dense"
+    };
 
     private final BertConfig config;
     private final Pooling pooling;
@@ -58,8 +59,14 @@ public final class BertEncoder implements AutoCloseable {
     private final Map<String, FrozenLinear> base;
     private final Map<String, Linear> linears;
 
-    private BertEncoder(BertConfig config, Pooling pooling, NDManager manager, boolean ownsWeights,
-            Map<String, NDArray> tables, Map<String, FrozenLinear> base, Map<String, Linear> linears) {
+    private BertEncoder(
+            BertConfig config,
+            Pooling pooling,
+            NDManager manager,
+            boolean ownsWeights,
+            Map<String, NDArray> tables,
+            Map<String, FrozenLinear> base,
+            Map<String, Linear> linears) {
         this.config = config;
         this.pooling = pooling;
         this.manager = manager;
@@ -89,9 +96,13 @@ public final class BertEncoder implements AutoCloseable {
         Map<String, NDArray> tables = new LinkedHashMap<>();
         Map<String, FrozenLinear> base = new LinkedHashMap<>();
         try {
-            for (String name : new String[] {"embeddings.word_embeddings.weight",
-                    "embeddings.position_embeddings.weight", "embeddings.token_type_embeddings.weight",
-                    "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias"}) {
+            for (String name : new String[] {
+                "embeddings.word_embeddings.weight",
+                "embeddings.position_embeddings.weight",
+                "embeddings.token_type_embeddings.weight",
+                "embeddings.LayerNorm.weight",
+                "embeddings.LayerNorm.bias"
+            }) {
                 tables.put(name, array(m, checkpoint.tensor(name)));
             }
             for (int l = 0; l < c.numLayers(); l++) {
@@ -101,8 +112,11 @@ public final class BertEncoder implements AutoCloseable {
                     tables.put(p + norm + ".bias", array(m, checkpoint.tensor(p + norm + ".bias")));
                 }
                 for (String proj : PROJECTIONS) {
-                    base.put(p + proj, new FrozenLinear(array(m, checkpoint.tensor(p + proj + ".weight")),
-                            array(m, checkpoint.tensor(p + proj + ".bias"))));
+                    base.put(
+                            p + proj,
+                            new FrozenLinear(
+                                    array(m, checkpoint.tensor(p + proj + ".weight")),
+                                    array(m, checkpoint.tensor(p + proj + ".bias"))));
                 }
             }
         } catch (RuntimeException e) {
@@ -110,7 +124,13 @@ public final class BertEncoder implements AutoCloseable {
             throw e;
         }
         Map<String, FrozenLinear> frozen = Collections.unmodifiableMap(base);
-        return new BertEncoder(c, pooling, m, true, Collections.unmodifiableMap(tables), frozen,
+        return new BertEncoder(
+                c,
+                pooling,
+                m,
+                true,
+                Collections.unmodifiableMap(tables),
+                frozen,
                 Collections.unmodifiableMap(new LinkedHashMap<>(frozen)));
     }
 
@@ -170,8 +190,7 @@ public final class BertEncoder implements AutoCloseable {
             }
             next.put(e.getKey(), l);
         }
-        return new BertEncoder(config, pooling, manager, false, tables, base,
-                Collections.unmodifiableMap(next));
+        return new BertEncoder(config, pooling, manager, false, tables, base, Collections.unmodifiableMap(next));
     }
 
     /**
@@ -208,8 +227,8 @@ public final class BertEncoder implements AutoCloseable {
         int b = batch.size();
         int t = batch.length();
         if (t > config.maxPositions()) {
-            throw new IllegalArgumentException("batch length " + t + " exceeds the model's "
-                    + config.maxPositions() + " positions");
+            throw new IllegalArgumentException(
+                    "batch length " + t + " exceeds the model's " + config.maxPositions() + " positions");
         }
         Shape shape = new Shape(b, t);
         NDArray ids = m.create(batch.inputIds(), shape);
@@ -218,10 +237,10 @@ public final class BertEncoder implements AutoCloseable {
         NDArrayEx ex = ids.getNDArrayInternal();
         NDArray x = ex.embedding(ids, tables.get("embeddings.word_embeddings.weight"), SparseFormat.DENSE)
                 .singletonOrThrow()
-                .add(ex.embedding(types, tables.get("embeddings.token_type_embeddings.weight"),
-                        SparseFormat.DENSE).singletonOrThrow())
-                .add(ex.embedding(positions, tables.get("embeddings.position_embeddings.weight"),
-                        SparseFormat.DENSE).singletonOrThrow());
+                .add(ex.embedding(types, tables.get("embeddings.token_type_embeddings.weight"), SparseFormat.DENSE)
+                        .singletonOrThrow())
+                .add(ex.embedding(positions, tables.get("embeddings.position_embeddings.weight"), SparseFormat.DENSE)
+                        .singletonOrThrow());
         x = layerNorm(x, "embeddings.LayerNorm");
         NDArray maskBias = m.create(maskBias(batch), new Shape(b, 1, 1, t));
         NDArray scale = m.create((float) (1.0 / Math.sqrt(config.headSize())));
@@ -244,14 +263,18 @@ public final class BertEncoder implements AutoCloseable {
         String p = "encoder.layer." + l + ".";
         int heads = config.numHeads();
         int d = config.headSize();
-        NDArray q = heads(linears.get(p + "attention.self.query").forward(x), b, t, heads, d).mul(scale);
+        NDArray q = heads(linears.get(p + "attention.self.query").forward(x), b, t, heads, d)
+                .mul(scale);
         NDArray k = heads(linears.get(p + "attention.self.key").forward(x), b, t, heads, d);
         NDArray v = heads(linears.get(p + "attention.self.value").forward(x), b, t, heads, d);
         NDArray probs = q.matMul(k.transpose(0, 1, 3, 2)).add(maskBias).softmax(-1);
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, config.hiddenSize());
-        NDArray attended = layerNorm(linears.get(p + "attention.output.dense").forward(context).add(x),
-                p + "attention.output.LayerNorm");
-        NDArray inner = linears.get(p + "intermediate.dense").forward(attended).getNDArrayInternal().gelu();
+        NDArray attended = layerNorm(
+                linears.get(p + "attention.output.dense").forward(context).add(x), p + "attention.output.LayerNorm");
+        NDArray inner = linears.get(p + "intermediate.dense")
+                .forward(attended)
+                .getNDArrayInternal()
+                .gelu();
         return layerNorm(linears.get(p + "output.dense").forward(inner).add(attended), p + "output.LayerNorm");
     }
 
@@ -260,8 +283,14 @@ public final class BertEncoder implements AutoCloseable {
     }
 
     private NDArray layerNorm(NDArray x, String name) {
-        return x.getNDArrayInternal().layerNorm(x, new Shape(config.hiddenSize()), tables.get(name + ".weight"),
-                tables.get(name + ".bias"), config.layerNormEps()).singletonOrThrow();
+        return x.getNDArrayInternal()
+                .layerNorm(
+                        x,
+                        new Shape(config.hiddenSize()),
+                        tables.get(name + ".weight"),
+                        tables.get(name + ".bias"),
+                        config.layerNormEps())
+                .singletonOrThrow();
     }
 
     private NDArray pool(NDManager m, NDArray hidden, TokenBatch batch) {
@@ -317,7 +346,9 @@ public final class BertEncoder implements AutoCloseable {
 
     @Override
     public String toString() {
-        long replaced = linears.entrySet().stream().filter(e -> e.getValue() != base.get(e.getKey())).count();
+        long replaced = linears.entrySet().stream()
+                .filter(e -> e.getValue() != base.get(e.getKey()))
+                .count();
         return "BertEncoder[" + config + ", " + pooling + ", " + replaced + " replaced projections]";
     }
 }

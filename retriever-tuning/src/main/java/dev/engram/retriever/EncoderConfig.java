@@ -24,8 +24,15 @@ import java.util.Set;
  * @param queryPrefix instruction prepended to every query text (e.g. bge's); default none
  * @param documentPrefix prepended to every document text; default none
  */
-public record EncoderConfig(EncoderModel model, int maxLength, int batchSize, int intraOpThreads,
-        int interOpThreads, String device, String queryPrefix, String documentPrefix) {
+public record EncoderConfig(
+        EncoderModel model,
+        int maxLength,
+        int batchSize,
+        int intraOpThreads,
+        int interOpThreads,
+        String device,
+        String queryPrefix,
+        String documentPrefix) {
 
     private static final Set<String> DEVICES = Set.of("cpu", "gpu", "auto");
 
@@ -38,12 +45,12 @@ public record EncoderConfig(EncoderModel model, int maxLength, int batchSize, in
             throw new IllegalArgumentException("batchSize must be in [1, 4096], was " + batchSize);
         }
         if (intraOpThreads < 0) {
-            throw new IllegalArgumentException("intraOpThreads must be >= 0 (0 = engine default), was "
-                    + intraOpThreads);
+            throw new IllegalArgumentException(
+                    "intraOpThreads must be >= 0 (0 = engine default), was " + intraOpThreads);
         }
         if (interOpThreads < 0) {
-            throw new IllegalArgumentException("interOpThreads must be >= 0 (0 = engine default), was "
-                    + interOpThreads);
+            throw new IllegalArgumentException(
+                    "interOpThreads must be >= 0 (0 = engine default), was " + interOpThreads);
         }
         if (device == null || !DEVICES.contains(device)) {
             throw new IllegalArgumentException("device must be one of " + DEVICES + ", was " + device);
@@ -130,8 +137,8 @@ public record EncoderConfig(EncoderModel model, int maxLength, int batchSize, in
         }
 
         public EncoderConfig build() {
-            return new EncoderConfig(model, maxLength, batchSize, intraOpThreads, interOpThreads, device,
-                    queryPrefix, documentPrefix);
+            return new EncoderConfig(
+                    model, maxLength, batchSize, intraOpThreads, interOpThreads, device, queryPrefix, documentPrefix);
         }
     }
 }

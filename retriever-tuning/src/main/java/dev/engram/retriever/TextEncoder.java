@@ -49,8 +49,15 @@ public final class TextEncoder implements Embedder, AutoCloseable {
     private final String modelId;
     private final boolean owner;
 
-    private TextEncoder(EncoderConfig config, HuggingFaceTokenizer tokenizer, NDManager manager, BertEncoder base,
-            BertEncoder queryEncoder, BertEncoder documentEncoder, String modelId, boolean owner) {
+    private TextEncoder(
+            EncoderConfig config,
+            HuggingFaceTokenizer tokenizer,
+            NDManager manager,
+            BertEncoder base,
+            BertEncoder queryEncoder,
+            BertEncoder documentEncoder,
+            String modelId,
+            boolean owner) {
         this.config = config;
         this.tokenizer = tokenizer;
         this.manager = manager;
@@ -96,10 +103,12 @@ public final class TextEncoder implements Embedder, AutoCloseable {
             HuggingFaceTokenizer tokenizer;
             try (InputStream json = resource(model.tokenizerResource(), model)) {
                 // The shipped tokenizer.json truncates and pads at 128; Engram pads per batch itself.
-                tokenizer = HuggingFaceTokenizer.newInstance(json, Map.of(
-                        "truncation", "true",
-                        "maxLength", Integer.toString(config.maxLength()),
-                        "padding", "false"));
+                tokenizer = HuggingFaceTokenizer.newInstance(
+                        json,
+                        Map.of(
+                                "truncation", "true",
+                                "maxLength", Integer.toString(config.maxLength()),
+                                "padding", "false"));
             }
             return new TextEncoder(config, tokenizer, manager, base, base, base, model.id(), true);
         } catch (IOException e) {
@@ -136,21 +145,29 @@ public final class TextEncoder implements Embedder, AutoCloseable {
      */
     public TextEncoder withQueryAdapter(String adapterId, Map<String, ? extends Linear> linears) {
         requireAdapterId(adapterId);
-        return new TextEncoder(config, tokenizer, manager, base, base.withLinears(linears), base,
-                config.model().id() + "+" + adapterId + "@query", false);
+        return new TextEncoder(
+                config,
+                tokenizer,
+                manager,
+                base,
+                base.withLinears(linears),
+                base,
+                config.model().id() + "+" + adapterId + "@query",
+                false);
     }
 
     /** A view whose queries and documents both go through {@code linears} (symmetric tuning). */
     public TextEncoder withAdapter(String adapterId, Map<String, ? extends Linear> linears) {
         requireAdapterId(adapterId);
         BertEncoder tuned = base.withLinears(linears);
-        return new TextEncoder(config, tokenizer, manager, base, tuned, tuned,
-                config.model().id() + "+" + adapterId, false);
+        return new TextEncoder(
+                config, tokenizer, manager, base, tuned, tuned, config.model().id() + "+" + adapterId, false);
     }
 
     /** A view on the base model alone (no adapter). */
     public TextEncoder withoutAdapter() {
-        return new TextEncoder(config, tokenizer, manager, base, base, base, config.model().id(), false);
+        return new TextEncoder(
+                config, tokenizer, manager, base, base, base, config.model().id(), false);
     }
 
     private static void requireAdapterId(String adapterId) {
@@ -208,12 +225,16 @@ public final class TextEncoder implements Embedder, AutoCloseable {
 
     /** Tokenizes queries (with the query prefix) into one batch padded to its longest text, for training. */
     public TokenBatch tokenizeQueries(List<String> texts) {
-        return batch(encode(prefixed(config.queryPrefix(), texts)), IntStream.range(0, texts.size()).toArray());
+        return batch(
+                encode(prefixed(config.queryPrefix(), texts)),
+                IntStream.range(0, texts.size()).toArray());
     }
 
     /** Tokenizes documents (with the document prefix) into one batch padded to its longest text. */
     public TokenBatch tokenizeDocuments(List<String> texts) {
-        return batch(encode(prefixed(config.documentPrefix(), texts)), IntStream.range(0, texts.size()).toArray());
+        return batch(
+                encode(prefixed(config.documentPrefix(), texts)),
+                IntStream.range(0, texts.size()).toArray());
     }
 
     private List<float[]> embed(BertEncoder encoder, List<String> texts) {

@@ -40,8 +40,8 @@ public record TokenBatch(int size, int length, long[] inputIds, long[] attention
     private static void check(long[] values, String field, long expected) {
         Objects.requireNonNull(values, field);
         if (values.length != expected) {
-            throw new IllegalArgumentException(field + " must hold size * length = " + expected
-                    + " values, held " + values.length);
+            throw new IllegalArgumentException(
+                    field + " must hold size * length = " + expected + " values, held " + values.length);
         }
     }
 

@@ -14,8 +14,8 @@ final class CranfieldAbstracts {
 
     static List<String> first(int n) {
         String all;
-        try (InputStream in = CranfieldAbstracts.class.getClassLoader()
-                .getResourceAsStream("datasets/cranfield/cran.all.1400")) {
+        try (InputStream in =
+                CranfieldAbstracts.class.getClassLoader().getResourceAsStream("datasets/cranfield/cran.all.1400")) {
             if (in == null) {
                 throw new IllegalStateException("datasets/cranfield/cran.all.1400 is not on the classpath");
             }

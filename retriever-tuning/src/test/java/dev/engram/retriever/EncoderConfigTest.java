@@ -32,7 +32,9 @@ class EncoderConfigTest {
     @Test
     void aModelMissingFromTheClasspathSaysWhichArtifactToAdd() {
         EncoderModel absent = new EncoderModel("nobody/absent", "absent.onnx", "absent.json", Pooling.CLS);
-        assertThatThrownBy(() -> TextEncoder.load(EncoderConfig.custom().model(absent).device("cpu").build()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("absent.onnx");
+        assertThatThrownBy(() -> TextEncoder.load(
+                        EncoderConfig.custom().model(absent).device("cpu").build()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("absent.onnx");
     }
 }

@@ -20,7 +20,8 @@ class TextEncoderParityTest {
 
     @BeforeAll
     static void load() {
-        encoder = TextEncoder.load(EncoderConfig.custom().maxLength(128).device("cpu").build());
+        encoder = TextEncoder.load(
+                EncoderConfig.custom().maxLength(128).device("cpu").build());
     }
 
     @AfterAll
@@ -32,9 +33,14 @@ class TextEncoderParityTest {
     void derivesMiniLmArchitectureFromTheOnnxFile() {
         BertConfig c = encoder.baseEncoder().config();
         assertThat(c).isEqualTo(new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12f));
-        assertThat(encoder.baseEncoder().baseLinears()).hasSize(36)
+        assertThat(encoder.baseEncoder().baseLinears())
+                .hasSize(36)
                 .containsKeys("encoder.layer.0.attention.self.query", "encoder.layer.5.output.dense");
-        assertThat(encoder.baseEncoder().baseLinears().get("encoder.layer.3.intermediate.dense").weight().getShape())
+        assertThat(encoder.baseEncoder()
+                        .baseLinears()
+                        .get("encoder.layer.3.intermediate.dense")
+                        .weight()
+                        .getShape())
                 .isEqualTo(new ai.djl.ndarray.types.Shape(1536, 384));
         assertThat(encoder.dimension()).isEqualTo(384);
         assertThat(encoder.modelId()).isEqualTo("sentence-transformers/all-MiniLM-L6-v2");
@@ -45,8 +51,12 @@ class TextEncoderParityTest {
         List<String> texts = CranfieldAbstracts.first(200);
         assertThat(texts).hasSize(200);
         AllMiniLmL6V2EmbeddingModel reference = new AllMiniLmL6V2EmbeddingModel();
-        List<float[]> expected = reference.embedAll(texts.stream().map(TextSegment::from).toList())
-                .content().stream().map(e -> e.vector()).toList();
+        List<float[]> expected = reference
+                .embedAll(texts.stream().map(TextSegment::from).toList())
+                .content()
+                .stream()
+                .map(e -> e.vector())
+                .toList();
         List<float[]> actual = encoder.embedDocuments(texts);
 
         double min = 1;
@@ -77,7 +87,9 @@ class TextEncoderParityTest {
     @Test
     void aTextEmbedsTheSameAloneAndInAPaddedBatch() {
         List<String> texts = CranfieldAbstracts.first(40);
-        String shortest = texts.stream().min(java.util.Comparator.comparingInt(String::length)).orElseThrow();
+        String shortest = texts.stream()
+                .min(java.util.Comparator.comparingInt(String::length))
+                .orElseThrow();
         float[] alone = encoder.embedDocuments(List.of(shortest)).get(0);
         TokenBatch padded = encoder.tokenizeDocuments(texts);
         int row = texts.indexOf(shortest);

@@ -26,7 +26,8 @@ class TrainingPathTest {
 
     @BeforeAll
     static void load() {
-        encoder = TextEncoder.load(EncoderConfig.custom().maxLength(64).device("cpu").build());
+        encoder = TextEncoder.load(
+                EncoderConfig.custom().maxLength(64).device("cpu").build());
         manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
     }
 
@@ -72,10 +73,12 @@ class TrainingPathTest {
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray trained = tuned.embed(step, batch, true);
                 NDArray untracked = tuned.embed(step, batch, false);
-                assertThat(TextEncoderParityTest.maxAbsDiff(inference, trained.toFloatArray())).isLessThan(1e-5f);
+                assertThat(TextEncoderParityTest.maxAbsDiff(inference, trained.toFloatArray()))
+                        .isLessThan(1e-5f);
                 // inference records no autograd graph, even inside a collector
                 assertThatThrownBy(() -> collector.backward(untracked.sum()))
-                        .isInstanceOf(EngineException.class).hasMessageContaining("does not require grad");
+                        .isInstanceOf(EngineException.class)
+                        .hasMessageContaining("does not require grad");
                 collector.backward(trained.sum());
             }
             float[] base = encoder.baseEncoder().embed(step, batch, false).toFloatArray();
@@ -107,9 +110,11 @@ class TrainingPathTest {
 
         assertThat(querySide.modelId()).isEqualTo("sentence-transformers/all-MiniLM-L6-v2+test-v1@query");
         assertThat(symmetric.modelId()).isEqualTo("sentence-transformers/all-MiniLM-L6-v2+test-v1");
-        assertThat(TextEncoderParityTest.cosine(querySide.embedQuery(text), baseQuery)).isLessThan(0.9999);
+        assertThat(TextEncoderParityTest.cosine(querySide.embedQuery(text), baseQuery))
+                .isLessThan(0.9999);
         assertThat(querySide.embedDocuments(List.of(text)).get(0)).containsExactly(baseDoc);
-        assertThat(TextEncoderParityTest.cosine(symmetric.embedDocuments(List.of(text)).get(0), baseDoc))
+        assertThat(TextEncoderParityTest.cosine(
+                        symmetric.embedDocuments(List.of(text)).get(0), baseDoc))
                 .isLessThan(0.9999);
         assertThat(encoder.baseEncoder().linears().get(Q0)).isSameAs(base);
     }
@@ -117,16 +122,22 @@ class TrainingPathTest {
     @Test
     void replacementsMustNameAProjectionOfTheRightShape() {
         FrozenLinear intermediate = encoder.baseEncoder().baseLinears().get("encoder.layer.0.intermediate.dense");
-        assertThatThrownBy(() -> encoder.baseEncoder().withLinears(Map.of("encoder.layer.9.attention.self.query",
-                intermediate))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("layer.9");
+        assertThatThrownBy(() ->
+                        encoder.baseEncoder().withLinears(Map.of("encoder.layer.9.attention.self.query", intermediate)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("layer.9");
         assertThatThrownBy(() -> encoder.baseEncoder().withLinears(Map.of(Q0, intermediate)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("384 -> 1536");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("384 -> 1536");
     }
 
     @Test
     void aQueryPrefixIsAppliedToQueriesOnly() {
-        try (TextEncoder prefixed = TextEncoder.load(EncoderConfig.custom().maxLength(64).device("cpu")
-                .queryPrefix("query: ").build())) {
+        try (TextEncoder prefixed = TextEncoder.load(EncoderConfig.custom()
+                .maxLength(64)
+                .device("cpu")
+                .queryPrefix("query: ")
+                .build())) {
             String text = "shock wave boundary layer interaction";
             assertThat(prefixed.embedQuery(text)).containsExactly(encoder.embedQuery("query: " + text));
             assertThat(prefixed.embedDocuments(List.of(text)).get(0)).containsExactly(encoder.embedQuery(text));

@@ -13,5 +13,4 @@ import dev.engram.streams.AdapterControl;
  * @param note what happens next, for people
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record AcceptedControl(AdapterControl published, long offset, String note) {
-}
+public record AcceptedControl(AdapterControl published, long offset, String note) {}

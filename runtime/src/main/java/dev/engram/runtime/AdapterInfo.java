@@ -16,15 +16,20 @@ import java.util.Optional;
  * @param versions every version the node keeps, oldest first
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record AdapterInfo(String name, String tenant, Long serving, Long pinned, AdapterControl control,
-    List<AdapterVersionInfo> versions) {
+public record AdapterInfo(
+        String name,
+        String tenant,
+        Long serving,
+        Long pinned,
+        AdapterControl control,
+        List<AdapterVersionInfo> versions) {
 
-  public AdapterInfo {
-    versions = versions == null ? List.of() : List.copyOf(versions);
-  }
+    public AdapterInfo {
+        versions = versions == null ? List.of() : List.copyOf(versions);
+    }
 
-  /** The version numbered {@code version}, if the node keeps it. */
-  public Optional<AdapterVersionInfo> version(long version) {
-    return versions.stream().filter(v -> v.version() == version).findFirst();
-  }
+    /** The version numbered {@code version}, if the node keeps it. */
+    public Optional<AdapterVersionInfo> version(long version) {
+        return versions.stream().filter(v -> v.version() == version).findFirst();
+    }
 }

@@ -14,21 +14,20 @@ import java.util.Optional;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AdapterListing(List<AdapterInfo> adapters, Gate gate) {
 
-  /**
-   * The node's promotion gate: a candidate serves when its held-out nDCG@10 gain over the serving
-   * version is at least {@code minHeldOutGain}, its retention loss at most {@code maxRetentionLoss},
-   * and the lower bound of the paired 95% interval no lower than {@code -maxHeldOutLoss}.
-   */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Gate(double minHeldOutGain, double maxRetentionLoss, double maxHeldOutLoss) {
-  }
+    /**
+     * The node's promotion gate: a candidate serves when its held-out nDCG@10 gain over the serving
+     * version is at least {@code minHeldOutGain}, its retention loss at most {@code maxRetentionLoss},
+     * and the lower bound of the paired 95% interval no lower than {@code -maxHeldOutLoss}.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Gate(double minHeldOutGain, double maxRetentionLoss, double maxHeldOutLoss) {}
 
-  public AdapterListing {
-    adapters = adapters == null ? List.of() : List.copyOf(adapters);
-  }
+    public AdapterListing {
+        adapters = adapters == null ? List.of() : List.copyOf(adapters);
+    }
 
-  /** The adapter named {@code name}, if the key may see it. */
-  public Optional<AdapterInfo> adapter(String name) {
-    return adapters.stream().filter(a -> a.name().equals(name)).findFirst();
-  }
+    /** The adapter named {@code name}, if the key may see it. */
+    public Optional<AdapterInfo> adapter(String name) {
+        return adapters.stream().filter(a -> a.name().equals(name)).findFirst();
+    }
 }

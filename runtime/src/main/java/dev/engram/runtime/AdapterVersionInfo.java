@@ -21,6 +21,13 @@ import dev.engram.streams.AdapterStatus;
  *     fell back from it, and it never serves again on that node
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record AdapterVersionInfo(long version, AdapterStatus status, String reason, AdapterMetrics metrics,
-    String payloadSha256, boolean verified, boolean serving, String policy, boolean failed) {
-}
+public record AdapterVersionInfo(
+        long version,
+        AdapterStatus status,
+        String reason,
+        AdapterMetrics metrics,
+        String payloadSha256,
+        boolean verified,
+        boolean serving,
+        String policy,
+        boolean failed) {}

@@ -15,10 +15,10 @@ import java.util.List;
  * @param createdBy the principal that made it ({@code "node"} for a node's first admin key)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ApiKeyInfo(String id, String principal, String role, List<String> tenants, Instant createdAt,
-    String createdBy) {
+public record ApiKeyInfo(
+        String id, String principal, String role, List<String> tenants, Instant createdAt, String createdBy) {
 
-  public ApiKeyInfo {
-    tenants = tenants == null ? List.of() : List.copyOf(tenants);
-  }
+    public ApiKeyInfo {
+        tenants = tenants == null ? List.of() : List.copyOf(tenants);
+    }
 }

@@ -17,6 +17,12 @@ import java.time.Instant;
  * @param detail what exactly, e.g. {@code "version 3, published at offset 41"}
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record AuditRecord(Instant time, String principal, String role, String action, String target, String tenant,
-    String reason, String detail) {
-}
+public record AuditRecord(
+        Instant time,
+        String principal,
+        String role,
+        String action,
+        String target,
+        String tenant,
+        String reason,
+        String detail) {}

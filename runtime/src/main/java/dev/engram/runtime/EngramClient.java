@@ -1,7 +1,5 @@
 package dev.engram.runtime;
 
-import dev.engram.streams.RecallResponse;
-
 import dev.engram.runtime.internal.AdapterFollower;
 import dev.engram.runtime.internal.NodeHttp;
 import dev.engram.streams.AdapterPublished;
@@ -12,6 +10,7 @@ import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
+import dev.engram.streams.RecallResponse;
 import dev.engram.streams.Topics;
 import dev.engram.streams.TrustedWorkerKeys;
 import java.net.URI;
@@ -117,382 +116,403 @@ import org.apache.kafka.common.KafkaException;
  */
 public final class EngramClient implements AutoCloseable {
 
-  private final URI nodeUrl;
-  private final String bootstrapServers;
-  private final KafkaConnection kafka;
-  private final FeedbackTopicLayout feedbackLayout;
-  private final String agentId;
-  private final Duration sendTimeout;
-  private final TrustedWorkerKeys trustedWorkers;
-  private final Duration adapterCheckInterval;
-  private final NodeHttp http;
-  private final boolean hasApiKey;
-  private final List<Subscription> subscriptions = new ArrayList<>();
-  private KafkaProducer<String, byte[]> producer;
-  private boolean closed;
+    private final URI nodeUrl;
+    private final String bootstrapServers;
+    private final KafkaConnection kafka;
+    private final FeedbackTopicLayout feedbackLayout;
+    private final String agentId;
+    private final Duration sendTimeout;
+    private final TrustedWorkerKeys trustedWorkers;
+    private final Duration adapterCheckInterval;
+    private final NodeHttp http;
+    private final boolean hasApiKey;
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    private KafkaProducer<String, byte[]> producer;
+    private boolean closed;
 
-  private EngramClient(Builder b) {
-    this.nodeUrl = b.nodeUrl;
-    this.bootstrapServers = b.bootstrapServers;
-    this.kafka = b.bootstrapServers == null ? null : new KafkaConnection(b.bootstrapServers, b.kafkaProperties);
-    this.feedbackLayout = b.feedbackLayout;
-    this.agentId = b.agentId;
-    this.sendTimeout = b.sendTimeout;
-    this.hasApiKey = b.apiKey != null;
-    this.trustedWorkers = b.trustedWorkers;
-    this.adapterCheckInterval = b.adapterCheckInterval;
-    this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout, b.apiKey);
-  }
-
-  /** A builder; {@link Builder#agentId} is required, the rest as needed. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /**
-   * The {@code k} most useful past cases of {@code tenant} for {@code task}, split into positives
-   * and negatives, with the adapter version that served them, in the node's default mode (hybrid on
-   * a node with an embedder, else BM25).
-   *
-   * @param k how many, in [1, 1000] (the node answers 400 with field {@code k} otherwise)
-   * @throws EngramApiException when the node answers with an error (400 naming the field: a blank
-   *     task, a {@code k} out of range) or cannot be reached
-   * @throws InvalidRequestException for a tenant outside {@link EventLimits#TENANT_REGEX}
-   */
-  public RecallResponse recall(String tenant, String task, int k) {
-    return recall(tenant, task, k, (RecallMode) null);
-  }
-
-  /**
-   * As {@link #recall(String, String, int)}, searching in {@code mode}; the answer's
-   * {@link RecallResponse#mode()} says the mode it ran in.
-   *
-   * <pre>{@code
-   * RecallResponse dense = engram.recall("acme", "charged twice", 10, RecallMode.DENSE);
-   * }</pre>
-   *
-   * @param mode {@code null} for the node's default; a vector mode on a node without an embedder is
-   *     a 400 with field {@code mode}
-   */
-  public RecallResponse recall(String tenant, String task, int k, RecallMode mode) {
-    NodeHttp node = http("recall");
-    if (tenant == null || !EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
-      throw new InvalidRequestException("tenant", "must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
-    }
-    // The task, k and mode the node checks itself, and says which is wrong: the SDK keeps no second copy of its rules.
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("task", task);
-    body.put("k", k);
-    if (mode != null) {
-      body.put("mode", mode.wireName());
-    }
-    return node.call("POST", "/v1/tenants/" + tenant + "/recall", body, 200, RecallResponse.class);
-  }
-
-  /**
-   * As {@link #recall(String, String, int, RecallMode)} with the mode by its name: {@code "hybrid"},
-   * {@code "bm25"} or {@code "dense"} (case-insensitive); {@code null} for the node's default.
-   *
-   * @throws InvalidRequestException for any other name
-   */
-  public RecallResponse recall(String tenant, String task, int k, String mode) {
-    return recall(tenant, task, k, mode == null ? null : RecallMode.parse(mode));
-  }
-
-  /**
-   * The node's health ({@code GET /health}): UP, DEGRADED or DOWN, its stalled partitions and the
-   * version each tenant is served by. A DOWN node answers 503 with its report, which is returned
-   * too. Without an API key the node tells only the status.
-   *
-   * @throws EngramApiException when the node cannot be reached or answers with something else
-   */
-  public NodeHealth health() {
-    return http("health").call("GET", "/health", null, NodeHealth.class, 200, 503);
-  }
-
-  /**
-   * The node's adapters: list them, pin, unpin and roll back (a reader's key lists, an operator's
-   * steers).
-   *
-   * @throws IllegalStateException when the client has no {@code nodeUrl}
-   */
-  public NodeAdapters adapters() {
-    return new NodeAdapters(http("adapters"));
-  }
-
-  /**
-   * Key management and the audit log of the node (an admin's or operator's calls, made with this
-   * client's API key).
-   *
-   * @throws IllegalStateException when the client has no {@code nodeUrl}
-   */
-  public NodeAdmin admin() {
-    return new NodeAdmin(http("admin"));
-  }
-
-  /**
-   * Sends {@code feedback} and waits until Kafka has acknowledged it.
-   *
-   * @return its event id
-   * @throws KafkaException when it could not be written within the send timeout
-   */
-  public String feedback(Feedback feedback) {
-    try {
-      return feedbackAsync(feedback).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KafkaException("interrupted while sending feedback " + feedback.eventId(), e);
-    } catch (ExecutionException e) {
-      throw new KafkaException("could not send feedback " + feedback.eventId() + " to "
-          + feedbackLayout.topicFor(feedback.tenant()) + ": "
-          + e.getCause().getMessage() + " (resend the same Feedback: it is recorded once)", e.getCause());
-    } catch (TimeoutException e) {
-      throw new KafkaException("feedback " + feedback.eventId() + " not acknowledged within " + sendTimeout
-          + " (is Kafka reachable at " + bootstrapServers + "? resend the same Feedback: it is recorded once)", e);
-    }
-  }
-
-  /**
-   * Sends {@code feedback} without waiting; the future completes with its event id once Kafka has
-   * acknowledged it, or exceptionally.
-   */
-  public CompletableFuture<String> feedbackAsync(Feedback feedback) {
-    Objects.requireNonNull(feedback, "feedback");
-    FeedbackEvent event = feedback.toEvent(agentId);
-    byte[] json = EventCodec.encode(event);
-    CompletableFuture<String> done = new CompletableFuture<>();
-    producer().send(new ProducerRecord<>(feedbackLayout.topicFor(event.tenant()), event.tenant(), json),
-        (metadata, error) -> {
-      if (error == null) {
-        done.complete(event.eventId());
-      } else {
-        done.completeExceptionally(error);
-      }
-    });
-    return done;
-  }
-
-  /**
-   * Follows the adapter versions the node serves: {@code listener} gets each version that a trusted
-   * worker signed and that the node at {@code nodeUrl} starts to serve, as {@link AdapterStatus#PROMOTED}
-   * with the node's reason, complete and verified, on a background thread, starting with those
-   * already on the topic (the latest delivered for an adapter is the one the node serves).
-   *
-   * @throws IllegalStateException without {@code nodeUrl}, {@code bootstrapServers} or trusted worker keys
-   */
-  public Subscription onAdapter(Consumer<? super AdapterPublished> listener) {
-    if (http == null) {
-      throw new IllegalStateException("onAdapter delivers the versions the node's gate promoted, which it asks the "
-          + "node for: build the client with nodeUrl(...)");
-    }
-    return onAdapter(a -> a.status() == AdapterStatus.PROMOTED, listener);
-  }
-
-  /**
-   * Follows adapter versions that pass {@code which}: every candidate a trusted worker signed, as
-   * published ({@link AdapterStatus#CANDIDATE}), and, with {@code nodeUrl}, every version the node
-   * starts to serve ({@link AdapterStatus#PROMOTED}); e.g. {@code a -> true} for both, or
-   * {@code a -> a.tenant().equals("acme")}. Records that fail verification (missing or corrupted
-   * chunks, a wrong checksum, no or an untrusted signature, a status set by the publisher) are
-   * logged and skipped.
-   *
-   * @throws IllegalStateException without {@code bootstrapServers} or trusted worker keys
-   */
-  public synchronized Subscription onAdapter(Predicate<? super AdapterPublished> which,
-      Consumer<? super AdapterPublished> listener) {
-    requireOpen();
-    if (bootstrapServers == null) {
-      throw new IllegalStateException("onAdapter needs Kafka: build the client with bootstrapServers(...)");
-    }
-    if (trustedWorkers.isEmpty()) {
-      throw new IllegalStateException("onAdapter delivers only versions signed by worker keys you trust: build the "
-          + "client with trustedWorkers(...) (the workers' worker-key.pub files; locally .engram/worker/worker-key.pub)");
-    }
-    Subscription s = AdapterFollower.start(kafka, trustedWorkers, http, adapterCheckInterval,
-        Objects.requireNonNull(which, "which"), Objects.requireNonNull(listener, "listener"));
-    subscriptions.add(s);
-    return s;
-  }
-
-  /** Stops every subscription and closes the producer (after sending what is pending). */
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    subscriptions.forEach(Subscription::close);
-    if (producer != null) {
-      producer.close(Duration.ofSeconds(10));
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "EngramClient[agent " + agentId + ", node " + nodeUrl + ", kafka " + bootstrapServers
-        + (http == null ? "" : ", " + (hasApiKey ? "with an API key" : "without an API key")) + "]";
-  }
-
-  private synchronized KafkaProducer<String, byte[]> producer() {
-    requireOpen();
-    if (bootstrapServers == null) {
-      throw new IllegalStateException("feedback needs Kafka: build the client with bootstrapServers(...)");
-    }
-    if (producer == null) {
-      producer = KafkaClientFactory.producer(kafka);
-    }
-    return producer;
-  }
-
-  private NodeHttp http(String what) {
-    if (http == null) {
-      throw new IllegalStateException(what + ": calls to the node need its URL; build the client with nodeUrl(...)");
-    }
-    return http;
-  }
-
-  private void requireOpen() {
-    if (closed) {
-      throw new IllegalStateException("this EngramClient is closed");
-    }
-  }
-
-  /** Configures an {@link EngramClient}. */
-  public static final class Builder {
-
-    private URI nodeUrl;
-    private String bootstrapServers;
-    private String agentId;
-    private Duration requestTimeout = Duration.ofSeconds(10);
-    private Duration sendTimeout = Duration.ofSeconds(30);
-    private Map<String, String> kafkaProperties = Map.of();
-    private FeedbackTopicLayout feedbackLayout = FeedbackTopicLayout.SHARED;
-    private String apiKey;
-    private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
-    private Duration adapterCheckInterval = Duration.ofSeconds(2);
-
-    private Builder() {}
-
-    /**
-     * Kafka client properties (SASL, SSL...) for the feedback producer and the adapter follower,
-     * laid over Engram's safe defaults, e.g. {@code KafkaConnection.load(Path.of("client.properties"))}.
-     * None by default (plaintext).
-     */
-    public Builder kafkaProperties(Map<String, String> kafkaProperties) {
-      this.kafkaProperties = kafkaProperties;
-      return this;
+    private EngramClient(Builder b) {
+        this.nodeUrl = b.nodeUrl;
+        this.bootstrapServers = b.bootstrapServers;
+        this.kafka = b.bootstrapServers == null ? null : new KafkaConnection(b.bootstrapServers, b.kafkaProperties);
+        this.feedbackLayout = b.feedbackLayout;
+        this.agentId = b.agentId;
+        this.sendTimeout = b.sendTimeout;
+        this.hasApiKey = b.apiKey != null;
+        this.trustedWorkers = b.trustedWorkers;
+        this.adapterCheckInterval = b.adapterCheckInterval;
+        this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout, b.apiKey);
     }
 
-    /** Where feedback goes: {@code engram.feedback} (default) or the tenant's own topic. */
-    public Builder feedbackLayout(FeedbackTopicLayout feedbackLayout) {
-      this.feedbackLayout = feedbackLayout;
-      return this;
+    /** A builder; {@link Builder#agentId} is required, the rest as needed. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * The API key sent with every call to the node ({@code Authorization: Bearer <key>}); a node
-     * requires one unless it allows anonymous calls. A local node's admin key is in its data
-     * directory ({@code .engram/admin.key}); {@code engram keys create} makes others.
-     */
-    public Builder apiKey(String apiKey) {
-      this.apiKey = apiKey;
-      return this;
-    }
-
-    /** The node's HTTP address, e.g. {@code http://localhost:8080}; needed for {@link #recall}. */
-    public Builder nodeUrl(URI nodeUrl) {
-      this.nodeUrl = nodeUrl;
-      return this;
-    }
-
-    /** Kafka's bootstrap servers, e.g. {@code localhost:9092}; needed for feedback and adapters. */
-    public Builder bootstrapServers(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
-      return this;
-    }
-
-    /** The worker keys whose signed adapter versions {@link EngramClient#onAdapter} delivers. */
-    public Builder trustedWorkers(TrustedWorkerKeys trustedWorkers) {
-      this.trustedWorkers = Objects.requireNonNull(trustedWorkers, "trustedWorkers");
-      return this;
-    }
-
-    /**
-     * The worker keys in a trusted-keys file (workers' {@code worker-key.pub} lines) or a directory
-     * of {@code *.pub} files, as the nodes are given them.
+     * The {@code k} most useful past cases of {@code tenant} for {@code task}, split into positives
+     * and negatives, with the adapter version that served them, in the node's default mode (hybrid on
+     * a node with an embedder, else BM25).
      *
-     * @throws IllegalArgumentException naming the file and line when it is missing or not keys
+     * @param k how many, in [1, 1000] (the node answers 400 with field {@code k} otherwise)
+     * @throws EngramApiException when the node answers with an error (400 naming the field: a blank
+     *     task, a {@code k} out of range) or cannot be reached
+     * @throws InvalidRequestException for a tenant outside {@link EventLimits#TENANT_REGEX}
      */
-    public Builder trustedWorkers(Path fileOrDir) {
-      return trustedWorkers(TrustedWorkerKeys.load(Objects.requireNonNull(fileOrDir, "trustedWorkers")));
-    }
-
-    /** How often {@link EngramClient#onAdapter} asks the node which versions it serves (2 s). */
-    public Builder adapterCheckInterval(Duration interval) {
-      this.adapterCheckInterval = interval;
-      return this;
-    }
-
-    /** Who is acting; written into every feedback event. Required. */
-    public Builder agentId(String agentId) {
-      this.agentId = agentId;
-      return this;
-    }
-
-    /** Time limit of one HTTP call to the node (10 s). */
-    public Builder requestTimeout(Duration requestTimeout) {
-      this.requestTimeout = requestTimeout;
-      return this;
-    }
-
-    /** How long {@link EngramClient#feedback} waits for Kafka's acknowledgement (30 s). */
-    public Builder sendTimeout(Duration sendTimeout) {
-      this.sendTimeout = sendTimeout;
-      return this;
+    public RecallResponse recall(String tenant, String task, int k) {
+        return recall(tenant, task, k, (RecallMode) null);
     }
 
     /**
-     * The client.
+     * As {@link #recall(String, String, int)}, searching in {@code mode}; the answer's
+     * {@link RecallResponse#mode()} says the mode it ran in.
      *
-     * @throws IllegalArgumentException naming what is missing or wrong
+     * <pre>{@code
+     * RecallResponse dense = engram.recall("acme", "charged twice", 10, RecallMode.DENSE);
+     * }</pre>
+     *
+     * @param mode {@code null} for the node's default; a vector mode on a node without an embedder is
+     *     a 400 with field {@code mode}
      */
-    public EngramClient build() {
-      if (agentId == null || agentId.isBlank() || agentId.length() > EventLimits.MAX_ID_CHARS) {
-        throw new IllegalArgumentException("agentId: required, 1-" + EventLimits.MAX_ID_CHARS
-            + " characters, e.g. \"support-agent-7\"");
-      }
-      if (nodeUrl == null && bootstrapServers == null) {
-        throw new IllegalArgumentException("nodeUrl or bootstrapServers: at least one is required "
-            + "(nodeUrl for recall, bootstrapServers for feedback and adapters)");
-      }
-      if (nodeUrl != null && (nodeUrl.getScheme() == null || !nodeUrl.getScheme().startsWith("http")
-          || nodeUrl.getHost() == null)) {
-        throw new IllegalArgumentException("nodeUrl: must be an http(s) URL such as http://localhost:8080, was "
-            + nodeUrl);
-      }
-      if (apiKey != null && (apiKey.isBlank() || !apiKey.chars().allMatch(c -> c > ' ' && c < 127))) {
-        throw new IllegalArgumentException("apiKey: must be the key as the node issued it (printable ASCII, no "
-            + "spaces), e.g. the content of .engram/admin.key");
-      }
-      if (bootstrapServers != null && bootstrapServers.isBlank()) {
-        throw new IllegalArgumentException("bootstrapServers: must not be blank, e.g. \"localhost:9092\"");
-      }
-      if (kafkaProperties == null || feedbackLayout == null) {
-        throw new IllegalArgumentException("kafkaProperties and feedbackLayout: must not be null (Map.of(), SHARED)");
-      }
-      if (!kafkaProperties.isEmpty()) {
+    public RecallResponse recall(String tenant, String task, int k, RecallMode mode) {
+        NodeHttp node = http("recall");
+        if (tenant == null || !EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
+            throw new InvalidRequestException(
+                    "tenant", "must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
+        }
+        // The task, k and mode the node checks itself, and says which is wrong: the SDK keeps no second copy of its
+        // rules.
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("task", task);
+        body.put("k", k);
+        if (mode != null) {
+            body.put("mode", mode.wireName());
+        }
+        return node.call("POST", "/v1/tenants/" + tenant + "/recall", body, 200, RecallResponse.class);
+    }
+
+    /**
+     * As {@link #recall(String, String, int, RecallMode)} with the mode by its name: {@code "hybrid"},
+     * {@code "bm25"} or {@code "dense"} (case-insensitive); {@code null} for the node's default.
+     *
+     * @throws InvalidRequestException for any other name
+     */
+    public RecallResponse recall(String tenant, String task, int k, String mode) {
+        return recall(tenant, task, k, mode == null ? null : RecallMode.parse(mode));
+    }
+
+    /**
+     * The node's health ({@code GET /health}): UP, DEGRADED or DOWN, its stalled partitions and the
+     * version each tenant is served by. A DOWN node answers 503 with its report, which is returned
+     * too. Without an API key the node tells only the status.
+     *
+     * @throws EngramApiException when the node cannot be reached or answers with something else
+     */
+    public NodeHealth health() {
+        return http("health").call("GET", "/health", null, NodeHealth.class, 200, 503);
+    }
+
+    /**
+     * The node's adapters: list them, pin, unpin and roll back (a reader's key lists, an operator's
+     * steers).
+     *
+     * @throws IllegalStateException when the client has no {@code nodeUrl}
+     */
+    public NodeAdapters adapters() {
+        return new NodeAdapters(http("adapters"));
+    }
+
+    /**
+     * Key management and the audit log of the node (an admin's or operator's calls, made with this
+     * client's API key).
+     *
+     * @throws IllegalStateException when the client has no {@code nodeUrl}
+     */
+    public NodeAdmin admin() {
+        return new NodeAdmin(http("admin"));
+    }
+
+    /**
+     * Sends {@code feedback} and waits until Kafka has acknowledged it.
+     *
+     * @return its event id
+     * @throws KafkaException when it could not be written within the send timeout
+     */
+    public String feedback(Feedback feedback) {
+        try {
+            return feedbackAsync(feedback).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while sending feedback " + feedback.eventId(), e);
+        } catch (ExecutionException e) {
+            throw new KafkaException(
+                    "could not send feedback " + feedback.eventId() + " to "
+                            + feedbackLayout.topicFor(feedback.tenant()) + ": "
+                            + e.getCause().getMessage() + " (resend the same Feedback: it is recorded once)",
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaException(
+                    "feedback " + feedback.eventId() + " not acknowledged within " + sendTimeout
+                            + " (is Kafka reachable at " + bootstrapServers
+                            + "? resend the same Feedback: it is recorded once)",
+                    e);
+        }
+    }
+
+    /**
+     * Sends {@code feedback} without waiting; the future completes with its event id once Kafka has
+     * acknowledged it, or exceptionally.
+     */
+    public CompletableFuture<String> feedbackAsync(Feedback feedback) {
+        Objects.requireNonNull(feedback, "feedback");
+        FeedbackEvent event = feedback.toEvent(agentId);
+        byte[] json = EventCodec.encode(event);
+        CompletableFuture<String> done = new CompletableFuture<>();
+        producer()
+                .send(
+                        new ProducerRecord<>(feedbackLayout.topicFor(event.tenant()), event.tenant(), json),
+                        (metadata, error) -> {
+                            if (error == null) {
+                                done.complete(event.eventId());
+                            } else {
+                                done.completeExceptionally(error);
+                            }
+                        });
+        return done;
+    }
+
+    /**
+     * Follows the adapter versions the node serves: {@code listener} gets each version that a trusted
+     * worker signed and that the node at {@code nodeUrl} starts to serve, as {@link AdapterStatus#PROMOTED}
+     * with the node's reason, complete and verified, on a background thread, starting with those
+     * already on the topic (the latest delivered for an adapter is the one the node serves).
+     *
+     * @throws IllegalStateException without {@code nodeUrl}, {@code bootstrapServers} or trusted worker keys
+     */
+    public Subscription onAdapter(Consumer<? super AdapterPublished> listener) {
+        if (http == null) {
+            throw new IllegalStateException(
+                    "onAdapter delivers the versions the node's gate promoted, which it asks the "
+                            + "node for: build the client with nodeUrl(...)");
+        }
+        return onAdapter(a -> a.status() == AdapterStatus.PROMOTED, listener);
+    }
+
+    /**
+     * Follows adapter versions that pass {@code which}: every candidate a trusted worker signed, as
+     * published ({@link AdapterStatus#CANDIDATE}), and, with {@code nodeUrl}, every version the node
+     * starts to serve ({@link AdapterStatus#PROMOTED}); e.g. {@code a -> true} for both, or
+     * {@code a -> a.tenant().equals("acme")}. Records that fail verification (missing or corrupted
+     * chunks, a wrong checksum, no or an untrusted signature, a status set by the publisher) are
+     * logged and skipped.
+     *
+     * @throws IllegalStateException without {@code bootstrapServers} or trusted worker keys
+     */
+    public synchronized Subscription onAdapter(
+            Predicate<? super AdapterPublished> which, Consumer<? super AdapterPublished> listener) {
+        requireOpen();
         if (bootstrapServers == null) {
-          throw new IllegalArgumentException("kafkaProperties: need bootstrapServers(...) too");
+            throw new IllegalStateException("onAdapter needs Kafka: build the client with bootstrapServers(...)");
         }
-        new KafkaConnection(bootstrapServers, kafkaProperties); // refuses Engram-owned keys, naming them
-      }
-      for (Duration d : java.util.Arrays.asList(requestTimeout, sendTimeout, adapterCheckInterval)) {
-        if (d == null || d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException("requestTimeout, sendTimeout and adapterCheckInterval: must be positive, "
-              + "were " + requestTimeout + ", " + sendTimeout + " and " + adapterCheckInterval);
+        if (trustedWorkers.isEmpty()) {
+            throw new IllegalStateException(
+                    "onAdapter delivers only versions signed by worker keys you trust: build the "
+                            + "client with trustedWorkers(...) (the workers' worker-key.pub files; locally .engram/worker/worker-key.pub)");
         }
-      }
-      return new EngramClient(this);
+        Subscription s = AdapterFollower.start(
+                kafka,
+                trustedWorkers,
+                http,
+                adapterCheckInterval,
+                Objects.requireNonNull(which, "which"),
+                Objects.requireNonNull(listener, "listener"));
+        subscriptions.add(s);
+        return s;
     }
-  }
+
+    /** Stops every subscription and closes the producer (after sending what is pending). */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        subscriptions.forEach(Subscription::close);
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EngramClient[agent " + agentId + ", node " + nodeUrl + ", kafka " + bootstrapServers
+                + (http == null ? "" : ", " + (hasApiKey ? "with an API key" : "without an API key")) + "]";
+    }
+
+    private synchronized KafkaProducer<String, byte[]> producer() {
+        requireOpen();
+        if (bootstrapServers == null) {
+            throw new IllegalStateException("feedback needs Kafka: build the client with bootstrapServers(...)");
+        }
+        if (producer == null) {
+            producer = KafkaClientFactory.producer(kafka);
+        }
+        return producer;
+    }
+
+    private NodeHttp http(String what) {
+        if (http == null) {
+            throw new IllegalStateException(
+                    what + ": calls to the node need its URL; build the client with nodeUrl(...)");
+        }
+        return http;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this EngramClient is closed");
+        }
+    }
+
+    /** Configures an {@link EngramClient}. */
+    public static final class Builder {
+
+        private URI nodeUrl;
+        private String bootstrapServers;
+        private String agentId;
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration sendTimeout = Duration.ofSeconds(30);
+        private Map<String, String> kafkaProperties = Map.of();
+        private FeedbackTopicLayout feedbackLayout = FeedbackTopicLayout.SHARED;
+        private String apiKey;
+        private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
+        private Duration adapterCheckInterval = Duration.ofSeconds(2);
+
+        private Builder() {}
+
+        /**
+         * Kafka client properties (SASL, SSL...) for the feedback producer and the adapter follower,
+         * laid over Engram's safe defaults, e.g. {@code KafkaConnection.load(Path.of("client.properties"))}.
+         * None by default (plaintext).
+         */
+        public Builder kafkaProperties(Map<String, String> kafkaProperties) {
+            this.kafkaProperties = kafkaProperties;
+            return this;
+        }
+
+        /** Where feedback goes: {@code engram.feedback} (default) or the tenant's own topic. */
+        public Builder feedbackLayout(FeedbackTopicLayout feedbackLayout) {
+            this.feedbackLayout = feedbackLayout;
+            return this;
+        }
+
+        /**
+         * The API key sent with every call to the node ({@code Authorization: Bearer <key>}); a node
+         * requires one unless it allows anonymous calls. A local node's admin key is in its data
+         * directory ({@code .engram/admin.key}); {@code engram keys create} makes others.
+         */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        /** The node's HTTP address, e.g. {@code http://localhost:8080}; needed for {@link #recall}. */
+        public Builder nodeUrl(URI nodeUrl) {
+            this.nodeUrl = nodeUrl;
+            return this;
+        }
+
+        /** Kafka's bootstrap servers, e.g. {@code localhost:9092}; needed for feedback and adapters. */
+        public Builder bootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+            return this;
+        }
+
+        /** The worker keys whose signed adapter versions {@link EngramClient#onAdapter} delivers. */
+        public Builder trustedWorkers(TrustedWorkerKeys trustedWorkers) {
+            this.trustedWorkers = Objects.requireNonNull(trustedWorkers, "trustedWorkers");
+            return this;
+        }
+
+        /**
+         * The worker keys in a trusted-keys file (workers' {@code worker-key.pub} lines) or a directory
+         * of {@code *.pub} files, as the nodes are given them.
+         *
+         * @throws IllegalArgumentException naming the file and line when it is missing or not keys
+         */
+        public Builder trustedWorkers(Path fileOrDir) {
+            return trustedWorkers(TrustedWorkerKeys.load(Objects.requireNonNull(fileOrDir, "trustedWorkers")));
+        }
+
+        /** How often {@link EngramClient#onAdapter} asks the node which versions it serves (2 s). */
+        public Builder adapterCheckInterval(Duration interval) {
+            this.adapterCheckInterval = interval;
+            return this;
+        }
+
+        /** Who is acting; written into every feedback event. Required. */
+        public Builder agentId(String agentId) {
+            this.agentId = agentId;
+            return this;
+        }
+
+        /** Time limit of one HTTP call to the node (10 s). */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /** How long {@link EngramClient#feedback} waits for Kafka's acknowledgement (30 s). */
+        public Builder sendTimeout(Duration sendTimeout) {
+            this.sendTimeout = sendTimeout;
+            return this;
+        }
+
+        /**
+         * The client.
+         *
+         * @throws IllegalArgumentException naming what is missing or wrong
+         */
+        public EngramClient build() {
+            if (agentId == null || agentId.isBlank() || agentId.length() > EventLimits.MAX_ID_CHARS) {
+                throw new IllegalArgumentException(
+                        "agentId: required, 1-" + EventLimits.MAX_ID_CHARS + " characters, e.g. \"support-agent-7\"");
+            }
+            if (nodeUrl == null && bootstrapServers == null) {
+                throw new IllegalArgumentException("nodeUrl or bootstrapServers: at least one is required "
+                        + "(nodeUrl for recall, bootstrapServers for feedback and adapters)");
+            }
+            if (nodeUrl != null
+                    && (nodeUrl.getScheme() == null
+                            || !nodeUrl.getScheme().startsWith("http")
+                            || nodeUrl.getHost() == null)) {
+                throw new IllegalArgumentException(
+                        "nodeUrl: must be an http(s) URL such as http://localhost:8080, was " + nodeUrl);
+            }
+            if (apiKey != null && (apiKey.isBlank() || !apiKey.chars().allMatch(c -> c > ' ' && c < 127))) {
+                throw new IllegalArgumentException("apiKey: must be the key as the node issued it (printable ASCII, no "
+                        + "spaces), e.g. the content of .engram/admin.key");
+            }
+            if (bootstrapServers != null && bootstrapServers.isBlank()) {
+                throw new IllegalArgumentException("bootstrapServers: must not be blank, e.g. \"localhost:9092\"");
+            }
+            if (kafkaProperties == null || feedbackLayout == null) {
+                throw new IllegalArgumentException(
+                        "kafkaProperties and feedbackLayout: must not be null (Map.of(), SHARED)");
+            }
+            if (!kafkaProperties.isEmpty()) {
+                if (bootstrapServers == null) {
+                    throw new IllegalArgumentException("kafkaProperties: need bootstrapServers(...) too");
+                }
+                new KafkaConnection(bootstrapServers, kafkaProperties); // refuses Engram-owned keys, naming them
+            }
+            for (Duration d : java.util.Arrays.asList(requestTimeout, sendTimeout, adapterCheckInterval)) {
+                if (d == null || d.isNegative() || d.isZero()) {
+                    throw new IllegalArgumentException(
+                            "requestTimeout, sendTimeout and adapterCheckInterval: must be positive, " + "were "
+                                    + requestTimeout + ", " + sendTimeout + " and " + adapterCheckInterval);
+                }
+            }
+            return new EngramClient(this);
+        }
+    }
 }

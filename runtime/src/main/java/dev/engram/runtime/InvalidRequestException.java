@@ -13,28 +13,28 @@ import java.util.Objects;
  */
 public final class InvalidRequestException extends IllegalArgumentException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String field;
-  private final String reason;
+    private final String field;
+    private final String reason;
 
-  /**
-   * @param field the argument at fault, named as the node names it ({@code "tenant"}, {@code "name"}, {@code "mode"})
-   * @param reason why, for the person who passed it
-   */
-  public InvalidRequestException(String field, String reason) {
-    super(Objects.requireNonNull(field, "field") + ": " + Objects.requireNonNull(reason, "reason"));
-    this.field = field;
-    this.reason = reason;
-  }
+    /**
+     * @param field the argument at fault, named as the node names it ({@code "tenant"}, {@code "name"}, {@code "mode"})
+     * @param reason why, for the person who passed it
+     */
+    public InvalidRequestException(String field, String reason) {
+        super(Objects.requireNonNull(field, "field") + ": " + Objects.requireNonNull(reason, "reason"));
+        this.field = field;
+        this.reason = reason;
+    }
 
-  /** The argument at fault, e.g. {@code "tenant"}. */
-  public String field() {
-    return field;
-  }
+    /** The argument at fault, e.g. {@code "tenant"}. */
+    public String field() {
+        return field;
+    }
 
-  /** Why it was refused, without the field's name. */
-  public String reason() {
-    return reason;
-  }
+    /** Why it was refused, without the field's name. */
+    public String reason() {
+        return reason;
+    }
 }

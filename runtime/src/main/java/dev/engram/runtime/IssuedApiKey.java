@@ -11,12 +11,12 @@ import java.util.Objects;
  */
 public record IssuedApiKey(String key, ApiKeyInfo info) {
 
-  public IssuedApiKey {
-    Objects.requireNonNull(key, "key");
-  }
+    public IssuedApiKey {
+        Objects.requireNonNull(key, "key");
+    }
 
-  @Override
-  public String toString() {
-    return "IssuedApiKey[" + info + ", key hidden]";
-  }
+    @Override
+    public String toString() {
+        return "IssuedApiKey[" + info + ", key hidden]";
+    }
 }

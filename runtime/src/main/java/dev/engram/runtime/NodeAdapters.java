@@ -29,61 +29,64 @@ import java.util.regex.Pattern;
  */
 public final class NodeAdapters {
 
-  private static final Pattern NAME = Pattern.compile(AdapterPublished.ADAPTER_NAME_REGEX);
+    private static final Pattern NAME = Pattern.compile(AdapterPublished.ADAPTER_NAME_REGEX);
 
-  private final NodeHttp http;
+    private final NodeHttp http;
 
-  NodeAdapters(NodeHttp http) {
-    this.http = http;
-  }
-
-  /** Every adapter the key may see, with its versions, and the node's gate ({@code GET /v1/adapters}). */
-  public AdapterListing list() {
-    return http.call("GET", "/v1/adapters", null, 200, AdapterListing.class);
-  }
-
-  /**
-   * The adapter named {@code name} ({@code GET /v1/adapters/{name}}).
-   *
-   * @throws EngramApiException 404 when the node has not seen it
-   */
-  public AdapterInfo get(String name) {
-    return http.call("GET", "/v1/adapters/" + checked(name), null, 200, AdapterInfo.class);
-  }
-
-  /** Serves {@code version} of {@code name} whatever is promoted later, until unpinned. */
-  public AcceptedControl pin(String name, long version, String reason) {
-    return control(name, "pin", version, reason);
-  }
-
-  /** Serves the newest promoted version of {@code name} again. */
-  public AcceptedControl unpin(String name, String reason) {
-    return control(name, "unpin", null, reason);
-  }
-
-  /** Serves {@code version} of {@code name} (below the one serving) until a newer version is promoted. */
-  public AcceptedControl rollback(String name, long version, String reason) {
-    return control(name, "rollback", version, reason);
-  }
-
-  private AcceptedControl control(String name, String action, Long version, String reason) {
-    String path = "/v1/adapters/" + checked(name) + "/" + action;
-    Map<String, Object> body = new LinkedHashMap<>();
-    if (version != null) {
-      body.put("version", version);
+    NodeAdapters(NodeHttp http) {
+        this.http = http;
     }
-    if (reason != null) {
-      body.put("reason", reason);
-    }
-    return http.call("POST", path, body, 202, AcceptedControl.class);
-  }
 
-  /** The name goes into the URL's path, so it is checked here; all else the node checks. */
-  private static String checked(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new InvalidRequestException("name", "must match " + AdapterPublished.ADAPTER_NAME_REGEX
-          + " (an adapter's name, e.g. 'acme-retriever'), was " + (name == null ? "null" : "'" + name + "'"));
+    /** Every adapter the key may see, with its versions, and the node's gate ({@code GET /v1/adapters}). */
+    public AdapterListing list() {
+        return http.call("GET", "/v1/adapters", null, 200, AdapterListing.class);
     }
-    return name;
-  }
+
+    /**
+     * The adapter named {@code name} ({@code GET /v1/adapters/{name}}).
+     *
+     * @throws EngramApiException 404 when the node has not seen it
+     */
+    public AdapterInfo get(String name) {
+        return http.call("GET", "/v1/adapters/" + checked(name), null, 200, AdapterInfo.class);
+    }
+
+    /** Serves {@code version} of {@code name} whatever is promoted later, until unpinned. */
+    public AcceptedControl pin(String name, long version, String reason) {
+        return control(name, "pin", version, reason);
+    }
+
+    /** Serves the newest promoted version of {@code name} again. */
+    public AcceptedControl unpin(String name, String reason) {
+        return control(name, "unpin", null, reason);
+    }
+
+    /** Serves {@code version} of {@code name} (below the one serving) until a newer version is promoted. */
+    public AcceptedControl rollback(String name, long version, String reason) {
+        return control(name, "rollback", version, reason);
+    }
+
+    private AcceptedControl control(String name, String action, Long version, String reason) {
+        String path = "/v1/adapters/" + checked(name) + "/" + action;
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (version != null) {
+            body.put("version", version);
+        }
+        if (reason != null) {
+            body.put("reason", reason);
+        }
+        return http.call("POST", path, body, 202, AcceptedControl.class);
+    }
+
+    /** The name goes into the URL's path, so it is checked here; all else the node checks. */
+    private static String checked(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new InvalidRequestException(
+                    "name",
+                    "must match " + AdapterPublished.ADAPTER_NAME_REGEX
+                            + " (an adapter's name, e.g. 'acme-retriever'), was "
+                            + (name == null ? "null" : "'" + name + "'"));
+        }
+        return name;
+    }
 }

@@ -37,52 +37,51 @@ import java.util.TreeMap;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeHealth(
-    String status,
-    String consumer,
-    List<String> assignedPartitions,
-    List<StalledPartition> stalledPartitions,
-    String recallMode,
-    Map<String, String> servingVersions,
-    String bootstrapServers,
-    String consumerError,
-    List<String> failedAdapters) {
+        String status,
+        String consumer,
+        List<String> assignedPartitions,
+        List<StalledPartition> stalledPartitions,
+        String recallMode,
+        Map<String, String> servingVersions,
+        String bootstrapServers,
+        String consumerError,
+        List<String> failedAdapters) {
 
-  /** Every assigned partition moves. */
-  public static final String UP = "UP";
-  /** Recall is served, but some partitions are stalled or an adapter failed while serving: an operator should look. */
-  public static final String DEGRADED = "DEGRADED";
-  /** The feedback consumer is restarting or stopped (the node answered 503). */
-  public static final String DOWN = "DOWN";
+    /** Every assigned partition moves. */
+    public static final String UP = "UP";
+    /** Recall is served, but some partitions are stalled or an adapter failed while serving: an operator should look. */
+    public static final String DEGRADED = "DEGRADED";
+    /** The feedback consumer is restarting or stopped (the node answered 503). */
+    public static final String DOWN = "DOWN";
 
-  /**
-   * A partition that is not making progress.
-   *
-   * @param partition e.g. {@code engram.feedback-2}
-   * @param since when its first failing delivery failed
-   * @param failedDeliveries deliveries of its records that failed since
-   * @param isolating whether its records are being written one by one to dead-letter the one that fails
-   * @param lastError why the last delivery failed, starting with the stage
-   */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  public record StalledPartition(String partition, Instant since, int failedDeliveries, boolean isolating,
-      String lastError) {
-  }
+    /**
+     * A partition that is not making progress.
+     *
+     * @param partition e.g. {@code engram.feedback-2}
+     * @param since when its first failing delivery failed
+     * @param failedDeliveries deliveries of its records that failed since
+     * @param isolating whether its records are being written one by one to dead-letter the one that fails
+     * @param lastError why the last delivery failed, starting with the stage
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record StalledPartition(
+            String partition, Instant since, int failedDeliveries, boolean isolating, String lastError) {}
 
-  public NodeHealth {
-    assignedPartitions = assignedPartitions == null ? List.of() : List.copyOf(assignedPartitions);
-    stalledPartitions = stalledPartitions == null ? List.of() : List.copyOf(stalledPartitions);
-    servingVersions = servingVersions == null ? Map.of()
-        : Collections.unmodifiableMap(new TreeMap<>(servingVersions));
-    failedAdapters = failedAdapters == null ? List.of() : List.copyOf(failedAdapters);
-  }
+    public NodeHealth {
+        assignedPartitions = assignedPartitions == null ? List.of() : List.copyOf(assignedPartitions);
+        stalledPartitions = stalledPartitions == null ? List.of() : List.copyOf(stalledPartitions);
+        servingVersions =
+                servingVersions == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(servingVersions));
+        failedAdapters = failedAdapters == null ? List.of() : List.copyOf(failedAdapters);
+    }
 
-  /** Whether every assigned partition moves. */
-  public boolean up() {
-    return UP.equals(status);
-  }
+    /** Whether every assigned partition moves. */
+    public boolean up() {
+        return UP.equals(status);
+    }
 
-  /** Whether the node serves recall (UP or DEGRADED). */
-  public boolean serving() {
-    return UP.equals(status) || DEGRADED.equals(status);
-  }
+    /** Whether the node serves recall (UP or DEGRADED). */
+    public boolean serving() {
+        return UP.equals(status) || DEGRADED.equals(status);
+    }
 }

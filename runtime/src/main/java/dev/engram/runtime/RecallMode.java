@@ -15,35 +15,38 @@ import java.util.stream.Collectors;
  * }</pre>
  */
 public enum RecallMode {
-  HYBRID,
-  BM25,
-  DENSE;
+    HYBRID,
+    BM25,
+    DENSE;
 
-  /**
-   * The name on the wire, as {@link dev.engram.streams.RecallResponse#mode()} reports it:
-   * {@code hybrid}, {@code bm25}, {@code dense}.
-   */
-  public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
-  /**
-   * The mode named {@code name} (case-insensitive).
-   *
-   * @throws InvalidRequestException for field {@code mode}, naming the accepted values
-   */
-  public static RecallMode parse(String name) {
-    for (RecallMode m : values()) {
-      if (m.wireName().equalsIgnoreCase(name)) {
-        return m;
-      }
+    /**
+     * The name on the wire, as {@link dev.engram.streams.RecallResponse#mode()} reports it:
+     * {@code hybrid}, {@code bm25}, {@code dense}.
+     */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
     }
-    throw new InvalidRequestException("mode", "must be one of " + Arrays.stream(values())
-        .map(RecallMode::wireName).collect(Collectors.joining(", ")) + ", was '" + name + "'");
-  }
 
-  @Override
-  public String toString() {
-    return wireName();
-  }
+    /**
+     * The mode named {@code name} (case-insensitive).
+     *
+     * @throws InvalidRequestException for field {@code mode}, naming the accepted values
+     */
+    public static RecallMode parse(String name) {
+        for (RecallMode m : values()) {
+            if (m.wireName().equalsIgnoreCase(name)) {
+                return m;
+            }
+        }
+        throw new InvalidRequestException(
+                "mode",
+                "must be one of "
+                        + Arrays.stream(values()).map(RecallMode::wireName).collect(Collectors.joining(", "))
+                        + ", was '" + name + "'");
+    }
+
+    @Override
+    public String toString() {
+        return wireName();
+    }
 }

@@ -6,10 +6,10 @@ package dev.engram.runtime;
  */
 public interface Subscription extends AutoCloseable {
 
-  /** Whether the background consumer is still running. */
-  boolean isRunning();
+    /** Whether the background consumer is still running. */
+    boolean isRunning();
 
-  /** Stops the consumer and waits (a few seconds at most) for its thread to end. */
-  @Override
-  void close();
+    /** Stops the consumer and waits (a few seconds at most) for its thread to end. */
+    @Override
+    void close();
 }

@@ -34,63 +34,72 @@ import java.time.Instant;
  * @param issuedAt when
  */
 public record AdapterControl(
-    int schemaVersion,
-    String adapterName,
-    Action action,
-    Long version,
-    String operator,
-    String reason,
-    Instant issuedAt) {
+        int schemaVersion,
+        String adapterName,
+        Action action,
+        Long version,
+        String operator,
+        String reason,
+        Instant issuedAt) {
 
-  /** The version of the control contract this code writes and the newest it reads. */
-  public static final int SCHEMA_VERSION = 1;
+    /** The version of the control contract this code writes and the newest it reads. */
+    public static final int SCHEMA_VERSION = 1;
 
-  /** What an operator can ask for. */
-  public enum Action { PIN, UNPIN, ROLLBACK }
-
-  public AdapterControl {
-    if (schemaVersion > SCHEMA_VERSION) {
-      throw new InvalidEventException("schemaVersion", "version " + schemaVersion
-          + " is newer than this reader understands (up to " + SCHEMA_VERSION + "); upgrade Engram to read it");
+    /** What an operator can ask for. */
+    public enum Action {
+        PIN,
+        UNPIN,
+        ROLLBACK
     }
-    ChunkChecks.atLeast("schemaVersion", schemaVersion, 1);
-    ChunkChecks.requireMatch("adapterName", adapterName, AdapterPublished.ADAPTER_NAME,
-        "1-128 of [a-z0-9._-] starting with a letter or digit, e.g. 'acme-retriever'");
-    ChunkChecks.requireNonNull("action", action);
-    if (action == Action.UNPIN) {
-      if (version != null) {
-        throw new InvalidEventException("version", "must be null for UNPIN, was " + version);
-      }
-    } else {
-      if (version == null) {
-        throw new InvalidEventException("version", "is required for " + action);
-      }
-      ChunkChecks.atLeast("version", version, 1);
+
+    public AdapterControl {
+        if (schemaVersion > SCHEMA_VERSION) {
+            throw new InvalidEventException(
+                    "schemaVersion",
+                    "version " + schemaVersion + " is newer than this reader understands (up to " + SCHEMA_VERSION
+                            + "); upgrade Engram to read it");
+        }
+        ChunkChecks.atLeast("schemaVersion", schemaVersion, 1);
+        ChunkChecks.requireMatch(
+                "adapterName",
+                adapterName,
+                AdapterPublished.ADAPTER_NAME,
+                "1-128 of [a-z0-9._-] starting with a letter or digit, e.g. 'acme-retriever'");
+        ChunkChecks.requireNonNull("action", action);
+        if (action == Action.UNPIN) {
+            if (version != null) {
+                throw new InvalidEventException("version", "must be null for UNPIN, was " + version);
+            }
+        } else {
+            if (version == null) {
+                throw new InvalidEventException("version", "is required for " + action);
+            }
+            ChunkChecks.atLeast("version", version, 1);
+        }
+        FieldChecks.requireText("operator", operator, EventLimits.MAX_ID_CHARS);
+        reason = FieldChecks.optionalText("reason", reason, AdapterPublished.MAX_REASON_CHARS);
+        ChunkChecks.requireNonNull("issuedAt", issuedAt);
     }
-    FieldChecks.requireText("operator", operator, EventLimits.MAX_ID_CHARS);
-    reason = FieldChecks.optionalText("reason", reason, AdapterPublished.MAX_REASON_CHARS);
-    ChunkChecks.requireNonNull("issuedAt", issuedAt);
-  }
 
-  /** Serve {@code version} of {@code adapterName} until the next control. */
-  public static AdapterControl pin(String adapterName, long version, String operator, String reason, Instant at) {
-    return new AdapterControl(SCHEMA_VERSION, adapterName, Action.PIN, version, operator, reason, at);
-  }
+    /** Serve {@code version} of {@code adapterName} until the next control. */
+    public static AdapterControl pin(String adapterName, long version, String operator, String reason, Instant at) {
+        return new AdapterControl(SCHEMA_VERSION, adapterName, Action.PIN, version, operator, reason, at);
+    }
 
-  /** Back to the latest promoted version. */
-  public static AdapterControl unpin(String adapterName, String operator, String reason, Instant at) {
-    return new AdapterControl(SCHEMA_VERSION, adapterName, Action.UNPIN, null, operator, reason, at);
-  }
+    /** Back to the latest promoted version. */
+    public static AdapterControl unpin(String adapterName, String operator, String reason, Instant at) {
+        return new AdapterControl(SCHEMA_VERSION, adapterName, Action.UNPIN, null, operator, reason, at);
+    }
 
-  /** Serve {@code version} instead of the versions above it published so far. */
-  public static AdapterControl rollback(String adapterName, long version, String operator, String reason,
-      Instant at) {
-    return new AdapterControl(SCHEMA_VERSION, adapterName, Action.ROLLBACK, version, operator, reason, at);
-  }
+    /** Serve {@code version} instead of the versions above it published so far. */
+    public static AdapterControl rollback(
+            String adapterName, long version, String operator, String reason, Instant at) {
+        return new AdapterControl(SCHEMA_VERSION, adapterName, Action.ROLLBACK, version, operator, reason, at);
+    }
 
-  /** The record key on {@link Topics#ADAPTERS}: {@code "<adapterName>/control"}. */
-  @JsonIgnore
-  public String key() {
-    return AdapterKey.control(adapterName).toString();
-  }
+    /** The record key on {@link Topics#ADAPTERS}: {@code "<adapterName>/control"}. */
+    @JsonIgnore
+    public String key() {
+        return AdapterKey.control(adapterName).toString();
+    }
 }

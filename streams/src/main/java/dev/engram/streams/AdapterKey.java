@@ -35,117 +35,127 @@ import java.util.regex.Pattern;
  */
 public record AdapterKey(Kind kind, String adapterName, long version, int chunk) {
 
-  /** What a record under a key is. */
-  public enum Kind {
-    /** {@code "<adapterName>/v<version>"}: the header of one version. */
-    VERSION,
-    /** {@code "<adapterName>/v<version>/chunk-<i>"}: one chunk of a version's payload. */
-    CHUNK,
-    /** {@code "<adapterName>/control"}: an operator control. */
-    CONTROL
-  }
-
-  private static final String LAYOUT = "'<adapterName>/v<version>', '<adapterName>/v<version>/chunk-<i>' or "
-      + "'<adapterName>/control'";
-  private static final Pattern KEY = Pattern.compile("([^/]*)/(?:v(\\d{1,18})(?:/chunk-(\\d{1,9}))?|(control))");
-
-  public AdapterKey {
-    Objects.requireNonNull(kind, "kind");
-    if (adapterName == null || !AdapterPublished.ADAPTER_NAME.matcher(adapterName).matches()) {
-      throw new InvalidEventException("key", "the adapter name must be " + AdapterPublished.ADAPTER_NAME_REGEX
-          + " (1-128 of [a-z0-9._-] starting with a letter or digit), was "
-          + (adapterName == null ? "null" : "'" + adapterName + "'"));
+    /** What a record under a key is. */
+    public enum Kind {
+        /** {@code "<adapterName>/v<version>"}: the header of one version. */
+        VERSION,
+        /** {@code "<adapterName>/v<version>/chunk-<i>"}: one chunk of a version's payload. */
+        CHUNK,
+        /** {@code "<adapterName>/control"}: an operator control. */
+        CONTROL
     }
-    if (kind == Kind.CONTROL ? version != 0 : version < 1) {
-      throw new InvalidEventException("key", "the version must be " + (kind == Kind.CONTROL ? "0 for a control"
-          : ">= 1") + ", was " + version);
+
+    private static final String LAYOUT =
+            "'<adapterName>/v<version>', '<adapterName>/v<version>/chunk-<i>' or " + "'<adapterName>/control'";
+    private static final Pattern KEY = Pattern.compile("([^/]*)/(?:v(\\d{1,18})(?:/chunk-(\\d{1,9}))?|(control))");
+
+    public AdapterKey {
+        Objects.requireNonNull(kind, "kind");
+        if (adapterName == null
+                || !AdapterPublished.ADAPTER_NAME.matcher(adapterName).matches()) {
+            throw new InvalidEventException(
+                    "key",
+                    "the adapter name must be " + AdapterPublished.ADAPTER_NAME_REGEX
+                            + " (1-128 of [a-z0-9._-] starting with a letter or digit), was "
+                            + (adapterName == null ? "null" : "'" + adapterName + "'"));
+        }
+        if (kind == Kind.CONTROL ? version != 0 : version < 1) {
+            throw new InvalidEventException(
+                    "key",
+                    "the version must be " + (kind == Kind.CONTROL ? "0 for a control" : ">= 1") + ", was " + version);
+        }
+        if (kind == Kind.CHUNK ? chunk < 0 : chunk != -1) {
+            throw new InvalidEventException(
+                    "key",
+                    "the chunk index must be " + (kind == Kind.CHUNK ? ">= 0" : "-1 for a " + kind) + ", was " + chunk);
+        }
     }
-    if (kind == Kind.CHUNK ? chunk < 0 : chunk != -1) {
-      throw new InvalidEventException("key", "the chunk index must be " + (kind == Kind.CHUNK ? ">= 0"
-          : "-1 for a " + kind) + ", was " + chunk);
+
+    /** The key of a version's header: {@code "<adapterName>/v<version>"}. */
+    public static AdapterKey version(String adapterName, long version) {
+        return new AdapterKey(Kind.VERSION, adapterName, version, -1);
     }
-  }
 
-  /** The key of a version's header: {@code "<adapterName>/v<version>"}. */
-  public static AdapterKey version(String adapterName, long version) {
-    return new AdapterKey(Kind.VERSION, adapterName, version, -1);
-  }
-
-  /** The key of chunk {@code index} of a version's payload: {@code "<adapterName>/v<version>/chunk-<index>"}. */
-  public static AdapterKey chunk(String adapterName, long version, int index) {
-    return new AdapterKey(Kind.CHUNK, adapterName, version, index);
-  }
-
-  /** The key of an adapter's operator control: {@code "<adapterName>/control"}. */
-  public static AdapterKey control(String adapterName) {
-    return new AdapterKey(Kind.CONTROL, adapterName, 0, -1);
-  }
-
-  /**
-   * The key in a record's key string.
-   *
-   * @throws InvalidEventException (field {@code "key"}) saying what is wrong with it, when it does
-   *     not fit the layout above
-   */
-  public static AdapterKey parse(String key) {
-    if (key == null) {
-      throw new InvalidEventException("key", "is missing; records on " + Topics.ADAPTERS + " are keyed " + LAYOUT);
+    /** The key of chunk {@code index} of a version's payload: {@code "<adapterName>/v<version>/chunk-<index>"}. */
+    public static AdapterKey chunk(String adapterName, long version, int index) {
+        return new AdapterKey(Kind.CHUNK, adapterName, version, index);
     }
-    Matcher m = KEY.matcher(key);
-    if (!m.matches()) {
-      throw new InvalidEventException("key", "'" + shorten(key) + "' does not fit the layout of " + Topics.ADAPTERS
-          + ": " + LAYOUT);
+
+    /** The key of an adapter's operator control: {@code "<adapterName>/control"}. */
+    public static AdapterKey control(String adapterName) {
+        return new AdapterKey(Kind.CONTROL, adapterName, 0, -1);
     }
-    String name = m.group(1);
-    if (m.group(4) != null) {
-      return control(name);
+
+    /**
+     * The key in a record's key string.
+     *
+     * @throws InvalidEventException (field {@code "key"}) saying what is wrong with it, when it does
+     *     not fit the layout above
+     */
+    public static AdapterKey parse(String key) {
+        if (key == null) {
+            throw new InvalidEventException(
+                    "key", "is missing; records on " + Topics.ADAPTERS + " are keyed " + LAYOUT);
+        }
+        Matcher m = KEY.matcher(key);
+        if (!m.matches()) {
+            throw new InvalidEventException(
+                    "key", "'" + shorten(key) + "' does not fit the layout of " + Topics.ADAPTERS + ": " + LAYOUT);
+        }
+        String name = m.group(1);
+        if (m.group(4) != null) {
+            return control(name);
+        }
+        long version = number(key, m.group(2), "version");
+        return m.group(3) == null
+                ? version(name, version)
+                : chunk(name, version, (int) number(key, m.group(3), "chunk index"));
     }
-    long version = number(key, m.group(2), "version");
-    return m.group(3) == null ? version(name, version) : chunk(name, version, (int) number(key, m.group(3), "chunk index"));
-  }
 
-  /** The key in a record's key string, or empty when it does not fit the layout (e.g. a foreign record). */
-  public static Optional<AdapterKey> tryParse(String key) {
-    try {
-      return Optional.of(parse(key));
-    } catch (InvalidEventException e) {
-      return Optional.empty();
+    /** The key in a record's key string, or empty when it does not fit the layout (e.g. a foreign record). */
+    public static Optional<AdapterKey> tryParse(String key) {
+        try {
+            return Optional.of(parse(key));
+        } catch (InvalidEventException e) {
+            return Optional.empty();
+        }
     }
-  }
 
-  /**
-   * The header key of the version this key belongs to: itself for a {@link Kind#VERSION} key, the
-   * chunk's version for a {@link Kind#CHUNK} key.
-   *
-   * @throws IllegalStateException for a {@link Kind#CONTROL} key, which belongs to no version
-   */
-  public AdapterKey versionKey() {
-    return switch (kind) {
-      case VERSION -> this;
-      case CHUNK -> version(adapterName, version);
-      case CONTROL -> throw new IllegalStateException(this + " is a control key and belongs to no version");
-    };
-  }
-
-  /** The key as it is written on the topic, e.g. {@code "acme-retriever/v3/chunk-0"}. */
-  @Override
-  public String toString() {
-    return switch (kind) {
-      case VERSION -> adapterName + "/v" + version;
-      case CHUNK -> adapterName + "/v" + version + "/chunk-" + chunk;
-      case CONTROL -> adapterName + "/control";
-    };
-  }
-
-  private static long number(String key, String digits, String what) {
-    if (digits.length() > 1 && digits.charAt(0) == '0') {
-      throw new InvalidEventException("key", "'" + shorten(key) + "': the " + what + " must be written without "
-          + "leading zeros, was " + digits);
+    /**
+     * The header key of the version this key belongs to: itself for a {@link Kind#VERSION} key, the
+     * chunk's version for a {@link Kind#CHUNK} key.
+     *
+     * @throws IllegalStateException for a {@link Kind#CONTROL} key, which belongs to no version
+     */
+    public AdapterKey versionKey() {
+        return switch (kind) {
+            case VERSION -> this;
+            case CHUNK -> version(adapterName, version);
+            case CONTROL -> throw new IllegalStateException(this + " is a control key and belongs to no version");
+        };
     }
-    return Long.parseLong(digits);
-  }
 
-  private static String shorten(String key) {
-    return key.length() <= 80 ? key : key.substring(0, 77) + "...";
-  }
+    /** The key as it is written on the topic, e.g. {@code "acme-retriever/v3/chunk-0"}. */
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case VERSION -> adapterName + "/v" + version;
+            case CHUNK -> adapterName + "/v" + version + "/chunk-" + chunk;
+            case CONTROL -> adapterName + "/control";
+        };
+    }
+
+    private static long number(String key, String digits, String what) {
+        if (digits.length() > 1 && digits.charAt(0) == '0') {
+            throw new InvalidEventException(
+                    "key",
+                    "'" + shorten(key) + "': the " + what + " must be written without " + "leading zeros, was "
+                            + digits);
+        }
+        return Long.parseLong(digits);
+    }
+
+    private static String shorten(String key) {
+        return key.length() <= 80 ? key : key.substring(0, 77) + "...";
+    }
 }

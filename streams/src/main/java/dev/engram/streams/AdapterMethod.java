@@ -13,48 +13,50 @@ import java.util.Arrays;
  */
 public enum AdapterMethod {
 
-  /**
-   * {@code "lora-query-side"}: only query texts go through the adapter; case vectors stay those of
-   * the frozen base encoder, so nothing is re-embedded when the adapter changes.
-   */
-  LORA_QUERY_SIDE("lora-query-side"),
+    /**
+     * {@code "lora-query-side"}: only query texts go through the adapter; case vectors stay those of
+     * the frozen base encoder, so nothing is re-embedded when the adapter changes.
+     */
+    LORA_QUERY_SIDE("lora-query-side"),
 
-  /**
-   * {@code "lora-symmetric"}: queries and cases both go through the adapter; a node re-embeds the
-   * tenant's cases before it serves a new version.
-   */
-  LORA_SYMMETRIC("lora-symmetric");
+    /**
+     * {@code "lora-symmetric"}: queries and cases both go through the adapter; a node re-embeds the
+     * tenant's cases before it serves a new version.
+     */
+    LORA_SYMMETRIC("lora-symmetric");
 
-  private final String wireName;
+    private final String wireName;
 
-  AdapterMethod(String wireName) {
-    this.wireName = wireName;
-  }
-
-  /** The name in JSON, e.g. {@code "lora-query-side"}. */
-  @JsonValue
-  public String wireName() {
-    return wireName;
-  }
-
-  /**
-   * The method with this wire name.
-   *
-   * @throws InvalidEventException (field {@code method}) for any other name
-   */
-  @JsonCreator
-  public static AdapterMethod fromWireName(String wireName) {
-    for (AdapterMethod m : values()) {
-      if (m.wireName.equals(wireName)) {
-        return m;
-      }
+    AdapterMethod(String wireName) {
+        this.wireName = wireName;
     }
-    throw new InvalidEventException("method", "must be one of "
-        + Arrays.stream(values()).map(AdapterMethod::wireName).toList() + ", was '" + wireName + "'");
-  }
 
-  @Override
-  public String toString() {
-    return wireName;
-  }
+    /** The name in JSON, e.g. {@code "lora-query-side"}. */
+    @JsonValue
+    public String wireName() {
+        return wireName;
+    }
+
+    /**
+     * The method with this wire name.
+     *
+     * @throws InvalidEventException (field {@code method}) for any other name
+     */
+    @JsonCreator
+    public static AdapterMethod fromWireName(String wireName) {
+        for (AdapterMethod m : values()) {
+            if (m.wireName.equals(wireName)) {
+                return m;
+            }
+        }
+        throw new InvalidEventException(
+                "method",
+                "must be one of "
+                        + Arrays.stream(values()).map(AdapterMethod::wireName).toList() + ", was '" + wireName + "'");
+    }
+
+    @Override
+    public String toString() {
+        return wireName;
+    }
 }

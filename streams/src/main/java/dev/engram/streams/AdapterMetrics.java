@@ -26,64 +26,66 @@ import java.util.TreeMap;
  *     sorted by name, never null, at most 64
  */
 public record AdapterMetrics(
-    double heldOutNdcg10,
-    double parentHeldOutNdcg10,
-    int heldOutQueries,
-    Double retentionNdcg10,
-    Double parentRetentionNdcg10,
-    int retentionQueries,
-    Map<String, Double> extra) {
+        double heldOutNdcg10,
+        double parentHeldOutNdcg10,
+        int heldOutQueries,
+        Double retentionNdcg10,
+        Double parentRetentionNdcg10,
+        int retentionQueries,
+        Map<String, Double> extra) {
 
-  public AdapterMetrics {
-    ChunkChecks.finiteIn("heldOutNdcg10", heldOutNdcg10, 0, 1);
-    ChunkChecks.finiteIn("parentHeldOutNdcg10", parentHeldOutNdcg10, 0, 1);
-    ChunkChecks.atLeast("heldOutQueries", heldOutQueries, 1);
-    ChunkChecks.atLeast("retentionQueries", retentionQueries, 0);
-    boolean hasRetention = retentionQueries > 0;
-    checkRetention("retentionNdcg10", retentionNdcg10, hasRetention);
-    checkRetention("parentRetentionNdcg10", parentRetentionNdcg10, hasRetention);
-    if (extra == null) {
-      extra = Map.of();
-    } else {
-      if (extra.size() > 64) {
-        throw new InvalidEventException("extra", "at most 64 entries allowed, had " + extra.size());
-      }
-      TreeMap<String, Double> sorted = new TreeMap<>();
-      for (Map.Entry<String, Double> e : extra.entrySet()) {
-        if (e.getKey() == null || e.getKey().isBlank() || e.getKey().length() > 64) {
-          throw new InvalidEventException("extra", "names must be 1-64 non-blank characters, was '" + e.getKey() + "'");
+    public AdapterMetrics {
+        ChunkChecks.finiteIn("heldOutNdcg10", heldOutNdcg10, 0, 1);
+        ChunkChecks.finiteIn("parentHeldOutNdcg10", parentHeldOutNdcg10, 0, 1);
+        ChunkChecks.atLeast("heldOutQueries", heldOutQueries, 1);
+        ChunkChecks.atLeast("retentionQueries", retentionQueries, 0);
+        boolean hasRetention = retentionQueries > 0;
+        checkRetention("retentionNdcg10", retentionNdcg10, hasRetention);
+        checkRetention("parentRetentionNdcg10", parentRetentionNdcg10, hasRetention);
+        if (extra == null) {
+            extra = Map.of();
+        } else {
+            if (extra.size() > 64) {
+                throw new InvalidEventException("extra", "at most 64 entries allowed, had " + extra.size());
+            }
+            TreeMap<String, Double> sorted = new TreeMap<>();
+            for (Map.Entry<String, Double> e : extra.entrySet()) {
+                if (e.getKey() == null || e.getKey().isBlank() || e.getKey().length() > 64) {
+                    throw new InvalidEventException(
+                            "extra", "names must be 1-64 non-blank characters, was '" + e.getKey() + "'");
+                }
+                if (e.getValue() == null || !Double.isFinite(e.getValue())) {
+                    throw new InvalidEventException(
+                            "extra." + e.getKey(), "must be a finite number, was " + e.getValue());
+                }
+                sorted.put(e.getKey(), e.getValue());
+            }
+            extra = java.util.Collections.unmodifiableMap(sorted);
         }
-        if (e.getValue() == null || !Double.isFinite(e.getValue())) {
-          throw new InvalidEventException("extra." + e.getKey(), "must be a finite number, was " + e.getValue());
+    }
+
+    /** Candidate minus parent nDCG@10 on the held-out queries: above 0 is better. */
+    @JsonIgnore
+    public double heldOutGain() {
+        return heldOutNdcg10 - parentHeldOutNdcg10;
+    }
+
+    /** Parent minus candidate nDCG@10 on the retention sample (above 0 is forgetting); 0 without one. */
+    @JsonIgnore
+    public double retentionLoss() {
+        return retentionQueries == 0 ? 0 : parentRetentionNdcg10 - retentionNdcg10;
+    }
+
+    private static void checkRetention(String field, Double value, boolean hasRetention) {
+        if (!hasRetention) {
+            if (value != null) {
+                throw new InvalidEventException(field, "must be null when retentionQueries is 0, was " + value);
+            }
+            return;
         }
-        sorted.put(e.getKey(), e.getValue());
-      }
-      extra = java.util.Collections.unmodifiableMap(sorted);
+        if (value == null) {
+            throw new InvalidEventException(field, "is required when retentionQueries > 0");
+        }
+        ChunkChecks.finiteIn(field, value, 0, 1);
     }
-  }
-
-  /** Candidate minus parent nDCG@10 on the held-out queries: above 0 is better. */
-  @JsonIgnore
-  public double heldOutGain() {
-    return heldOutNdcg10 - parentHeldOutNdcg10;
-  }
-
-  /** Parent minus candidate nDCG@10 on the retention sample (above 0 is forgetting); 0 without one. */
-  @JsonIgnore
-  public double retentionLoss() {
-    return retentionQueries == 0 ? 0 : parentRetentionNdcg10 - retentionNdcg10;
-  }
-
-  private static void checkRetention(String field, Double value, boolean hasRetention) {
-    if (!hasRetention) {
-      if (value != null) {
-        throw new InvalidEventException(field, "must be null when retentionQueries is 0, was " + value);
-      }
-      return;
-    }
-    if (value == null) {
-      throw new InvalidEventException(field, "is required when retentionQueries > 0");
-    }
-    ChunkChecks.finiteIn(field, value, 0, 1);
-  }
 }

@@ -59,200 +59,292 @@ import java.util.regex.Pattern;
  *     (64 bytes); null when unsigned
  */
 public record AdapterPublished(
-    int schemaVersion,
-    String adapterName,
-    String tenant,
-    long version,
-    Long parentVersion,
-    String baseModelId,
-    AdapterMethod method,
-    LoraTrainingConfig config,
-    AdapterMetrics metrics,
-    AdapterStatus status,
-    String statusReason,
-    String jobId,
-    String payloadSha256,
-    long payloadSize,
-    List<AdapterFile> files,
-    Instant createdAt,
-    String signerKeyId,
-    String signature) {
+        int schemaVersion,
+        String adapterName,
+        String tenant,
+        long version,
+        Long parentVersion,
+        String baseModelId,
+        AdapterMethod method,
+        LoraTrainingConfig config,
+        AdapterMetrics metrics,
+        AdapterStatus status,
+        String statusReason,
+        String jobId,
+        String payloadSha256,
+        long payloadSize,
+        List<AdapterFile> files,
+        Instant createdAt,
+        String signerKeyId,
+        String signature) {
 
-  /** The version of the adapter contract this code writes and the newest it reads. */
-  public static final int SCHEMA_VERSION = 1;
+    /** The version of the adapter contract this code writes and the newest it reads. */
+    public static final int SCHEMA_VERSION = 1;
 
-  /** What an adapter name looks like: 1-128 of {@code [a-z0-9._-]}, starting with a letter or digit (no '/'). */
-  public static final String ADAPTER_NAME_REGEX = "[a-z0-9][a-z0-9._-]{0,127}";
+    /** What an adapter name looks like: 1-128 of {@code [a-z0-9._-]}, starting with a letter or digit (no '/'). */
+    public static final String ADAPTER_NAME_REGEX = "[a-z0-9][a-z0-9._-]{0,127}";
 
-  /** Largest payload: 128 MiB. */
-  public static final long MAX_PAYLOAD_BYTES = 128L * 1024 * 1024;
+    /** Largest payload: 128 MiB. */
+    public static final long MAX_PAYLOAD_BYTES = 128L * 1024 * 1024;
 
-  /** Most files per adapter: 16. */
-  public static final int MAX_FILES = 16;
+    /** Most files per adapter: 16. */
+    public static final int MAX_FILES = 16;
 
-  /** Longest status reason: 4,096 characters. */
-  public static final int MAX_REASON_CHARS = 4_096;
+    /** Longest status reason: 4,096 characters. */
+    public static final int MAX_REASON_CHARS = 4_096;
 
-  static final Pattern ADAPTER_NAME = Pattern.compile(ADAPTER_NAME_REGEX);
+    static final Pattern ADAPTER_NAME = Pattern.compile(ADAPTER_NAME_REGEX);
 
-  public AdapterPublished {
-    if (schemaVersion > SCHEMA_VERSION) {
-      throw new InvalidEventException("schemaVersion", "version " + schemaVersion
-          + " is newer than this reader understands (up to " + SCHEMA_VERSION + "); upgrade Engram to read it");
+    public AdapterPublished {
+        if (schemaVersion > SCHEMA_VERSION) {
+            throw new InvalidEventException(
+                    "schemaVersion",
+                    "version " + schemaVersion + " is newer than this reader understands (up to " + SCHEMA_VERSION
+                            + "); upgrade Engram to read it");
+        }
+        ChunkChecks.atLeast("schemaVersion", schemaVersion, 1);
+        ChunkChecks.requireMatch(
+                "adapterName",
+                adapterName,
+                ADAPTER_NAME,
+                "1-128 of [a-z0-9._-] starting with a letter or digit, e.g. 'acme-retriever'");
+        FieldChecks.requireTenant("tenant", tenant);
+        ChunkChecks.atLeast("version", version, 1);
+        if (parentVersion != null && (parentVersion < 1 || parentVersion >= version)) {
+            throw new InvalidEventException(
+                    "parentVersion", "must be in [1, version " + version + "), was " + parentVersion);
+        }
+        FieldChecks.requireText("baseModelId", baseModelId, TrainingJob.MAX_MODEL_ID_CHARS);
+        ChunkChecks.requireNonNull("method", method);
+        ChunkChecks.requireNonNull("config", config);
+        ChunkChecks.requireNonNull("metrics", metrics);
+        ChunkChecks.requireNonNull("status", status);
+        statusReason = FieldChecks.optionalText("statusReason", statusReason, MAX_REASON_CHARS);
+        if (status == AdapterStatus.REJECTED && statusReason.isBlank()) {
+            throw new InvalidEventException("statusReason", "is required when status is REJECTED: say why");
+        }
+        ChunkChecks.requireMatch("jobId", jobId, TrainingJob.JOB_ID, "a training job id, " + TrainingJob.JOB_ID_REGEX);
+        ChunkChecks.requireSha256("payloadSha256", payloadSha256);
+        files = ChunkChecks.list("files", files, 1, MAX_FILES);
+        checkFiles(files);
+        long size = files.stream().mapToLong(AdapterFile::size).sum();
+        if (size > MAX_PAYLOAD_BYTES) {
+            throw new InvalidEventException(
+                    "files", "payload of " + size + " bytes is over the limit of " + MAX_PAYLOAD_BYTES + " bytes");
+        }
+        if (payloadSize != size) {
+            throw new InvalidEventException(
+                    "payloadSize", "says " + payloadSize + " bytes but the files hold " + size + " bytes");
+        }
+        String actual = ChunkRecord.sha256Hex(concat(files, size));
+        if (!actual.equals(payloadSha256)) {
+            throw new InvalidEventException(
+                    "payloadSha256",
+                    "does not match the files: expected " + payloadSha256 + ", the files hash to " + actual
+                            + " (corrupted in transit or built wrongly)");
+        }
+        ChunkChecks.requireNonNull("createdAt", createdAt);
+        checkSignature(signerKeyId, signature);
     }
-    ChunkChecks.atLeast("schemaVersion", schemaVersion, 1);
-    ChunkChecks.requireMatch("adapterName", adapterName, ADAPTER_NAME,
-        "1-128 of [a-z0-9._-] starting with a letter or digit, e.g. 'acme-retriever'");
-    FieldChecks.requireTenant("tenant", tenant);
-    ChunkChecks.atLeast("version", version, 1);
-    if (parentVersion != null && (parentVersion < 1 || parentVersion >= version)) {
-      throw new InvalidEventException("parentVersion", "must be in [1, version " + version + "), was " + parentVersion);
-    }
-    FieldChecks.requireText("baseModelId", baseModelId, TrainingJob.MAX_MODEL_ID_CHARS);
-    ChunkChecks.requireNonNull("method", method);
-    ChunkChecks.requireNonNull("config", config);
-    ChunkChecks.requireNonNull("metrics", metrics);
-    ChunkChecks.requireNonNull("status", status);
-    statusReason = FieldChecks.optionalText("statusReason", statusReason, MAX_REASON_CHARS);
-    if (status == AdapterStatus.REJECTED && statusReason.isBlank()) {
-      throw new InvalidEventException("statusReason", "is required when status is REJECTED: say why");
-    }
-    ChunkChecks.requireMatch("jobId", jobId, TrainingJob.JOB_ID, "a training job id, " + TrainingJob.JOB_ID_REGEX);
-    ChunkChecks.requireSha256("payloadSha256", payloadSha256);
-    files = ChunkChecks.list("files", files, 1, MAX_FILES);
-    checkFiles(files);
-    long size = files.stream().mapToLong(AdapterFile::size).sum();
-    if (size > MAX_PAYLOAD_BYTES) {
-      throw new InvalidEventException("files", "payload of " + size + " bytes is over the limit of "
-          + MAX_PAYLOAD_BYTES + " bytes");
-    }
-    if (payloadSize != size) {
-      throw new InvalidEventException("payloadSize", "says " + payloadSize + " bytes but the files hold "
-          + size + " bytes");
-    }
-    String actual = ChunkRecord.sha256Hex(concat(files, size));
-    if (!actual.equals(payloadSha256)) {
-      throw new InvalidEventException("payloadSha256", "does not match the files: expected " + payloadSha256
-          + ", the files hash to " + actual + " (corrupted in transit or built wrongly)");
-    }
-    ChunkChecks.requireNonNull("createdAt", createdAt);
-    checkSignature(signerKeyId, signature);
-  }
 
-  /**
-   * An adapter whose payload checksum and size are computed from {@code files}.
-   *
-   * @throws InvalidEventException naming the field, when any part breaks the contract
-   */
-  public static AdapterPublished of(String adapterName, String tenant, long version, Long parentVersion,
-      String baseModelId, AdapterMethod method, LoraTrainingConfig config, AdapterMetrics metrics,
-      AdapterStatus status, String statusReason, String jobId, List<AdapterFile> files, Instant createdAt) {
-    List<AdapterFile> checked = ChunkChecks.list("files", files, 1, MAX_FILES);
-    long size = checked.stream().mapToLong(AdapterFile::size).sum();
-    if (size > MAX_PAYLOAD_BYTES) {
-      throw new InvalidEventException("files", "payload of " + size + " bytes is over the limit of "
-          + MAX_PAYLOAD_BYTES + " bytes");
+    /**
+     * An adapter whose payload checksum and size are computed from {@code files}.
+     *
+     * @throws InvalidEventException naming the field, when any part breaks the contract
+     */
+    public static AdapterPublished of(
+            String adapterName,
+            String tenant,
+            long version,
+            Long parentVersion,
+            String baseModelId,
+            AdapterMethod method,
+            LoraTrainingConfig config,
+            AdapterMetrics metrics,
+            AdapterStatus status,
+            String statusReason,
+            String jobId,
+            List<AdapterFile> files,
+            Instant createdAt) {
+        List<AdapterFile> checked = ChunkChecks.list("files", files, 1, MAX_FILES);
+        long size = checked.stream().mapToLong(AdapterFile::size).sum();
+        if (size > MAX_PAYLOAD_BYTES) {
+            throw new InvalidEventException(
+                    "files", "payload of " + size + " bytes is over the limit of " + MAX_PAYLOAD_BYTES + " bytes");
+        }
+        return new AdapterPublished(
+                SCHEMA_VERSION,
+                adapterName,
+                tenant,
+                version,
+                parentVersion,
+                baseModelId,
+                method,
+                config,
+                metrics,
+                status,
+                statusReason,
+                jobId,
+                ChunkRecord.sha256Hex(concat(checked, size)),
+                size,
+                checked,
+                createdAt,
+                null,
+                null);
     }
-    return new AdapterPublished(SCHEMA_VERSION, adapterName, tenant, version, parentVersion, baseModelId,
-        method, config, metrics, status, statusReason, jobId, ChunkRecord.sha256Hex(concat(checked, size)),
-        size, checked, createdAt, null, null);
-  }
 
-  /**
-   * The {@link AdapterStatus#CANDIDATE} a worker publishes for {@code job}: name, tenant, version
-   * ({@link TrainingJob#targetVersion()}), parent, base model, method and config come from the job.
-   */
-  public static AdapterPublished candidate(TrainingJob job, AdapterMetrics metrics, List<AdapterFile> files,
-      Instant createdAt) {
-    return of(job.adapterName(), job.tenant(), job.targetVersion(), job.baseAdapterVersion(), job.baseModelId(),
-        job.method(), job.config(), metrics, AdapterStatus.CANDIDATE, "", job.jobId(), files, createdAt);
-  }
-
-  /**
-   * The same version with another status and the same signature (which covers the candidate, so
-   * readers can still tell who made it; no node serves a version on its record's status).
-   */
-  public AdapterPublished withStatus(AdapterStatus status, String reason) {
-    return new AdapterPublished(schemaVersion, adapterName, tenant, version, parentVersion, baseModelId, method,
-        config, metrics, status, reason, jobId, payloadSha256, payloadSize, files, createdAt, signerKeyId, signature);
-  }
-
-  /** The same version carrying a signature; {@link AdapterSignature#sign} makes one. */
-  public AdapterPublished signed(String signerKeyId, String signature) {
-    return new AdapterPublished(schemaVersion, adapterName, tenant, version, parentVersion, baseModelId, method,
-        config, metrics, status, statusReason, jobId, payloadSha256, payloadSize, files, createdAt, signerKeyId,
-        signature);
-  }
-
-  /** The file with this name, e.g. {@link AdapterFile#PEFT_WEIGHTS}. */
-  public Optional<AdapterFile> file(String name) {
-    return files.stream().filter(f -> f.name().equals(name)).findFirst();
-  }
-
-  /** The payload: the files' bytes concatenated in list order (what {@link #payloadSha256()} hashes). */
-  public byte[] payload() {
-    return concat(files, payloadSize);
-  }
-
-  /** The record key of this version on {@link Topics#ADAPTERS}: {@code "<adapterName>/v<version>"}. */
-  @JsonIgnore
-  public String key() {
-    return AdapterKey.version(adapterName, version).toString();
-  }
-
-  @Override
-  public String toString() {
-    return "AdapterPublished[" + adapterName + " v" + version + " (parent "
-        + (parentVersion == null ? "base" : "v" + parentVersion) + "), tenant " + tenant + ", " + status
-        + (statusReason.isEmpty() ? "" : " (" + statusReason + ")") + ", " + method + ", job " + jobId
-        + ", " + files.size() + " files, " + payloadSize + " bytes, sha256 " + payloadSha256.substring(0, 12)
-        + "…, held-out " + metrics.heldOutNdcg10() + " vs " + metrics.parentHeldOutNdcg10()
-        + ", created " + createdAt + ", " + (signerKeyId == null ? "unsigned" : "signed by " + signerKeyId) + "]";
-  }
-
-  private static void checkSignature(String signerKeyId, String signature) {
-    if ((signerKeyId == null) != (signature == null)) {
-      throw new InvalidEventException(signerKeyId == null ? "signerKeyId" : "signature", "is required when "
-          + (signerKeyId == null ? "signature" : "signerKeyId") + " is given: a signed version names its key and "
-          + "carries its signature, an unsigned one has neither");
+    /**
+     * The {@link AdapterStatus#CANDIDATE} a worker publishes for {@code job}: name, tenant, version
+     * ({@link TrainingJob#targetVersion()}), parent, base model, method and config come from the job.
+     */
+    public static AdapterPublished candidate(
+            TrainingJob job, AdapterMetrics metrics, List<AdapterFile> files, Instant createdAt) {
+        return of(
+                job.adapterName(),
+                job.tenant(),
+                job.targetVersion(),
+                job.baseAdapterVersion(),
+                job.baseModelId(),
+                job.method(),
+                job.config(),
+                metrics,
+                AdapterStatus.CANDIDATE,
+                "",
+                job.jobId(),
+                files,
+                createdAt);
     }
-    if (signerKeyId == null) {
-      return;
-    }
-    ChunkChecks.requireMatch("signerKeyId", signerKeyId, AdapterSignature.KEY_ID,
-        "a worker key id, " + AdapterSignature.KEY_ID_REGEX);
-    byte[] bytes;
-    try {
-      bytes = Base64.getDecoder().decode(signature);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidEventException("signature", "must be base64 (RFC 4648, padded with '='): " + e.getMessage());
-    }
-    if (bytes.length != AdapterSignature.SIGNATURE_BYTES || !signature.equals(Base64.getEncoder().encodeToString(bytes))) {
-      throw new InvalidEventException("signature", "must be the base64 of a " + AdapterSignature.SIGNATURE_BYTES
-          + "-byte Ed25519 signature (88 characters), had " + signature.length() + " characters");
-    }
-  }
 
-  private static void checkFiles(List<AdapterFile> files) {
-    Map<String, Integer> seen = new HashMap<>();
-    for (int i = 0; i < files.size(); i++) {
-      Integer earlier = seen.putIfAbsent(files.get(i).name(), i);
-      if (earlier != null) {
-        throw new InvalidEventException("files[" + i + "].name", "duplicate file '" + files.get(i).name()
-            + "', already at files[" + earlier + "]");
-      }
+    /**
+     * The same version with another status and the same signature (which covers the candidate, so
+     * readers can still tell who made it; no node serves a version on its record's status).
+     */
+    public AdapterPublished withStatus(AdapterStatus status, String reason) {
+        return new AdapterPublished(
+                schemaVersion,
+                adapterName,
+                tenant,
+                version,
+                parentVersion,
+                baseModelId,
+                method,
+                config,
+                metrics,
+                status,
+                reason,
+                jobId,
+                payloadSha256,
+                payloadSize,
+                files,
+                createdAt,
+                signerKeyId,
+                signature);
     }
-    for (String required : List.of(AdapterFile.PEFT_CONFIG, AdapterFile.PEFT_WEIGHTS)) {
-      if (!seen.containsKey(required)) {
-        throw new InvalidEventException("files", "must include " + required + " (a PEFT adapter), had "
-            + seen.keySet());
-      }
-    }
-  }
 
-  private static byte[] concat(List<AdapterFile> files, long size) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
-    files.forEach(f -> f.writeTo(out));
-    return out.toByteArray();
-  }
+    /** The same version carrying a signature; {@link AdapterSignature#sign} makes one. */
+    public AdapterPublished signed(String signerKeyId, String signature) {
+        return new AdapterPublished(
+                schemaVersion,
+                adapterName,
+                tenant,
+                version,
+                parentVersion,
+                baseModelId,
+                method,
+                config,
+                metrics,
+                status,
+                statusReason,
+                jobId,
+                payloadSha256,
+                payloadSize,
+                files,
+                createdAt,
+                signerKeyId,
+                signature);
+    }
+
+    /** The file with this name, e.g. {@link AdapterFile#PEFT_WEIGHTS}. */
+    public Optional<AdapterFile> file(String name) {
+        return files.stream().filter(f -> f.name().equals(name)).findFirst();
+    }
+
+    /** The payload: the files' bytes concatenated in list order (what {@link #payloadSha256()} hashes). */
+    public byte[] payload() {
+        return concat(files, payloadSize);
+    }
+
+    /** The record key of this version on {@link Topics#ADAPTERS}: {@code "<adapterName>/v<version>"}. */
+    @JsonIgnore
+    public String key() {
+        return AdapterKey.version(adapterName, version).toString();
+    }
+
+    @Override
+    public String toString() {
+        return "AdapterPublished[" + adapterName + " v" + version + " (parent "
+                + (parentVersion == null ? "base" : "v" + parentVersion) + "), tenant " + tenant + ", " + status
+                + (statusReason.isEmpty() ? "" : " (" + statusReason + ")") + ", " + method + ", job " + jobId
+                + ", " + files.size() + " files, " + payloadSize + " bytes, sha256 " + payloadSha256.substring(0, 12)
+                + "…, held-out " + metrics.heldOutNdcg10() + " vs " + metrics.parentHeldOutNdcg10()
+                + ", created " + createdAt + ", " + (signerKeyId == null ? "unsigned" : "signed by " + signerKeyId)
+                + "]";
+    }
+
+    private static void checkSignature(String signerKeyId, String signature) {
+        if ((signerKeyId == null) != (signature == null)) {
+            throw new InvalidEventException(
+                    signerKeyId == null ? "signerKeyId" : "signature",
+                    "is required when "
+                            + (signerKeyId == null ? "signature" : "signerKeyId")
+                            + " is given: a signed version names its key and "
+                            + "carries its signature, an unsigned one has neither");
+        }
+        if (signerKeyId == null) {
+            return;
+        }
+        ChunkChecks.requireMatch(
+                "signerKeyId",
+                signerKeyId,
+                AdapterSignature.KEY_ID,
+                "a worker key id, " + AdapterSignature.KEY_ID_REGEX);
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(signature);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEventException(
+                    "signature", "must be base64 (RFC 4648, padded with '='): " + e.getMessage());
+        }
+        if (bytes.length != AdapterSignature.SIGNATURE_BYTES
+                || !signature.equals(Base64.getEncoder().encodeToString(bytes))) {
+            throw new InvalidEventException(
+                    "signature",
+                    "must be the base64 of a " + AdapterSignature.SIGNATURE_BYTES
+                            + "-byte Ed25519 signature (88 characters), had " + signature.length() + " characters");
+        }
+    }
+
+    private static void checkFiles(List<AdapterFile> files) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < files.size(); i++) {
+            Integer earlier = seen.putIfAbsent(files.get(i).name(), i);
+            if (earlier != null) {
+                throw new InvalidEventException(
+                        "files[" + i + "].name",
+                        "duplicate file '" + files.get(i).name() + "', already at files[" + earlier + "]");
+            }
+        }
+        for (String required : List.of(AdapterFile.PEFT_CONFIG, AdapterFile.PEFT_WEIGHTS)) {
+            if (!seen.containsKey(required)) {
+                throw new InvalidEventException(
+                        "files", "must include " + required + " (a PEFT adapter), had " + seen.keySet());
+            }
+        }
+    }
+
+    private static byte[] concat(List<AdapterFile> files, long size) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
+        files.forEach(f -> f.writeTo(out));
+        return out.toByteArray();
+    }
 }

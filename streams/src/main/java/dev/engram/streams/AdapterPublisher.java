@@ -1,8 +1,8 @@
 package dev.engram.streams;
 
+import dev.engram.streams.internal.ChunkJson;
 import dev.engram.streams.internal.ChunkKeys;
 import dev.engram.streams.internal.ChunkRecord;
-import dev.engram.streams.internal.ChunkJson;
 import dev.engram.streams.internal.ChunkedAdapterJson;
 import dev.engram.streams.internal.ChunkedSender;
 import java.util.ArrayList;
@@ -58,106 +58,123 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class AdapterPublisher implements AutoCloseable {
 
-  /** Largest header record that carries the files inline: 512 KiB. */
-  public static final int INLINE_LIMIT_BYTES = 512 * 1024;
+    /** Largest header record that carries the files inline: 512 KiB. */
+    public static final int INLINE_LIMIT_BYTES = 512 * 1024;
 
-  /** Payload bytes per chunk: 384 KiB (about 512 KiB as base64 JSON, well under every topic's 1 MiB or larger limit). */
-  public static final int CHUNK_BYTES = 384 * 1024;
+    /** Payload bytes per chunk: 384 KiB (about 512 KiB as base64 JSON, well under every topic's 1 MiB or larger limit). */
+    public static final int CHUNK_BYTES = 384 * 1024;
 
-  private final ChunkedSender sender;
+    private final ChunkedSender sender;
 
-  private AdapterPublisher(ChunkedSender sender) {
-    this.sender = sender;
-  }
-
-  /**
-   * A publisher with its own transactional producer ({@link KafkaClientFactory} defaults plus
-   * {@code transactional.id}); {@link #close()} closes it. Use one transactional id per publishing
-   * process (e.g. per worker): a second publisher with the same id fences the first.
-   */
-  public static AdapterPublisher transactional(String bootstrapServers, String transactionalId) {
-    return transactional(KafkaConnection.of(bootstrapServers), transactionalId);
-  }
-
-  /** As {@link #transactional(String, String)}, with the connection's client properties (SASL, SSL). */
-  public static AdapterPublisher transactional(KafkaConnection kafka, String transactionalId) {
-    if (transactionalId == null || transactionalId.isBlank()) {
-      throw new IllegalArgumentException("transactionalId: required, e.g. \"engram-worker-1\"");
+    private AdapterPublisher(ChunkedSender sender) {
+        this.sender = sender;
     }
-    return new AdapterPublisher(new ChunkedSender(KafkaClientFactory.producer(kafka,
-        Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId)), true, true));
-  }
 
-  /**
-   * A publisher over a non-transactional producer the caller owns (and closes); {@link #close()}
-   * leaves it open. The producer needs {@code max.request.size} of at least 1 MiB.
-   */
-  public static AdapterPublisher over(Producer<String, byte[]> producer) {
-    return new AdapterPublisher(new ChunkedSender(producer, false, false));
-  }
-
-  /**
-   * Publishes one adapter version (chunks, then header) and waits until Kafka has it all.
-   *
-   * @return where the header landed
-   * @throws KafkaException saying what failed; with a transactional publisher nothing of it is visible
-   */
-  public RecordMetadata publish(AdapterPublished adapter) {
-    return publish(adapter, Map.of(), null);
-  }
-
-  /**
-   * Publishes one adapter version and, in the same transaction, commits a consumer group's offsets,
-   * e.g. past the training job that produced it: the adapter and the job's completion become
-   * visible together, or neither does. Needs a {@link #transactional} publisher.
-   *
-   * @param consumed the offsets to commit (the next offset to read per partition)
-   * @param group the consumer's {@code groupMetadata()}
-   */
-  public RecordMetadata publish(AdapterPublished adapter, Map<TopicPartition, OffsetAndMetadata> consumed,
-      ConsumerGroupMetadata group) {
-    List<ProducerRecord<String, byte[]>> records = records(adapter, sender.partitions(Topics.ADAPTERS));
-    return sender.send(records, consumed, group, adapter.adapterName() + " v" + adapter.version() + " ("
-        + (records.size() - 1) + " chunks + header, " + adapter.payloadSize() + " payload bytes) to "
-        + Topics.ADAPTERS);
-  }
-
-  /** Publishes an operator control under {@code "<adapterName>/control"} and waits for the ack. */
-  public RecordMetadata publish(AdapterControl control) {
-    int partition = ChunkKeys.partitionFor(control.adapterName(), sender.partitions(Topics.ADAPTERS));
-    return sender.send(List.of(new ProducerRecord<>(Topics.ADAPTERS, partition, control.key(),
-        ContinualCodec.encode(control))), null, null, control.action() + " control for " + control.adapterName());
-  }
-
-  /** Publishes a progress report on {@link Topics#TRAINING_PROGRESS}, keyed by job id, and waits for the ack. */
-  public RecordMetadata publish(TrainingProgress progress) {
-    return sender.send(List.of(new ProducerRecord<>(Topics.TRAINING_PROGRESS, progress.jobId(),
-        ContinualCodec.encode(progress))), null, null, "progress of job " + progress.jobId());
-  }
-
-  /** Closes the producer if this publisher made it. */
-  @Override
-  public void close() {
-    sender.close();
-  }
-
-  /** The records of one adapter version, chunks first: what {@link #publish(AdapterPublished)} sends. */
-  static List<ProducerRecord<String, byte[]>> records(AdapterPublished adapter, int partitions) {
-    int partition = ChunkKeys.partitionFor(adapter.adapterName(), partitions);
-    String key = adapter.key();
-    byte[] inline = ContinualCodec.encode(adapter);
-    if (inline.length <= INLINE_LIMIT_BYTES) {
-      return List.of(new ProducerRecord<>(Topics.ADAPTERS, partition, key, inline));
+    /**
+     * A publisher with its own transactional producer ({@link KafkaClientFactory} defaults plus
+     * {@code transactional.id}); {@link #close()} closes it. Use one transactional id per publishing
+     * process (e.g. per worker): a second publisher with the same id fences the first.
+     */
+    public static AdapterPublisher transactional(String bootstrapServers, String transactionalId) {
+        return transactional(KafkaConnection.of(bootstrapServers), transactionalId);
     }
-    List<ChunkRecord> chunks = ChunkRecord.split(adapter.payload(), CHUNK_BYTES);
-    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(chunks.size() + 1);
-    for (ChunkRecord chunk : chunks) {
-      records.add(new ProducerRecord<>(Topics.ADAPTERS, partition,
-          AdapterKey.chunk(adapter.adapterName(), adapter.version(), chunk.index()).toString(),
-          ChunkJson.write(chunk)));
+
+    /** As {@link #transactional(String, String)}, with the connection's client properties (SASL, SSL). */
+    public static AdapterPublisher transactional(KafkaConnection kafka, String transactionalId) {
+        if (transactionalId == null || transactionalId.isBlank()) {
+            throw new IllegalArgumentException("transactionalId: required, e.g. \"engram-worker-1\"");
+        }
+        return new AdapterPublisher(new ChunkedSender(
+                KafkaClientFactory.producer(kafka, Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId)),
+                true,
+                true));
     }
-    records.add(new ProducerRecord<>(Topics.ADAPTERS, partition, key,
-        ChunkedAdapterJson.chunkedHeader(adapter, chunks.size())));
-    return records;
-  }
+
+    /**
+     * A publisher over a non-transactional producer the caller owns (and closes); {@link #close()}
+     * leaves it open. The producer needs {@code max.request.size} of at least 1 MiB.
+     */
+    public static AdapterPublisher over(Producer<String, byte[]> producer) {
+        return new AdapterPublisher(new ChunkedSender(producer, false, false));
+    }
+
+    /**
+     * Publishes one adapter version (chunks, then header) and waits until Kafka has it all.
+     *
+     * @return where the header landed
+     * @throws KafkaException saying what failed; with a transactional publisher nothing of it is visible
+     */
+    public RecordMetadata publish(AdapterPublished adapter) {
+        return publish(adapter, Map.of(), null);
+    }
+
+    /**
+     * Publishes one adapter version and, in the same transaction, commits a consumer group's offsets,
+     * e.g. past the training job that produced it: the adapter and the job's completion become
+     * visible together, or neither does. Needs a {@link #transactional} publisher.
+     *
+     * @param consumed the offsets to commit (the next offset to read per partition)
+     * @param group the consumer's {@code groupMetadata()}
+     */
+    public RecordMetadata publish(
+            AdapterPublished adapter, Map<TopicPartition, OffsetAndMetadata> consumed, ConsumerGroupMetadata group) {
+        List<ProducerRecord<String, byte[]>> records = records(adapter, sender.partitions(Topics.ADAPTERS));
+        return sender.send(
+                records,
+                consumed,
+                group,
+                adapter.adapterName() + " v" + adapter.version() + " ("
+                        + (records.size() - 1) + " chunks + header, " + adapter.payloadSize() + " payload bytes) to "
+                        + Topics.ADAPTERS);
+    }
+
+    /** Publishes an operator control under {@code "<adapterName>/control"} and waits for the ack. */
+    public RecordMetadata publish(AdapterControl control) {
+        int partition = ChunkKeys.partitionFor(control.adapterName(), sender.partitions(Topics.ADAPTERS));
+        return sender.send(
+                List.of(new ProducerRecord<>(
+                        Topics.ADAPTERS, partition, control.key(), ContinualCodec.encode(control))),
+                null,
+                null,
+                control.action() + " control for " + control.adapterName());
+    }
+
+    /** Publishes a progress report on {@link Topics#TRAINING_PROGRESS}, keyed by job id, and waits for the ack. */
+    public RecordMetadata publish(TrainingProgress progress) {
+        return sender.send(
+                List.of(new ProducerRecord<>(
+                        Topics.TRAINING_PROGRESS, progress.jobId(), ContinualCodec.encode(progress))),
+                null,
+                null,
+                "progress of job " + progress.jobId());
+    }
+
+    /** Closes the producer if this publisher made it. */
+    @Override
+    public void close() {
+        sender.close();
+    }
+
+    /** The records of one adapter version, chunks first: what {@link #publish(AdapterPublished)} sends. */
+    static List<ProducerRecord<String, byte[]>> records(AdapterPublished adapter, int partitions) {
+        int partition = ChunkKeys.partitionFor(adapter.adapterName(), partitions);
+        String key = adapter.key();
+        byte[] inline = ContinualCodec.encode(adapter);
+        if (inline.length <= INLINE_LIMIT_BYTES) {
+            return List.of(new ProducerRecord<>(Topics.ADAPTERS, partition, key, inline));
+        }
+        List<ChunkRecord> chunks = ChunkRecord.split(adapter.payload(), CHUNK_BYTES);
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(chunks.size() + 1);
+        for (ChunkRecord chunk : chunks) {
+            records.add(new ProducerRecord<>(
+                    Topics.ADAPTERS,
+                    partition,
+                    AdapterKey.chunk(adapter.adapterName(), adapter.version(), chunk.index())
+                            .toString(),
+                    ChunkJson.write(chunk)));
+        }
+        records.add(new ProducerRecord<>(
+                Topics.ADAPTERS, partition, key, ChunkedAdapterJson.chunkedHeader(adapter, chunks.size())));
+        return records;
+    }
 }

@@ -37,142 +37,154 @@ import java.util.regex.Pattern;
  */
 public final class AdapterSignature {
 
-  /** The signature algorithm: Ed25519, in the JDK since 15. */
-  public static final String ALGORITHM = "Ed25519";
+    /** The signature algorithm: Ed25519, in the JDK since 15. */
+    public static final String ALGORITHM = "Ed25519";
 
-  /** What a signer key id looks like: {@code "ed25519:"} and 32 lower-case hex digits. */
-  public static final String KEY_ID_REGEX = "ed25519:[0-9a-f]{32}";
+    /** What a signer key id looks like: {@code "ed25519:"} and 32 lower-case hex digits. */
+    public static final String KEY_ID_REGEX = "ed25519:[0-9a-f]{32}";
 
-  /** Length of an Ed25519 signature in bytes. */
-  public static final int SIGNATURE_BYTES = 64;
+    /** Length of an Ed25519 signature in bytes. */
+    public static final int SIGNATURE_BYTES = 64;
 
-  static final Pattern KEY_ID = Pattern.compile(KEY_ID_REGEX);
+    static final Pattern KEY_ID = Pattern.compile(KEY_ID_REGEX);
 
-  private static final String DOMAIN = "engram-adapter-signature/1";
+    private static final String DOMAIN = "engram-adapter-signature/1";
 
-  private AdapterSignature() {}
+    private AdapterSignature() {}
 
-  /**
-   * The outcome of {@link #verify}.
-   *
-   * @param trusted whether a trusted key signed exactly this version
-   * @param keyId the key the record names; {@code null} when unsigned
-   * @param reason why it is not trusted, for people; {@code ""} when trusted
-   */
-  public record Check(boolean trusted, String keyId, String reason) {
-    public Check {
-      Objects.requireNonNull(reason, "check.reason");
-    }
-  }
-
-  /**
-   * The bytes a worker signs for {@code adapter}: a fixed domain line, then each field as
-   * {@code name=<length>:<value>\n} (length in UTF-8 bytes, so no value can pose as another field):
-   * adapterName, tenant, version, parentVersion ({@code "base"} when none), baseModelId, method,
-   * status ({@code CANDIDATE}, whatever the record says), jobId, payloadSha256 and metrics (their
-   * fields in declaration order, numbers as {@link Double#toString}, {@code extra} sorted by name,
-   * each entry as a name field and a value field).
-   */
-  public static byte[] signedBytes(AdapterPublished adapter) {
-    Objects.requireNonNull(adapter, "adapter");
-    Fields f = new Fields();
-    f.add("adapterName", adapter.adapterName());
-    f.add("tenant", adapter.tenant());
-    f.add("version", Long.toString(adapter.version()));
-    f.add("parentVersion", adapter.parentVersion() == null ? "base" : Long.toString(adapter.parentVersion()));
-    f.add("baseModelId", adapter.baseModelId());
-    f.add("method", adapter.method().name());
-    f.add("status", AdapterStatus.CANDIDATE.name());
-    f.add("jobId", adapter.jobId());
-    f.add("payloadSha256", adapter.payloadSha256());
-    AdapterMetrics m = adapter.metrics();
-    f.add("metrics.heldOutNdcg10", Double.toString(m.heldOutNdcg10()));
-    f.add("metrics.parentHeldOutNdcg10", Double.toString(m.parentHeldOutNdcg10()));
-    f.add("metrics.heldOutQueries", Integer.toString(m.heldOutQueries()));
-    f.add("metrics.retentionNdcg10", String.valueOf(m.retentionNdcg10()));
-    f.add("metrics.parentRetentionNdcg10", String.valueOf(m.parentRetentionNdcg10()));
-    f.add("metrics.retentionQueries", Integer.toString(m.retentionQueries()));
-    for (Map.Entry<String, Double> e : m.extra().entrySet()) {
-      f.add("metrics.extra.name", e.getKey());
-      f.add("metrics.extra.value", Double.toString(e.getValue()));
-    }
-    return f.bytes();
-  }
-
-  /**
-   * {@code candidate} signed with {@code keys} (an Ed25519 pair).
-   *
-   * @throws IllegalArgumentException when {@code candidate} is not a {@link AdapterStatus#CANDIDATE}
-   *     or the keys are not Ed25519
-   */
-  public static AdapterPublished sign(AdapterPublished candidate, KeyPair keys) {
-    Objects.requireNonNull(candidate, "candidate");
-    Objects.requireNonNull(keys, "keys");
-    if (candidate.status() != AdapterStatus.CANDIDATE) {
-      throw new IllegalArgumentException("only candidates are signed (the gate decides the rest), "
-          + candidate.key() + " is " + candidate.status());
-    }
-    try {
-      Signature s = Signature.getInstance(ALGORITHM);
-      s.initSign(keys.getPrivate());
-      s.update(signedBytes(candidate));
-      return candidate.signed(TrustedWorkerKeys.keyId(keys.getPublic()),
-          Base64.getEncoder().encodeToString(s.sign()));
-    } catch (InvalidKeyException e) {
-      throw new IllegalArgumentException("the worker key is not an " + ALGORITHM + " key: " + e.getMessage(), e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("signing " + candidate.key() + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  /** Whether one of {@code trusted} signed exactly this version (its identity, payload and metrics). */
-  public static Check verify(AdapterPublished adapter, TrustedWorkerKeys trusted) {
-    Objects.requireNonNull(adapter, "adapter");
-    Objects.requireNonNull(trusted, "trusted");
-    String keyId = adapter.signerKeyId();
-    if (keyId == null) {
-      return new Check(false, null, "unsigned: only versions signed by a trusted worker key are served "
-          + "(workers sign every candidate they publish)");
-    }
-    PublicKey key = trusted.get(keyId).orElse(null);
-    if (key == null) {
-      return new Check(false, keyId, "signed by worker key " + keyId + ", which is not trusted here"
-          + (trusted.isEmpty() ? " (no worker key is trusted: give the node --trusted-workers FILE)"
-              : " (trusted: " + trusted.ids() + "; add that worker's worker-key.pub to the trusted keys)"));
-    }
-    try {
-      Signature s = Signature.getInstance(ALGORITHM);
-      s.initVerify(key);
-      s.update(signedBytes(adapter));
-      if (s.verify(Base64.getDecoder().decode(adapter.signature()))) {
-        return new Check(true, keyId, "");
-      }
-    } catch (SignatureException | IllegalArgumentException e) {
-      // a malformed signature is a signature that does not verify
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("verifying " + adapter.key() + " failed: " + e.getMessage(), e);
-    }
-    return new Check(false, keyId, "its signature does not verify with worker key " + keyId
-        + ": its files, identity or metrics differ from what that worker signed (altered or forged)");
-  }
-
-  /** Length-prefixed {@code name=<length>:<value>\n} lines after the domain line. */
-  private static final class Fields {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-
-    Fields() {
-      out.writeBytes((DOMAIN + "\n").getBytes(StandardCharsets.UTF_8));
+    /**
+     * The outcome of {@link #verify}.
+     *
+     * @param trusted whether a trusted key signed exactly this version
+     * @param keyId the key the record names; {@code null} when unsigned
+     * @param reason why it is not trusted, for people; {@code ""} when trusted
+     */
+    public record Check(boolean trusted, String keyId, String reason) {
+        public Check {
+            Objects.requireNonNull(reason, "check.reason");
+        }
     }
 
-    void add(String name, String value) {
-      byte[] v = value.getBytes(StandardCharsets.UTF_8);
-      out.writeBytes((name + "=" + v.length + ":").getBytes(StandardCharsets.UTF_8));
-      out.writeBytes(v);
-      out.write('\n');
+    /**
+     * The bytes a worker signs for {@code adapter}: a fixed domain line, then each field as
+     * {@code name=<length>:<value>\n} (length in UTF-8 bytes, so no value can pose as another field):
+     * adapterName, tenant, version, parentVersion ({@code "base"} when none), baseModelId, method,
+     * status ({@code CANDIDATE}, whatever the record says), jobId, payloadSha256 and metrics (their
+     * fields in declaration order, numbers as {@link Double#toString}, {@code extra} sorted by name,
+     * each entry as a name field and a value field).
+     */
+    public static byte[] signedBytes(AdapterPublished adapter) {
+        Objects.requireNonNull(adapter, "adapter");
+        Fields f = new Fields();
+        f.add("adapterName", adapter.adapterName());
+        f.add("tenant", adapter.tenant());
+        f.add("version", Long.toString(adapter.version()));
+        f.add("parentVersion", adapter.parentVersion() == null ? "base" : Long.toString(adapter.parentVersion()));
+        f.add("baseModelId", adapter.baseModelId());
+        f.add("method", adapter.method().name());
+        f.add("status", AdapterStatus.CANDIDATE.name());
+        f.add("jobId", adapter.jobId());
+        f.add("payloadSha256", adapter.payloadSha256());
+        AdapterMetrics m = adapter.metrics();
+        f.add("metrics.heldOutNdcg10", Double.toString(m.heldOutNdcg10()));
+        f.add("metrics.parentHeldOutNdcg10", Double.toString(m.parentHeldOutNdcg10()));
+        f.add("metrics.heldOutQueries", Integer.toString(m.heldOutQueries()));
+        f.add("metrics.retentionNdcg10", String.valueOf(m.retentionNdcg10()));
+        f.add("metrics.parentRetentionNdcg10", String.valueOf(m.parentRetentionNdcg10()));
+        f.add("metrics.retentionQueries", Integer.toString(m.retentionQueries()));
+        for (Map.Entry<String, Double> e : m.extra().entrySet()) {
+            f.add("metrics.extra.name", e.getKey());
+            f.add("metrics.extra.value", Double.toString(e.getValue()));
+        }
+        return f.bytes();
     }
 
-    byte[] bytes() {
-      return out.toByteArray();
+    /**
+     * {@code candidate} signed with {@code keys} (an Ed25519 pair).
+     *
+     * @throws IllegalArgumentException when {@code candidate} is not a {@link AdapterStatus#CANDIDATE}
+     *     or the keys are not Ed25519
+     */
+    public static AdapterPublished sign(AdapterPublished candidate, KeyPair keys) {
+        Objects.requireNonNull(candidate, "candidate");
+        Objects.requireNonNull(keys, "keys");
+        if (candidate.status() != AdapterStatus.CANDIDATE) {
+            throw new IllegalArgumentException("only candidates are signed (the gate decides the rest), "
+                    + candidate.key() + " is " + candidate.status());
+        }
+        try {
+            Signature s = Signature.getInstance(ALGORITHM);
+            s.initSign(keys.getPrivate());
+            s.update(signedBytes(candidate));
+            return candidate.signed(
+                    TrustedWorkerKeys.keyId(keys.getPublic()),
+                    Base64.getEncoder().encodeToString(s.sign()));
+        } catch (InvalidKeyException e) {
+            throw new IllegalArgumentException("the worker key is not an " + ALGORITHM + " key: " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("signing " + candidate.key() + " failed: " + e.getMessage(), e);
+        }
     }
-  }
+
+    /** Whether one of {@code trusted} signed exactly this version (its identity, payload and metrics). */
+    public static Check verify(AdapterPublished adapter, TrustedWorkerKeys trusted) {
+        Objects.requireNonNull(adapter, "adapter");
+        Objects.requireNonNull(trusted, "trusted");
+        String keyId = adapter.signerKeyId();
+        if (keyId == null) {
+            return new Check(
+                    false,
+                    null,
+                    "unsigned: only versions signed by a trusted worker key are served "
+                            + "(workers sign every candidate they publish)");
+        }
+        PublicKey key = trusted.get(keyId).orElse(null);
+        if (key == null) {
+            return new Check(
+                    false,
+                    keyId,
+                    "signed by worker key " + keyId + ", which is not trusted here"
+                            + (trusted.isEmpty()
+                                    ? " (no worker key is trusted: give the node --trusted-workers FILE)"
+                                    : " (trusted: " + trusted.ids()
+                                            + "; add that worker's worker-key.pub to the trusted keys)"));
+        }
+        try {
+            Signature s = Signature.getInstance(ALGORITHM);
+            s.initVerify(key);
+            s.update(signedBytes(adapter));
+            if (s.verify(Base64.getDecoder().decode(adapter.signature()))) {
+                return new Check(true, keyId, "");
+            }
+        } catch (SignatureException | IllegalArgumentException e) {
+            // a malformed signature is a signature that does not verify
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("verifying " + adapter.key() + " failed: " + e.getMessage(), e);
+        }
+        return new Check(
+                false,
+                keyId,
+                "its signature does not verify with worker key " + keyId
+                        + ": its files, identity or metrics differ from what that worker signed (altered or forged)");
+    }
+
+    /** Length-prefixed {@code name=<length>:<value>\n} lines after the domain line. */
+    private static final class Fields {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+
+        Fields() {
+            out.writeBytes((DOMAIN + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+
+        void add(String name, String value) {
+            byte[] v = value.getBytes(StandardCharsets.UTF_8);
+            out.writeBytes((name + "=" + v.length + ":").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(v);
+            out.write('\n');
+        }
+
+        byte[] bytes() {
+            return out.toByteArray();
+        }
+    }
 }

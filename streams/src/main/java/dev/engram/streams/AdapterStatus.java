@@ -8,10 +8,10 @@ package dev.engram.streams;
  * version because its record says so.
  */
 public enum AdapterStatus {
-  /** Trained and evaluated by a worker, waiting for a node's gate. */
-  CANDIDATE,
-  /** Passed the gate: served (unless an operator pinned another version). */
-  PROMOTED,
-  /** Failed the gate, was refused (signature, tenant, files, canary) or failed while serving; never served. */
-  REJECTED
+    /** Trained and evaluated by a worker, waiting for a node's gate. */
+    CANDIDATE,
+    /** Passed the gate: served (unless an operator pinned another version). */
+    PROMOTED,
+    /** Failed the gate, was refused (signature, tenant, files, canary) or failed while serving; never served. */
+    REJECTED
 }

@@ -25,64 +25,66 @@ import dev.engram.streams.internal.ChunkedAdapterJson;
  */
 public final class ContinualCodec {
 
-  private ContinualCodec() {}
+    private ContinualCodec() {}
 
-  /** A training job as one JSON document (of any size: the publisher chunks it when needed). */
-  public static byte[] encode(TrainingJob job) {
-    return ChunkJson.write(job);
-  }
-
-  /**
-   * A complete training job from its JSON.
-   *
-   * @throws InvalidEventException naming the field; for the header of a chunked job, field
-   *     {@code chunkCount}
-   */
-  public static TrainingJob decodeTrainingJob(byte[] json) {
-    JsonNode tree = ChunkJson.parse(json);
-    ChunkJson.checkSchemaVersion(tree, TrainingJob.SCHEMA_VERSION);
-    if (tree.has("chunkCount")) {
-      throw new InvalidEventException("chunkCount", "this is the header of a chunked training job ("
-          + tree.get("chunkCount") + " chunks): read the topic with TrainingJobAssembler");
+    /** A training job as one JSON document (of any size: the publisher chunks it when needed). */
+    public static byte[] encode(TrainingJob job) {
+        return ChunkJson.write(job);
     }
-    return ChunkJson.read(tree, TrainingJob.class);
-  }
 
-  /** An adapter as one complete JSON document with its files inline (base64). */
-  public static byte[] encode(AdapterPublished adapter) {
-    return ChunkJson.write(adapter);
-  }
+    /**
+     * A complete training job from its JSON.
+     *
+     * @throws InvalidEventException naming the field; for the header of a chunked job, field
+     *     {@code chunkCount}
+     */
+    public static TrainingJob decodeTrainingJob(byte[] json) {
+        JsonNode tree = ChunkJson.parse(json);
+        ChunkJson.checkSchemaVersion(tree, TrainingJob.SCHEMA_VERSION);
+        if (tree.has("chunkCount")) {
+            throw new InvalidEventException(
+                    "chunkCount",
+                    "this is the header of a chunked training job (" + tree.get("chunkCount")
+                            + " chunks): read the topic with TrainingJobAssembler");
+        }
+        return ChunkJson.read(tree, TrainingJob.class);
+    }
 
-  /**
-   * A complete adapter from its JSON; its checksum is verified against its files.
-   *
-   * @throws InvalidEventException naming the field; for a chunked header, field {@code chunkCount}
-   */
-  public static AdapterPublished decodeAdapterPublished(byte[] json) {
-    return ChunkedAdapterJson.fromTree(ChunkJson.parse(json), null);
-  }
+    /** An adapter as one complete JSON document with its files inline (base64). */
+    public static byte[] encode(AdapterPublished adapter) {
+        return ChunkJson.write(adapter);
+    }
 
-  /** An operator control as JSON. */
-  public static byte[] encode(AdapterControl control) {
-    return ChunkJson.write(control);
-  }
+    /**
+     * A complete adapter from its JSON; its checksum is verified against its files.
+     *
+     * @throws InvalidEventException naming the field; for a chunked header, field {@code chunkCount}
+     */
+    public static AdapterPublished decodeAdapterPublished(byte[] json) {
+        return ChunkedAdapterJson.fromTree(ChunkJson.parse(json), null);
+    }
 
-  /** An operator control from its JSON. */
-  public static AdapterControl decodeAdapterControl(byte[] json) {
-    JsonNode tree = ChunkJson.parse(json);
-    ChunkJson.checkSchemaVersion(tree, AdapterControl.SCHEMA_VERSION);
-    return ChunkJson.read(tree, AdapterControl.class);
-  }
+    /** An operator control as JSON. */
+    public static byte[] encode(AdapterControl control) {
+        return ChunkJson.write(control);
+    }
 
-  /** A progress report as JSON. */
-  public static byte[] encode(TrainingProgress progress) {
-    return ChunkJson.write(progress);
-  }
+    /** An operator control from its JSON. */
+    public static AdapterControl decodeAdapterControl(byte[] json) {
+        JsonNode tree = ChunkJson.parse(json);
+        ChunkJson.checkSchemaVersion(tree, AdapterControl.SCHEMA_VERSION);
+        return ChunkJson.read(tree, AdapterControl.class);
+    }
 
-  /** A progress report from its JSON. */
-  public static TrainingProgress decodeTrainingProgress(byte[] json) {
-    JsonNode tree = ChunkJson.parse(json);
-    ChunkJson.checkSchemaVersion(tree, TrainingProgress.SCHEMA_VERSION);
-    return ChunkJson.read(tree, TrainingProgress.class);
-  }
+    /** A progress report as JSON. */
+    public static byte[] encode(TrainingProgress progress) {
+        return ChunkJson.write(progress);
+    }
+
+    /** A progress report from its JSON. */
+    public static TrainingProgress decodeTrainingProgress(byte[] json) {
+        JsonNode tree = ChunkJson.parse(json);
+        ChunkJson.checkSchemaVersion(tree, TrainingProgress.SCHEMA_VERSION);
+        return ChunkJson.read(tree, TrainingProgress.class);
+    }
 }

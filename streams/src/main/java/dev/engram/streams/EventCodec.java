@@ -38,98 +38,103 @@ import java.io.UncheckedIOException;
  */
 public final class EventCodec {
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
-          .build())
-      .addModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(
+                            StreamReadConstraints.builder().maxNestingDepth(64).build())
+                    .build())
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
-  private EventCodec() {}
+    private EventCodec() {}
 
-  /**
-   * The configured mapper behind this codec, for later event types to share: Java time as ISO-8601
-   * strings, unknown properties ignored, no null into primitives, duplicate keys and trailing
-   * tokens rejected. Shared by every caller: use it as is, or {@code mapper().copy()} to change it.
-   */
-  public static ObjectMapper mapper() {
-    return MAPPER;
-  }
-
-  /**
-   * A feedback event from its JSON bytes.
-   *
-   * @throws InvalidEventException when the bytes are empty, over
-   *     {@link EventLimits#MAX_EVENT_JSON_BYTES}, not JSON, or break the contract
-   */
-  public static FeedbackEvent decodeFeedback(byte[] json) {
-    if (json != null && json.length > EventLimits.MAX_EVENT_JSON_BYTES) {
-      throw new InvalidEventException("json", "event is " + json.length
-          + " bytes, over the limit of " + EventLimits.MAX_EVENT_JSON_BYTES + " bytes");
+    /**
+     * The configured mapper behind this codec, for later event types to share: Java time as ISO-8601
+     * strings, unknown properties ignored, no null into primitives, duplicate keys and trailing
+     * tokens rejected. Shared by every caller: use it as is, or {@code mapper().copy()} to change it.
+     */
+    public static ObjectMapper mapper() {
+        return MAPPER;
     }
-    return FeedbackEventJson.fromTree(parse(json));
-  }
 
-  /**
-   * The JSON bytes of a feedback event.
-   *
-   * @throws InvalidEventException (field {@code "json"}) when the encoding is over
-   *     {@link EventLimits#MAX_EVENT_JSON_BYTES}: each text is within its limit but together, or
-   *     after escaping, they are too large for one event
-   */
-  public static byte[] encode(FeedbackEvent event) {
-    byte[] json = write(FeedbackEventJson.toTree(MAPPER, event));
-    if (json.length > EventLimits.MAX_EVENT_JSON_BYTES) {
-      throw new InvalidEventException("json", "event " + event.eventId() + " encodes to "
-          + json.length + " bytes, over the limit of " + EventLimits.MAX_EVENT_JSON_BYTES
-          + " bytes; shorten its task, plan or outcome");
+    /**
+     * A feedback event from its JSON bytes.
+     *
+     * @throws InvalidEventException when the bytes are empty, over
+     *     {@link EventLimits#MAX_EVENT_JSON_BYTES}, not JSON, or break the contract
+     */
+    public static FeedbackEvent decodeFeedback(byte[] json) {
+        if (json != null && json.length > EventLimits.MAX_EVENT_JSON_BYTES) {
+            throw new InvalidEventException(
+                    "json",
+                    "event is " + json.length + " bytes, over the limit of " + EventLimits.MAX_EVENT_JSON_BYTES
+                            + " bytes");
+        }
+        return FeedbackEventJson.fromTree(parse(json));
     }
-    return json;
-  }
 
-  /** The JSON bytes of a dead letter. */
-  public static byte[] encode(DeadLetter letter) {
-    return write(DeadLetterJson.toTree(MAPPER, letter));
-  }
-
-  /**
-   * A dead letter from its JSON bytes.
-   *
-   * @throws InvalidEventException when the bytes are not a valid dead letter
-   */
-  public static DeadLetter decodeDeadLetter(byte[] json) {
-    return DeadLetterJson.fromTree(parse(json));
-  }
-
-  private static JsonNode parse(byte[] json) {
-    if (json == null || json.length == 0) {
-      throw new InvalidEventException("json", "is empty (a null or zero-length record value)");
+    /**
+     * The JSON bytes of a feedback event.
+     *
+     * @throws InvalidEventException (field {@code "json"}) when the encoding is over
+     *     {@link EventLimits#MAX_EVENT_JSON_BYTES}: each text is within its limit but together, or
+     *     after escaping, they are too large for one event
+     */
+    public static byte[] encode(FeedbackEvent event) {
+        byte[] json = write(FeedbackEventJson.toTree(MAPPER, event));
+        if (json.length > EventLimits.MAX_EVENT_JSON_BYTES) {
+            throw new InvalidEventException(
+                    "json",
+                    "event " + event.eventId() + " encodes to "
+                            + json.length + " bytes, over the limit of " + EventLimits.MAX_EVENT_JSON_BYTES
+                            + " bytes; shorten its task, plan or outcome");
+        }
+        return json;
     }
-    try {
-      JsonNode tree = MAPPER.readTree(json);
-      if (tree == null || tree.isMissingNode()) {
-        throw new InvalidEventException("json", "contains no JSON value (only whitespace)");
-      }
-      return tree;
-    } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new InvalidEventException("json", "malformed JSON" + where + ": " + e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading JSON from a byte array failed", e);
-    }
-  }
 
-  private static byte[] write(JsonNode tree) {
-    try {
-      return MAPPER.writeValueAsBytes(tree);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("could not write JSON for " + tree.getNodeType(), e);
+    /** The JSON bytes of a dead letter. */
+    public static byte[] encode(DeadLetter letter) {
+        return write(DeadLetterJson.toTree(MAPPER, letter));
     }
-  }
+
+    /**
+     * A dead letter from its JSON bytes.
+     *
+     * @throws InvalidEventException when the bytes are not a valid dead letter
+     */
+    public static DeadLetter decodeDeadLetter(byte[] json) {
+        return DeadLetterJson.fromTree(parse(json));
+    }
+
+    private static JsonNode parse(byte[] json) {
+        if (json == null || json.length == 0) {
+            throw new InvalidEventException("json", "is empty (a null or zero-length record value)");
+        }
+        try {
+            JsonNode tree = MAPPER.readTree(json);
+            if (tree == null || tree.isMissingNode()) {
+                throw new InvalidEventException("json", "contains no JSON value (only whitespace)");
+            }
+            return tree;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new InvalidEventException("json", "malformed JSON" + where + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading JSON from a byte array failed", e);
+        }
+    }
+
+    private static byte[] write(JsonNode tree) {
+        try {
+            return MAPPER.writeValueAsBytes(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write JSON for " + tree.getNodeType(), e);
+        }
+    }
 }

@@ -36,68 +36,79 @@ import java.util.Map;
  * @param retrieved the recalled cases with their rank and judgement; no caseId twice
  */
 public record FeedbackEvent(
-    int schemaVersion,
-    String eventId,
-    String tenant,
-    String agentId,
-    Instant timestamp,
-    String task,
-    String plan,
-    String outcome,
-    double reward,
-    List<RetrievedCase> retrieved) {
+        int schemaVersion,
+        String eventId,
+        String tenant,
+        String agentId,
+        Instant timestamp,
+        String task,
+        String plan,
+        String outcome,
+        double reward,
+        List<RetrievedCase> retrieved) {
 
-  /** The version of the feedback contract this code writes and the newest it reads. */
-  public static final int SCHEMA_VERSION = 1;
+    /** The version of the feedback contract this code writes and the newest it reads. */
+    public static final int SCHEMA_VERSION = 1;
 
-  public FeedbackEvent {
-    FieldChecks.requireSchemaVersion("schemaVersion", schemaVersion, SCHEMA_VERSION);
-    FieldChecks.requireText("eventId", eventId, EventLimits.MAX_ID_CHARS);
-    FieldChecks.requireTenant("tenant", tenant);
-    FieldChecks.requireText("agentId", agentId, EventLimits.MAX_ID_CHARS);
-    if (timestamp == null) {
-      throw new InvalidEventException("timestamp", "is required");
+    public FeedbackEvent {
+        FieldChecks.requireSchemaVersion("schemaVersion", schemaVersion, SCHEMA_VERSION);
+        FieldChecks.requireText("eventId", eventId, EventLimits.MAX_ID_CHARS);
+        FieldChecks.requireTenant("tenant", tenant);
+        FieldChecks.requireText("agentId", agentId, EventLimits.MAX_ID_CHARS);
+        if (timestamp == null) {
+            throw new InvalidEventException("timestamp", "is required");
+        }
+        if (timestamp.isBefore(EventLimits.MIN_TIMESTAMP) || timestamp.isAfter(EventLimits.MAX_TIMESTAMP)) {
+            throw new InvalidEventException(
+                    "timestamp",
+                    "must be between " + EventLimits.MIN_TIMESTAMP + " and " + EventLimits.MAX_TIMESTAMP
+                            + " (what an epoch millisecond can hold), was " + timestamp);
+        }
+        FieldChecks.requireText("task", task, EventLimits.MAX_TASK_CHARS);
+        plan = FieldChecks.optionalText("plan", plan, EventLimits.MAX_PLAN_CHARS);
+        outcome = FieldChecks.optionalText("outcome", outcome, EventLimits.MAX_OUTCOME_CHARS);
+        if (!Double.isFinite(reward) || reward < 0.0 || reward > 1.0) {
+            throw new InvalidEventException("reward", "must be in [0, 1], was " + reward);
+        }
+        retrieved = checkRetrieved(retrieved);
     }
-    if (timestamp.isBefore(EventLimits.MIN_TIMESTAMP) || timestamp.isAfter(EventLimits.MAX_TIMESTAMP)) {
-      throw new InvalidEventException("timestamp", "must be between " + EventLimits.MIN_TIMESTAMP + " and "
-          + EventLimits.MAX_TIMESTAMP + " (what an epoch millisecond can hold), was " + timestamp);
-    }
-    FieldChecks.requireText("task", task, EventLimits.MAX_TASK_CHARS);
-    plan = FieldChecks.optionalText("plan", plan, EventLimits.MAX_PLAN_CHARS);
-    outcome = FieldChecks.optionalText("outcome", outcome, EventLimits.MAX_OUTCOME_CHARS);
-    if (!Double.isFinite(reward) || reward < 0.0 || reward > 1.0) {
-      throw new InvalidEventException("reward", "must be in [0, 1], was " + reward);
-    }
-    retrieved = checkRetrieved(retrieved);
-  }
 
-  /** An event of the current {@link #SCHEMA_VERSION}; see the record parameters. */
-  public static FeedbackEvent of(String eventId, String tenant, String agentId, Instant timestamp,
-      String task, String plan, String outcome, double reward, List<RetrievedCase> retrieved) {
-    return new FeedbackEvent(SCHEMA_VERSION, eventId, tenant, agentId, timestamp, task, plan,
-        outcome, reward, retrieved);
-  }
+    /** An event of the current {@link #SCHEMA_VERSION}; see the record parameters. */
+    public static FeedbackEvent of(
+            String eventId,
+            String tenant,
+            String agentId,
+            Instant timestamp,
+            String task,
+            String plan,
+            String outcome,
+            double reward,
+            List<RetrievedCase> retrieved) {
+        return new FeedbackEvent(
+                SCHEMA_VERSION, eventId, tenant, agentId, timestamp, task, plan, outcome, reward, retrieved);
+    }
 
-  private static List<RetrievedCase> checkRetrieved(List<RetrievedCase> retrieved) {
-    if (retrieved == null) {
-      return List.of();
+    private static List<RetrievedCase> checkRetrieved(List<RetrievedCase> retrieved) {
+        if (retrieved == null) {
+            return List.of();
+        }
+        if (retrieved.size() > EventLimits.MAX_RETRIEVED) {
+            throw new InvalidEventException(
+                    "retrieved", "at most " + EventLimits.MAX_RETRIEVED + " entries allowed, was " + retrieved.size());
+        }
+        Map<String, Integer> firstIndex = new HashMap<>();
+        for (int i = 0; i < retrieved.size(); i++) {
+            RetrievedCase c = retrieved.get(i);
+            if (c == null) {
+                throw new InvalidEventException("retrieved[" + i + "]", "must not be null");
+            }
+            Integer earlier = firstIndex.putIfAbsent(c.caseId(), i);
+            if (earlier != null) {
+                throw new InvalidEventException(
+                        "retrieved[" + i + "].caseId",
+                        "duplicate caseId '" + c.caseId() + "', already at retrieved[" + earlier + "]");
+            }
+        }
+        return List.copyOf(retrieved);
     }
-    if (retrieved.size() > EventLimits.MAX_RETRIEVED) {
-      throw new InvalidEventException("retrieved", "at most " + EventLimits.MAX_RETRIEVED
-          + " entries allowed, was " + retrieved.size());
-    }
-    Map<String, Integer> firstIndex = new HashMap<>();
-    for (int i = 0; i < retrieved.size(); i++) {
-      RetrievedCase c = retrieved.get(i);
-      if (c == null) {
-        throw new InvalidEventException("retrieved[" + i + "]", "must not be null");
-      }
-      Integer earlier = firstIndex.putIfAbsent(c.caseId(), i);
-      if (earlier != null) {
-        throw new InvalidEventException("retrieved[" + i + "].caseId", "duplicate caseId '"
-            + c.caseId() + "', already at retrieved[" + earlier + "]");
-      }
-    }
-    return List.copyOf(retrieved);
-  }
 }

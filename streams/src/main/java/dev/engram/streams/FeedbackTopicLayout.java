@@ -28,53 +28,59 @@ import java.util.regex.Pattern;
  */
 public enum FeedbackTopicLayout {
 
-  /** One topic, {@value Topics#FEEDBACK}, for every tenant. */
-  SHARED("shared"),
+    /** One topic, {@value Topics#FEEDBACK}, for every tenant. */
+    SHARED("shared"),
 
-  /** One topic per tenant, {@code engram.feedback.<tenant>}. */
-  PER_TENANT("per-tenant");
+    /** One topic per tenant, {@code engram.feedback.<tenant>}. */
+    PER_TENANT("per-tenant");
 
-  private final String wireName;
+    private final String wireName;
 
-  FeedbackTopicLayout(String wireName) {
-    this.wireName = wireName;
-  }
-
-  /** The name in settings and on the command line: {@code shared} or {@code per-tenant}. */
-  public String wireName() {
-    return wireName;
-  }
-
-  /** The topic a feedback event of {@code tenant} goes to. */
-  public String topicFor(String tenant) {
-    return this == SHARED ? Topics.FEEDBACK : Topics.tenantFeedback(tenant);
-  }
-
-  /** What a node subscribes to: the shared topic, or every per-tenant topic (by pattern). */
-  public Pattern subscription() {
-    return this == SHARED ? Pattern.compile(Pattern.quote(Topics.FEEDBACK)) : Topics.TENANT_FEEDBACK_TOPICS;
-  }
-
-  /**
-   * The only tenant whose events may come from {@code topic}: in the per-tenant layout the tenant in
-   * the topic's name; empty in the shared layout (any tenant) or for a topic of neither layout.
-   */
-  public Optional<String> tenantOf(String topic) {
-    if (this == SHARED || topic == null || !Topics.TENANT_FEEDBACK_TOPICS.matcher(topic).matches()) {
-      return Optional.empty();
+    FeedbackTopicLayout(String wireName) {
+        this.wireName = wireName;
     }
-    return Optional.of(topic.substring(Topics.TENANT_FEEDBACK_PREFIX.length()));
-  }
 
-  /**
-   * The layout named {@code name} ({@code shared} or {@code per-tenant}, case-insensitive).
-   *
-   * @throws IllegalArgumentException naming the layouts there are
-   */
-  public static FeedbackTopicLayout parse(String name) {
-    String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-    return Arrays.stream(values()).filter(l -> l.wireName.equals(n)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("feedback topic layout: must be one of "
-            + Arrays.stream(values()).map(FeedbackTopicLayout::wireName).toList() + ", was '" + name + "'"));
-  }
+    /** The name in settings and on the command line: {@code shared} or {@code per-tenant}. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The topic a feedback event of {@code tenant} goes to. */
+    public String topicFor(String tenant) {
+        return this == SHARED ? Topics.FEEDBACK : Topics.tenantFeedback(tenant);
+    }
+
+    /** What a node subscribes to: the shared topic, or every per-tenant topic (by pattern). */
+    public Pattern subscription() {
+        return this == SHARED ? Pattern.compile(Pattern.quote(Topics.FEEDBACK)) : Topics.TENANT_FEEDBACK_TOPICS;
+    }
+
+    /**
+     * The only tenant whose events may come from {@code topic}: in the per-tenant layout the tenant in
+     * the topic's name; empty in the shared layout (any tenant) or for a topic of neither layout.
+     */
+    public Optional<String> tenantOf(String topic) {
+        if (this == SHARED
+                || topic == null
+                || !Topics.TENANT_FEEDBACK_TOPICS.matcher(topic).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(topic.substring(Topics.TENANT_FEEDBACK_PREFIX.length()));
+    }
+
+    /**
+     * The layout named {@code name} ({@code shared} or {@code per-tenant}, case-insensitive).
+     *
+     * @throws IllegalArgumentException naming the layouts there are
+     */
+    public static FeedbackTopicLayout parse(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        return Arrays.stream(values())
+                .filter(l -> l.wireName.equals(n))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("feedback topic layout: must be one of "
+                        + Arrays.stream(values())
+                                .map(FeedbackTopicLayout::wireName)
+                                .toList() + ", was '" + name + "'"));
+    }
 }

@@ -28,44 +28,47 @@ import java.util.Map;
  */
 public record HeldOutQuery(String queryId, String query, List<Candidate> candidates) {
 
-  /** Most candidates per query: 1,000. */
-  public static final int MAX_CANDIDATES = 1_000;
+    /** Most candidates per query: 1,000. */
+    public static final int MAX_CANDIDATES = 1_000;
 
-  public HeldOutQuery {
-    FieldChecks.requireText("queryId", queryId, EventLimits.MAX_ID_CHARS);
-    FieldChecks.requireText("query", query, EventLimits.MAX_TASK_CHARS);
-    candidates = ChunkChecks.list("candidates", candidates, 1, MAX_CANDIDATES);
-    Map<String, Integer> seen = new HashMap<>();
-    boolean anyRelevant = false;
-    for (int i = 0; i < candidates.size(); i++) {
-      Candidate c = candidates.get(i);
-      Integer earlier = seen.putIfAbsent(c.caseId(), i);
-      if (earlier != null) {
-        throw new InvalidEventException("candidates[" + i + "].caseId", "duplicate caseId '" + c.caseId()
-            + "', already at candidates[" + earlier + "]");
-      }
-      anyRelevant |= c.gain() > 0;
+    public HeldOutQuery {
+        FieldChecks.requireText("queryId", queryId, EventLimits.MAX_ID_CHARS);
+        FieldChecks.requireText("query", query, EventLimits.MAX_TASK_CHARS);
+        candidates = ChunkChecks.list("candidates", candidates, 1, MAX_CANDIDATES);
+        Map<String, Integer> seen = new HashMap<>();
+        boolean anyRelevant = false;
+        for (int i = 0; i < candidates.size(); i++) {
+            Candidate c = candidates.get(i);
+            Integer earlier = seen.putIfAbsent(c.caseId(), i);
+            if (earlier != null) {
+                throw new InvalidEventException(
+                        "candidates[" + i + "].caseId",
+                        "duplicate caseId '" + c.caseId() + "', already at candidates[" + earlier + "]");
+            }
+            anyRelevant |= c.gain() > 0;
+        }
+        if (!anyRelevant) {
+            throw new InvalidEventException(
+                    "candidates",
+                    "at least one candidate needs a gain > 0 "
+                            + "(nDCG is undefined without a relevant case) for query " + queryId);
+        }
     }
-    if (!anyRelevant) {
-      throw new InvalidEventException("candidates", "at least one candidate needs a gain > 0 "
-          + "(nDCG is undefined without a relevant case) for query " + queryId);
-    }
-  }
 
-  /**
-   * A judged candidate.
-   *
-   * @param caseId the case, at most {@link EventLimits#MAX_ID_CHARS} characters
-   * @param text the case's text as the retriever embeds it, at most
-   *     {@link TrainingExample#MAX_CASE_TEXT_CHARS}
-   * @param gain graded relevance, finite, in [0, 100]; 0 = not useful
-   */
-  public record Candidate(String caseId, String text, double gain) {
+    /**
+     * A judged candidate.
+     *
+     * @param caseId the case, at most {@link EventLimits#MAX_ID_CHARS} characters
+     * @param text the case's text as the retriever embeds it, at most
+     *     {@link TrainingExample#MAX_CASE_TEXT_CHARS}
+     * @param gain graded relevance, finite, in [0, 100]; 0 = not useful
+     */
+    public record Candidate(String caseId, String text, double gain) {
 
-    public Candidate {
-      FieldChecks.requireText("caseId", caseId, EventLimits.MAX_ID_CHARS);
-      FieldChecks.requireText("text", text, TrainingExample.MAX_CASE_TEXT_CHARS);
-      ChunkChecks.finiteIn("gain", gain, 0, 100);
+        public Candidate {
+            FieldChecks.requireText("caseId", caseId, EventLimits.MAX_ID_CHARS);
+            FieldChecks.requireText("text", text, TrainingExample.MAX_CASE_TEXT_CHARS);
+            ChunkChecks.finiteIn("gain", gain, 0, 100);
+        }
     }
-  }
 }

@@ -14,45 +14,45 @@ import java.util.Objects;
  */
 public final class InvalidEventException extends RuntimeException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String field;
-  private final String reason;
+    private final String field;
+    private final String reason;
 
-  /**
-   * @param field the field that is wrong, as a JSON path ({@code "tenant"}, {@code "retrieved[0].caseId"})
-   * @param reason why, in words meant for the person who produced the event
-   */
-  public InvalidEventException(String field, String reason) {
-    this(field, reason, null);
-  }
+    /**
+     * @param field the field that is wrong, as a JSON path ({@code "tenant"}, {@code "retrieved[0].caseId"})
+     * @param reason why, in words meant for the person who produced the event
+     */
+    public InvalidEventException(String field, String reason) {
+        this(field, reason, null);
+    }
 
-  /**
-   * @param field the field that is wrong, as a JSON path
-   * @param reason why, in words meant for the person who produced the event
-   * @param cause the underlying parse error, if any
-   */
-  public InvalidEventException(String field, String reason, Throwable cause) {
-    super(Objects.requireNonNull(field, "field") + ": " + Objects.requireNonNull(reason, "reason"), cause);
-    this.field = field;
-    this.reason = reason;
-  }
+    /**
+     * @param field the field that is wrong, as a JSON path
+     * @param reason why, in words meant for the person who produced the event
+     * @param cause the underlying parse error, if any
+     */
+    public InvalidEventException(String field, String reason, Throwable cause) {
+        super(Objects.requireNonNull(field, "field") + ": " + Objects.requireNonNull(reason, "reason"), cause);
+        this.field = field;
+        this.reason = reason;
+    }
 
-  /** The offending field as a JSON path, e.g. {@code "reward"} or {@code "retrieved[3].caseId"}. */
-  public String field() {
-    return field;
-  }
+    /** The offending field as a JSON path, e.g. {@code "reward"} or {@code "retrieved[3].caseId"}. */
+    public String field() {
+        return field;
+    }
 
-  /** Why the field was rejected, without the field name. */
-  public String reason() {
-    return reason;
-  }
+    /** Why the field was rejected, without the field name. */
+    public String reason() {
+        return reason;
+    }
 
-  /**
-   * The same problem seen from an enclosing object: {@code within("retrieved[2]")} turns field
-   * {@code "rank"} into {@code "retrieved[2].rank"}.
-   */
-  public InvalidEventException within(String parentPath) {
-    return new InvalidEventException(parentPath + "." + field, reason, getCause());
-  }
+    /**
+     * The same problem seen from an enclosing object: {@code within("retrieved[2]")} turns field
+     * {@code "rank"} into {@code "retrieved[2].rank"}.
+     */
+    public InvalidEventException within(String parentPath) {
+        return new InvalidEventException(parentPath + "." + field, reason, getCause());
+    }
 }

@@ -57,190 +57,242 @@ import java.util.regex.PatternSyntaxException;
  *     {@value #FEATURE_EXTRACTION}
  */
 public record LoraTrainingConfig(
-    int r,
-    double alpha,
-    double dropout,
-    List<String> targetModules,
-    boolean useRslora,
-    boolean useDora,
-    int epochs,
-    int batchSize,
-    double learningRate,
-    long seed,
-    int maxLength,
-    Init init,
-    String targetModulesRegex,
-    boolean freezeA,
-    double loraPlusRatio,
-    String taskType) {
+        int r,
+        double alpha,
+        double dropout,
+        List<String> targetModules,
+        boolean useRslora,
+        boolean useDora,
+        int epochs,
+        int batchSize,
+        double learningRate,
+        long seed,
+        int maxLength,
+        Init init,
+        String targetModulesRegex,
+        boolean freezeA,
+        double loraPlusRatio,
+        String taskType) {
 
-  /** PEFT's task type for an encoder that produces embeddings: the default. */
-  public static final String FEATURE_EXTRACTION = "FEATURE_EXTRACTION";
+    /** PEFT's task type for an encoder that produces embeddings: the default. */
+    public static final String FEATURE_EXTRACTION = "FEATURE_EXTRACTION";
 
-  /** Longest {@code targetModulesRegex}: 1,024 characters. */
-  public static final int MAX_REGEX_CHARS = 1_024;
+    /** Longest {@code targetModulesRegex}: 1,024 characters. */
+    public static final int MAX_REGEX_CHARS = 1_024;
 
-  /** Largest {@code loraPlusRatio}: 1,024. */
-  public static final int MAX_LORA_PLUS_RATIO = 1_024;
+    /** Largest {@code loraPlusRatio}: 1,024. */
+    public static final int MAX_LORA_PLUS_RATIO = 1_024;
 
-  private static final Pattern MODULE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-  private static final Pattern TASK_TYPE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+    private static final Pattern MODULE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Pattern TASK_TYPE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
 
-  /**
-   * How a fresh adapter's matrices start, on the wire as its {@link #wireName()}; the names of the
-   * constants are those of the adapter-trainer's {@code LoraInit}. {@code B} starts at zero for
-   * every choice, so a fresh adapter never changes the model's output.
-   */
-  public enum Init {
-    /** {@code "default"}: Kaiming-uniform {@code A} (PEFT's {@code init_lora_weights=True}). */
-    DEFAULT("default"),
-    /** {@code "gaussian"}: {@code A ~ N(0, (1/r)²)} (PEFT's {@code "gaussian"}). */
-    GAUSSIAN("gaussian"),
-    /** {@code "olora"}: OLoRA, {@code B} and {@code A} from a QR decomposition of the base weight. */
-    OLORA("olora");
+    /**
+     * How a fresh adapter's matrices start, on the wire as its {@link #wireName()}; the names of the
+     * constants are those of the adapter-trainer's {@code LoraInit}. {@code B} starts at zero for
+     * every choice, so a fresh adapter never changes the model's output.
+     */
+    public enum Init {
+        /** {@code "default"}: Kaiming-uniform {@code A} (PEFT's {@code init_lora_weights=True}). */
+        DEFAULT("default"),
+        /** {@code "gaussian"}: {@code A ~ N(0, (1/r)²)} (PEFT's {@code "gaussian"}). */
+        GAUSSIAN("gaussian"),
+        /** {@code "olora"}: OLoRA, {@code B} and {@code A} from a QR decomposition of the base weight. */
+        OLORA("olora");
 
-    private final String wireName;
+        private final String wireName;
 
-    Init(String wireName) {
-      this.wireName = wireName;
+        Init(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** The name in JSON, e.g. {@code "olora"}. */
+        @JsonValue
+        public String wireName() {
+            return wireName;
+        }
+
+        /**
+         * The init with this wire name.
+         *
+         * @throws InvalidEventException (field {@code init}) for any other name
+         */
+        @JsonCreator
+        public static Init fromWireName(String wireName) {
+            for (Init i : values()) {
+                if (i.wireName.equals(wireName)) {
+                    return i;
+                }
+            }
+            throw new InvalidEventException(
+                    "init",
+                    "must be one of "
+                            + Arrays.stream(values()).map(Init::wireName).toList() + ", was '" + wireName + "'");
+        }
+
+        @Override
+        public String toString() {
+            return wireName;
+        }
     }
 
-    /** The name in JSON, e.g. {@code "olora"}. */
-    @JsonValue
-    public String wireName() {
-      return wireName;
+    public LoraTrainingConfig {
+        if (r < 1 || r > 256) {
+            throw new InvalidEventException("r", "must be in [1, 256], was " + r);
+        }
+        if (!(alpha > 0) || Double.isInfinite(alpha)) {
+            throw new InvalidEventException("alpha", "must be a finite number > 0, was " + alpha);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new InvalidEventException("dropout", "must be in [0, 1), was " + dropout);
+        }
+        targetModules = checkTargetModules(targetModules, targetModulesRegex);
+        if (epochs < 1 || epochs > 100) {
+            throw new InvalidEventException("epochs", "must be in [1, 100], was " + epochs);
+        }
+        if (batchSize < 2 || batchSize > 4096) {
+            throw new InvalidEventException("batchSize", "must be in [2, 4096], was " + batchSize);
+        }
+        if (!(learningRate > 0 && learningRate <= 1)) {
+            throw new InvalidEventException("learningRate", "must be in (0, 1], was " + learningRate);
+        }
+        if (maxLength < 8 || maxLength > 8192) {
+            throw new InvalidEventException("maxLength", "must be in [8, 8192], was " + maxLength);
+        }
+        ChunkChecks.requireNonNull("init", init);
+        ChunkChecks.finiteIn("loraPlusRatio", loraPlusRatio, 1, MAX_LORA_PLUS_RATIO);
+        ChunkChecks.requireMatch(
+                "taskType",
+                taskType,
+                TASK_TYPE,
+                "a PEFT task type of [A-Z][A-Z0-9_]{0,63}, e.g. '" + FEATURE_EXTRACTION + "'");
     }
 
     /**
-     * The init with this wire name.
-     *
-     * @throws InvalidEventException (field {@code init}) for any other name
+     * Plain LoRA (or rsLoRA / DoRA) on named modules: the variants at their defaults (init
+     * {@link Init#DEFAULT}, no LoRA-FA, LoRA+ off, {@value #FEATURE_EXTRACTION}).
+     */
+    public LoraTrainingConfig(
+            int r,
+            double alpha,
+            double dropout,
+            List<String> targetModules,
+            boolean useRslora,
+            boolean useDora,
+            int epochs,
+            int batchSize,
+            double learningRate,
+            long seed,
+            int maxLength) {
+        this(
+                r,
+                alpha,
+                dropout,
+                targetModules,
+                useRslora,
+                useDora,
+                epochs,
+                batchSize,
+                learningRate,
+                seed,
+                maxLength,
+                Init.DEFAULT,
+                null,
+                false,
+                1,
+                FEATURE_EXTRACTION);
+    }
+
+    /**
+     * The settings measured on Cranfield: r 8, alpha 16, dropout 0.1 on {@code query} and
+     * {@code value}, no rsLoRA/DoRA, 4 epochs of batch 32 at 5e-4, seed 42, 128 word pieces; the
+     * variants off.
+     */
+    public static LoraTrainingConfig defaults() {
+        return new LoraTrainingConfig(8, 16, 0.1, List.of("query", "value"), false, false, 4, 32, 5e-4, 42, 128);
+    }
+
+    /**
+     * Reads the JSON: the variant fields may be absent (or null), as in JSON written before they
+     * existed, and then take their defaults; every other field is required.
      */
     @JsonCreator
-    public static Init fromWireName(String wireName) {
-      for (Init i : values()) {
-        if (i.wireName.equals(wireName)) {
-          return i;
+    static LoraTrainingConfig fromJson(
+            @JsonProperty("r") int r,
+            @JsonProperty("alpha") double alpha,
+            @JsonProperty("dropout") double dropout,
+            @JsonProperty("targetModules") List<String> targetModules,
+            @JsonProperty("useRslora") boolean useRslora,
+            @JsonProperty("useDora") boolean useDora,
+            @JsonProperty("epochs") int epochs,
+            @JsonProperty("batchSize") int batchSize,
+            @JsonProperty("learningRate") double learningRate,
+            @JsonProperty("seed") long seed,
+            @JsonProperty("maxLength") int maxLength,
+            @JsonProperty("init") Init init,
+            @JsonProperty("targetModulesRegex") String targetModulesRegex,
+            @JsonProperty("freezeA") Boolean freezeA,
+            @JsonProperty("loraPlusRatio") Double loraPlusRatio,
+            @JsonProperty("taskType") String taskType) {
+        return new LoraTrainingConfig(
+                r,
+                alpha,
+                dropout,
+                targetModules,
+                useRslora,
+                useDora,
+                epochs,
+                batchSize,
+                learningRate,
+                seed,
+                maxLength,
+                init == null ? Init.DEFAULT : init,
+                targetModulesRegex,
+                freezeA != null && freezeA,
+                loraPlusRatio == null ? 1 : loraPlusRatio,
+                taskType == null ? FEATURE_EXTRACTION : taskType);
+    }
+
+    private static List<String> checkTargetModules(List<String> targetModules, String regex) {
+        List<String> modules = ChunkChecks.list("targetModules", targetModules, 0, 32);
+        for (int i = 0; i < modules.size(); i++) {
+            ChunkChecks.requireMatch(
+                    "targetModules[" + i + "]",
+                    modules.get(i),
+                    MODULE,
+                    "a module name of 1-128 [A-Za-z0-9._-], e.g. 'query'");
         }
-      }
-      throw new InvalidEventException("init", "must be one of "
-          + Arrays.stream(values()).map(Init::wireName).toList() + ", was '" + wireName + "'");
+        if (new HashSet<>(modules).size() != modules.size()) {
+            throw new InvalidEventException("targetModules", "must not name a module twice, was " + modules);
+        }
+        if (modules.contains("all-linear") && modules.size() > 1) {
+            throw new InvalidEventException("targetModules", "\"all-linear\" must be the only entry, was " + modules);
+        }
+        if (regex == null) {
+            if (modules.isEmpty()) {
+                throw new InvalidEventException(
+                        "targetModules", "needs at least 1 entry, or set targetModulesRegex instead");
+            }
+            return modules;
+        }
+        if (!modules.isEmpty()) {
+            throw new InvalidEventException(
+                    "targetModulesRegex",
+                    "must be null when targetModules is set (PEFT takes " + "a list or a regex, not both), was '"
+                            + regex + "' with targetModules " + modules);
+        }
+        if (regex.isEmpty() || regex.length() > MAX_REGEX_CHARS) {
+            throw new InvalidEventException(
+                    "targetModulesRegex", "must have 1-" + MAX_REGEX_CHARS + " characters, had " + regex.length());
+        }
+        try {
+            Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new InvalidEventException(
+                    "targetModulesRegex",
+                    "is not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex() + " of '"
+                            + regex + "'",
+                    e);
+        }
+        return modules;
     }
-
-    @Override
-    public String toString() {
-      return wireName;
-    }
-  }
-
-  public LoraTrainingConfig {
-    if (r < 1 || r > 256) {
-      throw new InvalidEventException("r", "must be in [1, 256], was " + r);
-    }
-    if (!(alpha > 0) || Double.isInfinite(alpha)) {
-      throw new InvalidEventException("alpha", "must be a finite number > 0, was " + alpha);
-    }
-    if (!(dropout >= 0 && dropout < 1)) {
-      throw new InvalidEventException("dropout", "must be in [0, 1), was " + dropout);
-    }
-    targetModules = checkTargetModules(targetModules, targetModulesRegex);
-    if (epochs < 1 || epochs > 100) {
-      throw new InvalidEventException("epochs", "must be in [1, 100], was " + epochs);
-    }
-    if (batchSize < 2 || batchSize > 4096) {
-      throw new InvalidEventException("batchSize", "must be in [2, 4096], was " + batchSize);
-    }
-    if (!(learningRate > 0 && learningRate <= 1)) {
-      throw new InvalidEventException("learningRate", "must be in (0, 1], was " + learningRate);
-    }
-    if (maxLength < 8 || maxLength > 8192) {
-      throw new InvalidEventException("maxLength", "must be in [8, 8192], was " + maxLength);
-    }
-    ChunkChecks.requireNonNull("init", init);
-    ChunkChecks.finiteIn("loraPlusRatio", loraPlusRatio, 1, MAX_LORA_PLUS_RATIO);
-    ChunkChecks.requireMatch("taskType", taskType, TASK_TYPE,
-        "a PEFT task type of [A-Z][A-Z0-9_]{0,63}, e.g. '" + FEATURE_EXTRACTION + "'");
-  }
-
-  /**
-   * Plain LoRA (or rsLoRA / DoRA) on named modules: the variants at their defaults (init
-   * {@link Init#DEFAULT}, no LoRA-FA, LoRA+ off, {@value #FEATURE_EXTRACTION}).
-   */
-  public LoraTrainingConfig(int r, double alpha, double dropout, List<String> targetModules, boolean useRslora,
-      boolean useDora, int epochs, int batchSize, double learningRate, long seed, int maxLength) {
-    this(r, alpha, dropout, targetModules, useRslora, useDora, epochs, batchSize, learningRate, seed, maxLength,
-        Init.DEFAULT, null, false, 1, FEATURE_EXTRACTION);
-  }
-
-  /**
-   * The settings measured on Cranfield: r 8, alpha 16, dropout 0.1 on {@code query} and
-   * {@code value}, no rsLoRA/DoRA, 4 epochs of batch 32 at 5e-4, seed 42, 128 word pieces; the
-   * variants off.
-   */
-  public static LoraTrainingConfig defaults() {
-    return new LoraTrainingConfig(8, 16, 0.1, List.of("query", "value"), false, false, 4, 32, 5e-4, 42, 128);
-  }
-
-  /**
-   * Reads the JSON: the variant fields may be absent (or null), as in JSON written before they
-   * existed, and then take their defaults; every other field is required.
-   */
-  @JsonCreator
-  static LoraTrainingConfig fromJson(
-      @JsonProperty("r") int r,
-      @JsonProperty("alpha") double alpha,
-      @JsonProperty("dropout") double dropout,
-      @JsonProperty("targetModules") List<String> targetModules,
-      @JsonProperty("useRslora") boolean useRslora,
-      @JsonProperty("useDora") boolean useDora,
-      @JsonProperty("epochs") int epochs,
-      @JsonProperty("batchSize") int batchSize,
-      @JsonProperty("learningRate") double learningRate,
-      @JsonProperty("seed") long seed,
-      @JsonProperty("maxLength") int maxLength,
-      @JsonProperty("init") Init init,
-      @JsonProperty("targetModulesRegex") String targetModulesRegex,
-      @JsonProperty("freezeA") Boolean freezeA,
-      @JsonProperty("loraPlusRatio") Double loraPlusRatio,
-      @JsonProperty("taskType") String taskType) {
-    return new LoraTrainingConfig(r, alpha, dropout, targetModules, useRslora, useDora, epochs, batchSize,
-        learningRate, seed, maxLength, init == null ? Init.DEFAULT : init, targetModulesRegex,
-        freezeA != null && freezeA, loraPlusRatio == null ? 1 : loraPlusRatio,
-        taskType == null ? FEATURE_EXTRACTION : taskType);
-  }
-
-  private static List<String> checkTargetModules(List<String> targetModules, String regex) {
-    List<String> modules = ChunkChecks.list("targetModules", targetModules, 0, 32);
-    for (int i = 0; i < modules.size(); i++) {
-      ChunkChecks.requireMatch("targetModules[" + i + "]", modules.get(i), MODULE,
-          "a module name of 1-128 [A-Za-z0-9._-], e.g. 'query'");
-    }
-    if (new HashSet<>(modules).size() != modules.size()) {
-      throw new InvalidEventException("targetModules", "must not name a module twice, was " + modules);
-    }
-    if (modules.contains("all-linear") && modules.size() > 1) {
-      throw new InvalidEventException("targetModules", "\"all-linear\" must be the only entry, was " + modules);
-    }
-    if (regex == null) {
-      if (modules.isEmpty()) {
-        throw new InvalidEventException("targetModules", "needs at least 1 entry, or set targetModulesRegex instead");
-      }
-      return modules;
-    }
-    if (!modules.isEmpty()) {
-      throw new InvalidEventException("targetModulesRegex", "must be null when targetModules is set (PEFT takes "
-          + "a list or a regex, not both), was '" + regex + "' with targetModules " + modules);
-    }
-    if (regex.isEmpty() || regex.length() > MAX_REGEX_CHARS) {
-      throw new InvalidEventException("targetModulesRegex", "must have 1-" + MAX_REGEX_CHARS
-          + " characters, had " + regex.length());
-    }
-    try {
-      Pattern.compile(regex);
-    } catch (PatternSyntaxException e) {
-      throw new InvalidEventException("targetModulesRegex", "is not a valid regular expression: "
-          + e.getDescription() + " near index " + e.getIndex() + " of '" + regex + "'", e);
-    }
-    return modules;
-  }
 }

@@ -1,9 +1,5 @@
 package dev.engram.streams;
 
-import dev.engram.streams.AdapterAssembler;
-import dev.engram.streams.AdapterPublished;
-import dev.engram.streams.KafkaClientFactory;
-import dev.engram.streams.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +16,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class PublishedAdapters {
 
-    private PublishedAdapters() {
-    }
+    private PublishedAdapters() {}
 
     /** The adapter {@code name} v{@code version} as last published, if the topic holds it. */
     public static Optional<AdapterPublished> find(String bootstrap, String name, long version, Duration bound) {
@@ -38,27 +33,27 @@ public final class PublishedAdapters {
      *
      * @throws IllegalStateException when the topic cannot be read to its end within {@code bound}
      */
-    public static Optional<AdapterPublished> last(String bootstrap, Predicate<AdapterPublished> match,
-            Duration bound) {
+    public static Optional<AdapterPublished> last(String bootstrap, Predicate<AdapterPublished> match, Duration bound) {
         return last(KafkaConnection.of(bootstrap), match, bound);
     }
 
     /** As {@link #last(String, Predicate, Duration)}, with the connection's client properties. */
-    public static Optional<AdapterPublished> last(KafkaConnection kafka, Predicate<AdapterPublished> match,
-            Duration bound) {
+    public static Optional<AdapterPublished> last(
+            KafkaConnection kafka, Predicate<AdapterPublished> match, Duration bound) {
         AdapterPublished found = null;
         AdapterAssembler assembler = new AdapterAssembler();
         try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(kafka, null)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.ADAPTERS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + bound.toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + Topics.ADAPTERS + " to its end " + end
-                            + " within " + bound);
+                    throw new IllegalStateException(
+                            "could not read " + Topics.ADAPTERS + " to its end " + end + " within " + bound);
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     for (AdapterAssembler.Delivery d : assembler.accept(r)) {

@@ -23,31 +23,39 @@ import java.util.Optional;
  *     from it to {@code adapterVersion} (its parent or the base); null otherwise
  */
 public record RecallResponse(
-    String tenant,
-    String task,
-    int k,
-    String mode,
-    String adapterVersion,
-    double tookMs,
-    List<RecalledCase> positives,
-    List<RecalledCase> negatives,
-    List<RecalledCase> ranked,
-    @JsonInclude(JsonInclude.Include.NON_NULL) String fallbackFrom) {
+        String tenant,
+        String task,
+        int k,
+        String mode,
+        String adapterVersion,
+        double tookMs,
+        List<RecalledCase> positives,
+        List<RecalledCase> negatives,
+        List<RecalledCase> ranked,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String fallbackFrom) {
 
-  public RecallResponse {
-    positives = positives == null ? List.of() : List.copyOf(positives);
-    negatives = negatives == null ? List.of() : List.copyOf(negatives);
-    ranked = ranked == null ? List.of() : List.copyOf(ranked);
-  }
+    public RecallResponse {
+        positives = positives == null ? List.of() : List.copyOf(positives);
+        negatives = negatives == null ? List.of() : List.copyOf(negatives);
+        ranked = ranked == null ? List.of() : List.copyOf(ranked);
+    }
 
-  /** A response without a fallback. */
-  public RecallResponse(String tenant, String task, int k, String mode, String adapterVersion, double tookMs,
-      List<RecalledCase> positives, List<RecalledCase> negatives, List<RecalledCase> ranked) {
-    this(tenant, task, k, mode, adapterVersion, tookMs, positives, negatives, ranked, null);
-  }
+    /** A response without a fallback. */
+    public RecallResponse(
+            String tenant,
+            String task,
+            int k,
+            String mode,
+            String adapterVersion,
+            double tookMs,
+            List<RecalledCase> positives,
+            List<RecalledCase> negatives,
+            List<RecalledCase> ranked) {
+        this(tenant, task, k, mode, adapterVersion, tookMs, positives, negatives, ranked, null);
+    }
 
-  /** The recalled case with this id, if it was recalled. */
-  public Optional<RecalledCase> find(String caseId) {
-    return ranked.stream().filter(c -> c.caseId().equals(caseId)).findFirst();
-  }
+    /** The recalled case with this id, if it was recalled. */
+    public Optional<RecalledCase> find(String caseId) {
+        return ranked.stream().filter(c -> c.caseId().equals(caseId)).findFirst();
+    }
 }

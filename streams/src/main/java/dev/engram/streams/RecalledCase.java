@@ -23,23 +23,23 @@ import java.time.Instant;
  * @param reason why the node chose it, for people
  */
 public record RecalledCase(
-    int rank,
-    String caseId,
-    String agentId,
-    String task,
-    String plan,
-    String outcome,
-    double reward,
-    Instant createdAt,
-    Instant updatedAt,
-    long timesRecalled,
-    long timesUseful,
-    double score,
-    String polarity,
-    String reason) {
+        int rank,
+        String caseId,
+        String agentId,
+        String task,
+        String plan,
+        String outcome,
+        double reward,
+        Instant createdAt,
+        Instant updatedAt,
+        long timesRecalled,
+        long timesUseful,
+        double score,
+        String polarity,
+        String reason) {
 
-  /** Whether the node offers it as a positive example. */
-  public boolean positive() {
-    return "positive".equals(polarity);
-  }
+    /** Whether the node offers it as a positive example. */
+    public boolean positive() {
+        return "positive".equals(polarity);
+    }
 }

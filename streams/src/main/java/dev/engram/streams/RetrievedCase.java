@@ -17,10 +17,10 @@ import dev.engram.streams.internal.FieldChecks;
  */
 public record RetrievedCase(String caseId, int rank, Boolean useful) {
 
-  public RetrievedCase {
-    FieldChecks.requireText("caseId", caseId, EventLimits.MAX_ID_CHARS);
-    if (rank < 1) {
-      throw new InvalidEventException("rank", "must be >= 1, was " + rank);
+    public RetrievedCase {
+        FieldChecks.requireText("caseId", caseId, EventLimits.MAX_ID_CHARS);
+        if (rank < 1) {
+            throw new InvalidEventException("rank", "must be >= 1, was " + rank);
+        }
     }
-  }
 }

@@ -16,34 +16,35 @@ import java.util.regex.Pattern;
  */
 public record TopicSpec(String name, int partitions, short replicationFactor, Map<String, String> configs) {
 
-  /** Leave the replication factor to the broker's {@code default.replication.factor}. */
-  public static final short BROKER_DEFAULT_REPLICATION = -1;
+    /** Leave the replication factor to the broker's {@code default.replication.factor}. */
+    public static final short BROKER_DEFAULT_REPLICATION = -1;
 
-  private static final Pattern LEGAL_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final Pattern LEGAL_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
-  public TopicSpec {
-    if (name == null || !LEGAL_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
-      throw new IllegalArgumentException("name: must be 1-249 of [a-zA-Z0-9._-] (and not '.' or '..'), was "
-          + (name == null ? "null" : "'" + name + "'"));
+    public TopicSpec {
+        if (name == null || !LEGAL_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("name: must be 1-249 of [a-zA-Z0-9._-] (and not '.' or '..'), was "
+                    + (name == null ? "null" : "'" + name + "'"));
+        }
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions: must be >= 1 for topic " + name + ", was " + partitions);
+        }
+        if (replicationFactor < 1 && replicationFactor != BROKER_DEFAULT_REPLICATION) {
+            throw new IllegalArgumentException(
+                    "replicationFactor: must be >= 1 or BROKER_DEFAULT_REPLICATION (-1) for topic " + name + ", was "
+                            + replicationFactor);
+        }
+        configs = configs == null ? Map.of() : Map.copyOf(configs);
     }
-    if (partitions < 1) {
-      throw new IllegalArgumentException("partitions: must be >= 1 for topic " + name + ", was " + partitions);
-    }
-    if (replicationFactor < 1 && replicationFactor != BROKER_DEFAULT_REPLICATION) {
-      throw new IllegalArgumentException("replicationFactor: must be >= 1 or BROKER_DEFAULT_REPLICATION (-1) for topic "
-          + name + ", was " + replicationFactor);
-    }
-    configs = configs == null ? Map.of() : Map.copyOf(configs);
-  }
 
-  /** This spec with another replication factor, e.g. 3 for a production cluster. */
-  public TopicSpec withReplicationFactor(short replicationFactor) {
-    return new TopicSpec(name, partitions, replicationFactor, configs);
-  }
+    /** This spec with another replication factor, e.g. 3 for a production cluster. */
+    public TopicSpec withReplicationFactor(short replicationFactor) {
+        return new TopicSpec(name, partitions, replicationFactor, configs);
+    }
 
-  /** The topic's {@code max.message.bytes}, or the broker default (1 MiB) when it sets none. */
-  public int maxMessageBytes() {
-    String value = configs.get("max.message.bytes");
-    return value == null ? Topics.BROKER_DEFAULT_MAX_MESSAGE_BYTES : Integer.parseInt(value);
-  }
+    /** The topic's {@code max.message.bytes}, or the broker default (1 MiB) when it sets none. */
+    public int maxMessageBytes() {
+        String value = configs.get("max.message.bytes");
+        return value == null ? Topics.BROKER_DEFAULT_MAX_MESSAGE_BYTES : Integer.parseInt(value);
+    }
 }

@@ -40,106 +40,130 @@ import java.util.regex.Pattern;
  */
 public final class Topics {
 
-  /** {@link FeedbackEvent}s from agents, keyed by tenant. */
-  public static final String FEEDBACK = "engram.feedback";
+    /** {@link FeedbackEvent}s from agents, keyed by tenant. */
+    public static final String FEEDBACK = "engram.feedback";
 
-  /**
-   * The prefix of the per-tenant feedback topics, {@code engram.feedback.<tenant>}, used by the
-   * {@link FeedbackTopicLayout#PER_TENANT} layout: a producer's ACLs can then name its tenants'
-   * topics (a prefixed ACL), which Kafka enforces.
-   */
-  public static final String TENANT_FEEDBACK_PREFIX = FEEDBACK + ".";
+    /**
+     * The prefix of the per-tenant feedback topics, {@code engram.feedback.<tenant>}, used by the
+     * {@link FeedbackTopicLayout#PER_TENANT} layout: a producer's ACLs can then name its tenants'
+     * topics (a prefixed ACL), which Kafka enforces.
+     */
+    public static final String TENANT_FEEDBACK_PREFIX = FEEDBACK + ".";
 
-  /** The names of the per-tenant feedback topics: {@value #TENANT_FEEDBACK_PREFIX} and a tenant. */
-  public static final Pattern TENANT_FEEDBACK_TOPICS =
-      Pattern.compile(Pattern.quote(TENANT_FEEDBACK_PREFIX) + EventLimits.TENANT_REGEX);
+    /** The names of the per-tenant feedback topics: {@value #TENANT_FEEDBACK_PREFIX} and a tenant. */
+    public static final Pattern TENANT_FEEDBACK_TOPICS =
+            Pattern.compile(Pattern.quote(TENANT_FEEDBACK_PREFIX) + EventLimits.TENANT_REGEX);
 
-  /** {@link DeadLetter}s: records that could not be processed, with the reason. */
-  public static final String DEAD_LETTERS = "engram.dead-letters";
+    /** {@link DeadLetter}s: records that could not be processed, with the reason. */
+    public static final String DEAD_LETTERS = "engram.dead-letters";
 
-  /** Training jobs for the worker group. */
-  public static final String TRAINING_JOBS = "engram.training-jobs";
+    /** Training jobs for the worker group. */
+    public static final String TRAINING_JOBS = "engram.training-jobs";
 
-  /** Published adapters; compacted, key = adapter name, so the latest of each survives. */
-  public static final String ADAPTERS = "engram.adapters";
+    /** Published adapters; compacted, key = adapter name, so the latest of each survives. */
+    public static final String ADAPTERS = "engram.adapters";
 
-  /** Progress reports of running training jobs. */
-  public static final String TRAINING_PROGRESS = "engram.training-progress";
+    /** Progress reports of running training jobs. */
+    public static final String TRAINING_PROGRESS = "engram.training-progress";
 
-  /** Kafka's own default {@code max.message.bytes} (1 MiB plus record-batch overhead). */
-  public static final int BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024 + 12;
+    /** Kafka's own default {@code max.message.bytes} (1 MiB plus record-batch overhead). */
+    public static final int BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024 + 12;
 
-  private static final int MIB = 1024 * 1024;
+    private static final int MIB = 1024 * 1024;
 
-  private static final List<TopicSpec> ALL = List.of(
-      spec(FEEDBACK, 4, Map.of(
-          CLEANUP_POLICY_CONFIG, CLEANUP_POLICY_DELETE,
-          RETENTION_MS_CONFIG, "-1",
-          MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MIB))),
-      spec(DEAD_LETTERS, 1, Map.of(
-          CLEANUP_POLICY_CONFIG, CLEANUP_POLICY_DELETE,
-          RETENTION_MS_CONFIG, millis(Duration.ofDays(30)),
-          MAX_MESSAGE_BYTES_CONFIG, String.valueOf(2 * MIB))),
-      spec(TRAINING_JOBS, 4, Map.of(
-          CLEANUP_POLICY_CONFIG, CLEANUP_POLICY_DELETE,
-          RETENTION_MS_CONFIG, millis(Duration.ofDays(7)),
-          MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MIB))),
-      spec(ADAPTERS, 1, Map.of(
-          CLEANUP_POLICY_CONFIG, CLEANUP_POLICY_COMPACT,
-          MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1",
-          MAX_MESSAGE_BYTES_CONFIG, String.valueOf(8 * MIB))),
-      spec(TRAINING_PROGRESS, 1, Map.of(
-          CLEANUP_POLICY_CONFIG, CLEANUP_POLICY_DELETE,
-          RETENTION_MS_CONFIG, millis(Duration.ofDays(1)),
-          MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MIB))));
+    private static final List<TopicSpec> ALL = List.of(
+            spec(
+                    FEEDBACK,
+                    4,
+                    Map.of(
+                            CLEANUP_POLICY_CONFIG,
+                            CLEANUP_POLICY_DELETE,
+                            RETENTION_MS_CONFIG,
+                            "-1",
+                            MAX_MESSAGE_BYTES_CONFIG,
+                            String.valueOf(MIB))),
+            spec(
+                    DEAD_LETTERS,
+                    1,
+                    Map.of(
+                            CLEANUP_POLICY_CONFIG, CLEANUP_POLICY_DELETE,
+                            RETENTION_MS_CONFIG, millis(Duration.ofDays(30)),
+                            MAX_MESSAGE_BYTES_CONFIG, String.valueOf(2 * MIB))),
+            spec(
+                    TRAINING_JOBS,
+                    4,
+                    Map.of(
+                            CLEANUP_POLICY_CONFIG, CLEANUP_POLICY_DELETE,
+                            RETENTION_MS_CONFIG, millis(Duration.ofDays(7)),
+                            MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MIB))),
+            spec(
+                    ADAPTERS,
+                    1,
+                    Map.of(
+                            CLEANUP_POLICY_CONFIG,
+                            CLEANUP_POLICY_COMPACT,
+                            MIN_CLEANABLE_DIRTY_RATIO_CONFIG,
+                            "0.1",
+                            MAX_MESSAGE_BYTES_CONFIG,
+                            String.valueOf(8 * MIB))),
+            spec(
+                    TRAINING_PROGRESS,
+                    1,
+                    Map.of(
+                            CLEANUP_POLICY_CONFIG, CLEANUP_POLICY_DELETE,
+                            RETENTION_MS_CONFIG, millis(Duration.ofDays(1)),
+                            MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MIB))));
 
-  private Topics() {}
+    private Topics() {}
 
-  /** Every Engram topic with its partitions and configs, in a fixed order. */
-  public static List<TopicSpec> all() {
-    return ALL;
-  }
-
-  /**
-   * The spec of one Engram topic.
-   *
-   * @throws NoSuchElementException when {@code name} is not one of the constants here
-   */
-  public static TopicSpec spec(String name) {
-    return ALL.stream().filter(s -> s.name().equals(name)).findFirst()
-        .orElseThrow(() -> new NoSuchElementException("no Engram topic named '" + name
-            + "'; known: " + ALL.stream().map(TopicSpec::name).toList()));
-  }
-
-  /**
-   * The feedback topic of one tenant in the {@link FeedbackTopicLayout#PER_TENANT} layout:
-   * {@code engram.feedback.<tenant>}.
-   *
-   * @throws IllegalArgumentException when {@code tenant} is not a valid tenant
-   */
-  public static String tenantFeedback(String tenant) {
-    if (tenant == null || !EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
-      throw new IllegalArgumentException("tenant: must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
+    /** Every Engram topic with its partitions and configs, in a fixed order. */
+    public static List<TopicSpec> all() {
+        return ALL;
     }
-    return TENANT_FEEDBACK_PREFIX + tenant;
-  }
 
-  /** The spec of {@link #tenantFeedback(String)}: the same partitions and configs as {@value #FEEDBACK}. */
-  public static TopicSpec tenantFeedbackSpec(String tenant) {
-    TopicSpec shared = spec(FEEDBACK);
-    return new TopicSpec(tenantFeedback(tenant), shared.partitions(), shared.replicationFactor(), shared.configs());
-  }
+    /**
+     * The spec of one Engram topic.
+     *
+     * @throws NoSuchElementException when {@code name} is not one of the constants here
+     */
+    public static TopicSpec spec(String name) {
+        return ALL.stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new NoSuchElementException("no Engram topic named '" + name + "'; known: "
+                        + ALL.stream().map(TopicSpec::name).toList()));
+    }
 
-  /** The largest {@code max.message.bytes} over {@link #all()}: what a producer must be able to send. */
-  public static int largestMaxMessageBytes() {
-    return ALL.stream().mapToInt(TopicSpec::maxMessageBytes).max().orElseThrow();
-  }
+    /**
+     * The feedback topic of one tenant in the {@link FeedbackTopicLayout#PER_TENANT} layout:
+     * {@code engram.feedback.<tenant>}.
+     *
+     * @throws IllegalArgumentException when {@code tenant} is not a valid tenant
+     */
+    public static String tenantFeedback(String tenant) {
+        if (tenant == null || !EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
+            throw new IllegalArgumentException(
+                    "tenant: must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
+        }
+        return TENANT_FEEDBACK_PREFIX + tenant;
+    }
 
-  private static TopicSpec spec(String name, int partitions, Map<String, String> configs) {
-    return new TopicSpec(name, partitions, TopicSpec.BROKER_DEFAULT_REPLICATION, configs);
-  }
+    /** The spec of {@link #tenantFeedback(String)}: the same partitions and configs as {@value #FEEDBACK}. */
+    public static TopicSpec tenantFeedbackSpec(String tenant) {
+        TopicSpec shared = spec(FEEDBACK);
+        return new TopicSpec(tenantFeedback(tenant), shared.partitions(), shared.replicationFactor(), shared.configs());
+    }
 
-  private static String millis(Duration duration) {
-    return String.valueOf(duration.toMillis());
-  }
+    /** The largest {@code max.message.bytes} over {@link #all()}: what a producer must be able to send. */
+    public static int largestMaxMessageBytes() {
+        return ALL.stream().mapToInt(TopicSpec::maxMessageBytes).max().orElseThrow();
+    }
+
+    private static TopicSpec spec(String name, int partitions, Map<String, String> configs) {
+        return new TopicSpec(name, partitions, TopicSpec.BROKER_DEFAULT_REPLICATION, configs);
+    }
+
+    private static String millis(Duration duration) {
+        return String.valueOf(duration.toMillis());
+    }
 }

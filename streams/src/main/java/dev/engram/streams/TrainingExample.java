@@ -19,18 +19,18 @@ import java.util.List;
  */
 public record TrainingExample(String query, String positive, List<String> hardNegatives) {
 
-  /** Longest case text (task, plan and outcome as the scheduler renders them): 65,536 characters. */
-  public static final int MAX_CASE_TEXT_CHARS = 65_536;
+    /** Longest case text (task, plan and outcome as the scheduler renders them): 65,536 characters. */
+    public static final int MAX_CASE_TEXT_CHARS = 65_536;
 
-  /** Most hard negatives per example: 16. */
-  public static final int MAX_HARD_NEGATIVES = 16;
+    /** Most hard negatives per example: 16. */
+    public static final int MAX_HARD_NEGATIVES = 16;
 
-  public TrainingExample {
-    FieldChecks.requireText("query", query, EventLimits.MAX_TASK_CHARS);
-    FieldChecks.requireText("positive", positive, MAX_CASE_TEXT_CHARS);
-    hardNegatives = ChunkChecks.list("hardNegatives", hardNegatives, 0, MAX_HARD_NEGATIVES);
-    for (int i = 0; i < hardNegatives.size(); i++) {
-      FieldChecks.requireText("hardNegatives[" + i + "]", hardNegatives.get(i), MAX_CASE_TEXT_CHARS);
+    public TrainingExample {
+        FieldChecks.requireText("query", query, EventLimits.MAX_TASK_CHARS);
+        FieldChecks.requireText("positive", positive, MAX_CASE_TEXT_CHARS);
+        hardNegatives = ChunkChecks.list("hardNegatives", hardNegatives, 0, MAX_HARD_NEGATIVES);
+        for (int i = 0; i < hardNegatives.size(); i++) {
+            FieldChecks.requireText("hardNegatives[" + i + "]", hardNegatives.get(i), MAX_CASE_TEXT_CHARS);
+        }
     }
-  }
 }

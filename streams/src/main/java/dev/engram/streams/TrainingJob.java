@@ -48,90 +48,124 @@ import java.util.regex.Pattern;
  *     none (the version then ranks with untuned fusion)
  */
 public record TrainingJob(
-    int schemaVersion,
-    String jobId,
-    String tenant,
-    String adapterName,
-    long targetVersion,
-    Long baseAdapterVersion,
-    String baseModelId,
-    AdapterMethod method,
-    LoraTrainingConfig config,
-    List<TrainingExample> examples,
-    List<HeldOutQuery> heldOut,
-    List<HeldOutQuery> retention,
-    Instant createdAt,
-    int attempt,
-    String rankerPolicy) {
+        int schemaVersion,
+        String jobId,
+        String tenant,
+        String adapterName,
+        long targetVersion,
+        Long baseAdapterVersion,
+        String baseModelId,
+        AdapterMethod method,
+        LoraTrainingConfig config,
+        List<TrainingExample> examples,
+        List<HeldOutQuery> heldOut,
+        List<HeldOutQuery> retention,
+        Instant createdAt,
+        int attempt,
+        String rankerPolicy) {
 
-  /** Longest ranker policy JSON: 16,384 characters. */
-  public static final int MAX_RANKER_POLICY_CHARS = 16_384;
+    /** Longest ranker policy JSON: 16,384 characters. */
+    public static final int MAX_RANKER_POLICY_CHARS = 16_384;
 
-  /** The version of the job contract this code writes and the newest it reads. */
-  public static final int SCHEMA_VERSION = 1;
+    /** The version of the job contract this code writes and the newest it reads. */
+    public static final int SCHEMA_VERSION = 1;
 
-  /** What a job id looks like: 1-128 of {@code [A-Za-z0-9._:-]}, starting with a letter or digit. */
-  public static final String JOB_ID_REGEX = "[A-Za-z0-9][A-Za-z0-9._:-]{0,127}";
+    /** What a job id looks like: 1-128 of {@code [A-Za-z0-9._:-]}, starting with a letter or digit. */
+    public static final String JOB_ID_REGEX = "[A-Za-z0-9][A-Za-z0-9._:-]{0,127}";
 
-  /** Most training examples per job: 100,000. */
-  public static final int MAX_EXAMPLES = 100_000;
+    /** Most training examples per job: 100,000. */
+    public static final int MAX_EXAMPLES = 100_000;
 
-  /** Most held-out (and most retention) queries per job: 10,000. */
-  public static final int MAX_EVAL_QUERIES = 10_000;
+    /** Most held-out (and most retention) queries per job: 10,000. */
+    public static final int MAX_EVAL_QUERIES = 10_000;
 
-  /** Longest base model id: 256 characters. */
-  public static final int MAX_MODEL_ID_CHARS = 256;
+    /** Longest base model id: 256 characters. */
+    public static final int MAX_MODEL_ID_CHARS = 256;
 
-  static final Pattern JOB_ID = Pattern.compile(JOB_ID_REGEX);
+    static final Pattern JOB_ID = Pattern.compile(JOB_ID_REGEX);
 
-  public TrainingJob {
-    if (schemaVersion > SCHEMA_VERSION) {
-      throw new InvalidEventException("schemaVersion", "version " + schemaVersion
-          + " is newer than this reader understands (up to " + SCHEMA_VERSION + "); upgrade Engram to read it");
+    public TrainingJob {
+        if (schemaVersion > SCHEMA_VERSION) {
+            throw new InvalidEventException(
+                    "schemaVersion",
+                    "version " + schemaVersion + " is newer than this reader understands (up to " + SCHEMA_VERSION
+                            + "); upgrade Engram to read it");
+        }
+        ChunkChecks.atLeast("schemaVersion", schemaVersion, 1);
+        ChunkChecks.requireMatch("jobId", jobId, JOB_ID, "1-128 of [A-Za-z0-9._:-] starting with a letter or digit");
+        FieldChecks.requireTenant("tenant", tenant);
+        ChunkChecks.requireMatch(
+                "adapterName",
+                adapterName,
+                AdapterPublished.ADAPTER_NAME,
+                "1-128 of [a-z0-9._-] starting with a letter or digit, e.g. 'acme-retriever'");
+        ChunkChecks.atLeast("targetVersion", targetVersion, 1);
+        if (baseAdapterVersion != null) {
+            ChunkChecks.atLeast("baseAdapterVersion", baseAdapterVersion, 1);
+            if (baseAdapterVersion >= targetVersion) {
+                throw new InvalidEventException(
+                        "targetVersion",
+                        "must be above baseAdapterVersion " + baseAdapterVersion + ", was " + targetVersion);
+            }
+        }
+        FieldChecks.requireText("baseModelId", baseModelId, MAX_MODEL_ID_CHARS);
+        ChunkChecks.requireNonNull("method", method);
+        ChunkChecks.requireNonNull("config", config);
+        examples = ChunkChecks.list("examples", examples, 1, MAX_EXAMPLES);
+        heldOut = ChunkChecks.list("heldOut", heldOut, 1, MAX_EVAL_QUERIES);
+        retention = ChunkChecks.list("retention", retention, 0, MAX_EVAL_QUERIES);
+        ChunkChecks.requireNonNull("createdAt", createdAt);
+        ChunkChecks.atLeast("attempt", attempt, 1);
+        if (rankerPolicy != null) {
+            FieldChecks.requireText("rankerPolicy", rankerPolicy, MAX_RANKER_POLICY_CHARS);
+        }
     }
-    ChunkChecks.atLeast("schemaVersion", schemaVersion, 1);
-    ChunkChecks.requireMatch("jobId", jobId, JOB_ID, "1-128 of [A-Za-z0-9._:-] starting with a letter or digit");
-    FieldChecks.requireTenant("tenant", tenant);
-    ChunkChecks.requireMatch("adapterName", adapterName, AdapterPublished.ADAPTER_NAME,
-        "1-128 of [a-z0-9._-] starting with a letter or digit, e.g. 'acme-retriever'");
-    ChunkChecks.atLeast("targetVersion", targetVersion, 1);
-    if (baseAdapterVersion != null) {
-      ChunkChecks.atLeast("baseAdapterVersion", baseAdapterVersion, 1);
-      if (baseAdapterVersion >= targetVersion) {
-        throw new InvalidEventException("targetVersion", "must be above baseAdapterVersion "
-            + baseAdapterVersion + ", was " + targetVersion);
-      }
+
+    /** The same job for another try: only {@link #attempt()} changes. */
+    public TrainingJob withAttempt(int attempt) {
+        return new TrainingJob(
+                schemaVersion,
+                jobId,
+                tenant,
+                adapterName,
+                targetVersion,
+                baseAdapterVersion,
+                baseModelId,
+                method,
+                config,
+                examples,
+                heldOut,
+                retention,
+                createdAt,
+                attempt,
+                rankerPolicy);
     }
-    FieldChecks.requireText("baseModelId", baseModelId, MAX_MODEL_ID_CHARS);
-    ChunkChecks.requireNonNull("method", method);
-    ChunkChecks.requireNonNull("config", config);
-    examples = ChunkChecks.list("examples", examples, 1, MAX_EXAMPLES);
-    heldOut = ChunkChecks.list("heldOut", heldOut, 1, MAX_EVAL_QUERIES);
-    retention = ChunkChecks.list("retention", retention, 0, MAX_EVAL_QUERIES);
-    ChunkChecks.requireNonNull("createdAt", createdAt);
-    ChunkChecks.atLeast("attempt", attempt, 1);
-    if (rankerPolicy != null) {
-      FieldChecks.requireText("rankerPolicy", rankerPolicy, MAX_RANKER_POLICY_CHARS);
+
+    /** The same job carrying {@code rankerPolicy} (JSON), e.g. the round's fitted ranker policy. */
+    public TrainingJob withRankerPolicy(String rankerPolicy) {
+        return new TrainingJob(
+                schemaVersion,
+                jobId,
+                tenant,
+                adapterName,
+                targetVersion,
+                baseAdapterVersion,
+                baseModelId,
+                method,
+                config,
+                examples,
+                heldOut,
+                retention,
+                createdAt,
+                attempt,
+                rankerPolicy);
     }
-  }
 
-  /** The same job for another try: only {@link #attempt()} changes. */
-  public TrainingJob withAttempt(int attempt) {
-    return new TrainingJob(schemaVersion, jobId, tenant, adapterName, targetVersion, baseAdapterVersion,
-        baseModelId, method, config, examples, heldOut, retention, createdAt, attempt, rankerPolicy);
-  }
-
-  /** The same job carrying {@code rankerPolicy} (JSON), e.g. the round's fitted ranker policy. */
-  public TrainingJob withRankerPolicy(String rankerPolicy) {
-    return new TrainingJob(schemaVersion, jobId, tenant, adapterName, targetVersion, baseAdapterVersion,
-        baseModelId, method, config, examples, heldOut, retention, createdAt, attempt, rankerPolicy);
-  }
-
-  @Override
-  public String toString() {
-    return "TrainingJob[" + jobId + ", tenant " + tenant + ", " + adapterName + " v" + targetVersion
-        + " from " + (baseAdapterVersion == null ? "base " + baseModelId : "v" + baseAdapterVersion)
-        + ", " + method + ", " + examples.size() + " examples, " + heldOut.size() + " held-out, "
-        + retention.size() + " retention, attempt " + attempt + ", created " + createdAt + "]";
-  }
+    @Override
+    public String toString() {
+        return "TrainingJob[" + jobId + ", tenant " + tenant + ", " + adapterName + " v" + targetVersion
+                + " from " + (baseAdapterVersion == null ? "base " + baseModelId : "v" + baseAdapterVersion)
+                + ", " + method + ", " + examples.size() + " examples, " + heldOut.size() + " held-out, "
+                + retention.size() + " retention, attempt " + attempt + ", created " + createdAt + "]";
+    }
 }

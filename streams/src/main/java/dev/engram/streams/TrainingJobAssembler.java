@@ -40,114 +40,125 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class TrainingJobAssembler {
 
-  /** Default bound on chunk bytes waiting for their header: 256 MiB. */
-  public static final long DEFAULT_MAX_PENDING_BYTES = ChunkedJobHeader.MAX_PAYLOAD_BYTES;
+    /** Default bound on chunk bytes waiting for their header: 256 MiB. */
+    public static final long DEFAULT_MAX_PENDING_BYTES = ChunkedJobHeader.MAX_PAYLOAD_BYTES;
 
-  /** What {@link #accept} yields. */
-  public sealed interface Delivery {
+    /** What {@link #accept} yields. */
+    public sealed interface Delivery {
 
-    /** The offset of the record that completed it. */
-    long offset();
+        /** The offset of the record that completed it. */
+        long offset();
 
-    /** A complete training job. */
-    record Job(TrainingJob job, long offset) implements Delivery {}
+        /** A complete training job. */
+        record Job(TrainingJob job, long offset) implements Delivery {}
+
+        /**
+         * A record (or the job a header stands for) that could not be used, and why.
+         *
+         * @param topic where it was read
+         * @param partition its partition
+         * @param offset its offset (for dropped chunks, the first one's)
+         * @param key its key (for dropped chunks, their group {@code "<tenant>/<jobId>"})
+         * @param reason what is wrong, for people
+         */
+        record Rejected(String topic, int partition, long offset, String key, String reason) implements Delivery {}
+    }
+
+    private final ChunkBuffer chunks;
+
+    /** An assembler with {@link #DEFAULT_MAX_PENDING_BYTES}. */
+    public TrainingJobAssembler() {
+        this(DEFAULT_MAX_PENDING_BYTES);
+    }
+
+    /** An assembler that holds at most {@code maxPendingBytes} of chunks waiting for their header. */
+    public TrainingJobAssembler(long maxPendingBytes) {
+        this.chunks = new ChunkBuffer(maxPendingBytes);
+    }
+
+    /** Feeds one record; returns what it completes. */
+    public List<Delivery> accept(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return List.of();
+        }
+        ChunkKey key = ChunkKeys.parse(record.key());
+        try {
+            if (key.kind() == ChunkKey.Kind.CHUNK) {
+                ChunkRecord chunk = ChunkJson.read(record.value(), ChunkRecord.class);
+                List<Delivery> out = new ArrayList<>();
+                for (ChunkBuffer.Dropped d : chunks.add(partitionOf(record), record.offset(), key.group(), chunk)) {
+                    out.add(new Delivery.Rejected(
+                            record.topic(), d.partition().partition(), d.firstOffset(), d.group(), d.reason()));
+                }
+                return out;
+            }
+            if (key.kind() != ChunkKey.Kind.PLAIN) {
+                return reject(
+                        record,
+                        "the key does not fit the training-jobs layout ('<tenant>' or "
+                                + "'<tenant>/<jobId>/chunk-<i>')");
+            }
+            JsonNode tree = ChunkJson.parse(record.value());
+            ChunkJson.checkSchemaVersion(tree, TrainingJob.SCHEMA_VERSION);
+            TrainingJob job;
+            if (tree.has("chunkCount")) {
+                ChunkedJobHeader header = ChunkJson.read(tree, ChunkedJobHeader.class);
+                ChunkBuffer.Assembly assembly = chunks.take(
+                        ChunkKeys.jobGroup(header.tenant(), header.jobId()),
+                        header.payloadSha256(),
+                        header.chunkCount(),
+                        header.payloadSize());
+                if (!assembly.ok()) {
+                    return reject(
+                            record,
+                            "training job " + header.jobId() + " (attempt " + header.attempt() + ") not delivered: "
+                                    + assembly.failure());
+                }
+                job = ContinualCodec.decodeTrainingJob(assembly.payload());
+                if (!job.jobId().equals(header.jobId())) {
+                    return reject(
+                            record,
+                            "the header names job " + header.jobId() + " but its chunks hold job " + job.jobId());
+                }
+            } else {
+                job = ChunkJson.read(tree, TrainingJob.class);
+            }
+            if (!job.tenant().equals(record.key())) {
+                return reject(
+                        record,
+                        "job " + job.jobId() + " is for tenant " + job.tenant() + " but its key is " + record.key());
+            }
+            return List.of(new Delivery.Job(job, record.offset()));
+        } catch (InvalidEventException e) {
+            return reject(record, e.getMessage());
+        }
+    }
 
     /**
-     * A record (or the job a header stands for) that could not be used, and why.
-     *
-     * @param topic where it was read
-     * @param partition its partition
-     * @param offset its offset (for dropped chunks, the first one's)
-     * @param key its key (for dropped chunks, their group {@code "<tenant>/<jobId>"})
-     * @param reason what is wrong, for people
+     * The offset a consumer may commit for {@code partition} once it is done with everything before
+     * {@code nextOffset}: {@code nextOffset}, or the first offset of a chunk still waiting for its
+     * header if that is lower.
      */
-    record Rejected(String topic, int partition, long offset, String key, String reason) implements Delivery {}
-  }
-
-  private final ChunkBuffer chunks;
-
-  /** An assembler with {@link #DEFAULT_MAX_PENDING_BYTES}. */
-  public TrainingJobAssembler() {
-    this(DEFAULT_MAX_PENDING_BYTES);
-  }
-
-  /** An assembler that holds at most {@code maxPendingBytes} of chunks waiting for their header. */
-  public TrainingJobAssembler(long maxPendingBytes) {
-    this.chunks = new ChunkBuffer(maxPendingBytes);
-  }
-
-  /** Feeds one record; returns what it completes. */
-  public List<Delivery> accept(ConsumerRecord<String, byte[]> record) {
-    if (record.value() == null) {
-      return List.of();
+    public long committableOffset(TopicPartition partition, long nextOffset) {
+        return Math.min(nextOffset, chunks.earliestOffset(partition).orElse(nextOffset));
     }
-    ChunkKey key = ChunkKeys.parse(record.key());
-    try {
-      if (key.kind() == ChunkKey.Kind.CHUNK) {
-        ChunkRecord chunk = ChunkJson.read(record.value(), ChunkRecord.class);
-        List<Delivery> out = new ArrayList<>();
-        for (ChunkBuffer.Dropped d : chunks.add(partitionOf(record), record.offset(), key.group(), chunk)) {
-          out.add(new Delivery.Rejected(record.topic(), d.partition().partition(), d.firstOffset(), d.group(),
-              d.reason()));
-        }
-        return out;
-      }
-      if (key.kind() != ChunkKey.Kind.PLAIN) {
-        return reject(record, "the key does not fit the training-jobs layout ('<tenant>' or "
-            + "'<tenant>/<jobId>/chunk-<i>')");
-      }
-      JsonNode tree = ChunkJson.parse(record.value());
-      ChunkJson.checkSchemaVersion(tree, TrainingJob.SCHEMA_VERSION);
-      TrainingJob job;
-      if (tree.has("chunkCount")) {
-        ChunkedJobHeader header = ChunkJson.read(tree, ChunkedJobHeader.class);
-        ChunkBuffer.Assembly assembly = chunks.take(ChunkKeys.jobGroup(header.tenant(), header.jobId()),
-            header.payloadSha256(), header.chunkCount(), header.payloadSize());
-        if (!assembly.ok()) {
-          return reject(record, "training job " + header.jobId() + " (attempt " + header.attempt()
-              + ") not delivered: " + assembly.failure());
-        }
-        job = ContinualCodec.decodeTrainingJob(assembly.payload());
-        if (!job.jobId().equals(header.jobId())) {
-          return reject(record, "the header names job " + header.jobId() + " but its chunks hold job " + job.jobId());
-        }
-      } else {
-        job = ChunkJson.read(tree, TrainingJob.class);
-      }
-      if (!job.tenant().equals(record.key())) {
-        return reject(record, "job " + job.jobId() + " is for tenant " + job.tenant() + " but its key is "
-            + record.key());
-      }
-      return List.of(new Delivery.Job(job, record.offset()));
-    } catch (InvalidEventException e) {
-      return reject(record, e.getMessage());
+
+    /** Drops chunks read from these partitions, e.g. when a rebalance revokes them. */
+    public void forget(Collection<TopicPartition> partitions) {
+        chunks.forget(partitions);
     }
-  }
 
-  /**
-   * The offset a consumer may commit for {@code partition} once it is done with everything before
-   * {@code nextOffset}: {@code nextOffset}, or the first offset of a chunk still waiting for its
-   * header if that is lower.
-   */
-  public long committableOffset(TopicPartition partition, long nextOffset) {
-    return Math.min(nextOffset, chunks.earliestOffset(partition).orElse(nextOffset));
-  }
+    /** Bytes of chunks now waiting for their header. */
+    public long pendingChunkBytes() {
+        return chunks.pendingBytes();
+    }
 
-  /** Drops chunks read from these partitions, e.g. when a rebalance revokes them. */
-  public void forget(Collection<TopicPartition> partitions) {
-    chunks.forget(partitions);
-  }
+    private static TopicPartition partitionOf(ConsumerRecord<String, byte[]> record) {
+        return new TopicPartition(record.topic(), record.partition());
+    }
 
-  /** Bytes of chunks now waiting for their header. */
-  public long pendingChunkBytes() {
-    return chunks.pendingBytes();
-  }
-
-  private static TopicPartition partitionOf(ConsumerRecord<String, byte[]> record) {
-    return new TopicPartition(record.topic(), record.partition());
-  }
-
-  private static List<Delivery> reject(ConsumerRecord<String, byte[]> record, String reason) {
-    return List.of(new Delivery.Rejected(record.topic(), record.partition(), record.offset(), record.key(), reason));
-  }
+    private static List<Delivery> reject(ConsumerRecord<String, byte[]> record, String reason) {
+        return List.of(
+                new Delivery.Rejected(record.topic(), record.partition(), record.offset(), record.key(), reason));
+    }
 }

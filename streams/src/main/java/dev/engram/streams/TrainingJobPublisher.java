@@ -34,69 +34,83 @@ import org.apache.kafka.common.KafkaException;
  */
 public final class TrainingJobPublisher implements AutoCloseable {
 
-  private final ChunkedSender sender;
+    private final ChunkedSender sender;
 
-  private TrainingJobPublisher(ChunkedSender sender) {
-    this.sender = sender;
-  }
-
-  /** A publisher with its own transactional producer; {@link #close()} closes it. */
-  public static TrainingJobPublisher transactional(String bootstrapServers, String transactionalId) {
-    return transactional(KafkaConnection.of(bootstrapServers), transactionalId);
-  }
-
-  /** As {@link #transactional(String, String)}, with the connection's client properties (SASL, SSL). */
-  public static TrainingJobPublisher transactional(KafkaConnection kafka, String transactionalId) {
-    if (transactionalId == null || transactionalId.isBlank()) {
-      throw new IllegalArgumentException("transactionalId: required, e.g. \"engram-scheduler-1\"");
+    private TrainingJobPublisher(ChunkedSender sender) {
+        this.sender = sender;
     }
-    return new TrainingJobPublisher(new ChunkedSender(KafkaClientFactory.producer(kafka,
-        Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId)), true, true));
-  }
 
-  /** A publisher over a non-transactional producer the caller owns; {@link #close()} leaves it open. */
-  public static TrainingJobPublisher over(Producer<String, byte[]> producer) {
-    return new TrainingJobPublisher(new ChunkedSender(producer, false, false));
-  }
-
-  /**
-   * Publishes {@code job} and waits until Kafka has all of it.
-   *
-   * @return where its last record (the job or its header) landed
-   * @throws KafkaException saying what failed
-   */
-  public RecordMetadata publish(TrainingJob job) {
-    List<ProducerRecord<String, byte[]>> records = records(job, sender.partitions(Topics.TRAINING_JOBS));
-    return sender.send(records, null, null, "training job " + job.jobId() + " (" + records.size()
-        + " records) to " + Topics.TRAINING_JOBS);
-  }
-
-  @Override
-  public void close() {
-    sender.close();
-  }
-
-  static List<ProducerRecord<String, byte[]>> records(TrainingJob job, int partitions) {
-    int partition = ChunkKeys.partitionFor(job.tenant(), partitions);
-    byte[] json = ContinualCodec.encode(job);
-    if (json.length <= AdapterPublisher.INLINE_LIMIT_BYTES) {
-      return List.of(new ProducerRecord<>(Topics.TRAINING_JOBS, partition, job.tenant(), json));
+    /** A publisher with its own transactional producer; {@link #close()} closes it. */
+    public static TrainingJobPublisher transactional(String bootstrapServers, String transactionalId) {
+        return transactional(KafkaConnection.of(bootstrapServers), transactionalId);
     }
-    if (json.length > ChunkedJobHeader.MAX_PAYLOAD_BYTES) {
-      throw new InvalidEventException("json", "training job " + job.jobId() + " encodes to " + json.length
-          + " bytes, over the limit of " + ChunkedJobHeader.MAX_PAYLOAD_BYTES + "; split it into smaller jobs");
+
+    /** As {@link #transactional(String, String)}, with the connection's client properties (SASL, SSL). */
+    public static TrainingJobPublisher transactional(KafkaConnection kafka, String transactionalId) {
+        if (transactionalId == null || transactionalId.isBlank()) {
+            throw new IllegalArgumentException("transactionalId: required, e.g. \"engram-scheduler-1\"");
+        }
+        return new TrainingJobPublisher(new ChunkedSender(
+                KafkaClientFactory.producer(kafka, Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId)),
+                true,
+                true));
     }
-    String group = ChunkKeys.jobGroup(job.tenant(), job.jobId());
-    List<ChunkRecord> chunks = ChunkRecord.split(json, AdapterPublisher.CHUNK_BYTES);
-    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(chunks.size() + 1);
-    for (ChunkRecord chunk : chunks) {
-      records.add(new ProducerRecord<>(Topics.TRAINING_JOBS, partition, ChunkKeys.chunk(group, chunk.index()),
-          ChunkJson.write(chunk)));
+
+    /** A publisher over a non-transactional producer the caller owns; {@link #close()} leaves it open. */
+    public static TrainingJobPublisher over(Producer<String, byte[]> producer) {
+        return new TrainingJobPublisher(new ChunkedSender(producer, false, false));
     }
-    ChunkedJobHeader header = new ChunkedJobHeader(job.schemaVersion(), job.jobId(), job.tenant(),
-        job.adapterName(), job.attempt(), job.createdAt(), chunks.get(0).payloadSha256(), json.length,
-        chunks.size());
-    records.add(new ProducerRecord<>(Topics.TRAINING_JOBS, partition, job.tenant(), ChunkJson.write(header)));
-    return records;
-  }
+
+    /**
+     * Publishes {@code job} and waits until Kafka has all of it.
+     *
+     * @return where its last record (the job or its header) landed
+     * @throws KafkaException saying what failed
+     */
+    public RecordMetadata publish(TrainingJob job) {
+        List<ProducerRecord<String, byte[]>> records = records(job, sender.partitions(Topics.TRAINING_JOBS));
+        return sender.send(
+                records,
+                null,
+                null,
+                "training job " + job.jobId() + " (" + records.size() + " records) to " + Topics.TRAINING_JOBS);
+    }
+
+    @Override
+    public void close() {
+        sender.close();
+    }
+
+    static List<ProducerRecord<String, byte[]>> records(TrainingJob job, int partitions) {
+        int partition = ChunkKeys.partitionFor(job.tenant(), partitions);
+        byte[] json = ContinualCodec.encode(job);
+        if (json.length <= AdapterPublisher.INLINE_LIMIT_BYTES) {
+            return List.of(new ProducerRecord<>(Topics.TRAINING_JOBS, partition, job.tenant(), json));
+        }
+        if (json.length > ChunkedJobHeader.MAX_PAYLOAD_BYTES) {
+            throw new InvalidEventException(
+                    "json",
+                    "training job " + job.jobId() + " encodes to " + json.length + " bytes, over the limit of "
+                            + ChunkedJobHeader.MAX_PAYLOAD_BYTES + "; split it into smaller jobs");
+        }
+        String group = ChunkKeys.jobGroup(job.tenant(), job.jobId());
+        List<ChunkRecord> chunks = ChunkRecord.split(json, AdapterPublisher.CHUNK_BYTES);
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(chunks.size() + 1);
+        for (ChunkRecord chunk : chunks) {
+            records.add(new ProducerRecord<>(
+                    Topics.TRAINING_JOBS, partition, ChunkKeys.chunk(group, chunk.index()), ChunkJson.write(chunk)));
+        }
+        ChunkedJobHeader header = new ChunkedJobHeader(
+                job.schemaVersion(),
+                job.jobId(),
+                job.tenant(),
+                job.adapterName(),
+                job.attempt(),
+                job.createdAt(),
+                chunks.get(0).payloadSha256(),
+                json.length,
+                chunks.size());
+        records.add(new ProducerRecord<>(Topics.TRAINING_JOBS, partition, job.tenant(), ChunkJson.write(header)));
+        return records;
+    }
 }

@@ -28,60 +28,88 @@ import java.time.Instant;
  * @param timestamp when it was measured
  */
 public record TrainingProgress(
-    int schemaVersion,
-    String jobId,
-    String tenant,
-    int attempt,
-    Phase phase,
-    long step,
-    long totalSteps,
-    Double loss,
-    double examplesPerSecond,
-    Double etaSeconds,
-    String detail,
-    Instant timestamp) {
+        int schemaVersion,
+        String jobId,
+        String tenant,
+        int attempt,
+        Phase phase,
+        long step,
+        long totalSteps,
+        Double loss,
+        double examplesPerSecond,
+        Double etaSeconds,
+        String detail,
+        Instant timestamp) {
 
-  /** The version of the progress contract this code writes and the newest it reads. */
-  public static final int SCHEMA_VERSION = 1;
+    /** The version of the progress contract this code writes and the newest it reads. */
+    public static final int SCHEMA_VERSION = 1;
 
-  /** The stages of a job, in order; DONE and FAILED end it. */
-  public enum Phase { STARTING, TRAINING, EVALUATING, PUBLISHING, DONE, FAILED }
-
-  public TrainingProgress {
-    if (schemaVersion > SCHEMA_VERSION) {
-      throw new InvalidEventException("schemaVersion", "version " + schemaVersion
-          + " is newer than this reader understands (up to " + SCHEMA_VERSION + "); upgrade Engram to read it");
+    /** The stages of a job, in order; DONE and FAILED end it. */
+    public enum Phase {
+        STARTING,
+        TRAINING,
+        EVALUATING,
+        PUBLISHING,
+        DONE,
+        FAILED
     }
-    ChunkChecks.atLeast("schemaVersion", schemaVersion, 1);
-    ChunkChecks.requireMatch("jobId", jobId, TrainingJob.JOB_ID, "a training job id, " + TrainingJob.JOB_ID_REGEX);
-    FieldChecks.requireTenant("tenant", tenant);
-    ChunkChecks.atLeast("attempt", attempt, 1);
-    ChunkChecks.requireNonNull("phase", phase);
-    ChunkChecks.atLeast("totalSteps", totalSteps, 0);
-    ChunkChecks.atLeast("step", step, 0);
-    if (totalSteps > 0 && step > totalSteps) {
-      throw new InvalidEventException("step", "must be <= totalSteps " + totalSteps + ", was " + step);
-    }
-    if (loss != null && !Double.isFinite(loss)) {
-      throw new InvalidEventException("loss", "must be finite or null, was " + loss);
-    }
-    ChunkChecks.finiteIn("examplesPerSecond", examplesPerSecond, 0, Double.MAX_VALUE);
-    if (etaSeconds != null) {
-      ChunkChecks.finiteIn("etaSeconds", etaSeconds, 0, Double.MAX_VALUE);
-    }
-    detail = FieldChecks.optionalText("detail", detail, EventLimits.MAX_REASON_CHARS);
-    ChunkChecks.requireNonNull("timestamp", timestamp);
-  }
 
-  /** A report for {@code job} (its id, tenant and attempt) of the current schema version. */
-  public static TrainingProgress of(TrainingJob job, Phase phase, long step, long totalSteps, Double loss,
-      double examplesPerSecond, Double etaSeconds, String detail, Instant timestamp) {
-    return new TrainingProgress(SCHEMA_VERSION, job.jobId(), job.tenant(), job.attempt(), phase, step, totalSteps,
-        loss, examplesPerSecond, etaSeconds, detail, timestamp);
-  }
+    public TrainingProgress {
+        if (schemaVersion > SCHEMA_VERSION) {
+            throw new InvalidEventException(
+                    "schemaVersion",
+                    "version " + schemaVersion + " is newer than this reader understands (up to " + SCHEMA_VERSION
+                            + "); upgrade Engram to read it");
+        }
+        ChunkChecks.atLeast("schemaVersion", schemaVersion, 1);
+        ChunkChecks.requireMatch("jobId", jobId, TrainingJob.JOB_ID, "a training job id, " + TrainingJob.JOB_ID_REGEX);
+        FieldChecks.requireTenant("tenant", tenant);
+        ChunkChecks.atLeast("attempt", attempt, 1);
+        ChunkChecks.requireNonNull("phase", phase);
+        ChunkChecks.atLeast("totalSteps", totalSteps, 0);
+        ChunkChecks.atLeast("step", step, 0);
+        if (totalSteps > 0 && step > totalSteps) {
+            throw new InvalidEventException("step", "must be <= totalSteps " + totalSteps + ", was " + step);
+        }
+        if (loss != null && !Double.isFinite(loss)) {
+            throw new InvalidEventException("loss", "must be finite or null, was " + loss);
+        }
+        ChunkChecks.finiteIn("examplesPerSecond", examplesPerSecond, 0, Double.MAX_VALUE);
+        if (etaSeconds != null) {
+            ChunkChecks.finiteIn("etaSeconds", etaSeconds, 0, Double.MAX_VALUE);
+        }
+        detail = FieldChecks.optionalText("detail", detail, EventLimits.MAX_REASON_CHARS);
+        ChunkChecks.requireNonNull("timestamp", timestamp);
+    }
 
-  /** The fraction done, in [0, 1]; 0 while {@link #totalSteps()} is unknown. */
-  public double fraction() {
-    return totalSteps == 0 ? (phase == Phase.DONE ? 1 : 0) : (double) step / totalSteps;
-  }
+    /** A report for {@code job} (its id, tenant and attempt) of the current schema version. */
+    public static TrainingProgress of(
+            TrainingJob job,
+            Phase phase,
+            long step,
+            long totalSteps,
+            Double loss,
+            double examplesPerSecond,
+            Double etaSeconds,
+            String detail,
+            Instant timestamp) {
+        return new TrainingProgress(
+                SCHEMA_VERSION,
+                job.jobId(),
+                job.tenant(),
+                job.attempt(),
+                phase,
+                step,
+                totalSteps,
+                loss,
+                examplesPerSecond,
+                etaSeconds,
+                detail,
+                timestamp);
+    }
+
+    /** The fraction done, in [0, 1]; 0 while {@link #totalSteps()} is unknown. */
+    public double fraction() {
+        return totalSteps == 0 ? (phase == Phase.DONE ? 1 : 0) : (double) step / totalSteps;
+    }
 }

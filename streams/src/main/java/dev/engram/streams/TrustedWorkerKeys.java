@@ -44,162 +44,174 @@ import java.util.stream.Stream;
  */
 public final class TrustedWorkerKeys {
 
-  /** The first word of a key line. */
-  public static final String KEY_TYPE = "ed25519";
+    /** The first word of a key line. */
+    public static final String KEY_TYPE = "ed25519";
 
-  private static final TrustedWorkerKeys NONE = new TrustedWorkerKeys(Map.of());
+    private static final TrustedWorkerKeys NONE = new TrustedWorkerKeys(Map.of());
 
-  private final Map<String, PublicKey> byId;
+    private final Map<String, PublicKey> byId;
 
-  private TrustedWorkerKeys(Map<String, PublicKey> byId) {
-    this.byId = Map.copyOf(byId);
-  }
-
-  /** Trusts no worker: every candidate is refused. */
-  public static TrustedWorkerKeys none() {
-    return NONE;
-  }
-
-  /** Trusts exactly {@code keys} (Ed25519 public keys). */
-  public static TrustedWorkerKeys of(Collection<PublicKey> keys) {
-    Map<String, PublicKey> map = new TreeMap<>();
-    for (PublicKey k : keys) {
-      map.put(keyId(k), requireEd25519(k));
+    private TrustedWorkerKeys(Map<String, PublicKey> byId) {
+        this.byId = Map.copyOf(byId);
     }
-    return new TrustedWorkerKeys(map);
-  }
 
-  /** Trusts exactly {@code keys}. */
-  public static TrustedWorkerKeys of(PublicKey... keys) {
-    return of(List.of(keys));
-  }
-
-  /**
-   * The keys in a trusted-keys file, or in every {@code *.pub} file of a directory.
-   *
-   * @throws IllegalArgumentException naming the file and line, when a line is not a key, or the
-   *     path does not exist
-   * @throws UncheckedIOException when it cannot be read
-   */
-  public static TrustedWorkerKeys load(Path fileOrDir) {
-    if (!Files.exists(fileOrDir)) {
-      throw new IllegalArgumentException("trusted worker keys: " + fileOrDir + " does not exist (a file of "
-          + "worker-key.pub lines, or a directory of *.pub files)");
+    /** Trusts no worker: every candidate is refused. */
+    public static TrustedWorkerKeys none() {
+        return NONE;
     }
-    List<Path> files = new ArrayList<>();
-    try {
-      if (Files.isDirectory(fileOrDir)) {
-        try (Stream<Path> list = Files.list(fileOrDir)) {
-          list.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".pub")).sorted()
-              .forEach(files::add);
+
+    /** Trusts exactly {@code keys} (Ed25519 public keys). */
+    public static TrustedWorkerKeys of(Collection<PublicKey> keys) {
+        Map<String, PublicKey> map = new TreeMap<>();
+        for (PublicKey k : keys) {
+            map.put(keyId(k), requireEd25519(k));
         }
-      } else {
-        files.add(fileOrDir);
-      }
-      Map<String, PublicKey> map = new TreeMap<>();
-      for (Path file : files) {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        for (int i = 0; i < lines.size(); i++) {
-          String line = lines.get(i).strip();
-          if (line.isEmpty() || line.startsWith("#")) {
-            continue;
-          }
-          try {
-            PublicKey key = parse(line);
-            map.put(keyId(key), key);
-          } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("trusted worker keys: " + file + " line " + (i + 1) + ": "
-                + e.getMessage(), e);
-          }
+        return new TrustedWorkerKeys(map);
+    }
+
+    /** Trusts exactly {@code keys}. */
+    public static TrustedWorkerKeys of(PublicKey... keys) {
+        return of(List.of(keys));
+    }
+
+    /**
+     * The keys in a trusted-keys file, or in every {@code *.pub} file of a directory.
+     *
+     * @throws IllegalArgumentException naming the file and line, when a line is not a key, or the
+     *     path does not exist
+     * @throws UncheckedIOException when it cannot be read
+     */
+    public static TrustedWorkerKeys load(Path fileOrDir) {
+        if (!Files.exists(fileOrDir)) {
+            throw new IllegalArgumentException("trusted worker keys: " + fileOrDir + " does not exist (a file of "
+                    + "worker-key.pub lines, or a directory of *.pub files)");
         }
-      }
-      return new TrustedWorkerKeys(map);
-    } catch (IOException e) {
-      throw new UncheckedIOException("trusted worker keys: could not read " + fileOrDir + ": " + e.getMessage(), e);
+        List<Path> files = new ArrayList<>();
+        try {
+            if (Files.isDirectory(fileOrDir)) {
+                try (Stream<Path> list = Files.list(fileOrDir)) {
+                    list.filter(p -> Files.isRegularFile(p)
+                                    && p.getFileName().toString().endsWith(".pub"))
+                            .sorted()
+                            .forEach(files::add);
+                }
+            } else {
+                files.add(fileOrDir);
+            }
+            Map<String, PublicKey> map = new TreeMap<>();
+            for (Path file : files) {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                for (int i = 0; i < lines.size(); i++) {
+                    String line = lines.get(i).strip();
+                    if (line.isEmpty() || line.startsWith("#")) {
+                        continue;
+                    }
+                    try {
+                        PublicKey key = parse(line);
+                        map.put(keyId(key), key);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(
+                                "trusted worker keys: " + file + " line " + (i + 1) + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+            return new TrustedWorkerKeys(map);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "trusted worker keys: could not read " + fileOrDir + ": " + e.getMessage(), e);
+        }
     }
-  }
 
-  /** These keys and {@code key}. */
-  public TrustedWorkerKeys with(PublicKey key) {
-    Map<String, PublicKey> map = new TreeMap<>(byId);
-    map.put(keyId(key), requireEd25519(key));
-    return new TrustedWorkerKeys(map);
-  }
-
-  /** These keys and {@code other}'s. */
-  public TrustedWorkerKeys with(TrustedWorkerKeys other) {
-    Map<String, PublicKey> map = new TreeMap<>(byId);
-    map.putAll(other.byId);
-    return new TrustedWorkerKeys(map);
-  }
-
-  /** The trusted key with this id. */
-  public Optional<PublicKey> get(String keyId) {
-    return Optional.ofNullable(byId.get(keyId));
-  }
-
-  /** The ids of the trusted keys, sorted. */
-  public List<String> ids() {
-    return byId.keySet().stream().sorted().toList();
-  }
-
-  public boolean isEmpty() {
-    return byId.isEmpty();
-  }
-
-  public int size() {
-    return byId.size();
-  }
-
-  /**
-   * The id of a public key: {@code "ed25519:"} and the first 16 bytes of the SHA-256 of its X.509
-   * encoding, in hex ({@link AdapterSignature#KEY_ID_REGEX}).
-   */
-  public static String keyId(PublicKey key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(requireEd25519(key).getEncoded());
-      return KEY_TYPE + ":" + HexFormat.of().formatHex(digest, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    /** These keys and {@code key}. */
+    public TrustedWorkerKeys with(PublicKey key) {
+        Map<String, PublicKey> map = new TreeMap<>(byId);
+        map.put(keyId(key), requireEd25519(key));
+        return new TrustedWorkerKeys(map);
     }
-  }
 
-  /** The key as one line of a trusted-keys file: {@code "ed25519 <base64 X.509> <comment>"}. */
-  public static String line(PublicKey key, String comment) {
-    String encoded = Base64.getEncoder().encodeToString(requireEd25519(key).getEncoded());
-    return KEY_TYPE + " " + encoded + (comment == null || comment.isBlank() ? "" : " " + comment.strip());
-  }
-
-  /**
-   * The key on one line of a trusted-keys file.
-   *
-   * @throws IllegalArgumentException saying what is wrong with it
-   */
-  public static PublicKey parse(String line) {
-    String[] words = line.strip().split("\\s+", 3);
-    if (words.length < 2 || !words[0].equals(KEY_TYPE)) {
-      throw new IllegalArgumentException("expected '" + KEY_TYPE + " <base64 public key> [comment]' as a worker "
-          + "writes it to worker-key.pub, was '" + (line.length() > 60 ? line.substring(0, 57) + "..." : line) + "'");
+    /** These keys and {@code other}'s. */
+    public TrustedWorkerKeys with(TrustedWorkerKeys other) {
+        Map<String, PublicKey> map = new TreeMap<>(byId);
+        map.putAll(other.byId);
+        return new TrustedWorkerKeys(map);
     }
-    try {
-      byte[] encoded = Base64.getDecoder().decode(words[1]);
-      return KeyFactory.getInstance(AdapterSignature.ALGORITHM).generatePublic(new X509EncodedKeySpec(encoded));
-    } catch (IllegalArgumentException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("not an " + AdapterSignature.ALGORITHM + " public key (base64 of its X.509 "
-          + "encoding): " + e.getMessage(), e);
-    }
-  }
 
-  private static PublicKey requireEd25519(PublicKey key) {
-    if (!(key instanceof EdECKey ed) || !ed.getParams().getName().equalsIgnoreCase(AdapterSignature.ALGORITHM)) {
-      throw new IllegalArgumentException("worker keys are " + AdapterSignature.ALGORITHM + " keys, was "
-          + (key == null ? "null" : key.getAlgorithm() + (key instanceof EdECKey e ? " " + e.getParams().getName() : "")));
+    /** The trusted key with this id. */
+    public Optional<PublicKey> get(String keyId) {
+        return Optional.ofNullable(byId.get(keyId));
     }
-    return key;
-  }
 
-  @Override
-  public String toString() {
-    return "TrustedWorkerKeys" + ids();
-  }
+    /** The ids of the trusted keys, sorted. */
+    public List<String> ids() {
+        return byId.keySet().stream().sorted().toList();
+    }
+
+    public boolean isEmpty() {
+        return byId.isEmpty();
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    /**
+     * The id of a public key: {@code "ed25519:"} and the first 16 bytes of the SHA-256 of its X.509
+     * encoding, in hex ({@link AdapterSignature#KEY_ID_REGEX}).
+     */
+    public static String keyId(PublicKey key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(requireEd25519(key).getEncoded());
+            return KEY_TYPE + ":" + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    /** The key as one line of a trusted-keys file: {@code "ed25519 <base64 X.509> <comment>"}. */
+    public static String line(PublicKey key, String comment) {
+        String encoded = Base64.getEncoder().encodeToString(requireEd25519(key).getEncoded());
+        return KEY_TYPE + " " + encoded + (comment == null || comment.isBlank() ? "" : " " + comment.strip());
+    }
+
+    /**
+     * The key on one line of a trusted-keys file.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    public static PublicKey parse(String line) {
+        String[] words = line.strip().split("\\s+", 3);
+        if (words.length < 2 || !words[0].equals(KEY_TYPE)) {
+            throw new IllegalArgumentException("expected '" + KEY_TYPE + " <base64 public key> [comment]' as a worker "
+                    + "writes it to worker-key.pub, was '" + (line.length() > 60 ? line.substring(0, 57) + "..." : line)
+                    + "'");
+        }
+        try {
+            byte[] encoded = Base64.getDecoder().decode(words[1]);
+            return KeyFactory.getInstance(AdapterSignature.ALGORITHM).generatePublic(new X509EncodedKeySpec(encoded));
+        } catch (IllegalArgumentException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(
+                    "not an " + AdapterSignature.ALGORITHM + " public key (base64 of its X.509 " + "encoding): "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    private static PublicKey requireEd25519(PublicKey key) {
+        if (!(key instanceof EdECKey ed) || !ed.getParams().getName().equalsIgnoreCase(AdapterSignature.ALGORITHM)) {
+            throw new IllegalArgumentException("worker keys are " + AdapterSignature.ALGORITHM + " keys, was "
+                    + (key == null
+                            ? "null"
+                            : key.getAlgorithm()
+                                    + (key instanceof EdECKey e
+                                            ? " " + e.getParams().getName()
+                                            : "")));
+        }
+        return key;
+    }
+
+    @Override
+    public String toString() {
+        return "TrustedWorkerKeys" + ids();
+    }
 }

@@ -56,17 +56,27 @@ public final class LocalEngram implements AutoCloseable {
         }
         // The key first: the node starts trusting its own worker.
         WorkerKey key = WorkerKey.loadOrCreate(workerKeyDir(config.dataDir()));
-        NodeConfig trusting = config.toBuilder().trustedWorkers(config.trustedWorkers().with(key.publicKey())).build();
+        NodeConfig trusting = config.toBuilder()
+                .trustedWorkers(config.trustedWorkers().with(key.publicKey()))
+                .build();
         EngramNode node = EngramNode.start(trusting);
         CandidateTrainer trainer = null;
         try {
             trainer = new CandidateTrainer(node.kafka(), config.clock(), trusting.trustedWorkers());
-            TrainingWorker worker = TrainingWorker.start(WorkerConfig.defaults(node.bootstrapServers())
-                    .withKafkaProperties(config.kafkaProperties()).withGroupId(config.tuning().workerGroupId())
-                    .withWorkerId(node.nodeId()).withKeyDir(workerKeyDir(config.dataDir())), trainer, null,
+            TrainingWorker worker = TrainingWorker.start(
+                    WorkerConfig.defaults(node.bootstrapServers())
+                            .withKafkaProperties(config.kafkaProperties())
+                            .withGroupId(config.tuning().workerGroupId())
+                            .withWorkerId(node.nodeId())
+                            .withKeyDir(workerKeyDir(config.dataDir())),
+                    trainer,
+                    null,
                     config.clock());
-            log.info("training worker {} beside the node, in group {}, signing with key {} (trusted by the node)",
-                    node.nodeId(), config.tuning().workerGroupId(), key.id());
+            log.info(
+                    "training worker {} beside the node, in group {}, signing with key {} (trusted by the node)",
+                    node.nodeId(),
+                    config.tuning().workerGroupId(),
+                    key.id());
             return new LocalEngram(node, trainer, worker);
         } catch (RuntimeException e) {
             closeQuietly(trainer);

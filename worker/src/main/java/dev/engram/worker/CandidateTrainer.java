@@ -4,11 +4,6 @@ import dev.engram.adapters.LoraConfig;
 import dev.engram.adapters.LoraInit;
 import dev.engram.adapters.NoGradScope;
 import dev.engram.memory.Embedder;
-import dev.engram.streams.KafkaConnection;
-import dev.engram.streams.PublishedAdapters;
-import dev.engram.worker.internal.DocumentVectorCache;
-import dev.engram.worker.internal.RankingEvaluation;
-import dev.engram.worker.internal.RankingEvaluation.DocumentVectors;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.tuning.CaseText;
@@ -23,11 +18,16 @@ import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterSignature;
-import dev.engram.streams.TrustedWorkerKeys;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.LoraTrainingConfig;
+import dev.engram.streams.PublishedAdapters;
 import dev.engram.streams.TrainingJob;
 import dev.engram.streams.TrainingProgress;
 import dev.engram.streams.TrainingProgress.Phase;
+import dev.engram.streams.TrustedWorkerKeys;
+import dev.engram.worker.internal.DocumentVectorCache;
+import dev.engram.worker.internal.RankingEvaluation;
+import dev.engram.worker.internal.RankingEvaluation.DocumentVectors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -94,8 +94,10 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
 
     /** The encoder for this maximum length, loaded on first use. */
     public synchronized TextEncoder encoder(int maxLength) {
-        return encoders.computeIfAbsent(maxLength,
-                n -> TextEncoder.load(EncoderConfig.custom().maxLength(n).device("auto").build()));
+        return encoders.computeIfAbsent(
+                maxLength,
+                n -> TextEncoder.load(
+                        EncoderConfig.custom().maxLength(n).device("auto").build()));
     }
 
     private synchronized DocumentVectorCache documentVectors(int maxLength) {
@@ -107,19 +109,31 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
         LoraTrainingConfig c = job.config();
         TextEncoder encoder = encoder(c.maxLength());
         TuningConfig tuning = tuningConfig(job);
-        progress.accept(TrainingProgress.of(job, Phase.STARTING, 0, 0, null, 0, null,
-                "on " + device(), clock.instant()));
+        progress.accept(
+                TrainingProgress.of(job, Phase.STARTING, 0, 0, null, 0, null, "on " + device(), clock.instant()));
         List<TrainingExample> examples = examples(job);
         // Query-side: the document tower is the frozen base, so its vectors are shared by every job.
-        DocumentVectorCache cache = job.method() == AdapterMethod.LORA_SYMMETRIC ? null
-                : documentVectors(c.maxLength());
+        DocumentVectorCache cache =
+                job.method() == AdapterMethod.LORA_SYMMETRIC ? null : documentVectors(c.maxLength());
         ContrastiveTrainer trainer = new ContrastiveTrainer(encoder, tuning);
         if (cache != null) {
             long t = System.nanoTime();
             int embedded = embedMissing(job, examples, encoder, cache);
-            progress.accept(TrainingProgress.of(job, Phase.STARTING, 0, 0, null, 0, null, String.format(
-                    java.util.Locale.ROOT, "embedded %d new case texts in %.1f s, %d known from earlier jobs",
-                    embedded, (System.nanoTime() - t) / 1e9, cache.size() - embedded), clock.instant()));
+            progress.accept(TrainingProgress.of(
+                    job,
+                    Phase.STARTING,
+                    0,
+                    0,
+                    null,
+                    0,
+                    null,
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "embedded %d new case texts in %.1f s, %d known from earlier jobs",
+                            embedded,
+                            (System.nanoTime() - t) / 1e9,
+                            cache.size() - embedded),
+                    clock.instant()));
             Map<String, String> textById = new HashMap<>();
             examples.forEach(e -> {
                 textById.put(e.positive().caseId(), e.positive().text());
@@ -134,20 +148,26 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
                 parent = loadParent(job, tuning, encoder, dir.resolve("parent"));
             }
             long began = System.nanoTime();
-            TuningRound round = trainer.train(job.tenant(), examples, List.of(),
-                    parent, p -> {
-                        if (!"training".equals(p.phase())) {
-                            return;
-                        }
-                        double seconds = Math.max(1e-9, (System.nanoTime() - began) / 1e9);
-                        double perSecond = p.step() * (double) c.batchSize() / seconds;
-                        Double loss = Double.isFinite(p.loss()) ? p.loss() : null;
-                        Double eta = p.eta() == null ? null : p.eta().toMillis() / 1000.0;
-                        progress.accept(TrainingProgress.of(job, Phase.TRAINING, p.step(), p.totalSteps(), loss,
-                                perSecond, eta, "", clock.instant()));
-                    });
+            TuningRound round = trainer.train(job.tenant(), examples, List.of(), parent, p -> {
+                if (!"training".equals(p.phase())) {
+                    return;
+                }
+                double seconds = Math.max(1e-9, (System.nanoTime() - began) / 1e9);
+                double perSecond = p.step() * (double) c.batchSize() / seconds;
+                Double loss = Double.isFinite(p.loss()) ? p.loss() : null;
+                Double eta = p.eta() == null ? null : p.eta().toMillis() / 1000.0;
+                progress.accept(TrainingProgress.of(
+                        job, Phase.TRAINING, p.step(), p.totalSteps(), loss, perSecond, eta, "", clock.instant()));
+            });
             try (TenantAdapter candidate = round.adapter()) {
-                progress.accept(TrainingProgress.of(job, Phase.EVALUATING, round.steps(), round.steps(), null, 0, null,
+                progress.accept(TrainingProgress.of(
+                        job,
+                        Phase.EVALUATING,
+                        round.steps(),
+                        round.steps(),
+                        null,
+                        0,
+                        null,
                         job.heldOut().size() + " held-out, " + job.retention().size() + " retention queries",
                         clock.instant()));
                 Embedder before = parent == null ? encoder : parent.embedder(encoder);
@@ -171,8 +191,8 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
     }
 
     /** Embeds, with the frozen base, every case text of the job that {@code cache} lacks; returns how many. */
-    private static int embedMissing(TrainingJob job, List<TrainingExample> examples, TextEncoder encoder,
-            DocumentVectorCache cache) {
+    private static int embedMissing(
+            TrainingJob job, List<TrainingExample> examples, TextEncoder encoder, DocumentVectorCache cache) {
         java.util.Set<String> texts = new java.util.LinkedHashSet<>();
         examples.forEach(e -> {
             texts.add(e.positive().text());
@@ -180,7 +200,8 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
         });
         Stream.concat(job.heldOut().stream(), job.retention().stream())
                 .forEach(q -> q.candidates().forEach(candidate -> texts.add(candidate.text())));
-        List<String> missing = new ArrayList<>(texts.stream().filter(t -> cache.get(t) == null).toList());
+        List<String> missing =
+                new ArrayList<>(texts.stream().filter(t -> cache.get(t) == null).toList());
         // longest first keeps the padding of each embedding batch small
         missing.sort(Comparator.comparingInt(String::length).reversed());
         TextEncoder base = encoder.withoutAdapter();
@@ -196,12 +217,12 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
         return missing.size();
     }
 
-    private AdapterMetrics metrics(TrainingJob job, Embedder before, Embedder after, TuningRound round,
-            DocumentVectorCache cache) {
+    private AdapterMetrics metrics(
+            TrainingJob job, Embedder before, Embedder after, TuningRound round, DocumentVectorCache cache) {
         // Query-side: candidate and parent share the frozen document tower, so each text is embedded once.
         DocumentVectors afterDocs = new DocumentVectors(after, cache);
-        DocumentVectors beforeDocs = job.method() == AdapterMethod.LORA_SYMMETRIC ? new DocumentVectors(before)
-                : afterDocs;
+        DocumentVectors beforeDocs =
+                job.method() == AdapterMethod.LORA_SYMMETRIC ? new DocumentVectors(before) : afterDocs;
         double held = RankingEvaluation.meanNdcg10(after, afterDocs, job.heldOut());
         double parentHeld = RankingEvaluation.meanNdcg10(before, beforeDocs, job.heldOut());
         boolean retention = !job.retention().isEmpty();
@@ -216,24 +237,41 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
             extra.put("lastLoss", round.losses().get(round.losses().size() - 1));
         }
         extra.values().removeIf(v -> !Double.isFinite(v));
-        return new AdapterMetrics(held, parentHeld, job.heldOut().size(), ret, parentRet, job.retention().size(), extra);
+        return new AdapterMetrics(
+                held,
+                parentHeld,
+                job.heldOut().size(),
+                ret,
+                parentRet,
+                job.retention().size(),
+                extra);
     }
 
     private TenantAdapter loadParent(TrainingJob job, TuningConfig tuning, TextEncoder encoder, Path dir)
             throws IOException {
         // The last record of that version that a trusted worker signed: a later forged one is passed over.
-        AdapterPublished parent = PublishedAdapters.last(kafka, a -> a.adapterName().equals(job.adapterName())
-                        && a.version() == job.baseAdapterVersion() && a.tenant().equals(job.tenant())
-                        && AdapterSignature.verify(a, parentSigners).trusted(), Duration.ofSeconds(60))
+        AdapterPublished parent = PublishedAdapters.last(
+                        kafka,
+                        a -> a.adapterName().equals(job.adapterName())
+                                && a.version() == job.baseAdapterVersion()
+                                && a.tenant().equals(job.tenant())
+                                && AdapterSignature.verify(a, parentSigners).trusted(),
+                        Duration.ofSeconds(60))
                 .orElseThrow(() -> new IllegalStateException("parent " + job.adapterName() + " v"
                         + job.baseAdapterVersion() + " of job " + job.jobId() + " is not on engram.adapters signed by "
-                        + "a trusted worker key for tenant " + job.tenant() + " (trusted: " + parentSigners.ids() + ")"));
+                        + "a trusted worker key for tenant " + job.tenant() + " (trusted: " + parentSigners.ids()
+                        + ")"));
         Files.createDirectories(dir);
         for (AdapterFile f : parent.files()) {
             Files.write(dir.resolve(f.name()), f.bytes());
         }
-        return TenantAdapter.load(dir, job.tenant(), tuning.mode(), tuning.instruction(),
-                (int) Math.min(Integer.MAX_VALUE, parent.version()), encoder);
+        return TenantAdapter.load(
+                dir,
+                job.tenant(),
+                tuning.mode(),
+                tuning.instruction(),
+                (int) Math.min(Integer.MAX_VALUE, parent.version()),
+                encoder);
     }
 
     /** The retriever's tuning settings for a job's LoRA settings. */
@@ -241,8 +279,13 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
         LoraTrainingConfig c = job.config();
         return TuningConfig.builder()
                 .mode(job.method() == AdapterMethod.LORA_SYMMETRIC ? TuningMode.SYMMETRIC : TuningMode.QUERY_SIDE)
-                .lora(loraConfig(job)).epochs(c.epochs()).batchSize(c.batchSize()).learningRate(c.learningRate())
-                .trainingMaxLength(c.maxLength()).seed(c.seed()).replayFraction(0)
+                .lora(loraConfig(job))
+                .epochs(c.epochs())
+                .batchSize(c.batchSize())
+                .learningRate(c.learningRate())
+                .trainingMaxLength(c.maxLength())
+                .seed(c.seed())
+                .replayFraction(0)
                 .build();
     }
 
@@ -252,12 +295,21 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
      */
     static LoraConfig loraConfig(TrainingJob job) {
         LoraTrainingConfig c = job.config();
-        LoraConfig.Builder lora = LoraConfig.builder().r(c.r()).alpha(c.alpha()).dropout(c.dropout())
-                .useRslora(c.useRslora()).useDora(c.useDora()).init(LoraInit.valueOf(c.init().name()))
-                .freezeA(c.freezeA()).loraPlusRatio(c.loraPlusRatio()).taskType(c.taskType())
+        LoraConfig.Builder lora = LoraConfig.builder()
+                .r(c.r())
+                .alpha(c.alpha())
+                .dropout(c.dropout())
+                .useRslora(c.useRslora())
+                .useDora(c.useDora())
+                .init(LoraInit.valueOf(c.init().name()))
+                .freezeA(c.freezeA())
+                .loraPlusRatio(c.loraPlusRatio())
+                .taskType(c.taskType())
                 .baseModelName(job.baseModelId());
-        return (c.targetModulesRegex() == null ? lora.targetModules(c.targetModules())
-                : lora.targetModulesRegex(c.targetModulesRegex())).build();
+        return (c.targetModulesRegex() == null
+                        ? lora.targetModules(c.targetModules())
+                        : lora.targetModulesRegex(c.targetModulesRegex()))
+                .build();
     }
 
     /** The job's examples with case ids derived from the texts (a text is one case). */
@@ -265,8 +317,10 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
         List<TrainingExample> out = new ArrayList<>(job.examples().size());
         for (dev.engram.streams.TrainingExample e : job.examples()) {
             CaseText positive = caseText(e.positive());
-            List<CaseText> negatives = e.hardNegatives().stream().map(CandidateTrainer::caseText)
-                    .filter(n -> !n.caseId().equals(positive.caseId())).toList();
+            List<CaseText> negatives = e.hardNegatives().stream()
+                    .map(CandidateTrainer::caseText)
+                    .filter(n -> !n.caseId().equals(positive.caseId()))
+                    .toList();
             out.add(new TrainingExample(e.query(), positive, negatives));
         }
         return out;

@@ -1,8 +1,5 @@
 package dev.engram.worker;
 
-import java.util.List;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterPublisher;
@@ -19,9 +16,12 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -91,22 +91,32 @@ public final class TrainingWorker implements AutoCloseable {
         this.config = config;
         // First, so that a worker whose key is unusable fails before it joins the group.
         this.key = WorkerKey.loadOrCreate(config.keyDir());
-        LOG.info("worker {} signs its candidates with key {} (public key: {})", config.workerId(), key.id(),
+        LOG.info(
+                "worker {} signs its candidates with key {} (public key: {})",
+                config.workerId(),
+                key.id(),
                 key.publicKeyFile().toAbsolutePath().normalize());
         this.runner = runner;
-        this.listener = listener == null ? p -> { } : listener;
+        this.listener = listener == null ? p -> {} : listener;
         this.clock = clock;
-        long attemptMillis = config.jobTimeout().toMillis() + config.retryBackoff().toMillis()
-                * (1L << Math.min(20, config.maxAttempts()));
+        long attemptMillis = config.jobTimeout().toMillis()
+                + config.retryBackoff().toMillis() * (1L << Math.min(20, config.maxAttempts()));
         long pollInterval = Math.min(Integer.MAX_VALUE, attemptMillis * config.maxAttempts() + 60_000);
-        this.consumer = KafkaClientFactory.consumer(config.kafka(), config.groupId(), Map.of(
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16,
-                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) pollInterval,
-                // A killed worker's job moves on after the session timeout; heartbeats at a third of it.
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis(),
-                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
-                (int) Math.min(3_000, config.sessionTimeout().toMillis() / 3),
-                ConsumerConfig.CLIENT_ID_CONFIG, "engram-worker-" + config.workerId()));
+        this.consumer = KafkaClientFactory.consumer(
+                config.kafka(),
+                config.groupId(),
+                Map.of(
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        16,
+                        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                        (int) pollInterval,
+                        // A killed worker's job moves on after the session timeout; heartbeats at a third of it.
+                        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                        (int) config.sessionTimeout().toMillis(),
+                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                        (int) Math.min(3_000, config.sessionTimeout().toMillis() / 3),
+                        ConsumerConfig.CLIENT_ID_CONFIG,
+                        "engram-worker-" + config.workerId()));
         this.publisher = AdapterPublisher.transactional(config.kafka(), config.transactionalId());
         this.plainProducer = KafkaClientFactory.producer(config.kafka());
         this.progressPublisher = AdapterPublisher.over(plainProducer);
@@ -115,8 +125,12 @@ public final class TrainingWorker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.timeLimiter = TimeLimiter.of("worker-" + config.workerId(), TimeLimiterConfig.custom()
-                .timeoutDuration(config.jobTimeout()).cancelRunningFuture(true).build());
+        this.timeLimiter = TimeLimiter.of(
+                "worker-" + config.workerId(),
+                TimeLimiterConfig.custom()
+                        .timeoutDuration(config.jobTimeout())
+                        .cancelRunningFuture(true)
+                        .build());
         this.loop = new Thread(this::pollLoop, "engram-worker-" + config.workerId());
     }
 
@@ -131,8 +145,8 @@ public final class TrainingWorker implements AutoCloseable {
     }
 
     /** As {@link #start(WorkerConfig, JobRunner, Consumer)} with a clock for event timestamps. */
-    public static TrainingWorker start(WorkerConfig config, JobRunner runner, Consumer<TrainingProgress> listener,
-            Clock clock) {
+    public static TrainingWorker start(
+            WorkerConfig config, JobRunner runner, Consumer<TrainingProgress> listener, Clock clock) {
         TrainingWorker worker = new TrainingWorker(config, runner, listener, clock);
         worker.loop.start();
         return worker;
@@ -167,8 +181,7 @@ public final class TrainingWorker implements AutoCloseable {
                 }
 
                 @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                }
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
             });
             while (running.get()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
@@ -201,22 +214,39 @@ public final class TrainingWorker implements AutoCloseable {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         if (delivery instanceof TrainingJobAssembler.Delivery.Rejected r) {
             byte[] original = r.offset() == record.offset() && record.value() != null ? record.value() : new byte[0];
-            deadLetter(new DeadLetter(r.topic(), r.partition(), r.offset(), r.key(), original,
-                    "undecodable training job: " + r.reason(), clock.instant()), tp, record.offset());
+            deadLetter(
+                    new DeadLetter(
+                            r.topic(),
+                            r.partition(),
+                            r.offset(),
+                            r.key(),
+                            original,
+                            "undecodable training job: " + r.reason(),
+                            clock.instant()),
+                    tp,
+                    record.offset());
             return;
         }
         TrainingJob job = ((TrainingJobAssembler.Delivery.Job) delivery).job();
         long offset = delivery.offset();
         if (attempts.getOrDefault(job.jobId(), 0) >= config.maxAttempts()) {
-            deadLetter(DeadLetter.of(record, "job " + job.jobId() + " already failed " + config.maxAttempts()
-                    + " attempts on worker " + config.workerId(), clock.instant()), tp, offset);
+            deadLetter(
+                    DeadLetter.of(
+                            record,
+                            "job " + job.jobId() + " already failed " + config.maxAttempts() + " attempts on worker "
+                                    + config.workerId(),
+                            clock.instant()),
+                    tp,
+                    offset);
             return;
         }
-        Retry retry = Retry.of("job-" + job.jobId(), RetryConfig.custom()
-                .maxAttempts(Math.max(1, config.maxAttempts() - attempts.getOrDefault(job.jobId(), 0)))
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(config.retryBackoff(), 2.0))
-                .retryOnException(e -> running.get() && !(e instanceof InterruptedException))
-                .build());
+        Retry retry = Retry.of(
+                "job-" + job.jobId(),
+                RetryConfig.custom()
+                        .maxAttempts(Math.max(1, config.maxAttempts() - attempts.getOrDefault(job.jobId(), 0)))
+                        .intervalFunction(IntervalFunction.ofExponentialBackoff(config.retryBackoff(), 2.0))
+                        .retryOnException(e -> running.get() && !(e instanceof InterruptedException))
+                        .build());
         JobResult result;
         try {
             result = retry.executeCallable(() -> attempt(job));
@@ -236,10 +266,12 @@ public final class TrainingWorker implements AutoCloseable {
         int attempt = attempts.getOrDefault(job.jobId(), 1);
         TrainingJob attempted = job.withAttempt(attempt);
         emit(attempted, Phase.PUBLISHING, "");
-        AdapterPublished candidate = key.sign(AdapterPublished.candidate(job, result.metrics(),
-                withRankerPolicy(job, result.files()), clock.instant()));
+        AdapterPublished candidate = key.sign(AdapterPublished.candidate(
+                job, result.metrics(), withRankerPolicy(job, result.files()), clock.instant()));
         try {
-            publisher.publish(candidate, Map.of(tp, new OffsetAndMetadata(assembler.committableOffset(tp, offset + 1))),
+            publisher.publish(
+                    candidate,
+                    Map.of(tp, new OffsetAndMetadata(assembler.committableOffset(tp, offset + 1))),
                     consumer.groupMetadata());
         } catch (RuntimeException e) {
             // Not committed: the job runs again (here after a rewind, or on the worker that now owns the partition).
@@ -314,7 +346,10 @@ public final class TrainingWorker implements AutoCloseable {
             local.accept(p);
             long now = System.nanoTime();
             boolean last = p.totalSteps() > 0 && p.step() == p.totalSteps();
-            if (p.phase() != Phase.TRAINING || last || this.last == Long.MIN_VALUE || now - this.last >= intervalNanos) {
+            if (p.phase() != Phase.TRAINING
+                    || last
+                    || this.last == Long.MIN_VALUE
+                    || now - this.last >= intervalNanos) {
                 this.last = now;
                 sendProgress(p);
             }
@@ -323,7 +358,9 @@ public final class TrainingWorker implements AutoCloseable {
 
     private void deadLetter(DeadLetter letter, TopicPartition tp, long offset) {
         try {
-            plainProducer.send(new ProducerRecord<>(Topics.DEAD_LETTERS, letter.key(), EventCodec.encode(letter))).get();
+            plainProducer
+                    .send(new ProducerRecord<>(Topics.DEAD_LETTERS, letter.key(), EventCodec.encode(letter)))
+                    .get();
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(assembler.committableOffset(tp, offset + 1))));
             deadLettered.incrementAndGet();
         } catch (InterruptedException e) {
@@ -344,7 +381,8 @@ public final class TrainingWorker implements AutoCloseable {
 
     private static String describe(Throwable e) {
         Throwable t = e;
-        while ((t instanceof java.util.concurrent.ExecutionException || t instanceof java.util.concurrent.CompletionException)
+        while ((t instanceof java.util.concurrent.ExecutionException
+                        || t instanceof java.util.concurrent.CompletionException)
                 && t.getCause() != null) {
             t = t.getCause();
         }

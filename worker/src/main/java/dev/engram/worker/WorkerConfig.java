@@ -36,9 +36,17 @@ import java.util.Objects;
  *     i.e. {@code worker/} in the CLI's default data directory ({@code engram worker --data}), which
  *     a local node ({@code engram serve} on the same data directory) trusts by itself
  */
-public record WorkerConfig(String bootstrapServers, String groupId, String workerId, Duration jobTimeout,
-        int maxAttempts, Duration retryBackoff, Duration progressInterval, Duration sessionTimeout,
-        Map<String, String> kafkaProperties, Path keyDir) {
+public record WorkerConfig(
+        String bootstrapServers,
+        String groupId,
+        String workerId,
+        Duration jobTimeout,
+        int maxAttempts,
+        Duration retryBackoff,
+        Duration progressInterval,
+        Duration sessionTimeout,
+        Map<String, String> kafkaProperties,
+        Path keyDir) {
 
     /** The consumer group every worker joins by default. */
     public static final String DEFAULT_GROUP = "engram-workers";
@@ -67,8 +75,9 @@ public record WorkerConfig(String bootstrapServers, String groupId, String worke
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("workerConfig.maxAttempts must be >= 1, was " + maxAttempts);
         }
-        kafkaProperties = new KafkaConnection(bootstrapServers,
-                Objects.requireNonNull(kafkaProperties, "workerConfig.kafkaProperties is required (Map.of())"))
+        kafkaProperties = new KafkaConnection(
+                        bootstrapServers,
+                        Objects.requireNonNull(kafkaProperties, "workerConfig.kafkaProperties is required (Map.of())"))
                 .clientProperties();
     }
 
@@ -79,8 +88,17 @@ public record WorkerConfig(String bootstrapServers, String groupId, String worke
 
     /** This configuration with Kafka client properties (SASL, SSL), e.g. {@code KafkaConnection.load(file)}. */
     public WorkerConfig withKafkaProperties(Map<String, String> properties) {
-        return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, maxAttempts, retryBackoff,
-                progressInterval, sessionTimeout, properties, keyDir);
+        return new WorkerConfig(
+                bootstrapServers,
+                groupId,
+                workerId,
+                jobTimeout,
+                maxAttempts,
+                retryBackoff,
+                progressInterval,
+                sessionTimeout,
+                properties,
+                keyDir);
     }
 
     private static void positive(Duration d, String field) {
@@ -92,40 +110,102 @@ public record WorkerConfig(String bootstrapServers, String groupId, String worke
 
     /** The defaults listed above, worker id {@code worker-1}. */
     public static WorkerConfig defaults(String bootstrapServers) {
-        return new WorkerConfig(bootstrapServers, DEFAULT_GROUP, "worker-1", Duration.ofMinutes(30), 3,
-                Duration.ofSeconds(2), Duration.ofSeconds(2), DEFAULT_SESSION_TIMEOUT, Map.of(),
+        return new WorkerConfig(
+                bootstrapServers,
+                DEFAULT_GROUP,
+                "worker-1",
+                Duration.ofMinutes(30),
+                3,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2),
+                DEFAULT_SESSION_TIMEOUT,
+                Map.of(),
                 Path.of(DEFAULT_KEY_DIR));
     }
 
     public WorkerConfig withWorkerId(String id) {
-        return new WorkerConfig(bootstrapServers, groupId, id, jobTimeout, maxAttempts, retryBackoff, progressInterval,
-                sessionTimeout, kafkaProperties, keyDir);
+        return new WorkerConfig(
+                bootstrapServers,
+                groupId,
+                id,
+                jobTimeout,
+                maxAttempts,
+                retryBackoff,
+                progressInterval,
+                sessionTimeout,
+                kafkaProperties,
+                keyDir);
     }
 
     public WorkerConfig withGroupId(String group) {
-        return new WorkerConfig(bootstrapServers, group, workerId, jobTimeout, maxAttempts, retryBackoff,
-                progressInterval, sessionTimeout, kafkaProperties, keyDir);
+        return new WorkerConfig(
+                bootstrapServers,
+                group,
+                workerId,
+                jobTimeout,
+                maxAttempts,
+                retryBackoff,
+                progressInterval,
+                sessionTimeout,
+                kafkaProperties,
+                keyDir);
     }
 
     public WorkerConfig withAttempts(int attempts, Duration backoff) {
-        return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, attempts, backoff, progressInterval,
-                sessionTimeout, kafkaProperties, keyDir);
+        return new WorkerConfig(
+                bootstrapServers,
+                groupId,
+                workerId,
+                jobTimeout,
+                attempts,
+                backoff,
+                progressInterval,
+                sessionTimeout,
+                kafkaProperties,
+                keyDir);
     }
 
     public WorkerConfig withJobTimeout(Duration timeout) {
-        return new WorkerConfig(bootstrapServers, groupId, workerId, timeout, maxAttempts, retryBackoff,
-                progressInterval, sessionTimeout, kafkaProperties, keyDir);
+        return new WorkerConfig(
+                bootstrapServers,
+                groupId,
+                workerId,
+                timeout,
+                maxAttempts,
+                retryBackoff,
+                progressInterval,
+                sessionTimeout,
+                kafkaProperties,
+                keyDir);
     }
 
     public WorkerConfig withSessionTimeout(Duration timeout) {
-        return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, maxAttempts, retryBackoff,
-                progressInterval, timeout, kafkaProperties, keyDir);
+        return new WorkerConfig(
+                bootstrapServers,
+                groupId,
+                workerId,
+                jobTimeout,
+                maxAttempts,
+                retryBackoff,
+                progressInterval,
+                timeout,
+                kafkaProperties,
+                keyDir);
     }
 
     /** The same settings with the key pair kept in {@code dir}. */
     public WorkerConfig withKeyDir(Path dir) {
-        return new WorkerConfig(bootstrapServers, groupId, workerId, jobTimeout, maxAttempts, retryBackoff,
-                progressInterval, sessionTimeout, kafkaProperties, dir);
+        return new WorkerConfig(
+                bootstrapServers,
+                groupId,
+                workerId,
+                jobTimeout,
+                maxAttempts,
+                retryBackoff,
+                progressInterval,
+                sessionTimeout,
+                kafkaProperties,
+                dir);
     }
 
     /** The transactional id of this worker's adapter publisher. */

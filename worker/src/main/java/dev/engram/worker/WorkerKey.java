@@ -51,8 +51,8 @@ public final class WorkerKey {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerKey.class);
     private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String PEM_END = "-----END PRIVATE KEY-----";
-    private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
-            PosixFilePermission.OWNER_WRITE);
+    private static final Set<PosixFilePermission> OWNER_ONLY =
+            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
     private final Path dir;
     private final KeyPair keys;
@@ -97,8 +97,9 @@ public final class WorkerKey {
             throw new IllegalStateException(AdapterSignature.ALGORITHM + " is missing from this JDK", e);
         }
         Files.createDirectories(dir);
-        String pem = PEM_BEGIN + "\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
-                .encodeToString(keys.getPrivate().getEncoded()) + "\n" + PEM_END + "\n";
+        String pem = PEM_BEGIN + "\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'})
+                        .encodeToString(keys.getPrivate().getEncoded()) + "\n" + PEM_END + "\n";
         // Written under a temporary name with owner-only permissions from the start, then moved into place.
         Path tmp = dir.resolve(PRIVATE_FILE + ".tmp");
         Files.deleteIfExists(tmp);
@@ -109,15 +110,20 @@ public final class WorkerKey {
         }
         Files.writeString(tmp, pem, StandardCharsets.US_ASCII);
         WorkerKey key = new WorkerKey(dir, keys);
-        Files.writeString(dir.resolve(PUBLIC_FILE), TrustedWorkerKeys.line(keys.getPublic(), "worker-key " + key.id)
-                + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(
+                dir.resolve(PUBLIC_FILE),
+                TrustedWorkerKeys.line(keys.getPublic(), "worker-key " + key.id) + "\n",
+                StandardCharsets.US_ASCII);
         try {
             Files.move(tmp, dir.resolve(PRIVATE_FILE), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        LOG.info("made worker key {} in {} (trust it on nodes: add {} to their --trusted-workers)", key.id, dir,
+        LOG.info(
+                "made worker key {} in {} (trust it on nodes: add {} to their --trusted-workers)",
+                key.id,
+                dir,
                 dir.resolve(PUBLIC_FILE));
         return key;
     }
@@ -126,9 +132,10 @@ public final class WorkerKey {
         Path privateFile = dir.resolve(PRIVATE_FILE);
         Path publicFile = dir.resolve(PUBLIC_FILE);
         if (!Files.exists(privateFile) || !Files.exists(publicFile)) {
-            throw new IllegalStateException("worker key in " + dir + ": " + (Files.exists(privateFile) ? PUBLIC_FILE
-                    : PRIVATE_FILE) + " is missing; restore it, or delete the other file to make a new key (nodes "
-                    + "then need the new " + PUBLIC_FILE + ")");
+            throw new IllegalStateException(
+                    "worker key in " + dir + ": " + (Files.exists(privateFile) ? PUBLIC_FILE : PRIVATE_FILE)
+                            + " is missing; restore it, or delete the other file to make a new key (nodes "
+                            + "then need the new " + PUBLIC_FILE + ")");
         }
         if (Files.getFileStore(privateFile).supportsFileAttributeView(PosixFileAttributeView.class)) {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(privateFile);
@@ -140,11 +147,14 @@ public final class WorkerKey {
         PrivateKey privateKey;
         PublicKey publicKey;
         try {
-            String pem = Files.readString(privateFile, StandardCharsets.US_ASCII).replace(PEM_BEGIN, "")
-                    .replace(PEM_END, "").replaceAll("\\s", "");
+            String pem = Files.readString(privateFile, StandardCharsets.US_ASCII)
+                    .replace(PEM_BEGIN, "")
+                    .replace(PEM_END, "")
+                    .replaceAll("\\s", "");
             privateKey = KeyFactory.getInstance(AdapterSignature.ALGORITHM)
                     .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
-            publicKey = TrustedWorkerKeys.parse(Files.readString(publicFile, StandardCharsets.US_ASCII).strip());
+            publicKey = TrustedWorkerKeys.parse(
+                    Files.readString(publicFile, StandardCharsets.US_ASCII).strip());
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("worker key in " + dir + " is unreadable: " + e.getMessage(), e);
         }

@@ -33,8 +33,23 @@ class LoraWireConfigTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Every field away from its default, so a field the conversion forgets shows up. */
-    private static final LoraTrainingConfig VARIANTS = new LoraTrainingConfig(16, 24, 0.05, List.of("query", "key"),
-            true, true, 2, 8, 2e-4, 11, 96, Init.OLORA, null, true, 16, "SEQ_2_SEQ_LM");
+    private static final LoraTrainingConfig VARIANTS = new LoraTrainingConfig(
+            16,
+            24,
+            0.05,
+            List.of("query", "key"),
+            true,
+            true,
+            2,
+            8,
+            2e-4,
+            11,
+            96,
+            Init.OLORA,
+            null,
+            true,
+            16,
+            "SEQ_2_SEQ_LM");
 
     @Test
     void everyLoraConfigComponentHasAWireCounterpart() {
@@ -42,7 +57,8 @@ class LoraWireConfigTest {
         Set<String> job = names(TrainingJob.class);
         Set<String> missing = new TreeSet<>();
         for (String name : names(LoraConfig.class)) {
-            boolean carried = FROM_THE_JOB.containsKey(name) ? job.contains(FROM_THE_JOB.get(name)) : wire.contains(name);
+            boolean carried =
+                    FROM_THE_JOB.containsKey(name) ? job.contains(FROM_THE_JOB.get(name)) : wire.contains(name);
             if (!carried) {
                 missing.add(name);
             }
@@ -52,7 +68,8 @@ class LoraWireConfigTest {
                         + "a default for JSON written before them), to the schema in docs/schemas, and to "
                         + "CandidateTrainer.loraConfig")
                 .isEmpty();
-        assertThat(constants(LoraTrainingConfig.Init.class)).as("wire init names vs LoraInit")
+        assertThat(constants(LoraTrainingConfig.Init.class))
+                .as("wire init names vs LoraInit")
                 .isEqualTo(constants(LoraInit.class));
     }
 
@@ -75,15 +92,33 @@ class LoraWireConfigTest {
     @Test
     void aJobAskingForTheVariantsRoundTripsThroughJsonIntoAnEqualLoraConfig() {
         Map<LoraTrainingConfig, LoraConfig> asked = new LinkedHashMap<>();
-        LoraConfig base = LoraConfig.builder().r(8).alpha(16).dropout(0.1).targetModules(List.of("query", "value"))
-                .baseModelName("sentence-transformers/all-MiniLM-L6-v2").build();
-        asked.put(wire(Init.OLORA, null, false, 1), base.toBuilder().init(LoraInit.OLORA).build());
-        asked.put(wire(Init.GAUSSIAN, null, false, 1), base.toBuilder().init(LoraInit.GAUSSIAN).build());
-        asked.put(wire(Init.DEFAULT, null, true, 1), base.toBuilder().freezeA(true).build());
-        asked.put(wire(Init.DEFAULT, null, false, 16), base.toBuilder().loraPlusRatio(16).build());
-        asked.put(wire(Init.OLORA, "encoder\\.layer\\.[0-5]\\.attention\\.self\\.(query|value)", true, 4),
-                base.toBuilder().init(LoraInit.OLORA).freezeA(true).loraPlusRatio(4)
-                        .targetModulesRegex("encoder\\.layer\\.[0-5]\\.attention\\.self\\.(query|value)").build());
+        LoraConfig base = LoraConfig.builder()
+                .r(8)
+                .alpha(16)
+                .dropout(0.1)
+                .targetModules(List.of("query", "value"))
+                .baseModelName("sentence-transformers/all-MiniLM-L6-v2")
+                .build();
+        asked.put(
+                wire(Init.OLORA, null, false, 1),
+                base.toBuilder().init(LoraInit.OLORA).build());
+        asked.put(
+                wire(Init.GAUSSIAN, null, false, 1),
+                base.toBuilder().init(LoraInit.GAUSSIAN).build());
+        asked.put(
+                wire(Init.DEFAULT, null, true, 1),
+                base.toBuilder().freezeA(true).build());
+        asked.put(
+                wire(Init.DEFAULT, null, false, 16),
+                base.toBuilder().loraPlusRatio(16).build());
+        asked.put(
+                wire(Init.OLORA, "encoder\\.layer\\.[0-5]\\.attention\\.self\\.(query|value)", true, 4),
+                base.toBuilder()
+                        .init(LoraInit.OLORA)
+                        .freezeA(true)
+                        .loraPlusRatio(4)
+                        .targetModulesRegex("encoder\\.layer\\.[0-5]\\.attention\\.self\\.(query|value)")
+                        .build());
         asked.forEach((config, expected) -> {
             TrainingJob back = ContinualCodec.decodeTrainingJob(ContinualCodec.encode(job(config)));
             assertThat(back.config()).isEqualTo(config);
@@ -96,30 +131,66 @@ class LoraWireConfigTest {
         ObjectNode json = (ObjectNode) JSON.readTree(ContinualCodec.encode(job(LoraTrainingConfig.defaults())));
         ObjectNode config = (ObjectNode) json.get("config");
         config.remove(List.of("init", "targetModulesRegex", "freezeA", "loraPlusRatio", "taskType"));
-        assertThat(config.size()).as("the eleven fields of the first wire config: " + config).isEqualTo(11);
+        assertThat(config.size())
+                .as("the eleven fields of the first wire config: " + config)
+                .isEqualTo(11);
 
         TrainingJob back = ContinualCodec.decodeTrainingJob(JSON.writeValueAsBytes(json));
 
         assertThat(back.config()).isEqualTo(LoraTrainingConfig.defaults());
-        assertThat(CandidateTrainer.loraConfig(back)).isEqualTo(LoraConfig.builder().r(8).alpha(16).dropout(0.1)
-                .targetModules(List.of("query", "value")).baseModelName("sentence-transformers/all-MiniLM-L6-v2")
-                .build());
+        assertThat(CandidateTrainer.loraConfig(back))
+                .isEqualTo(LoraConfig.builder()
+                        .r(8)
+                        .alpha(16)
+                        .dropout(0.1)
+                        .targetModules(List.of("query", "value"))
+                        .baseModelName("sentence-transformers/all-MiniLM-L6-v2")
+                        .build());
     }
 
     private static LoraTrainingConfig wire(Init init, String regex, boolean freezeA, double loraPlusRatio) {
-        return new LoraTrainingConfig(8, 16, 0.1, regex == null ? List.of("query", "value") : List.of(), false, false,
-                1, 4, 1e-3, 7, 64, init, regex, freezeA, loraPlusRatio, LoraTrainingConfig.FEATURE_EXTRACTION);
+        return new LoraTrainingConfig(
+                8,
+                16,
+                0.1,
+                regex == null ? List.of("query", "value") : List.of(),
+                false,
+                false,
+                1,
+                4,
+                1e-3,
+                7,
+                64,
+                init,
+                regex,
+                freezeA,
+                loraPlusRatio,
+                LoraTrainingConfig.FEATURE_EXTRACTION);
     }
 
     private static TrainingJob job(LoraTrainingConfig config) {
         TrainingJob job = TestJobs.job("job-lora-wire", "acme", 2, 1L);
-        return new TrainingJob(job.schemaVersion(), job.jobId(), job.tenant(), job.adapterName(), job.targetVersion(),
-                job.baseAdapterVersion(), job.baseModelId(), job.method(), config, job.examples(), job.heldOut(),
-                job.retention(), job.createdAt(), job.attempt(), job.rankerPolicy());
+        return new TrainingJob(
+                job.schemaVersion(),
+                job.jobId(),
+                job.tenant(),
+                job.adapterName(),
+                job.targetVersion(),
+                job.baseAdapterVersion(),
+                job.baseModelId(),
+                job.method(),
+                config,
+                job.examples(),
+                job.heldOut(),
+                job.retention(),
+                job.createdAt(),
+                job.attempt(),
+                job.rankerPolicy());
     }
 
     private static Set<String> names(Class<? extends Record> type) {
-        return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName)
+        return Arrays.stream(type.getRecordComponents())
+                .map(RecordComponent::getName)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -128,7 +199,9 @@ class LoraWireConfigTest {
     }
 
     private static RecordComponent component(Class<? extends Record> type, String name) {
-        return Arrays.stream(type.getRecordComponents()).filter(c -> c.getName().equals(name)).findFirst()
+        return Arrays.stream(type.getRecordComponents())
+                .filter(c -> c.getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(type.getSimpleName() + " has no component " + name));
     }
 

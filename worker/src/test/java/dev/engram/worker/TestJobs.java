@@ -13,18 +13,35 @@ import java.util.List;
 public final class TestJobs {
 
     public static final String[][] PAIRS = {
-        {"boundary layer transition on a flat plate", "Experiments on laminar to turbulent transition of the boundary layer over a flat plate at low speed."},
-        {"heat transfer at hypersonic speeds", "Measured heat transfer rates on blunt bodies in hypersonic flow at Mach 8."},
+        {
+            "boundary layer transition on a flat plate",
+            "Experiments on laminar to turbulent transition of the boundary layer over a flat plate at low speed."
+        },
+        {
+            "heat transfer at hypersonic speeds",
+            "Measured heat transfer rates on blunt bodies in hypersonic flow at Mach 8."
+        },
         {"flutter of swept wings", "Flutter analysis of swept cantilever wings with structural damping."},
-        {"shock wave interaction with a boundary layer", "Shock induced separation of a turbulent boundary layer on a compression ramp."},
-        {"buckling of thin cylindrical shells", "Buckling loads of thin-walled circular cylinders under axial compression."},
-        {"slender body aerodynamics at supersonic speed", "Pressure distribution on slender bodies of revolution in supersonic flow."},
-        {"creep of metals at high temperature", "Creep behaviour of aluminium alloys at elevated temperatures under constant stress."},
+        {
+            "shock wave interaction with a boundary layer",
+            "Shock induced separation of a turbulent boundary layer on a compression ramp."
+        },
+        {
+            "buckling of thin cylindrical shells",
+            "Buckling loads of thin-walled circular cylinders under axial compression."
+        },
+        {
+            "slender body aerodynamics at supersonic speed",
+            "Pressure distribution on slender bodies of revolution in supersonic flow."
+        },
+        {
+            "creep of metals at high temperature",
+            "Creep behaviour of aluminium alloys at elevated temperatures under constant stress."
+        },
         {"jet noise reduction", "Noise from subsonic jets and methods of reducing its intensity by nozzle shaping."},
     };
 
-    private TestJobs() {
-    }
+    private TestJobs() {}
 
     public static LoraTrainingConfig smallConfig() {
         return config(1);
@@ -48,9 +65,22 @@ public final class TestJobs {
         }
         List<HeldOutQuery> heldOut = List.of(query("h1", 0), query("h2", 2));
         List<HeldOutQuery> retention = List.of(query("r1", 5));
-        return new TrainingJob(TrainingJob.SCHEMA_VERSION, jobId, tenant, tenant + "-retriever", targetVersion, base,
-                "sentence-transformers/all-MiniLM-L6-v2", AdapterMethod.LORA_QUERY_SIDE, config(epochs), examples,
-                heldOut, retention, Instant.parse("2025-01-01T00:00:00Z"), 1, null);
+        return new TrainingJob(
+                TrainingJob.SCHEMA_VERSION,
+                jobId,
+                tenant,
+                tenant + "-retriever",
+                targetVersion,
+                base,
+                "sentence-transformers/all-MiniLM-L6-v2",
+                AdapterMethod.LORA_QUERY_SIDE,
+                config(epochs),
+                examples,
+                heldOut,
+                retention,
+                Instant.parse("2025-01-01T00:00:00Z"),
+                1,
+                null);
     }
 
     /** A judged query: the pair's case is relevant, three others are not. */

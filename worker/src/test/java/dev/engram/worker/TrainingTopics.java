@@ -19,8 +19,7 @@ import org.apache.kafka.common.TopicPartition;
 /** Reads the adapters and progress topics to their current ends; moves a fresh worker group to the end of the jobs topic. */
 public final class TrainingTopics {
 
-    private TrainingTopics() {
-    }
+    private TrainingTopics() {}
 
     /** Every committed adapter on {@code engram.adapters} up to its current end. */
     public static List<AdapterPublished> adapters(String bootstrap) {
@@ -39,7 +38,8 @@ public final class TrainingTopics {
     /** Every progress event up to the topic's current end. */
     public static List<TrainingProgress> progress(String bootstrap) {
         return readAll(bootstrap, Topics.TRAINING_PROGRESS).stream()
-                .map(r -> ContinualCodec.decodeTrainingProgress(r.value())).toList();
+                .map(r -> ContinualCodec.decodeTrainingProgress(r.value()))
+                .toList();
     }
 
     /** Commits {@code group}'s offsets at the current end of the jobs topic, so it sees only later jobs. */
@@ -58,7 +58,9 @@ public final class TrainingTopics {
         try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(bootstrap, group)) {
             List<TopicPartition> partitions = partitions(consumer, Topics.TRAINING_JOBS);
             return consumer.committed(new java.util.HashSet<>(partitions)).values().stream()
-                    .filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
+                    .filter(java.util.Objects::nonNull)
+                    .mapToLong(OffsetAndMetadata::offset)
+                    .sum();
         }
     }
 
@@ -66,13 +68,16 @@ public final class TrainingTopics {
     public static long committed(String bootstrap, String group, int partition) {
         TopicPartition tp = new TopicPartition(Topics.TRAINING_JOBS, partition);
         try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(bootstrap, group)) {
-            OffsetAndMetadata committed = consumer.committed(java.util.Set.of(tp)).get(tp);
+            OffsetAndMetadata committed =
+                    consumer.committed(java.util.Set.of(tp)).get(tp);
             return committed == null ? -1 : committed.offset();
         }
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer, String topic) {
-        return consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        return consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {

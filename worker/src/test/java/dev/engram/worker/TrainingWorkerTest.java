@@ -9,7 +9,6 @@ import dev.engram.node.testing.TestIds;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterSignature;
-import dev.engram.streams.TrustedWorkerKeys;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.DeadLetter;
 import dev.engram.streams.KafkaClientFactory;
@@ -17,12 +16,13 @@ import dev.engram.streams.Topics;
 import dev.engram.streams.TrainingJob;
 import dev.engram.streams.TrainingJobPublisher;
 import dev.engram.streams.TrainingProgress;
+import dev.engram.streams.TrustedWorkerKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -56,12 +56,18 @@ class TrainingWorkerTest {
     }
 
     private static WorkerConfig config(String group, String id) {
-        return WorkerConfig.defaults(bootstrap).withGroupId(group).withWorkerId(id)
-                .withAttempts(3, Duration.ofMillis(50)).withJobTimeout(Duration.ofMinutes(3)).withKeyDir(keys);
+        return WorkerConfig.defaults(bootstrap)
+                .withGroupId(group)
+                .withWorkerId(id)
+                .withAttempts(3, Duration.ofMillis(50))
+                .withJobTimeout(Duration.ofMinutes(3))
+                .withKeyDir(keys);
     }
 
     private static List<AdapterPublished> adaptersOf(String jobId) {
-        return TrainingTopics.adapters(bootstrap).stream().filter(a -> a.jobId().equals(jobId)).toList();
+        return TrainingTopics.adapters(bootstrap).stream()
+                .filter(a -> a.jobId().equals(jobId))
+                .toList();
     }
 
     @Test
@@ -85,15 +91,16 @@ class TrainingWorkerTest {
         AdapterPublished a = published.get(0);
         assertThat(a.status()).isEqualTo(AdapterStatus.CANDIDATE);
         assertThat(a.signerKeyId()).as("signed by the worker's key").isEqualTo(key.id());
-        assertThat(AdapterSignature.verify(a, TrustedWorkerKeys.of(key.publicKey())).trusted()).isTrue();
+        assertThat(AdapterSignature.verify(a, TrustedWorkerKeys.of(key.publicKey()))
+                        .trusted())
+                .isTrue();
         assertThat(key.dir()).isEqualTo(keys);
         assertThat(a.tenant()).isEqualTo(tenant);
         assertThat(a.adapterName()).isEqualTo(job.adapterName());
         assertThat(a.version()).isEqualTo(1);
         assertThat(a.parentVersion()).isNull();
         assertThat(a.config()).isEqualTo(job.config());
-        assertThat(a.files()).extracting(AdapterFile::name)
-                .contains(AdapterFile.PEFT_CONFIG, AdapterFile.PEFT_WEIGHTS);
+        assertThat(a.files()).extracting(AdapterFile::name).contains(AdapterFile.PEFT_CONFIG, AdapterFile.PEFT_WEIGHTS);
         assertThat(a.metrics().heldOutQueries()).isEqualTo(2);
         assertThat(a.metrics().retentionQueries()).isEqualTo(1);
         assertThat(a.metrics().heldOutNdcg10()).isBetween(0.0, 1.0);
@@ -103,9 +110,16 @@ class TrainingWorkerTest {
         assertThat(a.metrics().extra()).containsKey("steps");
         assertThat(a.metrics().extra().get("steps")).isEqualTo(2.0); // 8 examples, batch 4, 1 epoch
 
-        assertThat(local).extracting(TrainingProgress::phase).contains(TrainingProgress.Phase.STARTING,
-                TrainingProgress.Phase.TRAINING, TrainingProgress.Phase.EVALUATING, TrainingProgress.Phase.DONE);
-        Await.until("progress events on " + Topics.TRAINING_PROGRESS, Duration.ofSeconds(30),
+        assertThat(local)
+                .extracting(TrainingProgress::phase)
+                .contains(
+                        TrainingProgress.Phase.STARTING,
+                        TrainingProgress.Phase.TRAINING,
+                        TrainingProgress.Phase.EVALUATING,
+                        TrainingProgress.Phase.DONE);
+        Await.until(
+                "progress events on " + Topics.TRAINING_PROGRESS,
+                Duration.ofSeconds(30),
                 () -> TrainingTopics.progress(bootstrap).stream()
                         .anyMatch(p -> p.jobId().equals(job.jobId()) && p.phase() == TrainingProgress.Phase.DONE));
         // The job's offset was committed with the adapter: the group is past it.
@@ -128,18 +142,25 @@ class TrainingWorkerTest {
         };
         TrainingWorker first = TrainingWorker.start(config(group, TestIds.unique("w")), hangs, null);
         jobs.publish(job);
-        assertThat(started.await(60, TimeUnit.SECONDS)).as("the first worker took the job").isTrue();
+        assertThat(started.await(60, TimeUnit.SECONDS))
+                .as("the first worker took the job")
+                .isTrue();
         first.crash();
-        assertThat(TrainingTopics.committed(bootstrap, group)).as("nothing committed by the crashed worker")
+        assertThat(TrainingTopics.committed(bootstrap, group))
+                .as("nothing committed by the crashed worker")
                 .isEqualTo(committedBefore);
 
         try (TrainingWorker second = TrainingWorker.start(config(group, TestIds.unique("w")), trainer, null)) {
-            Await.until("the second worker publishes " + job.jobId(), Duration.ofMinutes(3),
+            Await.until(
+                    "the second worker publishes " + job.jobId(),
+                    Duration.ofMinutes(3),
                     () -> second.jobsPublished() == 1);
             // A later job on the same partition: once it is done, the first is certainly not run again.
             TrainingJob next = TestJobs.job(tenant + "-job2", tenant, 2, null);
             jobs.publish(next);
-            Await.until("the second worker publishes " + next.jobId(), Duration.ofMinutes(3),
+            Await.until(
+                    "the second worker publishes " + next.jobId(),
+                    Duration.ofMinutes(3),
                     () -> second.jobsPublished() == 2);
         }
         first.close();
@@ -159,19 +180,23 @@ class TrainingWorkerTest {
             throw new IllegalStateException("weights exploded on attempt " + j.attempt());
         };
         try (TrainingWorker worker = TrainingWorker.start(config(group, TestIds.unique("w")), poison, null);
-             KafkaProducer<String, byte[]> raw = KafkaClientFactory.producer(bootstrap)) {
+                KafkaProducer<String, byte[]> raw = KafkaClientFactory.producer(bootstrap)) {
             jobs.publish(job);
-            raw.send(new ProducerRecord<>(Topics.TRAINING_JOBS, tenant, "{not a job".getBytes())).get();
+            raw.send(new ProducerRecord<>(Topics.TRAINING_JOBS, tenant, "{not a job".getBytes()))
+                    .get();
             Await.until("both dead-lettered", Duration.ofMinutes(1), () -> worker.jobsDeadLettered() == 2);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
         assertThat(runs.get()).isEqualTo(3);
         List<DeadLetter> letters = DeadLetterTopic.readAll(bootstrap).stream()
-                .filter(d -> tenant.equals(d.key())).toList();
+                .filter(d -> tenant.equals(d.key()))
+                .toList();
         assertThat(letters).hasSize(2);
         assertThat(letters.get(0).sourceTopic()).isEqualTo(Topics.TRAINING_JOBS);
-        assertThat(letters.get(0).reason()).contains(job.jobId()).contains("3 attempts")
+        assertThat(letters.get(0).reason())
+                .contains(job.jobId())
+                .contains("3 attempts")
                 .contains("weights exploded on attempt 3");
         assertThat(letters.get(1).reason()).startsWith("undecodable training job");
         assertThat(new String(letters.get(1).original())).isEqualTo("{not a job");

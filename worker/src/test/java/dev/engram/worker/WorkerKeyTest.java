@@ -21,7 +21,8 @@ class WorkerKeyTest {
         Path dir = tmp.resolve("data").resolve("worker");
         WorkerKey made = WorkerKey.loadOrCreate(dir);
         Path privateFile = dir.resolve(WorkerKey.PRIVATE_FILE);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(privateFile))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(privateFile)))
+                .isEqualTo("rw-------");
         assertThat(Files.readString(privateFile)).startsWith("-----BEGIN PRIVATE KEY-----");
         assertThat(made.publicKeyFile()).isEqualTo(dir.resolve(WorkerKey.PUBLIC_FILE));
         assertThat(TrustedWorkerKeys.load(made.publicKeyFile()).ids()).containsExactly(made.id());
@@ -37,11 +38,14 @@ class WorkerKeyTest {
         WorkerKey.loadOrCreate(dir);
         Path privateFile = dir.resolve(WorkerKey.PRIVATE_FILE);
         Files.setPosixFilePermissions(privateFile, PosixFilePermissions.fromString("rw-r--r--"));
-        assertThatThrownBy(() -> WorkerKey.loadOrCreate(dir)).hasMessageContaining("can be read by others")
+        assertThatThrownBy(() -> WorkerKey.loadOrCreate(dir))
+                .hasMessageContaining("can be read by others")
                 .hasMessageContaining("chmod 600 " + privateFile);
         Files.setPosixFilePermissions(privateFile, PosixFilePermissions.fromString("rw-------"));
 
-        Files.copy(WorkerKey.loadOrCreate(tmp.resolve("other")).publicKeyFile(), dir.resolve(WorkerKey.PUBLIC_FILE),
+        Files.copy(
+                WorkerKey.loadOrCreate(tmp.resolve("other")).publicKeyFile(),
+                dir.resolve(WorkerKey.PUBLIC_FILE),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertThatThrownBy(() -> WorkerKey.loadOrCreate(dir)).hasMessageContaining("is not the public half");
 

@@ -16,8 +16,7 @@ import java.util.Objects;
  * @param createdBy the principal that created it ({@code "node"} for the admin key a node creates
  *     on first start)
  */
-public record ApiKey(String id, String principal, Role role, TenantScope tenants, Instant createdAt,
-        String createdBy) {
+public record ApiKey(String id, String principal, Role role, TenantScope tenants, Instant createdAt, String createdBy) {
 
     public ApiKey {
         Objects.requireNonNull(id, "apiKey.id is required");

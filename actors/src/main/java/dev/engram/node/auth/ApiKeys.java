@@ -57,13 +57,20 @@ public final class ApiKeys {
 
     private static final String PREFIX = "egk_";
     private static final Pattern KEY = Pattern.compile("egk_([0-9a-f]{12})_[A-Za-z0-9_-]{43}");
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final byte[] NO_HASH = new byte[32];
 
     /** One entry of the keys file. */
-    record StoredKey(String id, String principal, Role role, TenantScope tenants, Instant createdAt, String createdBy,
+    record StoredKey(
+            String id,
+            String principal,
+            Role role,
+            TenantScope tenants,
+            Instant createdAt,
+            String createdBy,
             String sha256) {
 
         ApiKey describe() {
@@ -105,9 +112,11 @@ public final class ApiKeys {
                 read.keys().forEach(k -> keys.byId.put(k.id(), k));
                 keys.fileExists = true;
             } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException("cannot read the API keys in " + file + ": " + e.getMessage()
-                        + " (restore it from a backup, or remove it and start the node on loopback to create a new "
-                        + "admin key: every key it held stops working)", e);
+                throw new IllegalStateException(
+                        "cannot read the API keys in " + file + ": " + e.getMessage()
+                                + " (restore it from a backup, or remove it and start the node on loopback to create a new "
+                                + "admin key: every key it held stops working)",
+                        e);
             }
         }
         return keys;
@@ -125,14 +134,20 @@ public final class ApiKeys {
         }
         String id = newId();
         String secret = PREFIX + id + "_" + newSecret();
-        StoredKey stored = new StoredKey(id, ADMIN_PRINCIPAL, Role.ADMIN, TenantScope.ALL, clock.instant(),
-                CREATED_BY_NODE, hex(sha256(secret)));
+        StoredKey stored = new StoredKey(
+                id,
+                ADMIN_PRINCIPAL,
+                Role.ADMIN,
+                TenantScope.ALL,
+                clock.instant(),
+                CREATED_BY_NODE,
+                hex(sha256(secret)));
         try {
             Files.createDirectories(dataDir);
             OwnerOnlyFiles.replace(dataDir.resolve(ADMIN_KEY_FILE), secret + "\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the admin key to " + dataDir.resolve(ADMIN_KEY_FILE) + ": "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot write the admin key to " + dataDir.resolve(ADMIN_KEY_FILE) + ": " + e.getMessage(), e);
         }
         byId.put(id, stored);
         save();
@@ -143,7 +158,9 @@ public final class ApiKeys {
     public static Optional<String> readAdminKey(Path dataDir) {
         Path file = dataDir.resolve(ADMIN_KEY_FILE);
         try {
-            String key = Files.isReadable(file) ? Files.readString(file, StandardCharsets.UTF_8).strip() : "";
+            String key = Files.isReadable(file)
+                    ? Files.readString(file, StandardCharsets.UTF_8).strip()
+                    : "";
             return key.isEmpty() ? Optional.empty() : Optional.of(key);
         } catch (IOException e) {
             return Optional.empty();
@@ -165,8 +182,14 @@ public final class ApiKeys {
             id = newId();
         }
         String secret = PREFIX + id + "_" + newSecret();
-        StoredKey stored = new StoredKey(id, principal, role, tenants, clock.instant(),
-                Objects.requireNonNull(createdBy, "createdBy"), hex(sha256(secret)));
+        StoredKey stored = new StoredKey(
+                id,
+                principal,
+                role,
+                tenants,
+                clock.instant(),
+                Objects.requireNonNull(createdBy, "createdBy"),
+                hex(sha256(secret)));
         byId.put(id, stored);
         try {
             save();
@@ -198,7 +221,8 @@ public final class ApiKeys {
         if (removing == null) {
             return Optional.empty();
         }
-        if (managesEverything(removing) && byId.values().stream().filter(ApiKeys::managesEverything).count() == 1) {
+        if (managesEverything(removing)
+                && byId.values().stream().filter(ApiKeys::managesEverything).count() == 1) {
             throw new LastAdminKeyException("key " + id + " (principal '" + removing.principal() + "') is the last "
                     + "admin key of every tenant; create another admin key before revoking it");
         }
@@ -246,8 +270,10 @@ public final class ApiKeys {
         Path file = dataDir.resolve(KEYS_FILE);
         try {
             Files.createDirectories(dataDir);
-            OwnerOnlyFiles.replace(file, JSON.writerWithDefaultPrettyPrinter()
-                    .writeValueAsString(new KeysFile(new ArrayList<>(byId.values()))));
+            OwnerOnlyFiles.replace(
+                    file,
+                    JSON.writerWithDefaultPrettyPrinter()
+                            .writeValueAsString(new KeysFile(new ArrayList<>(byId.values()))));
             fileExists = true;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the API keys: " + e.getMessage(), e);

@@ -19,8 +19,15 @@ import java.util.Objects;
  *     {@code "principal ci-bot, role reader, tenants acme"}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record AuditEntry(Instant time, String principal, Role role, String action, String target, String tenant,
-        String reason, String detail) {
+public record AuditEntry(
+        Instant time,
+        String principal,
+        Role role,
+        String action,
+        String target,
+        String tenant,
+        String reason,
+        String detail) {
 
     /** Pinning an adapter version. */
     public static final String ADAPTER_PIN = "adapter.pin";

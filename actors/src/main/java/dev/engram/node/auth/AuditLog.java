@@ -38,7 +38,8 @@ public final class AuditLog {
     public static final String FILE = "audit.jsonl";
 
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -82,7 +83,10 @@ public final class AuditLog {
                 try {
                     entry = JSON.readValue(line, AuditEntry.class);
                 } catch (IOException | RuntimeException e) {
-                    log.warn("audit log {} line {} is not an entry (cut short by a crash?): {}", file, number,
+                    log.warn(
+                            "audit log {} line {} is not an entry (cut short by a crash?): {}",
+                            file,
+                            number,
                             e.getMessage());
                     continue;
                 }

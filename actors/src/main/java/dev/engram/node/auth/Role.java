@@ -17,7 +17,10 @@ import java.util.Locale;
  * </ul>
  */
 public enum Role {
-    READER, WRITER, OPERATOR, ADMIN;
+    READER,
+    WRITER,
+    OPERATOR,
+    ADMIN;
 
     /** The lower-case name used on the wire and in {@code keys.json}. */
     @JsonValue
@@ -40,7 +43,7 @@ public enum Role {
                 }
             }
         }
-        throw new IllegalArgumentException("role must be one of " + Arrays.stream(values()).map(Role::wireName)
-                .toList() + ", was '" + text + "'");
+        throw new IllegalArgumentException("role must be one of "
+                + Arrays.stream(values()).map(Role::wireName).toList() + ", was '" + text + "'");
     }
 }

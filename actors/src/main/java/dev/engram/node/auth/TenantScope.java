@@ -31,8 +31,8 @@ public record TenantScope(List<String> tenants) {
         }
         if (tenants.contains(EVERY_TENANT)) {
             if (tenants.size() != 1) {
-                throw new IllegalArgumentException("tenants: \"*\" (every tenant) cannot be combined with names, was "
-                        + tenants);
+                throw new IllegalArgumentException(
+                        "tenants: \"*\" (every tenant) cannot be combined with names, was " + tenants);
             }
         } else {
             for (String t : tenants) {
@@ -41,7 +41,8 @@ public record TenantScope(List<String> tenants) {
                             + " (or be \"*\" for every tenant)");
                 }
             }
-            tenants = new LinkedHashSet<>(tenants.stream().sorted().toList()).stream().toList();
+            tenants = new LinkedHashSet<>(tenants.stream().sorted().toList())
+                    .stream().toList();
         }
         tenants = List.copyOf(tenants);
     }
@@ -55,9 +56,11 @@ public record TenantScope(List<String> tenants) {
     /** Parses {@code "acme,globex"} or {@code "*"}. */
     public static TenantScope parse(String commaSeparated) {
         if (commaSeparated == null || commaSeparated.isBlank()) {
-            throw new IllegalArgumentException("tenants must be a comma-separated list of tenants, or * for every tenant");
+            throw new IllegalArgumentException(
+                    "tenants must be a comma-separated list of tenants, or * for every tenant");
         }
-        return new TenantScope(Arrays.stream(commaSeparated.split(",")).map(String::strip).toList());
+        return new TenantScope(
+                Arrays.stream(commaSeparated.split(",")).map(String::strip).toList());
     }
 
     @JsonValue

@@ -91,16 +91,16 @@ public record ResilienceConfig(
         atLeast(storeWriteMaxAttempts, 1, "resilience.storeWriteMaxAttempts");
         positive(storeWriteInitialBackoff, "resilience.storeWriteInitialBackoff");
         if (!(storeWriteMultiplier >= 1.0)) {
-            throw new IllegalArgumentException("resilience.storeWriteMultiplier must be >= 1.0, was "
-                    + storeWriteMultiplier);
+            throw new IllegalArgumentException(
+                    "resilience.storeWriteMultiplier must be >= 1.0, was " + storeWriteMultiplier);
         }
         positive(storeWriteMaxBackoff, "resilience.storeWriteMaxBackoff");
         atLeast(deadLetterMaxAttempts, 1, "resilience.deadLetterMaxAttempts");
         positive(deadLetterBackoff, "resilience.deadLetterBackoff");
         positive(deadLetterTimeout, "resilience.deadLetterTimeout");
         if (!(breakerFailureRateThreshold > 0 && breakerFailureRateThreshold <= 100)) {
-            throw new IllegalArgumentException("resilience.breakerFailureRateThreshold must be in (0, 100], was "
-                    + breakerFailureRateThreshold);
+            throw new IllegalArgumentException(
+                    "resilience.breakerFailureRateThreshold must be in (0, 100], was " + breakerFailureRateThreshold);
         }
         atLeast(breakerSlidingWindowSize, 1, "resilience.breakerSlidingWindowSize");
         atLeast(breakerMinimumCalls, 1, "resilience.breakerMinimumCalls");
@@ -124,29 +124,67 @@ public record ResilienceConfig(
     /** The documented defaults. */
     public static ResilienceConfig defaults() {
         return new ResilienceConfig(
-                6, Duration.ofMillis(100), 2.0, Duration.ofSeconds(5),
-                3, Duration.ofMillis(200), Duration.ofSeconds(15),
-                50f, 10, 4, Duration.ofSeconds(10),
-                Duration.ofSeconds(1), 4, Duration.ofSeconds(30), Duration.ofMinutes(2),
-                Duration.ofMillis(200), Duration.ofSeconds(10));
+                6,
+                Duration.ofMillis(100),
+                2.0,
+                Duration.ofSeconds(5),
+                3,
+                Duration.ofMillis(200),
+                Duration.ofSeconds(15),
+                50f,
+                10,
+                4,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(1),
+                4,
+                Duration.ofSeconds(30),
+                Duration.ofMinutes(2),
+                Duration.ofMillis(200),
+                Duration.ofSeconds(10));
     }
 
     /** A copy with other store-write retry settings. */
-    public ResilienceConfig withStoreWrite(int maxAttempts, Duration initialBackoff, double multiplier,
-            Duration maxBackoff) {
-        return new ResilienceConfig(maxAttempts, initialBackoff, multiplier, maxBackoff,
-                deadLetterMaxAttempts, deadLetterBackoff, deadLetterTimeout, breakerFailureRateThreshold,
-                breakerSlidingWindowSize, breakerMinimumCalls, breakerOpenWait, redeliveryBackoff,
-                partitionMaxAttempts, partitionMaxBackoff, batchTimeout, actorRestartMinBackoff,
+    public ResilienceConfig withStoreWrite(
+            int maxAttempts, Duration initialBackoff, double multiplier, Duration maxBackoff) {
+        return new ResilienceConfig(
+                maxAttempts,
+                initialBackoff,
+                multiplier,
+                maxBackoff,
+                deadLetterMaxAttempts,
+                deadLetterBackoff,
+                deadLetterTimeout,
+                breakerFailureRateThreshold,
+                breakerSlidingWindowSize,
+                breakerMinimumCalls,
+                breakerOpenWait,
+                redeliveryBackoff,
+                partitionMaxAttempts,
+                partitionMaxBackoff,
+                batchTimeout,
+                actorRestartMinBackoff,
                 actorRestartMaxBackoff);
     }
 
     /** A copy with another redelivery pause and batch timeout. */
     public ResilienceConfig withRedelivery(Duration backoff, Duration timeout) {
-        return new ResilienceConfig(storeWriteMaxAttempts, storeWriteInitialBackoff, storeWriteMultiplier,
-                storeWriteMaxBackoff, deadLetterMaxAttempts, deadLetterBackoff, deadLetterTimeout,
-                breakerFailureRateThreshold, breakerSlidingWindowSize, breakerMinimumCalls, breakerOpenWait,
-                backoff, partitionMaxAttempts, max(backoff, partitionMaxBackoff), timeout, actorRestartMinBackoff,
+        return new ResilienceConfig(
+                storeWriteMaxAttempts,
+                storeWriteInitialBackoff,
+                storeWriteMultiplier,
+                storeWriteMaxBackoff,
+                deadLetterMaxAttempts,
+                deadLetterBackoff,
+                deadLetterTimeout,
+                breakerFailureRateThreshold,
+                breakerSlidingWindowSize,
+                breakerMinimumCalls,
+                breakerOpenWait,
+                backoff,
+                partitionMaxAttempts,
+                max(backoff, partitionMaxBackoff),
+                timeout,
+                actorRestartMinBackoff,
                 actorRestartMaxBackoff);
     }
 
@@ -156,10 +194,23 @@ public record ResilienceConfig(
      * {@code maxBackoff}.
      */
     public ResilienceConfig withPartitionRetry(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
-        return new ResilienceConfig(storeWriteMaxAttempts, storeWriteInitialBackoff, storeWriteMultiplier,
-                storeWriteMaxBackoff, deadLetterMaxAttempts, deadLetterBackoff, deadLetterTimeout,
-                breakerFailureRateThreshold, breakerSlidingWindowSize, breakerMinimumCalls, breakerOpenWait,
-                initialBackoff, maxAttempts, maxBackoff, batchTimeout, actorRestartMinBackoff,
+        return new ResilienceConfig(
+                storeWriteMaxAttempts,
+                storeWriteInitialBackoff,
+                storeWriteMultiplier,
+                storeWriteMaxBackoff,
+                deadLetterMaxAttempts,
+                deadLetterBackoff,
+                deadLetterTimeout,
+                breakerFailureRateThreshold,
+                breakerSlidingWindowSize,
+                breakerMinimumCalls,
+                breakerOpenWait,
+                initialBackoff,
+                maxAttempts,
+                maxBackoff,
+                batchTimeout,
+                actorRestartMinBackoff,
                 actorRestartMaxBackoff);
     }
 

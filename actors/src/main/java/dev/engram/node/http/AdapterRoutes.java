@@ -60,8 +60,13 @@ public final class AdapterRoutes extends AllDirectives {
     private final AuditLog audit;
 
     /** @param publisher publishes the controls (blocking, so it runs on {@code blocking}) */
-    public AdapterRoutes(AdapterRegistry registry, AdapterPublisher publisher, Executor blocking, Clock clock,
-            HttpAccess access, AuditLog audit) {
+    public AdapterRoutes(
+            AdapterRegistry registry,
+            AdapterPublisher publisher,
+            Executor blocking,
+            Clock clock,
+            HttpAccess access,
+            AuditLog audit) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.blocking = Objects.requireNonNull(blocking, "blocking");
@@ -72,35 +77,61 @@ public final class AdapterRoutes extends AllDirectives {
 
     public Route routes() {
         return concat(
-                path(PathMatchers.segment("v1").slash("adapters"), () -> concat(
-                        get(() -> access.require(Role.READER, "listing adapters", principal ->
-                                complete(JsonResponses.json(StatusCodes.OK, Map.of("adapters", registry.adapters()
-                                        .stream().filter(a -> visible(principal, a)).toList(), "gate",
-                                        registry.gate()))))),
-                        JsonResponses.methodNotAllowed("GET"))),
-                path(PathMatchers.segment("v1").slash("adapters").slash(PathMatchers.segment()), name -> concat(
-                        get(() -> access.require(Role.READER, "reading adapters", principal -> one(principal, name))),
-                        JsonResponses.methodNotAllowed("GET"))),
-                path(PathMatchers.segment("v1").slash("adapters").slash(PathMatchers.segment())
-                        .slash(PathMatchers.segment()), (name, action) -> !ACTIONS.contains(action)
-                        ? complete(JsonResponses.error(StatusCodes.NOT_FOUND, "no such adapter action '" + action
-                                + "'; use pin, unpin or rollback", null))
-                        : concat(
-                                post(() -> access.require(Role.OPERATOR, action + " adapters", principal ->
-                                        HttpAccess.tenant(principal, tenantOf(name), action + " adapters",
-                                                () -> RequestBody.read(body -> control(principal, name, action,
-                                                        body))))),
-                                JsonResponses.methodNotAllowed("POST"))));
+                path(
+                        PathMatchers.segment("v1").slash("adapters"),
+                        () -> concat(
+                                get(() -> access.require(
+                                        Role.READER,
+                                        "listing adapters",
+                                        principal -> complete(JsonResponses.json(
+                                                StatusCodes.OK,
+                                                Map.of(
+                                                        "adapters",
+                                                        registry.adapters().stream()
+                                                                .filter(a -> visible(principal, a))
+                                                                .toList(),
+                                                        "gate",
+                                                        registry.gate()))))),
+                                JsonResponses.methodNotAllowed("GET"))),
+                path(
+                        PathMatchers.segment("v1").slash("adapters").slash(PathMatchers.segment()),
+                        name -> concat(
+                                get(() -> access.require(
+                                        Role.READER, "reading adapters", principal -> one(principal, name))),
+                                JsonResponses.methodNotAllowed("GET"))),
+                path(
+                        PathMatchers.segment("v1")
+                                .slash("adapters")
+                                .slash(PathMatchers.segment())
+                                .slash(PathMatchers.segment()),
+                        (name, action) -> !ACTIONS.contains(action)
+                                ? complete(JsonResponses.error(
+                                        StatusCodes.NOT_FOUND,
+                                        "no such adapter action '" + action + "'; use pin, unpin or rollback",
+                                        null))
+                                : concat(
+                                        post(() -> access.require(
+                                                Role.OPERATOR,
+                                                action + " adapters",
+                                                principal -> HttpAccess.tenant(
+                                                        principal,
+                                                        tenantOf(name),
+                                                        action + " adapters",
+                                                        () -> RequestBody.read(
+                                                                body -> control(principal, name, action, body))))),
+                                        JsonResponses.methodNotAllowed("POST"))));
     }
 
     private Route one(Principal principal, String name) {
         AdapterView view = registry.adapter(name);
         if (view == null) {
-            return complete(JsonResponses.error(StatusCodes.NOT_FOUND, "no adapter named '" + name
-                    + "' on this node (GET /v1/adapters lists them)", null));
+            return complete(JsonResponses.error(
+                    StatusCodes.NOT_FOUND,
+                    "no adapter named '" + name + "' on this node (GET /v1/adapters lists them)",
+                    null));
         }
-        return HttpAccess.tenant(principal, view.tenant(), "read adapters",
-                () -> complete(JsonResponses.json(StatusCodes.OK, view)));
+        return HttpAccess.tenant(
+                principal, view.tenant(), "read adapters", () -> complete(JsonResponses.json(StatusCodes.OK, view)));
     }
 
     private static boolean visible(Principal principal, AdapterView adapter) {
@@ -116,21 +147,26 @@ public final class AdapterRoutes extends AllDirectives {
         AdapterControl control;
         try {
             boolean unpin = action.equals("unpin");
-            ObjectNode tree = ApiJson.readObject(body, unpin ? UNPIN_FIELDS : VERSIONED_FIELDS,
+            ObjectNode tree = ApiJson.readObject(
+                    body,
+                    unpin ? UNPIN_FIELDS : VERSIONED_FIELDS,
                     unpin ? "{\"reason\": \"why\"}" : "{\"version\": 3, \"reason\": \"why\"}");
             String reason = reason(tree);
             control = switch (action) {
-                case "pin" -> AdapterControl.pin(name, version(tree, action), principal.name(), reason,
-                        clock.instant());
+                case "pin" ->
+                    AdapterControl.pin(name, version(tree, action), principal.name(), reason, clock.instant());
                 case "unpin" -> AdapterControl.unpin(name, principal.name(), reason, clock.instant());
-                default -> AdapterControl.rollback(name, version(tree, action), principal.name(), reason,
-                        clock.instant());
+                default ->
+                    AdapterControl.rollback(name, version(tree, action), principal.name(), reason, clock.instant());
             };
         } catch (BadRequestException e) {
             if ("operator".equals(e.field())) {
-                return complete(JsonResponses.error(StatusCodes.BAD_REQUEST, "operator is not sent: the control "
-                        + "records the principal of your API key ('" + principal.name() + "'); put any note in "
-                        + "'reason'", "operator"));
+                return complete(JsonResponses.error(
+                        StatusCodes.BAD_REQUEST,
+                        "operator is not sent: the control "
+                                + "records the principal of your API key ('" + principal.name() + "'); put any note in "
+                                + "'reason'",
+                        "operator"));
             }
             return complete(JsonResponses.json(StatusCodes.BAD_REQUEST, e.toError()));
         } catch (InvalidEventException e) {
@@ -139,28 +175,54 @@ public final class AdapterRoutes extends AllDirectives {
         AdapterControl accepted = control;
         String tenant = tenantOf(name);
         // Published first, then audited: every entry in the audit log is an action that took effect.
-        CompletionStage<HttpResponse> published = CompletableFuture.supplyAsync(() -> {
-            RecordMetadata meta;
-            try {
-                meta = publisher.publish(accepted);
-            } catch (RuntimeException e) {
-                log.warn("{} {} by {}: could not publish: {}", action, name, principal.name(), e.toString());
-                return JsonResponses.error(StatusCodes.SERVICE_UNAVAILABLE, "could not publish the control to Kafka: "
-                        + e.getMessage(), null);
-            }
-            try {
-                audit.record(new AuditEntry(accepted.issuedAt(), principal.name(), principal.role(), "adapter."
-                        + action, name, tenant, accepted.reason(), (accepted.version() == null ? ""
-                                : "version " + accepted.version() + ", ") + "published at offset " + meta.offset()));
-            } catch (RuntimeException e) {
-                log.error("{} {} by {} was published at offset {} but not audited: {}", action, name,
-                        principal.name(), meta.offset(), e.toString());
-                return JsonResponses.error(StatusCodes.INTERNAL_SERVER_ERROR, "the control was published at offset "
-                        + meta.offset() + " but could not be recorded in the audit log: " + e.getMessage(), null);
-            }
-            return JsonResponses.json(StatusCodes.ACCEPTED, Map.of("published", accepted, "offset", meta.offset(),
-                    "note", "applied when every node reads it back; see GET /v1/adapters"));
-        }, blocking);
+        CompletionStage<HttpResponse> published = CompletableFuture.supplyAsync(
+                () -> {
+                    RecordMetadata meta;
+                    try {
+                        meta = publisher.publish(accepted);
+                    } catch (RuntimeException e) {
+                        log.warn("{} {} by {}: could not publish: {}", action, name, principal.name(), e.toString());
+                        return JsonResponses.error(
+                                StatusCodes.SERVICE_UNAVAILABLE,
+                                "could not publish the control to Kafka: " + e.getMessage(),
+                                null);
+                    }
+                    try {
+                        audit.record(new AuditEntry(
+                                accepted.issuedAt(),
+                                principal.name(),
+                                principal.role(),
+                                "adapter." + action,
+                                name,
+                                tenant,
+                                accepted.reason(),
+                                (accepted.version() == null ? "" : "version " + accepted.version() + ", ")
+                                        + "published at offset " + meta.offset()));
+                    } catch (RuntimeException e) {
+                        log.error(
+                                "{} {} by {} was published at offset {} but not audited: {}",
+                                action,
+                                name,
+                                principal.name(),
+                                meta.offset(),
+                                e.toString());
+                        return JsonResponses.error(
+                                StatusCodes.INTERNAL_SERVER_ERROR,
+                                "the control was published at offset " + meta.offset()
+                                        + " but could not be recorded in the audit log: " + e.getMessage(),
+                                null);
+                    }
+                    return JsonResponses.json(
+                            StatusCodes.ACCEPTED,
+                            Map.of(
+                                    "published",
+                                    accepted,
+                                    "offset",
+                                    meta.offset(),
+                                    "note",
+                                    "applied when every node reads it back; see GET /v1/adapters"));
+                },
+                blocking);
         return completeWithFuture(published);
     }
 
@@ -178,8 +240,10 @@ public final class AdapterRoutes extends AllDirectives {
     private static long version(JsonNode tree, String action) {
         JsonNode v = tree.get("version");
         if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 1) {
-            throw new BadRequestException("version", action + " needs {\"version\": N} with N a whole number >= 1, was "
-                    + (v == null ? "absent" : v.toString()));
+            throw new BadRequestException(
+                    "version",
+                    action + " needs {\"version\": N} with N a whole number >= 1, was "
+                            + (v == null ? "absent" : v.toString()));
         }
         return v.asLong();
     }

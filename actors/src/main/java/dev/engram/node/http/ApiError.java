@@ -10,5 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     {@code null} when the error is not about one field
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ApiError(String error, String field) {
-}
+public record ApiError(String error, String field) {}

@@ -22,13 +22,13 @@ import java.util.regex.Pattern;
 public final class ApiJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'", Pattern.DOTALL);
 
-    private ApiJson() {
-    }
+    private ApiJson() {}
 
     public static ObjectMapper mapper() {
         return MAPPER;
@@ -39,7 +39,8 @@ public final class ApiJson {
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName() + ": " + e, e);
+            throw new IllegalStateException(
+                    "cannot serialise " + value.getClass().getSimpleName() + ": " + e, e);
         }
     }
 
@@ -64,11 +65,14 @@ public final class ApiJson {
         } catch (JsonProcessingException e) {
             Optional<String> twice = duplicateKey(e);
             if (twice.isPresent()) {
-                throw new BadRequestException(twice.get(), "field '" + twice.get() + "' appears twice in the request "
-                        + "body; send it once");
+                throw new BadRequestException(
+                        twice.get(),
+                        "field '" + twice.get() + "' appears twice in the request " + "body; send it once");
             }
-            throw new BadRequestException(null, "request body is not valid JSON (" + e.getOriginalMessage()
-                    + "): send a JSON object like " + example);
+            throw new BadRequestException(
+                    null,
+                    "request body is not valid JSON (" + e.getOriginalMessage() + "): send a JSON object like "
+                            + example);
         }
         if (!(root instanceof ObjectNode object)) {
             throw new BadRequestException(null, "request body must be a JSON object like " + example);
@@ -76,8 +80,10 @@ public final class ApiJson {
         for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                throw new BadRequestException(name, "unknown field '" + name + "': this request takes only "
-                        + allowed.stream().sorted().toList() + ", e.g. " + example);
+                throw new BadRequestException(
+                        name,
+                        "unknown field '" + name + "': this request takes only "
+                                + allowed.stream().sorted().toList() + ", e.g. " + example);
             }
         }
         return object;

@@ -43,10 +43,14 @@ public final class AuditRoutes extends AllDirectives {
     }
 
     public Route routes() {
-        return path(PathMatchers.segment("v1").slash("audit"), () -> concat(
-                get(() -> access.require(Role.OPERATOR, "reading the audit log", principal ->
-                        parameterOptional("limit", limit -> read(principal, limit)))),
-                JsonResponses.methodNotAllowed("GET")));
+        return path(
+                PathMatchers.segment("v1").slash("audit"),
+                () -> concat(
+                        get(() -> access.require(
+                                Role.OPERATOR,
+                                "reading the audit log",
+                                principal -> parameterOptional("limit", limit -> read(principal, limit)))),
+                        JsonResponses.methodNotAllowed("GET")));
     }
 
     private Route read(Principal principal, Optional<String> limitParam) {
@@ -57,15 +61,21 @@ public final class AuditRoutes extends AllDirectives {
             limit = -1;
         }
         if (limit < 1 || limit > MAX_LIMIT) {
-            return complete(JsonResponses.error(StatusCodes.BAD_REQUEST, "limit must be a whole number in [1, "
-                    + MAX_LIMIT + "], was '" + limitParam.orElse("") + "'", "limit"));
+            return complete(JsonResponses.error(
+                    StatusCodes.BAD_REQUEST,
+                    "limit must be a whole number in [1, " + MAX_LIMIT + "], was '" + limitParam.orElse("") + "'",
+                    "limit"));
         }
         int n = limit;
-        return completeWithFuture(CompletableFuture.supplyAsync(() -> JsonResponses.json(StatusCodes.OK,
-                Map.of("entries", audit.latest(n, e -> visible(principal, e)))), blocking)
-                .exceptionally(failure -> JsonResponses.error(StatusCodes.INTERNAL_SERVER_ERROR,
-                        "could not read the audit log: " + (failure.getCause() == null ? failure
-                                : failure.getCause()).getMessage(), null)));
+        return completeWithFuture(CompletableFuture.supplyAsync(
+                        () -> JsonResponses.json(
+                                StatusCodes.OK, Map.of("entries", audit.latest(n, e -> visible(principal, e)))),
+                        blocking)
+                .exceptionally(failure -> JsonResponses.error(
+                        StatusCodes.INTERNAL_SERVER_ERROR,
+                        "could not read the audit log: "
+                                + (failure.getCause() == null ? failure : failure.getCause()).getMessage(),
+                        null)));
     }
 
     private static boolean visible(Principal principal, AuditEntry entry) {

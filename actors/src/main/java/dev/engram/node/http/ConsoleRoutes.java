@@ -54,14 +54,16 @@ public final class ConsoleRoutes extends AllDirectives {
 
     /** How often {@code /v1/events} pushes an overview. */
     public static final Duration OVERVIEW_INTERVAL = Duration.ofSeconds(2);
+
     private static final String ASSETS = "dev/engram/node/console/";
     private static final Map<String, ContentType> FILES = Map.of(
             "index.html", ContentTypes.TEXT_HTML_UTF8,
             "console.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
             "console.css", MediaTypes.TEXT_CSS.toContentType(HttpCharsets.UTF_8));
     private static final List<HttpHeader> PAGE_HEADERS = List.of(
-            RawHeader.create("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-                    + "form-action 'none'"),
+            RawHeader.create(
+                    "Content-Security-Policy",
+                    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; " + "form-action 'none'"),
             RawHeader.create("X-Content-Type-Options", "nosniff"),
             RawHeader.create("X-Frame-Options", "DENY"),
             RawHeader.create("Referrer-Policy", "no-referrer"),
@@ -78,45 +80,76 @@ public final class ConsoleRoutes extends AllDirectives {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.health = Objects.requireNonNull(health, "health");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.assets = Map.of("index.html", asset("index.html"), "console.js", asset("console.js"),
-                "console.css", asset("console.css"));
+        this.assets = Map.of(
+                "index.html",
+                asset("index.html"),
+                "console.js",
+                asset("console.js"),
+                "console.css",
+                asset("console.css"));
     }
 
     public Route routes() {
         return concat(
-                pathPrefix("console", () -> concat(
-                        pathEnd(() -> get(() -> redirect(Uri.create("/console/"),
-                                StatusCodes.PERMANENT_REDIRECT))),
-                        pathSingleSlash(() -> get(() -> file("index.html"))),
-                        path(PathMatchers.segment(), name -> get(() -> FILES.containsKey(name) ? file(name)
-                                : complete(JsonResponses.error(StatusCodes.NOT_FOUND, "the console has no file '"
-                                        + name + "' (it is /console/)", null)))),
-                        JsonResponses.methodNotAllowed("GET"))),
-                path(PathMatchers.segment("v1").slash("whoami"), () -> concat(
-                        get(() -> access.require(Role.READER, "asking who you are", this::whoami)),
-                        JsonResponses.methodNotAllowed("GET"))),
-                path(PathMatchers.segment("v1").slash("events"), () -> concat(
-                        get(() -> access.require(Role.READER, "reading the node's events", this::events)),
-                        JsonResponses.methodNotAllowed("GET"))));
+                pathPrefix(
+                        "console",
+                        () -> concat(
+                                pathEnd(() ->
+                                        get(() -> redirect(Uri.create("/console/"), StatusCodes.PERMANENT_REDIRECT))),
+                                pathSingleSlash(() -> get(() -> file("index.html"))),
+                                path(
+                                        PathMatchers.segment(),
+                                        name -> get(() -> FILES.containsKey(name)
+                                                ? file(name)
+                                                : complete(JsonResponses.error(
+                                                        StatusCodes.NOT_FOUND,
+                                                        "the console has no file '" + name + "' (it is /console/)",
+                                                        null)))),
+                                JsonResponses.methodNotAllowed("GET"))),
+                path(
+                        PathMatchers.segment("v1").slash("whoami"),
+                        () -> concat(
+                                get(() -> access.require(Role.READER, "asking who you are", this::whoami)),
+                                JsonResponses.methodNotAllowed("GET"))),
+                path(
+                        PathMatchers.segment("v1").slash("events"),
+                        () -> concat(
+                                get(() -> access.require(Role.READER, "reading the node's events", this::events)),
+                                JsonResponses.methodNotAllowed("GET"))));
     }
 
     private Route file(String name) {
-        return respondWithHeaders(PAGE_HEADERS, () -> complete(HttpResponse.create().withStatus(StatusCodes.OK)
-                .withEntity(HttpEntities.create(FILES.get(name), assets.get(name)))));
+        return respondWithHeaders(
+                PAGE_HEADERS,
+                () -> complete(HttpResponse.create()
+                        .withStatus(StatusCodes.OK)
+                        .withEntity(HttpEntities.create(FILES.get(name), assets.get(name)))));
     }
 
     private Route whoami(Principal principal) {
-        return complete(JsonResponses.json(StatusCodes.OK, Map.of("principal", principal.name(), "role",
-                principal.role().wireName(), "tenants", principal.tenants().tenants(), "mayOperate",
-                principal.may(Role.OPERATOR))));
+        return complete(JsonResponses.json(
+                StatusCodes.OK,
+                Map.of(
+                        "principal",
+                        principal.name(),
+                        "role",
+                        principal.role().wireName(),
+                        "tenants",
+                        principal.tenants().tenants(),
+                        "mayOperate",
+                        principal.may(Role.OPERATOR))));
     }
 
     private Route events(Principal principal) {
         Source<ServerSentEvent, NotUsed> overviews = Source.tick(Duration.ZERO, OVERVIEW_INTERVAL, "tick")
                 .mapMaterializedValue(cancellable -> NotUsed.getInstance())
-                .map(tick -> ServerSentEvent.create(new String(ApiJson.write(NodeOverview.of(clock.instant(),
-                        health.get(), metrics, principal)), StandardCharsets.UTF_8), "overview"));
-        return respondWithHeaders(List.of(RawHeader.create("Cache-Control", "no-cache")),
+                .map(tick -> ServerSentEvent.create(
+                        new String(
+                                ApiJson.write(NodeOverview.of(clock.instant(), health.get(), metrics, principal)),
+                                StandardCharsets.UTF_8),
+                        "overview"));
+        return respondWithHeaders(
+                List.of(RawHeader.create("Cache-Control", "no-cache")),
                 () -> completeOK(overviews, EventStreamMarshalling.toEventStream()));
     }
 

@@ -67,39 +67,58 @@ public record HealthReport(
      * @param isolating whether its records are written one by one to dead-letter the one that fails
      * @param lastError why the last delivery failed, starting with the stage
      */
-    public record StalledPartition(String partition, String since, int failedDeliveries, boolean isolating,
-            String lastError) {
+    public record StalledPartition(
+            String partition, String since, int failedDeliveries, boolean isolating, String lastError) {
         static StalledPartition of(PartitionStall stall) {
-            return new StalledPartition(stall.partition().toString(), stall.since().toString(),
-                    stall.failedDeliveries(), stall.isolating(), stall.lastError());
+            return new StalledPartition(
+                    stall.partition().toString(),
+                    stall.since().toString(),
+                    stall.failedDeliveries(),
+                    stall.isolating(),
+                    stall.lastError());
         }
     }
 
     public HealthReport {
         Objects.requireNonNull(status, "healthReport.status is required");
         stalledPartitions = stalledPartitions == null ? List.of() : List.copyOf(stalledPartitions);
-        servingVersions = servingVersions == null ? Map.of() : java.util.Collections.unmodifiableMap(
-                new java.util.TreeMap<>(servingVersions));
+        servingVersions = servingVersions == null
+                ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(servingVersions));
         failedAdapters = failedAdapters == null || failedAdapters.isEmpty() ? null : List.copyOf(failedAdapters);
     }
 
     /** The node's health from its consumer's state and stalled partitions. */
-    public static HealthReport of(FeedbackConsumer consumer, String recallMode, Map<String, String> servingVersions,
+    public static HealthReport of(
+            FeedbackConsumer consumer,
+            String recallMode,
+            Map<String, String> servingVersions,
             String bootstrapServers) {
         return of(consumer, recallMode, servingVersions, bootstrapServers, List.of());
     }
 
     /** The node's health from its consumer's state, stalled partitions and adapters that failed while serving. */
-    public static HealthReport of(FeedbackConsumer consumer, String recallMode, Map<String, String> servingVersions,
-            String bootstrapServers, List<String> failedAdapters) {
+    public static HealthReport of(
+            FeedbackConsumer consumer,
+            String recallMode,
+            Map<String, String> servingVersions,
+            String bootstrapServers,
+            List<String> failedAdapters) {
         FeedbackConsumer.State state = consumer.state();
         boolean running = state == FeedbackConsumer.State.RUNNING || state == FeedbackConsumer.State.STARTING;
-        List<StalledPartition> stalled = consumer.stalledPartitions().stream().map(StalledPartition::of).toList();
+        List<StalledPartition> stalled =
+                consumer.stalledPartitions().stream().map(StalledPartition::of).toList();
         String status = !running ? DOWN : stalled.isEmpty() && failedAdapters.isEmpty() ? UP : DEGRADED;
         Throwable failure = consumer.failure();
-        return new HealthReport(status, state.name(),
-                consumer.assignment().stream().map(Object::toString).sorted().toList(), stalled, recallMode,
-                servingVersions, bootstrapServers, running || failure == null ? null : failure.toString(),
+        return new HealthReport(
+                status,
+                state.name(),
+                consumer.assignment().stream().map(Object::toString).sorted().toList(),
+                stalled,
+                recallMode,
+                servingVersions,
+                bootstrapServers,
+                running || failure == null ? null : failure.toString(),
                 failedAdapters);
     }
 

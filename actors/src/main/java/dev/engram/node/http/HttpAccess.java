@@ -31,6 +31,7 @@ public final class HttpAccess {
 
     /** The header that carries the key. */
     public static final String AUTHORIZATION = "Authorization";
+
     private static final String REALM = "engram";
 
     private final ApiKeys keys;
@@ -52,9 +53,13 @@ public final class HttpAccess {
             }
             Principal principal = auth.principal;
             if (!principal.may(role)) {
-                return Directives.complete(JsonResponses.error(StatusCodes.FORBIDDEN, "principal '" + principal.name()
-                        + "' has role " + principal.role().wireName() + "; " + what + " needs role " + role.wireName()
-                        + " or above", AUTHORIZATION));
+                return Directives.complete(JsonResponses.error(
+                        StatusCodes.FORBIDDEN,
+                        "principal '" + principal.name()
+                                + "' has role " + principal.role().wireName() + "; " + what + " needs role "
+                                + role.wireName()
+                                + " or above",
+                        AUTHORIZATION));
             }
             return inner.apply(principal);
         });
@@ -73,40 +78,53 @@ public final class HttpAccess {
         if (tenant == null ? principal.tenants().everyTenant() : principal.mayAccess(tenant)) {
             return inner.get();
         }
-        return Directives.complete(JsonResponses.error(StatusCodes.FORBIDDEN, "principal '" + principal.name()
-                + "' may not " + what + (tenant == null ? " of a tenant this node does not know"
-                        : " for tenant '" + tenant + "'") + " (its tenants: " + principal.tenants() + ")", "tenant"));
+        return Directives.complete(JsonResponses.error(
+                StatusCodes.FORBIDDEN,
+                "principal '" + principal.name()
+                        + "' may not " + what
+                        + (tenant == null ? " of a tenant this node does not know" : " for tenant '" + tenant + "'")
+                        + " (its tenants: " + principal.tenants() + ")",
+                "tenant"));
     }
 
     /** Runs {@code inner} with the request's principal when it sent a valid key (or may be anonymous); never refuses. */
     public Route identify(Function<Optional<Principal>, Route> inner) {
-        return Directives.optionalHeaderValueByName(AUTHORIZATION, header ->
-                inner.apply(Optional.ofNullable(authenticate(header).principal)));
+        return Directives.optionalHeaderValueByName(
+                AUTHORIZATION, header -> inner.apply(Optional.ofNullable(authenticate(header).principal)));
     }
 
     private Authentication authenticate(Optional<String> header) {
         if (header.isEmpty()) {
-            return allowAnonymous ? new Authentication(Principal.anonymous(), null, false)
-                    : new Authentication(null, "this route needs an API key: send 'Authorization: Bearer <key>' (a "
-                            + "local node's admin key is in its data directory, DATA/" + ApiKeys.ADMIN_KEY_FILE
-                            + "; 'engram keys create' makes others)", false);
+            return allowAnonymous
+                    ? new Authentication(Principal.anonymous(), null, false)
+                    : new Authentication(
+                            null,
+                            "this route needs an API key: send 'Authorization: Bearer <key>' (a "
+                                    + "local node's admin key is in its data directory, DATA/" + ApiKeys.ADMIN_KEY_FILE
+                                    + "; 'engram keys create' makes others)",
+                            false);
         }
         String value = header.get().strip();
         int space = value.indexOf(' ');
         if (space < 0 || !value.substring(0, space).toLowerCase(Locale.ROOT).equals("bearer")) {
             return new Authentication(null, "the Authorization header must be 'Bearer <key>'", true);
         }
-        Optional<Principal> principal = keys.authenticate(value.substring(space + 1).strip());
-        return principal.map(p -> new Authentication(p, null, false)).orElseGet(() -> new Authentication(null,
-                "the API key is not valid on this node (revoked, mistyped, or made for another node)", true));
+        Optional<Principal> principal =
+                keys.authenticate(value.substring(space + 1).strip());
+        return principal
+                .map(p -> new Authentication(p, null, false))
+                .orElseGet(() -> new Authentication(
+                        null,
+                        "the API key is not valid on this node (revoked, mistyped, or made for another node)",
+                        true));
     }
 
     private static HttpHeader challenge(boolean invalidKey) {
-        return WWWAuthenticate.create(invalidKey
-                ? HttpChallenge.create("Bearer", REALM, Map.of("error", "invalid_token"))
-                : HttpChallenge.create("Bearer", REALM));
+        return WWWAuthenticate.create(
+                invalidKey
+                        ? HttpChallenge.create("Bearer", REALM, Map.of("error", "invalid_token"))
+                        : HttpChallenge.create("Bearer", REALM));
     }
 
-    private record Authentication(Principal principal, String problem, boolean invalidKey) {
-    }
+    private record Authentication(Principal principal, String problem, boolean invalidKey) {}
 }

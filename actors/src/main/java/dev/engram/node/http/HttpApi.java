@@ -64,7 +64,11 @@ public final class HttpApi extends AllDirectives {
      * @param access who may call what
      * @param extra further routes (adapters, keys, audit), tried before the 404 fallback; may be null
      */
-    public HttpApi(Recaller recaller, NodeMetrics metrics, Supplier<HealthReport> health, HttpAccess access,
+    public HttpApi(
+            Recaller recaller,
+            NodeMetrics metrics,
+            Supplier<HealthReport> health,
+            HttpAccess access,
             Supplier<Route> extra) {
         this.recaller = Objects.requireNonNull(recaller, "recaller");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -81,18 +85,29 @@ public final class HttpApi extends AllDirectives {
     /** All routes, with the JSON 404 fallback last. */
     public Route routes() {
         return concat(
-                path(PathMatchers.segment("v1").slash("tenants").slash(PathMatchers.segment()).slash("recall"),
+                path(
+                        PathMatchers.segment("v1")
+                                .slash("tenants")
+                                .slash(PathMatchers.segment())
+                                .slash("recall"),
                         tenant -> concat(
-                                post(() -> access.require(Role.READER, tenant, "recall", principal ->
-                                        RequestBody.read(body -> recall(tenant, body)))),
+                                post(() -> access.require(
+                                        Role.READER,
+                                        tenant,
+                                        "recall",
+                                        principal -> RequestBody.read(body -> recall(tenant, body)))),
                                 JsonResponses.methodNotAllowed("POST"))),
-                path("health", () -> concat(get(() -> access.identify(this::health)),
-                        JsonResponses.methodNotAllowed("GET"))),
-                path("metrics", () -> concat(get(() -> access.require(Role.READER, "reading metrics",
-                        principal -> metrics())), JsonResponses.methodNotAllowed("GET"))),
+                path(
+                        "health",
+                        () -> concat(get(() -> access.identify(this::health)), JsonResponses.methodNotAllowed("GET"))),
+                path(
+                        "metrics",
+                        () -> concat(
+                                get(() -> access.require(Role.READER, "reading metrics", principal -> metrics())),
+                                JsonResponses.methodNotAllowed("GET"))),
                 extra == null ? reject() : extra.get(),
-                extractUnmatchedPath(unmatched -> complete(JsonResponses.error(StatusCodes.NOT_FOUND,
-                        "no such route: " + unmatched + " (routes: " + ROUTES + ")", null))));
+                extractUnmatchedPath(unmatched -> complete(JsonResponses.error(
+                        StatusCodes.NOT_FOUND, "no such route: " + unmatched + " (routes: " + ROUTES + ")", null))));
     }
 
     private Route recall(String tenant, String body) {
@@ -109,15 +124,19 @@ public final class HttpApi extends AllDirectives {
                     Throwable cause = Async.unwrap(failure);
                     if (cause instanceof RecallsSaturatedException saturated) {
                         return JsonResponses.error(StatusCodes.TOO_MANY_REQUESTS, saturated.getMessage(), null)
-                                .addHeader(RawHeader.create("Retry-After",
-                                        Long.toString(Math.max(1, saturated.retryAfter().toSeconds()))));
+                                .addHeader(RawHeader.create(
+                                        "Retry-After",
+                                        Long.toString(Math.max(
+                                                1, saturated.retryAfter().toSeconds()))));
                     }
                     if (cause instanceof IllegalArgumentException) {
                         return JsonResponses.error(StatusCodes.BAD_REQUEST, cause.getMessage(), null);
                     }
                     log.warn("recall for tenant {} failed: {}", tenant, cause.toString(), cause);
-                    return JsonResponses.error(StatusCodes.INTERNAL_SERVER_ERROR,
-                            "recall failed: " + cause + " (see the node's log)", null);
+                    return JsonResponses.error(
+                            StatusCodes.INTERNAL_SERVER_ERROR,
+                            "recall failed: " + cause + " (see the node's log)",
+                            null);
                 });
         return completeWithFuture(response);
     }
@@ -130,7 +149,8 @@ public final class HttpApi extends AllDirectives {
     }
 
     private Route metrics() {
-        return complete(HttpResponse.create().withStatus(StatusCodes.OK)
+        return complete(HttpResponse.create()
+                .withStatus(StatusCodes.OK)
                 .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())));
     }
 }

@@ -11,12 +11,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 /** The API's JSON answers: bodies, {@link ApiError}s, and the 405 of a known route. */
 final class JsonResponses {
 
-    private JsonResponses() {
-    }
+    private JsonResponses() {}
 
     /** {@code body} as JSON with {@code status}. */
     static HttpResponse json(StatusCode status, Object body) {
-        return HttpResponse.create().withStatus(status)
+        return HttpResponse.create()
+                .withStatus(status)
                 .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, ApiJson.write(body)));
     }
 
@@ -27,7 +27,9 @@ final class JsonResponses {
 
     /** 405 for a route that exists with another method. */
     static Route methodNotAllowed(String allowed) {
-        return Directives.extractMethod(method -> Directives.complete(error(StatusCodes.METHOD_NOT_ALLOWED,
-                "method " + method.name() + " is not allowed here; use " + allowed, null)));
+        return Directives.extractMethod(method -> Directives.complete(error(
+                StatusCodes.METHOD_NOT_ALLOWED,
+                "method " + method.name() + " is not allowed here; use " + allowed,
+                null)));
     }
 }

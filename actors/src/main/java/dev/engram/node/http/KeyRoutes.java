@@ -63,15 +63,24 @@ public final class KeyRoutes extends AllDirectives {
 
     public Route routes() {
         return concat(
-                path(PathMatchers.segment("v1").slash("keys"), () -> concat(
-                        post(() -> access.require(Role.ADMIN, "creating keys", admin ->
-                                RequestBody.read(body -> create(admin, body)))),
-                        get(() -> access.require(Role.ADMIN, "listing keys", admin ->
-                                complete(JsonResponses.json(StatusCodes.OK, Map.of("keys", keys.list()))))),
-                        JsonResponses.methodNotAllowed("POST or GET"))),
-                path(PathMatchers.segment("v1").slash("keys").slash(PathMatchers.segment()), id -> concat(
-                        delete(() -> access.require(Role.ADMIN, "revoking keys", admin -> revoke(admin, id))),
-                        JsonResponses.methodNotAllowed("DELETE"))));
+                path(
+                        PathMatchers.segment("v1").slash("keys"),
+                        () -> concat(
+                                post(() -> access.require(
+                                        Role.ADMIN,
+                                        "creating keys",
+                                        admin -> RequestBody.read(body -> create(admin, body)))),
+                                get(() -> access.require(
+                                        Role.ADMIN,
+                                        "listing keys",
+                                        admin -> complete(
+                                                JsonResponses.json(StatusCodes.OK, Map.of("keys", keys.list()))))),
+                                JsonResponses.methodNotAllowed("POST or GET"))),
+                path(
+                        PathMatchers.segment("v1").slash("keys").slash(PathMatchers.segment()),
+                        id -> concat(
+                                delete(() -> access.require(Role.ADMIN, "revoking keys", admin -> revoke(admin, id))),
+                                JsonResponses.methodNotAllowed("DELETE"))));
     }
 
     private Route create(Principal admin, String body) {
@@ -96,15 +105,24 @@ public final class KeyRoutes extends AllDirectives {
             return complete(JsonResponses.json(StatusCodes.BAD_REQUEST, e.toError()));
         }
         if (!admin.tenants().covers(tenants)) {
-            return complete(JsonResponses.error(StatusCodes.FORBIDDEN, "principal '" + admin.name() + "' may hand out "
-                    + "only its own tenants (" + admin.tenants() + "), not " + tenants, "tenants"));
+            return complete(JsonResponses.error(
+                    StatusCodes.FORBIDDEN,
+                    "principal '" + admin.name() + "' may hand out " + "only its own tenants (" + admin.tenants()
+                            + "), not " + tenants,
+                    "tenants"));
         }
         return offload(() -> {
             IssuedKey issued = keys.create(principal, role, tenants, admin.name());
             ApiKey key = issued.key();
-            audit.record(new AuditEntry(clock.instant(), admin.name(), admin.role(), AuditEntry.KEY_CREATE, key.id(),
-                    null, "", "principal " + key.principal() + ", role " + key.role().wireName() + ", tenants "
-                            + key.tenants()));
+            audit.record(new AuditEntry(
+                    clock.instant(),
+                    admin.name(),
+                    admin.role(),
+                    AuditEntry.KEY_CREATE,
+                    key.id(),
+                    null,
+                    "",
+                    "principal " + key.principal() + ", role " + key.role().wireName() + ", tenants " + key.tenants()));
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("key", issued.secret());
             answer.putAll(ApiJson.mapper().convertValue(key, Map.class));
@@ -116,12 +134,15 @@ public final class KeyRoutes extends AllDirectives {
     private Route revoke(Principal admin, String id) {
         Optional<ApiKey> existing = keys.get(id);
         if (existing.isEmpty()) {
-            return complete(JsonResponses.error(StatusCodes.NOT_FOUND, "no key with id '" + id
-                    + "' (GET /v1/keys lists them)", "id"));
+            return complete(JsonResponses.error(
+                    StatusCodes.NOT_FOUND, "no key with id '" + id + "' (GET /v1/keys lists them)", "id"));
         }
         if (!admin.tenants().covers(existing.get().tenants())) {
-            return complete(JsonResponses.error(StatusCodes.FORBIDDEN, "principal '" + admin.name() + "' may revoke "
-                    + "only keys within its own tenants (" + admin.tenants() + ")", "tenants"));
+            return complete(JsonResponses.error(
+                    StatusCodes.FORBIDDEN,
+                    "principal '" + admin.name() + "' may revoke " + "only keys within its own tenants ("
+                            + admin.tenants() + ")",
+                    "tenants"));
         }
         return offload(() -> {
             Optional<ApiKey> revoked;
@@ -134,18 +155,27 @@ public final class KeyRoutes extends AllDirectives {
                 return JsonResponses.error(StatusCodes.NOT_FOUND, "no key with id '" + id + "'", "id");
             }
             ApiKey key = revoked.get();
-            audit.record(new AuditEntry(clock.instant(), admin.name(), admin.role(), AuditEntry.KEY_REVOKE, key.id(),
-                    null, "", "principal " + key.principal() + ", role " + key.role().wireName() + ", tenants "
-                            + key.tenants()));
+            audit.record(new AuditEntry(
+                    clock.instant(),
+                    admin.name(),
+                    admin.role(),
+                    AuditEntry.KEY_REVOKE,
+                    key.id(),
+                    null,
+                    "",
+                    "principal " + key.principal() + ", role " + key.role().wireName() + ", tenants " + key.tenants()));
             return JsonResponses.json(StatusCodes.OK, Map.of("revoked", key));
         });
     }
 
     /** Runs file writes off the HTTP threads; a failure to write is a 500 that says what failed. */
     private Route offload(Supplier<HttpResponse> work) {
-        return completeWithFuture(CompletableFuture.supplyAsync(work, blocking).exceptionally(failure ->
-                JsonResponses.error(StatusCodes.INTERNAL_SERVER_ERROR, "could not update the keys or the audit log: "
-                        + (failure.getCause() == null ? failure : failure.getCause()).getMessage(), null)));
+        return completeWithFuture(CompletableFuture.supplyAsync(work, blocking)
+                .exceptionally(failure -> JsonResponses.error(
+                        StatusCodes.INTERNAL_SERVER_ERROR,
+                        "could not update the keys or the audit log: "
+                                + (failure.getCause() == null ? failure : failure.getCause()).getMessage(),
+                        null)));
     }
 
     private static String text(JsonNode request, String field) {
@@ -164,8 +194,8 @@ public final class KeyRoutes extends AllDirectives {
             return TenantScope.ALL;
         }
         if (!value.isArray()) {
-            throw new BadRequestException("tenants", "tenants must be a list of tenants, or [\"*\"] for every tenant, "
-                    + "was " + value);
+            throw new BadRequestException(
+                    "tenants", "tenants must be a list of tenants, or [\"*\"] for every tenant, " + "was " + value);
         }
         List<String> names = new ArrayList<>();
         for (JsonNode t : value) {

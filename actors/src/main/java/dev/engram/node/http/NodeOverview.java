@@ -31,14 +31,23 @@ import java.util.TreeMap;
  * @param recallP99Ms 99th percentile, likewise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record NodeOverview(Instant time, HealthReport health, long consumerLag, Map<String, Long> partitionLag,
-        long ingested, long invalid, long deadLettered, long recalls, Double recallP50Ms, Double recallP99Ms) {
+public record NodeOverview(
+        Instant time,
+        HealthReport health,
+        long consumerLag,
+        Map<String, Long> partitionLag,
+        long ingested,
+        long invalid,
+        long deadLettered,
+        long recalls,
+        Double recallP50Ms,
+        Double recallP99Ms) {
 
     public NodeOverview {
         Objects.requireNonNull(time, "nodeOverview.time is required");
         Objects.requireNonNull(health, "nodeOverview.health is required");
-        partitionLag = partitionLag == null ? Map.of() : java.util.Collections.unmodifiableMap(
-                new TreeMap<>(partitionLag));
+        partitionLag =
+                partitionLag == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(partitionLag));
     }
 
     /** The overview as {@code viewer} may see it. */
@@ -49,12 +58,26 @@ public record NodeOverview(Instant time, HealthReport health, long consumerLag, 
                 serving.put(tenant, version);
             }
         });
-        HealthReport visible = new HealthReport(health.status(), health.consumer(), health.assignedPartitions(),
-                health.stalledPartitions(), health.recallMode(), serving, health.bootstrapServers(),
-                health.consumerError(), null); // failed versions are named by adapter, not tenant: /health lists them
-        return new NodeOverview(time, visible, metrics.consumerLag(), metrics.partitionLag(),
-                (long) metrics.ingestedTotal(), (long) metrics.invalidTotal(), (long) metrics.deadLetteredTotal(),
-                metrics.recallCount(), finite(metrics.recallLatencyMillis(0.5)),
+        HealthReport visible = new HealthReport(
+                health.status(),
+                health.consumer(),
+                health.assignedPartitions(),
+                health.stalledPartitions(),
+                health.recallMode(),
+                serving,
+                health.bootstrapServers(),
+                health.consumerError(),
+                null); // failed versions are named by adapter, not tenant: /health lists them
+        return new NodeOverview(
+                time,
+                visible,
+                metrics.consumerLag(),
+                metrics.partitionLag(),
+                (long) metrics.ingestedTotal(),
+                (long) metrics.invalidTotal(),
+                (long) metrics.deadLetteredTotal(),
+                metrics.recallCount(),
+                finite(metrics.recallLatencyMillis(0.5)),
                 finite(metrics.recallLatencyMillis(0.99)));
     }
 

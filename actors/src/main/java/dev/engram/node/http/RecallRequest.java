@@ -41,14 +41,17 @@ public record RecallRequest(String task, int k, RecallMode mode) {
             throw new BadRequestException("task", "task is required and must not be blank, e.g. " + EXAMPLE);
         }
         if (task.length() > MAX_TASK_CHARS) {
-            throw new BadRequestException("task", "task must be at most " + MAX_TASK_CHARS + " characters, was "
-                    + task.length());
+            throw new BadRequestException(
+                    "task", "task must be at most " + MAX_TASK_CHARS + " characters, was " + task.length());
         }
         int words = TaskWords.count(task);
         if (words > MAX_TASK_WORDS) {
-            throw new BadRequestException("task", "task has " + words + " words; recall searches at most "
-                    + MAX_TASK_WORDS + " (each word is one clause of the BM25 query, and Lucene allows 1,024): send "
-                    + "a shorter task, e.g. its first " + MAX_TASK_WORDS + " words");
+            throw new BadRequestException(
+                    "task",
+                    "task has " + words + " words; recall searches at most "
+                            + MAX_TASK_WORDS
+                            + " (each word is one clause of the BM25 query, and Lucene allows 1,024): send "
+                            + "a shorter task, e.g. its first " + MAX_TASK_WORDS + " words");
         }
         if (k < 1 || k > RecallQuery.MAX_K) {
             throw new BadRequestException("k", "k must be an integer in [1, " + RecallQuery.MAX_K + "], was " + k);
@@ -66,11 +69,13 @@ public record RecallRequest(String task, int k, RecallMode mode) {
         } catch (JsonProcessingException e) {
             String twice = ApiJson.duplicateKey(e).orElse(null);
             if (twice != null) {
-                throw new BadRequestException(twice, "field '" + twice + "' appears twice in the request body; send it "
-                        + "once");
+                throw new BadRequestException(
+                        twice, "field '" + twice + "' appears twice in the request body; send it " + "once");
             }
-            throw new BadRequestException(null, "request body is not valid JSON (" + e.getOriginalMessage()
-                    + "): send a JSON object like " + EXAMPLE);
+            throw new BadRequestException(
+                    null,
+                    "request body is not valid JSON (" + e.getOriginalMessage() + "): send a JSON object like "
+                            + EXAMPLE);
         }
         if (root == null || !root.isObject()) {
             throw new BadRequestException(null, "request body must be a JSON object like " + EXAMPLE);
@@ -78,8 +83,8 @@ public record RecallRequest(String task, int k, RecallMode mode) {
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                throw new BadRequestException(name, "unknown field '" + name + "': a recall request has only "
-                        + "'task', 'k' and 'mode'");
+                throw new BadRequestException(
+                        name, "unknown field '" + name + "': a recall request has only " + "'task', 'k' and 'mode'");
             }
         }
         JsonNode task = root.get("task");
@@ -87,15 +92,15 @@ public record RecallRequest(String task, int k, RecallMode mode) {
             throw new BadRequestException("task", "task is required, e.g. " + EXAMPLE);
         }
         if (!task.isTextual()) {
-            throw new BadRequestException("task", "task must be a string, was " + task.getNodeType().name()
-                    .toLowerCase());
+            throw new BadRequestException(
+                    "task",
+                    "task must be a string, was " + task.getNodeType().name().toLowerCase());
         }
         JsonNode k = root.get("k");
         int kValue = DEFAULT_K;
         if (k != null && !k.isNull()) {
             if (!k.isIntegralNumber() || !k.canConvertToInt()) {
-                throw new BadRequestException("k", "k must be an integer in [1, " + RecallQuery.MAX_K + "], was "
-                        + k);
+                throw new BadRequestException("k", "k must be an integer in [1, " + RecallQuery.MAX_K + "], was " + k);
             }
             kValue = k.intValue();
         }
@@ -117,8 +122,10 @@ public record RecallRequest(String task, int k, RecallMode mode) {
     /** Validates a tenant path segment; throws {@link BadRequestException} for field {@code tenant}. */
     public static String tenant(String tenant) {
         if (tenant == null || !TENANT.matcher(tenant).matches()) {
-            throw new BadRequestException("tenant", "tenant '" + tenant + "' must match " + TENANT.pattern()
-                    + " (lower-case letters, digits, '_' and '-', at most 64)");
+            throw new BadRequestException(
+                    "tenant",
+                    "tenant '" + tenant + "' must match " + TENANT.pattern()
+                            + " (lower-case letters, digits, '_' and '-', at most 64)");
         }
         return tenant;
     }

@@ -32,8 +32,7 @@ import java.util.Set;
  */
 final class RecallResponses {
 
-    private RecallResponses() {
-    }
+    private RecallResponses() {}
 
     /** The response for {@code answer}; every case carries its rank in {@code ranked}. */
     static RecallResponse of(String tenant, RecallRequest request, RecallAnswer answer) {
@@ -43,24 +42,47 @@ final class RecallResponses {
         Map<String, RecalledCase> byId = new HashMap<>();
         List<RecalledCase> ranked = new ArrayList<>();
         for (ScoredCase s : result.ranked()) {
-            RecalledCase view = recalledCase(s, ranked.size() + 1, positiveIds.contains(s.match().caseId()));
+            RecalledCase view = recalledCase(
+                    s, ranked.size() + 1, positiveIds.contains(s.match().caseId()));
             ranked.add(view);
             byId.put(view.caseId(), view);
         }
-        return new RecallResponse(tenant, request.task(), request.k(), answer.mode(), answer.adapterVersion(),
-                answer.took().toNanos() / 1e6, views(result.positives(), byId, true),
-                views(result.negatives(), byId, false), ranked, answer.fallbackFrom());
+        return new RecallResponse(
+                tenant,
+                request.task(),
+                request.k(),
+                answer.mode(),
+                answer.adapterVersion(),
+                answer.took().toNanos() / 1e6,
+                views(result.positives(), byId, true),
+                views(result.negatives(), byId, false),
+                ranked,
+                answer.fallbackFrom());
     }
 
     /** The view of a scored case; {@code rank} is 1-based. */
     static RecalledCase recalledCase(ScoredCase scored, int rank, boolean positive) {
         Case c = scored.match();
-        return new RecalledCase(rank, c.caseId(), c.agentId(), c.task(), c.plan(), c.outcome(), c.reward(),
-                c.createdAt(), c.updatedAt(), c.timesRecalled(), c.timesUseful(), scored.score(),
-                positive ? "positive" : "negative", scored.reason());
+        return new RecalledCase(
+                rank,
+                c.caseId(),
+                c.agentId(),
+                c.task(),
+                c.plan(),
+                c.outcome(),
+                c.reward(),
+                c.createdAt(),
+                c.updatedAt(),
+                c.timesRecalled(),
+                c.timesUseful(),
+                scored.score(),
+                positive ? "positive" : "negative",
+                scored.reason());
     }
 
     private static List<RecalledCase> views(List<ScoredCase> cases, Map<String, RecalledCase> byId, boolean positive) {
-        return cases.stream().map(s -> byId.getOrDefault(s.match().caseId(), recalledCase(s, 0, positive))).toList();
+        return cases.stream()
+                .map(s -> byId.getOrDefault(s.match().caseId(), recalledCase(s, 0, positive)))
+                .toList();
     }
 }

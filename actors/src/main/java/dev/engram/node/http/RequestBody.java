@@ -21,19 +21,20 @@ final class RequestBody {
      * {@value RecallRequest#MAX_TASK_CHARS} characters (up to 4 bytes each in UTF-8) and a few fields.
      */
     static final long MAX_BYTES = 128 * 1024;
+
     private static final long READ_TIMEOUT_MILLIS = 30_000;
 
-    private RequestBody() {
-    }
+    private RequestBody() {}
 
     /** Reads the body and hands it to {@code inner}; 413 when it is too large, 400 when it cannot be read. */
     static Route read(Function<String, Route> inner) {
         return Directives.extractRequestEntity(entity -> {
-            if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > MAX_BYTES) {
+            if (entity.getContentLengthOption().isPresent()
+                    && entity.getContentLengthOption().getAsLong() > MAX_BYTES) {
                 return tooLarge(entity.getContentLengthOption().getAsLong());
             }
-            return Directives.extractMaterializer(materializer -> Directives.onComplete(
-                    () -> entity.toStrict(READ_TIMEOUT_MILLIS, MAX_BYTES, materializer), read -> {
+            return Directives.extractMaterializer(materializer ->
+                    Directives.onComplete(() -> entity.toStrict(READ_TIMEOUT_MILLIS, MAX_BYTES, materializer), read -> {
                         if (read.isSuccess()) {
                             return inner.apply(read.get().getData().utf8String());
                         }
@@ -41,16 +42,22 @@ final class RequestBody {
                         if (failure instanceof EntityStreamSizeException) {
                             return tooLarge(-1);
                         }
-                        return Directives.complete(JsonResponses.error(StatusCodes.BAD_REQUEST,
-                                "could not read the request body: " + failure.getMessage(), null));
+                        return Directives.complete(JsonResponses.error(
+                                StatusCodes.BAD_REQUEST,
+                                "could not read the request body: " + failure.getMessage(),
+                                null));
                     }));
         });
     }
 
     private static Route tooLarge(long length) {
-        return Directives.complete(JsonResponses.error(StatusCodes.PAYLOAD_TOO_LARGE, "the request body "
-                + (length >= 0 ? "has " + length + " bytes" : "is larger than the limit") + "; the API reads at most "
-                + MAX_BYTES + " bytes (a recall task is at most " + RecallRequest.MAX_TASK_CHARS + " characters)",
+        return Directives.complete(JsonResponses.error(
+                StatusCodes.PAYLOAD_TOO_LARGE,
+                "the request body "
+                        + (length >= 0 ? "has " + length + " bytes" : "is larger than the limit")
+                        + "; the API reads at most "
+                        + MAX_BYTES + " bytes (a recall task is at most " + RecallRequest.MAX_TASK_CHARS
+                        + " characters)",
                 null));
     }
 

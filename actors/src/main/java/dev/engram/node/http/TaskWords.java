@@ -15,10 +15,10 @@ final class TaskWords {
 
     /** Most words a recall task may have: under Lucene's 1,024 clauses, with room for the tenant filter. */
     static final int MAX = 1_000;
+
     private static final int MAX_TOKEN_CHARS = 255;
 
-    private TaskWords() {
-    }
+    private TaskWords() {}
 
     /** An upper bound of the number of terms BM25 would search for {@code text}. */
     static int count(String text) {
@@ -49,13 +49,16 @@ final class TaskWords {
             return true;
         }
         int type = Character.getType(cp);
-        return type == Character.OTHER_SYMBOL || type == Character.MATH_SYMBOL || type == Character.CURRENCY_SYMBOL
+        return type == Character.OTHER_SYMBOL
+                || type == Character.MATH_SYMBOL
+                || type == Character.CURRENCY_SYMBOL
                 || type == Character.MODIFIER_SYMBOL;
     }
 
     private static boolean isMark(int cp) {
         int type = Character.getType(cp);
-        return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK
+        return type == Character.NON_SPACING_MARK
+                || type == Character.COMBINING_SPACING_MARK
                 || type == Character.ENCLOSING_MARK;
     }
 }

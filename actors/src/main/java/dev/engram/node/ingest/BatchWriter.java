@@ -79,9 +79,16 @@ public final class BatchWriter {
     };
 
     /** As the full constructor, with no listener for written episodes. */
-    public BatchWriter(CaseStore store, Embedder embedder, FeedbackDecoder decoder, DeadLetterSink deadLetters,
-            Retry storeRetry, ScheduledExecutorService scheduler, Executor blocking, NodeMetrics metrics) {
-        this(store, embedder, decoder, deadLetters, storeRetry, scheduler, blocking, metrics, episodes -> { });
+    public BatchWriter(
+            CaseStore store,
+            Embedder embedder,
+            FeedbackDecoder decoder,
+            DeadLetterSink deadLetters,
+            Retry storeRetry,
+            ScheduledExecutorService scheduler,
+            Executor blocking,
+            NodeMetrics metrics) {
+        this(store, embedder, decoder, deadLetters, storeRetry, scheduler, blocking, metrics, episodes -> {});
     }
 
     /**
@@ -91,8 +98,15 @@ public final class BatchWriter {
      * @param blocking runs the store and embedder calls
      * @param written told, after each durable batch, the episodes that became new cases in it
      */
-    public BatchWriter(CaseStore store, Embedder embedder, FeedbackDecoder decoder, DeadLetterSink deadLetters,
-            Retry storeRetry, ScheduledExecutorService scheduler, Executor blocking, NodeMetrics metrics,
+    public BatchWriter(
+            CaseStore store,
+            Embedder embedder,
+            FeedbackDecoder decoder,
+            DeadLetterSink deadLetters,
+            Retry storeRetry,
+            ScheduledExecutorService scheduler,
+            Executor blocking,
+            NodeMetrics metrics,
             Consumer<List<Episode>> written) {
         this.store = Objects.requireNonNull(store, "store");
         this.embedder = embedder;
@@ -120,8 +134,8 @@ public final class BatchWriter {
      * @param isolate partitions whose records kept failing: write them record by record and
      *     dead-letter the ones that fail (see the class comment)
      */
-    public CompletionStage<BatchResult> write(IngestBatch batch, Map<TopicPartition, Long> durableOffsets,
-            Set<TopicPartition> isolate) {
+    public CompletionStage<BatchResult> write(
+            IngestBatch batch, Map<TopicPartition, Long> durableOffsets, Set<TopicPartition> isolate) {
         long start = System.nanoTime();
         return Async.supply(() -> prepare(batch, isolate), blocking)
                 .thenCompose(this::writePartitions)
@@ -148,7 +162,8 @@ public final class BatchWriter {
                 return done.outcome();
             }
             BatchResult.Failed failed = result instanceof BatchResult.Partial partial
-                    ? partial.failed().values().iterator().next() : (BatchResult.Failed) result;
+                    ? partial.failed().values().iterator().next()
+                    : (BatchResult.Failed) result;
             throw new IllegalStateException("batch not written: " + failed.reason(), failed.cause());
         });
     }
@@ -156,7 +171,9 @@ public final class BatchWriter {
     private List<PartitionWrite> prepare(IngestBatch batch, Set<TopicPartition> isolate) {
         Map<TopicPartition, List<SourceRecord>> byPartition = new LinkedHashMap<>();
         for (SourceRecord record : batch.records()) {
-            byPartition.computeIfAbsent(record.topicPartition(), tp -> new ArrayList<>()).add(record);
+            byPartition
+                    .computeIfAbsent(record.topicPartition(), tp -> new ArrayList<>())
+                    .add(record);
         }
         List<PartitionWrite> parts = new ArrayList<>();
         List<DecodedRecord.Valid> allValid = new ArrayList<>();
@@ -191,14 +208,17 @@ public final class BatchWriter {
         try {
             return new ArrayList<>(embedder.embedDocuments(texts));
         } catch (RuntimeException batchFailure) {
-            log.warn("embedding a batch of {} failed ({}); embedding one by one", texts.size(), batchFailure.toString());
+            log.warn(
+                    "embedding a batch of {} failed ({}); embedding one by one", texts.size(), batchFailure.toString());
             List<float[]> vectors = new ArrayList<>(texts.size());
             for (int i = 0; i < texts.size(); i++) {
                 try {
                     vectors.add(embedder.embedDocuments(List.of(texts.get(i))).get(0));
                 } catch (RuntimeException e) {
-                    log.warn("case {} is stored without a vector: embedding failed: {}",
-                            valid.get(i).episode().eventId(), e.toString());
+                    log.warn(
+                            "case {} is stored without a vector: embedding failed: {}",
+                            valid.get(i).episode().eventId(),
+                            e.toString());
                     vectors.add(null);
                 }
             }
@@ -227,7 +247,8 @@ public final class BatchWriter {
         if (part.isolate) {
             return Async.supply(() -> writeIsolated(part), blocking);
         }
-        return storeRetry.executeCompletionStage(scheduler, () -> Async.supply(() -> writeAttempt(part), blocking))
+        return storeRetry
+                .executeCompletionStage(scheduler, () -> Async.supply(() -> writeAttempt(part), blocking))
                 .toCompletableFuture()
                 .handle((v, failure) -> {
                     if (failure != null) {
@@ -281,8 +302,8 @@ public final class BatchWriter {
      * Suspects are blamed only if the index commits: a commit that advances no offset, so it makes
      * nothing durable that a redelivery would not write again.
      */
-    private CompletionStage<List<PartitionWrite>> blameSuspects(List<PartitionWrite> parts,
-            Map<TopicPartition, Long> durableOffsets) {
+    private CompletionStage<List<PartitionWrite>> blameSuspects(
+            List<PartitionWrite> parts, Map<TopicPartition, Long> durableOffsets) {
         if (parts.stream().allMatch(p -> p.suspects.isEmpty())) {
             return CompletableFuture.completedFuture(parts);
         }
@@ -290,13 +311,21 @@ public final class BatchWriter {
             for (PartitionWrite part : parts) {
                 for (PartitionWrite.Suspect s : part.suspects) {
                     if (failure == null) {
-                        log.warn("{}: record {} fails alone while the index commits; dead-lettering it: {}",
-                                part.partition, s.record().source(), s.error().toString());
+                        log.warn(
+                                "{}: record {} fails alone while the index commits; dead-lettering it: {}",
+                                part.partition,
+                                s.record().source(),
+                                s.error().toString());
                         part.isolated.add(decoder.rejected(s.record().source(), "store: " + s.error()));
                     } else {
-                        part.fail("store", new IllegalStateException("record " + s.record().source()
-                                + " failed (" + s.error() + ") and so did the index commit ("
-                                + Async.unwrap(failure) + "): the store is failing, no record is blamed", s.error()));
+                        part.fail(
+                                "store",
+                                new IllegalStateException(
+                                        "record " + s.record().source()
+                                                + " failed (" + s.error() + ") and so did the index commit ("
+                                                + Async.unwrap(failure)
+                                                + "): the store is failing, no record is blamed",
+                                        s.error()));
                     }
                 }
             }
@@ -310,18 +339,21 @@ public final class BatchWriter {
             if (part.failed() || part.deadLetters().isEmpty()) {
                 continue;
             }
-            sends.add(deadLetters.publish(part.deadLetters()).toCompletableFuture().handle((v, failure) -> {
-                if (failure != null) {
-                    part.fail("dead letters", Async.unwrap(failure));
-                }
-                return null;
-            }));
+            sends.add(deadLetters
+                    .publish(part.deadLetters())
+                    .toCompletableFuture()
+                    .handle((v, failure) -> {
+                        if (failure != null) {
+                            part.fail("dead letters", Async.unwrap(failure));
+                        }
+                        return null;
+                    }));
         }
         return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(v -> parts);
     }
 
-    private CompletionStage<List<PartitionWrite>> commitDurable(List<PartitionWrite> parts,
-            Map<TopicPartition, Long> durableOffsets) {
+    private CompletionStage<List<PartitionWrite>> commitDurable(
+            List<PartitionWrite> parts, Map<TopicPartition, Long> durableOffsets) {
         Map<TopicPartition, Long> next = new LinkedHashMap<>();
         parts.stream().filter(p -> !p.failed()).forEach(p -> next.put(p.partition, p.nextOffset()));
         if (next.isEmpty()) {
@@ -336,19 +368,26 @@ public final class BatchWriter {
     }
 
     private CompletionStage<Void> commitWithRetry(Map<TopicPartition, Long> offsets) {
-        return storeRetry.executeCompletionStage(scheduler, () -> Async.supply(() -> {
-            store.commit(OffsetCommitData.write(store.committedData(), offsets));
-            return null;
-        }, blocking));
+        return storeRetry.executeCompletionStage(
+                scheduler,
+                () -> Async.supply(
+                        () -> {
+                            store.commit(OffsetCommitData.write(store.committedData(), offsets));
+                            return null;
+                        },
+                        blocking));
     }
 
     private BatchResult result(List<PartitionWrite> parts, Duration took) {
         List<PartitionWrite> durable = parts.stream().filter(p -> !p.failed()).toList();
-        List<PartitionWrite> failed = parts.stream().filter(PartitionWrite::failed).toList();
+        List<PartitionWrite> failed =
+                parts.stream().filter(PartitionWrite::failed).toList();
         failed.forEach(p -> unannounced.putAll(p.written));
         if (durable.isEmpty()) {
-            String reason = failed.size() == 1 ? failed.get(0).failure().reason()
-                    : failed.stream().map(p -> p.partition + " " + p.failure().reason())
+            String reason = failed.size() == 1
+                    ? failed.get(0).failure().reason()
+                    : failed.stream()
+                            .map(p -> p.partition + " " + p.failure().reason())
                             .collect(Collectors.joining("; "));
             return new BatchResult.Failed(reason, failed.get(0).failure().cause());
         }

@@ -52,14 +52,27 @@ final class FailingPartitions {
         boolean wasIsolating = progress.isolating();
         long wait = progress.failed(why, now, nowNanos);
         if (progress.isolating() && !wasIsolating) {
-            log.warn("{} failed {} deliveries from offset {} ({}); isolating the record that fails", tp,
-                    progress.failures(), offset, why.reason());
+            log.warn(
+                    "{} failed {} deliveries from offset {} ({}); isolating the record that fails",
+                    tp,
+                    progress.failures(),
+                    offset,
+                    why.reason());
         } else if (wasIsolating) {
-            log.error("{} still fails from offset {} while isolating records ({}): the store or the dead-letter"
-                    + " topic itself is failing; redelivering in {} ms", tp, offset, why.reason(), wait);
+            log.error(
+                    "{} still fails from offset {} while isolating records ({}): the store or the dead-letter"
+                            + " topic itself is failing; redelivering in {} ms",
+                    tp,
+                    offset,
+                    why.reason(),
+                    wait);
         } else {
-            log.warn("{} failed from offset {} ({}); redelivering it in {} ms, the other partitions go on", tp,
-                    offset, why.reason(), wait);
+            log.warn(
+                    "{} failed from offset {} ({}); redelivering it in {} ms, the other partitions go on",
+                    tp,
+                    offset,
+                    why.reason(),
+                    wait);
         }
         publish();
         return wait;
@@ -105,7 +118,8 @@ final class FailingPartitions {
     }
 
     private void publish() {
-        List<PartitionStall> now = failing.values().stream().map(PartitionProgress::stall)
+        List<PartitionStall> now = failing.values().stream()
+                .map(PartitionProgress::stall)
                 .sorted(Comparator.comparing((PartitionStall s) -> s.partition().topic())
                         .thenComparingInt(s -> s.partition().partition()))
                 .toList();

@@ -26,8 +26,8 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +68,12 @@ public final class FeedbackConsumer implements Runnable {
      * Lifecycle of the consumer thread, shown by {@code GET /health}: {@code RESTARTING} after a
      * failure of the Kafka consumer, which is then closed and recreated with exponential backoff.
      */
-    public enum State { STARTING, RUNNING, RESTARTING, STOPPED }
+    public enum State {
+        STARTING,
+        RUNNING,
+        RESTARTING,
+        STOPPED
+    }
 
     private static final Logger log = LoggerFactory.getLogger(FeedbackConsumer.class);
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
@@ -109,12 +114,27 @@ public final class FeedbackConsumer implements Runnable {
      *     failing partition before it isolates the record that fails
      * @param clock for when a partition started failing
      */
-    public FeedbackConsumer(Supplier<Consumer<String, byte[]>> consumers, String topic,
+    public FeedbackConsumer(
+            Supplier<Consumer<String, byte[]>> consumers,
+            String topic,
             BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
-            Supplier<Map<TopicPartition, Long>> durableOffsets, NodeMetrics metrics, Duration pollTimeout,
-            Duration batchTimeout, Retry partitionRetry, Clock clock) {
-        this(consumers, Objects.requireNonNull(topic, "topic"), null, ingest, durableOffsets, metrics, pollTimeout,
-                batchTimeout, partitionRetry, clock);
+            Supplier<Map<TopicPartition, Long>> durableOffsets,
+            NodeMetrics metrics,
+            Duration pollTimeout,
+            Duration batchTimeout,
+            Retry partitionRetry,
+            Clock clock) {
+        this(
+                consumers,
+                Objects.requireNonNull(topic, "topic"),
+                null,
+                ingest,
+                durableOffsets,
+                metrics,
+                pollTimeout,
+                batchTimeout,
+                partitionRetry,
+                clock);
     }
 
     /**
@@ -122,18 +142,40 @@ public final class FeedbackConsumer implements Runnable {
      * feedback topics, {@code engram.feedback.<tenant>}); a topic created later joins the
      * subscription at the consumer's next metadata refresh ({@code metadata.max.age.ms}).
      */
-    public FeedbackConsumer(Supplier<Consumer<String, byte[]>> consumers, Pattern topics,
+    public FeedbackConsumer(
+            Supplier<Consumer<String, byte[]>> consumers,
+            Pattern topics,
             BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
-            Supplier<Map<TopicPartition, Long>> durableOffsets, NodeMetrics metrics, Duration pollTimeout,
-            Duration batchTimeout, Retry partitionRetry, Clock clock) {
-        this(consumers, null, Objects.requireNonNull(topics, "topics"), ingest, durableOffsets, metrics, pollTimeout,
-                batchTimeout, partitionRetry, clock);
+            Supplier<Map<TopicPartition, Long>> durableOffsets,
+            NodeMetrics metrics,
+            Duration pollTimeout,
+            Duration batchTimeout,
+            Retry partitionRetry,
+            Clock clock) {
+        this(
+                consumers,
+                null,
+                Objects.requireNonNull(topics, "topics"),
+                ingest,
+                durableOffsets,
+                metrics,
+                pollTimeout,
+                batchTimeout,
+                partitionRetry,
+                clock);
     }
 
-    private FeedbackConsumer(Supplier<Consumer<String, byte[]>> consumers, String topic, Pattern topics,
+    private FeedbackConsumer(
+            Supplier<Consumer<String, byte[]>> consumers,
+            String topic,
+            Pattern topics,
             BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
-            Supplier<Map<TopicPartition, Long>> durableOffsets, NodeMetrics metrics, Duration pollTimeout,
-            Duration batchTimeout, Retry partitionRetry, Clock clock) {
+            Supplier<Map<TopicPartition, Long>> durableOffsets,
+            NodeMetrics metrics,
+            Duration pollTimeout,
+            Duration batchTimeout,
+            Retry partitionRetry,
+            Clock clock) {
         this.consumers = Objects.requireNonNull(consumers, "consumers");
         this.topic = topic;
         this.topics = topics;
@@ -209,7 +251,8 @@ public final class FeedbackConsumer implements Runnable {
             if (running) {
                 waitForStop(restartBackoff);
                 restartBackoff = restartBackoff.multipliedBy(2).compareTo(RESTART_MAX_BACKOFF) > 0
-                        ? RESTART_MAX_BACKOFF : restartBackoff.multipliedBy(2);
+                        ? RESTART_MAX_BACKOFF
+                        : restartBackoff.multipliedBy(2);
             }
         }
         state = State.STOPPED;
@@ -262,8 +305,12 @@ public final class FeedbackConsumer implements Runnable {
             if (!running) {
                 return; // finishInFlight waits for it, bounded
             }
-            failed(batch, batch.firstOffsets().keySet(), new BatchResult.Failed("ingest: no answer for a batch of "
-                    + batch.size() + " records within " + batchTimeout, null));
+            failed(
+                    batch,
+                    batch.firstOffsets().keySet(),
+                    new BatchResult.Failed(
+                            "ingest: no answer for a batch of " + batch.size() + " records within " + batchTimeout,
+                            null));
         } else {
             BatchResult result = result(future);
             if (result instanceof BatchResult.Done done) {
@@ -394,13 +441,15 @@ public final class FeedbackConsumer implements Runnable {
             CompletableFuture<BatchResult> pending = inFlight;
             if (pending != null && !partitions.isEmpty()) {
                 try {
-                    Map<TopicPartition, Long> revoked = new HashMap<>(durableIn(
-                            pending.get(batchTimeout.toMillis(), TimeUnit.MILLISECONDS)));
+                    Map<TopicPartition, Long> revoked =
+                            new HashMap<>(durableIn(pending.get(batchTimeout.toMillis(), TimeUnit.MILLISECONDS)));
                     revoked.keySet().retainAll(partitions);
                     commit(revoked);
                 } catch (Exception e) {
-                    log.warn("revoking {} with a batch that did not finish ({}); its records will be redelivered",
-                            partitions, e.toString());
+                    log.warn(
+                            "revoking {} with a batch that did not finish ({}); its records will be redelivered",
+                            partitions,
+                            e.toString());
                 }
             }
             Set<TopicPartition> left = new HashSet<>(assigned);

@@ -54,10 +54,14 @@ public final class FeedbackDecoder {
         if (layout == FeedbackTopicLayout.PER_TENANT) {
             String topicTenant = layout.tenantOf(record.topic()).orElse(null);
             if (!event.tenant().equals(topicTenant)) {
-                return invalid(record, "tenant: the event claims tenant '" + event.tenant() + "' but arrived on "
-                        + record.topic() + (topicTenant == null ? ", which is no tenant's feedback topic"
-                                : ", which only tenant '" + topicTenant + "' may write")
-                        + " (per-tenant topic layout: send it to " + layout.topicFor(event.tenant()) + ")");
+                return invalid(
+                        record,
+                        "tenant: the event claims tenant '" + event.tenant() + "' but arrived on "
+                                + record.topic()
+                                + (topicTenant == null
+                                        ? ", which is no tenant's feedback topic"
+                                        : ", which only tenant '" + topicTenant + "' may write")
+                                + " (per-tenant topic layout: send it to " + layout.topicFor(event.tenant()) + ")");
             }
         }
         try {
@@ -80,8 +84,16 @@ public final class FeedbackDecoder {
                 judgements.add(new Judgement(rc.caseId(), rc.rank(), rc.useful()));
             }
         }
-        return new Episode(event.eventId(), event.tenant(), event.agentId(), event.timestamp(), event.task(),
-                event.plan(), event.outcome(), event.reward(), judgements);
+        return new Episode(
+                event.eventId(),
+                event.tenant(),
+                event.agentId(),
+                event.timestamp(),
+                event.task(),
+                event.plan(),
+                event.outcome(),
+                event.reward(),
+                judgements);
     }
 
     /**
@@ -94,8 +106,15 @@ public final class FeedbackDecoder {
         for (Judgement j : episode.judgements()) {
             retrieved.add(new RetrievedCase(j.caseId(), j.rank(), j.useful()));
         }
-        return FeedbackEvent.of(episode.eventId(), episode.tenant(), episode.agentId(), episode.timestamp(),
-                episode.task(), episode.plan(), episode.outcome(), episode.reward(),
+        return FeedbackEvent.of(
+                episode.eventId(),
+                episode.tenant(),
+                episode.agentId(),
+                episode.timestamp(),
+                episode.task(),
+                episode.plan(),
+                episode.outcome(),
+                episode.reward(),
                 retrieved.isEmpty() ? null : retrieved);
     }
 
@@ -109,7 +128,7 @@ public final class FeedbackDecoder {
         if (why.length() > EventLimits.MAX_REASON_CHARS) {
             why = why.substring(0, EventLimits.MAX_REASON_CHARS - 3) + "...";
         }
-        return new DeadLetter(record.topic(), record.partition(), record.offset(), record.key(), original, why,
-                clock.instant());
+        return new DeadLetter(
+                record.topic(), record.partition(), record.offset(), record.key(), original, why, clock.instant());
     }
 }

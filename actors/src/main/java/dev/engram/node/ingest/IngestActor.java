@@ -35,8 +35,7 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 public final class IngestActor {
 
     /** Messages the ingest actor understands. */
-    public interface Command {
-    }
+    public interface Command {}
 
     /**
      * Write this batch; answer when it is durable or has failed.
@@ -59,8 +58,7 @@ public final class IngestActor {
     }
 
     /** Report the offsets the index durably covers and the batches handled since (re)start. */
-    public record GetStatus(ActorRef<Status> replyTo) implements Command {
-    }
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
     /**
      * @param durableOffsets per partition, the next offset to read according to the index commit
@@ -73,8 +71,7 @@ public final class IngestActor {
         }
     }
 
-    private record BatchFinished(Ingest request, BatchResult result, Throwable failure) implements Command {
-    }
+    private record BatchFinished(Ingest request, BatchResult result, Throwable failure) implements Command {}
 
     private static final int STASH_CAPACITY = 64;
 
@@ -94,15 +91,17 @@ public final class IngestActor {
     /** The actor without supervision (tests and composition). */
     public static Behavior<Command> create(BatchWriter writer) {
         Objects.requireNonNull(writer, "writer");
-        return Behaviors.withStash(STASH_CAPACITY,
-                stash -> Behaviors.setup(ctx -> new IngestActor(ctx, stash, writer).idle()));
+        return Behaviors.withStash(
+                STASH_CAPACITY, stash -> Behaviors.setup(ctx -> new IngestActor(ctx, stash, writer).idle()));
     }
 
     /** The actor, restarted with exponential backoff when it fails unexpectedly. */
     public static Behavior<Command> supervised(BatchWriter writer, ResilienceConfig resilience) {
-        return Behaviors.supervise(create(writer)).onFailure(Exception.class,
-                SupervisorStrategy.restartWithBackoff(resilience.actorRestartMinBackoff(),
-                        resilience.actorRestartMaxBackoff(), 0.2));
+        return Behaviors.supervise(create(writer))
+                .onFailure(
+                        Exception.class,
+                        SupervisorStrategy.restartWithBackoff(
+                                resilience.actorRestartMinBackoff(), resilience.actorRestartMaxBackoff(), 0.2));
     }
 
     private Behavior<Command> idle() {
@@ -121,7 +120,8 @@ public final class IngestActor {
     }
 
     private Behavior<Command> onIngest(Ingest request) {
-        context.pipeToSelf(writer.write(request.batch(), durableOffsets, request.isolate()),
+        context.pipeToSelf(
+                writer.write(request.batch(), durableOffsets, request.isolate()),
                 (result, failure) -> new BatchFinished(request, result, failure));
         return writing();
     }
@@ -143,16 +143,25 @@ public final class IngestActor {
             result = new BatchResult.Failed("ingest: " + cause, cause);
         }
         if (result instanceof BatchResult.Done done) {
-            durableOffsets = OffsetCommitData.advance(durableOffsets, done.outcome().nextOffsets());
+            durableOffsets =
+                    OffsetCommitData.advance(durableOffsets, done.outcome().nextOffsets());
             batchesDone++;
         } else if (result instanceof BatchResult.Partial partial) {
-            durableOffsets = OffsetCommitData.advance(durableOffsets, partial.outcome().nextOffsets());
+            durableOffsets =
+                    OffsetCommitData.advance(durableOffsets, partial.outcome().nextOffsets());
             batchesDone++;
-            context.getLog().warn("batch of {} records: partitions {} failed and will be redelivered: {}",
-                    finished.request().batch().size(), partial.failed().keySet(), partial.failed().values());
+            context.getLog()
+                    .warn(
+                            "batch of {} records: partitions {} failed and will be redelivered: {}",
+                            finished.request().batch().size(),
+                            partial.failed().keySet(),
+                            partial.failed().values());
         } else if (result instanceof BatchResult.Failed failed) {
-            context.getLog().warn("batch of {} records failed after retries; it will be redelivered: {}",
-                    finished.request().batch().size(), failed.reason());
+            context.getLog()
+                    .warn(
+                            "batch of {} records failed after retries; it will be redelivered: {}",
+                            finished.request().batch().size(),
+                            failed.reason());
         }
         finished.request().replyTo().tell(result);
         return stash.unstashAll(idle());

@@ -63,18 +63,39 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
      * @param producer an idempotent producer with {@code acks=all}; closed with this sink
      * @param blocking where {@code send} runs (it may block on metadata)
      */
-    public KafkaDeadLetterSink(Producer<String, byte[]> producer, Retry retry, CircuitBreaker breaker,
-            TimeLimiter timeLimiter, ScheduledExecutorService scheduler, Executor blocking, NodeMetrics metrics) {
-        this(producer, Topics.DEAD_LETTERS, Topics.spec(Topics.DEAD_LETTERS).maxMessageBytes(), retry, breaker,
-                timeLimiter, scheduler, blocking, metrics);
+    public KafkaDeadLetterSink(
+            Producer<String, byte[]> producer,
+            Retry retry,
+            CircuitBreaker breaker,
+            TimeLimiter timeLimiter,
+            ScheduledExecutorService scheduler,
+            Executor blocking,
+            NodeMetrics metrics) {
+        this(
+                producer,
+                Topics.DEAD_LETTERS,
+                Topics.spec(Topics.DEAD_LETTERS).maxMessageBytes(),
+                retry,
+                breaker,
+                timeLimiter,
+                scheduler,
+                blocking,
+                metrics);
     }
 
     /**
      * @param topic where the letters go
      * @param maxMessageBytes the largest record that topic holds ({@code max.message.bytes})
      */
-    public KafkaDeadLetterSink(Producer<String, byte[]> producer, String topic, int maxMessageBytes, Retry retry,
-            CircuitBreaker breaker, TimeLimiter timeLimiter, ScheduledExecutorService scheduler, Executor blocking,
+    public KafkaDeadLetterSink(
+            Producer<String, byte[]> producer,
+            String topic,
+            int maxMessageBytes,
+            Retry retry,
+            CircuitBreaker breaker,
+            TimeLimiter timeLimiter,
+            ScheduledExecutorService scheduler,
+            Executor blocking,
             NodeMetrics metrics) {
         this.producer = Objects.requireNonNull(producer, "producer");
         this.topic = Objects.requireNonNull(topic, "topic");
@@ -92,26 +113,31 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         if (letters.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return retry.executeCompletionStage(scheduler, () -> breaker.executeCompletionStage(
-                () -> timeLimiter.executeCompletionStage(scheduler, () -> sendAll(letters))));
+        return retry.executeCompletionStage(
+                scheduler,
+                () -> breaker.executeCompletionStage(
+                        () -> timeLimiter.executeCompletionStage(scheduler, () -> sendAll(letters))));
     }
 
     private CompletableFuture<Void> sendAll(List<DeadLetter> letters) {
-        return Async.supply(() -> {
-            List<CompletableFuture<Void>> acks = new ArrayList<>(letters.size());
-            for (DeadLetter letter : letters) {
-                acks.add(deliver(letter));
-            }
-            return acks;
-        }, blocking).thenCompose(acks -> CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)));
+        return Async.supply(
+                        () -> {
+                            List<CompletableFuture<Void>> acks = new ArrayList<>(letters.size());
+                            for (DeadLetter letter : letters) {
+                                acks.add(deliver(letter));
+                            }
+                            return acks;
+                        },
+                        blocking)
+                .thenCompose(acks -> CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)));
     }
 
     /** Sends one letter in a shape the topic holds; completes normally also when it had to be skipped. */
     private CompletableFuture<Void> deliver(DeadLetter letter) {
         Fitted fitted = fitted(letter);
         if (fitted == null) {
-            return skipped(letter, "even stripped it is larger than the " + maxMessageBytes + " bytes " + topic
-                    + " holds");
+            return skipped(
+                    letter, "even stripped it is larger than the " + maxMessageBytes + " bytes " + topic + " holds");
         }
         return send(fitted.record()).exceptionallyCompose(failure -> {
             Throwable error = Async.unwrap(failure);
@@ -123,21 +149,25 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
             }
             // The topic holds less than it was declared with: the last resort, off the producer's I/O thread.
             metrics.deadLetterShrunk();
-            log.warn("the dead letter of {}-{}@{} was refused as too large ({}); sending it stripped",
-                    letter.sourceTopic(), letter.partition(), letter.offset(), error.toString());
+            log.warn(
+                    "the dead letter of {}-{}@{} was refused as too large ({}); sending it stripped",
+                    letter.sourceTopic(),
+                    letter.partition(),
+                    letter.offset(),
+                    error.toString());
             return CompletableFuture.supplyAsync(() -> send(stripped(letter)), blocking)
                     .thenCompose(sent -> sent)
                     .exceptionallyCompose(failure2 -> {
                         Throwable error2 = Async.unwrap(failure2);
-                        return tooLarge(error2) ? skipped(letter, error2.toString())
+                        return tooLarge(error2)
+                                ? skipped(letter, error2.toString())
                                 : CompletableFuture.failedFuture(error2);
                     });
         });
     }
 
     /** A record for a letter, and whether it is the last resort. */
-    private record Fitted(ProducerRecord<String, byte[]> record, boolean stripped) {
-    }
+    private record Fitted(ProducerRecord<String, byte[]> record, boolean stripped) {}
 
     /** The record for {@code letter}: whole when it fits, else shrunk or stripped; null when nothing fits. */
     private Fitted fitted(DeadLetter letter) {
@@ -149,15 +179,28 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         metrics.deadLetterShrunk();
         try {
             DeadLetter shrunk = letter.shrunkTo(maxMessageBytes - RECORD_OVERHEAD_BYTES - keyBytes);
-            log.warn("the dead letter of {}-{}@{} takes {} bytes with its key, more than {} holds ({}); sending it"
-                    + " shrunk", letter.sourceTopic(), letter.partition(), letter.offset(), keyBytes + json.length,
-                    topic, maxMessageBytes);
+            log.warn(
+                    "the dead letter of {}-{}@{} takes {} bytes with its key, more than {} holds ({}); sending it"
+                            + " shrunk",
+                    letter.sourceTopic(),
+                    letter.partition(),
+                    letter.offset(),
+                    keyBytes + json.length,
+                    topic,
+                    maxMessageBytes);
             return new Fitted(new ProducerRecord<>(topic, letter.key(), EventCodec.encode(shrunk)), false);
         } catch (IllegalArgumentException keyTooLong) {
             ProducerRecord<String, byte[]> stripped = stripped(letter);
-            log.warn("the dead letter of {}-{}@{} does not fit {} even shrunk (its key alone takes {} bytes); sending"
-                    + " it stripped", letter.sourceTopic(), letter.partition(), letter.offset(), topic, keyBytes);
-            return stripped.value().length + RECORD_OVERHEAD_BYTES <= maxMessageBytes ? new Fitted(stripped, true)
+            log.warn(
+                    "the dead letter of {}-{}@{} does not fit {} even shrunk (its key alone takes {} bytes); sending"
+                            + " it stripped",
+                    letter.sourceTopic(),
+                    letter.partition(),
+                    letter.offset(),
+                    topic,
+                    keyBytes);
+            return stripped.value().length + RECORD_OVERHEAD_BYTES <= maxMessageBytes
+                    ? new Fitted(stripped, true)
                     : null;
         }
     }
@@ -184,9 +227,16 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
 
     private CompletableFuture<Void> skipped(DeadLetter letter, String why) {
         metrics.deadLetterSkipped();
-        log.error("SKIPPING record {}-{}@{} (key {} chars): its dead letter cannot be delivered to {} ({}); the record"
-                + " failed with: {}", letter.sourceTopic(), letter.partition(), letter.offset(),
-                letter.key() == null ? 0 : letter.key().length(), topic, why, letter.reason());
+        log.error(
+                "SKIPPING record {}-{}@{} (key {} chars): its dead letter cannot be delivered to {} ({}); the record"
+                        + " failed with: {}",
+                letter.sourceTopic(),
+                letter.partition(),
+                letter.offset(),
+                letter.key() == null ? 0 : letter.key().length(),
+                topic,
+                why,
+                letter.reason());
         return CompletableFuture.completedFuture(null);
     }
 

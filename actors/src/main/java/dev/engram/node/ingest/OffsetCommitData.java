@@ -15,8 +15,7 @@ public final class OffsetCommitData {
 
     static final String PREFIX = "kafka.offset/";
 
-    private OffsetCommitData() {
-    }
+    private OffsetCommitData() {}
 
     /** The offsets recorded in a commit's data; keys that are not offsets are ignored. */
     public static Map<TopicPartition, Long> read(Map<String, String> commitData) {
@@ -34,7 +33,8 @@ public final class OffsetCommitData {
                 return;
             }
             try {
-                offsets.put(new TopicPartition(rest.substring(0, slash), Integer.parseInt(rest.substring(slash + 1))),
+                offsets.put(
+                        new TopicPartition(rest.substring(0, slash), Integer.parseInt(rest.substring(slash + 1))),
                         Long.parseLong(value));
             } catch (NumberFormatException e) {
                 // written by something else: not ours to interpret

@@ -43,7 +43,9 @@ final class PartitionLag {
      * @param partitions the assigned partitions
      * @param inFlightFirst the first offsets of the batch in flight (empty when none)
      */
-    void update(Consumer<String, byte[]> consumer, Set<TopicPartition> partitions,
+    void update(
+            Consumer<String, byte[]> consumer,
+            Set<TopicPartition> partitions,
             Map<TopicPartition, Long> inFlightFirst) {
         long now = System.nanoTime();
         if (!partitions.isEmpty()
@@ -59,7 +61,8 @@ final class PartitionLag {
         for (TopicPartition tp : partitions) {
             try {
                 long position = consumer.position(tp, Duration.ZERO);
-                long end = Math.max(endOffsets.getOrDefault(tp, position),
+                long end = Math.max(
+                        endOffsets.getOrDefault(tp, position),
                         position + consumer.currentLag(tp).orElse(0L));
                 lag.put(tp.toString(), Math.max(0, end - inFlightFirst.getOrDefault(tp, position)));
             } catch (KafkaException e) {

@@ -16,8 +16,8 @@ import org.apache.kafka.common.TopicPartition;
  * @param lastError why the last delivery failed, starting with the stage ({@code "store: ..."},
  *     {@code "dead letters: ..."}, {@code "index commit: ..."}, {@code "ingest: ..."})
  */
-public record PartitionStall(TopicPartition partition, Instant since, int failedDeliveries, boolean isolating,
-        String lastError) {
+public record PartitionStall(
+        TopicPartition partition, Instant since, int failedDeliveries, boolean isolating, String lastError) {
     public PartitionStall {
         Objects.requireNonNull(partition, "partitionStall.partition is required");
         Objects.requireNonNull(since, "partitionStall.since is required");

@@ -16,22 +16,24 @@ import org.apache.kafka.common.TopicPartition;
 final class PartitionWrite {
 
     /** A record whose write failed while its partition was isolating; blamed only if the index still commits. */
-    record Suspect(DecodedRecord.Valid record, RuntimeException error) {
-    }
+    record Suspect(DecodedRecord.Valid record, RuntimeException error) {}
 
     final TopicPartition partition;
     final List<SourceRecord> records;
     /** Write record by record and set aside the ones that fail, instead of failing the partition. */
     final boolean isolate;
+
     final List<DecodedRecord.Valid> valid = new ArrayList<>();
     final List<DeadLetter> invalid = new ArrayList<>();
     /** Records the store rejected as invalid ({@link IllegalArgumentException}). */
     final List<DeadLetter> rejected = new ArrayList<>();
+
     final List<Suspect> suspects = new ArrayList<>();
     /** Suspects blamed after the index committed: dead letters naming the store stage. */
     final List<DeadLetter> isolated = new ArrayList<>();
     /** New cases by event id, across attempts (a retried attempt sees its earlier writes as duplicates). */
     final Map<String, Episode> written = new LinkedHashMap<>();
+
     List<float[]> vectors;
     int newCases;
     int attempts;

@@ -2,8 +2,8 @@ package dev.engram.node.internal;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -12,8 +12,7 @@ import java.util.function.Supplier;
  */
 public final class Async {
 
-    private Async() {
-    }
+    private Async() {}
 
     /** {@code work} on {@code executor}; the future fails with exactly what {@code work} threw. */
     public static <T> CompletableFuture<T> supply(Supplier<T> work, Executor executor) {

@@ -18,8 +18,7 @@ public final class NodeIdentity {
 
     static final String FILE = "node.id";
 
-    private NodeIdentity() {
-    }
+    private NodeIdentity() {}
 
     /** The id stored in {@code dataDir}, created on first use. */
     public static String of(Path dataDir) {

@@ -57,16 +57,21 @@ public final class NodeMetrics {
     private volatile Map<String, Long> lagByPartition = Map.of();
 
     public NodeMetrics() {
-        ingested = Counter.builder("engram.events.ingested").description("New cases written to the store")
+        ingested = Counter.builder("engram.events.ingested")
+                .description("New cases written to the store")
                 .register(registry);
         duplicates = Counter.builder("engram.events.duplicate")
-                .description("Valid events whose event id the store already held").register(registry);
+                .description("Valid events whose event id the store already held")
+                .register(registry);
         invalid = Counter.builder("engram.events.invalid")
-                .description("Records that failed decoding or validation").register(registry);
+                .description("Records that failed decoding or validation")
+                .register(registry);
         deadLettered = Counter.builder("engram.events.dead.lettered")
-                .description("Dead letters published (acknowledged, or skipped as undeliverable)").register(registry);
+                .description("Dead letters published (acknowledged, or skipped as undeliverable)")
+                .register(registry);
         deadLettersShrunk = Counter.builder("engram.dead.letters.shrunk")
-                .description("Dead letters too large for their topic, sent shrunk or stripped").register(registry);
+                .description("Dead letters too large for their topic, sent shrunk or stripped")
+                .register(registry);
         deadLettersSkipped = Counter.builder("engram.dead.letters.skipped")
                 .description("Dead letters the topic refused even stripped; their records were skipped")
                 .register(registry);
@@ -77,15 +82,22 @@ public final class NodeMetrics {
                 .description("Assigned partitions whose last delivery failed and that have not moved since")
                 .register(registry);
         partitionLag = MultiGauge.builder("engram.consumer.partition.lag")
-                .description("Records behind the end of one assigned feedback partition").register(registry);
-        batchLatency = Timer.builder("engram.ingest.batch").description("Batch receipt to durable index commit")
-                .publishPercentiles(0.5, 0.99).register(registry);
-        recallLatency = Timer.builder("engram.recall").description("Recall over HTTP, embedding included")
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .description("Records behind the end of one assigned feedback partition")
+                .register(registry);
+        batchLatency = Timer.builder("engram.ingest.batch")
+                .description("Batch receipt to durable index commit")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        recallLatency = Timer.builder("engram.recall")
+                .description("Recall over HTTP, embedding included")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
         recallsRefused = Counter.builder("engram.recall.refused")
-                .description("Recalls answered 429 because the node ran its most recalls at once").register(registry);
+                .description("Recalls answered 429 because the node ran its most recalls at once")
+                .register(registry);
         Gauge.builder("engram.consumer.lag", consumerLag, AtomicLong::get)
-                .description("Records behind the end of the assigned feedback partitions").register(registry);
+                .description("Records behind the end of the assigned feedback partitions")
+                .register(registry);
     }
 
     /** The registry, for binding more meters (e.g. Resilience4j's). */
@@ -154,7 +166,8 @@ public final class NodeMetrics {
     public double recallLatencyMillis(double percentile) {
         for (var value : recallLatency.takeSnapshot().percentileValues()) {
             if (value.percentile() == percentile) {
-                return recallLatency.count() == 0 ? Double.NaN
+                return recallLatency.count() == 0
+                        ? Double.NaN
                         : value.value(java.util.concurrent.TimeUnit.MILLISECONDS);
             }
         }

@@ -13,7 +13,8 @@ import com.typesafe.config.ConfigFactory;
  */
 public final class PekkoSettings {
 
-    private static final String NODE = String.join("\n",
+    private static final String NODE = String.join(
+            "\n",
             "pekko {",
             "  loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]",
             "  logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"",
@@ -39,8 +40,7 @@ public final class PekkoSettings {
     /** Threads of {@link #INGEST_DISPATCHER}: one per partition of the feedback topic. */
     public static final int INGEST_THREADS = 4;
 
-    private PekkoSettings() {
-    }
+    private PekkoSettings() {}
 
     /** The settings, over whatever {@code application.conf} provides; recalls get as many threads as cores. */
     public static Config node() {
@@ -50,11 +50,13 @@ public final class PekkoSettings {
     /** The settings with {@code recallThreads} threads for recalls. */
     public static Config node(int recallThreads) {
         return ConfigFactory.parseString(NODE + "\n" + dispatcher(INGEST_DISPATCHER, INGEST_THREADS) + "\n"
-                + dispatcher(RECALL_DISPATCHER, recallThreads)).withFallback(ConfigFactory.load());
+                        + dispatcher(RECALL_DISPATCHER, recallThreads))
+                .withFallback(ConfigFactory.load());
     }
 
     private static String dispatcher(String name, int threads) {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 name + " {",
                 "  type = Dispatcher",
                 "  executor = thread-pool-executor",

@@ -37,40 +37,61 @@ public final class ResilienceRegistries {
         timeLimiters = TimeLimiterRegistry.ofDefaults();
 
         // An IllegalArgumentException is a bad record, not a transient fault: never retried.
-        retries.retry(ResilienceConfig.STORE_WRITE, RetryConfig.custom()
-                .maxAttempts(config.storeWriteMaxAttempts())
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(config.storeWriteInitialBackoff(),
-                        config.storeWriteMultiplier(), config.storeWriteMaxBackoff()))
-                .ignoreExceptions(IllegalArgumentException.class)
-                .build());
+        retries.retry(
+                ResilienceConfig.STORE_WRITE,
+                RetryConfig.custom()
+                        .maxAttempts(config.storeWriteMaxAttempts())
+                        .intervalFunction(IntervalFunction.ofExponentialBackoff(
+                                config.storeWriteInitialBackoff(),
+                                config.storeWriteMultiplier(),
+                                config.storeWriteMaxBackoff()))
+                        .ignoreExceptions(IllegalArgumentException.class)
+                        .build());
         // Used through Retry.asyncContext() by the consumer, which redelivers the partition itself.
-        retries.retry(ResilienceConfig.INGEST_PARTITION, RetryConfig.custom()
-                .maxAttempts(config.partitionMaxAttempts())
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(config.redeliveryBackoff(), 2.0,
-                        config.partitionMaxBackoff()))
-                .build());
+        retries.retry(
+                ResilienceConfig.INGEST_PARTITION,
+                RetryConfig.custom()
+                        .maxAttempts(config.partitionMaxAttempts())
+                        .intervalFunction(IntervalFunction.ofExponentialBackoff(
+                                config.redeliveryBackoff(), 2.0, config.partitionMaxBackoff()))
+                        .build());
         // An open breaker fails the batch at once; the consumer redelivers it after its backoff.
-        retries.retry(ResilienceConfig.DEAD_LETTERS, RetryConfig.custom()
-                .maxAttempts(config.deadLetterMaxAttempts())
-                .waitDuration(config.deadLetterBackoff())
-                .ignoreExceptions(CallNotPermittedException.class)
-                .build());
-        breakers.circuitBreaker(ResilienceConfig.DEAD_LETTERS, CircuitBreakerConfig.custom()
-                .failureRateThreshold(config.breakerFailureRateThreshold())
-                .slidingWindowSize(config.breakerSlidingWindowSize())
-                .minimumNumberOfCalls(config.breakerMinimumCalls())
-                .waitDurationInOpenState(config.breakerOpenWait())
-                .build());
-        timeLimiters.timeLimiter(ResilienceConfig.DEAD_LETTERS, TimeLimiterConfig.custom()
-                .timeoutDuration(config.deadLetterTimeout())
-                .cancelRunningFuture(false)
-                .build());
+        retries.retry(
+                ResilienceConfig.DEAD_LETTERS,
+                RetryConfig.custom()
+                        .maxAttempts(config.deadLetterMaxAttempts())
+                        .waitDuration(config.deadLetterBackoff())
+                        .ignoreExceptions(CallNotPermittedException.class)
+                        .build());
+        breakers.circuitBreaker(
+                ResilienceConfig.DEAD_LETTERS,
+                CircuitBreakerConfig.custom()
+                        .failureRateThreshold(config.breakerFailureRateThreshold())
+                        .slidingWindowSize(config.breakerSlidingWindowSize())
+                        .minimumNumberOfCalls(config.breakerMinimumCalls())
+                        .waitDurationInOpenState(config.breakerOpenWait())
+                        .build());
+        timeLimiters.timeLimiter(
+                ResilienceConfig.DEAD_LETTERS,
+                TimeLimiterConfig.custom()
+                        .timeoutDuration(config.deadLetterTimeout())
+                        .cancelRunningFuture(false)
+                        .build());
 
-        retries.getAllRetries().forEach(r -> r.getEventPublisher().onRetry(e -> log.warn(
-                "{}: attempt {} failed ({}); retrying in {}", e.getName(), e.getNumberOfRetryAttempts(),
-                e.getLastThrowable() == null ? "?" : e.getLastThrowable().toString(), e.getWaitInterval())));
-        breakers.getAllCircuitBreakers().forEach(b -> b.getEventPublisher().onStateTransition(e -> log.warn(
-                "{}: circuit breaker {}", e.getCircuitBreakerName(), e.getStateTransition())));
+        retries.getAllRetries()
+                .forEach(r -> r.getEventPublisher()
+                        .onRetry(e -> log.warn(
+                                "{}: attempt {} failed ({}); retrying in {}",
+                                e.getName(),
+                                e.getNumberOfRetryAttempts(),
+                                e.getLastThrowable() == null
+                                        ? "?"
+                                        : e.getLastThrowable().toString(),
+                                e.getWaitInterval())));
+        breakers.getAllCircuitBreakers()
+                .forEach(b -> b.getEventPublisher()
+                        .onStateTransition(e ->
+                                log.warn("{}: circuit breaker {}", e.getCircuitBreakerName(), e.getStateTransition())));
 
         TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(meters);
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);

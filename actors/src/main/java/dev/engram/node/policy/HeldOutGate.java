@@ -43,7 +43,8 @@ public final class HeldOutGate implements CandidateEvaluation {
     public Optional<PairedTest> evaluate(ServingAdapter candidate, ServingAdapter serving) {
         String tenant = candidate.tenant();
         List<JudgedTasks.TaskVerdicts> heldOut = judgedTasks.heldOut(tenant).stream()
-                .filter(t -> !t.useful().isEmpty()).toList();
+                .filter(t -> !t.useful().isEmpty())
+                .toList();
         if (heldOut.isEmpty() || candidate.queryEmbedder() == null || serving.queryEmbedder() == null) {
             return Optional.empty();
         }
@@ -51,8 +52,14 @@ public final class HeldOutGate implements CandidateEvaluation {
         Map<String, Double> candidateScores = scores(tenant, candidate, heldOut);
         Map<String, Double> servingScores = scores(tenant, serving, heldOut);
         PairedTest test = PairedTest.of(candidateScores, servingScores);
-        log.info("gate for {}: {} against {} on {} held-out tasks in {} ms: {}", tenant, candidate.label(),
-                serving.label(), heldOut.size(), (System.nanoTime() - started) / 1_000_000, test);
+        log.info(
+                "gate for {}: {} against {} on {} held-out tasks in {} ms: {}",
+                tenant,
+                candidate.label(),
+                serving.label(),
+                heldOut.size(),
+                (System.nanoTime() - started) / 1_000_000,
+                test);
         return Optional.of(test);
     }
 
@@ -64,8 +71,11 @@ public final class HeldOutGate implements CandidateEvaluation {
             try (NoGradScope ignored = NoGradScope.enter()) {
                 vector = version.queryEmbedder().embedQuery(t.task());
             }
-            List<String> ranking = store.recall(RecallQuery.hybrid(tenant, t.task(), vector, K), ranker).ranked()
-                    .stream().map(ScoredCase::match).map(c -> c.caseId()).toList();
+            List<String> ranking =
+                    store.recall(RecallQuery.hybrid(tenant, t.task(), vector, K), ranker).ranked().stream()
+                            .map(ScoredCase::match)
+                            .map(c -> c.caseId())
+                            .toList();
             Map<String, Integer> gains = new HashMap<>();
             t.useful().forEach(id -> gains.put(id, 1));
             out.put(t.taskId(), RetrievalMetrics.ndcgAtK(ranking, gains, K));

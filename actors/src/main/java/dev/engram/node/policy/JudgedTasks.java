@@ -10,6 +10,7 @@ import dev.engram.node.tuning.JudgedRecallLog;
 import dev.engram.retriever.ranking.JudgedTask;
 import dev.engram.retriever.ranking.JudgedTaskMemory;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.Collections;
 
 /**
  * What a tenant's past tasks taught: for every distinct task in the judged-feedback log, the cases
@@ -37,12 +37,10 @@ public final class JudgedTasks {
     /** Per tenant (one tower each: a swap makes the old vectors useless), least recently used first. */
     private final Map<String, Cached> cache;
 
-    private record Cached(String tower, int logPosition, int heldOut, JudgedTaskMemory memory) {
-    }
+    private record Cached(String tower, int logPosition, int heldOut, JudgedTaskMemory memory) {}
 
     /** A task with the verdicts on its cases and an episode id to name it by. */
-    record TaskVerdicts(String taskId, String task, Set<String> useful, Set<String> useless) {
-    }
+    record TaskVerdicts(String taskId, String task, Set<String> useful, Set<String> useless) {}
 
     public JudgedTasks(JudgedRecallLog log, CaseStoreConfig storeConfig) {
         this(log, storeConfig, JudgedRecallLog.DEFAULT_RESIDENT_TENANTS);
@@ -72,7 +70,9 @@ public final class JudgedTasks {
         JudgedRecallLog.Snapshot snapshot = log.snapshot(tenant);
         Set<String> heldOut = new HashSet<>(log.heldOutTasks(tenant));
         Cached cached = cache.get(tenant);
-        if (cached != null && cached.tower().equals(version.label()) && cached.logPosition() == snapshot.position()
+        if (cached != null
+                && cached.tower().equals(version.label())
+                && cached.logPosition() == snapshot.position()
                 && cached.heldOut() == heldOut.size()) {
             return cached.memory();
         }

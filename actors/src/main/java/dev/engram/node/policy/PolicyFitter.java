@@ -50,7 +50,9 @@ public final class PolicyFitter implements PolicyProposer {
     @Override
     public Optional<String> propose(String tenant, Set<String> heldOutTasks) {
         List<JudgedTasks.TaskVerdicts> tasks = judgedTasks.training(tenant).stream()
-                .filter(t -> !t.useful().isEmpty() && !heldOutTasks.contains(t.task().strip())).toList();
+                .filter(t ->
+                        !t.useful().isEmpty() && !heldOutTasks.contains(t.task().strip()))
+                .toList();
         if (tasks.size() < MIN_TASKS) {
             return Optional.empty();
         }
@@ -72,10 +74,17 @@ public final class PolicyFitter implements PolicyProposer {
             }
             ScoreFusionFit fit = ScoreFusionFit.fit(judged);
             RankerPolicy policy = RankerPolicy.untuned()
-                    .withReuse(RankerPolicy.DEFAULT_REUSE_BETA, RankerPolicy.DEFAULT_REUSE_NEIGHBOURS,
+                    .withReuse(
+                            RankerPolicy.DEFAULT_REUSE_BETA,
+                            RankerPolicy.DEFAULT_REUSE_NEIGHBOURS,
                             RankerPolicy.DEFAULT_REUSE_THRESHOLD);
-            log.info("ranker policy for {} from {} judged tasks with {} in {} ms: {} (fitted fusion, not proposed: {})",
-                    tenant, tasks.size(), serving.label(), (System.nanoTime() - started) / 1_000_000, policy.describe(),
+            log.info(
+                    "ranker policy for {} from {} judged tasks with {} in {} ms: {} (fitted fusion, not proposed: {})",
+                    tenant,
+                    tasks.size(),
+                    serving.label(),
+                    (System.nanoTime() - started) / 1_000_000,
+                    policy.describe(),
                     fit);
             return Optional.of(policy.toJson());
         } finally {

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param fallbackFrom the serving version that failed to embed the task, when recall fell back from it
  *     to {@code adapterVersion}; else null
  */
-public record RecallAnswer(RecallResult result, String mode, String adapterVersion, Duration took,
-        String fallbackFrom) {
+public record RecallAnswer(
+        RecallResult result, String mode, String adapterVersion, Duration took, String fallbackFrom) {
     public RecallAnswer {
         Objects.requireNonNull(result, "recallAnswer.result is required");
         Objects.requireNonNull(mode, "recallAnswer.mode is required");

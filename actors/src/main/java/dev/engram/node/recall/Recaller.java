@@ -15,8 +15,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 
 /**
  * Recalls the cases of one tenant for a task, off the caller's thread (Lucene and the embedder
@@ -67,8 +67,8 @@ public final class Recaller {
      * @param adapters the node's adapter registry (queries of a tenant with a serving adapter go
      *     through it); {@code null} to always use {@code embedder}
      */
-    public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics,
-            AdapterRegistry adapters) {
+    public Recaller(
+            CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics, AdapterRegistry adapters) {
         this(store, embedder, blocking, metrics, adapters, null);
     }
 
@@ -80,8 +80,13 @@ public final class Recaller {
      *     serving policy); {@code null} for the store's {@link CaseStore#defaultRanker() default ranker}
      *     for every tenant
      */
-    public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics,
-            AdapterRegistry adapters, RankerSource rankers) {
+    public Recaller(
+            CaseStore store,
+            Embedder embedder,
+            Executor blocking,
+            NodeMetrics metrics,
+            AdapterRegistry adapters,
+            RankerSource rankers) {
         this(store, embedder, blocking, metrics, adapters, rankers, Integer.MAX_VALUE);
     }
 
@@ -90,8 +95,14 @@ public final class Recaller {
      *
      * @param maxConcurrent at least 1; one recall more fails with {@link RecallsSaturatedException}
      */
-    public Recaller(CaseStore store, Embedder embedder, Executor blocking, NodeMetrics metrics,
-            AdapterRegistry adapters, RankerSource rankers, int maxConcurrent) {
+    public Recaller(
+            CaseStore store,
+            Embedder embedder,
+            Executor blocking,
+            NodeMetrics metrics,
+            AdapterRegistry adapters,
+            RankerSource rankers,
+            int maxConcurrent) {
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("maxConcurrent must be >= 1, was " + maxConcurrent);
         }
@@ -162,55 +173,67 @@ public final class Recaller {
 
     private CompletableFuture<RecallAnswer> run(String tenant, String task, int k, RecallMode mode) {
         RecallMode effective = mode == null ? defaultMode() : mode;
-        return Async.supply(() -> {
-            if (effective.usesVector() && embedder == null) {
-                throw new IllegalArgumentException("mode '" + effective.wireName() + "' needs a node with an embedder "
-                        + "(engram serve --embedder minilm); this node recalls bm25 only");
-            }
-            long start = System.nanoTime();
-            // Read the tenant's adapter once: a swap during this recall does not affect it.
-            ServingAdapter serving = adapters == null || !effective.usesVector() ? null : adapters.acquire(tenant);
-            String fallbackFrom = null;
-            try {
-                float[] vector = null;
-                for (int attempt = 0; effective.usesVector(); attempt++) {
-                    Embedder queries = serving != null && serving.queryEmbedder() != null ? serving.queryEmbedder()
-                            : embedder;
-                    String failure;
-                    try (NoGradScope ignored = NoGradScope.enter()) {
-                        vector = queries.embedQuery(task);
-                        failure = finite(vector) ? null : "the query vector is not finite (NaN or infinity)";
-                    } catch (RuntimeException e) {
-                        if (serving == null || serving.adapterName() == null) {
-                            throw e;
+        return Async.supply(
+                () -> {
+                    if (effective.usesVector() && embedder == null) {
+                        throw new IllegalArgumentException(
+                                "mode '" + effective.wireName() + "' needs a node with an embedder "
+                                        + "(engram serve --embedder minilm); this node recalls bm25 only");
+                    }
+                    long start = System.nanoTime();
+                    // Read the tenant's adapter once: a swap during this recall does not affect it.
+                    ServingAdapter serving =
+                            adapters == null || !effective.usesVector() ? null : adapters.acquire(tenant);
+                    String fallbackFrom = null;
+                    try {
+                        float[] vector = null;
+                        for (int attempt = 0; effective.usesVector(); attempt++) {
+                            Embedder queries = serving != null && serving.queryEmbedder() != null
+                                    ? serving.queryEmbedder()
+                                    : embedder;
+                            String failure;
+                            try (NoGradScope ignored = NoGradScope.enter()) {
+                                vector = queries.embedQuery(task);
+                                failure = finite(vector) ? null : "the query vector is not finite (NaN or infinity)";
+                            } catch (RuntimeException e) {
+                                if (serving == null || serving.adapterName() == null) {
+                                    throw e;
+                                }
+                                failure = "embedding the query threw " + e;
+                            }
+                            if (failure == null
+                                    || serving == null
+                                    || serving.adapterName() == null
+                                    || attempt >= MAX_FALLBACKS) {
+                                break; // served; or the base encoder itself, whose vector the store judges
+                            }
+                            // The serving version broke at recall time: fall back (parent or base), answer anyway.
+                            if (fallbackFrom == null) {
+                                fallbackFrom = serving.label();
+                            }
+                            ServingAdapter failed = serving;
+                            serving = adapters.fallBack(failed, failure);
+                            failed.release();
                         }
-                        failure = "embedding the query threw " + e;
+                        RecallQuery query = RecallQuery.of(effective, tenant, task, vector, k);
+                        Ranker ranker = Objects.requireNonNull(
+                                rankers.ranker(tenant, serving),
+                                () -> "the ranker function returned no ranker for tenant " + tenant);
+                        RecallResult result = store.recall(query, ranker);
+                        Duration took = Duration.ofNanos(System.nanoTime() - start);
+                        metrics.recallDone(took);
+                        return new RecallAnswer(
+                                result,
+                                effective.wireName(),
+                                serving == null ? BASE_ADAPTER : serving.label(),
+                                took,
+                                fallbackFrom);
+                    } finally {
+                        if (serving != null) {
+                            serving.release();
+                        }
                     }
-                    if (failure == null || serving == null || serving.adapterName() == null
-                            || attempt >= MAX_FALLBACKS) {
-                        break; // served; or the base encoder itself, whose vector the store judges
-                    }
-                    // The serving version broke at recall time: fall back (parent or base), answer anyway.
-                    if (fallbackFrom == null) {
-                        fallbackFrom = serving.label();
-                    }
-                    ServingAdapter failed = serving;
-                    serving = adapters.fallBack(failed, failure);
-                    failed.release();
-                }
-                RecallQuery query = RecallQuery.of(effective, tenant, task, vector, k);
-                Ranker ranker = Objects.requireNonNull(rankers.ranker(tenant, serving),
-                        () -> "the ranker function returned no ranker for tenant " + tenant);
-                RecallResult result = store.recall(query, ranker);
-                Duration took = Duration.ofNanos(System.nanoTime() - start);
-                metrics.recallDone(took);
-                return new RecallAnswer(result, effective.wireName(), serving == null ? BASE_ADAPTER : serving.label(),
-                        took, fallbackFrom);
-            } finally {
-                if (serving != null) {
-                    serving.release();
-                }
-            }
-        }, blocking);
+                },
+                blocking);
     }
 }

@@ -14,8 +14,12 @@ public final class RecallsSaturatedException extends RuntimeException {
     private final Duration retryAfter;
 
     public RecallsSaturatedException(int limit, Duration retryAfter) {
-        super("the node is running its most recalls at once (" + limit + "); retry after " + retryAfter.toSeconds()
-                + " s, or raise maxConcurrentRecalls (engram serve --max-concurrent-recalls)", null, false, false);
+        super(
+                "the node is running its most recalls at once (" + limit + "); retry after " + retryAfter.toSeconds()
+                        + " s, or raise maxConcurrentRecalls (engram serve --max-concurrent-recalls)",
+                null,
+                false,
+                false);
         this.limit = limit;
         this.retryAfter = retryAfter;
     }

@@ -77,7 +77,8 @@ record AdapterCanary(double maxMeanPairwiseCosine, double minMeanCosineToParent)
             throw new IllegalArgumentException("maxMeanPairwiseCosine must be in (0, 1], was " + maxMeanPairwiseCosine);
         }
         if (!(minMeanCosineToParent >= -1 && minMeanCosineToParent < 1)) {
-            throw new IllegalArgumentException("minMeanCosineToParent must be in [-1, 1), was " + minMeanCosineToParent);
+            throw new IllegalArgumentException(
+                    "minMeanCosineToParent must be in [-1, 1), was " + minMeanCosineToParent);
         }
     }
 
@@ -105,8 +106,12 @@ record AdapterCanary(double maxMeanPairwiseCosine, double minMeanCosineToParent)
         }
         double pairwise = meanPairwiseCosine(probes);
         if (pairwise >= maxMeanPairwiseCosine) {
-            return Optional.of(String.format(Locale.ROOT, "canary: the probes collapse to nearly one vector (mean "
-                    + "pairwise cosine %.3f >= %.2f): every query would look alike", pairwise, maxMeanPairwiseCosine));
+            return Optional.of(String.format(
+                    Locale.ROOT,
+                    "canary: the probes collapse to nearly one vector (mean "
+                            + "pairwise cosine %.3f >= %.2f): every query would look alike",
+                    pairwise,
+                    maxMeanPairwiseCosine));
         }
         double toParent = 0;
         int compared = 0;
@@ -118,8 +123,11 @@ record AdapterCanary(double maxMeanPairwiseCosine, double minMeanCosineToParent)
         }
         toParent = compared == 0 ? 1 : toParent / compared; // a parent that cannot embed sets no bar
         if (toParent < minMeanCosineToParent) {
-            return Optional.of(String.format(Locale.ROOT, "canary: drifted far from its parent (mean cosine to the "
-                    + "parent's probe vectors %.3f < %.2f)", toParent, minMeanCosineToParent));
+            return Optional.of(String.format(
+                    Locale.ROOT,
+                    "canary: drifted far from its parent (mean cosine to the " + "parent's probe vectors %.3f < %.2f)",
+                    toParent,
+                    minMeanCosineToParent));
         }
         return Optional.empty();
     }

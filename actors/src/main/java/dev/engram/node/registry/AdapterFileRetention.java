@@ -1,7 +1,7 @@
 package dev.engram.node.registry;
 
-import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.AdapterPublished;
+import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -93,16 +93,21 @@ final class AdapterFileRetention {
 
     /** Writes the files of a version removed from disk again, from its record on the topic. */
     Path readBack(AdapterHistory history, AdapterHistory.Entry entry) throws AdapterLoader.Unusable {
-        log.info("{} v{} was removed from disk; reading it back from {}", history.adapterName(), entry.version(),
+        log.info(
+                "{} v{} was removed from disk; reading it back from {}",
+                history.adapterName(),
+                entry.version(),
                 Topics.ADAPTERS);
-        AdapterPublished adapter = AdapterRefetch.read(kafka, history.adapterName(), entry.version(),
-                entry.payloadSha256(), READ_BACK_TIMEOUT);
+        AdapterPublished adapter = AdapterRefetch.read(
+                kafka, history.adapterName(), entry.version(), entry.payloadSha256(), READ_BACK_TIMEOUT);
         Path dir;
         try {
             dir = loader.write(adapter);
         } catch (IOException e) {
-            throw new AdapterLoader.Unusable("could not write " + history.adapterName() + " v" + entry.version()
-                    + " under the node's data directory: " + e.getMessage(), e);
+            throw new AdapterLoader.Unusable(
+                    "could not write " + history.adapterName() + " v" + entry.version()
+                            + " under the node's data directory: " + e.getMessage(),
+                    e);
         }
         synchronized (lock) {
             history.put(null, entry.withFiles(dir));

@@ -24,14 +24,31 @@ final class AdapterHistory {
      * once removed from disk), the ranker policy published with it, and whether it failed while
      * serving (then it never serves again on this node: recall fell back from it).
      */
-    record Entry(long version, AdapterStatus status, String reason, AdapterMetrics metrics, String payloadSha256,
-            boolean verified, long offset, Path dir, RankerPolicy policy, boolean failed) {
+    record Entry(
+            long version,
+            AdapterStatus status,
+            String reason,
+            AdapterMetrics metrics,
+            String payloadSha256,
+            boolean verified,
+            long offset,
+            Path dir,
+            RankerPolicy policy,
+            boolean failed) {
         Entry {
             policy = policy == null ? RankerPolicy.untuned() : policy;
         }
 
-        Entry(long version, AdapterStatus status, String reason, AdapterMetrics metrics, String payloadSha256,
-                boolean verified, long offset, Path dir, RankerPolicy policy) {
+        Entry(
+                long version,
+                AdapterStatus status,
+                String reason,
+                AdapterMetrics metrics,
+                String payloadSha256,
+                boolean verified,
+                long offset,
+                Path dir,
+                RankerPolicy policy) {
             this(version, status, reason, metrics, payloadSha256, verified, offset, dir, policy, false);
         }
 
@@ -45,8 +62,8 @@ final class AdapterHistory {
 
         /** Failed while serving: rejected with {@code why}, never served again. */
         Entry failedWhileServing(String why) {
-            return new Entry(version, AdapterStatus.REJECTED, why, metrics, payloadSha256, verified, offset, dir, policy,
-                    true);
+            return new Entry(
+                    version, AdapterStatus.REJECTED, why, metrics, payloadSha256, verified, offset, dir, policy, true);
         }
 
         /** Whether it may serve at all: its files verified and it has not failed while serving. */
@@ -55,8 +72,16 @@ final class AdapterHistory {
         }
 
         AdapterVersionView view(Long serving) {
-            return new AdapterVersionView(version, status, reason, metrics, payloadSha256, verified,
-                    serving != null && serving == version, policy.describe(), failed);
+            return new AdapterVersionView(
+                    version,
+                    status,
+                    reason,
+                    metrics,
+                    payloadSha256,
+                    verified,
+                    serving != null && serving == version,
+                    policy.describe(),
+                    failed);
         }
     }
 
@@ -142,7 +167,9 @@ final class AdapterHistory {
      */
     Set<Long> keptOnDisk(int newest) {
         Set<Long> keep = new HashSet<>();
-        versions.descendingMap().values().stream().filter(e -> e.dir() != null).limit(newest)
+        versions.descendingMap().values().stream()
+                .filter(e -> e.dir() != null)
+                .limit(newest)
                 .forEach(e -> keep.add(e.version()));
         Long serving = servingVersion();
         if (serving != null) {
@@ -162,7 +189,8 @@ final class AdapterHistory {
     /** The versions that failed while serving and are above the version serving now (recall fell back from them). */
     List<Entry> failedAboveServing() {
         Long serving = servingVersion();
-        return versions.values().stream().filter(e -> e.failed() && (serving == null || e.version() > serving))
+        return versions.values().stream()
+                .filter(e -> e.failed() && (serving == null || e.version() > serving))
                 .toList();
     }
 

@@ -97,7 +97,8 @@ final class AdapterLoader {
             for (Path name : names.filter(Files::isDirectory).toList()) {
                 try (Stream<Path> versions = Files.list(name)) {
                     versions.filter(v -> Files.isDirectory(v)
-                            && v.getFileName().toString().matches("v\\d{1,18}(\\.incoming)?")).forEach(out::add);
+                                    && v.getFileName().toString().matches("v\\d{1,18}(\\.incoming)?"))
+                            .forEach(out::add);
                 }
             }
         }
@@ -107,16 +108,19 @@ final class AdapterLoader {
     /** Checks what the node can serve, then loads: the caller owns the result (null on a BM25-only node). */
     TenantAdapter verify(AdapterPublished adapter, Path dir) throws Unusable {
         if (adapter.method() != AdapterMethod.LORA_QUERY_SIDE) {
-            throw new Unusable("method " + adapter.method() + " needs the tenant's cases re-embedded, which this "
-                    + "node does not do; publish lora-query-side adapters", null);
+            throw new Unusable(
+                    "method " + adapter.method() + " needs the tenant's cases re-embedded, which this "
+                            + "node does not do; publish lora-query-side adapters",
+                    null);
         }
         if (encoder == null) {
             return null;
         }
         String base = encoder.config().model().id();
         if (!base.equals(adapter.baseModelId())) {
-            throw new Unusable("adapter is for base model '" + adapter.baseModelId() + "' but this node serves '"
-                    + base + "'", null);
+            throw new Unusable(
+                    "adapter is for base model '" + adapter.baseModelId() + "' but this node serves '" + base + "'",
+                    null);
         }
         return load(adapter.adapterName(), adapter.tenant(), adapter.version(), dir);
     }
@@ -124,8 +128,8 @@ final class AdapterLoader {
     /** Loads verified files again (a version that becomes the serving one after a pin or rollback). */
     TenantAdapter load(String adapterName, String tenant, long version, Path dir) throws Unusable {
         try (NoGradScope ignored = NoGradScope.enter()) {
-            return TenantAdapter.load(dir, tenant, TuningMode.QUERY_SIDE, "", (int) Math.min(version, Integer.MAX_VALUE),
-                    encoder);
+            return TenantAdapter.load(
+                    dir, tenant, TuningMode.QUERY_SIDE, "", (int) Math.min(version, Integer.MAX_VALUE), encoder);
         } catch (IOException | RuntimeException e) {
             throw new Unusable("invalid adapter files for " + adapterName + " v" + version + ": " + e.getMessage(), e);
         }

@@ -1,8 +1,8 @@
 package dev.engram.node.registry;
 
+import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.PublishedAdapters;
-import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.Topics;
 import java.time.Duration;
 import java.util.Optional;
@@ -16,26 +16,34 @@ import java.util.Optional;
  */
 final class AdapterRefetch {
 
-    private AdapterRefetch() {
-    }
+    private AdapterRefetch() {}
 
     /**
      * The version's record with the given payload checksum, read from the beginning of the topic.
      *
      * @throws AdapterLoader.Unusable when it is not on the topic any more or not found within {@code timeout}
      */
-    static AdapterPublished read(KafkaConnection kafka, String name, long version, String payloadSha256,
-            Duration timeout) throws AdapterLoader.Unusable {
+    static AdapterPublished read(
+            KafkaConnection kafka, String name, long version, String payloadSha256, Duration timeout)
+            throws AdapterLoader.Unusable {
         Optional<AdapterPublished> found;
         try {
-            found = PublishedAdapters.last(kafka, a -> a.adapterName().equals(name)
-                    && a.version() == version && a.payloadSha256().equals(payloadSha256), timeout);
+            found = PublishedAdapters.last(
+                    kafka,
+                    a -> a.adapterName().equals(name)
+                            && a.version() == version
+                            && a.payloadSha256().equals(payloadSha256),
+                    timeout);
         } catch (RuntimeException e) {
-            throw new AdapterLoader.Unusable("could not read " + name + " v" + version + " back from "
-                    + Topics.ADAPTERS + ": " + e.getMessage(), e);
+            throw new AdapterLoader.Unusable(
+                    "could not read " + name + " v" + version + " back from " + Topics.ADAPTERS + ": " + e.getMessage(),
+                    e);
         }
-        return found.orElseThrow(() -> new AdapterLoader.Unusable(name + " v" + version + " (payload " + payloadSha256
-                + ") is no longer on " + Topics.ADAPTERS + " and its files were removed from this node; publish it "
-                + "again to serve it", null));
+        return found.orElseThrow(() -> new AdapterLoader.Unusable(
+                name + " v" + version + " (payload " + payloadSha256
+                        + ") is no longer on " + Topics.ADAPTERS
+                        + " and its files were removed from this node; publish it "
+                        + "again to serve it",
+                null));
     }
 }

@@ -1,14 +1,12 @@
 package dev.engram.node.registry;
 
+import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.eval.PairedTest;
 import dev.engram.retriever.ranking.RankerPolicy;
-import java.nio.charset.StandardCharsets;
-import java.util.Optional;
-import dev.engram.streams.AdapterFile;
-import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.tuning.TenantAdapter;
 import dev.engram.streams.AdapterAssembler;
 import dev.engram.streams.AdapterControl;
+import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterKey;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
@@ -16,12 +14,14 @@ import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import dev.engram.streams.TrustedWorkerKeys;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -91,8 +91,10 @@ public final class AdapterRegistry implements AutoCloseable {
     private final Map<String, AdapterHistory> histories = new TreeMap<>();
     /** Serialises swaps: the registry's thread swaps on what it reads, a recall's thread on a failure. */
     private final Object swapLock = new Object();
+
     private final Map<String, ServingAdapter> servedByAdapter = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, AtomicReference<ServingAdapter>> servingByTenant = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicReference<ServingAdapter>> servingByTenant =
+            new ConcurrentHashMap<>();
     private final ScheduledExecutorService reclaimer;
     private final Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -101,14 +103,21 @@ public final class AdapterRegistry implements AutoCloseable {
     private volatile long deliveries;
     private final List<Consumer<AdapterSwap>> swapObservers = new CopyOnWriteArrayList<>();
 
-    private AdapterRegistry(KafkaConnection kafka, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace, int versionsKept, TrustedWorkerKeys trusted) {
+    private AdapterRegistry(
+            KafkaConnection kafka,
+            TextEncoder encoder,
+            Path dir,
+            PromotionGate gate,
+            Duration grace,
+            int versionsKept,
+            TrustedWorkerKeys trusted) {
         this.kafka = Objects.requireNonNull(kafka, "kafka");
         this.admission = new AdapterAdmission(trusted);
         this.encoder = encoder;
         this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
         this.verdicts = new GateVerdicts(dir);
-        this.canary = encoder == null ? null : new CanaryCheck(AdapterCanary.defaults(), verdicts, loader, encoder, this);
+        this.canary =
+                encoder == null ? null : new CanaryCheck(AdapterCanary.defaults(), verdicts, loader, encoder, this);
         this.gate = Objects.requireNonNull(gate, "gate");
         this.grace = Objects.requireNonNull(grace, "grace");
         this.files = new AdapterFileRetention(kafka, loader, versionsKept, this);
@@ -132,8 +141,14 @@ public final class AdapterRegistry implements AutoCloseable {
      *     (besides the serving, pinned and rolled-back-to ones), at least 1
      * @param trusted the worker keys whose signed candidates are admitted (none: every candidate is refused)
      */
-    public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace, int versionsKept, TrustedWorkerKeys trusted) {
+    public static AdapterRegistry start(
+            String bootstrapServers,
+            TextEncoder encoder,
+            Path dir,
+            PromotionGate gate,
+            Duration grace,
+            int versionsKept,
+            TrustedWorkerKeys trusted) {
         return start(bootstrapServers, encoder, dir, gate, grace, versionsKept, trusted, null);
     }
 
@@ -144,15 +159,29 @@ public final class AdapterRegistry implements AutoCloseable {
      * @param evaluation scores a candidate against the serving version on the tenant's held-out tasks
      *     (paired); {@code null} to decide on the figures the worker published (and signed)
      */
-    public static AdapterRegistry start(String bootstrapServers, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace, int versionsKept, TrustedWorkerKeys trusted, CandidateEvaluation evaluation) {
-        return start(KafkaConnection.of(bootstrapServers), encoder, dir, gate, grace, versionsKept, trusted,
-                evaluation);
+    public static AdapterRegistry start(
+            String bootstrapServers,
+            TextEncoder encoder,
+            Path dir,
+            PromotionGate gate,
+            Duration grace,
+            int versionsKept,
+            TrustedWorkerKeys trusted,
+            CandidateEvaluation evaluation) {
+        return start(
+                KafkaConnection.of(bootstrapServers), encoder, dir, gate, grace, versionsKept, trusted, evaluation);
     }
 
     /** As above, over a connection with client properties (SASL, SSL). */
-    public static AdapterRegistry start(KafkaConnection kafka, TextEncoder encoder, Path dir, PromotionGate gate,
-            Duration grace, int versionsKept, TrustedWorkerKeys trusted, CandidateEvaluation evaluation) {
+    public static AdapterRegistry start(
+            KafkaConnection kafka,
+            TextEncoder encoder,
+            Path dir,
+            PromotionGate gate,
+            Duration grace,
+            int versionsKept,
+            TrustedWorkerKeys trusted,
+            CandidateEvaluation evaluation) {
         AdapterRegistry registry = new AdapterRegistry(kafka, encoder, dir, gate, grace, versionsKept, trusted);
         registry.evaluation = evaluation;
         registry.thread.start();
@@ -278,10 +307,14 @@ public final class AdapterRegistry implements AutoCloseable {
             }
         }
         if (marked != null) {
-            log.error("{} failed while serving tenant {} ({}); it is marked failed and recall falls back", failed.label(),
-                    tenant, why);
+            log.error(
+                    "{} failed while serving tenant {} ({}); it is marked failed and recall falls back",
+                    failed.label(),
+                    tenant,
+                    why);
             if (marked.payloadSha256() != null) {
-                verdicts.put(GateVerdicts.key(failed.adapterName(), failed.version(), marked.payloadSha256()),
+                verdicts.put(
+                        GateVerdicts.key(failed.adapterName(), failed.version(), marked.payloadSha256()),
                         new PromotionGate.Decision(false, marked.reason()));
             }
         }
@@ -303,7 +336,8 @@ public final class AdapterRegistry implements AutoCloseable {
         try (KafkaConsumer<String, byte[]> c = KafkaClientFactory.consumer(kafka, null, READER_SETTINGS)) {
             consumer = c;
             List<TopicPartition> partitions = c.partitionsFor(Topics.ADAPTERS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             c.assign(partitions);
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
@@ -324,8 +358,11 @@ public final class AdapterRegistry implements AutoCloseable {
             // closing
         } catch (RuntimeException e) {
             if (running) {
-                log.error("the adapter registry stopped reading {}: {}; adapters no longer change on this node",
-                        Topics.ADAPTERS, e.toString(), e);
+                log.error(
+                        "the adapter registry stopped reading {}: {}; adapters no longer change on this node",
+                        Topics.ADAPTERS,
+                        e.toString(),
+                        e);
             }
         }
     }
@@ -365,8 +402,11 @@ public final class AdapterRegistry implements AutoCloseable {
         }
         Path dir = null;
         String invalid = null;
-        boolean reuse = previous != null && previous.verified() && previous.dir() != null
-                && previous.payloadSha256() != null && previous.payloadSha256().equals(adapter.payloadSha256());
+        boolean reuse = previous != null
+                && previous.verified()
+                && previous.dir() != null
+                && previous.payloadSha256() != null
+                && previous.payloadSha256().equals(adapter.payloadSha256());
         if (reuse) {
             dir = previous.dir();
         } else {
@@ -374,7 +414,8 @@ public final class AdapterRegistry implements AutoCloseable {
             try {
                 staged = loader.stage(adapter);
                 fresh = loader.verify(adapter, staged);
-                Optional<String> sick = fresh == null ? Optional.empty()
+                Optional<String> sick = fresh == null
+                        ? Optional.empty()
                         : canary.check(history, adapter, fresh, servedByAdapter.get(adapter.adapterName()));
                 if (sick.isPresent()) {
                     closeQuietly(fresh);
@@ -414,14 +455,31 @@ public final class AdapterRegistry implements AutoCloseable {
             reason = d.reason();
         }
         if (invalid != null && previous != null && previous.verified()) {
-            log.warn("{} v{} at offset {} is unusable ({}); keeping the verified copy read earlier",
-                    adapter.adapterName(), adapter.version(), offset, invalid);
+            log.warn(
+                    "{} v{} at offset {} is unusable ({}); keeping the verified copy read earlier",
+                    adapter.adapterName(),
+                    adapter.version(),
+                    offset,
+                    invalid);
             return;
         }
-        entry = new AdapterHistory.Entry(adapter.version(), status, reason, adapter.metrics(), adapter.payloadSha256(),
-                invalid == null, offset, dir, policy);
-        log.info("adapter {} v{} for tenant {}: {} ({})", adapter.adapterName(), adapter.version(), adapter.tenant(),
-                status, reason);
+        entry = new AdapterHistory.Entry(
+                adapter.version(),
+                status,
+                reason,
+                adapter.metrics(),
+                adapter.payloadSha256(),
+                invalid == null,
+                offset,
+                dir,
+                policy);
+        log.info(
+                "adapter {} v{} for tenant {}: {} ({})",
+                adapter.adapterName(),
+                adapter.version(),
+                adapter.tenant(),
+                status,
+                reason);
         synchronized (this) {
             history.put(adapter.tenant(), entry);
         }
@@ -430,18 +488,40 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     /** Lists a refused version as rejected, unless a version read earlier under its key was admitted and verified. */
-    private void refuse(AdapterHistory history, AdapterPublished adapter, AdapterHistory.Entry previous, long offset,
+    private void refuse(
+            AdapterHistory history,
+            AdapterPublished adapter,
+            AdapterHistory.Entry previous,
+            long offset,
             String reason) {
         if (previous != null && previous.verified()) {
-            log.warn("{} v{} at offset {} refused ({}); the version read earlier under its key stays",
-                    adapter.adapterName(), adapter.version(), offset, reason);
+            log.warn(
+                    "{} v{} at offset {} refused ({}); the version read earlier under its key stays",
+                    adapter.adapterName(),
+                    adapter.version(),
+                    offset,
+                    reason);
             return;
         }
         synchronized (this) {
-            history.put(null, new AdapterHistory.Entry(adapter.version(), AdapterStatus.REJECTED, reason,
-                    adapter.metrics(), adapter.payloadSha256(), false, offset, null, null));
+            history.put(
+                    null,
+                    new AdapterHistory.Entry(
+                            adapter.version(),
+                            AdapterStatus.REJECTED,
+                            reason,
+                            adapter.metrics(),
+                            adapter.payloadSha256(),
+                            false,
+                            offset,
+                            null,
+                            null));
         }
-        log.warn("adapter {} v{} for tenant {} refused: {}", adapter.adapterName(), adapter.version(), adapter.tenant(),
+        log.warn(
+                "adapter {} v{} for tenant {} refused: {}",
+                adapter.adapterName(),
+                adapter.version(),
+                adapter.tenant(),
                 reason);
     }
 
@@ -458,8 +538,12 @@ public final class AdapterRegistry implements AutoCloseable {
         if (evaluation != null && candidate != null && encoder != null) {
             ServingAdapter serving = acquire(adapter.tenant());
             try {
-                ServingAdapter scored = ServingAdapter.candidate(adapter.tenant(), adapter.adapterName(),
-                        adapter.version(), candidate.embedder(encoder), policy);
+                ServingAdapter scored = ServingAdapter.candidate(
+                        adapter.tenant(),
+                        adapter.adapterName(),
+                        adapter.version(),
+                        candidate.embedder(encoder),
+                        policy);
                 Optional<PairedTest> test = evaluation.evaluate(scored, serving);
                 if (test.isPresent()) {
                     PromotionGate.Decision measured = gate.decide(test.get(), serving.label());
@@ -467,8 +551,11 @@ public final class AdapterRegistry implements AutoCloseable {
                     return measured;
                 }
             } catch (RuntimeException e) {
-                log.warn("the gate could not score {} v{} itself ({}); deciding on the published figures",
-                        adapter.adapterName(), adapter.version(), e.toString());
+                log.warn(
+                        "the gate could not score {} v{} itself ({}); deciding on the published figures",
+                        adapter.adapterName(),
+                        adapter.version(),
+                        e.toString());
             } finally {
                 serving.release();
             }
@@ -483,14 +570,24 @@ public final class AdapterRegistry implements AutoCloseable {
             history = histories.computeIfAbsent(control.adapterName(), AdapterHistory::new);
             history.control(control, offset);
         }
-        log.info("adapter {}: {} {} by {} ({})", control.adapterName(), control.action(),
-                control.version() == null ? "" : "v" + control.version(), control.operator(), control.reason());
+        log.info(
+                "adapter {}: {} {} by {} ({})",
+                control.adapterName(),
+                control.action(),
+                control.version() == null ? "" : "v" + control.version(),
+                control.operator(),
+                control.reason());
         swapIfChanged(history, null, polled, started, started);
         files.removeOld(history);
     }
 
     private void rejected(AdapterAssembler.Delivery.Rejected r) {
-        log.warn("adapter record {} at {}-{}@{} rejected: {}", r.key(), r.topic(), r.partition(), r.offset(),
+        log.warn(
+                "adapter record {} at {}-{}@{} rejected: {}",
+                r.key(),
+                r.topic(),
+                r.partition(),
+                r.offset(),
                 r.reason());
         // A version's header or chunk: that version stays visible as rejected. Controls and foreign keys name none.
         AdapterKey key = AdapterKey.tryParse(r.key()).orElse(null);
@@ -502,22 +599,32 @@ public final class AdapterRegistry implements AutoCloseable {
             AdapterHistory history = histories.computeIfAbsent(key.adapterName(), AdapterHistory::new);
             AdapterHistory.Entry previous = history.get(version);
             if (previous == null || !previous.verified()) {
-                history.put(null, new AdapterHistory.Entry(version, AdapterStatus.REJECTED,
-                        "unreadable record: " + r.reason(), null, null, false, r.offset(), null, null));
+                history.put(
+                        null,
+                        new AdapterHistory.Entry(
+                                version,
+                                AdapterStatus.REJECTED,
+                                "unreadable record: " + r.reason(),
+                                null,
+                                null,
+                                false,
+                                r.offset(),
+                                null,
+                                null));
             }
         }
     }
 
     /** Points the tenant at the adapter's serving version if it changed; {@code fresh} is closed if unused. */
-    private void swapIfChanged(AdapterHistory history, TenantAdapter fresh, long polled, long delivered,
-            long verified) {
+    private void swapIfChanged(
+            AdapterHistory history, TenantAdapter fresh, long polled, long delivered, long verified) {
         synchronized (swapLock) {
             swapIfChangedLocked(history, fresh, polled, delivered, verified);
         }
     }
 
-    private void swapIfChangedLocked(AdapterHistory history, TenantAdapter fresh, long polled, long delivered,
-            long verified) {
+    private void swapIfChangedLocked(
+            AdapterHistory history, TenantAdapter fresh, long polled, long delivered, long verified) {
         String tenant;
         Long target;
         AdapterHistory.Entry entry;
@@ -545,20 +652,30 @@ public final class AdapterRegistry implements AutoCloseable {
                     loaded = loader.load(history.adapterName(), tenant, targetVersion, dir);
                     verified = System.nanoTime();
                 } catch (AdapterLoader.Unusable e) {
-                    log.error("cannot serve {} v{}: {}; {} keeps serving", history.adapterName(), targetVersion,
-                            e.getMessage(), current == null ? "the base encoder" : current.label());
+                    log.error(
+                            "cannot serve {} v{}: {}; {} keeps serving",
+                            history.adapterName(),
+                            targetVersion,
+                            e.getMessage(),
+                            current == null ? "the base encoder" : current.label());
                     return;
                 }
             }
-            next = new ServingAdapter(tenant, history.adapterName(), targetVersion, loaded.embedder(encoder),
-                    entry.policy(), loaded);
+            next = new ServingAdapter(
+                    tenant, history.adapterName(), targetVersion, loaded.embedder(encoder), entry.policy(), loaded);
         }
         servedByAdapter.put(history.adapterName(), next);
         ServingAdapter old = servingByTenant
-                .computeIfAbsent(tenant, t -> new AtomicReference<>(ServingAdapter.base(t, encoder))).getAndSet(next);
+                .computeIfAbsent(tenant, t -> new AtomicReference<>(ServingAdapter.base(t, encoder)))
+                .getAndSet(next);
         long swapped = System.nanoTime();
-        log.info("tenant {} now served by {} (was {}; {} ms after the poll: verify {} ms)", tenant, next.label(),
-                old.label(), (swapped - polled) / 1_000_000, (verified - delivered) / 1_000_000);
+        log.info(
+                "tenant {} now served by {} (was {}; {} ms after the poll: verify {} ms)",
+                tenant,
+                next.label(),
+                old.label(),
+                (swapped - polled) / 1_000_000,
+                (verified - delivered) / 1_000_000);
         AdapterSwap swap = new AdapterSwap(tenant, old.label(), next.label(), polled, delivered, verified, swapped);
         for (Consumer<AdapterSwap> observer : swapObservers) {
             try {
@@ -572,11 +689,14 @@ public final class AdapterRegistry implements AutoCloseable {
 
     private void retire(ServingAdapter old) {
         try {
-            reclaimer.schedule(() -> {
-                if (!old.tryFree()) {
-                    retire(old);
-                }
-            }, grace.toMillis(), TimeUnit.MILLISECONDS);
+            reclaimer.schedule(
+                    () -> {
+                        if (!old.tryFree()) {
+                            retire(old);
+                        }
+                    },
+                    grace.toMillis(),
+                    TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             old.tryFree();
         }

@@ -20,8 +20,14 @@ import java.util.Objects;
  *     when nothing had to be loaded, e.g. an unpin back to the base encoder)
  * @param swappedNanos when recalls started to get {@code to}
  */
-public record AdapterSwap(String tenant, String from, String to, long polledNanos, long deliveredNanos,
-        long verifiedNanos, long swappedNanos) {
+public record AdapterSwap(
+        String tenant,
+        String from,
+        String to,
+        long polledNanos,
+        long deliveredNanos,
+        long verifiedNanos,
+        long swappedNanos) {
 
     public AdapterSwap {
         Objects.requireNonNull(tenant, "adapterSwap.tenant is required");

@@ -19,8 +19,16 @@ import java.util.Objects;
  * @param failed whether it failed while serving (its query embedding threw or was not finite): recall
  *     fell back from it to its parent or the base, and it never serves again on this node
  */
-public record AdapterVersionView(long version, AdapterStatus status, String reason, AdapterMetrics metrics,
-        String payloadSha256, boolean verified, boolean serving, String policy, boolean failed) {
+public record AdapterVersionView(
+        long version,
+        AdapterStatus status,
+        String reason,
+        AdapterMetrics metrics,
+        String payloadSha256,
+        boolean verified,
+        boolean serving,
+        String policy,
+        boolean failed) {
 
     public AdapterVersionView {
         Objects.requireNonNull(status, "adapterVersionView.status is required");

@@ -14,7 +14,12 @@ import java.util.Objects;
  * @param control the operator control in force (the latest on the topic); null if none
  * @param versions oldest first
  */
-public record AdapterView(String name, String tenant, Long serving, Long pinned, AdapterControl control,
+public record AdapterView(
+        String name,
+        String tenant,
+        Long serving,
+        Long pinned,
+        AdapterControl control,
         List<AdapterVersionView> versions) {
 
     public AdapterView {

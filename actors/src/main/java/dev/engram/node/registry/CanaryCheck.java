@@ -25,7 +25,11 @@ final class CanaryCheck {
     private final Object registryLock;
     private float[][] baseProbes;
 
-    CanaryCheck(AdapterCanary canary, GateVerdicts verdicts, AdapterLoader loader, TextEncoder encoder,
+    CanaryCheck(
+            AdapterCanary canary,
+            GateVerdicts verdicts,
+            AdapterLoader loader,
+            TextEncoder encoder,
             Object registryLock) {
         this.canary = canary;
         this.verdicts = verdicts;
@@ -39,12 +43,14 @@ final class CanaryCheck {
      *
      * @param served the version of this adapter serving now, if any (the usual parent)
      */
-    Optional<String> check(AdapterHistory history, AdapterPublished adapter, TenantAdapter candidate,
-            ServingAdapter served) {
+    Optional<String> check(
+            AdapterHistory history, AdapterPublished adapter, TenantAdapter candidate, ServingAdapter served) {
         String key = "canary:" + GateVerdicts.key(adapter.adapterName(), adapter.version(), adapter.payloadSha256());
         Optional<PromotionGate.Decision> recorded = verdicts.get(key);
         if (recorded.isPresent()) {
-            return recorded.get().promoted() ? Optional.empty() : Optional.of(recorded.get().reason());
+            return recorded.get().promoted()
+                    ? Optional.empty()
+                    : Optional.of(recorded.get().reason());
         }
         Optional<String> sick = canary.check(candidate.embedder(encoder), parentVectors(history, adapter, served));
         verdicts.put(key, new PromotionGate.Decision(sick.isEmpty(), sick.orElse("canary passed")));
@@ -66,12 +72,16 @@ final class CanaryCheck {
                 e = history.get(parentVersion);
             }
             if (e != null && e.servable() && e.dir() != null) {
-                try (TenantAdapter loaded = loader.load(adapter.adapterName(), adapter.tenant(), parentVersion,
-                        e.dir())) {
+                try (TenantAdapter loaded =
+                        loader.load(adapter.adapterName(), adapter.tenant(), parentVersion, e.dir())) {
                     return canary.vectors(loaded.embedder(encoder));
                 } catch (AdapterLoader.Unusable | RuntimeException ex) {
-                    log.warn("the canary could not load {} v{}, the parent of v{} ({}); comparing with the base",
-                            adapter.adapterName(), parentVersion, adapter.version(), ex.toString());
+                    log.warn(
+                            "the canary could not load {} v{}, the parent of v{} ({}); comparing with the base",
+                            adapter.adapterName(),
+                            parentVersion,
+                            adapter.version(),
+                            ex.toString());
                 }
             }
         }

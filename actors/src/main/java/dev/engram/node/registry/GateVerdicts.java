@@ -40,8 +40,11 @@ final class GateVerdicts {
                     }
                     try {
                         JsonNode n = JSON.readTree(line);
-                        decisions.put(n.path("key").asText(), new PromotionGate.Decision(n.path("promoted").asBoolean(),
-                                n.path("reason").asText()));
+                        decisions.put(
+                                n.path("key").asText(),
+                                new PromotionGate.Decision(
+                                        n.path("promoted").asBoolean(),
+                                        n.path("reason").asText()));
                     } catch (IOException | RuntimeException e) {
                         log.warn("skipping an unreadable gate verdict in {} ({})", file, e.toString());
                     }
@@ -64,9 +67,18 @@ final class GateVerdicts {
         decisions.put(key, decision);
         try {
             Files.createDirectories(file.getParent());
-            String line = JSON.createObjectNode().put("key", key).put("promoted", decision.promoted())
-                    .put("reason", decision.reason()).toString() + "\n";
-            Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+            String line = JSON.createObjectNode()
+                            .put("key", key)
+                            .put("promoted", decision.promoted())
+                            .put("reason", decision.reason())
+                            .toString()
+                    + "\n";
+            Files.writeString(
+                    file,
+                    line,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
                     StandardOpenOption.SYNC);
         } catch (IOException e) {
             log.warn("could not record the gate's verdict on {} ({}); a restart measures it again", key, e.toString());

@@ -82,8 +82,10 @@ public record PromotionGate(double minHeldOutGain, double maxRetentionLoss, doub
     public Decision decide(PairedTest test, String servingLabel) {
         Objects.requireNonNull(test, "test");
         GateVerdict verdict = test.verdict(maxHeldOutLoss, minHeldOutGain);
-        return new Decision(verdict.promote(), (verdict.promote() ? "promoted by the gate" : "rejected by the gate")
-                + " against " + servingLabel + " on the node's held-out tasks: " + verdict.reason());
+        return new Decision(
+                verdict.promote(),
+                (verdict.promote() ? "promoted by the gate" : "rejected by the gate") + " against " + servingLabel
+                        + " on the node's held-out tasks: " + verdict.reason());
     }
 
     /** Promote or reject a candidate with these metrics; the reason names the figures either way. */
@@ -91,11 +93,22 @@ public record PromotionGate(double minHeldOutGain, double maxRetentionLoss, doub
         Objects.requireNonNull(metrics, "metrics");
         double gain = metrics.heldOutGain();
         double loss = metrics.retentionLoss();
-        String figures = String.format(Locale.ROOT, "held-out nDCG@10 %.4f vs parent %.4f (gain %+.4f, needs >= %.4f)",
-                metrics.heldOutNdcg10(), metrics.parentHeldOutNdcg10(), gain, minHeldOutGain);
-        String retention = metrics.retentionQueries() == 0 ? "no retention sample"
-                : String.format(Locale.ROOT, "retention nDCG@10 %.4f vs parent %.4f (loss %.4f, allowed <= %.4f)",
-                        metrics.retentionNdcg10(), metrics.parentRetentionNdcg10(), loss, maxRetentionLoss);
+        String figures = String.format(
+                Locale.ROOT,
+                "held-out nDCG@10 %.4f vs parent %.4f (gain %+.4f, needs >= %.4f)",
+                metrics.heldOutNdcg10(),
+                metrics.parentHeldOutNdcg10(),
+                gain,
+                minHeldOutGain);
+        String retention = metrics.retentionQueries() == 0
+                ? "no retention sample"
+                : String.format(
+                        Locale.ROOT,
+                        "retention nDCG@10 %.4f vs parent %.4f (loss %.4f, allowed <= %.4f)",
+                        metrics.retentionNdcg10(),
+                        metrics.parentRetentionNdcg10(),
+                        loss,
+                        maxRetentionLoss);
         // A tiny epsilon so that a gain of exactly the margin, computed in floating point, still passes.
         boolean gainOk = gain >= minHeldOutGain - 1e-12;
         boolean retentionOk = loss <= maxRetentionLoss + 1e-12;

@@ -1,7 +1,7 @@
 package dev.engram.node.registry;
 
-import dev.engram.retriever.ranking.RankerPolicy;
 import dev.engram.memory.Embedder;
+import dev.engram.retriever.ranking.RankerPolicy;
 import dev.engram.streams.AdapterKey;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,7 +30,12 @@ public final class ServingAdapter {
     private final AutoCloseable resources;
     private final AtomicInteger leases = new AtomicInteger();
 
-    ServingAdapter(String tenant, String adapterName, long version, Embedder queryEmbedder, RankerPolicy policy,
+    ServingAdapter(
+            String tenant,
+            String adapterName,
+            long version,
+            Embedder queryEmbedder,
+            RankerPolicy policy,
             AutoCloseable resources) {
         this.tenant = Objects.requireNonNull(tenant, "servingAdapter.tenant is required");
         this.adapterName = adapterName;
@@ -44,8 +49,8 @@ public final class ServingAdapter {
      * A candidate version, for the gate to score before anything serves it: its resources stay with
      * the caller (never freed by this instance).
      */
-    public static ServingAdapter candidate(String tenant, String adapterName, long version, Embedder queryEmbedder,
-            RankerPolicy policy) {
+    public static ServingAdapter candidate(
+            String tenant, String adapterName, long version, Embedder queryEmbedder, RankerPolicy policy) {
         return new ServingAdapter(tenant, adapterName, version, queryEmbedder, policy, null);
     }
 
@@ -70,7 +75,9 @@ public final class ServingAdapter {
 
     /** {@code "<adapterName>/v<version>"}, e.g. {@code "cranfield-retriever/v3"}, or {@value #BASE}. */
     public String label() {
-        return adapterName == null ? BASE : AdapterKey.version(adapterName, version).toString();
+        return adapterName == null
+                ? BASE
+                : AdapterKey.version(adapterName, version).toString();
     }
 
     /** The ranker policy of this version (untuned reciprocal rank fusion for the base encoder). */

@@ -97,8 +97,10 @@ public final class AdapterTopicFollower implements AdapterVersions, AutoCloseabl
             return Optional.empty();
         }
         synchronized (versions) {
-            return versions.descendingMap().entrySet().stream().filter(e -> e.getValue() == AdapterStatus.PROMOTED)
-                    .map(Map.Entry::getKey).findFirst();
+            return versions.descendingMap().entrySet().stream()
+                    .filter(e -> e.getValue() == AdapterStatus.PROMOTED)
+                    .map(Map.Entry::getKey)
+                    .findFirst();
         }
     }
 
@@ -134,7 +136,8 @@ public final class AdapterTopicFollower implements AdapterVersions, AutoCloseabl
                     }
                 }
                 if (!caughtUp) {
-                    caughtUp = startEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+                    caughtUp =
+                            startEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
                 }
             }
         } catch (WakeupException e) {
@@ -148,15 +151,16 @@ public final class AdapterTopicFollower implements AdapterVersions, AutoCloseabl
 
     private List<TopicPartition> partitions(String topic) {
         return consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
     }
 
     private void onAdapterRecord(ConsumerRecord<String, byte[]> record) {
         for (AdapterAssembler.Delivery d : assembler.accept(record)) {
             if (d instanceof AdapterAssembler.Delivery.Adapter a) {
                 AdapterPublished adapter = a.adapter();
-                NavigableMap<Long, AdapterStatus> versions = statuses.computeIfAbsent(adapter.adapterName(),
-                        n -> new TreeMap<>());
+                NavigableMap<Long, AdapterStatus> versions =
+                        statuses.computeIfAbsent(adapter.adapterName(), n -> new TreeMap<>());
                 synchronized (versions) {
                     versions.put(adapter.version(), adapter.status());
                 }
@@ -186,8 +190,12 @@ public final class AdapterTopicFollower implements AdapterVersions, AutoCloseabl
                 notify(() -> listener.jobDeadLettered(tenant.asText(), jobId.asText(), letter.reason()));
             }
         } catch (Exception e) {
-            log.debug("dead letter at {}-{}@{} is not a training job's: {}", record.topic(), record.partition(),
-                    record.offset(), e.toString());
+            log.debug(
+                    "dead letter at {}-{}@{} is not a training job's: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.toString());
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.engram.node.tuning;
 
-import dev.engram.node.tuning.JudgedRecallLog;
 import dev.engram.streams.HeldOutQuery;
 import dev.engram.streams.TrainingJob;
 import java.util.LinkedHashSet;
@@ -40,7 +39,10 @@ final class HeldOutTasks {
 
     /** Records the held-out queries of a job that is being sent. */
     void addFrom(TrainingJob job) {
-        List<String> added = job.heldOut().stream().map(HeldOutQuery::query).filter(q -> !tasks.contains(q)).toList();
+        List<String> added = job.heldOut().stream()
+                .map(HeldOutQuery::query)
+                .filter(q -> !tasks.contains(q))
+                .toList();
         tasks.addAll(added);
         if (log != null && !added.isEmpty()) {
             try {

@@ -27,8 +27,8 @@ public interface JobSink {
     }
 
     /** As above, over a connection with client properties (SASL, SSL). */
-    static KafkaJobSink kafka(dev.engram.streams.KafkaConnection kafka, String transactionalId,
-            java.util.concurrent.Executor executor) {
+    static KafkaJobSink kafka(
+            dev.engram.streams.KafkaConnection kafka, String transactionalId, java.util.concurrent.Executor executor) {
         return new KafkaJobSink(kafka, transactionalId, executor);
     }
 
@@ -37,18 +37,28 @@ public interface JobSink {
      * (held-out tasks of the job excluded along with {@code earlierHeldOut}'s), on {@code executor}.
      * A proposer that fails costs the policy, never the job: it is sent without one.
      */
-    default JobSink withPolicies(PolicyProposer proposer, java.util.function.Function<String, java.util.Collection<String>>
-            earlierHeldOut, java.util.concurrent.Executor executor) {
+    default JobSink withPolicies(
+            PolicyProposer proposer,
+            java.util.function.Function<String, java.util.Collection<String>> earlierHeldOut,
+            java.util.concurrent.Executor executor) {
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobSink.class);
-        return job -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            java.util.Set<String> heldOut = new java.util.HashSet<>(earlierHeldOut.apply(job.tenant()));
-            job.heldOut().forEach(q -> heldOut.add(q.query().strip()));
-            try {
-                return proposer.propose(job.tenant(), heldOut).map(job::withRankerPolicy).orElse(job);
-            } catch (RuntimeException e) {
-                log.warn("no ranker policy for {} ({}); sending it without one", job.jobId(), e.toString());
-                return job;
-            }
-        }, executor).thenCompose(this::send);
+        return job -> java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> {
+                            java.util.Set<String> heldOut = new java.util.HashSet<>(earlierHeldOut.apply(job.tenant()));
+                            job.heldOut().forEach(q -> heldOut.add(q.query().strip()));
+                            try {
+                                return proposer.propose(job.tenant(), heldOut)
+                                        .map(job::withRankerPolicy)
+                                        .orElse(job);
+                            } catch (RuntimeException e) {
+                                log.warn(
+                                        "no ranker policy for {} ({}); sending it without one",
+                                        job.jobId(),
+                                        e.toString());
+                                return job;
+                            }
+                        },
+                        executor)
+                .thenCompose(this::send);
     }
 }

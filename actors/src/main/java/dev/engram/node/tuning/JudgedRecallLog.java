@@ -22,8 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -153,7 +153,8 @@ public final class JudgedRecallLog {
             }
             TenantLog t = tenant(e.tenant());
             if (t.eventIds.contains(e.eventId())
-                    || added.getOrDefault(e.tenant(), List.of()).stream().anyMatch(a -> a.eventId().equals(e.eventId()))) {
+                    || added.getOrDefault(e.tenant(), List.of()).stream()
+                            .anyMatch(a -> a.eventId().equals(e.eventId()))) {
                 continue;
             }
             added.computeIfAbsent(e.tenant(), k -> new ArrayList<>()).add(e);
@@ -162,8 +163,14 @@ public final class JudgedRecallLog {
             StringBuilder lines = new StringBuilder();
             entry.getValue().forEach(e -> lines.append(encode(e)).append('\n'));
             try {
-                Files.writeString(logFile(entry.getKey()), lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
+                Files.writeString(
+                        logFile(entry.getKey()),
+                        lines,
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.DSYNC);
             } catch (IOException ex) {
                 throw new UncheckedIOException("cannot append judged feedback to " + logFile(entry.getKey()), ex);
             }
@@ -188,8 +195,11 @@ public final class JudgedRecallLog {
     /** The tenants whose logs are on disk, sorted (their schedulers start with the node). */
     public List<String> tenants() {
         try (java.util.stream.Stream<Path> files = Files.list(directory)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsonl") && !n.endsWith(".heldout.jsonl"))
-                    .map(n -> n.substring(0, n.length() - ".jsonl".length())).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".jsonl") && !n.endsWith(".heldout.jsonl"))
+                    .map(n -> n.substring(0, n.length() - ".jsonl".length()))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -229,8 +239,14 @@ public final class JudgedRecallLog {
         }
         Path file = heldOutFile(tenant);
         try {
-            Files.writeString(file, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
+            Files.writeString(
+                    file,
+                    lines,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.DSYNC);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record held-out tasks in " + file, e);
         }
@@ -244,8 +260,8 @@ public final class JudgedRecallLog {
     public synchronized void advanceMark(String tenant, int position) {
         TenantLog t = tenant(tenant);
         if (position < 0 || position > t.entries.size()) {
-            throw new IllegalArgumentException("position must be in [0, " + t.entries.size() + "] for tenant "
-                    + tenant + ", was " + position);
+            throw new IllegalArgumentException(
+                    "position must be in [0, " + t.entries.size() + "] for tenant " + tenant + ", was " + position);
         }
         if (position <= t.mark) {
             return;
@@ -253,8 +269,14 @@ public final class JudgedRecallLog {
         Path mark = directory.resolve(tenant + ".mark");
         Path tmp = directory.resolve(tenant + ".mark.tmp");
         try {
-            Files.writeString(tmp, Integer.toString(position), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
+            Files.writeString(
+                    tmp,
+                    Integer.toString(position),
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.DSYNC);
             Files.move(tmp, mark, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the judged-feedback mark " + mark, e);
@@ -286,13 +308,16 @@ public final class JudgedRecallLog {
     private TenantLog tenant(String tenant) {
         Objects.requireNonNull(tenant, "tenant is required");
         if (!EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
-            throw new IllegalArgumentException("tenant must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
+            throw new IllegalArgumentException(
+                    "tenant must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
         }
         Instant now = clock.instant();
         TenantLog t = tenants.computeIfAbsent(tenant, this::load);
         t.lastUsed = now;
         // Bound the heap: idle tenants leave, then the least recently used beyond the limit (never this one).
-        tenants.entrySet().removeIf(e -> e.getValue() != t && !e.getValue().lastUsed.plus(idleAfter).isAfter(now));
+        tenants.entrySet()
+                .removeIf(e -> e.getValue() != t
+                        && !e.getValue().lastUsed.plus(idleAfter).isAfter(now));
         for (var it = tenants.entrySet().iterator(); tenants.size() > residentTenants && it.hasNext(); ) {
             if (it.next().getValue() != t) {
                 it.remove();
@@ -319,14 +344,18 @@ public final class JudgedRecallLog {
                             t.entries.add(e);
                         }
                     } catch (RuntimeException | JsonProcessingException ex) {
-                        log.warn("skipping unreadable line {} of {} (a torn write? replaying the feedback topic restores it): {}",
-                                lineNo, file, ex.getMessage());
+                        log.warn(
+                                "skipping unreadable line {} of {} (a torn write? replaying the feedback topic restores it): {}",
+                                lineNo,
+                                file,
+                                ex.getMessage());
                     }
                 }
             }
             Path mark = directory.resolve(tenant + ".mark");
             if (Files.exists(mark)) {
-                t.mark = Integer.parseInt(Files.readString(mark, StandardCharsets.UTF_8).trim());
+                t.mark = Integer.parseInt(
+                        Files.readString(mark, StandardCharsets.UTF_8).trim());
             }
             Path heldOut = heldOutFile(tenant);
             if (Files.exists(heldOut)) {
@@ -338,7 +367,8 @@ public final class JudgedRecallLog {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the judged feedback of tenant " + tenant + " from " + directory, e);
+            throw new UncheckedIOException(
+                    "cannot read the judged feedback of tenant " + tenant + " from " + directory, e);
         }
         return t;
     }
@@ -358,8 +388,10 @@ public final class JudgedRecallLog {
                 keep--;
             }
             if (keep < size) {
-                log.warn("cutting a torn last line ({} bytes) from {}; replaying the feedback topic restores it",
-                        size - keep, file);
+                log.warn(
+                        "cutting a torn last line ({} bytes) from {}; replaying the feedback topic restores it",
+                        size - keep,
+                        file);
                 channel.truncate(keep);
                 channel.force(true);
             }
@@ -392,12 +424,21 @@ public final class JudgedRecallLog {
         List<Judgement> judgements = new ArrayList<>();
         for (JsonNode j : n.path("judgements")) {
             JsonNode useful = j.get("useful");
-            judgements.add(new Judgement(j.path("caseId").asText(), j.path("rank").asInt(),
+            judgements.add(new Judgement(
+                    j.path("caseId").asText(),
+                    j.path("rank").asInt(),
                     useful == null || useful.isNull() ? null : useful.asBoolean()));
         }
-        return new Episode(text(n, "eventId"), text(n, "tenant"), n.path("agentId").asText(""),
-                Instant.parse(text(n, "timestamp")), text(n, "task"), n.path("plan").asText(""),
-                n.path("outcome").asText(""), n.path("reward").asDouble(), judgements);
+        return new Episode(
+                text(n, "eventId"),
+                text(n, "tenant"),
+                n.path("agentId").asText(""),
+                Instant.parse(text(n, "timestamp")),
+                text(n, "task"),
+                n.path("plan").asText(""),
+                n.path("outcome").asText(""),
+                n.path("reward").asDouble(),
+                judgements);
     }
 
     private static String text(JsonNode n, String field) {

@@ -77,8 +77,14 @@ public final class TrainingJobBuilder {
     }
 
     /** Builds the round's job when no task was held out before; see the full form. */
-    public Outcome build(String tenant, long targetVersion, Long baseVersion, List<Episode> fresh, List<Episode> older,
-            Function<String, Optional<Case>> lookup, Instant createdAt) {
+    public Outcome build(
+            String tenant,
+            long targetVersion,
+            Long baseVersion,
+            List<Episode> fresh,
+            List<Episode> older,
+            Function<String, Optional<Case>> lookup,
+            Instant createdAt) {
         return build(tenant, targetVersion, baseVersion, fresh, older, lookup, createdAt, Set.of());
     }
 
@@ -92,10 +98,18 @@ public final class TrainingJobBuilder {
      * @param lookup case id → the tenant's case (e.g. {@code id -> store.get(tenant, id)})
      * @param heldOutBefore tasks (stripped) held out by earlier rounds: held out again, never trained on
      */
-    public Outcome build(String tenant, long targetVersion, Long baseVersion, List<Episode> fresh, List<Episode> older,
-            Function<String, Optional<Case>> lookup, Instant createdAt, Set<String> heldOutBefore) {
+    public Outcome build(
+            String tenant,
+            long targetVersion,
+            Long baseVersion,
+            List<Episode> fresh,
+            List<Episode> older,
+            Function<String, Optional<Case>> lookup,
+            Instant createdAt,
+            Set<String> heldOutBefore) {
         FeedbackExamples feedback = FeedbackExamples.builder()
-                .maxHardNegatives(Math.min(config.maxHardNegatives(), TrainingExample.MAX_HARD_NEGATIVES)).build();
+                .maxHardNegatives(Math.min(config.maxHardNegatives(), TrainingExample.MAX_HARD_NEGATIVES))
+                .build();
         Random random = new Random(config.lora().seed() * 1_000_003L + targetVersion);
 
         Map<String, List<JudgedRecall>> freshQueries = byTask(feedback.judgedRecalls(fresh, lookup));
@@ -105,43 +119,70 @@ public final class TrainingJobBuilder {
         }
         Collections.shuffle(eligible, random);
         int cap = eligible.size() == 1 ? 1 : Math.min(config.maxHeldOutQueries(), eligible.size() - 1);
-        int heldOutCount = eligible.size() == 1 ? 1 : (int) Math.max(1,
-                Math.min(cap, Math.round(eligible.size() * config.heldOutFraction())));
+        int heldOutCount = eligible.size() == 1
+                ? 1
+                : (int) Math.max(1, Math.min(cap, Math.round(eligible.size() * config.heldOutFraction())));
         // Recurring held-out tasks first (as many as recur, up to the cap), then new ones up to the share.
         Set<String> heldOutTasks = new LinkedHashSet<>();
         eligible.stream().filter(heldOutBefore::contains).limit(cap).forEach(heldOutTasks::add);
-        eligible.stream().filter(t -> !heldOutBefore.contains(t))
-                .limit(Math.max(0, heldOutCount - heldOutTasks.size())).forEach(heldOutTasks::add);
+        eligible.stream()
+                .filter(t -> !heldOutBefore.contains(t))
+                .limit(Math.max(0, heldOutCount - heldOutTasks.size()))
+                .forEach(heldOutTasks::add);
 
-        List<Episode> newTraining = fresh.stream().filter(e -> trainable(e, heldOutTasks, heldOutBefore)).toList();
-        List<Episode> olderTraining = older.stream().filter(e -> trainable(e, heldOutTasks, heldOutBefore)).toList();
+        List<Episode> newTraining = fresh.stream()
+                .filter(e -> trainable(e, heldOutTasks, heldOutBefore))
+                .toList();
+        List<Episode> olderTraining = older.stream()
+                .filter(e -> trainable(e, heldOutTasks, heldOutBefore))
+                .toList();
         List<dev.engram.retriever.tuning.TrainingExample> all =
                 new ArrayList<>(feedback.trainingExamples(newTraining, lookup));
         List<dev.engram.retriever.tuning.TrainingExample> replayPool =
                 new ArrayList<>(feedback.trainingExamples(olderTraining, lookup));
         Collections.shuffle(replayPool, random);
-        all.addAll(replayPool.subList(0, (int) Math.min(replayPool.size(),
-                Math.round(config.replayFraction() * all.size()))));
-        List<TrainingExample> examples = all.stream().limit(config.maxExamples()).map(TrainingJobBuilder::example)
+        all.addAll(replayPool.subList(
+                0, (int) Math.min(replayPool.size(), Math.round(config.replayFraction() * all.size()))));
+        List<TrainingExample> examples = all.stream()
+                .limit(config.maxExamples())
+                .map(TrainingJobBuilder::example)
                 .toList();
         if (examples.isEmpty()) {
             return Outcome.none("no training example left once " + heldOutCount + " judged queries are held out ("
                     + fresh.size() + " new, " + older.size() + " older judged episodes)");
         }
 
-        List<HeldOutQuery> heldOut = heldOutTasks.stream().map(t -> query(t, freshQueries.get(t))).toList();
+        List<HeldOutQuery> heldOut =
+                heldOutTasks.stream().map(t -> query(t, freshQueries.get(t))).toList();
         Map<String, List<JudgedRecall>> olderQueries = byTask(feedback.judgedRecalls(older, lookup));
         List<String> retentionTasks = new ArrayList<>(olderQueries.keySet());
         retentionTasks.removeAll(heldOutTasks);
         retentionTasks.removeAll(heldOutBefore);
         Collections.shuffle(retentionTasks, random);
-        List<HeldOutQuery> retention = retentionTasks.stream().limit(config.retentionQueries())
-                .map(t -> query(t, olderQueries.get(t))).toList();
+        List<HeldOutQuery> retention = retentionTasks.stream()
+                .limit(config.retentionQueries())
+                .map(t -> query(t, olderQueries.get(t)))
+                .toList();
 
         String jobId = tenant + "-v" + targetVersion + "-" + createdAt.toEpochMilli();
-        return new Outcome(Optional.of(new TrainingJob(TrainingJob.SCHEMA_VERSION, jobId, tenant,
-                TuningSchedulerConfig.adapterName(tenant), targetVersion, baseVersion, config.baseModelId(),
-                config.method(), config.lora(), examples, heldOut, retention, createdAt, 1, null)), "");
+        return new Outcome(
+                Optional.of(new TrainingJob(
+                        TrainingJob.SCHEMA_VERSION,
+                        jobId,
+                        tenant,
+                        TuningSchedulerConfig.adapterName(tenant),
+                        targetVersion,
+                        baseVersion,
+                        config.baseModelId(),
+                        config.method(),
+                        config.lora(),
+                        examples,
+                        heldOut,
+                        retention,
+                        createdAt,
+                        1,
+                        null)),
+                "");
     }
 
     private static boolean trainable(Episode e, Set<String> heldOut, Set<String> heldOutBefore) {
@@ -162,18 +203,25 @@ public final class TrainingJobBuilder {
     private static HeldOutQuery query(String task, List<JudgedRecall> recalls) {
         List<HeldOutQuery.Candidate> candidates = recalls.stream()
                 .limit(HeldOutQuery.MAX_CANDIDATES)
-                .map(r -> new HeldOutQuery.Candidate(r.recalled().caseId(), fit(r.recalled().text()), r.useful() ? 1 : 0))
+                .map(r -> new HeldOutQuery.Candidate(
+                        r.recalled().caseId(), fit(r.recalled().text()), r.useful() ? 1 : 0))
                 .toList();
         return new HeldOutQuery("q-" + Integer.toHexString(task.hashCode()), fitTask(task), candidates);
     }
 
     private static TrainingExample example(dev.engram.retriever.tuning.TrainingExample e) {
-        return new TrainingExample(fitTask(e.query()), fit(e.positive().text()),
-                e.hardNegatives().stream().map(CaseText::text).map(TrainingJobBuilder::fit).toList());
+        return new TrainingExample(
+                fitTask(e.query()),
+                fit(e.positive().text()),
+                e.hardNegatives().stream()
+                        .map(CaseText::text)
+                        .map(TrainingJobBuilder::fit)
+                        .toList());
     }
 
     private static String fit(String text) {
-        return text.length() <= TrainingExample.MAX_CASE_TEXT_CHARS ? text
+        return text.length() <= TrainingExample.MAX_CASE_TEXT_CHARS
+                ? text
                 : text.substring(0, TrainingExample.MAX_CASE_TEXT_CHARS);
     }
 

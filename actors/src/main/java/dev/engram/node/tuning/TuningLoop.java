@@ -3,13 +3,11 @@ package dev.engram.node.tuning;
 import dev.engram.memory.CaseStore;
 import dev.engram.memory.Episode;
 import dev.engram.streams.KafkaConnection;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -52,8 +50,12 @@ public final class TuningLoop implements AutoCloseable {
     private final JudgedRecallLog judged;
     private final Deque<AutoCloseable> resources;
 
-    private TuningLoop(ActorSystem<?> system, ActorRef<TuningSchedulers.Command> router, ServingVersions versions,
-            JudgedRecallLog judged, Deque<AutoCloseable> resources) {
+    private TuningLoop(
+            ActorSystem<?> system,
+            ActorRef<TuningSchedulers.Command> router,
+            ServingVersions versions,
+            JudgedRecallLog judged,
+            Deque<AutoCloseable> resources) {
         this.system = system;
         this.judged = judged;
         this.versions = versions;
@@ -71,23 +73,50 @@ public final class TuningLoop implements AutoCloseable {
      *     gate, pins and rollbacks); null for the newest version published as PROMOTED on the topic
      * @param proposer fits the ranker policy each round's version is published with; null for none
      */
-    public static TuningLoop start(TuningSchedulerConfig config, String bootstrapServers,
-            String nodeId, JudgedRecallLog judged, ActorSystem<SpawnProtocol.Command> system, CaseStore store,
-            Clock clock, Executor blocking, Function<String, Optional<Long>> serving, PolicyProposer proposer) {
-        return start(config, KafkaConnection.of(bootstrapServers), nodeId, judged, system, store, clock, blocking,
-                serving, proposer);
+    public static TuningLoop start(
+            TuningSchedulerConfig config,
+            String bootstrapServers,
+            String nodeId,
+            JudgedRecallLog judged,
+            ActorSystem<SpawnProtocol.Command> system,
+            CaseStore store,
+            Clock clock,
+            Executor blocking,
+            Function<String, Optional<Long>> serving,
+            PolicyProposer proposer) {
+        return start(
+                config,
+                KafkaConnection.of(bootstrapServers),
+                nodeId,
+                judged,
+                system,
+                store,
+                clock,
+                blocking,
+                serving,
+                proposer);
     }
 
     /** As above, over a connection with client properties (SASL, SSL). */
-    public static TuningLoop start(TuningSchedulerConfig config, KafkaConnection kafka,
-            String nodeId, JudgedRecallLog judged, ActorSystem<SpawnProtocol.Command> system, CaseStore store,
-            Clock clock, Executor blocking, Function<String, Optional<Long>> serving, PolicyProposer proposer) {
+    public static TuningLoop start(
+            TuningSchedulerConfig config,
+            KafkaConnection kafka,
+            String nodeId,
+            JudgedRecallLog judged,
+            ActorSystem<SpawnProtocol.Command> system,
+            CaseStore store,
+            Clock clock,
+            Executor blocking,
+            Function<String, Optional<Long>> serving,
+            PolicyProposer proposer) {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             KafkaJobSink kafkaSink = JobSink.kafka(kafka, "engram-scheduler-" + nodeId, blocking);
             resources.push(kafkaSink);
-            JobSink sink = proposer == null ? kafkaSink : kafkaSink.withPolicies(proposer,
-                    tenant -> judged == null ? List.of() : judged.heldOutTasks(tenant), blocking);
+            JobSink sink = proposer == null
+                    ? kafkaSink
+                    : kafkaSink.withPolicies(
+                            proposer, tenant -> judged == null ? List.of() : judged.heldOutTasks(tenant), blocking);
             AtomicReference<ActorRef<TuningSchedulers.Command>> routerRef = new AtomicReference<>();
             AdapterTopicFollower follower = AdapterTopicFollower.start(kafka, new AdapterTopicFollower.Listener() {
                 @Override
@@ -108,13 +137,19 @@ public final class TuningLoop implements AutoCloseable {
             });
             resources.push(follower);
             ServingVersions versions = new ServingVersions(follower, serving);
-            CompletionStage<ActorRef<TuningSchedulers.Command>> spawned = AskPattern.ask(system,
-                    replyTo -> new SpawnProtocol.Spawn<>(Behaviors.supervise(TuningSchedulers.create(config, sink,
-                                    versions, store::get, clock, blocking, judged))
-                            .onFailure(org.apache.pekko.actor.typed.SupervisorStrategy.restart()),
-                            "tuning", Props.empty(), replyTo),
-                    Duration.ofSeconds(10), system.scheduler());
-            ActorRef<TuningSchedulers.Command> router = spawned.toCompletableFuture().get(30, TimeUnit.SECONDS);
+            CompletionStage<ActorRef<TuningSchedulers.Command>> spawned = AskPattern.ask(
+                    system,
+                    replyTo -> new SpawnProtocol.Spawn<>(
+                            Behaviors.supervise(TuningSchedulers.create(
+                                            config, sink, versions, store::get, clock, blocking, judged))
+                                    .onFailure(org.apache.pekko.actor.typed.SupervisorStrategy.restart()),
+                            "tuning",
+                            Props.empty(),
+                            replyTo),
+                    Duration.ofSeconds(10),
+                    system.scheduler());
+            ActorRef<TuningSchedulers.Command> router =
+                    spawned.toCompletableFuture().get(30, TimeUnit.SECONDS);
             routerRef.set(router);
             // Tenants with enough fresh feedback for T get their scheduler now, so T can fire without new
             // feedback; the others start with their next event (a scheduler for every tenant ever seen
@@ -134,7 +169,8 @@ public final class TuningLoop implements AutoCloseable {
     /** Hand this to the ingest pipeline: it forwards every durable batch's episodes to the schedulers. */
     public Consumer<List<Episode>> feedbackListener() {
         return episodes -> {
-            List<Episode> judgedEpisodes = episodes.stream().filter(e -> !e.judgements().isEmpty()).toList();
+            List<Episode> judgedEpisodes =
+                    episodes.stream().filter(e -> !e.judgements().isEmpty()).toList();
             if (judgedEpisodes.isEmpty()) {
                 return;
             }
@@ -157,9 +193,12 @@ public final class TuningLoop implements AutoCloseable {
 
     /** Asks a tenant's scheduler where it stands. */
     public CompletableFuture<TuningScheduler.Status> status(String tenant) {
-        return AskPattern.<TuningSchedulers.Command, TuningScheduler.Status>ask(router,
-                replyTo -> new TuningSchedulers.ToTenant(tenant, new TuningScheduler.GetStatus(replyTo)),
-                Duration.ofSeconds(10), system.scheduler()).toCompletableFuture();
+        return AskPattern.<TuningSchedulers.Command, TuningScheduler.Status>ask(
+                        router,
+                        replyTo -> new TuningSchedulers.ToTenant(tenant, new TuningScheduler.GetStatus(replyTo)),
+                        Duration.ofSeconds(10),
+                        system.scheduler())
+                .toCompletableFuture();
     }
 
     /** Stops the follower and the sink. */

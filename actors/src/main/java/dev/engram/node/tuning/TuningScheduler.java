@@ -2,7 +2,6 @@ package dev.engram.node.tuning;
 
 import dev.engram.memory.Case;
 import dev.engram.memory.Episode;
-import dev.engram.node.tuning.JudgedRecallLog;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.TrainingJob;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -62,8 +61,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Command> {
 
     /** Messages a tenant's scheduler understands. */
-    public interface Command {
-    }
+    public interface Command {}
 
     /** Episodes of this tenant are durably in the case memory; the judged ones count toward a round. */
     public record FeedbackArrived(List<Episode> episodes) implements Command {
@@ -73,36 +71,35 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     }
 
     /** Check the time-based trigger and the job time limit now (a timer sends it every tick interval). */
-    public record Tick() implements Command {
-    }
+    public record Tick() implements Command {}
 
     /** A worker published version {@code version} of the adapter for job {@code jobId}. */
-    public record JobPublished(String jobId, long version, AdapterStatus status) implements Command {
-    }
+    public record JobPublished(String jobId, long version, AdapterStatus status) implements Command {}
 
     /** Job {@code jobId} was dead-lettered: no adapter will come of it. */
-    public record JobFailed(String jobId, String reason) implements Command {
-    }
+    public record JobFailed(String jobId, String reason) implements Command {}
 
     /** Answer with the scheduler's {@link Status}. */
-    public record GetStatus(ActorRef<Status> replyTo) implements Command {
-    }
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
     /** Stop now (the router's answer to an idle scheduler; it has handled all the router sent). */
-    public record Stop() implements Command {
-    }
+    public record Stop() implements Command {}
 
     /**
      * What a stopped scheduler hands to its next incarnation: its counters and when its last round
      * was (the episodes come back from the judged-feedback log).
      */
-    public record Retained(Instant lastRoundAt, long lastTargetVersion, long roundsStarted, long roundsSucceeded,
-            long roundsFailed, long roundsRefused, String lastNote) {
-    }
+    public record Retained(
+            Instant lastRoundAt,
+            long lastTargetVersion,
+            long roundsStarted,
+            long roundsSucceeded,
+            long roundsFailed,
+            long roundsRefused,
+            String lastNote) {}
 
     /** The timer's tick, told apart from a {@link Tick} someone sent (which counts as a message received). */
-    private record TimerTick() implements Command {
-    }
+    private record TimerTick() implements Command {}
 
     /**
      * Where a tenant's scheduling stands.
@@ -119,16 +116,22 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
      * @param breakerState the breaker's state, e.g. {@code CLOSED}
      * @param lastNote why the last due round did not start, or the last failure; {@code ""} when none
      */
-    public record Status(String tenant, int newJudged, int remembered, String inFlightJobId, long lastTargetVersion,
-            long roundsStarted, long roundsSucceeded, long roundsFailed, long roundsRefused, String breakerState,
-            String lastNote) {
-    }
+    public record Status(
+            String tenant,
+            int newJudged,
+            int remembered,
+            String inFlightJobId,
+            long lastTargetVersion,
+            long roundsStarted,
+            long roundsSucceeded,
+            long roundsFailed,
+            long roundsRefused,
+            String breakerState,
+            String lastNote) {}
 
-    private record Built(TrainingJobBuilder.Outcome outcome, Throwable failure) implements Command {
-    }
+    private record Built(TrainingJobBuilder.Outcome outcome, Throwable failure) implements Command {}
 
-    private record Sent(String jobId, Throwable failure) implements Command {
-    }
+    private record Sent(String jobId, Throwable failure) implements Command {}
 
     /** Why a round counts as failed, for the breaker. */
     static final class RoundFailed extends RuntimeException {
@@ -137,8 +140,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         }
     }
 
-    private record InFlight(String jobId, Instant startedAt, List<Episode> consumed) {
-    }
+    private record InFlight(String jobId, Instant startedAt, List<Episode> consumed) {}
 
     private final String tenant;
     private final TuningSchedulerConfig config;
@@ -173,11 +175,22 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
      * what it sent. Kept across a supervisor's restart, as the router's count is.
      */
     private final AtomicLong received;
+
     private Instant lastActivity;
 
-    private TuningScheduler(ActorContext<Command> context, String tenant, TuningSchedulerConfig config, JobSink sink,
-            AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor,
-            JudgedRecallLog log, ActorRef<TuningSchedulers.Command> router, Retained retained, AtomicLong received) {
+    private TuningScheduler(
+            ActorContext<Command> context,
+            String tenant,
+            TuningSchedulerConfig config,
+            JobSink sink,
+            AdapterVersions versions,
+            Function<String, Optional<Case>> cases,
+            Clock clock,
+            Executor executor,
+            JudgedRecallLog log,
+            ActorRef<TuningSchedulers.Command> router,
+            Retained retained,
+            AtomicLong received) {
         super(context);
         this.router = router;
         this.received = received;
@@ -191,14 +204,18 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         this.executor = executor;
         this.builder = new TrainingJobBuilder(config);
         this.heldOutTasks = new HeldOutTasks(tenant, log, config.historyLimit(), context.getLog());
-        this.breaker = CircuitBreaker.of("engram.tuning." + tenant, CircuitBreakerConfig.custom()
-                .slidingWindow(config.breakerMinimumJobs() * 2, config.breakerMinimumJobs(),
-                        CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .failureRateThreshold(config.breakerFailureRate())
-                .waitDurationInOpenState(config.breakerOpenFor())
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .clock(clock)
-                .build());
+        this.breaker = CircuitBreaker.of(
+                "engram.tuning." + tenant,
+                CircuitBreakerConfig.custom()
+                        .slidingWindow(
+                                config.breakerMinimumJobs() * 2,
+                                config.breakerMinimumJobs(),
+                                CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                        .failureRateThreshold(config.breakerFailureRate())
+                        .waitDurationInOpenState(config.breakerOpenFor())
+                        .permittedNumberOfCallsInHalfOpenState(1)
+                        .clock(clock)
+                        .build());
         this.lastRoundAt = clock.instant();
         this.lastActivity = clock.instant();
         if (retained != null) {
@@ -227,8 +244,14 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
      * @param cases the tenant's case lookup, case id → case (e.g. {@code id -> store.get(tenant, id)})
      * @param executor builds jobs (reads the case memory) off the actor's thread
      */
-    public static Behavior<Command> create(String tenant, TuningSchedulerConfig config, JobSink sink,
-            AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor) {
+    public static Behavior<Command> create(
+            String tenant,
+            TuningSchedulerConfig config,
+            JobSink sink,
+            AdapterVersions versions,
+            Function<String, Optional<Case>> cases,
+            Clock clock,
+            Executor executor) {
         return create(tenant, config, sink, versions, cases, clock, executor, null);
     }
 
@@ -240,8 +263,14 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
      *
      * @param log the node's judged-feedback log, or null to keep everything in memory only
      */
-    public static Behavior<Command> create(String tenant, TuningSchedulerConfig config, JobSink sink,
-            AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor,
+    public static Behavior<Command> create(
+            String tenant,
+            TuningSchedulerConfig config,
+            JobSink sink,
+            AdapterVersions versions,
+            Function<String, Optional<Case>> cases,
+            Clock clock,
+            Executor executor,
             JudgedRecallLog log) {
         return create(tenant, config, sink, versions, cases, clock, executor, log, null, null);
     }
@@ -250,9 +279,17 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
      * As above, as a child of {@code router}, which it asks to stop it when idle (never without a log);
      * {@code retained} the counters of the tenant's previous scheduler, or null.
      */
-    static Behavior<Command> create(String tenant, TuningSchedulerConfig config, JobSink sink,
-            AdapterVersions versions, Function<String, Optional<Case>> cases, Clock clock, Executor executor,
-            JudgedRecallLog log, ActorRef<TuningSchedulers.Command> router, Retained retained) {
+    static Behavior<Command> create(
+            String tenant,
+            TuningSchedulerConfig config,
+            JobSink sink,
+            AdapterVersions versions,
+            Function<String, Optional<Case>> cases,
+            Clock clock,
+            Executor executor,
+            JudgedRecallLog log,
+            ActorRef<TuningSchedulers.Command> router,
+            Retained retained) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(sink, "sink");
@@ -263,8 +300,8 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         AtomicLong received = new AtomicLong();
         return Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(new TimerTick(), config.tickInterval());
-            return Behaviors.setup(ctx -> new TuningScheduler(ctx, tenant, config, sink, versions, cases, clock,
-                    executor, log, router, retained, received));
+            return Behaviors.setup(ctx -> new TuningScheduler(
+                    ctx, tenant, config, sink, versions, cases, clock, executor, log, router, retained, received));
         });
     }
 
@@ -306,7 +343,10 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     private Behavior<Command> onTimerTick() {
         Behavior<Command> next = onTick();
         if (router != null && log != null && idle()) {
-            router.tell(new TuningSchedulers.SchedulerIdle(tenant, getContext().getSelf(), received.get(),
+            router.tell(new TuningSchedulers.SchedulerIdle(
+                    tenant,
+                    getContext().getSelf(),
+                    received.get(),
                     new Retained(lastRoundAt, lastTargetVersion, started, succeeded, failed, refused, lastNote)));
         }
         return next;
@@ -314,10 +354,13 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
 
     /** Nothing to do and nothing heard for {@code idleAfter}: all it knows is in the log or in {@link Retained}. */
     private boolean idle() {
-        return inFlight == null && !building
+        return inFlight == null
+                && !building
                 && (fresh.size() < config.minNewForInterval() || fresh.size() == freshAtLastSkip)
                 && breaker.getState() == CircuitBreaker.State.CLOSED
-                && !Duration.between(lastActivity, clock.instant()).minus(config.idleAfter()).isNegative();
+                && !Duration.between(lastActivity, clock.instant())
+                        .minus(config.idleAfter())
+                        .isNegative();
     }
 
     private Behavior<Command> onFeedback(FeedbackArrived arrived) {
@@ -334,7 +377,10 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
 
     private Behavior<Command> onTick() {
         Instant now = clock.instant();
-        if (inFlight != null && !Duration.between(inFlight.startedAt(), now).minus(config.jobTimeout()).isNegative()) {
+        if (inFlight != null
+                && !Duration.between(inFlight.startedAt(), now)
+                        .minus(config.jobTimeout())
+                        .isNegative()) {
             return onFailed(inFlight.jobId(), "no adapter and no dead letter within " + config.jobTimeout());
         }
         return maybeStart();
@@ -347,7 +393,9 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         Instant now = clock.instant();
         boolean byCount = fresh.size() >= config.minNewJudged();
         boolean byTime = fresh.size() >= config.minNewForInterval()
-                && !Duration.between(lastRoundAt, now).minus(config.maxInterval()).isNegative();
+                && !Duration.between(lastRoundAt, now)
+                        .minus(config.maxInterval())
+                        .isNegative();
         if (!(byCount || byTime) || fresh.size() == freshAtLastSkip || now.isBefore(notBefore)) {
             return this;
         }
@@ -365,10 +413,13 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         Set<String> heldOutBefore = heldOutTasks.snapshot();
         building = true;
         buildingFrom = consumed.size();
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(
-                        () -> builder.build(tenant, target, base, consumed, remembered, cases, now, heldOutBefore),
-                        executor),
-                Built::new);
+        getContext()
+                .pipeToSelf(
+                        CompletableFuture.supplyAsync(
+                                () -> builder.build(
+                                        tenant, target, base, consumed, remembered, cases, now, heldOutBefore),
+                                executor),
+                        Built::new);
         return this;
     }
 
@@ -378,8 +429,10 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         if (job.isEmpty()) {
             breaker.releasePermission();
             freshAtLastSkip = fresh.size();
-            note(built.failure() != null ? "building the job failed: " + built.failure()
-                    : "round not started: " + built.outcome().reason());
+            note(
+                    built.failure() != null
+                            ? "building the job failed: " + built.failure()
+                            : "round not started: " + built.outcome().reason());
             return this;
         }
         TrainingJob j = job.get();
@@ -418,8 +471,14 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         succeeded++;
         remember(inFlight.consumed());
         advanceMark(inFlight.consumed().size());
-        getContext().getLog().info("tuning round {} of {} ended: v{} published as {}", published.jobId(), tenant,
-                published.version(), published.status());
+        getContext()
+                .getLog()
+                .info(
+                        "tuning round {} of {} ended: v{} published as {}",
+                        published.jobId(),
+                        tenant,
+                        published.version(),
+                        published.status());
         inFlight = null;
         lastNote = "";
         return maybeStart();
@@ -438,9 +497,19 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     }
 
     private Behavior<Command> onGetStatus(GetStatus request) {
-        request.replyTo().tell(new Status(tenant, fresh.size(), older.size(),
-                inFlight == null ? null : inFlight.jobId(), lastTargetVersion, started, succeeded, failed, refused,
-                breaker.getState().name(), lastNote));
+        request.replyTo()
+                .tell(new Status(
+                        tenant,
+                        fresh.size(),
+                        older.size(),
+                        inFlight == null ? null : inFlight.jobId(),
+                        lastTargetVersion,
+                        started,
+                        succeeded,
+                        failed,
+                        refused,
+                        breaker.getState().name(),
+                        lastNote));
         return this;
     }
 
@@ -466,12 +535,15 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
             log.advanceMark(tenant, mark);
         } catch (RuntimeException e) {
             // The round happened; a lost mark only means its feedback counts as fresh again after a restart.
-            getContext().getLog().warn("tuning {}: could not persist the feedback mark {}: {}", tenant, mark, e.toString());
+            getContext()
+                    .getLog()
+                    .warn("tuning {}: could not persist the feedback mark {}: {}", tenant, mark, e.toString());
         }
     }
 
     private long elapsedNanos() {
-        return Math.max(0, Duration.between(inFlight.startedAt(), clock.instant()).toNanos());
+        return Math.max(
+                0, Duration.between(inFlight.startedAt(), clock.instant()).toNanos());
     }
 
     private void note(String note) {

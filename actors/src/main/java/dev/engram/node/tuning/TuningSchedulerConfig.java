@@ -107,31 +107,31 @@ public record TuningSchedulerConfig(
         Objects.requireNonNull(method, "tuningSchedulerConfig.method is required");
         Objects.requireNonNull(lora, "tuningSchedulerConfig.lora is required (LoraTrainingConfig.defaults())");
         if (baseModelId == null || baseModelId.isBlank()) {
-            throw new IllegalArgumentException("tuningSchedulerConfig.baseModelId is required, e.g. "
-                    + DEFAULT_BASE_MODEL);
+            throw new IllegalArgumentException(
+                    "tuningSchedulerConfig.baseModelId is required, e.g. " + DEFAULT_BASE_MODEL);
         }
         if (!(heldOutFraction > 0 && heldOutFraction < 1)) {
-            throw new IllegalArgumentException("tuningSchedulerConfig.heldOutFraction must be in (0, 1), was "
-                    + heldOutFraction);
+            throw new IllegalArgumentException(
+                    "tuningSchedulerConfig.heldOutFraction must be in (0, 1), was " + heldOutFraction);
         }
         atLeast("maxHeldOutQueries", maxHeldOutQueries, 1);
         atLeast("retentionQueries", retentionQueries, 0);
         atLeast("maxExamples", maxExamples, 1);
         if (!(replayFraction >= 0 && replayFraction <= 10)) {
-            throw new IllegalArgumentException("tuningSchedulerConfig.replayFraction must be in [0, 10], was "
-                    + replayFraction);
+            throw new IllegalArgumentException(
+                    "tuningSchedulerConfig.replayFraction must be in [0, 10], was " + replayFraction);
         }
         atLeast("maxHardNegatives", maxHardNegatives, 0);
         atLeast("historyLimit", historyLimit, 1);
         atLeast("breakerMinimumJobs", breakerMinimumJobs, 1);
         if (!(breakerFailureRate > 0 && breakerFailureRate <= 100)) {
-            throw new IllegalArgumentException("tuningSchedulerConfig.breakerFailureRate must be in (0, 100] percent, was "
-                    + breakerFailureRate);
+            throw new IllegalArgumentException(
+                    "tuningSchedulerConfig.breakerFailureRate must be in (0, 100] percent, was " + breakerFailureRate);
         }
         positive("breakerOpenFor", breakerOpenFor);
         if (workerGroupId == null || !workerGroupId.matches("[A-Za-z0-9._-]{1,200}")) {
-            throw new IllegalArgumentException("tuningSchedulerConfig.workerGroupId must be 1-200 of [A-Za-z0-9._-], was "
-                    + workerGroupId);
+            throw new IllegalArgumentException(
+                    "tuningSchedulerConfig.workerGroupId must be 1-200 of [A-Za-z0-9._-], was " + workerGroupId);
         }
         positive("idleAfter", idleAfter);
         atLeast("residentTenants", residentTenants, 1);
@@ -192,7 +192,8 @@ public record TuningSchedulerConfig(
 
     private static void atLeast(String field, long value, long min) {
         if (value < min) {
-            throw new IllegalArgumentException("tuningSchedulerConfig." + field + " must be >= " + min + ", was " + value);
+            throw new IllegalArgumentException(
+                    "tuningSchedulerConfig." + field + " must be >= " + min + ", was " + value);
         }
     }
 
@@ -229,8 +230,7 @@ public record TuningSchedulerConfig(
         private Duration idleAfter = Duration.ofMinutes(10);
         private int residentTenants = JudgedRecallLog.DEFAULT_RESIDENT_TENANTS;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** How long an idle tenant's scheduler waits before it stops (and its feedback leaves the heap). */
         public Builder idleAfter(Duration v) {
@@ -352,10 +352,30 @@ public record TuningSchedulerConfig(
 
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public TuningSchedulerConfig build() {
-            return new TuningSchedulerConfig(enabled, minNewJudged, maxInterval, minNewForInterval, tickInterval,
-                    jobTimeout, method, lora, baseModelId, heldOutFraction, maxHeldOutQueries, retentionQueries,
-                    maxExamples, replayFraction, maxHardNegatives, historyLimit, breakerMinimumJobs, breakerFailureRate,
-                    breakerOpenFor, inNodeWorker, workerGroupId, idleAfter, residentTenants);
+            return new TuningSchedulerConfig(
+                    enabled,
+                    minNewJudged,
+                    maxInterval,
+                    minNewForInterval,
+                    tickInterval,
+                    jobTimeout,
+                    method,
+                    lora,
+                    baseModelId,
+                    heldOutFraction,
+                    maxHeldOutQueries,
+                    retentionQueries,
+                    maxExamples,
+                    replayFraction,
+                    maxHardNegatives,
+                    historyLimit,
+                    breakerMinimumJobs,
+                    breakerFailureRate,
+                    breakerOpenFor,
+                    inNodeWorker,
+                    workerGroupId,
+                    idleAfter,
+                    residentTenants);
         }
     }
 }

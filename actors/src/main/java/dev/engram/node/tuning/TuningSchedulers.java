@@ -41,8 +41,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class TuningSchedulers {
 
     /** Messages the router understands. */
-    public interface Command {
-    }
+    public interface Command {}
 
     /** Episodes (of any tenants) that are now durably in the case memory. */
     public record FeedbackArrived(List<Episode> episodes) implements Command {
@@ -52,28 +51,27 @@ public final class TuningSchedulers {
     }
 
     /** An adapter version appeared on {@code engram.adapters}. */
-    public record AdapterSeen(AdapterPublished adapter) implements Command {
-    }
+    public record AdapterSeen(AdapterPublished adapter) implements Command {}
 
     /** A training job was dead-lettered. */
-    public record JobDeadLettered(String tenant, String jobId, String reason) implements Command {
-    }
+    public record JobDeadLettered(String tenant, String jobId, String reason) implements Command {}
 
     /** Hands {@code command} to {@code tenant}'s scheduler (spawned if needed), e.g. a GetStatus. */
-    public record ToTenant(String tenant, TuningScheduler.Command command) implements Command {
-    }
+    public record ToTenant(String tenant, TuningScheduler.Command command) implements Command {}
 
     /** Answer with the tenants whose schedulers run now. */
-    public record GetRunning(ActorRef<Set<String>> replyTo) implements Command {
-    }
+    public record GetRunning(ActorRef<Set<String>> replyTo) implements Command {}
 
     /**
      * A scheduler has nothing to do: stop it if it has handled the {@code received} messages the
      * router sent it (else one is on its way, and it will ask again).
      */
-    record SchedulerIdle(String tenant, ActorRef<TuningScheduler.Command> scheduler, long received,
-            TuningScheduler.Retained retained) implements Command {
-    }
+    record SchedulerIdle(
+            String tenant,
+            ActorRef<TuningScheduler.Command> scheduler,
+            long received,
+            TuningScheduler.Retained retained)
+            implements Command {}
 
     /** A running scheduler and how many messages the router sent it. */
     private static final class Child {
@@ -90,16 +88,20 @@ public final class TuningSchedulers {
         }
     }
 
-    private TuningSchedulers() {
-    }
+    private TuningSchedulers() {}
 
     /**
      * The router.
      *
      * @param cases (tenant, case id) → the case, e.g. {@code store::get}
      */
-    public static Behavior<Command> create(TuningSchedulerConfig config, JobSink sink, AdapterVersions versions,
-            BiFunction<String, String, Optional<Case>> cases, Clock clock, Executor executor) {
+    public static Behavior<Command> create(
+            TuningSchedulerConfig config,
+            JobSink sink,
+            AdapterVersions versions,
+            BiFunction<String, String, Optional<Case>> cases,
+            Clock clock,
+            Executor executor) {
         return create(config, sink, versions, cases, clock, executor, null);
     }
 
@@ -107,8 +109,14 @@ public final class TuningSchedulers {
      * As above, each tenant's scheduler starting from (and marking) {@code log}; null for memory only
      * (then schedulers never stop, since nothing would bring their state back).
      */
-    public static Behavior<Command> create(TuningSchedulerConfig config, JobSink sink, AdapterVersions versions,
-            BiFunction<String, String, Optional<Case>> cases, Clock clock, Executor executor, JudgedRecallLog log) {
+    public static Behavior<Command> create(
+            TuningSchedulerConfig config,
+            JobSink sink,
+            AdapterVersions versions,
+            BiFunction<String, String, Optional<Case>> cases,
+            Clock clock,
+            Executor executor,
+            JudgedRecallLog log) {
         return Behaviors.setup(ctx -> new Router(ctx, config, sink, versions, cases, clock, executor, log).behavior());
     }
 
@@ -125,8 +133,15 @@ public final class TuningSchedulers {
         private final Map<String, TuningScheduler.Retained> retained = new HashMap<>();
         private final Map<String, Long> incarnations = new HashMap<>();
 
-        Router(ActorContext<Command> ctx, TuningSchedulerConfig config, JobSink sink, AdapterVersions versions,
-                BiFunction<String, String, Optional<Case>> cases, Clock clock, Executor executor, JudgedRecallLog log) {
+        Router(
+                ActorContext<Command> ctx,
+                TuningSchedulerConfig config,
+                JobSink sink,
+                AdapterVersions versions,
+                BiFunction<String, String, Optional<Case>> cases,
+                Clock clock,
+                Executor executor,
+                JudgedRecallLog log) {
             this.ctx = ctx;
             this.config = config;
             this.sink = sink;
@@ -142,7 +157,8 @@ public final class TuningSchedulers {
                     .onMessage(FeedbackArrived.class, f -> {
                         Map<String, List<Episode>> byTenant = new LinkedHashMap<>();
                         for (Episode e : f.episodes()) {
-                            byTenant.computeIfAbsent(e.tenant(), t -> new ArrayList<>()).add(e);
+                            byTenant.computeIfAbsent(e.tenant(), t -> new ArrayList<>())
+                                    .add(e);
                         }
                         byTenant.forEach((tenant, episodes) ->
                                 child(tenant).tell(new TuningScheduler.FeedbackArrived(episodes)));
@@ -152,7 +168,9 @@ public final class TuningSchedulers {
                         // A stopped scheduler had no job in flight: nothing of this concerns it.
                         Child child = tenants.get(a.adapter().tenant());
                         if (child != null) {
-                            child.tell(new TuningScheduler.JobPublished(a.adapter().jobId(), a.adapter().version(),
+                            child.tell(new TuningScheduler.JobPublished(
+                                    a.adapter().jobId(),
+                                    a.adapter().version(),
                                     a.adapter().status()));
                         }
                         return Behaviors.same();
@@ -187,8 +205,11 @@ public final class TuningSchedulers {
             if (log != null) {
                 log.evict(idle.tenant());
             }
-            ctx.getLog().info("tuning {}: scheduler idle for {}, stopped (its feedback stays in the log)",
-                    idle.tenant(), config.idleAfter());
+            ctx.getLog()
+                    .info(
+                            "tuning {}: scheduler idle for {}, stopped (its feedback stays in the log)",
+                            idle.tenant(),
+                            config.idleAfter());
             return Behaviors.same();
         }
 
@@ -196,10 +217,20 @@ public final class TuningSchedulers {
             return tenants.computeIfAbsent(tenant, t -> {
                 // A stopping predecessor may still hold its name for a moment: each incarnation has its own.
                 long n = incarnations.merge(t, 1L, Long::sum);
-                return new Child(ctx.spawn(Behaviors.supervise(
-                                TuningScheduler.create(t, config, sink, versions, id -> cases.apply(t, id), clock,
-                                        executor, log, ctx.getSelf(), retained.remove(t)))
-                        .onFailure(SupervisorStrategy.restart()), n == 1 ? "tenant-" + t : "tenant-" + t + "-" + n));
+                return new Child(ctx.spawn(
+                        Behaviors.supervise(TuningScheduler.create(
+                                        t,
+                                        config,
+                                        sink,
+                                        versions,
+                                        id -> cases.apply(t, id),
+                                        clock,
+                                        executor,
+                                        log,
+                                        ctx.getSelf(),
+                                        retained.remove(t)))
+                                .onFailure(SupervisorStrategy.restart()),
+                        n == 1 ? "tenant-" + t : "tenant-" + t + "-" + n));
             });
         }
     }

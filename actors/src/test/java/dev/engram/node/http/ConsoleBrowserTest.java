@@ -1,7 +1,5 @@
 package dev.engram.node.http;
 
-import dev.engram.node.testing.TestWorker;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +12,7 @@ import dev.engram.node.testing.Produced;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.SharedNode;
 import dev.engram.node.testing.TestIds;
+import dev.engram.node.testing.TestWorker;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
@@ -58,6 +57,7 @@ class ConsoleBrowserTest {
 
     @TempDir
     Path profile;
+
     private HeadlessChromium browser;
     private WebDriver page;
 
@@ -66,43 +66,87 @@ class ConsoleBrowserTest {
         HeadlessChromium.assumeInstalled();
         node = SharedNode.get();
         adminKey = SharedNode.adminKey();
-        HttpCalls.Answer created = HttpCalls.as(adminKey).post(node.httpUrl() + "/v1/keys",
-                "{\"principal\": \"console-reader\", \"role\": \"reader\", \"tenants\": [\"" + T + "\"]}");
+        HttpCalls.Answer created = HttpCalls.as(adminKey)
+                .post(
+                        node.httpUrl() + "/v1/keys",
+                        "{\"principal\": \"console-reader\", \"role\": \"reader\", \"tenants\": [\"" + T + "\"]}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         readerKey = created.json().path("key").asText();
 
         Instant t0 = Instant.parse("2026-03-01T09:00:00Z");
         List<FeedbackEvent> events = List.of(
-                FeedbackEvent.of(T + "-refund", T, "support-bot", t0, "customer was charged twice for one order",
-                        "find the duplicate payment and refund it", "refunded, customer happy", 0.9, List.of()),
-                FeedbackEvent.of(T + "-escalate", T, "support-bot", t0.plusSeconds(1),
-                        "customer charged twice, card blocked", "escalate to the bank", "no answer for a week", 0.1,
+                FeedbackEvent.of(
+                        T + "-refund",
+                        T,
+                        "support-bot",
+                        t0,
+                        "customer was charged twice for one order",
+                        "find the duplicate payment and refund it",
+                        "refunded, customer happy",
+                        0.9,
                         List.of()),
-                FeedbackEvent.of(T + "-judge", T, "support-bot", t0.plusSeconds(2), "double charge on the invoice",
-                        "refund the duplicate payment", "refunded", 0.8,
-                        List.of(new RetrievedCase(T + "-refund", 1, true), new RetrievedCase(T + "-escalate", 2,
-                                false))));
-        Produced.send(SharedKafka.bootstrapServers(), events.stream().map(e -> new FeedbackStream.Item(e.tenant(),
-                EventCodec.encode(e), e, false, null)).toList());
+                FeedbackEvent.of(
+                        T + "-escalate",
+                        T,
+                        "support-bot",
+                        t0.plusSeconds(1),
+                        "customer charged twice, card blocked",
+                        "escalate to the bank",
+                        "no answer for a week",
+                        0.1,
+                        List.of()),
+                FeedbackEvent.of(
+                        T + "-judge",
+                        T,
+                        "support-bot",
+                        t0.plusSeconds(2),
+                        "double charge on the invoice",
+                        "refund the duplicate payment",
+                        "refunded",
+                        0.8,
+                        List.of(
+                                new RetrievedCase(T + "-refund", 1, true),
+                                new RetrievedCase(T + "-escalate", 2, false))));
+        Produced.send(
+                SharedKafka.bootstrapServers(),
+                events.stream()
+                        .map(e -> new FeedbackStream.Item(e.tenant(), EventCodec.encode(e), e, false, null))
+                        .toList());
 
         try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(SharedKafka.bootstrapServers())) {
             AdapterPublisher publisher = AdapterPublisher.over(producer);
-            publisher.publish(version(1, null, AdapterStatus.CANDIDATE, new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39,
-                    20, Map.of())));
-            publisher.publish(version(2, 1L, AdapterStatus.CANDIDATE, new AdapterMetrics(0.43, 0.41, 44, 0.39, 0.39,
-                    20, Map.of())));
+            publisher.publish(version(
+                    1, null, AdapterStatus.CANDIDATE, new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39, 20, Map.of())));
+            publisher.publish(version(
+                    2, 1L, AdapterStatus.CANDIDATE, new AdapterMetrics(0.43, 0.41, 44, 0.39, 0.39, 20, Map.of())));
         }
-        Await.until("the cases to be stored and both adapter versions listed", Duration.ofMinutes(2),
+        Await.until(
+                "the cases to be stored and both adapter versions listed",
+                Duration.ofMinutes(2),
                 () -> node.store().count(T) == 3
-                        && node.store().get(T, T + "-refund").map(c -> c.timesUseful() == 1).orElse(false)
+                        && node.store()
+                                .get(T, T + "-refund")
+                                .map(c -> c.timesUseful() == 1)
+                                .orElse(false)
                         && node.adapters().adapter(ADAPTER) != null
                         && node.adapters().adapter(ADAPTER).versions().size() == 2);
     }
 
     private static AdapterPublished version(long version, Long parent, AdapterStatus status, AdapterMetrics metrics) {
-        return TestWorker.sign(AdapterPublished.of(ADAPTER, T, version, parent, "test-model", AdapterMethod.LORA_QUERY_SIDE,
-                LoraTrainingConfig.defaults(), metrics, status, "", "job-" + ADAPTER + "-" + version,
-                List.of(new AdapterFile(AdapterFile.PEFT_CONFIG, "{}".getBytes(StandardCharsets.UTF_8)),
+        return TestWorker.sign(AdapterPublished.of(
+                ADAPTER,
+                T,
+                version,
+                parent,
+                "test-model",
+                AdapterMethod.LORA_QUERY_SIDE,
+                LoraTrainingConfig.defaults(),
+                metrics,
+                status,
+                "",
+                "job-" + ADAPTER + "-" + version,
+                List.of(
+                        new AdapterFile(AdapterFile.PEFT_CONFIG, "{}".getBytes(StandardCharsets.UTF_8)),
                         new AdapterFile(AdapterFile.PEFT_WEIGHTS, new byte[8])),
                 Instant.parse("2026-03-01T10:00:00Z").plusSeconds(version)));
     }
@@ -134,8 +178,10 @@ class ConsoleBrowserTest {
     }
 
     private WebElement versionRow(long version) {
-        return browser.await(BOUND, d -> d.findElement(By.cssSelector("article[data-adapter='" + ADAPTER
-                + "'] tr[data-version='" + version + "']")));
+        return browser.await(
+                BOUND,
+                d -> d.findElement(
+                        By.cssSelector("article[data-adapter='" + ADAPTER + "'] tr[data-version='" + version + "']")));
     }
 
     @Test
@@ -150,7 +196,8 @@ class ConsoleBrowserTest {
         assertThat(v1.getText()).contains("v1", "0.4100 vs 0.4000", "n 40");
         String reason = node.adapters().adapter(ADAPTER).versions().get(1).reason();
         assertThat(v2.findElement(By.cssSelector("td.reason")).getText()).isEqualTo(reason);
-        assertThat(v1.findElements(By.cssSelector("button.action"))).hasSize(2)
+        assertThat(v1.findElements(By.cssSelector("button.action")))
+                .hasSize(2)
                 .allSatisfy(b -> assertThat(b.isEnabled()).isTrue());
         browser.screenshot("adapters");
 
@@ -160,11 +207,15 @@ class ConsoleBrowserTest {
         page.findElement(By.id("confirm-reason")).sendKeys("console test: hold v1");
         page.findElement(By.id("confirm-ok")).click();
 
-        browser.await(BOUND, d -> d.findElement(By.id("adapters-message")).getText().contains("published at offset"));
+        browser.await(
+                BOUND, d -> d.findElement(By.id("adapters-message")).getText().contains("published at offset"));
         Await.until("the registry to apply the console's pin", BOUND, () -> {
-            JsonNode view = HttpCalls.as(adminKey).get(node.httpUrl() + "/v1/adapters/" + ADAPTER).json();
-            return view.path("pinned").asLong() == 1 && view.path("control").path("reason").asText()
-                    .equals("console test: hold v1") && view.path("control").path("operator").asText().equals("admin");
+            JsonNode view = HttpCalls.as(adminKey)
+                    .get(node.httpUrl() + "/v1/adapters/" + ADAPTER)
+                    .json();
+            return view.path("pinned").asLong() == 1
+                    && view.path("control").path("reason").asText().equals("console test: hold v1")
+                    && view.path("control").path("operator").asText().equals("admin");
         });
         browser.await(BOUND, d -> versionRow(1).getText().contains("pinned"));
         browser.screenshot("adapters-pinned");
@@ -178,8 +229,8 @@ class ConsoleBrowserTest {
         page.findElement(By.id("memory-task")).sendKeys("customer charged twice");
         page.findElement(By.id("memory-search")).click();
 
-        WebElement refund = browser.await(BOUND, d -> d.findElement(By.cssSelector("tr.hit[data-case='" + T
-                + "-refund']")));
+        WebElement refund =
+                browser.await(BOUND, d -> d.findElement(By.cssSelector("tr.hit[data-case='" + T + "-refund']")));
         WebElement escalate = page.findElement(By.cssSelector("tr.hit[data-case='" + T + "-escalate']"));
         assertThat(refund.findElement(By.cssSelector(".polarity")).getText()).isEqualTo("positive");
         assertThat(escalate.findElement(By.cssSelector(".polarity")).getText()).isEqualTo("negative");
@@ -191,17 +242,21 @@ class ConsoleBrowserTest {
 
     @Test
     void theOverviewShowsTheNodeUpLive() {
-        HttpCalls.Answer recall = HttpCalls.as(adminKey).post(node.httpUrl() + "/v1/tenants/" + T + "/recall",
-                "{\"task\": \"refund a double charge\"}");
+        HttpCalls.Answer recall = HttpCalls.as(adminKey)
+                .post(node.httpUrl() + "/v1/tenants/" + T + "/recall", "{\"task\": \"refund a double charge\"}");
         assertThat(recall.status()).as(recall.body()).isEqualTo(200);
         signIn(adminKey);
         open("overview");
-        browser.await(BOUND, d -> d.findElement(By.id("overview-status")).getText().equals("UP"));
-        browser.await(BOUND, d -> d.findElement(By.id("overview-latency")).getText().matches("[0-9.]+ / [0-9.]+ ms"));
+        browser.await(
+                BOUND, d -> d.findElement(By.id("overview-status")).getText().equals("UP"));
+        browser.await(
+                BOUND, d -> d.findElement(By.id("overview-latency")).getText().matches("[0-9.]+ / [0-9.]+ ms"));
         assertThat(page.findElement(By.id("node-status")).getText()).isEqualTo("UP");
-        assertThat(page.findElements(By.cssSelector("#overview-partitions tbody tr"))).isNotEmpty();
+        assertThat(page.findElements(By.cssSelector("#overview-partitions tbody tr")))
+                .isNotEmpty();
         String first = page.findElement(By.id("overview-time")).getText();
-        browser.await(BOUND, d -> !d.findElement(By.id("overview-time")).getText().equals(first));
+        browser.await(
+                BOUND, d -> !d.findElement(By.id("overview-time")).getText().equals(first));
         browser.screenshot("overview");
     }
 

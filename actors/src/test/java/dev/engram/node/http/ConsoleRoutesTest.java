@@ -16,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,8 +38,10 @@ class ConsoleRoutesTest {
     static void keys() {
         node = SharedNode.get();
         adminKey = SharedNode.adminKey();
-        HttpCalls.Answer created = HttpCalls.as(adminKey).post(node.httpUrl() + "/v1/keys",
-                "{\"principal\": \"routes-reader\", \"role\": \"reader\", \"tenants\": [\"" + T + "\"]}");
+        HttpCalls.Answer created = HttpCalls.as(adminKey)
+                .post(
+                        node.httpUrl() + "/v1/keys",
+                        "{\"principal\": \"routes-reader\", \"role\": \"reader\", \"tenants\": [\"" + T + "\"]}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         readerKey = created.json().path("key").asText();
     }
@@ -54,60 +55,80 @@ class ConsoleRoutesTest {
         HttpCalls.Answer page = HttpCalls.anonymous().get(node.httpUrl() + "/console/");
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.contentType()).startsWith("text/html");
-        assertThat(page.body()).contains("<script src=\"console.js\"", "id=\"api-key\"")
+        assertThat(page.body())
+                .contains("<script src=\"console.js\"", "id=\"api-key\"")
                 .doesNotContain("http://", "https://");
-        assertThat(page.header("Content-Security-Policy")).hasValueSatisfying(csp ->
-                assertThat(csp).contains("default-src 'self'", "frame-ancestors 'none'"));
+        assertThat(page.header("Content-Security-Policy"))
+                .hasValueSatisfying(csp -> assertThat(csp).contains("default-src 'self'", "frame-ancestors 'none'"));
         assertThat(page.header("X-Content-Type-Options")).hasValue("nosniff");
 
         HttpCalls.Answer script = HttpCalls.anonymous().get(node.httpUrl() + "/console/console.js");
         assertThat(script.status()).isEqualTo(200);
         assertThat(script.contentType()).startsWith("application/javascript");
         assertThat(script.body()).contains("Authorization").doesNotContain("innerHTML");
-        assertThat(HttpCalls.anonymous().get(node.httpUrl() + "/console/console.css").contentType())
+        assertThat(HttpCalls.anonymous()
+                        .get(node.httpUrl() + "/console/console.css")
+                        .contentType())
                 .startsWith("text/css");
-        assertThat(HttpCalls.anonymous().get(node.httpUrl() + "/console/../keys.json").status()).isEqualTo(404);
-        assertThat(HttpCalls.anonymous().get(node.httpUrl() + "/console/secret.txt").status()).isEqualTo(404);
-        assertThat(HttpCalls.anonymous().post(node.httpUrl() + "/console/", "{}").status()).isEqualTo(405);
+        assertThat(HttpCalls.anonymous()
+                        .get(node.httpUrl() + "/console/../keys.json")
+                        .status())
+                .isEqualTo(404);
+        assertThat(HttpCalls.anonymous()
+                        .get(node.httpUrl() + "/console/secret.txt")
+                        .status())
+                .isEqualTo(404);
+        assertThat(HttpCalls.anonymous()
+                        .post(node.httpUrl() + "/console/", "{}")
+                        .status())
+                .isEqualTo(405);
     }
 
     @Test
     void whoamiTellsAKeyItsPrincipalRoleTenantsAndWhetherItMayOperate() {
-        assertThat(HttpCalls.anonymous().get(node.httpUrl() + "/v1/whoami").status()).isEqualTo(401);
-        JsonNode reader = HttpCalls.as(readerKey).get(node.httpUrl() + "/v1/whoami").json();
+        assertThat(HttpCalls.anonymous().get(node.httpUrl() + "/v1/whoami").status())
+                .isEqualTo(401);
+        JsonNode reader =
+                HttpCalls.as(readerKey).get(node.httpUrl() + "/v1/whoami").json();
         assertThat(reader.path("principal").asText()).isEqualTo("routes-reader");
         assertThat(reader.path("role").asText()).isEqualTo("reader");
         assertThat(reader.path("tenants").toString()).isEqualTo("[\"" + T + "\"]");
         assertThat(reader.path("mayOperate").asBoolean()).isFalse();
-        JsonNode admin = HttpCalls.as(adminKey).get(node.httpUrl() + "/v1/whoami").json();
+        JsonNode admin =
+                HttpCalls.as(adminKey).get(node.httpUrl() + "/v1/whoami").json();
         assertThat(admin.path("role").asText()).isEqualTo("admin");
         assertThat(admin.path("mayOperate").asBoolean()).isTrue();
     }
 
     @Test
     void theEventStreamPushesOverviewsToAKeyAndRefusesWithoutOne() throws Exception {
-        assertThat(HttpCalls.anonymous().get(node.httpUrl() + "/v1/events").status()).isEqualTo(401);
+        assertThat(HttpCalls.anonymous().get(node.httpUrl() + "/v1/events").status())
+                .isEqualTo(401);
 
         List<JsonNode> overviews = firstOverviews(readerKey, 2);
         JsonNode first = overviews.get(0);
         assertThat(first.path("health").path("status").asText()).isEqualTo("UP");
         assertThat(first.path("health").path("assignedPartitions").size()).isPositive();
         assertThat(first.path("health").path("servingVersions").size())
-                .as("a reader of one new tenant sees no other tenant's serving version").isZero();
+                .as("a reader of one new tenant sees no other tenant's serving version")
+                .isZero();
         assertThat(first.has("consumerLag")).isTrue();
         assertThat(first.path("partitionLag").isObject()).isTrue();
-        assertThat(overviews.get(1).path("time").asText()).isGreaterThan(first.path("time").asText());
+        assertThat(overviews.get(1).path("time").asText())
+                .isGreaterThan(first.path("time").asText());
     }
 
     /** Reads {@code n} "overview" events from {@code /v1/events}, as a script would (bounded). */
     private static List<JsonNode> firstOverviews(String key, int n) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(node.httpUrl() + "/v1/events"))
-                .header("Authorization", "Bearer " + key).header("Accept", "text/event-stream").build();
+                .header("Authorization", "Bearer " + key)
+                .header("Accept", "text/event-stream")
+                .build();
         HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
-                assertThat(type).startsWith("text/event-stream"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
         try (InputStream body = response.body()) {
             CompletableFuture<List<JsonNode>> read = CompletableFuture.supplyAsync(() -> {
                 List<JsonNode> events = new ArrayList<>();
@@ -133,8 +154,8 @@ class ConsoleRoutesTest {
                 }
                 return events;
             });
-            List<JsonNode> events = read.get(ConsoleRoutes.OVERVIEW_INTERVAL.multipliedBy(n + 5).toSeconds(),
-                    TimeUnit.SECONDS);
+            List<JsonNode> events =
+                    read.get(ConsoleRoutes.OVERVIEW_INTERVAL.multipliedBy(n + 5).toSeconds(), TimeUnit.SECONDS);
             assertThat(events).hasSize(n);
             return events;
         }

@@ -39,23 +39,68 @@ class HttpApiTest {
         api = HttpCalls.as(SharedNode.adminKey());
         Instant t0 = Instant.parse("2026-02-01T10:00:00Z");
         List<FeedbackEvent> events = List.of(
-                FeedbackEvent.of(A + "-good", A, "agent-1", t0, SHARED_TASK, "flush the session cache",
-                        "users can log in again", 0.9, List.of()),
-                FeedbackEvent.of(A + "-bad", A, "agent-1", t0.plusSeconds(1), "login failure after a password reset",
-                        "restart the login pod", "still failing", 0.1, List.of()),
-                FeedbackEvent.of(A + "-other", A, "agent-2", t0.plusSeconds(2), "write the quarterly billing report",
-                        "sum the invoices", "report sent", 0.8, List.of()),
-                FeedbackEvent.of(A + "-judge", A, "agent-2", t0.plusSeconds(3), "session cache is stale after login",
-                        "flush the session cache", "fixed", 0.7,
+                FeedbackEvent.of(
+                        A + "-good",
+                        A,
+                        "agent-1",
+                        t0,
+                        SHARED_TASK,
+                        "flush the session cache",
+                        "users can log in again",
+                        0.9,
+                        List.of()),
+                FeedbackEvent.of(
+                        A + "-bad",
+                        A,
+                        "agent-1",
+                        t0.plusSeconds(1),
+                        "login failure after a password reset",
+                        "restart the login pod",
+                        "still failing",
+                        0.1,
+                        List.of()),
+                FeedbackEvent.of(
+                        A + "-other",
+                        A,
+                        "agent-2",
+                        t0.plusSeconds(2),
+                        "write the quarterly billing report",
+                        "sum the invoices",
+                        "report sent",
+                        0.8,
+                        List.of()),
+                FeedbackEvent.of(
+                        A + "-judge",
+                        A,
+                        "agent-2",
+                        t0.plusSeconds(3),
+                        "session cache is stale after login",
+                        "flush the session cache",
+                        "fixed",
+                        0.7,
                         List.of(new RetrievedCase(A + "-good", 1, true), new RetrievedCase(A + "-bad", 2, false))),
-                FeedbackEvent.of(B + "-good", B, "agent-9", t0, SHARED_TASK, "flush the session cache",
-                        "users can log in again", 0.9, List.of()));
+                FeedbackEvent.of(
+                        B + "-good",
+                        B,
+                        "agent-9",
+                        t0,
+                        SHARED_TASK,
+                        "flush the session cache",
+                        "users can log in again",
+                        0.9,
+                        List.of()));
         List<FeedbackStream.Item> items = new ArrayList<>();
         events.forEach(e -> items.add(new FeedbackStream.Item(e.tenant(), EventCodec.encode(e), e, false, null)));
         Produced.send(SharedKafka.bootstrapServers(), items);
-        Await.until("both tenants' cases to be stored", Duration.ofMinutes(2),
-                () -> node.store().count(A) == 4 && node.store().count(B) == 1
-                        && node.store().get(A, A + "-good").map(c -> c.timesRecalled() == 1).orElse(false));
+        Await.until(
+                "both tenants' cases to be stored",
+                Duration.ofMinutes(2),
+                () -> node.store().count(A) == 4
+                        && node.store().count(B) == 1
+                        && node.store()
+                                .get(A, A + "-good")
+                                .map(c -> c.timesRecalled() == 1)
+                                .orElse(false));
     }
 
     private static String recallUrl(String tenant) {
@@ -75,10 +120,14 @@ class HttpApiTest {
         assertThat(json.path("adapterVersion").asText()).isEqualTo("base");
         assertThat(ids(json.path("positives"))).contains(A + "-good").doesNotContain(A + "-bad");
         assertThat(ids(json.path("negatives"))).contains(A + "-bad");
-        assertThat(json.path("ranked").size()).isEqualTo(json.path("positives").size() + json.path("negatives").size());
+        assertThat(json.path("ranked").size())
+                .isEqualTo(
+                        json.path("positives").size() + json.path("negatives").size());
 
         JsonNode good = StreamSupport.stream(json.path("positives").spliterator(), false)
-                .filter(c -> c.path("caseId").asText().equals(A + "-good")).findFirst().orElseThrow();
+                .filter(c -> c.path("caseId").asText().equals(A + "-good"))
+                .findFirst()
+                .orElseThrow();
         assertThat(good.path("task").asText()).isEqualTo(SHARED_TASK);
         assertThat(good.path("plan").asText()).isEqualTo("flush the session cache");
         assertThat(good.path("outcome").asText()).isEqualTo("users can log in again");
@@ -98,8 +147,10 @@ class HttpApiTest {
 
     @Test
     void tenantsNeverSeeEachOthersCasesEvenWithIdenticalText() {
-        JsonNode a = api.post(recallUrl(A), "{\"task\": \"" + SHARED_TASK + "\"}").json();
-        JsonNode b = api.post(recallUrl(B), "{\"task\": \"" + SHARED_TASK + "\"}").json();
+        JsonNode a =
+                api.post(recallUrl(A), "{\"task\": \"" + SHARED_TASK + "\"}").json();
+        JsonNode b =
+                api.post(recallUrl(B), "{\"task\": \"" + SHARED_TASK + "\"}").json();
         JsonNode nobody = api.post(recallUrl(TestIds.unique("http-none")), "{\"task\": \"" + SHARED_TASK + "\"}")
                 .json();
 
@@ -109,19 +160,23 @@ class HttpApiTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        "missing task       | {\"k\": 3}                    | task",
-        "blank task         | {\"task\": \"  \"}             | task",
-        "task not a string  | {\"task\": 42}                | task",
-        "k zero             | {\"task\": \"x\", \"k\": 0}     | k",
-        "k too large        | {\"task\": \"x\", \"k\": 1001}  | k",
-        "k not an integer   | {\"task\": \"x\", \"k\": \"ten\"} | k",
-        "k fractional       | {\"task\": \"x\", \"k\": 2.5}   | k",
-        "unknown field      | {\"task\": \"x\", \"top\": 3}   | top",
-        "unknown mode       | {\"task\": \"x\", \"mode\": \"fuzzy\"} | mode",
-        "mode not a string  | {\"task\": \"x\", \"mode\": 3}   | mode",
-        "duplicate key      | {\"task\": \"x\", \"k\": 3, \"k\": 4} | k",
-        "duplicate task     | {\"task\": \"x\", \"task\": \"y\"} | task"})
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "missing task       | {\"k\": 3}                    | task",
+                "blank task         | {\"task\": \"  \"}             | task",
+                "task not a string  | {\"task\": 42}                | task",
+                "k zero             | {\"task\": \"x\", \"k\": 0}     | k",
+                "k too large        | {\"task\": \"x\", \"k\": 1001}  | k",
+                "k not an integer   | {\"task\": \"x\", \"k\": \"ten\"} | k",
+                "k fractional       | {\"task\": \"x\", \"k\": 2.5}   | k",
+                "unknown field      | {\"task\": \"x\", \"top\": 3}   | top",
+                "unknown mode       | {\"task\": \"x\", \"mode\": \"fuzzy\"} | mode",
+                "mode not a string  | {\"task\": \"x\", \"mode\": 3}   | mode",
+                "duplicate key      | {\"task\": \"x\", \"k\": 3, \"k\": 4} | k",
+                "duplicate task     | {\"task\": \"x\", \"task\": \"y\"} | task"
+            })
     void badRequestsAre400AndNameTheField(String name, String body, String field) {
         HttpCalls.Answer answer = api.post(recallUrl(A), body);
 
@@ -154,17 +209,17 @@ class HttpApiTest {
     @Test
     void aTaskOfMoreWordsThanBm25CanSearchIs400AndOneAtTheLimitIsServed() {
         HttpCalls.Answer tooMany = api.post(recallUrl(A), "{\"task\": \"" + distinctWords(2_000, "w") + "\"}");
-        HttpCalls.Answer atLimit = api.post(recallUrl(A), "{\"task\": \"session " + distinctWords(999, "w")
-                + "\"}");
+        HttpCalls.Answer atLimit = api.post(recallUrl(A), "{\"task\": \"session " + distinctWords(999, "w") + "\"}");
         // Lucene emits each ideograph as a word of its own, and each emoji: counted so, not as one word.
         HttpCalls.Answer ideographs = api.post(recallUrl(A), "{\"task\": \"" + codePoints(0x4E00, 1_100) + "\"}");
-        HttpCalls.Answer ideographsAtLimit = api.post(recallUrl(A), "{\"task\": \"" + codePoints(0x4E00, 1_000)
-                + "\"}");
+        HttpCalls.Answer ideographsAtLimit =
+                api.post(recallUrl(A), "{\"task\": \"" + codePoints(0x4E00, 1_000) + "\"}");
         HttpCalls.Answer emoji = api.post(recallUrl(A), "{\"task\": \"" + codePoints(0x1F300, 1_100) + "\"}");
 
         assertThat(tooMany.status()).as(tooMany.body()).isEqualTo(400);
         assertThat(tooMany.json().path("field").asText()).isEqualTo("task");
-        assertThat(tooMany.json().path("error").asText()).contains("2000 words", "at most 1000")
+        assertThat(tooMany.json().path("error").asText())
+                .contains("2000 words", "at most 1000")
                 .doesNotContain("org.apache", "TooManyClauses");
         assertThat(atLimit.status()).as(atLimit.body()).isEqualTo(200);
         assertThat(ids(atLimit.json().path("ranked"))).contains(A + "-good");
@@ -222,7 +277,8 @@ class HttpApiTest {
         HttpCalls.Answer wrongMethod = api.get(recallUrl(A));
 
         assertThat(unknown.status()).isEqualTo(404);
-        assertThat(unknown.json().path("error").asText()).contains("/v1/nothing/here", "POST /v1/tenants/{tenant}/recall");
+        assertThat(unknown.json().path("error").asText())
+                .contains("/v1/nothing/here", "POST /v1/tenants/{tenant}/recall");
         assertThat(wrongMethod.status()).isEqualTo(405);
         assertThat(wrongMethod.json().path("error").asText()).contains("POST");
     }
@@ -237,14 +293,24 @@ class HttpApiTest {
         assertThat(health.json().path("status").asText()).isEqualTo("UP");
         assertThat(health.json().path("consumer").asText()).isEqualTo("RUNNING");
         assertThat(health.json().path("assignedPartitions").size()).isPositive();
-        assertThat(health.json().path("servingVersions").isObject()).as("tenants' serving versions").isTrue();
-        assertThat(health.json().path("servingVersions").size()).as("no tuned version serves yet").isZero();
+        assertThat(health.json().path("servingVersions").isObject())
+                .as("tenants' serving versions")
+                .isTrue();
+        assertThat(health.json().path("servingVersions").size())
+                .as("no tuned version serves yet")
+                .isZero();
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.contentType()).startsWith("text/plain");
-        assertThat(metrics.body()).contains("engram_events_ingested_total", "engram_events_invalid_total",
-                "engram_events_dead_lettered_total", "engram_ingest_batch_seconds_count", "engram_recall_seconds_count",
-                "engram_consumer_lag", "resilience4j_circuitbreaker_state{name=\"engram.dead-letters\"",
-                "resilience4j_retry_calls_total{kind=\"successful_without_retry\",name=\"engram.store-write\"}");
+        assertThat(metrics.body())
+                .contains(
+                        "engram_events_ingested_total",
+                        "engram_events_invalid_total",
+                        "engram_events_dead_lettered_total",
+                        "engram_ingest_batch_seconds_count",
+                        "engram_recall_seconds_count",
+                        "engram_consumer_lag",
+                        "resilience4j_circuitbreaker_state{name=\"engram.dead-letters\"",
+                        "resilience4j_retry_calls_total{kind=\"successful_without_retry\",name=\"engram.store-write\"}");
     }
 
     private static List<String> ids(JsonNode cases) {

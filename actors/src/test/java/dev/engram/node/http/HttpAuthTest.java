@@ -1,7 +1,5 @@
 package dev.engram.node.http;
 
-import dev.engram.node.testing.TestWorker;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +10,7 @@ import dev.engram.node.testing.HttpCalls;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.SharedNode;
 import dev.engram.node.testing.TestIds;
+import dev.engram.node.testing.TestWorker;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
@@ -66,20 +65,36 @@ class HttpAuthTest {
         operatorB = HttpCalls.as(createKey("op-b", "operator", B));
         adminOfA = HttpCalls.as(createKey("admin-a", "admin", A));
         try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(SharedKafka.bootstrapServers())) {
-            AdapterPublisher.over(producer).publish(TestWorker.sign(AdapterPublished.of(ADAPTER, A, 1, null,
-                    "test-model", AdapterMethod.LORA_QUERY_SIDE, LoraTrainingConfig.defaults(),
-                    new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39, 20, Map.of()), AdapterStatus.CANDIDATE, "",
-                    "job-" + ADAPTER, List.of(new AdapterFile(AdapterFile.PEFT_CONFIG,
-                            "{}".getBytes(StandardCharsets.UTF_8)), new AdapterFile(AdapterFile.PEFT_WEIGHTS,
-                            new byte[8])), Instant.parse("2026-01-01T00:00:00Z"))));
+            AdapterPublisher.over(producer)
+                    .publish(TestWorker.sign(AdapterPublished.of(
+                            ADAPTER,
+                            A,
+                            1,
+                            null,
+                            "test-model",
+                            AdapterMethod.LORA_QUERY_SIDE,
+                            LoraTrainingConfig.defaults(),
+                            new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39, 20, Map.of()),
+                            AdapterStatus.CANDIDATE,
+                            "",
+                            "job-" + ADAPTER,
+                            List.of(
+                                    new AdapterFile(AdapterFile.PEFT_CONFIG, "{}".getBytes(StandardCharsets.UTF_8)),
+                                    new AdapterFile(AdapterFile.PEFT_WEIGHTS, new byte[8])),
+                            Instant.parse("2026-01-01T00:00:00Z"))));
         }
-        Await.until("the node to list tenant A's adapter", Duration.ofSeconds(60),
+        Await.until(
+                "the node to list tenant A's adapter",
+                Duration.ofSeconds(60),
                 () -> node.adapters().adapter(ADAPTER) != null);
     }
 
     private static String createKey(String principal, String role, String tenant) {
-        HttpCalls.Answer created = HttpCalls.as(SharedNode.adminKey()).post(url("/v1/keys"),
-                "{\"principal\": \"" + principal + "\", \"role\": \"" + role + "\", \"tenants\": [\"" + tenant + "\"]}");
+        HttpCalls.Answer created = HttpCalls.as(SharedNode.adminKey())
+                .post(
+                        url("/v1/keys"),
+                        "{\"principal\": \"" + principal + "\", \"role\": \"" + role + "\", \"tenants\": [\"" + tenant
+                                + "\"]}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String secret = created.json().path("key").asText();
         SECRETS.add(secret);
@@ -94,8 +109,9 @@ class HttpAuthTest {
         assertThat(answer.status()).as(what + ": " + answer.body()).isEqualTo(401);
         assertThat(answer.json().path("field").asText()).as(what).isEqualTo("Authorization");
         assertThat(answer.json().path("error").asText()).as(what).isNotBlank();
-        assertThat(answer.header("WWW-Authenticate")).as(what).hasValueSatisfying(v ->
-                assertThat(v).startsWith("Bearer").contains("realm=\"engram\""));
+        assertThat(answer.header("WWW-Authenticate"))
+                .as(what)
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer").contains("realm=\"engram\""));
     }
 
     private static void assertForbidden(HttpCalls.Answer answer, String field, String what) {
@@ -108,8 +124,8 @@ class HttpAuthTest {
     private static void assertRefusedWithoutAValidKey(String method, String path, String body) {
         assertUnauthorized(HttpCalls.anonymous().send(method, url(path), body), method + " " + path + " anonymous");
         assertUnauthorized(HttpCalls.as(WRONG_KEY).send(method, url(path), body), method + " " + path + " wrong key");
-        assertUnauthorized(HttpCalls.as("not-a-key at all").send(method, url(path), body),
-                method + " " + path + " malformed");
+        assertUnauthorized(
+                HttpCalls.as("not-a-key at all").send(method, url(path), body), method + " " + path + " malformed");
     }
 
     @Test
@@ -119,7 +135,8 @@ class HttpAuthTest {
         assertRefusedWithoutAValidKey("POST", path, body);
 
         assertForbidden(operatorB.post(url(path), body), "tenant", "operator of another tenant");
-        assertThat(operatorB.post(url(path), body).json().path("error").asText()).contains("op-b", A);
+        assertThat(operatorB.post(url(path), body).json().path("error").asText())
+                .contains("op-b", A);
         assertThat(readerA.post(url(path), body).status()).isEqualTo(200);
         assertThat(writerA.post(url(path), body).status()).isEqualTo(200);
         assertThat(adminOfA.post(url(path), body).status()).isEqualTo(200);
@@ -136,7 +153,9 @@ class HttpAuthTest {
         HttpCalls.Answer keyed = readerA.get(url("/health"));
         assertThat(open.status()).isEqualTo(200);
         assertThat(open.json().path("status").asText()).isEqualTo("UP");
-        assertThat(open.json().size()).as("nothing but the status: " + open.body()).isEqualTo(1);
+        assertThat(open.json().size())
+                .as("nothing but the status: " + open.body())
+                .isEqualTo(1);
         assertThat(open.body()).doesNotContain(node.bootstrapServers(), "engram.feedback");
         assertThat(wrong.json().size()).isEqualTo(1);
         assertThat(keyed.json().path("bootstrapServers").asText()).isEqualTo(node.bootstrapServers());
@@ -161,7 +180,8 @@ class HttpAuthTest {
     void pinUnpinAndRollbackNeedAnOperatorOfTheAdaptersTenantAndRecordTheKeysPrincipal() {
         for (String action : List.of("pin", "unpin", "rollback")) {
             String path = "/v1/adapters/" + ADAPTER + "/" + action;
-            String body = action.equals("unpin") ? "{\"reason\": \"auth test\"}"
+            String body = action.equals("unpin")
+                    ? "{\"reason\": \"auth test\"}"
                     : "{\"version\": 1, \"reason\": \"auth test\"}";
             assertRefusedWithoutAValidKey("POST", path, body);
             assertForbidden(readerA.post(url(path), body), "Authorization", action + " by a reader");
@@ -169,7 +189,9 @@ class HttpAuthTest {
                     .contains("role reader", "needs role operator");
             assertForbidden(writerA.post(url(path), body), "Authorization", action + " by a writer");
             assertForbidden(operatorB.post(url(path), body), "tenant", action + " by another tenant's operator");
-            assertForbidden(operatorA.post(url("/v1/adapters/" + A + "-unknown/" + action), body), "tenant",
+            assertForbidden(
+                    operatorA.post(url("/v1/adapters/" + A + "-unknown/" + action), body),
+                    "tenant",
                     action + " of an adapter whose tenant the node does not know, by a one-tenant operator");
 
             HttpCalls.Answer done = operatorA.post(url(path), body);
@@ -185,17 +207,21 @@ class HttpAuthTest {
                 mine.add(e);
             }
         });
-        assertThat(mine).extracting(e -> e.path("action").asText())
+        assertThat(mine)
+                .extracting(e -> e.path("action").asText())
                 .containsExactly("adapter.pin", "adapter.unpin", "adapter.rollback");
         assertThat(mine).allSatisfy(e -> {
             assertThat(e.path("principal").asText()).isEqualTo("op-a");
             assertThat(e.path("role").asText()).isEqualTo("operator");
             assertThat(e.path("tenant").asText()).isEqualTo(A);
             assertThat(e.path("reason").asText()).isEqualTo("auth test");
-            assertThat(Instant.parse(e.path("time").asText())).isBefore(Instant.now().plusSeconds(1));
+            assertThat(Instant.parse(e.path("time").asText()))
+                    .isBefore(Instant.now().plusSeconds(1));
         });
         assertThat(mine.get(0).path("detail").asText()).startsWith("version 1, published at offset");
-        assertThat(audit.body()).as("an operator of one tenant sees no key actions").doesNotContain("key.create");
+        assertThat(audit.body())
+                .as("an operator of one tenant sees no key actions")
+                .doesNotContain("key.create");
         Await.until("the registry to show the last control by op-a", Duration.ofSeconds(30), () -> {
             JsonNode view = admin.get(url("/v1/adapters/" + ADAPTER)).json();
             return view.path("control").path("operator").asText().equals("op-a")
@@ -212,9 +238,14 @@ class HttpAuthTest {
         assertForbidden(operatorA.post(url("/v1/keys"), body), "Authorization", "an operator creating a key");
         assertForbidden(operatorA.get(url("/v1/keys")), "Authorization", "an operator listing keys");
         assertForbidden(operatorA.delete(url("/v1/keys/000000000000")), "Authorization", "an operator revoking");
-        assertForbidden(adminOfA.post(url("/v1/keys"), "{\"principal\": \"x\", \"role\": \"reader\", \"tenants\": [\""
-                + B + "\"]}"), "tenants", "an admin of A handing out B");
-        assertForbidden(adminOfA.post(url("/v1/keys"), "{\"principal\": \"x\", \"role\": \"reader\"}"), "tenants",
+        assertForbidden(
+                adminOfA.post(
+                        url("/v1/keys"), "{\"principal\": \"x\", \"role\": \"reader\", \"tenants\": [\"" + B + "\"]}"),
+                "tenants",
+                "an admin of A handing out B");
+        assertForbidden(
+                adminOfA.post(url("/v1/keys"), "{\"principal\": \"x\", \"role\": \"reader\"}"),
+                "tenants",
                 "an admin of A handing out every tenant");
 
         HttpCalls.Answer created = adminOfA.post(url("/v1/keys"), body);
@@ -223,7 +254,9 @@ class HttpAuthTest {
         String secret = created.json().path("key").asText();
         SECRETS.add(secret);
         assertThat(created.json().path("createdBy").asText()).isEqualTo("admin-a");
-        assertThat(HttpCalls.as(secret).post(url("/v1/tenants/" + A + "/recall"), "{\"task\": \"x\"}").status())
+        assertThat(HttpCalls.as(secret)
+                        .post(url("/v1/tenants/" + A + "/recall"), "{\"task\": \"x\"}")
+                        .status())
                 .isEqualTo(200);
 
         HttpCalls.Answer listed = admin.get(url("/v1/keys"));
@@ -233,15 +266,18 @@ class HttpAuthTest {
         HttpCalls.Answer revoked = admin.delete(url("/v1/keys/" + id));
         assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
         assertThat(revoked.json().path("revoked").path("principal").asText()).isEqualTo("ci-bot");
-        assertUnauthorized(HttpCalls.as(secret).post(url("/v1/tenants/" + A + "/recall"), "{\"task\": \"x\"}"),
-                "a revoked key");
+        assertUnauthorized(
+                HttpCalls.as(secret).post(url("/v1/tenants/" + A + "/recall"), "{\"task\": \"x\"}"), "a revoked key");
         assertThat(admin.delete(url("/v1/keys/" + id)).status()).isEqualTo(404);
 
-        JsonNode audit = admin.get(url("/v1/audit?limit=" + AuditRoutes.MAX_LIMIT)).json().path("entries");
+        JsonNode audit = admin.get(url("/v1/audit?limit=" + AuditRoutes.MAX_LIMIT))
+                .json()
+                .path("entries");
         List<String> actions = new ArrayList<>();
         audit.forEach(e -> {
             if (e.path("target").asText().equals(id)) {
-                actions.add(e.path("action").asText() + " by " + e.path("principal").asText());
+                actions.add(
+                        e.path("action").asText() + " by " + e.path("principal").asText());
             }
         });
         assertThat(actions).containsExactly("key.create by admin-a", "key.revoke by admin");
@@ -255,7 +291,8 @@ class HttpAuthTest {
         assertThat(operatorA.get(url("/v1/audit")).status()).isEqualTo(200);
         assertThat(admin.get(url("/v1/audit")).status()).isEqualTo(200);
         assertThat(admin.get(url("/v1/audit?limit=0")).status()).isEqualTo(400);
-        assertThat(admin.get(url("/v1/audit?limit=ten")).json().path("field").asText()).isEqualTo("limit");
+        assertThat(admin.get(url("/v1/audit?limit=ten")).json().path("field").asText())
+                .isEqualTo("limit");
     }
 
     @Test
@@ -267,14 +304,18 @@ class HttpAuthTest {
         for (String secret : SECRETS) {
             // egk_<id>_<secret>: the secret part is everything after the id (it may itself hold '_').
             assertThat(keys).doesNotContain(secret).doesNotContain(secret.substring(secret.indexOf('_', 4) + 1));
-            assertThat(keys).contains(java.util.HexFormat.of().formatHex(java.security.MessageDigest
-                    .getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8))));
+            assertThat(keys)
+                    .contains(java.util.HexFormat.of()
+                            .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                    .digest(secret.getBytes(StandardCharsets.UTF_8))));
         }
-        assertThat(Files.readString(data.resolve(ApiKeys.ADMIN_KEY_FILE)).strip()).isEqualTo(adminKey);
+        assertThat(Files.readString(data.resolve(ApiKeys.ADMIN_KEY_FILE)).strip())
+                .isEqualTo(adminKey);
         if (Files.getFileStore(data).supportsFileAttributeView("posix")) {
             for (String file : List.of(ApiKeys.KEYS_FILE, ApiKeys.ADMIN_KEY_FILE, "audit.jsonl")) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(file))))
-                        .as(file).isEqualTo("rw-------");
+                        .as(file)
+                        .isEqualTo("rw-------");
             }
         }
     }
@@ -288,10 +329,15 @@ class HttpAuthTest {
         assertThat(getPin.json().path("error").asText()).contains("use POST");
         assertThat(admin.get(url("/v1/keys/abc")).status()).isEqualTo(405);
         assertThat(admin.send("PUT", url("/v1/audit"), "{}").status()).isEqualTo(405);
-        assertThat(admin.post(url("/v1/adapters/" + ADAPTER + "/promote"), "{}").status()).isEqualTo(404);
+        assertThat(admin.post(url("/v1/adapters/" + ADAPTER + "/promote"), "{}").status())
+                .isEqualTo(404);
 
         String pin = url("/v1/adapters/" + ADAPTER + "/pin");
-        for (String bad : List.of("{\"version\": 1.9}", "{\"version\": \"3\"}", "{\"version\": 0}", "{}",
+        for (String bad : List.of(
+                "{\"version\": 1.9}",
+                "{\"version\": \"3\"}",
+                "{\"version\": 0}",
+                "{}",
                 "{\"version\": 1, \"version\": 2}")) {
             HttpCalls.Answer answer = operatorA.post(pin, bad);
             assertThat(answer.status()).as(bad + " -> " + answer.body()).isEqualTo(400);

@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RecallLimitTest {
 
     private static final String TENANT = TestIds.unique("limit");
-    private static final GatedEmbedder EMBEDDER = new GatedEmbedder(new HashingEmbedder(CaseStoreConfig.DEFAULT_VECTOR_DIMENSION));
+    private static final GatedEmbedder EMBEDDER =
+            new GatedEmbedder(new HashingEmbedder(CaseStoreConfig.DEFAULT_VECTOR_DIMENSION));
     private static EngramNode node;
 
     @TempDir
@@ -98,15 +99,30 @@ class RecallLimitTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = EngramNode.start(NodeConfig.builder(dataDir.resolve("node")).bootstrapServers(SharedKafka.bootstrapServers())
-                .groupId(TestIds.unique("limit")).httpPort(0).embedder(EMBEDDER).maxConcurrentRecalls(1)
-                .tuning(TuningSchedulerConfig.disabled()).build());
-        FeedbackEvent e = FeedbackEvent.of(TENANT + "-1", TENANT, "agent", Instant.parse("2026-01-01T00:00:00Z"),
-                "rotate the signing keys", "rotated them", "done", 0.9, null);
+        node = EngramNode.start(NodeConfig.builder(dataDir.resolve("node"))
+                .bootstrapServers(SharedKafka.bootstrapServers())
+                .groupId(TestIds.unique("limit"))
+                .httpPort(0)
+                .embedder(EMBEDDER)
+                .maxConcurrentRecalls(1)
+                .tuning(TuningSchedulerConfig.disabled())
+                .build());
+        FeedbackEvent e = FeedbackEvent.of(
+                TENANT + "-1",
+                TENANT,
+                "agent",
+                Instant.parse("2026-01-01T00:00:00Z"),
+                "rotate the signing keys",
+                "rotated them",
+                "done",
+                0.9,
+                null);
         try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(SharedKafka.bootstrapServers())) {
-            producer.send(new ProducerRecord<>(Topics.FEEDBACK, TENANT, EventCodec.encode(e))).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(Topics.FEEDBACK, TENANT, EventCodec.encode(e)))
+                    .get(30, TimeUnit.SECONDS);
         }
-        Await.until("the case stored", Duration.ofSeconds(60), () -> node.store().count(TENANT) == 1);
+        Await.until(
+                "the case stored", Duration.ofSeconds(60), () -> node.store().count(TENANT) == 1);
     }
 
     @AfterAll
@@ -128,14 +144,16 @@ class RecallLimitTest {
     @Test
     void aRecallBeyondTheLimitIsAnswered429WithRetryAfterAndTheNextOneIsServed() throws Exception {
         EMBEDDER.gate = new CountDownLatch(1);
-        CompletableFuture<HttpCalls.Answer> first = CompletableFuture.supplyAsync(
-                () -> api().post(url(), "{\"task\": \"signing keys\", \"k\": 3}"));
+        CompletableFuture<HttpCalls.Answer> first =
+                CompletableFuture.supplyAsync(() -> api().post(url(), "{\"task\": \"signing keys\", \"k\": 3}"));
         Await.until("the first recall held in the embedder", Duration.ofSeconds(30), () -> EMBEDDER.held.get() == 1);
 
         HttpCalls.Answer refused = api().post(url(), "{\"task\": \"signing keys\", \"k\": 3}");
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.header("Retry-After")).hasValue("1");
-        assertThat(refused.json().path("error").asText()).contains("maxConcurrentRecalls").contains("(1)");
+        assertThat(refused.json().path("error").asText())
+                .contains("maxConcurrentRecalls")
+                .contains("(1)");
         assertThat(node.metricsText()).contains("engram_recall_refused_total 1.0");
 
         EMBEDDER.gate.countDown();
@@ -143,7 +161,8 @@ class RecallLimitTest {
         assertThat(served.status()).isEqualTo(200);
         assertThat(served.body()).contains(TENANT + "-1");
         assertThat(api().post(url(), "{\"task\": \"signing keys\", \"k\": 3}").status())
-                .as("the first recall's permit came back").isEqualTo(200);
+                .as("the first recall's permit came back")
+                .isEqualTo(200);
     }
 
     @Test

@@ -17,8 +17,8 @@ class FeedbackDecoderTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
     private static SourceRecord record(String topic, String tenant) {
-        FeedbackEvent e = FeedbackEvent.of("e-1", tenant, "agent", Instant.parse("2026-01-01T00:00:00Z"), "task",
-                "", "", 0.5, null);
+        FeedbackEvent e = FeedbackEvent.of(
+                "e-1", tenant, "agent", Instant.parse("2026-01-01T00:00:00Z"), "task", "", "", 0.5, null);
         return new SourceRecord(topic, 0, 7, tenant, EventCodec.encode(e));
     }
 
@@ -30,8 +30,9 @@ class FeedbackDecoderTest {
         DecodedRecord forged = decoder.decode(record("engram.feedback.acme", "globex"));
         assertThat(forged).isInstanceOf(DecodedRecord.Invalid.class);
         String reason = ((DecodedRecord.Invalid) forged).deadLetter().reason();
-        assertThat(reason).startsWith("tenant:").contains("'globex'", "engram.feedback.acme", "'acme'",
-                "engram.feedback.globex");
+        assertThat(reason)
+                .startsWith("tenant:")
+                .contains("'globex'", "engram.feedback.acme", "'acme'", "engram.feedback.globex");
 
         DecodedRecord shared = decoder.decode(record(Topics.FEEDBACK, "acme"));
         assertThat(shared).as("no tenant's topic").isInstanceOf(DecodedRecord.Invalid.class);

@@ -1,8 +1,8 @@
 package dev.engram.node.ingest;
 
+import dev.engram.memory.CandidateLists;
 import dev.engram.memory.Case;
 import dev.engram.memory.CaseStore;
-import dev.engram.memory.CandidateLists;
 import dev.engram.memory.Episode;
 import dev.engram.memory.Ranker;
 import dev.engram.memory.RecallQuery;

@@ -9,9 +9,9 @@ import dev.engram.memory.LuceneCaseStore;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.ResilienceRegistries;
-import dev.engram.node.testing.DeadLetterTopic;
 import dev.engram.node.recall.RecallAnswer;
 import dev.engram.node.recall.Recaller;
+import dev.engram.node.testing.DeadLetterTopic;
 import dev.engram.node.testing.FeedbackStream;
 import dev.engram.node.testing.HashingEmbedder;
 import dev.engram.node.testing.SharedKafka;
@@ -75,12 +75,17 @@ class IngestActorTest {
     void setUp() {
         blocking = Executors.newFixedThreadPool(2);
         scheduler = Executors.newSingleThreadScheduledExecutor();
-        ResilienceConfig fast = ResilienceConfig.defaults()
-                .withStoreWrite(6, Duration.ofMillis(10), 2.0, Duration.ofMillis(100));
+        ResilienceConfig fast =
+                ResilienceConfig.defaults().withStoreWrite(6, Duration.ofMillis(10), 2.0, Duration.ofMillis(100));
         resilience = new ResilienceRegistries(fast, new NodeMetrics().registry());
-        deadLetters = new KafkaDeadLetterSink(KafkaClientFactory.producer(SharedKafka.bootstrapServers()),
-                resilience.deadLetterRetry(), resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(),
-                scheduler, blocking, new NodeMetrics());
+        deadLetters = new KafkaDeadLetterSink(
+                KafkaClientFactory.producer(SharedKafka.bootstrapServers()),
+                resilience.deadLetterRetry(),
+                resilience.deadLetterBreaker(),
+                resilience.deadLetterTimeLimiter(),
+                scheduler,
+                blocking,
+                new NodeMetrics());
         lucene = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults());
         store = new FlakyCaseStore(lucene);
     }
@@ -98,8 +103,15 @@ class IngestActorTest {
     }
 
     private BatchWriter writer(Embedder embedder) {
-        return new BatchWriter(store, embedder, new FeedbackDecoder(Clock.systemUTC()), deadLetters,
-                resilience.storeWriteRetry(), scheduler, blocking, new NodeMetrics());
+        return new BatchWriter(
+                store,
+                embedder,
+                new FeedbackDecoder(Clock.systemUTC()),
+                deadLetters,
+                resilience.storeWriteRetry(),
+                scheduler,
+                blocking,
+                new NodeMetrics());
     }
 
     /** The stream's items as one batch on partitions 0 and 1 of this test's own source topic. */
@@ -122,7 +134,8 @@ class IngestActorTest {
 
         actor.tell(new IngestActor.Ingest(batch, probe.getRef()));
 
-        BatchOutcome outcome = probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome();
+        BatchOutcome outcome =
+                probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome();
         assertThat(outcome.records()).isEqualTo(78);
         assertThat(outcome.ingested()).isEqualTo(60);
         assertThat(outcome.duplicates()).isEqualTo(10);
@@ -136,18 +149,23 @@ class IngestActorTest {
         assertThat(OffsetCommitData.read(lucene.committedData())).isEqualTo(batch.nextOffsets());
 
         List<DeadLetter> letters = DeadLetterTopic.readAll(SharedKafka.bootstrapServers()).stream()
-                .filter(l -> l.sourceTopic().equals(topic)).toList();
+                .filter(l -> l.sourceTopic().equals(topic))
+                .toList();
         assertThat(letters).hasSize(8);
         for (DeadLetter letter : letters) {
             SourceRecord source = batch.records().stream()
                     .filter(r -> r.partition() == letter.partition() && r.offset() == letter.offset())
-                    .findFirst().orElseThrow();
+                    .findFirst()
+                    .orElseThrow();
             assertThat(letter.original()).isEqualTo(source.value() == null ? new byte[0] : source.value());
             assertThat(letter.reason()).isNotBlank();
         }
-        assertThat(letters).extracting(l -> l.reason().substring(0, l.reason().indexOf(':')))
-                .containsExactlyInAnyOrderElementsOf(stream.items().stream().filter(i -> !i.valid())
-                        .map(FeedbackStream.Item::invalidField).toList());
+        assertThat(letters)
+                .extracting(l -> l.reason().substring(0, l.reason().indexOf(':')))
+                .containsExactlyInAnyOrderElementsOf(stream.items().stream()
+                        .filter(i -> !i.valid())
+                        .map(FeedbackStream.Item::invalidField)
+                        .toList());
     }
 
     @Test
@@ -160,8 +178,12 @@ class IngestActorTest {
         // alone: the first one goes through, then the other's attempt 1 writes 4 cases and fails,
         // attempt 2 fails at once, attempt 3 fails mid-way, attempt 4 succeeds.
         int firstPartition = first.records().get(0).partition();
-        int inFirstPartition = (int) first.records().stream().filter(r -> r.partition() == firstPartition).count();
-        assertThat(first.size() - inFirstPartition).as("the other partition's records").isGreaterThan(12);
+        int inFirstPartition = (int) first.records().stream()
+                .filter(r -> r.partition() == firstPartition)
+                .count();
+        assertThat(first.size() - inFirstPartition)
+                .as("the other partition's records")
+                .isGreaterThan(12);
         store.failIngestCalls(inFirstPartition + 5, inFirstPartition + 6, inFirstPartition + 17);
         ActorRef<IngestActor.Command> actor = testKit.spawn(IngestActor.create(writer()));
         TestProbe<BatchResult> probe = testKit.createTestProbe();
@@ -169,8 +191,10 @@ class IngestActorTest {
         actor.tell(new IngestActor.Ingest(first, probe.getRef()));
         actor.tell(new IngestActor.Ingest(second, probe.getRef())); // arrives while the first is retrying
 
-        BatchOutcome firstOutcome = probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome();
-        BatchOutcome secondOutcome = probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome();
+        BatchOutcome firstOutcome =
+                probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome();
+        BatchOutcome secondOutcome =
+                probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome();
         assertThat(firstOutcome.nextOffsets()).isEqualTo(first.nextOffsets());
         assertThat(firstOutcome.writeAttempts()).isEqualTo(4);
         assertThat(firstOutcome.ingested()).isEqualTo(40);
@@ -181,12 +205,15 @@ class IngestActorTest {
         List<String> expectedOrder = new ArrayList<>();
         for (IngestBatch b : List.of(first, second)) {
             for (TopicPartition partition : b.firstOffsets().keySet()) {
-                b.records().stream().filter(r -> r.topicPartition().equals(partition))
-                        .forEach(r -> expectedOrder.add(EventCodec.decodeFeedback(r.value()).eventId()));
+                b.records().stream()
+                        .filter(r -> r.topicPartition().equals(partition))
+                        .forEach(r -> expectedOrder.add(
+                                EventCodec.decodeFeedback(r.value()).eventId()));
             }
         }
         assertThat(store.applied()).containsExactlyElementsOf(expectedOrder);
-        assertThat(store.applied()).containsExactlyInAnyOrderElementsOf(stream.distinctEvents().keySet());
+        assertThat(store.applied())
+                .containsExactlyInAnyOrderElementsOf(stream.distinctEvents().keySet());
         try (CaseStore reference = stream.referenceStore(referenceDir)) {
             for (String tenant : stream.tenants()) {
                 assertThat(lucene.cases(tenant)).isEqualTo(reference.cases(tenant));
@@ -216,7 +243,10 @@ class IngestActorTest {
         // Redelivered once the disk recovers: everything lands once.
         store.failNextIngests(0);
         actor.tell(new IngestActor.Ingest(batch, probe.getRef()));
-        assertThat(probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome().ingested()).isEqualTo(20);
+        assertThat(probe.expectMessageClass(BatchResult.Done.class, ANSWER)
+                        .outcome()
+                        .ingested())
+                .isEqualTo(20);
         assertThat(lucene.count("actor-c-0")).isEqualTo(20);
         assertThat(OffsetCommitData.read(lucene.committedData())).isEqualTo(batch.nextOffsets());
     }
@@ -242,7 +272,8 @@ class IngestActorTest {
         // The store recovers: the record that still fails alone is dead-lettered, the others stored.
         store.failNextIngests(0).failNextCommits(0);
         actor.tell(new IngestActor.Ingest(batch, Set.of(partition), probe.getRef()));
-        BatchOutcome outcome = probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome();
+        BatchOutcome outcome =
+                probe.expectMessageClass(BatchResult.Done.class, ANSWER).outcome();
         assertThat(outcome.ingested()).isEqualTo(19);
         assertThat(outcome.invalid()).isEqualTo(1);
         assertThat(outcome.deadLettered()).isEqualTo(1);
@@ -250,7 +281,8 @@ class IngestActorTest {
         assertThat(lucene.get("actor-g-0", poison)).isEmpty();
         assertThat(OffsetCommitData.read(lucene.committedData())).isEqualTo(batch.nextOffsets());
         List<DeadLetter> letters = DeadLetterTopic.readAll(SharedKafka.bootstrapServers()).stream()
-                .filter(l -> l.sourceTopic().equals(topic)).toList();
+                .filter(l -> l.sourceTopic().equals(topic))
+                .toList();
         assertThat(letters).hasSize(1);
         assertThat(letters.get(0).offset()).isEqualTo(5);
         assertThat(letters.get(0).reason()).startsWith("store: java.lang.ArithmeticException: long overflow");
@@ -278,7 +310,9 @@ class IngestActorTest {
         durable.remove(failing);
         assertThat(partial.outcome().nextOffsets()).isEqualTo(durable);
         assertThat(OffsetCommitData.read(lucene.committedData())).isEqualTo(durable);
-        long inDurable = batch.records().stream().filter(r -> !r.topicPartition().equals(failing)).count();
+        long inDurable = batch.records().stream()
+                .filter(r -> !r.topicPartition().equals(failing))
+                .count();
         assertThat(partial.outcome().ingested()).isEqualTo((int) inDurable);
     }
 
@@ -307,8 +341,10 @@ class IngestActorTest {
         probe.expectMessageClass(BatchResult.Done.class, ANSWER);
 
         String task = stream.distinctEvents().values().iterator().next().task();
-        RecallAnswer answer = new Recaller(lucene, embedder, blocking, new NodeMetrics()).recall("actor-f-0", task, 5)
-                .toCompletableFuture().get(60, TimeUnit.SECONDS);
+        RecallAnswer answer = new Recaller(lucene, embedder, blocking, new NodeMetrics())
+                .recall("actor-f-0", task, 5)
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         assertThat(answer.mode()).isEqualTo("hybrid");
         assertThat(answer.result().ranked()).isNotEmpty();
         assertThat(answer.result().ranked().get(0).reason()).contains("vector #");
@@ -318,7 +354,8 @@ class IngestActorTest {
     void aRespawnedActorResumesFromTheDurableIndexCommit() throws Exception {
         FeedbackStream stream = FeedbackStream.generate("actor-e", 2, 30, 0, 2, 5);
         IngestBatch batch = batch(stream.items(), 7);
-        ActorRef<IngestActor.Command> actor = testKit.spawn(IngestActor.supervised(writer(), ResilienceConfig.defaults()));
+        ActorRef<IngestActor.Command> actor =
+                testKit.spawn(IngestActor.supervised(writer(), ResilienceConfig.defaults()));
         TestProbe<BatchResult> probe = testKit.createTestProbe();
         TestProbe<IngestActor.Status> status = testKit.createTestProbe();
         actor.tell(new IngestActor.Ingest(batch, probe.getRef()));

@@ -1,9 +1,9 @@
 package dev.engram.node.ingest;
 
 import dev.engram.memory.CaseStore;
+import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.HealthReport;
-import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.http.HttpAccess;
 import dev.engram.node.http.HttpApi;
 import dev.engram.node.internal.NodeMetrics;
@@ -40,33 +40,60 @@ final class IngestPipeline implements AutoCloseable {
     private final Thread thread;
     private final ServerBinding binding;
 
-    IngestPipeline(ActorTestKit testKit, CaseStore store, String topic, String group, ResilienceConfig config,
-            ExecutorService blocking, ScheduledExecutorService scheduler) throws Exception {
+    IngestPipeline(
+            ActorTestKit testKit,
+            CaseStore store,
+            String topic,
+            String group,
+            ResilienceConfig config,
+            ExecutorService blocking,
+            ScheduledExecutorService scheduler)
+            throws Exception {
         this.testKit = testKit;
         String bootstrap = SharedKafka.bootstrapServers();
         resilience = new ResilienceRegistries(config, metrics.registry());
-        deadLetters = new KafkaDeadLetterSink(KafkaClientFactory.producer(bootstrap), resilience.deadLetterRetry(),
-                resilience.deadLetterBreaker(), resilience.deadLetterTimeLimiter(), scheduler, blocking, metrics);
-        BatchWriter writer = new BatchWriter(store, null, new FeedbackDecoder(Clock.systemUTC()), deadLetters,
-                resilience.storeWriteRetry(), scheduler, blocking, metrics);
+        deadLetters = new KafkaDeadLetterSink(
+                KafkaClientFactory.producer(bootstrap),
+                resilience.deadLetterRetry(),
+                resilience.deadLetterBreaker(),
+                resilience.deadLetterTimeLimiter(),
+                scheduler,
+                blocking,
+                metrics);
+        BatchWriter writer = new BatchWriter(
+                store,
+                null,
+                new FeedbackDecoder(Clock.systemUTC()),
+                deadLetters,
+                resilience.storeWriteRetry(),
+                scheduler,
+                blocking,
+                metrics);
         actor = testKit.spawn(IngestActor.create(writer));
         Duration batchTimeout = config.batchTimeout();
         consumer = new FeedbackConsumer(
                 () -> KafkaClientFactory.consumer(bootstrap, group, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50)),
                 topic,
-                (batch, isolate) -> AskPattern.<IngestActor.Command, BatchResult>ask(actor,
-                        replyTo -> new IngestActor.Ingest(batch, isolate, replyTo), batchTimeout,
+                (batch, isolate) -> AskPattern.<IngestActor.Command, BatchResult>ask(
+                        actor,
+                        replyTo -> new IngestActor.Ingest(batch, isolate, replyTo),
+                        batchTimeout,
                         testKit.system().scheduler()),
-                writer::durableOffsets, metrics, Duration.ofMillis(50), batchTimeout,
-                resilience.ingestPartitionRetry(), Clock.systemUTC());
+                writer::durableOffsets,
+                metrics,
+                Duration.ofMillis(50),
+                batchTimeout,
+                resilience.ingestPartitionRetry(),
+                Clock.systemUTC());
         thread = new Thread(consumer, "test-feedback-consumer");
         thread.setDaemon(true);
         thread.start();
         // Anonymous calls allowed (on loopback, as a node may): these tests read the whole health report.
-        HttpAccess access = new HttpAccess(ApiKeys.open(Files.createTempDirectory("ingest-pipeline-keys"),
-                Clock.systemUTC()), true);
+        HttpAccess access = new HttpAccess(
+                ApiKeys.open(Files.createTempDirectory("ingest-pipeline-keys"), Clock.systemUTC()), true);
         HttpApi api = new HttpApi(new Recaller(store, null, blocking, metrics), metrics, this::health, access, null);
-        binding = api.bind(testKit.system(), "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        binding =
+                api.bind(testKit.system(), "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     HealthReport health() {

@@ -47,8 +47,13 @@ class KafkaDeadLetterSinkTest {
 
     @BeforeEach
     void setUp() {
-        TopicAdmin.ensureTopics(SharedKafka.bootstrapServers(), List.of(new TopicSpec(topic, 1,
-                TopicSpec.BROKER_DEFAULT_REPLICATION, Map.of("max.message.bytes", String.valueOf(TOPIC_BYTES)))));
+        TopicAdmin.ensureTopics(
+                SharedKafka.bootstrapServers(),
+                List.of(new TopicSpec(
+                        topic,
+                        1,
+                        TopicSpec.BROKER_DEFAULT_REPLICATION,
+                        Map.of("max.message.bytes", String.valueOf(TOPIC_BYTES)))));
         blocking = Executors.newFixedThreadPool(2);
         scheduler = Executors.newSingleThreadScheduledExecutor();
         resilience = new ResilienceRegistries(ResilienceConfig.defaults(), metrics.registry());
@@ -61,9 +66,16 @@ class KafkaDeadLetterSinkTest {
     }
 
     private KafkaDeadLetterSink sink(int declaredBytes) {
-        return new KafkaDeadLetterSink(KafkaClientFactory.producer(SharedKafka.bootstrapServers()), topic,
-                declaredBytes, resilience.deadLetterRetry(), resilience.deadLetterBreaker(),
-                resilience.deadLetterTimeLimiter(), scheduler, blocking, metrics);
+        return new KafkaDeadLetterSink(
+                KafkaClientFactory.producer(SharedKafka.bootstrapServers()),
+                topic,
+                declaredBytes,
+                resilience.deadLetterRetry(),
+                resilience.deadLetterBreaker(),
+                resilience.deadLetterTimeLimiter(),
+                scheduler,
+                blocking,
+                metrics);
     }
 
     private static DeadLetter letter(long offset, String key, int originalBytes, String reason) {
@@ -80,13 +92,16 @@ class KafkaDeadLetterSinkTest {
         // Even stripped, a reason of control characters (six bytes each in JSON) is more than 4 KiB.
         DeadLetter hopeless = letter(4, "acme", 10, "\u0001".repeat(1_000));
         try (KafkaDeadLetterSink sink = sink(TOPIC_BYTES)) {
-            sink.publish(List.of(fits, cut, longKey, hopeless)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            sink.publish(List.of(fits, cut, longKey, hopeless))
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
         }
 
         List<ConsumerRecord<String, byte[]>> records = readAll();
         assertThat(records).hasSize(3);
-        assertThat(records).allSatisfy(r -> assertThat(r.serializedKeySize() + r.serializedValueSize())
-                .isLessThanOrEqualTo(TOPIC_BYTES));
+        assertThat(records)
+                .allSatisfy(r -> assertThat(r.serializedKeySize() + r.serializedValueSize())
+                        .isLessThanOrEqualTo(TOPIC_BYTES));
         ConsumerRecord<String, byte[]> whole = at(records, 1);
         assertThat(whole.key()).isEqualTo("acme");
         assertThat(EventCodec.decodeDeadLetter(whole.value())).isEqualTo(fits);
@@ -94,8 +109,11 @@ class KafkaDeadLetterSinkTest {
         ConsumerRecord<String, byte[]> shrunk = at(records, 2);
         DeadLetter shrunkLetter = EventCodec.decodeDeadLetter(shrunk.value());
         assertThat(shrunk.key()).isEqualTo("acme");
-        assertThat(shrunkLetter.key()).as("the key travels once, as the record key").isNull();
-        assertThat(shrunkLetter.reason()).startsWith("json: malformed JSON; dead letter shrunk to fit its topic")
+        assertThat(shrunkLetter.key())
+                .as("the key travels once, as the record key")
+                .isNull();
+        assertThat(shrunkLetter.reason())
+                .startsWith("json: malformed JSON; dead letter shrunk to fit its topic")
                 .contains("of 10000 bytes followed by " + DeadLetter.TRUNCATION_MARKER);
         assertThat(new String(shrunkLetter.original(), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .endsWith(DeadLetter.TRUNCATION_MARKER);
@@ -105,7 +123,8 @@ class KafkaDeadLetterSinkTest {
         assertThat(stripped.key()).isNull();
         assertThat(strippedLetter.key()).isNull();
         assertThat(strippedLetter.original()).isEmpty();
-        assertThat(strippedLetter.reason()).startsWith("store: java.lang.ArithmeticException: long overflow;")
+        assertThat(strippedLetter.reason())
+                .startsWith("store: java.lang.ArithmeticException: long overflow;")
                 .contains("key and original left out (read them at engram.feedback-1@3)");
 
         assertThat(metrics.deadLettersShrunkTotal()).isEqualTo(3);
@@ -132,21 +151,25 @@ class KafkaDeadLetterSinkTest {
     }
 
     private static ConsumerRecord<String, byte[]> at(List<ConsumerRecord<String, byte[]>> records, long sourceOffset) {
-        return records.stream().filter(r -> EventCodec.decodeDeadLetter(r.value()).offset() == sourceOffset)
-                .findFirst().orElseThrow(() -> new AssertionError("no dead letter for offset " + sourceOffset));
+        return records.stream()
+                .filter(r -> EventCodec.decodeDeadLetter(r.value()).offset() == sourceOffset)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no dead letter for offset " + sourceOffset));
     }
 
     private List<ConsumerRecord<String, byte[]>> readAll() {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(SharedKafka.bootstrapServers(),
-                null)) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                KafkaClientFactory.consumer(SharedKafka.bootstrapServers(), null)) {
             TopicPartition tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (consumer.position(tp) < end) {
-                assertThat(System.nanoTime()).as("reading " + topic + " to its end").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("reading " + topic + " to its end")
+                        .isLessThan(deadline);
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
         }

@@ -76,8 +76,7 @@ class PoisonRecordTest {
     private FlakyCaseStore store;
 
     /** A record to send to one partition, and what its dead letter's reason must start with (null: valid). */
-    private record Outgoing(int partition, String key, byte[] value, String reasonPrefix) {
-    }
+    private record Outgoing(int partition, String key, byte[] value, String reasonPrefix) {}
 
     @BeforeAll
     static void startTestKit() {
@@ -91,8 +90,13 @@ class PoisonRecordTest {
 
     @BeforeEach
     void setUp() {
-        TopicAdmin.ensureTopics(SharedKafka.bootstrapServers(), List.of(new TopicSpec(topic, 4,
-                TopicSpec.BROKER_DEFAULT_REPLICATION, Topics.spec(Topics.FEEDBACK).configs())));
+        TopicAdmin.ensureTopics(
+                SharedKafka.bootstrapServers(),
+                List.of(new TopicSpec(
+                        topic,
+                        4,
+                        TopicSpec.BROKER_DEFAULT_REPLICATION,
+                        Topics.spec(Topics.FEEDBACK).configs())));
         blocking = Executors.newFixedThreadPool(2);
         scheduler = Executors.newSingleThreadScheduledExecutor();
         lucene = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults());
@@ -110,25 +114,49 @@ class PoisonRecordTest {
     void everyPoisonIsDeadLetteredWithItsStageAndNoPartitionStalls(@TempDir Path referenceDir) throws Exception {
         FeedbackStream stream = FeedbackStream.generate(TestIds.unique("poison"), 4, 120, 8, 0, 11);
         List<String> tenants = List.copyOf(stream.tenants());
-        FeedbackEvent storePoison = FeedbackEvent.of(tenants.get(1) + "-store-poison", tenants.get(1), "agent-1",
-                Instant.parse("2026-01-02T00:00:00Z"), "a task the store cannot hold", "plan", "outcome", 0.7, null);
+        FeedbackEvent storePoison = FeedbackEvent.of(
+                tenants.get(1) + "-store-poison",
+                tenants.get(1),
+                "agent-1",
+                Instant.parse("2026-01-02T00:00:00Z"),
+                "a task the store cannot hold",
+                "plan",
+                "outcome",
+                0.7,
+                null);
         store.poisonEvents(storePoison.eventId());
         byte[] sample = stream.items().get(0).value();
         Map<Integer, List<Outgoing>> poison = Map.of(
-                0, List.of(
-                        new Outgoing(0, tenants.get(0), "{\"eventId\": \"x\", not json".getBytes(StandardCharsets.UTF_8),
-                                "json: malformed JSON"),
-                        new Outgoing(0, tenants.get(0), changed(sample, "reward", 1.5), "reward: must be in [0, 1]"),
-                        // Instant holds it, an epoch millisecond does not: caught before the store.
-                        new Outgoing(0, tenants.get(0), changed(sample, "timestamp", "+300000000-01-01T00:00:00Z"),
-                                "timestamp: must be between")),
-                1, List.of(new Outgoing(1, tenants.get(1), EventCodec.encode(storePoison),
-                        "store: java.lang.ArithmeticException: long overflow")),
+                0,
+                        List.of(
+                                new Outgoing(
+                                        0,
+                                        tenants.get(0),
+                                        "{\"eventId\": \"x\", not json".getBytes(StandardCharsets.UTF_8),
+                                        "json: malformed JSON"),
+                                new Outgoing(
+                                        0, tenants.get(0), changed(sample, "reward", 1.5), "reward: must be in [0, 1]"),
+                                // Instant holds it, an epoch millisecond does not: caught before the store.
+                                new Outgoing(
+                                        0,
+                                        tenants.get(0),
+                                        changed(sample, "timestamp", "+300000000-01-01T00:00:00Z"),
+                                        "timestamp: must be between")),
+                1,
+                        List.of(new Outgoing(
+                                1,
+                                tenants.get(1),
+                                EventCodec.encode(storePoison),
+                                "store: java.lang.ArithmeticException: long overflow")),
                 // Near the feedback topic's limit, with a key that JSON escapes six-fold: whole, its dead
                 // letter (key twice, original base64) is more than the dead-letter topic's 2 MiB.
                 2, List.of(new Outgoing(2, "\u0001".repeat(200_000), filled(800_000), "json: event is 800000 bytes")),
-                3, List.of(new Outgoing(3, tenants.get(3), changed(sample, "timestamp", "-300000000-01-01T00:00:00Z"),
-                        "timestamp: must be between")));
+                3,
+                        List.of(new Outgoing(
+                                3,
+                                tenants.get(3),
+                                changed(sample, "timestamp", "-300000000-01-01T00:00:00Z"),
+                                "timestamp: must be between")));
         List<Outgoing> corpus = mixed(stream, tenants, poison);
         ResilienceConfig config = ResilienceConfig.defaults()
                 .withStoreWrite(2, Duration.ofMillis(10), 2.0, Duration.ofMillis(50))
@@ -140,21 +168,33 @@ class PoisonRecordTest {
 
             // Partition 1 holds a record the store fails on: retried, it does not move, and health says so.
             AtomicReference<HttpCalls.Answer> degraded = new AtomicReference<>();
-            Await.until("/health to say DEGRADED naming partition 1", BOUND, () -> {
-                HttpCalls.Answer answer = HttpCalls.get(pipeline.healthUrl());
-                degraded.set(answer);
-                return answer.json().path("status").asText().equals(HealthReport.DEGRADED);
-            }, () -> String.valueOf(degraded.get()));
+            Await.until(
+                    "/health to say DEGRADED naming partition 1",
+                    BOUND,
+                    () -> {
+                        HttpCalls.Answer answer = HttpCalls.get(pipeline.healthUrl());
+                        degraded.set(answer);
+                        return answer.json().path("status").asText().equals(HealthReport.DEGRADED);
+                    },
+                    () -> String.valueOf(degraded.get()));
             assertThat(degraded.get().status()).isEqualTo(200);
             JsonNode stalled = degraded.get().json().path("stalledPartitions");
             assertThat(stalled).hasSize(1);
             assertThat(stalled.get(0).path("partition").asText()).isEqualTo(topic + "-1");
-            assertThat(stalled.get(0).path("lastError").asText()).startsWith("store: ").contains("long overflow");
+            assertThat(stalled.get(0).path("lastError").asText())
+                    .startsWith("store: ")
+                    .contains("long overflow");
 
             // It is then isolated, its poison dead-lettered, and every partition reaches its end.
-            Await.until("every partition committed to its end", BOUND, () -> offsets.reached(endOffsets(sent)),
+            Await.until(
+                    "every partition committed to its end",
+                    BOUND,
+                    () -> offsets.reached(endOffsets(sent)),
                     () -> "committed " + offsets.committed() + ", sent " + endOffsets(sent));
-            Await.until("/health to say UP again", BOUND, () -> pipeline.health().up(),
+            Await.until(
+                    "/health to say UP again",
+                    BOUND,
+                    () -> pipeline.health().up(),
                     () -> String.valueOf(pipeline.health()));
             HttpCalls.Answer up = HttpCalls.get(pipeline.healthUrl());
             assertThat(up.status()).isEqualTo(200);
@@ -175,17 +215,22 @@ class PoisonRecordTest {
             }
             assertThat(letters.keySet()).as("dead-lettered positions").isEqualTo(expected.keySet());
             expected.forEach((position, poisoned) -> {
-                DeadLetter letter = EventCodec.decodeDeadLetter(letters.get(position).value());
+                DeadLetter letter =
+                        EventCodec.decodeDeadLetter(letters.get(position).value());
                 assertThat(letter.reason()).as("reason at %s", position).startsWith(poisoned.reasonPrefix());
                 assertThat(letter.original()).as("original at %s", position).isEqualTo(poisoned.value());
-                assertThat(letters.get(position).key()).as("record key at %s", position).isEqualTo(poisoned.key());
+                assertThat(letters.get(position).key())
+                        .as("record key at %s", position)
+                        .isEqualTo(poisoned.key());
                 if (poisoned.partition() == 2) {
                     // Shrunk to fit: the key travels once, as the record key; the original fits whole.
                     assertThat(letter.key()).isNull();
-                    assertThat(letter.reason()).contains("dead letter shrunk to fit its topic",
-                            "the key travels only as the record key");
-                    assertThat(letters.get(position).serializedKeySize() + letters.get(position).serializedValueSize())
-                            .isLessThanOrEqualTo(Topics.spec(Topics.DEAD_LETTERS).maxMessageBytes());
+                    assertThat(letter.reason())
+                            .contains("dead letter shrunk to fit its topic", "the key travels only as the record key");
+                    assertThat(letters.get(position).serializedKeySize()
+                                    + letters.get(position).serializedValueSize())
+                            .isLessThanOrEqualTo(
+                                    Topics.spec(Topics.DEAD_LETTERS).maxMessageBytes());
                 } else {
                     assertThat(letter.key()).isEqualTo(poisoned.key());
                 }
@@ -222,27 +267,35 @@ class PoisonRecordTest {
 
             AtomicReference<HttpCalls.Answer> health = new AtomicReference<>();
             AtomicReference<String> metrics = new AtomicReference<>();
-            Await.until("the other partitions at their end while partition 3 is DEGRADED and lags", BOUND, () -> {
-                health.set(HttpCalls.get(pipeline.healthUrl()));
-                metrics.set(pipeline.metrics.scrape());
-                return offsets.reached(othersEnd)
-                        && health.get().json().path("status").asText().equals(HealthReport.DEGRADED)
-                        && pipeline.metrics.consumerLag() == inPartition3
-                        && metrics.get().contains("engram_consumer_partition_lag{partition=\"" + topic + "-3\"} "
-                                + (double) inPartition3);
-            }, () -> "committed " + offsets.committed() + ", health " + health.get() + ", lag "
-                    + pipeline.metrics.consumerLag());
+            Await.until(
+                    "the other partitions at their end while partition 3 is DEGRADED and lags",
+                    BOUND,
+                    () -> {
+                        health.set(HttpCalls.get(pipeline.healthUrl()));
+                        metrics.set(pipeline.metrics.scrape());
+                        return offsets.reached(othersEnd)
+                                && health.get().json().path("status").asText().equals(HealthReport.DEGRADED)
+                                && pipeline.metrics.consumerLag() == inPartition3
+                                && metrics.get()
+                                        .contains("engram_consumer_partition_lag{partition=\"" + topic + "-3\"} "
+                                                + (double) inPartition3);
+                    },
+                    () -> "committed " + offsets.committed() + ", health " + health.get() + ", lag "
+                            + pipeline.metrics.consumerLag());
             assertThat(health.get().status()).isEqualTo(200);
             JsonNode stalled = health.get().json().path("stalledPartitions");
             assertThat(stalled).hasSize(1);
             assertThat(stalled.get(0).path("partition").asText()).isEqualTo(topic + "-3");
             assertThat(stalled.get(0).path("isolating").asBoolean()).isFalse();
             assertThat(stalled.get(0).path("failedDeliveries").asInt()).isPositive();
-            assertThat(stalled.get(0).path("lastError").asText()).startsWith("store: ")
+            assertThat(stalled.get(0).path("lastError").asText())
+                    .startsWith("store: ")
                     .contains("injected disk failure for tenant " + tenants.get(3));
             assertThat(Instant.parse(stalled.get(0).path("since").asText())).isBefore(Instant.now());
-            assertThat(metrics.get()).contains("engram_ingest_partitions_stalled 1.0",
-                    "engram_consumer_partition_lag{partition=\"" + topic + "-0\"} 0.0");
+            assertThat(metrics.get())
+                    .contains(
+                            "engram_ingest_partitions_stalled 1.0",
+                            "engram_consumer_partition_lag{partition=\"" + topic + "-0\"} 0.0");
             assertThat(offsets.committed()).doesNotContainKey(new TopicPartition(topic, 3));
             // However often partition 3 is fetched again, its records are not durable: the lag says so throughout.
             int failedSoFar = stalled.get(0).path("failedDeliveries").asInt();
@@ -254,12 +307,16 @@ class PoisonRecordTest {
             assertThat(lags).hasSizeGreaterThan(8).containsOnly(inPartition3);
             assertThat(lucene.count(tenants.get(3))).isZero();
             for (String tenant : tenants.subList(0, 3)) {
-                assertThat(lucene.count(tenant)).as("cases of %s", tenant).isEqualTo(stream.idsOf(tenant).size());
+                assertThat(lucene.count(tenant))
+                        .as("cases of %s", tenant)
+                        .isEqualTo(stream.idsOf(tenant).size());
             }
 
             store.failIngestsOf(tenants.get(3), 0);
 
-            Await.until("every partition committed to its end, and /health UP", BOUND,
+            Await.until(
+                    "every partition committed to its end, and /health UP",
+                    BOUND,
                     () -> offsets.reached(end) && pipeline.health().up() && pipeline.metrics.consumerLag() == 0,
                     () -> "committed " + offsets.committed() + ", health " + pipeline.health());
             HttpCalls.Answer up = HttpCalls.get(pipeline.healthUrl());
@@ -268,15 +325,21 @@ class PoisonRecordTest {
             try (CaseStore reference = stream.referenceStore(referenceDir)) {
                 StreamAssertions.assertExactlyOnce(lucene, reference, stream);
             }
-            assertThat(deadLettersOf(topic)).as("nothing valid is dead-lettered").isEmpty();
-            assertThat(pipeline.resilience.ingestPartitionRetry().getMetrics()
-                    .getNumberOfSuccessfulCallsWithRetryAttempt()).isEqualTo(1);
+            assertThat(deadLettersOf(topic))
+                    .as("nothing valid is dead-lettered")
+                    .isEmpty();
+            assertThat(pipeline.resilience
+                            .ingestPartitionRetry()
+                            .getMetrics()
+                            .getNumberOfSuccessfulCallsWithRetryAttempt())
+                    .isEqualTo(1);
             assertThat(pipeline.metrics.scrape()).contains("engram_ingest_partitions_stalled 0.0");
         }
     }
 
     /** The stream's items on the partition of their tenant (tenant i on partition i), each partition's poison after its 8th. */
-    private static List<Outgoing> mixed(FeedbackStream stream, List<String> tenants, Map<Integer, List<Outgoing>> poison) {
+    private static List<Outgoing> mixed(
+            FeedbackStream stream, List<String> tenants, Map<Integer, List<Outgoing>> poison) {
         List<Outgoing> out = new ArrayList<>();
         Map<Integer, Integer> seen = new HashMap<>();
         for (FeedbackStream.Item item : stream.items()) {
@@ -313,15 +376,17 @@ class PoisonRecordTest {
     /** The dead letters of {@code sourceTopic} as records, by "partition@offset" (the first of duplicates). */
     private static Map<String, ConsumerRecord<String, byte[]>> deadLettersOf(String sourceTopic) {
         Map<String, ConsumerRecord<String, byte[]>> letters = new LinkedHashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(SharedKafka.bootstrapServers(),
-                null)) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                KafkaClientFactory.consumer(SharedKafka.bootstrapServers(), null)) {
             List<TopicPartition> partitions = List.of(new TopicPartition(Topics.DEAD_LETTERS, 0));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long end = consumer.endOffsets(partitions).get(partitions.get(0));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (consumer.position(partitions.get(0)) < end) {
-                assertThat(System.nanoTime()).as("reading the dead-letter topic to its end").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("reading the dead-letter topic to its end")
+                        .isLessThan(deadline);
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     DeadLetter letter = EventCodec.decodeDeadLetter(r.value());
                     if (letter.sourceTopic().equals(sourceTopic)) {

@@ -61,11 +61,21 @@ class PolicyRankingTest {
 
     @BeforeEach
     void setUp() {
-        store = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults().withVectorDimension(256));
+        store = LuceneCaseStore.open(
+                dir.resolve("cases"), CaseStoreConfig.defaults().withVectorDimension(256));
         for (int t = 0; t < TOPICS; t++) {
-            ingest(new Episode("distractor-" + t, TENANT, "agent", T0, words(t) + " distractor", "", "", 0.9, List.of()));
-            ingest(new Episode("answer-" + t, TENANT, "agent", T0, "zulu" + t + " yankee" + t + " solution", "", "",
-                    0.9, List.of()));
+            ingest(new Episode(
+                    "distractor-" + t, TENANT, "agent", T0, words(t) + " distractor", "", "", 0.9, List.of()));
+            ingest(new Episode(
+                    "answer-" + t,
+                    TENANT,
+                    "agent",
+                    T0,
+                    "zulu" + t + " yankee" + t + " solution",
+                    "",
+                    "",
+                    0.9,
+                    List.of()));
         }
         store.commit();
         log = new JudgedRecallLog(dir);
@@ -92,7 +102,15 @@ class PolicyRankingTest {
     }
 
     private static Episode judgedEpisode(String id, String task, int topic) {
-        return new Episode(id, TENANT, "agent", T0, task, "", "", 0.9,
+        return new Episode(
+                id,
+                TENANT,
+                "agent",
+                T0,
+                task,
+                "",
+                "",
+                0.9,
                 List.of(new Judgement("distractor-" + topic, 1, false), new Judgement("answer-" + topic, 2, true)));
     }
 
@@ -101,8 +119,15 @@ class PolicyRankingTest {
     }
 
     private List<String> recall(String task, ServingAdapter version) {
-        return store.recall(RecallQuery.hybrid(TENANT, task, embedder.embedQuery(task), 2 * TOPICS),
-                rankers.ranker(TENANT, version)).ranked().stream().map(ScoredCase::match).map(c -> c.caseId()).toList();
+        return store
+                .recall(
+                        RecallQuery.hybrid(TENANT, task, embedder.embedQuery(task), 2 * TOPICS),
+                        rankers.ranker(TENANT, version))
+                .ranked()
+                .stream()
+                .map(ScoredCase::match)
+                .map(c -> c.caseId())
+                .toList();
     }
 
     @Test
@@ -144,11 +169,14 @@ class PolicyRankingTest {
 
         PairedTest worse = gate.evaluate(base, withReuse).orElseThrow();
         assertThat(worse.meanGain()).isNegative();
-        assertThat(PromotionGate.defaults().decide(worse, withReuse.label()).promoted()).isFalse();
+        assertThat(PromotionGate.defaults().decide(worse, withReuse.label()).promoted())
+                .isFalse();
 
-        PairedTest same = gate.evaluate(version(3, RankerPolicy.untuned()), base).orElseThrow();
+        PairedTest same =
+                gate.evaluate(version(3, RankerPolicy.untuned()), base).orElseThrow();
         assertThat(same.meanGain()).isZero();
         assertThat(PromotionGate.defaults().decide(same, base.label()).promoted())
-                .as("no change is not worse: the gate lets an equal version through").isTrue();
+                .as("no change is not worse: the gate lets an equal version through")
+                .isTrue();
     }
 }

@@ -21,8 +21,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -46,8 +46,11 @@ class RecallerTest {
     void threeCases() {
         store = LuceneCaseStore.open(dir, CaseStoreConfig.defaults());
         Instant t0 = Instant.parse("2026-02-01T10:00:00Z");
-        for (String[] c : new String[][] {{"wing", "flutter of a heated wing"}, {"nozzle", "supersonic nozzle flow"},
-                {"plate", "boundary layer on a flat plate"}}) {
+        for (String[] c : new String[][] {
+            {"wing", "flutter of a heated wing"},
+            {"nozzle", "supersonic nozzle flow"},
+            {"plate", "boundary layer on a flat plate"}
+        }) {
             Episode e = new Episode(c[0], TENANT, "agent", t0, c[1], "", "", 1.0, List.of());
             store.ingest(e, embedder.embedDocuments(List.of(c[1])).get(0));
         }
@@ -60,11 +63,17 @@ class RecallerTest {
     }
 
     private RecallAnswer recall(Recaller recaller, String task, RecallMode mode) {
-        return recaller.recall(TENANT, task, 3, mode).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+        return recaller.recall(TENANT, task, 3, mode)
+                .toCompletableFuture()
+                .orTimeout(30, TimeUnit.SECONDS)
+                .join();
     }
 
     private static List<String> ids(RecallAnswer answer) {
-        return answer.result().ranked().stream().map(ScoredCase::match).map(m -> m.caseId()).toList();
+        return answer.result().ranked().stream()
+                .map(ScoredCase::match)
+                .map(m -> m.caseId())
+                .toList();
     }
 
     @Test
@@ -82,7 +91,8 @@ class RecallerTest {
         assertThat(embedder.queries.get()).isEqualTo(1);
 
         // With shared words, dense puts the case of the same words first.
-        assertThat(ids(recall(recaller, "supersonic nozzle", RecallMode.DENSE)).get(0)).isEqualTo("nozzle");
+        assertThat(ids(recall(recaller, "supersonic nozzle", RecallMode.DENSE)).get(0))
+                .isEqualTo("nozzle");
 
         RecallAnswer byDefault = recall(recaller, "heated wing", null);
         assertThat(byDefault.mode()).isEqualTo("hybrid");
@@ -94,8 +104,10 @@ class RecallerTest {
         Recaller recaller = new Recaller(store, null, DIRECT, new NodeMetrics());
         assertThat(recall(recaller, "heated wing", null).mode()).isEqualTo("bm25");
         assertThatThrownBy(() -> recall(recaller, "heated wing", RecallMode.DENSE))
-                .isInstanceOf(CompletionException.class).cause()
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a node with an embedder");
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs a node with an embedder");
         assertThatThrownBy(() -> RecallMode.parse("fuzzy")).hasMessageContaining("hybrid, bm25, dense");
     }
 
@@ -136,14 +148,17 @@ class RecallerTest {
             assertThat(ids(upsideDown)).as(mode.wireName()).isEqualTo(reversed);
             assertThat(upsideDown.result().ranked().get(0).reason()).contains(" → upside-down 1; reward ");
             assertThat(fused.result().ranked().get(0).reason()).contains(" → rrf 0.0");
-            assertThat(fused.result()).as("the default is the store's own recall")
-                    .isEqualTo(store.recall(RecallQuery.of(mode, TENANT, task,
-                            mode.usesVector() ? embedder.embedQuery(task) : null, 3)));
+            assertThat(fused.result())
+                    .as("the default is the store's own recall")
+                    .isEqualTo(store.recall(RecallQuery.of(
+                            mode, TENANT, task, mode.usesVector() ? embedder.embedQuery(task) : null, 3)));
         }
         assertThat(asked).containsOnly(TENANT).hasSize(3);
 
         Recaller broken = new Recaller(store, embedder, DIRECT, new NodeMetrics(), null, (tenant, serving) -> null);
-        assertThatThrownBy(() -> recall(broken, "heated wing", null)).isInstanceOf(CompletionException.class).cause()
+        assertThatThrownBy(() -> recall(broken, "heated wing", null))
+                .isInstanceOf(CompletionException.class)
+                .cause()
                 .hasMessageContaining("no ranker for tenant modes");
     }
 }

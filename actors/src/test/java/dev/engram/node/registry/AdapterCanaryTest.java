@@ -63,8 +63,9 @@ class AdapterCanaryTest {
 
     @Test
     void hugeFiniteWeightsAreRefusedAsNonFinite() throws IOException {
-        assertThat(check(TestAdapters.withHugeWeights(files), base)).hasValueSatisfying(why -> assertThat(why)
-                .startsWith("canary: the probe").contains("non-finite"));
+        assertThat(check(TestAdapters.withHugeWeights(files), base))
+                .hasValueSatisfying(
+                        why -> assertThat(why).startsWith("canary: the probe").contains("non-finite"));
     }
 
     @Test
@@ -99,8 +100,9 @@ class AdapterCanaryTest {
             }
             return values;
         });
-        assertThat(check(collapsing, base)).hasValueSatisfying(why -> assertThat(why)
-                .startsWith("canary: the probes collapse to nearly one vector"));
+        assertThat(check(collapsing, base))
+                .hasValueSatisfying(
+                        why -> assertThat(why).startsWith("canary: the probes collapse to nearly one vector"));
     }
 
     @Test
@@ -113,10 +115,11 @@ class AdapterCanaryTest {
             }
             return values;
         });
-        assertThat(check(drifted, base)).hasValueSatisfying(why -> assertThat(why)
-                .startsWith("canary: drifted far from its parent"));
+        assertThat(check(drifted, base))
+                .hasValueSatisfying(why -> assertThat(why).startsWith("canary: drifted far from its parent"));
         try (TenantAdapter parent = load(drifted)) {
-            assertThat(check(drifted, canary.vectors(parent.embedder(encoder)))).as("measured against the parent")
+            assertThat(check(drifted, canary.vectors(parent.embedder(encoder))))
+                    .as("measured against the parent")
                     .isEmpty();
         }
     }
@@ -152,7 +155,9 @@ class AdapterCanaryTest {
                     continue;
                 }
                 int from = (int) t.get("data_offsets").get(0).asLong();
-                int[] shape = {t.get("shape").get(0).asInt(), t.get("shape").get(1).asInt()};
+                int[] shape = {
+                    t.get("shape").get(0).asInt(), t.get("shape").get(1).asInt()
+                };
                 float[] v = mine.test(n) ? values.of(n, shape) : new float[shape[0] * shape[1]];
                 for (int i = 0; i < v.length; i++) {
                     b.putFloat(dataStart + from + 4 * i, v[i]);

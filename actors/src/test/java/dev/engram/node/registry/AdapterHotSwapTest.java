@@ -1,12 +1,12 @@
 package dev.engram.node.registry;
 
-import static dev.engram.node.registry.TestAdapters.BETTER;
-import static dev.engram.node.registry.TestAdapters.WORSE;
 import static dev.engram.node.registry.NodeAdapterApi.adapterView;
 import static dev.engram.node.registry.NodeAdapterApi.await;
 import static dev.engram.node.registry.NodeAdapterApi.post;
 import static dev.engram.node.registry.NodeAdapterApi.recallVersion;
 import static dev.engram.node.registry.NodeAdapterApi.version;
+import static dev.engram.node.registry.TestAdapters.BETTER;
+import static dev.engram.node.registry.TestAdapters.WORSE;
 import static dev.engram.node.registry.TestAdapters.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,9 +59,14 @@ class AdapterHotSwapTest {
     }
 
     private static EngramNode startNode(String dir) {
-        return EngramNode.start(NodeConfig.builder(tmp.resolve(dir)).bootstrapServers(bootstrap).httpPort(0)
-                .groupId("hot-swap-" + dir).embedder(encoder).tuning(TuningSchedulerConfig.disabled())
-                .trustedWorkers(TestAdapters.TRUSTED).build());
+        return EngramNode.start(NodeConfig.builder(tmp.resolve(dir))
+                .bootstrapServers(bootstrap)
+                .httpPort(0)
+                .groupId("hot-swap-" + dir)
+                .embedder(encoder)
+                .tuning(TuningSchedulerConfig.disabled())
+                .trustedWorkers(TestAdapters.TRUSTED)
+                .build());
     }
 
     @AfterAll
@@ -86,7 +91,10 @@ class AdapterHotSwapTest {
         await(() -> version(node, "swap-a", 2) != null, "v2 listed");
         JsonNode v2 = version(node, "swap-a", 2);
         assertThat(v2.get("status").asText()).isEqualTo("REJECTED");
-        assertThat(v2.get("reason").asText()).contains("rejected by the gate").contains("0.3700").contains("0.4000");
+        assertThat(v2.get("reason").asText())
+                .contains("rejected by the gate")
+                .contains("0.3700")
+                .contains("0.4000");
         assertThat(version(node, "swap-a", 1).get("status").asText()).isEqualTo("PROMOTED");
         assertThat(recallVersion(node, "tenant-swap-a")).isEqualTo("swap-a/v1");
         assertThat(recallVersion(node, "someone-else")).isEqualTo("base");
@@ -96,10 +104,22 @@ class AdapterHotSwapTest {
     void corruptedAdaptersAreRejectedAndThePreviousKeepsServing() throws Exception {
         publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 1, AdapterStatus.CANDIDATE, BETTER, files, encoder));
         await(() -> "corrupt-b/v1".equals(recallVersion(node, "tenant-corrupt-b")), "v1 serves");
-        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 2, AdapterStatus.CANDIDATE, BETTER,
-                TestAdapters.withNaN(files), encoder));
-        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 3, AdapterStatus.CANDIDATE, BETTER,
-                TestAdapters.withWrongShape(files), encoder));
+        publisher.publish(adapter(
+                "corrupt-b",
+                "tenant-corrupt-b",
+                2,
+                AdapterStatus.CANDIDATE,
+                BETTER,
+                TestAdapters.withNaN(files),
+                encoder));
+        publisher.publish(adapter(
+                "corrupt-b",
+                "tenant-corrupt-b",
+                3,
+                AdapterStatus.CANDIDATE,
+                BETTER,
+                TestAdapters.withWrongShape(files),
+                encoder));
         await(() -> version(node, "corrupt-b", 3) != null, "v3 listed");
         for (long v : new long[] {2, 3}) {
             JsonNode view = version(node, "corrupt-b", v);
@@ -112,8 +132,14 @@ class AdapterHotSwapTest {
 
         // The same version again with broken files: the verified copy on disk and in service stays.
         long before = node.adapters().deliveries();
-        publisher.publish(adapter("corrupt-b", "tenant-corrupt-b", 1, AdapterStatus.CANDIDATE, BETTER,
-                TestAdapters.withNaN(files), encoder));
+        publisher.publish(adapter(
+                "corrupt-b",
+                "tenant-corrupt-b",
+                1,
+                AdapterStatus.CANDIDATE,
+                BETTER,
+                TestAdapters.withNaN(files),
+                encoder));
         await(() -> node.adapters().deliveries() > before, "the broken v1 read");
         Path v1 = tmp.resolve("node-a").resolve("adapters").resolve("corrupt-b").resolve("v1");
         for (AdapterFile f : files) {
@@ -130,7 +156,8 @@ class AdapterHotSwapTest {
         publisher.publish(adapter("pin-c", "tenant-pin-c", 2, AdapterStatus.CANDIDATE, BETTER, files, encoder));
         await(() -> "pin-c/v2".equals(recallVersion(node, "tenant-pin-c")), "v2 serves");
 
-        assertThat(post(node, "/v1/adapters/pin-c/pin", "{\"version\": 1, \"reason\": \"v2 hurts\"}").statusCode())
+        assertThat(post(node, "/v1/adapters/pin-c/pin", "{\"version\": 1, \"reason\": \"v2 hurts\"}")
+                        .statusCode())
                 .isEqualTo(202);
         await(() -> "pin-c/v1".equals(recallVersion(node, "tenant-pin-c")), "pinned v1 serves");
         publisher.publish(adapter("pin-c", "tenant-pin-c", 3, AdapterStatus.CANDIDATE, BETTER, files, encoder));
@@ -144,14 +171,20 @@ class AdapterHotSwapTest {
             assertThat(listed.get("pinned").asLong()).isEqualTo(1);
             assertThat(listed.get("control").get("action").asText()).isEqualTo("PIN");
             assertThat(listed.get("control").get("reason").asText()).isEqualTo("v2 hurts");
-            assertThat(version(restarted, "pin-c", 1).get("serving").asBoolean()).isTrue();
-            assertThat(version(restarted, "pin-c", 3).get("serving").asBoolean()).isFalse();
+            assertThat(version(restarted, "pin-c", 1).get("serving").asBoolean())
+                    .isTrue();
+            assertThat(version(restarted, "pin-c", 3).get("serving").asBoolean())
+                    .isFalse();
 
-            assertThat(post(restarted, "/v1/adapters/pin-c/rollback", "{\"version\": 2}").statusCode()).isEqualTo(202);
+            assertThat(post(restarted, "/v1/adapters/pin-c/rollback", "{\"version\": 2}")
+                            .statusCode())
+                    .isEqualTo(202);
             await(() -> "pin-c/v2".equals(recallVersion(restarted, "tenant-pin-c")), "rolled back to v2");
-            assertThat(post(restarted, "/v1/adapters/pin-c/unpin", "").statusCode()).isEqualTo(202);
+            assertThat(post(restarted, "/v1/adapters/pin-c/unpin", "").statusCode())
+                    .isEqualTo(202);
             await(() -> "pin-c/v3".equals(recallVersion(restarted, "tenant-pin-c")), "unpinned: newest promoted");
-            assertThat(post(restarted, "/v1/adapters/pin-c/pin", "{}").statusCode()).isEqualTo(400);
+            assertThat(post(restarted, "/v1/adapters/pin-c/pin", "{}").statusCode())
+                    .isEqualTo(400);
         }
     }
 
@@ -163,28 +196,41 @@ class AdapterHotSwapTest {
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         Set<String> seen = ConcurrentHashMap.newKeySet();
-        List<Thread> threads = List.of(1, 2).stream().map(i -> new Thread(() -> {
-            while (go.get()) {
-                try {
-                    HttpResponse<String> r = post(node, "/v1/tenants/tenant-loop-d/recall",
-                            "{\"task\": \"flutter of a heated wing\", \"k\": 5}");
-                    if (r.statusCode() == 200) {
-                        ok.incrementAndGet();
-                        seen.add(ApiJson.mapper().readTree(r.body()).get("adapterVersion").asText());
-                    } else {
-                        failed.incrementAndGet();
+        List<Thread> threads = List.of(1, 2).stream()
+                .map(i -> new Thread(() -> {
+                    while (go.get()) {
+                        try {
+                            HttpResponse<String> r = post(
+                                    node,
+                                    "/v1/tenants/tenant-loop-d/recall",
+                                    "{\"task\": \"flutter of a heated wing\", \"k\": 5}");
+                            if (r.statusCode() == 200) {
+                                ok.incrementAndGet();
+                                seen.add(ApiJson.mapper()
+                                        .readTree(r.body())
+                                        .get("adapterVersion")
+                                        .asText());
+                            } else {
+                                failed.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            failed.incrementAndGet();
+                        }
                     }
-                } catch (Exception e) {
-                    failed.incrementAndGet();
-                }
-            }
-        })).toList();
+                }))
+                .toList();
         threads.forEach(Thread::start);
         try {
             for (long v = 2; v <= 5; v++) {
                 long version = v;
-                publisher.publish(adapter("loop-d", "tenant-loop-d", v, AdapterStatus.CANDIDATE, BETTER,
-                        TestAdapters.files(encoder, tmp.resolve("loop-" + v), v), encoder));
+                publisher.publish(adapter(
+                        "loop-d",
+                        "tenant-loop-d",
+                        v,
+                        AdapterStatus.CANDIDATE,
+                        BETTER,
+                        TestAdapters.files(encoder, tmp.resolve("loop-" + v), v),
+                        encoder));
                 await(() -> seen.contains("loop-d/v" + version), "recalls served by v" + version);
             }
         } finally {

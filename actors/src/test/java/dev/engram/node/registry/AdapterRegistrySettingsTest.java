@@ -1,7 +1,5 @@
 package dev.engram.node.registry;
 
-import java.nio.charset.StandardCharsets;
-import dev.engram.retriever.ranking.RankerPolicy;
 import static dev.engram.node.registry.NodeAdapterApi.await;
 import static dev.engram.node.registry.NodeAdapterApi.post;
 import static dev.engram.node.registry.NodeAdapterApi.recallVersion;
@@ -17,6 +15,7 @@ import dev.engram.node.http.ApiJson;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.retriever.TextEncoder;
+import dev.engram.retriever.ranking.RankerPolicy;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.AdapterStatus;
@@ -26,6 +25,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,8 +71,12 @@ class AdapterRegistrySettingsTest {
     }
 
     private static NodeConfig.Builder node(String dir) {
-        return NodeConfig.builder(tmp.resolve(dir)).bootstrapServers(SharedKafka.bootstrapServers()).httpPort(0)
-                .groupId("registry-settings-" + dir).embedder(encoder).tuning(TuningSchedulerConfig.disabled())
+        return NodeConfig.builder(tmp.resolve(dir))
+                .bootstrapServers(SharedKafka.bootstrapServers())
+                .httpPort(0)
+                .groupId("registry-settings-" + dir)
+                .embedder(encoder)
+                .tuning(TuningSchedulerConfig.disabled())
                 .trustedWorkers(TestAdapters.TRUSTED);
     }
 
@@ -81,25 +85,33 @@ class AdapterRegistrySettingsTest {
         // BETTER: held-out nDCG@10 0.41 vs parent 0.40 (gain +0.01), retention unchanged.
         try (EngramNode lenient = EngramNode.start(node("default").build());
                 EngramNode strict = EngramNode.start(node("strict")
-                        .promotionGate(new PromotionGate(0.02, PromotionGate.DEFAULT_MAX_RETENTION_LOSS)).build())) {
+                        .promotionGate(new PromotionGate(0.02, PromotionGate.DEFAULT_MAX_RETENTION_LOSS))
+                        .build())) {
             assertThat(lenient.adapters().gate()).isEqualTo(PromotionGate.defaults());
-            publisher.publish(adapter("margin-a", "tenant-margin-a", 1, AdapterStatus.CANDIDATE, BETTER, files,
-                    encoder));
+            publisher.publish(
+                    adapter("margin-a", "tenant-margin-a", 1, AdapterStatus.CANDIDATE, BETTER, files, encoder));
 
             await(() -> "margin-a/v1".equals(recallVersion(lenient, "tenant-margin-a")), "the default gate serves v1");
             await(() -> version(strict, "margin-a", 1) != null, "the strict node lists v1");
             JsonNode rejected = version(strict, "margin-a", 1);
             assertThat(rejected.get("status").asText()).isEqualTo("REJECTED");
             assertThat(rejected.get("verified").asBoolean()).isTrue();
-            assertThat(rejected.get("reason").asText()).startsWith("rejected by the gate")
+            assertThat(rejected.get("reason").asText())
+                    .startsWith("rejected by the gate")
                     .contains("gain +0.0100, needs >= 0.0200");
             assertThat(version(lenient, "margin-a", 1).get("status").asText()).isEqualTo("PROMOTED");
             assertThat(recallVersion(strict, "tenant-margin-a")).isEqualTo("base");
-            JsonNode listed = ApiJson.mapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(strict.httpUrl() + "/v1/adapters")).header("Authorization", "Bearer "
-                    + NodeAdapterApi.key(strict)).GET().build(), HttpResponse.BodyHandlers.ofString())
-                    .body());
-            assertThat(listed.get("gate").get("minHeldOutGain").asDouble()).as("the node lists its margins")
+            JsonNode listed = ApiJson.mapper()
+                    .readTree(HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(URI.create(strict.httpUrl() + "/v1/adapters"))
+                                            .header("Authorization", "Bearer " + NodeAdapterApi.key(strict))
+                                            .GET()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body());
+            assertThat(listed.get("gate").get("minHeldOutGain").asDouble())
+                    .as("the node lists its margins")
                     .isEqualTo(0.02);
         }
     }
@@ -110,23 +122,31 @@ class AdapterRegistrySettingsTest {
         Path stray = adapters.resolve("gone-retriever").resolve("v3");
         Files.createDirectories(stray);
         Files.writeString(stray.resolve("adapter_config.json"), "{}");
-        try (EngramNode n = EngramNode.start(node("retention").adapterVersionsKept(2).build())) {
+        try (EngramNode n =
+                EngramNode.start(node("retention").adapterVersionsKept(2).build())) {
             await(() -> n.adapters().caughtUp(), "the registry read the topic");
             await(() -> !Files.exists(stray), "a directory no version on the topic names is removed");
 
             for (long v = 1; v <= 5; v++) {
-                publisher.publish(adapter("keep-b", "tenant-keep-b", v, AdapterStatus.CANDIDATE, BETTER, files, encoder));
+                publisher.publish(
+                        adapter("keep-b", "tenant-keep-b", v, AdapterStatus.CANDIDATE, BETTER, files, encoder));
             }
             await(() -> "keep-b/v5".equals(recallVersion(n, "tenant-keep-b")), "v5 serves");
             assertThat(versionDirs(adapters.resolve("keep-b"))).containsExactlyInAnyOrder("v4", "v5");
-            assertThat(version(n, "keep-b", 1).get("verified").asBoolean()).as("still listed as verified").isTrue();
+            assertThat(version(n, "keep-b", 1).get("verified").asBoolean())
+                    .as("still listed as verified")
+                    .isTrue();
 
-            assertThat(post(n, "/v1/adapters/keep-b/pin", "{\"version\": 1}").statusCode()).isEqualTo(202);
+            assertThat(post(n, "/v1/adapters/keep-b/pin", "{\"version\": 1}").statusCode())
+                    .isEqualTo(202);
             await(() -> "keep-b/v1".equals(recallVersion(n, "tenant-keep-b")), "pinned v1 read back and serves");
             assertThat(versionDirs(adapters.resolve("keep-b"))).containsExactlyInAnyOrder("v1", "v4", "v5");
             assertThat(Files.size(adapters.resolve("keep-b").resolve("v1").resolve(AdapterFile.PEFT_WEIGHTS)))
-                    .isEqualTo(files.stream().filter(f -> f.name().equals(AdapterFile.PEFT_WEIGHTS)).findFirst()
-                            .orElseThrow().size());
+                    .isEqualTo(files.stream()
+                            .filter(f -> f.name().equals(AdapterFile.PEFT_WEIGHTS))
+                            .findFirst()
+                            .orElseThrow()
+                            .size());
 
             publisher.publish(adapter("keep-b", "tenant-keep-b", 6, AdapterStatus.CANDIDATE, BETTER, files, encoder));
             await(() -> version(n, "keep-b", 6) != null, "v6 listed");
@@ -141,32 +161,39 @@ class AdapterRegistrySettingsTest {
         List<AdapterFile> withPolicy = new java.util.ArrayList<>(files);
         withPolicy.add(new AdapterFile(AdapterFile.RANKER_POLICY, reuse.toJson().getBytes(StandardCharsets.UTF_8)));
         List<AdapterFile> badPolicy = new java.util.ArrayList<>(files);
-        badPolicy.add(new AdapterFile(AdapterFile.RANKER_POLICY,
-                reuse.toJson().replace("\"reuseBeta\":1.0", "\"reuseBeta\":-1.0").getBytes(StandardCharsets.UTF_8)));
+        badPolicy.add(new AdapterFile(
+                AdapterFile.RANKER_POLICY,
+                reuse.toJson()
+                        .replace("\"reuseBeta\":1.0", "\"reuseBeta\":-1.0")
+                        .getBytes(StandardCharsets.UTF_8)));
         try (EngramNode n = EngramNode.start(node("policy").build())) {
-            publisher.publish(adapter("policy-c", "tenant-policy-c", 1, AdapterStatus.CANDIDATE, BETTER, withPolicy,
-                    encoder));
+            publisher.publish(
+                    adapter("policy-c", "tenant-policy-c", 1, AdapterStatus.CANDIDATE, BETTER, withPolicy, encoder));
             await(() -> "policy-c/v1".equals(recallVersion(n, "tenant-policy-c")), "v1 serves");
             assertThat(serving(n, "tenant-policy-c")).isEqualTo("policy-c/v1 " + reuse.describe());
             assertThat(version(n, "policy-c", 1).get("policy").asText()).isEqualTo(reuse.describe());
 
-            publisher.publish(adapter("policy-c", "tenant-policy-c", 2, AdapterStatus.CANDIDATE, BETTER, files,
-                    encoder));
+            publisher.publish(
+                    adapter("policy-c", "tenant-policy-c", 2, AdapterStatus.CANDIDATE, BETTER, files, encoder));
             await(() -> "policy-c/v2".equals(recallVersion(n, "tenant-policy-c")), "v2 serves");
-            assertThat(serving(n, "tenant-policy-c")).as("a version without a policy ranks untuned")
+            assertThat(serving(n, "tenant-policy-c"))
+                    .as("a version without a policy ranks untuned")
                     .isEqualTo("policy-c/v2 " + RankerPolicy.untuned().describe());
 
             assertThat(post(n, "/v1/adapters/policy-c/rollback", "{\"version\": 1, \"reason\": \"test\"}")
-                    .statusCode()).isEqualTo(202);
+                            .statusCode())
+                    .isEqualTo(202);
             await(() -> "policy-c/v1".equals(recallVersion(n, "tenant-policy-c")), "rolled back to v1");
-            assertThat(serving(n, "tenant-policy-c")).as("the rollback brings v1's policy back with its adapter")
+            assertThat(serving(n, "tenant-policy-c"))
+                    .as("the rollback brings v1's policy back with its adapter")
                     .isEqualTo("policy-c/v1 " + reuse.describe());
 
-            publisher.publish(adapter("policy-c", "tenant-policy-c", 3, AdapterStatus.CANDIDATE, BETTER, badPolicy,
-                    encoder));
+            publisher.publish(
+                    adapter("policy-c", "tenant-policy-c", 3, AdapterStatus.CANDIDATE, BETTER, badPolicy, encoder));
             await(() -> version(n, "policy-c", 3) != null, "v3 listed");
             assertThat(version(n, "policy-c", 3).get("status").asText()).isEqualTo("REJECTED");
-            assertThat(version(n, "policy-c", 3).get("reason").asText()).startsWith(AdapterFile.RANKER_POLICY + ":")
+            assertThat(version(n, "policy-c", 3).get("reason").asText())
+                    .startsWith(AdapterFile.RANKER_POLICY + ":")
                     .contains("reuseBeta");
             assertThat(serving(n, "tenant-policy-c")).startsWith("policy-c/v1 ");
         }

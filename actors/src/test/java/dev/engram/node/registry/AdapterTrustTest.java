@@ -79,9 +79,14 @@ class AdapterTrustTest {
     }
 
     private static EngramNode startNode(String dir) {
-        return EngramNode.start(NodeConfig.builder(tmp.resolve(dir)).bootstrapServers(SharedKafka.bootstrapServers())
-                .httpPort(0).groupId("trust-" + dir).embedder(encoder).tuning(TuningSchedulerConfig.disabled())
-                .trustedWorkers(TestAdapters.TRUSTED).build());
+        return EngramNode.start(NodeConfig.builder(tmp.resolve(dir))
+                .bootstrapServers(SharedKafka.bootstrapServers())
+                .httpPort(0)
+                .groupId("trust-" + dir)
+                .embedder(encoder)
+                .tuning(TuningSchedulerConfig.disabled())
+                .trustedWorkers(TestAdapters.TRUSTED)
+                .build());
     }
 
     @Test
@@ -90,9 +95,14 @@ class AdapterTrustTest {
         String tenant = "tenant-trust-a";
         BlockingQueue<AdapterPublished> sdkServed = new LinkedBlockingQueue<>();
         try (EngramNode node = startNode("node-a");
-                EngramClient sdk = EngramClient.builder().nodeUrl(URI.create(node.httpUrl()))
-                        .apiKey(NodeAdapterApi.key(node)).bootstrapServers(SharedKafka.bootstrapServers()).trustedWorkers(TestAdapters.TRUSTED)
-                        .adapterCheckInterval(Duration.ofMillis(200)).agentId("trust-sdk").build()) {
+                EngramClient sdk = EngramClient.builder()
+                        .nodeUrl(URI.create(node.httpUrl()))
+                        .apiKey(NodeAdapterApi.key(node))
+                        .bootstrapServers(SharedKafka.bootstrapServers())
+                        .trustedWorkers(TestAdapters.TRUSTED)
+                        .adapterCheckInterval(Duration.ofMillis(200))
+                        .agentId("trust-sdk")
+                        .build()) {
             sdk.onAdapter(a -> a.adapterName().equals(name) && a.status() == AdapterStatus.PROMOTED, sdkServed::add);
             publisher.publish(adapter(name, tenant, 1, AdapterStatus.CANDIDATE, BETTER, files, encoder));
             await(() -> (name + "/v1").equals(recallVersion(node, tenant)), "the trusted, signed, promoted v1 serves");
@@ -108,18 +118,39 @@ class AdapterTrustTest {
             Map<Long, AdapterPublished> refused = new LinkedHashMap<>();
             refused.put(2L, TestAdapters.unsigned(name, tenant, 2, BETTER, files, encoder));
             // v3: files swapped under the trusted worker's signature of other files.
-            refused.put(3L, TestAdapters.unsigned(name, tenant, 3, BETTER, files, encoder)
-                    .signed(signedOther.signerKeyId(), signedOther.signature()));
-            refused.put(4L, AdapterSignature.sign(TestAdapters.unsigned(name, tenant, 4, BETTER, files, encoder),
-                    TestAdapters.ed25519()));
+            refused.put(
+                    3L,
+                    TestAdapters.unsigned(name, tenant, 3, BETTER, files, encoder)
+                            .signed(signedOther.signerKeyId(), signedOther.signature()));
+            refused.put(
+                    4L,
+                    AdapterSignature.sign(
+                            TestAdapters.unsigned(name, tenant, 4, BETTER, files, encoder), TestAdapters.ed25519()));
             refused.put(5L, adapter(name, tenant, 5, AdapterStatus.PROMOTED, BETTER, files, encoder));
             refused.put(6L, adapter(name, "tenant-trust-thief", 6, AdapterStatus.CANDIDATE, BETTER, files, encoder));
-            refused.put(7L, adapter(name, tenant, 7, AdapterStatus.CANDIDATE, BETTER, TestAdapters.withNaN(files),
-                    encoder));
-            refused.put(8L, adapter(name, tenant, 8, AdapterStatus.CANDIDATE, BETTER,
-                    TestAdapters.withWrongShape(files), encoder));
-            refused.put(9L, adapter(name, tenant, 9, AdapterStatus.CANDIDATE, BETTER,
-                    TestAdapters.withHugeWeights(files), encoder));
+            refused.put(
+                    7L,
+                    adapter(name, tenant, 7, AdapterStatus.CANDIDATE, BETTER, TestAdapters.withNaN(files), encoder));
+            refused.put(
+                    8L,
+                    adapter(
+                            name,
+                            tenant,
+                            8,
+                            AdapterStatus.CANDIDATE,
+                            BETTER,
+                            TestAdapters.withWrongShape(files),
+                            encoder));
+            refused.put(
+                    9L,
+                    adapter(
+                            name,
+                            tenant,
+                            9,
+                            AdapterStatus.CANDIDATE,
+                            BETTER,
+                            TestAdapters.withHugeWeights(files),
+                            encoder));
             for (AdapterPublished a : refused.values()) {
                 publisher.publish(a);
             }
@@ -154,7 +185,9 @@ class AdapterTrustTest {
             assertThat(recallVersion(node, "tenant-trust-thief")).isEqualTo("base");
 
             // An operator's pin to a refused version does not make it serve; a pin to a good one does.
-            assertThat(post(node, "/v1/adapters/" + name + "/pin", "{\"version\": 9}").statusCode()).isEqualTo(202);
+            assertThat(post(node, "/v1/adapters/" + name + "/pin", "{\"version\": 9}")
+                            .statusCode())
+                    .isEqualTo(202);
             await(() -> adapterView(node, name).path("pinned").asLong() == 9, "the pin read back");
             assertThat(recallVersion(node, tenant)).isEqualTo(name + "/v1");
 
@@ -190,13 +223,15 @@ class AdapterTrustTest {
     void aVersionThatBreaksAtRecallFallsBackToItsParentAnswers200AndStaysFailedAfterARestart() throws Exception {
         String name = "fall-c";
         String tenant = "tenant-fall-c";
-        List<AdapterFile> breaking = RecallBreakingAdapter.breakingOn(encoder, files, List.of(HEALTHY_TASK),
-                BREAKING_TASK);
+        List<AdapterFile> breaking =
+                RecallBreakingAdapter.breakingOn(encoder, files, List.of(HEALTHY_TASK), BREAKING_TASK);
         try (EngramNode node = startNode("node-c")) {
             publisher.publish(adapter(name, tenant, 1, AdapterStatus.CANDIDATE, BETTER, files, encoder));
             await(() -> (name + "/v1").equals(recallVersion(node, tenant)), "v1 serves");
             publisher.publish(adapter(name, tenant, 2, AdapterStatus.CANDIDATE, BETTER, breaking, encoder));
-            await(() -> (name + "/v2").equals(recallVersion(node, tenant)), "v2 passes the canary and the gate, and serves");
+            await(
+                    () -> (name + "/v2").equals(recallVersion(node, tenant)),
+                    "v2 passes the canary and the gate, and serves");
             assertThat(getJson(node, "/health").get("status").asText()).isEqualTo("UP");
 
             JsonNode answer = recall(node, tenant, BREAKING_TASK, "dense");
@@ -207,7 +242,9 @@ class AdapterTrustTest {
             assertThat(v2.get("failed").asBoolean()).isTrue();
             assertThat(v2.get("serving").asBoolean()).isFalse();
             assertThat(v2.get("status").asText()).isEqualTo("REJECTED");
-            assertThat(v2.get("reason").asText()).startsWith("failed while serving").contains("not finite");
+            assertThat(v2.get("reason").asText())
+                    .startsWith("failed while serving")
+                    .contains("not finite");
             assertThat(adapterView(node, name).get("serving").asLong()).isEqualTo(1);
             JsonNode health = getJson(node, "/health");
             assertThat(health.get("status").asText()).isEqualTo("DEGRADED");
@@ -215,27 +252,36 @@ class AdapterTrustTest {
 
             JsonNode again = recall(node, tenant, BREAKING_TASK, "hybrid");
             assertThat(again.get("adapterVersion").asText()).isEqualTo(name + "/v1");
-            assertThat(again.has("fallbackFrom")).as("v1 serves it now: nothing to fall back from").isFalse();
+            assertThat(again.has("fallbackFrom"))
+                    .as("v1 serves it now: nothing to fall back from")
+                    .isFalse();
         }
         try (EngramNode restarted = startNode("node-c")) {
             await(() -> restarted.adapters().caughtUp(), "the restarted node read the topic");
             await(() -> (name + "/v1").equals(recallVersion(restarted, tenant)), "v1 serves after the restart");
             assertThat(version(restarted, name, 2).get("reason").asText()).startsWith("failed while serving");
-            assertThat(recall(restarted, tenant, BREAKING_TASK, "dense").has("fallbackFrom")).isFalse();
+            assertThat(recall(restarted, tenant, BREAKING_TASK, "dense").has("fallbackFrom"))
+                    .isFalse();
         }
     }
 
     private static JsonNode recall(EngramNode node, String tenant, String task, String mode) throws Exception {
-        HttpResponse<String> r = post(node, "/v1/tenants/" + tenant + "/recall",
+        HttpResponse<String> r = post(
+                node,
+                "/v1/tenants/" + tenant + "/recall",
                 "{\"task\": \"" + task + "\", \"k\": 3, \"mode\": \"" + mode + "\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return ApiJson.mapper().readTree(r.body());
     }
 
     private static JsonNode getJson(EngramNode node, String path) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.httpUrl() + path))
-                .header("Authorization", "Bearer " + NodeAdapterApi.key(node)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(node.httpUrl() + path))
+                                .header("Authorization", "Bearer " + NodeAdapterApi.key(node))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         return ApiJson.mapper().readTree(r.body());
     }
 }

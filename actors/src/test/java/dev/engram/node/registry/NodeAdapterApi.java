@@ -17,9 +17,7 @@ final class NodeAdapterApi {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private NodeAdapterApi() {
-    }
-
+    private NodeAdapterApi() {}
 
     static String recallVersion(EngramNode n, String tenant) {
         try {
@@ -33,8 +31,12 @@ final class NodeAdapterApi {
 
     static JsonNode adapterView(EngramNode n, String name) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(n.httpUrl() + "/v1/adapters"))
-                    .header("Authorization", "Bearer " + key(n)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(n.httpUrl() + "/v1/adapters"))
+                            .header("Authorization", "Bearer " + key(n))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             for (JsonNode a : ApiJson.mapper().readTree(r.body()).get("adapters")) {
                 if (a.get("name").asText().equals(name)) {
@@ -61,8 +63,12 @@ final class NodeAdapterApi {
     }
 
     static HttpResponse<String> post(EngramNode n, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(n.httpUrl() + path))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + key(n)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(n.httpUrl() + path))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + key(n))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -32,12 +32,11 @@ final class RecallBreakingAdapter {
 
     private static final String QUERY0 = "encoder.layer.0.attention.self.query";
 
-    private RecallBreakingAdapter() {
-    }
+    private RecallBreakingAdapter() {}
 
     /** {@code files} (a MiniLM r 8 query/value adapter) rewritten to break on {@code target} only. */
-    static List<AdapterFile> breakingOn(TextEncoder encoder, List<AdapterFile> files, List<String> healthy,
-            String target) throws IOException {
+    static List<AdapterFile> breakingOn(
+            TextEncoder encoder, List<AdapterFile> files, List<String> healthy, String target) throws IOException {
         List<String> kept = new ArrayList<>(AdapterCanary.PROBES);
         kept.addAll(healthy);
         List<double[]> span = new ArrayList<>();
@@ -79,7 +78,9 @@ final class RecallBreakingAdapter {
                 if (!n.contains(QUERY0 + ".")) {
                     continue;
                 }
-                int r = n.contains("lora_A") ? t.get("shape").get(0).asInt() : t.get("shape").get(1).asInt();
+                int r = n.contains("lora_A")
+                        ? t.get("shape").get(0).asInt()
+                        : t.get("shape").get(1).asInt();
                 if (n.contains("lora_A")) { // [r, 384]: row 0 is u
                     for (int j = 0; j < a.length; j++) {
                         b.putFloat(dataStart + (int) from + 4 * j, (float) a[j]);

@@ -12,9 +12,9 @@ import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterSignature;
-import dev.engram.streams.TrustedWorkerKeys;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.LoraTrainingConfig;
+import dev.engram.streams.TrustedWorkerKeys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -53,18 +53,24 @@ final class TestAdapters {
         }
     }
 
-    private TestAdapters() {
-    }
+    private TestAdapters() {}
 
     /** The PEFT files of a freshly attached r 8 adapter (seeded) over the encoder's base. */
     static List<AdapterFile> files(TextEncoder encoder, Path dir, long seed) throws IOException {
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
-                LoraModel lora = LoraModel.attach(encoder.baseEncoder().baseLinears(),
-                        LoraConfig.builder().r(8).alpha(16).targetModules(List.of("query", "value")).build(), manager,
+                LoraModel lora = LoraModel.attach(
+                        encoder.baseEncoder().baseLinears(),
+                        LoraConfig.builder()
+                                .r(8)
+                                .alpha(16)
+                                .targetModules(List.of("query", "value"))
+                                .build(),
+                        manager,
                         seed)) {
             lora.save(dir);
         }
-        return List.of(new AdapterFile(AdapterFile.PEFT_CONFIG, Files.readAllBytes(dir.resolve(AdapterFile.PEFT_CONFIG))),
+        return List.of(
+                new AdapterFile(AdapterFile.PEFT_CONFIG, Files.readAllBytes(dir.resolve(AdapterFile.PEFT_CONFIG))),
                 new AdapterFile(AdapterFile.PEFT_WEIGHTS, Files.readAllBytes(dir.resolve(AdapterFile.PEFT_WEIGHTS))));
     }
 
@@ -72,19 +78,43 @@ final class TestAdapters {
      * Version {@code version} (parent {@code version - 1}) signed by {@link #WORKER} as a candidate;
      * with another {@code status}, that signed candidate re-labelled (as a publisher promoting itself would).
      */
-    static AdapterPublished adapter(String name, String tenant, long version, AdapterStatus status,
-            AdapterMetrics metrics, List<AdapterFile> files, TextEncoder encoder) {
-        AdapterPublished signed = AdapterSignature.sign(unsigned(name, tenant, version, metrics, files, encoder), WORKER);
-        return status == AdapterStatus.CANDIDATE ? signed
+    static AdapterPublished adapter(
+            String name,
+            String tenant,
+            long version,
+            AdapterStatus status,
+            AdapterMetrics metrics,
+            List<AdapterFile> files,
+            TextEncoder encoder) {
+        AdapterPublished signed =
+                AdapterSignature.sign(unsigned(name, tenant, version, metrics, files, encoder), WORKER);
+        return status == AdapterStatus.CANDIDATE
+                ? signed
                 : signed.withStatus(status, status == AdapterStatus.REJECTED ? "test" : "promoted by its publisher");
     }
 
     /** The candidate as {@link #adapter} makes it, without a signature. */
-    static AdapterPublished unsigned(String name, String tenant, long version, AdapterMetrics metrics,
-            List<AdapterFile> files, TextEncoder encoder) {
-        return AdapterPublished.of(name, tenant, version, version > 1 ? version - 1 : null,
-                encoder.config().model().id(), AdapterMethod.LORA_QUERY_SIDE, LoraTrainingConfig.defaults(), metrics,
-                AdapterStatus.CANDIDATE, "", "job-" + name + "-" + version, files, Instant.parse("2026-01-01T00:00:00Z"));
+    static AdapterPublished unsigned(
+            String name,
+            String tenant,
+            long version,
+            AdapterMetrics metrics,
+            List<AdapterFile> files,
+            TextEncoder encoder) {
+        return AdapterPublished.of(
+                name,
+                tenant,
+                version,
+                version > 1 ? version - 1 : null,
+                encoder.config().model().id(),
+                AdapterMethod.LORA_QUERY_SIDE,
+                LoraTrainingConfig.defaults(),
+                metrics,
+                AdapterStatus.CANDIDATE,
+                "",
+                "job-" + name + "-" + version,
+                files,
+                Instant.parse("2026-01-01T00:00:00Z"));
     }
 
     /** The files with every float of every lora_A and lora_B tensor set to 3e38: finite, and loads fine. */
@@ -152,18 +182,23 @@ final class TestAdapters {
     }
 
     static List<AdapterFile> rewrite(List<AdapterFile> files, Edit edit) throws IOException {
-        AdapterFile weights = files.stream().filter(f -> f.name().equals(AdapterFile.PEFT_WEIGHTS)).findFirst()
+        AdapterFile weights = files.stream()
+                .filter(f -> f.name().equals(AdapterFile.PEFT_WEIGHTS))
+                .findFirst()
                 .orElseThrow();
         byte[] bytes = weights.bytes();
-        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength =
+                ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         int dataStart = 8 + (int) headerLength;
-        ObjectNode header = (ObjectNode) ApiJson.mapper().readTree(new String(bytes, 8, (int) headerLength,
-                StandardCharsets.UTF_8));
+        ObjectNode header = (ObjectNode)
+                ApiJson.mapper().readTree(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
         edit.apply(header, bytes, dataStart);
         byte[] newHeader = ApiJson.mapper().writeValueAsBytes(header);
-        ByteBuffer out = ByteBuffer.allocate(8 + newHeader.length + bytes.length - dataStart).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(8 + newHeader.length + bytes.length - dataStart)
+                .order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(newHeader.length).put(newHeader).put(bytes, dataStart, bytes.length - dataStart);
-        return files.stream().map(f -> f.name().equals(AdapterFile.PEFT_WEIGHTS)
-                ? new AdapterFile(f.name(), out.array()) : f).toList();
+        return files.stream()
+                .map(f -> f.name().equals(AdapterFile.PEFT_WEIGHTS) ? new AdapterFile(f.name(), out.array()) : f)
+                .toList();
     }
 }

@@ -35,15 +35,19 @@ class SdkModelDriftTest {
     void theSdkKnowsEveryRecallModeOfTheNode() {
         assertThat(Arrays.stream(dev.engram.runtime.RecallMode.values()).map(dev.engram.runtime.RecallMode::wireName))
                 .containsExactlyElementsOf(Arrays.stream(dev.engram.memory.RecallMode.values())
-                        .map(dev.engram.memory.RecallMode::wireName).toList());
+                        .map(dev.engram.memory.RecallMode::wireName)
+                        .toList());
     }
 
     private static void assertSameFields(Class<? extends Record> node, Class<? extends Record> sdk) {
-        assertThat(names(sdk)).as("the fields of the SDK's %s, against the node's %s", sdk.getName(), node.getName())
+        assertThat(names(sdk))
+                .as("the fields of the SDK's %s, against the node's %s", sdk.getName(), node.getName())
                 .containsExactlyElementsOf(names(node));
     }
 
     private static List<String> names(Class<? extends Record> type) {
-        return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
+        return Arrays.stream(type.getRecordComponents())
+                .map(RecordComponent::getName)
+                .toList();
     }
 }

@@ -61,20 +61,37 @@ class SdkNodeRoutesTest {
     void recallInEachModeIsAnsweredInThatModeAndHealthIsTyped(@TempDir Path data) {
         String bootstrap = SharedKafka.bootstrapServers();
         String tenant = tenant("sdk-modes");
-        NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(TestIds.unique("sdk-modes"))
-                .httpPort(0).embedder(new HashingEmbedder(384)).tuning(TuningSchedulerConfig.disabled()).build();
+        NodeConfig config = NodeConfig.builder(data)
+                .bootstrapServers(bootstrap)
+                .groupId(TestIds.unique("sdk-modes"))
+                .httpPort(0)
+                .embedder(new HashingEmbedder(384))
+                .tuning(TuningSchedulerConfig.disabled())
+                .build();
         try (EngramNode node = EngramNode.start(config);
-             EngramClient client = EngramClient.builder().nodeUrl(URI.create(node.httpUrl()))
-                     .apiKey(node.localAdminKey().orElseThrow()).bootstrapServers(bootstrap).agentId("sdk-modes")
-                     .build();
-             EngramClient anonymous = EngramClient.builder().nodeUrl(URI.create(node.httpUrl())).agentId("sdk-modes")
-                     .build()) {
+                EngramClient client = EngramClient.builder()
+                        .nodeUrl(URI.create(node.httpUrl()))
+                        .apiKey(node.localAdminKey().orElseThrow())
+                        .bootstrapServers(bootstrap)
+                        .agentId("sdk-modes")
+                        .build();
+                EngramClient anonymous = EngramClient.builder()
+                        .nodeUrl(URI.create(node.httpUrl()))
+                        .agentId("sdk-modes")
+                        .build()) {
             client.feedback(Feedback.forTask(tenant, "wing flutter at transonic speed")
-                    .plan("added a mass balance to the aileron").outcome("flutter gone").reward(0.9).build());
-            Await.until("the node to serve the case sent through the SDK", Duration.ofSeconds(60),
+                    .plan("added a mass balance to the aileron")
+                    .outcome("flutter gone")
+                    .reward(0.9)
+                    .build());
+            Await.until(
+                    "the node to serve the case sent through the SDK",
+                    Duration.ofSeconds(60),
                     () -> !client.recall(tenant, "wing flutter", 5).ranked().isEmpty());
 
-            assertThat(client.recall(tenant, "wing flutter", 5).mode()).as("the node's default").isEqualTo("hybrid");
+            assertThat(client.recall(tenant, "wing flutter", 5).mode())
+                    .as("the node's default")
+                    .isEqualTo("hybrid");
             for (RecallMode mode : RecallMode.values()) {
                 RecallResponse answer = client.recall(tenant, "wing flutter", 3, mode);
                 assertThat(answer.mode()).isEqualTo(mode.wireName());
@@ -93,7 +110,9 @@ class SdkNodeRoutesTest {
                         assertThat(e.field()).isEqualTo("task");
                     });
 
-            Await.until("the node to be assigned its feedback partitions", Duration.ofSeconds(60),
+            Await.until(
+                    "the node to be assigned its feedback partitions",
+                    Duration.ofSeconds(60),
                     () -> !client.health().assignedPartitions().isEmpty());
             NodeHealth health = client.health();
             assertThat(health.status()).isEqualTo(NodeHealth.UP);
@@ -109,7 +128,9 @@ class SdkNodeRoutesTest {
 
             NodeHealth open = anonymous.health();
             assertThat(open.status()).as("/health tells anyone the status").isEqualTo(NodeHealth.UP);
-            assertThat(open.assignedPartitions()).as("and only the status, without a key").isEmpty();
+            assertThat(open.assignedPartitions())
+                    .as("and only the status, without a key")
+                    .isEmpty();
             assertThat(open.recallMode()).isNull();
         }
     }
@@ -119,58 +140,88 @@ class SdkNodeRoutesTest {
         String bootstrap = SharedKafka.bootstrapServers();
         String tenant = tenant("sdk-adapters");
         String name = tenant + "-retriever";
-        KeyPair worker = KeyPairGenerator.getInstance(AdapterSignature.ALGORITHM).generateKeyPair();
-        NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(TestIds.unique("sdk-adapters"))
-                .httpPort(0).trustedWorkers(TrustedWorkerKeys.of(worker.getPublic()))
-                .tuning(TuningSchedulerConfig.disabled()).build();
+        KeyPair worker =
+                KeyPairGenerator.getInstance(AdapterSignature.ALGORITHM).generateKeyPair();
+        NodeConfig config = NodeConfig.builder(data)
+                .bootstrapServers(bootstrap)
+                .groupId(TestIds.unique("sdk-adapters"))
+                .httpPort(0)
+                .trustedWorkers(TrustedWorkerKeys.of(worker.getPublic()))
+                .tuning(TuningSchedulerConfig.disabled())
+                .build();
         try (EngramNode node = EngramNode.start(config);
-             KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(bootstrap);
-             AdapterPublisher publisher = AdapterPublisher.over(producer);
-             EngramClient admin = client(node, node.localAdminKey().orElseThrow())) {
+                KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(bootstrap);
+                AdapterPublisher publisher = AdapterPublisher.over(producer);
+                EngramClient admin = client(node, node.localAdminKey().orElseThrow())) {
             publisher.publish(AdapterSignature.sign(adapter(name, tenant, 1), worker));
             publisher.publish(AdapterSignature.sign(adapter(name, tenant, 2), worker));
             NodeAdapters adapters = admin.adapters();
-            Await.until("both versions to be listed", Duration.ofSeconds(60), () -> adapters.list().adapter(name)
-                    .map(a -> a.versions().size() == 2).orElse(false));
+            Await.until(
+                    "both versions to be listed",
+                    Duration.ofSeconds(60),
+                    () -> adapters.list()
+                            .adapter(name)
+                            .map(a -> a.versions().size() == 2)
+                            .orElse(false));
 
             AdapterListing listing = adapters.list();
             AdapterInfo listed = listing.adapter(name).orElseThrow();
             assertThat(listed.tenant()).isEqualTo(tenant);
             assertThat(listed.pinned()).isNull();
             assertThat(listed.control()).isNull();
-            assertThat(listed.versions()).extracting(AdapterVersionInfo::version).containsExactly(1L, 2L);
-            assertThat(listed.version(2).orElseThrow().metrics().heldOutNdcg10()).isEqualTo(0.41);
-            assertThat(listed.version(2).orElseThrow().status()).as(listed.version(2).orElseThrow().reason())
+            assertThat(listed.versions())
+                    .extracting(AdapterVersionInfo::version)
+                    .containsExactly(1L, 2L);
+            assertThat(listed.version(2).orElseThrow().metrics().heldOutNdcg10())
+                    .isEqualTo(0.41);
+            assertThat(listed.version(2).orElseThrow().status())
+                    .as(listed.version(2).orElseThrow().reason())
                     .isEqualTo(AdapterStatus.PROMOTED);
 
             PromotionGate gate = node.config().promotionGate();
-            assertThat(listing.gate()).isEqualTo(new AdapterListing.Gate(gate.minHeldOutGain(), gate.maxRetentionLoss(),
-                    gate.maxHeldOutLoss()));
+            assertThat(listing.gate())
+                    .isEqualTo(new AdapterListing.Gate(
+                            gate.minHeldOutGain(), gate.maxRetentionLoss(), gate.maxHeldOutLoss()));
             assertThat(adapters.get(name)).isEqualTo(listed);
 
             AcceptedControl pin = adapters.pin(name, 1, "v2 hurts refunds");
             assertThat(pin.published().action()).isEqualTo(AdapterControl.Action.PIN);
             assertThat(pin.published().version()).isEqualTo(1L);
-            assertThat(pin.published().operator()).as("the principal of the client's key").isEqualTo("admin");
+            assertThat(pin.published().operator())
+                    .as("the principal of the client's key")
+                    .isEqualTo("admin");
             assertThat(pin.published().reason()).isEqualTo("v2 hurts refunds");
             assertThat(pin.offset()).isNotNegative();
-            Await.until("the pin to be in force", Duration.ofSeconds(30),
+            Await.until(
+                    "the pin to be in force",
+                    Duration.ofSeconds(30),
                     () -> Long.valueOf(1).equals(adapters.get(name).pinned()));
 
             AcceptedControl rollback = adapters.rollback(name, 1, "v2 regressed");
             assertThat(rollback.published().action()).isEqualTo(AdapterControl.Action.ROLLBACK);
-            Await.until("the rollback to be in force", Duration.ofSeconds(30), () -> controlOf(adapters, name)
-                    .map(c -> c.action() == AdapterControl.Action.ROLLBACK).orElse(false));
+            Await.until(
+                    "the rollback to be in force",
+                    Duration.ofSeconds(30),
+                    () -> controlOf(adapters, name)
+                            .map(c -> c.action() == AdapterControl.Action.ROLLBACK)
+                            .orElse(false));
             assertThat(adapters.get(name).pinned()).isNull();
 
             AcceptedControl unpin = adapters.unpin(name, null);
             assertThat(unpin.published().action()).isEqualTo(AdapterControl.Action.UNPIN);
             assertThat(unpin.published().version()).isNull();
-            assertThat(unpin.offset()).as("one partition per adapter's controls").isGreaterThan(rollback.offset());
-            Await.until("the unpin to be in force", Duration.ofSeconds(30), () -> controlOf(adapters, name)
-                    .map(c -> c.action() == AdapterControl.Action.UNPIN).orElse(false));
+            assertThat(unpin.offset())
+                    .as("one partition per adapter's controls")
+                    .isGreaterThan(rollback.offset());
+            Await.until(
+                    "the unpin to be in force",
+                    Duration.ofSeconds(30),
+                    () -> controlOf(adapters, name)
+                            .map(c -> c.action() == AdapterControl.Action.UNPIN)
+                            .orElse(false));
 
-            assertThat(admin.admin().audit(AuditRoutes.MAX_LIMIT)).filteredOn(r -> r.target().equals(name))
+            assertThat(admin.admin().audit(AuditRoutes.MAX_LIMIT))
+                    .filteredOn(r -> r.target().equals(name))
                     .extracting(AuditRecord::action)
                     .containsExactly("adapter.pin", "adapter.rollback", "adapter.unpin");
 
@@ -186,14 +237,22 @@ class SdkNodeRoutesTest {
                         assertThat(e.nodeMessage()).contains("no adapter named");
                     });
             assertThatThrownBy(() -> adapters.pin("Not/A name", 1, ""))
-                    .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("name"));
+                    .isInstanceOfSatisfying(
+                            InvalidRequestException.class,
+                            e -> assertThat(e.field()).isEqualTo("name"));
 
-            String readerKey = admin.admin().createKey("sdk-adapter-reader", "reader", List.of(tenant)).key();
+            String readerKey = admin.admin()
+                    .createKey("sdk-adapter-reader", "reader", List.of(tenant))
+                    .key();
             try (EngramClient reader = client(node, readerKey)) {
-                assertThat(reader.adapters().list().adapters()).as("a key sees its tenants' adapters only")
-                        .extracting(AdapterInfo::name).containsExactly(name);
+                assertThat(reader.adapters().list().adapters())
+                        .as("a key sees its tenants' adapters only")
+                        .extracting(AdapterInfo::name)
+                        .containsExactly(name);
                 assertThatThrownBy(() -> reader.adapters().unpin(name, "a reader may not"))
-                        .isInstanceOfSatisfying(EngramApiException.class, e -> assertThat(e.status()).isEqualTo(403));
+                        .isInstanceOfSatisfying(
+                                EngramApiException.class,
+                                e -> assertThat(e.status()).isEqualTo(403));
             }
         }
     }
@@ -204,16 +263,31 @@ class SdkNodeRoutesTest {
 
     private static AdapterPublished adapter(String name, String tenant, long version) {
         // A BM25-only node does not load the files: it decides the signed candidate on its published figures.
-        List<AdapterFile> files = List.of(new AdapterFile(AdapterFile.PEFT_CONFIG, "{}".getBytes(StandardCharsets.UTF_8)),
+        List<AdapterFile> files = List.of(
+                new AdapterFile(AdapterFile.PEFT_CONFIG, "{}".getBytes(StandardCharsets.UTF_8)),
                 new AdapterFile(AdapterFile.PEFT_WEIGHTS, new byte[] {1, 2, 3, 4}));
-        return AdapterPublished.of(name, tenant, version, version > 1 ? version - 1 : null, "test-encoder",
-                AdapterMethod.LORA_QUERY_SIDE, LoraTrainingConfig.defaults(),
-                new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39, 20, Map.of()), AdapterStatus.CANDIDATE, "",
-                "job-" + name + "-" + version, files, Instant.parse("2026-01-01T00:00:00Z"));
+        return AdapterPublished.of(
+                name,
+                tenant,
+                version,
+                version > 1 ? version - 1 : null,
+                "test-encoder",
+                AdapterMethod.LORA_QUERY_SIDE,
+                LoraTrainingConfig.defaults(),
+                new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39, 20, Map.of()),
+                AdapterStatus.CANDIDATE,
+                "",
+                "job-" + name + "-" + version,
+                files,
+                Instant.parse("2026-01-01T00:00:00Z"));
     }
 
     private static EngramClient client(EngramNode node, String key) {
-        return EngramClient.builder().nodeUrl(URI.create(node.httpUrl())).apiKey(key).agentId("sdk-routes").build();
+        return EngramClient.builder()
+                .nodeUrl(URI.create(node.httpUrl()))
+                .apiKey(key)
+                .agentId("sdk-routes")
+                .build();
     }
 
     private static String tenant(String prefix) {

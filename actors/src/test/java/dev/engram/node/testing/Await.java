@@ -8,8 +8,7 @@ import java.util.function.Supplier;
 /** Waits for a condition with a bound, checking every 25 ms; fails with what was awaited and the last state. */
 public final class Await {
 
-    private Await() {
-    }
+    private Await() {}
 
     /** Returns once {@code condition} holds; fails after {@code bound}. */
     public static void until(String what, Duration bound, BooleanSupplier condition) {

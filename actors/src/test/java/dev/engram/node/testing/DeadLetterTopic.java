@@ -16,8 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 /** Reads the whole dead-letter topic as it is now. */
 public final class DeadLetterTopic {
 
-    private DeadLetterTopic() {
-    }
+    private DeadLetterTopic() {}
 
     /** Every dead letter on the topic up to its current end. */
     public static List<DeadLetter> readAll(String bootstrap) {
@@ -29,7 +28,8 @@ public final class DeadLetterTopic {
         List<DeadLetter> letters = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(kafka, null)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEAD_LETTERS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

@@ -23,7 +23,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
 
-
 /**
  * A seeded stream of feedback records for the tests: valid events spread over tenants (later ones
  * judge earlier cases of their tenant), exact duplicates of earlier events, and invalid records of
@@ -39,23 +38,23 @@ public final class FeedbackStream {
     }
 
     private static final String[] WORDS = ("login auth session cache token password reset deploy rollback "
-            + "database index query latency timeout retry queue kafka consumer partition offset lucene "
-            + "vector embedding flutter wing airfoil pressure boundary layer heat transfer shock wave nozzle "
-            + "billing invoice refund customer ticket escalate email calendar schedule meeting report").split(" ");
+                    + "database index query latency timeout retry queue kafka consumer partition offset lucene "
+                    + "vector embedding flutter wing airfoil pressure boundary layer heat transfer shock wave nozzle "
+                    + "billing invoice refund customer ticket escalate email calendar schedule meeting report")
+            .split(" ");
 
     private final List<Item> items = new ArrayList<>();
     private final Map<String, FeedbackEvent> distinct = new LinkedHashMap<>();
     private final Set<String> tenants = new LinkedHashSet<>();
 
-    private FeedbackStream() {
-    }
+    private FeedbackStream() {}
 
     /**
      * {@code valid} distinct events over {@code tenantCount} tenants named {@code prefix-N}, then
      * {@code duplicates} re-sends and {@code invalid} bad records mixed in at seeded positions.
      */
-    public static FeedbackStream generate(String prefix, int tenantCount, int valid, int duplicates, int invalid,
-            long seed) {
+    public static FeedbackStream generate(
+            String prefix, int tenantCount, int valid, int duplicates, int invalid, long seed) {
         FeedbackStream s = new FeedbackStream();
         Random random = new Random(seed);
         Map<String, List<String>> idsByTenant = new LinkedHashMap<>();
@@ -76,9 +75,15 @@ public final class FeedbackStream {
                 retrieved.add(new RetrievedCase(caseId, rank++, u == 0 ? Boolean.TRUE : u == 1 ? Boolean.FALSE : null));
             }
             String eventId = tenant + "-e" + i;
-            FeedbackEvent event = FeedbackEvent.of(eventId, tenant, "agent-" + random.nextInt(5),
-                    Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i), words(random, 6 + random.nextInt(8)),
-                    words(random, 5), random.nextBoolean() ? "worked" : "failed", random.nextInt(101) / 100.0,
+            FeedbackEvent event = FeedbackEvent.of(
+                    eventId,
+                    tenant,
+                    "agent-" + random.nextInt(5),
+                    Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i),
+                    words(random, 6 + random.nextInt(8)),
+                    words(random, 5),
+                    random.nextBoolean() ? "worked" : "failed",
+                    random.nextInt(101) / 100.0,
                     retrieved);
             earlier.add(eventId);
             s.distinct.put(eventId, event);
@@ -215,5 +220,4 @@ public final class FeedbackStream {
             throw new UncheckedIOException(e);
         }
     }
-
 }

@@ -23,7 +23,8 @@ public final class GroupOffsets implements AutoCloseable {
     public Map<TopicPartition, Long> committed() {
         try {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
             Map<TopicPartition, Long> out = new HashMap<>();
             offsets.forEach((tp, om) -> {
                 if (om != null) {

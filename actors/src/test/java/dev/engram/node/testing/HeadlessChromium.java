@@ -25,8 +25,8 @@ public final class HeadlessChromium implements AutoCloseable {
     private static final Path BROWSER = Path.of(System.getProperty("engram.chromium", "/usr/bin/chromium"));
     private static final Path DRIVER = Path.of(System.getProperty("engram.chromedriver", "/usr/bin/chromedriver"));
     /** Where screenshots go; {@code -Dengram.console.screenshots=docs/console} refreshes the README's. */
-    private static final Path SCREENSHOTS = Path.of(System.getProperty("engram.console.screenshots",
-            "target/console-screenshots"));
+    private static final Path SCREENSHOTS =
+            Path.of(System.getProperty("engram.console.screenshots", "target/console-screenshots"));
 
     private final ChromeDriver driver;
 
@@ -36,9 +36,11 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Skips the calling test (or class, from {@code @BeforeAll}) when the browser or its driver is missing. */
     public static void assumeInstalled() {
-        Assumptions.assumeTrue(Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER), () -> "no browser for the "
-                + "console's tests: " + BROWSER + " or " + DRIVER + " is missing (apt-get install chromium "
-                + "chromium-driver); skipped");
+        Assumptions.assumeTrue(
+                Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER),
+                () -> "no browser for the "
+                        + "console's tests: " + BROWSER + " or " + DRIVER + " is missing (apt-get install chromium "
+                        + "chromium-driver); skipped");
     }
 
     /** Starts a browser with a fresh profile in {@code profile}, or skips the test when none is installed. */
@@ -46,11 +48,22 @@ public final class HeadlessChromium implements AutoCloseable {
         assumeInstalled();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + profile.toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-                .usingAnyFreePort().build();
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,1000",
+                "--user-data-dir=" + profile.toAbsolutePath());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         return new HeadlessChromium(new ChromeDriver(service, options));
     }
 

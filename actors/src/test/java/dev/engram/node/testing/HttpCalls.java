@@ -21,7 +21,8 @@ import java.util.Optional;
  */
 public final class HttpCalls {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A status, body and the response's headers. */
@@ -49,7 +50,8 @@ public final class HttpCalls {
         }
 
         public Answer post(String url, String body) {
-            return exchange(request(url).header("Content-Type", "application/json")
+            return exchange(request(url)
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)));
         }
 
@@ -63,8 +65,13 @@ public final class HttpCalls {
 
         /** Any method, with a JSON body or none. */
         public Answer send(String method, String url, String body) {
-            return exchange(request(url).header("Content-Type", "application/json").method(method,
-                    body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+            return exchange(request(url)
+                    .header("Content-Type", "application/json")
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body)));
         }
 
         private HttpRequest.Builder request(String url) {
@@ -73,8 +80,7 @@ public final class HttpCalls {
         }
     }
 
-    private HttpCalls() {
-    }
+    private HttpCalls() {}
 
     /** Calls with {@code Authorization: Bearer key}. */
     public static Client as(String key) {
@@ -98,10 +104,13 @@ public final class HttpCalls {
 
     private static Answer exchange(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.body(),
-                    response.headers().firstValue("Content-Type").orElse(""), response.headers());
+            HttpResponse<String> response =
+                    CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(
+                    response.statusCode(),
+                    response.body(),
+                    response.headers().firstValue("Content-Type").orElse(""),
+                    response.headers());
         } catch (IOException e) {
             throw new AssertionError("HTTP call failed: " + e, e);
         } catch (InterruptedException e) {

@@ -17,8 +17,7 @@ public final class SharedKafka {
     private static EmbeddedKafka broker;
     private static final Deque<AutoCloseable> BEFORE_BROKER = new ArrayDeque<>();
 
-    private SharedKafka() {
-    }
+    private SharedKafka() {}
 
     /** The broker's bootstrap servers, with Engram's topics created. */
     public static synchronized String bootstrapServers() {

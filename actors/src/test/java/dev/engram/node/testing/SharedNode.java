@@ -1,8 +1,8 @@
 package dev.engram.node.testing;
 
-import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,15 +15,18 @@ public final class SharedNode {
 
     private static EngramNode node;
 
-    private SharedNode() {
-    }
+    private SharedNode() {}
 
     public static synchronized EngramNode get() {
         if (node == null) {
             try {
                 NodeConfig config = NodeConfig.builder(Files.createTempDirectory("engram-shared-node"))
-                        .bootstrapServers(SharedKafka.bootstrapServers()).groupId(TestIds.unique("shared"))
-                        .httpPort(0).tuning(TuningSchedulerConfig.disabled()).trustedWorkers(TestWorker.TRUSTED).build();
+                        .bootstrapServers(SharedKafka.bootstrapServers())
+                        .groupId(TestIds.unique("shared"))
+                        .httpPort(0)
+                        .tuning(TuningSchedulerConfig.disabled())
+                        .trustedWorkers(TestWorker.TRUSTED)
+                        .build();
                 node = EngramNode.start(config);
                 SharedKafka.closeBeforeBroker(node);
             } catch (IOException e) {

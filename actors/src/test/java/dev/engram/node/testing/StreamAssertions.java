@@ -15,8 +15,7 @@ import java.util.stream.Collectors;
 /** The checks every end-to-end test makes of a node's store and of the dead-letter topic. */
 public final class StreamAssertions {
 
-    private StreamAssertions() {
-    }
+    private StreamAssertions() {}
 
     /**
      * The store holds exactly the stream's distinct valid events, with the statistics of one
@@ -26,12 +25,16 @@ public final class StreamAssertions {
         long judged = 0;
         for (String tenant : stream.tenants()) {
             List<Case> cases = store.cases(tenant);
-            assertThat(cases).extracting(Case::caseId).as("case ids of %s", tenant)
+            assertThat(cases)
+                    .extracting(Case::caseId)
+                    .as("case ids of %s", tenant)
                     .containsExactlyInAnyOrderElementsOf(stream.idsOf(tenant));
             assertThat(cases).as("cases and statistics of %s", tenant).isEqualTo(reference.cases(tenant));
             judged += cases.stream().mapToLong(Case::timesRecalled).sum();
         }
-        assertThat(judged).as("the stream judges cases, so statistics are exercised").isPositive();
+        assertThat(judged)
+                .as("the stream judges cases, so statistics are exercised")
+                .isPositive();
     }
 
     /**

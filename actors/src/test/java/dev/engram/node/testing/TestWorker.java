@@ -16,8 +16,7 @@ public final class TestWorker {
     /** What a node that admits this worker's candidates trusts. */
     public static final TrustedWorkerKeys TRUSTED = TrustedWorkerKeys.of(KEYS.getPublic());
 
-    private TestWorker() {
-    }
+    private TestWorker() {}
 
     /** {@code candidate} signed by this worker. */
     public static AdapterPublished sign(AdapterPublished candidate) {

@@ -48,14 +48,19 @@ class IdleSchedulerTest {
 
     /** Rounds after 5 judged episodes; idle after 5 min with fewer than 10 new ones; the timer ticks every 20 ms. */
     private static TuningSchedulerConfig config() {
-        return TuningSchedulerConfig.builder().tickInterval(Duration.ofMillis(20)).minNewJudged(5)
-                .minNewForInterval(10).maxInterval(Duration.ofHours(1)).idleAfter(Duration.ofMinutes(5))
+        return TuningSchedulerConfig.builder()
+                .tickInterval(Duration.ofMillis(20))
+                .minNewJudged(5)
+                .minNewForInterval(10)
+                .maxInterval(Duration.ofHours(1))
+                .idleAfter(Duration.ofMinutes(5))
                 .lora(new LoraTrainingConfig(4, 8, 0.0, List.of("query", "value"), false, false, 1, 4, 1e-3, 7, 64))
                 .build();
     }
 
     /** As the ingest pipeline does: durable in the log first, then counted by the schedulers. */
-    private static void deliver(ActorRef<TuningSchedulers.Command> router, JudgedRecallLog log, List<Episode> episodes) {
+    private static void deliver(
+            ActorRef<TuningSchedulers.Command> router, JudgedRecallLog log, List<Episode> episodes) {
         log.append(episodes);
         router.tell(new TuningSchedulers.FeedbackArrived(episodes));
     }
@@ -76,13 +81,13 @@ class IdleSchedulerTest {
     void anIdleSchedulerStopsAndTheNextEventRestartsItWithItsCountsIntact() {
         JudgedFeedback feedback = new JudgedFeedback("idle-a");
         JudgedRecallLog log = new JudgedRecallLog(dataDir, 4, Duration.ofHours(1), clock);
-        ActorRef<TuningSchedulers.Command> router = testKit.spawn(TuningSchedulers.create(config(), sink, versions,
-                (tenant, id) -> feedback.lookup(id), clock, Runnable::run, log));
+        ActorRef<TuningSchedulers.Command> router = testKit.spawn(TuningSchedulers.create(
+                config(), sink, versions, (tenant, id) -> feedback.lookup(id), clock, Runnable::run, log));
 
         deliver(router, log, feedback.judged(5));
         Await.until("a round's job", Duration.ofSeconds(10), () -> sink.jobs.size() == 1);
-        router.tell(new TuningSchedulers.ToTenant(feedback.tenant,
-                new TuningScheduler.JobPublished(sink.last().jobId(), 1, AdapterStatus.CANDIDATE)));
+        router.tell(new TuningSchedulers.ToTenant(
+                feedback.tenant, new TuningScheduler.JobPublished(sink.last().jobId(), 1, AdapterStatus.CANDIDATE)));
         deliver(router, log, feedback.judged(3));
         TuningScheduler.Status before = status(router, feedback.tenant);
         assertThat(before.roundsSucceeded()).isEqualTo(1);
@@ -92,7 +97,10 @@ class IdleSchedulerTest {
         assertThat(log.residentTenants()).contains(feedback.tenant);
 
         clock.advance(Duration.ofMinutes(6));
-        Await.until("the idle scheduler stopped", Duration.ofSeconds(10), () -> running(router).isEmpty());
+        Await.until(
+                "the idle scheduler stopped",
+                Duration.ofSeconds(10),
+                () -> running(router).isEmpty());
         assertThat(log.residentTenants()).as("its feedback left the heap").doesNotContain(feedback.tenant);
 
         deliver(router, log, feedback.judged(1));
@@ -109,7 +117,9 @@ class IdleSchedulerTest {
         deliver(router, log, feedback.judged(1));
         Await.until("the next round's job", Duration.ofSeconds(10), () -> sink.jobs.size() == 2);
         assertThat(sink.last().targetVersion()).isEqualTo(2);
-        assertThat(sink.last().examples()).as("the 5 new judged episodes, trained once").isNotEmpty();
+        assertThat(sink.last().examples())
+                .as("the 5 new judged episodes, trained once")
+                .isNotEmpty();
     }
 
     @Test
@@ -117,8 +127,14 @@ class IdleSchedulerTest {
         JudgedFeedback busy = new JudgedFeedback("idle-busy");
         JudgedFeedback quiet = new JudgedFeedback("idle-quiet");
         JudgedRecallLog log = new JudgedRecallLog(dataDir, 4, Duration.ofHours(1), clock);
-        ActorRef<TuningSchedulers.Command> router = testKit.spawn(TuningSchedulers.create(config(), sink, versions,
-                (tenant, id) -> (tenant.equals(busy.tenant) ? busy : quiet).lookup(id), clock, Runnable::run, log));
+        ActorRef<TuningSchedulers.Command> router = testKit.spawn(TuningSchedulers.create(
+                config(),
+                sink,
+                versions,
+                (tenant, id) -> (tenant.equals(busy.tenant) ? busy : quiet).lookup(id),
+                clock,
+                Runnable::run,
+                log));
         deliver(router, log, busy.judged(5));
         Await.until("a round's job", Duration.ofSeconds(10), () -> sink.jobs.size() == 1);
         deliver(router, log, quiet.judged(1));
@@ -126,9 +142,12 @@ class IdleSchedulerTest {
 
         clock.advance(Duration.ofMinutes(6));
         // The quiet one stopping shows that ticks ran past idleAfter; the busy one waits for its job.
-        Await.until("the quiet scheduler stopped", Duration.ofSeconds(10),
+        Await.until(
+                "the quiet scheduler stopped",
+                Duration.ofSeconds(10),
                 () -> !running(router).contains(quiet.tenant));
         assertThat(running(router)).containsExactly(busy.tenant);
-        assertThat(status(router, busy.tenant).inFlightJobId()).isEqualTo(sink.jobs.get(0).jobId());
+        assertThat(status(router, busy.tenant).inFlightJobId())
+                .isEqualTo(sink.jobs.get(0).jobId());
     }
 }

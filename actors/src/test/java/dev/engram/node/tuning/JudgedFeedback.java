@@ -17,13 +17,31 @@ import java.util.Optional;
 final class JudgedFeedback {
 
     static final String[][] TOPICS = {
-        {"boundary layer transition on a flat plate", "Experiments on laminar to turbulent transition of the boundary layer over a flat plate at low speed."},
-        {"heat transfer at hypersonic speeds", "Measured heat transfer rates on blunt bodies in hypersonic flow at Mach 8."},
+        {
+            "boundary layer transition on a flat plate",
+            "Experiments on laminar to turbulent transition of the boundary layer over a flat plate at low speed."
+        },
+        {
+            "heat transfer at hypersonic speeds",
+            "Measured heat transfer rates on blunt bodies in hypersonic flow at Mach 8."
+        },
         {"flutter of swept wings", "Flutter analysis of swept cantilever wings with structural damping."},
-        {"shock wave interaction with a boundary layer", "Shock induced separation of a turbulent boundary layer on a compression ramp."},
-        {"buckling of thin cylindrical shells", "Buckling loads of thin-walled circular cylinders under axial compression."},
-        {"slender body aerodynamics at supersonic speed", "Pressure distribution on slender bodies of revolution in supersonic flow."},
-        {"creep of metals at high temperature", "Creep behaviour of aluminium alloys at elevated temperatures under constant stress."},
+        {
+            "shock wave interaction with a boundary layer",
+            "Shock induced separation of a turbulent boundary layer on a compression ramp."
+        },
+        {
+            "buckling of thin cylindrical shells",
+            "Buckling loads of thin-walled circular cylinders under axial compression."
+        },
+        {
+            "slender body aerodynamics at supersonic speed",
+            "Pressure distribution on slender bodies of revolution in supersonic flow."
+        },
+        {
+            "creep of metals at high temperature",
+            "Creep behaviour of aluminium alloys at elevated temperatures under constant stress."
+        },
         {"jet noise reduction", "Noise from subsonic jets and methods of reducing its intensity by nozzle shaping."},
     };
 
@@ -36,7 +54,8 @@ final class JudgedFeedback {
     JudgedFeedback(String tenant) {
         this.tenant = tenant;
         for (int i = 0; i < TOPICS.length; i++) {
-            cases.put(caseId(i), new Case(caseId(i), tenant, "seed", TOPICS[i][0], TOPICS[i][1], "", 1.0, T0, T0, 0, 0));
+            cases.put(
+                    caseId(i), new Case(caseId(i), tenant, "seed", TOPICS[i][0], TOPICS[i][1], "", 1.0, T0, T0, 0, 0));
         }
     }
 
@@ -65,8 +84,17 @@ final class JudgedFeedback {
             int variant = next / TOPICS.length;
             next++;
             String task = variant == 0 ? TOPICS[i][0] : TOPICS[i][0] + " (question " + variant + ")";
-            out.add(new Episode(tenant + "-ev-" + next, tenant, "agent", T0.plusSeconds(next), task, "read the case",
-                    "answered", 0.9, List.of(new Judgement(caseId(i), 1, true),
+            out.add(new Episode(
+                    tenant + "-ev-" + next,
+                    tenant,
+                    "agent",
+                    T0.plusSeconds(next),
+                    task,
+                    "read the case",
+                    "answered",
+                    0.9,
+                    List.of(
+                            new Judgement(caseId(i), 1, true),
                             new Judgement(caseId((i + 1) % TOPICS.length), 2, false))));
         }
         return out;
@@ -77,8 +105,16 @@ final class JudgedFeedback {
         List<Episode> out = new ArrayList<>();
         for (Episode e : episodes) {
             next++;
-            out.add(new Episode(tenant + "-ev-" + next, tenant, e.agentId(), T0.plusSeconds(next), e.task(), e.plan(),
-                    e.outcome(), e.reward(), e.judgements()));
+            out.add(new Episode(
+                    tenant + "-ev-" + next,
+                    tenant,
+                    e.agentId(),
+                    T0.plusSeconds(next),
+                    e.task(),
+                    e.plan(),
+                    e.outcome(),
+                    e.reward(),
+                    e.judgements()));
         }
         return out;
     }
@@ -88,8 +124,16 @@ final class JudgedFeedback {
         List<Episode> out = new ArrayList<>();
         for (int k = 0; k < n; k++) {
             next++;
-            out.add(new Episode(tenant + "-ev-" + next, tenant, "agent", T0.plusSeconds(next), "unrelated task " + next,
-                    "", "", 0.1, List.of(new Judgement(caseId(k % TOPICS.length), 1, false))));
+            out.add(new Episode(
+                    tenant + "-ev-" + next,
+                    tenant,
+                    "agent",
+                    T0.plusSeconds(next),
+                    "unrelated task " + next,
+                    "",
+                    "",
+                    0.1,
+                    List.of(new Judgement(caseId(k % TOPICS.length), 1, false))));
         }
         return out;
     }

@@ -53,8 +53,8 @@ class JudgedFeedbackIngestTest {
     }
 
     private static SourceRecord record(long offset, String id, String tenant, List<RetrievedCase> retrieved) {
-        FeedbackEvent event = FeedbackEvent.of(id, tenant, "agent", T0.plusSeconds(offset), "task " + id, "plan", "ok",
-                0.8, retrieved);
+        FeedbackEvent event = FeedbackEvent.of(
+                id, tenant, "agent", T0.plusSeconds(offset), "task " + id, "plan", "ok", 0.8, retrieved);
         return new SourceRecord("feedback", 0, offset, tenant, EventCodec.encode(event));
     }
 
@@ -74,13 +74,21 @@ class JudgedFeedbackIngestTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
-        ResilienceRegistries resilience = new ResilienceRegistries(ResilienceConfig.defaults(), new NodeMetrics().registry());
+        ResilienceRegistries resilience =
+                new ResilienceRegistries(ResilienceConfig.defaults(), new NodeMetrics().registry());
         try (LuceneCaseStore store = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults())) {
-            BatchWriter writer = new BatchWriter(store, null, new FeedbackDecoder(Clock.systemUTC()), sink,
-                    resilience.storeWriteRetry(), scheduler, blocking, new NodeMetrics(), episodes -> {
+            BatchWriter writer = new BatchWriter(
+                    store,
+                    null,
+                    new FeedbackDecoder(Clock.systemUTC()),
+                    sink,
+                    resilience.storeWriteRetry(),
+                    scheduler,
+                    blocking,
+                    new NodeMetrics(),
+                    episodes -> {
                         told.add(episodes);
                         judged.append(episodes);
                     });
@@ -95,8 +103,12 @@ class JudgedFeedbackIngestTest {
             assertThat(outcome.ingested()).isEqualTo(3);
             assertThat(told).hasSize(1);
             assertThat(told.get(0)).extracting(Episode::eventId).containsExactly("e1", "e2", "e3");
-            assertThat(judged.snapshot("acme").fresh()).extracting(Episode::eventId).containsExactly("e2");
-            assertThat(judged.snapshot("beta").fresh()).extracting(Episode::eventId).containsExactly("e3");
+            assertThat(judged.snapshot("acme").fresh())
+                    .extracting(Episode::eventId)
+                    .containsExactly("e2");
+            assertThat(judged.snapshot("beta").fresh())
+                    .extracting(Episode::eventId)
+                    .containsExactly("e3");
 
             // A replay of the same records (a crash before the offset commit) writes nothing new.
             List<SourceRecord> replay = new ArrayList<>(first);
@@ -105,7 +117,9 @@ class JudgedFeedbackIngestTest {
 
             assertThat(told).hasSize(2);
             assertThat(told.get(1)).extracting(Episode::eventId).containsExactly("e4");
-            assertThat(judged.snapshot("acme").fresh()).extracting(Episode::eventId).containsExactly("e2", "e4");
+            assertThat(judged.snapshot("acme").fresh())
+                    .extracting(Episode::eventId)
+                    .containsExactly("e2", "e4");
             assertThat(letters).isEmpty();
         }
     }

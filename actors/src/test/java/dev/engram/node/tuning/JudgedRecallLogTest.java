@@ -1,13 +1,13 @@
 package dev.engram.node.tuning;
 
-import dev.engram.streams.FeedbackEvent;
-import dev.engram.streams.EventCodec;
-import dev.engram.node.ingest.FeedbackDecoder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.engram.memory.Episode;
 import dev.engram.memory.Judgement;
+import dev.engram.node.ingest.FeedbackDecoder;
+import dev.engram.streams.EventCodec;
+import dev.engram.streams.FeedbackEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,8 +27,16 @@ class JudgedRecallLogTest {
     Path dataDir;
 
     private static Episode judged(String id, String tenant, Boolean useful) {
-        return new Episode(id, tenant, "agent", T0.plusSeconds(id.hashCode() & 0xff), "task of " + id, "plan", "",
-                0.5, List.of(new Judgement("c-" + id, 1, useful), new Judgement("d-" + id, 2, false)));
+        return new Episode(
+                id,
+                tenant,
+                "agent",
+                T0.plusSeconds(id.hashCode() & 0xff),
+                "task of " + id,
+                "plan",
+                "",
+                0.5,
+                List.of(new Judgement("c-" + id, 1, useful), new Judgement("d-" + id, 2, false)));
     }
 
     private static Episode unjudged(String id, String tenant) {
@@ -42,8 +50,11 @@ class JudgedRecallLogTest {
     @Test
     void keepsOnlyJudgedEpisodesOncePerEventIdAndPerTenant() {
         JudgedRecallLog judgedLog = new JudgedRecallLog(dataDir);
-        Map<String, List<Episode>> added = judgedLog.append(List.of(judged("e1", "acme", true), unjudged("e2", "acme"),
-                judged("e3", "beta", null), judged("e1", "acme", true)));
+        Map<String, List<Episode>> added = judgedLog.append(List.of(
+                judged("e1", "acme", true),
+                unjudged("e2", "acme"),
+                judged("e3", "beta", null),
+                judged("e1", "acme", true)));
         assertThat(ids(added.get("acme"))).containsExactly("e1");
         assertThat(ids(added.get("beta"))).containsExactly("e3");
 
@@ -84,10 +95,14 @@ class JudgedRecallLogTest {
         assertThat(FeedbackDecoder.toEvent(e1)).isEqualTo(event);
 
         // a line in the log's earlier format (an episode with "judgements")
-        Files.writeString(dataDir.resolve("judged").resolve("acme.jsonl"), "{\"eventId\":\"e0\",\"tenant\":\"acme\","
-                + "\"agentId\":\"agent\",\"timestamp\":\"2025-01-01T00:00:00Z\",\"task\":\"t\",\"plan\":\"p\","
-                + "\"outcome\":\"\",\"reward\":0.5,\"judgements\":[{\"caseId\":\"c-0\",\"rank\":1,\"useful\":true}]}\n"
-                + lines.get(0) + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+        Files.writeString(
+                dataDir.resolve("judged").resolve("acme.jsonl"),
+                "{\"eventId\":\"e0\",\"tenant\":\"acme\","
+                        + "\"agentId\":\"agent\",\"timestamp\":\"2025-01-01T00:00:00Z\",\"task\":\"t\",\"plan\":\"p\","
+                        + "\"outcome\":\"\",\"reward\":0.5,\"judgements\":[{\"caseId\":\"c-0\",\"rank\":1,\"useful\":true}]}\n"
+                        + lines.get(0) + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.TRUNCATE_EXISTING);
         JudgedRecallLog reopened = new JudgedRecallLog(dataDir);
         assertThat(ids(reopened.snapshot("acme").fresh())).containsExactly("e0", "e1");
         assertThat(reopened.snapshot("acme").fresh().get(0).judgements())
@@ -105,20 +120,26 @@ class JudgedRecallLogTest {
         JudgedRecallLog.Snapshot s = reopened.snapshot("acme");
         assertThat(s.older()).containsExactly(e1);
         assertThat(ids(s.fresh())).containsExactly("e2");
-        assertThat(reopened.append(List.of(judged("e2", "acme", true)))).as("idempotent across restarts").isEmpty();
+        assertThat(reopened.append(List.of(judged("e2", "acme", true))))
+                .as("idempotent across restarts")
+                .isEmpty();
     }
 
     @Test
     void skipsATornLastLineAndTakesTheEpisodeBackOnReplay() throws IOException {
         new JudgedRecallLog(dataDir).append(List.of(judged("e1", "acme", true)));
-        Files.writeString(dataDir.resolve("judged/acme.jsonl"), "{\"eventId\":\"e2\",\"ten", StandardCharsets.UTF_8,
+        Files.writeString(
+                dataDir.resolve("judged/acme.jsonl"),
+                "{\"eventId\":\"e2\",\"ten",
+                StandardCharsets.UTF_8,
                 StandardOpenOption.APPEND);
 
         JudgedRecallLog reopened = new JudgedRecallLog(dataDir);
         assertThat(ids(reopened.snapshot("acme").fresh())).containsExactly("e1");
         reopened.append(List.of(judged("e2", "acme", true)));
         assertThat(ids(new JudgedRecallLog(dataDir).snapshot("acme").fresh()))
-                .as("the torn fragment is cut off, so the replayed line stays readable").containsExactly("e1", "e2");
+                .as("the torn fragment is cut off, so the replayed line stays readable")
+                .containsExactly("e1", "e2");
     }
 
     @Test
@@ -155,7 +176,9 @@ class JudgedRecallLogTest {
 
         dev.engram.memory.MutableClock clock = new dev.engram.memory.MutableClock(T0);
         JudgedRecallLog judgedLog = new JudgedRecallLog(dataDir, 1, java.time.Duration.ofMinutes(10), clock);
-        assertThat(judgedLog.residentTenants()).as("nothing is read before it is used").isEmpty();
+        assertThat(judgedLog.residentTenants())
+                .as("nothing is read before it is used")
+                .isEmpty();
         java.lang.ref.WeakReference<Episode> acmeEntry = new java.lang.ref.WeakReference<>(
                 judgedLog.snapshot("acme").fresh().get(0));
         System.gc();
@@ -175,7 +198,9 @@ class JudgedRecallLogTest {
         JudgedRecallLog.Snapshot again = judgedLog.snapshot("acme");
         assertThat(again.older()).hasSize(10);
         assertThat(again.fresh()).hasSize(40);
-        assertThat(judgedLog.append(List.of(a.get(3)))).as("still idempotent after a reload").isEmpty();
+        assertThat(judgedLog.append(List.of(a.get(3))))
+                .as("still idempotent after a reload")
+                .isEmpty();
 
         // Unused for idleAfter: gone; evict drops one at once.
         clock.advance(java.time.Duration.ofMinutes(11));
@@ -189,9 +214,12 @@ class JudgedRecallLogTest {
 
     @Test
     void anAppendAcrossMoreTenantsThanResidentAddsEachEpisodeOnce() {
-        JudgedRecallLog judgedLog = new JudgedRecallLog(dataDir, 1, java.time.Duration.ofMinutes(10),
-                java.time.Clock.systemUTC());
-        judgedLog.append(List.of(judged("x1", "acme", true), judged("y1", "beta", true), judged("z1", "gamma", true),
+        JudgedRecallLog judgedLog =
+                new JudgedRecallLog(dataDir, 1, java.time.Duration.ofMinutes(10), java.time.Clock.systemUTC());
+        judgedLog.append(List.of(
+                judged("x1", "acme", true),
+                judged("y1", "beta", true),
+                judged("z1", "gamma", true),
                 judged("x2", "acme", false)));
         assertThat(ids(judgedLog.snapshot("acme").fresh())).containsExactly("x1", "x2");
         assertThat(ids(judgedLog.snapshot("beta").fresh())).containsExactly("y1");

@@ -21,8 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 /** Reads the loop's topics to their end, for assertions; starts worker groups past older tests' jobs. */
 final class LoopTopics {
 
-    private LoopTopics() {
-    }
+    private LoopTopics() {}
 
     /** Every complete adapter record on {@code engram.adapters}, in order (a version may appear more than once). */
     static List<AdapterPublished> adapters(String bootstrap) {
@@ -53,7 +52,9 @@ final class LoopTopics {
     }
 
     static List<DeadLetter> deadLetters(String bootstrap) {
-        return readAll(bootstrap, Topics.DEAD_LETTERS).stream().map(r -> EventCodec.decodeDeadLetter(r.value())).toList();
+        return readAll(bootstrap, Topics.DEAD_LETTERS).stream()
+                .map(r -> EventCodec.decodeDeadLetter(r.value()))
+                .toList();
     }
 
     /** Commits the end of {@code engram.training-jobs} for {@code group}, so its workers skip earlier tests' jobs. */
@@ -67,7 +68,9 @@ final class LoopTopics {
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer, String topic) {
-        return consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        return consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {

@@ -25,7 +25,8 @@ class TuningSchedulerConfigTest {
     void theInNodeWorkerFollowsTheEmbeddedBrokerUnlessSet() {
         assertThat(TuningSchedulerConfig.defaults().runsWorker(true)).isTrue();
         assertThat(TuningSchedulerConfig.defaults().runsWorker(false)).isFalse();
-        assertThat(TuningSchedulerConfig.builder().inNodeWorker(true).build().runsWorker(false)).isTrue();
+        assertThat(TuningSchedulerConfig.builder().inNodeWorker(true).build().runsWorker(false))
+                .isTrue();
         assertThat(TuningSchedulerConfig.disabled().runsWorker(true)).isFalse();
         assertThat(TuningSchedulerConfig.disabled().enabled()).isFalse();
     }
@@ -34,13 +35,19 @@ class TuningSchedulerConfigTest {
     void badSettingsAreRejectedByName() {
         assertThatThrownBy(() -> TuningSchedulerConfig.builder().minNewJudged(0).build())
                 .hasMessageContaining("tuningSchedulerConfig.minNewJudged");
-        assertThatThrownBy(() -> TuningSchedulerConfig.builder().heldOutFraction(1.0).build())
+        assertThatThrownBy(() ->
+                        TuningSchedulerConfig.builder().heldOutFraction(1.0).build())
                 .hasMessageContaining("tuningSchedulerConfig.heldOutFraction");
-        assertThatThrownBy(() -> TuningSchedulerConfig.builder().jobTimeout(Duration.ZERO).build())
+        assertThatThrownBy(() -> TuningSchedulerConfig.builder()
+                        .jobTimeout(Duration.ZERO)
+                        .build())
                 .hasMessageContaining("tuningSchedulerConfig.jobTimeout");
-        assertThatThrownBy(() -> TuningSchedulerConfig.builder().workerGroupId("bad group").build())
+        assertThatThrownBy(() -> TuningSchedulerConfig.builder()
+                        .workerGroupId("bad group")
+                        .build())
                 .hasMessageContaining("tuningSchedulerConfig.workerGroupId");
-        assertThatThrownBy(() -> TuningSchedulerConfig.builder().replayFraction(-0.1).build())
+        assertThatThrownBy(() ->
+                        TuningSchedulerConfig.builder().replayFraction(-0.1).build())
                 .hasMessageContaining("tuningSchedulerConfig.replayFraction");
     }
 

@@ -1,8 +1,8 @@
 package dev.engram.node.tuning;
 
-import dev.engram.memory.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.engram.memory.MutableClock;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.HeldOutQuery;
 import dev.engram.streams.LoraTrainingConfig;
@@ -51,7 +51,8 @@ class TuningSchedulerTest {
     }
 
     private static TuningSchedulerConfig.Builder config() {
-        return TuningSchedulerConfig.builder().tickInterval(Duration.ofHours(1))
+        return TuningSchedulerConfig.builder()
+                .tickInterval(Duration.ofHours(1))
                 .lora(new LoraTrainingConfig(4, 8, 0.0, List.of("query", "value"), false, false, 1, 4, 1e-3, 7, 64));
     }
 
@@ -60,8 +61,8 @@ class TuningSchedulerTest {
      * that before it advances the clock (otherwise "T has passed" races the spawn).
      */
     private ActorRef<TuningScheduler.Command> scheduler(TuningSchedulerConfig config) {
-        ActorRef<TuningScheduler.Command> s = testKit.spawn(TuningScheduler.create(feedback.tenant, config, sink,
-                versions, feedback::lookup, clock, Runnable::run));
+        ActorRef<TuningScheduler.Command> s = testKit.spawn(TuningScheduler.create(
+                feedback.tenant, config, sink, versions, feedback::lookup, clock, Runnable::run));
         settle(s);
         return s;
     }
@@ -79,7 +80,8 @@ class TuningSchedulerTest {
 
     @Test
     void aRoundStartsWhenNNewJudgedEpisodesArrived() {
-        ActorRef<TuningScheduler.Command> s = scheduler(config().minNewJudged(20).build());
+        ActorRef<TuningScheduler.Command> s =
+                scheduler(config().minNewJudged(20).build());
         s.tell(new TuningScheduler.FeedbackArrived(feedback.seeds())); // not judged: they do not count
         s.tell(new TuningScheduler.FeedbackArrived(feedback.judged(19)));
         assertThat(settle(s).newJudged()).isEqualTo(19);
@@ -100,7 +102,8 @@ class TuningSchedulerTest {
         assertThat(job.heldOut()).hasSize(4);
         assertThat(job.examples()).hasSize(16);
         assertThat(job.retention()).isEmpty();
-        Set<String> heldOutTasks = job.heldOut().stream().map(HeldOutQuery::query).collect(Collectors.toSet());
+        Set<String> heldOutTasks =
+                job.heldOut().stream().map(HeldOutQuery::query).collect(Collectors.toSet());
         assertThat(job.examples()).extracting(TrainingExample::query).doesNotContainAnyElementsOf(heldOutTasks);
         for (HeldOutQuery q : job.heldOut()) {
             assertThat(q.candidates()).hasSize(2);
@@ -114,8 +117,10 @@ class TuningSchedulerTest {
 
     @Test
     void aRoundStartsAfterTWhenSomeNewFeedbackArrived() {
-        ActorRef<TuningScheduler.Command> s = scheduler(config().minNewJudged(1000).maxInterval(Duration.ofMinutes(10))
-                .minNewForInterval(3).build());
+        ActorRef<TuningScheduler.Command> s = scheduler(config().minNewJudged(1000)
+                .maxInterval(Duration.ofMinutes(10))
+                .minNewForInterval(3)
+                .build());
         s.tell(new TuningScheduler.FeedbackArrived(feedback.judged(2)));
         clock.advance(Duration.ofMinutes(11));
         s.tell(new TuningScheduler.Tick());
@@ -128,7 +133,9 @@ class TuningSchedulerTest {
 
         s.tell(new TuningScheduler.FeedbackArrived(feedback.judged(5)));
         s.tell(new TuningScheduler.Tick());
-        assertThat(settle(s).roundsStarted()).as("T has not passed since the last round").isEqualTo(1);
+        assertThat(settle(s).roundsStarted())
+                .as("T has not passed since the last round")
+                .isEqualTo(1);
         clock.advance(Duration.ofMinutes(10));
         s.tell(new TuningScheduler.Tick());
         assertThat(settle(s).roundsStarted()).isEqualTo(2);
@@ -137,7 +144,8 @@ class TuningSchedulerTest {
 
     @Test
     void neverTwoRoundsAtOnceAndTheNextStartsFromTheServingVersion() {
-        ActorRef<TuningScheduler.Command> s = scheduler(config().minNewJudged(10).build());
+        ActorRef<TuningScheduler.Command> s =
+                scheduler(config().minNewJudged(10).build());
         s.tell(new TuningScheduler.FeedbackArrived(feedback.judged(10)));
         TrainingJob first = awaitJobs(s, 1).get(0);
 
@@ -157,8 +165,11 @@ class TuningSchedulerTest {
         TrainingJob second = awaitJobs(s, 2).get(1);
         assertThat(second.targetVersion()).isEqualTo(2);
         assertThat(second.baseAdapterVersion()).isEqualTo(1L);
-        assertThat(second.retention()).as("the first round's queries, to catch forgetting").isNotEmpty();
-        assertThat(second.examples().size()).as("new examples plus a replay of the first round's")
+        assertThat(second.retention())
+                .as("the first round's queries, to catch forgetting")
+                .isNotEmpty();
+        assertThat(second.examples().size())
+                .as("new examples plus a replay of the first round's")
                 .isGreaterThan(first.examples().size());
         TuningScheduler.Status status = settle(s);
         assertThat(status.roundsSucceeded()).isEqualTo(1);
@@ -167,8 +178,12 @@ class TuningSchedulerTest {
 
     @Test
     void failedAndTimedOutJobsOpenTheBreakerUntilHalfOpen() {
-        ActorRef<TuningScheduler.Command> s = scheduler(config().minNewJudged(5).jobTimeout(Duration.ofMinutes(1))
-                .breakerMinimumJobs(2).breakerFailureRate(50).breakerOpenFor(Duration.ofMinutes(10)).build());
+        ActorRef<TuningScheduler.Command> s = scheduler(config().minNewJudged(5)
+                .jobTimeout(Duration.ofMinutes(1))
+                .breakerMinimumJobs(2)
+                .breakerFailureRate(50)
+                .breakerOpenFor(Duration.ofMinutes(10))
+                .build());
         s.tell(new TuningScheduler.FeedbackArrived(feedback.judged(5)));
         TrainingJob first = awaitJobs(s, 1).get(0);
 
@@ -215,19 +230,32 @@ class TuningSchedulerTest {
         List<dev.engram.memory.Episode> fresh = feedback.judged(10);
         Instant at = clock.instant();
         TrainingJob half = new TrainingJobBuilder(config().build())
-                .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at).job().orElseThrow();
+                .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at)
+                .job()
+                .orElseThrow();
         // 10 new tasks, 2 held out: 8 new examples, and at most 0.5 per new example replayed.
         Set<String> freshTasks = fresh.stream().map(e -> e.task().strip()).collect(Collectors.toSet());
-        long replayed = half.examples().stream().filter(e -> !freshTasks.contains(e.query())).count();
+        long replayed = half.examples().stream()
+                .filter(e -> !freshTasks.contains(e.query()))
+                .count();
         assertThat(half.examples().size() - replayed).isEqualTo(8);
         assertThat(replayed).isEqualTo(4);
 
         TrainingJob none = new TrainingJobBuilder(config().replayFraction(0).build())
-                .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at).job().orElseThrow();
-        assertThat(none.examples()).extracting(TrainingExample::query).allMatch(freshTasks::contains).hasSize(8);
+                .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at)
+                .job()
+                .orElseThrow();
+        assertThat(none.examples())
+                .extracting(TrainingExample::query)
+                .allMatch(freshTasks::contains)
+                .hasSize(8);
         TrainingJob all = new TrainingJobBuilder(config().replayFraction(10).build())
-                .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at).job().orElseThrow();
-        assertThat(all.examples()).as("every older example, when the share allows").hasSize(8 + 40);
+                .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at)
+                .job()
+                .orElseThrow();
+        assertThat(all.examples())
+                .as("every older example, when the share allows")
+                .hasSize(8 + 40);
     }
 
     @Test
@@ -235,18 +263,24 @@ class TuningSchedulerTest {
         TrainingJobBuilder builder = new TrainingJobBuilder(config().build());
         List<dev.engram.memory.Episode> episodes = feedback.judged(30);
         Instant at = clock.instant();
-        TrainingJob a = builder.build(feedback.tenant, 3, 2L, episodes, List.of(), feedback::lookup, at).job().orElseThrow();
-        TrainingJob b = builder.build(feedback.tenant, 3, 2L, episodes, List.of(), feedback::lookup, at).job().orElseThrow();
+        TrainingJob a = builder.build(feedback.tenant, 3, 2L, episodes, List.of(), feedback::lookup, at)
+                .job()
+                .orElseThrow();
+        TrainingJob b = builder.build(feedback.tenant, 3, 2L, episodes, List.of(), feedback::lookup, at)
+                .job()
+                .orElseThrow();
         assertThat(a).isEqualTo(b);
         assertThat(a.jobId()).isEqualTo(feedback.tenant + "-v3-" + at.toEpochMilli());
-        TrainingJob other = builder.build(feedback.tenant, 4, 2L, episodes, List.of(), feedback::lookup, at).job()
+        TrainingJob other = builder.build(feedback.tenant, 4, 2L, episodes, List.of(), feedback::lookup, at)
+                .job()
                 .orElseThrow();
         assertThat(other.heldOut()).as("another round, another seeded split").isNotEqualTo(a.heldOut());
     }
 
     @Test
     void aTaskHeldOutOnceIsHeldOutAgainWhenItRecursAndNeverTrainedOn() {
-        ActorRef<TuningScheduler.Command> s = scheduler(config().minNewJudged(20).build());
+        ActorRef<TuningScheduler.Command> s =
+                scheduler(config().minNewJudged(20).build());
         List<dev.engram.memory.Episode> first = feedback.judged(20);
         s.tell(new TuningScheduler.FeedbackArrived(first));
         TrainingJob round1 = awaitJobs(s, 1).get(0);
@@ -258,11 +292,17 @@ class TuningSchedulerTest {
         s.tell(new TuningScheduler.FeedbackArrived(feedback.again(first)));
         TrainingJob round2 = awaitJobs(s, 2).get(1);
 
-        Set<String> heldOut1 = round1.heldOut().stream().map(HeldOutQuery::query).collect(Collectors.toSet());
-        Set<String> heldOut2 = round2.heldOut().stream().map(HeldOutQuery::query).collect(Collectors.toSet());
+        Set<String> heldOut1 =
+                round1.heldOut().stream().map(HeldOutQuery::query).collect(Collectors.toSet());
+        Set<String> heldOut2 =
+                round2.heldOut().stream().map(HeldOutQuery::query).collect(Collectors.toSet());
         assertThat(heldOut1).hasSize(4);
-        assertThat(heldOut2).as("the recurring held-out tasks are held out again").containsAll(heldOut1);
-        assertThat(round2.examples()).extracting(TrainingExample::query).as("new and replayed examples alike")
+        assertThat(heldOut2)
+                .as("the recurring held-out tasks are held out again")
+                .containsAll(heldOut1);
+        assertThat(round2.examples())
+                .extracting(TrainingExample::query)
+                .as("new and replayed examples alike")
                 .doesNotContainAnyElementsOf(heldOut1);
         assertThat(round2.retention()).extracting(HeldOutQuery::query).doesNotContainAnyElementsOf(heldOut1);
         assertThat(round2.examples()).as("the other 16 tasks, new and replayed").isNotEmpty();
@@ -274,8 +314,8 @@ class TuningSchedulerTest {
         TuningSchedulerConfig config = config().minNewJudged(20).build();
         List<dev.engram.memory.Episode> first = feedback.judged(20);
         log.append(first);
-        ActorRef<TuningScheduler.Command> before = testKit.spawn(TuningScheduler.create(feedback.tenant, config, sink,
-                versions, feedback::lookup, clock, Runnable::run, log));
+        ActorRef<TuningScheduler.Command> before = testKit.spawn(TuningScheduler.create(
+                feedback.tenant, config, sink, versions, feedback::lookup, clock, Runnable::run, log));
         before.tell(new TuningScheduler.FeedbackArrived(first));
         TrainingJob round1 = awaitJobs(before, 1).get(0);
         versions.highest = 1;
@@ -284,14 +324,15 @@ class TuningSchedulerTest {
         settle(before);
         testKit.stop(before);
 
-        ActorRef<TuningScheduler.Command> after = testKit.spawn(TuningScheduler.create(feedback.tenant, config, sink,
-                versions, feedback::lookup, clock, Runnable::run, log));
+        ActorRef<TuningScheduler.Command> after = testKit.spawn(TuningScheduler.create(
+                feedback.tenant, config, sink, versions, feedback::lookup, clock, Runnable::run, log));
         List<dev.engram.memory.Episode> again = feedback.again(first);
         log.append(again);
         after.tell(new TuningScheduler.FeedbackArrived(again));
         TrainingJob round2 = awaitJobs(after, 2).get(1);
 
-        Set<String> heldOut1 = round1.heldOut().stream().map(HeldOutQuery::query).collect(Collectors.toSet());
+        Set<String> heldOut1 =
+                round1.heldOut().stream().map(HeldOutQuery::query).collect(Collectors.toSet());
         assertThat(round2.heldOut()).extracting(HeldOutQuery::query).containsAll(heldOut1);
         assertThat(round2.examples()).extracting(TrainingExample::query).doesNotContainAnyElementsOf(heldOut1);
     }

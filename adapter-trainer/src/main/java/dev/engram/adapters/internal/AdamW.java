@@ -39,8 +39,15 @@ public final class AdamW implements AutoCloseable {
      * @param lr the scheduled learning rate, before each parameter's multiplier
      * @param t 1-based step number for bias correction
      */
-    public void update(NDArray[] grads, double lr, double weightDecay, double beta1, double beta2, double eps,
-            long t, NDManager scope) {
+    public void update(
+            NDArray[] grads,
+            double lr,
+            double weightDecay,
+            double beta1,
+            double beta2,
+            double eps,
+            long t,
+            NDManager scope) {
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
         for (int i = 0; i < grads.length; i++) {
@@ -53,7 +60,8 @@ public final class AdamW implements AutoCloseable {
             }
             m[i].muli((float) beta1).addi(g.mul((float) (1 - beta1)));
             v[i].muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-            NDArray denom = ArrayOps.in(scope, v[i].sqrt()).divi((float) Math.sqrt(bc2)).addi((float) eps);
+            NDArray denom =
+                    ArrayOps.in(scope, v[i].sqrt()).divi((float) Math.sqrt(bc2)).addi((float) eps);
             NDArray step = ArrayOps.in(scope, m[i].div(denom)).muli((float) (lrI / bc1));
             p.subi(step);
         }

@@ -34,8 +34,8 @@ public record AdapterPayload(LoraConfig config, Map<String, ModuleTensors> modul
         Path weightsFile = dir.resolve(WEIGHTS_FILE);
         for (Path f : new Path[] {configFile, weightsFile}) {
             if (!Files.isRegularFile(f)) {
-                throw new InvalidAdapterException(f, "missing: an adapter directory holds " + CONFIG_FILE
-                        + " and " + WEIGHTS_FILE);
+                throw new InvalidAdapterException(
+                        f, "missing: an adapter directory holds " + CONFIG_FILE + " and " + WEIGHTS_FILE);
             }
         }
         LoraConfig config = PeftAdapterConfig.read(configFile);
@@ -55,32 +55,41 @@ public record AdapterPayload(LoraConfig config, Map<String, ModuleTensors> modul
                 slot = 2;
                 suffix = MAGNITUDE_SUFFIX;
             } else {
-                throw new InvalidAdapterException(weightsFile, "unexpected tensor " + key + " (expected "
-                        + PREFIX + "<module>" + A_SUFFIX + ", " + B_SUFFIX + " or " + MAGNITUDE_SUFFIX + ")");
+                throw new InvalidAdapterException(
+                        weightsFile,
+                        "unexpected tensor " + key + " (expected " + PREFIX + "<module>" + A_SUFFIX + ", " + B_SUFFIX
+                                + " or " + MAGNITUDE_SUFFIX + ")");
             }
             if (!key.startsWith(PREFIX)) {
                 throw new InvalidAdapterException(weightsFile, "tensor " + key + " does not start with " + PREFIX);
             }
             String path = key.substring(PREFIX.length(), key.length() - suffix.length());
             if (!base.containsKey(path)) {
-                throw new InvalidAdapterException(weightsFile, "unknown target module " + path + " (tensor "
-                        + key + "): the base model has no linear layer at that path");
+                throw new InvalidAdapterException(
+                        weightsFile,
+                        "unknown target module " + path + " (tensor " + key
+                                + "): the base model has no linear layer at that path");
             }
             if (slot == 2 && !config.useDora()) {
-                throw new InvalidAdapterException(weightsFile, "tensor " + key + " is a DoRA magnitude but "
-                        + CONFIG_FILE + " has use_dora=false");
+                throw new InvalidAdapterException(
+                        weightsFile,
+                        "tensor " + key + " is a DoRA magnitude but " + CONFIG_FILE + " has use_dora=false");
             }
             int bad = e.getValue().firstNonFinite();
             if (bad >= 0) {
-                throw new InvalidAdapterException(weightsFile, "tensor " + key + " holds a non-finite value ("
-                        + e.getValue().data()[bad] + " at flat index " + bad + ")");
+                throw new InvalidAdapterException(
+                        weightsFile,
+                        "tensor " + key + " holds a non-finite value ("
+                                + e.getValue().data()[bad] + " at flat index " + bad + ")");
             }
             byModule.computeIfAbsent(path, p -> new FloatTensor[3])[slot] = e.getValue();
         }
         for (String path : base.keySet()) {
             if (config.targets(path) && !byModule.containsKey(path)) {
-                throw new InvalidAdapterException(weightsFile, "missing tensors for target module " + path
-                        + " (target_modules " + targetsOf(config) + " select it)");
+                throw new InvalidAdapterException(
+                        weightsFile,
+                        "missing tensors for target module " + path + " (target_modules " + targetsOf(config)
+                                + " select it)");
             }
         }
         if (byModule.isEmpty()) {
@@ -114,9 +123,11 @@ public record AdapterPayload(LoraConfig config, Map<String, ModuleTensors> modul
             throw new InvalidAdapterException(file, "missing tensor " + key);
         }
         if (!Arrays.equals(t.shape(), expected)) {
-            throw new InvalidAdapterException(file, "tensor " + key + " has shape " + Arrays.toString(t.shape())
-                    + ", the base model needs " + layout + " = " + Arrays.toString(expected)
-                    + " (wrong base model or wrong r?)");
+            throw new InvalidAdapterException(
+                    file,
+                    "tensor " + key + " has shape " + Arrays.toString(t.shape())
+                            + ", the base model needs " + layout + " = " + Arrays.toString(expected)
+                            + " (wrong base model or wrong r?)");
         }
     }
 }

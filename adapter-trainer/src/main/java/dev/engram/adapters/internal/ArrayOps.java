@@ -35,8 +35,7 @@ public final class ArrayOps {
      */
     public static void assign(NDArray target, NDArray source) {
         if (!target.getShape().equals(source.getShape())) {
-            throw new IllegalArgumentException(
-                    "cannot assign " + source.getShape() + " to " + target.getShape());
+            throw new IllegalArgumentException("cannot assign " + source.getShape() + " to " + target.getShape());
         }
         target.subi(target).addi(source);
     }

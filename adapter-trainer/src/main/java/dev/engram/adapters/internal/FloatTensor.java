@@ -25,9 +25,7 @@ public record FloatTensor(long[] shape, float[] data) {
 
     /** Copies an NDArray (any float type) to the heap as float32. */
     public static FloatTensor of(NDArray array) {
-        float[] values = array.getDataType() == DataType.FLOAT32
-                ? array.toFloatArray()
-                : copyAsFloat(array);
+        float[] values = array.getDataType() == DataType.FLOAT32 ? array.toFloatArray() : copyAsFloat(array);
         return new FloatTensor(array.getShape().getShape(), values);
     }
 

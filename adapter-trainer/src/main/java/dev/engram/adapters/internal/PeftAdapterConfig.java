@@ -101,8 +101,10 @@ public final class PeftAdapterConfig {
             throw new InvalidAdapterException(file, "fan_in_fan_out=true is not supported");
         }
         if (nonEmpty(n.get("modules_to_save"))) {
-            throw new InvalidAdapterException(file, "modules_to_save " + n.get("modules_to_save")
-                    + " is not supported (the adapter would replace whole modules)");
+            throw new InvalidAdapterException(
+                    file,
+                    "modules_to_save " + n.get("modules_to_save")
+                            + " is not supported (the adapter would replace whole modules)");
         }
         for (String pattern : List.of("rank_pattern", "alpha_pattern")) {
             if (nonEmpty(n.get(pattern))) {
@@ -113,11 +115,15 @@ public final class PeftAdapterConfig {
             throw new InvalidAdapterException(file, "layers_to_transform is not supported");
         }
         JsonNode init = n.path("init_lora_weights");
-        if (!(init.isMissingNode() || init.isNull() || init.isBoolean()
+        if (!(init.isMissingNode()
+                || init.isNull()
+                || init.isBoolean()
                 || init.asText().equalsIgnoreCase("gaussian"))) {
-            throw new InvalidAdapterException(file, "init_lora_weights is " + init + ": the adapter was saved"
-                    + " against a changed base (OLoRA/PiSSA/…); save it with PEFT's"
-                    + " path_initial_model_for_weight_conversion (or from Engram) to get a plain LoRA");
+            throw new InvalidAdapterException(
+                    file,
+                    "init_lora_weights is " + init + ": the adapter was saved"
+                            + " against a changed base (OLoRA/PiSSA/…); save it with PEFT's"
+                            + " path_initial_model_for_weight_conversion (or from Engram) to get a plain LoRA");
         }
         JsonNode targets = n.path("target_modules");
         LoraConfig.Builder b = LoraConfig.builder()
@@ -127,8 +133,10 @@ public final class PeftAdapterConfig {
                 .useRslora(n.path("use_rslora").asBoolean(false))
                 .useDora(n.path("use_dora").asBoolean(false))
                 .init(init.isTextual() ? LoraInit.GAUSSIAN : LoraInit.DEFAULT)
-                .baseModelName(n.path("base_model_name_or_path").isTextual()
-                        ? n.path("base_model_name_or_path").asText() : null)
+                .baseModelName(
+                        n.path("base_model_name_or_path").isTextual()
+                                ? n.path("base_model_name_or_path").asText()
+                                : null)
                 .taskType(n.path("task_type").isTextual() ? n.path("task_type").asText() : null);
         if (targets.isTextual()) {
             if (targets.asText().equals(LoraConfig.ALL_LINEAR)) {
@@ -141,7 +149,8 @@ public final class PeftAdapterConfig {
             targets.forEach(t -> names.add(t.asText()));
             b.targetModules(names);
         } else {
-            throw new InvalidAdapterException(file, "target_modules must be a non-empty list or a regex string, was " + targets);
+            throw new InvalidAdapterException(
+                    file, "target_modules must be a non-empty list or a regex string, was " + targets);
         }
         try {
             return b.build();

@@ -29,6 +29,7 @@ public final class SafetensorsFile {
 
     /** Header size limit of the reference implementation (100 MB). */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a file holds: tensors by name (sorted) and the string metadata. */
@@ -62,7 +63,8 @@ public final class SafetensorsFile {
         }
         byte[] headerBytes = JSON.writeValueAsBytes(header);
         int padded = (headerBytes.length + 7) / 8 * 8; // align data to 8 bytes, pad with spaces
-        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf =
+                ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
         buf.putLong(padded);
         buf.put(headerBytes);
         for (int i = headerBytes.length; i < padded; i++) {
@@ -90,14 +92,17 @@ public final class SafetensorsFile {
 
     static Contents parse(Path file, byte[] bytes) throws InvalidAdapterException {
         if (bytes.length < 8) {
-            throw new InvalidAdapterException(file, "bad header length: file has " + bytes.length
-                    + " bytes, fewer than the 8-byte header length");
+            throw new InvalidAdapterException(
+                    file,
+                    "bad header length: file has " + bytes.length + " bytes, fewer than the 8-byte header length");
         }
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long headerLength = buf.getLong();
         if (headerLength <= 0 || headerLength > bytes.length - 8L || headerLength > MAX_HEADER_BYTES) {
-            throw new InvalidAdapterException(file, "bad header length " + headerLength + " (file has "
-                    + bytes.length + " bytes; the header must fit in the file and in 100 MB)");
+            throw new InvalidAdapterException(
+                    file,
+                    "bad header length " + headerLength + " (file has " + bytes.length
+                            + " bytes; the header must fit in the file and in 100 MB)");
         }
         JsonNode header;
         try {
@@ -133,14 +138,16 @@ public final class SafetensorsFile {
             }
             String dtype = node.path("dtype").asText("");
             if (!dtype.equals("F32")) {
-                throw new InvalidAdapterException(file, "tensor " + name + " has dtype '" + dtype
-                        + "'; only F32 is supported (convert the adapter to float32)");
+                throw new InvalidAdapterException(
+                        file,
+                        "tensor " + name + " has dtype '" + dtype
+                                + "'; only F32 is supported (convert the adapter to float32)");
             }
             JsonNode shapeNode = node.path("shape");
             JsonNode offsets = node.path("data_offsets");
             if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
-                throw new InvalidAdapterException(file, "tensor " + name + " lacks a shape array or a"
-                        + " [begin, end] data_offsets pair");
+                throw new InvalidAdapterException(
+                        file, "tensor " + name + " lacks a shape array or a" + " [begin, end] data_offsets pair");
             }
             long[] shape = new long[shapeNode.size()];
             long count = 1;
@@ -155,12 +162,16 @@ public final class SafetensorsFile {
             long begin = offsets.get(0).asLong(-1);
             long end = offsets.get(1).asLong(-1);
             if (begin < 0 || end < begin || end > dataLength) {
-                throw new InvalidAdapterException(file, "tensor " + name + " has data_offsets [" + begin
-                        + ", " + end + "] outside the " + dataLength + " data bytes (truncated file?)");
+                throw new InvalidAdapterException(
+                        file,
+                        "tensor " + name + " has data_offsets [" + begin + ", " + end + "] outside the " + dataLength
+                                + " data bytes (truncated file?)");
             }
             if (end - begin != 4 * count) {
-                throw new InvalidAdapterException(file, "tensor " + name + " with shape " + shapeNode
-                        + " needs " + 4 * count + " bytes, data_offsets give " + (end - begin));
+                throw new InvalidAdapterException(
+                        file,
+                        "tensor " + name + " with shape " + shapeNode + " needs " + 4 * count
+                                + " bytes, data_offsets give " + (end - begin));
             }
             float[] data = new float[(int) count];
             ByteBuffer slice = ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin))
@@ -179,8 +190,8 @@ public final class SafetensorsFile {
             covered = r[1];
         }
         if (covered != dataLength) {
-            throw new InvalidAdapterException(file, "data region has " + dataLength + " bytes but the"
-                    + " tensors cover " + covered);
+            throw new InvalidAdapterException(
+                    file, "data region has " + dataLength + " bytes but the" + " tensors cover " + covered);
         }
         return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }

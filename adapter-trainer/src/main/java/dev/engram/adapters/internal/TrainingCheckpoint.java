@@ -22,8 +22,9 @@ public final class TrainingCheckpoint {
 
     private TrainingCheckpoint() {}
 
-    public static Path write(Path dir, long step, long seed, long totalSteps, List<TrainableParameter> params,
-            AdamW adam) throws IOException {
+    public static Path write(
+            Path dir, long step, long seed, long totalSteps, List<TrainableParameter> params, AdamW adam)
+            throws IOException {
         Files.createDirectories(dir);
         Map<String, FloatTensor> tensors = new HashMap<>();
         for (int i = 0; i < params.size(); i++) {
@@ -33,8 +34,16 @@ public final class TrainingCheckpoint {
             tensors.put("adam_v/" + name, FloatTensor.of(adam.secondMoments()[i]));
         }
         Path file = dir.resolve(FILE);
-        SafetensorsFile.write(file, tensors, Map.of(
-                "step", Long.toString(step), "seed", Long.toString(seed), "total_steps", Long.toString(totalSteps)));
+        SafetensorsFile.write(
+                file,
+                tensors,
+                Map.of(
+                        "step",
+                        Long.toString(step),
+                        "seed",
+                        Long.toString(seed),
+                        "total_steps",
+                        Long.toString(totalSteps)));
         return file;
     }
 
@@ -42,8 +51,9 @@ public final class TrainingCheckpoint {
      * Restores parameters and moments in place; returns the step to continue from, or 0 when
      * there is no checkpoint. Everything is checked before anything is written.
      */
-    public static long restore(Path dir, long seed, long totalSteps, List<TrainableParameter> params, AdamW adam,
-            NDManager scope) throws IOException {
+    public static long restore(
+            Path dir, long seed, long totalSteps, List<TrainableParameter> params, AdamW adam, NDManager scope)
+            throws IOException {
         Path file = dir.resolve(FILE);
         if (!Files.exists(file)) {
             return 0;
@@ -51,21 +61,26 @@ public final class TrainingCheckpoint {
         SafetensorsFile.Contents c = SafetensorsFile.read(file);
         long step = parse(file, c.metadata(), "step");
         if (parse(file, c.metadata(), "seed") != seed || parse(file, c.metadata(), "total_steps") != totalSteps) {
-            throw new InvalidAdapterException(file, "checkpoint was written with seed " + c.metadata().get("seed")
-                    + " and total_steps " + c.metadata().get("total_steps") + "; this run has seed " + seed
-                    + " and total_steps " + totalSteps + " (delete the checkpoint to start over)");
+            throw new InvalidAdapterException(
+                    file,
+                    "checkpoint was written with seed " + c.metadata().get("seed")
+                            + " and total_steps " + c.metadata().get("total_steps") + "; this run has seed " + seed
+                            + " and total_steps " + totalSteps + " (delete the checkpoint to start over)");
         }
         if (c.tensors().size() != 3 * params.size()) {
-            throw new InvalidAdapterException(file, "checkpoint holds " + c.tensors().size() / 3
-                    + " parameters, this run trains " + params.size());
+            throw new InvalidAdapterException(
+                    file,
+                    "checkpoint holds " + c.tensors().size() / 3 + " parameters, this run trains " + params.size());
         }
         String[] prefixes = {"param/", "adam_m/", "adam_v/"};
         for (TrainableParameter p : params) {
             for (String prefix : prefixes) {
                 FloatTensor t = c.tensors().get(prefix + p.name());
                 if (t == null || !Arrays.equals(t.shape(), p.value().getShape().getShape())) {
-                    throw new InvalidAdapterException(file, "checkpoint has no " + prefix + p.name() + " of shape "
-                            + p.value().getShape() + " (found " + t + ")");
+                    throw new InvalidAdapterException(
+                            file,
+                            "checkpoint has no " + prefix + p.name() + " of shape "
+                                    + p.value().getShape() + " (found " + t + ")");
                 }
             }
         }

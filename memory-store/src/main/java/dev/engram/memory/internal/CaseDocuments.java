@@ -28,6 +28,7 @@ import org.apache.lucene.util.BytesRef;
 public final class CaseDocuments {
     /** tenant + NUL + caseId; the unique key of a case and of the episode that created it. */
     public static final String KEY = "key";
+
     public static final String TENANT = "tenant";
     public static final String CASE_ID = "case_id";
     public static final String CASE_ID_SORT = "case_id_sort";
@@ -37,6 +38,7 @@ public final class CaseDocuments {
     public static final String OUTCOME = "outcome";
     /** Analysed case text (task, plan, outcome) for BM25; not stored. */
     public static final String TEXT = "text";
+
     public static final String REWARD = "reward";
     public static final String CREATED_MS = "created_ms";
     public static final String UPDATED_MS = "updated_ms";
@@ -68,18 +70,45 @@ public final class CaseDocuments {
     /** The document of a new case, its vector (if any) in the given generation. */
     public static Document of(Episode e, int generation, float[] unitVector) {
         long created = e.timestamp().toEpochMilli();
-        return of(e.eventId(), e.tenant(), e.agentId(), e.task(), e.plan(), e.outcome(), e.reward(), created,
-                CaseCounters.initial(created), unitVector == null ? Map.of() : Map.of(generation, unitVector));
+        return of(
+                e.eventId(),
+                e.tenant(),
+                e.agentId(),
+                e.task(),
+                e.plan(),
+                e.outcome(),
+                e.reward(),
+                created,
+                CaseCounters.initial(created),
+                unitVector == null ? Map.of() : Map.of(generation, unitVector));
     }
 
     /** The document of an existing case with these counters and these unit vectors by generation. */
     public static Document of(Case c, CaseCounters counters, Map<Integer, float[]> unitVectorsByGeneration) {
-        return of(c.caseId(), c.tenant(), c.agentId(), c.task(), c.plan(), c.outcome(), c.reward(),
-                c.createdAt().toEpochMilli(), counters, unitVectorsByGeneration);
+        return of(
+                c.caseId(),
+                c.tenant(),
+                c.agentId(),
+                c.task(),
+                c.plan(),
+                c.outcome(),
+                c.reward(),
+                c.createdAt().toEpochMilli(),
+                counters,
+                unitVectorsByGeneration);
     }
 
-    private static Document of(String caseId, String tenant, String agentId, String task, String plan,
-            String outcome, double reward, long createdMs, CaseCounters counters, Map<Integer, float[]> vectors) {
+    private static Document of(
+            String caseId,
+            String tenant,
+            String agentId,
+            String task,
+            String plan,
+            String outcome,
+            double reward,
+            long createdMs,
+            CaseCounters counters,
+            Map<Integer, float[]> vectors) {
         Document d = new Document();
         d.add(new StringField(KEY, key(tenant, caseId), Field.Store.NO));
         d.add(new StringField(TENANT, tenant, Field.Store.YES));
@@ -95,8 +124,8 @@ public final class CaseDocuments {
         for (Field f : counterFields(counters)) {
             d.add(f);
         }
-        vectors.forEach((generation, v) -> d.add(new KnnFloatVectorField(VectorGenerations.field(generation), v,
-                VectorSimilarityFunction.DOT_PRODUCT)));
+        vectors.forEach((generation, v) -> d.add(
+                new KnnFloatVectorField(VectorGenerations.field(generation), v, VectorSimilarityFunction.DOT_PRODUCT)));
         return d;
     }
 
@@ -111,8 +140,8 @@ public final class CaseDocuments {
 
     /** Reads the counters of a document of a leaf. */
     public static CaseCounters counters(LeafReader leaf, int doc) throws IOException {
-        return new CaseCounters(numeric(leaf, TIMES_RECALLED, doc), numeric(leaf, TIMES_USEFUL, doc),
-                numeric(leaf, UPDATED_MS, doc));
+        return new CaseCounters(
+                numeric(leaf, TIMES_RECALLED, doc), numeric(leaf, TIMES_USEFUL, doc), numeric(leaf, UPDATED_MS, doc));
     }
 
     /** Reads the case of a document of a leaf. */
@@ -124,10 +153,18 @@ public final class CaseDocuments {
     public static Case read(LeafReader leaf, StoredFields fields, int doc) throws IOException {
         Document d = fields.document(doc);
         CaseCounters c = counters(leaf, doc);
-        return new Case(d.get(CASE_ID), d.get(TENANT), d.get(AGENT_ID), d.get(TASK), d.get(PLAN), d.get(OUTCOME),
+        return new Case(
+                d.get(CASE_ID),
+                d.get(TENANT),
+                d.get(AGENT_ID),
+                d.get(TASK),
+                d.get(PLAN),
+                d.get(OUTCOME),
                 d.getField(REWARD).numericValue().doubleValue(),
                 Instant.ofEpochMilli(d.getField(CREATED_MS).numericValue().longValue()),
-                Instant.ofEpochMilli(c.updatedAtMillis()), c.timesRecalled(), c.timesUseful());
+                Instant.ofEpochMilli(c.updatedAtMillis()),
+                c.timesRecalled(),
+                c.timesUseful());
     }
 
     private static long numeric(LeafReader leaf, String field, int doc) throws IOException {

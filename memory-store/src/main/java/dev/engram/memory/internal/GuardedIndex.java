@@ -185,8 +185,10 @@ public final class GuardedIndex {
 
     private void ensureUsable() {
         if (failure != null) {
-            throw new IllegalStateException("case store " + path + " failed earlier and rolled back to its last "
-                    + "commit: reopen it and replay from committedData()", failure);
+            throw new IllegalStateException(
+                    "case store " + path + " failed earlier and rolled back to its last "
+                            + "commit: reopen it and replay from committedData()",
+                    failure);
         }
         if (closed) {
             throw new IllegalStateException("case store " + path + " is closed");
@@ -201,8 +203,10 @@ public final class GuardedIndex {
         } catch (IOException | RuntimeException e) {
             cause.addSuppressed(e);
         }
-        return new IllegalStateException("case store " + path + " failed to " + what + " and rolled back to its "
-                + "last commit: reopen it and replay from committedData()", cause);
+        return new IllegalStateException(
+                "case store " + path + " failed to " + what + " and rolled back to its "
+                        + "last commit: reopen it and replay from committedData()",
+                cause);
     }
 
     /**

@@ -17,7 +17,9 @@ public record JudgementTally(long recalled, long useful) {
         Map<String, JudgementTally> byCase = new LinkedHashMap<>();
         for (Judgement j : judgements) {
             boolean useful = j.useful() == null ? rewardSaysUseful : j.useful();
-            byCase.merge(j.caseId(), new JudgementTally(1, useful ? 1 : 0),
+            byCase.merge(
+                    j.caseId(),
+                    new JudgementTally(1, useful ? 1 : 0),
                     (a, b) -> new JudgementTally(a.recalled + b.recalled, a.useful + b.useful));
         }
         return byCase;

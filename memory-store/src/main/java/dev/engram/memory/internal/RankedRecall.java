@@ -24,10 +24,10 @@ import java.util.Set;
 public final class RankedRecall {
     private RankedRecall() {}
 
-    public static RecallResult assemble(RecallQuery query, CandidateLists candidates, Ranker ranker,
-            CaseStoreConfig config) {
-        List<RankedCandidate> order = Objects.requireNonNull(ranker.rank(query, candidates),
-                () -> "ranker " + ranker.name() + " returned null");
+    public static RecallResult assemble(
+            RecallQuery query, CandidateLists candidates, Ranker ranker, CaseStoreConfig config) {
+        List<RankedCandidate> order = Objects.requireNonNull(
+                ranker.rank(query, candidates), () -> "ranker " + ranker.name() + " returned null");
         int n = Math.min(query.k(), order.size());
         Set<String> offered = new HashSet<>();
         candidates.candidates().forEach(c -> offered.add(c.caseId()));
@@ -40,8 +40,9 @@ public final class RankedRecall {
             String id = rc.candidate().caseId();
             // a ranker's bug must not show a case twice or one the first stage never found
             if (!offered.contains(id) || !taken.add(id)) {
-                throw new IllegalStateException("ranker " + ranker.name() + " returned case " + id + (offered.contains(id)
-                        ? " twice" : ", which is not one of the query's candidates") + " (rank " + (i + 1) + ")");
+                throw new IllegalStateException("ranker " + ranker.name() + " returned case " + id
+                        + (offered.contains(id) ? " twice" : ", which is not one of the query's candidates") + " (rank "
+                        + (i + 1) + ")");
             }
             Case c = rc.candidate().match();
             boolean positive = config.isPositive(c);
@@ -83,7 +84,8 @@ public final class RankedRecall {
         if (positive) {
             sb.append("positive");
         } else if (c.reward() < config.positiveRewardThreshold()) {
-            FixedPoint.append(sb.append("negative (reward below "), config.positiveRewardThreshold(), 2).append(')');
+            FixedPoint.append(sb.append("negative (reward below "), config.positiveRewardThreshold(), 2)
+                    .append(')');
         } else {
             sb.append("negative (mostly judged useless)");
         }

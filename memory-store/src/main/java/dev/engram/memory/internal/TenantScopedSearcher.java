@@ -91,8 +91,8 @@ public final class TenantScopedSearcher {
 
     /** HNSW kNN on the unit case vectors of one generation (dot product), pre-filtered to the tenant. */
     public ScoreDoc[] knn(String tenant, int generation, float[] unitVector, int depth) throws IOException {
-        Query knn = new KnnFloatVectorQuery(VectorGenerations.field(generation), unitVector, depth,
-                tenantFilter(tenant));
+        Query knn =
+                new KnnFloatVectorQuery(VectorGenerations.field(generation), unitVector, depth, tenantFilter(tenant));
         return searcher.search(knn, depth).scoreDocs;
     }
 
@@ -117,8 +117,13 @@ public final class TenantScopedSearcher {
         readInDocOrder(hits, q.mode().usesVector() ? VectorGenerations.field(generation) : null);
         List<Candidate> out = new ArrayList<>(hits.size());
         for (Hit h : hits.values()) {
-            out.add(new Candidate(h.match, h.bm25Rank, h.bm25Score, h.vectorRank,
-                    h.vectorRank > 0 ? UnitVectors.cosineFromScore(h.vectorScore) : 0, h.vector));
+            out.add(new Candidate(
+                    h.match,
+                    h.bm25Rank,
+                    h.bm25Score,
+                    h.vectorRank,
+                    h.vectorRank > 0 ? UnitVectors.cosineFromScore(h.vectorScore) : 0,
+                    h.vector));
         }
         return new CandidateLists(q, out);
     }
@@ -149,8 +154,8 @@ public final class TenantScopedSearcher {
             LeafReader r = leaf.reader();
             StoredFields fields = r.storedFields();
             FieldInfo fi = vectorField == null ? null : r.getFieldInfos().fieldInfo(vectorField);
-            FloatVectorValues vectors = fi == null || fi.getVectorDimension() == 0 ? null
-                    : r.getFloatVectorValues(vectorField);
+            FloatVectorValues vectors =
+                    fi == null || fi.getVectorDimension() == 0 ? null : r.getFloatVectorValues(vectorField);
             for (; i < docs.length && docs[i] < leaf.docBase + r.maxDoc(); i++) {
                 int doc = docs[i] - leaf.docBase;
                 Hit h = hits.get(docs[i]);
@@ -203,14 +208,13 @@ public final class TenantScopedSearcher {
                 for (int g : generations) {
                     String field = VectorGenerations.field(g);
                     FieldInfo fi = r.getFieldInfos().fieldInfo(field);
-                    FloatVectorValues values = fi == null || fi.getVectorDimension() == 0 ? null
-                            : r.getFloatVectorValues(field);
+                    FloatVectorValues values =
+                            fi == null || fi.getVectorDimension() == 0 ? null : r.getFloatVectorValues(field);
                     if (values != null && values.advance(doc) == doc) {
                         vectors.put(g, values.vectorValue().clone());
                     }
                 }
-                return Optional.of(new StoredCase(CaseDocuments.read(r, doc), CaseDocuments.counters(r, doc),
-                        vectors));
+                return Optional.of(new StoredCase(CaseDocuments.read(r, doc), CaseDocuments.counters(r, doc), vectors));
             }
         }
         return Optional.empty();
@@ -227,8 +231,8 @@ public final class TenantScopedSearcher {
 
     /** The tenant's cases with id after {@code afterCaseId} (null: from the start), ascending by id. */
     public List<Case> page(String tenant, String afterCaseId, int limit) throws IOException {
-        Query range = new TermRangeQuery(CaseDocuments.CASE_ID,
-                afterCaseId == null ? null : new BytesRef(afterCaseId), null, false, true);
+        Query range = new TermRangeQuery(
+                CaseDocuments.CASE_ID, afterCaseId == null ? null : new BytesRef(afterCaseId), null, false, true);
         Sort byId = new Sort(new SortField(CaseDocuments.CASE_ID_SORT, SortField.Type.STRING));
         ScoreDoc[] hits = searcher.search(withinTenant(tenant, range), limit, byId).scoreDocs;
         List<Case> out = new ArrayList<>(hits.length);

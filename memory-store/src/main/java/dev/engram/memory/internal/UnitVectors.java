@@ -15,8 +15,8 @@ public final class UnitVectors {
      */
     public static float[] normalized(float[] v, int dimension, String field) {
         if (v.length != dimension) {
-            throw new IllegalArgumentException(field + " must have " + dimension
-                    + " dimensions (the store's vectorDimension), had " + v.length);
+            throw new IllegalArgumentException(
+                    field + " must have " + dimension + " dimensions (the store's vectorDimension), had " + v.length);
         }
         double sum = 0;
         for (float f : v) {

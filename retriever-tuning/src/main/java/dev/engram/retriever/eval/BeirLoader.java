@@ -35,8 +35,7 @@ public final class BeirLoader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private BeirLoader() {
-    }
+    private BeirLoader() {}
 
     /**
      * Reads {@code dir}'s corpus, queries and {@code qrels/<split>.tsv}.
@@ -57,7 +56,8 @@ public final class BeirLoader {
         }
         Path qrelsFile = dir.resolve("qrels").resolve(split + ".tsv");
         if (!Files.isRegularFile(qrelsFile)) {
-            throw new UncheckedIOException(missingSplit(dir, split, qrelsFile), new NoSuchFileException(qrelsFile.toString()));
+            throw new UncheckedIOException(
+                    missingSplit(dir, split, qrelsFile), new NoSuchFileException(qrelsFile.toString()));
         }
         Qrels qrels = readQrels(qrelsFile);
         List<Document> docs = readCorpus(dir.resolve("corpus.jsonl"));
@@ -66,8 +66,8 @@ public final class BeirLoader {
         for (Map.Entry<String, Map<String, Integer>> q : qrels.gains().entrySet()) {
             for (String docId : q.getValue().keySet()) {
                 if (!byId.containsKey(docId)) {
-                    throw new IllegalArgumentException(qrelsFile + ": query " + q.getKey()
-                            + " judges document " + docId + ", which corpus.jsonl does not have");
+                    throw new IllegalArgumentException(qrelsFile + ": query " + q.getKey() + " judges document " + docId
+                            + ", which corpus.jsonl does not have");
                 }
             }
         }
@@ -113,15 +113,19 @@ public final class BeirLoader {
 
     private static List<Document> readCorpus(Path file) {
         List<Document> docs = new ArrayList<>();
-        forEachJsonLine(file, (json, where) -> docs.add(new Document(
-                requiredText(json, "_id", where), optionalText(json, "title"), optionalText(json, "text"))));
+        forEachJsonLine(
+                file,
+                (json, where) -> docs.add(new Document(
+                        requiredText(json, "_id", where), optionalText(json, "title"), optionalText(json, "text"))));
         return docs;
     }
 
     private static List<Query> readQueries(Path file) {
         List<Query> queries = new ArrayList<>();
-        forEachJsonLine(file, (json, where) -> queries.add(new Query(
-                requiredText(json, "_id", where), requiredText(json, "text", where))));
+        forEachJsonLine(
+                file,
+                (json, where) ->
+                        queries.add(new Query(requiredText(json, "_id", where), requiredText(json, "text", where))));
         return queries;
     }
 
@@ -137,22 +141,24 @@ public final class BeirLoader {
                 }
                 String[] cols = line.strip().split("\t");
                 if (lineNo == 1 && cols.length > 0 && cols[0].strip().equalsIgnoreCase("query-id")) {
-                    continue;  // the header
+                    continue; // the header
                 }
                 if (cols.length != 3) {
-                    throw new IllegalArgumentException(file + " line " + lineNo
-                            + ": expected 'query-id<TAB>corpus-id<TAB>score', got: " + line);
+                    throw new IllegalArgumentException(
+                            file + " line " + lineNo + ": expected 'query-id<TAB>corpus-id<TAB>score', got: " + line);
                 }
                 int score;
                 try {
                     score = Integer.parseInt(cols[2].strip());
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(file + " line " + lineNo + ": score is not an integer: " + cols[2], e);
+                    throw new IllegalArgumentException(
+                            file + " line " + lineNo + ": score is not an integer: " + cols[2], e);
                 }
                 if (score < 0) {
                     throw new IllegalArgumentException(file + " line " + lineNo + ": score must be >= 0, was " + score);
                 }
-                gains.computeIfAbsent(cols[0].strip(), q -> new LinkedHashMap<>()).put(cols[1].strip(), score);
+                gains.computeIfAbsent(cols[0].strip(), q -> new LinkedHashMap<>())
+                        .put(cols[1].strip(), score);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read BEIR qrels " + file, e);
@@ -187,7 +193,8 @@ public final class BeirLoader {
                     handler.accept(json, where);
                 } catch (IllegalArgumentException e) {
                     throw e.getMessage() != null && e.getMessage().startsWith(where)
-                            ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+                            ? e
+                            : new IllegalArgumentException(where + ": " + e.getMessage(), e);
                 }
             }
         } catch (IOException e) {
@@ -197,7 +204,10 @@ public final class BeirLoader {
 
     private static String requiredText(JsonNode json, String field, String where) {
         JsonNode node = json.get(field);
-        if (node == null || node.isNull() || !node.isValueNode() || node.asText().isBlank()) {
+        if (node == null
+                || node.isNull()
+                || !node.isValueNode()
+                || node.asText().isBlank()) {
             throw new IllegalArgumentException(where + ": field '" + field + "' is required and must not be blank");
         }
         return node.asText();

@@ -49,8 +49,7 @@ public final class CranfieldLoader {
     private static final Pattern ID_LINE = Pattern.compile("^\\.I\\s+(\\d+)\\s*$");
     private static final Pattern FIELD_LINE = Pattern.compile("^\\.([TABW])\\s*$");
 
-    private CranfieldLoader() {
-    }
+    private CranfieldLoader() {}
 
     /**
      * Reads the collection from the classpath.
@@ -97,13 +96,14 @@ public final class CranfieldLoader {
             }
             if (id == null) {
                 if (!line.isBlank()) {
-                    throw new IllegalStateException("cran.all.1400 line " + (i + 1) + ": text before the first .I: " + line);
+                    throw new IllegalStateException(
+                            "cran.all.1400 line " + (i + 1) + ": text before the first .I: " + line);
                 }
                 continue;
             }
             Matcher fieldLine = FIELD_LINE.matcher(line);
             if (fieldLine.matches()) {
-                if (field != 'W') {  // inside the abstract, stray markers are dropped (see the class doc)
+                if (field != 'W') { // inside the abstract, stray markers are dropped (see the class doc)
                     field = fieldLine.group(1).charAt(0);
                 }
                 continue;
@@ -156,7 +156,8 @@ public final class CranfieldLoader {
             }
             String[] cols = line.split("\\s+");
             if (cols.length != 3) {
-                throw new IllegalStateException("cranqrel line " + (i + 1) + ": expected 'query doc grade', got: " + line);
+                throw new IllegalStateException(
+                        "cranqrel line " + (i + 1) + ": expected 'query doc grade', got: " + line);
             }
             int position;
             int doc;
@@ -173,10 +174,11 @@ public final class CranfieldLoader {
                         + doc + " is out of range (1.." + queryCount + ", 1.." + docCount + ")");
             }
             if (grade == -1) {
-                continue;  // the paper the question was written from: not judged
+                continue; // the paper the question was written from: not judged
             }
             if (grade < 1 || grade > 4) {
-                throw new IllegalStateException("cranqrel line " + (i + 1) + ": grade must be 1..4 or -1, was " + grade);
+                throw new IllegalStateException(
+                        "cranqrel line " + (i + 1) + ": grade must be 1..4 or -1, was " + grade);
             }
             gains.computeIfAbsent(Integer.toString(position), q -> new LinkedHashMap<>())
                     .merge(Integer.toString(doc), gainOfGrade(grade), Math::max);
@@ -190,7 +192,8 @@ public final class CranfieldLoader {
 
     private static Query query(int position, String originalNumber, StringBuilder text) {
         if (text.length() == 0) {
-            throw new IllegalStateException("cran.qry: query " + originalNumber + " (position " + position + ") has no text");
+            throw new IllegalStateException(
+                    "cran.qry: query " + originalNumber + " (position " + position + ") has no text");
         }
         return new Query(Integer.toString(position), text.toString());
     }

@@ -45,7 +45,8 @@ public record EvalDataset(String name, List<Document> docs, List<Query> queries,
         seen.clear();
         for (Query q : queries) {
             if (!seen.add(q.id())) {
-                throw new IllegalArgumentException("evalDataset.queries has the id " + q.id() + " twice (" + name + ")");
+                throw new IllegalArgumentException(
+                        "evalDataset.queries has the id " + q.id() + " twice (" + name + ")");
             }
         }
     }

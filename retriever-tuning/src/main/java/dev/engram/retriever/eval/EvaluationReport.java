@@ -42,8 +42,8 @@ public record EvaluationReport(String system, List<QueryEvaluation> perQuery) {
      *
      * @param retriever a query → document ids, best first (at least 100 for recall@100 to mean what it says)
      */
-    public static EvaluationReport evaluate(String system, List<Query> queries, Qrels qrels,
-                                            Function<Query, List<String>> retriever) {
+    public static EvaluationReport evaluate(
+            String system, List<Query> queries, Qrels qrels, Function<Query, List<String>> retriever) {
         if (queries == null || qrels == null || retriever == null) {
             throw new IllegalArgumentException("queries, qrels and retriever are required");
         }
@@ -54,7 +54,8 @@ public record EvaluationReport(String system, List<QueryEvaluation> perQuery) {
             }
             List<String> ranking = retriever.apply(query);
             if (ranking == null) {
-                throw new IllegalStateException("the retriever of '" + system + "' returned null for query " + query.id());
+                throw new IllegalStateException(
+                        "the retriever of '" + system + "' returned null for query " + query.id());
             }
             results.add(QueryEvaluation.of(query.id(), ranking, qrels.judged(query.id())));
         }
@@ -93,18 +94,34 @@ public record EvaluationReport(String system, List<QueryEvaluation> perQuery) {
 
     /** This report as one aligned table row: name, query count and the four means to four decimals. */
     public String tableRow() {
-        return String.format(Locale.ROOT, ROW, system, queryCount(), f(meanNdcgAt10()), f(meanRecallAt10()),
-                f(meanRecallAt100()), f(meanMrrAt10()));
+        return String.format(
+                Locale.ROOT,
+                ROW,
+                system,
+                queryCount(),
+                f(meanNdcgAt10()),
+                f(meanRecallAt10()),
+                f(meanRecallAt100()),
+                f(meanMrrAt10()));
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s on %d queries: nDCG@10 %.4f, recall@10 %.4f, recall@100 %.4f, MRR@10 %.4f",
-                system, queryCount(), meanNdcgAt10(), meanRecallAt10(), meanRecallAt100(), meanMrrAt10());
+        return String.format(
+                Locale.ROOT,
+                "%s on %d queries: nDCG@10 %.4f, recall@10 %.4f, recall@100 %.4f, MRR@10 %.4f",
+                system,
+                queryCount(),
+                meanNdcgAt10(),
+                meanRecallAt10(),
+                meanRecallAt100(),
+                meanMrrAt10());
     }
 
     private double mean(ToDoubleFunction<QueryEvaluation> metric) {
-        return perQuery.isEmpty() ? 0.0 : perQuery.stream().mapToDouble(metric).average().orElse(0.0);
+        return perQuery.isEmpty()
+                ? 0.0
+                : perQuery.stream().mapToDouble(metric).average().orElse(0.0);
     }
 
     private static String f(double v) {

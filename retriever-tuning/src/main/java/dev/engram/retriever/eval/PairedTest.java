@@ -43,8 +43,15 @@ import java.util.TreeMap;
  * @param resamples bootstrap (and random sign-flip) resamples
  * @param seed the seed of both
  */
-public record PairedTest(int n, double meanGain, double lower, double upper, double confidence, double pValue,
-        int resamples, long seed) {
+public record PairedTest(
+        int n,
+        double meanGain,
+        double lower,
+        double upper,
+        double confidence,
+        double pValue,
+        int resamples,
+        long seed) {
 
     /** The interval's default coverage. */
     public static final double DEFAULT_CONFIDENCE = 0.95;
@@ -70,8 +77,8 @@ public record PairedTest(int n, double meanGain, double lower, double upper, dou
             throw new IllegalArgumentException("pairedTest.n must be >= 1, was " + n);
         }
         if (!Double.isFinite(meanGain) || !Double.isFinite(lower) || !Double.isFinite(upper) || lower > upper) {
-            throw new IllegalArgumentException("pairedTest needs a finite mean and lower <= upper, had mean "
-                    + meanGain + ", interval [" + lower + ", " + upper + "]");
+            throw new IllegalArgumentException("pairedTest needs a finite mean and lower <= upper, had mean " + meanGain
+                    + ", interval [" + lower + ", " + upper + "]");
         }
         checkConfidence(confidence);
         if (!(pValue > 0 && pValue <= 1)) {
@@ -90,8 +97,8 @@ public record PairedTest(int n, double meanGain, double lower, double upper, dou
      *
      * @throws IllegalArgumentException when the two were not scored on the same queries
      */
-    public static PairedTest of(Map<String, Double> candidate, Map<String, Double> serving, double confidence,
-            int resamples, long seed) {
+    public static PairedTest of(
+            Map<String, Double> candidate, Map<String, Double> serving, double confidence, int resamples, long seed) {
         Objects.requireNonNull(candidate, "candidate scores are required");
         Objects.requireNonNull(serving, "serving scores are required");
         if (!candidate.keySet().equals(serving.keySet())) {
@@ -99,8 +106,9 @@ public record PairedTest(int n, double meanGain, double lower, double upper, dou
             onlyCandidate.keySet().removeAll(serving.keySet());
             TreeMap<String, Double> onlyServing = new TreeMap<>(serving);
             onlyServing.keySet().removeAll(candidate.keySet());
-            throw new IllegalArgumentException("a paired test needs both systems scored on the same queries; only the candidate has "
-                    + onlyCandidate.keySet() + ", only the serving system has " + onlyServing.keySet());
+            throw new IllegalArgumentException(
+                    "a paired test needs both systems scored on the same queries; only the candidate has "
+                            + onlyCandidate.keySet() + ", only the serving system has " + onlyServing.keySet());
         }
         TreeMap<String, Double> c = new TreeMap<>(candidate);
         double[] cs = new double[c.size()];
@@ -108,7 +116,8 @@ public record PairedTest(int n, double meanGain, double lower, double upper, dou
         int i = 0;
         for (Map.Entry<String, Double> e : c.entrySet()) {
             cs[i] = Objects.requireNonNull(e.getValue(), () -> "candidate score of query " + e.getKey() + " is null");
-            ss[i] = Objects.requireNonNull(serving.get(e.getKey()), () -> "serving score of query " + e.getKey() + " is null");
+            ss[i] = Objects.requireNonNull(
+                    serving.get(e.getKey()), () -> "serving score of query " + e.getKey() + " is null");
             i++;
         }
         return of(cs, ss, confidence, resamples, seed);
@@ -139,8 +148,8 @@ public record PairedTest(int n, double meanGain, double lower, double upper, dou
         double[] gains = new double[n];
         for (int i = 0; i < n; i++) {
             if (!Double.isFinite(candidate[i]) || !Double.isFinite(serving[i])) {
-                throw new IllegalArgumentException("scores must be finite; query " + i + " has candidate " + candidate[i]
-                        + ", serving " + serving[i]);
+                throw new IllegalArgumentException("scores must be finite; query " + i + " has candidate "
+                        + candidate[i] + ", serving " + serving[i]);
             }
             gains[i] = candidate[i] - serving[i];
         }
@@ -161,7 +170,9 @@ public record PairedTest(int n, double meanGain, double lower, double upper, dou
         double alpha = 1 - confidence;
         double lower = quantile(means, alpha / 2);
         double upper = quantile(means, 1 - alpha / 2);
-        double p = n <= EXACT_FLIPS_UP_TO ? exactSignFlipP(gains, mean) : sampledSignFlipP(gains, mean, resamples, flipRandom);
+        double p = n <= EXACT_FLIPS_UP_TO
+                ? exactSignFlipP(gains, mean)
+                : sampledSignFlipP(gains, mean, resamples, flipRandom);
         return new PairedTest(n, mean, Math.min(lower, upper), Math.max(lower, upper), confidence, p, resamples, seed);
     }
 
@@ -256,25 +267,53 @@ public record PairedTest(int n, double meanGain, double lower, double upper, dou
         }
         boolean notWorse = lower >= -maxLoss;
         boolean gainsEnough = meanGain >= minGain;
-        String measured = String.format(Locale.ROOT, "n %d, mean gain %+.4f, %.0f%% interval [%+.4f, %+.4f], p %.4f",
-                n, meanGain, confidence * 100, lower, upper, pValue);
+        String measured = String.format(
+                Locale.ROOT,
+                "n %d, mean gain %+.4f, %.0f%% interval [%+.4f, %+.4f], p %.4f",
+                n,
+                meanGain,
+                confidence * 100,
+                lower,
+                upper,
+                pValue);
         String reason;
         if (notWorse && gainsEnough) {
-            reason = String.format(Locale.ROOT, "promote: not worse by more than %.4f and mean gain >= %+.4f (%s)",
-                    maxLoss, minGain, measured);
+            reason = String.format(
+                    Locale.ROOT,
+                    "promote: not worse by more than %.4f and mean gain >= %+.4f (%s)",
+                    maxLoss,
+                    minGain,
+                    measured);
         } else if (!notWorse) {
-            reason = String.format(Locale.ROOT, "reject: may be worse by more than %.4f, the interval reaches %+.4f (%s)",
-                    maxLoss, lower, measured);
+            reason = String.format(
+                    Locale.ROOT,
+                    "reject: may be worse by more than %.4f, the interval reaches %+.4f (%s)",
+                    maxLoss,
+                    lower,
+                    measured);
         } else {
-            reason = String.format(Locale.ROOT, "reject: mean gain %+.4f is below the %+.4f asked for (%s)",
-                    meanGain, minGain, measured);
+            reason = String.format(
+                    Locale.ROOT,
+                    "reject: mean gain %+.4f is below the %+.4f asked for (%s)",
+                    meanGain,
+                    minGain,
+                    measured);
         }
         return new GateVerdict(notWorse && gainsEnough, reason, this, maxLoss, minGain);
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "PairedTest[n %d, mean gain %+.4f, %.0f%% interval [%+.4f, %+.4f], p %.4f, %d resamples, seed %d]",
-                n, meanGain, confidence * 100, lower, upper, pValue, resamples, seed);
+        return String.format(
+                Locale.ROOT,
+                "PairedTest[n %d, mean gain %+.4f, %.0f%% interval [%+.4f, %+.4f], p %.4f, %d resamples, seed %d]",
+                n,
+                meanGain,
+                confidence * 100,
+                lower,
+                upper,
+                pValue,
+                resamples,
+                seed);
     }
 }

@@ -31,7 +31,8 @@ public record QueryEvaluation(String queryId, double ndcgAt10, double recallAt10
 
     /** Scores a ranking (document ids, best first) against the query's judged gains. */
     public static QueryEvaluation of(String queryId, List<String> ranking, Map<String, Integer> gains) {
-        return new QueryEvaluation(queryId,
+        return new QueryEvaluation(
+                queryId,
                 RetrievalMetrics.ndcgAtK(ranking, gains, 10),
                 RetrievalMetrics.recallAtK(ranking, gains, 10),
                 RetrievalMetrics.recallAtK(ranking, gains, 100),

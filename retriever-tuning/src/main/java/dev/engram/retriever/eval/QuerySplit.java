@@ -70,7 +70,8 @@ public record QuerySplit(List<Query> feedback, List<Query> heldOut) {
         shuffled.sort(Comparator.comparing(Query::id));
         for (int i = 1; i < shuffled.size(); i++) {
             if (shuffled.get(i).id().equals(shuffled.get(i - 1).id())) {
-                throw new IllegalArgumentException("queries has the id " + shuffled.get(i).id() + " twice");
+                throw new IllegalArgumentException(
+                        "queries has the id " + shuffled.get(i).id() + " twice");
             }
         }
         Collections.shuffle(shuffled, new Random(seed));

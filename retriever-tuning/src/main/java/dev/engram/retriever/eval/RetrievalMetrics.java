@@ -33,8 +33,7 @@ import java.util.Set;
  */
 public final class RetrievalMetrics {
 
-    private RetrievalMetrics() {
-    }
+    private RetrievalMetrics() {}
 
     /** Normalised discounted cumulative gain of the top {@code k}, in [0, 1]. */
     public static double ndcgAtK(List<String> ranking, Map<String, Integer> gains, int k) {
@@ -47,8 +46,11 @@ public final class RetrievalMetrics {
                 dcg += gains.getOrDefault(doc, 0) / log2(i + 2);
             }
         }
-        List<Integer> ideal = gains.values().stream().filter(g -> g > 0)
-                .sorted((a, b) -> Integer.compare(b, a)).limit(k).toList();
+        List<Integer> ideal = gains.values().stream()
+                .filter(g -> g > 0)
+                .sorted((a, b) -> Integer.compare(b, a))
+                .limit(k)
+                .toList();
         double idcg = 0;
         for (int i = 0; i < ideal.size(); i++) {
             idcg += ideal.get(i) / log2(i + 2);

@@ -34,8 +34,8 @@ public record BertCheckpoint(BertConfig config, Map<String, OnnxTensor> tensors)
     public OnnxTensor tensor(String name) {
         OnnxTensor t = tensors.get(name);
         if (t == null) {
-            throw new IllegalArgumentException("the model has no parameter " + name + "; it has "
-                    + new TreeSet<>(tensors.keySet()));
+            throw new IllegalArgumentException(
+                    "the model has no parameter " + name + "; it has " + new TreeSet<>(tensors.keySet()));
         }
         return t;
     }
@@ -57,7 +57,9 @@ public record BertCheckpoint(BertConfig config, Map<String, OnnxTensor> tensors)
             if (w == null || w.dims().length != 2 || w.floats() == null) {
                 continue;
             }
-            String module = node.name().replaceFirst("^/", "").replaceFirst("/MatMul(_\\d+)?$", "")
+            String module = node.name()
+                    .replaceFirst("^/", "")
+                    .replaceFirst("/MatMul(_\\d+)?$", "")
                     .replace('/', '.');
             hfName(module + ".weight").ifPresent(n -> named.put(n, transpose(w, n)));
         }
@@ -103,13 +105,21 @@ public record BertCheckpoint(BertConfig config, Map<String, OnnxTensor> tensors)
                 layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
             }
         }
-        int heads = headsFromGraph(graph, hidden).orElseThrow(() -> new IllegalArgumentException(
-                "could not find the number of attention heads in " + source
-                        + ": no Reshape constant under /encoder/layer.0/attention/self divides the hidden size "
-                        + hidden));
+        int heads = headsFromGraph(graph, hidden)
+                .orElseThrow(
+                        () -> new IllegalArgumentException("could not find the number of attention heads in " + source
+                                + ": no Reshape constant under /encoder/layer.0/attention/self divides the hidden size "
+                                + hidden));
         float eps = epsFromGraph(graph).orElse(DEFAULT_EPS);
-        return new BertConfig((int) words.dims()[0], hidden, layers, heads, (int) intermediate.dims()[0],
-                (int) positions.dims()[0], (int) types.dims()[0], eps);
+        return new BertConfig(
+                (int) words.dims()[0],
+                hidden,
+                layers,
+                heads,
+                (int) intermediate.dims()[0],
+                (int) positions.dims()[0],
+                (int) types.dims()[0],
+                eps);
     }
 
     /**
@@ -118,7 +128,8 @@ public record BertCheckpoint(BertConfig config, Map<String, OnnxTensor> tensors)
      */
     private static Optional<Integer> headsFromGraph(OnnxGraph graph, int hidden) {
         for (OnnxNode node : graph.nodes()) {
-            if (!node.opType().equals("Concat") || !node.name().contains("layer.0/attention/self/")
+            if (!node.opType().equals("Concat")
+                    || !node.name().contains("layer.0/attention/self/")
                     || node.inputs().size() != 4) {
                 continue;
             }
@@ -157,7 +168,8 @@ public record BertCheckpoint(BertConfig config, Map<String, OnnxTensor> tensors)
         if (init != null) {
             return Optional.of(init);
         }
-        return graph.producerOf(tensorName).filter(n -> n.opType().equals("Constant"))
+        return graph.producerOf(tensorName)
+                .filter(n -> n.opType().equals("Constant"))
                 .map(OnnxNode::value);
     }
 
@@ -168,8 +180,8 @@ public record BertCheckpoint(BertConfig config, Map<String, OnnxTensor> tensors)
                     + " (is it a BERT encoder?); found " + new TreeSet<>(named.keySet()));
         }
         if (t.floats() == null) {
-            throw new IllegalArgumentException(name + " in " + source + " is not float32: "
-                    + Arrays.toString(t.dims()));
+            throw new IllegalArgumentException(
+                    name + " in " + source + " is not float32: " + Arrays.toString(t.dims()));
         }
         return t;
     }

@@ -60,8 +60,8 @@ public final class OnnxInitializerReader {
             }
             return graph;
         } catch (IOException e) {
-            throw new IllegalArgumentException("ONNX model " + source + " is not a valid ModelProto: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "ONNX model " + source + " is not a valid ModelProto: " + e.getMessage(), e);
         }
     }
 
@@ -171,7 +171,8 @@ public final class OnnxInitializerReader {
         if (dataType == OnnxTensor.FLOAT) {
             floats = raw != null ? rawFloats(raw, count, name) : floatData.toArray();
         } else if (dataType == OnnxTensor.INT64 || dataType == OnnxTensor.INT32) {
-            longs = raw != null ? rawIntegers(raw, count, dataType, name)
+            longs = raw != null
+                    ? rawIntegers(raw, count, dataType, name)
                     : intData.stream().mapToLong(Long::longValue).toArray();
         }
         return new OnnxTensor(name, shape, dataType, floats, longs);
@@ -190,8 +191,8 @@ public final class OnnxInitializerReader {
     private static long[] rawIntegers(ByteBuffer raw, long count, int dataType, String name) {
         int width = dataType == OnnxTensor.INT64 ? Long.BYTES : Integer.BYTES;
         if (raw.remaining() != count * width) {
-            throw new IllegalArgumentException("tensor " + name + ": raw_data has " + raw.remaining()
-                    + " bytes, its dims need " + count * width);
+            throw new IllegalArgumentException(
+                    "tensor " + name + ": raw_data has " + raw.remaining() + " bytes, its dims need " + count * width);
         }
         ByteBuffer le = raw.slice().order(ByteOrder.LITTLE_ENDIAN);
         long[] values = new long[(int) count];

@@ -23,12 +23,12 @@ public record OnnxTensor(String name, long[] dims, int dataType, float[] floats,
         Objects.requireNonNull(dims, "dims");
         long n = elementCount(dims);
         if (floats != null && floats.length != n) {
-            throw new IllegalArgumentException("tensor " + name + ": " + floats.length
-                    + " float values for dims " + Arrays.toString(dims));
+            throw new IllegalArgumentException(
+                    "tensor " + name + ": " + floats.length + " float values for dims " + Arrays.toString(dims));
         }
         if (longs != null && longs.length != n) {
-            throw new IllegalArgumentException("tensor " + name + ": " + longs.length
-                    + " integer values for dims " + Arrays.toString(dims));
+            throw new IllegalArgumentException(
+                    "tensor " + name + ": " + longs.length + " integer values for dims " + Arrays.toString(dims));
         }
     }
 

@@ -101,9 +101,17 @@ public final class JudgedCaseReuse implements Ranker {
                     ? (vector == null ? "reuse 0 (no query vector)" : "reuse 0 (no similar past task)")
                     : useful + useless == 0
                             ? String.format(Locale.ROOT, "reuse 0 (not judged by the %d similar tasks)", similar.size())
-                            : String.format(Locale.ROOT, "reuse %+.2f (judged by %d of %d similar tasks: %d useful, %d useless)",
-                                    adjustment, useful + useless, similar.size(), useful, useless);
-            rescored.add(new RankedCandidate(r.candidate(), scaled[i] + adjustment,
+                            : String.format(
+                                    Locale.ROOT,
+                                    "reuse %+.2f (judged by %d of %d similar tasks: %d useful, %d useless)",
+                                    adjustment,
+                                    useful + useless,
+                                    similar.size(),
+                                    useful,
+                                    useless);
+            rescored.add(new RankedCandidate(
+                    r.candidate(),
+                    scaled[i] + adjustment,
                     String.format(Locale.ROOT, "%s; base %.2f + %s", r.contribution(), scaled[i], why)));
         }
         // nothing to carry over: the base's order as it is, even where its scores do not sort it
@@ -112,7 +120,13 @@ public final class JudgedCaseReuse implements Ranker {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "JudgedCaseReuse[%s, β=%.2f, m=%d, threshold=%.2f, %d judged tasks]",
-                base.name(), beta, neighbours, threshold, memory.tasks().size());
+        return String.format(
+                Locale.ROOT,
+                "JudgedCaseReuse[%s, β=%.2f, m=%d, threshold=%.2f, %d judged tasks]",
+                base.name(),
+                beta,
+                neighbours,
+                threshold,
+                memory.tasks().size());
     }
 }

@@ -23,8 +23,8 @@ public record JudgedQuery(CandidateLists lists, Map<String, Integer> gains) {
         Objects.requireNonNull(gains, "judgedQuery.gains is required (may be empty)");
         gains.forEach((caseId, gain) -> {
             if (caseId == null || caseId.isBlank() || gain == null) {
-                throw new IllegalArgumentException("judgedQuery.gains must map case ids to gains, had "
-                        + caseId + " → " + gain);
+                throw new IllegalArgumentException(
+                        "judgedQuery.gains must map case ids to gains, had " + caseId + " → " + gain);
             }
         });
         gains = Map.copyOf(gains);

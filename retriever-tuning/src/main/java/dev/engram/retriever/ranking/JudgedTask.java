@@ -53,8 +53,11 @@ public record JudgedTask(String taskId, float[] vector, Set<String> useful, Set<
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JudgedTask t && taskId.equals(t.taskId) && Arrays.equals(vector, t.vector)
-                && useful.equals(t.useful) && useless.equals(t.useless);
+        return o instanceof JudgedTask t
+                && taskId.equals(t.taskId)
+                && Arrays.equals(vector, t.vector)
+                && useful.equals(t.useful)
+                && useless.equals(t.useless);
     }
 
     @Override

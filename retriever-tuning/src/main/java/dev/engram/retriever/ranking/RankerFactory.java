@@ -38,8 +38,10 @@ public final class RankerFactory {
      * @param judgedTasks the tenant's judged tasks (may be {@link JudgedTaskMemory#empty})
      */
     public static RankerFactory of(Ranker untuned, JudgedTaskMemory judgedTasks) {
-        return new RankerFactory(Objects.requireNonNull(untuned, "the untuned ranker is required"),
-                Objects.requireNonNull(judgedTasks, "the tenant's judged-task memory is required"), null);
+        return new RankerFactory(
+                Objects.requireNonNull(untuned, "the untuned ranker is required"),
+                Objects.requireNonNull(judgedTasks, "the tenant's judged-task memory is required"),
+                null);
     }
 
     /** This factory with the tenant's trained selector, for policies with the selector blend on. */
@@ -74,13 +76,14 @@ public final class RankerFactory {
             case SCORE_FUSION -> new ScoreFusion(policy.fusionWeight());
         };
         if (policy.reuse()) {
-            ranker = new JudgedCaseReuse(ranker, judgedTasks, policy.reuseBeta(), policy.reuseNeighbours(),
-                    policy.reuseThreshold());
+            ranker = new JudgedCaseReuse(
+                    ranker, judgedTasks, policy.reuseBeta(), policy.reuseNeighbours(), policy.reuseThreshold());
         }
         if (policy.selector()) {
             if (selector == null) {
-                throw new IllegalStateException("policy '" + policy.describe() + "' blends in the case selector, but tenant "
-                        + tenant() + " has no trained selector here; pass it with withSelector(...)");
+                throw new IllegalStateException(
+                        "policy '" + policy.describe() + "' blends in the case selector, but tenant " + tenant()
+                                + " has no trained selector here; pass it with withSelector(...)");
             }
             ranker = new SelectorBlend(ranker, selector, policy.selectorBlend(), policy.selectorThreshold());
         }

@@ -52,9 +52,11 @@ public record RankerPolicy(
     /** The first ranking stage. */
     public enum Base {
         /** Reciprocal rank fusion of the two lists: the untuned ranker. */
-        @JsonProperty("rrf") RRF,
+        @JsonProperty("rrf")
+        RRF,
         /** {@link ScoreFusion} at {@code fusionWeight}. */
-        @JsonProperty("fusion") SCORE_FUSION
+        @JsonProperty("fusion")
+        SCORE_FUSION
     }
 
     public static final double DEFAULT_FUSION_WEIGHT = 0.5;
@@ -90,50 +92,91 @@ public record RankerPolicy(
             throw new IllegalArgumentException("rankerPolicy.selectorBlend must be in [0, 1], was " + selectorBlend);
         }
         if (!(selectorThreshold >= -1 && selectorThreshold < 1)) {
-            throw new IllegalArgumentException("rankerPolicy.selectorThreshold must be in [-1, 1), was " + selectorThreshold);
+            throw new IllegalArgumentException(
+                    "rankerPolicy.selectorThreshold must be in [-1, 1), was " + selectorThreshold);
         }
     }
 
     /** Reciprocal rank fusion alone, every other parameter at its default: what a new tenant serves. */
     public static RankerPolicy untuned() {
-        return new RankerPolicy(Base.RRF, DEFAULT_FUSION_WEIGHT, false, DEFAULT_REUSE_BETA, DEFAULT_REUSE_NEIGHBOURS,
-                DEFAULT_REUSE_THRESHOLD, false, DEFAULT_SELECTOR_BLEND, DEFAULT_SELECTOR_THRESHOLD);
+        return new RankerPolicy(
+                Base.RRF,
+                DEFAULT_FUSION_WEIGHT,
+                false,
+                DEFAULT_REUSE_BETA,
+                DEFAULT_REUSE_NEIGHBOURS,
+                DEFAULT_REUSE_THRESHOLD,
+                false,
+                DEFAULT_SELECTOR_BLEND,
+                DEFAULT_SELECTOR_THRESHOLD);
     }
 
     /** This policy with score fusion at BM25 weight {@code w} as its base. */
     public RankerPolicy withFusion(double w) {
-        return new RankerPolicy(Base.SCORE_FUSION, w, reuse, reuseBeta, reuseNeighbours, reuseThreshold, selector,
-                selectorBlend, selectorThreshold);
+        return new RankerPolicy(
+                Base.SCORE_FUSION,
+                w,
+                reuse,
+                reuseBeta,
+                reuseNeighbours,
+                reuseThreshold,
+                selector,
+                selectorBlend,
+                selectorThreshold);
     }
 
     /** This policy with reciprocal rank fusion as its base (the fusion weight is kept, unused). */
     public RankerPolicy withRrf() {
-        return new RankerPolicy(Base.RRF, fusionWeight, reuse, reuseBeta, reuseNeighbours, reuseThreshold, selector,
-                selectorBlend, selectorThreshold);
+        return new RankerPolicy(
+                Base.RRF,
+                fusionWeight,
+                reuse,
+                reuseBeta,
+                reuseNeighbours,
+                reuseThreshold,
+                selector,
+                selectorBlend,
+                selectorThreshold);
     }
 
     /** This policy with judged-case reuse on, at the given parameters. */
     public RankerPolicy withReuse(double beta, int neighbours, double threshold) {
-        return new RankerPolicy(base, fusionWeight, true, beta, neighbours, threshold, selector, selectorBlend,
-                selectorThreshold);
+        return new RankerPolicy(
+                base, fusionWeight, true, beta, neighbours, threshold, selector, selectorBlend, selectorThreshold);
     }
 
     /** This policy with judged-case reuse off (its parameters kept). */
     public RankerPolicy withoutReuse() {
-        return new RankerPolicy(base, fusionWeight, false, reuseBeta, reuseNeighbours, reuseThreshold, selector,
-                selectorBlend, selectorThreshold);
+        return new RankerPolicy(
+                base,
+                fusionWeight,
+                false,
+                reuseBeta,
+                reuseNeighbours,
+                reuseThreshold,
+                selector,
+                selectorBlend,
+                selectorThreshold);
     }
 
     /** This policy with the selector blend on, at the given parameters. */
     public RankerPolicy withSelector(double blend, double threshold) {
-        return new RankerPolicy(base, fusionWeight, reuse, reuseBeta, reuseNeighbours, reuseThreshold, true, blend,
-                threshold);
+        return new RankerPolicy(
+                base, fusionWeight, reuse, reuseBeta, reuseNeighbours, reuseThreshold, true, blend, threshold);
     }
 
     /** This policy with the selector blend off (its parameters kept). */
     public RankerPolicy withoutSelector() {
-        return new RankerPolicy(base, fusionWeight, reuse, reuseBeta, reuseNeighbours, reuseThreshold, false,
-                selectorBlend, selectorThreshold);
+        return new RankerPolicy(
+                base,
+                fusionWeight,
+                reuse,
+                reuseBeta,
+                reuseNeighbours,
+                reuseThreshold,
+                false,
+                selectorBlend,
+                selectorThreshold);
     }
 
     /** The policy as JSON, every field present. */
@@ -159,8 +202,8 @@ public record RankerPolicy(
             return JSON.readValue(json, RankerPolicy.class);
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause();
-            throw new IllegalArgumentException("invalid ranker policy: "
-                    + (cause != null ? cause.getMessage() : e.getOriginalMessage()), e);
+            throw new IllegalArgumentException(
+                    "invalid ranker policy: " + (cause != null ? cause.getMessage() : e.getOriginalMessage()), e);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("invalid ranker policy JSON: " + e.getOriginalMessage(), e);
         }
@@ -168,10 +211,11 @@ public record RankerPolicy(
 
     /** A short description for logs and the console, e.g. {@code "fusion w 0.35 + reuse β 0.50 m 5 ≥ 0.75"}. */
     public String describe() {
-        StringBuilder sb = new StringBuilder(base == Base.RRF ? "rrf"
-                : String.format(Locale.ROOT, "fusion w %.2f", fusionWeight));
+        StringBuilder sb =
+                new StringBuilder(base == Base.RRF ? "rrf" : String.format(Locale.ROOT, "fusion w %.2f", fusionWeight));
         if (reuse) {
-            sb.append(String.format(Locale.ROOT, " + reuse β %.2f m %d ≥ %.2f", reuseBeta, reuseNeighbours, reuseThreshold));
+            sb.append(String.format(
+                    Locale.ROOT, " + reuse β %.2f m %d ≥ %.2f", reuseBeta, reuseNeighbours, reuseThreshold));
         }
         if (selector) {
             sb.append(String.format(Locale.ROOT, " + selector blend %.2f ≥ %.2f", selectorBlend, selectorThreshold));

@@ -59,8 +59,17 @@ public final class ScoreFusion implements Ranker {
         double[] score = scores(bm25, cos);
         List<RankedCandidate> out = new ArrayList<>(all.size());
         for (int i : order(all, score)) {
-            out.add(new RankedCandidate(all.get(i), score[i], String.format(Locale.ROOT,
-                    "fusion %.2f (bm25 %.2f×%.2f + cos %.2f×%.2f)", score[i], weight, bm25[i], 1 - weight, cos[i])));
+            out.add(new RankedCandidate(
+                    all.get(i),
+                    score[i],
+                    String.format(
+                            Locale.ROOT,
+                            "fusion %.2f (bm25 %.2f×%.2f + cos %.2f×%.2f)",
+                            score[i],
+                            weight,
+                            bm25[i],
+                            1 - weight,
+                            cos[i])));
         }
         return out;
     }

@@ -59,7 +59,8 @@ public record ScoreFusionFit(double weight, double trainingNdcg, int queries) {
      */
     public static ScoreFusionFit fit(List<JudgedQuery> judged) {
         Objects.requireNonNull(judged, "judged queries are required");
-        List<JudgedQuery> scorable = judged.stream().filter(JudgedQuery::scorable).toList();
+        List<JudgedQuery> scorable =
+                judged.stream().filter(JudgedQuery::scorable).toList();
         if (scorable.isEmpty()) {
             throw new IllegalArgumentException("cannot fit the fusion weight: none of the " + judged.size()
                     + " judged queries has a case with a gain above 0");
@@ -72,8 +73,8 @@ public record ScoreFusionFit(double weight, double trainingNdcg, int queries) {
             double w = (double) i / GRID_POINTS;
             double ndcg = meanNdcg(new ScoreFusion(w), prepared);
             boolean better = ndcg > bestNdcg + TIE;
-            boolean tieButNearerHalf = Math.abs(ndcg - bestNdcg) <= TIE
-                    && Math.abs(w - 0.5) < Math.abs(bestWeight - 0.5) - TIE;
+            boolean tieButNearerHalf =
+                    Math.abs(ndcg - bestNdcg) <= TIE && Math.abs(w - 0.5) < Math.abs(bestWeight - 0.5) - TIE;
             if (better || tieButNearerHalf) {
                 bestWeight = w;
                 bestNdcg = ndcg;
@@ -87,7 +88,8 @@ public record ScoreFusionFit(double weight, double trainingNdcg, int queries) {
         for (ScaledQuery q : queries) {
             List<Candidate> all = q.judged().lists().candidates();
             List<String> ranking = ScoreFusion.order(all, fusion.scores(q.bm25(), q.cos())).stream()
-                    .map(i -> all.get(i).caseId()).toList();
+                    .map(i -> all.get(i).caseId())
+                    .toList();
             sum += RetrievalMetrics.ndcgAtK(ranking, q.judged().gains(), NDCG_K);
         }
         return sum / queries.size();

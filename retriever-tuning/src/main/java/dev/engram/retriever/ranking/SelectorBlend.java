@@ -77,10 +77,16 @@ public final class SelectorBlend implements Ranker {
         double omega = task == null ? 0 : weightAt(closeness);
         List<RankedCandidate> rescored = new ArrayList<>(ranked.size());
         if (omega == 0) {
-            String why = task == null ? "selector 0 (no query vector)"
-                    : String.format(Locale.ROOT, "selector 0 (nearest trained task cos %.2f, below %.2f)", closeness, threshold);
+            String why = task == null
+                    ? "selector 0 (no query vector)"
+                    : String.format(
+                            Locale.ROOT,
+                            "selector 0 (nearest trained task cos %.2f, below %.2f)",
+                            closeness,
+                            threshold);
             for (int i = 0; i < ranked.size(); i++) {
-                rescored.add(rescore(ranked.get(i), scaled[i], String.format(Locale.ROOT, "base %.2f + %s", scaled[i], why)));
+                rescored.add(rescore(
+                        ranked.get(i), scaled[i], String.format(Locale.ROOT, "base %.2f + %s", scaled[i], why)));
             }
             return List.copyOf(rescored);
         }
@@ -95,14 +101,16 @@ public final class SelectorBlend implements Ranker {
         }
         float[] q = selector.model().usefulness(task, vectors);
         if (q.length != vectors.size()) {
-            throw new IllegalStateException("the case selector returned " + q.length + " scores for " + vectors.size() + " cases");
+            throw new IllegalStateException(
+                    "the case selector returned " + q.length + " scores for " + vectors.size() + " cases");
         }
         double[] usefulness = new double[ranked.size()];
         Arrays.fill(usefulness, Double.NaN);
         for (int j = 0; j < q.length; j++) {
             if (!(q[j] >= 0 && q[j] <= 1)) {
                 throw new IllegalStateException("the case selector returned " + q[j] + " for case "
-                        + ranked.get(withVector.get(j)).candidate().caseId() + "; a probability in [0, 1] was expected");
+                        + ranked.get(withVector.get(j)).candidate().caseId()
+                        + "; a probability in [0, 1] was expected");
             }
             usefulness[withVector.get(j)] = q[j];
         }
@@ -110,8 +118,14 @@ public final class SelectorBlend implements Ranker {
             double u = usefulness[i];
             String why = Double.isNaN(u)
                     ? String.format(Locale.ROOT, "base %.2f (no case vector for the selector)", scaled[i])
-                    : String.format(Locale.ROOT, "base %.2f×%.2f + selector Q %.2f×%.2f (nearest trained task cos %.2f)",
-                            1 - omega, scaled[i], omega, u, closeness);
+                    : String.format(
+                            Locale.ROOT,
+                            "base %.2f×%.2f + selector Q %.2f×%.2f (nearest trained task cos %.2f)",
+                            1 - omega,
+                            scaled[i],
+                            omega,
+                            u,
+                            closeness);
             double score = Double.isNaN(u) ? scaled[i] : (1 - omega) * scaled[i] + omega * u;
             rescored.add(rescore(ranked.get(i), score, why));
         }
@@ -124,6 +138,12 @@ public final class SelectorBlend implements Ranker {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "SelectorBlend[%s, blend=%.2f, threshold=%.2f, %s]", base.name(), blend, threshold, selector);
+        return String.format(
+                Locale.ROOT,
+                "SelectorBlend[%s, blend=%.2f, threshold=%.2f, %s]",
+                base.name(),
+                blend,
+                threshold,
+                selector);
     }
 }

@@ -51,7 +51,10 @@ public record TrainedSelector(String tenant, CaseUsefulness model, List<float[]>
     public static TrainedSelector of(String tenant, CaseSelector selector, List<SelectorExample> trainedOn) {
         Objects.requireNonNull(selector, "selector is required");
         Objects.requireNonNull(trainedOn, "the selector's training examples are required");
-        return new TrainedSelector(tenant, selector::usefulness, trainedOn.stream().map(SelectorExample::task).toList());
+        return new TrainedSelector(
+                tenant,
+                selector::usefulness,
+                trainedOn.stream().map(SelectorExample::task).toList());
     }
 
     /** The unit task vectors (copies). */

@@ -129,8 +129,8 @@ public final class CaseSelector implements AutoCloseable {
         }
         for (SelectorExample e : examples) {
             if (e.task().length != dimension) {
-                throw new IllegalArgumentException("example embeddings have length " + e.task().length
-                        + ", this selector takes " + dimension);
+                throw new IllegalArgumentException(
+                        "example embeddings have length " + e.task().length + ", this selector takes " + dimension);
             }
         }
         long useful = examples.stream().filter(SelectorExample::useful).count();
@@ -140,8 +140,8 @@ public final class CaseSelector implements AutoCloseable {
         }
         // class weights n / (2 n_c): both classes weigh the same in the loss
         float[] classWeight = {
-            (float) (examples.size() / (2.0 * (examples.size() - useful))),
-            (float) (examples.size() / (2.0 * useful))};
+            (float) (examples.size() / (2.0 * (examples.size() - useful))), (float) (examples.size() / (2.0 * useful))
+        };
         List<SelectorExample> order = new ArrayList<>(examples);
         List<TrainableParameter> params = List.of(
                 new TrainableParameter("selector.w1", w1, 1, true),
@@ -154,8 +154,8 @@ public final class CaseSelector implements AutoCloseable {
             if (inEpoch == 0) {
                 java.util.Collections.shuffle(order, random);
             }
-            List<SelectorExample> batch = order.subList(inEpoch * config.batchSize(),
-                    Math.min(order.size(), (inEpoch + 1) * config.batchSize()));
+            List<SelectorExample> batch = order.subList(
+                    inEpoch * config.batchSize(), Math.min(order.size(), (inEpoch + 1) * config.batchSize()));
             return loss(m, batch, classWeight);
         });
     }
@@ -173,9 +173,15 @@ public final class CaseSelector implements AutoCloseable {
             target[i * 2 + y] = classWeight[y];
             total += classWeight[y];
         }
-        NDArray logProbs = logits(m, features(m, batch.stream().map(SelectorExample::features).toList()))
+        NDArray logProbs = logits(
+                        m,
+                        features(
+                                m, batch.stream().map(SelectorExample::features).toList()))
                 .logSoftmax(1);
-        return logProbs.mul(m.create(target, new Shape(n, 2))).sum().div(m.create(total)).neg();
+        return logProbs.mul(m.create(target, new Shape(n, 2)))
+                .sum()
+                .div(m.create(total))
+                .neg();
     }
 
     private NDArray features(NDManager m, List<float[]> rows) {
@@ -195,8 +201,8 @@ public final class CaseSelector implements AutoCloseable {
     /** Q(s, c) for one task and each case vector: the probability that the case is useful. */
     public float[] usefulness(float[] task, List<float[]> cases) {
         if (task.length != dimension) {
-            throw new IllegalArgumentException("task embedding has length " + task.length + ", this selector takes "
-                    + dimension);
+            throw new IllegalArgumentException(
+                    "task embedding has length " + task.length + ", this selector takes " + dimension);
         }
         if (cases.isEmpty()) {
             return new float[0];
@@ -204,8 +210,8 @@ public final class CaseSelector implements AutoCloseable {
         List<float[]> rows = new ArrayList<>(cases.size());
         for (float[] c : cases) {
             if (c == null || c.length != dimension) {
-                throw new IllegalArgumentException("case embedding must have length " + dimension + ", had "
-                        + (c == null ? "null" : c.length));
+                throw new IllegalArgumentException(
+                        "case embedding must have length " + dimension + ", had " + (c == null ? "null" : c.length));
             }
             float[] x = Arrays.copyOf(task, 2 * dimension);
             System.arraycopy(c, 0, x, dimension, dimension);

@@ -19,16 +19,27 @@ package dev.engram.retriever.selector;
  *     score {@code blend · p(useful) + (1 − blend) · (1 − (rank − 1) / depth)}; 1 ranks by Q alone (1.0)
  * @param seed seeds initial weights and the order of examples (42)
  */
-public record SelectorConfig(int hiddenSize, double learningRate, double weightDecay, int epochs, int onlineEpochs,
-        int batchSize, int replaySize, int rerankDepth, double blend, long seed) {
+public record SelectorConfig(
+        int hiddenSize,
+        double learningRate,
+        double weightDecay,
+        int epochs,
+        int onlineEpochs,
+        int batchSize,
+        int replaySize,
+        int rerankDepth,
+        double blend,
+        long seed) {
 
     public SelectorConfig {
         positive(hiddenSize, "hiddenSize");
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("selectorConfig.learningRate must be positive and finite, was " + learningRate);
+            throw new IllegalArgumentException(
+                    "selectorConfig.learningRate must be positive and finite, was " + learningRate);
         }
         if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-            throw new IllegalArgumentException("selectorConfig.weightDecay must be >= 0 and finite, was " + weightDecay);
+            throw new IllegalArgumentException(
+                    "selectorConfig.weightDecay must be >= 0 and finite, was " + weightDecay);
         }
         positive(epochs, "epochs");
         positive(onlineEpochs, "onlineEpochs");
@@ -53,38 +64,74 @@ public record SelectorConfig(int hiddenSize, double learningRate, double weightD
     }
 
     public SelectorConfig withHiddenSize(int v) {
-        return new SelectorConfig(v, learningRate, weightDecay, epochs, onlineEpochs, batchSize, replaySize, rerankDepth, blend, seed);
+        return new SelectorConfig(
+                v, learningRate, weightDecay, epochs, onlineEpochs, batchSize, replaySize, rerankDepth, blend, seed);
     }
 
     public SelectorConfig withLearningRate(double v) {
-        return new SelectorConfig(hiddenSize, v, weightDecay, epochs, onlineEpochs, batchSize, replaySize, rerankDepth, blend, seed);
+        return new SelectorConfig(
+                hiddenSize, v, weightDecay, epochs, onlineEpochs, batchSize, replaySize, rerankDepth, blend, seed);
     }
 
     public SelectorConfig withEpochs(int v) {
-        return new SelectorConfig(hiddenSize, learningRate, weightDecay, v, onlineEpochs, batchSize, replaySize, rerankDepth, blend, seed);
+        return new SelectorConfig(
+                hiddenSize,
+                learningRate,
+                weightDecay,
+                v,
+                onlineEpochs,
+                batchSize,
+                replaySize,
+                rerankDepth,
+                blend,
+                seed);
     }
 
     public SelectorConfig withOnlineEpochs(int v) {
-        return new SelectorConfig(hiddenSize, learningRate, weightDecay, epochs, v, batchSize, replaySize, rerankDepth, blend, seed);
+        return new SelectorConfig(
+                hiddenSize, learningRate, weightDecay, epochs, v, batchSize, replaySize, rerankDepth, blend, seed);
     }
 
     public SelectorConfig withBatchSize(int v) {
-        return new SelectorConfig(hiddenSize, learningRate, weightDecay, epochs, onlineEpochs, v, replaySize, rerankDepth, blend, seed);
+        return new SelectorConfig(
+                hiddenSize, learningRate, weightDecay, epochs, onlineEpochs, v, replaySize, rerankDepth, blend, seed);
     }
 
     public SelectorConfig withReplaySize(int v) {
-        return new SelectorConfig(hiddenSize, learningRate, weightDecay, epochs, onlineEpochs, batchSize, v, rerankDepth, blend, seed);
+        return new SelectorConfig(
+                hiddenSize, learningRate, weightDecay, epochs, onlineEpochs, batchSize, v, rerankDepth, blend, seed);
     }
 
     public SelectorConfig withRerankDepth(int v) {
-        return new SelectorConfig(hiddenSize, learningRate, weightDecay, epochs, onlineEpochs, batchSize, replaySize, v, blend, seed);
+        return new SelectorConfig(
+                hiddenSize, learningRate, weightDecay, epochs, onlineEpochs, batchSize, replaySize, v, blend, seed);
     }
 
     public SelectorConfig withBlend(double v) {
-        return new SelectorConfig(hiddenSize, learningRate, weightDecay, epochs, onlineEpochs, batchSize, replaySize, rerankDepth, v, seed);
+        return new SelectorConfig(
+                hiddenSize,
+                learningRate,
+                weightDecay,
+                epochs,
+                onlineEpochs,
+                batchSize,
+                replaySize,
+                rerankDepth,
+                v,
+                seed);
     }
 
     public SelectorConfig withSeed(long v) {
-        return new SelectorConfig(hiddenSize, learningRate, weightDecay, epochs, onlineEpochs, batchSize, replaySize, rerankDepth, blend, v);
+        return new SelectorConfig(
+                hiddenSize,
+                learningRate,
+                weightDecay,
+                epochs,
+                onlineEpochs,
+                batchSize,
+                replaySize,
+                rerankDepth,
+                blend,
+                v);
     }
 }

@@ -15,8 +15,8 @@ public record SelectorExample(float[] task, float[] recalled, boolean useful) {
             throw new IllegalArgumentException("selectorExample.task is required and must not be empty");
         }
         if (recalled == null || recalled.length != task.length) {
-            throw new IllegalArgumentException("selectorExample.recalled must have the task's length "
-                    + task.length + ", had " + (recalled == null ? "null" : recalled.length));
+            throw new IllegalArgumentException("selectorExample.recalled must have the task's length " + task.length
+                    + ", had " + (recalled == null ? "null" : recalled.length));
         }
         task = task.clone();
         recalled = recalled.clone();

@@ -16,7 +16,8 @@ public record CaseText(String caseId, String text) {
             throw new IllegalArgumentException("caseText.caseId is required and must not be blank");
         }
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("caseText.text of case " + caseId + " is required and must not be blank");
+            throw new IllegalArgumentException(
+                    "caseText.text of case " + caseId + " is required and must not be blank");
         }
     }
 

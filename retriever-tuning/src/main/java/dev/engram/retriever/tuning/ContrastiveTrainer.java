@@ -72,8 +72,8 @@ public final class ContrastiveTrainer {
         this(encoder, config, null, Clock.systemUTC());
     }
 
-    private ContrastiveTrainer(TextEncoder encoder, TuningConfig config, Function<String, float[]> baseCaseVectors,
-            Clock clock) {
+    private ContrastiveTrainer(
+            TextEncoder encoder, TuningConfig config, Function<String, float[]> baseCaseVectors, Clock clock) {
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.config = Objects.requireNonNull(config, "config");
         this.baseCaseVectors = baseCaseVectors;
@@ -111,11 +111,15 @@ public final class ContrastiveTrainer {
      *     in another mode
      * @throws IllegalStateException when another training runs in this JVM, or training diverged
      */
-    public TuningRound train(String tenant, List<TrainingExample> examples, List<TrainingExample> replayPool,
-            TenantAdapter current, TuningListener listener) {
+    public TuningRound train(
+            String tenant,
+            List<TrainingExample> examples,
+            List<TrainingExample> replayPool,
+            TenantAdapter current,
+            TuningListener listener) {
         if (examples == null || examples.isEmpty()) {
-            throw new IllegalArgumentException("no training examples for tenant " + tenant
-                    + ": feedback needs at least one case judged useful");
+            throw new IllegalArgumentException(
+                    "no training examples for tenant " + tenant + ": feedback needs at least one case judged useful");
         }
         if (current != null && current.mode() != config.mode()) {
             throw new IllegalArgumentException("tenant " + tenant + "'s current adapter was trained " + current.mode()
@@ -124,34 +128,43 @@ public final class ContrastiveTrainer {
         TuningListener progress = listener == null ? TuningListener.NONE : listener;
         int round = current == null ? 1 : current.round() + 1;
         Random random = new Random(config.seed() * 31 + round);
-        List<TrainingExample> replay = sample(replayPool == null ? List.of() : replayPool,
-                (int) Math.round(config.replayFraction() * examples.size()), random);
+        List<TrainingExample> replay = sample(
+                replayPool == null ? List.of() : replayPool,
+                (int) Math.round(config.replayFraction() * examples.size()),
+                random);
         List<TrainingExample> all = new ArrayList<>(examples);
         all.addAll(replay);
-        List<ContrastiveBatch> batches = BatchPlan.plan(all, config.epochs(), config.batchSize(),
-                config.hardNegativesPerExample(), random);
+        List<ContrastiveBatch> batches =
+                BatchPlan.plan(all, config.epochs(), config.batchSize(), config.hardNegativesPerExample(), random);
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("tenant " + tenant + " has a single example and no hard negative:"
                     + " nothing to contrast it with");
         }
 
         long began = clock.millis();
-        Map<String, float[]> candidateVectors = config.mode() == TuningMode.QUERY_SIDE
-                ? baseVectors(tenant, batches, progress) : Map.of();
+        Map<String, float[]> candidateVectors =
+                config.mode() == TuningMode.QUERY_SIDE ? baseVectors(tenant, batches, progress) : Map.of();
         Duration embedding = Duration.ofMillis(clock.millis() - began);
 
         NDManager manager = NDManager.newBaseManager(TenantAdapter.device(encoder), "PyTorch");
         LoraModel lora = null;
         try {
             lora = startingAdapter(current, manager, round);
-            TenantAdapter adapter = new TenantAdapter(tenant, config.mode(), config.instruction(), round, manager, lora);
+            TenantAdapter adapter =
+                    new TenantAdapter(tenant, config.mode(), config.instruction(), round, manager, lora);
             List<Double> losses = new ArrayList<>();
             long trainingBegan = clock.millis();
             fit(tenant, lora, batches, candidateVectors, losses, progress);
             Duration training = Duration.ofMillis(clock.millis() - trainingBegan);
-            progress.onProgress(new TuningProgress(tenant, "done", batches.size(), batches.size(),
-                    losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1), Duration.ZERO));
-            return new TuningRound(adapter, examples.size(), replay.size(), batches.size(), losses, embedding, training);
+            progress.onProgress(new TuningProgress(
+                    tenant,
+                    "done",
+                    batches.size(),
+                    batches.size(),
+                    losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1),
+                    Duration.ZERO));
+            return new TuningRound(
+                    adapter, examples.size(), replay.size(), batches.size(), losses, embedding, training);
         } catch (IOException e) {
             closeQuietly(lora, manager);
             throw new UncheckedIOException("tuning round " + round + " of tenant " + tenant + " failed", e);
@@ -186,8 +199,14 @@ public final class ContrastiveTrainer {
         }
     }
 
-    private void fit(String tenant, LoraModel lora, List<ContrastiveBatch> batches, Map<String, float[]> vectors,
-            List<Double> losses, TuningListener progress) throws IOException {
+    private void fit(
+            String tenant,
+            LoraModel lora,
+            List<ContrastiveBatch> batches,
+            Map<String, float[]> vectors,
+            List<Double> losses,
+            TuningListener progress)
+            throws IOException {
         BertEncoder tuned = encoder.baseEncoder().withLinears(lora.layers());
         MultipleNegativesRankingLoss loss = new MultipleNegativesRankingLoss(config.scale());
         int hidden = encoder.dimension();
@@ -201,10 +220,14 @@ public final class ContrastiveTrainer {
                 .seed(config.seed())
                 .batchSize(config.batchSize())
                 .build();
-        AdapterTrainer trainer = new AdapterTrainer(training, (TrainingProgress p) -> {
-            losses.add(p.loss());
-            progress.onProgress(new TuningProgress(tenant, "training", p.step(), p.totalSteps(), p.loss(), p.eta()));
-        }, clock);
+        AdapterTrainer trainer = new AdapterTrainer(
+                training,
+                (TrainingProgress p) -> {
+                    losses.add(p.loss());
+                    progress.onProgress(
+                            new TuningProgress(tenant, "training", p.step(), p.totalSteps(), p.loss(), p.eta()));
+                },
+                clock);
         lora.setTraining(true);
         try {
             trainer.fit(lora.trainableParameters(), (sm, step) -> {
@@ -219,8 +242,10 @@ public final class ContrastiveTrainer {
                     }
                     candidates = sm.create(flat, new Shape(b.candidates().size(), hidden));
                 } else {
-                    TokenBatch caseTokens = TokenTruncation.truncate(encoder.tokenizeDocuments(
-                            b.candidates().stream().map(CaseText::text).toList()), config.trainingMaxLength());
+                    TokenBatch caseTokens = TokenTruncation.truncate(
+                            encoder.tokenizeDocuments(
+                                    b.candidates().stream().map(CaseText::text).toList()),
+                            config.trainingMaxLength());
                     candidates = tuned.embed(sm, caseTokens, true);
                 }
                 return loss.compute(sm, queries, candidates, b.excluded());
@@ -254,19 +279,26 @@ public final class ContrastiveTrainer {
             }
         }
         // longest first keeps the padding of each embedding batch small
-        missing.sort(Comparator.comparingInt((String id) -> texts.get(id).length()).reversed());
+        missing.sort(
+                Comparator.comparingInt((String id) -> texts.get(id).length()).reversed());
         TextEncoder base = encoder.withoutAdapter();
         int chunk = 64;
         long began = clock.millis();
         for (int from = 0; from < missing.size(); from += chunk) {
             List<String> ids = missing.subList(from, Math.min(missing.size(), from + chunk));
-            List<float[]> embedded = base.embedDocuments(ids.stream().map(texts::get).toList());
+            List<float[]> embedded =
+                    base.embedDocuments(ids.stream().map(texts::get).toList());
             for (int i = 0; i < ids.size(); i++) {
                 vectors.put(ids.get(i), embedded.get(i));
             }
             int done = Math.min(missing.size(), from + chunk);
             long perItem = (clock.millis() - began) / Math.max(1, done);
-            progress.onProgress(new TuningProgress(tenant, "embedding cases", done, missing.size(), Double.NaN,
+            progress.onProgress(new TuningProgress(
+                    tenant,
+                    "embedding cases",
+                    done,
+                    missing.size(),
+                    Double.NaN,
                     Duration.ofMillis(perItem * (missing.size() - done))));
         }
         return vectors;

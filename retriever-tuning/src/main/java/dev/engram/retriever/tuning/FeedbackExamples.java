@@ -95,8 +95,8 @@ public final class FeedbackExamples {
             String task = e.getKey();
             Set<String> positiveIds = new LinkedHashSet<>();
             e.getValue().forEach(c -> positiveIds.add(c.caseId()));
-            List<CaseText> hard = hardNegatives(task, positiveIds,
-                    negatives.getOrDefault(task, List.of()), tally, lookup);
+            List<CaseText> hard =
+                    hardNegatives(task, positiveIds, negatives.getOrDefault(task, List.of()), tally, lookup);
             for (CaseText positive : e.getValue()) {
                 out.add(new TrainingExample(task, positive, hard));
             }
@@ -109,8 +109,12 @@ public final class FeedbackExamples {
         return skippedJudgements;
     }
 
-    private List<CaseText> hardNegatives(String task, Set<String> positiveIds, List<JudgedRecall> judgedNegatives,
-            Tally tally, Function<String, Optional<Case>> lookup) {
+    private List<CaseText> hardNegatives(
+            String task,
+            Set<String> positiveIds,
+            List<JudgedRecall> judgedNegatives,
+            Tally tally,
+            Function<String, Optional<Case>> lookup) {
         List<CaseText> hard = new ArrayList<>();
         Set<String> taken = new LinkedHashSet<>(positiveIds);
         judgedNegatives.stream()

@@ -66,14 +66,15 @@ public final class MultipleNegativesRankingLoss {
     public NDArray compute(NDManager m, NDArray queries, NDArray candidates, boolean[][] excluded) {
         long b = queries.getShape().get(0);
         long c = candidates.getShape().get(0);
-        if (queries.getShape().dimension() != 2 || candidates.getShape().dimension() != 2
+        if (queries.getShape().dimension() != 2
+                || candidates.getShape().dimension() != 2
                 || queries.getShape().get(1) != candidates.getShape().get(1)) {
             throw new IllegalArgumentException("queries must be [B, h] and candidates [C, h] with the same h, were "
                     + queries.getShape() + " and " + candidates.getShape());
         }
         if (c < b) {
-            throw new IllegalArgumentException("need at least one candidate per query (its positive): "
-                    + b + " queries, " + c + " candidates");
+            throw new IllegalArgumentException(
+                    "need at least one candidate per query (its positive): " + b + " queries, " + c + " candidates");
         }
         int rows = (int) b;
         int cols = (int) c;
@@ -93,8 +94,7 @@ public final class MultipleNegativesRankingLoss {
             }
         }
         NDArray scaleArray = m.create(scale);
-        NDArray logits = cosine(m, queries, candidates).mul(scaleArray)
-                .add(m.create(mask, new Shape(rows, cols)));
+        NDArray logits = cosine(m, queries, candidates).mul(scaleArray).add(m.create(mask, new Shape(rows, cols)));
         NDArray logProbs = logits.logSoftmax(1);
         NDArray picked = logProbs.mul(m.create(target, new Shape(rows, cols))).sum(new int[] {1});
         return picked.mean().neg();

@@ -57,8 +57,9 @@ public final class TenantAdapter implements AutoCloseable {
      *
      * @throws dev.engram.adapters.InvalidAdapterException when the files are malformed or do not fit the base
      */
-    public static TenantAdapter load(Path dir, String tenant, TuningMode mode, String instruction, int round,
-            TextEncoder encoder) throws IOException {
+    public static TenantAdapter load(
+            Path dir, String tenant, TuningMode mode, String instruction, int round, TextEncoder encoder)
+            throws IOException {
         NDManager manager = NDManager.newBaseManager(device(encoder), "PyTorch");
         try {
             LoraModel lora = LoraModel.load(dir, encoder.baseEncoder().baseLinears(), manager);
@@ -70,7 +71,13 @@ public final class TenantAdapter implements AutoCloseable {
     }
 
     static Device device(TextEncoder encoder) {
-        return encoder.baseEncoder().baseLinears().values().iterator().next().weight().getDevice();
+        return encoder.baseEncoder()
+                .baseLinears()
+                .values()
+                .iterator()
+                .next()
+                .weight()
+                .getDevice();
     }
 
     public String tenant() {
@@ -124,7 +131,7 @@ public final class TenantAdapter implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TenantAdapter[" + adapterId() + ", " + mode + ", r " + lora.config().r() + " on "
-                + lora.layers().size() + " projections]";
+        return "TenantAdapter[" + adapterId() + ", " + mode + ", r "
+                + lora.config().r() + " on " + lora.layers().size() + " projections]";
     }
 }

@@ -26,8 +26,8 @@ public record TrainingExample(String query, CaseText positive, List<CaseText> ha
         hardNegatives = List.copyOf(hardNegatives);
         for (CaseText n : hardNegatives) {
             if (n.caseId().equals(positive.caseId())) {
-                throw new IllegalArgumentException("trainingExample.hardNegatives contains the positive case "
-                        + positive.caseId());
+                throw new IllegalArgumentException(
+                        "trainingExample.hardNegatives contains the positive case " + positive.caseId());
             }
         }
     }

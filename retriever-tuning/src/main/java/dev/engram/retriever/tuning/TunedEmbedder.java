@@ -48,6 +48,7 @@ public final class TunedEmbedder implements Embedder {
 
     @Override
     public String toString() {
-        return "TunedEmbedder[" + modelId() + (instruction.isEmpty() ? "" : ", instruction '" + instruction + "'") + "]";
+        return "TunedEmbedder[" + modelId() + (instruction.isEmpty() ? "" : ", instruction '" + instruction + "'")
+                + "]";
     }
 }

@@ -33,9 +33,22 @@ import java.util.Objects;
  *     encoder's own maximum (128); inference keeps the encoder's maximum
  * @param seed seeds adapter initialisation, example order, replay sampling and dropout (42)
  */
-public record TuningConfig(TuningMode mode, LoraConfig lora, int epochs, int batchSize, int hardNegativesPerExample,
-        double learningRate, double weightDecay, double warmupFraction, double maxGradNorm, float scale,
-        double replayFraction, RoundStart start, String instruction, int trainingMaxLength, long seed) {
+public record TuningConfig(
+        TuningMode mode,
+        LoraConfig lora,
+        int epochs,
+        int batchSize,
+        int hardNegativesPerExample,
+        double learningRate,
+        double weightDecay,
+        double warmupFraction,
+        double maxGradNorm,
+        float scale,
+        double replayFraction,
+        RoundStart start,
+        String instruction,
+        int trainingMaxLength,
+        long seed) {
 
     public TuningConfig {
         Objects.requireNonNull(mode, "tuningConfig.mode is required");
@@ -47,7 +60,8 @@ public record TuningConfig(TuningMode mode, LoraConfig lora, int epochs, int bat
         atLeast(hardNegativesPerExample, 0, "hardNegativesPerExample");
         atLeast(trainingMaxLength, 8, "trainingMaxLength");
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("tuningConfig.learningRate must be positive and finite, was " + learningRate);
+            throw new IllegalArgumentException(
+                    "tuningConfig.learningRate must be positive and finite, was " + learningRate);
         }
         if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
             throw new IllegalArgumentException("tuningConfig.weightDecay must be >= 0 and finite, was " + weightDecay);
@@ -62,10 +76,12 @@ public record TuningConfig(TuningMode mode, LoraConfig lora, int epochs, int bat
             throw new IllegalArgumentException("tuningConfig.scale must be positive and finite, was " + scale);
         }
         if (!(replayFraction >= 0) || Double.isInfinite(replayFraction)) {
-            throw new IllegalArgumentException("tuningConfig.replayFraction must be >= 0 and finite, was " + replayFraction);
+            throw new IllegalArgumentException(
+                    "tuningConfig.replayFraction must be >= 0 and finite, was " + replayFraction);
         }
         if (start == RoundStart.MERGE_AND_RESTART && lora.useDora()) {
-            throw new IllegalArgumentException("tuningConfig.start MERGE_AND_RESTART cannot be used with a DoRA adapter");
+            throw new IllegalArgumentException(
+                    "tuningConfig.start MERGE_AND_RESTART cannot be used with a DoRA adapter");
         }
     }
 
@@ -108,9 +124,13 @@ public record TuningConfig(TuningMode mode, LoraConfig lora, int epochs, int bat
     /** Builder for {@link TuningConfig}; unset fields keep the defaults. */
     public static final class Builder {
         private TuningMode mode = TuningMode.QUERY_SIDE;
-        private LoraConfig lora = LoraConfig.builder().r(8).alpha(16).dropout(0.1)
+        private LoraConfig lora = LoraConfig.builder()
+                .r(8)
+                .alpha(16)
+                .dropout(0.1)
                 .targetModules(List.of("query", "key", "value", "attention.output.dense"))
-                .baseModelName("sentence-transformers/all-MiniLM-L6-v2").build();
+                .baseModelName("sentence-transformers/all-MiniLM-L6-v2")
+                .build();
         private int epochs = 4;
         private int batchSize = 32;
         private int hardNegativesPerExample = 1;
@@ -127,25 +147,98 @@ public record TuningConfig(TuningMode mode, LoraConfig lora, int epochs, int bat
 
         private Builder() {}
 
-        public Builder mode(TuningMode v) { mode = v; return this; }
-        public Builder lora(LoraConfig v) { lora = v; return this; }
-        public Builder epochs(int v) { epochs = v; return this; }
-        public Builder batchSize(int v) { batchSize = v; return this; }
-        public Builder hardNegativesPerExample(int v) { hardNegativesPerExample = v; return this; }
-        public Builder learningRate(double v) { learningRate = v; return this; }
-        public Builder weightDecay(double v) { weightDecay = v; return this; }
-        public Builder warmupFraction(double v) { warmupFraction = v; return this; }
-        public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
-        public Builder scale(float v) { scale = v; return this; }
-        public Builder replayFraction(double v) { replayFraction = v; return this; }
-        public Builder start(RoundStart v) { start = v; return this; }
-        public Builder instruction(String v) { instruction = v; return this; }
-        public Builder trainingMaxLength(int v) { trainingMaxLength = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
+        public Builder mode(TuningMode v) {
+            mode = v;
+            return this;
+        }
+
+        public Builder lora(LoraConfig v) {
+            lora = v;
+            return this;
+        }
+
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder hardNegativesPerExample(int v) {
+            hardNegativesPerExample = v;
+            return this;
+        }
+
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder warmupFraction(double v) {
+            warmupFraction = v;
+            return this;
+        }
+
+        public Builder maxGradNorm(double v) {
+            maxGradNorm = v;
+            return this;
+        }
+
+        public Builder scale(float v) {
+            scale = v;
+            return this;
+        }
+
+        public Builder replayFraction(double v) {
+            replayFraction = v;
+            return this;
+        }
+
+        public Builder start(RoundStart v) {
+            start = v;
+            return this;
+        }
+
+        public Builder instruction(String v) {
+            instruction = v;
+            return this;
+        }
+
+        public Builder trainingMaxLength(int v) {
+            trainingMaxLength = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
 
         public TuningConfig build() {
-            return new TuningConfig(mode, lora, epochs, batchSize, hardNegativesPerExample, learningRate, weightDecay,
-                    warmupFraction, maxGradNorm, scale, replayFraction, start, instruction, trainingMaxLength, seed);
+            return new TuningConfig(
+                    mode,
+                    lora,
+                    epochs,
+                    batchSize,
+                    hardNegativesPerExample,
+                    learningRate,
+                    weightDecay,
+                    warmupFraction,
+                    maxGradNorm,
+                    scale,
+                    replayFraction,
+                    start,
+                    instruction,
+                    trainingMaxLength,
+                    seed);
         }
     }
 }

@@ -14,8 +14,14 @@ import java.util.List;
  * @param embeddingTime time spent embedding case texts with the frozen base (query-side mode)
  * @param trainingTime time spent in the optimiser loop
  */
-public record TuningRound(TenantAdapter adapter, int newExamples, int replayedExamples, long steps, List<Double> losses,
-        Duration embeddingTime, Duration trainingTime) {
+public record TuningRound(
+        TenantAdapter adapter,
+        int newExamples,
+        int replayedExamples,
+        long steps,
+        List<Double> losses,
+        Duration embeddingTime,
+        Duration trainingTime) {
 
     public TuningRound {
         losses = List.copyOf(losses);
@@ -24,7 +30,9 @@ public record TuningRound(TenantAdapter adapter, int newExamples, int replayedEx
     /** Mean loss over the first {@code fraction} of the steps (e.g. 0.1 for the first tenth). */
     public double meanLossOfFirst(double fraction) {
         int n = Math.max(1, (int) Math.round(losses.size() * fraction));
-        return losses.subList(0, Math.min(n, losses.size())).stream().mapToDouble(Double::doubleValue).average()
+        return losses.subList(0, Math.min(n, losses.size())).stream()
+                .mapToDouble(Double::doubleValue)
+                .average()
                 .orElse(Double.NaN);
     }
 
@@ -32,7 +40,9 @@ public record TuningRound(TenantAdapter adapter, int newExamples, int replayedEx
     public double meanLossOfLast(double fraction) {
         int n = Math.max(1, (int) Math.round(losses.size() * fraction));
         return losses.subList(Math.max(0, losses.size() - n), losses.size()).stream()
-                .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+                .mapToDouble(Double::doubleValue)
+                .average()
+                .orElse(Double.NaN);
     }
 
     /** Embedding plus training time. */

@@ -85,7 +85,9 @@ class PairedTestTest {
         assertThat(t.showsLoss()).isTrue();
         assertThat(t.pValue()).isLessThan(0.001);
         assertThat(t.verdict().promote()).isFalse();
-        assertThat(t.verdict(0.10, -0.10).promote()).as("only a gate that accepts a 0.1 loss lets it through").isTrue();
+        assertThat(t.verdict(0.10, -0.10).promote())
+                .as("only a gate that accepts a 0.1 loss lets it through")
+                .isTrue();
     }
 
     @Test
@@ -168,17 +170,23 @@ class PairedTestTest {
         Map<String, Double> missing = new HashMap<>(s);
         missing.remove("q7");
         missing.put("q99", 0.5);
-        assertThatThrownBy(() -> PairedTest.of(c, missing)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("only the candidate has [q7]").hasMessageContaining("only the serving system has [q99]");
+        assertThatThrownBy(() -> PairedTest.of(c, missing))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only the candidate has [q7]")
+                .hasMessageContaining("only the serving system has [q99]");
     }
 
     @Test
     void rejectsInputsItCannotPair() {
         assertThatThrownBy(() -> PairedTest.of(new double[3], new double[4])).hasMessageContaining("3 and 4");
-        assertThatThrownBy(() -> PairedTest.of(new double[0], new double[0])).hasMessageContaining("at least one query");
-        assertThatThrownBy(() -> PairedTest.of(new double[] {Double.NaN}, new double[] {0})).hasMessageContaining("finite");
-        assertThatThrownBy(() -> PairedTest.of(new double[1], new double[1], 1.0, 10_000, 1)).hasMessageContaining("confidence");
-        assertThatThrownBy(() -> PairedTest.of(new double[1], new double[1], 0.95, 10, 1)).hasMessageContaining("resamples");
+        assertThatThrownBy(() -> PairedTest.of(new double[0], new double[0]))
+                .hasMessageContaining("at least one query");
+        assertThatThrownBy(() -> PairedTest.of(new double[] {Double.NaN}, new double[] {0}))
+                .hasMessageContaining("finite");
+        assertThatThrownBy(() -> PairedTest.of(new double[1], new double[1], 1.0, 10_000, 1))
+                .hasMessageContaining("confidence");
+        assertThatThrownBy(() -> PairedTest.of(new double[1], new double[1], 0.95, 10, 1))
+                .hasMessageContaining("resamples");
     }
 
     private static double sd(double[] xs) {

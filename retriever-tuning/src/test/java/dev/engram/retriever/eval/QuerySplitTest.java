@@ -40,32 +40,35 @@ class QuerySplitTest {
     void partitionsAllQueriesByTheFraction() {
         List<Query> qs = queries(225);
         QuerySplit split = QuerySplit.split(qs, 0.6, 7);
-        assertThat(split.feedback()).hasSize(135);   // round(225 * 0.6) = 135
+        assertThat(split.feedback()).hasSize(135); // round(225 * 0.6) = 135
         assertThat(split.heldOut()).hasSize(90);
         Set<String> all = new HashSet<>(ids(split.feedback()));
         all.addAll(ids(split.heldOut()));
         assertThat(all).hasSize(225);
         // each side keeps the given order
-        assertThat(split.heldOut()).isSortedAccordingTo((x, y) -> Integer.compare(Integer.parseInt(x.id()), Integer.parseInt(y.id())));
+        assertThat(split.heldOut())
+                .isSortedAccordingTo((x, y) -> Integer.compare(Integer.parseInt(x.id()), Integer.parseInt(y.id())));
     }
 
     @Test
     void differentSeedsGiveDifferentSplits() {
         List<Query> qs = queries(225);
-        assertThat(ids(QuerySplit.split(qs, 0.6, 1).heldOut())).isNotEqualTo(ids(QuerySplit.split(qs, 0.6, 2).heldOut()));
+        assertThat(ids(QuerySplit.split(qs, 0.6, 1).heldOut()))
+                .isNotEqualTo(ids(QuerySplit.split(qs, 0.6, 2).heldOut()));
     }
 
     @Test
     void splitsOnlyJudgedQueriesOfADataset() {
         List<Query> qs = queries(5);
-        Qrels qrels = new Qrels(Map.of("1", Map.of("d", 1), "2", Map.of("d", 2), "3", Map.of("d", 0), "4", Map.of("d", 1)));
+        Qrels qrels =
+                new Qrels(Map.of("1", Map.of("d", 1), "2", Map.of("d", 2), "3", Map.of("d", 0), "4", Map.of("d", 1)));
         EvalDataset data = new EvalDataset("toy", List.of(new Document("d", "", "x")), qs, qrels);
         QuerySplit split = QuerySplit.split(data, 0.5, 3);
         // 3 (gain 0 only) and 5 (no judgements) cannot be scored: in neither part
         Set<String> all = new HashSet<>(ids(split.feedback()));
         all.addAll(ids(split.heldOut()));
         assertThat(all).containsExactlyInAnyOrder("1", "2", "4");
-        assertThat(split.feedback()).hasSize(2);  // round(3 * 0.5) = round(1.5) = 2
+        assertThat(split.feedback()).hasSize(2); // round(3 * 0.5) = round(1.5) = 2
     }
 
     @Test

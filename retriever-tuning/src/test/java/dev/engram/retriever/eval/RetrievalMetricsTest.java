@@ -12,15 +12,16 @@ import org.junit.jupiter.api.Test;
 class RetrievalMetricsTest {
 
     private static final double EPS = 1e-9;
-    private static final double LOG2_3 = Math.log(3) / Math.log(2);  // 1.584962500721156
-    private static final double LOG2_5 = Math.log(5) / Math.log(2);  // 2.321928094887362
+    private static final double LOG2_3 = Math.log(3) / Math.log(2); // 1.584962500721156
+    private static final double LOG2_5 = Math.log(5) / Math.log(2); // 2.321928094887362
 
     // Query with three relevant documents of gains 3, 2, 1 and one judged non-relevant (gain 0).
     private static final Map<String, Integer> GAINS = Map.of("a", 3, "b", 2, "c", 1, "z", 0);
 
     @Test
     void ndcgOfAPerfectRankingIsOne() {
-        assertThat(RetrievalMetrics.ndcgAtK(List.of("a", "b", "c", "x"), GAINS, 10)).isCloseTo(1.0, within(EPS));
+        assertThat(RetrievalMetrics.ndcgAtK(List.of("a", "b", "c", "x"), GAINS, 10))
+                .isCloseTo(1.0, within(EPS));
     }
 
     @Test
@@ -62,9 +63,11 @@ class RetrievalMetricsTest {
     @Test
     void recallCountsRelevantInTopKOverAllRelevant() {
         // relevant = {a, b, c} (z has gain 0); top 3 of x, b, z, a = {x, b, z} → 1 of 3
-        assertThat(RetrievalMetrics.recallAtK(List.of("x", "b", "z", "a"), GAINS, 3)).isCloseTo(1.0 / 3, within(EPS));
+        assertThat(RetrievalMetrics.recallAtK(List.of("x", "b", "z", "a"), GAINS, 3))
+                .isCloseTo(1.0 / 3, within(EPS));
         // top 10 → {b, a} → 2 of 3
-        assertThat(RetrievalMetrics.recallAtK(List.of("x", "b", "z", "a"), GAINS, 10)).isCloseTo(2.0 / 3, within(EPS));
+        assertThat(RetrievalMetrics.recallAtK(List.of("x", "b", "z", "a"), GAINS, 10))
+                .isCloseTo(2.0 / 3, within(EPS));
         // not capped at k: k = 1 with 3 relevant can reach at most 1/3
         assertThat(RetrievalMetrics.recallAtK(List.of("a"), GAINS, 1)).isCloseTo(1.0 / 3, within(EPS));
     }
@@ -72,18 +75,22 @@ class RetrievalMetricsTest {
     @Test
     void reciprocalRankIsOneOverFirstRelevantRankWithinK() {
         // first relevant is b at rank 2 → 1/2
-        assertThat(RetrievalMetrics.reciprocalRankAtK(List.of("x", "b", "a"), GAINS, 10)).isCloseTo(0.5, within(EPS));
+        assertThat(RetrievalMetrics.reciprocalRankAtK(List.of("x", "b", "a"), GAINS, 10))
+                .isCloseTo(0.5, within(EPS));
         // z is judged but has gain 0: not relevant; first relevant is c at rank 4 → 1/4
-        assertThat(RetrievalMetrics.reciprocalRankAtK(List.of("z", "x", "y", "c"), GAINS, 10)).isCloseTo(0.25, within(EPS));
+        assertThat(RetrievalMetrics.reciprocalRankAtK(List.of("z", "x", "y", "c"), GAINS, 10))
+                .isCloseTo(0.25, within(EPS));
         // beyond k → 0
-        assertThat(RetrievalMetrics.reciprocalRankAtK(List.of("z", "x", "y", "c"), GAINS, 3)).isZero();
+        assertThat(RetrievalMetrics.reciprocalRankAtK(List.of("z", "x", "y", "c"), GAINS, 3))
+                .isZero();
     }
 
     @Test
     void aRepeatedIdEarnsNothingButTakesItsRank() {
         // ranking a, a, b: the second a earns 0 at rank 2; b sits at rank 3
         // DCG = 3 + 0 + 2/log2(4) = 4; IDCG@10 = 4.7618595
-        assertThat(RetrievalMetrics.ndcgAtK(List.of("a", "a", "b"), GAINS, 10)).isCloseTo(4 / (3 + 2 / LOG2_3 + 0.5), within(EPS));
+        assertThat(RetrievalMetrics.ndcgAtK(List.of("a", "a", "b"), GAINS, 10))
+                .isCloseTo(4 / (3 + 2 / LOG2_3 + 0.5), within(EPS));
         // recall@2 = {a} of 3 = 1/3, not 2/3
         assertThat(RetrievalMetrics.recallAtK(List.of("a", "a", "b"), GAINS, 2)).isCloseTo(1.0 / 3, within(EPS));
     }
@@ -94,14 +101,17 @@ class RetrievalMetricsTest {
         assertThat(RetrievalMetrics.recallAtK(List.of(), GAINS, 10)).isZero();
         assertThat(RetrievalMetrics.ndcgAtK(List.of("z"), Map.of("z", 0), 10)).isZero();
         assertThat(RetrievalMetrics.recallAtK(List.of("z"), Map.of(), 10)).isZero();
-        assertThat(RetrievalMetrics.reciprocalRankAtK(List.of("z"), Map.of(), 10)).isZero();
+        assertThat(RetrievalMetrics.reciprocalRankAtK(List.of("z"), Map.of(), 10))
+                .isZero();
     }
 
     @Test
     void rejectsBadArguments() {
-        assertThatThrownBy(() -> RetrievalMetrics.ndcgAtK(List.of("a"), GAINS, 0)).hasMessageContaining("k must be >= 1");
+        assertThatThrownBy(() -> RetrievalMetrics.ndcgAtK(List.of("a"), GAINS, 0))
+                .hasMessageContaining("k must be >= 1");
         assertThatThrownBy(() -> RetrievalMetrics.recallAtK(null, GAINS, 10)).hasMessageContaining("ranking");
-        assertThatThrownBy(() -> RetrievalMetrics.reciprocalRankAtK(List.of(), null, 10)).hasMessageContaining("gains");
+        assertThatThrownBy(() -> RetrievalMetrics.reciprocalRankAtK(List.of(), null, 10))
+                .hasMessageContaining("gains");
     }
 
     @Test
@@ -112,9 +122,9 @@ class RetrievalMetricsTest {
         for (int i = 0; i < 50; i++) {
             q2Ranking.add("n" + i);
         }
-        q2Ranking.add("d");  // rank 51: inside the top 100, outside the top 10
-        EvaluationReport report = EvaluationReport.evaluate("toy", queries, qrels,
-                q -> q.id().equals("q1") ? List.of("x", "b", "z", "a") : q2Ranking);
+        q2Ranking.add("d"); // rank 51: inside the top 100, outside the top 10
+        EvaluationReport report = EvaluationReport.evaluate(
+                "toy", queries, qrels, q -> q.id().equals("q1") ? List.of("x", "b", "z", "a") : q2Ranking);
         // q3 has no relevant document: skipped
         assertThat(report.queryCount()).isEqualTo(2);
         // q1: nDCG@10 0.5363216 (above), recall@10 2/3, recall@100 2/3, RR 1/2
@@ -125,7 +135,8 @@ class RetrievalMetricsTest {
         assertThat(report.meanMrrAt10()).isCloseTo(0.25, within(EPS));
         assertThat(report.tableRow()).startsWith("toy").contains(" 2 ", "0.2682", "0.3333", "0.8333", "0.2500");
         assertThat(EvaluationReport.header()).contains("nDCG@10", "R@10", "R@100", "MRR@10");
-        assertThat(EvaluationReport.header().length()).isEqualTo(report.tableRow().length());
+        assertThat(EvaluationReport.header().length())
+                .isEqualTo(report.tableRow().length());
     }
 
     @Test

@@ -49,8 +49,12 @@ class OnnxInitializerReaderTest {
         });
         byte[] heads = message(o -> {
             o.writeInt32(2, 7);
-            o.writeBytes(9, ByteString.copyFrom(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
-                    .putLong(12).array()));
+            o.writeBytes(
+                    9,
+                    ByteString.copyFrom(ByteBuffer.allocate(8)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .putLong(12)
+                            .array()));
         });
         byte[] attribute = message(o -> {
             o.writeString(1, "value");
@@ -90,13 +94,16 @@ class OnnxInitializerReaderTest {
         OnnxTensor w = graph.initializers().get("onnx::MatMul_7");
         assertThat(w.dims()).containsExactly(2, 3);
         assertThat(w.floats()).containsExactly(0.5f, 1.5f, 2.5f, 3.5f, 4.5f, 5.5f);
-        assertThat(graph.initializers().get("encoder.layer.0.attention.self.query.bias").floats())
+        assertThat(graph.initializers()
+                        .get("encoder.layer.0.attention.self.query.bias")
+                        .floats())
                 .containsExactly(1f, 2f, 3f);
         assertThat(graph.nodes()).hasSize(2);
         OnnxNode matmul = graph.nodes().get(0);
         assertThat(matmul.opType()).isEqualTo("MatMul");
         assertThat(matmul.inputs()).containsExactly("/embeddings/LayerNorm/Add_1_output_0", "onnx::MatMul_7");
-        OnnxNode constant = graph.producerOf("/encoder/layer.0/attention/self/Constant_2_output_0").orElseThrow();
+        OnnxNode constant = graph.producerOf("/encoder/layer.0/attention/self/Constant_2_output_0")
+                .orElseThrow();
         assertThat(constant.value().longs()).containsExactly(12L);
     }
 
@@ -105,7 +112,8 @@ class OnnxInitializerReaderTest {
         byte[] bytes = model();
         byte[] cut = Arrays.copyOf(bytes, bytes.length - 10);
         assertThatThrownBy(() -> OnnxInitializerReader.read(cut, "cut.onnx"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cut.onnx");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cut.onnx");
     }
 
     @Test

@@ -22,10 +22,10 @@ class JudgedCaseReuseTest {
     private static final float[] QUERY = vec(1, 0, 0);
     private static final double SIM1 = 0.95;
     private static final double SIM2 = 0.90;
-    private static final JudgedTask T1 = new JudgedTask("t1", vec(SIM1, Math.sqrt(1 - SIM1 * SIM1), 0),
-            Set.of("d", "z"), Set.of("a"));
-    private static final JudgedTask T2 = new JudgedTask("t2", vec(SIM2, 0, Math.sqrt(1 - SIM2 * SIM2)),
-            Set.of("d"), Set.of("c"));
+    private static final JudgedTask T1 =
+            new JudgedTask("t1", vec(SIM1, Math.sqrt(1 - SIM1 * SIM1), 0), Set.of("d", "z"), Set.of("a"));
+    private static final JudgedTask T2 =
+            new JudgedTask("t2", vec(SIM2, 0, Math.sqrt(1 - SIM2 * SIM2)), Set.of("d"), Set.of("c"));
     private static final JudgedTask FAR = new JudgedTask("far", vec(0, 1, 0), Set.of("e"), Set.of("b"));
     private static final JudgedTaskMemory MEMORY = new JudgedTaskMemory(RankingFixtures.TENANT, List.of(T1, T2, FAR));
     private static final double BETA = 0.6;
@@ -47,7 +47,8 @@ class JudgedCaseReuseTest {
         assertThat(ids(ranked)).containsExactly("d", "b", "a", "c", "e");
         assertThat(find(ranked, "d").contribution())
                 .endsWith("; base 0.25 + reuse +0.60 (judged by 2 of 2 similar tasks: 2 useful, 0 useless)");
-        assertThat(find(ranked, "b").contribution()).endsWith("; base 0.75 + reuse 0 (not judged by the 2 similar tasks)");
+        assertThat(find(ranked, "b").contribution())
+                .endsWith("; base 0.75 + reuse 0 (not judged by the 2 similar tasks)");
     }
 
     @Test
@@ -67,8 +68,8 @@ class JudgedCaseReuseTest {
     @Test
     void withoutAQueryVectorTheOrderIsTheBases() {
         RecallQuery bm25Only = RecallQuery.bm25(RankingFixtures.TENANT, "a task", 10);
-        List<RankedCandidate> ranked = new JudgedCaseReuse(bm25Base(), MEMORY, BETA, 5, 0.75)
-                .rank(bm25Only, fiveByBm25(bm25Only));
+        List<RankedCandidate> ranked =
+                new JudgedCaseReuse(bm25Base(), MEMORY, BETA, 5, 0.75).rank(bm25Only, fiveByBm25(bm25Only));
         assertThat(ids(ranked)).containsExactly("a", "b", "c", "d", "e");
         assertThat(ranked.get(0).contribution()).endsWith("reuse 0 (no query vector)");
     }
@@ -101,18 +102,25 @@ class JudgedCaseReuseTest {
         JudgedCaseReuse reuse = new JudgedCaseReuse(bm25Base(), MEMORY, BETA, 5, 0.75);
         assertThatThrownBy(() -> reuse.rank(other, fiveByBm25(query(QUERY))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("tenant acme").hasMessageContaining("globex");
+                .hasMessageContaining("tenant acme")
+                .hasMessageContaining("globex");
     }
 
     @Test
     void validatesItsParametersAndTasks() {
-        assertThatThrownBy(() -> new JudgedCaseReuse(bm25Base(), MEMORY, -0.1, 5, 0.75)).hasMessageContaining("beta");
-        assertThatThrownBy(() -> new JudgedCaseReuse(bm25Base(), MEMORY, 0.5, 0, 0.75)).hasMessageContaining("neighbours");
-        assertThatThrownBy(() -> new JudgedCaseReuse(bm25Base(), MEMORY, 0.5, 5, 0)).hasMessageContaining("threshold");
+        assertThatThrownBy(() -> new JudgedCaseReuse(bm25Base(), MEMORY, -0.1, 5, 0.75))
+                .hasMessageContaining("beta");
+        assertThatThrownBy(() -> new JudgedCaseReuse(bm25Base(), MEMORY, 0.5, 0, 0.75))
+                .hasMessageContaining("neighbours");
+        assertThatThrownBy(() -> new JudgedCaseReuse(bm25Base(), MEMORY, 0.5, 5, 0))
+                .hasMessageContaining("threshold");
         assertThatThrownBy(() -> new JudgedTask("t", vec(1, 0), Set.of("x"), Set.of("x")))
-                .hasMessageContaining("[x]").hasMessageContaining("both useful and useless");
-        assertThatThrownBy(() -> new JudgedTask("t", vec(0, 0), Set.of(), Set.of())).hasMessageContaining("zero vector");
-        assertThatThrownBy(() -> new JudgedTaskMemory("acme", List.of(T1, new JudgedTask("t9", vec(1, 0), Set.of(), Set.of()))))
+                .hasMessageContaining("[x]")
+                .hasMessageContaining("both useful and useless");
+        assertThatThrownBy(() -> new JudgedTask("t", vec(0, 0), Set.of(), Set.of()))
+                .hasMessageContaining("zero vector");
+        assertThatThrownBy(() ->
+                        new JudgedTaskMemory("acme", List.of(T1, new JudgedTask("t9", vec(1, 0), Set.of(), Set.of()))))
                 .hasMessageContaining("one vector length");
         assertThatThrownBy(() -> MEMORY.nearest(vec(1, 0), 5, 0.5)).hasMessageContaining("length 2");
     }

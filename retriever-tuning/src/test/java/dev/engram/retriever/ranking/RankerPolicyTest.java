@@ -8,14 +8,19 @@ import org.junit.jupiter.api.Test;
 
 class RankerPolicyTest {
 
-    private static final RankerPolicy TUNED = RankerPolicy.untuned().withFusion(0.35).withReuse(0.7, 3, 0.8)
-            .withSelector(0.6, 0.85);
+    private static final RankerPolicy TUNED =
+            RankerPolicy.untuned().withFusion(0.35).withReuse(0.7, 3, 0.8).withSelector(0.6, 0.85);
 
     @Test
     void roundTripsThroughJson() {
         String json = TUNED.toJson();
-        assertThat(json).contains("\"base\":\"fusion\"", "\"fusionWeight\":0.35", "\"reuse\":true",
-                "\"reuseNeighbours\":3", "\"selectorThreshold\":0.85");
+        assertThat(json)
+                .contains(
+                        "\"base\":\"fusion\"",
+                        "\"fusionWeight\":0.35",
+                        "\"reuse\":true",
+                        "\"reuseNeighbours\":3",
+                        "\"selectorThreshold\":0.85");
         assertThat(RankerPolicy.fromJson(json)).isEqualTo(TUNED);
         assertThat(RankerPolicy.fromJson(RankerPolicy.untuned().toJson())).isEqualTo(RankerPolicy.untuned());
         assertThat(RankerPolicy.untuned().toJson()).contains("\"base\":\"rrf\"");
@@ -35,14 +40,16 @@ class RankerPolicyTest {
     @Test
     void readingRejectsAnOutOfRangeValueNamingTheField() {
         String json = TUNED.toJson().replace("\"fusionWeight\":0.35", "\"fusionWeight\":1.5");
-        assertThatThrownBy(() -> RankerPolicy.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> RankerPolicy.fromJson(json))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("rankerPolicy.fusionWeight must be in [0, 1], was 1.5");
     }
 
     @Test
     void readingRejectsAnUnknownField() {
         String json = TUNED.toJson().replace("{", "{\"rerankDepth\":20,");
-        assertThatThrownBy(() -> RankerPolicy.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> RankerPolicy.fromJson(json))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("rerankDepth");
     }
 
@@ -50,16 +57,19 @@ class RankerPolicyTest {
     void readingRejectsAMissingField() {
         String json = TUNED.toJson().replace("\"reuseBeta\":0.7,", "");
         assertThat(json).doesNotContain("reuseBeta");
-        assertThatThrownBy(() -> RankerPolicy.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> RankerPolicy.fromJson(json))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("reuseBeta");
     }
 
     @Test
     void readingRejectsAnUnknownBaseAndMalformedJson() {
         String json = TUNED.toJson().replace("\"fusion\"", "\"bm25\"");
-        assertThatThrownBy(() -> RankerPolicy.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> RankerPolicy.fromJson(json))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("bm25");
-        assertThatThrownBy(() -> RankerPolicy.fromJson("{\"base\":")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> RankerPolicy.fromJson("{\"base\":"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("invalid ranker policy JSON");
     }
 

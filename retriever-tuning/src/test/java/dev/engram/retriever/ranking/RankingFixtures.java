@@ -15,15 +15,15 @@ final class RankingFixtures {
     static final String TENANT = "acme";
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
-    private RankingFixtures() {
-    }
+    private RankingFixtures() {}
 
     static Case caseOf(String id) {
         return new Case(id, TENANT, "agent", "task of " + id, "", "", 0.5, T0, T0, 0, 0);
     }
 
     /** A candidate returned by both searches, or by one when its rank is 0. */
-    static Candidate candidate(String id, int bm25Rank, double bm25Score, int vectorRank, double cosine, float[] vector) {
+    static Candidate candidate(
+            String id, int bm25Rank, double bm25Score, int vectorRank, double cosine, float[] vector) {
         return new Candidate(caseOf(id), bm25Rank, bm25Score, vectorRank, cosine, vector);
     }
 
@@ -34,7 +34,9 @@ final class RankingFixtures {
 
     /** The one place a test builds a {@link RecallQuery}. */
     static RecallQuery query(String tenant, float[] vector) {
-        return vector == null ? RecallQuery.bm25(tenant, "a task", 10) : RecallQuery.hybrid(tenant, "a task", vector, 10);
+        return vector == null
+                ? RecallQuery.bm25(tenant, "a task", 10)
+                : RecallQuery.hybrid(tenant, "a task", vector, 10);
     }
 
     static RecallQuery query(float[] vector) {
@@ -50,7 +52,10 @@ final class RankingFixtures {
     }
 
     static RankedCandidate find(List<RankedCandidate> ranked, String caseId) {
-        return ranked.stream().filter(r -> r.candidate().caseId().equals(caseId)).findFirst().orElseThrow();
+        return ranked.stream()
+                .filter(r -> r.candidate().caseId().equals(caseId))
+                .findFirst()
+                .orElseThrow();
     }
 
     static float[] vec(double... xs) {
@@ -63,7 +68,12 @@ final class RankingFixtures {
 
     /** The five BM25-only candidates a (best) … e with scores 10, 8, 6, 4, 2: scaled 1, .75, .5, .25, 0. */
     static CandidateLists fiveByBm25(RecallQuery query) {
-        return lists(query, bm25Only("a", 1, 10), bm25Only("b", 2, 8), bm25Only("c", 3, 6), bm25Only("d", 4, 4),
+        return lists(
+                query,
+                bm25Only("a", 1, 10),
+                bm25Only("b", 2, 8),
+                bm25Only("c", 3, 6),
+                bm25Only("d", 4, 4),
                 bm25Only("e", 5, 2));
     }
 

@@ -48,8 +48,10 @@ class ScoreFusionFitTest {
             }
             double[] b = scaled(bm25);
             double[] c = scaled(cos);
-            List<Integer> byPlanted = IntStream.range(0, CANDIDATES).boxed()
-                    .sorted(Comparator.comparingDouble(i -> -(planted * b[i] + (1 - planted) * c[i]))).toList();
+            List<Integer> byPlanted = IntStream.range(0, CANDIDATES)
+                    .boxed()
+                    .sorted(Comparator.comparingDouble(i -> -(planted * b[i] + (1 - planted) * c[i])))
+                    .toList();
             Map<String, Integer> gains = new HashMap<>();
             for (int r = 0; r < 5; r++) {
                 gains.put("q" + j + "-c" + byPlanted.get(r), 5 - r);
@@ -61,8 +63,10 @@ class ScoreFusionFitTest {
 
     /** 1-based ranks, highest value first. */
     private static int[] ranks(double[] xs) {
-        List<Integer> order = IntStream.range(0, xs.length).boxed()
-                .sorted(Comparator.comparingDouble(i -> -xs[i])).toList();
+        List<Integer> order = IntStream.range(0, xs.length)
+                .boxed()
+                .sorted(Comparator.comparingDouble(i -> -xs[i]))
+                .toList();
         int[] rank = new int[xs.length];
         for (int r = 0; r < order.size(); r++) {
             rank[order.get(r)] = r + 1;
@@ -107,7 +111,8 @@ class ScoreFusionFitTest {
         double sum = 0;
         for (JudgedQuery q : judged) {
             List<String> ranking = fit.ranker().rank(q.lists().query(), q.lists()).stream()
-                    .map(r -> r.candidate().caseId()).toList();
+                    .map(r -> r.candidate().caseId())
+                    .toList();
             sum += dev.engram.retriever.eval.RetrievalMetrics.ndcgAtK(ranking, q.gains(), 10);
         }
         assertThat(fit.trainingNdcg()).isCloseTo(sum / judged.size(), within(1e-12));
@@ -129,7 +134,7 @@ class ScoreFusionFitTest {
         }
         ScoreFusionFit fit = ScoreFusionFit.fit(judged);
         assertThat(fit.weight()).isEqualTo(0.5);
-        assertThat(fit.trainingNdcg()).isCloseTo(0.5, within(1e-9));   // 1 / log2(4)
+        assertThat(fit.trainingNdcg()).isCloseTo(0.5, within(1e-9)); // 1 / log2(4)
     }
 
     @Test
@@ -137,7 +142,8 @@ class ScoreFusionFitTest {
         List<JudgedQuery> judged = new ArrayList<>(judgedFollowing(1.0, 4));
         JudgedQuery first = judged.get(0);
         judged.add(new JudgedQuery(first.lists(), Map.of()));
-        judged.add(new JudgedQuery(first.lists(), Map.of(first.gains().keySet().iterator().next(), 0)));
+        judged.add(new JudgedQuery(
+                first.lists(), Map.of(first.gains().keySet().iterator().next(), 0)));
         ScoreFusionFit fit = ScoreFusionFit.fit(judged);
         assertThat(fit.queries()).isEqualTo(QUERIES);
         assertThat(fit.trainingNdcg()).isCloseTo(1.0, within(1e-9));

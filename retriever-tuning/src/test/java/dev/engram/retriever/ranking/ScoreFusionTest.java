@@ -25,7 +25,8 @@ class ScoreFusionTest {
      * d: cos .3 (rank 3) only. Scaled bm25 a 1, b .5, c 0, d 0 (missing); scaled cos a 1/3, c 1, d 0, b 0 (missing).
      */
     private static CandidateLists mixed() {
-        return lists(Q,
+        return lists(
+                Q,
                 candidate("a", 1, 10, 2, 0.5, null),
                 candidate("b", 2, 6, 0, 0, null),
                 candidate("c", 3, 2, 1, 0.9, null),
@@ -59,7 +60,10 @@ class ScoreFusionTest {
     @Test
     void aBm25OnlyQueryKeepsBm25sOrderAtAnyWeight() {
         RecallQuery bm25 = RecallQuery.bm25(RankingFixtures.TENANT, "a task", 10);
-        CandidateLists l = lists(bm25, candidate("x", 2, 3, 0, 0, null), candidate("y", 1, 9, 0, 0, null),
+        CandidateLists l = lists(
+                bm25,
+                candidate("x", 2, 3, 0, 0, null),
+                candidate("y", 1, 9, 0, 0, null),
                 candidate("z", 3, 1, 0, 0, null));
         for (double w : new double[] {0, 0.3, 1}) {
             assertThat(ids(new ScoreFusion(w).rank(bm25, l))).as("w %s", w).containsExactly("y", "x", "z");

@@ -26,6 +26,7 @@ class SelectorBlendTest {
 
     /** A stand-in for Q(s, c): the case vector's last component is its usefulness; counts its calls. */
     private final AtomicInteger calls = new AtomicInteger();
+
     private final CaseUsefulness lastComponent = (task, cases) -> {
         calls.incrementAndGet();
         float[] q = new float[cases.size()];
@@ -36,13 +37,17 @@ class SelectorBlendTest {
     };
 
     private SelectorBlend blend() {
-        return new SelectorBlend(bm25Base(), new TrainedSelector(RankingFixtures.TENANT, lastComponent, List.of(TRAINED)),
-                BLEND, THRESHOLD);
+        return new SelectorBlend(
+                bm25Base(),
+                new TrainedSelector(RankingFixtures.TENANT, lastComponent, List.of(TRAINED)),
+                BLEND,
+                THRESHOLD);
     }
 
     /** BM25 orders a (10), b (6), c (2): scaled 1, .5, 0. The selector prefers c (.9) to b (.2) to a (.1). */
     private static CandidateLists abc(RecallQuery q) {
-        return lists(q,
+        return lists(
+                q,
                 candidate("a", 1, 10, 0, 0, vec(0.5, 0.5, 0.1)),
                 candidate("b", 2, 6, 0, 0, vec(0.5, 0.5, 0.2)),
                 candidate("c", 3, 2, 0, 0, vec(0.1, 0.1, 0.9)));
@@ -55,7 +60,7 @@ class SelectorBlendTest {
 
     @Test
     void aTaskTheSelectorWasTrainedOnIsReRanked() {
-        List<RankedCandidate> ranked = rank(vec(1, 0, 0));   // closeness 1: ω = blend
+        List<RankedCandidate> ranked = rank(vec(1, 0, 0)); // closeness 1: ω = blend
         assertThat(find(ranked, "c").score()).isCloseTo((1 - BLEND) * 0 + BLEND * 0.9, within(1e-6));
         assertThat(find(ranked, "a").score()).isCloseTo((1 - BLEND) * 1 + BLEND * 0.1, within(1e-6));
         assertThat(find(ranked, "b").score()).isCloseTo((1 - BLEND) * 0.5 + BLEND * 0.2, within(1e-6));
@@ -67,11 +72,13 @@ class SelectorBlendTest {
 
     @Test
     void aTaskFarFromEveryTrainedTaskIsNotReRanked() {
-        List<RankedCandidate> ranked = rank(vec(0, 1, 0));   // closeness 0, below the threshold
+        List<RankedCandidate> ranked = rank(vec(0, 1, 0)); // closeness 0, below the threshold
         assertThat(ids(ranked)).containsExactly("a", "b", "c");
         assertThat(ranked).extracting(RankedCandidate::score).containsExactly(1.0, 0.5, 0.0);
         assertThat(ranked.get(0).contribution()).endsWith("selector 0 (nearest trained task cos 0.00, below 0.80)");
-        assertThat(calls).as("the selector is not asked about a task it cannot judge").hasValue(0);
+        assertThat(calls)
+                .as("the selector is not asked about a task it cannot judge")
+                .hasValue(0);
     }
 
     @Test
@@ -94,7 +101,8 @@ class SelectorBlendTest {
     @Test
     void aCandidateWithoutAVectorKeepsItsBaseScore() {
         RecallQuery q = query(vec(1, 0, 0));
-        CandidateLists l = lists(q,
+        CandidateLists l = lists(
+                q,
                 candidate("a", 1, 10, 0, 0, null),
                 candidate("b", 2, 6, 0, 0, vec(0, 0, 1)),
                 candidate("c", 3, 2, 0, 0, vec(0, 0, 0.5)));
@@ -117,18 +125,24 @@ class SelectorBlendTest {
         RecallQuery other = query("globex", vec(1, 0, 0));
         assertThatThrownBy(() -> blend().rank(other, abc(other))).hasMessageContaining("globex");
         TrainedSelector s = new TrainedSelector("acme", lastComponent, List.of(TRAINED));
-        assertThatThrownBy(() -> new SelectorBlend(bm25Base(), s, 1.5, 0.8)).hasMessageContaining("selectorBlend.blend");
-        assertThatThrownBy(() -> new SelectorBlend(bm25Base(), s, 0.5, 1.0)).hasMessageContaining("selectorBlend.threshold");
+        assertThatThrownBy(() -> new SelectorBlend(bm25Base(), s, 1.5, 0.8))
+                .hasMessageContaining("selectorBlend.blend");
+        assertThatThrownBy(() -> new SelectorBlend(bm25Base(), s, 0.5, 1.0))
+                .hasMessageContaining("selectorBlend.threshold");
         assertThatThrownBy(() -> new TrainedSelector("acme", lastComponent, List.of()))
                 .hasMessageContaining("trainedSelector.trainedTasks");
     }
 
     @Test
     void aSelectorThatAnswersOutOfRangeIsAnError() {
-        SelectorBlend broken = new SelectorBlend(bm25Base(),
-                new TrainedSelector("acme", (t, cs) -> new float[] {0.5f, Float.NaN, 0.1f}, List.of(TRAINED)), BLEND, THRESHOLD);
+        SelectorBlend broken = new SelectorBlend(
+                bm25Base(),
+                new TrainedSelector("acme", (t, cs) -> new float[] {0.5f, Float.NaN, 0.1f}, List.of(TRAINED)),
+                BLEND,
+                THRESHOLD);
         RecallQuery q = query(vec(1, 0, 0));
-        assertThatThrownBy(() -> broken.rank(q, abc(q))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> broken.rank(q, abc(q)))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("case b");
     }
 }

@@ -34,12 +34,15 @@ class CaseSelectorTest {
         Random r = new Random(7);
         List<SelectorExample> train = toy(r, 256);
         List<SelectorExample> test = toy(r, 200);
-        try (CaseSelector selector = CaseSelector.create(DIM, SelectorConfig.defaults().withEpochs(15).withBatchSize(32))) {
+        try (CaseSelector selector = CaseSelector.create(
+                DIM, SelectorConfig.defaults().withEpochs(15).withBatchSize(32))) {
             double before = accuracy(selector, test);
             double loss = selector.fit(train);
             double after = accuracy(selector, test);
 
-            assertThat(after).as("accuracy on unseen examples (before: %s)", before).isGreaterThan(0.95);
+            assertThat(after)
+                    .as("accuracy on unseen examples (before: %s)", before)
+                    .isGreaterThan(0.95);
             assertThat(loss).isLessThan(0.2);
             assertThat(selector.examplesSeen()).isEqualTo(256);
 
@@ -65,8 +68,9 @@ class CaseSelectorTest {
             float[] c = {(float) -(0.2 + r.nextDouble()), 4 + (float) r.nextDouble(), 0, 0};
             fresh.add(new SelectorExample(task, c, true));
         }
-        try (CaseSelector selector = CaseSelector.create(DIM, SelectorConfig.defaults().withEpochs(15)
-                .withOnlineEpochs(10).withBatchSize(32))) {
+        try (CaseSelector selector = CaseSelector.create(
+                DIM,
+                SelectorConfig.defaults().withEpochs(15).withOnlineEpochs(10).withBatchSize(32))) {
             selector.fit(old);
             List<SelectorExample> freshTest = fresh.subList(48, 64);
             selector.update(fresh.subList(0, 48));
@@ -81,7 +85,8 @@ class CaseSelectorTest {
     void rejectsOneClassAndWrongLengths() {
         try (CaseSelector selector = CaseSelector.create(DIM, SelectorConfig.defaults())) {
             List<SelectorExample> allUseful = toy(new Random(1), 50).stream()
-                    .map(e -> new SelectorExample(e.task(), e.recalled(), true)).toList();
+                    .map(e -> new SelectorExample(e.task(), e.recalled(), true))
+                    .toList();
             assertThatThrownBy(() -> selector.fit(allUseful)).hasMessageContaining("both useful and not-useful");
             assertThatThrownBy(() -> selector.usefulness(new float[3], List.of(new float[DIM])))
                     .hasMessageContaining("length 3");

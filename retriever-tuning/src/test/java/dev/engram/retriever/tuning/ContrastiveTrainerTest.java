@@ -47,7 +47,8 @@ class ContrastiveTrainerTest {
 
     @BeforeAll
     static void simulateFeedback() {
-        encoder = TextEncoder.load(EncoderConfig.custom().maxLength(128).batchSize(32).build());
+        encoder = TextEncoder.load(
+                EncoderConfig.custom().maxLength(128).batchSize(32).build());
         cranfield = CranfieldLoader.load();
         queries = cranfield.judgedQueries().subList(0, 16);
         Map<String, Document> slice = new LinkedHashMap<>();
@@ -56,15 +57,31 @@ class ContrastiveTrainerTest {
         for (Query q : queries) {
             cranfield.qrels().judged(q.id()).keySet().forEach(id -> slice.put(id, byId.get(id)));
         }
-        cranfield.docs().stream().filter(d -> !d.fullText().isBlank()).limit(80).forEach(d -> slice.putIfAbsent(d.id(), d));
+        cranfield.docs().stream()
+                .filter(d -> !d.fullText().isBlank())
+                .limit(80)
+                .forEach(d -> slice.putIfAbsent(d.id(), d));
         docs = new ArrayList<>(slice.values());
         cases = new HashMap<>();
         Instant t = Instant.parse("2025-01-01T00:00:00Z");
         for (Document d : docs) {
-            cases.put(d.id(), new Case(d.id(), TENANT, "", d.title().isBlank() ? d.id() : d.title(), d.text(), "",
-                    1.0, t, t, 0, 0));
+            cases.put(
+                    d.id(),
+                    new Case(
+                            d.id(),
+                            TENANT,
+                            "",
+                            d.title().isBlank() ? d.id() : d.title(),
+                            d.text(),
+                            "",
+                            1.0,
+                            t,
+                            t,
+                            0,
+                            0));
         }
-        docVectors = encoder.embedDocuments(docs.stream().map(d -> cases.get(d.id()).text()).toList());
+        docVectors = encoder.embedDocuments(
+                docs.stream().map(d -> cases.get(d.id()).text()).toList());
         List<Episode> episodes = new ArrayList<>();
         for (Query q : queries) {
             List<String> top = rank(encoder.embedQuery(q.text())).subList(0, 20);
@@ -75,7 +92,9 @@ class ContrastiveTrainerTest {
             }
             episodes.add(new Episode("fb-" + q.id(), TENANT, "sim", t, q.text(), "", "", 0.5, judgements));
         }
-        examples = FeedbackExamples.builder().maxHardNegatives(3).build()
+        examples = FeedbackExamples.builder()
+                .maxHardNegatives(3)
+                .build()
                 .trainingExamples(episodes, id -> Optional.ofNullable(cases.get(id)));
     }
 
@@ -102,34 +121,48 @@ class ContrastiveTrainerTest {
     }
 
     private static double meanNdcg(Embedder queryEmbedder) {
-        return queries.stream().mapToDouble(q -> RetrievalMetrics.ndcgAtK(rank(queryEmbedder.embedQuery(q.text())),
-                cranfield.qrels().judged(q.id()), 10)).average().orElseThrow();
+        return queries.stream()
+                .mapToDouble(q -> RetrievalMetrics.ndcgAtK(
+                        rank(queryEmbedder.embedQuery(q.text())),
+                        cranfield.qrels().judged(q.id()),
+                        10))
+                .average()
+                .orElseThrow();
     }
 
     @Test
     void queryTuningRaisesNdcgOnTheTrainingQueriesAndLeavesCaseVectorsBitIdentical() {
         assertThat(examples).hasSizeGreaterThan(40);
         double before = meanNdcg(encoder);
-        TuningConfig config = TuningConfig.builder().epochs(6).batchSize(16).learningRate(1e-3).build();
+        TuningConfig config = TuningConfig.builder()
+                .epochs(6)
+                .batchSize(16)
+                .learningRate(1e-3)
+                .build();
         List<TuningProgress> progress = new ArrayList<>();
         Map<String, float[]> stored = new HashMap<>();
         for (int i = 0; i < docs.size(); i++) {
             stored.put(docs.get(i).id(), docVectors.get(i));
         }
 
-        TuningRound round = new ContrastiveTrainer(encoder, config).withBaseCaseVectors(stored::get)
+        TuningRound round = new ContrastiveTrainer(encoder, config)
+                .withBaseCaseVectors(stored::get)
                 .train(TENANT, examples, List.of(), null, progress::add);
         try (TenantAdapter adapter = round.adapter()) {
             Embedder tuned = adapter.embedder(encoder);
             double after = meanNdcg(tuned);
 
-            assertThat(after).as("nDCG@10 on the training queries, frozen %.4f", before).isGreaterThan(before + 0.03);
+            assertThat(after)
+                    .as("nDCG@10 on the training queries, frozen %.4f", before)
+                    .isGreaterThan(before + 0.03);
             assertThat(round.meanLossOfLast(0.2)).isLessThan(round.meanLossOfFirst(0.2));
             assertThat(progress).last().extracting(TuningProgress::phase).isEqualTo("done");
             assertThat(progress).anyMatch(p -> p.phase().equals("training") && p.step() == round.steps());
             assertThat(tuned.modelId()).endsWith("+cranfield-r1@query");
             // query-side: case vectors are the frozen base's, bit for bit
-            List<String> texts = docs.subList(0, 8).stream().map(d -> cases.get(d.id()).text()).toList();
+            List<String> texts = docs.subList(0, 8).stream()
+                    .map(d -> cases.get(d.id()).text())
+                    .toList();
             List<float[]> again = tuned.embedDocuments(texts);
             for (int i = 0; i < texts.size(); i++) {
                 assertThat(again.get(i)).as("case vector %d", i).containsExactly(docVectors.get(i));
@@ -150,38 +183,51 @@ class ContrastiveTrainerTest {
             try (TenantAdapter r2 = round2.adapter()) {
                 assertThat(r2.round()).isEqualTo(2);
                 assertThat(round2.replayedExamples()).isEqualTo((int) Math.round(0.5 * second.size()));
-                assertThat(layer(r1).loraB().toFloatArray()).as("the serving adapter is untouched").containsExactly(b1);
+                assertThat(layer(r1).loraB().toFloatArray())
+                        .as("the serving adapter is untouched")
+                        .containsExactly(b1);
                 assertThat(layer(r2).loraB().toFloatArray()).isNotEqualTo(b1);
 
                 r2.save(dir.resolve("r2"));
-                try (TenantAdapter loaded = TenantAdapter.load(dir.resolve("r2"), TENANT, TuningMode.QUERY_SIDE, "", 2,
-                        encoder)) {
+                try (TenantAdapter loaded =
+                        TenantAdapter.load(dir.resolve("r2"), TENANT, TuningMode.QUERY_SIDE, "", 2, encoder)) {
                     String q = queries.get(0).text();
-                    assertThat(loaded.embedder(encoder).embedQuery(q)).containsExactly(r2.embedder(encoder).embedQuery(q));
+                    assertThat(loaded.embedder(encoder).embedQuery(q))
+                            .containsExactly(r2.embedder(encoder).embedQuery(q));
                 }
             }
-            TuningConfig periodic = config.toBuilder().start(RoundStart.MERGE_AND_RESTART).build();
+            TuningConfig periodic =
+                    config.toBuilder().start(RoundStart.MERGE_AND_RESTART).build();
             try (TenantAdapter r2 = new ContrastiveTrainer(encoder, periodic)
-                    .train(TENANT, second, List.of(), r1, TuningListener.NONE).adapter()) {
+                    .train(TENANT, second, List.of(), r1, TuningListener.NONE)
+                    .adapter()) {
                 assertThat(r2.lora().stage()).isEqualTo(1);
             }
-            TuningConfig symmetric = config.toBuilder().mode(TuningMode.SYMMETRIC).build();
+            TuningConfig symmetric =
+                    config.toBuilder().mode(TuningMode.SYMMETRIC).build();
             assertThatThrownBy(() -> new ContrastiveTrainer(encoder, symmetric)
-                    .train(TENANT, second, List.of(), r1, TuningListener.NONE))
+                            .train(TENANT, second, List.of(), r1, TuningListener.NONE))
                     .hasMessageContaining("trained QUERY_SIDE");
         }
     }
 
     @Test
     void symmetricModeTrainsBothTowers() {
-        TuningConfig config = TuningConfig.builder().mode(TuningMode.SYMMETRIC).epochs(1).batchSize(4)
-                .trainingMaxLength(48).learningRate(2e-3).build();
+        TuningConfig config = TuningConfig.builder()
+                .mode(TuningMode.SYMMETRIC)
+                .epochs(1)
+                .batchSize(4)
+                .trainingMaxLength(48)
+                .learningRate(2e-3)
+                .build();
         List<TrainingExample> few = examples.subList(0, 8);
-        try (TenantAdapter adapter = new ContrastiveTrainer(encoder, config).train(TENANT, few).adapter()) {
+        try (TenantAdapter adapter =
+                new ContrastiveTrainer(encoder, config).train(TENANT, few).adapter()) {
             assertThat(adapter.mode()).isEqualTo(TuningMode.SYMMETRIC);
             String text = few.get(0).positive().text();
             float[] base = encoder.embedDocuments(List.of(text)).get(0);
-            float[] tuned = adapter.embedder(encoder).embedDocuments(List.of(text)).get(0);
+            float[] tuned =
+                    adapter.embedder(encoder).embedDocuments(List.of(text)).get(0);
             assertThat(tuned).isNotEqualTo(base);
             assertThat(adapter.embedder(encoder).modelId()).endsWith("+cranfield-r1");
         }

@@ -29,8 +29,8 @@ class FeedbackExamplesTest {
     }
 
     private static Case kase(String id, long recalled, long useful) {
-        return new Case(id, "acme", "agent", "task of " + id, "plan of " + id, "outcome of " + id, 0.8, T, T,
-                recalled, useful);
+        return new Case(
+                id, "acme", "agent", "task of " + id, "plan of " + id, "outcome of " + id, 0.8, T, T, recalled, useful);
     }
 
     private static Episode episode(String id, String task, double reward, Judgement... judgements) {
@@ -39,7 +39,10 @@ class FeedbackExamplesTest {
 
     @Test
     void perCaseVerdictsGivePositivesWithTheirJudgedNegativesBestRankedFirst() {
-        Episode e = episode("e1", "heated wing flutter", 0.2,
+        Episode e = episode(
+                "e1",
+                "heated wing flutter",
+                0.2,
                 new Judgement("c1", 1, false),
                 new Judgement("c2", 2, true),
                 new Judgement("c3", 3, false),
@@ -61,13 +64,16 @@ class FeedbackExamplesTest {
         // an explicit verdict beats the reward
         Episode mixed = episode("e3", "good task", 0.9, new Judgement("c4", 3, false));
 
-        FeedbackExamples feedback = FeedbackExamples.builder().usefulRewardThreshold(0.5).build();
+        FeedbackExamples feedback =
+                FeedbackExamples.builder().usefulRewardThreshold(0.5).build();
         List<JudgedRecall> judged = feedback.judgedRecalls(List.of(good, bad, mixed), lookup);
 
-        assertThat(judged).extracting(j -> j.task() + "/" + j.recalled().caseId() + "/" + j.useful())
+        assertThat(judged)
+                .extracting(j -> j.task() + "/" + j.recalled().caseId() + "/" + j.useful())
                 .containsExactly("good task/c1/true", "good task/c2/true", "good task/c4/false", "bad task/c3/false");
         List<TrainingExample> examples = feedback.trainingExamples(List.of(good, bad, mixed), lookup);
-        assertThat(examples).extracting(x -> x.query() + "/" + x.positive().caseId())
+        assertThat(examples)
+                .extracting(x -> x.query() + "/" + x.positive().caseId())
                 .containsExactly("good task/c1", "good task/c2");
         assertThat(examples.get(0).hardNegatives()).extracting(CaseText::caseId).containsExactly("c4");
     }
@@ -89,7 +95,7 @@ class FeedbackExamplesTest {
 
     @Test
     void minesHighRankedCasesThatWereNeverUsefulAfterTheJudgedNegatives() {
-        cases.put("c5", kase("c5", 4, 2));   // useful elsewhere according to the store: not a negative
+        cases.put("c5", kase("c5", 4, 2)); // useful elsewhere according to the store: not a negative
         Episode e1 = episode("e1", "t1", 0.5, new Judgement("c1", 1, true), new Judgement("c2", 2, false));
         Episode e2 = episode("e2", "t2", 0.5, new Judgement("c3", 1, true));
         Map<String, List<String>> rankings = Map.of(
@@ -111,7 +117,8 @@ class FeedbackExamplesTest {
     @Test
     void unknownCasesAreSkippedAndCounted() {
         Episode e = episode("e1", "t", 0.5, new Judgement("gone", 1, true), new Judgement("c1", 2, true));
-        FeedbackExamples feedback = FeedbackExamples.builder().maxHardNegatives(0).build();
+        FeedbackExamples feedback =
+                FeedbackExamples.builder().maxHardNegatives(0).build();
 
         List<TrainingExample> examples = feedback.trainingExamples(List.of(e), lookup);
 

@@ -18,7 +18,8 @@ class MultipleNegativesRankingLossTest {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             NDArray q = m.create(new float[] {2, 0}, new Shape(1, 2));
             NDArray c = m.create(new float[] {3, 0, 0, 5}, new Shape(2, 2));
-            float loss = new MultipleNegativesRankingLoss(1f).compute(m, q, c, null).getFloat();
+            float loss =
+                    new MultipleNegativesRankingLoss(1f).compute(m, q, c, null).getFloat();
             assertThat(loss).isCloseTo(0.3132617f, within(1e-6f));
         }
     }
@@ -29,7 +30,9 @@ class MultipleNegativesRankingLossTest {
         // two positives, then one hard negative
         float[][] c = {{1, 1, 0}, {0, 1, 0}, {1, 0, 1}};
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            float loss = new MultipleNegativesRankingLoss().compute(m, matrix(m, q), matrix(m, c), null).getFloat();
+            float loss = new MultipleNegativesRankingLoss()
+                    .compute(m, matrix(m, q), matrix(m, c), null)
+                    .getFloat();
             assertThat((double) loss).isCloseTo(reference(q, c, 20, null), within(1e-5));
             // row 0: cos to c0 = 1/√2, c1 = 0, c2 = 1/√2; row 1: c0 = 1/2, c1 = 1/√2, c2 = 1/2
             double s = 20 / Math.sqrt(2);
@@ -45,7 +48,9 @@ class MultipleNegativesRankingLossTest {
         float[][] c = {{1, 1, 0}, {0, 1, 0}, {1, 0, 1}};
         boolean[][] excluded = {{false, false, true}, {false, false, false}};
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            float loss = new MultipleNegativesRankingLoss().compute(m, matrix(m, q), matrix(m, c), excluded).getFloat();
+            float loss = new MultipleNegativesRankingLoss()
+                    .compute(m, matrix(m, q), matrix(m, c), excluded)
+                    .getFloat();
             assertThat((double) loss).isCloseTo(reference(q, c, 20, excluded), within(1e-5));
             assertThat((double) loss).isLessThan(reference(q, c, 20, null) - 0.1);
         }
@@ -94,7 +99,8 @@ class MultipleNegativesRankingLossTest {
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < c.length; j++) {
                 logits[j] = excluded != null && excluded[i][j] && j != i
-                        ? Double.NEGATIVE_INFINITY : scale * cos(q[i], c[j]);
+                        ? Double.NEGATIVE_INFINITY
+                        : scale * cos(q[i], c[j]);
                 max = Math.max(max, logits[j]);
             }
             double sum = 0;

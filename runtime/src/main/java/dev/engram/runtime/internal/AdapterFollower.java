@@ -47,197 +47,232 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdapterFollower implements Subscription {
 
-  /** Versions kept per adapter (the newest), so that the node's choice can be delivered with its files. */
-  static final int VERSIONS_KEPT = 16;
+    /** Versions kept per adapter (the newest), so that the node's choice can be delivered with its files. */
+    static final int VERSIONS_KEPT = 16;
 
-  private static final Logger LOG = LoggerFactory.getLogger(AdapterFollower.class);
-  private static final Duration POLL = Duration.ofMillis(500);
+    private static final Logger LOG = LoggerFactory.getLogger(AdapterFollower.class);
+    private static final Duration POLL = Duration.ofMillis(500);
 
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final TrustedWorkerKeys trusted;
-  private final NodeHttp node;
-  private final Duration checkEvery;
-  private final Predicate<? super AdapterPublished> filter;
-  private final Consumer<? super AdapterPublished> listener;
-  private final AdapterAssembler assembler = new AdapterAssembler();
-  private final Map<String, NavigableMap<Long, AdapterPublished>> held = new HashMap<>();
-  private final Map<String, String> tenants = new HashMap<>();
-  private final Map<String, String> delivered = new HashMap<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final Thread thread;
-  private long nextCheck;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final TrustedWorkerKeys trusted;
+    private final NodeHttp node;
+    private final Duration checkEvery;
+    private final Predicate<? super AdapterPublished> filter;
+    private final Consumer<? super AdapterPublished> listener;
+    private final AdapterAssembler assembler = new AdapterAssembler();
+    private final Map<String, NavigableMap<Long, AdapterPublished>> held = new HashMap<>();
+    private final Map<String, String> tenants = new HashMap<>();
+    private final Map<String, String> delivered = new HashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread thread;
+    private long nextCheck;
 
-  private AdapterFollower(KafkaConnection kafka, TrustedWorkerKeys trusted, NodeHttp node, Duration checkEvery,
-      Predicate<? super AdapterPublished> filter, Consumer<? super AdapterPublished> listener) {
-    // Chunks are ~512 KiB each: let one fetch carry a few. Never auto-create the topic with the
-    // broker's defaults (it must be compacted): wait for Engram to create it.
-    this.consumer = KafkaClientFactory.consumer(kafka, null, Map.of(
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024,
-        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
-    this.trusted = trusted;
-    this.node = node;
-    this.checkEvery = checkEvery;
-    this.filter = filter;
-    this.listener = listener;
-    this.thread = new Thread(this::run, "engram-adapter-follower");
-    this.thread.setDaemon(true);
-  }
-
-  /**
-   * Starts following; the returned subscription stops it.
-   *
-   * @param node the node whose serving versions are delivered as promoted; null for candidates only
-   */
-  public static AdapterFollower start(String bootstrapServers, TrustedWorkerKeys trusted, NodeHttp node,
-      Duration checkEvery, Predicate<? super AdapterPublished> filter, Consumer<? super AdapterPublished> listener) {
-    return start(KafkaConnection.of(bootstrapServers), trusted, node, checkEvery, filter, listener);
-  }
-
-  /** As above, following over {@code kafka} (with its client properties). */
-  public static AdapterFollower start(KafkaConnection kafka, TrustedWorkerKeys trusted, NodeHttp node,
-      Duration checkEvery, Predicate<? super AdapterPublished> filter, Consumer<? super AdapterPublished> listener) {
-    AdapterFollower follower = new AdapterFollower(kafka, trusted, node, checkEvery, filter, listener);
-    follower.thread.start();
-    return follower;
-  }
-
-  @Override
-  public boolean isRunning() {
-    return thread.isAlive();
-  }
-
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    private AdapterFollower(
+            KafkaConnection kafka,
+            TrustedWorkerKeys trusted,
+            NodeHttp node,
+            Duration checkEvery,
+            Predicate<? super AdapterPublished> filter,
+            Consumer<? super AdapterPublished> listener) {
+        // Chunks are ~512 KiB each: let one fetch carry a few. Never auto-create the topic with the
+        // broker's defaults (it must be compacted): wait for Engram to create it.
+        this.consumer = KafkaClientFactory.consumer(
+                kafka,
+                null,
+                Map.of(
+                        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                        8 * 1024 * 1024,
+                        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+                        false));
+        this.trusted = trusted;
+        this.node = node;
+        this.checkEvery = checkEvery;
+        this.filter = filter;
+        this.listener = listener;
+        this.thread = new Thread(this::run, "engram-adapter-follower");
+        this.thread.setDaemon(true);
     }
-    consumer.wakeup();
-    try {
-      thread.join(Duration.ofSeconds(10).toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 
-  private void run() {
-    try {
-      List<TopicPartition> partitions = awaitPartitions();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      while (!closed.get()) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-          for (AdapterAssembler.Delivery d : assembler.accept(record)) {
-            accept(d);
-          }
+    /**
+     * Starts following; the returned subscription stops it.
+     *
+     * @param node the node whose serving versions are delivered as promoted; null for candidates only
+     */
+    public static AdapterFollower start(
+            String bootstrapServers,
+            TrustedWorkerKeys trusted,
+            NodeHttp node,
+            Duration checkEvery,
+            Predicate<? super AdapterPublished> filter,
+            Consumer<? super AdapterPublished> listener) {
+        return start(KafkaConnection.of(bootstrapServers), trusted, node, checkEvery, filter, listener);
+    }
+
+    /** As above, following over {@code kafka} (with its client properties). */
+    public static AdapterFollower start(
+            KafkaConnection kafka,
+            TrustedWorkerKeys trusted,
+            NodeHttp node,
+            Duration checkEvery,
+            Predicate<? super AdapterPublished> filter,
+            Consumer<? super AdapterPublished> listener) {
+        AdapterFollower follower = new AdapterFollower(kafka, trusted, node, checkEvery, filter, listener);
+        follower.thread.start();
+        return follower;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
-        if (node != null && !held.isEmpty() && System.nanoTime() - nextCheck >= 0) {
-          nextCheck = System.nanoTime() + checkEvery.toNanos();
-          askTheNode();
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(10).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-      }
-    } catch (WakeupException e) {
-      if (!closed.get()) {
-        LOG.error("adapter follower woken up unexpectedly; it stops", e);
-      }
-    } catch (RuntimeException e) {
-      LOG.error("adapter follower failed and stops: {}", e.toString(), e);
-    } finally {
-      consumer.close(Duration.ofSeconds(5));
     }
-  }
 
-  private List<TopicPartition> awaitPartitions() {
-    while (!closed.get()) {
-      List<PartitionInfo> infos = consumer.partitionsFor(Topics.ADAPTERS, Duration.ofSeconds(10));
-      if (infos != null && !infos.isEmpty()) {
-        return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      }
-      LOG.warn("topic {} does not exist yet; waiting for it", Topics.ADAPTERS);
-    }
-    throw new WakeupException();
-  }
-
-  private void accept(AdapterAssembler.Delivery d) {
-    if (d instanceof AdapterAssembler.Delivery.Rejected r) {
-      LOG.warn("skipped adapter record {} at {}-{}@{}: {}", r.key(), r.topic(), r.partition(), r.offset(), r.reason());
-      return;
-    }
-    if (!(d instanceof AdapterAssembler.Delivery.Adapter a)) {
-      return;
-    }
-    AdapterPublished adapter = a.adapter();
-    String refused = refusal(adapter);
-    if (refused != null) {
-      LOG.warn("skipped {} v{} at offset {}: {}", adapter.adapterName(), adapter.version(), a.offset(), refused);
-      return;
-    }
-    tenants.putIfAbsent(adapter.adapterName(), adapter.tenant());
-    NavigableMap<Long, AdapterPublished> versions = held.computeIfAbsent(adapter.adapterName(), n -> new TreeMap<>());
-    versions.put(adapter.version(), adapter);
-    while (versions.size() > VERSIONS_KEPT) {
-      versions.pollFirstEntry();
-    }
-    deliver(adapter);
-    nextCheck = System.nanoTime(); // a new version may be what the node serves next: ask soon
-  }
-
-  /** Why a version is not for this client, or null: the node's admission rules, applied here too. */
-  private String refusal(AdapterPublished adapter) {
-    AdapterSignature.Check check = AdapterSignature.verify(adapter, trusted);
-    if (!check.trusted()) {
-      return check.reason();
-    }
-    if (adapter.status() != AdapterStatus.CANDIDATE) {
-      return "published as " + adapter.status() + " by its publisher; only a node's gate promotes";
-    }
-    String tenant = tenants.get(adapter.adapterName());
-    if (tenant != null && !tenant.equals(adapter.tenant())) {
-      return "names tenant '" + adapter.tenant() + "' but the adapter belongs to '" + tenant + "'";
-    }
-    return null;
-  }
-
-  /** Delivers, as promoted, each adapter's version the node serves now if it changed and is held here. */
-  private void askTheNode() {
-    JsonNode listing;
-    try {
-      listing = node.adapters();
-    } catch (EngramApiException e) {
-      LOG.warn("could not ask the node which adapter versions it serves ({}); asking again in {}", e.getMessage(),
-          checkEvery);
-      return;
-    }
-    for (JsonNode a : listing.path("adapters")) {
-      String name = a.path("name").asText();
-      JsonNode serving = a.path("serving");
-      String servingKey = serving.isIntegralNumber() ? name + "/v" + serving.asLong() : null;
-      if (servingKey == null || servingKey.equals(delivered.get(name))) {
-        continue;
-      }
-      AdapterPublished version = held.getOrDefault(name, new TreeMap<>()).get(serving.asLong());
-      JsonNode listed = null;
-      for (JsonNode v : a.path("versions")) {
-        if (v.path("version").asLong() == serving.asLong()) {
-          listed = v;
+    private void run() {
+        try {
+            List<TopicPartition> partitions = awaitPartitions();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (!closed.get()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    for (AdapterAssembler.Delivery d : assembler.accept(record)) {
+                        accept(d);
+                    }
+                }
+                if (node != null && !held.isEmpty() && System.nanoTime() - nextCheck >= 0) {
+                    nextCheck = System.nanoTime() + checkEvery.toNanos();
+                    askTheNode();
+                }
+            }
+        } catch (WakeupException e) {
+            if (!closed.get()) {
+                LOG.error("adapter follower woken up unexpectedly; it stops", e);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("adapter follower failed and stops: {}", e.toString(), e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
         }
-      }
-      if (version == null || listed == null || !version.payloadSha256().equals(listed.path("payloadSha256").asText())) {
-        continue; // not read here yet (or another payload): the next check tries again
-      }
-      delivered.put(name, servingKey);
-      deliver(version.withStatus(AdapterStatus.PROMOTED, "serving on " + node.url() + ": "
-          + listed.path("reason").asText()));
     }
-  }
 
-  private void deliver(AdapterPublished adapter) {
-    if (!filter.test(adapter)) {
-      return;
+    private List<TopicPartition> awaitPartitions() {
+        while (!closed.get()) {
+            List<PartitionInfo> infos = consumer.partitionsFor(Topics.ADAPTERS, Duration.ofSeconds(10));
+            if (infos != null && !infos.isEmpty()) {
+                return infos.stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition()))
+                        .toList();
+            }
+            LOG.warn("topic {} does not exist yet; waiting for it", Topics.ADAPTERS);
+        }
+        throw new WakeupException();
     }
-    try {
-      listener.accept(adapter);
-    } catch (RuntimeException e) {
-      LOG.warn("adapter listener failed on {}: {}", adapter, e.toString(), e);
+
+    private void accept(AdapterAssembler.Delivery d) {
+        if (d instanceof AdapterAssembler.Delivery.Rejected r) {
+            LOG.warn(
+                    "skipped adapter record {} at {}-{}@{}: {}",
+                    r.key(),
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    r.reason());
+            return;
+        }
+        if (!(d instanceof AdapterAssembler.Delivery.Adapter a)) {
+            return;
+        }
+        AdapterPublished adapter = a.adapter();
+        String refused = refusal(adapter);
+        if (refused != null) {
+            LOG.warn("skipped {} v{} at offset {}: {}", adapter.adapterName(), adapter.version(), a.offset(), refused);
+            return;
+        }
+        tenants.putIfAbsent(adapter.adapterName(), adapter.tenant());
+        NavigableMap<Long, AdapterPublished> versions =
+                held.computeIfAbsent(adapter.adapterName(), n -> new TreeMap<>());
+        versions.put(adapter.version(), adapter);
+        while (versions.size() > VERSIONS_KEPT) {
+            versions.pollFirstEntry();
+        }
+        deliver(adapter);
+        nextCheck = System.nanoTime(); // a new version may be what the node serves next: ask soon
     }
-  }
+
+    /** Why a version is not for this client, or null: the node's admission rules, applied here too. */
+    private String refusal(AdapterPublished adapter) {
+        AdapterSignature.Check check = AdapterSignature.verify(adapter, trusted);
+        if (!check.trusted()) {
+            return check.reason();
+        }
+        if (adapter.status() != AdapterStatus.CANDIDATE) {
+            return "published as " + adapter.status() + " by its publisher; only a node's gate promotes";
+        }
+        String tenant = tenants.get(adapter.adapterName());
+        if (tenant != null && !tenant.equals(adapter.tenant())) {
+            return "names tenant '" + adapter.tenant() + "' but the adapter belongs to '" + tenant + "'";
+        }
+        return null;
+    }
+
+    /** Delivers, as promoted, each adapter's version the node serves now if it changed and is held here. */
+    private void askTheNode() {
+        JsonNode listing;
+        try {
+            listing = node.adapters();
+        } catch (EngramApiException e) {
+            LOG.warn(
+                    "could not ask the node which adapter versions it serves ({}); asking again in {}",
+                    e.getMessage(),
+                    checkEvery);
+            return;
+        }
+        for (JsonNode a : listing.path("adapters")) {
+            String name = a.path("name").asText();
+            JsonNode serving = a.path("serving");
+            String servingKey = serving.isIntegralNumber() ? name + "/v" + serving.asLong() : null;
+            if (servingKey == null || servingKey.equals(delivered.get(name))) {
+                continue;
+            }
+            AdapterPublished version = held.getOrDefault(name, new TreeMap<>()).get(serving.asLong());
+            JsonNode listed = null;
+            for (JsonNode v : a.path("versions")) {
+                if (v.path("version").asLong() == serving.asLong()) {
+                    listed = v;
+                }
+            }
+            if (version == null
+                    || listed == null
+                    || !version.payloadSha256()
+                            .equals(listed.path("payloadSha256").asText())) {
+                continue; // not read here yet (or another payload): the next check tries again
+            }
+            delivered.put(name, servingKey);
+            deliver(version.withStatus(
+                    AdapterStatus.PROMOTED,
+                    "serving on " + node.url() + ": " + listed.path("reason").asText()));
+        }
+    }
+
+    private void deliver(AdapterPublished adapter) {
+        if (!filter.test(adapter)) {
+            return;
+        }
+        try {
+            listener.accept(adapter);
+        } catch (RuntimeException e) {
+            LOG.warn("adapter listener failed on {}: {}", adapter, e.toString(), e);
+        }
+    }
 }

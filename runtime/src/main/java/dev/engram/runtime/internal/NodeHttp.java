@@ -20,111 +20,125 @@ import java.util.Arrays;
  */
 public final class NodeHttp {
 
-  private static final ObjectMapper JSON = EventCodec.mapper();
+    private static final ObjectMapper JSON = EventCodec.mapper();
 
-  private final URI nodeUrl;
-  private final Duration timeout;
-  private final String apiKey;
-  private final HttpClient http;
+    private final URI nodeUrl;
+    private final Duration timeout;
+    private final String apiKey;
+    private final HttpClient http;
 
-  /** @param apiKey sent with every call; {@code null} for none (a node that allows anonymous calls) */
-  public NodeHttp(URI nodeUrl, Duration timeout, String apiKey) {
-    this.nodeUrl = nodeUrl;
-    this.timeout = timeout;
-    this.apiKey = apiKey;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
-  }
+    /** @param apiKey sent with every call; {@code null} for none (a node that allows anonymous calls) */
+    public NodeHttp(URI nodeUrl, Duration timeout, String apiKey) {
+        this.nodeUrl = nodeUrl;
+        this.timeout = timeout;
+        this.apiKey = apiKey;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
 
-  /**
-   * Calls {@code method path} with {@code body} (JSON, or {@code null} for none) and reads the
-   * answer as {@code type}.
-   *
-   * @param expected the status of success
-   * @throws EngramApiException for any other status, an unreadable answer, or no answer at all
-   */
-  public <T> T call(String method, String path, Object body, int expected, Class<T> type) {
-    return call(method, path, body, type, expected);
-  }
+    /**
+     * Calls {@code method path} with {@code body} (JSON, or {@code null} for none) and reads the
+     * answer as {@code type}.
+     *
+     * @param expected the status of success
+     * @throws EngramApiException for any other status, an unreadable answer, or no answer at all
+     */
+    public <T> T call(String method, String path, Object body, int expected, Class<T> type) {
+        return call(method, path, body, type, expected);
+    }
 
-  /**
-   * Calls {@code method path} with {@code body} (JSON, or {@code null} for none) and reads the
-   * answer as {@code type} when its status is one of {@code accepted} (e.g. {@code GET /health},
-   * whose 503 carries the report too).
-   *
-   * @throws EngramApiException for any other status, an unreadable answer, or no answer at all
-   */
-  public <T> T call(String method, String path, Object body, Class<T> type, int... accepted) {
-    URI uri = nodeUrl.resolve(path);
-    HttpRequest.BodyPublisher publisher;
-    try {
-      publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-          : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("could not write the request to " + path, e);
+    /**
+     * Calls {@code method path} with {@code body} (JSON, or {@code null} for none) and reads the
+     * answer as {@code type} when its status is one of {@code accepted} (e.g. {@code GET /health},
+     * whose 503 carries the report too).
+     *
+     * @throws EngramApiException for any other status, an unreadable answer, or no answer at all
+     */
+    public <T> T call(String method, String path, Object body, Class<T> type, int... accepted) {
+        URI uri = nodeUrl.resolve(path);
+        HttpRequest.BodyPublisher publisher;
+        try {
+            publisher = body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write the request to " + path, e);
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Accept", "application/json")
+                .method(method, publisher);
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new EngramApiException(
+                    method,
+                    uri,
+                    -1,
+                    e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    null,
+                    e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngramApiException(method, uri, -1, "interrupted while waiting for the node", null, e);
+        }
+        int status = response.statusCode();
+        if (Arrays.stream(accepted).noneMatch(ok -> ok == status)) {
+            throw error(method, uri, response);
+        }
+        try {
+            return JSON.readValue(response.body(), type);
+        } catch (IOException e) {
+            throw new EngramApiException(
+                    method,
+                    uri,
+                    response.statusCode(),
+                    "the node's answer is not a " + type.getSimpleName() + " (" + e.getMessage() + "): "
+                            + preview(response.body()),
+                    null,
+                    e);
+        }
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
-        .header("Accept", "application/json").method(method, publisher);
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (apiKey != null) {
-      request.header("Authorization", "Bearer " + apiKey);
-    }
-    HttpResponse<byte[]> response;
-    try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new EngramApiException(method, uri, -1, e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()), null, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EngramApiException(method, uri, -1, "interrupted while waiting for the node", null, e);
-    }
-    int status = response.statusCode();
-    if (Arrays.stream(accepted).noneMatch(ok -> ok == status)) {
-      throw error(method, uri, response);
-    }
-    try {
-      return JSON.readValue(response.body(), type);
-    } catch (IOException e) {
-      throw new EngramApiException(method, uri, response.statusCode(), "the node's answer is not a "
-          + type.getSimpleName() + " (" + e.getMessage() + "): " + preview(response.body()), null, e);
-    }
-  }
 
-  /** {@code GET /v1/adapters}: every adapter the node knows, with its versions and the serving one. */
-  public JsonNode adapters() {
-    return call("GET", "/v1/adapters", null, 200, JsonNode.class);
-  }
-
-  /** The node's address. */
-  public URI url() {
-    return nodeUrl;
-  }
-
-  private static EngramApiException error(String method, URI uri, HttpResponse<byte[]> response) {
-    String message = null;
-    String field = null;
-    try {
-      JsonNode error = JSON.readTree(response.body());
-      if (error != null && error.hasNonNull("error")) {
-        message = error.get("error").asText();
-        field = error.hasNonNull("field") ? error.get("field").asText() : null;
-      }
-    } catch (IOException notJson) {
-      // Not the node's error body (a proxy's page, say): show the body itself.
+    /** {@code GET /v1/adapters}: every adapter the node knows, with its versions and the serving one. */
+    public JsonNode adapters() {
+        return call("GET", "/v1/adapters", null, 200, JsonNode.class);
     }
-    if (message == null) {
-      message = preview(response.body());
-    }
-    return new EngramApiException(method, uri, response.statusCode(), message, field, null);
-  }
 
-  private static String preview(byte[] body) {
-    String text = new String(body, StandardCharsets.UTF_8).strip();
-    if (text.isEmpty()) {
-      return "(empty body)";
+    /** The node's address. */
+    public URI url() {
+        return nodeUrl;
     }
-    return text.length() <= 300 ? text : text.substring(0, 297) + "...";
-  }
+
+    private static EngramApiException error(String method, URI uri, HttpResponse<byte[]> response) {
+        String message = null;
+        String field = null;
+        try {
+            JsonNode error = JSON.readTree(response.body());
+            if (error != null && error.hasNonNull("error")) {
+                message = error.get("error").asText();
+                field = error.hasNonNull("field") ? error.get("field").asText() : null;
+            }
+        } catch (IOException notJson) {
+            // Not the node's error body (a proxy's page, say): show the body itself.
+        }
+        if (message == null) {
+            message = preview(response.body());
+        }
+        return new EngramApiException(method, uri, response.statusCode(), message, field, null);
+    }
+
+    private static String preview(byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8).strip();
+        if (text.isEmpty()) {
+            return "(empty body)";
+        }
+        return text.length() <= 300 ? text : text.substring(0, 297) + "...";
+    }
 }

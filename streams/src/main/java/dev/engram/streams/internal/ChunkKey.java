@@ -11,13 +11,13 @@ package dev.engram.streams.internal;
  */
 public record ChunkKey(Kind kind, String owner, String group, int index) {
 
-  /** The kinds of key. */
-  public enum Kind {
-    /** {@code "<tenant>/<jobId>/chunk-<index>"}: a chunk of a job's JSON. */
-    CHUNK,
-    /** A key without '/': a tenant (a training job or its header). */
-    PLAIN,
-    /** Anything else. */
-    UNKNOWN
-  }
+    /** The kinds of key. */
+    public enum Kind {
+        /** {@code "<tenant>/<jobId>/chunk-<index>"}: a chunk of a job's JSON. */
+        CHUNK,
+        /** A key without '/': a tenant (a training job or its header). */
+        PLAIN,
+        /** Anything else. */
+        UNKNOWN
+    }
 }

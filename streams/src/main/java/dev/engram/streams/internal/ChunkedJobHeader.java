@@ -20,21 +20,31 @@ import java.time.Instant;
  * @param payloadSize its length in bytes
  * @param chunkCount how many chunks carry it
  */
-public record ChunkedJobHeader(int schemaVersion, String jobId, String tenant, String adapterName, int attempt,
-    Instant createdAt, String payloadSha256, long payloadSize, int chunkCount) {
+public record ChunkedJobHeader(
+        int schemaVersion,
+        String jobId,
+        String tenant,
+        String adapterName,
+        int attempt,
+        Instant createdAt,
+        String payloadSha256,
+        long payloadSize,
+        int chunkCount) {
 
-  /** Largest job JSON: 256 MiB. */
-  public static final long MAX_PAYLOAD_BYTES = 256L * 1024 * 1024;
+    /** Largest job JSON: 256 MiB. */
+    public static final long MAX_PAYLOAD_BYTES = 256L * 1024 * 1024;
 
-  public ChunkedJobHeader {
-    FieldChecks.requireText("jobId", jobId, EventLimits.MAX_ID_CHARS);
-    FieldChecks.requireTenant("tenant", tenant);
-    ChunkChecks.requireSha256("payloadSha256", payloadSha256);
-    if (payloadSize < 1 || payloadSize > MAX_PAYLOAD_BYTES) {
-      throw new InvalidEventException("payloadSize", "must be in [1, " + MAX_PAYLOAD_BYTES + "], was " + payloadSize);
+    public ChunkedJobHeader {
+        FieldChecks.requireText("jobId", jobId, EventLimits.MAX_ID_CHARS);
+        FieldChecks.requireTenant("tenant", tenant);
+        ChunkChecks.requireSha256("payloadSha256", payloadSha256);
+        if (payloadSize < 1 || payloadSize > MAX_PAYLOAD_BYTES) {
+            throw new InvalidEventException(
+                    "payloadSize", "must be in [1, " + MAX_PAYLOAD_BYTES + "], was " + payloadSize);
+        }
+        if (chunkCount < 1 || chunkCount > ChunkRecord.MAX_COUNT) {
+            throw new InvalidEventException(
+                    "chunkCount", "must be in [1, " + ChunkRecord.MAX_COUNT + "], was " + chunkCount);
+        }
     }
-    if (chunkCount < 1 || chunkCount > ChunkRecord.MAX_COUNT) {
-      throw new InvalidEventException("chunkCount", "must be in [1, " + ChunkRecord.MAX_COUNT + "], was " + chunkCount);
-    }
-  }
 }

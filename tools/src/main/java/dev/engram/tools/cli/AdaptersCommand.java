@@ -1,5 +1,6 @@
 package dev.engram.tools.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.engram.runtime.AcceptedControl;
 import dev.engram.runtime.AdapterInfo;
 import dev.engram.runtime.AdapterListing;
@@ -11,7 +12,6 @@ import dev.engram.runtime.NodeAdapters;
 import dev.engram.streams.AdapterControl;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.EventCodec;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -40,12 +40,20 @@ import picocli.CommandLine.Spec;
  * <p>Listing needs a reader's key, the controls an operator's; the node records the key's principal
  * as the control's operator and in its audit log ({@code engram audit}).
  */
-@Command(name = "adapters", mixinStandardHelpOptions = true,
+@Command(
+        name = "adapters",
+        mixinStandardHelpOptions = true,
         header = "List a node's adapter versions, and pin, unpin or roll one back.",
-        description = {"List a node's adapter versions (status, gate metrics, reason), and pin, unpin or roll back.",
-            "Controls go onto engram.adapters, so every node applies them and they survive restarts."},
-        subcommands = {AdaptersCommand.ListVersions.class, AdaptersCommand.Pin.class, AdaptersCommand.Unpin.class,
-            AdaptersCommand.Rollback.class})
+        description = {
+            "List a node's adapter versions (status, gate metrics, reason), and pin, unpin or roll back.",
+            "Controls go onto engram.adapters, so every node applies them and they survive restarts."
+        },
+        subcommands = {
+            AdaptersCommand.ListVersions.class,
+            AdaptersCommand.Pin.class,
+            AdaptersCommand.Unpin.class,
+            AdaptersCommand.Rollback.class
+        })
 final class AdaptersCommand implements Runnable {
 
     @Spec
@@ -69,29 +77,38 @@ final class AdaptersCommand implements Runnable {
     static final class ListVersions implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
         @Mixin
         NodeOption node;
+
         @Parameters(arity = "0..1", paramLabel = "NAME", description = "Only this adapter.")
         String name;
 
         @Override
         public Integer call() throws IOException {
-            return name == null ? send(spec, node, NodeAdapters::list, AdaptersCommand::print)
+            return name == null
+                    ? send(spec, node, NodeAdapters::list, AdaptersCommand::print)
                     : send(spec, node, adapters -> adapters.get(name), AdaptersCommand::print);
         }
     }
 
-    @Command(name = "pin", mixinStandardHelpOptions = true,
+    @Command(
+            name = "pin",
+            mixinStandardHelpOptions = true,
             description = "Serve VERSION of NAME whatever is promoted later, until unpinned.")
     static final class Pin implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
         @Mixin
         NodeOption node;
+
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
+
         @Parameters(index = "1", paramLabel = "VERSION")
         long version;
+
         @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT")
         String reason;
 
@@ -105,10 +122,13 @@ final class AdaptersCommand implements Runnable {
     static final class Unpin implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
         @Mixin
         NodeOption node;
+
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
+
         @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT")
         String reason;
 
@@ -118,17 +138,23 @@ final class AdaptersCommand implements Runnable {
         }
     }
 
-    @Command(name = "rollback", mixinStandardHelpOptions = true,
+    @Command(
+            name = "rollback",
+            mixinStandardHelpOptions = true,
             description = "Serve VERSION (below the one serving) until a newer version is promoted.")
     static final class Rollback implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
         @Mixin
         NodeOption node;
+
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
+
         @Parameters(index = "1", paramLabel = "VERSION")
         long version;
+
         @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT")
         String reason;
 
@@ -139,8 +165,9 @@ final class AdaptersCommand implements Runnable {
     }
 
     /** Makes one call to the node's adapter routes through the SDK, and prints its answer or why it failed. */
-    private static <T> int send(CommandSpec spec, NodeOption node, Function<NodeAdapters, T> call,
-            BiConsumer<PrintWriter, T> printer) throws IOException {
+    private static <T> int send(
+            CommandSpec spec, NodeOption node, Function<NodeAdapters, T> call, BiConsumer<PrintWriter, T> printer)
+            throws IOException {
         T answer;
         try (EngramClient client = node.access.client()) {
             answer = call.apply(client.adapters());
@@ -165,8 +192,11 @@ final class AdaptersCommand implements Runnable {
         }
         listing.adapters().forEach(a -> print(out, a));
         if (listing.gate() != null) {
-            out.printf(Locale.ROOT, "gate on this node: held-out nDCG@10 gain >= %.4f, retention loss <= %.4f%n",
-                    listing.gate().minHeldOutGain(), listing.gate().maxRetentionLoss());
+            out.printf(
+                    Locale.ROOT,
+                    "gate on this node: held-out nDCG@10 gain >= %.4f, retention loss <= %.4f%n",
+                    listing.gate().minHeldOutGain(),
+                    listing.gate().maxRetentionLoss());
         }
     }
 
@@ -194,10 +224,18 @@ final class AdaptersCommand implements Runnable {
         }
         for (AdapterVersionInfo v : a.versions()) {
             AdapterMetrics m = v.metrics();
-            out.println(String.format(Locale.ROOT, "  %s v%-4d %-9s held-out %s  %s%s", v.serving() ? "*" : " ",
-                    v.version(), v.status(), m == null ? "(unreadable)" : String.format(Locale.ROOT, "%.4f -> %.4f",
-                            m.parentHeldOutNdcg10(), m.heldOutNdcg10()), v.reason(),
-                    v.policy() == null || v.policy().isEmpty() ? "" : " [" + v.policy() + "]")
+            out.println(String.format(
+                            Locale.ROOT,
+                            "  %s v%-4d %-9s held-out %s  %s%s",
+                            v.serving() ? "*" : " ",
+                            v.version(),
+                            v.status(),
+                            m == null
+                                    ? "(unreadable)"
+                                    : String.format(
+                                            Locale.ROOT, "%.4f -> %.4f", m.parentHeldOutNdcg10(), m.heldOutNdcg10()),
+                            v.reason(),
+                            v.policy() == null || v.policy().isEmpty() ? "" : " [" + v.policy() + "]")
                     + (v.failed() ? " (failed while serving)" : ""));
         }
     }

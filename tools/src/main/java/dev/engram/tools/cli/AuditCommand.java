@@ -13,10 +13,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code engram audit}: the node's newest operator actions (pins, rollbacks, keys), with who did them. */
-@Command(name = "audit", mixinStandardHelpOptions = true,
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
         header = "Show a node's audit log: who pinned, unpinned, rolled back, created or revoked what, and why.",
-        description = {"Show the newest entries of a running node's audit log (GET /v1/audit), oldest first.",
-            "Needs an operator's or an admin's key; a key sees only its own tenants' entries."})
+        description = {
+            "Show the newest entries of a running node's audit log (GET /v1/audit), oldest first.",
+            "Needs an operator's or an admin's key; a key sees only its own tenants' entries."
+        })
 final class AuditCommand implements Callable<Integer> {
 
     @Spec
@@ -25,7 +29,10 @@ final class AuditCommand implements Callable<Integer> {
     @Mixin
     NodeAccess access;
 
-    @Option(names = "--limit", defaultValue = "50", paramLabel = "N",
+    @Option(
+            names = "--limit",
+            defaultValue = "50",
+            paramLabel = "N",
             description = "How many of the newest entries (default: ${DEFAULT-VALUE}).")
     int limit;
 

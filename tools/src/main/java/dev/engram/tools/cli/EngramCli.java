@@ -24,11 +24,23 @@ import picocli.CommandLine.Spec;
  * <p>Commands that call a node send an API key: {@code --key-file FILE}, else {@code $ENGRAM_API_KEY},
  * else the local node's {@code DATA/admin.key} (see {@link NodeAccess}).
  */
-@Command(name = "engram", mixinStandardHelpOptions = true, version = "engram 0.1.0",
+@Command(
+        name = "engram",
+        mixinStandardHelpOptions = true,
+        version = "engram 0.1.0",
         description = "Engram: a case memory for LLM agents that learns from feedback on Kafka.",
-        subcommands = {ServeCommand.class, ProduceCommand.class, RecallCommand.class, DemoCommand.class, WorkerCommand.class,
-            AdaptersCommand.class, KeysCommand.class, AuditCommand.class, EvalCommand.class,
-            HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            ProduceCommand.class,
+            RecallCommand.class,
+            DemoCommand.class,
+            WorkerCommand.class,
+            AdaptersCommand.class,
+            KeysCommand.class,
+            AuditCommand.class,
+            EvalCommand.class,
+            HelpCommand.class
+        })
 public final class EngramCli implements Runnable {
 
     @Spec

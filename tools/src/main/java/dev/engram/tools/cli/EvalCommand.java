@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code engram eval}: does Engram help on my data? ({@link BeirEvaluation}). */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
         header = "Measure whether Engram helps on a collection of your own, in the BEIR layout.",
         description = {
             "Load a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv), split its judged queries per seed into",
@@ -19,67 +21,111 @@ import picocli.CommandLine.Spec;
             "BM25, dense, the untuned hybrid, score fusion, judged-case reuse, the selector blend and the full policy",
             "(with --lora also the query-side LoRA adapter) by nDCG@10 on new tasks and on recurring tasks.",
             "Prints mean ± sd over seeds with paired tests against the best untuned system; writes eval.json,",
-            "per-query.tsv and table.txt into --out. Cranfield ships in data/beir/cranfield."})
+            "per-query.tsv and table.txt into --out. Cranfield ships in data/beir/cranfield."
+        })
 final class EvalCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--beir", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--beir",
+            required = true,
+            paramLabel = "DIR",
             description = "The BEIR folder: corpus.jsonl, queries.jsonl and qrels/<split>.tsv.")
     Path beir;
 
-    @Option(names = "--split", defaultValue = EvalOptions.DEFAULT_SPLIT, paramLabel = "NAME",
+    @Option(
+            names = "--split",
+            defaultValue = EvalOptions.DEFAULT_SPLIT,
+            paramLabel = "NAME",
             description = "The qrels split, qrels/NAME.tsv (default: ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--seeds", defaultValue = "" + EvalOptions.DEFAULT_SEEDS, paramLabel = "N",
+    @Option(
+            names = "--seeds",
+            defaultValue = "" + EvalOptions.DEFAULT_SEEDS,
+            paramLabel = "N",
             description = "Seeded splits to average over (default: ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--first-seed", defaultValue = "" + EvalOptions.DEFAULT_FIRST_SEED, paramLabel = "SEED",
+    @Option(
+            names = "--first-seed",
+            defaultValue = "" + EvalOptions.DEFAULT_FIRST_SEED,
+            paramLabel = "SEED",
             description = "The first seed; the others follow it (default: ${DEFAULT-VALUE}).")
     long firstSeed;
 
-    @Option(names = "--rounds", defaultValue = "" + EvalOptions.DEFAULT_ROUNDS, paramLabel = "N",
+    @Option(
+            names = "--rounds",
+            defaultValue = "" + EvalOptions.DEFAULT_ROUNDS,
+            paramLabel = "N",
             description = "Feedback arrives in N seeded slices; the policy is refitted and gated after each "
                     + "(default: ${DEFAULT-VALUE}: no rounds).")
     int rounds;
 
-    @Option(names = "--gate-fraction", defaultValue = "" + EvalOptions.DEFAULT_GATE_FRACTION, paramLabel = "F",
+    @Option(
+            names = "--gate-fraction",
+            defaultValue = "" + EvalOptions.DEFAULT_GATE_FRACTION,
+            paramLabel = "F",
             description = "In rounds, the share of each slice held out for the gate (default: ${DEFAULT-VALUE}).")
     double gateFraction;
 
-    @Option(names = "--feedback-fraction", defaultValue = "" + EvalOptions.DEFAULT_FEEDBACK_FRACTION, paramLabel = "F",
-            description = "Share of the judged queries that give feedback; the rest are new tasks (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--feedback-fraction",
+            defaultValue = "" + EvalOptions.DEFAULT_FEEDBACK_FRACTION,
+            paramLabel = "F",
+            description =
+                    "Share of the judged queries that give feedback; the rest are new tasks (default: ${DEFAULT-VALUE}).")
     double feedbackFraction;
 
-    @Option(names = "--feedback-k", defaultValue = "" + EvalOptions.DEFAULT_FEEDBACK_K, paramLabel = "K",
+    @Option(
+            names = "--feedback-k",
+            defaultValue = "" + EvalOptions.DEFAULT_FEEDBACK_K,
+            paramLabel = "K",
             description = "Cases an agent recalls and judges per feedback task (default: ${DEFAULT-VALUE}).")
     int feedbackK;
 
-    @Option(names = "--query-max-length", defaultValue = "" + EvalOptions.DEFAULT_QUERY_MAX_LENGTH, paramLabel = "N",
+    @Option(
+            names = "--query-max-length",
+            defaultValue = "" + EvalOptions.DEFAULT_QUERY_MAX_LENGTH,
+            paramLabel = "N",
             description = "Word pieces per query (default: ${DEFAULT-VALUE}).")
     int queryMaxLength;
 
-    @Option(names = "--doc-max-length", defaultValue = "" + EvalOptions.DEFAULT_DOC_MAX_LENGTH, paramLabel = "N",
+    @Option(
+            names = "--doc-max-length",
+            defaultValue = "" + EvalOptions.DEFAULT_DOC_MAX_LENGTH,
+            paramLabel = "N",
             description = "Word pieces per document (default: ${DEFAULT-VALUE}).")
     int docMaxLength;
 
     @Option(names = "--lora", description = "Also train the query-side LoRA adapter per seed (minutes per seed).")
     boolean lora;
 
-    @Option(names = "--out", defaultValue = "eval-out", paramLabel = "DIR",
+    @Option(
+            names = "--out",
+            defaultValue = "eval-out",
+            paramLabel = "DIR",
             description = "Where eval.json, per-query.tsv and table.txt go (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Override
     public Integer call() {
-        EvalOptions options = EvalOptions.defaults(beir).withSplit(split).withSeeds(seeds).withFirstSeed(firstSeed)
-                .withRounds(rounds).withGateFraction(gateFraction).withFeedbackFraction(feedbackFraction)
-                .withFeedbackK(feedbackK).withQueryMaxLength(queryMaxLength).withDocMaxLength(docMaxLength)
-                .withLora(lora).withOut(out);
-        BeirEvaluation.run(options, spec.commandLine().getOut(), spec.commandLine().getErr());
+        EvalOptions options = EvalOptions.defaults(beir)
+                .withSplit(split)
+                .withSeeds(seeds)
+                .withFirstSeed(firstSeed)
+                .withRounds(rounds)
+                .withGateFraction(gateFraction)
+                .withFeedbackFraction(feedbackFraction)
+                .withFeedbackK(feedbackK)
+                .withQueryMaxLength(queryMaxLength)
+                .withDocMaxLength(docMaxLength)
+                .withLora(lora)
+                .withOut(out);
+        BeirEvaluation.run(
+                options, spec.commandLine().getOut(), spec.commandLine().getErr());
         return 0;
     }
 }

@@ -12,9 +12,13 @@ import picocli.CommandLine.Option;
  */
 final class KafkaPropertiesOption {
 
-    @Option(names = "--kafka-properties", paramLabel = "FILE",
-            description = {"Kafka client properties (SASL, SSL, ...), e.g. security.protocol=SASL_SSL,",
-                "sasl.mechanism=SCRAM-SHA-256, sasl.jaas.config=...; laid over Engram's safe defaults."})
+    @Option(
+            names = "--kafka-properties",
+            paramLabel = "FILE",
+            description = {
+                "Kafka client properties (SASL, SSL, ...), e.g. security.protocol=SASL_SSL,",
+                "sasl.mechanism=SCRAM-SHA-256, sasl.jaas.config=...; laid over Engram's safe defaults."
+            })
     Path file;
 
     /** The file's properties, none without the option. */

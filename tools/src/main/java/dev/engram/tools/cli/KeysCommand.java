@@ -37,11 +37,15 @@ import picocli.CommandLine.Spec;
  * keys. With no node running on {@code --data}, it edits {@code DATA/keys.json} directly (as the
  * owner of the directory): how a node that will listen beyond loopback gets its first key.
  */
-@Command(name = "keys", mixinStandardHelpOptions = true,
+@Command(
+        name = "keys",
+        mixinStandardHelpOptions = true,
         header = "Create, list and revoke a node's API keys.",
-        description = {"Create, list and revoke a node's API keys (roles: reader < writer < operator < admin).",
+        description = {
+            "Create, list and revoke a node's API keys (roles: reader < writer < operator < admin).",
             "Through a running node's /v1/keys with an admin key; directly in DATA/keys.json when no node runs",
-            "there. A new key is shown once: the node keeps only its SHA-256."},
+            "there. A new key is shown once: the node keeps only its SHA-256."
+        },
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 final class KeysCommand implements Runnable {
 
@@ -57,16 +61,29 @@ final class KeysCommand implements Runnable {
     static final class Create implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
         @Mixin
         NodeAccess access;
-        @Option(names = "--principal", required = true, paramLabel = "NAME",
+
+        @Option(
+                names = "--principal",
+                required = true,
+                paramLabel = "NAME",
                 description = "Who holds the key; recorded as the operator of what they do.")
         String principal;
-        @Option(names = "--role", required = true, paramLabel = "ROLE",
+
+        @Option(
+                names = "--role",
+                required = true,
+                paramLabel = "ROLE",
                 description = "reader (recall, list adapters, metrics), writer, operator (also pin, unpin, "
                         + "rollback, audit) or admin (also keys).")
         String role;
-        @Option(names = "--tenants", defaultValue = "*", paramLabel = "A,B",
+
+        @Option(
+                names = "--tenants",
+                defaultValue = "*",
+                paramLabel = "A,B",
                 description = "Tenants the key may act on (default: ${DEFAULT-VALUE}, every tenant).")
         String tenants;
 
@@ -87,12 +104,21 @@ final class KeysCommand implements Runnable {
                 secret = issued.key();
                 id = issued.info().id();
             } else {
-                IssuedKey issued = ApiKeys.open(access.data, Clock.systemUTC()).create(principal, parsedRole, scope,
-                        localPrincipal());
-                AuditLog.open(access.data).record(new AuditEntry(Clock.systemUTC().instant(), localPrincipal(),
-                        Role.ADMIN, AuditEntry.KEY_CREATE, issued.key().id(), null, "", "principal " + principal
-                                + ", role " + parsedRole.wireName() + ", tenants " + scope + " (in " + access.data
-                                + ", no node running)"));
+                IssuedKey issued = ApiKeys.open(access.data, Clock.systemUTC())
+                        .create(principal, parsedRole, scope, localPrincipal());
+                AuditLog.open(access.data)
+                        .record(new AuditEntry(
+                                Clock.systemUTC().instant(),
+                                localPrincipal(),
+                                Role.ADMIN,
+                                AuditEntry.KEY_CREATE,
+                                issued.key().id(),
+                                null,
+                                "",
+                                "principal " + principal
+                                        + ", role " + parsedRole.wireName() + ", tenants " + scope + " (in "
+                                        + access.data
+                                        + ", no node running)"));
                 secret = issued.secret();
                 id = issued.key().id();
             }
@@ -108,6 +134,7 @@ final class KeysCommand implements Runnable {
     static final class ListKeys implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
         @Mixin
         NodeAccess access;
 
@@ -122,10 +149,11 @@ final class KeysCommand implements Runnable {
                     return access.fail(spec, e);
                 }
             } else {
-                rows = ApiKeys.open(access.data, Clock.systemUTC()).list().stream().map(KeysCommand::row).toList();
+                rows = ApiKeys.open(access.data, Clock.systemUTC()).list().stream()
+                        .map(KeysCommand::row)
+                        .toList();
             }
-            out.printf("%-12s  %-20s  %-8s  %-24s  %-24s  %s%n", "ID", "PRINCIPAL", "ROLE", "TENANTS", "CREATED",
-                    "BY");
+            out.printf("%-12s  %-20s  %-8s  %-24s  %-24s  %s%n", "ID", "PRINCIPAL", "ROLE", "TENANTS", "CREATED", "BY");
             rows.forEach(r -> out.printf("%-12s  %-20s  %-8s  %-24s  %-24s  %s%n", (Object[]) r));
             if (rows.isEmpty()) {
                 out.println("(no keys)");
@@ -139,8 +167,10 @@ final class KeysCommand implements Runnable {
     static final class Revoke implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
         @Mixin
         NodeAccess access;
+
         @Parameters(index = "0", paramLabel = "ID", description = "The key's id, as 'engram keys list' shows it.")
         String id;
 
@@ -155,16 +185,24 @@ final class KeysCommand implements Runnable {
                     return access.fail(spec, e);
                 }
             } else {
-                Optional<ApiKey> revoked = ApiKeys.open(access.data, Clock.systemUTC()).revoke(id);
+                Optional<ApiKey> revoked =
+                        ApiKeys.open(access.data, Clock.systemUTC()).revoke(id);
                 if (revoked.isEmpty()) {
                     spec.commandLine().getErr().println("engram keys: no key with id '" + id + "' in " + access.data);
                     spec.commandLine().getErr().flush();
                     return 2;
                 }
                 principal = revoked.get().principal();
-                AuditLog.open(access.data).record(new AuditEntry(Clock.systemUTC().instant(), localPrincipal(),
-                        Role.ADMIN, AuditEntry.KEY_REVOKE, id, null, "", "principal " + principal + " (in "
-                                + access.data + ", no node running)"));
+                AuditLog.open(access.data)
+                        .record(new AuditEntry(
+                                Clock.systemUTC().instant(),
+                                localPrincipal(),
+                                Role.ADMIN,
+                                AuditEntry.KEY_REVOKE,
+                                id,
+                                null,
+                                "",
+                                "principal " + principal + " (in " + access.data + ", no node running)"));
             }
             out.println("revoked key " + id + " of " + principal);
             out.flush();
@@ -182,12 +220,19 @@ final class KeysCommand implements Runnable {
     }
 
     private static String[] row(ApiKeyInfo k) {
-        return new String[] {k.id(), k.principal(), k.role(), String.join(",", k.tenants()), String.valueOf(
-                k.createdAt()), k.createdBy()};
+        return new String[] {
+            k.id(), k.principal(), k.role(), String.join(",", k.tenants()), String.valueOf(k.createdAt()), k.createdBy()
+        };
     }
 
     private static String[] row(ApiKey k) {
-        return new String[] {k.id(), k.principal(), k.role().wireName(), k.tenants().toString(),
-                String.valueOf(k.createdAt()), k.createdBy()};
+        return new String[] {
+            k.id(),
+            k.principal(),
+            k.role().wireName(),
+            k.tenants().toString(),
+            String.valueOf(k.createdAt()),
+            k.createdBy()
+        };
     }
 }

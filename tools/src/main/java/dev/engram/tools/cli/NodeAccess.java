@@ -36,25 +36,35 @@ final class NodeAccess {
     /** How long one call to the node may take: a first recall on a cold node embeds and opens indexes. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
-    @Option(names = "--node", paramLabel = "URL",
+    @Option(
+            names = "--node",
+            paramLabel = "URL",
             description = "The node's HTTP API; default: the node running in --data, else http://localhost:"
                     + NodeConfig.DEFAULT_HTTP_PORT)
     String node;
 
-    @Option(names = "--data", defaultValue = ".engram", paramLabel = "DIR",
+    @Option(
+            names = "--data",
+            defaultValue = ".engram",
+            paramLabel = "DIR",
             description = "Data directory of a local node, to find its URL and its admin key (default: "
                     + "${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--key-file", paramLabel = "FILE",
-            description = {"File holding the API key to send. Default: $" + KEY_ENV + ", else the local node's",
-                "DATA/admin.key (sent only to that node or to a loopback address)."})
+    @Option(
+            names = "--key-file",
+            paramLabel = "FILE",
+            description = {
+                "File holding the API key to send. Default: $" + KEY_ENV + ", else the local node's",
+                "DATA/admin.key (sent only to that node or to a loopback address)."
+            })
     Path keyFile;
 
     /** The node's base URL, without a trailing slash. */
     String baseUrl() {
-        String base = node != null ? node : runningNode().map(NodeInfo::httpUrl)
-                .orElse("http://localhost:" + NodeConfig.DEFAULT_HTTP_PORT);
+        String base = node != null
+                ? node
+                : runningNode().map(NodeInfo::httpUrl).orElse("http://localhost:" + NodeConfig.DEFAULT_HTTP_PORT);
         return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
@@ -76,7 +86,9 @@ final class NodeAccess {
             return Optional.of(env.strip());
         }
         String base = baseUrl();
-        boolean ownNode = runningNode().map(info -> stripSlash(info.httpUrl()).equals(base)).orElse(false);
+        boolean ownNode = runningNode()
+                .map(info -> stripSlash(info.httpUrl()).equals(base))
+                .orElse(false);
         return ownNode || loopback(base) ? ApiKeys.readAdminKey(data) : Optional.empty();
     }
 
@@ -85,8 +97,12 @@ final class NodeAccess {
      * calls the node through the SDK alone, so every route it uses is one the SDK offers.
      */
     EngramClient client() {
-        return EngramClient.builder().nodeUrl(URI.create(baseUrl())).apiKey(apiKey().orElse(null))
-                .agentId("engram-cli").requestTimeout(REQUEST_TIMEOUT).build();
+        return EngramClient.builder()
+                .nodeUrl(URI.create(baseUrl()))
+                .apiKey(apiKey().orElse(null))
+                .agentId("engram-cli")
+                .requestTimeout(REQUEST_TIMEOUT)
+                .build();
     }
 
     /** Tells the user which argument the SDK would not send to the node, and why; exit code 2. */
@@ -109,8 +125,9 @@ final class NodeAccess {
             err.println(spec.qualifiedName() + ": no node answering at " + baseUrl() + " (" + e.nodeMessage()
                     + "; start one with './engram serve', or pass --node URL)");
         } else {
-            err.println(spec.qualifiedName() + ": " + e.nodeMessage() + (e.field() == null ? "" : " [field: "
-                    + e.field() + "]") + " (HTTP " + e.status() + ")" + (e.status() == 401 ? "; " + keyHint() : ""));
+            err.println(spec.qualifiedName() + ": " + e.nodeMessage()
+                    + (e.field() == null ? "" : " [field: " + e.field() + "]") + " (HTTP " + e.status() + ")"
+                    + (e.status() == 401 ? "; " + keyHint() : ""));
         }
         err.flush();
         return e.status() == -1 ? 3 : e.status() >= 500 ? 1 : 2;
@@ -124,8 +141,11 @@ final class NodeAccess {
 
     /** The node that {@code DATA/node.json} names, while its process is alive. */
     Optional<NodeInfo> runningNode() {
-        return NodeInfo.read(data).filter(info -> info.pid() <= 0
-                || ProcessHandle.of(info.pid()).map(ProcessHandle::isAlive).orElse(false));
+        return NodeInfo.read(data)
+                .filter(info -> info.pid() <= 0
+                        || ProcessHandle.of(info.pid())
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false));
     }
 
     private static String stripSlash(String url) {

@@ -1,7 +1,5 @@
 package dev.engram.tools.cli;
 
-import dev.engram.tools.internal.ProgressBar;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.EventLimits;
@@ -11,6 +9,7 @@ import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
+import dev.engram.tools.internal.ProgressBar;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -44,12 +43,15 @@ import picocli.CommandLine.Spec;
  * line locally and warns with its line number and the reason, so you know before you look at the
  * dead-letter topic.
  */
-@Command(name = "produce", mixinStandardHelpOptions = true,
+@Command(
+        name = "produce",
+        mixinStandardHelpOptions = true,
         header = "Send feedback events from a JSON-lines file to engram.feedback.",
         description = {
             "Send feedback events (one JSON FeedbackEvent per line) to engram.feedback, keyed by tenant.",
             "Invalid lines are sent too: the node dead-letters them to engram.dead-letters with the reason.",
-            "They are also reported here with their line numbers."})
+            "They are also reported here with their line numbers."
+        })
 final class ProduceCommand implements Callable<Integer> {
 
     private static final int MAX_REPORTED = 20;
@@ -60,21 +62,31 @@ final class ProduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE.jsonl", description = "Events, one JSON object per line.")
     Path file;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT",
             description = "Kafka cluster; default: the broker of the node running in --data.")
     String bootstrap;
 
-    @Option(names = "--data", defaultValue = ".engram", paramLabel = "DIR",
+    @Option(
+            names = "--data",
+            defaultValue = ".engram",
+            paramLabel = "DIR",
             description = "Data directory of a running 'engram serve', to find its broker (default: ${DEFAULT-VALUE}).")
     Path data;
 
     @Mixin
     KafkaPropertiesOption kafkaProperties;
 
-    @Option(names = "--feedback-layout", defaultValue = "shared", paramLabel = "LAYOUT",
+    @Option(
+            names = "--feedback-layout",
+            defaultValue = "shared",
+            paramLabel = "LAYOUT",
             converter = FeedbackLayoutConverter.class,
-            description = {"shared: send to engram.feedback (default); per-tenant: send each event to its tenant's",
-                "engram.feedback.<tenant> (what a node with --feedback-layout per-tenant reads)."})
+            description = {
+                "shared: send to engram.feedback (default); per-tenant: send each event to its tenant's",
+                "engram.feedback.<tenant> (what a node with --feedback-layout per-tenant reads)."
+            })
     FeedbackTopicLayout feedbackLayout;
 
     @Override
@@ -85,19 +97,23 @@ final class ProduceCommand implements Callable<Integer> {
             err.println("engram produce: no such file: " + file);
             return 2;
         }
-        String servers = bootstrap != null ? bootstrap : NodeInfo.read(data).map(NodeInfo::bootstrapServers)
-                .orElse(null);
+        String servers = bootstrap != null
+                ? bootstrap
+                : NodeInfo.read(data).map(NodeInfo::bootstrapServers).orElse(null);
         if (servers == null) {
-            err.println("engram produce: no --bootstrap given and no running node found in " + data.resolve(NodeInfo.FILE)
-                    + "; start one with './engram serve' or pass --bootstrap HOST:PORT");
+            err.println("engram produce: no --bootstrap given and no running node found in "
+                    + data.resolve(NodeInfo.FILE) + "; start one with './engram serve' or pass --bootstrap HOST:PORT");
             return 2;
         }
         KafkaConnection kafka = kafkaProperties.connection(servers);
         Set<String> tenants = new TreeSet<>();
         long total = countEvents(file, tenants);
         // A producer without CREATE rights (one tenant's credentials) leaves this to the operator.
-        TopicAdmin.ensureTopics(kafka, feedbackLayout == FeedbackTopicLayout.SHARED ? Topics.all()
-                : tenants.stream().map(Topics::tenantFeedbackSpec).toList());
+        TopicAdmin.ensureTopics(
+                kafka,
+                feedbackLayout == FeedbackTopicLayout.SHARED
+                        ? Topics.all()
+                        : tenants.stream().map(Topics::tenantFeedbackSpec).toList());
 
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -129,7 +145,8 @@ final class ProduceCommand implements Callable<Integer> {
                     key = tenantOf(value);
                 }
                 if (feedbackLayout == FeedbackTopicLayout.PER_TENANT
-                        && (key == null || !EventLimits.TENANT_PATTERN.matcher(key).matches())) {
+                        && (key == null
+                                || !EventLimits.TENANT_PATTERN.matcher(key).matches())) {
                     // No tenant, no topic: this layout has no shared topic for the node to dead-letter it from.
                     unroutable++;
                     if (invalidLines.size() < MAX_REPORTED) {
@@ -138,7 +155,8 @@ final class ProduceCommand implements Callable<Integer> {
                     continue;
                 }
                 long thisLine = lineNo;
-                String topic = feedbackLayout == FeedbackTopicLayout.SHARED ? Topics.FEEDBACK : Topics.tenantFeedback(key);
+                String topic =
+                        feedbackLayout == FeedbackTopicLayout.SHARED ? Topics.FEEDBACK : Topics.tenantFeedback(key);
                 producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
                     if (error == null) {
                         acked.incrementAndGet();
@@ -152,11 +170,21 @@ final class ProduceCommand implements Callable<Integer> {
             }
             producer.flush();
         }
-        bar.finish(acked.get(), String.format(java.util.Locale.ROOT, "%,.0f/s", acked.get() / Math.max(1e-9, bar.elapsedSeconds())));
+        bar.finish(
+                acked.get(),
+                String.format(java.util.Locale.ROOT, "%,.0f/s", acked.get() / Math.max(1e-9, bar.elapsedSeconds())));
         double seconds = (System.nanoTime() - started) / 1e9;
-        out.printf("sent %,d events to %s in %.1f s: %,d acknowledged, %,d failed; %,d invalid (the node will "
-                + "dead-letter them to %s)%n", sent, feedbackLayout == FeedbackTopicLayout.SHARED ? Topics.FEEDBACK
-                        : Topics.TENANT_FEEDBACK_PREFIX + "<tenant>", seconds, acked.get(), failed.get(), invalid,
+        out.printf(
+                "sent %,d events to %s in %.1f s: %,d acknowledged, %,d failed; %,d invalid (the node will "
+                        + "dead-letter them to %s)%n",
+                sent,
+                feedbackLayout == FeedbackTopicLayout.SHARED
+                        ? Topics.FEEDBACK
+                        : Topics.TENANT_FEEDBACK_PREFIX + "<tenant>",
+                seconds,
+                acked.get(),
+                failed.get(),
+                invalid,
                 Topics.DEAD_LETTERS);
         if (!invalidLines.isEmpty()) {
             err.println("invalid lines" + (invalid > invalidLines.size() ? " (first " + invalidLines.size() + ")" : "")
@@ -168,7 +196,8 @@ final class ProduceCommand implements Callable<Integer> {
                     + "have no topic in the per-tenant layout");
         }
         if (failed.get() > 0) {
-            err.println("engram produce: " + failed.get() + " events were not sent; first failure: " + firstFailure.get());
+            err.println(
+                    "engram produce: " + failed.get() + " events were not sent; first failure: " + firstFailure.get());
             return 1;
         }
         out.flush();

@@ -24,11 +24,14 @@ import picocli.CommandLine.TypeConversionException;
  * {@code engram recall --tenant T [--k K] [--mode hybrid|bm25|dense] TEXT}: asks a running node for
  * the useful cases for a task, through the SDK's {@code EngramClient.recall}.
  */
-@Command(name = "recall", mixinStandardHelpOptions = true,
+@Command(
+        name = "recall",
+        mixinStandardHelpOptions = true,
         header = "Recall the most useful past cases of a tenant for a task from a running node.",
         description = {
             "Recall the most useful past cases of a tenant for a task from a running node (HTTP API),",
-            "split into positives (worth repeating) and negatives (what not to do)."})
+            "split into positives (worth repeating) and negatives (what not to do)."
+        })
 final class RecallCommand implements Callable<Integer> {
 
     @Spec
@@ -37,12 +40,22 @@ final class RecallCommand implements Callable<Integer> {
     @Option(names = "--tenant", required = true, paramLabel = "TENANT", description = "Whose cases to search.")
     String tenant;
 
-    @Option(names = "--k", defaultValue = "10", paramLabel = "K", description = "How many cases (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--k",
+            defaultValue = "10",
+            paramLabel = "K",
+            description = "How many cases (default: ${DEFAULT-VALUE}).")
     int k;
 
-    @Option(names = "--mode", paramLabel = "MODE", converter = ModeConverter.class, completionCandidates = Modes.class,
-            description = {"How to search: ${COMPLETION-CANDIDATES} (default: the node's: hybrid with an embedder,",
-                "else bm25)."})
+    @Option(
+            names = "--mode",
+            paramLabel = "MODE",
+            converter = ModeConverter.class,
+            completionCandidates = Modes.class,
+            description = {
+                "How to search: ${COMPLETION-CANDIDATES} (default: the node's: hybrid with an embedder,",
+                "else bm25)."
+            })
     RecallMode mode;
 
     @Mixin

@@ -11,13 +11,18 @@ final class RecallPrinter {
 
     private static final int TEXT_WIDTH = 100;
 
-    private RecallPrinter() {
-    }
+    private RecallPrinter() {}
 
     static void print(PrintWriter out, RecallResponse answer) {
-        out.printf(Locale.ROOT, "%d cases for tenant %s (%s, adapter %s%s, %.1f ms)%n", answer.ranked().size(),
-                answer.tenant(), answer.mode(), answer.adapterVersion(), answer.fallbackFrom() == null ? ""
-                        : ", fell back from " + answer.fallbackFrom(), answer.tookMs());
+        out.printf(
+                Locale.ROOT,
+                "%d cases for tenant %s (%s, adapter %s%s, %.1f ms)%n",
+                answer.ranked().size(),
+                answer.tenant(),
+                answer.mode(),
+                answer.adapterVersion(),
+                answer.fallbackFrom() == null ? "" : ", fell back from " + answer.fallbackFrom(),
+                answer.tookMs());
         section(out, "Positives", "worth repeating", answer.positives());
         section(out, "Negatives", "what not to do", answer.negatives());
         out.flush();
@@ -30,8 +35,15 @@ final class RecallPrinter {
             out.println("  (none)");
         }
         for (RecalledCase c : cases) {
-            out.printf(Locale.ROOT, "  #%d  %s  score %.4f  reward %.2f  useful %d/%d%n", c.rank(), c.caseId(),
-                    c.score(), c.reward(), c.timesUseful(), c.timesRecalled());
+            out.printf(
+                    Locale.ROOT,
+                    "  #%d  %s  score %.4f  reward %.2f  useful %d/%d%n",
+                    c.rank(),
+                    c.caseId(),
+                    c.score(),
+                    c.reward(),
+                    c.timesUseful(),
+                    c.timesRecalled());
             line(out, "task", c.task());
             line(out, "plan", c.plan());
             line(out, "outcome", c.outcome());

@@ -1,17 +1,17 @@
 package dev.engram.tools.cli;
 
-import dev.engram.tools.LocalEngram;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
 import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
+import dev.engram.streams.FeedbackTopicLayout;
+import dev.engram.tools.LocalEngram;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import dev.engram.streams.FeedbackTopicLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code engram serve}: runs a node until the process is stopped (Ctrl-C / SIGTERM). */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
         header = "Run an Engram node that keeps feedback as cases and serves recall over HTTP.",
         description = {
             "Run an Engram node: consume feedback from engram.feedback, keep every valid event as a case in",
@@ -27,7 +29,8 @@ import picocli.CommandLine.Spec;
             "Without --bootstrap it starts an embedded Kafka broker in DATA/kafka.",
             "Every route but /health needs an API key; on first start on loopback the node creates an admin",
             "key in DATA/admin.key (printed once). Beyond loopback, create a key first with 'engram keys create'.",
-            "Prints 'engram node ready: <url> kafka <bootstrap>' once it listens."})
+            "Prints 'engram node ready: <url> kafka <bootstrap>' once it listens."
+        })
 final class ServeCommand implements Callable<Integer> {
 
     /** The first word of the line that announces a started node (tools and tests wait for it). */
@@ -36,79 +39,134 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", defaultValue = ".engram", paramLabel = "DIR",
-            description = "Data directory: cases in DIR/cases, embedded broker in DIR/kafka (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--data",
+            defaultValue = ".engram",
+            paramLabel = "DIR",
+            description =
+                    "Data directory: cases in DIR/cases, embedded broker in DIR/kafka (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT[,HOST:PORT]",
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT[,HOST:PORT]",
             description = "Kafka cluster to use instead of the embedded broker.")
     String bootstrap;
 
-    @Option(names = "--http-port", defaultValue = "" + NodeConfig.DEFAULT_HTTP_PORT, paramLabel = "PORT",
+    @Option(
+            names = "--http-port",
+            defaultValue = "" + NodeConfig.DEFAULT_HTTP_PORT,
+            paramLabel = "PORT",
             description = "Port of the HTTP API; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
-    @Option(names = "--http-host", defaultValue = NodeConfig.DEFAULT_HTTP_HOST, paramLabel = "HOST",
+    @Option(
+            names = "--http-host",
+            defaultValue = NodeConfig.DEFAULT_HTTP_HOST,
+            paramLabel = "HOST",
             description = "Interface of the HTTP API (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
     String httpHost;
 
-    @Option(names = "--group", defaultValue = NodeConfig.DEFAULT_GROUP_ID, paramLabel = "ID",
+    @Option(
+            names = "--group",
+            defaultValue = NodeConfig.DEFAULT_GROUP_ID,
+            paramLabel = "ID",
             description = "Consumer group of the feedback consumer (default: ${DEFAULT-VALUE}).")
     String group;
 
-    @Option(names = "--max-batch", paramLabel = "N",
+    @Option(
+            names = "--max-batch",
+            paramLabel = "N",
             description = "Largest batch of records per index commit (default: " + NodeConfig.DEFAULT_MAX_BATCH_RECORDS
                     + ", with --embedder minilm " + NodeConfig.DEFAULT_MAX_BATCH_RECORDS_EMBEDDING + ").")
     Integer maxBatch;
 
     /** Which embedder makes recall hybrid (BM25 + vectors) and lets the node serve tuned adapters. */
-    enum EmbedderChoice { none, minilm }
+    enum EmbedderChoice {
+        none,
+        minilm
+    }
 
-    @Option(names = "--embedder", defaultValue = "none", paramLabel = "NAME",
-            description = {"none: BM25-only recall (default; fastest ingest);",
+    @Option(
+            names = "--embedder",
+            defaultValue = "none",
+            paramLabel = "NAME",
+            description = {
+                "none: BM25-only recall (default; fastest ingest);",
                 "minilm: all-MiniLM-L6-v2 from the classpath, hybrid BM25 + vector recall, and the",
                 "tenant's promoted LoRA adapter serves its queries. Ingest then embeds every case",
-                "(~25 cases/s on 2 cores)."})
+                "(~25 cases/s on 2 cores)."
+            })
     EmbedderChoice embedder;
 
-    @Option(names = "--min-held-out-gain", defaultValue = "" + PromotionGate.DEFAULT_MIN_HELD_OUT_GAIN,
-            paramLabel = "GAIN", description = {"Smallest held-out nDCG@10 gain over its parent for a candidate",
-                "adapter to serve, in [-1, 1] (default: ${DEFAULT-VALUE}: no worse than the parent)."})
+    @Option(
+            names = "--min-held-out-gain",
+            defaultValue = "" + PromotionGate.DEFAULT_MIN_HELD_OUT_GAIN,
+            paramLabel = "GAIN",
+            description = {
+                "Smallest held-out nDCG@10 gain over its parent for a candidate",
+                "adapter to serve, in [-1, 1] (default: ${DEFAULT-VALUE}: no worse than the parent)."
+            })
     double minHeldOutGain;
 
-    @Option(names = "--max-retention-loss", defaultValue = "" + PromotionGate.DEFAULT_MAX_RETENTION_LOSS,
-            paramLabel = "LOSS", description = {"Largest retention nDCG@10 loss a candidate adapter may have and",
-                "still serve, in [0, 1] (default: ${DEFAULT-VALUE}). Give every node the same margins."})
+    @Option(
+            names = "--max-retention-loss",
+            defaultValue = "" + PromotionGate.DEFAULT_MAX_RETENTION_LOSS,
+            paramLabel = "LOSS",
+            description = {
+                "Largest retention nDCG@10 loss a candidate adapter may have and",
+                "still serve, in [0, 1] (default: ${DEFAULT-VALUE}). Give every node the same margins."
+            })
     double maxRetentionLoss;
 
-    @Option(names = "--adapter-versions-kept", defaultValue = "" + NodeConfig.DEFAULT_ADAPTER_VERSIONS_KEPT,
-            paramLabel = "N", description = {"Newest versions of each adapter whose files stay in DATA/adapters,",
-                "besides the serving and pinned ones (default: ${DEFAULT-VALUE})."})
+    @Option(
+            names = "--adapter-versions-kept",
+            defaultValue = "" + NodeConfig.DEFAULT_ADAPTER_VERSIONS_KEPT,
+            paramLabel = "N",
+            description = {
+                "Newest versions of each adapter whose files stay in DATA/adapters,",
+                "besides the serving and pinned ones (default: ${DEFAULT-VALUE})."
+            })
     int adapterVersionsKept;
 
     @Mixin
     KafkaPropertiesOption kafkaProperties;
 
-    @Option(names = "--feedback-layout", defaultValue = "shared", paramLabel = "LAYOUT",
+    @Option(
+            names = "--feedback-layout",
+            defaultValue = "shared",
+            paramLabel = "LAYOUT",
             converter = FeedbackLayoutConverter.class,
-            description = {"shared: read engram.feedback (default; its producers may write any tenant);",
+            description = {
+                "shared: read engram.feedback (default; its producers may write any tenant);",
                 "per-tenant: read every engram.feedback.<tenant> topic and dead-letter an event whose tenant",
-                "is not its topic's, so prefixed ACLs keep one tenant's producers out of another's memory."})
+                "is not its topic's, so prefixed ACLs keep one tenant's producers out of another's memory."
+            })
     FeedbackTopicLayout feedbackLayout;
 
-    @Option(names = "--max-concurrent-recalls", paramLabel = "N",
+    @Option(
+            names = "--max-concurrent-recalls",
+            paramLabel = "N",
             description = "Recalls run at once; one more is answered 429 with Retry-After (default: twice the cores).")
     Integer maxConcurrentRecalls;
 
-    @Option(names = "--allow-anonymous", description = {"Serve requests without an API key (as an operator of every",
-        "tenant; managing keys still needs the admin key). Only with an --http-host on loopback."})
+    @Option(
+            names = "--allow-anonymous",
+            description = {
+                "Serve requests without an API key (as an operator of every",
+                "tenant; managing keys still needs the admin key). Only with an --http-host on loopback."
+            })
     boolean allowAnonymous;
 
-    @Option(names = "--trusted-workers", paramLabel = "FILE", description = {
-        "The training workers whose signed adapter candidates this node admits to its gate: a file of",
-        "worker-key.pub lines (each worker prints where its key is), or a directory of *.pub files.",
-        "Unsigned, untrusted or forged candidates are listed as rejected and never served. The worker",
-        "this command runs beside the node (with the embedded broker) is trusted without it."})
+    @Option(
+            names = "--trusted-workers",
+            paramLabel = "FILE",
+            description = {
+                "The training workers whose signed adapter candidates this node admits to its gate: a file of",
+                "worker-key.pub lines (each worker prints where its key is), or a directory of *.pub files.",
+                "Unsigned, untrusted or forged candidates are listed as rejected and never served. The worker",
+                "this command runs beside the node (with the embedded broker) is trusted without it."
+            })
     Path trustedWorkers;
 
     @Override
@@ -116,10 +174,16 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // Settings first: a bad option fails before the encoder loads.
         PromotionGate gate = new PromotionGate(minHeldOutGain, maxRetentionLoss);
-        NodeConfig.Builder settings = NodeConfig.builder(data).bootstrapServers(bootstrap).httpHost(httpHost)
-                .httpPort(httpPort).groupId(group).promotionGate(gate)
-                .adapterVersionsKept(adapterVersionsKept).kafkaProperties(kafkaProperties.properties())
-                .feedbackLayout(feedbackLayout).allowAnonymous(allowAnonymous);
+        NodeConfig.Builder settings = NodeConfig.builder(data)
+                .bootstrapServers(bootstrap)
+                .httpHost(httpHost)
+                .httpPort(httpPort)
+                .groupId(group)
+                .promotionGate(gate)
+                .adapterVersionsKept(adapterVersionsKept)
+                .kafkaProperties(kafkaProperties.properties())
+                .feedbackLayout(feedbackLayout)
+                .allowAnonymous(allowAnonymous);
         if (maxConcurrentRecalls != null) {
             settings.maxConcurrentRecalls(maxConcurrentRecalls);
         }
@@ -135,15 +199,22 @@ final class ServeCommand implements Callable<Integer> {
         LocalEngram local = LocalEngram.start(config);
         EngramNode node = local.node();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            local.close();
-            if (encoder != null) {
-                encoder.close();
-            }
-            NodeInfo.delete(data);
-            stopped.countDown();
-        }, "engram-shutdown"));
-        new NodeInfo(node.bootstrapServers(), node.httpUrl(), ProcessHandle.current().pid()).write(data);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            local.close();
+                            if (encoder != null) {
+                                encoder.close();
+                            }
+                            NodeInfo.delete(data);
+                            stopped.countDown();
+                        },
+                        "engram-shutdown"));
+        new NodeInfo(
+                        node.bootstrapServers(),
+                        node.httpUrl(),
+                        ProcessHandle.current().pid())
+                .write(data);
         out.println(READY + " " + node.httpUrl() + " kafka " + node.bootstrapServers() + " data "
                 + data.toAbsolutePath().normalize());
         node.createdAdminKey().ifPresent(key -> {
@@ -151,12 +222,14 @@ final class ServeCommand implements Callable<Integer> {
                     + ", readable only by you):");
             out.println("    " + key);
         });
-        out.println("  recall:   ./engram recall --tenant TENANT \"some task\"   (uses " + data.resolve(
-                ApiKeys.ADMIN_KEY_FILE) + ")");
+        out.println("  recall:   ./engram recall --tenant TENANT \"some task\"   (uses "
+                + data.resolve(ApiKeys.ADMIN_KEY_FILE) + ")");
         out.println("  keys:     ./engram keys create --principal NAME --role reader --tenants TENANT");
         out.println("  feedback: ./engram produce events.jsonl");
-        out.println("  adapters: from worker keys " + (node.adapters().trustedWorkers().isEmpty()
-                ? "(none trusted: give --trusted-workers FILE)" : node.adapters().trustedWorkers().ids()));
+        out.println("  adapters: from worker keys "
+                + (node.adapters().trustedWorkers().isEmpty()
+                        ? "(none trusted: give --trusted-workers FILE)"
+                        : node.adapters().trustedWorkers().ids()));
         out.println("  stop:     Ctrl-C");
         out.flush();
         stopped.await();

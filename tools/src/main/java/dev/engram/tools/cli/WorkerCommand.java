@@ -1,14 +1,13 @@
 package dev.engram.tools.cli;
 
+import dev.engram.streams.TrainingProgress;
+import dev.engram.streams.TrustedWorkerKeys;
+import dev.engram.tools.LocalEngram;
 import dev.engram.tools.internal.ProgressBar;
-
 import dev.engram.worker.CandidateTrainer;
 import dev.engram.worker.TrainingWorker;
 import dev.engram.worker.WorkerConfig;
 import dev.engram.worker.WorkerKey;
-import dev.engram.streams.TrustedWorkerKeys;
-import dev.engram.tools.LocalEngram;
-import dev.engram.streams.TrainingProgress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,51 +22,79 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code engram worker}: runs training jobs from Kafka until the process is stopped. */
-@Command(name = "worker", mixinStandardHelpOptions = true,
+@Command(
+        name = "worker",
+        mixinStandardHelpOptions = true,
         header = "Run a training worker that trains, scores and publishes LoRA candidates.",
         description = {
             "Run a training worker: take jobs from engram.training-jobs (group engram-workers), train a LoRA",
             "candidate on the GPU when DJL sees one (else the CPU), score it against its parent on the job's",
             "held-out and retention queries, and publish it on engram.adapters, signed with the worker's key",
             "(DIR/worker/worker-key.pub: give it to the nodes' --trusted-workers); failing jobs go to",
-            "engram.dead-letters after --attempts attempts. Shows a progress bar per job."})
+            "engram.dead-letters after --attempts attempts. Shows a progress bar per job."
+        })
 final class WorkerCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT[,HOST:PORT]",
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT[,HOST:PORT]",
             description = "Kafka cluster; default: the broker of the node running on --data.")
     String bootstrap;
 
-    @Option(names = "--data", defaultValue = ".engram", paramLabel = "DIR",
-            description = {"Data directory: the worker's signing key is in DIR/worker (made on first start), and",
-                "without --bootstrap a local node running on DIR gives the broker (default: ${DEFAULT-VALUE})."})
+    @Option(
+            names = "--data",
+            defaultValue = ".engram",
+            paramLabel = "DIR",
+            description = {
+                "Data directory: the worker's signing key is in DIR/worker (made on first start), and",
+                "without --bootstrap a local node running on DIR gives the broker (default: ${DEFAULT-VALUE})."
+            })
     Path data;
 
-    @Option(names = "--trusted-workers", paramLabel = "FILE", description = {
-        "Worker keys whose published versions this worker may continue training from (a parent), as the",
-        "nodes' --trusted-workers file or directory; its own key is always trusted."})
+    @Option(
+            names = "--trusted-workers",
+            paramLabel = "FILE",
+            description = {
+                "Worker keys whose published versions this worker may continue training from (a parent), as the",
+                "nodes' --trusted-workers file or directory; its own key is always trusted."
+            })
     Path trustedWorkers;
 
     @Option(names = "--worker-id", paramLabel = "ID", description = "Names this worker (default: worker-<pid>).")
     String workerId;
 
-    @Option(names = "--group", defaultValue = WorkerConfig.DEFAULT_GROUP, paramLabel = "ID",
+    @Option(
+            names = "--group",
+            defaultValue = WorkerConfig.DEFAULT_GROUP,
+            paramLabel = "ID",
             description = "Consumer group (default: ${DEFAULT-VALUE}).")
     String group;
 
-    @Option(names = "--attempts", defaultValue = "3", paramLabel = "N",
+    @Option(
+            names = "--attempts",
+            defaultValue = "3",
+            paramLabel = "N",
             description = "Attempts at a job before it is dead-lettered (default: ${DEFAULT-VALUE}).")
     int attempts;
 
-    @Option(names = "--job-timeout", defaultValue = "PT30M", paramLabel = "DURATION",
+    @Option(
+            names = "--job-timeout",
+            defaultValue = "PT30M",
+            paramLabel = "DURATION",
             description = "Time limit per attempt, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration jobTimeout;
 
-    @Option(names = "--session-timeout", defaultValue = "PT15S", paramLabel = "DURATION",
-            description = {"How long the group waits for a worker that stopped heartbeating (killed, frozen) before",
-                "its jobs go to another worker, ISO-8601; the broker allows PT6S..PT30M (default: ${DEFAULT-VALUE})."})
+    @Option(
+            names = "--session-timeout",
+            defaultValue = "PT15S",
+            paramLabel = "DURATION",
+            description = {
+                "How long the group waits for a worker that stopped heartbeating (killed, frozen) before",
+                "its jobs go to another worker, ISO-8601; the broker allows PT6S..PT30M (default: ${DEFAULT-VALUE})."
+            })
     Duration sessionTimeout;
 
     @Mixin
@@ -76,24 +103,37 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        String servers = bootstrap != null ? bootstrap : NodeInfo.read(data).map(NodeInfo::bootstrapServers)
-                .orElseThrow(() -> new IllegalArgumentException("no --bootstrap and no running node in " + data));
-        WorkerConfig config = WorkerConfig.defaults(servers).withGroupId(group)
-                .withWorkerId(workerId == null ? "worker-" + ProcessHandle.current().pid() : workerId)
-                .withAttempts(attempts, Duration.ofSeconds(2)).withJobTimeout(jobTimeout)
-                .withSessionTimeout(sessionTimeout).withKafkaProperties(kafkaProperties.properties())
+        String servers = bootstrap != null
+                ? bootstrap
+                : NodeInfo.read(data)
+                        .map(NodeInfo::bootstrapServers)
+                        .orElseThrow(
+                                () -> new IllegalArgumentException("no --bootstrap and no running node in " + data));
+        WorkerConfig config = WorkerConfig.defaults(servers)
+                .withGroupId(group)
+                .withWorkerId(
+                        workerId == null ? "worker-" + ProcessHandle.current().pid() : workerId)
+                .withAttempts(attempts, Duration.ofSeconds(2))
+                .withJobTimeout(jobTimeout)
+                .withSessionTimeout(sessionTimeout)
+                .withKafkaProperties(kafkaProperties.properties())
                 .withKeyDir(LocalEngram.workerKeyDir(data));
         WorkerKey key = WorkerKey.loadOrCreate(config.keyDir());
-        TrustedWorkerKeys parents = (trustedWorkers == null ? TrustedWorkerKeys.none()
-                : TrustedWorkerKeys.load(trustedWorkers)).with(key.publicKey());
+        TrustedWorkerKeys parents = (trustedWorkers == null
+                        ? TrustedWorkerKeys.none()
+                        : TrustedWorkerKeys.load(trustedWorkers))
+                .with(key.publicKey());
         CandidateTrainer trainer = new CandidateTrainer(config.kafka(), Clock.systemUTC(), parents);
         TrainingWorker worker = TrainingWorker.start(config, trainer, new Bars(out));
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            worker.close();
-            trainer.close();
-            stopped.countDown();
-        }, "engram-worker-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            worker.close();
+                            trainer.close();
+                            stopped.countDown();
+                        },
+                        "engram-worker-shutdown"));
         out.println("engram worker ready: " + config.workerId() + " on " + CandidateTrainer.device() + ", group "
                 + group + ", kafka " + config.kafka().describe() + ", signing key " + key.id() + " in "
                 + key.publicKeyFile().toAbsolutePath().normalize());
@@ -119,7 +159,8 @@ final class WorkerCommand implements Callable<Integer> {
                 case TRAINING -> {
                     if (bar == null || !p.jobId().equals(jobId)) {
                         jobId = p.jobId();
-                        bar = new ProgressBar(out, "job " + p.jobId() + " train", p.totalSteps(), System.console() != null);
+                        bar = new ProgressBar(
+                                out, "job " + p.jobId() + " train", p.totalSteps(), System.console() != null);
                     }
                     bar.update(p.step());
                 }

@@ -1,7 +1,5 @@
 package dev.engram.tools.demo;
 
-import dev.engram.tools.internal.ProgressBar;
-
 import dev.engram.node.EngramNode;
 import dev.engram.retriever.eval.Document;
 import dev.engram.streams.EventCodec;
@@ -9,6 +7,7 @@ import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
+import dev.engram.tools.internal.ProgressBar;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +46,8 @@ final class CaseSeeder {
         try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(kafka)) {
             for (Document doc : docs) {
                 FeedbackEvent event = CranfieldEvents.event(tenant, doc, timestamp);
-                producer.send(new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), EventCodec.encode(event)),
+                producer.send(
+                        new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), EventCodec.encode(event)),
                         (metadata, error) -> {
                             if (error != null) {
                                 failure.compareAndSet(null, error);
@@ -60,12 +60,19 @@ final class CaseSeeder {
             producer.flush();
         }
         if (failure.get() != null) {
-            throw new IllegalStateException("sending the Cranfield events to " + Topics.FEEDBACK + " on "
-                    + kafka.describe() + " failed: " + failure.get().getMessage(), failure.get());
+            throw new IllegalStateException(
+                    "sending the Cranfield events to " + Topics.FEEDBACK + " on " + kafka.describe() + " failed: "
+                            + failure.get().getMessage(),
+                    failure.get());
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        bar.finish(acked.get(), String.format(Locale.ROOT, "%,.0f events/s acknowledged on %s",
-                docs.size() / Math.max(1e-9, took.toNanos() / 1e9), Topics.FEEDBACK));
+        bar.finish(
+                acked.get(),
+                String.format(
+                        Locale.ROOT,
+                        "%,.0f events/s acknowledged on %s",
+                        docs.size() / Math.max(1e-9, took.toNanos() / 1e9),
+                        Topics.FEEDBACK));
         return took;
     }
 
@@ -91,8 +98,13 @@ final class CaseSeeder {
             bar.update(count);
             pause();
         }
-        bar.finish(count, String.format(Locale.ROOT, "searchable in tenant '%s' (%.0f cases/s)", tenant,
-                expected / Math.max(1e-9, bar.elapsedSeconds())));
+        bar.finish(
+                count,
+                String.format(
+                        Locale.ROOT,
+                        "searchable in tenant '%s' (%.0f cases/s)",
+                        tenant,
+                        expected / Math.max(1e-9, bar.elapsedSeconds())));
     }
 
     /** Between reads of the store: each read refreshes its searcher when writes are pending, so not too often. */

@@ -1,13 +1,8 @@
 package dev.engram.tools.demo;
 
-import dev.engram.tools.LocalEngram;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
 import dev.engram.node.registry.PromotionGate;
-import dev.engram.tools.simulator.FeedbackSimulator;
-import dev.engram.tools.simulator.NodeRecall;
-import dev.engram.tools.simulator.SimulationResult;
-import dev.engram.tools.simulator.SimulatorConfig;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
@@ -18,6 +13,11 @@ import dev.engram.retriever.eval.Query;
 import dev.engram.retriever.eval.QuerySplit;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.LoraTrainingConfig;
+import dev.engram.tools.LocalEngram;
+import dev.engram.tools.simulator.FeedbackSimulator;
+import dev.engram.tools.simulator.NodeRecall;
+import dev.engram.tools.simulator.SimulationResult;
+import dev.engram.tools.simulator.SimulatorConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -61,8 +61,8 @@ public final class ContinualDemo implements Runnable {
      * with documents read to 256 word pieces like the node's encoder, so that the query tower is trained
      * against the document vectors the node serves.
      */
-    static final LoraTrainingConfig LORA = new LoraTrainingConfig(8, 16, 0.1, List.of("query", "value"), false, false,
-            4, 32, 5e-4, 42, 256);
+    static final LoraTrainingConfig LORA =
+            new LoraTrainingConfig(8, 16, 0.1, List.of("query", "value"), false, false, 4, 32, 5e-4, 42, 256);
 
     /**
      * The demo node's promotion gate: the node's default ({@link PromotionGate#defaults()}), so the
@@ -83,8 +83,8 @@ public final class ContinualDemo implements Runnable {
     }
 
     /** The demo on {@code dataset} (Cranfield-style document ids) training {@code lora}: for tests on a slice. */
-    ContinualDemo(DemoOptions options, PrintStream out, EvalDataset dataset, LoraTrainingConfig lora,
-            PromotionGate gate) {
+    ContinualDemo(
+            DemoOptions options, PrintStream out, EvalDataset dataset, LoraTrainingConfig lora, PromotionGate gate) {
         this.options = Objects.requireNonNull(options, "options is required");
         this.out = Objects.requireNonNull(out, "out is required");
         this.dataset = Objects.requireNonNull(dataset, "dataset is required");
@@ -108,41 +108,73 @@ public final class ContinualDemo implements Runnable {
         QuerySplit split = QuerySplit.split(cranfield, FEEDBACK_FRACTION, options.splitSeed());
         List<List<Query>> slices = slices(split.feedback(), options.rounds());
         String runId = Long.toString(System.currentTimeMillis(), 36);
-        String tenant = options.bootstrapServers() == null ? CranfieldEvents.TENANT
-                : CranfieldEvents.TENANT + "-" + runId;
+        String tenant =
+                options.bootstrapServers() == null ? CranfieldEvents.TENANT : CranfieldEvents.TENANT + "-" + runId;
         Path runDir = options.dataDir().resolve("loop-" + runId);
 
         out.println();
         out.println("Engram demo: the continual loop on Cranfield, feedback -> training -> gate -> hot-swap");
-        out.printf(Locale.ROOT, "  collection  %d abstracts; %d judged queries split (seed %d) into %d feedback queries "
-                        + "in %d rounds and %d held-out queries that no round sees%n", cranfield.docs().size(),
-                split.feedback().size() + split.heldOut().size(), options.splitSeed(), split.feedback().size(),
-                slices.size(), split.heldOut().size());
-        out.printf(Locale.ROOT, "  training    query-side LoRA r %d alpha %.0f on %s, %d epochs, batch %d, lr %.0e; "
-                        + "agents judge their top %d%n", lora.r(), lora.alpha(), lora.targetModules(), lora.epochs(),
-                lora.batchSize(), lora.learningRate(), FEEDBACK_K);
-        out.printf(Locale.ROOT, "  gate        the node's own paired test on every held-out task: promote when the mean "
-                + "nDCG@10 gain >= %+.1f points and its 95%% interval's lower bound >= %+.1f points%n",
-                100 * gate.minHeldOutGain(), -100 * gate.maxHeldOutLoss());
+        out.printf(
+                Locale.ROOT,
+                "  collection  %d abstracts; %d judged queries split (seed %d) into %d feedback queries "
+                        + "in %d rounds and %d held-out queries that no round sees%n",
+                cranfield.docs().size(),
+                split.feedback().size() + split.heldOut().size(),
+                options.splitSeed(),
+                split.feedback().size(),
+                slices.size(),
+                split.heldOut().size());
+        out.printf(
+                Locale.ROOT,
+                "  training    query-side LoRA r %d alpha %.0f on %s, %d epochs, batch %d, lr %.0e; "
+                        + "agents judge their top %d%n",
+                lora.r(),
+                lora.alpha(),
+                lora.targetModules(),
+                lora.epochs(),
+                lora.batchSize(),
+                lora.learningRate(),
+                FEEDBACK_K);
+        out.printf(
+                Locale.ROOT,
+                "  gate        the node's own paired test on every held-out task: promote when the mean "
+                        + "nDCG@10 gain >= %+.1f points and its 95%% interval's lower bound >= %+.1f points%n",
+                100 * gate.minHeldOutGain(),
+                -100 * gate.maxHeldOutLoss());
 
         long t = System.nanoTime();
         TextEncoder encoder = TextEncoder.load(EncoderConfig.defaults());
-        out.printf(Locale.ROOT, "  encoder     MiniLM-L6 loaded in %.1f s (from its Maven artifact, offline)%n", since(t));
+        out.printf(
+                Locale.ROOT, "  encoder     MiniLM-L6 loaded in %.1f s (from its Maven artifact, offline)%n", since(t));
         TuningSchedulerConfig tuning = TuningSchedulerConfig.builder()
                 .minNewJudged(slices.stream().mapToInt(List::size).min().orElse(1))
-                .maxInterval(Duration.ofDays(1)).tickInterval(Duration.ofSeconds(1)).lora(lora).inNodeWorker(true)
+                .maxInterval(Duration.ofDays(1))
+                .tickInterval(Duration.ofSeconds(1))
+                .lora(lora)
+                .inNodeWorker(true)
                 .build();
-        NodeConfig config = NodeConfig.builder(runDir).bootstrapServers(options.bootstrapServers())
-                .httpPort(options.httpPort()).embedder(encoder).tuning(tuning).promotionGate(gate)
-                .kafkaProperties(options.kafkaProperties()).build();
+        NodeConfig config = NodeConfig.builder(runDir)
+                .bootstrapServers(options.bootstrapServers())
+                .httpPort(options.httpPort())
+                .embedder(encoder)
+                .tuning(tuning)
+                .promotionGate(gate)
+                .kafkaProperties(options.kafkaProperties())
+                .build();
         LoopResult result;
         t = System.nanoTime();
-        try (encoder; LocalEngram local = LocalEngram.start(config);
-             RoundWatcher watcher = new RoundWatcher(local.node(), tenant, out, options.progressBars())) {
+        try (encoder;
+                LocalEngram local = LocalEngram.start(config);
+                RoundWatcher watcher = new RoundWatcher(local.node(), tenant, out, options.progressBars())) {
             EngramNode node = local.node();
-            out.printf(Locale.ROOT, "  node        up in %.1f s: Kafka %s (%s), HTTP %s, tenant '%s', in-node worker%n",
-                    since(t), node.bootstrapServers(), options.bootstrapServers() == null ? "embedded" : "external",
-                    node.httpUrl(), tenant);
+            out.printf(
+                    Locale.ROOT,
+                    "  node        up in %.1f s: Kafka %s (%s), HTTP %s, tenant '%s', in-node worker%n",
+                    since(t),
+                    node.bootstrapServers(),
+                    options.bootstrapServers() == null ? "embedded" : "external",
+                    node.httpUrl(),
+                    tenant);
 
             t = System.nanoTime();
             CaseSeeder seeder = new CaseSeeder(out, options.progressBars());
@@ -150,107 +182,213 @@ public final class ContinualDemo implements Runnable {
             seeder.awaitSearchable(node, tenant, cranfield.docs().size(), options.ingestTimeout(), "embed");
             Duration seeding = Duration.ofNanos(System.nanoTime() - t);
 
-            HeldOutEvaluation eval = new HeldOutEvaluation(NodeRecall.of(node), tenant, cranfield.qrels(),
-                    options.k(), out, options.progressBars());
-            out.printf(Locale.ROOT, "%n  before any feedback, on the %d held-out queries:%n", split.heldOut().size());
-            EvaluationReport bm25 = eval.evaluate("BM25", "bm25", split.heldOut()).report();
-            EvaluationReport baseDense = eval.evaluate("dense, base", "dense", split.heldOut()).report();
-            EvaluationReport baseHybrid = eval.evaluate("hybrid, base", "hybrid", split.heldOut()).report();
+            HeldOutEvaluation eval = new HeldOutEvaluation(
+                    NodeRecall.of(node), tenant, cranfield.qrels(), options.k(), out, options.progressBars());
+            out.printf(
+                    Locale.ROOT,
+                    "%n  before any feedback, on the %d held-out queries:%n",
+                    split.heldOut().size());
+            EvaluationReport bm25 =
+                    eval.evaluate("BM25", "bm25", split.heldOut()).report();
+            EvaluationReport baseDense =
+                    eval.evaluate("dense, base", "dense", split.heldOut()).report();
+            EvaluationReport baseHybrid =
+                    eval.evaluate("hybrid, base", "hybrid", split.heldOut()).report();
 
             List<RoundResult> rounds = new ArrayList<>();
             long cases = cranfield.docs().size();
             long lastVersion = watcher.newestVersion();
             for (int r = 1; r <= slices.size(); r++) {
-                RoundResult round = round(r, slices, node, watcher, seeder, eval, tenant, cranfield, split, cases,
-                        lastVersion, baseDense, baseHybrid);
+                RoundResult round = round(
+                        r,
+                        slices,
+                        node,
+                        watcher,
+                        seeder,
+                        eval,
+                        tenant,
+                        cranfield,
+                        split,
+                        cases,
+                        lastVersion,
+                        baseDense,
+                        baseHybrid);
                 rounds.add(round);
                 cases += round.feedbackQueries();
                 lastVersion = round.version();
             }
-            result = new LoopResult(tenant, cranfield.docs().size(), split.feedback().size(), split.heldOut().size(),
-                    bm25, baseDense, baseHybrid, rounds, seeding, Duration.ofNanos(System.nanoTime() - started));
+            result = new LoopResult(
+                    tenant,
+                    cranfield.docs().size(),
+                    split.feedback().size(),
+                    split.heldOut().size(),
+                    bm25,
+                    baseDense,
+                    baseHybrid,
+                    rounds,
+                    seeding,
+                    Duration.ofNanos(System.nanoTime() - started));
         }
         summary(result);
         deleteTree(runDir);
         return result;
     }
 
-    private RoundResult round(int r, List<List<Query>> slices, EngramNode node, RoundWatcher watcher,
-            CaseSeeder seeder, HeldOutEvaluation eval, String tenant, EvalDataset cranfield, QuerySplit split,
-            long casesBefore, long lastVersion, EvaluationReport baseDense, EvaluationReport baseHybrid) {
+    private RoundResult round(
+            int r,
+            List<List<Query>> slices,
+            EngramNode node,
+            RoundWatcher watcher,
+            CaseSeeder seeder,
+            HeldOutEvaluation eval,
+            String tenant,
+            EvalDataset cranfield,
+            QuerySplit split,
+            long casesBefore,
+            long lastVersion,
+            EvaluationReport baseDense,
+            EvaluationReport baseHybrid) {
         long roundStart = System.nanoTime();
         List<Query> slice = slices.get(r - 1);
-        out.printf(Locale.ROOT, "%n  round %d/%d: %d feedback queries as a live stream%n", r, slices.size(),
-                slice.size());
-        SimulatorConfig sim = new SimulatorConfig(tenant, FEEDBACK_K, "feedback-simulator",
-                CranfieldEvents.EVENT_ID_PREFIX, r);
+        out.printf(
+                Locale.ROOT, "%n  round %d/%d: %d feedback queries as a live stream%n", r, slices.size(), slice.size());
+        SimulatorConfig sim =
+                new SimulatorConfig(tenant, FEEDBACK_K, "feedback-simulator", CranfieldEvents.EVENT_ID_PREFIX, r);
         long t = System.nanoTime();
-        SimulationResult sent = new FeedbackSimulator(NodeRecall.of(node), node.kafka(), sim)
-                .run(slice, cranfield.qrels());
-        out.printf(Locale.ROOT, "    agents   %d tasks recalled top %d through the node and sent %d feedback events "
-                        + "(%d judgements, %d useful, %d rewarded) in %.1f s%n", slice.size(), FEEDBACK_K,
-                sent.eventsSent(), sent.judgements(), sent.usefulJudgements(), sent.rewardedEvents(), since(t));
+        SimulationResult sent =
+                new FeedbackSimulator(NodeRecall.of(node), node.kafka(), sim).run(slice, cranfield.qrels());
+        out.printf(
+                Locale.ROOT,
+                "    agents   %d tasks recalled top %d through the node and sent %d feedback events "
+                        + "(%d judgements, %d useful, %d rewarded) in %.1f s%n",
+                slice.size(),
+                FEEDBACK_K,
+                sent.eventsSent(),
+                sent.judgements(),
+                sent.usefulJudgements(),
+                sent.rewardedEvents(),
+                since(t));
         seeder.awaitSearchable(node, tenant, casesBefore + sent.eventsSent(), options.ingestTimeout(), "ingest");
 
         RoundWatcher.Verdict verdict = watcher.awaitVerdict(lastVersion, options.roundTimeout());
         long version = verdict.version().version();
         AdapterMetrics m = verdict.version().metrics();
-        out.printf(Locale.ROOT, "    gate     v%d %s after %.1f s: %s%n", version, verdict.version().status(),
-                verdict.secondsToVerdict(), verdict.version().reason());
+        out.printf(
+                Locale.ROOT,
+                "    gate     v%d %s after %.1f s: %s%n",
+                version,
+                verdict.version().status(),
+                verdict.secondsToVerdict(),
+                verdict.version().reason());
         EvaluationReport dense = null;
         EvaluationReport hybrid = null;
         String servedBy = null;
         double toServing = 0;
         if (verdict.version().status() == dev.engram.streams.AdapterStatus.PROMOTED) {
             toServing = watcher.awaitServing(version, Duration.ofMinutes(1));
-            out.printf(Locale.ROOT, "    swap     recall serves v%d %.2f s after the verdict; held-out queries:%n",
-                    version, toServing);
+            out.printf(
+                    Locale.ROOT,
+                    "    swap     recall serves v%d %.2f s after the verdict; held-out queries:%n",
+                    version,
+                    toServing);
             HeldOutEvaluation.Scored denseScored = eval.evaluate("dense, v" + version, "dense", split.heldOut());
             dense = denseScored.report();
             servedBy = denseScored.adapterVersions();
-            hybrid = eval.evaluate("hybrid, v" + version, "hybrid", split.heldOut()).report();
-            out.printf(Locale.ROOT, "    held-out nDCG@10 with v%d: dense %.4f (%+.2f points vs base), hybrid %.4f "
-                            + "(%+.2f)%n", version, dense.meanNdcgAt10(),
-                    100 * (dense.meanNdcgAt10() - baseDense.meanNdcgAt10()), hybrid.meanNdcgAt10(),
+            hybrid = eval.evaluate("hybrid, v" + version, "hybrid", split.heldOut())
+                    .report();
+            out.printf(
+                    Locale.ROOT,
+                    "    held-out nDCG@10 with v%d: dense %.4f (%+.2f points vs base), hybrid %.4f " + "(%+.2f)%n",
+                    version,
+                    dense.meanNdcgAt10(),
+                    100 * (dense.meanNdcgAt10() - baseDense.meanNdcgAt10()),
+                    hybrid.meanNdcgAt10(),
                     100 * (hybrid.meanNdcgAt10() - baseHybrid.meanNdcgAt10()));
         }
-        return new RoundResult(r, slice.size(), sent.usefulJudgements(), version, verdict.version().status(),
-                verdict.version().reason(), m, dense, hybrid, servedBy, verdict.secondsToVerdict(), toServing,
+        return new RoundResult(
+                r,
+                slice.size(),
+                sent.usefulJudgements(),
+                version,
+                verdict.version().status(),
+                verdict.version().reason(),
+                m,
+                dense,
+                hybrid,
+                servedBy,
+                verdict.secondsToVerdict(),
+                toServing,
                 Duration.ofNanos(System.nanoTime() - roundStart));
     }
 
     private void summary(LoopResult r) {
         out.println();
-        out.printf(Locale.ROOT, "  held-out nDCG@10 (%d queries never sent as feedback; BM25 %.4f)%n", r.heldOutQueries(),
+        out.printf(
+                Locale.ROOT,
+                "  held-out nDCG@10 (%d queries never sent as feedback; BM25 %.4f)%n",
+                r.heldOutQueries(),
                 r.bm25().meanNdcgAt10());
-        out.printf(Locale.ROOT, "  %-9s %-9s %-26s %-17s %-17s %s%n", "adapter", "status", "gate: job's held-out",
-                "dense", "hybrid", "round");
-        out.printf(Locale.ROOT, "  %-9s %-9s %-26s %-17s %-17s %s%n", "base", "serving", "-",
+        out.printf(
+                Locale.ROOT,
+                "  %-9s %-9s %-26s %-17s %-17s %s%n",
+                "adapter",
+                "status",
+                "gate: job's held-out",
+                "dense",
+                "hybrid",
+                "round");
+        out.printf(
+                Locale.ROOT,
+                "  %-9s %-9s %-26s %-17s %-17s %s%n",
+                "base",
+                "serving",
+                "-",
                 String.format(Locale.ROOT, "%.4f", r.baseDense().meanNdcgAt10()),
-                String.format(Locale.ROOT, "%.4f", r.baseHybrid().meanNdcgAt10()), "-");
+                String.format(Locale.ROOT, "%.4f", r.baseHybrid().meanNdcgAt10()),
+                "-");
         for (RoundResult round : r.rounds()) {
             AdapterMetrics m = round.gateMetrics();
-            String gate = m == null ? "-" : String.format(Locale.ROOT, "%.3f vs %.3f (%d q)", m.heldOutNdcg10(),
-                    m.parentHeldOutNdcg10(), m.heldOutQueries());
-            out.printf(Locale.ROOT, "  %-9s %-9s %-26s %-17s %-17s %.0f s%n", "v" + round.version(),
-                    round.status().name(), gate, cell(round.dense(), r.baseDense()), cell(round.hybrid(), r.baseHybrid()),
+            String gate = m == null
+                    ? "-"
+                    : String.format(
+                            Locale.ROOT,
+                            "%.3f vs %.3f (%d q)",
+                            m.heldOutNdcg10(),
+                            m.parentHeldOutNdcg10(),
+                            m.heldOutQueries());
+            out.printf(
+                    Locale.ROOT,
+                    "  %-9s %-9s %-26s %-17s %-17s %.0f s%n",
+                    "v" + round.version(),
+                    round.status().name(),
+                    gate,
+                    cell(round.dense(), r.baseDense()),
+                    cell(round.hybrid(), r.baseHybrid()),
                     round.took().toNanos() / 1e9);
         }
-        out.printf(Locale.ROOT, "%n  done in %.1f s (seeding and embedding %.1f s)%n", r.total().toNanos() / 1e9,
+        out.printf(
+                Locale.ROOT,
+                "%n  done in %.1f s (seeding and embedding %.1f s)%n",
+                r.total().toNanos() / 1e9,
                 r.seeding().toNanos() / 1e9);
         out.flush();
     }
 
     private static String cell(EvaluationReport report, EvaluationReport base) {
-        return report == null ? "-" : String.format(Locale.ROOT, "%.4f (%+.2f)", report.meanNdcgAt10(),
-                100 * (report.meanNdcgAt10() - base.meanNdcgAt10()));
+        return report == null
+                ? "-"
+                : String.format(
+                        Locale.ROOT,
+                        "%.4f (%+.2f)",
+                        report.meanNdcgAt10(),
+                        100 * (report.meanNdcgAt10() - base.meanNdcgAt10()));
     }
 
     /** {@code queries} in {@code n} consecutive slices of near-equal size. */
     static List<List<Query>> slices(List<Query> queries, int n) {
         if (queries.size() < n) {
-            throw new IllegalArgumentException(n + " rounds need at least " + n + " feedback queries, there are "
-                    + queries.size());
+            throw new IllegalArgumentException(
+                    n + " rounds need at least " + n + " feedback queries, there are " + queries.size());
         }
         List<List<Query>> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

@@ -1,15 +1,14 @@
 package dev.engram.tools.demo;
 
-import dev.engram.tools.internal.ProgressBar;
-
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
-import dev.engram.tools.simulator.NodeRecall;
 import dev.engram.retriever.eval.CranfieldLoader;
 import dev.engram.retriever.eval.EvalDataset;
 import dev.engram.retriever.eval.EvaluationReport;
 import dev.engram.retriever.eval.Query;
 import dev.engram.retriever.eval.QuerySplit;
+import dev.engram.tools.internal.ProgressBar;
+import dev.engram.tools.simulator.NodeRecall;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,41 +64,66 @@ public final class CranfieldDemo implements Runnable {
         long started = System.nanoTime();
         EvalDataset cranfield = CranfieldLoader.load();
         out.println();
-        out.println("Engram demo: the Cranfield collection through Kafka into a node, then BM25 recall against the judgements");
-        out.printf(Locale.ROOT, "  collection  %d abstracts, %d queries, %d graded judgements (grades 1..4 scored as gains 4..1)%n",
-                cranfield.docs().size(), cranfield.queries().size(), cranfield.qrels().judgementCount());
+        out.println(
+                "Engram demo: the Cranfield collection through Kafka into a node, then BM25 recall against the judgements");
+        out.printf(
+                Locale.ROOT,
+                "  collection  %d abstracts, %d queries, %d graded judgements (grades 1..4 scored as gains 4..1)%n",
+                cranfield.docs().size(),
+                cranfield.queries().size(),
+                cranfield.qrels().judgementCount());
 
-        NodeConfig config = NodeConfig.builder(options.dataDir()).bootstrapServers(options.bootstrapServers())
-                .httpPort(options.httpPort()).kafkaProperties(options.kafkaProperties()).build();
+        NodeConfig config = NodeConfig.builder(options.dataDir())
+                .bootstrapServers(options.bootstrapServers())
+                .httpPort(options.httpPort())
+                .kafkaProperties(options.kafkaProperties())
+                .build();
         long nodeStarting = System.nanoTime();
         try (EngramNode node = EngramNode.start(config)) {
             Duration nodeStart = since(nodeStarting);
-            out.printf(Locale.ROOT, "  node        up in %.1f s: Kafka %s (%s), HTTP %s, data %s%n", seconds(nodeStart),
-                    node.bootstrapServers(), options.bootstrapServers() == null ? "embedded" : "external",
-                    node.httpUrl(), options.dataDir().toAbsolutePath().normalize());
+            out.printf(
+                    Locale.ROOT,
+                    "  node        up in %.1f s: Kafka %s (%s), HTTP %s, data %s%n",
+                    seconds(nodeStart),
+                    node.bootstrapServers(),
+                    options.bootstrapServers() == null ? "embedded" : "external",
+                    node.httpUrl(),
+                    options.dataDir().toAbsolutePath().normalize());
 
             long firstSend = System.nanoTime();
             CaseSeeder seeder = new CaseSeeder(out, options.progressBars());
             Duration produce = seeder.produce(node.kafka(), CranfieldEvents.TENANT, cranfield.docs());
-            seeder.awaitSearchable(node, CranfieldEvents.TENANT, cranfield.docs().size(), options.ingestTimeout(),
-                    "index");
+            seeder.awaitSearchable(
+                    node, CranfieldEvents.TENANT, cranfield.docs().size(), options.ingestTimeout(), "index");
             Duration searchable = since(firstSend);
 
             Map<String, List<String>> rankings = new HashMap<>();
             double[] latencies = recallAll(NodeRecall.of(node), cranfield.queries(), rankings);
             Duration recall = Duration.ofNanos((long) (Arrays.stream(latencies).sum() * 1e6));
 
-            EvaluationReport all = EvaluationReport.evaluate("BM25, all queries", cranfield.queries(),
-                    cranfield.qrels(), q -> rankings.get(q.id()));
+            EvaluationReport all = EvaluationReport.evaluate(
+                    "BM25, all queries", cranfield.queries(), cranfield.qrels(), q -> rankings.get(q.id()));
             List<EvaluationReport> heldOut = new ArrayList<>();
             for (long seed : HELD_OUT_SEEDS) {
                 QuerySplit split = QuerySplit.split(cranfield, FEEDBACK_FRACTION, seed);
-                heldOut.add(EvaluationReport.evaluate("BM25, held-out 40% (seed " + seed + ")", split.heldOut(),
-                        cranfield.qrels(), q -> rankings.get(q.id())));
+                heldOut.add(EvaluationReport.evaluate(
+                        "BM25, held-out 40% (seed " + seed + ")",
+                        split.heldOut(),
+                        cranfield.qrels(),
+                        q -> rankings.get(q.id())));
             }
             Arrays.sort(latencies);
-            DemoResult result = new DemoResult(all, heldOut, cranfield.docs().size(), nodeStart, produce,
-                    searchable, recall, percentile(latencies, 50), percentile(latencies, 99), since(started));
+            DemoResult result = new DemoResult(
+                    all,
+                    heldOut,
+                    cranfield.docs().size(),
+                    nodeStart,
+                    produce,
+                    searchable,
+                    recall,
+                    percentile(latencies, 50),
+                    percentile(latencies, 99),
+                    since(started));
             print(result);
             return result;
         }
@@ -122,23 +146,40 @@ public final class CranfieldDemo implements Runnable {
         }
         double[] sorted = latencies.clone();
         Arrays.sort(sorted);
-        bar.finish(queries.size(), String.format(Locale.ROOT, "k=%d over HTTP, p50 %.1f ms, p99 %.1f ms",
-                options.k(), percentile(sorted, 50), percentile(sorted, 99)));
+        bar.finish(
+                queries.size(),
+                String.format(
+                        Locale.ROOT,
+                        "k=%d over HTTP, p50 %.1f ms, p99 %.1f ms",
+                        options.k(),
+                        percentile(sorted, 50),
+                        percentile(sorted, 99)));
         return latencies;
     }
 
     private void print(DemoResult r) {
         out.println();
-        out.printf(Locale.ROOT, "  BM25 recall through the node (tenant '%s', k = %d, %d abstracts)%n",
-                CranfieldEvents.TENANT, options.k(), r.documents());
+        out.printf(
+                Locale.ROOT,
+                "  BM25 recall through the node (tenant '%s', k = %d, %d abstracts)%n",
+                CranfieldEvents.TENANT,
+                options.k(),
+                r.documents());
         out.println("  " + EvaluationReport.header());
         out.println("  " + r.allQueries().tableRow());
         r.heldOut().forEach(h -> out.println("  " + h.tableRow()));
         out.println("  reference (DESIGN.md, measured outside the project): BM25 on held-out 40%, nDCG@10 .36-.37");
         out.println();
-        out.printf(Locale.ROOT, "  done in %.1f s: node start %.1f s, produce %.1f s, all searchable %.1f s after the "
-                        + "first send, %d recalls %.1f s%n", seconds(r.total()), seconds(r.nodeStart()),
-                seconds(r.produce()), seconds(r.searchable()), r.allQueries().queryCount(), seconds(r.recall()));
+        out.printf(
+                Locale.ROOT,
+                "  done in %.1f s: node start %.1f s, produce %.1f s, all searchable %.1f s after the "
+                        + "first send, %d recalls %.1f s%n",
+                seconds(r.total()),
+                seconds(r.nodeStart()),
+                seconds(r.produce()),
+                seconds(r.searchable()),
+                r.allQueries().queryCount(),
+                seconds(r.recall()));
         out.flush();
     }
 

@@ -27,8 +27,7 @@ public final class CranfieldEvents {
     /** The prefix of every Cranfield event id, and so of every case id. */
     public static final String EVENT_ID_PREFIX = "cran-";
 
-    private CranfieldEvents() {
-    }
+    private CranfieldEvents() {}
 
     /** The feedback event that records a Cranfield abstract as a case of {@value #TENANT}. */
     public static FeedbackEvent event(Document doc, Instant timestamp) {
@@ -52,8 +51,8 @@ public final class CranfieldEvents {
      */
     public static String docId(String caseId) {
         if (caseId == null || !caseId.startsWith(EVENT_ID_PREFIX) || caseId.length() == EVENT_ID_PREFIX.length()) {
-            throw new IllegalArgumentException("case id '" + caseId + "' is not a Cranfield case id ("
-                    + EVENT_ID_PREFIX + "<docId>)");
+            throw new IllegalArgumentException(
+                    "case id '" + caseId + "' is not a Cranfield case id (" + EVENT_ID_PREFIX + "<docId>)");
         }
         return caseId.substring(EVENT_ID_PREFIX.length());
     }

@@ -46,9 +46,17 @@ import java.util.Objects;
  * @param kafkaProperties Kafka client properties (SASL, SSL) of the demo's node and clients, with
  *     {@code bootstrapServers} only; none by default
  */
-public record DemoOptions(Path dataDir, String bootstrapServers, int k, int httpPort, Duration ingestTimeout,
-                          boolean progressBars, int rounds, long splitSeed, Duration roundTimeout,
-                          Map<String, String> kafkaProperties) {
+public record DemoOptions(
+        Path dataDir,
+        String bootstrapServers,
+        int k,
+        int httpPort,
+        Duration ingestTimeout,
+        boolean progressBars,
+        int rounds,
+        long splitSeed,
+        Duration roundTimeout,
+        Map<String, String> kafkaProperties) {
 
     /** The default data directory, beside the CLI's {@code .engram/} of {@code serve}. */
     public static final Path DEFAULT_DATA_DIR = Path.of(".engram", "demo");
@@ -73,8 +81,8 @@ public record DemoOptions(Path dataDir, String bootstrapServers, int k, int http
             throw new IllegalArgumentException("demoOptions.k must be in [10, 1000] (nDCG@10 needs 10), was " + k);
         }
         if (httpPort < 0 || httpPort > 65535) {
-            throw new IllegalArgumentException("demoOptions.httpPort must be in [0, 65535] (0 = any free port), was "
-                    + httpPort);
+            throw new IllegalArgumentException(
+                    "demoOptions.httpPort must be in [0, 65535] (0 = any free port), was " + httpPort);
         }
         if (ingestTimeout == null || ingestTimeout.isNegative() || ingestTimeout.isZero()) {
             throw new IllegalArgumentException("demoOptions.ingestTimeout must be positive, was " + ingestTimeout);
@@ -85,8 +93,8 @@ public record DemoOptions(Path dataDir, String bootstrapServers, int k, int http
         if (roundTimeout == null || roundTimeout.isNegative() || roundTimeout.isZero()) {
             throw new IllegalArgumentException("demoOptions.roundTimeout must be positive, was " + roundTimeout);
         }
-        kafkaProperties = Map.copyOf(Objects.requireNonNull(kafkaProperties,
-                "demoOptions.kafkaProperties is required (Map.of())"));
+        kafkaProperties = Map.copyOf(
+                Objects.requireNonNull(kafkaProperties, "demoOptions.kafkaProperties is required (Map.of())"));
         if (!kafkaProperties.isEmpty() && bootstrapServers == null) {
             throw new IllegalArgumentException("demoOptions.kafkaProperties need bootstrapServers (--bootstrap): "
                     + "the embedded broker is plaintext");
@@ -95,59 +103,158 @@ public record DemoOptions(Path dataDir, String bootstrapServers, int k, int http
 
     /** With Kafka client properties (SASL, SSL) for a secured {@code bootstrapServers}. */
     public DemoOptions withKafkaProperties(Map<String, String> value) {
-        return new DemoOptions(dataDir, bootstrapServers, k, httpPort, ingestTimeout, progressBars,
-                rounds, splitSeed, roundTimeout, value);
+        return new DemoOptions(
+                dataDir,
+                bootstrapServers,
+                k,
+                httpPort,
+                ingestTimeout,
+                progressBars,
+                rounds,
+                splitSeed,
+                roundTimeout,
+                value);
     }
 
     /** The defaults: {@code .engram/demo}, embedded broker, k = 100, any free port, 5 minutes, 2 rounds. */
     public static DemoOptions defaults() {
-        return new DemoOptions(DEFAULT_DATA_DIR, null, DEFAULT_K, 0, DEFAULT_INGEST_TIMEOUT, System.console() != null,
-                DEFAULT_ROUNDS, DEFAULT_SPLIT_SEED, DEFAULT_ROUND_TIMEOUT, Map.of());
+        return new DemoOptions(
+                DEFAULT_DATA_DIR,
+                null,
+                DEFAULT_K,
+                0,
+                DEFAULT_INGEST_TIMEOUT,
+                System.console() != null,
+                DEFAULT_ROUNDS,
+                DEFAULT_SPLIT_SEED,
+                DEFAULT_ROUND_TIMEOUT,
+                Map.of());
     }
 
     public DemoOptions withDataDir(Path value) {
-        return new DemoOptions(value, bootstrapServers, k, httpPort, ingestTimeout, progressBars,
-                rounds, splitSeed, roundTimeout, kafkaProperties);
+        return new DemoOptions(
+                value,
+                bootstrapServers,
+                k,
+                httpPort,
+                ingestTimeout,
+                progressBars,
+                rounds,
+                splitSeed,
+                roundTimeout,
+                kafkaProperties);
     }
 
     /** {@code null} for the embedded broker. */
     public DemoOptions withBootstrapServers(String value) {
-        return new DemoOptions(dataDir, value, k, httpPort, ingestTimeout, progressBars,
-                rounds, splitSeed, roundTimeout, kafkaProperties);
+        return new DemoOptions(
+                dataDir,
+                value,
+                k,
+                httpPort,
+                ingestTimeout,
+                progressBars,
+                rounds,
+                splitSeed,
+                roundTimeout,
+                kafkaProperties);
     }
 
     public DemoOptions withK(int value) {
-        return new DemoOptions(dataDir, bootstrapServers, value, httpPort, ingestTimeout, progressBars,
-                rounds, splitSeed, roundTimeout, kafkaProperties);
+        return new DemoOptions(
+                dataDir,
+                bootstrapServers,
+                value,
+                httpPort,
+                ingestTimeout,
+                progressBars,
+                rounds,
+                splitSeed,
+                roundTimeout,
+                kafkaProperties);
     }
 
     public DemoOptions withHttpPort(int value) {
-        return new DemoOptions(dataDir, bootstrapServers, k, value, ingestTimeout, progressBars,
-                rounds, splitSeed, roundTimeout, kafkaProperties);
+        return new DemoOptions(
+                dataDir,
+                bootstrapServers,
+                k,
+                value,
+                ingestTimeout,
+                progressBars,
+                rounds,
+                splitSeed,
+                roundTimeout,
+                kafkaProperties);
     }
 
     public DemoOptions withIngestTimeout(Duration value) {
-        return new DemoOptions(dataDir, bootstrapServers, k, httpPort, value, progressBars,
-                rounds, splitSeed, roundTimeout, kafkaProperties);
+        return new DemoOptions(
+                dataDir,
+                bootstrapServers,
+                k,
+                httpPort,
+                value,
+                progressBars,
+                rounds,
+                splitSeed,
+                roundTimeout,
+                kafkaProperties);
     }
 
     public DemoOptions withProgressBars(boolean value) {
-        return new DemoOptions(dataDir, bootstrapServers, k, httpPort, ingestTimeout, value,
-                rounds, splitSeed, roundTimeout, kafkaProperties);
+        return new DemoOptions(
+                dataDir,
+                bootstrapServers,
+                k,
+                httpPort,
+                ingestTimeout,
+                value,
+                rounds,
+                splitSeed,
+                roundTimeout,
+                kafkaProperties);
     }
 
     public DemoOptions withRounds(int value) {
-        return new DemoOptions(dataDir, bootstrapServers, k, httpPort, ingestTimeout, progressBars,
-                value, splitSeed, roundTimeout, kafkaProperties);
+        return new DemoOptions(
+                dataDir,
+                bootstrapServers,
+                k,
+                httpPort,
+                ingestTimeout,
+                progressBars,
+                value,
+                splitSeed,
+                roundTimeout,
+                kafkaProperties);
     }
 
     public DemoOptions withSplitSeed(long value) {
-        return new DemoOptions(dataDir, bootstrapServers, k, httpPort, ingestTimeout, progressBars,
-                rounds, value, roundTimeout, kafkaProperties);
+        return new DemoOptions(
+                dataDir,
+                bootstrapServers,
+                k,
+                httpPort,
+                ingestTimeout,
+                progressBars,
+                rounds,
+                value,
+                roundTimeout,
+                kafkaProperties);
     }
 
     public DemoOptions withRoundTimeout(Duration value) {
-        return new DemoOptions(dataDir, bootstrapServers, k, httpPort, ingestTimeout, progressBars,
-                rounds, splitSeed, value, kafkaProperties);
+        return new DemoOptions(
+                dataDir,
+                bootstrapServers,
+                k,
+                httpPort,
+                ingestTimeout,
+                progressBars,
+                rounds,
+                splitSeed,
+                value,
+                kafkaProperties);
     }
 }

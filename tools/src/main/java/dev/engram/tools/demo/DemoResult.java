@@ -20,9 +20,17 @@ import java.util.Objects;
  * @param recallP99Millis 99th percentile of that latency
  * @param total the whole run
  */
-public record DemoResult(EvaluationReport allQueries, List<EvaluationReport> heldOut, int documents,
-                         Duration nodeStart, Duration produce, Duration searchable, Duration recall,
-                         double recallP50Millis, double recallP99Millis, Duration total) {
+public record DemoResult(
+        EvaluationReport allQueries,
+        List<EvaluationReport> heldOut,
+        int documents,
+        Duration nodeStart,
+        Duration produce,
+        Duration searchable,
+        Duration recall,
+        double recallP50Millis,
+        double recallP99Millis,
+        Duration total) {
 
     public DemoResult {
         Objects.requireNonNull(allQueries, "demoResult.allQueries is required");

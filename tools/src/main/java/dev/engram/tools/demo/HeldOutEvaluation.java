@@ -1,11 +1,10 @@
 package dev.engram.tools.demo;
 
-import dev.engram.tools.internal.ProgressBar;
-
-import dev.engram.tools.simulator.NodeRecall;
 import dev.engram.retriever.eval.EvaluationReport;
 import dev.engram.retriever.eval.Qrels;
 import dev.engram.retriever.eval.Query;
+import dev.engram.tools.internal.ProgressBar;
+import dev.engram.tools.simulator.NodeRecall;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,8 +23,7 @@ final class HeldOutEvaluation {
     /**
      * A report and the adapter versions that embedded its queries (one, unless a swap happened mid-way).
      */
-    record Scored(EvaluationReport report, String adapterVersions) {
-    }
+    record Scored(EvaluationReport report, String adapterVersions) {}
 
     private final NodeRecall recall;
     private final String tenant;

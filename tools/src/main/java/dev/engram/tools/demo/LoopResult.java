@@ -19,9 +19,17 @@ import java.util.Objects;
  * @param seeding sending the abstracts until all were embedded and searchable
  * @param total the whole run
  */
-public record LoopResult(String tenant, int documents, int feedbackQueries, int heldOutQueries, EvaluationReport bm25,
-                         EvaluationReport baseDense, EvaluationReport baseHybrid, List<RoundResult> rounds,
-                         Duration seeding, Duration total) {
+public record LoopResult(
+        String tenant,
+        int documents,
+        int feedbackQueries,
+        int heldOutQueries,
+        EvaluationReport bm25,
+        EvaluationReport baseDense,
+        EvaluationReport baseHybrid,
+        List<RoundResult> rounds,
+        Duration seeding,
+        Duration total) {
 
     public LoopResult {
         Objects.requireNonNull(bm25, "loopResult.bm25 is required");

@@ -25,9 +25,20 @@ import java.util.Objects;
  * @param secondsToServing from the verdict until recall used the version; 0 when rejected
  * @param took the whole round, evaluation included
  */
-public record RoundResult(int round, int feedbackQueries, int usefulJudgements, long version, AdapterStatus status,
-                          String reason, AdapterMetrics gateMetrics, EvaluationReport dense, EvaluationReport hybrid,
-                          String servedBy, double secondsToVerdict, double secondsToServing, Duration took) {
+public record RoundResult(
+        int round,
+        int feedbackQueries,
+        int usefulJudgements,
+        long version,
+        AdapterStatus status,
+        String reason,
+        AdapterMetrics gateMetrics,
+        EvaluationReport dense,
+        EvaluationReport hybrid,
+        String servedBy,
+        double secondsToVerdict,
+        double secondsToServing,
+        Duration took) {
 
     public RoundResult {
         Objects.requireNonNull(status, "roundResult.status is required");

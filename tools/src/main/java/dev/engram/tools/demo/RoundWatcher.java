@@ -1,10 +1,8 @@
 package dev.engram.tools.demo;
 
-import dev.engram.tools.internal.ProgressBar;
-
 import dev.engram.node.EngramNode;
-import dev.engram.node.registry.AdapterView;
 import dev.engram.node.registry.AdapterVersionView;
+import dev.engram.node.registry.AdapterView;
 import dev.engram.node.tuning.TuningScheduler;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.streams.AdapterKey;
@@ -13,6 +11,7 @@ import dev.engram.streams.ContinualCodec;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.Topics;
 import dev.engram.streams.TrainingProgress;
+import dev.engram.tools.internal.ProgressBar;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Comparator;
@@ -35,8 +34,7 @@ import org.apache.kafka.common.TopicPartition;
 final class RoundWatcher implements AutoCloseable {
 
     /** The verdict on a round's candidate as the node's registry recorded it. */
-    record Verdict(AdapterVersionView version, double secondsToVerdict) {
-    }
+    record Verdict(AdapterVersionView version, double secondsToVerdict) {}
 
     private static final Duration POLL = Duration.ofMillis(200);
 
@@ -53,8 +51,8 @@ final class RoundWatcher implements AutoCloseable {
         this.adapterName = TuningSchedulerConfig.adapterName(tenant);
         this.out = out;
         this.progressBars = progressBars;
-        this.progress = KafkaClientFactory.consumer(node.kafka(), null,
-                Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100));
+        this.progress =
+                KafkaClientFactory.consumer(node.kafka(), null, Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100));
         TopicPartition partition = new TopicPartition(Topics.TRAINING_PROGRESS, 0);
         progress.assign(List.of(partition));
         progress.seekToEnd(List.of(partition));
@@ -64,7 +62,12 @@ final class RoundWatcher implements AutoCloseable {
     /** The newest version the registry has recorded for the tenant's adapter, 0 when none. */
     long newestVersion() {
         AdapterView view = node.adapters().adapter(adapterName);
-        return view == null ? 0 : view.versions().stream().mapToLong(AdapterVersionView::version).max().orElse(0);
+        return view == null
+                ? 0
+                : view.versions().stream()
+                        .mapToLong(AdapterVersionView::version)
+                        .max()
+                        .orElse(0);
     }
 
     /**
@@ -103,8 +106,12 @@ final class RoundWatcher implements AutoCloseable {
                 }
                 if (!p.phase().name().equals(lastPhase)) {
                     lastPhase = p.phase().name();
-                    out.printf(Locale.ROOT, "    worker   %-10s %s%s%n", p.phase().name().toLowerCase(Locale.ROOT),
-                            p.jobId(), p.detail().isEmpty() ? "" : ": " + p.detail());
+                    out.printf(
+                            Locale.ROOT,
+                            "    worker   %-10s %s%s%n",
+                            p.phase().name().toLowerCase(Locale.ROOT),
+                            p.jobId(),
+                            p.detail().isEmpty() ? "" : ": " + p.detail());
                 }
             }
             Optional<AdapterVersionView> verdict = verdictAfter(after);
@@ -149,20 +156,23 @@ final class RoundWatcher implements AutoCloseable {
         if (view == null) {
             return Optional.empty();
         }
-        return view.versions().stream().filter(v -> v.version() > after)
+        return view.versions().stream()
+                .filter(v -> v.version() > after)
                 .filter(v -> v.status() == AdapterStatus.PROMOTED || v.status() == AdapterStatus.REJECTED)
                 .min(Comparator.comparingLong(AdapterVersionView::version));
     }
 
     private String schedulerNote() {
-        return node.tuning().map(loop -> {
-            try {
-                TuningScheduler.Status s = loop.status(tenant).get(5, TimeUnit.SECONDS);
-                return s.lastNote();
-            } catch (Exception e) {
-                return "";
-            }
-        }).orElse("");
+        return node.tuning()
+                .map(loop -> {
+                    try {
+                        TuningScheduler.Status s = loop.status(tenant).get(5, TimeUnit.SECONDS);
+                        return s.lastNote();
+                    } catch (Exception e) {
+                        return "";
+                    }
+                })
+                .orElse("");
     }
 
     @Override

@@ -32,8 +32,7 @@ import java.util.Locale;
  */
 public final class BeirEvaluation {
 
-    private BeirEvaluation() {
-    }
+    private BeirEvaluation() {}
 
     /**
      * Runs the evaluation, prints the table on {@code out} (progress on {@code err}) and writes the
@@ -52,8 +51,13 @@ public final class BeirEvaluation {
             }
             long[] seeds = options.seedValues();
             checkSplittable(data, options, seeds[0]);
-            progress.note("%s: %d documents, %d judged queries (split %s); seeds %s", data.name(), data.docs().size(),
-                    data.judgedQueries().size(), options.split(), Arrays.toString(seeds));
+            progress.note(
+                    "%s: %d documents, %d judged queries (split %s); seeds %s",
+                    data.name(),
+                    data.docs().size(),
+                    data.judgedQueries().size(),
+                    options.split(),
+                    Arrays.toString(seeds));
 
             List<SeedEvaluation.SeedResult> results = new ArrayList<>();
             TextEncoder queryEncoder = null;
@@ -67,11 +71,11 @@ public final class BeirEvaluation {
                     QueryTower baseTower;
                     try (var phase = monitor.phase("embed queries")) {
                         TextEncoder encoder = queryEncoder;
-                        baseTower = QueryTower.embed(encoder.modelId(), data.judgedQueries(), encoder::embedQueries,
-                                progress, "embed q");
+                        baseTower = QueryTower.embed(
+                                encoder.modelId(), data.judgedQueries(), encoder::embedQueries, progress, "embed q");
                     }
-                    SeedEvaluation seedEvaluation = new SeedEvaluation(data, options, corpus, queryEncoder, baseTower,
-                            progress, monitor);
+                    SeedEvaluation seedEvaluation =
+                            new SeedEvaluation(data, options, corpus, queryEncoder, baseTower, progress, monitor);
                     for (long seed : seeds) {
                         results.add(seedEvaluation.run(seed));
                     }
@@ -81,7 +85,8 @@ public final class BeirEvaluation {
                     queryEncoder.close();
                 }
             }
-            List<QueryScore> scores = results.stream().flatMap(r -> r.scores().stream()).toList();
+            List<QueryScore> scores =
+                    results.stream().flatMap(r -> r.scores().stream()).toList();
             EvalReport report = report(options, data, seeds, results, scores, monitor.snapshot());
             EvalReportWriter.write(report, scores, options.out());
             out.print(EvalReportWriter.table(report));
@@ -97,8 +102,8 @@ public final class BeirEvaluation {
     }
 
     /** The documents through the document tower: its own encoder when its length differs from the queries'. */
-    private static EvalCorpus embedCorpus(EvalDataset data, EvalOptions options, TextEncoder queryEncoder,
-            EvalProgress progress) {
+    private static EvalCorpus embedCorpus(
+            EvalDataset data, EvalOptions options, TextEncoder queryEncoder, EvalProgress progress) {
         if (options.docMaxLength() == options.queryMaxLength()) {
             return EvalCorpus.build(data, queryEncoder, progress);
         }
@@ -112,32 +117,63 @@ public final class BeirEvaluation {
     private static void checkSplittable(EvalDataset data, EvalOptions options, long seed) {
         QuerySplit split = QuerySplit.split(data, options.feedbackFraction(), seed);
         if (split.feedback().isEmpty() || split.heldOut().isEmpty()) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s has %d judged queries in split %s: a "
-                    + "feedback fraction of %.2f leaves %d feedback and %d new tasks; both need at least one",
-                    data.name(), data.judgedQueries().size(), options.split(), options.feedbackFraction(),
-                    split.feedback().size(), split.heldOut().size()));
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "%s has %d judged queries in split %s: a "
+                            + "feedback fraction of %.2f leaves %d feedback and %d new tasks; both need at least one",
+                    data.name(),
+                    data.judgedQueries().size(),
+                    options.split(),
+                    options.feedbackFraction(),
+                    split.feedback().size(),
+                    split.heldOut().size()));
         }
     }
 
-    private static EvalReport report(EvalOptions options, EvalDataset data, long[] seeds,
-            List<SeedEvaluation.SeedResult> results, List<QueryScore> scores, ResourceMonitor.Resources resources) {
-        EvalReport.Dataset dataset = new EvalReport.Dataset(data.name(), options.beirDir().toString(), options.split(),
-                data.docs().size(), data.judgedQueries().size(), Arrays.stream(seeds).boxed().toList(),
+    private static EvalReport report(
+            EvalOptions options,
+            EvalDataset data,
+            long[] seeds,
+            List<SeedEvaluation.SeedResult> results,
+            List<QueryScore> scores,
+            ResourceMonitor.Resources resources) {
+        EvalReport.Dataset dataset = new EvalReport.Dataset(
+                data.name(),
+                options.beirDir().toString(),
+                options.split(),
+                data.docs().size(),
+                data.judgedQueries().size(),
+                Arrays.stream(seeds).boxed().toList(),
                 results.stream().map(SeedEvaluation.SeedResult::feedbackTasks).toList(),
                 results.stream().map(SeedEvaluation.SeedResult::newTasks).toList());
-        String protocol = String.format(Locale.ROOT, "Per seed: %.0f%% of the judged queries are feedback tasks, the"
-                + " rest new tasks; simulated agents judge the top %d of the untuned hybrid (useful iff the qrels say"
-                + " relevant); the learned systems are fitted on those verdicts alone; query tower %d word pieces,"
-                + " document tower %d.", 100 * options.feedbackFraction(), options.feedbackK(),
-                options.queryMaxLength(), options.docMaxLength());
+        String protocol = String.format(
+                Locale.ROOT,
+                "Per seed: %.0f%% of the judged queries are feedback tasks, the"
+                        + " rest new tasks; simulated agents judge the top %d of the untuned hybrid (useful iff the qrels say"
+                        + " relevant); the learned systems are fitted on those verdicts alone; query tower %d word pieces,"
+                        + " document tower %d.",
+                100 * options.feedbackFraction(),
+                options.feedbackK(),
+                options.queryMaxLength(),
+                options.docMaxLength());
         String pairedTests = "per-query nDCG@10 gain over the baseline (the best untuned system), pooled over seeds"
                 + " (n = seeds x tasks; a task in several seeds counts once per seed), in points: mean, 95% paired"
                 + " bootstrap interval, two-sided sign-flip p (PairedTest); per-seed tests in eval.json";
-        List<RoundResult> details = results.stream().flatMap(r -> r.rounds().stream()).toList();
-        return new EvalReport(dataset, EvalReportWriter.options(options), protocol, pairedTests,
+        List<RoundResult> details =
+                results.stream().flatMap(r -> r.rounds().stream()).toList();
+        return new EvalReport(
+                dataset,
+                EvalReportWriter.options(options),
+                protocol,
+                pairedTests,
                 RegimeTables.of(scores, seeds, EvalSystem.scored(options.lora())),
                 results.stream().flatMap(r -> r.fits().stream()).toList(),
-                results.stream().map(SeedEvaluation.SeedResult::lora).filter(java.util.Objects::nonNull).toList(),
-                RoundSummaries.of(details), details, resources);
+                results.stream()
+                        .map(SeedEvaluation.SeedResult::lora)
+                        .filter(java.util.Objects::nonNull)
+                        .toList(),
+                RoundSummaries.of(details),
+                details,
+                resources);
     }
 }

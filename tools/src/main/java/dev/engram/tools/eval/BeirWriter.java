@@ -33,8 +33,7 @@ public final class BeirWriter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private BeirWriter() {
-    }
+    private BeirWriter() {}
 
     /** Writes Cranfield (from the classpath) as a BEIR folder with the split {@code test}: {@code BeirWriter DIR}. */
     public static void main(String[] args) {
@@ -58,7 +57,10 @@ public final class BeirWriter {
             Files.createDirectories(dir.resolve("qrels"));
             try (BufferedWriter out = Files.newBufferedWriter(dir.resolve("corpus.jsonl"), StandardCharsets.UTF_8)) {
                 for (Document d : dataset.docs()) {
-                    ObjectNode line = JSON.createObjectNode().put("_id", d.id()).put("title", d.title()).put("text", d.text());
+                    ObjectNode line = JSON.createObjectNode()
+                            .put("_id", d.id())
+                            .put("title", d.title())
+                            .put("text", d.text());
                     out.write(json(line));
                     out.write('\n');
                 }
@@ -69,10 +71,11 @@ public final class BeirWriter {
                     out.write('\n');
                 }
             }
-            try (BufferedWriter out = Files.newBufferedWriter(dir.resolve("qrels").resolve(split + ".tsv"),
-                    StandardCharsets.UTF_8)) {
+            try (BufferedWriter out =
+                    Files.newBufferedWriter(dir.resolve("qrels").resolve(split + ".tsv"), StandardCharsets.UTF_8)) {
                 out.write("query-id\tcorpus-id\tscore\n");
-                for (Map.Entry<String, Map<String, Integer>> q : dataset.qrels().gains().entrySet()) {
+                for (Map.Entry<String, Map<String, Integer>> q :
+                        dataset.qrels().gains().entrySet()) {
                     for (Map.Entry<String, Integer> judged : q.getValue().entrySet()) {
                         out.write(q.getKey() + "\t" + judged.getKey() + "\t" + judged.getValue() + "\n");
                     }

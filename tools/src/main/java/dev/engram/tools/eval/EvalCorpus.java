@@ -1,8 +1,8 @@
 package dev.engram.tools.eval;
 
+import dev.engram.memory.CandidateLists;
 import dev.engram.memory.Case;
 import dev.engram.memory.CaseStoreConfig;
-import dev.engram.memory.CandidateLists;
 import dev.engram.memory.Embedder;
 import dev.engram.memory.Episode;
 import dev.engram.memory.LuceneCaseStore;
@@ -37,6 +37,7 @@ final class EvalCorpus implements AutoCloseable {
     static final int DEPTH = 100;
     /** Texts per call to the document tower: one progress step. */
     private static final int EMBED_CHUNK = 64;
+
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
     private final EvalDataset data;
@@ -55,22 +56,31 @@ final class EvalCorpus implements AutoCloseable {
     static EvalCorpus build(EvalDataset data, Embedder documentTower, EvalProgress progress) {
         List<Document> docs = data.docs();
         // similar lengths in one call: the encoder pads each batch to its longest text
-        List<Document> byLength = docs.stream().sorted(Comparator.comparingInt((Document d) -> text(d).length())).toList();
+        List<Document> byLength = docs.stream()
+                .sorted(Comparator.comparingInt((Document d) -> text(d).length()))
+                .toList();
         Map<String, float[]> vectors = new HashMap<>();
         ProgressBar bar = progress.bar("embed", docs.size());
         for (int from = 0; from < byLength.size(); from += EMBED_CHUNK) {
             List<Document> chunk = byLength.subList(from, Math.min(byLength.size(), from + EMBED_CHUNK));
-            List<float[]> embedded = documentTower.embedDocuments(chunk.stream().map(EvalCorpus::text).toList());
+            List<float[]> embedded = documentTower.embedDocuments(
+                    chunk.stream().map(EvalCorpus::text).toList());
             for (int i = 0; i < chunk.size(); i++) {
                 vectors.put(chunk.get(i).id(), embedded.get(i));
             }
             bar.update(from + chunk.size());
         }
-        bar.finish(docs.size(), String.format(java.util.Locale.ROOT, "%.1f documents/s (%s)",
-                docs.size() / Math.max(1e-9, bar.elapsedSeconds()), documentTower.modelId()));
+        bar.finish(
+                docs.size(),
+                String.format(
+                        java.util.Locale.ROOT,
+                        "%.1f documents/s (%s)",
+                        docs.size() / Math.max(1e-9, bar.elapsedSeconds()),
+                        documentTower.modelId()));
         try {
             Path dir = Files.createTempDirectory("engram-eval");
-            CaseStoreConfig config = CaseStoreConfig.defaults().withVectorDimension(documentTower.dimension())
+            CaseStoreConfig config = CaseStoreConfig.defaults()
+                    .withVectorDimension(documentTower.dimension())
                     .withCommitEveryEvents(Integer.MAX_VALUE);
             return new EvalCorpus(data, vectors, dir, LuceneCaseStore.open(dir, config));
         } catch (IOException e) {
@@ -86,7 +96,8 @@ final class EvalCorpus implements AutoCloseable {
     /** Adds every document as a case of {@code tenant}, with its vector. */
     void addTenant(String tenant) {
         for (Document d : data.docs()) {
-            store.ingest(new Episode(d.id(), tenant, "corpus", T0, d.title(), d.text(), "", 1.0, List.of()),
+            store.ingest(
+                    new Episode(d.id(), tenant, "corpus", T0, d.title(), d.text(), "", 1.0, List.of()),
                     docVectors.get(d.id()));
         }
         store.commit();
@@ -94,13 +105,16 @@ final class EvalCorpus implements AutoCloseable {
 
     /** The first stage of a hybrid recall of the top {@value #DEPTH}: both lists, {@value #DEPTH} deep. */
     CandidateLists candidates(String tenant, Query query, float[] vector) {
-        return store.candidates(RecallQuery.hybrid(tenant, query.text(), vector, DEPTH).withDepth(DEPTH));
+        return store.candidates(
+                RecallQuery.hybrid(tenant, query.text(), vector, DEPTH).withDepth(DEPTH));
     }
 
     /** What an agent gets from an untuned node: a hybrid recall of the top {@code k}, reciprocal rank fusion. */
     List<String> untunedRecall(String tenant, Query query, float[] vector, int k) {
         return store.recall(RecallQuery.hybrid(tenant, query.text(), vector, k)).ranked().stream()
-                .map(ScoredCase::match).map(Case::caseId).toList();
+                .map(ScoredCase::match)
+                .map(Case::caseId)
+                .toList();
     }
 
     /** The store's untuned ranker (reciprocal rank fusion, k 60). */

@@ -53,8 +53,19 @@ import java.util.Objects;
  * @param out the output folder; required
  * @param progressBars whether progress bars redraw in place
  */
-public record EvalOptions(Path beirDir, String split, int seeds, long firstSeed, int rounds, double gateFraction,
-        double feedbackFraction, int feedbackK, int queryMaxLength, int docMaxLength, boolean lora, Path out,
+public record EvalOptions(
+        Path beirDir,
+        String split,
+        int seeds,
+        long firstSeed,
+        int rounds,
+        double gateFraction,
+        double feedbackFraction,
+        int feedbackK,
+        int queryMaxLength,
+        int docMaxLength,
+        boolean lora,
+        Path out,
         boolean progressBars) {
 
     public static final String DEFAULT_SPLIT = "test";
@@ -90,16 +101,27 @@ public record EvalOptions(Path beirDir, String split, int seeds, long firstSeed,
 
     private static void within(String field, int value, int min, int max) {
         if (value < min || value > max) {
-            throw new IllegalArgumentException("evalOptions." + field + " must be in [" + min + ", " + max + "], was "
-                    + value);
+            throw new IllegalArgumentException(
+                    "evalOptions." + field + " must be in [" + min + ", " + max + "], was " + value);
         }
     }
 
     /** The defaults for a BEIR folder. */
     public static EvalOptions defaults(Path beirDir) {
-        return new EvalOptions(beirDir, DEFAULT_SPLIT, DEFAULT_SEEDS, DEFAULT_FIRST_SEED, DEFAULT_ROUNDS,
-                DEFAULT_GATE_FRACTION, DEFAULT_FEEDBACK_FRACTION, DEFAULT_FEEDBACK_K, DEFAULT_QUERY_MAX_LENGTH,
-                DEFAULT_DOC_MAX_LENGTH, false, DEFAULT_OUT, System.console() != null);
+        return new EvalOptions(
+                beirDir,
+                DEFAULT_SPLIT,
+                DEFAULT_SEEDS,
+                DEFAULT_FIRST_SEED,
+                DEFAULT_ROUNDS,
+                DEFAULT_GATE_FRACTION,
+                DEFAULT_FEEDBACK_FRACTION,
+                DEFAULT_FEEDBACK_K,
+                DEFAULT_QUERY_MAX_LENGTH,
+                DEFAULT_DOC_MAX_LENGTH,
+                false,
+                DEFAULT_OUT,
+                System.console() != null);
     }
 
     /** The seeds of the run, in order. */
@@ -112,62 +134,206 @@ public record EvalOptions(Path beirDir, String split, int seeds, long firstSeed,
     }
 
     public EvalOptions withSplit(String v) {
-        return new EvalOptions(beirDir, v, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
-                queryMaxLength, docMaxLength, lora, out, progressBars);
+        return new EvalOptions(
+                beirDir,
+                v,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                out,
+                progressBars);
     }
 
     public EvalOptions withSeeds(int v) {
-        return new EvalOptions(beirDir, split, v, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
-                queryMaxLength, docMaxLength, lora, out, progressBars);
+        return new EvalOptions(
+                beirDir,
+                split,
+                v,
+                firstSeed,
+                rounds,
+                gateFraction,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                out,
+                progressBars);
     }
 
     public EvalOptions withFirstSeed(long v) {
-        return new EvalOptions(beirDir, split, seeds, v, rounds, gateFraction, feedbackFraction, feedbackK,
-                queryMaxLength, docMaxLength, lora, out, progressBars);
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                v,
+                rounds,
+                gateFraction,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                out,
+                progressBars);
     }
 
     public EvalOptions withRounds(int v) {
-        return new EvalOptions(beirDir, split, seeds, firstSeed, v, gateFraction, feedbackFraction, feedbackK,
-                queryMaxLength, docMaxLength, lora, out, progressBars);
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                v,
+                gateFraction,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                out,
+                progressBars);
     }
 
     public EvalOptions withGateFraction(double v) {
-        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, v, feedbackFraction, feedbackK,
-                queryMaxLength, docMaxLength, lora, out, progressBars);
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                v,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                out,
+                progressBars);
     }
 
     public EvalOptions withFeedbackFraction(double v) {
-        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, v, feedbackK,
-                queryMaxLength, docMaxLength, lora, out, progressBars);
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                v,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                out,
+                progressBars);
     }
 
     public EvalOptions withFeedbackK(int v) {
-        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, v,
-                queryMaxLength, docMaxLength, lora, out, progressBars);
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                feedbackFraction,
+                v,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                out,
+                progressBars);
     }
 
     public EvalOptions withQueryMaxLength(int v) {
-        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
-                v, docMaxLength, lora, out, progressBars);
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                feedbackFraction,
+                feedbackK,
+                v,
+                docMaxLength,
+                lora,
+                out,
+                progressBars);
     }
 
     public EvalOptions withDocMaxLength(int v) {
-        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
-                queryMaxLength, v, lora, out, progressBars);
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                v,
+                lora,
+                out,
+                progressBars);
     }
 
     public EvalOptions withLora(boolean v) {
-        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
-                queryMaxLength, docMaxLength, v, out, progressBars);
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                v,
+                out,
+                progressBars);
     }
 
     public EvalOptions withOut(Path v) {
-        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
-                queryMaxLength, docMaxLength, lora, v, progressBars);
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                v,
+                progressBars);
     }
 
     public EvalOptions withProgressBars(boolean v) {
-        return new EvalOptions(beirDir, split, seeds, firstSeed, rounds, gateFraction, feedbackFraction, feedbackK,
-                queryMaxLength, docMaxLength, lora, out, v);
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                out,
+                v);
     }
 }

@@ -17,9 +17,17 @@ import java.util.Map;
  * @param roundDetails rounds mode per seed and round
  * @param resources time and memory
  */
-public record EvalReport(Dataset dataset, Map<String, Object> options, String protocol, String pairedTests,
-        List<RegimeTable> regimes, List<PolicyFit> fits, List<LoraRound> lora, List<RoundSummary> rounds,
-        List<RoundResult> roundDetails, ResourceMonitor.Resources resources) {
+public record EvalReport(
+        Dataset dataset,
+        Map<String, Object> options,
+        String protocol,
+        String pairedTests,
+        List<RegimeTable> regimes,
+        List<PolicyFit> fits,
+        List<LoraRound> lora,
+        List<RoundSummary> rounds,
+        List<RoundResult> roundDetails,
+        ResourceMonitor.Resources resources) {
 
     /**
      * The collection and its splits.
@@ -33,9 +41,15 @@ public record EvalReport(Dataset dataset, Map<String, Object> options, String pr
      * @param feedbackTasks feedback tasks per seed
      * @param newTasks new (held-out) tasks per seed
      */
-    public record Dataset(String name, String dir, String split, int documents, int judgedQueries, List<Long> seeds,
-            List<Integer> feedbackTasks, List<Integer> newTasks) {
-    }
+    public record Dataset(
+            String name,
+            String dir,
+            String split,
+            int documents,
+            int judgedQueries,
+            List<Long> seeds,
+            List<Integer> feedbackTasks,
+            List<Integer> newTasks) {}
 
     /**
      * Every system on one regime.
@@ -49,7 +63,9 @@ public record EvalReport(Dataset dataset, Map<String, Object> options, String pr
 
         /** The row of a system. */
         public SystemRow row(String system) {
-            return systems.stream().filter(r -> r.system().equals(system)).findFirst()
+            return systems.stream()
+                    .filter(r -> r.system().equals(system))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no system " + system + " in regime " + regime));
         }
     }
@@ -66,9 +82,15 @@ public record EvalReport(Dataset dataset, Map<String, Object> options, String pr
      * @param vsBaseline per-query gains over the baseline pooled over seeds (null for the baseline)
      * @param vsBaselinePerSeed the same per seed, in seed order (empty for the baseline)
      */
-    public record SystemRow(String system, String description, double meanNdcgAt10, Double sdNdcgAt10,
-            List<Double> perSeedNdcgAt10, double meanRecallAt100, Gain vsBaseline, List<Gain> vsBaselinePerSeed) {
-    }
+    public record SystemRow(
+            String system,
+            String description,
+            double meanNdcgAt10,
+            Double sdNdcgAt10,
+            List<Double> perSeedNdcgAt10,
+            double meanRecallAt100,
+            Gain vsBaseline,
+            List<Gain> vsBaselinePerSeed) {}
 
     /**
      * One round of rounds mode over the seeds.
@@ -86,14 +108,24 @@ public record EvalReport(Dataset dataset, Map<String, Object> options, String pr
      * @param agreedWhereClear of those, the seeds where the verdict matched it
      * @param seeds seeds with a verdict
      */
-    public record RoundSummary(int round, double meanTrainingTasks, double meanGateTasks, double meanNewTasksNdcg,
-            Double sdNewTasksNdcg, double meanTrueGain, int promoted, int agreed, int clear, int agreedWhereClear,
-            int seeds) {
-    }
+    public record RoundSummary(
+            int round,
+            double meanTrainingTasks,
+            double meanGateTasks,
+            double meanNewTasksNdcg,
+            Double sdNewTasksNdcg,
+            double meanTrueGain,
+            int promoted,
+            int agreed,
+            int clear,
+            int agreedWhereClear,
+            int seeds) {}
 
     /** The table of a regime ({@code "new"} or {@code "recurring"}). */
     public RegimeTable regime(String label) {
-        return regimes.stream().filter(r -> r.regime().equals(label)).findFirst()
+        return regimes.stream()
+                .filter(r -> r.regime().equals(label))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no regime " + label));
     }
 }

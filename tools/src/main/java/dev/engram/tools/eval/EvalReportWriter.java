@@ -26,8 +26,7 @@ final class EvalReportWriter {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private EvalReportWriter() {
-    }
+    private EvalReportWriter() {}
 
     static void write(EvalReport report, List<QueryScore> scores, Path out) {
         try {
@@ -36,8 +35,14 @@ final class EvalReportWriter {
             try (BufferedWriter w = Files.newBufferedWriter(out.resolve(PER_QUERY_FILE), StandardCharsets.UTF_8)) {
                 w.write("seed\tregime\tquery_id\tsystem\tndcg_at_10\n");
                 for (QueryScore s : scores) {
-                    w.write(String.format(Locale.ROOT, "%d\t%s\t%s\t%s\t%.6f%n", s.seed(), s.regime().label(),
-                            s.queryId(), s.system().label(), s.ndcgAt10()));
+                    w.write(String.format(
+                            Locale.ROOT,
+                            "%d\t%s\t%s\t%s\t%.6f%n",
+                            s.seed(),
+                            s.regime().label(),
+                            s.queryId(),
+                            s.system().label(),
+                            s.ndcgAt10()));
                 }
             }
             Files.writeString(out.resolve(TABLE_FILE), table(report), StandardCharsets.UTF_8);
@@ -50,10 +55,22 @@ final class EvalReportWriter {
     static String table(EvalReport r) {
         StringBuilder sb = new StringBuilder();
         EvalReport.Dataset d = r.dataset();
-        line(sb, "%s (%s, split %s): %d documents, %d judged queries", d.name(), d.dir(), d.split(), d.documents(),
+        line(
+                sb,
+                "%s (%s, split %s): %d documents, %d judged queries",
+                d.name(),
+                d.dir(),
+                d.split(),
+                d.documents(),
                 d.judgedQueries());
-        line(sb, "%d seed%s (%s): %s feedback tasks / %s new tasks", d.seeds().size(), d.seeds().size() == 1 ? "" : "s",
-                d.seeds().stream().map(String::valueOf).collect(Collectors.joining(", ")), join(d.feedbackTasks()), join(d.newTasks()));
+        line(
+                sb,
+                "%d seed%s (%s): %s feedback tasks / %s new tasks",
+                d.seeds().size(),
+                d.seeds().size() == 1 ? "" : "s",
+                d.seeds().stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                join(d.feedbackTasks()),
+                join(d.newTasks()));
         line(sb, "%s", r.protocol());
         line(sb, "nDCG@10: mean ± sd over seeds. Gain: %s", r.pairedTests());
         for (EvalReport.RegimeTable t : r.regimes()) {
@@ -61,51 +78,113 @@ final class EvalReportWriter {
             line(sb, "%s; baseline: %s", capitalised(t.description()), t.baseline());
             line(sb, "%-20s %-17s %6s %8s  %-17s %7s", "system", "nDCG@10", "R@100", "gain", "95% interval", "p");
             for (EvalReport.SystemRow row : t.systems()) {
-                String ndcg = String.format(Locale.ROOT, "%.4f ± %s", row.meanNdcgAt10(),
+                String ndcg = String.format(
+                        Locale.ROOT,
+                        "%.4f ± %s",
+                        row.meanNdcgAt10(),
                         row.sdNdcgAt10() == null ? "-" : String.format(Locale.ROOT, "%.4f", row.sdNdcgAt10()));
                 Gain g = row.vsBaseline();
-                line(sb, "%-20s %-17s %6.4f %8s  %-17s %7s", row.system(), ndcg, row.meanRecallAt100(),
+                line(
+                        sb,
+                        "%-20s %-17s %6.4f %8s  %-17s %7s",
+                        row.system(),
+                        ndcg,
+                        row.meanRecallAt100(),
                         g == null ? "baseline" : String.format(Locale.ROOT, "%+.2f", 100 * g.meanGain()),
                         g == null ? "" : String.format(Locale.ROOT, "[%+.2f, %+.2f]", 100 * g.lower(), 100 * g.upper()),
                         g == null ? "" : String.format(Locale.ROOT, "%.4f", g.pValue()));
             }
         }
         line(sb, "");
-        line(sb, "Fitted policies (BM25 weight w chosen on the feedback tasks' verdicts only; reuse and selector at "
-                + "RankerPolicy's defaults):");
+        line(
+                sb,
+                "Fitted policies (BM25 weight w chosen on the feedback tasks' verdicts only; reuse and selector at "
+                        + "RankerPolicy's defaults):");
         for (PolicyFit f : r.fits()) {
-            line(sb, "  seed %d, %s: %s (%d tasks, %d judged recalls, %d useful; fit %.1f s)", f.seed(), f.tower(),
-                    f.policy(), f.feedbackTasks(), f.judgedRecalls(), f.usefulRecalls(), f.seconds());
+            line(
+                    sb,
+                    "  seed %d, %s: %s (%d tasks, %d judged recalls, %d useful; fit %.1f s)",
+                    f.seed(),
+                    f.tower(),
+                    f.policy(),
+                    f.feedbackTasks(),
+                    f.judgedRecalls(),
+                    f.usefulRecalls(),
+                    f.seconds());
         }
         if (!r.lora().isEmpty()) {
             line(sb, "");
             for (LoraRound l : r.lora()) {
-                line(sb, "LoRA seed %d: %d examples, %d steps, %.1f s, loss %.3f -> %.3f", l.seed(), l.examples(),
-                        l.steps(), l.seconds(), l.firstLoss(), l.lastLoss());
+                line(
+                        sb,
+                        "LoRA seed %d: %d examples, %d steps, %.1f s, loss %.3f -> %.3f",
+                        l.seed(),
+                        l.examples(),
+                        l.steps(),
+                        l.seconds(),
+                        l.firstLoss(),
+                        l.lastLoss());
             }
         }
         if (!r.rounds().isEmpty()) {
             line(sb, "");
-            line(sb, "Rounds: the policy refitted on the feedback so far; the gate (PairedTest.verdict(): promote when the");
-            line(sb, "95% interval's lower bound >= -0.01 and the mean gain >= 0) compares it with the previous round's on");
-            line(sb, "the gate tasks held out so far (round 0: untuned hybrid RRF); truth: the same two on the new tasks");
-            line(sb, "(clear where its 95% interval excludes 0). Means over seeds; per seed in eval.json (roundDetails).");
-            line(sb, "%-6s %9s %6s %-17s %12s %9s %16s %17s", "round", "training", "gate", "new-task nDCG@10",
-                    "truth (pts)", "promoted", "agrees w/ truth", "where truth clear");
+            line(
+                    sb,
+                    "Rounds: the policy refitted on the feedback so far; the gate (PairedTest.verdict(): promote when the");
+            line(
+                    sb,
+                    "95% interval's lower bound >= -0.01 and the mean gain >= 0) compares it with the previous round's on");
+            line(
+                    sb,
+                    "the gate tasks held out so far (round 0: untuned hybrid RRF); truth: the same two on the new tasks");
+            line(
+                    sb,
+                    "(clear where its 95% interval excludes 0). Means over seeds; per seed in eval.json (roundDetails).");
+            line(
+                    sb,
+                    "%-6s %9s %6s %-17s %12s %9s %16s %17s",
+                    "round",
+                    "training",
+                    "gate",
+                    "new-task nDCG@10",
+                    "truth (pts)",
+                    "promoted",
+                    "agrees w/ truth",
+                    "where truth clear");
             for (EvalReport.RoundSummary s : r.rounds()) {
-                String ndcg = String.format(Locale.ROOT, "%.4f ± %s", s.meanNewTasksNdcg(),
+                String ndcg = String.format(
+                        Locale.ROOT,
+                        "%.4f ± %s",
+                        s.meanNewTasksNdcg(),
                         s.sdNewTasksNdcg() == null ? "-" : String.format(Locale.ROOT, "%.4f", s.sdNewTasksNdcg()));
-                line(sb, "%-6d %9.1f %6.1f %-17s %+12.2f %9s %16s %17s", s.round(), s.meanTrainingTasks(),
-                        s.meanGateTasks(), ndcg, 100 * s.meanTrueGain(), s.promoted() + "/" + s.seeds(),
-                        s.agreed() + "/" + s.seeds(), s.agreedWhereClear() + "/" + s.clear());
+                line(
+                        sb,
+                        "%-6d %9.1f %6.1f %-17s %+12.2f %9s %16s %17s",
+                        s.round(),
+                        s.meanTrainingTasks(),
+                        s.meanGateTasks(),
+                        ndcg,
+                        100 * s.meanTrueGain(),
+                        s.promoted() + "/" + s.seeds(),
+                        s.agreed() + "/" + s.seeds(),
+                        s.agreedWhereClear() + "/" + s.clear());
             }
         }
         line(sb, "");
         ResourceMonitor.Resources res = r.resources();
-        line(sb, "Time %.0f s (%s); %d CPUs", res.seconds(), res.phaseSeconds().entrySet().stream()
-                .map(e -> String.format(Locale.ROOT, "%s %.0f s", e.getKey(), e.getValue()))
-                .collect(Collectors.joining(", ")), res.cpus());
-        line(sb, "Memory: peak heap %d MiB (of %d MiB max), peak RSS %s", res.peakHeapMiB(), res.maxHeapMiB(),
+        line(
+                sb,
+                "Time %.0f s (%s); %d CPUs",
+                res.seconds(),
+                res.phaseSeconds().entrySet().stream()
+                        .map(e -> String.format(Locale.ROOT, "%s %.0f s", e.getKey(), e.getValue()))
+                        .collect(Collectors.joining(", ")),
+                res.cpus());
+        line(
+                sb,
+                "Memory: peak heap %d MiB (of %d MiB max), peak RSS %s",
+                res.peakHeapMiB(),
+                res.maxHeapMiB(),
                 res.peakRssMiB() == null ? "unknown (not Linux)" : res.peakRssMiB() + " MiB");
         return sb.toString();
     }
@@ -136,6 +215,7 @@ final class EvalReportWriter {
     }
 
     private static void line(StringBuilder sb, String format, Object... args) {
-        sb.append(args.length == 0 ? format : String.format(Locale.ROOT, format, args)).append('\n');
+        sb.append(args.length == 0 ? format : String.format(Locale.ROOT, format, args))
+                .append('\n');
     }
 }

@@ -16,7 +16,11 @@ public enum EvalSystem {
     /** Reciprocal rank fusion of the two lists: what an untuned tenant serves. */
     HYBRID_RRF("hybrid RRF", true, false, "reciprocal rank fusion (k 60) of both lists: the untuned ranker"),
     /** Reciprocal rank fusion, then judged-case reuse from similar past tasks. */
-    RRF_REUSE("hybrid RRF + reuse", false, false, "reciprocal rank fusion, then judged-case reuse from similar judged tasks"),
+    RRF_REUSE(
+            "hybrid RRF + reuse",
+            false,
+            false,
+            "reciprocal rank fusion, then judged-case reuse from similar judged tasks"),
     /** Score fusion at the weight fitted on the feedback. */
     FUSION("fusion", false, false, "score fusion, BM25 weight fitted on the feedback tasks"),
     /** Score fusion, then judged-case reuse from similar past tasks. */

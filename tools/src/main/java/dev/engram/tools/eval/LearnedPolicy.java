@@ -49,8 +49,14 @@ final class LearnedPolicy implements AutoCloseable {
      * @param lists the candidate lists of (at least) every feedback task under {@code tower}, by query id
      * @param untuned the store's reciprocal rank fusion
      */
-    static LearnedPolicy fit(long seed, String tenant, List<FeedbackTask> feedback, QueryTower tower,
-            Map<String, CandidateLists> lists, EvalCorpus corpus, Ranker untuned) {
+    static LearnedPolicy fit(
+            long seed,
+            String tenant,
+            List<FeedbackTask> feedback,
+            QueryTower tower,
+            Map<String, CandidateLists> lists,
+            EvalCorpus corpus,
+            Ranker untuned) {
         long began = System.nanoTime();
         List<JudgedQuery> judged = new ArrayList<>(feedback.size());
         List<JudgedTask> tasks = new ArrayList<>(feedback.size());
@@ -76,35 +82,48 @@ final class LearnedPolicy implements AutoCloseable {
         CaseSelector selector = null;
         Double selectorLoss = null;
         if (useful > 0 && useful < examples.size()) {
-            selector = CaseSelector.create(tower.vectors().values().iterator().next().length,
+            selector = CaseSelector.create(
+                    tower.vectors().values().iterator().next().length,
                     SelectorConfig.defaults().withSeed(seed));
             selectorLoss = selector.fit(examples);
             factory = factory.withSelector(TrainedSelector.of(tenant, selector, examples));
         }
-        RankerPolicy policy = RankerPolicy.untuned().withFusion(weight)
-                .withReuse(RankerPolicy.DEFAULT_REUSE_BETA, RankerPolicy.DEFAULT_REUSE_NEIGHBOURS,
+        RankerPolicy policy = RankerPolicy.untuned()
+                .withFusion(weight)
+                .withReuse(
+                        RankerPolicy.DEFAULT_REUSE_BETA,
+                        RankerPolicy.DEFAULT_REUSE_NEIGHBOURS,
                         RankerPolicy.DEFAULT_REUSE_THRESHOLD);
         if (selector != null) {
             policy = policy.withSelector(RankerPolicy.DEFAULT_SELECTOR_BLEND, RankerPolicy.DEFAULT_SELECTOR_THRESHOLD);
         }
-        PolicyFit fit = new PolicyFit(seed, tower.name(), feedback.size(), weight,
-                fusion == null ? null : fusion.trainingNdcg(), examples.size(), useful,
-                selector == null ? "none: the feedback has only one verdict" : "trained", selectorLoss,
-                policy.describe(), (System.nanoTime() - began) / 1e9);
+        PolicyFit fit = new PolicyFit(
+                seed,
+                tower.name(),
+                feedback.size(),
+                weight,
+                fusion == null ? null : fusion.trainingNdcg(),
+                examples.size(),
+                useful,
+                selector == null ? "none: the feedback has only one verdict" : "trained",
+                selectorLoss,
+                policy.describe(),
+                (System.nanoTime() - began) / 1e9);
         return new LearnedPolicy(factory, policy, selector, fit);
     }
 
     /** The ranker of one of the learned systems ({@link EvalSystem#LORA_POLICY} is {@link EvalSystem#POLICY}). */
     Ranker ranker(EvalSystem system) {
         RankerPolicy fusionOnly = policy.withoutReuse().withoutSelector();
-        return factory.build(switch (system) {
-            case FUSION -> fusionOnly;
-            case RRF_REUSE -> policy.withRrf().withoutSelector();
-            case FUSION_REUSE -> policy.withoutSelector();
-            case FUSION_SELECTOR -> policy.withoutReuse();
-            case POLICY, LORA_POLICY -> policy;
-            default -> throw new IllegalArgumentException(system.label() + " is not a learned ranker");
-        });
+        return factory.build(
+                switch (system) {
+                    case FUSION -> fusionOnly;
+                    case RRF_REUSE -> policy.withRrf().withoutSelector();
+                    case FUSION_REUSE -> policy.withoutSelector();
+                    case FUSION_SELECTOR -> policy.withoutReuse();
+                    case POLICY, LORA_POLICY -> policy;
+                    default -> throw new IllegalArgumentException(system.label() + " is not a learned ranker");
+                });
     }
 
     /** The full policy. */

@@ -10,5 +10,4 @@ package dev.engram.tools.eval;
  * @param firstLoss mean loss of the first tenth of the steps
  * @param lastLoss mean loss of the last tenth
  */
-public record LoraRound(long seed, int examples, long steps, double seconds, double firstLoss, double lastLoss) {
-}
+public record LoraRound(long seed, int examples, long steps, double seconds, double firstLoss, double lastLoss) {}

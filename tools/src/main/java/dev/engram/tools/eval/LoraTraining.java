@@ -56,7 +56,8 @@ final class LoraTraining {
         }
 
         List<float[]> embedQueries(List<String> texts) {
-            return embedder instanceof TunedEmbedder tuned ? tuned.embedQueries(texts)
+            return embedder instanceof TunedEmbedder tuned
+                    ? tuned.embedQueries(texts)
                     : texts.stream().map(embedder::embedQuery).toList();
         }
 
@@ -68,15 +69,20 @@ final class LoraTraining {
 
     Trained train(long seed, String tenant, List<FeedbackTask> feedback) {
         try (var phase = monitor.phase("LoRA training")) {
-            List<Episode> episodes = feedback.stream().map(FeedbackTask::episode).toList();
-            List<TrainingExample> examples = FeedbackExamples.builder().maxHardNegatives(4).build()
+            List<Episode> episodes =
+                    feedback.stream().map(FeedbackTask::episode).toList();
+            List<TrainingExample> examples = FeedbackExamples.builder()
+                    .maxHardNegatives(4)
+                    .build()
                     .trainingExamples(episodes, id -> corpus.get(tenant, id));
             if (examples.isEmpty()) {
-                throw new IllegalStateException("seed " + seed + ": no feedback task has a case judged useful, so there is"
-                        + " nothing to train the LoRA adapter on; run without --lora or with a larger --feedback-k");
+                throw new IllegalStateException(
+                        "seed " + seed + ": no feedback task has a case judged useful, so there is"
+                                + " nothing to train the LoRA adapter on; run without --lora or with a larger --feedback-k");
             }
             ProgressBar[] bar = new ProgressBar[1];
-            TuningRound round = new ContrastiveTrainer(queryEncoder, TuningConfig.builder().seed(seed).build())
+            TuningRound round = new ContrastiveTrainer(
+                            queryEncoder, TuningConfig.builder().seed(seed).build())
                     .withBaseCaseVectors(corpus::docVectorOrNull)
                     .train(tenant, examples, List.of(), null, p -> {
                         if (!p.phase().equals("training")) {
@@ -88,13 +94,24 @@ final class LoraTraining {
                         bar[0].update(p.step());
                     });
             if (bar[0] != null) {
-                bar[0].finish(round.steps(), String.format(Locale.ROOT, "loss %.3f -> %.3f",
-                        round.meanLossOfFirst(0.1), round.meanLossOfLast(0.1)));
+                bar[0].finish(
+                        round.steps(),
+                        String.format(
+                                Locale.ROOT,
+                                "loss %.3f -> %.3f",
+                                round.meanLossOfFirst(0.1),
+                                round.meanLossOfLast(0.1)));
             }
-            LoraRound figures = new LoraRound(seed, examples.size(), round.steps(), round.elapsed().toMillis() / 1e3,
-                    round.meanLossOfFirst(0.1), round.meanLossOfLast(0.1));
-            progress.note("seed %d: LoRA round on %d examples, %d steps, %.1f s", seed, examples.size(), round.steps(),
-                    figures.seconds());
+            LoraRound figures = new LoraRound(
+                    seed,
+                    examples.size(),
+                    round.steps(),
+                    round.elapsed().toMillis() / 1e3,
+                    round.meanLossOfFirst(0.1),
+                    round.meanLossOfLast(0.1));
+            progress.note(
+                    "seed %d: LoRA round on %d examples, %d steps, %.1f s",
+                    seed, examples.size(), round.steps(), figures.seconds());
             TenantAdapter adapter = round.adapter();
             return new Trained(adapter, adapter.embedder(queryEncoder), figures);
         }

@@ -16,6 +16,15 @@ package dev.engram.tools.eval;
  * @param policy the policy as {@code RankerPolicy.describe()} writes it
  * @param seconds how long the fit took
  */
-public record PolicyFit(long seed, String tower, int feedbackTasks, double fusionWeight, Double fusionTrainingNdcg,
-        int judgedRecalls, long usefulRecalls, String selector, Double selectorLoss, String policy, double seconds) {
-}
+public record PolicyFit(
+        long seed,
+        String tower,
+        int feedbackTasks,
+        double fusionWeight,
+        Double fusionTrainingNdcg,
+        int judgedRecalls,
+        long usefulRecalls,
+        String selector,
+        Double selectorLoss,
+        String policy,
+        double seconds) {}

@@ -27,20 +27,30 @@ record QueryTower(String name, Map<String, float[]> vectors) {
     }
 
     /** Embeds the queries' texts with {@code embedQueries} (texts in, vectors out, in order). */
-    static QueryTower embed(String name, List<Query> queries, Function<List<String>, List<float[]>> embedQueries,
-            EvalProgress progress, String label) {
+    static QueryTower embed(
+            String name,
+            List<Query> queries,
+            Function<List<String>, List<float[]>> embedQueries,
+            EvalProgress progress,
+            String label) {
         Map<String, float[]> vectors = new HashMap<>();
         ProgressBar bar = progress.bar(label, queries.size());
         for (int from = 0; from < queries.size(); from += CHUNK) {
             List<Query> chunk = queries.subList(from, Math.min(queries.size(), from + CHUNK));
-            List<float[]> embedded = embedQueries.apply(chunk.stream().map(Query::text).toList());
+            List<float[]> embedded =
+                    embedQueries.apply(chunk.stream().map(Query::text).toList());
             for (int i = 0; i < chunk.size(); i++) {
                 vectors.put(chunk.get(i).id(), embedded.get(i));
             }
             bar.update(from + chunk.size());
         }
-        bar.finish(queries.size(), String.format(Locale.ROOT, "%.1f queries/s (%s)",
-                queries.size() / Math.max(1e-9, bar.elapsedSeconds()), name));
+        bar.finish(
+                queries.size(),
+                String.format(
+                        Locale.ROOT,
+                        "%.1f queries/s (%s)",
+                        queries.size() / Math.max(1e-9, bar.elapsedSeconds()),
+                        name));
         return new QueryTower(name, vectors);
     }
 

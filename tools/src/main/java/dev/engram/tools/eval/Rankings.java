@@ -17,16 +17,18 @@ import java.util.List;
  */
 final class Rankings {
 
-    private Rankings() {
-    }
+    private Rankings() {}
 
     /** The case ids, best first, at most {@link EvalCorpus#DEPTH}. */
     static List<String> of(EvalSystem system, Ranker ranker, CandidateLists lists) {
         List<String> ids = switch (system) {
             case BM25 -> lists.bm25().stream().map(Candidate::caseId).toList();
             case DENSE -> lists.vector().stream().map(Candidate::caseId).toList();
-            default -> ranker.rank(lists.query(), lists).stream().map(RankedCandidate::candidate)
-                    .map(Candidate::caseId).toList();
+            default ->
+                ranker.rank(lists.query(), lists).stream()
+                        .map(RankedCandidate::candidate)
+                        .map(Candidate::caseId)
+                        .toList();
         };
         return ids.subList(0, Math.min(EvalCorpus.DEPTH, ids.size()));
     }

@@ -17,21 +17,26 @@ import java.util.function.ToDoubleFunction;
  */
 final class RegimeTables {
 
-    private RegimeTables() {
-    }
+    private RegimeTables() {}
 
     static List<EvalReport.RegimeTable> of(List<QueryScore> scores, long[] seeds, List<EvalSystem> systems) {
         List<EvalReport.RegimeTable> tables = new ArrayList<>();
         for (Regime regime : Regime.values()) {
-            List<QueryScore> inRegime = scores.stream().filter(s -> s.regime() == regime).toList();
+            List<QueryScore> inRegime =
+                    scores.stream().filter(s -> s.regime() == regime).toList();
             Map<EvalSystem, double[]> ndcg = new LinkedHashMap<>();
             Map<EvalSystem, double[]> recall = new LinkedHashMap<>();
             for (EvalSystem system : systems) {
                 ndcg.put(system, perSeedMeans(inRegime, system, seeds, QueryScore::ndcgAt10));
-                recall.put(system, perSeedMeans(inRegime, system, seeds, s -> s.evaluation().recallAt100()));
+                recall.put(
+                        system,
+                        perSeedMeans(
+                                inRegime, system, seeds, s -> s.evaluation().recallAt100()));
             }
-            EvalSystem baseline = systems.stream().filter(EvalSystem::untuned)
-                    .max(Comparator.comparingDouble(s -> mean(ndcg.get(s)))).orElseThrow();
+            EvalSystem baseline = systems.stream()
+                    .filter(EvalSystem::untuned)
+                    .max(Comparator.comparingDouble(s -> mean(ndcg.get(s))))
+                    .orElseThrow();
             List<EvalReport.SystemRow> rows = new ArrayList<>();
             for (EvalSystem system : systems) {
                 Gain pooled = null;
@@ -39,26 +44,37 @@ final class RegimeTables {
                 if (system != baseline) {
                     pooled = Gain.of(PairedTest.of(byQuery(inRegime, system, null), byQuery(inRegime, baseline, null)));
                     for (long seed : seeds) {
-                        perSeed.add(Gain.of(PairedTest.of(byQuery(inRegime, system, seed), byQuery(inRegime, baseline, seed))));
+                        perSeed.add(Gain.of(
+                                PairedTest.of(byQuery(inRegime, system, seed), byQuery(inRegime, baseline, seed))));
                     }
                 }
                 double[] means = ndcg.get(system);
-                rows.add(new EvalReport.SystemRow(system.label(), system.description(), mean(means), sd(means),
-                        java.util.Arrays.stream(means).boxed().toList(), mean(recall.get(system)), pooled, perSeed));
+                rows.add(new EvalReport.SystemRow(
+                        system.label(),
+                        system.description(),
+                        mean(means),
+                        sd(means),
+                        java.util.Arrays.stream(means).boxed().toList(),
+                        mean(recall.get(system)),
+                        pooled,
+                        perSeed));
             }
             tables.add(new EvalReport.RegimeTable(regime.label(), regime.description(), baseline.label(), rows));
         }
         return tables;
     }
 
-    private static double[] perSeedMeans(List<QueryScore> scores, EvalSystem system, long[] seeds,
-            ToDoubleFunction<QueryScore> metric) {
+    private static double[] perSeedMeans(
+            List<QueryScore> scores, EvalSystem system, long[] seeds, ToDoubleFunction<QueryScore> metric) {
         double[] means = new double[seeds.length];
         for (int i = 0; i < seeds.length; i++) {
             long seed = seeds[i];
-            means[i] = scores.stream().filter(s -> s.system() == system && s.seed() == seed).mapToDouble(metric)
-                    .average().orElseThrow(() -> new IllegalStateException("no scores of " + system.label()
-                            + " for seed " + seed));
+            means[i] = scores.stream()
+                    .filter(s -> s.system() == system && s.seed() == seed)
+                    .mapToDouble(metric)
+                    .average()
+                    .orElseThrow(
+                            () -> new IllegalStateException("no scores of " + system.label() + " for seed " + seed));
         }
         return means;
     }

@@ -32,8 +32,11 @@ final class ResourceMonitor implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        sampler.scheduleAtFixedRate(() -> peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max),
-                0, 100, TimeUnit.MILLISECONDS);
+        sampler.scheduleAtFixedRate(
+                () -> peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max),
+                0,
+                100,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Times a phase; phases of the same name add up. */
@@ -62,13 +65,19 @@ final class ResourceMonitor implements AutoCloseable {
 
     /** What was used so far. */
     Resources snapshot() {
-        peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+        peakHeap.accumulateAndGet(
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
         Map<String, Double> copy;
         synchronized (phases) {
             copy = new LinkedHashMap<>(phases);
         }
-        return new Resources((System.nanoTime() - began) / 1e9, copy, mib(peakHeap.get()),
-                mib(Runtime.getRuntime().maxMemory()), statusMiB("VmHWM:"), Runtime.getRuntime().availableProcessors());
+        return new Resources(
+                (System.nanoTime() - began) / 1e9,
+                copy,
+                mib(peakHeap.get()),
+                mib(Runtime.getRuntime().maxMemory()),
+                statusMiB("VmHWM:"),
+                Runtime.getRuntime().availableProcessors());
     }
 
     /** A {@code /proc/self/status} field in MiB, or null off Linux. */
@@ -104,7 +113,11 @@ final class ResourceMonitor implements AutoCloseable {
      * @param peakRssMiB the process's peak resident memory ({@code VmHWM}); null off Linux
      * @param cpus processors the JVM saw
      */
-    record Resources(double seconds, Map<String, Double> phaseSeconds, long peakHeapMiB, long maxHeapMiB,
-            Long peakRssMiB, int cpus) {
-    }
+    record Resources(
+            double seconds,
+            Map<String, Double> phaseSeconds,
+            long peakHeapMiB,
+            long maxHeapMiB,
+            Long peakRssMiB,
+            int cpus) {}
 }

@@ -16,6 +16,15 @@ package dev.engram.tools.eval;
  * @param agrees whether the verdict matched the true direction (promote iff the mean gain on the new
  *     tasks is ≥ 0); null without gate tasks
  */
-public record RoundResult(long seed, int round, int trainingTasks, int gateTasks, String policy, double newTasksNdcg,
-        Boolean gate, String gateReason, Gain gateTest, Gain trueGain, Boolean agrees) {
-}
+public record RoundResult(
+        long seed,
+        int round,
+        int trainingTasks,
+        int gateTasks,
+        String policy,
+        double newTasksNdcg,
+        Boolean gate,
+        String gateReason,
+        Gain gateTest,
+        Gain trueGain,
+        Boolean agrees) {}

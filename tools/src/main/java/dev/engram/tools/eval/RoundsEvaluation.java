@@ -42,8 +42,13 @@ final class RoundsEvaluation {
         this.progress = progress;
     }
 
-    List<RoundResult> run(long seed, String tenant, List<FeedbackTask> feedback, List<Query> newTasks,
-            Map<String, CandidateLists> lists, Ranker untuned) {
+    List<RoundResult> run(
+            long seed,
+            String tenant,
+            List<FeedbackTask> feedback,
+            List<Query> newTasks,
+            Map<String, CandidateLists> lists,
+            Ranker untuned) {
         List<FeedbackTask> shuffled = new ArrayList<>(feedback);
         shuffled.sort(Comparator.comparing(f -> f.query().id()));
         Collections.shuffle(shuffled, new Random(seed ^ SLICE_SALT));
@@ -60,7 +65,8 @@ final class RoundsEvaluation {
                 slice.subList(0, gateCount).forEach(f -> gate.add(f.query()));
                 training.addAll(slice.subList(gateCount, slice.size()));
                 if (training.isEmpty()) {
-                    progress.note("seed %d round %d: no training task yet (slices of %d, gate share %.2f); skipped",
+                    progress.note(
+                            "seed %d round %d: no training task yet (slices of %d, gate share %.2f); skipped",
                             seed, r, slice.size(), options.gateFraction());
                     continue;
                 }
@@ -80,13 +86,35 @@ final class RoundsEvaluation {
                     reason = verdict.reason();
                     gateTest = Gain.of(test);
                 }
-                double mean = candidateNew.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+                double mean = candidateNew.values().stream()
+                        .mapToDouble(Double::doubleValue)
+                        .average()
+                        .orElse(0);
                 Boolean agrees = promote == null ? null : promote == (trueGain.meanGain() >= 0);
-                results.add(new RoundResult(seed, r, training.size(), gate.size(), policy.policy().describe(), mean,
-                        promote, reason, gateTest, trueGain, agrees));
-                progress.note("seed %d round %d: %d training / %d gate tasks, %s; new tasks nDCG@10 %.4f (%+.2f points"
-                        + " vs round %d); gate %s%s", seed, r, training.size(), gate.size(), policy.policy().describe(),
-                        mean, 100 * trueGain.meanGain(), r - 1, promote == null ? "-" : promote ? "PROMOTE" : "REJECT",
+                results.add(new RoundResult(
+                        seed,
+                        r,
+                        training.size(),
+                        gate.size(),
+                        policy.policy().describe(),
+                        mean,
+                        promote,
+                        reason,
+                        gateTest,
+                        trueGain,
+                        agrees));
+                progress.note(
+                        "seed %d round %d: %d training / %d gate tasks, %s; new tasks nDCG@10 %.4f (%+.2f points"
+                                + " vs round %d); gate %s%s",
+                        seed,
+                        r,
+                        training.size(),
+                        gate.size(),
+                        policy.policy().describe(),
+                        mean,
+                        100 * trueGain.meanGain(),
+                        r - 1,
+                        promote == null ? "-" : promote ? "PROMOTE" : "REJECT",
                         agrees == null ? "" : agrees ? " (agrees)" : " (DISAGREES)");
                 if (previous != null) {
                     previous.close();
@@ -106,8 +134,10 @@ final class RoundsEvaluation {
         Map<String, Double> out = new LinkedHashMap<>();
         for (Query q : queries) {
             if (qrels.hasRelevant(q.id())) {
-                out.put(q.id(), Rankings.score(q, Rankings.of(EvalSystem.POLICY, ranker, lists.get(q.id())), qrels)
-                        .ndcgAt10());
+                out.put(
+                        q.id(),
+                        Rankings.score(q, Rankings.of(EvalSystem.POLICY, ranker, lists.get(q.id())), qrels)
+                                .ndcgAt10());
             }
         }
         return out;

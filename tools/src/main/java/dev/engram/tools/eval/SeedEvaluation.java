@@ -29,8 +29,14 @@ final class SeedEvaluation {
     private final EvalProgress progress;
     private final ResourceMonitor monitor;
 
-    SeedEvaluation(EvalDataset data, EvalOptions options, EvalCorpus corpus, TextEncoder queryEncoder,
-            QueryTower baseTower, EvalProgress progress, ResourceMonitor monitor) {
+    SeedEvaluation(
+            EvalDataset data,
+            EvalOptions options,
+            EvalCorpus corpus,
+            TextEncoder queryEncoder,
+            QueryTower baseTower,
+            EvalProgress progress,
+            ResourceMonitor monitor) {
         this.data = data;
         this.options = options;
         this.corpus = corpus;
@@ -51,15 +57,21 @@ final class SeedEvaluation {
      * @param lora the LoRA round, or null without {@code --lora}
      * @param rounds each round of rounds mode (empty with one round)
      */
-    record SeedResult(long seed, int feedbackTasks, int newTasks, List<QueryScore> scores, List<PolicyFit> fits,
-            LoraRound lora, List<RoundResult> rounds) {
-    }
+    record SeedResult(
+            long seed,
+            int feedbackTasks,
+            int newTasks,
+            List<QueryScore> scores,
+            List<PolicyFit> fits,
+            LoraRound lora,
+            List<RoundResult> rounds) {}
 
     SeedResult run(long seed) {
         QuerySplit split = QuerySplit.split(data, options.feedbackFraction(), seed);
         String tenant = "eval-seed-" + seed;
-        progress.note("seed %d: %d feedback tasks, %d new tasks; tenant %s", seed, split.feedback().size(),
-                split.heldOut().size(), tenant);
+        progress.note(
+                "seed %d: %d feedback tasks, %d new tasks; tenant %s",
+                seed, split.feedback().size(), split.heldOut().size(), tenant);
         List<Query> judged = new ArrayList<>(split.feedback());
         judged.addAll(split.heldOut());
         Map<String, CandidateLists> lists;
@@ -69,13 +81,16 @@ final class SeedEvaluation {
         }
         List<FeedbackTask> feedback;
         try (var phase = monitor.phase("simulated feedback")) {
-            feedback = SimulatedAgents.judge(corpus, tenant, split.feedback(), baseTower, data.qrels(),
-                    options.feedbackK());
+            feedback = SimulatedAgents.judge(
+                    corpus, tenant, split.feedback(), baseTower, data.qrels(), options.feedbackK());
         }
         long useful = feedback.stream().mapToLong(f -> f.useful().size()).sum();
-        long shown = feedback.stream().mapToLong(f -> f.episode().judgements().size()).sum();
-        progress.note("seed %d: agents judged %d recalled cases, %d useful (%.1f%%)", seed, shown, useful,
-                100.0 * useful / Math.max(1, shown));
+        long shown = feedback.stream()
+                .mapToLong(f -> f.episode().judgements().size())
+                .sum();
+        progress.note(
+                "seed %d: agents judged %d recalled cases, %d useful (%.1f%%)",
+                seed, shown, useful, 100.0 * useful / Math.max(1, shown));
 
         List<QueryScore> scores = new ArrayList<>();
         List<PolicyFit> fits = new ArrayList<>();
@@ -97,14 +112,17 @@ final class SeedEvaluation {
                 QueryTower tuned;
                 Map<String, CandidateLists> tunedLists;
                 try (var phase = monitor.phase("LoRA query tower and candidate lists")) {
-                    tuned = QueryTower.embed(trained.embedderName(), judged, trained::embedQueries, progress,
-                            "embed LoRA q s" + seed);
+                    tuned = QueryTower.embed(
+                            trained.embedderName(), judged, trained::embedQueries, progress, "embed LoRA q s" + seed);
                     tunedLists = candidateLists(tenant, judged, tuned, "recall LoRA s" + seed);
                 }
                 try (LearnedPolicy policy = fitPolicy(seed, tenant, feedback, tuned, tunedLists, untuned)) {
                     fits.add(policy.summary());
-                    Map<EvalSystem, Ranker> rankers = Map.of(EvalSystem.LORA_HYBRID, untuned,
-                            EvalSystem.LORA_POLICY, policy.ranker(EvalSystem.LORA_POLICY));
+                    Map<EvalSystem, Ranker> rankers = Map.of(
+                            EvalSystem.LORA_HYBRID,
+                            untuned,
+                            EvalSystem.LORA_POLICY,
+                            policy.ranker(EvalSystem.LORA_POLICY));
                     score(seed, split, tunedLists, rankers, scores, "score LoRA s" + seed);
                 }
             }
@@ -120,21 +138,34 @@ final class SeedEvaluation {
         return new SeedResult(seed, split.feedback().size(), split.heldOut().size(), scores, fits, loraRound, rounds);
     }
 
-    private LearnedPolicy fitPolicy(long seed, String tenant, List<FeedbackTask> feedback, QueryTower tower,
-            Map<String, CandidateLists> lists, Ranker untuned) {
+    private LearnedPolicy fitPolicy(
+            long seed,
+            String tenant,
+            List<FeedbackTask> feedback,
+            QueryTower tower,
+            Map<String, CandidateLists> lists,
+            Ranker untuned) {
         try (var phase = monitor.phase("policy fit")) {
             LearnedPolicy policy = LearnedPolicy.fit(seed, tenant, feedback, tower, lists, corpus, untuned);
             PolicyFit fit = policy.summary();
-            progress.note("seed %d: policy fitted on %d tasks in %.1f s (%s): %s; %d judged recalls, %d useful; "
-                    + "selector %s", seed, fit.feedbackTasks(), fit.seconds(), tower.name(), fit.policy(),
-                    fit.judgedRecalls(), fit.usefulRecalls(), fit.selector());
+            progress.note(
+                    "seed %d: policy fitted on %d tasks in %.1f s (%s): %s; %d judged recalls, %d useful; "
+                            + "selector %s",
+                    seed,
+                    fit.feedbackTasks(),
+                    fit.seconds(),
+                    tower.name(),
+                    fit.policy(),
+                    fit.judgedRecalls(),
+                    fit.usefulRecalls(),
+                    fit.selector());
             return policy;
         }
     }
 
     /** Every judged query's candidate lists under a query tower, in the seed's tenant. */
-    private Map<String, CandidateLists> candidateLists(String tenant, List<Query> queries, QueryTower tower,
-            String label) {
+    private Map<String, CandidateLists> candidateLists(
+            String tenant, List<Query> queries, QueryTower tower, String label) {
         Map<String, CandidateLists> lists = new HashMap<>();
         ProgressBar bar = progress.bar(label, queries.size());
         for (int i = 0; i < queries.size(); i++) {
@@ -147,11 +178,21 @@ final class SeedEvaluation {
     }
 
     /** Scores each system on the new tasks and on the feedback tasks asked again. */
-    private void score(long seed, QuerySplit split, Map<String, CandidateLists> lists, Map<EvalSystem, Ranker> rankers,
-            List<QueryScore> out, String label) {
+    private void score(
+            long seed,
+            QuerySplit split,
+            Map<String, CandidateLists> lists,
+            Map<EvalSystem, Ranker> rankers,
+            List<QueryScore> out,
+            String label) {
         try (var phase = monitor.phase("scoring")) {
-            List<EvalSystem> systems = EvalSystem.scored(true).stream().filter(rankers::containsKey).toList();
-            ProgressBar bar = progress.bar(label, (long) systems.size() * (split.heldOut().size() + split.feedback().size()));
+            List<EvalSystem> systems = EvalSystem.scored(true).stream()
+                    .filter(rankers::containsKey)
+                    .toList();
+            ProgressBar bar = progress.bar(
+                    label,
+                    (long) systems.size()
+                            * (split.heldOut().size() + split.feedback().size()));
             long done = 0;
             for (Regime regime : Regime.values()) {
                 List<Query> queries = regime == Regime.NEW ? split.heldOut() : split.feedback();

@@ -20,11 +20,10 @@ final class SimulatedAgents {
 
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
-    private SimulatedAgents() {
-    }
+    private SimulatedAgents() {}
 
-    static List<FeedbackTask> judge(EvalCorpus corpus, String tenant, List<Query> tasks, QueryTower baseTower,
-            Qrels qrels, int k) {
+    static List<FeedbackTask> judge(
+            EvalCorpus corpus, String tenant, List<Query> tasks, QueryTower baseTower, Qrels qrels, int k) {
         List<FeedbackTask> out = new ArrayList<>(tasks.size());
         for (Query q : tasks) {
             List<String> shown = corpus.untunedRecall(tenant, q, baseTower.vector(q.id()), k);
@@ -36,8 +35,16 @@ final class SimulatedAgents {
                 useful += relevant ? 1 : 0;
                 judgements.add(new Judgement(shown.get(rank), rank + 1, relevant));
             }
-            Episode episode = new Episode(tenant + "-feedback-" + q.id(), tenant, "simulated-agent", T0, q.text(), "",
-                    "", useful > 0 ? 1.0 : 0.0, judgements);
+            Episode episode = new Episode(
+                    tenant + "-feedback-" + q.id(),
+                    tenant,
+                    "simulated-agent",
+                    T0,
+                    q.text(),
+                    "",
+                    "",
+                    useful > 0 ? 1.0 : 0.0,
+                    judgements);
             out.add(new FeedbackTask(q, episode));
         }
         return out;

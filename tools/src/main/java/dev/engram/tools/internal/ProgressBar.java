@@ -81,7 +81,14 @@ public final class ProgressBar {
             bar.append(i < filled ? '=' : (i == filled ? '>' : ' '));
         }
         String count = String.format(Locale.ROOT, "%" + Long.toString(total).length() + "d/%d", done, total);
-        return String.format(Locale.ROOT, "  %-8s [%s] %s %3d%%  %.1f s%s", label, bar, count,
-                Math.round(fraction * 100), (nowNanos - started) / 1e9, note.isEmpty() ? "" : "  " + note);
+        return String.format(
+                Locale.ROOT,
+                "  %-8s [%s] %s %3d%%  %.1f s%s",
+                label,
+                bar,
+                count,
+                Math.round(fraction * 100),
+                (nowNanos - started) / 1e9,
+                note.isEmpty() ? "" : "  " + note);
     }
 }

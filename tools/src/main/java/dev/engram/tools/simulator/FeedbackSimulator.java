@@ -94,8 +94,16 @@ public final class FeedbackSimulator {
             anyUseful |= useful;
             retrieved.add(new RetrievedCase(caseId, i + 1, useful));
         }
-        return FeedbackEvent.of(config.eventId(query.id()), config.tenant(), config.agentId(), clock.instant(),
-                query.text(), null, null, anyUseful ? 1.0 : 0.0, retrieved);
+        return FeedbackEvent.of(
+                config.eventId(query.id()),
+                config.tenant(),
+                config.agentId(),
+                clock.instant(),
+                query.text(),
+                null,
+                null,
+                anyUseful ? 1.0 : 0.0,
+                retrieved);
     }
 
     /**
@@ -116,10 +124,13 @@ public final class FeedbackSimulator {
             for (Query query : queries) {
                 List<String> ranked = recall.rankedCaseIds(config.tenant(), query.text(), config.k());
                 FeedbackEvent event = judge(query, ranked, qrels);
-                acks.add(producer.send(new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), EventCodec.encode(event))));
+                acks.add(
+                        producer.send(new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), EventCodec.encode(event))));
                 eventIds.add(event.eventId());
                 judgements += event.retrieved().size();
-                useful += (int) event.retrieved().stream().filter(r -> Boolean.TRUE.equals(r.useful())).count();
+                useful += (int) event.retrieved().stream()
+                        .filter(r -> Boolean.TRUE.equals(r.useful()))
+                        .count();
                 rewarded += event.reward() > 0 ? 1 : 0;
             }
             producer.flush();
@@ -127,8 +138,10 @@ public final class FeedbackSimulator {
                 ack.get();
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("sending simulated feedback to " + Topics.FEEDBACK + " on "
-                    + kafka.describe() + " failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "sending simulated feedback to " + Topics.FEEDBACK + " on " + kafka.describe() + " failed: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while sending simulated feedback", e);

@@ -46,8 +46,12 @@ public final class NodeRecall {
         if (baseUrl == null || baseUrl.isBlank()) {
             throw new IllegalArgumentException("httpUrl is required, e.g. http://127.0.0.1:7070");
         }
-        this.client = EngramClient.builder().nodeUrl(URI.create(baseUrl)).apiKey(apiKey).agentId("engram-simulator")
-                .requestTimeout(TIMEOUT).build();
+        this.client = EngramClient.builder()
+                .nodeUrl(URI.create(baseUrl))
+                .apiKey(apiKey)
+                .agentId("engram-simulator")
+                .requestTimeout(TIMEOUT)
+                .build();
     }
 
     /** Recalls from a node in this process with its admin key (the demo, benchmarks, tests). */
@@ -68,7 +72,7 @@ public final class NodeRecall {
      */
     public Ranking recall(String tenant, String task, int k, String mode) {
         RecallResponse answer = client.recall(tenant, task, k, mode);
-        return new Ranking(answer.ranked().stream().map(RecalledCase::caseId).toList(), answer.adapterVersion(),
-                answer.mode());
+        return new Ranking(
+                answer.ranked().stream().map(RecalledCase::caseId).toList(), answer.adapterVersion(), answer.mode());
     }
 }

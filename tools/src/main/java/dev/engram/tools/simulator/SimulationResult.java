@@ -22,8 +22,8 @@ public record SimulationResult(List<String> eventIds, int judgements, int useful
                     + usefulJudgements + " of " + judgements);
         }
         if (rewardedEvents < 0 || rewardedEvents > eventIds.size()) {
-            throw new IllegalArgumentException("simulationResult.rewardedEvents must be in 0..events, was "
-                    + rewardedEvents);
+            throw new IllegalArgumentException(
+                    "simulationResult.rewardedEvents must be in 0..events, was " + rewardedEvents);
         }
     }
 

@@ -57,6 +57,7 @@ public record SimulatorConfig(String tenant, int k, String agentId, String caseI
     /** The document id of a case id, or {@code null} when it lacks {@link #caseIdPrefix}. */
     public String docId(String caseId) {
         return caseId.startsWith(caseIdPrefix) && caseId.length() > caseIdPrefix.length()
-                ? caseId.substring(caseIdPrefix.length()) : null;
+                ? caseId.substring(caseIdPrefix.length())
+                : null;
     }
 }

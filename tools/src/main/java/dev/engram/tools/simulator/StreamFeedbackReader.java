@@ -65,8 +65,11 @@ public final class StreamFeedbackReader {
             throw new IllegalArgumentException("tenant is required");
         }
         Objects.requireNonNull(eventIdPrefix, "eventIdPrefix is required (may be empty)");
-        Map<String, Object> overrides = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
-                ConsumerConfig.CLIENT_ID_CONFIG, "engram-stream-feedback-reader");
+        Map<String, Object> overrides = Map.of(
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                2000,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "engram-stream-feedback-reader");
         try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(bootstrapServers, null, overrides)) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (PartitionInfo p : consumer.partitionsFor(Topics.FEEDBACK, timeout)) {

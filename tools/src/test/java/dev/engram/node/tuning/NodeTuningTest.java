@@ -1,6 +1,5 @@
 package dev.engram.node.tuning;
 
-import dev.engram.tools.LocalEngram;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.memory.Episode;
@@ -18,6 +17,7 @@ import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.LoraTrainingConfig;
 import dev.engram.streams.RetrievedCase;
 import dev.engram.streams.Topics;
+import dev.engram.tools.LocalEngram;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,17 +41,22 @@ class NodeTuningTest {
     void feedbackOnTheStreamEndsAsACandidateFromTheNodesOwnWorker() throws Exception {
         // The node's own embedded broker, not the shared one: a tuning node reads the whole feedback
         // topic and would schedule (and its worker train) rounds for every other test's tenants.
-        TuningSchedulerConfig tuning = TuningSchedulerConfig.builder().minNewJudged(12)
+        TuningSchedulerConfig tuning = TuningSchedulerConfig.builder()
+                .minNewJudged(12)
                 .lora(new LoraTrainingConfig(4, 8, 0.0, List.of("query", "value"), false, false, 1, 4, 1e-3, 7, 64))
-                .tickInterval(Duration.ofSeconds(1)).build();
+                .tickInterval(Duration.ofSeconds(1))
+                .build();
         NodeConfig config = NodeConfig.builder(dir).httpPort(0).tuning(tuning).build();
         JudgedFeedback feedback = new JudgedFeedback(TestIds.unique("node"));
         try (LocalEngram local = LocalEngram.start(config);
-             KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(local.node().bootstrapServers())) {
+                KafkaProducer<String, byte[]> producer =
+                        KafkaClientFactory.producer(local.node().bootstrapServers())) {
             EngramNode node = local.node();
             String bootstrap = node.bootstrapServers();
             assertThat(node.tuning()).isPresent();
-            assertThat(local.worker()).as("with the embedded broker a worker runs beside the node").isPresent();
+            assertThat(local.worker())
+                    .as("with the embedded broker a worker runs beside the node")
+                    .isPresent();
             for (Episode e : feedback.seeds()) {
                 send(producer, e);
             }
@@ -60,10 +65,15 @@ class NodeTuningTest {
             }
             producer.flush();
 
-            Await.until("a CANDIDATE for " + feedback.tenant, Duration.ofMinutes(3),
-                    () -> LoopTopics.adapters(bootstrap).stream().anyMatch(a -> a.tenant().equals(feedback.tenant)));
+            Await.until(
+                    "a CANDIDATE for " + feedback.tenant,
+                    Duration.ofMinutes(3),
+                    () -> LoopTopics.adapters(bootstrap).stream()
+                            .anyMatch(a -> a.tenant().equals(feedback.tenant)));
             AdapterPublished candidate = LoopTopics.adapters(bootstrap).stream()
-                    .filter(a -> a.tenant().equals(feedback.tenant)).findFirst().orElseThrow();
+                    .filter(a -> a.tenant().equals(feedback.tenant))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(candidate.status()).isEqualTo(AdapterStatus.CANDIDATE);
             assertThat(candidate.version()).isEqualTo(1);
             assertThat(candidate.metrics().heldOutQueries()).isPositive();
@@ -72,26 +82,50 @@ class NodeTuningTest {
             assertThat(candidate.signerKeyId()).isEqualTo(workerKey);
             assertThat(node.adapters().trustedWorkers().ids()).containsExactly(workerKey);
             assertThat(dir.resolve("worker").resolve("worker-key.pub")).isRegularFile();
-            Await.until("the node's gate decides v1", Duration.ofSeconds(30),
+            Await.until(
+                    "the node's gate decides v1",
+                    Duration.ofSeconds(30),
                     () -> node.adapters().adapter(candidate.adapterName()) != null);
-            AdapterVersionView decided = node.adapters().adapter(candidate.adapterName()).versions().get(0);
+            AdapterVersionView decided =
+                    node.adapters().adapter(candidate.adapterName()).versions().get(0);
             assertThat(decided.verified()).as(decided.reason()).isTrue();
-            assertThat(decided.reason()).as("admitted: the gate decided it").matches("(promoted|rejected) by the gate.*");
+            assertThat(decided.reason())
+                    .as("admitted: the gate decided it")
+                    .matches("(promoted|rejected) by the gate.*");
 
             TuningLoop loop = node.tuning().get();
-            Await.until("the round's outcome at the scheduler", Duration.ofSeconds(30),
-                    () -> loop.status(feedback.tenant).orTimeout(10, TimeUnit.SECONDS).join().roundsSucceeded() == 1);
+            Await.until(
+                    "the round's outcome at the scheduler",
+                    Duration.ofSeconds(30),
+                    () -> loop.status(feedback.tenant)
+                                    .orTimeout(10, TimeUnit.SECONDS)
+                                    .join()
+                                    .roundsSucceeded()
+                            == 1);
             TuningScheduler.Status status = loop.status(feedback.tenant).get(10, TimeUnit.SECONDS);
-            assertThat(status.remembered()).as("every judged episode the stream delivered").isEqualTo(12);
+            assertThat(status.remembered())
+                    .as("every judged episode the stream delivered")
+                    .isEqualTo(12);
             assertThat(status.inFlightJobId()).isNull();
         }
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, Episode e) throws Exception {
         List<RetrievedCase> retrieved = e.judgements().stream()
-                .map((Judgement j) -> new RetrievedCase(j.caseId(), j.rank(), j.useful())).toList();
-        FeedbackEvent event = new FeedbackEvent(FeedbackEvent.SCHEMA_VERSION, e.eventId(), e.tenant(), e.agentId(),
-                e.timestamp(), e.task(), e.plan(), e.outcome(), e.reward(), retrieved);
-        producer.send(new ProducerRecord<>(Topics.FEEDBACK, e.tenant(), EventCodec.encode(event))).get();
+                .map((Judgement j) -> new RetrievedCase(j.caseId(), j.rank(), j.useful()))
+                .toList();
+        FeedbackEvent event = new FeedbackEvent(
+                FeedbackEvent.SCHEMA_VERSION,
+                e.eventId(),
+                e.tenant(),
+                e.agentId(),
+                e.timestamp(),
+                e.task(),
+                e.plan(),
+                e.outcome(),
+                e.reward(),
+                retrieved);
+        producer.send(new ProducerRecord<>(Topics.FEEDBACK, e.tenant(), EventCodec.encode(event)))
+                .get();
     }
 }

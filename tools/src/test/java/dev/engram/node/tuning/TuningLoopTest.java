@@ -99,12 +99,27 @@ class TuningLoopTest {
             store = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults());
         }
         String nodeId = TestIds.unique("node");
-        loop = TuningLoop.start(config, bootstrap, nodeId, new JudgedRecallLog(dir), system, store, Clock.systemUTC(), blocking,
-                null, null);
+        loop = TuningLoop.start(
+                config,
+                bootstrap,
+                nodeId,
+                new JudgedRecallLog(dir),
+                system,
+                store,
+                Clock.systemUTC(),
+                blocking,
+                null,
+                null);
         if (config.runsWorker(false)) {
             trainer = new CandidateTrainer(bootstrap, Clock.systemUTC());
-            worker = TrainingWorker.start(WorkerConfig.defaults(bootstrap).withGroupId(config.workerGroupId())
-                    .withWorkerId(nodeId).withKeyDir(dir.resolve("worker-key")), trainer, null, Clock.systemUTC());
+            worker = TrainingWorker.start(
+                    WorkerConfig.defaults(bootstrap)
+                            .withGroupId(config.workerGroupId())
+                            .withWorkerId(nodeId)
+                            .withKeyDir(dir.resolve("worker-key")),
+                    trainer,
+                    null,
+                    Clock.systemUTC());
         }
         return loop;
     }
@@ -121,7 +136,9 @@ class TuningLoopTest {
     }
 
     private static List<AdapterPublished> adaptersOfTenant(String tenant) {
-        return LoopTopics.adapters(bootstrap).stream().filter(a -> a.tenant().equals(tenant)).toList();
+        return LoopTopics.adapters(bootstrap).stream()
+                .filter(a -> a.tenant().equals(tenant))
+                .toList();
     }
 
     @Test
@@ -134,9 +151,12 @@ class TuningLoopTest {
 
         long began = System.nanoTime();
         ingest(feedback.judged(1));
-        Await.until("a CANDIDATE for " + feedback.tenant, Duration.ofMinutes(3),
+        Await.until(
+                "a CANDIDATE for " + feedback.tenant,
+                Duration.ofMinutes(3),
                 () -> !adaptersOfTenant(feedback.tenant).isEmpty());
-        System.out.printf("round at test size (16 judged, r 4, 1 epoch, job sent -> candidate published): %.1f s%n",
+        System.out.printf(
+                "round at test size (16 judged, r 4, 1 epoch, job sent -> candidate published): %.1f s%n",
                 (System.nanoTime() - began) / 1e9);
 
         AdapterPublished candidate = adaptersOfTenant(feedback.tenant).get(0);
@@ -145,7 +165,8 @@ class TuningLoopTest {
         assertThat(candidate.version()).isEqualTo(1);
         assertThat(candidate.parentVersion()).isNull();
         assertThat(candidate.config()).isEqualTo(TINY);
-        assertThat(candidate.files()).extracting(AdapterFile::name)
+        assertThat(candidate.files())
+                .extracting(AdapterFile::name)
                 .contains(AdapterFile.PEFT_CONFIG, AdapterFile.PEFT_WEIGHTS);
         assertThat(candidate.metrics().heldOutQueries()).isEqualTo(3); // 20 % of 16 judged tasks
         assertThat(candidate.metrics().retentionQueries()).isZero();
@@ -154,13 +175,16 @@ class TuningLoopTest {
         assertThat(candidate.metrics().heldOutNdcg10()).isBetween(0.0, 1.0);
         assertThat(candidate.metrics().extra()).containsKey("steps");
 
-        Await.until("the scheduler sees the outcome", Duration.ofSeconds(30),
+        Await.until(
+                "the scheduler sees the outcome",
+                Duration.ofSeconds(30),
                 () -> status(feedback.tenant).roundsSucceeded() == 1);
         TuningScheduler.Status status = status(feedback.tenant);
         assertThat(status.inFlightJobId()).isNull();
         assertThat(status.lastTargetVersion()).isEqualTo(1);
         assertThat(status.remembered()).isEqualTo(16);
-        assertThat(new JudgedRecallLog(dir).freshCount(feedback.tenant)).as("the round's feedback is marked used")
+        assertThat(new JudgedRecallLog(dir).freshCount(feedback.tenant))
+                .as("the round's feedback is marked used")
                 .isZero();
 
         // A re-run of the same job (a redelivery, a replay) publishes the same key: still one version.
@@ -168,7 +192,10 @@ class TuningLoopTest {
         try (TrainingJobPublisher jobs = TrainingJobPublisher.over(KafkaClientFactory.producer(bootstrap))) {
             jobs.publish(job.withAttempt(2));
         }
-        Await.until("the re-run's record", Duration.ofMinutes(3), () -> adaptersOfTenant(feedback.tenant).size() == 2);
+        Await.until(
+                "the re-run's record",
+                Duration.ofMinutes(3),
+                () -> adaptersOfTenant(feedback.tenant).size() == 2);
         List<AdapterPublished> records = adaptersOfTenant(feedback.tenant);
         assertThat(records).extracting(AdapterPublished::key).containsOnly(candidate.key());
         assertThat(records).extracting(AdapterPublished::jobId).containsOnly(candidate.jobId());
@@ -176,23 +203,30 @@ class TuningLoopTest {
 
     @Test
     void aPoisonJobEndsInTheDeadLetterTopicAndTheSchedulerCountsTheRoundFailed() throws Exception {
-        LoraTrainingConfig poison = new LoraTrainingConfig(4, 8, 0.0, List.of("no_such_module"), false, false, 1, 4,
-                1e-3, 7, 64);
+        LoraTrainingConfig poison =
+                new LoraTrainingConfig(4, 8, 0.0, List.of("no_such_module"), false, false, 1, 4, 1e-3, 7, 64);
         startLoop(TuningSchedulerConfig.builder().minNewJudged(8).lora(poison).tickInterval(Duration.ofSeconds(1)));
         JudgedFeedback feedback = new JudgedFeedback(TestIds.unique("poison"));
         ingest(feedback.seeds());
         ingest(feedback.judged(8));
 
-        Await.until("the failed round", Duration.ofMinutes(2), () -> status(feedback.tenant).roundsFailed() == 1,
+        Await.until(
+                "the failed round",
+                Duration.ofMinutes(2),
+                () -> status(feedback.tenant).roundsFailed() == 1,
                 () -> String.valueOf(status(feedback.tenant)));
         TuningScheduler.Status status = status(feedback.tenant);
         assertThat(status.lastNote()).contains("dead-lettered").contains("no_such_module");
         // Its feedback is kept for the next round, which starts at once under a new version (the breaker
         // needs 3 finished jobs before it judges).
-        Await.until("the next round", Duration.ofSeconds(30), () -> status(feedback.tenant).roundsStarted() == 2);
+        Await.until(
+                "the next round",
+                Duration.ofSeconds(30),
+                () -> status(feedback.tenant).roundsStarted() == 2);
         assertThat(status(feedback.tenant).lastTargetVersion()).isEqualTo(2);
         List<DeadLetter> letters = LoopTopics.deadLetters(bootstrap).stream()
-                .filter(d -> feedback.tenant.equals(d.key())).toList();
+                .filter(d -> feedback.tenant.equals(d.key()))
+                .toList();
         assertThat(letters).hasSize(1);
         assertThat(letters.get(0).sourceTopic()).isEqualTo(Topics.TRAINING_JOBS);
         assertThat(letters.get(0).reason()).contains("3 attempts").contains("no_such_module");
@@ -201,21 +235,36 @@ class TuningLoopTest {
 
     @Test
     void aRestartedSchedulerNeverReusesTheVersionOfAJobStillInTheQueue() {
-        TuningSchedulerConfig noWorker = TuningSchedulerConfig.builder().minNewJudged(8).lora(TINY)
-                .inNodeWorker(false).build();
+        TuningSchedulerConfig noWorker = TuningSchedulerConfig.builder()
+                .minNewJudged(8)
+                .lora(TINY)
+                .inNodeWorker(false)
+                .build();
         startLoop(noWorker);
         JudgedFeedback feedback = new JudgedFeedback(TestIds.unique("restart"));
         ingest(feedback.seeds());
         ingest(feedback.judged(8));
-        Await.until("the first job on the topic", Duration.ofSeconds(30), () -> jobsOf(feedback.tenant).size() == 1);
+        Await.until(
+                "the first job on the topic",
+                Duration.ofSeconds(30),
+                () -> jobsOf(feedback.tenant).size() == 1);
         loop.close(); // the node stops; no worker has run the job, so no adapter names version 1
 
         // The restarted scheduler reads the 8 judged episodes back as fresh; it waits for 16 so that its
         // round cannot start (on its first tick, before the next 8 arrive) from the 8 alone.
-        startLoop(TuningSchedulerConfig.builder().minNewJudged(16).lora(TINY).inNodeWorker(false).build());
+        startLoop(TuningSchedulerConfig.builder()
+                .minNewJudged(16)
+                .lora(TINY)
+                .inNodeWorker(false)
+                .build());
         ingest(feedback.judged(8));
-        Await.until("the second job on the topic", Duration.ofSeconds(30), () -> jobsOf(feedback.tenant).size() == 2);
-        assertThat(jobsOf(feedback.tenant)).extracting(TrainingJob::targetVersion).containsExactly(1L, 2L);
+        Await.until(
+                "the second job on the topic",
+                Duration.ofSeconds(30),
+                () -> jobsOf(feedback.tenant).size() == 2);
+        assertThat(jobsOf(feedback.tenant))
+                .extracting(TrainingJob::targetVersion)
+                .containsExactly(1L, 2L);
         // The first round never ended, so its 8 judged episodes, read back from the node's judged-feedback
         // log, are fresh again: the second round learns from all 16 (20 % of 16 tasks held out).
         TrainingJob second = jobsOf(feedback.tenant).get(1);
@@ -224,12 +273,16 @@ class TuningLoopTest {
     }
 
     private static List<TrainingJob> jobsOf(String tenant) {
-        return LoopTopics.jobs(bootstrap).stream().filter(j -> j.tenant().equals(tenant)).toList();
+        return LoopTopics.jobs(bootstrap).stream()
+                .filter(j -> j.tenant().equals(tenant))
+                .toList();
     }
 
     /** The job as the scheduler sent it. */
     private static TrainingJob sentJob(String jobId) {
-        List<TrainingJob> jobs = LoopTopics.jobs(bootstrap).stream().filter(j -> j.jobId().equals(jobId)).toList();
+        List<TrainingJob> jobs = LoopTopics.jobs(bootstrap).stream()
+                .filter(j -> j.jobId().equals(jobId))
+                .toList();
         assertThat(jobs).hasSize(1);
         return jobs.get(0);
     }

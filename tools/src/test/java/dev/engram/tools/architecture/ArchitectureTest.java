@@ -39,7 +39,8 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .withImportOption(location -> !location.contains("-tests.jar"))
                 .importPackages("dev.engram");
     }
@@ -48,8 +49,12 @@ class ArchitectureTest {
     void noModuleUsesAnotherModulesInternals() {
         for (Map.Entry<String, String> module : MODULES.entrySet()) {
             String root = module.getValue();
-            ArchRule rule = noClasses().that().resideOutsideOfPackage(root + "..")
-                    .should().dependOnClassesThat().resideInAPackage(root + "..internal..")
+            ArchRule rule = noClasses()
+                    .that()
+                    .resideOutsideOfPackage(root + "..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAPackage(root + "..internal..")
                     .because(module.getKey() + "'s internal packages carry no promise to other modules");
             rule.check(classes);
         }
@@ -57,22 +62,59 @@ class ArchitectureTest {
 
     @Test
     void theWireContractAndTheLowerModulesDependOnNoOtherModule() {
-        notOn("dev.engram.streams", "dev.engram.broker", "dev.engram.memory", "dev.engram.adapters",
-                "dev.engram.retriever", "dev.engram.node", "dev.engram.worker", "dev.engram.runtime", "dev.engram.tools");
-        notOn("dev.engram.memory", "dev.engram.streams", "dev.engram.broker", "dev.engram.adapters",
-                "dev.engram.retriever", "dev.engram.node", "dev.engram.worker", "dev.engram.runtime", "dev.engram.tools");
-        notOn("dev.engram.adapters", "dev.engram.streams", "dev.engram.broker", "dev.engram.memory",
-                "dev.engram.retriever", "dev.engram.node", "dev.engram.worker", "dev.engram.runtime", "dev.engram.tools");
-        notOn("dev.engram.retriever", "dev.engram.streams", "dev.engram.broker", "dev.engram.node",
-                "dev.engram.worker", "dev.engram.runtime", "dev.engram.tools");
+        notOn(
+                "dev.engram.streams",
+                "dev.engram.broker",
+                "dev.engram.memory",
+                "dev.engram.adapters",
+                "dev.engram.retriever",
+                "dev.engram.node",
+                "dev.engram.worker",
+                "dev.engram.runtime",
+                "dev.engram.tools");
+        notOn(
+                "dev.engram.memory",
+                "dev.engram.streams",
+                "dev.engram.broker",
+                "dev.engram.adapters",
+                "dev.engram.retriever",
+                "dev.engram.node",
+                "dev.engram.worker",
+                "dev.engram.runtime",
+                "dev.engram.tools");
+        notOn(
+                "dev.engram.adapters",
+                "dev.engram.streams",
+                "dev.engram.broker",
+                "dev.engram.memory",
+                "dev.engram.retriever",
+                "dev.engram.node",
+                "dev.engram.worker",
+                "dev.engram.runtime",
+                "dev.engram.tools");
+        notOn(
+                "dev.engram.retriever",
+                "dev.engram.streams",
+                "dev.engram.broker",
+                "dev.engram.node",
+                "dev.engram.worker",
+                "dev.engram.runtime",
+                "dev.engram.tools");
     }
 
     @Test
     void theNodeTheWorkerAndTheSdkStayInTheirRooms() {
         notOn("dev.engram.node", "dev.engram.worker", "dev.engram.tools", "dev.engram.runtime");
         notOn("dev.engram.worker", "dev.engram.node", "dev.engram.tools", "dev.engram.runtime", "dev.engram.broker");
-        notOn("dev.engram.runtime", "dev.engram.node", "dev.engram.worker", "dev.engram.tools", "dev.engram.broker",
-                "dev.engram.memory", "dev.engram.adapters", "dev.engram.retriever");
+        notOn(
+                "dev.engram.runtime",
+                "dev.engram.node",
+                "dev.engram.worker",
+                "dev.engram.tools",
+                "dev.engram.broker",
+                "dev.engram.memory",
+                "dev.engram.adapters",
+                "dev.engram.retriever");
         notOn("dev.engram.broker", "dev.engram.node", "dev.engram.worker", "dev.engram.tools", "dev.engram.runtime");
     }
 
@@ -83,8 +125,12 @@ class ArchitectureTest {
      */
     @Test
     void theToolsCallTheNodeThroughTheSdkOnly() {
-        noClasses().that().resideInAPackage("dev.engram.tools..")
-                .should().dependOnClassesThat().resideInAPackage("java.net.http..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.engram.tools..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("java.net.http..")
                 .because("the tools talk to the node through the runtime SDK (EngramClient), not a client of their own")
                 .check(classes);
     }
@@ -98,30 +144,38 @@ class ArchitectureTest {
     @Test
     void packagesHaveNoCycles() {
         slices().assignedFrom(new SliceAssignment() {
-            @Override
-            public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
-                String pkg = javaClass.getPackageName();
-                if (!pkg.startsWith("dev.engram.")) {
-                    return SliceIdentifier.ignore();
-                }
-                int internal = pkg.indexOf(".internal");
-                if (internal < 0 || pkg.equals("dev.engram.node.internal")) {
-                    return SliceIdentifier.of(pkg);
-                }
-                return SliceIdentifier.of(pkg.substring(0, internal));
-            }
+                    @Override
+                    public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+                        String pkg = javaClass.getPackageName();
+                        if (!pkg.startsWith("dev.engram.")) {
+                            return SliceIdentifier.ignore();
+                        }
+                        int internal = pkg.indexOf(".internal");
+                        if (internal < 0 || pkg.equals("dev.engram.node.internal")) {
+                            return SliceIdentifier.of(pkg);
+                        }
+                        return SliceIdentifier.of(pkg.substring(0, internal));
+                    }
 
-            @Override
-            public String getDescription() {
-                return "Engram packages, each with its internal package";
-            }
-        }).should().beFreeOfCycles().check(classes);
+                    @Override
+                    public String getDescription() {
+                        return "Engram packages, each with its internal package";
+                    }
+                })
+                .should()
+                .beFreeOfCycles()
+                .check(classes);
     }
 
     private static void notOn(String module, String... others) {
-        List<String> forbidden = java.util.Arrays.stream(others).map(o -> o + "..").toList();
-        noClasses().that().resideInAPackage(module + "..")
-                .should().dependOnClassesThat().resideInAnyPackage(forbidden.toArray(String[]::new))
+        List<String> forbidden =
+                java.util.Arrays.stream(others).map(o -> o + "..").toList();
+        noClasses()
+                .that()
+                .resideInAPackage(module + "..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(forbidden.toArray(String[]::new))
                 .check(classes);
     }
 }

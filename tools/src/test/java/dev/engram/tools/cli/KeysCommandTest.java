@@ -44,20 +44,42 @@ class KeysCommandTest {
         String url = node.httpUrl();
 
         // The admin key comes from --data (the node's own directory), no --key-file needed.
-        Run reader = run("keys", "create", "--node", url, "--data", data, "--principal", "cli-reader", "--role",
-                "reader", "--tenants", tenant);
+        Run reader = run(
+                "keys",
+                "create",
+                "--node",
+                url,
+                "--data",
+                data,
+                "--principal",
+                "cli-reader",
+                "--role",
+                "reader",
+                "--tenants",
+                tenant);
         assertThat(reader.exitCode()).as(reader.err()).isZero();
         assertThat(reader.out()).contains("for cli-reader (role reader, tenants " + tenant + ")", "shown only");
         String readerKey = key(reader);
-        Run operator = run("keys", "create", "--node", url, "--data", data, "--principal", "cli-op", "--role",
-                "operator", "--tenants", tenant);
+        Run operator = run(
+                "keys",
+                "create",
+                "--node",
+                url,
+                "--data",
+                data,
+                "--principal",
+                "cli-op",
+                "--role",
+                "operator",
+                "--tenants",
+                tenant);
         String operatorKey = key(operator);
         Path readerFile = file("reader.key", readerKey);
         Path operatorFile = file("operator.key", operatorKey);
 
         Run recall = run("recall", "--tenant", tenant, "--node", url, "--key-file", readerFile.toString(), "x");
-        Run elsewhere = run("recall", "--tenant", tenant + "-other", "--node", url, "--key-file",
-                readerFile.toString(), "x");
+        Run elsewhere =
+                run("recall", "--tenant", tenant + "-other", "--node", url, "--key-file", readerFile.toString(), "x");
         Run readerLists = run("keys", "list", "--node", url, "--key-file", readerFile.toString());
         assertThat(recall.exitCode()).as(recall.err()).isZero();
         assertThat(elsewhere.exitCode()).isEqualTo(2);
@@ -67,14 +89,25 @@ class KeysCommandTest {
 
         Run listed = run("keys", "list", "--node", url, "--data", data);
         assertThat(listed.exitCode()).as(listed.err()).isZero();
-        assertThat(listed.out()).contains(KEY.matcher(readerKey).replaceAll("$1"), "cli-reader", "cli-op",
-                "operator", tenant).doesNotContain(readerKey, operatorKey);
+        assertThat(listed.out())
+                .contains(KEY.matcher(readerKey).replaceAll("$1"), "cli-reader", "cli-op", "operator", tenant)
+                .doesNotContain(readerKey, operatorKey);
 
         String adapter = tenant + "-unseen";
-        Run pinByOperator = run("adapters", "pin", adapter, "3", "--reason", "cli test", "--node", url,
-                "--key-file", operatorFile.toString());
-        assertThat(pinByOperator.exitCode()).as("a one-tenant operator cannot steer an adapter the node has not "
-                + "seen").isEqualTo(2);
+        Run pinByOperator = run(
+                "adapters",
+                "pin",
+                adapter,
+                "3",
+                "--reason",
+                "cli test",
+                "--node",
+                url,
+                "--key-file",
+                operatorFile.toString());
+        assertThat(pinByOperator.exitCode())
+                .as("a one-tenant operator cannot steer an adapter the node has not " + "seen")
+                .isEqualTo(2);
         assertThat(pinByOperator.err()).contains("HTTP 403");
         Run pin = run("adapters", "pin", adapter, "3", "--reason", "cli test", "--node", url, "--data", data);
         assertThat(pin.exitCode()).as(pin.err()).isZero();
@@ -82,8 +115,11 @@ class KeysCommandTest {
 
         Run audit = run("audit", "--node", url, "--data", data, "--limit", "10000");
         assertThat(audit.exitCode()).as(audit.err()).isZero();
-        assertThat(audit.out()).contains("admin (admin)  adapter.pin " + adapter + ": version 3", "cli test",
-                "key.create " + KEY.matcher(readerKey).replaceAll("$1"));
+        assertThat(audit.out())
+                .contains(
+                        "admin (admin)  adapter.pin " + adapter + ": version 3",
+                        "cli test",
+                        "key.create " + KEY.matcher(readerKey).replaceAll("$1"));
         Run operatorAudit = run("audit", "--node", url, "--key-file", operatorFile.toString());
         assertThat(operatorAudit.exitCode()).as(operatorAudit.err()).isZero();
         assertThat(operatorAudit.out()).doesNotContain("key.create");
@@ -106,16 +142,27 @@ class KeysCommandTest {
         String secret = key(created);
         String keys = Files.readString(data.resolve(ApiKeys.KEYS_FILE));
         assertThat(keys).contains("\"ops\"", "\"admin\"").doesNotContain(secret);
-        assertThat(ApiKeys.open(data, java.time.Clock.systemUTC()).authenticate(secret)).isPresent();
+        assertThat(ApiKeys.open(data, java.time.Clock.systemUTC()).authenticate(secret))
+                .isPresent();
 
         Run listed = run("keys", "list", "--data", data.toString());
         assertThat(listed.out()).contains("ops", "admin", "*").doesNotContain(secret);
-        Run second = run("keys", "create", "--data", data.toString(), "--principal", "bot", "--role", "reader",
-                "--tenants", "acme,globex");
+        Run second = run(
+                "keys",
+                "create",
+                "--data",
+                data.toString(),
+                "--principal",
+                "bot",
+                "--role",
+                "reader",
+                "--tenants",
+                "acme,globex");
         String id = KEY.matcher(key(second)).replaceAll("$1");
         Run revoke = run("keys", "revoke", id, "--data", data.toString());
         assertThat(revoke.exitCode()).as(revoke.err()).isZero();
-        assertThat(run("keys", "revoke", id, "--data", data.toString()).exitCode()).isEqualTo(2);
+        assertThat(run("keys", "revoke", id, "--data", data.toString()).exitCode())
+                .isEqualTo(2);
         assertThat(Files.readString(data.resolve("audit.jsonl"))).contains("key.create", "key.revoke", "local:");
 
         Run badRole = run("keys", "create", "--data", data.toString(), "--principal", "x", "--role", "root");
@@ -125,8 +172,8 @@ class KeysCommandTest {
 
     @Test
     void serveRefusesAnonymousAccessBeyondLoopbackBeforeAnythingStarts() {
-        Run open = run("serve", "--data", tmp.resolve("open").toString(), "--http-host", "0.0.0.0",
-                "--allow-anonymous");
+        Run open =
+                run("serve", "--data", tmp.resolve("open").toString(), "--http-host", "0.0.0.0", "--allow-anonymous");
 
         assertThat(open.exitCode()).isEqualTo(1);
         assertThat(open.err()).contains("allowAnonymous is only allowed when the HTTP API listens on loopback");

@@ -1,16 +1,8 @@
 package dev.engram.tools.cli;
 
-import dev.engram.worker.CandidateTrainer;
-import dev.engram.worker.TrainingWorker;
-import dev.engram.worker.WorkerConfig;
-
-import dev.engram.worker.TestJobs;
-import dev.engram.worker.TrainingTopics;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.node.testing.Await;
-import dev.engram.tools.testing.ChildWorker;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.TestIds;
 import dev.engram.streams.AdapterFile;
@@ -23,6 +15,12 @@ import dev.engram.streams.TrainingJob;
 import dev.engram.streams.TrainingJobPublisher;
 import dev.engram.streams.TrainingProgress;
 import dev.engram.streams.TrainingProgress.Phase;
+import dev.engram.tools.testing.ChildWorker;
+import dev.engram.worker.CandidateTrainer;
+import dev.engram.worker.TestJobs;
+import dev.engram.worker.TrainingTopics;
+import dev.engram.worker.TrainingWorker;
+import dev.engram.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,76 +63,106 @@ class KilledWorkerTest {
         RecordMetadata publishedNext;
 
         try (ProgressTail progress = new ProgressTail(bootstrap, job.jobId());
-             TrainingJobPublisher jobs = TrainingJobPublisher.over(KafkaClientFactory.producer(bootstrap));
-             ChildWorker child = ChildWorker.start(bootstrap, group, TestIds.unique("child"),
-                     dir.resolve("child-worker.log"))) {
+                TrainingJobPublisher jobs = TrainingJobPublisher.over(KafkaClientFactory.producer(bootstrap));
+                ChildWorker child =
+                        ChildWorker.start(bootstrap, group, TestIds.unique("child"), dir.resolve("child-worker.log"))) {
             child.awaitReady(Duration.ofMinutes(1));
             RecordMetadata published = jobs.publish(job);
-            Await.until("the child worker to report training " + job.jobId() + " on " + Topics.TRAINING_PROGRESS,
-                    Duration.ofSeconds(90), () -> progress.poll().stream().anyMatch(p -> p.phase() == Phase.TRAINING),
+            Await.until(
+                    "the child worker to report training " + job.jobId() + " on " + Topics.TRAINING_PROGRESS,
+                    Duration.ofSeconds(90),
+                    () -> progress.poll().stream().anyMatch(p -> p.phase() == Phase.TRAINING),
                     () -> "progress " + progress.events() + "; " + child.describe());
             assertThat(child.kill()).as("killed by SIGKILL").isEqualTo(137);
             double killedAt = seconds(began);
 
             // What the victim left behind: it was training, had not finished, published and committed nothing.
             List<TrainingProgress> fromVictim = progressOf(bootstrap, job.jobId());
-            assertThat(fromVictim).extracting(TrainingProgress::phase).contains(Phase.STARTING, Phase.TRAINING)
+            assertThat(fromVictim)
+                    .extracting(TrainingProgress::phase)
+                    .contains(Phase.STARTING, Phase.TRAINING)
                     .doesNotContain(Phase.EVALUATING, Phase.PUBLISHING, Phase.DONE, Phase.FAILED);
             TrainingProgress last = fromVictim.get(fromVictim.size() - 1);
             assertThat(last.totalSteps()).isEqualTo(2L * EPOCHS);
             assertThat(last.step()).as("killed mid-training").isBetween(1L, last.totalSteps() - 1);
-            assertThat(child.stdout()).anyMatch(l -> l.contains("job " + job.jobId() + " (attempt 1) STARTING"))
+            assertThat(child.stdout())
+                    .anyMatch(l -> l.contains("job " + job.jobId() + " (attempt 1) STARTING"))
                     .noneMatch(l -> l.contains(" PUBLISHING") || l.contains(" DONE"));
             assertThat(adaptersOf(bootstrap, job.jobId())).isEmpty();
-            assertThat(TrainingTopics.committed(bootstrap, group)).as("nothing committed by the killed worker")
+            assertThat(TrainingTopics.committed(bootstrap, group))
+                    .as("nothing committed by the killed worker")
                     .isEqualTo(committedBefore);
 
             List<TrainingProgress> local = new CopyOnWriteArrayList<>();
-            WorkerConfig config = WorkerConfig.defaults(bootstrap).withGroupId(group)
-                    .withWorkerId(TestIds.unique("survivor")).withKeyDir(dir.resolve("survivor-key"));
+            WorkerConfig config = WorkerConfig.defaults(bootstrap)
+                    .withGroupId(group)
+                    .withWorkerId(TestIds.unique("survivor"))
+                    .withKeyDir(dir.resolve("survivor-key"));
             try (CandidateTrainer trainer = new CandidateTrainer(bootstrap, Clock.systemUTC());
-                 TrainingWorker survivor = TrainingWorker.start(config, trainer, local::add)) {
+                    TrainingWorker survivor = TrainingWorker.start(config, trainer, local::add)) {
                 // Load the encoder while the group waits for the dead member's session to expire.
                 trainer.encoder(job.config().maxLength());
                 // The group hands the dead worker's partitions over once its session times out.
-                Await.until("the survivor to take " + job.jobId() + " over", config.sessionTimeout().plusSeconds(20),
-                        () -> !local.isEmpty(), () -> "survivor alive=" + survivor.isRunning());
+                Await.until(
+                        "the survivor to take " + job.jobId() + " over",
+                        config.sessionTimeout().plusSeconds(20),
+                        () -> !local.isEmpty(),
+                        () -> "survivor alive=" + survivor.isRunning());
                 double takenOverAt = seconds(began);
-                Await.until("the survivor to publish " + job.jobId(), Duration.ofMinutes(2),
-                        () -> survivor.jobsPublished() == 1, () -> "survivor progress " + last(local));
+                Await.until(
+                        "the survivor to publish " + job.jobId(),
+                        Duration.ofMinutes(2),
+                        () -> survivor.jobsPublished() == 1,
+                        () -> "survivor progress " + last(local));
                 double publishedAt = seconds(began);
                 // A later job on the same partition (same tenant key): once it is done, the first is not run again.
                 TrainingJob next = TestJobs.job(tenant + "-job2", tenant, 2, null);
                 publishedNext = jobs.publish(next);
-                assertThat(publishedNext.partition()).as("a tenant's jobs share a partition")
+                assertThat(publishedNext.partition())
+                        .as("a tenant's jobs share a partition")
                         .isEqualTo(published.partition());
-                Await.until("the survivor to publish " + next.jobId(), Duration.ofMinutes(1),
-                        () -> survivor.jobsPublished() == 2, () -> "survivor progress " + last(local));
-                System.out.printf("killed worker: killed at %.1f s (step %d/%d), taken over at %.1f s (%.1f s after the "
-                        + "kill), published at %.1f s%n", killedAt, last.step(), last.totalSteps(), takenOverAt,
-                        takenOverAt - killedAt, publishedAt);
+                Await.until(
+                        "the survivor to publish " + next.jobId(),
+                        Duration.ofMinutes(1),
+                        () -> survivor.jobsPublished() == 2,
+                        () -> "survivor progress " + last(local));
+                System.out.printf(
+                        "killed worker: killed at %.1f s (step %d/%d), taken over at %.1f s (%.1f s after the "
+                                + "kill), published at %.1f s%n",
+                        killedAt, last.step(), last.totalSteps(), takenOverAt, takenOverAt - killedAt, publishedAt);
             }
 
             // The survivor ran the job from its start to DONE, and published it.
-            List<TrainingProgress> survivorRun = local.stream().filter(p -> p.jobId().equals(job.jobId())).toList();
+            List<TrainingProgress> survivorRun =
+                    local.stream().filter(p -> p.jobId().equals(job.jobId())).toList();
             assertThat(survivorRun.get(0).phase()).isEqualTo(Phase.STARTING);
             assertThat(survivorRun.get(0).attempt()).isEqualTo(1);
-            assertThat(survivorRun).extracting(TrainingProgress::phase).contains(Phase.TRAINING, Phase.EVALUATING)
-                    .endsWith(Phase.DONE).doesNotContain(Phase.FAILED);
-            assertThat(progressOf(bootstrap, job.jobId())).filteredOn(p -> p.phase() == Phase.DONE).hasSize(1);
+            assertThat(survivorRun)
+                    .extracting(TrainingProgress::phase)
+                    .contains(Phase.TRAINING, Phase.EVALUATING)
+                    .endsWith(Phase.DONE)
+                    .doesNotContain(Phase.FAILED);
+            assertThat(progressOf(bootstrap, job.jobId()))
+                    .filteredOn(p -> p.phase() == Phase.DONE)
+                    .hasSize(1);
         }
 
         // engram.adapters read to its end: one version for the job, the job's, published by the survivor.
         List<AdapterPublished> all = TrainingTopics.adapters(bootstrap);
-        List<AdapterPublished> ofJob = all.stream().filter(a -> a.jobId().equals(job.jobId())).toList();
+        List<AdapterPublished> ofJob =
+                all.stream().filter(a -> a.jobId().equals(job.jobId())).toList();
         assertThat(ofJob).hasSize(1);
-        assertThat(all).filteredOn(a -> a.adapterName().equals(job.adapterName()))
-                .extracting(AdapterPublished::version).as("no version published twice").containsExactly(1L, 2L);
+        assertThat(all)
+                .filteredOn(a -> a.adapterName().equals(job.adapterName()))
+                .extracting(AdapterPublished::version)
+                .as("no version published twice")
+                .containsExactly(1L, 2L);
         AdapterPublished adapter = ofJob.get(0);
         assertThat(adapter.version()).isEqualTo(job.targetVersion());
         assertThat(adapter.tenant()).isEqualTo(tenant);
         assertThat(adapter.status()).isEqualTo(AdapterStatus.CANDIDATE);
-        assertThat(adapter.files()).extracting(AdapterFile::name)
+        assertThat(adapter.files())
+                .extracting(AdapterFile::name)
                 .contains(AdapterFile.PEFT_CONFIG, AdapterFile.PEFT_WEIGHTS);
         assertThat(adapter.metrics().extra().get("steps")).as("trained in full").isEqualTo(2.0 * EPOCHS);
         // Committed with the adapter in one transaction: the group's offset on the tenant's partition is
@@ -144,12 +172,16 @@ class KilledWorkerTest {
     }
 
     private static List<AdapterPublished> adaptersOf(String bootstrap, String jobId) {
-        return TrainingTopics.adapters(bootstrap).stream().filter(a -> a.jobId().equals(jobId)).toList();
+        return TrainingTopics.adapters(bootstrap).stream()
+                .filter(a -> a.jobId().equals(jobId))
+                .toList();
     }
 
     /** The job's progress events on {@code engram.training-progress}, read to its end. */
     private static List<TrainingProgress> progressOf(String bootstrap, String jobId) {
-        return TrainingTopics.progress(bootstrap).stream().filter(p -> p.jobId().equals(jobId)).toList();
+        return TrainingTopics.progress(bootstrap).stream()
+                .filter(p -> p.jobId().equals(jobId))
+                .toList();
     }
 
     private static double seconds(long since) {
@@ -170,7 +202,8 @@ class KilledWorkerTest {
             this.jobId = jobId;
             this.consumer = KafkaClientFactory.consumer(bootstrap, null);
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.TRAINING_PROGRESS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // resolve the end now, before the job is sent

@@ -49,14 +49,17 @@ class SecuredProduceTest {
     @BeforeAll
     static void start() throws Exception {
         kafka = EmbeddedKafka.startTemporary(BrokerSecurity.scram("admin", "admin-secret"));
-        TopicAdmin.ensureTopics(kafka.connection(), List.of(Topics.tenantFeedbackSpec("acme"),
-                Topics.tenantFeedbackSpec("globex")));
+        TopicAdmin.ensureTopics(
+                kafka.connection(), List.of(Topics.tenantFeedbackSpec("acme"), Topics.tenantFeedbackSpec("globex")));
         kafka.createUser("acme-agents", "acme-secret");
         try (Admin admin = Admin.create(KafkaClientFactory.adminConfig(kafka.connection(), Map.of()))) {
             admin.createAcls(List.of(new AclBinding(
-                    new ResourcePattern(ResourceType.TOPIC, Topics.tenantFeedback("acme"), PatternType.PREFIXED),
-                    new AccessControlEntry("User:acme-agents", "*", AclOperation.WRITE, AclPermissionType.ALLOW))))
-                    .all().get(30, TimeUnit.SECONDS);
+                            new ResourcePattern(
+                                    ResourceType.TOPIC, Topics.tenantFeedback("acme"), PatternType.PREFIXED),
+                            new AccessControlEntry(
+                                    "User:acme-agents", "*", AclOperation.WRITE, AclPermissionType.ALLOW))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -68,14 +71,28 @@ class SecuredProduceTest {
     }
 
     private static String line(String id, String tenant) {
-        return new String(EventCodec.encode(FeedbackEvent.of(id, tenant, "a", Instant.parse("2026-03-01T00:00:00Z"),
-                "rotate the keys", "rotated", "done", 0.9, List.of())), StandardCharsets.UTF_8);
+        return new String(
+                EventCodec.encode(FeedbackEvent.of(
+                        id,
+                        tenant,
+                        "a",
+                        Instant.parse("2026-03-01T00:00:00Z"),
+                        "rotate the keys",
+                        "rotated",
+                        "done",
+                        0.9,
+                        List.of())),
+                StandardCharsets.UTF_8);
     }
 
     private static Path properties(String user, String password) throws Exception {
         StringBuilder file = new StringBuilder("# acme's agents\n");
-        kafka.connectionAs(user, password).clientProperties().forEach((k, v) ->
-                file.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        kafka.connectionAs(user, password)
+                .clientProperties()
+                .forEach((k, v) -> file.append(k)
+                        .append('=')
+                        .append(v.replace("\\", "\\\\"))
+                        .append('\n'));
         file.append("delivery.timeout.ms=20000\nrequest.timeout.ms=10000\nmax.block.ms=20000\n");
         return Files.writeString(dir.resolve(user + ".properties"), file.toString());
     }
@@ -88,16 +105,29 @@ class SecuredProduceTest {
         EngramCliTest.Run sent = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (sent == null || (sent.exitCode() != 0 && System.nanoTime() < deadline)) {
-            sent = EngramCliTest.run("produce", own.toString(), "--bootstrap", kafka.bootstrapServers(),
-                    "--kafka-properties", acmeProperties.toString(), "--feedback-layout", "per-tenant");
+            sent = EngramCliTest.run(
+                    "produce",
+                    own.toString(),
+                    "--bootstrap",
+                    kafka.bootstrapServers(),
+                    "--kafka-properties",
+                    acmeProperties.toString(),
+                    "--feedback-layout",
+                    "per-tenant");
         }
         assertThat(sent.exitCode()).as(sent.err()).isZero();
         assertThat(sent.out()).contains("2 acknowledged", "engram.feedback.<tenant>");
         assertThat(eventIds(Topics.tenantFeedback("acme"))).contains("p-1", "p-2");
 
         Path foreign = Files.write(dir.resolve("globex.jsonl"), List.of(line("p-3", "globex")));
-        EngramCliTest.Run refused = EngramCliTest.run("produce", foreign.toString(), "--bootstrap",
-                kafka.bootstrapServers(), "--kafka-properties", acmeProperties.toString(), "--feedback-layout",
+        EngramCliTest.Run refused = EngramCliTest.run(
+                "produce",
+                foreign.toString(),
+                "--bootstrap",
+                kafka.bootstrapServers(),
+                "--kafka-properties",
+                acmeProperties.toString(),
+                "--feedback-layout",
                 "per-tenant");
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("1 events were not sent").contains("TopicAuthorizationException");
@@ -108,27 +138,36 @@ class SecuredProduceTest {
     void aPropertiesFileThatSetsAnOwnedKeyIsRefusedWithTheKey() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.properties"), "enable.auto.commit=true\n");
         Path events = Files.write(dir.resolve("any.jsonl"), List.of(line("p-9", "acme")));
-        EngramCliTest.Run run = EngramCliTest.run("produce", events.toString(), "--bootstrap",
-                kafka.bootstrapServers(), "--kafka-properties", bad.toString());
+        EngramCliTest.Run run = EngramCliTest.run(
+                "produce",
+                events.toString(),
+                "--bootstrap",
+                kafka.bootstrapServers(),
+                "--kafka-properties",
+                bad.toString());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("enable.auto.commit").contains("delivery guarantees");
         for (String command : List.of("serve", "worker", "demo", "produce")) {
             assertThat(EngramCliTest.run(command, "--help").out()).as(command).contains("--kafka-properties");
         }
-        assertThat(EngramCliTest.run("serve", "--help").out()).contains("--feedback-layout", "--max-concurrent-recalls");
+        assertThat(EngramCliTest.run("serve", "--help").out())
+                .contains("--feedback-layout", "--max-concurrent-recalls");
     }
 
     private static List<String> eventIds(String topic) {
         List<String> ids = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(kafka.connection(), null)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                assertThat(System.nanoTime()).as("read " + topic + " to its end").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("read " + topic + " to its end")
+                        .isLessThan(deadline);
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     ids.add(EventCodec.decodeFeedback(r.value()).eventId());
                 }

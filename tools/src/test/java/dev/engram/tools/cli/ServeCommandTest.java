@@ -15,8 +15,7 @@ class ServeCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
         CommandLine cli = EngramCli.commandLine();
@@ -32,13 +31,26 @@ class ServeCommandTest {
     void helpListsTheGateMarginsAndTheFilesKeptWithTheirDefaults() {
         Run help = run("serve", "--help");
         assertThat(help.code()).isZero();
-        assertThat(help.out()).contains("--min-held-out-gain", "default: 0.0", "--max-retention-loss", "default: 0.01",
-                "--adapter-versions-kept", "default: 5", "--trusted-workers", "worker-key.pub");
+        assertThat(help.out())
+                .contains(
+                        "--min-held-out-gain",
+                        "default: 0.0",
+                        "--max-retention-loss",
+                        "default: 0.01",
+                        "--adapter-versions-kept",
+                        "default: 5",
+                        "--trusted-workers",
+                        "worker-key.pub");
     }
 
     @Test
     void trustedWorkersThatAreNotKeysFailNamingTheFileAndLineBeforeANodeStarts() throws Exception {
-        Run missing = run("serve", "--data", tmp.toString(), "--trusted-workers", tmp.resolve("nope").toString());
+        Run missing = run(
+                "serve",
+                "--data",
+                tmp.toString(),
+                "--trusted-workers",
+                tmp.resolve("nope").toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("trusted worker keys: " + tmp.resolve("nope") + " does not exist");
         Path file = java.nio.file.Files.writeString(tmp.resolve("trusted"), "# workers\nssh-rsa AAAA me@host\n");

@@ -43,11 +43,15 @@ class ContinualDemoTest {
         EvalDataset slice = slice(CranfieldLoader.load(), 30, 120);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        DemoOptions options = DemoOptions.defaults().withDataDir(dir).withProgressBars(false).withRounds(1)
-                .withK(20).withRoundTimeout(Duration.ofMinutes(5));
+        DemoOptions options = DemoOptions.defaults()
+                .withDataDir(dir)
+                .withProgressBars(false)
+                .withRounds(1)
+                .withK(20)
+                .withRoundTimeout(Duration.ofMinutes(5));
         // One short epoch, and a gate that promotes any finite candidate: the test is about the chain.
-        LoraTrainingConfig lora = new LoraTrainingConfig(4, 8, 0.0, List.of("query", "value"), false, false, 1, 16,
-                5e-4, 7, 128);
+        LoraTrainingConfig lora =
+                new LoraTrainingConfig(4, 8, 0.0, List.of("query", "value"), false, false, 1, 16, 5e-4, 7, 128);
 
         LoopResult result = new ContinualDemo(options, out, slice, lora, new PromotionGate(-1.0, 1.0)).execute();
 
@@ -64,7 +68,9 @@ class ContinualDemoTest {
         assertThat(result.baseDense().queryCount()).isEqualTo(result.heldOutQueries());
         assertThat(printed).contains("gate     v1 PROMOTED", "recall serves v1", "held-out nDCG@10 with v1");
         assertThat(Files.exists(dir)).isTrue();
-        assertThat(dir.toFile().list()).as("the run's directory is deleted after a successful run").isEmpty();
+        assertThat(dir.toFile().list())
+                .as("the run's directory is deleted after a successful run")
+                .isEmpty();
     }
 
     /** The first {@code queries} judged queries, their judged documents and the first {@code extraDocs} others. */
@@ -78,7 +84,8 @@ class ContinualDemoTest {
             docIds.addAll(judged.keySet());
         }
         all.docs().stream().limit(extraDocs).forEach(d -> docIds.add(d.id()));
-        List<Document> docs = all.docs().stream().filter(d -> docIds.contains(d.id())).toList();
+        List<Document> docs =
+                all.docs().stream().filter(d -> docIds.contains(d.id())).toList();
         return new EvalDataset("cranfield-slice", docs, chosen, new Qrels(gains));
     }
 }

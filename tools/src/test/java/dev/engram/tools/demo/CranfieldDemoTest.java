@@ -26,16 +26,22 @@ class CranfieldDemoTest {
     void sendsCranfieldThroughTheNodeAndPrintsSaneBm25Figures() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        DemoOptions options = DemoOptions.defaults().withDataDir(dir.resolve("demo")).withProgressBars(false);
+        DemoOptions options =
+                DemoOptions.defaults().withDataDir(dir.resolve("demo")).withProgressBars(false);
 
         DemoResult result = new CranfieldDemo(options, out).execute();
 
         String printed = bytes.toString(StandardCharsets.UTF_8);
         assertThat(printed).contains("1400/1400 100%", "225/225 100%", "nDCG@10", "R@100", "MRR@10");
-        String row = printed.lines().filter(l -> l.contains("BM25, all queries")).findFirst().orElseThrow();
+        String row = printed.lines()
+                .filter(l -> l.contains("BM25, all queries"))
+                .findFirst()
+                .orElseThrow();
         // "  BM25, all queries    225   0.3675 0.3983 0.7358  0.5270"
-        double[] figures = Arrays.stream(row.replace("BM25, all queries", "").trim().split("\\s+"))
-                .mapToDouble(Double::parseDouble).toArray();
+        double[] figures = Arrays.stream(
+                        row.replace("BM25, all queries", "").trim().split("\\s+"))
+                .mapToDouble(Double::parseDouble)
+                .toArray();
         assertThat(figures[0]).isEqualTo(225);
         double ndcg10 = figures[1];
         double recall10 = figures[2];
@@ -47,7 +53,9 @@ class CranfieldDemoTest {
         assertThat(recall100).isBetween(0.60, 0.90).isGreaterThan(recall10);
         assertThat(mrr10).isBetween(0.40, 0.70);
         assertThat(result.allQueries().meanNdcgAt10()).isCloseTo(ndcg10, org.assertj.core.data.Offset.offset(5e-5));
-        assertThat(result.heldOut()).hasSize(2).allSatisfy(h -> assertThat(h.queryCount()).isEqualTo(90));
+        assertThat(result.heldOut())
+                .hasSize(2)
+                .allSatisfy(h -> assertThat(h.queryCount()).isEqualTo(90));
         assertThat(result.documents()).isEqualTo(1400);
     }
 }

@@ -42,7 +42,7 @@ class CranfieldEventsTest {
         EvalDataset cranfield = CranfieldLoader.load();
         Set<String> ids = new HashSet<>();
         for (Document doc : cranfield.docs()) {
-            FeedbackEvent event = CranfieldEvents.event(doc, T);   // throws when a field is invalid
+            FeedbackEvent event = CranfieldEvents.event(doc, T); // throws when a field is invalid
             ids.add(event.eventId());
             assertThat(CranfieldEvents.docId(event.eventId())).isEqualTo(doc.id());
         }
@@ -58,7 +58,8 @@ class CranfieldEventsTest {
 
     @Test
     void caseIdsMapBackToDocumentIds() {
-        assertThat(List.of("cran-1", "cran-1400").stream().map(CranfieldEvents::docId)).containsExactly("1", "1400");
+        assertThat(List.of("cran-1", "cran-1400").stream().map(CranfieldEvents::docId))
+                .containsExactly("1", "1400");
         assertThatThrownBy(() -> CranfieldEvents.docId("evt-1")).hasMessageContaining("not a Cranfield case id");
         assertThatThrownBy(() -> CranfieldEvents.docId("cran-")).hasMessageContaining("not a Cranfield case id");
     }

@@ -23,12 +23,29 @@ class DemoOptionsTest {
 
     @Test
     void withersChangeOneSetting() {
-        DemoOptions d = DemoOptions.defaults().withDataDir(Path.of("x")).withBootstrapServers("h:9092").withK(20)
-                .withHttpPort(8080).withIngestTimeout(Duration.ofSeconds(9)).withProgressBars(true).withRounds(2)
-                .withSplitSeed(5).withRoundTimeout(Duration.ofMinutes(3))
+        DemoOptions d = DemoOptions.defaults()
+                .withDataDir(Path.of("x"))
+                .withBootstrapServers("h:9092")
+                .withK(20)
+                .withHttpPort(8080)
+                .withIngestTimeout(Duration.ofSeconds(9))
+                .withProgressBars(true)
+                .withRounds(2)
+                .withSplitSeed(5)
+                .withRoundTimeout(Duration.ofMinutes(3))
                 .withKafkaProperties(java.util.Map.of("security.protocol", "SASL_SSL"));
-        assertThat(d).isEqualTo(new DemoOptions(Path.of("x"), "h:9092", 20, 8080, Duration.ofSeconds(9), true, 2, 5,
-                Duration.ofMinutes(3), java.util.Map.of("security.protocol", "SASL_SSL")));
+        assertThat(d)
+                .isEqualTo(new DemoOptions(
+                        Path.of("x"),
+                        "h:9092",
+                        20,
+                        8080,
+                        Duration.ofSeconds(9),
+                        true,
+                        2,
+                        5,
+                        Duration.ofMinutes(3),
+                        java.util.Map.of("security.protocol", "SASL_SSL")));
     }
 
     @Test
@@ -40,7 +57,8 @@ class DemoOptionsTest {
         assertThatThrownBy(() -> d.withIngestTimeout(Duration.ZERO)).hasMessageContaining("demoOptions.ingestTimeout");
         assertThatThrownBy(() -> d.withDataDir(null)).hasMessageContaining("demoOptions.dataDir");
         assertThatThrownBy(() -> d.withKafkaProperties(java.util.Map.of("sasl.mechanism", "PLAIN")))
-                .as("the embedded broker is plaintext").hasMessageContaining("demoOptions.kafkaProperties");
+                .as("the embedded broker is plaintext")
+                .hasMessageContaining("demoOptions.kafkaProperties");
         assertThatThrownBy(() -> d.withRounds(-1)).hasMessageContaining("demoOptions.rounds");
         assertThatThrownBy(() -> d.withRoundTimeout(Duration.ZERO)).hasMessageContaining("demoOptions.roundTimeout");
     }

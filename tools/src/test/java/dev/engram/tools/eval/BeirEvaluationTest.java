@@ -28,10 +28,10 @@ class BeirEvaluationTest {
 
     @TempDir
     Path root;
+
     Path beir;
 
-    record Run(int exitCode, String out, String err) {
-    }
+    record Run(int exitCode, String out, String err) {}
 
     static Run eval(String... args) {
         StringWriter out = new StringWriter();
@@ -95,8 +95,24 @@ class BeirEvaluationTest {
     void scoresEverySystemOnNewAndRecurringTasksAndWritesJsonAndPerQueryFigures() throws IOException {
         Path out = root.resolve("out");
 
-        Run run = eval("--beir", beir.toString(), "--seeds", "1", "--feedback-k", "5", "--query-max-length", "16",
-                "--doc-max-length", "32", "--rounds", "2", "--gate-fraction", "0.5", "--lora", "--out", out.toString());
+        Run run = eval(
+                "--beir",
+                beir.toString(),
+                "--seeds",
+                "1",
+                "--feedback-k",
+                "5",
+                "--query-max-length",
+                "16",
+                "--doc-max-length",
+                "32",
+                "--rounds",
+                "2",
+                "--gate-fraction",
+                "0.5",
+                "--lora",
+                "--out",
+                out.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(out.resolve("eval.json").toFile());
@@ -108,16 +124,22 @@ class BeirEvaluationTest {
             regimes.add(regime.get("regime").asText());
             List<String> systems = new ArrayList<>();
             regime.get("systems").forEach(s -> systems.add(s.get("system").asText()));
-            assertThat(systems).containsExactlyElementsOf(EvalSystem.scored(true).stream().map(EvalSystem::label).toList());
+            assertThat(systems)
+                    .containsExactlyElementsOf(EvalSystem.scored(true).stream()
+                            .map(EvalSystem::label)
+                            .toList());
             for (JsonNode s : regime.get("systems")) {
                 assertThat(s.get("meanNdcgAt10").asDouble()).isBetween(0.0, 1.0);
-                boolean baseline = s.get("system").asText().equals(regime.get("baseline").asText());
-                assertThat(s.get("vsBaseline").isNull()).as(s.get("system").asText()).isEqualTo(baseline);
+                boolean baseline =
+                        s.get("system").asText().equals(regime.get("baseline").asText());
+                assertThat(s.get("vsBaseline").isNull())
+                        .as(s.get("system").asText())
+                        .isEqualTo(baseline);
             }
         }
         assertThat(regimes).containsExactlyInAnyOrder("new", "recurring");
         assertThat(json.get("lora")).hasSize(1);
-        assertThat(json.get("fits")).hasSize(2);  // base tower and LoRA tower
+        assertThat(json.get("fits")).hasSize(2); // base tower and LoRA tower
         assertThat(json.get("rounds")).hasSize(2);
         assertThat(json.at("/roundDetails/1/gateTasks").asInt()).isEqualTo(2);
         assertThat(json.at("/roundDetails/1/gate").isBoolean()).isTrue();
@@ -128,15 +150,22 @@ class BeirEvaluationTest {
         // (2 new + 4 recurring tasks) x 9 systems
         assertThat(tsv).hasSize(1 + 6 * EvalSystem.scored(true).size());
         assertThat(tsv).anyMatch(l -> l.startsWith("1\trecurring\t") && l.contains("\tLoRA policy\t"));
-        assertThat(tsv).noneMatch(l -> l.contains("\tq7\t"));  // unjudged: in neither regime
+        assertThat(tsv).noneMatch(l -> l.contains("\tq7\t")); // unjudged: in neither regime
 
-        assertThat(run.out()).contains("New tasks (held out); baseline: ", "Recurring tasks", "policy", "Memory: peak heap");
+        assertThat(run.out())
+                .contains("New tasks (held out); baseline: ", "Recurring tasks", "policy", "Memory: peak heap");
         assertThat(run.err()).contains("embed", "score s1", "LoRA s1");
     }
 
     @Test
     void aWrongSplitListsTheSplitsThereAre() {
-        Run run = eval("--beir", beir.toString(), "--split", "dev", "--out", root.resolve("out").toString());
+        Run run = eval(
+                "--beir",
+                beir.toString(),
+                "--split",
+                "dev",
+                "--out",
+                root.resolve("out").toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("engram eval: no split 'dev'", "the splits there are test");

@@ -33,6 +33,7 @@ class CranfieldBeirFolderTest {
                 return candidate;
             }
         }
-        throw new IllegalStateException("data/beir/cranfield not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "data/beir/cranfield not found above " + Path.of("").toAbsolutePath());
     }
 }

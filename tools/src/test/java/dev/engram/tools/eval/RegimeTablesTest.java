@@ -13,8 +13,8 @@ class RegimeTablesTest {
 
     private static final List<EvalSystem> SYSTEMS = List.of(EvalSystem.BM25, EvalSystem.HYBRID_RRF, EvalSystem.POLICY);
 
-    private static void add(List<QueryScore> scores, long seed, Regime regime, EvalSystem system, String query,
-            double ndcg) {
+    private static void add(
+            List<QueryScore> scores, long seed, Regime regime, EvalSystem system, String query, double ndcg) {
         scores.add(new QueryScore(seed, regime, system, new QueryEvaluation(query, ndcg, 0, 0.5, 0)));
     }
 

@@ -16,7 +16,9 @@ class ProgressBarTest {
         // 700/1400 = 50% → 15 of 30 cells filled, then the arrow head
         assertThat(half).startsWith("  produce  [===============>              ]  700/1400  50%");
         String done = bar.line(1400, System.nanoTime(), "1,000 events/s");
-        assertThat(done).contains("[==============================] 1400/1400 100%").endsWith("  1,000 events/s");
+        assertThat(done)
+                .contains("[==============================] 1400/1400 100%")
+                .endsWith("  1,000 events/s");
         assertThat(bar.line(0, System.nanoTime(), "")).contains("[>                             ]    0/1400   0%");
     }
 
@@ -37,7 +39,7 @@ class ProgressBarTest {
     void onATerminalItRedrawsInPlace() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ProgressBar bar = new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), "recall", 4, true);
-        bar.update(4);        // the last step always draws
+        bar.update(4); // the last step always draws
         bar.finish(4, "done");
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertThat(text).startsWith("\r  recall").contains("\r  recall").endsWith("done" + System.lineSeparator());

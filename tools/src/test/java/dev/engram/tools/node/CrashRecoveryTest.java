@@ -1,24 +1,23 @@
 package dev.engram.tools.node;
 
-import dev.engram.node.EngramNode;
-import dev.engram.node.NodeConfig;
-
-import dev.engram.node.tuning.TuningSchedulerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.memory.CaseStore;
+import dev.engram.node.EngramNode;
+import dev.engram.node.NodeConfig;
 import dev.engram.node.ingest.OffsetCommitData;
 import dev.engram.node.testing.Await;
-import dev.engram.tools.testing.ChildNode;
 import dev.engram.node.testing.FeedbackStream;
 import dev.engram.node.testing.GroupOffsets;
 import dev.engram.node.testing.Produced;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.StreamAssertions;
 import dev.engram.node.testing.TestIds;
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.runtime.EngramClient;
 import dev.engram.streams.RecallResponse;
 import dev.engram.streams.RecalledCase;
+import dev.engram.tools.testing.ChildNode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +44,9 @@ class CrashRecoveryTest {
             ChildNode child = ChildNode.serve(bootstrap, data, group, "--max-batch", "100");
             try {
                 child.awaitReady(Duration.ofMinutes(2));
-                Await.until("the child node to commit a quarter of the stream", Duration.ofMinutes(2),
+                Await.until(
+                        "the child node to commit a quarter of the stream",
+                        Duration.ofMinutes(2),
                         () -> offsets.committedSince(produced.firstOffsets()) >= mine / 4,
                         () -> "committed " + offsets.committed() + "; child log:\n" + child.logTail());
                 child.kill();
@@ -55,12 +56,18 @@ class CrashRecoveryTest {
             long committedAtKill = offsets.committedSince(produced.firstOffsets());
             assertThat(committedAtKill).as("killed in the middle of the stream").isLessThan(mine);
 
-            NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(group).httpPort(0)
-                    .tuning(TuningSchedulerConfig.disabled()).build();
+            NodeConfig config = NodeConfig.builder(data)
+                    .bootstrapServers(bootstrap)
+                    .groupId(group)
+                    .httpPort(0)
+                    .tuning(TuningSchedulerConfig.disabled())
+                    .build();
             try (EngramNode node = EngramNode.start(config)) {
                 // The restarted node resumes from the offsets its index commit recorded.
                 assertThat(OffsetCommitData.read(node.store().committedData())).isNotEmpty();
-                Await.until("the restarted node to commit the rest of the stream", Duration.ofMinutes(2),
+                Await.until(
+                        "the restarted node to commit the rest of the stream",
+                        Duration.ofMinutes(2),
                         () -> offsets.reached(produced.endOffsets()),
                         () -> "committed " + offsets.committed() + " of " + produced.endOffsets());
 
@@ -70,10 +77,14 @@ class CrashRecoveryTest {
                 StreamAssertions.assertDeadLettered(bootstrap, produced);
 
                 String tenant = stream.tenants().iterator().next();
-                try (EngramClient client = EngramClient.builder().nodeUrl(URI.create(node.httpUrl()))
-                        .apiKey(node.localAdminKey().orElseThrow()).agentId("crash-recovery").build()) {
+                try (EngramClient client = EngramClient.builder()
+                        .nodeUrl(URI.create(node.httpUrl()))
+                        .apiKey(node.localAdminKey().orElseThrow())
+                        .agentId("crash-recovery")
+                        .build()) {
                     RecallResponse recall = client.recall(tenant, "login session cache", 5);
-                    assertThat(recall.ranked()).extracting(RecalledCase::caseId)
+                    assertThat(recall.ranked())
+                            .extracting(RecalledCase::caseId)
                             .anyMatch(id -> id.startsWith(tenant + "-e"));
                 }
             }

@@ -48,8 +48,10 @@ class RepeatedCrashTest {
                 ChildNode child = ChildNode.serve(bootstrap, data, group, "--max-batch", "200");
                 try {
                     child.awaitReady(Duration.ofMinutes(2));
-                    Await.until("the child node to commit " + target + " of " + total + " records (kill " + kill + ")",
-                            Duration.ofMinutes(3), () -> offsets.committedSince(produced.firstOffsets()) >= target,
+                    Await.until(
+                            "the child node to commit " + target + " of " + total + " records (kill " + kill + ")",
+                            Duration.ofMinutes(3),
+                            () -> offsets.committedSince(produced.firstOffsets()) >= target,
                             () -> "committed " + offsets.committed() + "; child log:\n" + child.logTail());
                     child.kill();
                 } finally {
@@ -57,13 +59,21 @@ class RepeatedCrashTest {
                 }
                 committedAtKills.add(offsets.committedSince(produced.firstOffsets()));
             }
-            assertThat(committedAtKills).as("each kill landed further into the stream, before its end")
-                    .isSorted().allSatisfy(c -> assertThat(c).isLessThan(total));
+            assertThat(committedAtKills)
+                    .as("each kill landed further into the stream, before its end")
+                    .isSorted()
+                    .allSatisfy(c -> assertThat(c).isLessThan(total));
 
-            NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(group).httpPort(0)
-                    .tuning(TuningSchedulerConfig.disabled()).build();
+            NodeConfig config = NodeConfig.builder(data)
+                    .bootstrapServers(bootstrap)
+                    .groupId(group)
+                    .httpPort(0)
+                    .tuning(TuningSchedulerConfig.disabled())
+                    .build();
             try (EngramNode node = EngramNode.start(config)) {
-                Await.until("the last restart to commit the rest of the stream", Duration.ofMinutes(3),
+                Await.until(
+                        "the last restart to commit the rest of the stream",
+                        Duration.ofMinutes(3),
                         () -> offsets.reached(produced.endOffsets()),
                         () -> "committed " + offsets.committed() + " of " + produced.endOffsets());
                 try (CaseStore reference = stream.referenceStore(dir.resolve("reference"))) {

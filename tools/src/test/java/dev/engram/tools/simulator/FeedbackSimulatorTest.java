@@ -1,6 +1,5 @@
 package dev.engram.tools.simulator;
 
-import dev.engram.node.tuning.TuningSchedulerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,10 +9,10 @@ import dev.engram.memory.Episode;
 import dev.engram.memory.Judgement;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
-import dev.engram.tools.demo.CranfieldEvents;
 import dev.engram.node.testing.Await;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.TestIds;
+import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.retriever.eval.CranfieldLoader;
 import dev.engram.retriever.eval.Document;
 import dev.engram.retriever.eval.EvalDataset;
@@ -25,6 +24,7 @@ import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.RetrievedCase;
 import dev.engram.streams.Topics;
+import dev.engram.tools.demo.CranfieldEvents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,29 +61,41 @@ class FeedbackSimulatorTest {
         List<Query> queries = cranfield.queries().stream()
                 .filter(q -> cranfield.qrels().judged(q.id()).entrySet().stream()
                         .anyMatch(e -> e.getValue() > 0 && docIds.contains(e.getKey())))
-                .limit(QUERIES).toList();
+                .limit(QUERIES)
+                .toList();
         assertThat(queries).hasSize(QUERIES);
 
-        NodeConfig config = NodeConfig.builder(data).bootstrapServers(bootstrap).groupId(TestIds.unique("sim"))
-                .httpPort(0).tuning(TuningSchedulerConfig.disabled()).build();
+        NodeConfig config = NodeConfig.builder(data)
+                .bootstrapServers(bootstrap)
+                .groupId(TestIds.unique("sim"))
+                .httpPort(0)
+                .tuning(TuningSchedulerConfig.disabled())
+                .build();
         try (EngramNode node = EngramNode.start(config)) {
             CaseStore store = node.store();
             seed(bootstrap, tenant, docs);
-            Await.until("the slice to be searchable", BOUND, () -> store.count(tenant) == DOCS,
+            Await.until(
+                    "the slice to be searchable",
+                    BOUND,
+                    () -> store.count(tenant) == DOCS,
                     () -> "count " + store.count(tenant));
 
             SimulatorConfig simConfig = SimulatorConfig.cranfield(tenant, K);
             FeedbackSimulator simulator = new FeedbackSimulator(NodeRecall.of(node), bootstrap, simConfig);
             SimulationResult sent = simulator.run(queries, cranfield.qrels());
 
-            assertThat(sent.eventIds()).hasSize(QUERIES).doesNotHaveDuplicates()
+            assertThat(sent.eventIds())
+                    .hasSize(QUERIES)
+                    .doesNotHaveDuplicates()
                     .allMatch(id -> id.startsWith("sim-" + tenant + "-") && id.endsWith("-r0"));
             assertThat(sent.judgements()).isEqualTo(QUERIES * K);
             assertThat(sent.usefulJudgements()).isPositive().isLessThan(sent.judgements());
             assertThat(sent.rewardedEvents()).isPositive();
 
             // ingested: every event became a case, and every judgement counted once
-            Await.until("the simulated events to be applied", BOUND,
+            Await.until(
+                    "the simulated events to be applied",
+                    BOUND,
                     () -> store.count(tenant) == DOCS + QUERIES && totalRecalled(store, tenant) == sent.judgements(),
                     () -> "count " + store.count(tenant) + ", timesRecalled " + totalRecalled(store, tenant));
             assertThat(totalUseful(store, tenant)).isEqualTo(sent.usefulJudgements());
@@ -101,16 +113,21 @@ class FeedbackSimulatorTest {
                 assertThat(event.retrieved()).hasSize(K);
                 boolean anyUseful = false;
                 for (RetrievedCase rc : event.retrieved()) {
-                    boolean relevant = rc.caseId().startsWith("cran-") && cranfield.qrels().judged(query.id())
-                            .getOrDefault(CranfieldEvents.docId(rc.caseId()), 0) > 0;
-                    assertThat(rc.useful()).as("%s for query %s", rc.caseId(), query.id()).isEqualTo(relevant);
+                    boolean relevant = rc.caseId().startsWith("cran-")
+                            && cranfield.qrels().judged(query.id()).getOrDefault(CranfieldEvents.docId(rc.caseId()), 0)
+                                    > 0;
+                    assertThat(rc.useful())
+                            .as("%s for query %s", rc.caseId(), query.id())
+                            .isEqualTo(relevant);
                     anyUseful |= relevant;
                     recalledPerCase.merge(rc.caseId(), 1L, Long::sum);
                 }
                 assertThat(event.reward()).isEqualTo(anyUseful ? 1.0 : 0.0);
             }
-            recalledPerCase.forEach((caseId, n) -> assertThat(store.get(tenant, caseId).orElseThrow().timesRecalled())
-                    .as("timesRecalled of %s", caseId).isEqualTo(n));
+            recalledPerCase.forEach((caseId, n) -> assertThat(
+                            store.get(tenant, caseId).orElseThrow().timesRecalled())
+                    .as("timesRecalled of %s", caseId)
+                    .isEqualTo(n));
 
             // training consumes what the stream delivered: positives only from useful judgements
             List<Episode> episodes = read.episodes();
@@ -122,11 +139,14 @@ class FeedbackSimulatorTest {
                     }
                 }
             }
-            List<TrainingExample> examples = FeedbackExamples.builder().maxHardNegatives(4).build()
+            List<TrainingExample> examples = FeedbackExamples.builder()
+                    .maxHardNegatives(4)
+                    .build()
                     .trainingExamples(episodes, id -> store.get(tenant, id));
             assertThat(examples).hasSize(usefulPairs.size());
             for (TrainingExample ex : examples) {
-                assertThat(usefulPairs).contains(ex.query() + "\u0000" + ex.positive().caseId());
+                assertThat(usefulPairs)
+                        .contains(ex.query() + "\u0000" + ex.positive().caseId());
                 assertThat(ex.hardNegatives()).noneMatch(n -> usefulPairs.contains(ex.query() + "\u0000" + n.caseId()));
             }
 
@@ -136,15 +156,21 @@ class FeedbackSimulatorTest {
             // a later round on the same partition (keyed by tenant) marks that the rerun was consumed
             SimulationResult marker = new FeedbackSimulator(NodeRecall.of(node), bootstrap, simConfig.withRound(1))
                     .run(queries.subList(0, 1), cranfield.qrels());
-            Await.until("the round-1 marker to be applied", BOUND, () -> store.count(tenant) == DOCS + QUERIES + 1,
+            Await.until(
+                    "the round-1 marker to be applied",
+                    BOUND,
+                    () -> store.count(tenant) == DOCS + QUERIES + 1,
                     () -> "count " + store.count(tenant));
-            Await.until("the marker's judgements to count", BOUND,
+            Await.until(
+                    "the marker's judgements to count",
+                    BOUND,
                     () -> totalRecalled(store, tenant) == sent.judgements() + marker.judgements(),
                     () -> "timesRecalled " + totalRecalled(store, tenant));
             assertThat(totalUseful(store, tenant)).isEqualTo(sent.usefulJudgements() + marker.usefulJudgements());
 
             StreamFeedback reread = new StreamFeedbackReader(bootstrap).read(tenant, simConfig.eventIdPrefix());
-            assertThat(reread.events()).extracting(FeedbackEvent::eventId)
+            assertThat(reread.events())
+                    .extracting(FeedbackEvent::eventId)
                     .containsExactlyElementsOf(concat(sent.eventIds(), marker.eventIds()));
             assertThat(reread.duplicates()).isEqualTo(QUERIES);
         }
@@ -165,8 +191,16 @@ class FeedbackSimulatorTest {
         Instant now = Instant.now();
         try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(bootstrap)) {
             for (Document d : docs) {
-                FeedbackEvent e = FeedbackEvent.of(CranfieldEvents.eventId(d.id()), tenant, CranfieldEvents.AGENT_ID,
-                        now, d.fullText(), null, null, 1.0, List.of());
+                FeedbackEvent e = FeedbackEvent.of(
+                        CranfieldEvents.eventId(d.id()),
+                        tenant,
+                        CranfieldEvents.AGENT_ID,
+                        now,
+                        d.fullText(),
+                        null,
+                        null,
+                        1.0,
+                        List.of());
                 producer.send(new ProducerRecord<>(Topics.FEEDBACK, tenant, EventCodec.encode(e)));
             }
             producer.flush();

@@ -1,7 +1,6 @@
 package dev.engram.tools.testing;
 
 import dev.engram.tools.cli.EngramCli;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -38,13 +37,27 @@ public final class ChildNode implements AutoCloseable {
     /** Starts {@code engram serve --bootstrap ... --data ... --http-port 0} plus {@code extraArgs}. */
     public static ChildNode serve(String bootstrap, Path data, String group, String... extraArgs) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), EngramCli.class.getName(), "serve",
-                "--bootstrap", bootstrap, "--data", data.toString(), "--http-port", "0", "--group", group));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "-Xmx512m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                EngramCli.class.getName(),
+                "serve",
+                "--bootstrap",
+                bootstrap,
+                "--data",
+                data.toString(),
+                "--http-port",
+                "0",
+                "--group",
+                group));
         command.addAll(List.of(extraArgs));
         Path log = data.resolveSibling(data.getFileName() + "-child.log");
         try {
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            Process process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
             return new ChildNode(process, log);
         } catch (IOException e) {
@@ -57,8 +70,10 @@ public final class ChildNode implements AutoCloseable {
         try {
             return url.get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            throw new AssertionError("child node not ready within " + bound + " (alive=" + process.isAlive()
-                    + "); its log:\n" + logTail(), e);
+            throw new AssertionError(
+                    "child node not ready within " + bound + " (alive=" + process.isAlive() + "); its log:\n"
+                            + logTail(),
+                    e);
         }
     }
 
@@ -90,8 +105,8 @@ public final class ChildNode implements AutoCloseable {
     }
 
     private void readStdout() {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 if (line.startsWith(READY)) {

@@ -1,7 +1,6 @@
 package dev.engram.tools.testing;
 
 import dev.engram.tools.cli.EngramCli;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -52,10 +51,21 @@ public final class ChildWorker implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmFlags());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), EngramCli.class.getName(), "worker",
-                "--bootstrap", bootstrap, "--group", group, "--worker-id", workerId,
-                "--data", log.toAbsolutePath().resolveSibling(workerId + "-data").toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                EngramCli.class.getName(),
+                "worker",
+                "--bootstrap",
+                bootstrap,
+                "--group",
+                group,
+                "--worker-id",
+                workerId,
+                "--data",
+                log.toAbsolutePath().resolveSibling(workerId + "-data").toString()));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         builder.environment().put("OPT_OUT_TRACKING", "true");
         builder.environment().remove("PYTORCH_VERSION");
@@ -83,8 +93,8 @@ public final class ChildWorker implements AutoCloseable {
         try {
             return ready.get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            throw new AssertionError("child worker not ready within " + bound + " (alive=" + process.isAlive()
-                    + "); " + describe(), e);
+            throw new AssertionError(
+                    "child worker not ready within " + bound + " (alive=" + process.isAlive() + "); " + describe(), e);
         }
     }
 
@@ -126,8 +136,8 @@ public final class ChildWorker implements AutoCloseable {
     }
 
     private void readStdout() {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 stdout.add(line);
@@ -138,8 +148,8 @@ public final class ChildWorker implements AutoCloseable {
         } catch (IOException e) {
             // the child died; awaitReady reports it
         }
-        ready.completeExceptionally(new IllegalStateException("child exited with "
-                + (process.isAlive() ? "(still running)" : String.valueOf(process.exitValue()))));
+        ready.completeExceptionally(new IllegalStateException(
+                "child exited with " + (process.isAlive() ? "(still running)" : String.valueOf(process.exitValue()))));
     }
 
     @Override

@@ -21,8 +21,7 @@ import java.util.Set;
  */
 public final class RankingEvaluation {
 
-    private RankingEvaluation() {
-    }
+    private RankingEvaluation() {}
 
     /** Document vectors by text, embedded in batches on first request and kept. */
     public static final class DocumentVectors {

@@ -21,8 +21,12 @@ class RankingEvaluationTest {
     void ranksCandidatesByCosineAndScoresTheJudgedGains() {
         CountingEmbedder embedder = new CountingEmbedder(new HashingEmbedder(384));
         HeldOutQuery found = new HeldOutQuery("q1", "heated wing flutter", List.of(NOZZLE, PLATE, WING));
-        HeldOutQuery missed = new HeldOutQuery("q2", "supersonic nozzle",
-                List.of(new Candidate("c-wing", WING.text(), 0.0), new Candidate("c-nozzle-bad", NOZZLE.text(), 0.0),
+        HeldOutQuery missed = new HeldOutQuery(
+                "q2",
+                "supersonic nozzle",
+                List.of(
+                        new Candidate("c-wing", WING.text(), 0.0),
+                        new Candidate("c-nozzle-bad", NOZZLE.text(), 0.0),
                         new Candidate("c-plate", PLATE.text(), 1.0)));
 
         assertThat(RankingEvaluation.meanNdcg10(embedder, List.of(found))).isCloseTo(1.0, within(1e-9));
@@ -37,14 +41,17 @@ class RankingEvaluationTest {
     @Test
     void sharedDocumentVectorsEmbedEachTextOnceAndTheCacheIsReadFirst() {
         CountingEmbedder embedder = new CountingEmbedder(new HashingEmbedder(384));
-        List<HeldOutQuery> queries = List.of(new HeldOutQuery("q1", "heated wing", List.of(WING, NOZZLE)),
+        List<HeldOutQuery> queries = List.of(
+                new HeldOutQuery("q1", "heated wing", List.of(WING, NOZZLE)),
                 new HeldOutQuery("q2", "flat plate", List.of(NOZZLE, new Candidate("c-plate", PLATE.text(), 1.0))));
         RankingEvaluation.DocumentVectors shared = new RankingEvaluation.DocumentVectors(embedder);
 
         double first = RankingEvaluation.meanNdcg10(embedder, shared, queries);
         double again = RankingEvaluation.meanNdcg10(embedder, shared, queries);
         assertThat(again).isEqualTo(first);
-        assertThat(embedder.documentTexts).as("three distinct texts, embedded once, in one call").hasSize(3);
+        assertThat(embedder.documentTexts)
+                .as("three distinct texts, embedded once, in one call")
+                .hasSize(3);
         assertThat(embedder.documentCalls.get()).isEqualTo(1);
 
         DocumentVectorCache cache = new DocumentVectorCache(10);

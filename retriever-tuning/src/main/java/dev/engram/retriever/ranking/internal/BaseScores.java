@@ -13,8 +13,7 @@ import java.util.List;
  */
 public final class BaseScores {
 
-    private BaseScores() {
-    }
+    private BaseScores() {}
 
     /** The base's scores, scaled, in the base's order. */
     public static double[] scaled(List<RankedCandidate> base) {
@@ -34,7 +33,8 @@ public final class BaseScores {
         for (int i = 0; i < rescored.size(); i++) {
             order.add(i);
         }
-        order.sort(Comparator.comparingDouble((Integer i) -> -rescored.get(i).score()).thenComparingInt(i -> i));
+        order.sort(Comparator.comparingDouble((Integer i) -> -rescored.get(i).score())
+                .thenComparingInt(i -> i));
         List<RankedCandidate> out = new ArrayList<>(rescored.size());
         for (int i : order) {
             out.add(rescored.get(i));
@@ -45,8 +45,9 @@ public final class BaseScores {
     /** Refuses a query from another tenant than the one whose judgements a stage holds. */
     public static void requireTenant(RecallQuery query, String tenant, String stage) {
         if (!query.tenant().equals(tenant)) {
-            throw new IllegalArgumentException(stage + " holds tenant " + tenant + "'s judgements and cannot rank a query of tenant "
-                    + query.tenant() + "; build the ranker from that tenant's policy");
+            throw new IllegalArgumentException(
+                    stage + " holds tenant " + tenant + "'s judgements and cannot rank a query of tenant "
+                            + query.tenant() + "; build the ranker from that tenant's policy");
         }
     }
 }

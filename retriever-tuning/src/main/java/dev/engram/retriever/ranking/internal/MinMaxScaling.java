@@ -6,8 +6,7 @@ package dev.engram.retriever.ranking.internal;
  */
 public final class MinMaxScaling {
 
-    private MinMaxScaling() {
-    }
+    private MinMaxScaling() {}
 
     /**
      * {@code (x − min) / (max − min)} for each value. When every value is the same (one value, or a

@@ -6,8 +6,7 @@ package dev.engram.retriever.ranking.internal;
  */
 public final class UnitVectors {
 
-    private UnitVectors() {
-    }
+    private UnitVectors() {}
 
     /**
      * A unit-length copy of {@code v}.

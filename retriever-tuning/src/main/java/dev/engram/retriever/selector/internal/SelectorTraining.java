@@ -21,8 +21,8 @@ public final class SelectorTraining {
      *
      * @return the mean loss of the last {@code min(steps, stepsPerEpoch)} steps
      */
-    public static double run(List<TrainableParameter> params, SelectorConfig config, int steps, int stepsPerEpoch,
-            LossStep loss) {
+    public static double run(
+            List<TrainableParameter> params, SelectorConfig config, int steps, int stepsPerEpoch, LossStep loss) {
         TrainingConfig training = TrainingConfig.builder()
                 .learningRate(config.learningRate())
                 .weightDecay(config.weightDecay())
@@ -36,10 +36,13 @@ public final class SelectorTraining {
         int window = Math.max(1, Math.min(steps, stepsPerEpoch));
         double[] recent = new double[window];
         int[] filled = {0};
-        AdapterTrainer trainer = new AdapterTrainer(training, p -> {
-            recent[(int) ((p.step() - 1) % window)] = p.loss();
-            filled[0] = (int) Math.min(window, p.step());
-        }, Clock.systemUTC());
+        AdapterTrainer trainer = new AdapterTrainer(
+                training,
+                p -> {
+                    recent[(int) ((p.step() - 1) % window)] = p.loss();
+                    filled[0] = (int) Math.min(window, p.step());
+                },
+                Clock.systemUTC());
         try {
             trainer.fit(params, loss);
         } catch (IOException e) {

@@ -20,11 +20,13 @@ public final class BatchPlan {
 
     private BatchPlan() {}
 
-    public static List<ContrastiveBatch> plan(List<TrainingExample> examples, int epochs, int batchSize,
-            int hardNegativesPerExample, Random random) {
+    public static List<ContrastiveBatch> plan(
+            List<TrainingExample> examples, int epochs, int batchSize, int hardNegativesPerExample, Random random) {
         Map<String, Set<String>> positivesOf = new HashMap<>();
         for (TrainingExample e : examples) {
-            positivesOf.computeIfAbsent(e.query(), q -> new HashSet<>()).add(e.positive().caseId());
+            positivesOf
+                    .computeIfAbsent(e.query(), q -> new HashSet<>())
+                    .add(e.positive().caseId());
         }
         List<ContrastiveBatch> batches = new ArrayList<>();
         List<TrainingExample> order = new ArrayList<>(examples);
@@ -32,8 +34,10 @@ public final class BatchPlan {
             Collections.shuffle(order, random);
             for (int from = 0; from < order.size(); from += batchSize) {
                 List<TrainingExample> slice = order.subList(from, Math.min(order.size(), from + batchSize));
-                if (slice.size() < 2 && hardNegatives(slice.get(0), epoch, hardNegativesPerExample).isEmpty()) {
-                    continue;   // one query and nothing to contrast it with
+                if (slice.size() < 2
+                        && hardNegatives(slice.get(0), epoch, hardNegativesPerExample)
+                                .isEmpty()) {
+                    continue; // one query and nothing to contrast it with
                 }
                 batches.add(batch(slice, epoch, hardNegativesPerExample, positivesOf));
             }
@@ -41,8 +45,8 @@ public final class BatchPlan {
         return batches;
     }
 
-    private static ContrastiveBatch batch(List<TrainingExample> slice, int epoch, int perExample,
-            Map<String, Set<String>> positivesOf) {
+    private static ContrastiveBatch batch(
+            List<TrainingExample> slice, int epoch, int perExample, Map<String, Set<String>> positivesOf) {
         List<String> queries = new ArrayList<>();
         List<CaseText> candidates = new ArrayList<>();
         for (TrainingExample e : slice) {
