@@ -199,6 +199,33 @@ class AdapterRegistrySettingsTest {
         }
     }
 
+    @Test
+    void aServedAdapterEmbedsQueriesThroughItsWeights() throws Exception {
+        List<AdapterFile> trained = TestAdapters.withLoraB(files, 0.01f);
+        try (EngramNode n = EngramNode.start(node("weights").build())) {
+            publisher.publish(
+                    adapter("weights-d", "tenant-weights-d", 1, AdapterStatus.CANDIDATE, BETTER, trained, encoder));
+            await(() -> "weights-d/v1".equals(recallVersion(n, "tenant-weights-d")), "v1 serves");
+            String task = "flutter of a heated wing at supersonic speed";
+            float[] base = encoder.embedQuery(task);
+            ServingAdapter s = n.adapters().acquire("tenant-weights-d");
+            float[] served;
+            try {
+                served = s.queryEmbedder().embedQuery(task);
+            } finally {
+                s.release();
+            }
+            double cos = 0;
+            for (int i = 0; i < base.length; i++) {
+                cos += base[i] * served[i];
+            }
+            assertThat(cos)
+                    .as("the served query tower is the adapter's, not the base encoder's")
+                    .isLessThan(0.9999);
+            assertThat(cos).as("and still a sensible embedding of the task").isGreaterThan(0.5);
+        }
+    }
+
     /** The tenant's serving version and its ranker policy, read as one object (as a recall reads them). */
     private static String serving(EngramNode n, String tenant) {
         ServingAdapter s = n.adapters().acquire(tenant);

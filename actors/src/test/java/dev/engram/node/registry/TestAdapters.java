@@ -139,6 +139,31 @@ final class TestAdapters {
         });
     }
 
+    /**
+     * The files with every lora_B weight set to {@code value} (a freshly attached adapter has B = 0
+     * and changes nothing; this one moves the query vector by a modest amount).
+     */
+    static List<AdapterFile> withLoraB(List<AdapterFile> files, float value) throws IOException {
+        return rewrite(files, (header, data, dataStart) -> {
+            Iterator<String> names = header.fieldNames();
+            int tensors = 0;
+            while (names.hasNext()) {
+                String n = names.next();
+                if (n.contains("lora_B")) {
+                    ArrayNode offsets = (ArrayNode) header.get(n).get("data_offsets");
+                    ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+                    for (long at = offsets.get(0).asLong(); at < offsets.get(1).asLong(); at += 4) {
+                        b.putFloat(dataStart + (int) at, value);
+                    }
+                    tensors++;
+                }
+            }
+            if (tensors == 0) {
+                throw new IllegalStateException("no lora_B tensor in " + header);
+            }
+        });
+    }
+
     /** The files with every float of the first lora_B tensor set to NaN (checksum recomputed: a valid record). */
     static List<AdapterFile> withNaN(List<AdapterFile> files) throws IOException {
         return rewrite(files, (header, data, dataStart) -> {
