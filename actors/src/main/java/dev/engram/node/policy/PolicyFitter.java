@@ -1,18 +1,10 @@
 package dev.engram.node.policy;
 
-import dev.engram.adapters.NoGradScope;
-import dev.engram.memory.CaseStore;
-import dev.engram.memory.RecallQuery;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.registry.ServingAdapter;
 import dev.engram.node.tuning.PolicyProposer;
-import dev.engram.retriever.ranking.JudgedQuery;
 import dev.engram.retriever.ranking.RankerPolicy;
-import dev.engram.retriever.ranking.ScoreFusionFit;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -21,9 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A round's ranker policy for the tenant's judged training tasks: reciprocal rank fusion, then
- * judged-case reuse from similar past tasks. The score-fusion weight is fitted too
- * ({@link ScoreFusionFit}: the BM25 weight that ranks the training tasks' useful cases best) and
- * logged, but not proposed: measured with {@code engram eval} on Cranfield (3 seeds), fitted fusion
+ * judged-case reuse from similar past tasks. Score fusion with a fitted BM25 weight
+ * ({@code ScoreFusionFit}) is not proposed: measured with {@code engram eval} on Cranfield (3 seeds), fitted fusion
  * lost 0.9 nDCG@10 points to reciprocal rank fusion on new tasks (95% interval [-1.7, -0.1]) — the
  * verdicts it is fitted on only cover the hybrid's own top 20 — while RRF + reuse was level on new
  * tasks (+0.15, [-0.8, +1.1]) and +25 points on recurring ones. Whether the policy (with the round's
@@ -37,12 +28,10 @@ public final class PolicyFitter implements PolicyProposer {
     /** Fewer judged training tasks than this fit nothing (the gate could not tell anyway). */
     public static final int MIN_TASKS = 5;
 
-    private final CaseStore store;
     private final JudgedTasks judgedTasks;
     private final AdapterRegistry registry;
 
-    public PolicyFitter(CaseStore store, JudgedTasks judgedTasks, AdapterRegistry registry) {
-        this.store = Objects.requireNonNull(store, "store");
+    public PolicyFitter(JudgedTasks judgedTasks, AdapterRegistry registry) {
         this.judgedTasks = Objects.requireNonNull(judgedTasks, "judgedTasks");
         this.registry = Objects.requireNonNull(registry, "registry");
     }
@@ -61,31 +50,17 @@ public final class PolicyFitter implements PolicyProposer {
             if (serving.queryEmbedder() == null) {
                 return Optional.empty();
             }
-            long started = System.nanoTime();
-            List<JudgedQuery> judged = new ArrayList<>(tasks.size());
-            for (JudgedTasks.TaskVerdicts t : tasks) {
-                float[] vector;
-                try (NoGradScope ignored = NoGradScope.enter()) {
-                    vector = serving.queryEmbedder().embedQuery(t.task());
-                }
-                Map<String, Integer> gains = new HashMap<>();
-                t.useful().forEach(id -> gains.put(id, 1));
-                judged.add(new JudgedQuery(store.candidates(RecallQuery.hybrid(tenant, t.task(), vector, 10)), gains));
-            }
-            ScoreFusionFit fit = ScoreFusionFit.fit(judged);
             RankerPolicy policy = RankerPolicy.untuned()
                     .withReuse(
                             RankerPolicy.DEFAULT_REUSE_BETA,
                             RankerPolicy.DEFAULT_REUSE_NEIGHBOURS,
                             RankerPolicy.DEFAULT_REUSE_THRESHOLD);
             log.info(
-                    "ranker policy for {} from {} judged tasks with {} in {} ms: {} (fitted fusion, not proposed: {})",
+                    "ranker policy for {} from {} judged tasks with {}: {}",
                     tenant,
                     tasks.size(),
                     serving.label(),
-                    (System.nanoTime() - started) / 1_000_000,
-                    policy.describe(),
-                    fit);
+                    policy.describe());
             return Optional.of(policy.toJson());
         } finally {
             serving.release();
