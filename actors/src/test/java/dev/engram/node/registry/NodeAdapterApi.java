@@ -78,10 +78,12 @@ final class NodeAdapterApi {
     }
 
     static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        // A new node replays engram.adapters from the start, verifying and canary-checking every
+        // version the shared broker holds (earlier test classes' too): well past 30 s in a full run.
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 30 s waiting for: " + what);
+                throw new AssertionError("timed out after 120 s waiting for: " + what);
             }
             java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
         }
