@@ -351,12 +351,21 @@ public final class EngramNode implements AutoCloseable {
                 () -> Directives.concat(
                         adapterRoutes.routes(), keyRoutes.routes(), auditRoutes.routes(), consoleRoutes.routes()));
         ServerBinding binding = await(
-                api.bind(system, config.httpHost(), config.httpPort()),
-                "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());
+                api.bind(system, config.httpHost(), config.httpPort(), config.httpTls()),
+                "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort()
+                        + (config.httpsEnabled() ? " (TLS)" : ""));
         resources.push(() -> binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS));
 
+        if (!config.httpOnLoopback() && !config.httpsEnabled()) {
+            log.warn(
+                    "the HTTP API listens on {} beyond loopback without TLS: API keys cross the network in the "
+                            + "clear; give it a keystore (--tls-keystore FILE --tls-password-file FILE) or put a TLS proxy "
+                            + "in front",
+                    config.httpHost());
+        }
         log.info(
-                "engram node up: http://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}",
+                "engram node up: {}://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}",
+                config.httpsEnabled() ? "https" : "http",
                 config.httpHost(),
                 binding.localAddress().getPort(),
                 bootstrap,
@@ -412,9 +421,9 @@ public final class EngramNode implements AutoCloseable {
         return binding.localAddress().getPort();
     }
 
-    /** The base URL of the HTTP API, e.g. {@code http://127.0.0.1:7070}. */
+    /** The base URL of the HTTP API, e.g. {@code http://127.0.0.1:7070} ({@code https://} with TLS). */
     public String httpUrl() {
-        return "http://" + config.httpHost() + ":" + httpPort();
+        return (config.httpsEnabled() ? "https://" : "http://") + config.httpHost() + ":" + httpPort();
     }
 
     /** The Kafka cluster the node consumes from: the configured one or the embedded broker's. */
