@@ -5,6 +5,7 @@ import dev.engram.memory.CaseStore;
 import dev.engram.memory.LuceneCaseStore;
 import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.auth.AuditLog;
+import dev.engram.node.auth.FailedAuthLimiter;
 import dev.engram.node.auth.IssuedKey;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.AdapterRoutes;
@@ -331,7 +332,14 @@ public final class EngramNode implements AutoCloseable {
         org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer =
                 KafkaClientFactory.producer(kafka);
         resources.push(controlProducer::close);
-        HttpAccess access = new HttpAccess(keys, config.allowAnonymous());
+        HttpAccess access = new HttpAccess(
+                keys,
+                config.allowAnonymous(),
+                new FailedAuthLimiter(
+                        config.maxFailedAuthPerMinute(),
+                        Duration.ofMinutes(1),
+                        FailedAuthLimiter.DEFAULT_MAX_CLIENTS,
+                        config.clock()));
         AdapterRoutes adapterRoutes = new AdapterRoutes(
                 adapters, AdapterPublisher.over(controlProducer), blocking, config.clock(), access, audit);
         KeyRoutes keyRoutes = new KeyRoutes(keys, audit, access, blocking, config.clock());

@@ -2,6 +2,7 @@ package dev.engram.node;
 
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
+import dev.engram.node.auth.FailedAuthLimiter;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.HttpTls;
 import dev.engram.node.registry.PromotionGate;
@@ -95,6 +96,10 @@ import java.util.regex.Pattern;
  *       only, with the key and certificate of a PKCS12 keystore ({@link HttpTls}; {@code engram serve
  *       --tls-keystore FILE --tls-password-file FILE}); clients then call {@code https://}. Use it
  *       whenever the API is reachable beyond loopback: API keys travel in every request</td></tr>
+ *   <tr><td>{@code maxFailedAuthPerMinute}</td><td>{@value FailedAuthLimiter#DEFAULT_MAX_FAILURES}</td><td>wrong
+ *       API keys one client address may send in a minute; past that its wrong keys are answered
+ *       {@code 429} with {@code Retry-After} until the minute is over, while valid keys from the same
+ *       address are served as always ({@link FailedAuthLimiter}), in [1, 1000000]</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -124,7 +129,8 @@ public record NodeConfig(
         int maxConcurrentRecalls,
         boolean allowAnonymous,
         TrustedWorkerKeys trustedWorkers,
-        HttpTls httpTls) {
+        HttpTls httpTls,
+        int maxFailedAuthPerMinute) {
 
     /** Default interface of the HTTP API: loopback only. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -207,6 +213,10 @@ public record NodeConfig(
         Objects.requireNonNull(
                 trustedWorkers,
                 "nodeConfig.trustedWorkers is required (TrustedWorkerKeys.none() " + "trusts no worker)");
+        if (maxFailedAuthPerMinute < 1 || maxFailedAuthPerMinute > 1_000_000) {
+            throw new IllegalArgumentException(
+                    "nodeConfig.maxFailedAuthPerMinute must be in [1, 1000000], was " + maxFailedAuthPerMinute);
+        }
         if (allowAnonymous && !isLoopback(httpHost)) {
             throw new IllegalArgumentException("nodeConfig.allowAnonymous is only allowed when the HTTP API listens on "
                     + "loopback, but httpHost is " + httpHost + ": a node reachable from other hosts requires API "
@@ -280,7 +290,8 @@ public record NodeConfig(
                 .maxConcurrentRecalls(maxConcurrentRecalls)
                 .allowAnonymous(allowAnonymous)
                 .trustedWorkers(trustedWorkers)
-                .httpTls(httpTls);
+                .httpTls(httpTls)
+                .maxFailedAuthPerMinute(maxFailedAuthPerMinute);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -305,6 +316,7 @@ public record NodeConfig(
         private boolean allowAnonymous;
         private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
         private HttpTls httpTls;
+        private int maxFailedAuthPerMinute = FailedAuthLimiter.DEFAULT_MAX_FAILURES;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -438,6 +450,12 @@ public record NodeConfig(
             return this;
         }
 
+        /** Wrong API keys a client address may send per minute before they are answered 429. */
+        public Builder maxFailedAuthPerMinute(int value) {
+            this.maxFailedAuthPerMinute = value;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(
@@ -462,7 +480,8 @@ public record NodeConfig(
                     maxConcurrentRecalls,
                     allowAnonymous,
                     trustedWorkers,
-                    httpTls);
+                    httpTls,
+                    maxFailedAuthPerMinute);
         }
     }
 }

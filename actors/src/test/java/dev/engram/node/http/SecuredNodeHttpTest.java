@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.testing.HttpCalls;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.TestIds;
 import dev.engram.node.testing.TlsFiles;
@@ -29,11 +30,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTTP API over TLS on a real node: the keystore is made here with the JDK's own {@code keytool};
- * the SDK that trusts the node's certificate gets answers, a plaintext request to the TLS port gets
- * none, and an SDK that does not trust the certificate is refused by its own TLS check.
+ * A node's HTTP API as a secured node runs it. TLS: the keystore is made here with the JDK's own
+ * {@code keytool}; the SDK that trusts the node's certificate gets answers, a plaintext request to
+ * the TLS port gets none, and an SDK that does not trust the certificate is refused by its own TLS
+ * check. Failed authentication: a client address that keeps sending wrong keys is answered 429 with
+ * {@code Retry-After}, while a valid key from the same address is served.
  */
-class HttpTlsTest {
+class SecuredNodeHttpTest {
+
+    private static final int MAX_FAILED_AUTH = 5;
 
     @TempDir
     static Path dir;
@@ -57,6 +62,7 @@ class HttpTlsTest {
                 .httpPort(0)
                 .tuning(TuningSchedulerConfig.disabled())
                 .httpTls(keyStore, passwordFile)
+                .maxFailedAuthPerMinute(MAX_FAILED_AUTH)
                 .build());
         adminKey = node.localAdminKey().orElseThrow();
     }
@@ -140,6 +146,62 @@ class HttpTlsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("missing.pass");
         assertThat(new HttpTls(keyStore, tls.keyStorePassword()).toString()).doesNotContain(tls.keyStorePassword());
+    }
+
+    @Test
+    void manyWrongKeysFromOneAddressAre429WithRetryAfterWhileAValidKeyStillWorks() {
+        String wrongKey = "egk_000000000000_" + "x".repeat(43);
+        try (EngramClient wrong = client().apiKey(wrongKey)
+                        .trustStore(trustStore, tls.trustStorePassword().toCharArray())
+                        .build();
+                EngramClient valid = client().trustStore(
+                                trustStore, tls.trustStorePassword().toCharArray())
+                        .build();
+                EngramClient keyless = client().apiKey(null)
+                        .trustStore(trustStore, tls.trustStorePassword().toCharArray())
+                        .build()) {
+            for (int i = 1; i <= MAX_FAILED_AUTH; i++) {
+                assertThatThrownBy(() -> wrong.admin().keys())
+                        .as("wrong key #%d", i)
+                        .isInstanceOfSatisfying(
+                                EngramApiException.class,
+                                e -> assertThat(e.status()).isEqualTo(401));
+            }
+            assertThatThrownBy(() -> wrong.admin().keys())
+                    .as("one wrong key too many")
+                    .isInstanceOfSatisfying(EngramApiException.class, e -> {
+                        assertThat(e.status()).isEqualTo(429);
+                        assertThat(e.field()).isEqualTo("Authorization");
+                        assertThat(e.nodeMessage()).contains("too many", "try again in");
+                    });
+            assertThat(valid.admin().keys())
+                    .as("a valid key from the same address")
+                    .isNotEmpty();
+            assertThatThrownBy(() -> keyless.admin().keys())
+                    .as("no key at all is not a guess: still 401")
+                    .isInstanceOfSatisfying(
+                            EngramApiException.class,
+                            e -> assertThat(e.status()).isEqualTo(401));
+        }
+        HttpCalls.Answer raw = HttpCalls.as(wrongKey, tlsContext()).get(node.httpUrl() + "/v1/keys");
+        assertThat(raw.status()).isEqualTo(429);
+        assertThat(raw.header("Retry-After"))
+                .hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isBetween(1, 60));
+    }
+
+    private static javax.net.ssl.SSLContext tlsContext() {
+        try (java.io.InputStream in = Files.newInputStream(trustStore)) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, tls.trustStorePassword().toCharArray());
+            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static EngramClient.Builder client() {
