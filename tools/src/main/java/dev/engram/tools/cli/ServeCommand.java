@@ -184,6 +184,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "File whose first line is the --tls-keystore's password.")
     Path tlsPasswordFile;
 
+    @Option(
+            names = "--max-failed-auth-per-minute",
+            paramLabel = "N",
+            description = "Wrong API keys one client address may send a minute; more are answered 429 with "
+                    + "Retry-After, while valid keys are still served (default: 20).")
+    Integer maxFailedAuthPerMinute;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -214,6 +221,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (tlsKeystore != null) {
             settings.httpTls(tlsKeystore, tlsPasswordFile);
+        }
+        if (maxFailedAuthPerMinute != null) {
+            settings.maxFailedAuthPerMinute(maxFailedAuthPerMinute);
         }
         settings.build();
         TextEncoder encoder = embedder == EmbedderChoice.minilm ? TextEncoder.load(EncoderConfig.defaults()) : null;
