@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * a grace period, once no recall holds it. On disk it keeps the files of each adapter's newest
  * {@code versionsKept} versions and of the serving, pinned and rolled-back-to ones, and deletes the
  * rest (also what an earlier run left); a pin to a removed version reads it back from the topic.
+ * Replaying what was on the topic at start, it runs the expensive checks (files, canary, gate) only
+ * on versions that can serve ({@link ReplayPlan}); the others are listed unchecked and checked once
+ * they could serve.
  *
  * <pre>{@code
  * try (AdapterRegistry registry = AdapterRegistry.start(bootstrap, encoder, dataDir.resolve("adapters"),
@@ -348,7 +351,17 @@ public final class AdapterRegistry implements AutoCloseable {
             c.assign(partitions);
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
             long scanStarted = System.nanoTime();
-            plan = ReplayPlan.read(c, partitions, end, PLAN_BOUND);
+            try {
+                plan = ReplayPlan.read(c, partitions, end, PLAN_BOUND);
+            } catch (RuntimeException e) {
+                // Without the plan every version is checked, as a slower start: never a reason to stop reading.
+                log.warn(
+                        "could not scan {} before replaying it ({}); checking every version",
+                        Topics.ADAPTERS,
+                        e.toString());
+                plan = null;
+                c.seekToBeginning(partitions);
+            }
             long replayStarted = System.nanoTime();
             while (running) {
                 ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
@@ -368,7 +381,7 @@ public final class AdapterRegistry implements AutoCloseable {
                     log.info(
                             "adapters read: {} versions on {} at start (scan {} ms, replay {} ms; {} unchecked "
                                     + "version(s) checked because a newer one could not serve)",
-                            plan.versions(),
+                            plan == null ? "?" : plan.versions(),
                             Topics.ADAPTERS,
                             (replayStarted - scanStarted) / 1_000_000,
                             (System.nanoTime() - replayStarted) / 1_000_000,
