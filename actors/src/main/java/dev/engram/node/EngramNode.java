@@ -5,6 +5,7 @@ import dev.engram.memory.CaseStore;
 import dev.engram.memory.LuceneCaseStore;
 import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.auth.AuditLog;
+import dev.engram.node.auth.FailedAuthLimiter;
 import dev.engram.node.auth.IssuedKey;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.AdapterRoutes;
@@ -331,7 +332,14 @@ public final class EngramNode implements AutoCloseable {
         org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer =
                 KafkaClientFactory.producer(kafka);
         resources.push(controlProducer::close);
-        HttpAccess access = new HttpAccess(keys, config.allowAnonymous());
+        HttpAccess access = new HttpAccess(
+                keys,
+                config.allowAnonymous(),
+                new FailedAuthLimiter(
+                        config.maxFailedAuthPerMinute(),
+                        Duration.ofMinutes(1),
+                        FailedAuthLimiter.DEFAULT_MAX_CLIENTS,
+                        config.clock()));
         AdapterRoutes adapterRoutes = new AdapterRoutes(
                 adapters, AdapterPublisher.over(controlProducer), blocking, config.clock(), access, audit);
         KeyRoutes keyRoutes = new KeyRoutes(keys, audit, access, blocking, config.clock());
@@ -351,12 +359,21 @@ public final class EngramNode implements AutoCloseable {
                 () -> Directives.concat(
                         adapterRoutes.routes(), keyRoutes.routes(), auditRoutes.routes(), consoleRoutes.routes()));
         ServerBinding binding = await(
-                api.bind(system, config.httpHost(), config.httpPort()),
-                "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());
+                api.bind(system, config.httpHost(), config.httpPort(), config.httpTls()),
+                "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort()
+                        + (config.httpsEnabled() ? " (TLS)" : ""));
         resources.push(() -> binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS));
 
+        if (!config.httpOnLoopback() && !config.httpsEnabled()) {
+            log.warn(
+                    "the HTTP API listens on {} beyond loopback without TLS: API keys cross the network in the "
+                            + "clear; give it a keystore (--tls-keystore FILE --tls-password-file FILE) or put a TLS proxy "
+                            + "in front",
+                    config.httpHost());
+        }
         log.info(
-                "engram node up: http://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}",
+                "engram node up: {}://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}",
+                config.httpsEnabled() ? "https" : "http",
                 config.httpHost(),
                 binding.localAddress().getPort(),
                 bootstrap,
@@ -412,9 +429,9 @@ public final class EngramNode implements AutoCloseable {
         return binding.localAddress().getPort();
     }
 
-    /** The base URL of the HTTP API, e.g. {@code http://127.0.0.1:7070}. */
+    /** The base URL of the HTTP API, e.g. {@code http://127.0.0.1:7070} ({@code https://} with TLS). */
     public String httpUrl() {
-        return "http://" + config.httpHost() + ":" + httpPort();
+        return (config.httpsEnabled() ? "https://" : "http://") + config.httpHost() + ":" + httpPort();
     }
 
     /** The Kafka cluster the node consumes from: the configured one or the embedded broker's. */

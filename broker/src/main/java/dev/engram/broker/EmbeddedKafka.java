@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * first use only (when it has no {@code meta.properties}); later starts reuse it, with the same
  * cluster id, topics, records and committed offsets. {@link #startTemporary()} uses a fresh
  * directory that {@link #close()} deletes. Listeners bind to free loopback ports picked at each
- * start, so {@link #bootstrapServers()} may change across restarts. Start-up takes a few seconds.
+ * start, so {@link #bootstrapServers()} may change across a close and a new start; {@link #restart()}
+ * keeps the ports (and the directory), so running clients reconnect to the same address by
+ * themselves. Start-up takes a few seconds.
  * One broker at a time may use a directory: a lock file ({@code engram-broker.lock}) refuses a
  * second one, in this process or another, before it can disturb the first.
  *
@@ -84,7 +86,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final int START_ATTEMPTS = 3;
 
-    private final KafkaRaftServer server;
+    /** How long {@link #restart()} tries to bind the ports the broker just released. */
+    private static final long RESTART_BIND_MILLIS = 30_000;
+
+    private volatile KafkaRaftServer server;
     private final DataDirectoryLock lock;
     private final KraftBrokerConfig config;
     private final String clusterId;
@@ -212,11 +217,60 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * Stops the broker cleanly and starts it again on the same directory and the same ports, as an
+     * operator's restart would: clients keep their bootstrap address, see their connections drop, and
+     * reconnect by themselves; records, topics and committed offsets are all there afterwards.
+     * Returns once the broker is up again.
+     *
+     * <pre>{@code
+     * String before = kafka.bootstrapServers();
+     * kafka.restart();
+     * assert kafka.bootstrapServers().equals(before);
+     * }</pre>
+     *
+     * @throws IllegalStateException when the broker is closed, or does not come back (e.g. another
+     *     process took one of its ports while it was down)
+     */
+    public synchronized void restart() {
+        if (closed.get()) {
+            throw new IllegalStateException("cannot restart a closed broker: " + this);
+        }
+        long started = System.nanoTime();
+        server.shutdown();
+        server.awaitShutdown();
+        long deadline = System.currentTimeMillis() + RESTART_BIND_MILLIS;
+        while (true) {
+            KafkaRaftServer restarted = new KafkaRaftServer(new KafkaConfig(config.toProperties(), false), Time.SYSTEM);
+            try {
+                restarted.startup();
+                server = restarted;
+                break;
+            } catch (RuntimeException e) {
+                stopQuietly(restarted);
+                // The released ports can linger a moment (a closing connection); anything else is final.
+                if (!hasCause(e, BindException.class) || System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException(
+                            "Embedded Kafka on " + config.logDir() + " did not come back on " + bootstrapServers()
+                                    + " after a restart: " + e.getMessage(),
+                            e);
+                }
+                LOG.warn("Embedded Kafka could not bind its ports again yet ({}); retrying", e.getMessage());
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            }
+        }
+        LOG.info(
+                "Embedded Kafka restarted on {} (cluster {}) in {} ms",
+                bootstrapServers(),
+                clusterId,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
      * Shuts the broker down cleanly and waits until it has stopped (logs flushed, ports closed);
      * deletes the directory if it was temporary. Calling it again does nothing.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }

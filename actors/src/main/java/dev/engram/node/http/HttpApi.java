@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -77,9 +78,21 @@ public final class HttpApi extends AllDirectives {
         this.extra = extra;
     }
 
-    /** Binds the routes; the stage completes once the port is listening. */
+    /** Binds the routes over plain HTTP; the stage completes once the port is listening. */
     public CompletionStage<ServerBinding> bind(ClassicActorSystemProvider system, String host, int port) {
-        return Http.get(system).newServerAt(host, port).bind(routes());
+        return bind(system, host, port, null);
+    }
+
+    /**
+     * Binds the routes, over TLS when {@code tls} is given (then the port speaks HTTPS only: a
+     * plaintext request gets no answer); the stage completes once the port is listening.
+     */
+    public CompletionStage<ServerBinding> bind(ClassicActorSystemProvider system, String host, int port, HttpTls tls) {
+        var server = Http.get(system).newServerAt(host, port);
+        if (tls != null) {
+            server = server.enableHttps(ConnectionContext.httpsServer(tls.sslContext()));
+        }
+        return server.bind(routes());
     }
 
     /** All routes, with the JSON 404 fallback last. */

@@ -169,6 +169,21 @@ final class ServeCommand implements Callable<Integer> {
             })
     Path trustedWorkers;
 
+    @Option(
+            names = "--tls-keystore",
+            paramLabel = "FILE",
+            description = {
+                "Serve the HTTP API over TLS only (https://), with the key and certificate of this PKCS12",
+                "keystore (keytool -genkeypair -storetype PKCS12). Needs --tls-password-file."
+            })
+    Path tlsKeystore;
+
+    @Option(
+            names = "--tls-password-file",
+            paramLabel = "FILE",
+            description = "File whose first line is the --tls-keystore's password.")
+    Path tlsPasswordFile;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -192,6 +207,13 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (maxBatch != null) {
             settings.maxBatchRecords(maxBatch);
+        }
+        if ((tlsKeystore == null) != (tlsPasswordFile == null)) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--tls-keystore and --tls-password-file go together: give both, or neither");
+        }
+        if (tlsKeystore != null) {
+            settings.httpTls(tlsKeystore, tlsPasswordFile);
         }
         settings.build();
         TextEncoder encoder = embedder == EmbedderChoice.minilm ? TextEncoder.load(EncoderConfig.defaults()) : null;
