@@ -3,6 +3,9 @@ package dev.engram.node.http;
 import dev.engram.node.auth.Principal;
 import dev.engram.node.auth.Role;
 import dev.engram.node.internal.NodeMetrics;
+import dev.engram.node.ops.TrainingJobState;
+import dev.engram.node.ops.TrainingJobTracker;
+import dev.engram.node.ops.TrainingJobView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,8 +40,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * <pre>
  * GET /console/                 -> the console's page (and its script and style sheet)      open: holds no data
  * GET /v1/whoami                -> 200 {"principal", "role", "tenants", "mayOperate"}        reader
- * GET /v1/events                -> 200 text/event-stream: an "overview" event ({@link NodeOverview}) now and
- *                                  every {@link #OVERVIEW_INTERVAL}                           reader
+ * GET /v1/events                -> 200 text/event-stream: an "overview" event ({@link NodeOverview}) and a
+ *                                  "training" event ({"jobs": the newest {@value #LIVE_JOBS} jobs, running
+ *                                  ones with their loss curves}) now and every {@link #OVERVIEW_INTERVAL}   reader
  * </pre>
  *
  * <p>The page is served to anyone because it holds nothing: everything it shows it reads from the
@@ -54,6 +58,8 @@ public final class ConsoleRoutes extends AllDirectives {
 
     /** How often {@code /v1/events} pushes an overview. */
     public static final Duration OVERVIEW_INTERVAL = Duration.ofSeconds(2);
+    /** Training jobs in each "training" event of {@code /v1/events}. */
+    public static final int LIVE_JOBS = 50;
 
     private static final String ASSETS = "dev/engram/node/console/";
     private static final Map<String, ContentType> FILES = Map.of(
@@ -72,11 +78,18 @@ public final class ConsoleRoutes extends AllDirectives {
     private final HttpAccess access;
     private final NodeMetrics metrics;
     private final Supplier<HealthReport> health;
+    private final TrainingJobTracker training;
     private final Clock clock;
     private final Map<String, byte[]> assets;
 
-    public ConsoleRoutes(HttpAccess access, NodeMetrics metrics, Supplier<HealthReport> health, Clock clock) {
+    public ConsoleRoutes(
+            HttpAccess access,
+            NodeMetrics metrics,
+            Supplier<HealthReport> health,
+            TrainingJobTracker training,
+            Clock clock) {
         this.access = Objects.requireNonNull(access, "access");
+        this.training = Objects.requireNonNull(training, "training");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.health = Objects.requireNonNull(health, "health");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -143,14 +156,29 @@ public final class ConsoleRoutes extends AllDirectives {
     private Route events(Principal principal) {
         Source<ServerSentEvent, NotUsed> overviews = Source.tick(Duration.ZERO, OVERVIEW_INTERVAL, "tick")
                 .mapMaterializedValue(cancellable -> NotUsed.getInstance())
-                .map(tick -> ServerSentEvent.create(
-                        new String(
-                                ApiJson.write(NodeOverview.of(clock.instant(), health.get(), metrics, principal)),
-                                StandardCharsets.UTF_8),
-                        "overview"));
+                .mapConcat(tick -> List.of(
+                        ServerSentEvent.create(
+                                new String(
+                                        ApiJson.write(
+                                                NodeOverview.of(clock.instant(), health.get(), metrics, principal)),
+                                        StandardCharsets.UTF_8),
+                                "overview"),
+                        ServerSentEvent.create(
+                                new String(ApiJson.write(Map.of("jobs", liveJobs(principal))), StandardCharsets.UTF_8),
+                                "training")));
         return respondWithHeaders(
                 List.of(RawHeader.create("Cache-Control", "no-cache")),
                 () -> completeOK(overviews, EventStreamMarshalling.toEventStream()));
+    }
+
+    /** The newest jobs {@code principal} may see; the running ones carry their curves, for the live plot. */
+    private List<TrainingJobView> liveJobs(Principal principal) {
+        return training.jobs(principal::mayAccess).stream()
+                .limit(LIVE_JOBS)
+                .map(j -> j.state() == TrainingJobState.RUNNING
+                        ? training.job(j.jobId()).orElse(j)
+                        : j)
+                .toList();
     }
 
     private static byte[] asset(String name) {
