@@ -47,7 +47,7 @@ import org.apache.pekko.stream.javadsl.Source;
  *
  * <p>The page is served to anyone because it holds nothing: everything it shows it reads from the
  * API with the key the user types in, so the console sees and does exactly what that key may, and
- * a script with the same key reads the same. The assets are three files from the classpath, with a
+ * a script with the same key reads the same. The assets are a few files from the classpath, with a
  * content security policy that allows only this origin (no inline script, nothing from elsewhere).
  *
  * <p>A browser's {@code EventSource} cannot send an {@code Authorization} header, so the console
@@ -65,6 +65,8 @@ public final class ConsoleRoutes extends AllDirectives {
     private static final Map<String, ContentType> FILES = Map.of(
             "index.html", ContentTypes.TEXT_HTML_UTF8,
             "console.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
+            "plot.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
+            "ops.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
             "console.css", MediaTypes.TEXT_CSS.toContentType(HttpCharsets.UTF_8));
     private static final List<HttpHeader> PAGE_HEADERS = List.of(
             RawHeader.create(
@@ -93,13 +95,9 @@ public final class ConsoleRoutes extends AllDirectives {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.health = Objects.requireNonNull(health, "health");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.assets = Map.of(
-                "index.html",
-                asset("index.html"),
-                "console.js",
-                asset("console.js"),
-                "console.css",
-                asset("console.css"));
+        Map<String, byte[]> files = new java.util.HashMap<>();
+        FILES.keySet().forEach(name -> files.put(name, asset(name)));
+        this.assets = Map.copyOf(files);
     }
 
     public Route routes() {
