@@ -11,10 +11,12 @@ import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.AdapterRoutes;
 import dev.engram.node.http.AuditRoutes;
 import dev.engram.node.http.ConsoleRoutes;
+import dev.engram.node.http.DeadLetterRoutes;
 import dev.engram.node.http.HealthReport;
 import dev.engram.node.http.HttpAccess;
 import dev.engram.node.http.HttpApi;
 import dev.engram.node.http.KeyRoutes;
+import dev.engram.node.http.TrainingRoutes;
 import dev.engram.node.ingest.BatchResult;
 import dev.engram.node.ingest.BatchWriter;
 import dev.engram.node.ingest.FeedbackConsumer;
@@ -26,6 +28,8 @@ import dev.engram.node.internal.NodeIdentity;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.PekkoSettings;
 import dev.engram.node.internal.ResilienceRegistries;
+import dev.engram.node.ops.DeadLetterReader;
+import dev.engram.node.ops.TrainingJobTracker;
 import dev.engram.node.policy.HeldOutGate;
 import dev.engram.node.policy.JudgedTasks;
 import dev.engram.node.policy.PolicyFitter;
@@ -102,6 +106,8 @@ public final class EngramNode implements AutoCloseable {
     private static final Duration ADAPTER_GRACE = Duration.ofSeconds(5);
     /** How soon a new per-tenant feedback topic is found by the node's pattern subscription. */
     private static final Duration PER_TENANT_TOPIC_DISCOVERY = Duration.ofSeconds(30);
+    /** How long {@code GET /v1/dead-letters} may take to read the dead-letter topic. */
+    private static final Duration DEAD_LETTER_READ_TIMEOUT = Duration.ofSeconds(15);
 
     private final NodeConfig config;
     private final String bootstrapServers;
@@ -344,20 +350,31 @@ public final class EngramNode implements AutoCloseable {
                 adapters, AdapterPublisher.over(controlProducer), blocking, config.clock(), access, audit);
         KeyRoutes keyRoutes = new KeyRoutes(keys, audit, access, blocking, config.clock());
         AuditRoutes auditRoutes = new AuditRoutes(audit, access, blocking);
+        // What operators watch besides adapters: the dead letters (read on request) and the training jobs.
+        DeadLetterRoutes deadLetterRoutes =
+                new DeadLetterRoutes(new DeadLetterReader(kafka, DEAD_LETTER_READ_TIMEOUT), access, blocking);
+        TrainingJobTracker trainingJobs = TrainingJobTracker.start(kafka);
+        resources.push(trainingJobs);
+        TrainingRoutes trainingRoutes = new TrainingRoutes(trainingJobs, access);
 
         Recaller recaller = new Recaller(
                 store, config.embedder(), recallThreads, metrics, adapters, rankers, config.maxConcurrentRecalls());
         String bootstrapServers = bootstrap;
         Supplier<HealthReport> health = () -> HealthReport.of(
                 consumer, recaller.mode(), adapters.servingLabels(), bootstrapServers, adapters.failedVersions());
-        ConsoleRoutes consoleRoutes = new ConsoleRoutes(access, metrics, health, config.clock());
+        ConsoleRoutes consoleRoutes = new ConsoleRoutes(access, metrics, health, trainingJobs, config.clock());
         HttpApi api = new HttpApi(
                 recaller,
                 metrics,
                 health,
                 access,
                 () -> Directives.concat(
-                        adapterRoutes.routes(), keyRoutes.routes(), auditRoutes.routes(), consoleRoutes.routes()));
+                        adapterRoutes.routes(),
+                        keyRoutes.routes(),
+                        auditRoutes.routes(),
+                        deadLetterRoutes.routes(),
+                        trainingRoutes.routes(),
+                        consoleRoutes.routes()));
         ServerBinding binding = await(
                 api.bind(system, config.httpHost(), config.httpPort(), config.httpTls()),
                 "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort()
