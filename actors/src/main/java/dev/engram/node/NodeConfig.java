@@ -2,6 +2,7 @@ package dev.engram.node;
 
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
+import dev.engram.node.cluster.ClusterConfig;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.tuning.TuningSchedulerConfig;
@@ -90,6 +91,11 @@ import java.util.regex.Pattern;
  *       once at start). A candidate that is unsigned, signed by another key, or whose signature does
  *       not verify is listed as rejected and never served. The local default ({@code engram serve}
  *       with its own worker) adds that worker's key by itself</td></tr>
+ *   <tr><td>{@code cluster}</td><td>{@link ClusterConfig#off()}</td><td>whether the node joins a
+ *       Pekko cluster of nodes that share the feedback consumer group: each owns the partitions
+ *       Kafka assigned it, and any node answers any tenant's recall by routing it to the owner of
+ *       the tenant's partition ({@code engram serve --cluster-port N [--cluster-seed HOST:PORT]}).
+ *       Only with the shared feedback layout and an external broker</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -118,7 +124,8 @@ public record NodeConfig(
         FeedbackTopicLayout feedbackLayout,
         int maxConcurrentRecalls,
         boolean allowAnonymous,
-        TrustedWorkerKeys trustedWorkers) {
+        TrustedWorkerKeys trustedWorkers,
+        ClusterConfig cluster) {
 
     /** Default interface of the HTTP API: loopback only. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -201,6 +208,15 @@ public record NodeConfig(
         Objects.requireNonNull(
                 trustedWorkers,
                 "nodeConfig.trustedWorkers is required (TrustedWorkerKeys.none() " + "trusts no worker)");
+        Objects.requireNonNull(cluster, "nodeConfig.cluster is required (ClusterConfig.off() for a node on its own)");
+        if (cluster.enabled() && feedbackLayout != FeedbackTopicLayout.SHARED) {
+            throw new IllegalArgumentException("nodeConfig.cluster needs the shared feedback layout: partitions of "
+                    + "engram.feedback are what nodes own (drop --feedback-layout per-tenant or the cluster options)");
+        }
+        if (cluster.enabled() && bootstrapServers == null) {
+            throw new IllegalArgumentException("nodeConfig.cluster needs a broker that every node shares: give "
+                    + "bootstrapServers (e.g. 'engram broker', then --bootstrap 127.0.0.1:9092)");
+        }
         if (allowAnonymous && !isLoopback(httpHost)) {
             throw new IllegalArgumentException("nodeConfig.allowAnonymous is only allowed when the HTTP API listens on "
                     + "loopback, but httpHost is " + httpHost + ": a node reachable from other hosts requires API "
@@ -268,7 +284,8 @@ public record NodeConfig(
                 .feedbackLayout(feedbackLayout)
                 .maxConcurrentRecalls(maxConcurrentRecalls)
                 .allowAnonymous(allowAnonymous)
-                .trustedWorkers(trustedWorkers);
+                .trustedWorkers(trustedWorkers)
+                .cluster(cluster);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -292,6 +309,7 @@ public record NodeConfig(
         private int maxConcurrentRecalls = defaultMaxConcurrentRecalls();
         private boolean allowAnonymous;
         private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
+        private ClusterConfig cluster = ClusterConfig.off();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -408,6 +426,12 @@ public record NodeConfig(
             return this;
         }
 
+        /** Join a cluster of nodes, e.g. {@code ClusterConfig.on("127.0.0.1", 25520, List.of())}; see {@link NodeConfig}. */
+        public Builder cluster(ClusterConfig value) {
+            this.cluster = value;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(
@@ -431,7 +455,8 @@ public record NodeConfig(
                     feedbackLayout,
                     maxConcurrentRecalls,
                     allowAnonymous,
-                    trustedWorkers);
+                    trustedWorkers,
+                    cluster);
         }
     }
 }
