@@ -49,7 +49,7 @@ class ClusterRecallTest {
     Path dir;
 
     @Test
-    void everyTenantIsAnsweredByEitherNodeFromTheOwnerOfItsPartition() throws Exception {
+    void everyTenantIsAnsweredByEitherNodeFromTheOwnerOfItsPartitionAndByTheSurvivorWhenOneStops() throws Exception {
         String group = TestIds.unique("cluster");
         try (EngramNode a = start("a", group, List.of());
                 EngramNode b =
@@ -100,6 +100,25 @@ class ClusterRecallTest {
             Set<String> owners = new TreeSet<>();
             view.path("cluster").path("partitionOwners").forEach(o -> owners.add(o.asText()));
             assertThat(owners).containsExactlyInAnyOrder(ca.selfAddress(), cb.selfAddress());
+
+            // b stops: its consumer leaves the group and its member the cluster; a takes its partitions
+            // (replaying them from the topic, since a's index never held them) and answers every tenant.
+            b.close();
+            Await.until(
+                    "a owns all four partitions and has placed them on itself",
+                    BOUND,
+                    () -> ca.status().ownedPartitions().size() == PARTITIONS
+                            && Set.copyOf(ca.status().partitionOwners().values())
+                                    .equals(Set.of(ca.selfAddress())),
+                    () -> ca.status().toString());
+            for (String tenant : cases.keySet()) {
+                Await.until(
+                        "tenant " + tenant + " answered by the surviving node with exactly its cases",
+                        BOUND,
+                        () -> ranked(a, tenant).size() == CASES_PER_TENANT
+                                && caseIds(a, tenant).equals(cases.get(tenant)),
+                        () -> "a: " + ranked(a, tenant) + ", want " + cases.get(tenant));
+            }
         }
     }
 
