@@ -7,6 +7,7 @@ import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.auth.AuditLog;
 import dev.engram.node.auth.FailedAuthLimiter;
 import dev.engram.node.auth.IssuedKey;
+import dev.engram.node.cluster.NodeCluster;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.AdapterRoutes;
 import dev.engram.node.http.AuditRoutes;
@@ -34,6 +35,7 @@ import dev.engram.node.policy.HeldOutGate;
 import dev.engram.node.policy.JudgedTasks;
 import dev.engram.node.policy.PolicyFitter;
 import dev.engram.node.policy.PolicyRankers;
+import dev.engram.node.recall.RecallService;
 import dev.engram.node.recall.Recaller;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.tuning.JudgedRecallLog;
@@ -121,6 +123,7 @@ public final class EngramNode implements AutoCloseable {
     private AdapterRegistry adapters;
     private TuningLoop tuning;
     private String createdAdminKey;
+    private NodeCluster cluster;
 
     private EngramNode(
             NodeConfig config,
@@ -206,12 +209,19 @@ public final class EngramNode implements AutoCloseable {
         });
         resources.push(scheduler::shutdownNow);
 
-        ActorSystem<SpawnProtocol.Command> system =
-                ActorSystem.create(SpawnProtocol.create(), "engram", PekkoSettings.node(config.maxConcurrentRecalls()));
+        ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(
+                SpawnProtocol.create(),
+                NodeCluster.SYSTEM_NAME,
+                NodeCluster.settings(PekkoSettings.node(config.maxConcurrentRecalls()), config.cluster()));
         resources.push(() -> {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(15, TimeUnit.SECONDS);
         });
+        // In a cluster: the consumer's rebalances place the partitions' shards; recalls go to their owners.
+        NodeCluster cluster = config.cluster().enabled() ? NodeCluster.join(system, config.cluster(), kafka) : null;
+        if (cluster != null) {
+            resources.push(cluster);
+        }
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
         // Ingest's writes and recalls on dispatchers of their own: a burst of one never takes the other's threads.
         Executor ingestThreads =
@@ -326,7 +336,8 @@ public final class EngramNode implements AutoCloseable {
                         config.pollTimeout(),
                         batchTimeout,
                         resilience.ingestPartitionRetry(),
-                        config.clock());
+                        config.clock(),
+                        cluster == null ? FeedbackConsumer.NO_OWNERSHIP : cluster.ownership());
         Thread consumerThread = new Thread(consumer, "engram-feedback-consumer");
         consumerThread.setDaemon(true);
         consumerThread.start();
@@ -359,12 +370,18 @@ public final class EngramNode implements AutoCloseable {
 
         Recaller recaller = new Recaller(
                 store, config.embedder(), recallThreads, metrics, adapters, rankers, config.maxConcurrentRecalls());
+        RecallService recalls = cluster == null ? recaller : cluster.recalls(recaller);
         String bootstrapServers = bootstrap;
         Supplier<HealthReport> health = () -> HealthReport.of(
-                consumer, recaller.mode(), adapters.servingLabels(), bootstrapServers, adapters.failedVersions());
+                        consumer,
+                        recaller.mode(),
+                        adapters.servingLabels(),
+                        bootstrapServers,
+                        adapters.failedVersions())
+                .withCluster(cluster == null ? null : cluster.status());
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(access, metrics, health, trainingJobs, config.clock());
         HttpApi api = new HttpApi(
-                recaller,
+                recalls,
                 metrics,
                 health,
                 access,
@@ -405,6 +422,7 @@ public final class EngramNode implements AutoCloseable {
         node.adapters = adapters;
         node.tuning = tuning;
         node.createdAdminKey = createdAdminKey.map(IssuedKey::secret).orElse(null);
+        node.cluster = cluster;
         return node;
     }
 
@@ -417,6 +435,11 @@ public final class EngramNode implements AutoCloseable {
                 ASK_SPAWN_TIMEOUT,
                 system.scheduler());
         return await(spawned, "spawning the ingest actor");
+    }
+
+    /** The node's part in a cluster of nodes; empty for a node on its own ({@link NodeConfig#cluster()} off). */
+    public Optional<NodeCluster> cluster() {
+        return Optional.ofNullable(cluster);
     }
 
     /** The node's stable id (kept in its data directory): names its consumer, its job publisher and a worker beside it. */
