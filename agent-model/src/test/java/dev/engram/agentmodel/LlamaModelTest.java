@@ -34,7 +34,11 @@ class LlamaModelTest {
     }
 
     static float[] logits(LlamaModel model, TokenBatch batch) {
-        try (NDManager step = manager.newSubManager()) {
+        return logitsWith(manager, model, batch);
+    }
+
+    static float[] logitsWith(NDManager parent, LlamaModel model, TokenBatch batch) {
+        try (NDManager step = parent.newSubManager()) {
             return model.logits(step, batch, false).toFloatArray();
         }
     }
