@@ -43,7 +43,11 @@ public final class PlanLoss {
 
     /** The mean over all target tokens of all examples. */
     public static double mean(LlamaModel model, List<SftExample> examples, int batchSize, NDManager manager) {
-        double[] per = perExample(model, examples, batchSize, manager);
+        return tokenMean(perExample(model, examples, batchSize, manager), examples);
+    }
+
+    /** Per-example means weighted by their target tokens: the mean over all target tokens. */
+    static double tokenMean(double[] per, List<SftExample> examples) {
         double sum = 0;
         long tokens = 0;
         for (int i = 0; i < per.length; i++) {

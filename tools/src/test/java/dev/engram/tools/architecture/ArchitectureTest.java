@@ -105,12 +105,11 @@ class ArchitectureTest {
                 "dev.engram.worker",
                 "dev.engram.runtime",
                 "dev.engram.tools");
-        // the agents' model: the LoRA core and the wire contract below it, nothing of the node's
+        // the agents' model: the LoRA core, the wire contract and the gate's paired test below it
         notOn(
                 "dev.engram.agentmodel",
                 "dev.engram.broker",
                 "dev.engram.memory",
-                "dev.engram.retriever",
                 "dev.engram.node",
                 "dev.engram.worker",
                 "dev.engram.runtime",
