@@ -238,9 +238,24 @@ public final class LlamaModel implements AutoCloseable {
      *     {@code false}: no autograd graph is recorded and each layer's intermediates are freed
      */
     public NDArray logits(NDManager m, TokenBatch batch, boolean training) {
-        if (batch.length() > config.maxPositions()) {
-            throw new IllegalArgumentException("batch length " + batch.length() + " exceeds the model's "
+        return forward(m, batch, null, training);
+    }
+
+    /**
+     * {@link #logits} for the ids that follow what {@code cache} holds (positions from
+     * {@code cache.length()}), adding their keys and values to it; no cache is position 0.
+     */
+    NDArray forward(NDManager m, TokenBatch batch, KvCache cache, boolean training) {
+        int offset = cache == null ? 0 : cache.length();
+        if (offset + batch.length() > config.maxPositions()) {
+            throw new IllegalArgumentException("sequence length " + (offset + batch.length()) + " exceeds the model's "
                     + config.maxPositions() + " positions (max_position_embeddings)");
+        }
+        for (long id : batch.ids()) {
+            if (id >= config.vocabSize()) {
+                throw new IllegalArgumentException(
+                        "token id " + id + " is outside the vocabulary (vocab_size " + config.vocabSize() + ")");
+            }
         }
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(training && previous);
@@ -248,25 +263,22 @@ public final class LlamaModel implements AutoCloseable {
             int b = batch.size();
             int t = batch.length();
             NDArray ids = OwnedArrays.of(m, batch.ids(), new Shape(b, t));
-            for (long id : batch.ids()) {
-                if (id >= config.vocabSize()) {
-                    throw new IllegalArgumentException(
-                            "token id " + id + " is outside the vocabulary (vocab_size " + config.vocabSize() + ")");
-                }
-            }
             NDArrayEx ex = ids.getNDArrayInternal();
             NDArray x = ex.embedding(ids, embedTokens, SparseFormat.DENSE).singletonOrThrow();
-            Attention attention = new Attention(m, t);
+            Attention attention = new Attention(m, offset, t);
             for (int l = 0; l < config.numLayers(); l++) {
                 if (training) {
-                    x = layer(l, x, attention, b, t);
+                    x = layer(l, x, attention, b, t, cache);
                 } else {
                     try (NDManager scope = m.newSubManager()) {
                         x.attach(scope);
-                        x = layer(l, x, attention, b, t);
+                        x = layer(l, x, attention, b, t, cache);
                         x.attach(m);
                     }
                 }
+            }
+            if (cache != null) {
+                cache.advance(t);
             }
             return lmHead.forward(rmsNorm(x, "model.norm"));
         } finally {
@@ -281,22 +293,24 @@ public final class LlamaModel implements AutoCloseable {
         final NDArray causal;
         final NDArray scale;
 
-        Attention(NDManager m, int t) {
+        /** For {@code t} new positions after {@code offset} cached ones. */
+        Attention(NDManager m, int offset, int t) {
             int d = config.headDim();
-            this.cos = OwnedArrays.of(m, rotary.cos(0, t), new Shape(t, d));
-            this.sin = OwnedArrays.of(m, rotary.sin(0, t), new Shape(t, d));
-            float[] mask = new float[t * t];
+            int total = offset + t;
+            this.cos = OwnedArrays.of(m, rotary.cos(offset, t), new Shape(t, d));
+            this.sin = OwnedArrays.of(m, rotary.sin(offset, t), new Shape(t, d));
+            float[] mask = new float[t * total];
             for (int i = 0; i < t; i++) {
-                for (int j = i + 1; j < t; j++) {
-                    mask[i * t + j] = Float.NEGATIVE_INFINITY;
+                for (int j = offset + i + 1; j < total; j++) {
+                    mask[i * total + j] = Float.NEGATIVE_INFINITY;
                 }
             }
-            this.causal = OwnedArrays.of(m, mask, new Shape(t, t));
+            this.causal = OwnedArrays.of(m, mask, new Shape(t, total));
             this.scale = OwnedArrays.scalar(m, 1.0 / Math.sqrt(d));
         }
     }
 
-    private NDArray layer(int l, NDArray x, Attention a, int b, int t) {
+    private NDArray layer(int l, NDArray x, Attention a, int b, int t, KvCache cache) {
         String p = "model.layers." + l + ".";
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
@@ -305,8 +319,13 @@ public final class LlamaModel implements AutoCloseable {
         NDArray q = rope(heads(linears.get(p + "self_attn.q_proj").forward(h), b, t, heads, d), a);
         NDArray k = rope(heads(linears.get(p + "self_attn.k_proj").forward(h), b, t, kvHeads, d), a);
         NDArray v = heads(linears.get(p + "self_attn.v_proj").forward(h), b, t, kvHeads, d);
-        k = repeatKv(k, b, t);
-        v = repeatKv(v, b, t);
+        if (cache != null) {
+            k = cache.appendKeys(l, k, x.getManager());
+            v = cache.appendValues(l, v, x.getManager());
+        }
+        long total = k.getShape().get(2);
+        k = repeatKv(k, b, total);
+        v = repeatKv(v, b, total);
         NDArray probs =
                 q.matMul(k.transpose(0, 1, 3, 2)).mul(a.scale).add(a.causal).softmax(-1);
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
@@ -330,7 +349,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** Each key/value head serves {@code queriesPerKvHead} consecutive query heads (HF's repeat_kv). */
-    private NDArray repeatKv(NDArray x, int b, int t) {
+    private NDArray repeatKv(NDArray x, int b, long t) {
         int rep = config.queriesPerKvHead();
         if (rep == 1) {
             return x;

@@ -197,6 +197,18 @@ class AgentAdapterTrainerTest {
     }
 
     @Test
+    void theAdaptedModelWritesATrainedPlanWhereTheBaseModelDoesNot() throws Exception {
+        Path folder = root.resolve("model");
+        try (AgentTokenizer tokenizer = AgentTokenizer.load(folder)) {
+            long[] prompt = examples.get(1).promptIds();
+            String adapted = tokenizer.decode(new GreedyDecoder(run.adapted().model()).generate(manager, prompt, 12));
+            String plain = tokenizer.decode(new GreedyDecoder(base).generate(manager, prompt, 12));
+            assertThat(adapted).isEqualTo(PAIRS[1][1]);
+            assertThat(plain).isNotEqualTo(PAIRS[1][1]);
+        }
+    }
+
+    @Test
     void anAdapterForAnotherModelsShapesIsRefusedNamingTheTensor() throws Exception {
         run.adapted().lora().save(dir);
         TinyLlama.Spec other = TinyLlama.Spec.gqa().withKvHeads(4);
