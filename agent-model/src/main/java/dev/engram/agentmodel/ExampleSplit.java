@@ -26,7 +26,8 @@ public record ExampleSplit(List<SftExample> train, List<SftExample> heldOut) {
 
     /**
      * Holds out the episodes whose id hashes below {@code heldOutFraction} (64-bit FNV-1a of the
-     * UTF-8 id, as a fraction of 2⁶⁴).
+     * UTF-8 id, then MurmurHash3's 64-bit finaliser so that ids differing only at the end spread,
+     * as a fraction of 2⁶⁴).
      */
     public static ExampleSplit byEpisode(List<SftExample> examples, double heldOutFraction) {
         if (!(heldOutFraction >= 0 && heldOutFraction < 1)) {
@@ -47,6 +48,11 @@ public record ExampleSplit(List<SftExample> train, List<SftExample> heldOut) {
             h ^= b & 0xFF;
             h *= 0x100000001b3L;
         }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
         double unit = (h >>> 11) * 0x1.0p-53;
         return unit < heldOutFraction;
     }
