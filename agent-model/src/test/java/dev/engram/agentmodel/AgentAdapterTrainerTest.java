@@ -209,6 +209,42 @@ class AgentAdapterTrainerTest {
     }
 
     @Test
+    void aDoraAdapterWithRankStabilisedScalingTrainsSavesAndReloadsToTheSameOutputs() throws Exception {
+        LoraConfig dora = lora().toBuilder()
+                .useDora(true)
+                .useRslora(true)
+                .targetModules(AgentAdapterTrainer.ATTENTION_MODULES)
+                .build();
+        TrainingConfig few = TrainingConfig.builder()
+                .learningRate(1e-2)
+                .totalSteps(5)
+                .batchSize(4)
+                .seed(4)
+                .build();
+        SftBatch batch = SftBatch.of(examples.subList(0, 2), 0);
+        try (AgentTraining doraRun = new AgentAdapterTrainer(dora, few, 4).fit(base, examples)) {
+            doraRun.adapted().lora().save(dir);
+            float[] trained =
+                    LlamaModelTest.logitsWith(manager, doraRun.adapted().model(), batch.inputs());
+            SafetensorsReader weights = SafetensorsReader.open(dir.resolve("adapter_model.safetensors"));
+            assertThat(weights.entries())
+                    .containsKey("base_model.model.model.layers.0.self_attn.k_proj.lora_magnitude_vector");
+            assertThat(weights.entries()
+                            .get("base_model.model.model.layers.0.self_attn.k_proj.lora_magnitude_vector")
+                            .shape())
+                    .containsExactly(16);
+            JsonNode config =
+                    TinyLlama.JSON.readTree(dir.resolve("adapter_config.json").toFile());
+            assertThat(config.path("use_dora").asBoolean()).isTrue();
+            assertThat(config.path("use_rslora").asBoolean()).isTrue();
+            try (AdaptedModel reloaded = AdaptedModel.load(dir, base, manager)) {
+                assertThat(LlamaModelTest.logitsWith(manager, reloaded.model(), batch.inputs()))
+                        .containsExactly(trained);
+            }
+        }
+    }
+
+    @Test
     void anAdapterForAnotherModelsShapesIsRefusedNamingTheTensor() throws Exception {
         run.adapted().lora().save(dir);
         TinyLlama.Spec other = TinyLlama.Spec.gqa().withKvHeads(4);

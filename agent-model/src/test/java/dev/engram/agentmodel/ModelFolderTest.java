@@ -181,6 +181,63 @@ class ModelFolderTest {
     }
 
     @Test
+    void aShardedCheckpointLoadsToTheSameModelAndATensorInTwoShardsIsNamed() throws Exception {
+        TinyLlama.Spec spec = TinyLlama.Spec.gqa();
+        Map<String, TinyLlama.Tensor> w = TinyLlama.weights(spec);
+        Path folder = folder();
+        long[] ids = {1, 5, 9, 13, 40};
+        float[] single;
+        try (LlamaModel model = LlamaModel.load(folder, manager)) {
+            single = LlamaModelTest.logitsWith(manager, model, new TokenBatch(ids, 1, ids.length));
+        }
+        Map<String, TinyLlama.Tensor> first = new TreeMap<>();
+        Map<String, TinyLlama.Tensor> second = new TreeMap<>();
+        w.forEach((k, v) -> (k.contains("layers.1.") || k.startsWith("lm_head") ? second : first).put(k, v));
+        Files.delete(folder.resolve("model.safetensors"));
+        TinyLlama.writeSafetensors(folder.resolve("model-00001-of-00002.safetensors"), first, "BF16");
+        TinyLlama.writeSafetensors(folder.resolve("model-00002-of-00002.safetensors"), second, "F32");
+        try (LlamaModel model = LlamaModel.load(folder, manager)) {
+            assertThat(LlamaModelTest.logitsWith(manager, model, new TokenBatch(ids, 1, ids.length)))
+                    .containsExactly(single);
+        }
+        second.put("model.norm.weight", w.get("model.norm.weight"));
+        TinyLlama.writeSafetensors(folder.resolve("model-00002-of-00002.safetensors"), second, "F32");
+        InvalidModelException e = refused(folder);
+        assertThat(e.field()).isEqualTo("model.norm.weight");
+        assertThat(e)
+                .hasMessageContaining("model-00002-of-00002.safetensors")
+                .hasMessageContaining("also in model-00001");
+    }
+
+    @Test
+    void llama3RopeScalingIsReadAndScalesOnlyTheLowFrequencies() throws Exception {
+        Path folder = folder();
+        rewriteConfig(
+                folder,
+                c -> c.putObject("rope_scaling")
+                        .put("rope_type", "llama3")
+                        .put("factor", 8.0)
+                        .put("low_freq_factor", 1.0)
+                        .put("high_freq_factor", 4.0)
+                        .put("original_max_position_embeddings", 8192));
+        RopeScaling scaling = LlamaConfig.read(folder.resolve("config.json")).ropeScaling();
+        assertThat(scaling).isEqualTo(new RopeScaling(8, 1, 4, 8192));
+        // Hugging Face's _compute_llama3_parameters: wavelength < 8192/4 keeps, > 8192/1 is divided by 8,
+        // in between interpolates with smooth = (8192/wavelength - 1) / (4 - 1)
+        double high = 2 * Math.PI / 100;
+        double low = 2 * Math.PI / 20000;
+        double mid = 2 * Math.PI / 4096;
+        assertThat(scaling.scale(high)).isEqualTo(high);
+        assertThat(scaling.scale(low)).isEqualTo(low / 8);
+        double smooth = (8192.0 / 4096 - 1) / 3;
+        assertThat(scaling.scale(mid))
+                .isCloseTo((1 - smooth) * mid / 8 + smooth * mid, org.assertj.core.data.Offset.offset(1e-15));
+        try (LlamaModel model = LlamaModel.load(folder, manager)) {
+            assertThat(model.config().ropeScaling()).isEqualTo(scaling);
+        }
+    }
+
+    @Test
     void aMissingTokenizerIsNamed() throws Exception {
         Path folder = folder();
         Files.delete(folder.resolve("tokenizer.json"));

@@ -4,7 +4,6 @@ import dev.engram.agentmodel.InvalidModelException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -70,18 +69,11 @@ public final class ModelCheckpoint {
     public HostTensor require(String name, String why, long... shape) throws InvalidModelException {
         SafetensorsReader reader = byTensor.get(name);
         if (reader == null) {
-            List<String> near = new ArrayList<>();
-            String prefix = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
-            for (String n : byTensor.keySet()) {
-                if (n.startsWith(prefix.substring(0, Math.max(0, prefix.lastIndexOf('.')))) && near.size() < 5) {
-                    near.add(n);
-                }
-            }
             throw new InvalidModelException(
                     folder.resolve("model.safetensors"),
                     name,
-                    "missing tensor (Hugging Face Llama names are expected"
-                            + (near.isEmpty() ? "" : "; nearby names in the checkpoint: " + near) + ")");
+                    "missing tensor: none of the folder's safetensors files holds it (Hugging Face Llama names are"
+                            + " expected, e.g. model.layers.0.self_attn.q_proj.weight)");
         }
         long[] actual = reader.entries().get(name).shape();
         if (!Arrays.equals(actual, shape)) {

@@ -135,8 +135,12 @@ public final class SafetensorsReader {
                         "shape " + shapeNode + " in " + dtype + " needs " + count * width + " bytes, data_offsets give "
                                 + (end - begin));
             }
-            if (count > Integer.MAX_VALUE - 8) {
-                throw new InvalidModelException(file, name, "has " + count + " values, more than one Java array holds");
+            if (end - begin > Integer.MAX_VALUE - 8) {
+                throw new InvalidModelException(
+                        file,
+                        name,
+                        "holds " + (end - begin) + " bytes; tensors over 2 GiB are not read (save the checkpoint in"
+                                + " shards or in BF16)");
             }
             entries.put(name, new Entry(name, dtype, shape, begin, end));
         }
