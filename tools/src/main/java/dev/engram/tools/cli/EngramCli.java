@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
  * engram keys    create|list|revoke [--node URL | --data DIR] ...           manage API keys
  * engram audit   [--limit N] [--node URL]                                   who did what, and why
  * engram eval    --beir DIR [--seeds 3] [--rounds N] [--lora] [--out DIR]   does Engram help on my data?
+ * engram agent-model --model DIR --feedback FILE --tenant T --out DIR       a gated LoRA for your own model
  * </pre>
  *
  * <p>Commands that call a node send an API key: {@code --key-file FILE}, else {@code $ENGRAM_API_KEY},
@@ -41,6 +42,7 @@ import picocli.CommandLine.Spec;
             KeysCommand.class,
             AuditCommand.class,
             EvalCommand.class,
+            AgentModelCommand.class,
             HelpCommand.class
         })
 public final class EngramCli implements Runnable {
