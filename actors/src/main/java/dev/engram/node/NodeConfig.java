@@ -3,6 +3,7 @@ package dev.engram.node;
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
 import dev.engram.node.auth.FailedAuthLimiter;
+import dev.engram.node.cluster.ClusterConfig;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.HttpTls;
 import dev.engram.node.registry.PromotionGate;
@@ -100,6 +101,11 @@ import java.util.regex.Pattern;
  *       API keys one client address may send in a minute; past that its wrong keys are answered
  *       {@code 429} with {@code Retry-After} until the minute is over, while valid keys from the same
  *       address are served as always ({@link FailedAuthLimiter}), in [1, 1000000]</td></tr>
+ *   <tr><td>{@code cluster}</td><td>{@link ClusterConfig#off()}</td><td>whether the node joins a
+ *       Pekko cluster of nodes that share the feedback consumer group: each owns the partitions
+ *       Kafka assigned it, and any node answers any tenant's recall by routing it to the owner of
+ *       the tenant's partition ({@code engram serve --cluster-port N [--cluster-seed HOST:PORT]}).
+ *       Only with the shared feedback layout and an external broker</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -130,7 +136,8 @@ public record NodeConfig(
         boolean allowAnonymous,
         TrustedWorkerKeys trustedWorkers,
         HttpTls httpTls,
-        int maxFailedAuthPerMinute) {
+        int maxFailedAuthPerMinute,
+        ClusterConfig cluster) {
 
     /** Default interface of the HTTP API: loopback only. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -217,6 +224,15 @@ public record NodeConfig(
             throw new IllegalArgumentException(
                     "nodeConfig.maxFailedAuthPerMinute must be in [1, 1000000], was " + maxFailedAuthPerMinute);
         }
+        Objects.requireNonNull(cluster, "nodeConfig.cluster is required (ClusterConfig.off() for a node on its own)");
+        if (cluster.enabled() && feedbackLayout != FeedbackTopicLayout.SHARED) {
+            throw new IllegalArgumentException("nodeConfig.cluster needs the shared feedback layout: partitions of "
+                    + "engram.feedback are what nodes own (drop --feedback-layout per-tenant or the cluster options)");
+        }
+        if (cluster.enabled() && bootstrapServers == null) {
+            throw new IllegalArgumentException("nodeConfig.cluster needs a broker that every node shares: give "
+                    + "bootstrapServers (e.g. 'engram broker', then --bootstrap 127.0.0.1:9092)");
+        }
         if (allowAnonymous && !isLoopback(httpHost)) {
             throw new IllegalArgumentException("nodeConfig.allowAnonymous is only allowed when the HTTP API listens on "
                     + "loopback, but httpHost is " + httpHost + ": a node reachable from other hosts requires API "
@@ -291,7 +307,8 @@ public record NodeConfig(
                 .allowAnonymous(allowAnonymous)
                 .trustedWorkers(trustedWorkers)
                 .httpTls(httpTls)
-                .maxFailedAuthPerMinute(maxFailedAuthPerMinute);
+                .maxFailedAuthPerMinute(maxFailedAuthPerMinute)
+                .cluster(cluster);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -317,6 +334,7 @@ public record NodeConfig(
         private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
         private HttpTls httpTls;
         private int maxFailedAuthPerMinute = FailedAuthLimiter.DEFAULT_MAX_FAILURES;
+        private ClusterConfig cluster = ClusterConfig.off();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -456,6 +474,12 @@ public record NodeConfig(
             return this;
         }
 
+        /** Join a cluster of nodes, e.g. {@code ClusterConfig.on("127.0.0.1", 25520, List.of())}; see {@link NodeConfig}. */
+        public Builder cluster(ClusterConfig value) {
+            this.cluster = value;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(
@@ -481,7 +505,8 @@ public record NodeConfig(
                     allowAnonymous,
                     trustedWorkers,
                     httpTls,
-                    maxFailedAuthPerMinute);
+                    maxFailedAuthPerMinute,
+                    cluster);
         }
     }
 }

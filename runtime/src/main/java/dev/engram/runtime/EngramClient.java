@@ -77,6 +77,7 @@ import org.apache.kafka.common.KafkaException;
  *       version each tenant is served by.
  *   <li>{@link #adapters} lists the node's adapters and pins, unpins or rolls one back.
  *   <li>{@link #admin} manages the node's API keys and reads its audit log.
+ *   <li>{@link #operations} lists the dead letters and the training jobs.
  *   <li>{@link #feedback} writes a {@link FeedbackEvent} to {@link Topics#FEEDBACK} (or the tenant's own
  *       topic, {@link Builder#feedbackLayout}), keyed by tenant,
  *       and waits for Kafka's acknowledgement; resending the same {@link Feedback} is harmless (its
@@ -231,6 +232,16 @@ public final class EngramClient implements AutoCloseable {
      */
     public NodeAdmin admin() {
         return new NodeAdmin(http("admin"));
+    }
+
+    /**
+     * The node's view of the stream's other side: dead letters and training jobs (a reader's calls,
+     * made with this client's API key).
+     *
+     * @throws IllegalStateException when the client has no {@code nodeUrl}
+     */
+    public NodeOperations operations() {
+        return new NodeOperations(http("operations"));
     }
 
     /**
