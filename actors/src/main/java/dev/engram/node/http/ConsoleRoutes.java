@@ -3,6 +3,9 @@ package dev.engram.node.http;
 import dev.engram.node.auth.Principal;
 import dev.engram.node.auth.Role;
 import dev.engram.node.internal.NodeMetrics;
+import dev.engram.node.ops.TrainingJobState;
+import dev.engram.node.ops.TrainingJobTracker;
+import dev.engram.node.ops.TrainingJobView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,13 +40,14 @@ import org.apache.pekko.stream.javadsl.Source;
  * <pre>
  * GET /console/                 -> the console's page (and its script and style sheet)      open: holds no data
  * GET /v1/whoami                -> 200 {"principal", "role", "tenants", "mayOperate"}        reader
- * GET /v1/events                -> 200 text/event-stream: an "overview" event ({@link NodeOverview}) now and
- *                                  every {@link #OVERVIEW_INTERVAL}                           reader
+ * GET /v1/events                -> 200 text/event-stream: an "overview" event ({@link NodeOverview}) and a
+ *                                  "training" event ({"jobs": the newest {@value #LIVE_JOBS} jobs, running
+ *                                  ones with their loss curves}) now and every {@link #OVERVIEW_INTERVAL}   reader
  * </pre>
  *
  * <p>The page is served to anyone because it holds nothing: everything it shows it reads from the
  * API with the key the user types in, so the console sees and does exactly what that key may, and
- * a script with the same key reads the same. The assets are three files from the classpath, with a
+ * a script with the same key reads the same. The assets are a few files from the classpath, with a
  * content security policy that allows only this origin (no inline script, nothing from elsewhere).
  *
  * <p>A browser's {@code EventSource} cannot send an {@code Authorization} header, so the console
@@ -54,11 +58,15 @@ public final class ConsoleRoutes extends AllDirectives {
 
     /** How often {@code /v1/events} pushes an overview. */
     public static final Duration OVERVIEW_INTERVAL = Duration.ofSeconds(2);
+    /** Training jobs in each "training" event of {@code /v1/events}. */
+    public static final int LIVE_JOBS = 50;
 
     private static final String ASSETS = "dev/engram/node/console/";
     private static final Map<String, ContentType> FILES = Map.of(
             "index.html", ContentTypes.TEXT_HTML_UTF8,
             "console.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
+            "plot.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
+            "ops.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
             "console.css", MediaTypes.TEXT_CSS.toContentType(HttpCharsets.UTF_8));
     private static final List<HttpHeader> PAGE_HEADERS = List.of(
             RawHeader.create(
@@ -72,21 +80,24 @@ public final class ConsoleRoutes extends AllDirectives {
     private final HttpAccess access;
     private final NodeMetrics metrics;
     private final Supplier<HealthReport> health;
+    private final TrainingJobTracker training;
     private final Clock clock;
     private final Map<String, byte[]> assets;
 
-    public ConsoleRoutes(HttpAccess access, NodeMetrics metrics, Supplier<HealthReport> health, Clock clock) {
+    public ConsoleRoutes(
+            HttpAccess access,
+            NodeMetrics metrics,
+            Supplier<HealthReport> health,
+            TrainingJobTracker training,
+            Clock clock) {
         this.access = Objects.requireNonNull(access, "access");
+        this.training = Objects.requireNonNull(training, "training");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.health = Objects.requireNonNull(health, "health");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.assets = Map.of(
-                "index.html",
-                asset("index.html"),
-                "console.js",
-                asset("console.js"),
-                "console.css",
-                asset("console.css"));
+        Map<String, byte[]> files = new java.util.HashMap<>();
+        FILES.keySet().forEach(name -> files.put(name, asset(name)));
+        this.assets = Map.copyOf(files);
     }
 
     public Route routes() {
@@ -143,14 +154,29 @@ public final class ConsoleRoutes extends AllDirectives {
     private Route events(Principal principal) {
         Source<ServerSentEvent, NotUsed> overviews = Source.tick(Duration.ZERO, OVERVIEW_INTERVAL, "tick")
                 .mapMaterializedValue(cancellable -> NotUsed.getInstance())
-                .map(tick -> ServerSentEvent.create(
-                        new String(
-                                ApiJson.write(NodeOverview.of(clock.instant(), health.get(), metrics, principal)),
-                                StandardCharsets.UTF_8),
-                        "overview"));
+                .mapConcat(tick -> List.of(
+                        ServerSentEvent.create(
+                                new String(
+                                        ApiJson.write(
+                                                NodeOverview.of(clock.instant(), health.get(), metrics, principal)),
+                                        StandardCharsets.UTF_8),
+                                "overview"),
+                        ServerSentEvent.create(
+                                new String(ApiJson.write(Map.of("jobs", liveJobs(principal))), StandardCharsets.UTF_8),
+                                "training")));
         return respondWithHeaders(
                 List.of(RawHeader.create("Cache-Control", "no-cache")),
                 () -> completeOK(overviews, EventStreamMarshalling.toEventStream()));
+    }
+
+    /** The newest jobs {@code principal} may see; the running ones carry their curves, for the live plot. */
+    private List<TrainingJobView> liveJobs(Principal principal) {
+        return training.jobs(principal::mayAccess).stream()
+                .limit(LIVE_JOBS)
+                .map(j -> j.state() == TrainingJobState.RUNNING
+                        ? training.job(j.jobId()).orElse(j)
+                        : j)
+                .toList();
     }
 
     private static byte[] asset(String name) {

@@ -6,6 +6,10 @@ const KEY = 'engram.apiKey';
 const $ = (id) => document.getElementById(id);
 let me = null;            // GET /v1/whoami
 let events = null;        // the AbortController of the overview stream
+// What each event type of GET /v1/events updates; views in other scripts add theirs (ops.js: training).
+const LIVE = { overview: (o) => renderOverview(o) };
+// Views in other scripts: name -> function called when the view is opened (ops.js adds its views).
+const VIEWS = { overview: () => {}, adapters: () => loadAdapters(), memory: () => {} };
 
 // Builds an element; strings become text nodes (never HTML), so nothing from the API is parsed as markup.
 function el(tag, attrs, ...children) {
@@ -80,10 +84,10 @@ function fillTenants(tenants) {
 }
 
 function show(view) {
-  if (!['overview', 'adapters', 'memory'].includes(view)) view = 'overview';
+  if (!VIEWS[view]) view = 'overview';
   document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== 'view-' + view; });
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('current', a.dataset.view === view));
-  if (view === 'adapters') loadAdapters();
+  VIEWS[view]();
 }
 
 // ---- overview: GET /v1/events (server-sent events, read with fetch: EventSource sends no headers) ----
@@ -108,8 +112,10 @@ async function streamOverview() {
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
-        if (data) renderOverview(JSON.parse(data));
+        const lines = block.split('\n');
+        const type = (lines.find((l) => l.startsWith('event:')) || 'event: message').slice(6).trim();
+        const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+        if (data && LIVE[type]) LIVE[type](JSON.parse(data));
       }
     }
   } catch (e) {

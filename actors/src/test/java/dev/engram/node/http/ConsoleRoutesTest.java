@@ -118,7 +118,10 @@ class ConsoleRoutesTest {
                 .isGreaterThan(first.path("time").asText());
     }
 
-    /** Reads {@code n} "overview" events from {@code /v1/events}, as a script would (bounded). */
+    /**
+     * Reads {@code n} "overview" events from {@code /v1/events}, as a script would (bounded), and
+     * checks that a "training" event came with each but the last.
+     */
     private static List<JsonNode> firstOverviews(String key, int n) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(node.httpUrl() + "/v1/events"))
@@ -130,6 +133,7 @@ class ConsoleRoutesTest {
         assertThat(response.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
         try (InputStream body = response.body()) {
+            java.util.concurrent.atomic.AtomicInteger trainingEvents = new java.util.concurrent.atomic.AtomicInteger();
             CompletableFuture<List<JsonNode>> read = CompletableFuture.supplyAsync(() -> {
                 List<JsonNode> events = new ArrayList<>();
                 try {
@@ -143,8 +147,17 @@ class ConsoleRoutesTest {
                         } else if (line.startsWith("data:")) {
                             data = line.substring(5).strip();
                         } else if (line.isEmpty() && data != null) {
-                            assertThat(type).isEqualTo("overview");
-                            events.add(EventCodec.mapper().readTree(data));
+                            assertThat(type).isIn("overview", "training");
+                            JsonNode event = EventCodec.mapper().readTree(data);
+                            if (type.equals("overview")) {
+                                events.add(event);
+                            } else {
+                                assertThat(event.path("jobs").isArray()).isTrue();
+                                assertThat(event.path("jobs"))
+                                        .as("a reader of one new tenant sees no other tenant's jobs")
+                                        .isEmpty();
+                                trainingEvents.incrementAndGet();
+                            }
                             type = null;
                             data = null;
                         }
@@ -157,6 +170,9 @@ class ConsoleRoutesTest {
             List<JsonNode> events =
                     read.get(ConsoleRoutes.OVERVIEW_INTERVAL.multipliedBy(n + 5).toSeconds(), TimeUnit.SECONDS);
             assertThat(events).hasSize(n);
+            assertThat(trainingEvents.get())
+                    .as("training events between the overviews")
+                    .isGreaterThanOrEqualTo(n - 1);
             return events;
         }
     }

@@ -3,13 +3,20 @@ package dev.engram.node.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.node.http.HealthReport;
+import dev.engram.node.ops.DeadLetterEntry;
+import dev.engram.node.ops.DeadLetterPage;
+import dev.engram.node.ops.LossPoint;
+import dev.engram.node.ops.TrainingJobView;
 import dev.engram.node.registry.AdapterVersionView;
 import dev.engram.node.registry.AdapterView;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.runtime.AdapterInfo;
 import dev.engram.runtime.AdapterListing;
 import dev.engram.runtime.AdapterVersionInfo;
+import dev.engram.runtime.DeadLetterInfo;
+import dev.engram.runtime.DeadLetterListing;
 import dev.engram.runtime.NodeHealth;
+import dev.engram.runtime.TrainingJobInfo;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.List;
@@ -26,9 +33,14 @@ class SdkModelDriftTest {
     void theSdksRecordsCarryEveryFieldOfTheNodesAnswers() {
         assertSameFields(HealthReport.class, NodeHealth.class);
         assertSameFields(HealthReport.StalledPartition.class, NodeHealth.StalledPartition.class);
+        assertSameFields(dev.engram.node.cluster.ClusterStatus.class, NodeHealth.Cluster.class);
         assertSameFields(AdapterView.class, AdapterInfo.class);
         assertSameFields(AdapterVersionView.class, AdapterVersionInfo.class);
         assertSameFields(PromotionGate.class, AdapterListing.Gate.class);
+        assertSameFields(DeadLetterEntry.class, DeadLetterInfo.class);
+        assertSameFields(DeadLetterPage.class, DeadLetterListing.class);
+        assertSameFields(TrainingJobView.class, TrainingJobInfo.class);
+        assertSameFields(LossPoint.class, TrainingJobInfo.LossPoint.class);
     }
 
     @Test

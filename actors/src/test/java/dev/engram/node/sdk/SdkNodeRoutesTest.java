@@ -8,22 +8,30 @@ import dev.engram.node.NodeConfig;
 import dev.engram.node.http.AuditRoutes;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.testing.Await;
+import dev.engram.node.testing.FeedbackStream;
 import dev.engram.node.testing.HashingEmbedder;
+import dev.engram.node.testing.Produced;
 import dev.engram.node.testing.SharedKafka;
+import dev.engram.node.testing.SharedNode;
 import dev.engram.node.testing.TestIds;
+import dev.engram.node.testing.TrainingRecords;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.runtime.AcceptedControl;
 import dev.engram.runtime.AdapterInfo;
 import dev.engram.runtime.AdapterListing;
 import dev.engram.runtime.AdapterVersionInfo;
 import dev.engram.runtime.AuditRecord;
+import dev.engram.runtime.DeadLetterInfo;
+import dev.engram.runtime.DeadLetterListing;
 import dev.engram.runtime.EngramApiException;
 import dev.engram.runtime.EngramClient;
 import dev.engram.runtime.Feedback;
 import dev.engram.runtime.InvalidRequestException;
 import dev.engram.runtime.NodeAdapters;
 import dev.engram.runtime.NodeHealth;
+import dev.engram.runtime.NodeOperations;
 import dev.engram.runtime.RecallMode;
+import dev.engram.runtime.TrainingJobInfo;
 import dev.engram.streams.AdapterControl;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterMethod;
@@ -35,6 +43,7 @@ import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.LoraTrainingConfig;
 import dev.engram.streams.RecallResponse;
+import dev.engram.streams.TrainingJob;
 import dev.engram.streams.TrustedWorkerKeys;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +61,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every route of the node through the SDK, against a real node and broker: recall in each mode,
- * health, and the adapter routes (list, pin, unpin, rollback), with the node's errors as
+ * health, the adapter routes (list, pin, unpin, rollback), the dead letters and the training jobs,
+ * with the node's errors as
  * {@link EngramApiException}s.
  */
 class SdkNodeRoutesTest {
@@ -254,6 +264,56 @@ class SdkNodeRoutesTest {
                                 EngramApiException.class,
                                 e -> assertThat(e.status()).isEqualTo(403));
             }
+        }
+    }
+
+    @Test
+    void deadLettersAndTrainingJobsAreReadThroughTheSdk() {
+        EngramNode node = SharedNode.get();
+        String tenant = tenant("sdk-ops");
+        Produced.send(
+                SharedKafka.bootstrapServers(),
+                List.of(new FeedbackStream.Item(tenant, new byte[] {(byte) 0xfe, 0x01}, null, false, "json")));
+        TrainingJob job = TrainingRecords.job(tenant + "-job", tenant, 1, Instant.parse("2026-03-01T10:00:00Z"));
+        try (EngramClient admin = client(node, SharedNode.adminKey());
+                TrainingRecords records = new TrainingRecords()) {
+            NodeOperations ops = admin.operations();
+            Await.until(
+                    "the record to be dead-lettered",
+                    Duration.ofSeconds(60),
+                    () -> ops.deadLetters(null, tenant, 10).deadLetters().size() == 1);
+            DeadLetterListing listing = ops.deadLetters("JSON", tenant, 10);
+            DeadLetterInfo letter = listing.deadLetters().get(0);
+            assertThat(letter.tenant()).isEqualTo(tenant);
+            assertThat(letter.sourceTopic()).isEqualTo("engram.feedback");
+            assertThat(letter.reason()).startsWith("json");
+            assertThat(letter.payloadAsBytes()).containsExactly((byte) 0xfe, 0x01);
+            assertThat(listing.total()).isGreaterThanOrEqualTo(listing.scanned());
+            assertThat(ops.deadLetters("no such reason anywhere", tenant, 10).deadLetters())
+                    .isEmpty();
+
+            records.send(job);
+            records.step(job, 3, 6, 0.7, Instant.parse("2026-03-01T10:00:03Z"));
+            Await.until(
+                    "the job to be running",
+                    Duration.ofSeconds(60),
+                    () -> ops.trainingJobs(tenant, "running", 10).size() == 1);
+            TrainingJobInfo listed = ops.trainingJobs(tenant, null, 10).get(0);
+            assertThat(listed.jobId()).isEqualTo(job.jobId());
+            assertThat(listed.state()).isEqualTo("RUNNING");
+            assertThat(listed.fraction()).isEqualTo(0.5);
+            assertThat(listed.lossCurve()).as("lists leave curves out").isEmpty();
+            assertThat(ops.trainingJob(job.jobId()).lossCurve()).containsExactly(new TrainingJobInfo.LossPoint(3, 0.7));
+            assertThatThrownBy(() -> ops.trainingJob(tenant + "-unknown"))
+                    .isInstanceOfSatisfying(
+                            EngramApiException.class,
+                            e -> assertThat(e.status()).isEqualTo(404));
+            assertThatThrownBy(() -> ops.trainingJobs(tenant, "asleep", 10))
+                    .isInstanceOfSatisfying(
+                            EngramApiException.class, e -> assertThat(e.field()).isEqualTo("state"));
+            assertThatThrownBy(() -> ops.deadLetters(null, null, 0))
+                    .isInstanceOfSatisfying(
+                            EngramApiException.class, e -> assertThat(e.field()).isEqualTo("limit"));
         }
     }
 

@@ -1,10 +1,13 @@
 package dev.engram.tools.cli;
 
+import dev.engram.tools.demo.ConsoleHold;
 import dev.engram.tools.demo.ContinualDemo;
 import dev.engram.tools.demo.CranfieldDemo;
 import dev.engram.tools.demo.DemoOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,7 +24,8 @@ import picocli.CommandLine.Option;
             "Start a node (embedded broker unless --bootstrap) and run Engram's loop on the Cranfield collection:",
             "seed the abstracts through Kafka, replay the feedback queries as a live stream in rounds, train,",
             "gate, publish and hot-swap query-side LoRA adapters, and print held-out nDCG@10 per promoted version.",
-            "--rounds 0: only send the abstracts and print BM25 figures for all queries (about 30 s)."
+            "--rounds 0: only send the abstracts and print BM25 figures for all queries (about 30 s).",
+            "--console: then keep the node up and print the URL of its operations console and its admin key."
         })
 final class DemoCommand implements Callable<Integer> {
 
@@ -65,6 +69,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Seed of the feedback / held-out split of the queries (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(
+            names = "--console",
+            description = "After the demo keep the node up and print its console's URL and admin key; Ctrl-C stops it.")
+    boolean console;
+
     @Option(names = "--verbose", description = "Also log the node's INFO messages (on stderr).")
     boolean verbose;
 
@@ -88,11 +97,34 @@ final class DemoCommand implements Callable<Integer> {
         if (data != null) {
             options = options.withDataDir(data);
         }
-        if (rounds == 0) {
-            new CranfieldDemo(options, System.out).run();
-        } else {
-            new ContinualDemo(options, System.out).run();
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        ConsoleHold hold = console ? new ConsoleHold(System.out, () -> awaitCtrlC(stop, stopped)) : null;
+        try {
+            if (rounds == 0) {
+                new CranfieldDemo(options, System.out).execute(hold == null ? node -> {} : hold);
+            } else {
+                new ContinualDemo(options, System.out).execute(hold);
+            }
+        } finally {
+            stopped.countDown();
         }
         return 0;
+    }
+
+    /** Returns on Ctrl-C; the JVM then waits (bounded) until the demo has closed its node. */
+    private static void awaitCtrlC(CountDownLatch stop, CountDownLatch stopped) throws InterruptedException {
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stop.countDown();
+                            try {
+                                stopped.await(30, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "engram-demo-console-stop"));
+        stop.await();
     }
 }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
  * engram recall  --tenant T [--k 10] [--node URL] TEXT                      recall useful cases
  * engram demo    ...                                                        the Cranfield demo
  * engram worker  [--bootstrap HOST:PORT] [--data DIR]                       run training jobs
+ * engram broker  [--data DIR] [--port 9092]                                 a Kafka broker for several nodes
  * engram adapters list|pin|unpin|rollback [--node URL] ...                  see and steer adapter versions
  * engram keys    create|list|revoke [--node URL | --data DIR] ...           manage API keys
  * engram audit   [--limit N] [--node URL]                                   who did what, and why
@@ -36,6 +37,7 @@ import picocli.CommandLine.Spec;
             RecallCommand.class,
             DemoCommand.class,
             WorkerCommand.class,
+            BrokerCommand.class,
             AdaptersCommand.class,
             KeysCommand.class,
             AuditCommand.class,

@@ -103,6 +103,14 @@ public final class ContinualDemo implements Runnable {
 
     /** Runs the loop, prints what happens and returns the figures. */
     public LoopResult execute() {
+        return execute(null);
+    }
+
+    /**
+     * As {@link #execute()}, and once the summary is printed hands the node, still up, to
+     * {@code whileUp} (e.g. a {@link ConsoleHold}); null for none.
+     */
+    public LoopResult execute(java.util.function.Consumer<EngramNode> whileUp) {
         long started = System.nanoTime();
         EvalDataset cranfield = dataset;
         QuerySplit split = QuerySplit.split(cranfield, FEEDBACK_FRACTION, options.splitSeed());
@@ -228,8 +236,14 @@ public final class ContinualDemo implements Runnable {
                     rounds,
                     seeding,
                     Duration.ofNanos(System.nanoTime() - started));
+            if (whileUp != null) {
+                summary(result);
+                whileUp.accept(node);
+            }
         }
-        summary(result);
+        if (whileUp == null) {
+            summary(result);
+        }
         deleteTree(runDir);
         return result;
     }

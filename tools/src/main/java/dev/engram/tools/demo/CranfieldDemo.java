@@ -61,6 +61,14 @@ public final class CranfieldDemo implements Runnable {
 
     /** Runs the demo, prints its figures and returns them. */
     public DemoResult execute() {
+        return execute(node -> {});
+    }
+
+    /**
+     * As {@link #execute()}, and before the node stops hands it to {@code whileUp} (e.g. a
+     * {@link ConsoleHold}).
+     */
+    public DemoResult execute(java.util.function.Consumer<EngramNode> whileUp) {
         long started = System.nanoTime();
         EvalDataset cranfield = CranfieldLoader.load();
         out.println();
@@ -125,6 +133,7 @@ public final class CranfieldDemo implements Runnable {
                     percentile(latencies, 99),
                     since(started));
             print(result);
+            whileUp.accept(node);
             return result;
         }
     }

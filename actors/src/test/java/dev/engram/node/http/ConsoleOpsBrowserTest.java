@@ -1,0 +1,168 @@
+package dev.engram.node.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.engram.node.EngramNode;
+import dev.engram.node.testing.FeedbackStream;
+import dev.engram.node.testing.HeadlessChromium;
+import dev.engram.node.testing.Produced;
+import dev.engram.node.testing.SharedKafka;
+import dev.engram.node.testing.SharedNode;
+import dev.engram.node.testing.TestIds;
+import dev.engram.node.testing.TrainingRecords;
+import dev.engram.streams.TrainingJob;
+import dev.engram.streams.TrainingProgress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The console's views of the stream in a real browser (headless Chromium) against a running node
+ * and broker: the dead letters with their reason and payload, filtered; a training job that moves
+ * from queued to running to done while the page watches, its loss curve drawn live.
+ */
+class ConsoleOpsBrowserTest {
+
+    private static final Duration BOUND = Duration.ofSeconds(60);
+    private static final String T = TestIds.unique("console-ops");
+    private static EngramNode node;
+    private static String adminKey;
+
+    @TempDir
+    Path profile;
+
+    private HeadlessChromium browser;
+    private WebDriver page;
+
+    @BeforeAll
+    static void invalidFeedback() {
+        HeadlessChromium.assumeInstalled();
+        node = SharedNode.get();
+        adminKey = SharedNode.adminKey();
+        String reward7 = "{\"schemaVersion\": 1, \"eventId\": \"" + T + "-bad\", \"tenant\": \"" + T
+                + "\", \"agentId\": \"support-bot\", \"timestamp\": \"2026-03-01T09:00:00Z\", "
+                + "\"task\": \"customer charged twice\", \"plan\": \"refund\", \"reward\": 7.0}";
+        Produced.send(
+                SharedKafka.bootstrapServers(),
+                List.of(
+                        new FeedbackStream.Item(T, reward7.getBytes(StandardCharsets.UTF_8), null, false, "reward"),
+                        new FeedbackStream.Item(
+                                T, "not json at all".getBytes(StandardCharsets.UTF_8), null, false, "json")));
+    }
+
+    @BeforeEach
+    void openBrowser() {
+        browser = HeadlessChromium.start(profile);
+        page = browser.driver();
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    private void signIn() {
+        page.get(node.httpUrl() + "/console");
+        browser.await(BOUND, d -> d.findElement(By.id("api-key")).isDisplayed());
+        page.findElement(By.id("api-key")).sendKeys(adminKey);
+        page.findElement(By.id("login-button")).click();
+        browser.await(BOUND, d -> d.findElement(By.id("app")).isDisplayed());
+    }
+
+    private void open(String view) {
+        page.findElement(By.cssSelector("nav a[data-view='" + view + "']")).click();
+        browser.await(BOUND, d -> d.findElement(By.id("view-" + view)).isDisplayed());
+    }
+
+    @Test
+    void anOperatorFiltersTheDeadLettersAndReadsOnesReasonAndPayload() {
+        signIn();
+        open("dead-letters");
+        page.findElement(By.id("dead-tenant")).sendKeys(T);
+        // The node dead-letters the records a moment after they were sent: filter again until both are in.
+        List<WebElement> rows = browser.await(BOUND, d -> {
+            if (d.findElement(By.id("dead-message")).getText().startsWith("reading")) {
+                return null; // the last filter is still being answered
+            }
+            List<WebElement> found = d.findElements(By.cssSelector("tr.dead-letter"));
+            if (found.size() == 2) {
+                return found;
+            }
+            d.findElement(By.id("dead-search")).click();
+            return null;
+        });
+        assertThat(rows.get(0).getText()).contains(T, "json", "engram.feedback-");
+        WebElement reward = rows.get(1);
+        assertThat(reward.findElement(By.cssSelector("td.reason")).getText()).contains("reward");
+
+        reward.findElement(By.cssSelector("button.view-payload")).click();
+        browser.await(BOUND, d -> d.findElement(By.id("dead-payload-box")).isDisplayed());
+        assertThat(page.findElement(By.id("dead-payload")).getText())
+                .contains("\"reward\": 7", "\"task\": \"customer charged twice\"");
+        assertThat(page.findElement(By.id("dead-payload-reason")).getText())
+                .isEqualTo(reward.findElement(By.cssSelector("td.reason")).getText());
+        assertThat(page.findElement(By.id("dead-payload-title")).getText()).contains("key " + T, "utf-8");
+        browser.screenshot("dead-letters");
+
+        page.findElement(By.id("dead-reason")).sendKeys("reward");
+        page.findElement(By.id("dead-search")).click();
+        browser.await(
+                BOUND, d -> d.findElements(By.cssSelector("tr.dead-letter")).size() == 1);
+        assertThat(page.findElement(By.cssSelector("tr.dead-letter")).getText()).contains("reward");
+    }
+
+    @Test
+    void aTrainingJobMovesFromQueuedToRunningToDoneWhileItsLossCurveGrowsLive() {
+        Instant t0 = Instant.parse("2026-03-01T11:00:00Z");
+        TrainingJob job = TrainingRecords.job(T + "-round-4", T, 4, t0);
+        try (TrainingRecords records = new TrainingRecords()) {
+            records.send(job);
+            signIn();
+            open("training");
+            By row = By.cssSelector("tr.job[data-job='" + job.jobId() + "']");
+            browser.await(
+                    BOUND, d -> d.findElement(row).getAttribute("data-state").equals("QUEUED"));
+            page.findElement(row).click();
+
+            long total = 24;
+            records.report(TrainingProgress.of(
+                    job, TrainingProgress.Phase.STARTING, 0, 0, null, 0, null, "on cpu", t0.plusSeconds(1)));
+            for (long step = 2; step <= 12; step += 2) {
+                records.step(job, step, total, 1.4 * Math.exp(-step / 10.0) + 0.3, t0.plusSeconds(1 + step));
+            }
+            browser.await(
+                    BOUND, d -> d.findElement(row).getAttribute("data-state").equals("RUNNING"));
+            browser.await(
+                    BOUND, d -> "6".equals(d.findElement(By.id("job-curve")).getAttribute("data-points")));
+            assertThat(page.findElements(By.cssSelector("#job-curve circle.plot-point")))
+                    .hasSize(6);
+            assertThat(page.findElement(row).getText()).contains("12/24", "TRAINING");
+            browser.screenshot("training");
+
+            for (long step = 14; step <= total; step += 2) {
+                records.step(job, step, total, 1.4 * Math.exp(-step / 10.0) + 0.3, t0.plusSeconds(1 + step));
+            }
+            browser.await(
+                    BOUND, d -> "12".equals(d.findElement(By.id("job-curve")).getAttribute("data-points")));
+            records.report(TrainingProgress.of(
+                    job, TrainingProgress.Phase.DONE, total, total, 0.4, 40, 0.0, "published v4", t0.plusSeconds(30)));
+            browser.await(
+                    BOUND, d -> d.findElement(row).getAttribute("data-state").equals("DONE"));
+            assertThat(page.findElement(row).getText()).contains("published v4", "24/24");
+            assertThat(Integer.parseInt(page.findElement(By.id("jobs-done")).getText()))
+                    .isGreaterThanOrEqualTo(1);
+        }
+    }
+}
