@@ -100,6 +100,15 @@ public final class AgentAdapterTrainer {
 
     /** Trains a fresh adapter and hands it back open (the caller closes it). */
     public AgentTraining fit(LlamaModel base, List<SftExample> examples) throws IOException {
+        return fit(base, examples, null);
+    }
+
+    /**
+     * Continues training the PEFT adapter in {@code startFrom} (round after round: its own rank,
+     * alpha and targets, as saved; this trainer's LoRA shape is then not used), or trains a fresh
+     * one when it is null. Hands the adapter back open (the caller closes it).
+     */
+    public AgentTraining fit(LlamaModel base, List<SftExample> examples, Path startFrom) throws IOException {
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("no examples to train on: the tenant has no successful episodes"
                     + " with a plan (see ExampleSet's counts)");
@@ -114,7 +123,9 @@ public final class AgentAdapterTrainer {
             }
             listener.onProgress(progress);
         };
-        LoraModel adapter = LoraModel.attach(base.baseLinears(), lora, manager, training.seed());
+        LoraModel adapter = startFrom == null
+                ? LoraModel.attach(base.baseLinears(), lora, manager, training.seed())
+                : LoraModel.load(startFrom, base.baseLinears(), manager);
         try {
             LlamaModel tuned = base.withLinears(adapter.layers());
             adapter.setTraining(true);

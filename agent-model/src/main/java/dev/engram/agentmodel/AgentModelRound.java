@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /**
  * One round for a tenant, start to end: successful episodes → examples → a split by episode id →
- * a LoRA candidate trained on one side → the gate on the other (candidate against the serving
+ * a LoRA candidate trained on one side (fresh, or on from the serving adapter) → the gate on the other (candidate against the serving
  * adapter, or the base model when none serves) → the candidate written in PEFT layout.
  *
  * <pre>{@code
@@ -59,7 +59,8 @@ public final class AgentModelRound {
         }
         AgentAdapterTrainer trainer = new AgentAdapterTrainer(
                 config.lora(), config.training(), config.batchSize(), listener, Clock.systemUTC());
-        try (AgentTraining run = trainer.fit(model, split.train())) {
+        Path startFrom = config.continueFromServing() ? serving : null;
+        try (AgentTraining run = trainer.fit(model, split.train(), startFrom)) {
             run.adapted().lora().save(outDir);
             PlanLossVerdict verdict;
             if (serving == null) {

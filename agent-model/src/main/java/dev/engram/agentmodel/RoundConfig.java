@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param heldOutFraction the share of episodes (by id) the gate scores and training never sees, in
  *     (0, 1)
  * @param gate the gate's thresholds
+ * @param continueFromServing train on from the serving adapter (round after round) instead of a
+ *     fresh one; with no serving adapter a fresh one is trained
  */
 public record RoundConfig(
         ExampleConfig examples,
@@ -22,7 +24,8 @@ public record RoundConfig(
         TrainingConfig training,
         int batchSize,
         double heldOutFraction,
-        PlanLossGate gate) {
+        PlanLossGate gate,
+        boolean continueFromServing) {
 
     public RoundConfig {
         Objects.requireNonNull(examples, "examples");

@@ -10,7 +10,6 @@ import dev.engram.adapters.InvalidAdapterException;
 import dev.engram.adapters.LoraConfig;
 import dev.engram.adapters.TrainingConfig;
 import dev.engram.agentmodel.internal.SafetensorsReader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +39,10 @@ class AgentAdapterTrainerTest {
     };
 
     private static NDManager manager;
-    private static Path root;
+
+    @TempDir
+    static Path root;
+
     private static LlamaModel base;
     private static List<SftExample> examples;
     private static AgentTraining run;
@@ -80,7 +82,6 @@ class AgentAdapterTrainerTest {
     @BeforeAll
     static void train() throws Exception {
         manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-        root = Files.createTempDirectory("agent-adapter");
         Path folder = TinyLlama.write(root.resolve("model"), TinyLlama.Spec.gqa(), TinyLlama.wordsOf(texts()));
         base = LlamaModel.load(folder, manager);
         try (AgentTokenizer tokenizer = AgentTokenizer.load(folder)) {

@@ -18,7 +18,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A tenant's feedback events become a gated PEFT adapter; the next round is gated against it. */
+/**
+ * A tenant's feedback events become a gated PEFT adapter; the next round is gated against it, and
+ * a round can train on from it.
+ */
 class AgentModelRoundTest {
 
     @TempDir
@@ -71,7 +74,8 @@ class AgentModelRoundTest {
                         .build(),
                 8,
                 0.25,
-                PlanLossGate.defaults());
+                PlanLossGate.defaults(),
+                false);
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
                 LlamaModel model = LlamaModel.load(folder, manager);
                 AgentTokenizer tokenizer = AgentTokenizer.load(folder)) {
@@ -98,6 +102,21 @@ class AgentModelRoundTest {
                     .isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-9));
             assertThat(Files.readAllBytes(dir.resolve("v2/adapter_model.safetensors")))
                     .isEqualTo(Files.readAllBytes(dir.resolve("v1/adapter_model.safetensors")));
+
+            // round 3 trains on from v1: it starts where v1 ended, not where a fresh adapter starts
+            RoundConfig continuing =
+                    new RoundConfig(config.examples(), config.lora(), config.training(), 8, 0.25, config.gate(), true);
+            RoundReport third = new AgentModelRound(model, tokenizer, continuing, manager, null)
+                    .run("acme", events, cases, dir.resolve("v1"), dir.resolve("v3"));
+            assertThat(third.training().firstLoss())
+                    .as(
+                            "first step from v1 vs from scratch (%.3f)",
+                            first.training().firstLoss())
+                    .isLessThan(first.training().firstLoss() * 0.3);
+            assertThat(third.verdict().servingNll())
+                    .isCloseTo(first.verdict().candidateNll(), org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(Files.readAllBytes(dir.resolve("v3/adapter_model.safetensors")))
+                    .isNotEqualTo(Files.readAllBytes(dir.resolve("v1/adapter_model.safetensors")));
         }
     }
 }

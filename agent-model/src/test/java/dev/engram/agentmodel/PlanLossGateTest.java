@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.engram.adapters.TrainingConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A tenant whose plans share one frame ("check status then VERB the NOUN then report done"): an
@@ -22,6 +22,9 @@ class PlanLossGateTest {
 
     static final List<String> VERBS = List.of("restart", "rotate", "flush", "renew", "scale", "backup");
     static final List<String> NOUNS = List.of("cache", "logs", "keys", "certs", "pods", "db");
+
+    @TempDir
+    static Path root;
 
     private static NDManager manager;
     private static LlamaModel base;
@@ -35,10 +38,7 @@ class PlanLossGateTest {
                 List.of("Task: Useful past cases: - / Plan:", "please the check status" + " then report done"));
         texts.addAll(VERBS);
         texts.addAll(NOUNS);
-        Path folder = TinyLlama.write(
-                Files.createTempDirectory("plan-gate").resolve("model"),
-                TinyLlama.Spec.gqa(),
-                TinyLlama.wordsOf(texts));
+        Path folder = TinyLlama.write(root.resolve("model"), TinyLlama.Spec.gqa(), TinyLlama.wordsOf(texts));
         base = LlamaModel.load(folder, manager);
         List<SftExample> examples = new ArrayList<>();
         try (AgentTokenizer tokenizer = AgentTokenizer.load(folder)) {

@@ -21,15 +21,15 @@ import java.util.TreeMap;
  * {@code config.json}, {@code model.safetensors} with Hugging Face's tensor names and random
  * weights, and a word-level {@code tokenizer.json} whose post-processor adds {@code <s>}.
  *
- * <p>Weights are multiples of 1/64 in [-2, 2], so F32, F16 and BF16 files hold the same values.
+ * <p>Public for the command line's tests (the test-jar). Weights are multiples of 1/64 in [-2, 2], so F32, F16 and BF16 files hold the same values.
  */
-final class TinyLlama {
+public final class TinyLlama {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> SPECIALS = List.of("<pad>", "<s>", "</s>", "<unk>");
 
     /** The shape of a tiny model. */
-    record Spec(
+    public record Spec(
             int vocab,
             int hidden,
             int inter,
@@ -40,7 +40,7 @@ final class TinyLlama {
             boolean tied,
             long seed) {
 
-        static Spec gqa() {
+        public static Spec gqa() {
             return new Spec(64, 32, 48, 2, 4, 2, 8, false, 7);
         }
 
@@ -115,7 +115,7 @@ final class TinyLlama {
     }
 
     /** Writes the whole folder with F32 weights and a tokenizer over {@code words}. */
-    static Path write(Path dir, Spec s, List<String> words) throws IOException {
+    public static Path write(Path dir, Spec s, List<String> words) throws IOException {
         return write(dir, s, weights(s), words, "F32");
     }
 
@@ -256,7 +256,7 @@ final class TinyLlama {
     }
 
     /** Words of the texts, split as the tokenizer's Whitespace pre-tokenizer does. */
-    static List<String> wordsOf(List<String> texts) {
+    public static List<String> wordsOf(List<String> texts) {
         List<String> out = new ArrayList<>();
         for (String text : texts) {
             java.util.regex.Matcher m =

@@ -79,6 +79,11 @@ final class AgentModelCommand implements Callable<Integer> {
     Path serving;
 
     @Option(
+            names = "--continue",
+            description = "Train on from the --serving adapter (its rank, alpha and targets) instead of a fresh one.")
+    boolean continueFromServing;
+
+    @Option(
             names = "--base-name",
             paramLabel = "NAME",
             description = "base_model_name_or_path in adapter_config.json (default: the model folder's name).")
@@ -129,6 +134,10 @@ final class AgentModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (continueFromServing && serving == null) {
+            throw new IllegalArgumentException(
+                    "--continue trains on from the serving adapter: give it with --serving DIR");
+        }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         List<FeedbackEvent> events = readEvents(feedback);
@@ -161,7 +170,8 @@ final class AgentModelCommand implements Callable<Integer> {
                         .build(),
                 batch,
                 heldOut,
-                PlanLossGate.defaults());
+                PlanLossGate.defaults(),
+                continueFromServing);
         Device device = Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         try (NDManager manager = NDManager.newBaseManager(device, "PyTorch");
                 LlamaModel llama = LlamaModel.load(model, manager);
