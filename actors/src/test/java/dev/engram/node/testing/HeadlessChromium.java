@@ -71,9 +71,15 @@ public final class HeadlessChromium implements AutoCloseable {
         return driver;
     }
 
-    /** Waits at most {@code bound} for {@code condition} to be non-null and not false. */
+    /**
+     * Waits at most {@code bound} for {@code condition} to be non-null and not false. A live view
+     * replaces its rows as events arrive, so an element the condition found a moment ago may be gone:
+     * such a stale reference counts as "not yet" and the condition is asked again.
+     */
     public <T> T await(Duration bound, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, bound).until(condition);
+        return new WebDriverWait(driver, bound)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(condition);
     }
 
     /** Saves what the browser shows as {@code name}.png in the screenshots folder. */
