@@ -24,7 +24,8 @@ function ticks(lo, hi, n) {
 }
 
 // Draws into `box` (replacing what it held). series: [{ name, points: [[x, y], ...] }];
-// options: { xLabel, yLabel, xFormat(x), yFormat(y), xTicks(lo, hi), yMin, yMax, width, height, margin }.
+// options: { xLabel, yLabel, xFormat(x), yFormat(y), xTicks(lo, hi), yMin, yMax, integer (y ticks),
+// width, height, margin }.
 function linePlot(box, series, options) {
   const o = Object.assign({ width: 640, height: 240, xFormat: String, yFormat: (y) => y.toFixed(2) }, options || {});
   const m = o.margin || { left: 56, right: 16, top: 12, bottom: 40 };
@@ -39,6 +40,7 @@ function linePlot(box, series, options) {
   let [x0, x1] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
   let [y0, y1] = [o.yMin ?? Math.min(...all.map((p) => p[1])), o.yMax ?? Math.max(...all.map((p) => p[1]))];
   if (x1 === x0) { x0 -= 1; x1 += 1; }
+  if (y1 === y0 && o.yMin !== undefined) y1 = y0 + 1;
   if (y1 === y0) { y0 -= Math.abs(y0) * 0.1 || 1; y1 += Math.abs(y1) * 0.1 || 1; }
   const w = o.width - m.left - m.right;
   const h = o.height - m.top - m.bottom;
@@ -47,7 +49,7 @@ function linePlot(box, series, options) {
   const axes = svg('g', { class: 'plot-axes' });
   axes.append(svg('line', { x1: m.left, y1: m.top + h, x2: m.left + w, y2: m.top + h }));
   axes.append(svg('line', { x1: m.left, y1: m.top, x2: m.left, y2: m.top + h }));
-  ticks(y0, y1, o.yTickCount || 4).forEach((t) => {
+  ticks(y0, y1, o.yTickCount || 4).filter((t) => !o.integer || Number.isInteger(t)).forEach((t) => {
     axes.append(svg('line', { x1: m.left, x2: m.left + w, y1: Y(t), y2: Y(t), class: 'plot-grid' }));
     axes.append(svg('text', { x: m.left - 6, y: Y(t) + 4, 'text-anchor': 'end' }, o.yFormat(t)));
   });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.node.EngramNode;
 import dev.engram.node.testing.HeadlessChromium;
+import dev.engram.node.testing.HttpCalls;
 import dev.engram.node.testing.SharedNode;
 import dev.engram.node.testing.TenantFixture;
 import dev.engram.node.testing.TestIds;
@@ -21,7 +22,8 @@ import org.openqa.selenium.WebElement;
 /**
  * The console's tenant views in a real browser (headless Chromium) against a running node fed
  * through Kafka: a tenant's cases, polarity, feedback and versions with its quality trend; the
- * quality plot of every promoted version and the share of recalled cases judged useful.
+ * quality plot of every promoted version and the share of recalled cases judged useful; the audit
+ * trail of an operator's pin.
  */
 class ConsoleTenantsBrowserTest {
 
@@ -77,6 +79,22 @@ class ConsoleTenantsBrowserTest {
                 .as("the base before v1, v1 and v2")
                 .hasSize(3);
         browser.screenshot("tenants");
+    }
+
+    @Test
+    void theAuditViewListsAnOperatorsPinWithItsReason() {
+        HttpCalls.Answer pin = HttpCalls.as(SharedNode.adminKey())
+                .post(
+                        node.httpUrl() + "/v1/adapters/" + T + "-retriever/pin",
+                        "{\"version\": 2, \"reason\": \"hold v2 over the weekend\"}");
+        assertThat(pin.status()).as(pin.body()).isEqualTo(202);
+        open("audit");
+        WebElement entry = browser.await(
+                BOUND,
+                d -> d.findElement(By.cssSelector(
+                        "tr.audit-entry[data-action='adapter.pin'][data-target='" + T + "-retriever']")));
+        assertThat(entry.getText()).contains("admin (admin)", T, "hold v2 over the weekend", "version 2");
+        browser.screenshot("audit");
     }
 
     @Test
