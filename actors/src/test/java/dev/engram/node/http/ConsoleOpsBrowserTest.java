@@ -200,6 +200,9 @@ class ConsoleOpsBrowserTest {
             }
             browser.await(
                     BOUND, d -> d.findElement(row).getAttribute("data-state").equals("RUNNING"));
+            assertThat(page.findElement(By.id("overview-jobs")).getAttribute("textContent"))
+                    .as("the overview counts it too")
+                    .matches("[1-9][0-9]* running");
             browser.await(
                     BOUND, d -> "6".equals(d.findElement(By.id("job-curve")).getAttribute("data-points")));
             assertThat(page.findElements(By.cssSelector("#job-curve circle.plot-point")))
