@@ -5,7 +5,9 @@ import dev.engram.memory.CaseStore;
 import dev.engram.memory.LuceneCaseStore;
 import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.auth.AuditLog;
+import dev.engram.node.auth.FailedAuthLimiter;
 import dev.engram.node.auth.IssuedKey;
+import dev.engram.node.cluster.NodeCluster;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.AdapterRoutes;
 import dev.engram.node.http.AuditRoutes;
@@ -35,6 +37,7 @@ import dev.engram.node.policy.HeldOutGate;
 import dev.engram.node.policy.JudgedTasks;
 import dev.engram.node.policy.PolicyFitter;
 import dev.engram.node.policy.PolicyRankers;
+import dev.engram.node.recall.RecallService;
 import dev.engram.node.recall.Recaller;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.tuning.JudgedRecallLog;
@@ -122,6 +125,7 @@ public final class EngramNode implements AutoCloseable {
     private AdapterRegistry adapters;
     private TuningLoop tuning;
     private String createdAdminKey;
+    private NodeCluster cluster;
 
     private EngramNode(
             NodeConfig config,
@@ -207,12 +211,19 @@ public final class EngramNode implements AutoCloseable {
         });
         resources.push(scheduler::shutdownNow);
 
-        ActorSystem<SpawnProtocol.Command> system =
-                ActorSystem.create(SpawnProtocol.create(), "engram", PekkoSettings.node(config.maxConcurrentRecalls()));
+        ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(
+                SpawnProtocol.create(),
+                NodeCluster.SYSTEM_NAME,
+                NodeCluster.settings(PekkoSettings.node(config.maxConcurrentRecalls()), config.cluster()));
         resources.push(() -> {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(15, TimeUnit.SECONDS);
         });
+        // In a cluster: the consumer's rebalances place the partitions' shards; recalls go to their owners.
+        NodeCluster cluster = config.cluster().enabled() ? NodeCluster.join(system, config.cluster(), kafka) : null;
+        if (cluster != null) {
+            resources.push(cluster);
+        }
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
         // Ingest's writes and recalls on dispatchers of their own: a burst of one never takes the other's threads.
         Executor ingestThreads =
@@ -327,7 +338,8 @@ public final class EngramNode implements AutoCloseable {
                         config.pollTimeout(),
                         batchTimeout,
                         resilience.ingestPartitionRetry(),
-                        config.clock());
+                        config.clock(),
+                        cluster == null ? FeedbackConsumer.NO_OWNERSHIP : cluster.ownership());
         Thread consumerThread = new Thread(consumer, "engram-feedback-consumer");
         consumerThread.setDaemon(true);
         consumerThread.start();
@@ -339,7 +351,14 @@ public final class EngramNode implements AutoCloseable {
         org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer =
                 KafkaClientFactory.producer(kafka);
         resources.push(controlProducer::close);
-        HttpAccess access = new HttpAccess(keys, config.allowAnonymous());
+        HttpAccess access = new HttpAccess(
+                keys,
+                config.allowAnonymous(),
+                new FailedAuthLimiter(
+                        config.maxFailedAuthPerMinute(),
+                        Duration.ofMinutes(1),
+                        FailedAuthLimiter.DEFAULT_MAX_CLIENTS,
+                        config.clock()));
         AdapterRoutes adapterRoutes = new AdapterRoutes(
                 adapters, AdapterPublisher.over(controlProducer), blocking, config.clock(), access, audit);
         KeyRoutes keyRoutes = new KeyRoutes(keys, audit, access, blocking, config.clock());
@@ -355,12 +374,18 @@ public final class EngramNode implements AutoCloseable {
 
         Recaller recaller = new Recaller(
                 store, config.embedder(), recallThreads, metrics, adapters, rankers, config.maxConcurrentRecalls());
+        RecallService recalls = cluster == null ? recaller : cluster.recalls(recaller);
         String bootstrapServers = bootstrap;
         Supplier<HealthReport> health = () -> HealthReport.of(
-                consumer, recaller.mode(), adapters.servingLabels(), bootstrapServers, adapters.failedVersions());
+                        consumer,
+                        recaller.mode(),
+                        adapters.servingLabels(),
+                        bootstrapServers,
+                        adapters.failedVersions())
+                .withCluster(cluster == null ? null : cluster.status());
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(access, metrics, health, trainingJobs, config.clock());
         HttpApi api = new HttpApi(
-                recaller,
+                recalls,
                 metrics,
                 health,
                 access,
@@ -373,12 +398,21 @@ public final class EngramNode implements AutoCloseable {
                         tenantRoutes.routes(),
                         consoleRoutes.routes()));
         ServerBinding binding = await(
-                api.bind(system, config.httpHost(), config.httpPort()),
-                "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort());
+                api.bind(system, config.httpHost(), config.httpPort(), config.httpTls()),
+                "binding the HTTP API to " + config.httpHost() + ":" + config.httpPort()
+                        + (config.httpsEnabled() ? " (TLS)" : ""));
         resources.push(() -> binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS));
 
+        if (!config.httpOnLoopback() && !config.httpsEnabled()) {
+            log.warn(
+                    "the HTTP API listens on {} beyond loopback without TLS: API keys cross the network in the "
+                            + "clear; give it a keystore (--tls-keystore FILE --tls-password-file FILE) or put a TLS proxy "
+                            + "in front",
+                    config.httpHost());
+        }
         log.info(
-                "engram node up: http://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}",
+                "engram node up: {}://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}",
+                config.httpsEnabled() ? "https" : "http",
                 config.httpHost(),
                 binding.localAddress().getPort(),
                 bootstrap,
@@ -393,6 +427,7 @@ public final class EngramNode implements AutoCloseable {
         node.adapters = adapters;
         node.tuning = tuning;
         node.createdAdminKey = createdAdminKey.map(IssuedKey::secret).orElse(null);
+        node.cluster = cluster;
         return node;
     }
 
@@ -405,6 +440,11 @@ public final class EngramNode implements AutoCloseable {
                 ASK_SPAWN_TIMEOUT,
                 system.scheduler());
         return await(spawned, "spawning the ingest actor");
+    }
+
+    /** The node's part in a cluster of nodes; empty for a node on its own ({@link NodeConfig#cluster()} off). */
+    public Optional<NodeCluster> cluster() {
+        return Optional.ofNullable(cluster);
     }
 
     /** The node's stable id (kept in its data directory): names its consumer, its job publisher and a worker beside it. */
@@ -434,9 +474,9 @@ public final class EngramNode implements AutoCloseable {
         return binding.localAddress().getPort();
     }
 
-    /** The base URL of the HTTP API, e.g. {@code http://127.0.0.1:7070}. */
+    /** The base URL of the HTTP API, e.g. {@code http://127.0.0.1:7070} ({@code https://} with TLS). */
     public String httpUrl() {
-        return "http://" + config.httpHost() + ":" + httpPort();
+        return (config.httpsEnabled() ? "https://" : "http://") + config.httpHost() + ":" + httpPort();
     }
 
     /** The Kafka cluster the node consumes from: the configured one or the embedded broker's. */

@@ -2,7 +2,10 @@ package dev.engram.node;
 
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Embedder;
+import dev.engram.node.auth.FailedAuthLimiter;
+import dev.engram.node.cluster.ClusterConfig;
 import dev.engram.node.config.ResilienceConfig;
+import dev.engram.node.http.HttpTls;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.streams.FeedbackTopicLayout;
@@ -90,6 +93,19 @@ import java.util.regex.Pattern;
  *       once at start). A candidate that is unsigned, signed by another key, or whose signature does
  *       not verify is listed as rejected and never served. The local default ({@code engram serve}
  *       with its own worker) adds that worker's key by itself</td></tr>
+ *   <tr><td>{@code httpTls}</td><td>{@code null} (plain HTTP)</td><td>serve the HTTP API over TLS
+ *       only, with the key and certificate of a PKCS12 keystore ({@link HttpTls}; {@code engram serve
+ *       --tls-keystore FILE --tls-password-file FILE}); clients then call {@code https://}. Use it
+ *       whenever the API is reachable beyond loopback: API keys travel in every request</td></tr>
+ *   <tr><td>{@code maxFailedAuthPerMinute}</td><td>{@value FailedAuthLimiter#DEFAULT_MAX_FAILURES}</td><td>wrong
+ *       API keys one client address may send in a minute; past that its wrong keys are answered
+ *       {@code 429} with {@code Retry-After} until the minute is over, while valid keys from the same
+ *       address are served as always ({@link FailedAuthLimiter}), in [1, 1000000]</td></tr>
+ *   <tr><td>{@code cluster}</td><td>{@link ClusterConfig#off()}</td><td>whether the node joins a
+ *       Pekko cluster of nodes that share the feedback consumer group: each owns the partitions
+ *       Kafka assigned it, and any node answers any tenant's recall by routing it to the owner of
+ *       the tenant's partition ({@code engram serve --cluster-port N [--cluster-seed HOST:PORT]}).
+ *       Only with the shared feedback layout and an external broker</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -118,7 +134,10 @@ public record NodeConfig(
         FeedbackTopicLayout feedbackLayout,
         int maxConcurrentRecalls,
         boolean allowAnonymous,
-        TrustedWorkerKeys trustedWorkers) {
+        TrustedWorkerKeys trustedWorkers,
+        HttpTls httpTls,
+        int maxFailedAuthPerMinute,
+        ClusterConfig cluster) {
 
     /** Default interface of the HTTP API: loopback only. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -201,6 +220,19 @@ public record NodeConfig(
         Objects.requireNonNull(
                 trustedWorkers,
                 "nodeConfig.trustedWorkers is required (TrustedWorkerKeys.none() " + "trusts no worker)");
+        if (maxFailedAuthPerMinute < 1 || maxFailedAuthPerMinute > 1_000_000) {
+            throw new IllegalArgumentException(
+                    "nodeConfig.maxFailedAuthPerMinute must be in [1, 1000000], was " + maxFailedAuthPerMinute);
+        }
+        Objects.requireNonNull(cluster, "nodeConfig.cluster is required (ClusterConfig.off() for a node on its own)");
+        if (cluster.enabled() && feedbackLayout != FeedbackTopicLayout.SHARED) {
+            throw new IllegalArgumentException("nodeConfig.cluster needs the shared feedback layout: partitions of "
+                    + "engram.feedback are what nodes own (drop --feedback-layout per-tenant or the cluster options)");
+        }
+        if (cluster.enabled() && bootstrapServers == null) {
+            throw new IllegalArgumentException("nodeConfig.cluster needs a broker that every node shares: give "
+                    + "bootstrapServers (e.g. 'engram broker', then --bootstrap 127.0.0.1:9092)");
+        }
         if (allowAnonymous && !isLoopback(httpHost)) {
             throw new IllegalArgumentException("nodeConfig.allowAnonymous is only allowed when the HTTP API listens on "
                     + "loopback, but httpHost is " + httpHost + ": a node reachable from other hosts requires API "
@@ -216,6 +248,11 @@ public record NodeConfig(
     /** How the node's Kafka clients reach {@code bootstrap} (the configured or embedded broker's servers). */
     public KafkaConnection kafka(String bootstrap) {
         return new KafkaConnection(bootstrap, kafkaProperties);
+    }
+
+    /** {@code true} when the HTTP API is served over TLS ({@link #httpTls()} is set). */
+    public boolean httpsEnabled() {
+        return httpTls != null;
     }
 
     /** {@code true} when the HTTP API listens on loopback only (reachable from this host alone). */
@@ -268,7 +305,10 @@ public record NodeConfig(
                 .feedbackLayout(feedbackLayout)
                 .maxConcurrentRecalls(maxConcurrentRecalls)
                 .allowAnonymous(allowAnonymous)
-                .trustedWorkers(trustedWorkers);
+                .trustedWorkers(trustedWorkers)
+                .httpTls(httpTls)
+                .maxFailedAuthPerMinute(maxFailedAuthPerMinute)
+                .cluster(cluster);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -292,6 +332,9 @@ public record NodeConfig(
         private int maxConcurrentRecalls = defaultMaxConcurrentRecalls();
         private boolean allowAnonymous;
         private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
+        private HttpTls httpTls;
+        private int maxFailedAuthPerMinute = FailedAuthLimiter.DEFAULT_MAX_FAILURES;
+        private ClusterConfig cluster = ClusterConfig.off();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -408,6 +451,35 @@ public record NodeConfig(
             return this;
         }
 
+        /** Serve the HTTP API over TLS with this keystore; {@code null} (the default) for plain HTTP. */
+        public Builder httpTls(HttpTls value) {
+            this.httpTls = value;
+            return this;
+        }
+
+        /**
+         * Serve the HTTP API over TLS with the PKCS12 {@code keyStore}, whose password is the first
+         * line of {@code passwordFile}.
+         *
+         * @throws IllegalArgumentException naming the file when either cannot be read or the password is wrong
+         */
+        public Builder httpTls(Path keyStore, Path passwordFile) {
+            this.httpTls = HttpTls.fromPasswordFile(keyStore, passwordFile);
+            return this;
+        }
+
+        /** Wrong API keys a client address may send per minute before they are answered 429. */
+        public Builder maxFailedAuthPerMinute(int value) {
+            this.maxFailedAuthPerMinute = value;
+            return this;
+        }
+
+        /** Join a cluster of nodes, e.g. {@code ClusterConfig.on("127.0.0.1", 25520, List.of())}; see {@link NodeConfig}. */
+        public Builder cluster(ClusterConfig value) {
+            this.cluster = value;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(
@@ -431,7 +503,10 @@ public record NodeConfig(
                     feedbackLayout,
                     maxConcurrentRecalls,
                     allowAnonymous,
-                    trustedWorkers);
+                    trustedWorkers,
+                    httpTls,
+                    maxFailedAuthPerMinute,
+                    cluster);
         }
     }
 }

@@ -6,7 +6,8 @@
  * <p>Sub-packages, one per concern: {@code ingest} (consumer thread, ingest actor, batch steps),
  * {@code recall} (candidates, ranker, positive/negative split), {@code registry} (adapters, the
  * gate, hot-swap), {@code tuning} (scheduling rounds, the judged-feedback log), {@code http} (the
- * HTTP API, adapter routes included), {@code config} (settings shared by several packages) and
+ * HTTP API, adapter routes included), {@code cluster} (many nodes as one: partition ownership and
+ * recalls routed to the owner), {@code config} (settings shared by several packages) and
  * {@code internal} (no promise). The training worker and the tools (CLI, demo, simulator) live in
  * their own modules and the node depends on neither.
  */

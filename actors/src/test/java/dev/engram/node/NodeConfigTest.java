@@ -36,6 +36,9 @@ class NodeConfigTest {
         assertThat(config.feedbackLayout()).isEqualTo(dev.engram.streams.FeedbackTopicLayout.SHARED);
         assertThat(config.maxConcurrentRecalls())
                 .isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+        assertThat(config.httpTls()).isNull();
+        assertThat(config.httpsEnabled()).isFalse();
+        assertThat(config.maxFailedAuthPerMinute()).isEqualTo(20);
         assertThat(config.toBuilder().build()).isEqualTo(config);
     }
 
@@ -97,6 +100,11 @@ class NodeConfigTest {
                 .hasMessageContaining("nodeConfig.promotionGate");
         assertThatThrownBy(() -> NodeConfig.builder(DIR).adapterVersionsKept(0).build())
                 .hasMessageContaining("nodeConfig.adapterVersionsKept");
+        assertThatThrownBy(
+                        () -> NodeConfig.builder(DIR).maxFailedAuthPerMinute(0).build())
+                .hasMessageContaining("nodeConfig.maxFailedAuthPerMinute");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).httpTls(DIR.resolve("none.p12"), DIR.resolve("none.pass")))
+                .hasMessageContaining("none.pass");
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * first use only (when it has no {@code meta.properties}); later starts reuse it, with the same
  * cluster id, topics, records and committed offsets. {@link #startTemporary()} uses a fresh
  * directory that {@link #close()} deletes. Listeners bind to free loopback ports picked at each
- * start, so {@link #bootstrapServers()} may change across restarts. Start-up takes a few seconds.
+ * start, so {@link #bootstrapServers()} may change across a close and a new start, unless
+ * {@link #start(Path, int)} fixes the client port; {@link #restart()} keeps the ports (and the
+ * directory), so running clients reconnect to the same address by themselves. Start-up takes a few
+ * seconds.
  * One broker at a time may use a directory: a lock file ({@code engram-broker.lock}) refuses a
  * second one, in this process or another, before it can disturb the first.
  *
@@ -84,7 +89,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final int START_ATTEMPTS = 3;
 
-    private final KafkaRaftServer server;
+    /** How long {@link #restart()} tries to bind the ports the broker just released. */
+    private static final long RESTART_BIND_MILLIS = 30_000;
+
+    private volatile KafkaRaftServer server;
     private final DataDirectoryLock lock;
     private final KraftBrokerConfig config;
     private final String clusterId;
@@ -121,7 +129,21 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalStateException also when the directory was formatted with another security
      */
     public static EmbeddedKafka start(Path dataDir, BrokerSecurity security) {
-        return start(dataDir.toAbsolutePath(), security, false);
+        return start(dataDir.toAbsolutePath(), security, 0, false);
+    }
+
+    /**
+     * As {@link #start(Path)}, with clients connecting on {@code port} of the loopback address (0: a
+     * free one), so that the bootstrap address stays the same across restarts: what a broker shared
+     * by several nodes and workers needs ({@code engram broker}).
+     *
+     * @throws IllegalStateException also when {@code port} is taken
+     */
+    public static EmbeddedKafka start(Path dataDir, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be in [0, 65535] (0: a free one), got " + port);
+        }
+        return start(dataDir.toAbsolutePath(), BrokerSecurity.plaintext(), port, false);
     }
 
     /** Starts a broker on a new temporary directory, which {@link #close()} deletes. */
@@ -133,7 +155,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka startTemporary(BrokerSecurity security) {
         Path dir = TemporaryDirectory.create("engram-kafka-");
         try {
-            return start(dir, security, true);
+            return start(dir, security, 0, true);
         } catch (RuntimeException e) {
             deleteQuietly(dir);
             throw e;
@@ -212,11 +234,60 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * Stops the broker cleanly and starts it again on the same directory and the same ports, as an
+     * operator's restart would: clients keep their bootstrap address, see their connections drop, and
+     * reconnect by themselves; records, topics and committed offsets are all there afterwards.
+     * Returns once the broker is up again.
+     *
+     * <pre>{@code
+     * String before = kafka.bootstrapServers();
+     * kafka.restart();
+     * assert kafka.bootstrapServers().equals(before);
+     * }</pre>
+     *
+     * @throws IllegalStateException when the broker is closed, or does not come back (e.g. another
+     *     process took one of its ports while it was down)
+     */
+    public synchronized void restart() {
+        if (closed.get()) {
+            throw new IllegalStateException("cannot restart a closed broker: " + this);
+        }
+        long started = System.nanoTime();
+        server.shutdown();
+        server.awaitShutdown();
+        long deadline = System.currentTimeMillis() + RESTART_BIND_MILLIS;
+        while (true) {
+            KafkaRaftServer restarted = new KafkaRaftServer(new KafkaConfig(config.toProperties(), false), Time.SYSTEM);
+            try {
+                restarted.startup();
+                server = restarted;
+                break;
+            } catch (RuntimeException e) {
+                stopQuietly(restarted);
+                // The released ports can linger a moment (a closing connection); anything else is final.
+                if (!hasCause(e, BindException.class) || System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException(
+                            "Embedded Kafka on " + config.logDir() + " did not come back on " + bootstrapServers()
+                                    + " after a restart: " + e.getMessage(),
+                            e);
+                }
+                LOG.warn("Embedded Kafka could not bind its ports again yet ({}); retrying", e.getMessage());
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            }
+        }
+        LOG.info(
+                "Embedded Kafka restarted on {} (cluster {}) in {} ms",
+                bootstrapServers(),
+                clusterId,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
      * Shuts the broker down cleanly and waits until it has stopped (logs flushed, ports closed);
      * deletes the directory if it was temporary. Calling it again does nothing.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -240,7 +311,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 + (closed.get() ? ", closed" : "") + "]";
     }
 
-    private static EmbeddedKafka start(Path dir, BrokerSecurity security, boolean temporary) {
+    private static EmbeddedKafka start(Path dir, BrokerSecurity security, int port, boolean temporary) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -248,17 +319,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         DataDirectoryLock lock = DataDirectoryLock.acquire(dir);
         try {
-            return start(dir, lock, security, temporary);
+            return start(dir, lock, security, port, temporary);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
         }
     }
 
-    private static EmbeddedKafka start(Path dir, DataDirectoryLock lock, BrokerSecurity security, boolean temporary) {
+    private static EmbeddedKafka start(
+            Path dir, DataDirectoryLock lock, BrokerSecurity security, int port, boolean temporary) {
         long started = System.nanoTime();
+        if (port != 0) {
+            requireFree(port);
+        }
         for (int attempt = 1; ; attempt++) {
-            KraftBrokerConfig config = KraftBrokerConfig.onFreePorts(NODE_ID, dir, security);
+            KraftBrokerConfig config = KraftBrokerConfig.onPort(NODE_ID, dir, security, port);
             KafkaConfig kafkaConfig = new KafkaConfig(config.toProperties(), false);
             String clusterId = formatIfNeeded(kafkaConfig, config, dir);
             KafkaRaftServer server = null;
@@ -346,6 +421,17 @@ public final class EmbeddedKafka implements AutoCloseable {
                     + "data directory; point Engram at an empty or Engram-made one");
         }
         return clusterId;
+    }
+
+    /** A clear error before Kafka's own, which names neither the port nor what to do. */
+    private static void requireFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(KraftBrokerConfig.HOST, port));
+        } catch (IOException e) {
+            throw new IllegalStateException("Embedded Kafka cannot listen on " + KraftBrokerConfig.HOST + ":" + port
+                    + ": " + e.getMessage() + " (another broker there? pick another port, or 0 for a free one)");
+        }
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {

@@ -93,6 +93,55 @@ class EmbeddedKafkaRestartTest {
         assertThat(dir).as("a persistent directory is kept").exists();
     }
 
+    @Test
+    void restartKeepsTheAddressSoRunningClientsCarryOn(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir)) {
+            String address = kafka.bootstrapServers();
+            String clusterId = kafka.clusterId();
+            TopicAdmin.ensureTopics(kafka.bootstrapServers(), Topics.all());
+            try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(kafka.bootstrapServers());
+                    KafkaConsumer<String, byte[]> consumer =
+                            KafkaClientFactory.consumer(kafka.bootstrapServers(), "carry-on")) {
+                for (int i = 0; i < 5; i++) {
+                    producer.send(new ProducerRecord<>(
+                                    Topics.FEEDBACK,
+                                    TENANT,
+                                    EventCodec.encode(SampleEvents.feedback("before-" + i, TENANT))))
+                            .get();
+                }
+                List<ConsumerRecord<String, byte[]>> before = read(consumer, 5);
+                consumer.commitSync();
+
+                kafka.restart();
+
+                assertThat(kafka.bootstrapServers())
+                        .as("the same address after a restart")
+                        .isEqualTo(address);
+                assertThat(kafka.clusterId()).isEqualTo(clusterId);
+                // The same producer and consumer, opened before the restart: they reconnect by themselves.
+                for (int i = 0; i < 5; i++) {
+                    producer.send(new ProducerRecord<>(
+                                    Topics.FEEDBACK,
+                                    TENANT,
+                                    EventCodec.encode(SampleEvents.feedback("after-" + i, TENANT))))
+                            .get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                List<String> after = read(consumer, 5).stream()
+                        .map(r -> EventCodec.decodeFeedback(r.value()).eventId())
+                        .toList();
+                assertThat(after).containsExactly("after-0", "after-1", "after-2", "after-3", "after-4");
+                assertThat(before).hasSize(5);
+            }
+        }
+        assertThatThrownBy(() -> {
+                    EmbeddedKafka closed = EmbeddedKafka.start(dir);
+                    closed.close();
+                    closed.restart();
+                })
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
     /** Subscribes to the feedback topic and reads {@code count} records, waiting at most 30 s. */
     private static List<ConsumerRecord<String, byte[]>> read(KafkaConsumer<String, byte[]> consumer, int count) {
         consumer.subscribe(List.of(Topics.FEEDBACK));

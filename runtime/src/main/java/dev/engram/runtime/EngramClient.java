@@ -2,6 +2,7 @@ package dev.engram.runtime;
 
 import dev.engram.runtime.internal.AdapterFollower;
 import dev.engram.runtime.internal.NodeHttp;
+import dev.engram.runtime.internal.TrustStores;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.EventCodec;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -95,7 +97,7 @@ import org.apache.kafka.common.KafkaException;
  * A version delivered as {@link AdapterStatus#PROMOTED} is therefore one a trusted worker made
  * (bit for bit) and that node serves now (its gate promoted it, or an operator pinned or rolled back
  * to it). The node's answer is trusted as its recalls are: across an untrusted network, reach the
- * node over TLS.
+ * node over TLS ({@code https://} and {@link Builder#trustStore}).
  *
  * <p>Only what is used needs configuring: the node's routes (recall, health, adapters, admin) need
  * {@code nodeUrl}, feedback needs {@code bootstrapServers}, {@link #onAdapter} needs both and the
@@ -141,7 +143,7 @@ public final class EngramClient implements AutoCloseable {
         this.hasApiKey = b.apiKey != null;
         this.trustedWorkers = b.trustedWorkers;
         this.adapterCheckInterval = b.adapterCheckInterval;
-        this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout, b.apiKey);
+        this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout, b.apiKey, b.tls);
     }
 
     /** A builder; {@link Builder#agentId} is required, the rest as needed. */
@@ -397,8 +399,33 @@ public final class EngramClient implements AutoCloseable {
         private String apiKey;
         private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
         private Duration adapterCheckInterval = Duration.ofSeconds(2);
+        private SSLContext tls;
 
         private Builder() {}
+
+        /**
+         * Whom to trust when the node serves TLS ({@code https://} node URLs): the certificates in a
+         * PKCS12 trust store, e.g. the node's own certificate ({@code keytool -exportcert} from its
+         * keystore, then {@code keytool -importcert -storetype PKCS12 -keystore trust.p12}) or its CA's.
+         * Without it, the JDK's default trust (its CA certificates, or {@code -Djavax.net.ssl.trustStore}).
+         *
+         * <pre>{@code
+         * EngramClient.builder().nodeUrl(URI.create("https://engram-1:7070"))
+         *     .trustStore(Path.of("engram-trust.p12"), "changeit".toCharArray()) ...
+         * }</pre>
+         *
+         * @throws IllegalArgumentException naming the file when it cannot be read with the password
+         */
+        public Builder trustStore(Path trustStore, char[] password) {
+            this.tls = TrustStores.sslContext(Objects.requireNonNull(trustStore, "trustStore"), password);
+            return this;
+        }
+
+        /** The TLS context of calls to the node, for what {@link #trustStore} does not cover (client certificates). */
+        public Builder sslContext(SSLContext context) {
+            this.tls = Objects.requireNonNull(context, "sslContext");
+            return this;
+        }
 
         /**
          * Kafka client properties (SASL, SSL...) for the feedback producer and the adapter follower,

@@ -34,6 +34,9 @@ import java.util.TreeMap;
  * @param failedAdapters adapter versions that failed while serving, each {@code "<name>/v<version>: <why>"}:
  *     their tenants recall with the version the node fell back to (and the node is DEGRADED) until a
  *     newer version serves; empty when none
+ * @param cluster when the node is one of a cluster of nodes: the members, the partitions this node
+ *     owns and which node owns each partition (a recall for a tenant is answered by the owner of its
+ *     partition, whichever node it was sent to); null for a node on its own
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeHealth(
@@ -45,7 +48,8 @@ public record NodeHealth(
         Map<String, String> servingVersions,
         String bootstrapServers,
         String consumerError,
-        List<String> failedAdapters) {
+        List<String> failedAdapters,
+        Cluster cluster) {
 
     /** Every assigned partition moves. */
     public static final String UP = "UP";
@@ -66,6 +70,25 @@ public record NodeHealth(
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record StalledPartition(
             String partition, Instant since, int failedDeliveries, boolean isolating, String lastError) {}
+
+    /**
+     * A cluster of nodes as one node sees it.
+     *
+     * @param self the node's cluster address, e.g. {@code pekko://engram@127.0.0.1:25520}
+     * @param members every member with its status, e.g. {@code "pekko://engram@127.0.0.1:25521 Up"}
+     * @param ownedPartitions the partitions of {@code engram.feedback} this node owns
+     * @param partitionOwners partition number → the cluster address of its owner
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Cluster(
+            String self, List<String> members, List<Integer> ownedPartitions, Map<String, String> partitionOwners) {
+        public Cluster {
+            members = members == null ? List.of() : List.copyOf(members);
+            ownedPartitions = ownedPartitions == null ? List.of() : List.copyOf(ownedPartitions);
+            partitionOwners =
+                    partitionOwners == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(partitionOwners));
+        }
+    }
 
     public NodeHealth {
         assignedPartitions = assignedPartitions == null ? List.of() : List.copyOf(assignedPartitions);

@@ -27,9 +27,10 @@ import java.util.regex.PatternSyntaxException;
  *     Init.OLORA, null, true, 16, LoraTrainingConfig.FEATURE_EXTRACTION);   // OLoRA, LoRA-FA, LoRA+ 16
  * }</pre>
  *
- * <p>On the wire the last five fields are optional: JSON written before they existed decodes with
+ * <p>On the wire the last six fields are optional: JSON written before they existed decodes with
  * their defaults ({@code "default"} init, no regex, no LoRA-FA, LoRA+ ratio 1,
- * {@value #FEATURE_EXTRACTION}).
+ * {@value #FEATURE_EXTRACTION}) and with {@code "continue"}, the one way rounds continued then. The
+ * constructors without a {@code continuation} take {@link Continuation#DEFAULT}.
  *
  * @param r LoRA rank, in [1, 256]
  * @param alpha {@code lora_alpha}, finite and > 0 (output scaled by alpha / r, or alpha / √r)
@@ -55,6 +56,8 @@ import java.util.regex.PatternSyntaxException;
  *     learning rate is λ × {@code A}'s; 1 switches it off
  * @param taskType PEFT's {@code task_type}, {@code [A-Z][A-Z0-9_]{0,63}}, e.g.
  *     {@value #FEATURE_EXTRACTION}
+ * @param continuation how the round continues from the job's base adapter version (the
+ *     retriever's {@code Continuation}, by constant name)
  */
 public record LoraTrainingConfig(
         int r,
@@ -72,7 +75,8 @@ public record LoraTrainingConfig(
         String targetModulesRegex,
         boolean freezeA,
         double loraPlusRatio,
-        String taskType) {
+        String taskType,
+        Continuation continuation) {
 
     /** PEFT's task type for an encoder that produces embeddings: the default. */
     public static final String FEATURE_EXTRACTION = "FEATURE_EXTRACTION";
@@ -135,6 +139,66 @@ public record LoraTrainingConfig(
         }
     }
 
+    /**
+     * How a training round continues from the job's base adapter version, on the wire as its
+     * {@link #wireName()}; the names of the constants are those of the retriever's
+     * {@code Continuation}, which says what each does.
+     */
+    public enum Continuation {
+        /** {@code "retrain-from-base"}: a fresh adapter from the base model on all the judged feedback so far. */
+        RETRAIN_FROM_BASE("retrain-from-base"),
+        /** {@code "continue"}: a copy of the base version trained further on the new examples and a replay sample. */
+        CONTINUE("continue"),
+        /** {@code "continue-low-lr"}: as {@code "continue"}, at a lower learning rate and half the epochs. */
+        CONTINUE_LOW_LR("continue-low-lr"),
+        /** {@code "periodic-merge"}: PeriodicLoRA, the base version folded in and a fresh adapter trained on top. */
+        PERIODIC_MERGE("periodic-merge");
+
+        /** What a job asks for unless told otherwise: the retriever's default strategy. */
+        public static final Continuation DEFAULT = RETRAIN_FROM_BASE;
+
+        /** What JSON without the field means: how every round continued before the strategies existed. */
+        public static final Continuation BEFORE_THE_FIELD = CONTINUE;
+
+        private final String wireName;
+
+        Continuation(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** The name in JSON, e.g. {@code "retrain-from-base"}. */
+        @JsonValue
+        public String wireName() {
+            return wireName;
+        }
+
+        /**
+         * The strategy with this wire name.
+         *
+         * @throws InvalidEventException (field {@code continuation}) for any other name
+         */
+        @JsonCreator
+        public static Continuation fromWireName(String wireName) {
+            for (Continuation c : values()) {
+                if (c.wireName.equals(wireName)) {
+                    return c;
+                }
+            }
+            throw new InvalidEventException(
+                    "continuation",
+                    "must be one of "
+                            + Arrays.stream(values())
+                                    .map(Continuation::wireName)
+                                    .toList() + ", was '" + wireName
+                            + "'");
+        }
+
+        @Override
+        public String toString() {
+            return wireName;
+        }
+    }
+
     public LoraTrainingConfig {
         if (r < 1 || r > 256) {
             throw new InvalidEventException("r", "must be in [1, 256], was " + r);
@@ -159,6 +223,11 @@ public record LoraTrainingConfig(
             throw new InvalidEventException("maxLength", "must be in [8, 8192], was " + maxLength);
         }
         ChunkChecks.requireNonNull("init", init);
+        ChunkChecks.requireNonNull("continuation", continuation);
+        if (continuation == Continuation.PERIODIC_MERGE && useDora) {
+            throw new InvalidEventException(
+                    "continuation", "periodic-merge cannot be used with useDora (a DoRA adapter cannot be restarted)");
+        }
         ChunkChecks.finiteIn("loraPlusRatio", loraPlusRatio, 1, MAX_LORA_PLUS_RATIO);
         ChunkChecks.requireMatch(
                 "taskType",
@@ -199,21 +268,83 @@ public record LoraTrainingConfig(
                 null,
                 false,
                 1,
-                FEATURE_EXTRACTION);
+                FEATURE_EXTRACTION,
+                Continuation.DEFAULT);
+    }
+
+    /** LoRA with its variants, continuing as {@link Continuation#DEFAULT}. */
+    public LoraTrainingConfig(
+            int r,
+            double alpha,
+            double dropout,
+            List<String> targetModules,
+            boolean useRslora,
+            boolean useDora,
+            int epochs,
+            int batchSize,
+            double learningRate,
+            long seed,
+            int maxLength,
+            Init init,
+            String targetModulesRegex,
+            boolean freezeA,
+            double loraPlusRatio,
+            String taskType) {
+        this(
+                r,
+                alpha,
+                dropout,
+                targetModules,
+                useRslora,
+                useDora,
+                epochs,
+                batchSize,
+                learningRate,
+                seed,
+                maxLength,
+                init,
+                targetModulesRegex,
+                freezeA,
+                loraPlusRatio,
+                taskType,
+                Continuation.DEFAULT);
+    }
+
+    /** These settings, continuing as {@code v}. */
+    public LoraTrainingConfig withContinuation(Continuation v) {
+        return new LoraTrainingConfig(
+                r,
+                alpha,
+                dropout,
+                targetModules,
+                useRslora,
+                useDora,
+                epochs,
+                batchSize,
+                learningRate,
+                seed,
+                maxLength,
+                init,
+                targetModulesRegex,
+                freezeA,
+                loraPlusRatio,
+                taskType,
+                v);
     }
 
     /**
      * The settings measured on Cranfield: r 8, alpha 16, dropout 0.1 on {@code query} and
      * {@code value}, no rsLoRA/DoRA, 4 epochs of batch 32 at 5e-4, seed 42, 128 word pieces; the
-     * variants off.
+     * variants off; rounds continue as {@link Continuation#DEFAULT}.
      */
     public static LoraTrainingConfig defaults() {
         return new LoraTrainingConfig(8, 16, 0.1, List.of("query", "value"), false, false, 4, 32, 5e-4, 42, 128);
     }
 
     /**
-     * Reads the JSON: the variant fields may be absent (or null), as in JSON written before they
-     * existed, and then take their defaults; every other field is required.
+     * Reads the JSON: the variant fields and {@code continuation} may be absent (or null), as in JSON
+     * written before they existed, and then take their defaults ({@code continuation}:
+     * {@link Continuation#BEFORE_THE_FIELD}); every other field is required.
      */
     @JsonCreator
     static LoraTrainingConfig fromJson(
@@ -232,7 +363,8 @@ public record LoraTrainingConfig(
             @JsonProperty("targetModulesRegex") String targetModulesRegex,
             @JsonProperty("freezeA") Boolean freezeA,
             @JsonProperty("loraPlusRatio") Double loraPlusRatio,
-            @JsonProperty("taskType") String taskType) {
+            @JsonProperty("taskType") String taskType,
+            @JsonProperty("continuation") Continuation continuation) {
         return new LoraTrainingConfig(
                 r,
                 alpha,
@@ -249,7 +381,8 @@ public record LoraTrainingConfig(
                 targetModulesRegex,
                 freezeA != null && freezeA,
                 loraPlusRatio == null ? 1 : loraPlusRatio,
-                taskType == null ? FEATURE_EXTRACTION : taskType);
+                taskType == null ? FEATURE_EXTRACTION : taskType,
+                continuation == null ? Continuation.BEFORE_THE_FIELD : continuation);
     }
 
     private static List<String> checkTargetModules(List<String> targetModules, String regex) {

@@ -7,6 +7,7 @@ import dev.engram.memory.Embedder;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.tuning.CaseText;
+import dev.engram.retriever.tuning.Continuation;
 import dev.engram.retriever.tuning.ContrastiveTrainer;
 import dev.engram.retriever.tuning.TenantAdapter;
 import dev.engram.retriever.tuning.TrainingExample;
@@ -46,7 +47,8 @@ import java.util.stream.Stream;
 
 /**
  * The real {@link JobRunner}: trains a LoRA candidate with the {@link ContrastiveTrainer} from the
- * job's examples (continuing from the parent adapter when the job names one, read back from
+ * job's examples (continuing from the parent adapter when the job names one, as the job's
+ * {@link Continuation} says, read back from
  * {@code engram.adapters} and used only when a trusted worker key signed it: a worker never trains
  * on, and then signs, weights someone else slipped onto the topic), then scores candidate and parent by nDCG@10 on the job's held-out and
  * retention queries. Encoders are loaded once per maximum length and kept; the device is DJL's
@@ -274,7 +276,12 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
                 encoder);
     }
 
-    /** The retriever's tuning settings for a job's LoRA settings. */
+    /**
+     * The retriever's tuning settings for a job's LoRA settings. The job's examples already hold
+     * what its continuation trains on (the node's {@code TrainingJobBuilder} puts all older
+     * feedback in for {@link Continuation#RETRAIN_FROM_BASE}, a replay sample otherwise), so the
+     * trainer adds no replay of its own.
+     */
     static TuningConfig tuningConfig(TrainingJob job) {
         LoraTrainingConfig c = job.config();
         return TuningConfig.builder()
@@ -285,8 +292,14 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
                 .learningRate(c.learningRate())
                 .trainingMaxLength(c.maxLength())
                 .seed(c.seed())
+                .continuation(continuation(c.continuation()))
                 .replayFraction(0)
                 .build();
+    }
+
+    /** The retriever's strategy of a wire one: the same constant. */
+    static Continuation continuation(LoraTrainingConfig.Continuation wire) {
+        return Continuation.valueOf(wire.name());
     }
 
     /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.engram.adapters.LoraConfig;
 import dev.engram.adapters.LoraInit;
+import dev.engram.retriever.tuning.Continuation;
 import dev.engram.streams.ContinualCodec;
 import dev.engram.streams.LoraTrainingConfig;
 import dev.engram.streams.LoraTrainingConfig.Init;
@@ -71,6 +72,24 @@ class LoraWireConfigTest {
         assertThat(constants(LoraTrainingConfig.Init.class))
                 .as("wire init names vs LoraInit")
                 .isEqualTo(constants(LoraInit.class));
+        assertThat(constants(LoraTrainingConfig.Continuation.class))
+                .as("wire continuation names vs the retriever's Continuation")
+                .isEqualTo(constants(Continuation.class));
+        assertThat(LoraTrainingConfig.Continuation.DEFAULT.name())
+                .as("a job's default strategy is the retriever's")
+                .isEqualTo(Continuation.DEFAULT.name());
+    }
+
+    @Test
+    void aJobTrainsWithTheContinuationItAsksFor() {
+        for (LoraTrainingConfig.Continuation wire : LoraTrainingConfig.Continuation.values()) {
+            LoraTrainingConfig asked = LoraTrainingConfig.defaults().withContinuation(wire);
+            assertThat(CandidateTrainer.tuningConfig(job(asked)).continuation().name())
+                    .isEqualTo(wire.name());
+        }
+        assertThat(CandidateTrainer.tuningConfig(job(LoraTrainingConfig.defaults()))
+                        .continuation())
+                .isEqualTo(Continuation.DEFAULT);
     }
 
     @Test

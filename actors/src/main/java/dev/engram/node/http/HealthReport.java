@@ -1,6 +1,7 @@
 package dev.engram.node.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.engram.node.cluster.ClusterStatus;
 import dev.engram.node.ingest.FeedbackConsumer;
 import dev.engram.node.ingest.PartitionStall;
 import java.util.List;
@@ -41,6 +42,8 @@ import java.util.Objects;
  * @param consumerError why the consumer is restarting, when it is; else absent
  * @param failedAdapters adapter versions that failed while serving and were fallen back from, each
  *     {@code "<name>/v<version>: <why>"}; absent when none
+ * @param cluster in a cluster of nodes: its members, the partitions this node owns, and which node
+ *     owns each partition (recalls for its tenants go there); absent for a node on its own
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HealthReport(
@@ -52,7 +55,8 @@ public record HealthReport(
         Map<String, String> servingVersions,
         String bootstrapServers,
         String consumerError,
-        List<String> failedAdapters) {
+        List<String> failedAdapters,
+        ClusterStatus cluster) {
 
     public static final String UP = "UP";
     public static final String DEGRADED = "DEGRADED";
@@ -119,7 +123,23 @@ public record HealthReport(
                 servingVersions,
                 bootstrapServers,
                 running || failure == null ? null : failure.toString(),
-                failedAdapters);
+                failedAdapters,
+                null);
+    }
+
+    /** This report with the cluster as this node sees it ({@code null}: a node on its own). */
+    public HealthReport withCluster(ClusterStatus cluster) {
+        return new HealthReport(
+                status,
+                consumer,
+                assignedPartitions,
+                stalledPartitions,
+                recallMode,
+                servingVersions,
+                bootstrapServers,
+                consumerError,
+                failedAdapters,
+                cluster);
     }
 
     public boolean up() {

@@ -1,8 +1,12 @@
 package dev.engram.node.http;
 
 import dev.engram.node.auth.ApiKeys;
+import dev.engram.node.auth.FailedAuthLimiter;
 import dev.engram.node.auth.Principal;
 import dev.engram.node.auth.Role;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -10,9 +14,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -36,33 +44,75 @@ public final class HttpAccess {
 
     private final ApiKeys keys;
     private final boolean allowAnonymous;
+    private final FailedAuthLimiter failures;
 
     /** @param allowAnonymous treat requests without a key as {@link Principal#anonymous()} */
     public HttpAccess(ApiKeys keys, boolean allowAnonymous) {
-        this.keys = Objects.requireNonNull(keys, "keys");
-        this.allowAnonymous = allowAnonymous;
+        this(keys, allowAnonymous, FailedAuthLimiter.defaults(Clock.systemUTC()));
     }
 
-    /** Runs {@code inner} as the request's principal if its role includes {@code role}; else 401 or 403. */
+    /**
+     * @param allowAnonymous treat requests without a key as {@link Principal#anonymous()}
+     * @param failures how many wrong keys a client address may send before they are answered 429
+     */
+    public HttpAccess(ApiKeys keys, boolean allowAnonymous, FailedAuthLimiter failures) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.allowAnonymous = allowAnonymous;
+        this.failures = Objects.requireNonNull(failures, "failures");
+    }
+
+    /**
+     * Runs {@code inner} as the request's principal if its role includes {@code role}; else 401 or
+     * 403, or 429 with {@code Retry-After} for a wrong key from an address that sent too many.
+     */
     public Route require(Role role, String what, Function<Principal, Route> inner) {
-        return Directives.optionalHeaderValueByName(AUTHORIZATION, header -> {
-            Authentication auth = authenticate(header);
-            if (auth.principal == null) {
-                return Directives.complete(JsonResponses.error(StatusCodes.UNAUTHORIZED, auth.problem, AUTHORIZATION)
-                        .addHeaders(List.of(challenge(auth.invalidKey))));
-            }
-            Principal principal = auth.principal;
-            if (!principal.may(role)) {
-                return Directives.complete(JsonResponses.error(
-                        StatusCodes.FORBIDDEN,
-                        "principal '" + principal.name()
-                                + "' has role " + principal.role().wireName() + "; " + what + " needs role "
-                                + role.wireName()
-                                + " or above",
-                        AUTHORIZATION));
-            }
-            return inner.apply(principal);
-        });
+        return Directives.optionalHeaderValueByName(
+                AUTHORIZATION,
+                header -> Directives.extractRequest(request -> {
+                    Authentication auth = authenticate(header);
+                    if (auth.principal == null) {
+                        if (auth.invalidKey) {
+                            String client = clientAddress(request);
+                            Optional<Duration> wait = failures.refusal(client);
+                            if (wait.isPresent()) {
+                                long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+                                return Directives.complete(JsonResponses.error(
+                                                StatusCodes.TOO_MANY_REQUESTS,
+                                                "too many requests with a wrong API key from " + client
+                                                        + "; try again in " + seconds + " s (a valid key is "
+                                                        + "accepted meanwhile)",
+                                                AUTHORIZATION)
+                                        .addHeader(RawHeader.create("Retry-After", Long.toString(seconds))));
+                            }
+                            failures.failed(client);
+                        }
+                        return Directives.complete(
+                                JsonResponses.error(StatusCodes.UNAUTHORIZED, auth.problem, AUTHORIZATION)
+                                        .addHeaders(List.of(challenge(auth.invalidKey))));
+                    }
+                    Principal principal = auth.principal;
+                    if (!principal.may(role)) {
+                        return Directives.complete(JsonResponses.error(
+                                StatusCodes.FORBIDDEN,
+                                "principal '" + principal.name()
+                                        + "' has role " + principal.role().wireName() + "; " + what + " needs role "
+                                        + role.wireName()
+                                        + " or above",
+                                AUTHORIZATION));
+                    }
+                    return inner.apply(principal);
+                }));
+    }
+
+    /**
+     * The connection's peer address (never a forwarding header, which a client could set to dodge
+     * the limit or to blame someone else); "unknown" when the server did not record it.
+     */
+    private static String clientAddress(HttpRequest request) {
+        return request.getAttribute(AttributeKeys.remoteAddress)
+                .flatMap(RemoteAddress::getAddress)
+                .map(InetAddress::getHostAddress)
+                .orElse("unknown");
     }
 
     /** As {@link #require(Role, String, Function)}, and the principal's tenants must include {@code tenant}. */

@@ -4,7 +4,8 @@ import dev.engram.node.auth.Principal;
 import dev.engram.node.auth.Role;
 import dev.engram.node.internal.Async;
 import dev.engram.node.internal.NodeMetrics;
-import dev.engram.node.recall.Recaller;
+import dev.engram.node.recall.RecallService;
+import dev.engram.node.recall.RecallUnavailableException;
 import dev.engram.node.recall.RecallsSaturatedException;
 import java.util.Map;
 import java.util.Objects;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -48,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * {@value RequestBody#MAX_BYTES} bytes 413; unknown routes 404; a known route with the wrong method
  * 405 (checked before the key). A recall beyond the node's {@code maxConcurrentRecalls} gets 429
  * with {@code Retry-After} (seconds) at once: the client is told to come back, rather than being
- * queued behind the recalls in flight.
+ * queued behind the recalls in flight. In a cluster, a recall for a tenant whose partition is
+ * moving between nodes (or whose owner does not answer) gets 503 with {@code Retry-After}.
  */
 public final class HttpApi extends AllDirectives {
 
@@ -58,7 +61,7 @@ public final class HttpApi extends AllDirectives {
             + "DELETE /v1/keys/{id}, GET /v1/audit, GET /v1/dead-letters, GET /v1/training/jobs, "
             + "GET /v1/training/jobs/{jobId}, GET /v1/tenants, GET /v1/whoami, GET /v1/events, GET /console/";
 
-    private final Recaller recaller;
+    private final RecallService recaller;
     private final NodeMetrics metrics;
     private final Supplier<HealthReport> health;
     private final HttpAccess access;
@@ -69,7 +72,7 @@ public final class HttpApi extends AllDirectives {
      * @param extra further routes (adapters, keys, audit), tried before the 404 fallback; may be null
      */
     public HttpApi(
-            Recaller recaller,
+            RecallService recaller,
             NodeMetrics metrics,
             Supplier<HealthReport> health,
             HttpAccess access,
@@ -81,9 +84,21 @@ public final class HttpApi extends AllDirectives {
         this.extra = extra;
     }
 
-    /** Binds the routes; the stage completes once the port is listening. */
+    /** Binds the routes over plain HTTP; the stage completes once the port is listening. */
     public CompletionStage<ServerBinding> bind(ClassicActorSystemProvider system, String host, int port) {
-        return Http.get(system).newServerAt(host, port).bind(routes());
+        return bind(system, host, port, null);
+    }
+
+    /**
+     * Binds the routes, over TLS when {@code tls} is given (then the port speaks HTTPS only: a
+     * plaintext request gets no answer); the stage completes once the port is listening.
+     */
+    public CompletionStage<ServerBinding> bind(ClassicActorSystemProvider system, String host, int port, HttpTls tls) {
+        var server = Http.get(system).newServerAt(host, port);
+        if (tls != null) {
+            server = server.enableHttps(ConnectionContext.httpsServer(tls.sslContext()));
+        }
+        return server.bind(routes());
     }
 
     /** All routes, with the JSON 404 fallback last. */
@@ -132,6 +147,13 @@ public final class HttpApi extends AllDirectives {
                                         "Retry-After",
                                         Long.toString(Math.max(
                                                 1, saturated.retryAfter().toSeconds()))));
+                    }
+                    if (cause instanceof RecallUnavailableException unavailable) {
+                        return JsonResponses.error(StatusCodes.SERVICE_UNAVAILABLE, unavailable.getMessage(), null)
+                                .addHeader(RawHeader.create(
+                                        "Retry-After",
+                                        Long.toString(Math.max(
+                                                1, unavailable.retryAfter().toSeconds()))));
                     }
                     if (cause instanceof IllegalArgumentException) {
                         return JsonResponses.error(StatusCodes.BAD_REQUEST, cause.getMessage(), null);

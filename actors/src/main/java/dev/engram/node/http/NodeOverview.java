@@ -67,7 +67,8 @@ public record NodeOverview(
                 serving,
                 health.bootstrapServers(),
                 health.consumerError(),
-                null); // failed versions are named by adapter, not tenant: /health lists them
+                null, // failed versions are named by adapter, not tenant: /health lists them
+                health.cluster());
         return new NodeOverview(
                 time,
                 visible,

@@ -10,8 +10,8 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 
 /**
  * Reads a request body as UTF-8 text, at most {@value #MAX_BYTES} bytes. A larger body is answered
- * with 413 as soon as its {@code Content-Length} says so (or once that many bytes arrived), without
- * reading the rest. Pekko's own {@code entity(...)} directive turns an over-long body into a
+ * with 413 as soon as its {@code Content-Length} says so (or once that many bytes arrived); the rest
+ * is read and discarded first, up to {@link #MAX_DRAINED_BYTES}, so that the client reads the answer. Pekko's own {@code entity(...)} directive turns an over-long body into a
  * rejection, which the next alternative route then answered with a misleading 405.
  */
 final class RequestBody {
@@ -24,6 +24,15 @@ final class RequestBody {
 
     private static final long READ_TIMEOUT_MILLIS = 30_000;
 
+    /**
+     * A body declared larger than {@link #MAX_BYTES} but at most this is read and thrown away before
+     * the 413 goes out. Answering at once and closing the connection while the client is still
+     * writing makes the kernel reset it, and the client then sees a broken connection instead of the
+     * 413 (measured: Java's HTTP client, 10 MB body, "header parser received no bytes"). Larger
+     * declared bodies are refused at once; their clients may see the reset.
+     */
+    static final long MAX_DRAINED_BYTES = 64L * 1024 * 1024;
+
     private RequestBody() {}
 
     /** Reads the body and hands it to {@code inner}; 413 when it is too large, 400 when it cannot be read. */
@@ -31,7 +40,15 @@ final class RequestBody {
         return Directives.extractRequestEntity(entity -> {
             if (entity.getContentLengthOption().isPresent()
                     && entity.getContentLengthOption().getAsLong() > MAX_BYTES) {
-                return tooLarge(entity.getContentLengthOption().getAsLong());
+                long length = entity.getContentLengthOption().getAsLong();
+                if (length > MAX_DRAINED_BYTES) {
+                    return tooLarge(length);
+                }
+                return Directives.extractMaterializer(materializer -> Directives.onComplete(
+                        () -> entity.withoutSizeLimit()
+                                .discardBytes(materializer)
+                                .completionStage(),
+                        drained -> tooLarge(length)));
             }
             return Directives.extractMaterializer(materializer ->
                     Directives.onComplete(() -> entity.toStrict(READ_TIMEOUT_MILLIS, MAX_BYTES, materializer), read -> {

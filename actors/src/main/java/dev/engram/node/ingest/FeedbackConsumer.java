@@ -92,6 +92,16 @@ public final class FeedbackConsumer implements Runnable {
     private final FailingPartitions failing;
     private final PartitionLag lag;
 
+    /** A single node's ownership listener: nobody else needs to know which partitions it owns. */
+    public static final ConsumerRebalanceListener NO_OWNERSHIP = new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+    };
+
+    private final ConsumerRebalanceListener ownership;
     private volatile boolean running = true;
     private volatile State state = State.STARTING;
     private volatile Set<TopicPartition> assigned = Set.of();
@@ -126,6 +136,34 @@ public final class FeedbackConsumer implements Runnable {
             Clock clock) {
         this(
                 consumers,
+                topic,
+                ingest,
+                durableOffsets,
+                metrics,
+                pollTimeout,
+                batchTimeout,
+                partitionRetry,
+                clock,
+                NO_OWNERSHIP);
+    }
+
+    /**
+     * As above, telling {@code ownership} of every partition assigned, revoked or lost, after this
+     * consumer has handled it (a cluster places the partition's shard on the node that owns it).
+     */
+    public FeedbackConsumer(
+            Supplier<Consumer<String, byte[]>> consumers,
+            String topic,
+            BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
+            Supplier<Map<TopicPartition, Long>> durableOffsets,
+            NodeMetrics metrics,
+            Duration pollTimeout,
+            Duration batchTimeout,
+            Retry partitionRetry,
+            Clock clock,
+            ConsumerRebalanceListener ownership) {
+        this(
+                consumers,
                 Objects.requireNonNull(topic, "topic"),
                 null,
                 ingest,
@@ -134,7 +172,8 @@ public final class FeedbackConsumer implements Runnable {
                 pollTimeout,
                 batchTimeout,
                 partitionRetry,
-                clock);
+                clock,
+                ownership);
     }
 
     /**
@@ -162,7 +201,8 @@ public final class FeedbackConsumer implements Runnable {
                 pollTimeout,
                 batchTimeout,
                 partitionRetry,
-                clock);
+                clock,
+                NO_OWNERSHIP);
     }
 
     private FeedbackConsumer(
@@ -175,8 +215,10 @@ public final class FeedbackConsumer implements Runnable {
             Duration pollTimeout,
             Duration batchTimeout,
             Retry partitionRetry,
-            Clock clock) {
+            Clock clock,
+            ConsumerRebalanceListener ownership) {
         this.consumers = Objects.requireNonNull(consumers, "consumers");
+        this.ownership = Objects.requireNonNull(ownership, "ownership");
         this.topic = topic;
         this.topics = topics;
         this.ingest = Objects.requireNonNull(ingest, "ingest");
@@ -458,6 +500,7 @@ public final class FeedbackConsumer implements Runnable {
             failing.forget(partitions);
             lag.forget(partitions);
             log.info("partitions revoked: {}", partitions);
+            ownership.onPartitionsRevoked(partitions);
         }
 
         @Override
@@ -468,6 +511,7 @@ public final class FeedbackConsumer implements Runnable {
             failing.forget(partitions);
             lag.forget(partitions);
             log.warn("partitions lost (no commit possible): {}", partitions);
+            ownership.onPartitionsLost(partitions);
         }
 
         @Override
@@ -488,6 +532,7 @@ public final class FeedbackConsumer implements Runnable {
             now.addAll(partitions);
             assigned = Set.copyOf(now);
             log.info("partitions assigned: {} (resuming from index offsets {})", partitions, durable);
+            ownership.onPartitionsAssigned(partitions);
         }
     }
 }

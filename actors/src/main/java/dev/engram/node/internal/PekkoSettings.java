@@ -26,6 +26,8 @@ public final class PekkoSettings {
             "  coordinated-shutdown.exit-jvm = off",
             "  http.server.server-header = engram",
             "  http.server.request-timeout = 60s",
+            // The peer's address on each request: failed authentications are counted per address.
+            "  http.server.remote-address-attribute = on",
             // A malformed Authorization header is answered with 401; one warning per such request
             // would let any client fill the log.
             "  http.server.parsing.illegal-header-warnings = off",

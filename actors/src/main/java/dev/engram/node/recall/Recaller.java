@@ -37,7 +37,7 @@ import java.util.concurrent.Semaphore;
  *         .thenAccept(a -> a.result().positives().forEach(System.out::println));
  * }</pre>
  */
-public final class Recaller {
+public final class Recaller implements RecallService {
 
     /** The adapter version reported while no tuned adapter is loaded. */
     public static final String BASE_ADAPTER = "base";
@@ -151,6 +151,7 @@ public final class Recaller {
      * the node's default). Fails with {@link IllegalArgumentException} (naming the field) for a bad
      * tenant, task or k, and for a mode that needs an embedder on a node without one.
      */
+    @Override
     public CompletionStage<RecallAnswer> recall(String tenant, String task, int k, RecallMode mode) {
         if (!running.tryAcquire()) {
             metrics.recallRefused();

@@ -21,8 +21,11 @@ final class AdapterHistory {
 
     /**
      * One version as this node knows it: its decided status, where its files are ({@code dir} null
-     * once removed from disk), the ranker policy published with it, and whether it failed while
-     * serving (then it never serves again on this node: recall fell back from it).
+     * once removed from disk), the ranker policy published with it, whether it failed while
+     * serving (then it never serves again on this node: recall fell back from it), and whether it
+     * is still unchecked (a trusted worker signed it, but a newer version was already on the topic
+     * when this node started, so its files were neither loaded nor canary-checked nor gated: it is
+     * checked when it could serve).
      */
     record Entry(
             long version,
@@ -34,9 +37,40 @@ final class AdapterHistory {
             long offset,
             Path dir,
             RankerPolicy policy,
-            boolean failed) {
+            boolean failed,
+            boolean unchecked) {
         Entry {
             policy = policy == null ? RankerPolicy.untuned() : policy;
+        }
+
+        Entry(
+                long version,
+                AdapterStatus status,
+                String reason,
+                AdapterMetrics metrics,
+                String payloadSha256,
+                boolean verified,
+                long offset,
+                Path dir,
+                RankerPolicy policy,
+                boolean failed) {
+            this(version, status, reason, metrics, payloadSha256, verified, offset, dir, policy, failed, false);
+        }
+
+        /** An admitted version left unchecked while replaying the topic: listed, never served as it is. */
+        static Entry unchecked(long version, AdapterMetrics metrics, String payloadSha256, long offset, String why) {
+            return new Entry(
+                    version,
+                    AdapterStatus.CANDIDATE,
+                    why,
+                    metrics,
+                    payloadSha256,
+                    false,
+                    offset,
+                    null,
+                    null,
+                    false,
+                    true);
         }
 
         Entry(
@@ -53,11 +87,13 @@ final class AdapterHistory {
         }
 
         Entry withoutFiles() {
-            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, null, policy, failed);
+            return new Entry(
+                    version, status, reason, metrics, payloadSha256, verified, offset, null, policy, failed, unchecked);
         }
 
         Entry withFiles(Path dir) {
-            return new Entry(version, status, reason, metrics, payloadSha256, verified, offset, dir, policy, failed);
+            return new Entry(
+                    version, status, reason, metrics, payloadSha256, verified, offset, dir, policy, failed, unchecked);
         }
 
         /** Failed while serving: rejected with {@code why}, never served again. */
@@ -184,6 +220,35 @@ final class AdapterHistory {
     /** Every version with files on disk. */
     List<Entry> withFiles() {
         return versions.values().stream().filter(e -> e.dir() != null).toList();
+    }
+
+    /**
+     * The unchecked versions that would serve if they passed their checks, newest first: the pinned
+     * version if it is unchecked (none while a checked pin holds), else those above the serving
+     * version that the rollback in force (if any) leaves eligible. Checking the first and asking
+     * again converges on what a node that had checked every version would serve.
+     */
+    List<Entry> uncheckedThatCouldServe() {
+        Long pinned = pinned();
+        if (pinned != null) {
+            Entry p = versions.get(pinned);
+            if (p != null && p.unchecked()) {
+                return List.of(p);
+            }
+            if (p != null && p.servable()) {
+                return List.of();
+            }
+        }
+        Long serving = servingVersion();
+        boolean rollback = control != null && control.action() == AdapterControl.Action.ROLLBACK;
+        return versions.descendingMap().values().stream()
+                .filter(Entry::unchecked)
+                .filter(e -> serving == null || e.version() > serving)
+                .filter(e -> !rollback
+                        || e.version() == control.version()
+                        || e.version() < control.version()
+                        || e.offset() > controlOffset)
+                .toList();
     }
 
     /** The versions that failed while serving and are above the version serving now (recall fell back from them). */

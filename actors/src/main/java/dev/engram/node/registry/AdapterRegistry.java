@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * a grace period, once no recall holds it. On disk it keeps the files of each adapter's newest
  * {@code versionsKept} versions and of the serving, pinned and rolled-back-to ones, and deletes the
  * rest (also what an earlier run left); a pin to a removed version reads it back from the topic.
+ * Replaying what was on the topic at start, it runs the expensive checks (files, canary, gate) only
+ * on versions that can serve ({@link ReplayPlan}); the others are listed unchecked and checked once
+ * they could serve.
  *
  * <pre>{@code
  * try (AdapterRegistry registry = AdapterRegistry.start(bootstrap, encoder, dataDir.resolve("adapters"),
@@ -76,6 +79,10 @@ public final class AdapterRegistry implements AutoCloseable {
      * 65 ms) and tripled an idle node's CPU (10% -> 23-33% of a core; this thread 0.4% -> 3%).
      */
     private static final Map<String, Object> READER_SETTINGS = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+    /** How long the scan of the topic before the replay may take. */
+    private static final Duration PLAN_BOUND = Duration.ofMinutes(5);
+    /** How long reading one unchecked version back from the topic may take. */
+    private static final Duration CHECK_READ_BOUND = Duration.ofSeconds(60);
 
     private final KafkaConnection kafka;
     private final TextEncoder encoder;
@@ -100,6 +107,9 @@ public final class AdapterRegistry implements AutoCloseable {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
+    /** Which versions on the topic at start deserve their checks during the replay; null once caught up. */
+    private ReplayPlan plan;
+
     private volatile long deliveries;
     private final List<Consumer<AdapterSwap>> swapObservers = new CopyOnWriteArrayList<>();
 
@@ -339,18 +349,44 @@ public final class AdapterRegistry implements AutoCloseable {
                     .map(p -> new TopicPartition(p.topic(), p.partition()))
                     .toList();
             c.assign(partitions);
-            c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            long scanStarted = System.nanoTime();
+            try {
+                plan = ReplayPlan.read(c, partitions, end, PLAN_BOUND);
+            } catch (RuntimeException e) {
+                // Without the plan every version is checked, as a slower start: never a reason to stop reading.
+                log.warn(
+                        "could not scan {} before replaying it ({}); checking every version",
+                        Topics.ADAPTERS,
+                        e.toString());
+                plan = null;
+                c.seekToBeginning(partitions);
+            }
+            long replayStarted = System.nanoTime();
             while (running) {
                 ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
                 long polled = System.nanoTime();
                 for (ConsumerRecord<String, byte[]> record : records) {
+                    // Records that were on the topic at start are history: only what can serve is checked.
+                    boolean replaying = !caughtUp
+                            && record.offset()
+                                    < end.getOrDefault(new TopicPartition(record.topic(), record.partition()), 0L);
                     for (AdapterAssembler.Delivery d : assembler.accept(record)) {
-                        handle(d, polled);
+                        handle(d, polled, replaying);
                     }
                 }
                 if (!caughtUp && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                    int checkedLate = checkWhatCouldServe();
                     files.removeStray(histories.values());
+                    log.info(
+                            "adapters read: {} versions on {} at start (scan {} ms, replay {} ms; {} unchecked "
+                                    + "version(s) checked because a newer one could not serve)",
+                            plan == null ? "?" : plan.versions(),
+                            Topics.ADAPTERS,
+                            (replayStarted - scanStarted) / 1_000_000,
+                            (System.nanoTime() - replayStarted) / 1_000_000,
+                            checkedLate);
+                    plan = null;
                     caughtUp = true;
                 }
             }
@@ -367,12 +403,12 @@ public final class AdapterRegistry implements AutoCloseable {
         }
     }
 
-    private void handle(AdapterAssembler.Delivery delivery, long polled) {
+    private void handle(AdapterAssembler.Delivery delivery, long polled, boolean replaying) {
         try {
             if (delivery instanceof AdapterAssembler.Delivery.Adapter a) {
-                adapter(a.adapter(), a.offset(), polled);
+                adapter(a.adapter(), a.offset(), polled, replaying);
             } else if (delivery instanceof AdapterAssembler.Delivery.Control c) {
-                control(c.control(), c.offset(), polled);
+                control(c.control(), c.offset(), polled, replaying);
             } else if (delivery instanceof AdapterAssembler.Delivery.Rejected r) {
                 rejected(r);
             }
@@ -382,7 +418,7 @@ public final class AdapterRegistry implements AutoCloseable {
         }
     }
 
-    private void adapter(AdapterPublished adapter, long offset, long polled) {
+    private void adapter(AdapterPublished adapter, long offset, long polled, boolean replaying) {
         long started = System.nanoTime();
         TenantAdapter fresh = null;
         AdapterHistory.Entry entry;
@@ -398,6 +434,24 @@ public final class AdapterRegistry implements AutoCloseable {
         Optional<String> refused = admission.refusal(adapter, adapterTenant);
         if (refused.isPresent()) {
             refuse(history, adapter, previous, offset, refused.get());
+            return;
+        }
+        if (replaying
+                && plan != null
+                && (previous == null || previous.unchecked())
+                && !plan.worthChecking(adapter.adapterName(), adapter.version())) {
+            synchronized (this) {
+                history.put(
+                        adapter.tenant(),
+                        AdapterHistory.Entry.unchecked(
+                                adapter.version(),
+                                adapter.metrics(),
+                                adapter.payloadSha256(),
+                                offset,
+                                "not checked: a trusted worker signed it, but a newer version was on "
+                                        + Topics.ADAPTERS + " when this node started; it is checked (files, canary, "
+                                        + "gate) if it could serve: pinned, rolled back to, or a newer one fails"));
+            }
             return;
         }
         Path dir = null;
@@ -563,12 +617,15 @@ public final class AdapterRegistry implements AutoCloseable {
         return gate.decide(adapter.metrics());
     }
 
-    private void control(AdapterControl control, long offset, long polled) {
+    private void control(AdapterControl control, long offset, long polled, boolean replaying) {
         long started = System.nanoTime();
         AdapterHistory history;
         synchronized (this) {
             history = histories.computeIfAbsent(control.adapterName(), AdapterHistory::new);
             history.control(control, offset);
+        }
+        if (!replaying) {
+            checkWhatCouldServe(history);
         }
         log.info(
                 "adapter {}: {} {} by {} ({})",
@@ -611,6 +668,68 @@ public final class AdapterRegistry implements AutoCloseable {
                                 r.offset(),
                                 null,
                                 null));
+            }
+        }
+    }
+
+    /** Checks, for every adapter, the unchecked versions that could serve; returns how many it checked. */
+    private int checkWhatCouldServe() {
+        List<AdapterHistory> all;
+        synchronized (this) {
+            all = new ArrayList<>(histories.values());
+        }
+        int checked = 0;
+        for (AdapterHistory h : all) {
+            checked += checkWhatCouldServe(h);
+        }
+        return checked;
+    }
+
+    /**
+     * Checks the unchecked versions of {@code history} that could serve, newest first, until none
+     * could (the first that passes serves, or each one failed): each is read back from the topic and
+     * goes through what a version read live goes through. Returns how many it checked.
+     */
+    private int checkWhatCouldServe(AdapterHistory history) {
+        int checked = 0;
+        while (true) {
+            AdapterHistory.Entry next;
+            synchronized (this) {
+                List<AdapterHistory.Entry> could = history.uncheckedThatCouldServe();
+                next = could.isEmpty() ? null : could.get(0);
+            }
+            if (next == null) {
+                return checked;
+            }
+            checked++;
+            log.info(
+                    "checking {} v{}, left unchecked at start: it could serve now",
+                    history.adapterName(),
+                    next.version());
+            try {
+                AdapterPublished published = AdapterRefetch.read(
+                        kafka, history.adapterName(), next.version(), next.payloadSha256(), CHECK_READ_BOUND);
+                adapter(published, next.offset(), System.nanoTime(), false);
+            } catch (AdapterLoader.Unusable | RuntimeException e) {
+                log.warn("{} v{} could not be checked: {}", history.adapterName(), next.version(), e.toString());
+            }
+            synchronized (this) {
+                AdapterHistory.Entry after = history.get(next.version());
+                if (after != null && after.unchecked()) {
+                    // Never loop on it: it is rejected with the reason.
+                    history.put(
+                            null,
+                            new AdapterHistory.Entry(
+                                    next.version(),
+                                    AdapterStatus.REJECTED,
+                                    "could not be checked: it is no longer readable on " + Topics.ADAPTERS,
+                                    next.metrics(),
+                                    next.payloadSha256(),
+                                    false,
+                                    next.offset(),
+                                    null,
+                                    null));
+                }
             }
         }
     }

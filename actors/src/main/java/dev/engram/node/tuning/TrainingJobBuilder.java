@@ -7,6 +7,7 @@ import dev.engram.retriever.tuning.FeedbackExamples;
 import dev.engram.retriever.tuning.JudgedRecall;
 import dev.engram.streams.EventLimits;
 import dev.engram.streams.HeldOutQuery;
+import dev.engram.streams.LoraTrainingConfig;
 import dev.engram.streams.TrainingExample;
 import dev.engram.streams.TrainingJob;
 import java.time.Instant;
@@ -36,9 +37,10 @@ import java.util.function.Function;
  *       trained on (agents repeat tasks; otherwise a later round's "held-out" queries would be ones
  *       the parent was trained on, and the gate would reward memorising them). The rest of the
  *       slice is a seeded sample of the new tasks.</li>
- *   <li><b>Examples</b>: one per (task, useful case) of the other new episodes, then a replay: a
- *       seeded sample of the examples of remembered older episodes, at most
- *       {@link TuningSchedulerConfig#replayFraction()} per new example; at most
+ *   <li><b>Examples</b>: one per (task, useful case) of the other new episodes, then the examples
+ *       of remembered older episodes in a seeded order: all of them when the job's continuation is
+ *       {@code retrain-from-base} (a fresh adapter learns from all the feedback so far), else a
+ *       replay of at most {@link TuningSchedulerConfig#replayFraction()} per new example; at most
  *       {@link TuningSchedulerConfig#maxExamples()} in all.</li>
  *   <li><b>Retention</b>: a seeded sample of older judged queries (trained on in earlier rounds),
  *       to catch forgetting.</li>
@@ -141,8 +143,10 @@ public final class TrainingJobBuilder {
         List<dev.engram.retriever.tuning.TrainingExample> replayPool =
                 new ArrayList<>(feedback.trainingExamples(olderTraining, lookup));
         Collections.shuffle(replayPool, random);
-        all.addAll(replayPool.subList(
-                0, (int) Math.min(replayPool.size(), Math.round(config.replayFraction() * all.size()))));
+        long olderCount = config.lora().continuation() == LoraTrainingConfig.Continuation.RETRAIN_FROM_BASE
+                ? replayPool.size()
+                : Math.round(config.replayFraction() * all.size());
+        all.addAll(replayPool.subList(0, (int) Math.min(replayPool.size(), olderCount)));
         List<TrainingExample> examples = all.stream()
                 .limit(config.maxExamples())
                 .map(TrainingJobBuilder::example)

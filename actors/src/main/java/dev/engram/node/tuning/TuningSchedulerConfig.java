@@ -24,7 +24,8 @@ import java.util.Objects;
  *   <tr><td>{@code jobTimeout}</td><td>45 min</td><td>a job with no outcome on the stream (a
  *       published adapter or a dead letter) after this long counts as failed</td></tr>
  *   <tr><td>{@code method}</td><td>query-side LoRA</td><td>what the jobs train</td></tr>
- *   <tr><td>{@code lora}</td><td>{@link LoraTrainingConfig#defaults()}</td><td>adapter shape and
+ *   <tr><td>{@code lora}</td><td>{@link LoraTrainingConfig#defaults()}</td><td>how a round continues
+ *       ({@code continuation}, {@link LoraTrainingConfig.Continuation#DEFAULT}), adapter shape and
  *       training settings of the jobs</td></tr>
  *   <tr><td>{@code baseModelId}</td><td>{@value #DEFAULT_BASE_MODEL}</td><td>the encoder</td></tr>
  *   <tr><td>{@code heldOutFraction}</td><td>0.2</td><td>share of the round's new judged queries
@@ -34,9 +35,10 @@ import java.util.Objects;
  *       catch forgetting</td></tr>
  *   <tr><td>{@code maxExamples}</td><td>20,000</td><td>cap on training examples per job (new
  *       feedback first, then a replay of older feedback)</td></tr>
- *   <tr><td>{@code replayFraction}</td><td>0.5</td><td>the replay: a seeded sample of examples from
- *       earlier rounds' feedback, at most this many per new example (0 = none); bounds a round's cost
- *       as history grows and keeps old feedback from being trained again in full every round</td></tr>
+ *   <tr><td>{@code replayFraction}</td><td>0.5</td><td>the replay of the strategies that continue
+ *       from the serving adapter ({@code lora.continuation()} other than {@code retrain-from-base},
+ *       which trains on all remembered feedback up to {@code maxExamples}): a seeded sample of
+ *       examples from earlier rounds' feedback, at most this many per new example (0 = none)</td></tr>
  *   <tr><td>{@code maxHardNegatives}</td><td>4</td><td>hard negatives per example</td></tr>
  *   <tr><td>{@code historyLimit}</td><td>50,000</td><td>judged episodes a scheduler remembers per
  *       tenant for replay and retention (oldest dropped first)</td></tr>

@@ -189,6 +189,41 @@ class AdapterHotSwapTest {
     }
 
     @Test
+    void aNewNodeChecksOnlyWhatCanServeAndServesWhatANodeThatCheckedEverythingServes() throws Exception {
+        String name = "hist-e";
+        String tenant = "tenant-hist-e";
+        publisher.publish(adapter(name, tenant, 1, AdapterStatus.CANDIDATE, BETTER, files, encoder));
+        publisher.publish(adapter(name, tenant, 2, AdapterStatus.CANDIDATE, BETTER, files, encoder));
+        publisher.publish(adapter(name, tenant, 3, AdapterStatus.CANDIDATE, WORSE, files, encoder));
+        publisher.publish(adapter(name, tenant, 4, AdapterStatus.CANDIDATE, WORSE, files, encoder));
+        await(() -> version(node, name, 4) != null, "v4 listed by the node that read each version live");
+        assertThat(recallVersion(node, tenant)).isEqualTo(name + "/v2");
+
+        try (EngramNode fresh = startNode("node-e")) {
+            await(() -> fresh.adapters().caughtUp(), "the new node read the topic");
+            // v4 (the newest) and v3 (its parent) are checked and rejected by the gate; so v2 could serve,
+            // is checked and serves; v1 is below what serves and stays unchecked.
+            assertThat(recallVersion(fresh, tenant)).isEqualTo(name + "/v2");
+            assertThat(version(fresh, name, 4).get("status").asText()).isEqualTo("REJECTED");
+            assertThat(version(fresh, name, 3).get("status").asText()).isEqualTo("REJECTED");
+            assertThat(version(fresh, name, 2).get("verified").asBoolean()).isTrue();
+            JsonNode v1 = version(fresh, name, 1);
+            assertThat(v1.get("status").asText()).isEqualTo("CANDIDATE");
+            assertThat(v1.get("verified").asBoolean()).isFalse();
+            assertThat(v1.get("reason").asText()).startsWith("not checked");
+            assertThat(Files.exists(tmp.resolve("node-e/adapters/" + name + "/v1")))
+                    .as("an unchecked version's files are not written")
+                    .isFalse();
+
+            assertThat(post(fresh, "/v1/adapters/" + name + "/pin", "{\"version\": 1}")
+                            .statusCode())
+                    .isEqualTo(202);
+            await(() -> (name + "/v1").equals(recallVersion(fresh, tenant)), "pinned v1 is checked and serves");
+            assertThat(version(fresh, name, 1).get("verified").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
     void recallsFromTwoThreadsDuringSeveralSwapsNeverFail() throws Exception {
         publisher.publish(adapter("loop-d", "tenant-loop-d", 1, AdapterStatus.CANDIDATE, BETTER, files, encoder));
         await(() -> "loop-d/v1".equals(recallVersion(node, "tenant-loop-d")), "v1 serves");

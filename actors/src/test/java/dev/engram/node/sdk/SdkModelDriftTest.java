@@ -35,6 +35,7 @@ class SdkModelDriftTest {
     void theSdksRecordsCarryEveryFieldOfTheNodesAnswers() {
         assertSameFields(HealthReport.class, NodeHealth.class);
         assertSameFields(HealthReport.StalledPartition.class, NodeHealth.StalledPartition.class);
+        assertSameFields(dev.engram.node.cluster.ClusterStatus.class, NodeHealth.Cluster.class);
         assertSameFields(AdapterView.class, AdapterInfo.class);
         assertSameFields(AdapterVersionView.class, AdapterVersionInfo.class);
         assertSameFields(PromotionGate.class, AdapterListing.Gate.class);

@@ -44,34 +44,44 @@ public final class HttpCalls {
     /** Calls made with one key, or none. */
     public static final class Client {
         private final String key;
+        private final HttpClient http;
 
         private Client(String key) {
+            this(key, CLIENT);
+        }
+
+        private Client(String key, HttpClient http) {
             this.key = key;
+            this.http = http;
         }
 
         public Answer post(String url, String body) {
-            return exchange(request(url)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)));
+            return exchange(
+                    http,
+                    request(url)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body)));
         }
 
         public Answer get(String url) {
-            return exchange(request(url).GET());
+            return exchange(http, request(url).GET());
         }
 
         public Answer delete(String url) {
-            return exchange(request(url).DELETE());
+            return exchange(http, request(url).DELETE());
         }
 
         /** Any method, with a JSON body or none. */
         public Answer send(String method, String url, String body) {
-            return exchange(request(url)
-                    .header("Content-Type", "application/json")
-                    .method(
-                            method,
-                            body == null
-                                    ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofString(body)));
+            return exchange(
+                    http,
+                    request(url)
+                            .header("Content-Type", "application/json")
+                            .method(
+                                    method,
+                                    body == null
+                                            ? HttpRequest.BodyPublishers.noBody()
+                                            : HttpRequest.BodyPublishers.ofString(body)));
         }
 
         private HttpRequest.Builder request(String url) {
@@ -85,6 +95,16 @@ public final class HttpCalls {
     /** Calls with {@code Authorization: Bearer key}. */
     public static Client as(String key) {
         return new Client(java.util.Objects.requireNonNull(key, "key"));
+    }
+
+    /** Calls with {@code Authorization: Bearer key} to an {@code https://} node, trusting what {@code tls} trusts. */
+    public static Client as(String key, javax.net.ssl.SSLContext tls) {
+        return new Client(
+                java.util.Objects.requireNonNull(key, "key"),
+                HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .sslContext(tls)
+                        .build());
     }
 
     /** Calls without an Authorization header. */
@@ -102,10 +122,10 @@ public final class HttpCalls {
         return anonymous().get(url);
     }
 
-    private static Answer exchange(HttpRequest.Builder request) {
+    private static Answer exchange(HttpClient http, HttpRequest.Builder request) {
         try {
             HttpResponse<String> response =
-                    CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+                    http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(
                     response.statusCode(),
                     response.body(),

@@ -26,6 +26,8 @@ public final class SharedNode {
                         .httpPort(0)
                         .tuning(TuningSchedulerConfig.disabled())
                         .trustedWorkers(TestWorker.TRUSTED)
+                        // Its tests send wrong keys to every route on purpose, from one address.
+                        .maxFailedAuthPerMinute(1_000_000)
                         .build();
                 node = EngramNode.start(config);
                 SharedKafka.closeBeforeBroker(node);

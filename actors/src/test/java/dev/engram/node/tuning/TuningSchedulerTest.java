@@ -224,12 +224,33 @@ class TuningSchedulerTest {
         assertThat(awaitJobs(s, 1)).hasSize(1);
     }
 
+    /** A strategy that continues from the serving adapter: new examples plus a replay sample. */
+    private static TuningSchedulerConfig.Builder continuing() {
+        return config().lora(config().build().lora().withContinuation(LoraTrainingConfig.Continuation.CONTINUE));
+    }
+
+    @Test
+    void retrainingFromTheBaseSeesEveryOlderExampleWhateverTheReplayShare() {
+        List<dev.engram.memory.Episode> older = feedback.judged(40);
+        List<dev.engram.memory.Episode> fresh = feedback.judged(10);
+        TuningSchedulerConfig config = config().replayFraction(0).build();
+        assertThat(config.lora().continuation()).isEqualTo(LoraTrainingConfig.Continuation.RETRAIN_FROM_BASE);
+        TrainingJob job = new TrainingJobBuilder(config)
+                .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, clock.instant())
+                .job()
+                .orElseThrow();
+        assertThat(job.examples())
+                .as("8 new examples (2 tasks held out) and all 40 older")
+                .hasSize(8 + 40);
+        assertThat(job.config().continuation()).isEqualTo(LoraTrainingConfig.Continuation.RETRAIN_FROM_BASE);
+    }
+
     @Test
     void theReplayIsASampleOfOlderFeedbackBoundedByTheNewFeedback() {
         List<dev.engram.memory.Episode> older = feedback.judged(40);
         List<dev.engram.memory.Episode> fresh = feedback.judged(10);
         Instant at = clock.instant();
-        TrainingJob half = new TrainingJobBuilder(config().build())
+        TrainingJob half = new TrainingJobBuilder(continuing().build())
                 .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at)
                 .job()
                 .orElseThrow();
@@ -241,7 +262,7 @@ class TuningSchedulerTest {
         assertThat(half.examples().size() - replayed).isEqualTo(8);
         assertThat(replayed).isEqualTo(4);
 
-        TrainingJob none = new TrainingJobBuilder(config().replayFraction(0).build())
+        TrainingJob none = new TrainingJobBuilder(continuing().replayFraction(0).build())
                 .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at)
                 .job()
                 .orElseThrow();
@@ -249,7 +270,7 @@ class TuningSchedulerTest {
                 .extracting(TrainingExample::query)
                 .allMatch(freshTasks::contains)
                 .hasSize(8);
-        TrainingJob all = new TrainingJobBuilder(config().replayFraction(10).build())
+        TrainingJob all = new TrainingJobBuilder(continuing().replayFraction(10).build())
                 .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, at)
                 .job()
                 .orElseThrow();

@@ -53,6 +53,23 @@ public record KraftBrokerConfig(
                 nodeId, logDir, freePort(), freePort(), security, security.scram() ? newSecret() : null);
     }
 
+    /**
+     * A config with {@code security} whose client listener binds {@code brokerPort} (0: a free one);
+     * the controller listener always takes a free port (the quorum is static, so it may move).
+     */
+    public static KraftBrokerConfig onPort(int nodeId, Path logDir, BrokerSecurity security, int brokerPort) {
+        if (brokerPort < 0 || brokerPort > 65535) {
+            throw new IllegalArgumentException("broker port must be in [0, 65535] (0: a free one), got " + brokerPort);
+        }
+        return new KraftBrokerConfig(
+                nodeId,
+                logDir,
+                brokerPort == 0 ? freePort() : brokerPort,
+                freePort(),
+                security,
+                security.scram() ? newSecret() : null);
+    }
+
     /** The bootstrap address clients use. */
     public String bootstrapServers() {
         return HOST + ":" + brokerPort;

@@ -42,10 +42,13 @@ import java.util.function.Function;
  * round cheap and leaves every stored vector valid. In {@link TuningMode#SYMMETRIC symmetric} mode
  * both towers carry it and the caller re-embeds the tenant's cases with the new adapter.
  *
- * <p>Rounds are incremental: a round starts from a copy of the tenant's current adapter
- * ({@link RoundStart#CONTINUE}) or folds it in and trains a fresh one on top
- * ({@link RoundStart#MERGE_AND_RESTART}, PeriodicLoRA), and mixes in a replay sample of older
- * feedback. The current adapter is never modified, so it can keep serving while a round runs.
+ * <p>A round continues from the tenant's current adapter as {@link TuningConfig#continuation()}
+ * says: a fresh adapter on all the feedback so far ({@link Continuation#RETRAIN_FROM_BASE}), a copy
+ * of the current one trained further on the new examples and a replay sample of older ones
+ * ({@link Continuation#CONTINUE}, or with a lower learning rate and fewer epochs,
+ * {@link Continuation#CONTINUE_LOW_LR}), or the current one folded in and a fresh one trained on top
+ * ({@link Continuation#PERIODIC_MERGE}, PeriodicLoRA). The current adapter is never modified, so it
+ * can keep serving while a round runs.
  *
  * <pre>{@code
  * try (TextEncoder encoder = TextEncoder.load(EncoderConfig.custom().maxLength(256).build())) {
@@ -103,9 +106,10 @@ public final class ContrastiveTrainer {
      *
      * @param tenant whose adapter this is
      * @param examples the round's new examples (see {@link FeedbackExamples})
-     * @param replayPool older examples to sample the replay from; may be empty
-     * @param current the tenant's current adapter to start from, or {@code null} for a fresh one;
-     *     not modified
+     * @param replayPool older examples: all of them train with {@link Continuation#RETRAIN_FROM_BASE},
+     *     a replay sample of them with the other strategies; may be empty
+     * @param current the tenant's current adapter, or {@code null} for a first round; the round
+     *     continues from it as the configured {@link Continuation} says; not modified
      * @param listener progress of the round
      * @throws IllegalArgumentException when there are no examples, or {@code current} was trained
      *     in another mode
@@ -127,15 +131,19 @@ public final class ContrastiveTrainer {
         }
         TuningListener progress = listener == null ? TuningListener.NONE : listener;
         int round = current == null ? 1 : current.round() + 1;
+        Continuation continuation = config.continuation();
+        boolean continues = current != null && continuation.startsFromServing();
+        double learningRate = continuation.learningRate(config.learningRate(), continues);
+        int epochs = continuation.epochs(config.epochs(), continues);
         Random random = new Random(config.seed() * 31 + round);
-        List<TrainingExample> replay = sample(
-                replayPool == null ? List.of() : replayPool,
-                (int) Math.round(config.replayFraction() * examples.size()),
-                random);
+        List<TrainingExample> pool = replayPool == null ? List.of() : replayPool;
+        List<TrainingExample> replay = continuation.seesAllFeedback()
+                ? sample(pool, pool.size(), random)
+                : sample(pool, (int) Math.round(config.replayFraction() * examples.size()), random);
         List<TrainingExample> all = new ArrayList<>(examples);
         all.addAll(replay);
         List<ContrastiveBatch> batches =
-                BatchPlan.plan(all, config.epochs(), config.batchSize(), config.hardNegativesPerExample(), random);
+                BatchPlan.plan(all, epochs, config.batchSize(), config.hardNegativesPerExample(), random);
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("tenant " + tenant + " has a single example and no hard negative:"
                     + " nothing to contrast it with");
@@ -149,12 +157,12 @@ public final class ContrastiveTrainer {
         NDManager manager = NDManager.newBaseManager(TenantAdapter.device(encoder), "PyTorch");
         LoraModel lora = null;
         try {
-            lora = startingAdapter(current, manager, round);
+            lora = startingAdapter(continues ? current : null, manager, round);
             TenantAdapter adapter =
                     new TenantAdapter(tenant, config.mode(), config.instruction(), round, manager, lora);
             List<Double> losses = new ArrayList<>();
             long trainingBegan = clock.millis();
-            fit(tenant, lora, batches, candidateVectors, losses, progress);
+            fit(tenant, lora, batches, candidateVectors, learningRate, losses, progress);
             Duration training = Duration.ofMillis(clock.millis() - trainingBegan);
             progress.onProgress(new TuningProgress(
                     tenant,
@@ -164,7 +172,17 @@ public final class ContrastiveTrainer {
                     losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1),
                     Duration.ZERO));
             return new TuningRound(
-                    adapter, examples.size(), replay.size(), batches.size(), losses, embedding, training);
+                    adapter,
+                    continuation,
+                    continues,
+                    learningRate,
+                    epochs,
+                    examples.size(),
+                    replay.size(),
+                    batches.size(),
+                    losses,
+                    embedding,
+                    training);
         } catch (IOException e) {
             closeQuietly(lora, manager);
             throw new UncheckedIOException("tuning round " + round + " of tenant " + tenant + " failed", e);
@@ -190,7 +208,7 @@ public final class ContrastiveTrainer {
         try {
             current.save(dir);
             LoraModel copy = LoraModel.load(dir, encoder.baseEncoder().baseLinears(), manager);
-            if (config.start() == RoundStart.MERGE_AND_RESTART) {
+            if (config.continuation().mergesServing()) {
                 copy.mergeAndReset();
             }
             return copy;
@@ -204,6 +222,7 @@ public final class ContrastiveTrainer {
             LoraModel lora,
             List<ContrastiveBatch> batches,
             Map<String, float[]> vectors,
+            double learningRate,
             List<Double> losses,
             TuningListener progress)
             throws IOException {
@@ -211,7 +230,7 @@ public final class ContrastiveTrainer {
         MultipleNegativesRankingLoss loss = new MultipleNegativesRankingLoss(config.scale());
         int hidden = encoder.dimension();
         TrainingConfig training = TrainingConfig.builder()
-                .learningRate(config.learningRate())
+                .learningRate(learningRate)
                 .weightDecay(config.weightDecay())
                 .totalSteps(batches.size())
                 .warmupSteps(Math.round(config.warmupFraction() * batches.size()))

@@ -27,7 +27,8 @@ import java.util.Objects;
  * @param maxGradNorm global gradient-norm clip, 0 for none (1.0)
  * @param scale the loss's similarity scale (20)
  * @param replayFraction replayed older examples per new one, sampled from the replay pool (0.5)
- * @param start how a round starts from the current adapter ({@link RoundStart#CONTINUE})
+ * @param continuation how a round continues from the serving adapter ({@link Continuation#DEFAULT}:
+ *     where it starts, which older examples it sees, its learning rate and epochs)
  * @param instruction prepended to every task text, in training and in the tenant's query embedder ("")
  * @param trainingMaxLength word pieces per case text while training in symmetric mode, at most the
  *     encoder's own maximum (128); inference keeps the encoder's maximum
@@ -45,7 +46,7 @@ public record TuningConfig(
         double maxGradNorm,
         float scale,
         double replayFraction,
-        RoundStart start,
+        Continuation continuation,
         String instruction,
         int trainingMaxLength,
         long seed) {
@@ -53,7 +54,7 @@ public record TuningConfig(
     public TuningConfig {
         Objects.requireNonNull(mode, "tuningConfig.mode is required");
         Objects.requireNonNull(lora, "tuningConfig.lora is required");
-        Objects.requireNonNull(start, "tuningConfig.start is required");
+        Objects.requireNonNull(continuation, "tuningConfig.continuation is required");
         Objects.requireNonNull(instruction, "tuningConfig.instruction is required (\"\" for none)");
         atLeast(epochs, 1, "epochs");
         atLeast(batchSize, 2, "batchSize");
@@ -79,9 +80,10 @@ public record TuningConfig(
             throw new IllegalArgumentException(
                     "tuningConfig.replayFraction must be >= 0 and finite, was " + replayFraction);
         }
-        if (start == RoundStart.MERGE_AND_RESTART && lora.useDora()) {
-            throw new IllegalArgumentException(
-                    "tuningConfig.start MERGE_AND_RESTART cannot be used with a DoRA adapter");
+        if (continuation.mergesServing() && lora.useDora()) {
+            throw new IllegalArgumentException("tuningConfig.continuation " + continuation
+                    + " cannot be used with a DoRA adapter (its merged weight cannot be restarted); choose "
+                    + Continuation.RETRAIN_FROM_BASE + " or " + Continuation.CONTINUE_LOW_LR);
         }
     }
 
@@ -114,7 +116,7 @@ public record TuningConfig(
         b.maxGradNorm = maxGradNorm;
         b.scale = scale;
         b.replayFraction = replayFraction;
-        b.start = start;
+        b.continuation = continuation;
         b.instruction = instruction;
         b.trainingMaxLength = trainingMaxLength;
         b.seed = seed;
@@ -140,7 +142,7 @@ public record TuningConfig(
         private double maxGradNorm = 1.0;
         private float scale = MultipleNegativesRankingLoss.DEFAULT_SCALE;
         private double replayFraction = 0.5;
-        private RoundStart start = RoundStart.CONTINUE;
+        private Continuation continuation = Continuation.DEFAULT;
         private String instruction = "";
         private int trainingMaxLength = 128;
         private long seed = 42;
@@ -202,8 +204,8 @@ public record TuningConfig(
             return this;
         }
 
-        public Builder start(RoundStart v) {
-            start = v;
+        public Builder continuation(Continuation v) {
+            continuation = v;
             return this;
         }
 
@@ -235,7 +237,7 @@ public record TuningConfig(
                     maxGradNorm,
                     scale,
                     replayFraction,
-                    start,
+                    continuation,
                     instruction,
                     trainingMaxLength,
                     seed);

@@ -7,6 +7,11 @@ import java.util.List;
  * What a tuning round produced and what it cost.
  *
  * @param adapter the tenant's new adapter (the caller owns it and closes it)
+ * @param continuation the strategy the round ran with
+ * @param continuedFromServing whether it started from the serving adapter's weights (a fresh
+ *     adapter otherwise: a first round, or {@link Continuation#RETRAIN_FROM_BASE})
+ * @param learningRate the peak learning rate it trained at
+ * @param epochs the passes over its examples
  * @param newExamples examples of this round's feedback
  * @param replayedExamples older examples mixed in
  * @param steps optimiser steps done
@@ -16,6 +21,10 @@ import java.util.List;
  */
 public record TuningRound(
         TenantAdapter adapter,
+        Continuation continuation,
+        boolean continuedFromServing,
+        double learningRate,
+        int epochs,
         int newExamples,
         int replayedExamples,
         long steps,

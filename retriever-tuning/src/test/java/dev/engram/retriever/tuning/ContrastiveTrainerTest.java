@@ -173,7 +173,11 @@ class ContrastiveTrainerTest {
 
     @Test
     void incrementalRoundsStartFromACopyAndSaveAPeftAdapter(@TempDir Path dir) throws Exception {
-        TuningConfig config = TuningConfig.builder().epochs(1).batchSize(16).build();
+        TuningConfig config = TuningConfig.builder()
+                .epochs(1)
+                .batchSize(16)
+                .continuation(Continuation.CONTINUE)
+                .build();
         ContrastiveTrainer trainer = new ContrastiveTrainer(encoder, config);
         List<TrainingExample> first = examples.subList(0, examples.size() / 2);
         List<TrainingExample> second = examples.subList(examples.size() / 2, examples.size());
@@ -197,7 +201,7 @@ class ContrastiveTrainerTest {
                 }
             }
             TuningConfig periodic =
-                    config.toBuilder().start(RoundStart.MERGE_AND_RESTART).build();
+                    config.toBuilder().continuation(Continuation.PERIODIC_MERGE).build();
             try (TenantAdapter r2 = new ContrastiveTrainer(encoder, periodic)
                     .train(TENANT, second, List.of(), r1, TuningListener.NONE)
                     .adapter()) {
@@ -209,6 +213,99 @@ class ContrastiveTrainerTest {
                             .train(TENANT, second, List.of(), r1, TuningListener.NONE))
                     .hasMessageContaining("trained QUERY_SIDE");
         }
+    }
+
+    @Test
+    void eachContinuationStartsWhereItSaysAndSeesWhatItSays() {
+        List<TrainingExample> first = examples.subList(0, examples.size() / 2);
+        List<TrainingExample> second = examples.subList(examples.size() / 2, examples.size());
+        TuningConfig config = TuningConfig.builder()
+                .epochs(2)
+                .batchSize(16)
+                .learningRate(1e-3)
+                .build();
+        try (TenantAdapter serving =
+                new ContrastiveTrainer(encoder, config).train(TENANT, first).adapter()) {
+            float[] servingB = layer(serving).loraB().toFloatArray();
+            assertThat(maxAbs(servingB))
+                    .as("the serving adapter learned something")
+                    .isGreaterThan(1e-4f);
+            // a learning rate too small to move the weights: the round's adapter is where it started
+            TuningConfig still = config.toBuilder().learningRate(1e-12).build();
+
+            TuningRound retrain = round(still, Continuation.RETRAIN_FROM_BASE, second, first, serving);
+            try (TenantAdapter a = retrain.adapter()) {
+                assertThat(retrain.continuedFromServing()).isFalse();
+                assertThat(retrain.replayedExamples()).as("all older feedback").isEqualTo(first.size());
+                assertThat(retrain.learningRate()).isEqualTo(1e-12);
+                assertThat(retrain.epochs()).isEqualTo(2);
+                assertThat(maxAbs(layer(a).loraB().toFloatArray()))
+                        .as("a fresh adapter: B starts at zero")
+                        .isLessThan(1e-6f);
+                assertThat(a.round()).isEqualTo(2);
+            }
+
+            TuningRound gentle = round(still, Continuation.CONTINUE_LOW_LR, second, first, serving);
+            try (TenantAdapter a = gentle.adapter()) {
+                assertThat(gentle.continuedFromServing()).isTrue();
+                assertThat(gentle.learningRate()).isEqualTo(1e-12 * Continuation.GENTLE_LEARNING_RATE_FACTOR);
+                assertThat(gentle.epochs()).isEqualTo(1);
+                assertThat(gentle.replayedExamples()).as("a replay sample").isEqualTo((int)
+                        Math.round(0.5 * second.size()));
+                assertThat(layer(a).loraB().toFloatArray())
+                        .as("starts from the serving adapter's weights")
+                        .containsExactly(servingB, org.assertj.core.data.Offset.offset(1e-6f));
+            }
+            TuningRound gentleFirst = round(config, Continuation.CONTINUE_LOW_LR, second, List.of(), null);
+            try (TenantAdapter ignored = gentleFirst.adapter()) {
+                assertThat(gentleFirst.learningRate())
+                        .as("a first round trains as configured")
+                        .isEqualTo(1e-3);
+                assertThat(gentleFirst.epochs()).isEqualTo(2);
+            }
+
+            TuningRound plain = round(still, Continuation.CONTINUE, second, first, serving);
+            try (TenantAdapter a = plain.adapter()) {
+                assertThat(plain.continuedFromServing()).isTrue();
+                assertThat(plain.learningRate()).isEqualTo(1e-12);
+                assertThat(plain.epochs()).isEqualTo(2);
+                assertThat(layer(a).loraB().toFloatArray())
+                        .containsExactly(servingB, org.assertj.core.data.Offset.offset(1e-6f));
+            }
+
+            TuningRound merged = round(still, Continuation.PERIODIC_MERGE, second, first, serving);
+            try (TenantAdapter a = merged.adapter()) {
+                assertThat(merged.continuedFromServing()).isTrue();
+                assertThat(a.lora().stage()).as("the serving adapter folded in").isEqualTo(1);
+                assertThat(maxAbs(layer(a).loraB().toFloatArray()))
+                        .as("a fresh adapter on top")
+                        .isLessThan(1e-6f);
+                String q = queries.get(0).text();
+                assertThat(a.embedder(encoder).embedQuery(q))
+                        .as("and the merged model embeds as the serving one")
+                        .containsExactly(
+                                serving.embedder(encoder).embedQuery(q), org.assertj.core.data.Offset.offset(1e-4f));
+            }
+        }
+    }
+
+    private static TuningRound round(
+            TuningConfig config,
+            Continuation continuation,
+            List<TrainingExample> fresh,
+            List<TrainingExample> older,
+            TenantAdapter serving) {
+        return new ContrastiveTrainer(
+                        encoder, config.toBuilder().continuation(continuation).build())
+                .train(TENANT, fresh, older, serving, TuningListener.NONE);
+    }
+
+    private static float maxAbs(float[] xs) {
+        float m = 0;
+        for (float x : xs) {
+            m = Math.max(m, Math.abs(x));
+        }
+        return m;
     }
 
     @Test

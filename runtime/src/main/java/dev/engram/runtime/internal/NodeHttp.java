@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import javax.net.ssl.SSLContext;
 
 /**
  * Calls to the node's HTTP API with the JDK's client: JSON in, JSON out, the API key (if any) as
@@ -29,10 +30,22 @@ public final class NodeHttp {
 
     /** @param apiKey sent with every call; {@code null} for none (a node that allows anonymous calls) */
     public NodeHttp(URI nodeUrl, Duration timeout, String apiKey) {
+        this(nodeUrl, timeout, apiKey, null);
+    }
+
+    /**
+     * @param apiKey sent with every call; {@code null} for none (a node that allows anonymous calls)
+     * @param tls the TLS context of {@code https} calls (whom to trust); {@code null} for the JDK's default
+     */
+    public NodeHttp(URI nodeUrl, Duration timeout, String apiKey, SSLContext tls) {
         this.nodeUrl = nodeUrl;
         this.timeout = timeout;
         this.apiKey = apiKey;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(timeout);
+        if (tls != null) {
+            client.sslContext(tls);
+        }
+        this.http = client.build();
     }
 
     /**

@@ -15,10 +15,12 @@ import picocli.CommandLine.Spec;
  * engram recall  --tenant T [--k 10] [--node URL] TEXT                      recall useful cases
  * engram demo    ...                                                        the Cranfield demo
  * engram worker  [--bootstrap HOST:PORT] [--data DIR]                       run training jobs
+ * engram broker  [--data DIR] [--port 9092]                                 a Kafka broker for several nodes
  * engram adapters list|pin|unpin|rollback [--node URL] ...                  see and steer adapter versions
  * engram keys    create|list|revoke [--node URL | --data DIR] ...           manage API keys
  * engram audit   [--limit N] [--node URL]                                   who did what, and why
  * engram eval    --beir DIR [--seeds 3] [--rounds N] [--lora] [--out DIR]   does Engram help on my data?
+ * engram agent-model --model DIR --feedback FILE --tenant T --out DIR       a gated LoRA for your own model
  * </pre>
  *
  * <p>Commands that call a node send an API key: {@code --key-file FILE}, else {@code $ENGRAM_API_KEY},
@@ -35,10 +37,12 @@ import picocli.CommandLine.Spec;
             RecallCommand.class,
             DemoCommand.class,
             WorkerCommand.class,
+            BrokerCommand.class,
             AdaptersCommand.class,
             KeysCommand.class,
             AuditCommand.class,
             EvalCommand.class,
+            AgentModelCommand.class,
             HelpCommand.class
         })
 public final class EngramCli implements Runnable {

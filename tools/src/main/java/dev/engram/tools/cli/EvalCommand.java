@@ -1,8 +1,11 @@
 package dev.engram.tools.cli;
 
+import dev.engram.retriever.eval.PairedTest;
+import dev.engram.retriever.tuning.Continuation;
 import dev.engram.tools.eval.BeirEvaluation;
 import dev.engram.tools.eval.EvalOptions;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,6 +75,30 @@ final class EvalCommand implements Callable<Integer> {
     double gateFraction;
 
     @Option(
+            names = "--gate-confidence",
+            defaultValue = "" + PairedTest.DEFAULT_CONFIDENCE,
+            paramLabel = "C",
+            description =
+                    "In rounds, the coverage of the gate's paired-bootstrap interval (default: ${DEFAULT-VALUE}).")
+    double gateConfidence;
+
+    @Option(
+            names = "--gate-max-loss",
+            defaultValue = "" + PairedTest.DEFAULT_MAX_LOSS,
+            paramLabel = "L",
+            description = "In rounds, the largest nDCG@10 loss the gate accepts at the interval's lower bound, as the"
+                    + " node's gate (default: ${DEFAULT-VALUE}).")
+    double gateMaxLoss;
+
+    @Option(
+            names = "--continuation",
+            split = ",",
+            paramLabel = "STRATEGY",
+            description = "With --lora and --rounds: the LoRA continuation strategies to train round by round and"
+                    + " compare, any of ${COMPLETION-CANDIDATES} (default: all of them).")
+    List<Continuation> continuations;
+
+    @Option(
             names = "--feedback-fraction",
             defaultValue = "" + EvalOptions.DEFAULT_FEEDBACK_FRACTION,
             paramLabel = "F",
@@ -122,7 +149,13 @@ final class EvalCommand implements Callable<Integer> {
                 .withFeedbackK(feedbackK)
                 .withQueryMaxLength(queryMaxLength)
                 .withDocMaxLength(docMaxLength)
+                .withGateConfidence(gateConfidence)
+                .withGateMaxLoss(gateMaxLoss)
                 .withLora(lora)
+                .withContinuations(
+                        continuations == null || continuations.isEmpty()
+                                ? List.of(Continuation.values())
+                                : continuations)
                 .withOut(out);
         BeirEvaluation.run(
                 options, spec.commandLine().getOut(), spec.commandLine().getErr());

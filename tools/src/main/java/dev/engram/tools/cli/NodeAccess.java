@@ -60,6 +60,21 @@ final class NodeAccess {
             })
     Path keyFile;
 
+    @Option(
+            names = "--tls-truststore",
+            paramLabel = "FILE",
+            description = {
+                "For an https:// node: the PKCS12 trust store holding its certificate (or its CA's).",
+                "Default: the JDK's trusted CAs. Its password: --tls-truststore-password-file."
+            })
+    Path trustStore;
+
+    @Option(
+            names = "--tls-truststore-password-file",
+            paramLabel = "FILE",
+            description = "File whose first line is the --tls-truststore's password.")
+    Path trustStorePasswordFile;
+
     /** The node's base URL, without a trailing slash. */
     String baseUrl() {
         String base = node != null
@@ -97,12 +112,32 @@ final class NodeAccess {
      * calls the node through the SDK alone, so every route it uses is one the SDK offers.
      */
     EngramClient client() {
-        return EngramClient.builder()
+        EngramClient.Builder client = EngramClient.builder()
                 .nodeUrl(URI.create(baseUrl()))
                 .apiKey(apiKey().orElse(null))
                 .agentId("engram-cli")
-                .requestTimeout(REQUEST_TIMEOUT)
-                .build();
+                .requestTimeout(REQUEST_TIMEOUT);
+        if (trustStore != null) {
+            client.trustStore(trustStore, trustStorePassword());
+        }
+        return client.build();
+    }
+
+    private char[] trustStorePassword() {
+        if (trustStorePasswordFile == null) {
+            throw new IllegalArgumentException(
+                    "--tls-truststore needs --tls-truststore-password-file (a file whose first line is its password)");
+        }
+        try {
+            return Files.readString(trustStorePasswordFile, StandardCharsets.UTF_8)
+                    .lines()
+                    .findFirst()
+                    .orElse("")
+                    .toCharArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot read --tls-truststore-password-file " + trustStorePasswordFile + ": " + e.getMessage(), e);
+        }
     }
 
     /** Tells the user which argument the SDK would not send to the node, and why; exit code 2. */
@@ -121,7 +156,12 @@ final class NodeAccess {
      */
     int fail(CommandSpec spec, EngramApiException e) {
         PrintWriter err = spec.commandLine().getErr();
-        if (e.status() == -1) {
+        if (e.status() == -1 && e.getCause() instanceof javax.net.ssl.SSLException) {
+            err.println(spec.qualifiedName() + ": no TLS connection to " + baseUrl() + " (" + e.nodeMessage()
+                    + (trustStore == null
+                            ? "; for a node with its own certificate pass --tls-truststore FILE holding it)"
+                            : "; is its certificate in --tls-truststore " + trustStore + "?)"));
+        } else if (e.status() == -1) {
             err.println(spec.qualifiedName() + ": no node answering at " + baseUrl() + " (" + e.nodeMessage()
                     + "; start one with './engram serve', or pass --node URL)");
         } else {

@@ -3,6 +3,7 @@ package dev.engram.tools.cli;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
 import dev.engram.node.auth.ApiKeys;
+import dev.engram.node.cluster.ClusterConfig;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
@@ -10,6 +11,7 @@ import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.tools.LocalEngram;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -169,6 +171,51 @@ final class ServeCommand implements Callable<Integer> {
             })
     Path trustedWorkers;
 
+    @Option(
+            names = "--tls-keystore",
+            paramLabel = "FILE",
+            description = {
+                "Serve the HTTP API over TLS only (https://), with the key and certificate of this PKCS12",
+                "keystore (keytool -genkeypair -storetype PKCS12). Needs --tls-password-file."
+            })
+    Path tlsKeystore;
+
+    @Option(
+            names = "--tls-password-file",
+            paramLabel = "FILE",
+            description = "File whose first line is the --tls-keystore's password.")
+    Path tlsPasswordFile;
+
+    @Option(
+            names = "--max-failed-auth-per-minute",
+            paramLabel = "N",
+            description = "Wrong API keys one client address may send a minute; more are answered 429 with "
+                    + "Retry-After, while valid keys are still served (default: 20).")
+    Integer maxFailedAuthPerMinute;
+
+    @Option(
+            names = "--cluster-port",
+            paramLabel = "N",
+            description = {
+                "Join a cluster of nodes on this cluster port (0: a free one): every node answers every",
+                "tenant's recall, routed to the node that owns the tenant's partition. Needs --bootstrap.",
+                "Without --cluster-seed this node forms the cluster. Off by default."
+            })
+    Integer clusterPort;
+
+    @Option(
+            names = "--cluster-seed",
+            paramLabel = "HOST:PORT",
+            description = "A node to join (its --cluster-host:--cluster-port); repeatable.")
+    List<String> clusterSeeds;
+
+    @Option(
+            names = "--cluster-host",
+            defaultValue = ClusterConfig.DEFAULT_HOST,
+            paramLabel = "HOST",
+            description = "The address other nodes reach this node's cluster port on (default: ${DEFAULT-VALUE}).")
+    String clusterHost;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -192,6 +239,22 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (maxBatch != null) {
             settings.maxBatchRecords(maxBatch);
+        }
+        if ((tlsKeystore == null) != (tlsPasswordFile == null)) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--tls-keystore and --tls-password-file go together: give both, or neither");
+        }
+        if (tlsKeystore != null) {
+            settings.httpTls(tlsKeystore, tlsPasswordFile);
+        }
+        if (maxFailedAuthPerMinute != null) {
+            settings.maxFailedAuthPerMinute(maxFailedAuthPerMinute);
+        }
+        if (clusterPort != null || clusterSeeds != null) {
+            settings.cluster(ClusterConfig.on(
+                    clusterHost,
+                    clusterPort == null ? 0 : clusterPort,
+                    clusterSeeds == null ? List.of() : clusterSeeds));
         }
         settings.build();
         TextEncoder encoder = embedder == EmbedderChoice.minilm ? TextEncoder.load(EncoderConfig.defaults()) : null;
@@ -230,6 +293,9 @@ final class ServeCommand implements Callable<Integer> {
                 + (node.adapters().trustedWorkers().isEmpty()
                         ? "(none trusted: give --trusted-workers FILE)"
                         : node.adapters().trustedWorkers().ids()));
+        node.cluster()
+                .ifPresent(cluster -> out.println("  cluster:  " + cluster.selfAddress()
+                        + " (other nodes: --cluster-seed " + cluster.seedAddress() + ")"));
         out.println("  stop:     Ctrl-C");
         out.flush();
         stopped.await();

@@ -174,6 +174,7 @@ public final class BeirEvaluation {
                         .toList(),
                 RoundSummaries.of(details),
                 details,
+                RoundSummaries.agreement(details),
                 resources);
     }
 }

@@ -1,6 +1,9 @@
 package dev.engram.tools.eval;
 
+import dev.engram.retriever.eval.PairedTest;
+import dev.engram.retriever.tuning.Continuation;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,6 +23,11 @@ import java.util.Objects;
  *       round's (1: no rounds section)</td></tr>
  *   <tr><td>{@code gateFraction}</td><td>{@value #DEFAULT_GATE_FRACTION}</td><td>in rounds, the share
  *       of each slice held out for the gate and never fitted on, as the node's scheduler does</td></tr>
+ *   <tr><td>{@code gateConfidence}</td><td>0.95 ({@link PairedTest#DEFAULT_CONFIDENCE})</td><td>in
+ *       rounds, the coverage of the gate's paired-bootstrap interval</td></tr>
+ *   <tr><td>{@code gateMaxLoss}</td><td>0.01 ({@link PairedTest#DEFAULT_MAX_LOSS})</td><td>in rounds,
+ *       the largest nDCG@10 loss the gate accepts at the interval's lower bound (the node's
+ *       default); it also asks for a mean gain ≥ 0</td></tr>
  *   <tr><td>{@code feedbackFraction}</td><td>{@value #DEFAULT_FEEDBACK_FRACTION}</td><td>the share of
  *       judged queries that are feedback tasks; the rest are new (held-out) tasks</td></tr>
  *   <tr><td>{@code feedbackK}</td><td>{@value #DEFAULT_FEEDBACK_K}</td><td>cases a simulated agent
@@ -29,6 +37,9 @@ import java.util.Objects;
  *   <tr><td>{@code docMaxLength}</td><td>{@value #DEFAULT_DOC_MAX_LENGTH}</td><td>word pieces per
  *       document (document tower; sentence-transformers' 256 for MiniLM)</td></tr>
  *   <tr><td>{@code lora}</td><td>false</td><td>also train the query-side LoRA adapter per seed</td></tr>
+ *   <tr><td>{@code continuations}</td><td>all four</td><td>with {@code lora} and rounds, the
+ *       {@link Continuation} strategies whose adapter chains are trained round by round and
+ *       gated</td></tr>
  *   <tr><td>{@code out}</td><td>{@code eval-out}</td><td>where {@code eval.json},
  *       {@code per-query.tsv} and {@code table.txt} go</td></tr>
  *   <tr><td>{@code progressBars}</td><td>when a console is attached</td><td>redraw progress bars in
@@ -45,11 +56,14 @@ import java.util.Objects;
  * @param firstSeed the first seed
  * @param rounds slices the feedback tasks arrive in, in [1, 50]
  * @param gateFraction share of each round's slice held out for the gate, in [0, 0.9]
+ * @param gateConfidence the gate interval's coverage, in [0.5, 1)
+ * @param gateMaxLoss the gate's largest loss at the interval's lower bound, in [0, 1]
  * @param feedbackFraction share of judged queries that give feedback, in (0, 1)
  * @param feedbackK cases judged per feedback task, in [1, 100]
  * @param queryMaxLength query word pieces, in [8, 512]
  * @param docMaxLength document word pieces, in [8, 512]
  * @param lora whether to train and score the query-side LoRA adapter
+ * @param continuations the LoRA continuation strategies compared in rounds, at least one
  * @param out the output folder; required
  * @param progressBars whether progress bars redraw in place
  */
@@ -60,11 +74,14 @@ public record EvalOptions(
         long firstSeed,
         int rounds,
         double gateFraction,
+        double gateConfidence,
+        double gateMaxLoss,
         double feedbackFraction,
         int feedbackK,
         int queryMaxLength,
         int docMaxLength,
         boolean lora,
+        List<Continuation> continuations,
         Path out,
         boolean progressBars) {
 
@@ -89,6 +106,19 @@ public record EvalOptions(
         if (!(gateFraction >= 0 && gateFraction <= 0.9)) {
             throw new IllegalArgumentException("evalOptions.gateFraction must be in [0, 0.9], was " + gateFraction);
         }
+        if (!(gateConfidence >= 0.5 && gateConfidence < 1)) {
+            throw new IllegalArgumentException(
+                    "evalOptions.gateConfidence must be in [0.5, 1), e.g. 0.95, was " + gateConfidence);
+        }
+        if (!(gateMaxLoss >= 0 && gateMaxLoss <= 1)) {
+            throw new IllegalArgumentException(
+                    "evalOptions.gateMaxLoss must be in [0, 1] (an nDCG@10 difference), was " + gateMaxLoss);
+        }
+        if (continuations == null || continuations.isEmpty()) {
+            throw new IllegalArgumentException("evalOptions.continuations needs at least one of "
+                    + List.of(Continuation.values()) + ", was " + continuations);
+        }
+        continuations = List.copyOf(new java.util.LinkedHashSet<>(continuations));
         if (!(feedbackFraction > 0 && feedbackFraction < 1)) {
             throw new IllegalArgumentException("evalOptions.feedbackFraction must be in (0, 1): some tasks give "
                     + "feedback and some stay new, was " + feedbackFraction);
@@ -115,11 +145,14 @@ public record EvalOptions(
                 DEFAULT_FIRST_SEED,
                 DEFAULT_ROUNDS,
                 DEFAULT_GATE_FRACTION,
+                PairedTest.DEFAULT_CONFIDENCE,
+                PairedTest.DEFAULT_MAX_LOSS,
                 DEFAULT_FEEDBACK_FRACTION,
                 DEFAULT_FEEDBACK_K,
                 DEFAULT_QUERY_MAX_LENGTH,
                 DEFAULT_DOC_MAX_LENGTH,
                 false,
+                List.of(Continuation.values()),
                 DEFAULT_OUT,
                 System.console() != null);
     }
@@ -141,11 +174,14 @@ public record EvalOptions(
                 firstSeed,
                 rounds,
                 gateFraction,
+                gateConfidence,
+                gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
                 queryMaxLength,
                 docMaxLength,
                 lora,
+                continuations,
                 out,
                 progressBars);
     }
@@ -158,11 +194,14 @@ public record EvalOptions(
                 firstSeed,
                 rounds,
                 gateFraction,
+                gateConfidence,
+                gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
                 queryMaxLength,
                 docMaxLength,
                 lora,
+                continuations,
                 out,
                 progressBars);
     }
@@ -175,11 +214,14 @@ public record EvalOptions(
                 v,
                 rounds,
                 gateFraction,
+                gateConfidence,
+                gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
                 queryMaxLength,
                 docMaxLength,
                 lora,
+                continuations,
                 out,
                 progressBars);
     }
@@ -192,11 +234,14 @@ public record EvalOptions(
                 firstSeed,
                 v,
                 gateFraction,
+                gateConfidence,
+                gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
                 queryMaxLength,
                 docMaxLength,
                 lora,
+                continuations,
                 out,
                 progressBars);
     }
@@ -209,11 +254,54 @@ public record EvalOptions(
                 firstSeed,
                 rounds,
                 v,
+                gateConfidence,
+                gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
                 queryMaxLength,
                 docMaxLength,
                 lora,
+                continuations,
+                out,
+                progressBars);
+    }
+
+    public EvalOptions withGateConfidence(double v) {
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                v,
+                gateMaxLoss,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                continuations,
+                out,
+                progressBars);
+    }
+
+    public EvalOptions withGateMaxLoss(double v) {
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                gateConfidence,
+                v,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                continuations,
                 out,
                 progressBars);
     }
@@ -226,11 +314,14 @@ public record EvalOptions(
                 firstSeed,
                 rounds,
                 gateFraction,
+                gateConfidence,
+                gateMaxLoss,
                 v,
                 feedbackK,
                 queryMaxLength,
                 docMaxLength,
                 lora,
+                continuations,
                 out,
                 progressBars);
     }
@@ -243,11 +334,14 @@ public record EvalOptions(
                 firstSeed,
                 rounds,
                 gateFraction,
+                gateConfidence,
+                gateMaxLoss,
                 feedbackFraction,
                 v,
                 queryMaxLength,
                 docMaxLength,
                 lora,
+                continuations,
                 out,
                 progressBars);
     }
@@ -260,11 +354,14 @@ public record EvalOptions(
                 firstSeed,
                 rounds,
                 gateFraction,
+                gateConfidence,
+                gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
                 v,
                 docMaxLength,
                 lora,
+                continuations,
                 out,
                 progressBars);
     }
@@ -277,11 +374,14 @@ public record EvalOptions(
                 firstSeed,
                 rounds,
                 gateFraction,
+                gateConfidence,
+                gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
                 queryMaxLength,
                 v,
                 lora,
+                continuations,
                 out,
                 progressBars);
     }
@@ -294,10 +394,33 @@ public record EvalOptions(
                 firstSeed,
                 rounds,
                 gateFraction,
+                gateConfidence,
+                gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
                 queryMaxLength,
                 docMaxLength,
+                v,
+                continuations,
+                out,
+                progressBars);
+    }
+
+    public EvalOptions withContinuations(List<Continuation> v) {
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                gateConfidence,
+                gateMaxLoss,
+                feedbackFraction,
+                feedbackK,
+                queryMaxLength,
+                docMaxLength,
+                lora,
                 v,
                 out,
                 progressBars);
@@ -311,11 +434,14 @@ public record EvalOptions(
                 firstSeed,
                 rounds,
                 gateFraction,
+                gateConfidence,
+                gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
                 queryMaxLength,
                 docMaxLength,
                 lora,
+                continuations,
                 v,
                 progressBars);
     }
@@ -328,11 +454,14 @@ public record EvalOptions(
                 firstSeed,
                 rounds,
                 gateFraction,
+                gateConfidence,
+                gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
                 queryMaxLength,
                 docMaxLength,
                 lora,
+                continuations,
                 out,
                 v);
     }

@@ -13,8 +13,10 @@ import java.util.Map;
  * @param regimes one table per regime: new tasks, recurring tasks
  * @param fits every policy fit (per seed; and per LoRA tower with {@code --lora})
  * @param lora every LoRA round (empty without {@code --lora})
- * @param rounds rounds mode per round over the seeds (empty with one round)
- * @param roundDetails rounds mode per seed and round
+ * @param rounds rounds mode per system and round over the seeds (empty with one round)
+ * @param roundDetails rounds mode per seed, round and system
+ * @param gate the gate's agreement with the true direction in rounds mode, per system and in all
+ *     (empty with one round)
  * @param resources time and memory
  */
 public record EvalReport(
@@ -27,6 +29,7 @@ public record EvalReport(
         List<LoraRound> lora,
         List<RoundSummary> rounds,
         List<RoundResult> roundDetails,
+        List<GateAgreement> gate,
         ResourceMonitor.Resources resources) {
 
     /**
@@ -93,15 +96,21 @@ public record EvalReport(
             List<Gain> vsBaselinePerSeed) {}
 
     /**
-     * One round of rounds mode over the seeds.
+     * One system's round of rounds mode over the seeds.
      *
+     * @param system {@code "policy"} or {@code "LoRA <STRATEGY>"}
      * @param round 1-based
      * @param meanTrainingTasks training tasks so far, mean over seeds
      * @param meanGateTasks gate tasks so far, mean over seeds
-     * @param meanNewTasksNdcg the round's policy on new tasks, mean over seeds
+     * @param meanNewTasksNdcg the round's candidate on new tasks, mean over seeds
      * @param sdNewTasksNdcg its sample standard deviation over seeds (null with one seed)
-     * @param meanTrueGain the mean gain on new tasks over the previous round, mean over seeds
-     * @param promoted seeds where the gate would promote the round's policy
+     * @param vsUntunedNew the candidate against untuned hybrid RRF on new tasks, pooled over seeds
+     * @param meanRecurringNdcg the candidate on the tasks trained on so far, mean over seeds
+     * @param sdRecurringNdcg its sample standard deviation over seeds (null with one seed)
+     * @param vsUntunedRecurring the candidate against untuned hybrid RRF on those, pooled over seeds
+     * @param meanTrueGain the candidate's mean gain on new tasks over the serving version, mean over seeds
+     * @param meanServingNdcg the serving version on new tasks after the verdict, mean over seeds
+     * @param promoted seeds where the gate promoted the candidate
      * @param agreed seeds where that verdict matched the true direction on new tasks
      * @param clear seeds with a verdict where the true direction is clear: the new tasks' 95% interval
      *     of the gain excludes 0 (elsewhere the truth itself is a coin flip at this size)
@@ -109,17 +118,51 @@ public record EvalReport(
      * @param seeds seeds with a verdict
      */
     public record RoundSummary(
+            String system,
             int round,
             double meanTrainingTasks,
             double meanGateTasks,
             double meanNewTasksNdcg,
             Double sdNewTasksNdcg,
+            Gain vsUntunedNew,
+            double meanRecurringNdcg,
+            Double sdRecurringNdcg,
+            Gain vsUntunedRecurring,
             double meanTrueGain,
+            double meanServingNdcg,
             int promoted,
             int agreed,
             int clear,
             int agreedWhereClear,
             int seeds) {}
+
+    /**
+     * How well the gate told, over every candidate of rounds mode (per system, and all together).
+     *
+     * @param system a system, or {@code "all"}
+     * @param candidates candidates with a verdict
+     * @param agreed verdicts that matched the true direction on new tasks, as the issue defines it:
+     *     promote iff the candidate's mean gain over the serving version on the new tasks is ≥ 0
+     * @param clear candidates whose true change is clear (its 95% interval on new tasks excludes 0)
+     * @param agreedWhereClear of those, the verdicts that matched
+     * @param promoted candidates promoted
+     * @param promotedLosingOverHalfAPoint promoted candidates whose new-task nDCG@10 fell more than
+     *     0.5 points below the version they replaced
+     * @param showedGain verdicts whose interval lay above 0
+     * @param showedNoChange verdicts whose interval held 0: no measurable change either way
+     * @param showedLoss verdicts whose interval lay below 0
+     */
+    public record GateAgreement(
+            String system,
+            int candidates,
+            int agreed,
+            int clear,
+            int agreedWhereClear,
+            int promoted,
+            int promotedLosingOverHalfAPoint,
+            int showedGain,
+            int showedNoChange,
+            int showedLoss) {}
 
     /** The table of a regime ({@code "new"} or {@code "recurring"}). */
     public RegimeTable regime(String label) {

@@ -127,48 +127,7 @@ final class EvalReportWriter {
             }
         }
         if (!r.rounds().isEmpty()) {
-            line(sb, "");
-            line(
-                    sb,
-                    "Rounds: the policy refitted on the feedback so far; the gate (PairedTest.verdict(): promote when the");
-            line(
-                    sb,
-                    "95% interval's lower bound >= -0.01 and the mean gain >= 0) compares it with the previous round's on");
-            line(
-                    sb,
-                    "the gate tasks held out so far (round 0: untuned hybrid RRF); truth: the same two on the new tasks");
-            line(
-                    sb,
-                    "(clear where its 95% interval excludes 0). Means over seeds; per seed in eval.json (roundDetails).");
-            line(
-                    sb,
-                    "%-6s %9s %6s %-17s %12s %9s %16s %17s",
-                    "round",
-                    "training",
-                    "gate",
-                    "new-task nDCG@10",
-                    "truth (pts)",
-                    "promoted",
-                    "agrees w/ truth",
-                    "where truth clear");
-            for (EvalReport.RoundSummary s : r.rounds()) {
-                String ndcg = String.format(
-                        Locale.ROOT,
-                        "%.4f ± %s",
-                        s.meanNewTasksNdcg(),
-                        s.sdNewTasksNdcg() == null ? "-" : String.format(Locale.ROOT, "%.4f", s.sdNewTasksNdcg()));
-                line(
-                        sb,
-                        "%-6d %9.1f %6.1f %-17s %+12.2f %9s %16s %17s",
-                        s.round(),
-                        s.meanTrainingTasks(),
-                        s.meanGateTasks(),
-                        ndcg,
-                        100 * s.meanTrueGain(),
-                        s.promoted() + "/" + s.seeds(),
-                        s.agreed() + "/" + s.seeds(),
-                        s.agreedWhereClear() + "/" + s.clear());
-            }
+            rounds(sb, r);
         }
         line(sb, "");
         ResourceMonitor.Resources res = r.resources();
@@ -189,6 +148,94 @@ final class EvalReportWriter {
         return sb.toString();
     }
 
+    private static void rounds(StringBuilder sb, EvalReport r) {
+        Object confidence = r.options().get("gateConfidence");
+        Object maxLoss = r.options().get("gateMaxLoss");
+        line(sb, "");
+        line(sb, "Rounds: each round every system proposes a candidate (policy: the ranker policy refitted on the");
+        line(sb, "feedback so far; LoRA <strategy>: the round's query-side adapter under untuned RRF). The gate");
+        line(
+                sb,
+                "(PairedTest.verdict: promote when the %s%% interval's lower bound >= -%s and the mean gain >= 0) compares",
+                Math.round(100 * ((Number) confidence).doubleValue()),
+                maxLoss);
+        line(sb, "it with that system's serving version (round 0: untuned hybrid RRF) on every gate task held out so");
+        line(sb, "far; a promoted candidate serves from then on. Truth: the same two on the new tasks. nDCG@10 mean ±");
+        line(sb, "sd over seeds; vs RRF: gain over untuned hybrid RRF in points, pooled over seeds, [95%] and p.");
+        String system = null;
+        for (EvalReport.RoundSummary s : r.rounds()) {
+            if (!s.system().equals(system)) {
+                system = s.system();
+                line(sb, "");
+                line(
+                        sb,
+                        "%-14s %-5s %5s %4s  %-16s %-26s %-16s %-26s %7s %8s %7s %7s",
+                        system,
+                        "round",
+                        "train",
+                        "gate",
+                        "new tasks",
+                        "vs RRF [95%] p",
+                        "recurring",
+                        "vs RRF [95%] p",
+                        "truth",
+                        "serving",
+                        "promo",
+                        "agrees");
+            }
+            line(
+                    sb,
+                    "%-14s %-5d %5.0f %4.0f  %-16s %-26s %-16s %-26s %+7.2f %8.4f %7s %7s",
+                    "",
+                    s.round(),
+                    s.meanTrainingTasks(),
+                    s.meanGateTasks(),
+                    meanSd(s.meanNewTasksNdcg(), s.sdNewTasksNdcg()),
+                    gain(s.vsUntunedNew()),
+                    meanSd(s.meanRecurringNdcg(), s.sdRecurringNdcg()),
+                    gain(s.vsUntunedRecurring()),
+                    100 * s.meanTrueGain(),
+                    s.meanServingNdcg(),
+                    s.promoted() + "/" + s.seeds(),
+                    s.agreed() + "/" + s.seeds());
+        }
+        line(sb, "");
+        line(sb, "Gate agreement with the true direction on new tasks (promote iff the true mean gain >= 0):");
+        for (EvalReport.GateAgreement g : r.gate()) {
+            line(
+                    sb,
+                    "  %-22s %3d of %3d (%.0f%%); where the truth is clear %d of %d; promoted %d, of which %d lost"
+                            + " > 0.5 points; the gate's interval showed gain %d, no measurable change %d, loss %d",
+                    g.system(),
+                    g.agreed(),
+                    g.candidates(),
+                    g.candidates() == 0 ? 0.0 : 100.0 * g.agreed() / g.candidates(),
+                    g.agreedWhereClear(),
+                    g.clear(),
+                    g.promoted(),
+                    g.promotedLosingOverHalfAPoint(),
+                    g.showedGain(),
+                    g.showedNoChange(),
+                    g.showedLoss());
+        }
+    }
+
+    private static String meanSd(double mean, Double sd) {
+        return String.format(Locale.ROOT, "%.4f ± %s", mean, sd == null ? "-" : String.format(Locale.ROOT, "%.4f", sd));
+    }
+
+    private static String gain(Gain g) {
+        return g == null
+                ? "-"
+                : String.format(
+                        Locale.ROOT,
+                        "%+.2f [%+.2f, %+.2f] %.3f",
+                        100 * g.meanGain(),
+                        100 * g.lower(),
+                        100 * g.upper(),
+                        g.pValue());
+    }
+
     static Map<String, Object> options(EvalOptions o) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("beir", o.beirDir().toString());
@@ -197,6 +244,9 @@ final class EvalReportWriter {
         m.put("firstSeed", o.firstSeed());
         m.put("rounds", o.rounds());
         m.put("gateFraction", o.gateFraction());
+        m.put("gateConfidence", o.gateConfidence());
+        m.put("gateMaxLoss", o.gateMaxLoss());
+        m.put("continuations", o.continuations().stream().map(Enum::name).toList());
         m.put("feedbackFraction", o.feedbackFraction());
         m.put("feedbackK", o.feedbackK());
         m.put("queryMaxLength", o.queryMaxLength());

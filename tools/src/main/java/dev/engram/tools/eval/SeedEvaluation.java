@@ -131,7 +131,8 @@ final class SeedEvaluation {
         List<RoundResult> rounds = List.of();
         if (options.rounds() > 1) {
             try (var phase = monitor.phase("rounds")) {
-                rounds = new RoundsEvaluation(options, corpus, baseTower, data.qrels(), progress)
+                LoraTraining lora = options.lora() ? new LoraTraining(queryEncoder, corpus, progress, monitor) : null;
+                rounds = new RoundsEvaluation(options, corpus, baseTower, data.qrels(), progress, lora)
                         .run(seed, tenant, feedback, split.heldOut(), lists, untuned);
             }
         }

@@ -70,4 +70,17 @@ class ServeCommandTest {
         assertThat(kept.err()).contains("nodeConfig.adapterVersionsKept");
         assertThat(tmp.resolve("kafka")).doesNotExist();
     }
+
+    @Test
+    void clusterOptionsAreCheckedBeforeANodeStarts() {
+        Run noBroker = run("serve", "--data", tmp.toString(), "--cluster-port", "0");
+        assertThat(noBroker.code()).isEqualTo(1);
+        assertThat(noBroker.err()).contains("nodeConfig.cluster needs a broker that every node shares");
+        Run badSeed =
+                run("serve", "--data", tmp.toString(), "--bootstrap", "127.0.0.1:1", "--cluster-seed", "somewhere");
+        assertThat(badSeed.code()).isEqualTo(1);
+        assertThat(badSeed.err()).contains("clusterConfig.seeds: 'somewhere' is not host:port");
+        assertThat(run("serve", "--help").out()).contains("--cluster-port", "--cluster-seed", "--cluster-host");
+        assertThat(tmp.resolve("kafka")).doesNotExist();
+    }
 }

@@ -111,6 +111,10 @@ class BeirEvaluationTest {
                 "--gate-fraction",
                 "0.5",
                 "--lora",
+                "--continuation",
+                "RETRAIN_FROM_BASE,CONTINUE_LOW_LR",
+                "--gate-confidence",
+                "0.9",
                 "--out",
                 out.toString());
 
@@ -140,9 +144,35 @@ class BeirEvaluationTest {
         assertThat(regimes).containsExactlyInAnyOrder("new", "recurring");
         assertThat(json.get("lora")).hasSize(1);
         assertThat(json.get("fits")).hasSize(2); // base tower and LoRA tower
-        assertThat(json.get("rounds")).hasSize(2);
-        assertThat(json.at("/roundDetails/1/gateTasks").asInt()).isEqualTo(2);
-        assertThat(json.at("/roundDetails/1/gate").isBoolean()).isTrue();
+        // the policy and two LoRA chains, 2 rounds each
+        assertThat(json.get("rounds")).hasSize(3 * 2);
+        List<String> systems = new ArrayList<>();
+        json.get("rounds")
+                .forEach(r -> systems.add(
+                        r.get("system").asText() + " r" + r.get("round").asInt()));
+        assertThat(systems)
+                .containsExactly(
+                        "policy r1",
+                        "policy r2",
+                        "LoRA RETRAIN_FROM_BASE r1",
+                        "LoRA RETRAIN_FROM_BASE r2",
+                        "LoRA CONTINUE_LOW_LR r1",
+                        "LoRA CONTINUE_LOW_LR r2");
+        JsonNode lastRound =
+                json.get("roundDetails").get(json.get("roundDetails").size() - 1);
+        assertThat(lastRound.get("system").asText()).isEqualTo("LoRA CONTINUE_LOW_LR");
+        assertThat(lastRound.get("gateTasks").asInt()).isEqualTo(2);
+        assertThat(lastRound.get("gate").isBoolean()).isTrue();
+        assertThat(lastRound.get("gateReading").asText()).isIn("gain", "loss", "no measurable change");
+        assertThat(lastRound.get("version").asText()).startsWith("CONTINUE_LOW_LR: ");
+        assertThat(lastRound.has("newGains"))
+                .as("per-query gains stay out of the JSON")
+                .isFalse();
+        assertThat(json.at("/options/gateConfidence").asDouble()).isEqualTo(0.9);
+        JsonNode all = json.get("gate").get(json.get("gate").size() - 1);
+        assertThat(all.get("system").asText()).isEqualTo("all");
+        assertThat(all.get("candidates").asInt()).isEqualTo(6);
+        assertThat(all.get("agreed").asInt()).isBetween(0, 6);
         assertThat(json.at("/resources/peakHeapMiB").asLong()).isPositive();
 
         List<String> tsv = Files.readAllLines(out.resolve("per-query.tsv"), StandardCharsets.UTF_8);
@@ -153,7 +183,13 @@ class BeirEvaluationTest {
         assertThat(tsv).noneMatch(l -> l.contains("\tq7\t")); // unjudged: in neither regime
 
         assertThat(run.out())
-                .contains("New tasks (held out); baseline: ", "Recurring tasks", "policy", "Memory: peak heap");
+                .contains(
+                        "New tasks (held out); baseline: ",
+                        "Recurring tasks",
+                        "policy",
+                        "LoRA RETRAIN_FROM_BASE",
+                        "Gate agreement with the true direction",
+                        "Memory: peak heap");
         assertThat(run.err()).contains("embed", "score s1", "LoRA s1");
     }
 
