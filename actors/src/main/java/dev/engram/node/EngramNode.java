@@ -17,6 +17,7 @@ import dev.engram.node.http.HealthReport;
 import dev.engram.node.http.HttpAccess;
 import dev.engram.node.http.HttpApi;
 import dev.engram.node.http.KeyRoutes;
+import dev.engram.node.http.TenantRoutes;
 import dev.engram.node.http.TrainingRoutes;
 import dev.engram.node.ingest.BatchResult;
 import dev.engram.node.ingest.BatchWriter;
@@ -30,6 +31,7 @@ import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.PekkoSettings;
 import dev.engram.node.internal.ResilienceRegistries;
 import dev.engram.node.ops.DeadLetterReader;
+import dev.engram.node.ops.TenantSummaries;
 import dev.engram.node.ops.TrainingJobTracker;
 import dev.engram.node.policy.HeldOutGate;
 import dev.engram.node.policy.JudgedTasks;
@@ -367,6 +369,8 @@ public final class EngramNode implements AutoCloseable {
         TrainingJobTracker trainingJobs = TrainingJobTracker.start(kafka);
         resources.push(trainingJobs);
         TrainingRoutes trainingRoutes = new TrainingRoutes(trainingJobs, access);
+        TenantRoutes tenantRoutes =
+                new TenantRoutes(new TenantSummaries(store, config.storeConfig(), adapters), access, blocking);
 
         Recaller recaller = new Recaller(
                 store, config.embedder(), recallThreads, metrics, adapters, rankers, config.maxConcurrentRecalls());
@@ -391,6 +395,7 @@ public final class EngramNode implements AutoCloseable {
                         auditRoutes.routes(),
                         deadLetterRoutes.routes(),
                         trainingRoutes.routes(),
+                        tenantRoutes.routes(),
                         consoleRoutes.routes()));
         ServerBinding binding = await(
                 api.bind(system, config.httpHost(), config.httpPort(), config.httpTls()),

@@ -93,6 +93,9 @@ public interface CaseStore extends Closeable {
     /** How many cases the tenant has. */
     long count(String tenant);
 
+    /** Every tenant that has at least one case, in ascending order (what an operator's console lists). */
+    List<String> tenants();
+
     /**
      * A page of the tenant's cases in ascending {@code caseId} order, for rebuild and re-embedding.
      *

@@ -197,6 +197,11 @@ public final class LuceneCaseStore implements CaseStore {
     }
 
     @Override
+    public List<String> tenants() {
+        return index.read(view -> view.tenants());
+    }
+
+    @Override
     public List<Case> cases(String tenant, String afterCaseId, int limit) {
         CaseDocuments.checkId(tenant, "tenant");
         if (limit < 1 || limit > 10_000) {

@@ -228,9 +228,11 @@ abstract class CaseStoreContractTest {
         assertThat(store.get("globex", "acme-0")).isEmpty();
         assertThat(store.count("acme")).isEqualTo(6);
         assertThat(store.count("globex")).isEqualTo(7);
+        assertThat(store.tenants()).containsExactly("acme", "globex");
         store.deleteTenant("globex");
         assertThat(store.count("globex")).isZero();
         assertThat(store.count("acme")).isEqualTo(6);
+        assertThat(store.tenants()).as("a tenant whose cases were deleted").containsExactly("acme");
         assertThat(store.recall(RecallQuery.bm25("globex", "heated panel", 10)).ranked())
                 .isEmpty();
     }

@@ -13,8 +13,8 @@ import java.util.StringJoiner;
 
 /**
  * What the node sees of the stream's other side, called with the {@link EngramClient}'s API key (a
- * reader's key, of the tenants asked about): the dead letters and the training jobs. The console
- * shows the same.
+ * reader's key, of the tenants asked about): the tenants, the dead letters and the training jobs.
+ * The console shows the same.
  *
  * <pre>{@code
  * NodeOperations ops = engram.operations();
@@ -94,6 +94,24 @@ public final class NodeOperations {
                 null,
                 200,
                 TrainingJobInfo.class);
+    }
+
+    /**
+     * Every tenant the key may see with its cases, their polarity, the feedback on them and its
+     * adapter's versions ({@code GET /v1/tenants}).
+     */
+    public List<TenantInfo> tenants() {
+        JsonNode tenants =
+                http.call("GET", "/v1/tenants", null, 200, JsonNode.class).path("tenants");
+        List<TenantInfo> out = new ArrayList<>();
+        for (JsonNode tenant : tenants) {
+            try {
+                out.add(JSON.treeToValue(tenant, TenantInfo.class));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("the node's answer is not a tenant: " + tenant, e);
+            }
+        }
+        return out;
     }
 
     /** {@code ?name=value&...} of the pairs whose value is not null. */

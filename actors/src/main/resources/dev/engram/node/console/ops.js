@@ -117,7 +117,13 @@ async function loadJobs() {
 
 VIEWS['dead-letters'] = () => loadDeadLetters();
 VIEWS.training = () => loadJobs();
-LIVE.training = (t) => { if (!$('view-training').hidden) renderJobs(t.jobs); };
+LIVE.training = (t) => {
+  const n = (state) => t.jobs.filter((j) => j.state === state).length;
+  $('overview-jobs').textContent = n('RUNNING') + ' running';
+  $('overview-jobs-detail').textContent = n('QUEUED') + ' queued, ' + n('DONE') + ' done, ' + n('FAILED')
+      + ' failed (newest ' + t.jobs.length + ')';
+  if (!$('view-training').hidden) renderJobs(t.jobs);
+};
 
 document.addEventListener('DOMContentLoaded', () => {
   $('dead-form').addEventListener('submit', loadDeadLetters);

@@ -24,10 +24,11 @@ function ticks(lo, hi, n) {
 }
 
 // Draws into `box` (replacing what it held). series: [{ name, points: [[x, y], ...] }];
-// options: { xLabel, yLabel, xFormat(x), yFormat(y), yMin, yMax, width, height }.
+// options: { xLabel, yLabel, xFormat(x), yFormat(y), xTicks(lo, hi), yMin, yMax, integer (y ticks),
+// width, height, margin }.
 function linePlot(box, series, options) {
   const o = Object.assign({ width: 640, height: 240, xFormat: String, yFormat: (y) => y.toFixed(2) }, options || {});
-  const m = { left: 56, right: 16, top: 12, bottom: 40 };
+  const m = o.margin || { left: 56, right: 16, top: 12, bottom: 40 };
   const all = series.flatMap((s) => s.points);
   const root = svg('svg', { viewBox: '0 0 ' + o.width + ' ' + o.height, class: 'plot', role: 'img',
     'aria-label': (o.yLabel || 'y') + ' by ' + (o.xLabel || 'x') });
@@ -39,6 +40,7 @@ function linePlot(box, series, options) {
   let [x0, x1] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
   let [y0, y1] = [o.yMin ?? Math.min(...all.map((p) => p[1])), o.yMax ?? Math.max(...all.map((p) => p[1]))];
   if (x1 === x0) { x0 -= 1; x1 += 1; }
+  if (y1 === y0 && o.yMin !== undefined) y1 = y0 + 1;
   if (y1 === y0) { y0 -= Math.abs(y0) * 0.1 || 1; y1 += Math.abs(y1) * 0.1 || 1; }
   const w = o.width - m.left - m.right;
   const h = o.height - m.top - m.bottom;
@@ -47,14 +49,14 @@ function linePlot(box, series, options) {
   const axes = svg('g', { class: 'plot-axes' });
   axes.append(svg('line', { x1: m.left, y1: m.top + h, x2: m.left + w, y2: m.top + h }));
   axes.append(svg('line', { x1: m.left, y1: m.top, x2: m.left, y2: m.top + h }));
-  ticks(y0, y1, 4).forEach((t) => {
+  ticks(y0, y1, o.yTickCount || 4).filter((t) => !o.integer || Number.isInteger(t)).forEach((t) => {
     axes.append(svg('line', { x1: m.left, x2: m.left + w, y1: Y(t), y2: Y(t), class: 'plot-grid' }));
     axes.append(svg('text', { x: m.left - 6, y: Y(t) + 4, 'text-anchor': 'end' }, o.yFormat(t)));
   });
   const xt = o.xTicks ? o.xTicks(x0, x1) : ticks(x0, x1, 5);
   xt.forEach((t) => {
     axes.append(svg('line', { x1: X(t), x2: X(t), y1: m.top + h, y2: m.top + h + 4 }));
-    axes.append(svg('text', { x: X(t), y: m.top + h + 16, 'text-anchor': 'middle' }, o.xFormat(t)));
+    axes.append(svg('text', { x: X(t), y: m.top + h + 14, 'text-anchor': 'middle' }, o.xFormat(t)));
   });
   if (o.xLabel) axes.append(svg('text', { x: m.left + w / 2, y: o.height - 4, 'text-anchor': 'middle', class: 'plot-label' }, o.xLabel));
   if (o.yLabel) axes.append(svg('text', { x: 12, y: m.top + h / 2, 'text-anchor': 'middle', class: 'plot-label',
@@ -74,9 +76,9 @@ function linePlot(box, series, options) {
     });
     root.append(g);
     if (series.length > 1 || s.name) {
-      const lx = m.left + w - 150;  // top right: curves here mostly start high on the left
+      const lx = m.left + w - 14;  // top right, text to the left of its swatch
       root.append(svg('rect', { x: lx, y: m.top + 4 + i * 16, width: 10, height: 10, fill: colour }));
-      root.append(svg('text', { x: lx + 16, y: m.top + 13 + i * 16, class: 'plot-legend' }, s.name));
+      root.append(svg('text', { x: lx - 6, y: m.top + 13 + i * 16, 'text-anchor': 'end', class: 'plot-legend' }, s.name));
     }
   });
   box.replaceChildren(root);

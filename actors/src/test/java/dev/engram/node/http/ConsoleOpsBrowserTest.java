@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.engram.node.EngramNode;
 import dev.engram.node.testing.FeedbackStream;
 import dev.engram.node.testing.HeadlessChromium;
+import dev.engram.node.testing.HttpCalls;
 import dev.engram.node.testing.Produced;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.SharedNode;
 import dev.engram.node.testing.TestIds;
 import dev.engram.node.testing.TrainingRecords;
+import dev.engram.streams.EventCodec;
+import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.TrainingJob;
 import dev.engram.streams.TrainingProgress;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +32,8 @@ import org.openqa.selenium.WebElement;
 /**
  * The console's views of the stream in a real browser (headless Chromium) against a running node
  * and broker: the dead letters with their reason and payload, filtered; a training job that moves
- * from queued to running to done while the page watches, its loss curve drawn live.
+ * from queued to running to done while the page watches, its loss curve drawn live; each
+ * partition's lag and the rates plotted as the overviews arrive.
  */
 class ConsoleOpsBrowserTest {
 
@@ -124,6 +128,58 @@ class ConsoleOpsBrowserTest {
     }
 
     @Test
+    void theStreamViewPlotsEachPartitionsLagAndTheRatesLive() {
+        signIn();
+        open("stream");
+        browser.await(BOUND, d -> {
+            String points = d.findElement(By.id("stream-lag")).getAttribute("data-points");
+            return points != null && Integer.parseInt(points) >= 3;
+        });
+        List<String> partitions = new java.util.ArrayList<>();
+        HttpCalls.as(adminKey)
+                .get(node.httpUrl() + "/health")
+                .json()
+                .path("assignedPartitions")
+                .forEach(p -> partitions.add(p.asText()));
+        assertThat(partitions).isNotEmpty();
+        for (String p : partitions) {
+            assertThat(page.findElements(By.cssSelector("#stream-lag g.plot-series[data-series='" + p + "'] circle")))
+                    .as("lag points of " + p)
+                    .hasSizeGreaterThanOrEqualTo(3);
+            assertThat(page.findElement(By.cssSelector("#stream-partitions tr[data-partition='" + p + "']"))
+                            .getText())
+                    .startsWith(p);
+        }
+        assertThat(page.findElements(By.cssSelector("#stream-rate g.plot-series")))
+                .extracting(e -> e.getAttribute("data-series"))
+                .containsExactly("events in /s", "dead letters /s");
+        assertThat(page.findElement(By.id("stream-now")).getText())
+                .matches("[0-9.]+ events/s in, [0-9.]+ dead letters/s over the last [0-9]+ s");
+
+        // a burst of feedback while the page watches: the rate of events in rises on the plot
+        Instant t0 = Instant.parse("2026-03-01T12:00:00Z");
+        List<FeedbackStream.Item> burst = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            FeedbackEvent e = FeedbackEvent.of(
+                    T + "-burst-" + i,
+                    T,
+                    "support-bot",
+                    t0.plusSeconds(i),
+                    "customer asks about order " + i,
+                    "looked the order up",
+                    "answered",
+                    0.8,
+                    List.of());
+            burst.add(new FeedbackStream.Item(T, EventCodec.encode(e), e, false, null));
+        }
+        Produced.send(SharedKafka.bootstrapServers(), burst);
+        browser.await(
+                BOUND,
+                d -> Double.parseDouble(d.findElement(By.id("stream-rate")).getAttribute("data-max-in")) > 0);
+        browser.screenshot("stream");
+    }
+
+    @Test
     void aTrainingJobMovesFromQueuedToRunningToDoneWhileItsLossCurveGrowsLive() {
         Instant t0 = Instant.parse("2026-03-01T11:00:00Z");
         TrainingJob job = TrainingRecords.job(T + "-round-4", T, 4, t0);
@@ -144,6 +200,9 @@ class ConsoleOpsBrowserTest {
             }
             browser.await(
                     BOUND, d -> d.findElement(row).getAttribute("data-state").equals("RUNNING"));
+            assertThat(page.findElement(By.id("overview-jobs")).getAttribute("textContent"))
+                    .as("the overview counts it too")
+                    .matches("[1-9][0-9]* running");
             browser.await(
                     BOUND, d -> "6".equals(d.findElement(By.id("job-curve")).getAttribute("data-points")));
             assertThat(page.findElements(By.cssSelector("#job-curve circle.plot-point")))

@@ -144,6 +144,18 @@ class HttpAuthTest {
     }
 
     @Test
+    void theOperationsRoutesNeedAReaderAndNamingAnotherTenantIsForbidden() {
+        for (String path : List.of("/v1/tenants", "/v1/dead-letters", "/v1/training/jobs", "/v1/training/jobs/x")) {
+            assertRefusedWithoutAValidKey("GET", path, null);
+        }
+        assertThat(readerA.get(url("/v1/tenants")).status()).isEqualTo(200);
+        assertThat(readerA.get(url("/v1/dead-letters?tenant=" + A)).status()).isEqualTo(200);
+        assertThat(readerA.get(url("/v1/training/jobs?tenant=" + A)).status()).isEqualTo(200);
+        assertForbidden(operatorB.get(url("/v1/dead-letters?tenant=" + A)), "tenant", "another tenant's dead letters");
+        assertForbidden(operatorB.get(url("/v1/training/jobs?tenant=" + A)), "tenant", "another tenant's jobs");
+    }
+
+    @Test
     void metricsNeedAKeyAndHealthSaysOnlyWhetherTheNodeIsUpWithoutOne() {
         assertRefusedWithoutAValidKey("GET", "/metrics", null);
         assertThat(readerA.get(url("/metrics")).status()).isEqualTo(200);

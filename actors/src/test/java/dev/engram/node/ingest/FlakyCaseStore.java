@@ -141,6 +141,11 @@ final class FlakyCaseStore implements CaseStore {
     }
 
     @Override
+    public List<String> tenants() {
+        return delegate.tenants();
+    }
+
+    @Override
     public List<Case> cases(String tenant, String afterCaseId, int limit) {
         return delegate.cases(tenant, afterCaseId, limit);
     }

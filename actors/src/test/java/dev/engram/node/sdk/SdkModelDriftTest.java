@@ -6,6 +6,7 @@ import dev.engram.node.http.HealthReport;
 import dev.engram.node.ops.DeadLetterEntry;
 import dev.engram.node.ops.DeadLetterPage;
 import dev.engram.node.ops.LossPoint;
+import dev.engram.node.ops.TenantSummary;
 import dev.engram.node.ops.TrainingJobView;
 import dev.engram.node.registry.AdapterVersionView;
 import dev.engram.node.registry.AdapterView;
@@ -16,6 +17,7 @@ import dev.engram.runtime.AdapterVersionInfo;
 import dev.engram.runtime.DeadLetterInfo;
 import dev.engram.runtime.DeadLetterListing;
 import dev.engram.runtime.NodeHealth;
+import dev.engram.runtime.TenantInfo;
 import dev.engram.runtime.TrainingJobInfo;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
@@ -41,6 +43,8 @@ class SdkModelDriftTest {
         assertSameFields(DeadLetterPage.class, DeadLetterListing.class);
         assertSameFields(TrainingJobView.class, TrainingJobInfo.class);
         assertSameFields(LossPoint.class, TrainingJobInfo.LossPoint.class);
+        assertSameFields(TenantSummary.class, TenantInfo.class);
+        assertSameFields(TenantSummary.VersionQuality.class, TenantInfo.VersionQuality.class);
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.engram.node.testing.HashingEmbedder;
 import dev.engram.node.testing.Produced;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.SharedNode;
+import dev.engram.node.testing.TenantFixture;
 import dev.engram.node.testing.TestIds;
 import dev.engram.node.testing.TrainingRecords;
 import dev.engram.node.tuning.TuningSchedulerConfig;
@@ -31,6 +32,7 @@ import dev.engram.runtime.NodeAdapters;
 import dev.engram.runtime.NodeHealth;
 import dev.engram.runtime.NodeOperations;
 import dev.engram.runtime.RecallMode;
+import dev.engram.runtime.TenantInfo;
 import dev.engram.runtime.TrainingJobInfo;
 import dev.engram.streams.AdapterControl;
 import dev.engram.streams.AdapterFile;
@@ -61,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every route of the node through the SDK, against a real node and broker: recall in each mode,
- * health, the adapter routes (list, pin, unpin, rollback), the dead letters and the training jobs,
+ * health, the adapter routes (list, pin, unpin, rollback), the tenants, the dead letters and the training jobs,
  * with the node's errors as
  * {@link EngramApiException}s.
  */
@@ -268,13 +270,15 @@ class SdkNodeRoutesTest {
     }
 
     @Test
-    void deadLettersAndTrainingJobsAreReadThroughTheSdk() {
+    void tenantsDeadLettersAndTrainingJobsAreReadThroughTheSdk() {
         EngramNode node = SharedNode.get();
         String tenant = tenant("sdk-ops");
         Produced.send(
                 SharedKafka.bootstrapServers(),
                 List.of(new FeedbackStream.Item(tenant, new byte[] {(byte) 0xfe, 0x01}, null, false, "json")));
         TrainingJob job = TrainingRecords.job(tenant + "-job", tenant, 1, Instant.parse("2026-03-01T10:00:00Z"));
+        String fixture = tenant("sdk-tenant");
+        TenantFixture.create(node, fixture);
         try (EngramClient admin = client(node, SharedNode.adminKey());
                 TrainingRecords records = new TrainingRecords()) {
             NodeOperations ops = admin.operations();
@@ -311,6 +315,16 @@ class SdkNodeRoutesTest {
             assertThatThrownBy(() -> ops.trainingJobs(tenant, "asleep", 10))
                     .isInstanceOfSatisfying(
                             EngramApiException.class, e -> assertThat(e.field()).isEqualTo("state"));
+            TenantInfo summary = ops.tenants().stream()
+                    .filter(t -> t.tenant().equals(fixture))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(summary.cases()).isEqualTo(4);
+            assertThat(summary.usefulShare()).isEqualTo(0.667);
+            assertThat(summary.servingVersion()).isEqualTo(2);
+            assertThat(summary.versions())
+                    .extracting(TenantInfo.VersionQuality::heldOutNdcg10)
+                    .containsExactly(0.41, 0.43);
             assertThatThrownBy(() -> ops.deadLetters(null, null, 0))
                     .isInstanceOfSatisfying(
                             EngramApiException.class, e -> assertThat(e.field()).isEqualTo("limit"));

@@ -229,6 +229,24 @@ public final class TenantScopedSearcher {
         return searcher.count(tenantFilter(tenant));
     }
 
+    /** Every tenant with at least one case, in ascending order. */
+    public List<String> tenants() throws IOException {
+        List<String> out = new ArrayList<>();
+        Terms terms = org.apache.lucene.index.MultiTerms.getTerms(searcher.getIndexReader(), CaseDocuments.TENANT);
+        if (terms == null) {
+            return out;
+        }
+        TermsEnum it = terms.iterator();
+        for (org.apache.lucene.util.BytesRef term = it.next(); term != null; term = it.next()) {
+            String tenant = term.utf8ToString();
+            // the terms dictionary still holds a tenant whose cases were all deleted until a merge
+            if (count(tenant) > 0) {
+                out.add(tenant);
+            }
+        }
+        return out;
+    }
+
     /** The tenant's cases with id after {@code afterCaseId} (null: from the start), ascending by id. */
     public List<Case> page(String tenant, String afterCaseId, int limit) throws IOException {
         Query range = new TermRangeQuery(
