@@ -88,6 +88,9 @@ public final class NodeCluster implements AutoCloseable {
         String text = String.join(
                 "\n",
                 "pekko.actor.provider = cluster",
+                // Remoting's own JVM shutdown hook would cut the links to the other members the moment
+                // the process is told to stop, before the node has left: the node closes itself.
+                "pekko.jvm-shutdown-hooks = off",
                 "pekko.actor.serialization-bindings { \"" + ClusterMessage.class.getName() + "\" = jackson-json }",
                 "pekko.remote.artery.canonical.hostname = \"" + config.host() + "\"",
                 "pekko.remote.artery.canonical.port = " + config.port(),
