@@ -2,6 +2,7 @@ package dev.engram.node;
 
 import dev.engram.broker.EmbeddedKafka;
 import dev.engram.memory.CaseStore;
+import dev.engram.memory.Episode;
 import dev.engram.memory.LuceneCaseStore;
 import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.auth.AuditLog;
@@ -26,6 +27,7 @@ import dev.engram.node.ingest.FeedbackDecoder;
 import dev.engram.node.ingest.IngestActor;
 import dev.engram.node.ingest.IngestBatch;
 import dev.engram.node.ingest.KafkaDeadLetterSink;
+import dev.engram.node.ingest.VectorBackfill;
 import dev.engram.node.internal.NodeIdentity;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.PekkoSettings;
@@ -57,6 +59,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -67,6 +70,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -108,6 +112,10 @@ public final class EngramNode implements AutoCloseable {
     private static final Duration ASK_SPAWN_TIMEOUT = Duration.ofSeconds(10);
     /** How long a replaced adapter stays loaded for recalls in flight before its memory is freed. */
     private static final Duration ADAPTER_GRACE = Duration.ofSeconds(5);
+    /** Cases per embedder call when vectors are added after ingest. */
+    private static final int VECTOR_BATCH = 64;
+    /** Cases waiting for a vector at most; more are found by a scan of the store. */
+    private static final int VECTOR_QUEUE = 10_000;
     /** How soon a new per-tenant feedback topic is found by the node's pattern subscription. */
     private static final Duration PER_TENANT_TOPIC_DISCOVERY = Duration.ofSeconds(30);
     /** How long {@code GET /v1/dead-letters} may take to read the dead-letter topic. */
@@ -287,16 +295,30 @@ public final class EngramNode implements AutoCloseable {
         if (tuning != null) {
             resources.push(tuning);
         }
+        // Vectors: cases are written without one (BM25-searchable once durable) and embedded off the
+        // write path, so the stream never waits for the encoder.
+        VectorBackfill vectors = config.embedder() == null
+                ? null
+                : VectorBackfill.start(store, config.embedder(), VECTOR_BATCH, VECTOR_QUEUE);
+        if (vectors != null) {
+            resources.push(vectors);
+        }
+        Consumer<List<Episode>> tuned = tuning == null ? episodes -> {} : tuning.feedbackListener();
         BatchWriter writer = new BatchWriter(
                 store,
-                config.embedder(),
+                null,
                 new FeedbackDecoder(config.clock(), config.feedbackLayout()),
                 deadLetters,
                 resilience.storeWriteRetry(),
                 scheduler,
                 ingestThreads,
                 metrics,
-                tuning == null ? episodes -> {} : tuning.feedbackListener());
+                vectors == null
+                        ? tuned
+                        : episodes -> {
+                            vectors.submit(episodes);
+                            tuned.accept(episodes);
+                        });
         ActorRef<IngestActor.Command> ingest = spawn(system, writer, config.resilience());
 
         Duration batchTimeout = config.resilience().batchTimeout();

@@ -45,17 +45,17 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code groupId}</td><td>{@value #DEFAULT_GROUP_ID}</td><td>consumer group of the
  *       node's feedback consumer</td></tr>
  *   <tr><td>{@code embedder}</td><td>{@code null}</td><td>embeds case texts and queries; with one,
- *       recall is hybrid (BM25 + vectors), without, BM25 only</td></tr>
+ *       recall is hybrid (BM25 + vectors), without, BM25 only. Cases are embedded off the write path
+ *       ({@code VectorBackfill}): searchable by BM25 once their batch is durable, by vector soon
+ *       after</td></tr>
  *   <tr><td>{@code storeConfig}</td><td>{@link CaseStoreConfig#defaults()}</td><td>the case
  *       store's settings</td></tr>
  *   <tr><td>{@code resilience}</td><td>{@link ResilienceConfig#defaults()}</td><td>retries,
  *       breakers and time limits</td></tr>
- *   <tr><td>{@code maxBatchRecords}</td><td>{@value #DEFAULT_MAX_BATCH_RECORDS}; with an embedder
- *       {@value #DEFAULT_MAX_BATCH_RECORDS_EMBEDDING}</td><td>largest batch handed to the ingest actor
- *       ({@code max.poll.records}); one index commit per batch, so larger batches mean fewer commits on
- *       a busy stream. With an embedder the whole batch is embedded within the ingest time limit: MiniLM
- *       embeds 7-20 abstracts a second on 2 shared cores, so 1,000 records overran the 2-minute limit
- *       and were redelivered again and again</td></tr>
+ *   <tr><td>{@code maxBatchRecords}</td><td>{@value #DEFAULT_MAX_BATCH_RECORDS}</td><td>largest
+ *       batch handed to the ingest actor ({@code max.poll.records}); one index commit per batch, so
+ *       larger batches mean fewer commits on a busy stream. The encoder is not on the write path, so
+ *       the same default holds with an embedder</td></tr>
  *   <tr><td>{@code pollTimeout}</td><td>100 ms</td><td>longest single {@code poll}</td></tr>
  *   <tr><td>{@code clock}</td><td>{@link Clock#systemUTC()}</td><td>time source of dead letters
  *       and metrics</td></tr>
@@ -147,8 +147,6 @@ public record NodeConfig(
     public static final String DEFAULT_GROUP_ID = "engram-node";
     /** Default largest batch. */
     public static final int DEFAULT_MAX_BATCH_RECORDS = 1000;
-    /** Default largest batch of a node with an embedder (each record is embedded inside the batch's time limit). */
-    public static final int DEFAULT_MAX_BATCH_RECORDS_EMBEDDING = 64;
     /** Default longest poll. */
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     /** Default number of each adapter's newest versions whose files stay on disk. */
@@ -491,9 +489,7 @@ public record NodeConfig(
                     embedder,
                     storeConfig == null ? CaseStoreConfig.defaults() : storeConfig,
                     resilience,
-                    maxBatchRecords != null
-                            ? maxBatchRecords
-                            : embedder == null ? DEFAULT_MAX_BATCH_RECORDS : DEFAULT_MAX_BATCH_RECORDS_EMBEDDING,
+                    maxBatchRecords != null ? maxBatchRecords : DEFAULT_MAX_BATCH_RECORDS,
                     pollTimeout,
                     clock,
                     tuning,

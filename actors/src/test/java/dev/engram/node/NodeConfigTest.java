@@ -70,10 +70,10 @@ class NodeConfigTest {
     }
 
     @Test
-    void aNodeWithAnEmbedderTakesSmallerBatchesUnlessToldOtherwise() {
+    void aNodeWithAnEmbedderTakesTheSameBatchesSinceTheEncoderIsOffTheWritePath() {
         HashingEmbedder embedder = new HashingEmbedder(384);
         assertThat(NodeConfig.builder(DIR).embedder(embedder).build().maxBatchRecords())
-                .isEqualTo(64);
+                .isEqualTo(NodeConfig.DEFAULT_MAX_BATCH_RECORDS);
         assertThat(NodeConfig.builder(DIR)
                         .embedder(embedder)
                         .maxBatchRecords(500)

@@ -128,6 +128,37 @@ public interface CaseStore extends Closeable {
     boolean updateVector(String tenant, String caseId, float[] vector);
 
     /**
+     * The tenants that have cases (including deleted ones not yet merged away), so that work that
+     * spans tenants (e.g. embedding the cases that still lack a vector after a restart) can go
+     * tenant by tenant.
+     *
+     * @throws UnsupportedOperationException when the implementation cannot list them
+     */
+    default List<String> tenants() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list its tenants");
+    }
+
+    /**
+     * Up to {@code limit} of the tenant's cases, ascending by id, that have no vector in its active
+     * vector generation: stored BM25-only, or waiting for their vector ({@link #updateVector}).
+     *
+     * @param limit at most this many, in [1, 10000]
+     * @throws UnsupportedOperationException when the implementation has no vectors
+     */
+    default List<Case> casesWithoutVector(String tenant, int limit) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no vectors");
+    }
+
+    /**
+     * How many of the tenant's cases have a vector in its active vector generation.
+     *
+     * @throws UnsupportedOperationException when the implementation has no vectors
+     */
+    default long countWithVector(String tenant) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no vectors");
+    }
+
+    /**
      * Starts re-embedding the tenant's cases into a new vector generation, written in the background
      * next to the active one and switched on atomically by {@link VectorReembedding#commit()}. Until
      * then every recall uses the active generation only; each recall uses exactly one generation.

@@ -218,6 +218,28 @@ public final class LuceneCaseStore implements CaseStore {
         return index.write(() -> rewriteVectorsLocked(tenant, caseId, v -> v.put(reembeddings.active(tenant), unit)));
     }
 
+    @Override
+    public List<String> tenants() {
+        return index.read(TenantScopedSearcher::tenants);
+    }
+
+    @Override
+    public List<Case> casesWithoutVector(String tenant, int limit) {
+        CaseDocuments.checkId(tenant, "tenant");
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("limit must be in [1, 10000], was " + limit);
+        }
+        return index.readConsistent(
+                () -> reembeddings.active(tenant), (view, generation) -> view.withoutVector(tenant, generation, limit));
+    }
+
+    @Override
+    public long countWithVector(String tenant) {
+        CaseDocuments.checkId(tenant, "tenant");
+        return index.readConsistent(
+                () -> reembeddings.active(tenant), (view, generation) -> view.countWithVector(tenant, generation));
+    }
+
     /** The tenant's active vector generation: the one recall, ingest and updateVector use. */
     public int activeVectorGeneration(String tenant) {
         CaseDocuments.checkId(tenant, "tenant");

@@ -491,6 +491,54 @@ abstract class CaseStoreContractTest {
     }
 
     @Test
+    void casesWithoutAVectorAreListedUntilTheyGetOneAndSurviveAReopen() throws Exception {
+        CaseStore store = open(tmp.resolve("later-vectors"), config(4));
+        store.ingest(episode("a", "acme", "alpha", 0.9), new float[] {1, 0, 0, 0});
+        store.ingest(episode("c", "acme", "gamma", 0.9), null);
+        store.ingest(episode("b", "acme", "beta", 0.9), null);
+        store.ingest(episode("x", "globex", "beta", 0.9), null);
+        assertThat(store.tenants()).containsExactly("acme", "globex");
+        assertThat(store.casesWithoutVector("acme", 10))
+                .extracting(Case::caseId)
+                .containsExactly("b", "c");
+        assertThat(store.casesWithoutVector("acme", 1)).extracting(Case::caseId).containsExactly("b");
+        assertThat(store.countWithVector("acme")).isEqualTo(1);
+        // BM25 finds a case before it has a vector
+        assertThat(store.recall(RecallQuery.bm25("acme", "gamma", 1))
+                        .ranked()
+                        .get(0)
+                        .match()
+                        .caseId())
+                .isEqualTo("c");
+
+        assertThat(store.updateVector("acme", "b", new float[] {0, 1, 0, 0})).isTrue();
+        assertThat(store.casesWithoutVector("acme", 10))
+                .extracting(Case::caseId)
+                .containsExactly("c");
+        assertThat(store.countWithVector("acme")).isEqualTo(2);
+        store.commit();
+        store.close();
+
+        CaseStore reopened = open(tmp.resolve("later-vectors"), config(4));
+        assertThat(reopened.casesWithoutVector("acme", 10))
+                .extracting(Case::caseId)
+                .containsExactly("c");
+        assertThat(reopened.casesWithoutVector("globex", 10))
+                .extracting(Case::caseId)
+                .containsExactly("x");
+        assertThat(reopened.recall(RecallQuery.dense("acme", "beta", new float[] {0, 1, 0, 0}, 1))
+                        .ranked()
+                        .get(0)
+                        .match()
+                        .caseId())
+                .isEqualTo("b");
+        assertThatThrownBy(() -> reopened.casesWithoutVector("acme", 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("limit");
+        reopened.close();
+    }
+
+    @Test
     void clearEmptiesEveryTenantSoTheStreamCanBeReplayedIntoIt() {
         CaseStore store = open(tmp.resolve("clear"), config(8));
         store.ingest(episode("a", "acme", "alpha", 0.9), null);

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReader;
@@ -195,6 +196,42 @@ public final class TenantScopedSearcher {
             out.add(read(sd.doc).caseId());
         }
         return out;
+    }
+
+    /** How many of the tenant's cases have a vector in generation {@code generation}. */
+    public long countWithVector(String tenant, int generation) throws IOException {
+        return countWithVectorOnlyIn(tenant, generation, -1);
+    }
+
+    /** Up to {@code limit} of the tenant's cases, ascending by id, that have no vector in generation {@code generation}. */
+    public List<Case> withoutVector(String tenant, int generation, int limit) throws IOException {
+        Query q = new BooleanQuery.Builder()
+                .add(tenantFilter(tenant), BooleanClause.Occur.FILTER)
+                .add(new FieldExistsQuery(VectorGenerations.field(generation)), BooleanClause.Occur.MUST_NOT)
+                .build();
+        Sort byId = new Sort(new SortField(CaseDocuments.CASE_ID_SORT, SortField.Type.STRING));
+        ScoreDoc[] hits = searcher.search(q, limit, byId).scoreDocs;
+        List<Case> out = new ArrayList<>(hits.length);
+        for (ScoreDoc sd : hits) {
+            out.add(read(sd.doc));
+        }
+        return out;
+    }
+
+    /** The tenants that have cases in this view: names only, no case is read. */
+    public List<String> tenants() throws IOException {
+        TreeSet<String> names = new TreeSet<>();
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            Terms terms = leaf.reader().terms(CaseDocuments.TENANT);
+            if (terms == null) {
+                continue;
+            }
+            TermsEnum te = terms.iterator();
+            for (BytesRef t = te.next(); t != null; t = te.next()) {
+                names.add(t.utf8ToString());
+            }
+        }
+        return new ArrayList<>(names);
     }
 
     /** The case with its counters and its vectors of the given generations (those it has), if any. */

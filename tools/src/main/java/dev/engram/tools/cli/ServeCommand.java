@@ -80,7 +80,7 @@ final class ServeCommand implements Callable<Integer> {
             names = "--max-batch",
             paramLabel = "N",
             description = "Largest batch of records per index commit (default: " + NodeConfig.DEFAULT_MAX_BATCH_RECORDS
-                    + ", with --embedder minilm " + NodeConfig.DEFAULT_MAX_BATCH_RECORDS_EMBEDDING + ").")
+                    + ").")
     Integer maxBatch;
 
     /** Which embedder makes recall hybrid (BM25 + vectors) and lets the node serve tuned adapters. */

@@ -15,12 +15,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Sends the Cranfield abstracts through {@code engram.feedback} as cases of one tenant and waits
- * until the node has made every one searchable, with a progress bar for each step.
+ * until the node has made every one searchable (and, on a node with an embedder, embedded), with a
+ * progress bar for each step.
  */
 final class CaseSeeder {
 
@@ -77,23 +79,45 @@ final class CaseSeeder {
     }
 
     /**
-     * Waits until {@code tenant} holds at least {@code expected} cases.
+     * Waits until {@code tenant} holds at least {@code expected} cases (searchable by BM25).
      *
      * @throws IllegalStateException after {@code timeout}, or when the node's consumer stopped
      */
     void awaitSearchable(EngramNode node, String tenant, long expected, Duration timeout, String label) {
+        await(node, tenant, expected, timeout, label, () -> node.store().count(tenant), "searchable");
+    }
+
+    /**
+     * Waits until at least {@code expected} of the tenant's cases have their vector (the node embeds
+     * cases after they become searchable, off the write path).
+     *
+     * @throws IllegalStateException after {@code timeout}, or when the node's consumer stopped
+     */
+    void awaitVectors(EngramNode node, String tenant, long expected, Duration timeout, String label) {
+        await(node, tenant, expected, timeout, label, () -> node.store().countWithVector(tenant), "embedded");
+    }
+
+    private void await(
+            EngramNode node,
+            String tenant,
+            long expected,
+            Duration timeout,
+            String label,
+            LongSupplier current,
+            String state) {
         ProgressBar bar = new ProgressBar(out, label, expected, progressBars);
         long deadline = System.nanoTime() + timeout.toNanos();
         long count;
-        while ((count = node.store().count(tenant)) < expected) {
+        while ((count = current.getAsLong()) < expected) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + count + " of " + expected + " cases became searchable in "
-                        + "tenant '" + tenant + "' within " + timeout + "; is the node consuming " + Topics.FEEDBACK
-                        + "? (GET " + node.httpUrl() + "/health, dead letters on " + Topics.DEAD_LETTERS + ")");
+                throw new IllegalStateException("only " + count + " of " + expected + " cases became " + state
+                        + " in tenant '" + tenant + "' within " + timeout + "; is the node consuming "
+                        + Topics.FEEDBACK + "? (GET " + node.httpUrl() + "/health, dead letters on "
+                        + Topics.DEAD_LETTERS + ")");
             }
             if (!node.consuming()) {
                 throw new IllegalStateException("the node's feedback consumer stopped with " + count + " of " + expected
-                        + " cases searchable; see the log and GET " + node.httpUrl() + "/health");
+                        + " cases " + state + "; see the log and GET " + node.httpUrl() + "/health");
             }
             bar.update(count);
             pause();
@@ -102,7 +126,8 @@ final class CaseSeeder {
                 count,
                 String.format(
                         Locale.ROOT,
-                        "searchable in tenant '%s' (%.0f cases/s)",
+                        "%s in tenant '%s' (%.0f cases/s)",
+                        state,
                         tenant,
                         expected / Math.max(1e-9, bar.elapsedSeconds())));
     }

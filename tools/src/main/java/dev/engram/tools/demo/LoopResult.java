@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param baseDense dense recall with the base encoder, before any round
  * @param baseHybrid hybrid recall with the base encoder, before any round
  * @param rounds the rounds in order
- * @param seeding sending the abstracts until all were embedded and searchable
+ * @param searchable sending the abstracts until all were searchable by BM25
+ * @param seeding sending the abstracts until all were embedded (searchable by vector too)
  * @param total the whole run
  */
 public record LoopResult(
@@ -28,6 +29,7 @@ public record LoopResult(
         EvaluationReport baseDense,
         EvaluationReport baseHybrid,
         List<RoundResult> rounds,
+        Duration searchable,
         Duration seeding,
         Duration total) {
 
