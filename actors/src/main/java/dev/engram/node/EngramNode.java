@@ -263,7 +263,10 @@ public final class EngramNode implements AutoCloseable {
                 : new JudgedTasks(
                         judgedLog, config.storeConfig(), config.tuning().residentTenants());
         PolicyRankers rankers = judgedTasks == null ? null : new PolicyRankers(store.defaultRanker(), judgedTasks);
-        HeldOutGate heldOutGate = rankers == null ? null : new HeldOutGate(store, judgedTasks, rankers);
+        HeldOutGate heldOutGate = rankers == null
+                ? null
+                : new HeldOutGate(
+                        store, judgedTasks, rankers, config.promotionGate().confidence());
         // Adapters: read engram.adapters from the beginning; loaded only against a MiniLM TextEncoder.
         TextEncoder encoder = config.embedder() instanceof TextEncoder e ? e : null;
         AdapterRegistry adapters = AdapterRegistry.start(

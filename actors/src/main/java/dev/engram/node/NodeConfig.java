@@ -64,11 +64,16 @@ import java.util.regex.Pattern;
  *       runs inside the node (by default only with the embedded broker)</td></tr>
  *   <tr><td>{@code promotionGate}</td><td>{@link PromotionGate#defaults()}: {@code minHeldOutGain}
  *       {@value PromotionGate#DEFAULT_MIN_HELD_OUT_GAIN}, {@code maxRetentionLoss}
- *       {@value PromotionGate#DEFAULT_MAX_RETENTION_LOSS}</td><td>the margins a CANDIDATE adapter must
- *       meet to serve: its held-out nDCG@10 gain over its parent at least {@code minHeldOutGain} (in
- *       [-1, 1]), its retention nDCG@10 loss at most {@code maxRetentionLoss} (in [0, 1]). Every
- *       node decides for itself, so give all nodes the same margins
- *       ({@code engram serve --min-held-out-gain --max-retention-loss})</td></tr>
+ *       {@value PromotionGate#DEFAULT_MAX_RETENTION_LOSS}, {@code maxHeldOutLoss}
+ *       {@value PromotionGate#DEFAULT_MAX_HELD_OUT_LOSS}, {@code confidence}
+ *       {@value PromotionGate#DEFAULT_CONFIDENCE}</td><td>the margins a CANDIDATE adapter must
+ *       meet to serve: on the node's own paired test over every task held out so far, the
+ *       {@code confidence} interval's lower bound at least {@code -maxHeldOutLoss} and the mean gain
+ *       at least {@code minHeldOutGain} (in [-1, 1]); on a worker's figures, its held-out gain at
+ *       least {@code minHeldOutGain} and its retention nDCG@10 loss at most {@code maxRetentionLoss}
+ *       (in [0, 1]). Every node decides for itself, so give all nodes the same margins
+ *       ({@code engram serve --min-held-out-gain --max-held-out-loss --gate-confidence
+ *       --max-retention-loss})</td></tr>
  *   <tr><td>{@code adapterVersionsKept}</td><td>{@value #DEFAULT_ADAPTER_VERSIONS_KEPT}</td><td>how
  *       many of each adapter's newest versions keep their files in {@code dataDir/adapters}, in
  *       [1, 1000]; the serving, the pinned and the rolled-back-to versions are kept besides. Older

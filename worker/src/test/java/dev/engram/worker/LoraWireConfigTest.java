@@ -149,14 +149,17 @@ class LoraWireConfigTest {
     void aJobWrittenBeforeTheVariantsExistedTrainsPlainLora() throws Exception {
         ObjectNode json = (ObjectNode) JSON.readTree(ContinualCodec.encode(job(LoraTrainingConfig.defaults())));
         ObjectNode config = (ObjectNode) json.get("config");
-        config.remove(List.of("init", "targetModulesRegex", "freezeA", "loraPlusRatio", "taskType"));
+        config.remove(List.of("init", "targetModulesRegex", "freezeA", "loraPlusRatio", "taskType", "continuation"));
         assertThat(config.size())
                 .as("the eleven fields of the first wire config: " + config)
                 .isEqualTo(11);
 
         TrainingJob back = ContinualCodec.decodeTrainingJob(JSON.writeValueAsBytes(json));
 
-        assertThat(back.config()).isEqualTo(LoraTrainingConfig.defaults());
+        assertThat(back.config())
+                .as("and continues as every round did then")
+                .isEqualTo(LoraTrainingConfig.defaults().withContinuation(LoraTrainingConfig.Continuation.CONTINUE));
+        assertThat(CandidateTrainer.tuningConfig(back).continuation()).isEqualTo(Continuation.CONTINUE);
         assertThat(CandidateTrainer.loraConfig(back))
                 .isEqualTo(LoraConfig.builder()
                         .r(8)

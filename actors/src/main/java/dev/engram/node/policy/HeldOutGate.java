@@ -33,10 +33,22 @@ public final class HeldOutGate implements CandidateEvaluation {
     private final JudgedTasks judgedTasks;
     private final PolicyRankers rankers;
 
+    private final double confidence;
+
+    /** A gate whose paired interval covers {@link PairedTest#DEFAULT_CONFIDENCE}. */
     public HeldOutGate(CaseStore store, JudgedTasks judgedTasks, PolicyRankers rankers) {
+        this(store, judgedTasks, rankers, PairedTest.DEFAULT_CONFIDENCE);
+    }
+
+    /** @param confidence the paired bootstrap interval's coverage, in (0, 1) (e.g. {@code PromotionGate.confidence()}) */
+    public HeldOutGate(CaseStore store, JudgedTasks judgedTasks, PolicyRankers rankers, double confidence) {
         this.store = Objects.requireNonNull(store, "store");
         this.judgedTasks = Objects.requireNonNull(judgedTasks, "judgedTasks");
         this.rankers = Objects.requireNonNull(rankers, "rankers");
+        if (!(confidence > 0 && confidence < 1)) {
+            throw new IllegalArgumentException("heldOutGate.confidence must be in (0, 1), was " + confidence);
+        }
+        this.confidence = confidence;
     }
 
     @Override
@@ -51,7 +63,8 @@ public final class HeldOutGate implements CandidateEvaluation {
         long started = System.nanoTime();
         Map<String, Double> candidateScores = scores(tenant, candidate, heldOut);
         Map<String, Double> servingScores = scores(tenant, serving, heldOut);
-        PairedTest test = PairedTest.of(candidateScores, servingScores);
+        PairedTest test = PairedTest.of(
+                candidateScores, servingScores, confidence, PairedTest.DEFAULT_RESAMPLES, PairedTest.DEFAULT_SEED);
         log.info(
                 "gate for {}: {} against {} on {} held-out tasks in {} ms: {}",
                 tenant,

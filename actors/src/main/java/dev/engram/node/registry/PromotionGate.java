@@ -31,10 +31,12 @@ import java.util.Objects;
  * @param maxRetentionLoss largest retention nDCG@10 loss (parent minus candidate) tolerated, in
  *     [0, 1] (default {@value #DEFAULT_MAX_RETENTION_LOSS})
  * @param maxHeldOutLoss largest held-out nDCG@10 loss tolerated at the lower bound of the paired
- *     95% interval, in [0, 1] (default {@value #DEFAULT_MAX_HELD_OUT_LOSS}): the candidate must be
+ *     interval, in [0, 1] (default {@value #DEFAULT_MAX_HELD_OUT_LOSS}): the candidate must be
  *     shown not worse than the serving version by more than this
+ * @param confidence the paired bootstrap interval's coverage, in [0.5, 1) (default
+ *     {@value #DEFAULT_CONFIDENCE})
  */
-public record PromotionGate(double minHeldOutGain, double maxRetentionLoss, double maxHeldOutLoss) {
+public record PromotionGate(double minHeldOutGain, double maxRetentionLoss, double maxHeldOutLoss, double confidence) {
 
     /** Default: a candidate must not be worse than its parent on the held-out queries. */
     public static final double DEFAULT_MIN_HELD_OUT_GAIN = 0.0;
@@ -42,6 +44,8 @@ public record PromotionGate(double minHeldOutGain, double maxRetentionLoss, doub
     public static final double DEFAULT_MAX_RETENTION_LOSS = 0.01;
     /** Default: the paired interval may reach at most one nDCG@10 point below the serving version. */
     public static final double DEFAULT_MAX_HELD_OUT_LOSS = PairedTest.DEFAULT_MAX_LOSS;
+    /** Default: the paired bootstrap interval covers 95%. */
+    public static final double DEFAULT_CONFIDENCE = PairedTest.DEFAULT_CONFIDENCE;
 
     /** The gate's verdict on one candidate. */
     public record Decision(boolean promoted, String reason) {
@@ -63,16 +67,21 @@ public record PromotionGate(double minHeldOutGain, double maxRetentionLoss, doub
             throw new IllegalArgumentException("promotionGate.maxHeldOutLoss must be in [0, 1] (an nDCG@10 "
                     + "difference), was " + maxHeldOutLoss);
         }
+        if (!(confidence >= 0.5 && confidence < 1)) {
+            throw new IllegalArgumentException(
+                    "promotionGate.confidence must be in [0.5, 1), e.g. 0.95, was " + confidence);
+        }
     }
 
-    /** A gate with these margins on the published figures and the default paired-test margin. */
+    /** A gate with these margins on the published figures and the default paired-test margin and confidence. */
     public PromotionGate(double minHeldOutGain, double maxRetentionLoss) {
-        this(minHeldOutGain, maxRetentionLoss, DEFAULT_MAX_HELD_OUT_LOSS);
+        this(minHeldOutGain, maxRetentionLoss, DEFAULT_MAX_HELD_OUT_LOSS, DEFAULT_CONFIDENCE);
     }
 
-    /** The default margins: gain >= 0.0, retention loss <= 0.01, paired lower bound >= -0.01. */
+    /** The default margins: gain >= 0.0, retention loss <= 0.01, paired 95% lower bound >= -0.01. */
     public static PromotionGate defaults() {
-        return new PromotionGate(DEFAULT_MIN_HELD_OUT_GAIN, DEFAULT_MAX_RETENTION_LOSS, DEFAULT_MAX_HELD_OUT_LOSS);
+        return new PromotionGate(
+                DEFAULT_MIN_HELD_OUT_GAIN, DEFAULT_MAX_RETENTION_LOSS, DEFAULT_MAX_HELD_OUT_LOSS, DEFAULT_CONFIDENCE);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.engram.node.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.engram.retriever.eval.PairedTest;
 import dev.engram.streams.AdapterMetrics;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -68,8 +69,34 @@ class PromotionGateTest {
     }
 
     @Test
+    void theConfidenceOfThePairedIntervalIsConfigurable() {
+        // 30 tasks, gains alternating +0.050 and -0.045: mean +0.0025, a wide spread
+        double[] serving = new double[30];
+        double[] candidate = new double[30];
+        for (int i = 0; i < 30; i++) {
+            serving[i] = 0.4;
+            candidate[i] = 0.4 + (i % 2 == 0 ? 0.05 : -0.045);
+        }
+        PromotionGate usual = PromotionGate.defaults();
+        PromotionGate looser = new PromotionGate(0.0, 0.01, 0.01, 0.6);
+        assertThat(usual.confidence()).isEqualTo(0.95);
+        assertThat(usual.decide(test(candidate, serving, usual), "v1").promoted())
+                .as("the 95% interval reaches below -0.01")
+                .isFalse();
+        PromotionGate.Decision at60 = looser.decide(test(candidate, serving, looser), "v1");
+        assertThat(at60.promoted()).as(at60.reason()).isTrue();
+        assertThat(at60.reason()).contains("60% interval");
+    }
+
+    private static PairedTest test(double[] candidate, double[] serving, PromotionGate gate) {
+        return PairedTest.of(
+                candidate, serving, gate.confidence(), PairedTest.DEFAULT_RESAMPLES, PairedTest.DEFAULT_SEED);
+    }
+
+    @Test
     void rejectsBadMargins() {
         assertThatThrownBy(() -> new PromotionGate(Double.NaN, 0.01)).hasMessageContaining("minHeldOutGain");
         assertThatThrownBy(() -> new PromotionGate(0, -0.1)).hasMessageContaining("maxRetentionLoss");
+        assertThatThrownBy(() -> new PromotionGate(0, 0.01, 0.01, 1.0)).hasMessageContaining("confidence");
     }
 }

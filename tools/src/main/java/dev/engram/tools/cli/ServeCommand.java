@@ -122,6 +122,24 @@ final class ServeCommand implements Callable<Integer> {
     double maxRetentionLoss;
 
     @Option(
+            names = "--max-held-out-loss",
+            defaultValue = "" + PromotionGate.DEFAULT_MAX_HELD_OUT_LOSS,
+            paramLabel = "LOSS",
+            description = {
+                "Largest held-out nDCG@10 loss the lower bound of the gate's paired interval may show",
+                "for a candidate to serve, in [0, 1] (default: ${DEFAULT-VALUE})."
+            })
+    double maxHeldOutLoss;
+
+    @Option(
+            names = "--gate-confidence",
+            defaultValue = "" + PromotionGate.DEFAULT_CONFIDENCE,
+            paramLabel = "C",
+            description = {"Coverage of the gate's paired bootstrap interval, in [0.5, 1) (default: ${DEFAULT-VALUE})."
+            })
+    double gateConfidence;
+
+    @Option(
             names = "--adapter-versions-kept",
             defaultValue = "" + NodeConfig.DEFAULT_ADAPTER_VERSIONS_KEPT,
             paramLabel = "N",
@@ -220,7 +238,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         // Settings first: a bad option fails before the encoder loads.
-        PromotionGate gate = new PromotionGate(minHeldOutGain, maxRetentionLoss);
+        PromotionGate gate = new PromotionGate(minHeldOutGain, maxRetentionLoss, maxHeldOutLoss, gateConfidence);
         NodeConfig.Builder settings = NodeConfig.builder(data)
                 .bootstrapServers(bootstrap)
                 .httpHost(httpHost)

@@ -175,6 +175,7 @@ public final class BeirEvaluation {
                 RoundSummaries.of(details),
                 details,
                 RoundSummaries.agreement(details),
+                RoundSummaries.otherRules(details),
                 resources);
     }
 }

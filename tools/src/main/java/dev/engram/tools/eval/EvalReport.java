@@ -17,6 +17,8 @@ import java.util.Map;
  * @param roundDetails rounds mode per seed, round and system
  * @param gate the gate's agreement with the true direction in rounds mode, per system and in all
  *     (empty with one round)
+ * @param otherGateRules for comparison, other gate rules' agreement over all candidates (rule →
+ *     "agreed of candidates")
  * @param resources time and memory
  */
 public record EvalReport(
@@ -30,6 +32,7 @@ public record EvalReport(
         List<RoundSummary> rounds,
         List<RoundResult> roundDetails,
         List<GateAgreement> gate,
+        Map<String, String> otherGateRules,
         ResourceMonitor.Resources resources) {
 
     /**

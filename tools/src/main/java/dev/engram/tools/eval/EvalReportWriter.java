@@ -218,6 +218,12 @@ final class EvalReportWriter {
                     g.showedNoChange(),
                     g.showedLoss());
         }
+        if (!r.otherGateRules().isEmpty()) {
+            line(
+                    sb,
+                    "Other gate rules on the same candidates, for comparison (agreement with the truth, all systems):");
+            r.otherGateRules().forEach((rule, agreed) -> line(sb, "  %-32s %s", rule, agreed));
+        }
     }
 
     private static String meanSd(double mean, Double sd) {

@@ -27,6 +27,9 @@ import java.util.Map;
  * @param agrees whether the verdict matched the true direction as the issue defines it (promote iff the
  *     mean gain on the new tasks is ≥ 0); null without gate tasks
  * @param servingNewTasksNdcg the serving version's mean nDCG@10 on the new tasks after the verdict
+ * @param otherRulesAgree for comparison, whether other gate rules on the same candidate would have
+ *     agreed with the truth (rule → agrees; empty without gate tasks): the point estimate alone, an
+ *     80% interval, the lower bound alone, and the gate tasks plus the training tasks asked again
  * @param newGains per new task, the candidate's nDCG@10 minus untuned RRF's (for the tests pooled
  *     over seeds; not in the JSON)
  * @param recurringGains the same per recurring task (not in the JSON)
@@ -49,6 +52,7 @@ public record RoundResult(
         Gain trueGain,
         Boolean agrees,
         double servingNewTasksNdcg,
+        Map<String, Boolean> otherRulesAgree,
         @JsonIgnore Map<String, Double> newGains,
         @JsonIgnore Map<String, Double> recurringGains) {
 

@@ -102,6 +102,24 @@ final class RoundSummaries {
                         .count());
     }
 
+    /**
+     * For comparison: how often each other gate rule, on the same candidates, would have agreed with
+     * the truth (rule → agreed of candidates with a verdict).
+     */
+    static Map<String, String> otherRules(List<RoundResult> details) {
+        Map<String, int[]> counts = new LinkedHashMap<>();
+        for (RoundResult r : details) {
+            r.otherRulesAgree().forEach((rule, agrees) -> {
+                int[] c = counts.computeIfAbsent(rule, k -> new int[2]);
+                c[0] += agrees ? 1 : 0;
+                c[1]++;
+            });
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        counts.forEach((rule, c) -> out.put(rule, c[0] + " of " + c[1]));
+        return out;
+    }
+
     /** The per-query gains of every seed, pooled (a task in two seeds counts twice), as one paired test. */
     private static Gain pooled(List<RoundResult> rs, Function<RoundResult, Map<String, Double>> gains) {
         Map<String, Double> pooled = new LinkedHashMap<>();

@@ -220,10 +220,14 @@ final class RoundsEvaluation {
         String reading = null;
         String reason = "no gate tasks (gate share " + options.gateFraction() + ")";
         Gain gateTest = null;
+        Map<String, Boolean> otherRules = new LinkedHashMap<>();
+        boolean truthUp = trueGain.meanGain() >= 0;
         if (!tasks.gate().isEmpty()) {
+            Map<String, Double> candidateGate = ndcg(tasks.gate(), candidate);
+            Map<String, Double> servingGate = ndcg(tasks.gate(), serving);
             PairedTest test = PairedTest.of(
-                    ndcg(tasks.gate(), candidate),
-                    ndcg(tasks.gate(), serving),
+                    candidateGate,
+                    servingGate,
                     options.gateConfidence(),
                     PairedTest.DEFAULT_RESAMPLES,
                     PairedTest.DEFAULT_SEED);
@@ -232,8 +236,33 @@ final class RoundsEvaluation {
             reason = verdict.reason();
             reading = test.showsGain() ? "gain" : test.showsLoss() ? "loss" : "no measurable change";
             gateTest = Gain.of(test);
+            // Other rules on the same candidates, for comparison only: the chain follows the gate above.
+            otherRules.put("mean gain >= 0 (no interval)", test.meanGain() >= 0 == truthUp);
+            PairedTest at80 = PairedTest.of(
+                    candidateGate, servingGate, 0.8, PairedTest.DEFAULT_RESAMPLES, PairedTest.DEFAULT_SEED);
+            otherRules.put(
+                    "80% interval",
+                    at80.verdict(options.gateMaxLoss(), PairedTest.DEFAULT_MIN_GAIN)
+                                    .promote()
+                            == truthUp);
+            otherRules.put("lower bound >= -margin only", test.lower() >= -options.gateMaxLoss() == truthUp);
+            Map<String, Double> candidateProbe = new LinkedHashMap<>(candidateGate);
+            Map<String, Double> servingProbe = new LinkedHashMap<>(servingGate);
+            candidateProbe.putAll(ndcg(tasks.training(), candidate));
+            servingProbe.putAll(ndcg(tasks.training(), serving));
+            PairedTest probe = PairedTest.of(
+                    candidateProbe,
+                    servingProbe,
+                    options.gateConfidence(),
+                    PairedTest.DEFAULT_RESAMPLES,
+                    PairedTest.DEFAULT_SEED);
+            otherRules.put(
+                    "gate + re-asked training tasks",
+                    probe.verdict(options.gateMaxLoss(), PairedTest.DEFAULT_MIN_GAIN)
+                                    .promote()
+                            == truthUp);
         }
-        Boolean agrees = promote == null ? null : promote == (trueGain.meanGain() >= 0);
+        Boolean agrees = promote == null ? null : promote == truthUp;
         double candidateMean = mean(candidateNew);
         double servingAfter = Boolean.TRUE.equals(promote) ? candidateMean : mean(servingNew);
         progress.note(
@@ -266,6 +295,7 @@ final class RoundsEvaluation {
                 trueGain,
                 agrees,
                 servingAfter,
+                otherRules,
                 gains(candidateNew, untunedNew),
                 gains(candidateRecurring, untunedRecurring));
     }
