@@ -128,17 +128,6 @@ public interface CaseStore extends Closeable {
     boolean updateVector(String tenant, String caseId, float[] vector);
 
     /**
-     * The tenants that have cases (including deleted ones not yet merged away), so that work that
-     * spans tenants (e.g. embedding the cases that still lack a vector after a restart) can go
-     * tenant by tenant.
-     *
-     * @throws UnsupportedOperationException when the implementation cannot list them
-     */
-    default List<String> tenants() {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list its tenants");
-    }
-
-    /**
      * Up to {@code limit} of the tenant's cases, ascending by id, that have no vector in its active
      * vector generation: stored BM25-only, or waiting for their vector ({@link #updateVector}).
      *

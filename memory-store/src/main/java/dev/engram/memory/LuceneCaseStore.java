@@ -219,11 +219,6 @@ public final class LuceneCaseStore implements CaseStore {
     }
 
     @Override
-    public List<String> tenants() {
-        return index.read(TenantScopedSearcher::tenants);
-    }
-
-    @Override
     public List<Case> casesWithoutVector(String tenant, int limit) {
         CaseDocuments.checkId(tenant, "tenant");
         if (limit < 1 || limit > 10_000) {

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReader;
@@ -216,22 +215,6 @@ public final class TenantScopedSearcher {
             out.add(read(sd.doc));
         }
         return out;
-    }
-
-    /** The tenants that have cases in this view: names only, no case is read. */
-    public List<String> tenants() throws IOException {
-        TreeSet<String> names = new TreeSet<>();
-        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-            Terms terms = leaf.reader().terms(CaseDocuments.TENANT);
-            if (terms == null) {
-                continue;
-            }
-            TermsEnum te = terms.iterator();
-            for (BytesRef t = te.next(); t != null; t = te.next()) {
-                names.add(t.utf8ToString());
-            }
-        }
-        return new ArrayList<>(names);
     }
 
     /** The case with its counters and its vectors of the given generations (those it has), if any. */
