@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
@@ -27,7 +28,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 public final class ClusterRecall implements RecallService {
 
     /** How long a routed recall may take before the caller is told to retry. */
-    public static final Duration ASK_TIMEOUT = Duration.ofSeconds(15);
+    public static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
@@ -35,16 +36,20 @@ public final class ClusterRecall implements RecallService {
     private final ClusterSharding sharding;
     private final TenantPartitioner partitioner;
     private final PartitionOwnership ownership;
+    private final Predicate<String> unreachable;
 
+    /** @param unreachable whether the member at a cluster address is unreachable from this node now */
     ClusterRecall(
             RecallService local,
             ClusterSharding sharding,
             TenantPartitioner partitioner,
-            PartitionOwnership ownership) {
+            PartitionOwnership ownership,
+            Predicate<String> unreachable) {
         this.local = Objects.requireNonNull(local, "local");
         this.sharding = Objects.requireNonNull(sharding, "sharding");
         this.partitioner = Objects.requireNonNull(partitioner, "partitioner");
         this.ownership = Objects.requireNonNull(ownership, "ownership");
+        this.unreachable = Objects.requireNonNull(unreachable, "unreachable");
     }
 
     @Override
@@ -57,6 +62,14 @@ public final class ClusterRecall implements RecallService {
         }
         if (ownership.owns(partition)) {
             return local.recall(tenant, task, k, mode);
+        }
+        String owner = ownership.owners().get(partition);
+        if (owner != null && unreachable.test(owner)) {
+            // Its messages would wait for the ask's timeout: say at once that the tenant is not served now.
+            return CompletableFuture.failedFuture(new RecallUnavailableException(
+                    "the owner of partition " + partition + " (" + owner + ") is unreachable; its partitions "
+                            + "move to another node once Kafka's session timeout expires; retry",
+                    RETRY_AFTER));
         }
         return sharding.entityRefFor(PartitionEntity.TYPE, String.valueOf(partition))
                 .<PartitionEntity.RecallReply>ask(

@@ -160,7 +160,7 @@ public final class NodeCluster implements AutoCloseable {
                 .withAllocationStrategy(ExternalShardAllocationStrategy.create(
                         system, PartitionEntity.TYPE.name(), Duration.ofSeconds(5)))
                 .withMessageExtractor(new PartitionExtractor()));
-        return new ClusterRecall(local, sharding, partitioner, ownership);
+        return new ClusterRecall(local, sharding, partitioner, ownership, this::unreachable);
     }
 
     /** This node's cluster address, e.g. {@code pekko://engram@127.0.0.1:25520}. */
@@ -172,6 +172,15 @@ public final class NodeCluster implements AutoCloseable {
     public String seedAddress() {
         Address self = cluster.selfMember().address();
         return self.getHost().orElseThrow() + ":" + self.getPort().orElseThrow();
+    }
+
+    private boolean unreachable(String address) {
+        for (Member member : cluster.state().getUnreachable()) {
+            if (member.address().toString().equals(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** How this node sees the cluster now. */
