@@ -233,8 +233,10 @@ class TuningSchedulerTest {
     void retrainingFromTheBaseSeesEveryOlderExampleWhateverTheReplayShare() {
         List<dev.engram.memory.Episode> older = feedback.judged(40);
         List<dev.engram.memory.Episode> fresh = feedback.judged(10);
-        TuningSchedulerConfig config = config().replayFraction(0).build();
-        assertThat(config.lora().continuation()).isEqualTo(LoraTrainingConfig.Continuation.RETRAIN_FROM_BASE);
+        TuningSchedulerConfig config = config().lora(
+                        config().build().lora().withContinuation(LoraTrainingConfig.Continuation.RETRAIN_FROM_BASE))
+                .replayFraction(0)
+                .build();
         TrainingJob job = new TrainingJobBuilder(config)
                 .build(feedback.tenant, 2, 1L, fresh, older, feedback::lookup, clock.instant())
                 .job()
