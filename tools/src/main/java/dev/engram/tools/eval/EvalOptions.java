@@ -24,6 +24,10 @@ import java.util.Objects;
  *       judged queries that are feedback tasks; the rest are new (held-out) tasks</td></tr>
  *   <tr><td>{@code feedbackK}</td><td>{@value #DEFAULT_FEEDBACK_K}</td><td>cases a simulated agent
  *       recalls and judges per feedback task</td></tr>
+ *   <tr><td>{@code feedbackPasses}</td><td>{@value #DEFAULT_FEEDBACK_PASSES}</td><td>how often the
+ *       agents ask each feedback task: the first pass recalls from the untuned hybrid, each later one
+ *       from the policy a round proposes after the passes before it (as agents of a node whose
+ *       policy was promoted); verdicts accumulate</td></tr>
  *   <tr><td>{@code queryMaxLength}</td><td>{@value #DEFAULT_QUERY_MAX_LENGTH}</td><td>word pieces per
  *       query (query tower)</td></tr>
  *   <tr><td>{@code docMaxLength}</td><td>{@value #DEFAULT_DOC_MAX_LENGTH}</td><td>word pieces per
@@ -47,6 +51,7 @@ import java.util.Objects;
  * @param gateFraction share of each round's slice held out for the gate, in [0, 0.9]
  * @param feedbackFraction share of judged queries that give feedback, in (0, 1)
  * @param feedbackK cases judged per feedback task, in [1, 100]
+ * @param feedbackPasses how often each feedback task is asked and judged, in [1, 20]
  * @param queryMaxLength query word pieces, in [8, 512]
  * @param docMaxLength document word pieces, in [8, 512]
  * @param lora whether to train and score the query-side LoRA adapter
@@ -62,6 +67,7 @@ public record EvalOptions(
         double gateFraction,
         double feedbackFraction,
         int feedbackK,
+        int feedbackPasses,
         int queryMaxLength,
         int docMaxLength,
         boolean lora,
@@ -75,6 +81,7 @@ public record EvalOptions(
     public static final double DEFAULT_GATE_FRACTION = 0.2;
     public static final double DEFAULT_FEEDBACK_FRACTION = 0.6;
     public static final int DEFAULT_FEEDBACK_K = 20;
+    public static final int DEFAULT_FEEDBACK_PASSES = 1;
     public static final int DEFAULT_QUERY_MAX_LENGTH = 64;
     public static final int DEFAULT_DOC_MAX_LENGTH = 256;
     public static final Path DEFAULT_OUT = Path.of("eval-out");
@@ -94,6 +101,7 @@ public record EvalOptions(
                     + "feedback and some stay new, was " + feedbackFraction);
         }
         within("feedbackK", feedbackK, 1, 100);
+        within("feedbackPasses", feedbackPasses, 1, 20);
         within("queryMaxLength", queryMaxLength, 8, 512);
         within("docMaxLength", docMaxLength, 8, 512);
         Objects.requireNonNull(out, "evalOptions.out is required");
@@ -117,6 +125,7 @@ public record EvalOptions(
                 DEFAULT_GATE_FRACTION,
                 DEFAULT_FEEDBACK_FRACTION,
                 DEFAULT_FEEDBACK_K,
+                DEFAULT_FEEDBACK_PASSES,
                 DEFAULT_QUERY_MAX_LENGTH,
                 DEFAULT_DOC_MAX_LENGTH,
                 false,
@@ -143,6 +152,7 @@ public record EvalOptions(
                 gateFraction,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -160,6 +170,7 @@ public record EvalOptions(
                 gateFraction,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -177,6 +188,7 @@ public record EvalOptions(
                 gateFraction,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -194,6 +206,7 @@ public record EvalOptions(
                 gateFraction,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -211,6 +224,7 @@ public record EvalOptions(
                 v,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -228,6 +242,7 @@ public record EvalOptions(
                 gateFraction,
                 v,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -244,6 +259,25 @@ public record EvalOptions(
                 rounds,
                 gateFraction,
                 feedbackFraction,
+                v,
+                feedbackPasses,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                out,
+                progressBars);
+    }
+
+    public EvalOptions withFeedbackPasses(int v) {
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                feedbackFraction,
+                feedbackK,
                 v,
                 queryMaxLength,
                 docMaxLength,
@@ -262,6 +296,7 @@ public record EvalOptions(
                 gateFraction,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 v,
                 docMaxLength,
                 lora,
@@ -279,6 +314,7 @@ public record EvalOptions(
                 gateFraction,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 v,
                 lora,
@@ -296,6 +332,7 @@ public record EvalOptions(
                 gateFraction,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 v,
@@ -313,6 +350,7 @@ public record EvalOptions(
                 gateFraction,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -330,6 +368,7 @@ public record EvalOptions(
                 gateFraction,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
