@@ -1,6 +1,9 @@
 package dev.engram.retriever.ranking;
 
+import dev.engram.memory.CandidateLists;
+import dev.engram.memory.RankedCandidate;
 import dev.engram.memory.Ranker;
+import dev.engram.memory.RecallQuery;
 import dev.engram.retriever.eval.RetrievalMetrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +75,11 @@ public record ReuseFit(double threshold, int neighbours, double looNdcg, double 
         for (int i : scorable) {
             List<JudgedTask> others = new ArrayList<>(tasks);
             others.remove(i);
-            leftOut.add(RankerFactory.of(untuned, new JudgedTaskMemory(tenant, others)));
+            // the untuned order of the task's lists is the same at every grid point: rank it once
+            CandidateLists lists = judged.get(i).lists();
+            List<RankedCandidate> ranked = untuned.rank(lists.query(), lists);
+            leftOut.add(
+                    RankerFactory.of(new Ranked(untuned.name(), lists, ranked), new JudgedTaskMemory(tenant, others)));
         }
         double baseNdcg =
                 meanNdcg(policy.withoutFeedback().withoutReuse().withoutSelector(), leftOut, scorable, judged);
@@ -117,6 +124,17 @@ public record ReuseFit(double threshold, int neighbours, double looNdcg, double 
             sum += RetrievalMetrics.ndcgAtK(ranking, q.gains(), K);
         }
         return sum / scorable.size();
+    }
+
+    /** The untuned ranker's order of one task's lists, ranked once. */
+    private record Ranked(String name, CandidateLists lists, List<RankedCandidate> ranked) implements Ranker {
+        @Override
+        public List<RankedCandidate> rank(RecallQuery query, CandidateLists candidates) {
+            if (candidates != lists) {
+                throw new IllegalStateException("ranked for another task's candidate lists");
+            }
+            return ranked;
+        }
     }
 
     @Override
