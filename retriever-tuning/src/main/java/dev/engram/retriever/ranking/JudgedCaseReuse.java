@@ -27,7 +27,8 @@ import java.util.Objects;
  * that all five agreed on. This is {@link RankerPolicy.ReuseWeighting#SIMILARITY_SHARE}.
  *
  * <p>With {@link RankerPolicy.ReuseWeighting#CLOSENESS} a task weighs by how far its cosine lies
- * above the threshold, {@code w_t = (sim(q, t) − threshold) / (1 − threshold)}, and
+ * above the threshold, {@code w_t = (sim(q, t) − threshold) / (1 − threshold)}, the sum runs over
+ * the found tasks other than the same task asked again, and
  * <pre>
  *   base'(c) + own(c) + β · Σ_t w_t · v_t(c) / max(1, Σ_t w_t)
  * </pre>

@@ -15,9 +15,10 @@ import java.util.Objects;
  * dense feedback consult), fitted on its own judged tasks by leave-one-out:
  * each judged task in turn is ranked as a new task would be, by the policy over the memory of all
  * the <em>other</em> tasks, and scored by nDCG@10 against its own verdicts (useful = gain 1). The
- * threshold on the grid {@link #GRID} with the best mean wins; on a tie the higher one (reuse that
- * reaches fewer tasks). Leaving the task out is what makes this a fit for new tasks: with its own
- * verdicts in the memory every threshold would look alike.
+ * pair on the grid {@link #THRESHOLDS} × {@link #NEIGHBOURS} with the best mean wins; on a tie the
+ * higher threshold, then the fewer neighbours (reuse that reaches fewer tasks). Leaving the task out
+ * is what makes this a fit for new tasks: with its own verdicts in the memory every threshold would
+ * look alike.
  *
  * <pre>{@code
  * ReuseFit fit = ReuseFit.fit(policy, untunedRrf, "acme", tasks, judgedQueries);
