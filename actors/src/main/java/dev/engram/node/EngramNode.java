@@ -293,7 +293,7 @@ public final class EngramNode implements AutoCloseable {
                         blocking,
                         name -> java.util.Optional.ofNullable(adapters.adapter(name))
                                 .map(v -> v.serving()),
-                        encoder == null ? null : new PolicyFitter(judgedTasks, adapters))
+                        encoder == null ? null : new PolicyFitter(judgedTasks, adapters::acquire, store))
                 : null;
         if (tuning != null) {
             resources.push(tuning);

@@ -24,7 +24,19 @@ import java.util.Objects;
  * where {@code base'} is the base ranker's score min-max scaled over its list and
  * {@code v_t(c)} is +1 when task {@code t} judged the case useful, −1 useless, 0 not judged. The sum
  * runs over all found tasks, so a case that only one of five close tasks judged moves less than one
- * that all five agreed on.
+ * that all five agreed on. This is {@link RankerPolicy.ReuseWeighting#SIMILARITY_SHARE}.
+ *
+ * <p>With {@link RankerPolicy.ReuseWeighting#CLOSENESS} a task weighs by how far its cosine lies
+ * above the threshold, {@code w_t = (sim(q, t) − threshold) / (1 − threshold)}, the sum runs over
+ * the found tasks other than the same task asked again, and
+ * <pre>
+ *   base'(c) + own(c) + β · Σ_t w_t · v_t(c) / max(1, Σ_t w_t)
+ * </pre>
+ * A task just above the threshold barely moves anything, so the threshold can be low (reuse then
+ * reaches many more new tasks) without distant tasks counting as much as close ones; and a lone
+ * close task is not divided by distant ones. {@code own(c)} is the verdict of the same task asked
+ * again (cosine at least {@value #SAME_TASK}), ±1: a recurring task's own useful cases rise above
+ * every case it did not judge, its useless ones fall below them.
  *
  * <pre>{@code
  * Ranker reuse = new JudgedCaseReuse(new ScoreFusion(0.4), memory, 0.5, 5, 0.75);
@@ -40,11 +52,15 @@ import java.util.Objects;
  */
 public final class JudgedCaseReuse implements Ranker {
 
+    /** The cosine from which a past task counts as the same task asked again. */
+    public static final double SAME_TASK = 0.9999;
+
     private final Ranker base;
     private final JudgedTaskMemory memory;
     private final double beta;
     private final int neighbours;
     private final double threshold;
+    private final RankerPolicy.ReuseWeighting weighting;
 
     /**
      * @param base the ranker whose order is adjusted
@@ -54,6 +70,20 @@ public final class JudgedCaseReuse implements Ranker {
      * @param threshold the least cosine of a past task to the query to be consulted, in (0, 1]
      */
     public JudgedCaseReuse(Ranker base, JudgedTaskMemory memory, double beta, int neighbours, double threshold) {
+        this(base, memory, beta, neighbours, threshold, RankerPolicy.ReuseWeighting.SIMILARITY_SHARE);
+    }
+
+    /**
+     * @param weighting how the similar tasks' verdicts are weighed (see the class comment)
+     */
+    public JudgedCaseReuse(
+            Ranker base,
+            JudgedTaskMemory memory,
+            double beta,
+            int neighbours,
+            double threshold,
+            RankerPolicy.ReuseWeighting weighting) {
+        this.weighting = Objects.requireNonNull(weighting, "judgedCaseReuse.weighting is required");
         this.base = Objects.requireNonNull(base, "judgedCaseReuse.base is required");
         this.memory = Objects.requireNonNull(memory, "judgedCaseReuse.memory is required");
         if (!(beta >= 0) || Double.isInfinite(beta)) {
@@ -82,21 +112,34 @@ public final class JudgedCaseReuse implements Ranker {
         double[] scaled = BaseScores.scaled(ranked);
         float[] vector = query.vector();
         List<SimilarTask> similar = vector == null ? List.of() : memory.nearest(vector, neighbours, threshold);
-        double simSum = similar.stream().mapToDouble(SimilarTask::similarity).sum();
+        boolean closeness = weighting == RankerPolicy.ReuseWeighting.CLOSENESS;
+        double[] weights = new double[similar.size()];
+        boolean[] same = new boolean[similar.size()];
+        double weightSum = 0;
+        for (int t = 0; t < weights.length; t++) {
+            double sim = similar.get(t).similarity();
+            same[t] = closeness && sim >= SAME_TASK;
+            weights[t] = !closeness ? sim : same[t] ? 0 : closeness(sim);
+            weightSum += weights[t];
+        }
+        double norm = closeness ? Math.max(1, weightSum) : weightSum;
         List<RankedCandidate> rescored = new ArrayList<>(ranked.size());
         for (int i = 0; i < ranked.size(); i++) {
             RankedCandidate r = ranked.get(i);
             String caseId = r.candidate().caseId();
             double vote = 0;
+            double own = 0;
             int useful = 0;
             int useless = 0;
-            for (SimilarTask s : similar) {
-                int v = s.task().verdict(caseId);
-                vote += s.similarity() * v;
+            for (int t = 0; t < weights.length; t++) {
+                int v = similar.get(t).task().verdict(caseId);
+                vote += weights[t] * v;
+                // a task asked again: its own verdict, over the whole scaled range
+                own = same[t] && v != 0 ? v : own;
                 useful += v > 0 ? 1 : 0;
                 useless += v < 0 ? 1 : 0;
             }
-            double adjustment = similar.isEmpty() ? 0 : beta * vote / simSum;
+            double adjustment = similar.isEmpty() ? 0 : own + (norm == 0 ? 0 : beta * vote / norm);
             String why = similar.isEmpty()
                     ? (vector == null ? "reuse 0 (no query vector)" : "reuse 0 (no similar past task)")
                     : useful + useless == 0
@@ -118,15 +161,21 @@ public final class JudgedCaseReuse implements Ranker {
         return similar.isEmpty() ? List.copyOf(rescored) : BaseScores.sortKeepingBaseOrderOnTies(rescored);
     }
 
+    /** A task's weight under {@link RankerPolicy.ReuseWeighting#CLOSENESS}: 0 at the threshold, 1 at cosine 1. */
+    private double closeness(double sim) {
+        return threshold >= 1 ? 1 : Math.max(0, Math.min(1, (sim - threshold) / (1 - threshold)));
+    }
+
     @Override
     public String toString() {
         return String.format(
                 Locale.ROOT,
-                "JudgedCaseReuse[%s, β=%.2f, m=%d, threshold=%.2f, %d judged tasks]",
+                "JudgedCaseReuse[%s, β=%.2f, m=%d, threshold=%.2f, %s, %d judged tasks]",
                 base.name(),
                 beta,
                 neighbours,
                 threshold,
+                weighting,
                 memory.tasks().size());
     }
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
  * Builds a tenant's {@link Ranker} from its {@link RankerPolicy} and what the policy's stages need:
  * the untuned ranker (reciprocal rank fusion, owned by the memory store), the tenant's judged-task
  * memory, and, for the selector blend, its trained case selector. Stages compose in one order:
- * base → judged-case reuse → selector blend.
+ * base → dense feedback → judged-case reuse → selector blend.
  *
  * <pre>{@code
  * Ranker ranker = RankerFactory.of(untunedRrf, judgedTasks)
@@ -75,9 +75,18 @@ public final class RankerFactory {
             case RRF -> untuned;
             case SCORE_FUSION -> new ScoreFusion(policy.fusionWeight());
         };
+        if (policy.feedback()) {
+            ranker = new DenseFeedback(
+                    ranker, judgedTasks, policy.feedbackWeight(), policy.reuseNeighbours(), policy.reuseThreshold());
+        }
         if (policy.reuse()) {
             ranker = new JudgedCaseReuse(
-                    ranker, judgedTasks, policy.reuseBeta(), policy.reuseNeighbours(), policy.reuseThreshold());
+                    ranker,
+                    judgedTasks,
+                    policy.reuseBeta(),
+                    policy.reuseNeighbours(),
+                    policy.reuseThreshold(),
+                    policy.reuseWeighting());
         }
         if (policy.selector()) {
             if (selector == null) {

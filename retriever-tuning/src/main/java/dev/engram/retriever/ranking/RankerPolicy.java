@@ -3,8 +3,13 @@ package dev.engram.retriever.ranking;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Locale;
 
 /**
@@ -23,16 +28,24 @@ import java.util.Locale;
  * <p>Every parameter is always present, in use or not, so that a policy's JSON is complete and a
  * stage can be switched on without inventing its parameters. Reading JSON rejects unknown and
  * missing fields: a node that skipped a field it does not know would serve a different ranker than
- * the one the gate measured.
+ * the one the gate measured. The one exception: a policy written before {@code feedback},
+ * {@code feedbackWeight} and {@code reuseWeighting} existed reads with feedback off and reuse
+ * weighted by similarity share, which is the ranker it was measured as.
  *
  * @param base the first ranking stage: {@link Base#RRF} (untuned) or {@link Base#SCORE_FUSION}
  * @param fusionWeight the BM25 weight {@code w} of score fusion, in [0, 1] (default 0.5)
+ * @param feedback whether {@link DenseFeedback} re-scores the base's candidates by their cosine to the
+ *     query moved towards the judged-useful cases of similar tasks (default off); it consults the
+ *     same similar tasks as reuse ({@code reuseNeighbours}, {@code reuseThreshold})
+ * @param feedbackWeight λ, the feedback cosine's share of the score, in [0, 1] (default 0.5)
  * @param reuse whether {@link JudgedCaseReuse} adjusts the base's order (default off)
  * @param reuseBeta how far a unanimous verdict of similar tasks moves a case, in units of the base's
  *     scaled range, >= 0 (default 0.5)
  * @param reuseNeighbours how many similar past tasks reuse consults at most, >= 1 (default 5)
  * @param reuseThreshold the least cosine of a past task to the query to be consulted, in (0, 1]
  *     (default 0.75)
+ * @param reuseWeighting how reuse weighs the similar tasks' verdicts (default
+ *     {@link ReuseWeighting#SIMILARITY_SHARE}; a policy written before the field existed reads as that)
  * @param selector whether {@link SelectorBlend} blends in the case selector (default off)
  * @param selectorBlend the selector's weight on a task it was trained on, in [0, 1] (default 0.5)
  * @param selectorThreshold the closeness to the trained tasks below which the selector has no weight,
@@ -41,10 +54,13 @@ import java.util.Locale;
 public record RankerPolicy(
         Base base,
         double fusionWeight,
+        boolean feedback,
+        double feedbackWeight,
         boolean reuse,
         double reuseBeta,
         int reuseNeighbours,
         double reuseThreshold,
+        ReuseWeighting reuseWeighting,
         boolean selector,
         double selectorBlend,
         double selectorThreshold) {
@@ -59,7 +75,22 @@ public record RankerPolicy(
         SCORE_FUSION
     }
 
+    /** How {@link JudgedCaseReuse} weighs the verdicts of the similar tasks it found. */
+    public enum ReuseWeighting {
+        /** Each task by its share of the found tasks' summed cosine: the weights always sum to 1. */
+        @JsonProperty("share")
+        SIMILARITY_SHARE,
+        /**
+         * Each task by its closeness above the threshold, {@code (cos − threshold) / (1 − threshold)}, so a
+         * task just above the threshold barely counts; a task asked again finds its own verdicts, which
+         * move its cases by the full range.
+         */
+        @JsonProperty("closeness")
+        CLOSENESS
+    }
+
     public static final double DEFAULT_FUSION_WEIGHT = 0.5;
+    public static final double DEFAULT_FEEDBACK_WEIGHT = 0.5;
     public static final double DEFAULT_REUSE_BETA = 0.5;
     public static final int DEFAULT_REUSE_NEIGHBOURS = 5;
     public static final double DEFAULT_REUSE_THRESHOLD = 0.75;
@@ -78,6 +109,12 @@ public record RankerPolicy(
         }
         if (!(fusionWeight >= 0 && fusionWeight <= 1)) {
             throw new IllegalArgumentException("rankerPolicy.fusionWeight must be in [0, 1], was " + fusionWeight);
+        }
+        if (!(feedbackWeight >= 0 && feedbackWeight <= 1)) {
+            throw new IllegalArgumentException("rankerPolicy.feedbackWeight must be in [0, 1], was " + feedbackWeight);
+        }
+        if (reuseWeighting == null) {
+            throw new IllegalArgumentException("rankerPolicy.reuseWeighting is required (share or closeness)");
         }
         if (!(reuseBeta >= 0) || Double.isInfinite(reuseBeta)) {
             throw new IllegalArgumentException("rankerPolicy.reuseBeta must be >= 0 and finite, was " + reuseBeta);
@@ -103,12 +140,29 @@ public record RankerPolicy(
                 Base.RRF,
                 DEFAULT_FUSION_WEIGHT,
                 false,
+                DEFAULT_FEEDBACK_WEIGHT,
+                false,
                 DEFAULT_REUSE_BETA,
                 DEFAULT_REUSE_NEIGHBOURS,
                 DEFAULT_REUSE_THRESHOLD,
+                ReuseWeighting.SIMILARITY_SHARE,
                 false,
                 DEFAULT_SELECTOR_BLEND,
                 DEFAULT_SELECTOR_THRESHOLD);
+    }
+
+    /**
+     * The policy a tuning round proposes for a tenant with judged feedback, before its similar-task
+     * search is fitted ({@link ReuseFit}): reciprocal rank fusion, then judged-case reuse weighted by
+     * closeness. It measured best on new tasks with {@code engram eval} on Cranfield (see the README);
+     * dense feedback added about a point on recurring tasks there but lost about as much on new ones,
+     * so it is not proposed. The node's gate measures the fitted policy on held-out tasks before it
+     * serves.
+     */
+    public static RankerPolicy proposed() {
+        return untuned()
+                .withReuseWeighting(ReuseWeighting.CLOSENESS)
+                .withReuse(DEFAULT_REUSE_BETA, DEFAULT_REUSE_NEIGHBOURS, DEFAULT_REUSE_THRESHOLD);
     }
 
     /** This policy with score fusion at BM25 weight {@code w} as its base. */
@@ -116,10 +170,13 @@ public record RankerPolicy(
         return new RankerPolicy(
                 Base.SCORE_FUSION,
                 w,
+                feedback,
+                feedbackWeight,
                 reuse,
                 reuseBeta,
                 reuseNeighbours,
                 reuseThreshold,
+                reuseWeighting,
                 selector,
                 selectorBlend,
                 selectorThreshold);
@@ -130,19 +187,84 @@ public record RankerPolicy(
         return new RankerPolicy(
                 Base.RRF,
                 fusionWeight,
+                feedback,
+                feedbackWeight,
                 reuse,
                 reuseBeta,
                 reuseNeighbours,
                 reuseThreshold,
+                reuseWeighting,
                 selector,
                 selectorBlend,
                 selectorThreshold);
     }
 
-    /** This policy with judged-case reuse on, at the given parameters. */
+    /** This policy with dense feedback on at weight λ (it consults the similar tasks reuse is set to find). */
+    public RankerPolicy withFeedback(double weight) {
+        return new RankerPolicy(
+                base,
+                fusionWeight,
+                true,
+                weight,
+                reuse,
+                reuseBeta,
+                reuseNeighbours,
+                reuseThreshold,
+                reuseWeighting,
+                selector,
+                selectorBlend,
+                selectorThreshold);
+    }
+
+    /** This policy with dense feedback off (its weight kept). */
+    public RankerPolicy withoutFeedback() {
+        return new RankerPolicy(
+                base,
+                fusionWeight,
+                false,
+                feedbackWeight,
+                reuse,
+                reuseBeta,
+                reuseNeighbours,
+                reuseThreshold,
+                reuseWeighting,
+                selector,
+                selectorBlend,
+                selectorThreshold);
+    }
+
+    /** This policy with judged-case reuse on, at the given parameters (the weighting kept). */
     public RankerPolicy withReuse(double beta, int neighbours, double threshold) {
         return new RankerPolicy(
-                base, fusionWeight, true, beta, neighbours, threshold, selector, selectorBlend, selectorThreshold);
+                base,
+                fusionWeight,
+                feedback,
+                feedbackWeight,
+                true,
+                beta,
+                neighbours,
+                threshold,
+                reuseWeighting,
+                selector,
+                selectorBlend,
+                selectorThreshold);
+    }
+
+    /** This policy with reuse weighing the similar tasks' verdicts by {@code weighting}. */
+    public RankerPolicy withReuseWeighting(ReuseWeighting weighting) {
+        return new RankerPolicy(
+                base,
+                fusionWeight,
+                feedback,
+                feedbackWeight,
+                reuse,
+                reuseBeta,
+                reuseNeighbours,
+                reuseThreshold,
+                weighting,
+                selector,
+                selectorBlend,
+                selectorThreshold);
     }
 
     /** This policy with judged-case reuse off (its parameters kept). */
@@ -150,10 +272,13 @@ public record RankerPolicy(
         return new RankerPolicy(
                 base,
                 fusionWeight,
+                feedback,
+                feedbackWeight,
                 false,
                 reuseBeta,
                 reuseNeighbours,
                 reuseThreshold,
+                reuseWeighting,
                 selector,
                 selectorBlend,
                 selectorThreshold);
@@ -162,7 +287,18 @@ public record RankerPolicy(
     /** This policy with the selector blend on, at the given parameters. */
     public RankerPolicy withSelector(double blend, double threshold) {
         return new RankerPolicy(
-                base, fusionWeight, reuse, reuseBeta, reuseNeighbours, reuseThreshold, true, blend, threshold);
+                base,
+                fusionWeight,
+                feedback,
+                feedbackWeight,
+                reuse,
+                reuseBeta,
+                reuseNeighbours,
+                reuseThreshold,
+                reuseWeighting,
+                true,
+                blend,
+                threshold);
     }
 
     /** This policy with the selector blend off (its parameters kept). */
@@ -170,10 +306,13 @@ public record RankerPolicy(
         return new RankerPolicy(
                 base,
                 fusionWeight,
+                feedback,
+                feedbackWeight,
                 reuse,
                 reuseBeta,
                 reuseNeighbours,
                 reuseThreshold,
+                reuseWeighting,
                 false,
                 selectorBlend,
                 selectorThreshold);
@@ -199,7 +338,14 @@ public record RankerPolicy(
             throw new IllegalArgumentException("ranker policy JSON is required");
         }
         try {
-            return JSON.readValue(json, RankerPolicy.class);
+            JsonNode tree = JSON.readTree(json);
+            if (tree instanceof ObjectNode fields) {
+                // written before feedback and reuse weighting existed: measured and gated without them
+                fields.putIfAbsent("feedback", BooleanNode.FALSE);
+                fields.putIfAbsent("feedbackWeight", DoubleNode.valueOf(DEFAULT_FEEDBACK_WEIGHT));
+                fields.putIfAbsent("reuseWeighting", TextNode.valueOf("share"));
+            }
+            return JSON.treeToValue(tree, RankerPolicy.class);
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause();
             throw new IllegalArgumentException(
@@ -213,9 +359,15 @@ public record RankerPolicy(
     public String describe() {
         StringBuilder sb =
                 new StringBuilder(base == Base.RRF ? "rrf" : String.format(Locale.ROOT, "fusion w %.2f", fusionWeight));
+        if (feedback) {
+            sb.append(String.format(Locale.ROOT, " + feedback λ %.2f", feedbackWeight));
+        }
         if (reuse) {
             sb.append(String.format(
                     Locale.ROOT, " + reuse β %.2f m %d ≥ %.2f", reuseBeta, reuseNeighbours, reuseThreshold));
+            if (reuseWeighting == ReuseWeighting.CLOSENESS) {
+                sb.append(" by closeness");
+            }
         }
         if (selector) {
             sb.append(String.format(Locale.ROOT, " + selector blend %.2f ≥ %.2f", selectorBlend, selectorThreshold));

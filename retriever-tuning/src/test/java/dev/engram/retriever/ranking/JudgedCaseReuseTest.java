@@ -132,4 +132,39 @@ class JudgedCaseReuseTest {
         assertThat(near.get(0).similarity()).isCloseTo(SIM1, within(1e-6));
         assertThat(MEMORY.nearest(QUERY, 5, -1)).hasSize(3);
     }
+
+    private static final RankerPolicy.ReuseWeighting CLOSENESS = RankerPolicy.ReuseWeighting.CLOSENESS;
+
+    @Test
+    void byClosenessATaskJustAboveTheThresholdBarelyCounts() {
+        // threshold .75: t1 (cos .95) weighs .8, t2 (cos .90) .6; their sum 1.4 divides the vote
+        List<RankedCandidate> ranked = rank(new JudgedCaseReuse(bm25Base(), MEMORY, BETA, 5, 0.75, CLOSENESS), QUERY);
+        assertThat(find(ranked, "d").score()).isCloseTo(0.25 + BETA, within(1e-6));
+        assertThat(find(ranked, "a").score()).isCloseTo(1.0 - BETA * 0.8 / 1.4, within(1e-6));
+        assertThat(ids(ranked)).containsExactly("d", "b", "a", "c", "e");
+        // threshold .9: t2 sits on it and counts 0, t1 weighs .5 and is not divided by anything
+        List<RankedCandidate> high = rank(new JudgedCaseReuse(bm25Base(), MEMORY, BETA, 5, 0.9, CLOSENESS), QUERY);
+        assertThat(find(high, "d").score()).isCloseTo(0.25 + BETA * 0.5, within(1e-6));
+        assertThat(find(high, "c").score()).isCloseTo(0.5, within(1e-6));
+        assertThat(ids(high)).containsExactly("b", "a", "d", "c", "e");
+    }
+
+    @Test
+    void byClosenessATaskAskedAgainFindsItsOwnVerdictsOverTheWholeRange() {
+        // the same task judged e (BM25's last) useful and a (BM25's first) useless; t1 is close to it
+        JudgedTask self = new JudgedTask("self", QUERY, Set.of("e"), Set.of("a"));
+        JudgedTaskMemory memory = new JudgedTaskMemory(RankingFixtures.TENANT, List.of(self, T1));
+        List<RankedCandidate> ranked = rank(new JudgedCaseReuse(bm25Base(), memory, BETA, 5, 0.75, CLOSENESS), QUERY);
+        assertThat(find(ranked, "e").score()).isCloseTo(1.0, within(1e-6));
+        assertThat(find(ranked, "a").score()).isCloseTo(1.0 - 1 - BETA * 0.8, within(1e-6));
+        assertThat(ids(ranked)).containsExactly("e", "b", "d", "c", "a");
+    }
+
+    @Test
+    void byClosenessAQueryFarFromEveryJudgedTaskKeepsTheBaseOrder() {
+        List<RankedCandidate> ranked =
+                rank(new JudgedCaseReuse(bm25Base(), MEMORY, BETA, 5, 0.5, CLOSENESS), vec(0, 0, 1));
+        assertThat(ids(ranked)).containsExactly("a", "b", "c", "d", "e");
+        assertThat(ranked).extracting(RankedCandidate::score).containsExactly(1.0, 0.75, 0.5, 0.25, 0.0);
+    }
 }

@@ -57,6 +57,11 @@ class RankerFactoryTest {
                 .isEqualTo("fusion+reuse+selector");
         assertThat(factory.build(RankerPolicy.untuned().withReuse(0.5, 5, 0.75)).name())
                 .isEqualTo("rrf+reuse");
+        assertThat(factory.build(RankerPolicy.proposed().withFeedback(0.5)).name())
+                .isEqualTo("rrf+feedback+reuse");
+        assertThat(factory.build(RankerPolicy.proposed().withFeedback(0.5).withSelector(0.5, 0.8))
+                        .name())
+                .isEqualTo("rrf+feedback+reuse+selector");
 
         RecallQuery q = query(vec(1, 0, 0));
         CandidateLists l = fiveByBm25(q);

@@ -76,7 +76,19 @@ class RankerPolicyTest {
     @Test
     void theConstructorNamesTheFieldThatIsWrong() {
         RankerPolicy p = RankerPolicy.untuned();
-        assertThatThrownBy(() -> new RankerPolicy(null, 0.5, false, 0.5, 5, 0.75, false, 0.5, 0.8))
+        assertThatThrownBy(() -> new RankerPolicy(
+                        null,
+                        0.5,
+                        false,
+                        0.5,
+                        false,
+                        0.5,
+                        5,
+                        0.75,
+                        RankerPolicy.ReuseWeighting.SIMILARITY_SHARE,
+                        false,
+                        0.5,
+                        0.8))
                 .hasMessageContaining("rankerPolicy.base");
         assertThatThrownBy(() -> p.withFusion(-0.1)).hasMessageContaining("rankerPolicy.fusionWeight");
         assertThatThrownBy(() -> p.withReuse(Double.NaN, 5, 0.75)).hasMessageContaining("rankerPolicy.reuseBeta");
@@ -84,5 +96,28 @@ class RankerPolicyTest {
         assertThatThrownBy(() -> p.withReuse(0.5, 5, 0)).hasMessageContaining("rankerPolicy.reuseThreshold");
         assertThatThrownBy(() -> p.withSelector(1.1, 0.8)).hasMessageContaining("rankerPolicy.selectorBlend");
         assertThatThrownBy(() -> p.withSelector(0.5, 1)).hasMessageContaining("rankerPolicy.selectorThreshold");
+        assertThatThrownBy(() -> p.withFeedback(1.2)).hasMessageContaining("rankerPolicy.feedbackWeight");
+        assertThatThrownBy(() -> p.withReuseWeighting(null)).hasMessageContaining("rankerPolicy.reuseWeighting");
+    }
+
+    @Test
+    void feedbackAndClosenessWeightingRoundTripAndDescribeThemselves() {
+        RankerPolicy p = RankerPolicy.proposed().withFeedback(0.5).withReuse(0.5, 5, 0.55);
+        String json = p.toJson();
+        assertThat(json).contains("\"feedback\":true", "\"feedbackWeight\":0.5", "\"reuseWeighting\":\"closeness\"");
+        assertThat(RankerPolicy.fromJson(json)).isEqualTo(p);
+        assertThat(p.describe()).isEqualTo("rrf + feedback λ 0.50 + reuse β 0.50 m 5 ≥ 0.55 by closeness");
+    }
+
+    @Test
+    void aPolicyWrittenBeforeFeedbackAndWeightingExistedReadsAsTheRankerItWasMeasuredAs() {
+        // the JSON a node published before the fields existed
+        String old = "{\"base\":\"rrf\",\"fusionWeight\":0.5,\"reuse\":true,\"reuseBeta\":0.5,"
+                + "\"reuseNeighbours\":5,\"reuseThreshold\":0.75,\"selector\":false,\"selectorBlend\":0.5,"
+                + "\"selectorThreshold\":0.8}";
+        RankerPolicy read = RankerPolicy.fromJson(old);
+        assertThat(read.feedback()).isFalse();
+        assertThat(read.reuseWeighting()).isEqualTo(RankerPolicy.ReuseWeighting.SIMILARITY_SHARE);
+        assertThat(read).isEqualTo(RankerPolicy.untuned().withReuse(0.5, 5, 0.75));
     }
 }

@@ -114,6 +114,14 @@ final class EvalCommand implements Callable<Integer> {
     int feedbackK;
 
     @Option(
+            names = "--feedback-passes",
+            defaultValue = "" + EvalOptions.DEFAULT_FEEDBACK_PASSES,
+            paramLabel = "N",
+            description = "How often the agents ask and judge each feedback task: the first pass recalls from the"
+                    + " untuned hybrid, each later one from the policy a round proposes (default: ${DEFAULT-VALUE}).")
+    int feedbackPasses;
+
+    @Option(
             names = "--query-max-length",
             defaultValue = "" + EvalOptions.DEFAULT_QUERY_MAX_LENGTH,
             paramLabel = "N",
@@ -147,6 +155,7 @@ final class EvalCommand implements Callable<Integer> {
                 .withGateFraction(gateFraction)
                 .withFeedbackFraction(feedbackFraction)
                 .withFeedbackK(feedbackK)
+                .withFeedbackPasses(feedbackPasses)
                 .withQueryMaxLength(queryMaxLength)
                 .withDocMaxLength(docMaxLength)
                 .withGateConfidence(gateConfidence)

@@ -150,10 +150,18 @@ public final class BeirEvaluation {
                 Locale.ROOT,
                 "Per seed: %.0f%% of the judged queries are feedback tasks, the"
                         + " rest new tasks; simulated agents judge the top %d of the untuned hybrid (useful iff the qrels say"
-                        + " relevant); the learned systems are fitted on those verdicts alone; query tower %d word pieces,"
+                        + " relevant)%s; the learned systems are fitted on those verdicts alone; query tower %d word pieces,"
                         + " document tower %d.",
                 100 * options.feedbackFraction(),
                 options.feedbackK(),
+                options.feedbackPasses() == 1
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", then %d more passes of the top %d of the policy a round proposes after the passes"
+                                        + " before (verdicts accumulate)",
+                                options.feedbackPasses() - 1,
+                                options.feedbackK()),
                 options.queryMaxLength(),
                 options.docMaxLength());
         String pairedTests = "per-query nDCG@10 gain over the baseline (the best untuned system), pooled over seeds"

@@ -117,6 +117,14 @@ final class EvalCorpus implements AutoCloseable {
                 .toList();
     }
 
+    /** What an agent gets from a node serving {@code ranker}: a hybrid recall of the top {@code k}. */
+    List<String> recall(String tenant, Query query, float[] vector, int k, Ranker ranker) {
+        return store.recall(RecallQuery.hybrid(tenant, query.text(), vector, k), ranker).ranked().stream()
+                .map(ScoredCase::match)
+                .map(Case::caseId)
+                .toList();
+    }
+
     /** The store's untuned ranker (reciprocal rank fusion, k 60). */
     Ranker untunedRanker() {
         return store.defaultRanker();

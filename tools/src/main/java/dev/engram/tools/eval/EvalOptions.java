@@ -32,6 +32,10 @@ import java.util.Objects;
  *       judged queries that are feedback tasks; the rest are new (held-out) tasks</td></tr>
  *   <tr><td>{@code feedbackK}</td><td>{@value #DEFAULT_FEEDBACK_K}</td><td>cases a simulated agent
  *       recalls and judges per feedback task</td></tr>
+ *   <tr><td>{@code feedbackPasses}</td><td>{@value #DEFAULT_FEEDBACK_PASSES}</td><td>how often the
+ *       agents ask each feedback task: the first pass recalls from the untuned hybrid, each later one
+ *       from the policy a round proposes after the passes before it (as agents of a node whose
+ *       policy was promoted); verdicts accumulate</td></tr>
  *   <tr><td>{@code queryMaxLength}</td><td>{@value #DEFAULT_QUERY_MAX_LENGTH}</td><td>word pieces per
  *       query (query tower)</td></tr>
  *   <tr><td>{@code docMaxLength}</td><td>{@value #DEFAULT_DOC_MAX_LENGTH}</td><td>word pieces per
@@ -60,6 +64,7 @@ import java.util.Objects;
  * @param gateMaxLoss the gate's largest loss at the interval's lower bound, in [0, 1]
  * @param feedbackFraction share of judged queries that give feedback, in (0, 1)
  * @param feedbackK cases judged per feedback task, in [1, 100]
+ * @param feedbackPasses how often each feedback task is asked and judged, in [1, 20]
  * @param queryMaxLength query word pieces, in [8, 512]
  * @param docMaxLength document word pieces, in [8, 512]
  * @param lora whether to train and score the query-side LoRA adapter
@@ -78,6 +83,7 @@ public record EvalOptions(
         double gateMaxLoss,
         double feedbackFraction,
         int feedbackK,
+        int feedbackPasses,
         int queryMaxLength,
         int docMaxLength,
         boolean lora,
@@ -92,6 +98,7 @@ public record EvalOptions(
     public static final double DEFAULT_GATE_FRACTION = 0.2;
     public static final double DEFAULT_FEEDBACK_FRACTION = 0.6;
     public static final int DEFAULT_FEEDBACK_K = 20;
+    public static final int DEFAULT_FEEDBACK_PASSES = 1;
     public static final int DEFAULT_QUERY_MAX_LENGTH = 64;
     public static final int DEFAULT_DOC_MAX_LENGTH = 256;
     public static final Path DEFAULT_OUT = Path.of("eval-out");
@@ -124,6 +131,7 @@ public record EvalOptions(
                     + "feedback and some stay new, was " + feedbackFraction);
         }
         within("feedbackK", feedbackK, 1, 100);
+        within("feedbackPasses", feedbackPasses, 1, 20);
         within("queryMaxLength", queryMaxLength, 8, 512);
         within("docMaxLength", docMaxLength, 8, 512);
         Objects.requireNonNull(out, "evalOptions.out is required");
@@ -149,6 +157,7 @@ public record EvalOptions(
                 PairedTest.DEFAULT_MAX_LOSS,
                 DEFAULT_FEEDBACK_FRACTION,
                 DEFAULT_FEEDBACK_K,
+                DEFAULT_FEEDBACK_PASSES,
                 DEFAULT_QUERY_MAX_LENGTH,
                 DEFAULT_DOC_MAX_LENGTH,
                 false,
@@ -178,6 +187,7 @@ public record EvalOptions(
                 gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -198,6 +208,7 @@ public record EvalOptions(
                 gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -218,6 +229,7 @@ public record EvalOptions(
                 gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -238,6 +250,7 @@ public record EvalOptions(
                 gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -258,6 +271,7 @@ public record EvalOptions(
                 gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -318,6 +332,7 @@ public record EvalOptions(
                 gateMaxLoss,
                 v,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -337,6 +352,25 @@ public record EvalOptions(
                 gateConfidence,
                 gateMaxLoss,
                 feedbackFraction,
+                v,
+                feedbackPasses,
+                queryMaxLength,
+                docMaxLength,
+                lora,
+                out,
+                progressBars);
+    }
+
+    public EvalOptions withFeedbackPasses(int v) {
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                feedbackFraction,
+                feedbackK,
                 v,
                 queryMaxLength,
                 docMaxLength,
@@ -358,6 +392,7 @@ public record EvalOptions(
                 gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 v,
                 docMaxLength,
                 lora,
@@ -378,6 +413,7 @@ public record EvalOptions(
                 gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 v,
                 lora,
@@ -398,6 +434,7 @@ public record EvalOptions(
                 gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 v,
@@ -438,6 +475,7 @@ public record EvalOptions(
                 gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,
@@ -458,6 +496,7 @@ public record EvalOptions(
                 gateMaxLoss,
                 feedbackFraction,
                 feedbackK,
+                feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
                 lora,

@@ -111,6 +111,15 @@ final class EvalReportWriter {
                     f.judgedRecalls(),
                     f.usefulRecalls(),
                     f.seconds());
+            if (f.proposedLooNdcg() != null) {
+                line(
+                        sb,
+                        "    proposed: %s (search fitted leave-one-out: nDCG@10 %.4f on the feedback tasks' verdicts,"
+                                + " RRF %.4f)",
+                        f.proposed(),
+                        f.proposedLooNdcg(),
+                        f.baseLooNdcg());
+            }
         }
         if (!r.lora().isEmpty()) {
             line(sb, "");
@@ -255,6 +264,7 @@ final class EvalReportWriter {
         m.put("continuations", o.continuations().stream().map(Enum::name).toList());
         m.put("feedbackFraction", o.feedbackFraction());
         m.put("feedbackK", o.feedbackK());
+        m.put("feedbackPasses", o.feedbackPasses());
         m.put("queryMaxLength", o.queryMaxLength());
         m.put("docMaxLength", o.docMaxLength());
         m.put("lora", o.lora());

@@ -20,7 +20,8 @@ public enum EvalSystem {
             "hybrid RRF + reuse",
             false,
             false,
-            "reciprocal rank fusion, then judged-case reuse from similar judged tasks"),
+            "reciprocal rank fusion, then judged-case reuse from similar judged tasks (similarity share, β 0.5,"
+                    + " 5 neighbours, cosine >= 0.75)"),
     /** Score fusion at the weight fitted on the feedback. */
     FUSION("fusion", false, false, "score fusion, BM25 weight fitted on the feedback tasks"),
     /** Score fusion, then judged-case reuse from similar past tasks. */
@@ -29,6 +30,38 @@ public enum EvalSystem {
     FUSION_SELECTOR("fusion + selector", false, false, "fusion, then the case selector Q(s, c) blended in"),
     /** Fusion, reuse and selector, as {@code RankerFactory} builds the full learned policy. */
     POLICY("policy", false, false, "fusion + reuse + selector, as RankerFactory builds the learned policy"),
+    /** What a node's round proposes: reuse weighted by closeness, its search fitted on the feedback tasks. */
+    PROPOSED(
+            "RRF + closeness reuse",
+            false,
+            false,
+            "what a node's round proposes: reciprocal rank fusion, then judged-case reuse weighted by closeness,"
+                    + " threshold and neighbours fitted leave-one-out on the feedback tasks"),
+    /** The proposed policy with dense feedback before the reuse. */
+    PROPOSED_FEEDBACK(
+            "+ dense feedback",
+            false,
+            false,
+            "the proposed policy with dense feedback (Rocchio from similar tasks' verdicts, λ 0.5) before the reuse"),
+    /** The proposed policy with the case selector blended in. */
+    PROPOSED_SELECTOR(
+            "+ selector",
+            false,
+            false,
+            "the proposed policy, then the case selector Q(s, c) blended in (0.5, from closeness 0.8)"),
+    /** The oracle: only cases judged useful move, to the top, best gain first. */
+    CEILING_JUDGED(
+            "ceiling: judged",
+            false,
+            false,
+            "oracle: the cases judged useful (for this task when recurring, for any feedback task when new) that are"
+                    + " relevant, moved to the top, best gain first"),
+    /** The oracle: every relevant candidate to the top, best gain first. */
+    CEILING_CANDIDATES(
+            "ceiling: candidates",
+            false,
+            false,
+            "oracle: every relevant candidate of the two lists moved to the top, best gain first"),
     /** The query-side LoRA adapter under the untuned hybrid. */
     LORA_HYBRID("LoRA hybrid RRF", false, true, "query-side LoRA adapter, then reciprocal rank fusion"),
     /** The query-side LoRA adapter under the learned policy, refitted on the adapter's own lists. */
@@ -64,6 +97,11 @@ public enum EvalSystem {
     /** One line on what the system is. */
     public String description() {
         return description;
+    }
+
+    /** Whether the row is an oracle's ceiling, not a system (it reads the qrels). */
+    public boolean ceiling() {
+        return this == CEILING_JUDGED || this == CEILING_CANDIDATES;
     }
 
     /** The systems a run scores, in table order. */

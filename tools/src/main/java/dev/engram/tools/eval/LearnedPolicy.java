@@ -8,6 +8,7 @@ import dev.engram.retriever.ranking.JudgedTask;
 import dev.engram.retriever.ranking.JudgedTaskMemory;
 import dev.engram.retriever.ranking.RankerFactory;
 import dev.engram.retriever.ranking.RankerPolicy;
+import dev.engram.retriever.ranking.ReuseFit;
 import dev.engram.retriever.ranking.ScoreFusionFit;
 import dev.engram.retriever.ranking.TrainedSelector;
 import dev.engram.retriever.selector.CaseSelector;
@@ -35,8 +36,11 @@ final class LearnedPolicy implements AutoCloseable {
     private final RankerPolicy policy;
     private final CaseSelector selector;
     private final PolicyFit fit;
+    private final RankerPolicy proposed;
 
-    private LearnedPolicy(RankerFactory factory, RankerPolicy policy, CaseSelector selector, PolicyFit fit) {
+    private LearnedPolicy(
+            RankerFactory factory, RankerPolicy policy, RankerPolicy proposed, CaseSelector selector, PolicyFit fit) {
+        this.proposed = proposed;
         this.factory = factory;
         this.policy = policy;
         this.selector = selector;
@@ -97,6 +101,7 @@ final class LearnedPolicy implements AutoCloseable {
         if (selector != null) {
             policy = policy.withSelector(RankerPolicy.DEFAULT_SELECTOR_BLEND, RankerPolicy.DEFAULT_SELECTOR_THRESHOLD);
         }
+        Fitted proposed = fitSearch(RankerPolicy.proposed(), untuned, tenant, tasks, judged);
         PolicyFit fit = new PolicyFit(
                 seed,
                 tower.name(),
@@ -108,8 +113,48 @@ final class LearnedPolicy implements AutoCloseable {
                 selector == null ? "none: the feedback has only one verdict" : "trained",
                 selectorLoss,
                 policy.describe(),
+                proposed.policy().describe(),
+                proposed.fit() == null ? null : proposed.fit().looNdcg(),
+                proposed.fit() == null ? null : proposed.fit().baseNdcg(),
                 (System.nanoTime() - began) / 1e9);
-        return new LearnedPolicy(factory, policy, selector, fit);
+        return new LearnedPolicy(factory, policy, proposed.policy(), selector, fit);
+    }
+
+    /** A policy with its similar-task search fitted, and the fit (null when no task had a useful verdict). */
+    private record Fitted(RankerPolicy policy, ReuseFit fit) {}
+
+    private static Fitted fitSearch(
+            RankerPolicy policy, Ranker untuned, String tenant, List<JudgedTask> tasks, List<JudgedQuery> judged) {
+        if (judged.stream().noneMatch(JudgedQuery::scorable)) {
+            return new Fitted(policy, null);
+        }
+        ReuseFit fit = ReuseFit.fit(policy, untuned, tenant, tasks, judged);
+        return new Fitted(fit.applyTo(policy), fit);
+    }
+
+    /**
+     * The ranker that serves after {@code feedback}: the policy a node's round proposes
+     * ({@link RankerPolicy#proposed()}, its search fitted on that feedback), as the agents of a later
+     * feedback pass meet it.
+     */
+    static Ranker serving(
+            String tenant,
+            List<FeedbackTask> feedback,
+            QueryTower tower,
+            Map<String, CandidateLists> lists,
+            Ranker untuned) {
+        List<JudgedQuery> judged = new ArrayList<>(feedback.size());
+        List<JudgedTask> tasks = new ArrayList<>(feedback.size());
+        for (FeedbackTask f : feedback) {
+            Map<String, Integer> gains = new HashMap<>();
+            f.episode().judgements().forEach(j -> gains.put(j.caseId(), Boolean.TRUE.equals(j.useful()) ? 1 : 0));
+            judged.add(new JudgedQuery(lists.get(f.query().id()), gains));
+            tasks.add(
+                    new JudgedTask(f.episode().eventId(), tower.vector(f.query().id()), f.useful(), f.useless()));
+        }
+        RankerPolicy policy = fitSearch(RankerPolicy.proposed(), untuned, tenant, tasks, judged)
+                .policy();
+        return RankerFactory.of(untuned, new JudgedTaskMemory(tenant, tasks)).build(policy);
     }
 
     /** The ranker of one of the learned systems ({@link EvalSystem#LORA_POLICY} is {@link EvalSystem#POLICY}). */
@@ -122,6 +167,13 @@ final class LearnedPolicy implements AutoCloseable {
                     case FUSION_REUSE -> policy.withoutSelector();
                     case FUSION_SELECTOR -> policy.withoutReuse();
                     case POLICY, LORA_POLICY -> policy;
+                    case PROPOSED -> proposed;
+                    case PROPOSED_FEEDBACK -> proposed.withFeedback(RankerPolicy.DEFAULT_FEEDBACK_WEIGHT);
+                    case PROPOSED_SELECTOR ->
+                        selector == null
+                                ? proposed
+                                : proposed.withSelector(
+                                        RankerPolicy.DEFAULT_SELECTOR_BLEND, RankerPolicy.DEFAULT_SELECTOR_THRESHOLD);
                     default -> throw new IllegalArgumentException(system.label() + " is not a learned ranker");
                 });
     }

@@ -14,6 +14,10 @@ package dev.engram.tools.eval;
  * @param selector whether the selector was trained, and why not
  * @param selectorLoss the selector's last-epoch loss (null when not trained)
  * @param policy the policy as {@code RankerPolicy.describe()} writes it
+ * @param proposed the policy a node's round proposes, its threshold fitted leave-one-out on the
+ *     feedback tasks ({@code ReuseFit})
+ * @param proposedLooNdcg its mean leave-one-out nDCG@10 on the feedback tasks' verdicts (null when none was useful)
+ * @param baseLooNdcg reciprocal rank fusion's mean nDCG@10 on the same tasks and verdicts
  * @param seconds how long the fit took
  */
 public record PolicyFit(
@@ -27,4 +31,7 @@ public record PolicyFit(
         String selector,
         Double selectorLoss,
         String policy,
+        String proposed,
+        Double proposedLooNdcg,
+        Double baseLooNdcg,
         double seconds) {}

@@ -84,6 +84,14 @@ final class SeedEvaluation {
             feedback = SimulatedAgents.judge(
                     corpus, tenant, split.feedback(), baseTower, data.qrels(), options.feedbackK());
         }
+        Ranker untuned = corpus.untunedRanker();
+        for (int pass = 2; pass <= options.feedbackPasses(); pass++) {
+            try (var phase = monitor.phase("simulated feedback")) {
+                Ranker serving = LearnedPolicy.serving(tenant, feedback, baseTower, lists, untuned);
+                feedback = SimulatedAgents.judgeAgain(
+                        corpus, tenant, feedback, baseTower, data.qrels(), options.feedbackK(), serving);
+            }
+        }
         long useful = feedback.stream().mapToLong(f -> f.useful().size()).sum();
         long shown = feedback.stream()
                 .mapToLong(f -> f.episode().judgements().size())
@@ -94,14 +102,14 @@ final class SeedEvaluation {
 
         List<QueryScore> scores = new ArrayList<>();
         List<PolicyFit> fits = new ArrayList<>();
-        Ranker untuned = corpus.untunedRanker();
+        Ceilings ceilings = new Ceilings(feedback, data.qrels(), untuned);
         try (LearnedPolicy policy = fitPolicy(seed, tenant, feedback, baseTower, lists, untuned)) {
             fits.add(policy.summary());
             Map<EvalSystem, Ranker> rankers = new HashMap<>();
             for (EvalSystem s : EvalSystem.scored(false)) {
-                rankers.put(s, s.untuned() ? untuned : policy.ranker(s));
+                rankers.put(s, s.untuned() || s.ceiling() ? untuned : policy.ranker(s));
             }
-            score(seed, split, lists, rankers, scores, "score s" + seed);
+            score(seed, split, lists, rankers, ceilings, scores, "score s" + seed);
         }
 
         LoraRound loraRound = null;
@@ -123,7 +131,7 @@ final class SeedEvaluation {
                             untuned,
                             EvalSystem.LORA_POLICY,
                             policy.ranker(EvalSystem.LORA_POLICY));
-                    score(seed, split, tunedLists, rankers, scores, "score LoRA s" + seed);
+                    score(seed, split, tunedLists, rankers, ceilings, scores, "score LoRA s" + seed);
                 }
             }
         }
@@ -184,6 +192,7 @@ final class SeedEvaluation {
             QuerySplit split,
             Map<String, CandidateLists> lists,
             Map<EvalSystem, Ranker> rankers,
+            Ceilings ceilings,
             List<QueryScore> out,
             String label) {
         try (var phase = monitor.phase("scoring")) {
@@ -199,7 +208,9 @@ final class SeedEvaluation {
                 List<Query> queries = regime == Regime.NEW ? split.heldOut() : split.feedback();
                 for (EvalSystem system : systems) {
                     for (Query q : queries) {
-                        List<String> ranking = Rankings.of(system, rankers.get(system), lists.get(q.id()));
+                        List<String> ranking = system.ceiling()
+                                ? ceilings.ranking(system, regime, q, lists.get(q.id()))
+                                : Rankings.of(system, rankers.get(system), lists.get(q.id()));
                         if (data.qrels().hasRelevant(q.id())) {
                             out.add(new QueryScore(seed, regime, system, Rankings.score(q, ranking, data.qrels())));
                         }
