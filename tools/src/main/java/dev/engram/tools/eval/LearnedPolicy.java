@@ -183,6 +183,11 @@ final class LearnedPolicy implements AutoCloseable {
         return policy;
     }
 
+    /** The policy a node's round proposes ({@link EvalSystem#PROPOSED}). */
+    RankerPolicy proposed() {
+        return proposed;
+    }
+
     /** What was fitted, for the report. */
     PolicyFit summary() {
         return fit;

@@ -30,7 +30,9 @@ import java.util.Random;
  * candidate serves from then on. The true direction: the same two versions on the new (held-out)
  * tasks, which no round sees.
  *
- * <p>Systems: the ranker policy refitted on all training feedback so far (base tower); with
+ * <p>Systems: the policy a node's round proposes ({@link EvalSystem#PROPOSED}: RRF + reuse weighted
+ * by closeness, its search fitted leave-one-out) refitted on all training feedback so far (base
+ * tower); with
  * {@code --lora}, one query-side LoRA adapter chain per {@link Continuation} strategy, each round's
  * adapter trained from the chain's serving adapter as the strategy says and scored under untuned
  * RRF on its own candidate lists (the adapter alone, without the learned rankers).
@@ -40,7 +42,7 @@ final class RoundsEvaluation {
     /** Salt of the slices' shuffle, so that it differs from the split's shuffle of the same seed. */
     private static final long SLICE_SALT = 0x5EED_51CEL;
 
-    /** The policy's system name. */
+    /** The proposed policy's system name in the rounds. */
     static final String POLICY = "policy";
 
     private final EvalOptions options;
@@ -120,7 +122,8 @@ final class RoundsEvaluation {
                 Map<String, Double> untunedRecurring = ndcg(tasks.training(), base);
 
                 LearnedPolicy policy = LearnedPolicy.fit(seed, tenant, training, tower, lists, corpus, untuned);
-                Version candidate = new Version(policy.policy().describe(), policy.ranker(EvalSystem.POLICY), lists);
+                Version candidate =
+                        new Version(policy.proposed().describe(), policy.ranker(EvalSystem.PROPOSED), lists);
                 RoundResult result =
                         judge(seed, r, POLICY, candidate, policyServing, tasks, untunedNew, untunedRecurring);
                 results.add(result);
