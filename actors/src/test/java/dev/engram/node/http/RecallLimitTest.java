@@ -168,7 +168,12 @@ class RecallLimitTest {
     @Test
     void ingestAndRecallRunOnDispatchersOfTheirOwn() {
         assertThat(api().post(url(), "{\"task\": \"keys\", \"k\": 1}").status()).isEqualTo(200);
-        assertThat(EMBEDDER.documentThreads).isNotEmpty().allMatch(t -> t.contains("engram.ingest-dispatcher"));
+        // cases are stored BM25-searchable at once and embedded by the node's vector backfill, off the
+        // write path; never on the recall dispatcher
+        assertThat(EMBEDDER.documentThreads)
+                .isNotEmpty()
+                .allMatch(t -> t.contains("engram.ingest-dispatcher") || t.equals("engram-vector-backfill"))
+                .noneMatch(t -> t.contains("engram.recall-dispatcher"));
         assertThat(EMBEDDER.queryThreads).isNotEmpty().allMatch(t -> t.contains("engram.recall-dispatcher"));
     }
 }
