@@ -17,10 +17,11 @@ public record AdapterListing(List<AdapterInfo> adapters, Gate gate) {
     /**
      * The node's promotion gate: a candidate serves when its held-out nDCG@10 gain over the serving
      * version is at least {@code minHeldOutGain}, its retention loss at most {@code maxRetentionLoss},
-     * and the lower bound of the paired 95% interval no lower than {@code -maxHeldOutLoss}.
+     * and the lower bound of the paired interval of coverage {@code confidence} (default 0.95) no lower
+     * than {@code -maxHeldOutLoss}.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Gate(double minHeldOutGain, double maxRetentionLoss, double maxHeldOutLoss) {}
+    public record Gate(double minHeldOutGain, double maxRetentionLoss, double maxHeldOutLoss, double confidence) {}
 
     public AdapterListing {
         adapters = adapters == null ? List.of() : List.copyOf(adapters);

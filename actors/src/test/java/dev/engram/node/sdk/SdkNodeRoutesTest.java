@@ -96,10 +96,16 @@ class SdkNodeRoutesTest {
                     .outcome("flutter gone")
                     .reward(0.9)
                     .build());
+            // BM25 finds a case as soon as its batch is durable; its vector follows off the write path
             Await.until(
-                    "the node to serve the case sent through the SDK",
+                    "the node to serve the case sent through the SDK, by BM25 and by its vector",
                     Duration.ofSeconds(60),
-                    () -> !client.recall(tenant, "wing flutter", 5).ranked().isEmpty());
+                    () -> !client.recall(tenant, "wing flutter", 5, RecallMode.BM25)
+                                    .ranked()
+                                    .isEmpty()
+                            && !client.recall(tenant, "wing flutter", 5, RecallMode.DENSE)
+                                    .ranked()
+                                    .isEmpty());
 
             assertThat(client.recall(tenant, "wing flutter", 5).mode())
                     .as("the node's default")
