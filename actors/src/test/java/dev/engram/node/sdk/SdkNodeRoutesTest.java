@@ -199,7 +199,7 @@ class SdkNodeRoutesTest {
             PromotionGate gate = node.config().promotionGate();
             assertThat(listing.gate())
                     .isEqualTo(new AdapterListing.Gate(
-                            gate.minHeldOutGain(), gate.maxRetentionLoss(), gate.maxHeldOutLoss()));
+                            gate.minHeldOutGain(), gate.maxRetentionLoss(), gate.maxHeldOutLoss(), gate.confidence()));
             assertThat(adapters.get(name)).isEqualTo(listed);
 
             AcceptedControl pin = adapters.pin(name, 1, "v2 hurts refunds");
