@@ -49,11 +49,15 @@ class ContinualDemoTest {
                 .withRounds(1)
                 .withK(20)
                 .withRoundTimeout(Duration.ofMinutes(5));
-        // One short epoch, and a gate that promotes any finite candidate: the test is about the chain.
+        // One short epoch, and a gate that promotes any finite candidate: the test is about the chain. Its
+        // held-out loss margin is the whole nDCG range too: the node's paired test on 3 held-out tasks
+        // would otherwise decide by chance (its interval reached -10 points on one run).
         LoraTrainingConfig lora =
                 new LoraTrainingConfig(4, 8, 0.0, List.of("query", "value"), false, false, 1, 16, 5e-4, 7, 128);
 
-        LoopResult result = new ContinualDemo(options, out, slice, lora, new PromotionGate(-1.0, 1.0)).execute();
+        LoopResult result = new ContinualDemo(
+                        options, out, slice, lora, new PromotionGate(-1.0, 1.0, 1.0, PromotionGate.DEFAULT_CONFIDENCE))
+                .execute();
 
         String printed = bytes.toString(StandardCharsets.UTF_8);
         assertThat(result.documents()).isEqualTo(slice.docs().size());
