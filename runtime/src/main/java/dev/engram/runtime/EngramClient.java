@@ -3,6 +3,7 @@ package dev.engram.runtime;
 import dev.engram.runtime.internal.AdapterFollower;
 import dev.engram.runtime.internal.NodeHttp;
 import dev.engram.runtime.internal.TrustStores;
+import dev.engram.streams.AdapterKind;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.EventCodec;
@@ -35,7 +36,8 @@ import org.apache.kafka.common.KafkaException;
 
 /**
  * Engram for an agent runtime: recall the useful past cases for a task, tell Engram how acting
- * went, and follow the retriever adapters as Engram publishes them.
+ * went, and follow the adapters as Engram publishes them (the retriever's, and LoRA adapters for the
+ * agents' own model, written as PEFT folders).
  *
  * <pre>{@code
  * try (EngramClient engram = EngramClient.builder()
@@ -127,6 +129,7 @@ public final class EngramClient implements AutoCloseable {
     private final Duration sendTimeout;
     private final TrustedWorkerKeys trustedWorkers;
     private final Duration adapterCheckInterval;
+    private final Path agentModelAdapters;
     private final NodeHttp http;
     private final boolean hasApiKey;
     private final List<Subscription> subscriptions = new ArrayList<>();
@@ -142,6 +145,7 @@ public final class EngramClient implements AutoCloseable {
         this.sendTimeout = b.sendTimeout;
         this.hasApiKey = b.apiKey != null;
         this.trustedWorkers = b.trustedWorkers;
+        this.agentModelAdapters = b.agentModelAdapters;
         this.adapterCheckInterval = b.adapterCheckInterval;
         this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout, b.apiKey, b.tls);
     }
@@ -299,13 +303,30 @@ public final class EngramClient implements AutoCloseable {
      * with the node's reason, complete and verified, on a background thread, starting with those
      * already on the topic (the latest delivered for an adapter is the one the node serves).
      *
-     * @throws IllegalStateException without {@code nodeUrl}, {@code bootstrapServers} or trusted worker keys
+     * <p><b>Agent-model adapters</b> ({@link AdapterKind#AGENT_MODEL}: LoRA adapters for the agents' own
+     * model) are delivered too when the client has a folder for them ({@link Builder#agentModelAdapters}):
+     * each version a trusted worker signed whose plan-loss gate verdict (signed with it) promotes it,
+     * as {@link AdapterStatus#PROMOTED}, after its PEFT folder ({@code adapter_config.json},
+     * {@code adapter_model.safetensors}, byte for byte as published) was written to
+     * {@link #agentModelFolder}. Nodes do not serve these, so they need no {@code nodeUrl}:
+     *
+     * <pre>{@code
+     * engram.onAdapter(a -> {
+     *     if (a.kind() == AdapterKind.AGENT_MODEL) {
+     *         myServer.loadLora(a.adapterName(), engram.agentModelFolder(a));   // e.g. vLLM's /v1/load_lora_adapter
+     *     }
+     * });
+     * }</pre>
+     *
+     * @throws IllegalStateException without {@code bootstrapServers} or trusted worker keys, or without
+     *     both {@code nodeUrl} and {@link Builder#agentModelAdapters}
      */
     public Subscription onAdapter(Consumer<? super AdapterPublished> listener) {
-        if (http == null) {
+        if (http == null && agentModelAdapters == null) {
             throw new IllegalStateException(
                     "onAdapter delivers the versions the node's gate promoted, which it asks the "
-                            + "node for: build the client with nodeUrl(...)");
+                            + "node for: build the client with nodeUrl(...) (or, for agent-model adapters only, "
+                            + "with agentModelAdapters(DIR))");
         }
         return onAdapter(a -> a.status() == AdapterStatus.PROMOTED, listener);
     }
@@ -313,7 +334,8 @@ public final class EngramClient implements AutoCloseable {
     /**
      * Follows adapter versions that pass {@code which}: every candidate a trusted worker signed, as
      * published ({@link AdapterStatus#CANDIDATE}), and, with {@code nodeUrl}, every version the node
-     * starts to serve ({@link AdapterStatus#PROMOTED}); e.g. {@code a -> true} for both, or
+     * starts to serve ({@link AdapterStatus#PROMOTED}), and every agent-model version whose gate
+     * promoted it once its folder is written ({@link AdapterStatus#PROMOTED}); e.g. {@code a -> true} for both, or
      * {@code a -> a.tenant().equals("acme")}. Records that fail verification (missing or corrupted
      * chunks, a wrong checksum, no or an untrusted signature, a status set by the publisher) are
      * logged and skipped.
@@ -335,11 +357,32 @@ public final class EngramClient implements AutoCloseable {
                 kafka,
                 trustedWorkers,
                 http,
+                agentModelAdapters,
                 adapterCheckInterval,
                 Objects.requireNonNull(which, "which"),
                 Objects.requireNonNull(listener, "listener"));
         subscriptions.add(s);
         return s;
+    }
+
+    /**
+     * Where {@link #onAdapter} writes {@code adapter}'s PEFT folder:
+     * {@code <agentModelAdapters>/<adapterName>/v<version>}. It holds the files once the version is
+     * delivered as {@link AdapterStatus#PROMOTED}.
+     *
+     * @throws IllegalArgumentException for a retriever adapter
+     * @throws IllegalStateException when the client has no {@link Builder#agentModelAdapters} folder
+     */
+    public Path agentModelFolder(AdapterPublished adapter) {
+        if (adapter.kind() != AdapterKind.AGENT_MODEL) {
+            throw new IllegalArgumentException(adapter.key() + " is a " + adapter.kind()
+                    + " adapter: only agent-model adapters are written as folders by onAdapter");
+        }
+        if (agentModelAdapters == null) {
+            throw new IllegalStateException(
+                    "no folder for agent-model adapters: build the client with agentModelAdapters(DIR)");
+        }
+        return AdapterFollower.folder(agentModelAdapters, adapter);
     }
 
     /** Stops every subscription and closes the producer (after sending what is pending). */
@@ -399,6 +442,7 @@ public final class EngramClient implements AutoCloseable {
         private String apiKey;
         private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
         private Duration adapterCheckInterval = Duration.ofSeconds(2);
+        private Path agentModelAdapters;
         private SSLContext tls;
 
         private Builder() {}
@@ -479,6 +523,17 @@ public final class EngramClient implements AutoCloseable {
          */
         public Builder trustedWorkers(Path fileOrDir) {
             return trustedWorkers(TrustedWorkerKeys.load(Objects.requireNonNull(fileOrDir, "trustedWorkers")));
+        }
+
+        /**
+         * Where {@link EngramClient#onAdapter} writes promoted agent-model adapters as PEFT folders,
+         * one per version ({@code DIR/<adapterName>/v<version>}), for the agent runtime's model server
+         * to load. None by default: agent-model adapters are then not delivered.
+         */
+        public Builder agentModelAdapters(Path dir) {
+            this.agentModelAdapters =
+                    Objects.requireNonNull(dir, "agentModelAdapters").toAbsolutePath();
+            return this;
         }
 
         /** How often {@link EngramClient#onAdapter} asks the node which versions it serves (2 s). */

@@ -240,6 +240,8 @@ class ContinualCodecTest {
                         a.files(),
                         a.createdAt(),
                         null,
+                        null,
+                        a.kind(),
                         null))
                 .hasMessageStartingWith("payloadSize: says");
     }
