@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -56,12 +57,15 @@ import org.apache.kafka.common.TopicPartition;
  *       the nodes in turn (so most are routed to the owner) for {@code --seconds}: recalls/s and
  *       p50/p99 latency.
  * </ul>
- * Every node, the broker and the clients share this machine's cores: on a machine with two cores
+ * A first round (one node, not reported) warms the JVM up; then the sizes run {@code --repeats}
+ * times, ascending then descending, so that no size always runs on a warmer JVM. Every node, the
+ * broker and the clients share this machine's cores: on a machine with two cores
  * the figures show what the cluster costs and whether it keeps up, not how it scales, which needs a
  * node per machine.
  *
  * <pre>
- * bench/run ClusterThroughputBench [--nodes 3] [--events 10000] [--tenants 16] [--clients 4] [--seconds 15] [--seed 1]
+ * bench/run ClusterThroughputBench [--nodes 3] [--events 10000] [--tenants 16] [--clients 4] [--seconds 15]
+ *                                  [--repeats 2] [--seed 1]
  * </pre>
  */
 public final class ClusterThroughputBench {
@@ -74,62 +78,85 @@ public final class ClusterThroughputBench {
         int tenants = intArg(args, "--tenants", 16);
         int clients = intArg(args, "--clients", 4);
         int seconds = intArg(args, "--seconds", 15);
+        int repeats = intArg(args, "--repeats", 2);
         long seed = intArg(args, "--seed", 1);
         Random random = new Random(seed);
         String[] words = vocabulary(random, 2_000);
         System.out.printf(
                 Locale.ROOT,
                 "ClusterThroughputBench: 1..%d nodes in one JVM with the broker, %,d events per round over %d"
-                        + " tenants, %d recall clients for %d s, %d cores, Java %s%n",
+                        + " tenants, %d recall clients for %d s, %d repeats, %d cores, Java %s%n",
                 maxNodes,
                 events,
                 tenants,
                 clients,
                 seconds,
+                repeats,
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         Path dir = Files.createTempDirectory("engram-cluster-throughput");
-        List<String> rows = new ArrayList<>();
+        Map<Integer, List<double[]>> rows = new TreeMap<>();
         try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
                 Admin admin =
                         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             TopicAdmin.ensureTopics(kafka.bootstrapServers(), Topics.all());
-            for (int n = 1; n <= maxNodes; n++) {
-                rows.add(round(
-                        n,
-                        kafka.bootstrapServers(),
-                        admin,
-                        dir.resolve("round-" + n),
-                        events,
-                        tenants,
-                        clients,
-                        seconds,
-                        words,
-                        random));
+            System.out.println("warm-up round (not reported):");
+            round(1, "w", kafka.bootstrapServers(), admin, dir, events, tenants, clients, seconds, words, random);
+            for (int r = 0; r < repeats; r++) {
+                for (int i = 1; i <= maxNodes; i++) {
+                    int n = r % 2 == 0 ? i : maxNodes + 1 - i;
+                    double[] figures = round(
+                            n,
+                            "r" + r + "n" + n,
+                            kafka.bootstrapServers(),
+                            admin,
+                            dir,
+                            events,
+                            tenants,
+                            clients,
+                            seconds,
+                            words,
+                            random);
+                    rows.computeIfAbsent(n, x -> new ArrayList<>()).add(figures);
+                }
             }
         } finally {
             deleteQuietly(dir);
         }
         System.out.println();
-        System.out.println("nodes   ingest events/s   (x 1 node)   recalls/s   (x 1 node)   recall p50 ms   p99 ms");
+        System.out.println("nodes   ingest events/s (min-max)   x 1 node   recalls/s (min-max)   x 1 node"
+                + "   recall p50 ms   p99 ms   (means over " + repeats + " rounds)");
         double[] base = null;
-        for (String row : rows) {
-            double[] v = Arrays.stream(row.split(" "))
-                    .mapToDouble(Double::parseDouble)
-                    .toArray();
+        for (Map.Entry<Integer, List<double[]>> row : rows.entrySet()) {
+            double[] mean = new double[4];
+            double[] min = {Double.MAX_VALUE, Double.MAX_VALUE};
+            double[] max = {0, 0};
+            for (double[] v : row.getValue()) {
+                for (int j = 0; j < 4; j++) {
+                    mean[j] += v[j] / row.getValue().size();
+                }
+                for (int j = 0; j < 2; j++) {
+                    min[j] = Math.min(min[j], v[j]);
+                    max[j] = Math.max(max[j], v[j]);
+                }
+            }
             if (base == null) {
-                base = v;
+                base = mean;
             }
             System.out.printf(
                     Locale.ROOT,
-                    "%5.0f   %15.0f   %10.2f   %9.0f   %10.2f   %13.2f   %6.2f%n",
-                    v[0],
-                    v[1],
-                    v[1] / base[1],
-                    v[2],
-                    v[2] / base[2],
-                    v[3],
-                    v[4]);
+                    "%5d   %6.0f (%6.0f-%6.0f)    %8.2f   %5.0f (%5.0f-%5.0f)     %8.2f   %13.2f   %6.2f%n",
+                    row.getKey(),
+                    mean[0],
+                    min[0],
+                    max[0],
+                    mean[0] / base[0],
+                    mean[1],
+                    min[1],
+                    max[1],
+                    mean[1] / base[1],
+                    mean[2],
+                    mean[3]);
         }
         System.out.printf(
                 Locale.ROOT,
@@ -139,9 +166,10 @@ public final class ClusterThroughputBench {
                 Runtime.getRuntime().availableProcessors());
     }
 
-    /** One cluster size; returns "nodes ingestPerSecond recallsPerSecond p50 p99". */
-    private static String round(
+    /** One cluster size, labelled {@code label}; returns {ingest events/s, recalls/s, p50 ms, p99 ms}. */
+    private static double[] round(
             int n,
+            String label,
             String bootstrap,
             Admin admin,
             Path dir,
@@ -152,14 +180,14 @@ public final class ClusterThroughputBench {
             String[] words,
             Random random)
             throws Exception {
-        String group = "throughput-" + n + "-" + System.nanoTime();
+        String group = "throughput-" + label;
         List<EngramNode> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
                 List<String> seeds = i == 0
                         ? List.of()
                         : List.of(nodes.get(0).cluster().orElseThrow().seedAddress());
-                nodes.add(EngramNode.start(NodeConfig.builder(dir.resolve("node-" + i))
+                nodes.add(EngramNode.start(NodeConfig.builder(dir.resolve(label + "-node-" + i))
                         .bootstrapServers(bootstrap)
                         .groupId(group)
                         .httpPort(0)
@@ -171,7 +199,7 @@ public final class ClusterThroughputBench {
             await(n + " node(s): every partition owned and placed", () -> settled(nodes));
             await(n + " node(s): caught up with earlier rounds", () -> caughtUp(admin, group));
 
-            String prefix = "t" + n + "-";
+            String prefix = label + "-";
             long t0 = System.nanoTime();
             produce(bootstrap, prefix, events, tenants, words, random);
             long produced = System.nanoTime();
@@ -200,8 +228,7 @@ public final class ClusterThroughputBench {
                     perSecond,
                     pct(latencies, 50),
                     pct(latencies, 99));
-            return String.format(
-                    Locale.ROOT, "%d %f %f %f %f", n, ingest, perSecond, pct(latencies, 50), pct(latencies, 99));
+            return new double[] {ingest, perSecond, pct(latencies, 50), pct(latencies, 99)};
         } finally {
             for (int i = nodes.size() - 1; i >= 0; i--) {
                 nodes.get(i).close();
