@@ -104,6 +104,11 @@ import org.apache.kafka.common.KafkaException;
  * {@code nodeUrl}, feedback needs {@code bootstrapServers}, {@link #onAdapter} needs both and the
  * trusted worker keys; the Kafka producer is made on first use. Thread-safe.
  *
+ * <p>Against a cluster of nodes (any node answers any tenant), give several with {@link
+ * Builder#nodeUrls}: a recall or health call that gets no answer or a 503 from one node (it is down,
+ * or the tenant's partition is moving) is made on the next, and {@link Builder#failoverFor} keeps
+ * trying them for a while, so a node's restart or death is a delay, not an error, for the agent.
+ *
  * <p>On a secured cluster give the Kafka client properties (SASL, SSL) with
  * {@link Builder#kafkaProperties}; where the node reads per-tenant topics, send feedback there with
  * {@link Builder#feedbackLayout} ({@code engram.feedback.<tenant>}, which a prefixed ACL can limit
