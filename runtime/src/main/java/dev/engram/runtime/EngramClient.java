@@ -1,6 +1,7 @@
 package dev.engram.runtime;
 
 import dev.engram.runtime.internal.AdapterFollower;
+import dev.engram.runtime.internal.NodeFailover;
 import dev.engram.runtime.internal.NodeHttp;
 import dev.engram.runtime.internal.TrustStores;
 import dev.engram.streams.AdapterKind;
@@ -105,6 +106,11 @@ import org.apache.kafka.common.KafkaException;
  * {@code nodeUrl}, feedback needs {@code bootstrapServers}, {@link #onAdapter} needs both and the
  * trusted worker keys; the Kafka producer is made on first use. Thread-safe.
  *
+ * <p>Against a cluster of nodes (any node answers any tenant), give several with {@link
+ * Builder#nodeUrls}: a recall or health call that gets no answer or a 503 from one node (it is down,
+ * or the tenant's partition is moving) is made on the next, and {@link Builder#failoverFor} keeps
+ * trying them for a while, so a node's restart or death is a delay, not an error, for the agent.
+ *
  * <p>On a secured cluster give the Kafka client properties (SASL, SSL) with
  * {@link Builder#kafkaProperties}; where the node reads per-tenant topics, send feedback there with
  * {@link Builder#feedbackLayout} ({@code engram.feedback.<tenant>}, which a prefixed ACL can limit
@@ -121,7 +127,6 @@ import org.apache.kafka.common.KafkaException;
  */
 public final class EngramClient implements AutoCloseable {
 
-    private final URI nodeUrl;
     private final String bootstrapServers;
     private final KafkaConnection kafka;
     private final FeedbackTopicLayout feedbackLayout;
@@ -130,14 +135,13 @@ public final class EngramClient implements AutoCloseable {
     private final TrustedWorkerKeys trustedWorkers;
     private final Duration adapterCheckInterval;
     private final Path agentModelAdapters;
-    private final NodeHttp http;
+    private final NodeFailover nodes;
     private final boolean hasApiKey;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private KafkaProducer<String, byte[]> producer;
     private boolean closed;
 
     private EngramClient(Builder b) {
-        this.nodeUrl = b.nodeUrl;
         this.bootstrapServers = b.bootstrapServers;
         this.kafka = b.bootstrapServers == null ? null : new KafkaConnection(b.bootstrapServers, b.kafkaProperties);
         this.feedbackLayout = b.feedbackLayout;
@@ -147,7 +151,13 @@ public final class EngramClient implements AutoCloseable {
         this.trustedWorkers = b.trustedWorkers;
         this.agentModelAdapters = b.agentModelAdapters;
         this.adapterCheckInterval = b.adapterCheckInterval;
-        this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout, b.apiKey, b.tls);
+        this.nodes = b.nodeUrls.isEmpty()
+                ? null
+                : new NodeFailover(
+                        b.nodeUrls.stream()
+                                .map(url -> new NodeHttp(url, b.requestTimeout, b.apiKey, b.tls))
+                                .toList(),
+                        b.failoverFor);
     }
 
     /** A builder; {@link Builder#agentId} is required, the rest as needed. */
@@ -181,7 +191,7 @@ public final class EngramClient implements AutoCloseable {
      *     a 400 with field {@code mode}
      */
     public RecallResponse recall(String tenant, String task, int k, RecallMode mode) {
-        NodeHttp node = http("recall");
+        NodeFailover node = nodes("recall");
         if (tenant == null || !EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
             throw new InvalidRequestException(
                     "tenant", "must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
@@ -194,7 +204,7 @@ public final class EngramClient implements AutoCloseable {
         if (mode != null) {
             body.put("mode", mode.wireName());
         }
-        return node.call("POST", "/v1/tenants/" + tenant + "/recall", body, 200, RecallResponse.class);
+        return node.call("POST", "/v1/tenants/" + tenant + "/recall", body, RecallResponse.class, 200);
     }
 
     /**
@@ -215,7 +225,7 @@ public final class EngramClient implements AutoCloseable {
      * @throws EngramApiException when the node cannot be reached or answers with something else
      */
     public NodeHealth health() {
-        return http("health").call("GET", "/health", null, NodeHealth.class, 200, 503);
+        return nodes("health").call("GET", "/health", null, NodeHealth.class, 200, 503);
     }
 
     /**
@@ -322,7 +332,7 @@ public final class EngramClient implements AutoCloseable {
      *     both {@code nodeUrl} and {@link Builder#agentModelAdapters}
      */
     public Subscription onAdapter(Consumer<? super AdapterPublished> listener) {
-        if (http == null && agentModelAdapters == null) {
+        if (nodes == null && agentModelAdapters == null) {
             throw new IllegalStateException(
                     "onAdapter delivers the versions the node's gate promoted, which it asks the "
                             + "node for: build the client with nodeUrl(...) (or, for agent-model adapters only, "
@@ -356,7 +366,7 @@ public final class EngramClient implements AutoCloseable {
         Subscription s = AdapterFollower.start(
                 kafka,
                 trustedWorkers,
-                http,
+                nodes == null ? null : nodes.preferred(),
                 agentModelAdapters,
                 adapterCheckInterval,
                 Objects.requireNonNull(which, "which"),
@@ -400,8 +410,9 @@ public final class EngramClient implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EngramClient[agent " + agentId + ", node " + nodeUrl + ", kafka " + bootstrapServers
-                + (http == null ? "" : ", " + (hasApiKey ? "with an API key" : "without an API key")) + "]";
+        return "EngramClient[agent " + agentId + ", node " + (nodes == null ? null : urls(nodes.urls())) + ", kafka "
+                + bootstrapServers
+                + (nodes == null ? "" : ", " + (hasApiKey ? "with an API key" : "without an API key")) + "]";
     }
 
     private synchronized KafkaProducer<String, byte[]> producer() {
@@ -416,11 +427,19 @@ public final class EngramClient implements AutoCloseable {
     }
 
     private NodeHttp http(String what) {
-        if (http == null) {
+        return nodes(what).preferred();
+    }
+
+    private NodeFailover nodes(String what) {
+        if (nodes == null) {
             throw new IllegalStateException(
                     what + ": calls to the node need its URL; build the client with nodeUrl(...)");
         }
-        return http;
+        return nodes;
+    }
+
+    private static String urls(List<URI> urls) {
+        return urls.size() == 1 ? urls.get(0).toString() : urls.toString();
     }
 
     private void requireOpen() {
@@ -432,7 +451,8 @@ public final class EngramClient implements AutoCloseable {
     /** Configures an {@link EngramClient}. */
     public static final class Builder {
 
-        private URI nodeUrl;
+        private List<URI> nodeUrls = List.of();
+        private Duration failoverFor = Duration.ZERO;
         private String bootstrapServers;
         private String agentId;
         private Duration requestTimeout = Duration.ofSeconds(10);
@@ -499,7 +519,34 @@ public final class EngramClient implements AutoCloseable {
 
         /** The node's HTTP address, e.g. {@code http://localhost:8080}; needed for {@link #recall}. */
         public Builder nodeUrl(URI nodeUrl) {
-            this.nodeUrl = nodeUrl;
+            this.nodeUrls = nodeUrl == null ? List.of() : List.of(nodeUrl);
+            return this;
+        }
+
+        /**
+         * The HTTP addresses of several nodes of one cluster (every node answers every tenant): a
+         * recall or health call that gets no answer or a 503 from one is made on the next, and the
+         * node that answered is asked first from then on. Other calls (adapters, admin, operations)
+         * go to that node. See {@link #failoverFor} for retrying when none answers.
+         *
+         * <pre>{@code
+         * EngramClient.builder().nodeUrls(List.of(URI.create("http://engram-1:8080"), URI.create("http://engram-2:8080")))
+         *     .failoverFor(Duration.ofSeconds(30)) ...
+         * }</pre>
+         */
+        public Builder nodeUrls(List<URI> nodeUrls) {
+            this.nodeUrls = nodeUrls == null ? null : new ArrayList<>(nodeUrls);
+            return this;
+        }
+
+        /**
+         * How long a recall or health call goes on trying the nodes, with pauses of up to a second,
+         * when a pass over all of them got no answer or only 503s: enough to outlast a partition
+         * moving (seconds) or a dead node's session timeout. Zero (the default): one pass, then the
+         * last node's error.
+         */
+        public Builder failoverFor(Duration failoverFor) {
+            this.failoverFor = failoverFor;
             return this;
         }
 
@@ -570,16 +617,23 @@ public final class EngramClient implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "agentId: required, 1-" + EventLimits.MAX_ID_CHARS + " characters, e.g. \"support-agent-7\"");
             }
-            if (nodeUrl == null && bootstrapServers == null) {
+            if (nodeUrls == null || nodeUrls.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("nodeUrls: must not be or hold null");
+            }
+            if (nodeUrls.isEmpty() && bootstrapServers == null) {
                 throw new IllegalArgumentException("nodeUrl or bootstrapServers: at least one is required "
                         + "(nodeUrl for recall, bootstrapServers for feedback and adapters)");
             }
-            if (nodeUrl != null
-                    && (nodeUrl.getScheme() == null
-                            || !nodeUrl.getScheme().startsWith("http")
-                            || nodeUrl.getHost() == null)) {
-                throw new IllegalArgumentException(
-                        "nodeUrl: must be an http(s) URL such as http://localhost:8080, was " + nodeUrl);
+            for (URI nodeUrl : nodeUrls) {
+                if (nodeUrl.getScheme() == null
+                        || !nodeUrl.getScheme().startsWith("http")
+                        || nodeUrl.getHost() == null) {
+                    throw new IllegalArgumentException(
+                            "nodeUrl: must be an http(s) URL such as http://localhost:8080, was " + nodeUrl);
+                }
+            }
+            if (failoverFor == null || failoverFor.isNegative()) {
+                throw new IllegalArgumentException("failoverFor: must be zero or positive, was " + failoverFor);
             }
             if (apiKey != null && (apiKey.isBlank() || !apiKey.chars().allMatch(c -> c > ' ' && c < 127))) {
                 throw new IllegalArgumentException("apiKey: must be the key as the node issued it (printable ASCII, no "
