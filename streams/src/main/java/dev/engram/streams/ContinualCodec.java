@@ -5,7 +5,7 @@ import dev.engram.streams.internal.ChunkJson;
 import dev.engram.streams.internal.ChunkedAdapterJson;
 
 /**
- * JSON (UTF-8) of the continual loop's records: {@link TrainingJob}, {@link AdapterPublished},
+ * JSON (UTF-8) of the continual loop's records: {@link TrainingJob}, {@link AgentModelJob}, {@link AdapterPublished},
  * {@link AdapterControl} and {@link TrainingProgress}. Field names are the record component names;
  * instants are ISO-8601 strings, {@link AdapterMethod} its wire name, file bytes base64.
  *
@@ -47,7 +47,44 @@ public final class ContinualCodec {
                     "this is the header of a chunked training job (" + tree.get("chunkCount")
                             + " chunks): read the topic with TrainingJobAssembler");
         }
+        if (isAgentModelJob(tree)) {
+            throw new InvalidEventException(
+                    "kind",
+                    "this is an agent-model job (kind '" + AdapterKind.AGENT_MODEL
+                            + "'): read it with decodeAgentModelJob");
+        }
         return ChunkJson.read(tree, TrainingJob.class);
+    }
+
+    /** An agent-model round's job as one JSON document (the publisher chunks it when needed). */
+    public static byte[] encode(AgentModelJob job) {
+        return ChunkJson.write(job);
+    }
+
+    /**
+     * A complete agent-model job from its JSON.
+     *
+     * @throws InvalidEventException naming the field; for a chunked header, field {@code chunkCount}
+     */
+    public static AgentModelJob decodeAgentModelJob(byte[] json) {
+        JsonNode tree = ChunkJson.parse(json);
+        if (tree.has("chunkCount")) {
+            throw new InvalidEventException(
+                    "chunkCount",
+                    "this is the header of a chunked job (" + tree.get("chunkCount")
+                            + " chunks): read the topic with TrainingJobAssembler");
+        }
+        return agentModelJob(tree);
+    }
+
+    /** Whether a job document on {@link Topics#TRAINING_JOBS} is an agent-model round's (its {@code kind}). */
+    static boolean isAgentModelJob(JsonNode tree) {
+        return tree.has("kind");
+    }
+
+    static AgentModelJob agentModelJob(JsonNode tree) {
+        ChunkJson.checkSchemaVersion(tree, AgentModelJob.SCHEMA_VERSION);
+        return ChunkJson.read(tree, AgentModelJob.class);
     }
 
     /** An adapter as one complete JSON document with its files inline (base64). */

@@ -15,7 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Turns the records of {@link Topics#TRAINING_JOBS}, fed in offset order, back into complete
- * {@link TrainingJob}s (see {@link TrainingJobPublisher} for the layout). A chunked job is delivered
+ * {@link TrainingJob}s and {@link AgentModelJob}s (see {@link TrainingJobPublisher} for the layout). A chunked job is delivered
  * when its header arrives with all its chunks before it and their SHA-256 matches; otherwise it is
  * a {@link Delivery.Rejected} with the reason (a worker dead-letters it).
  *
@@ -49,8 +49,11 @@ public final class TrainingJobAssembler {
         /** The offset of the record that completed it. */
         long offset();
 
-        /** A complete training job. */
+        /** A complete training job for a retriever adapter. */
         record Job(TrainingJob job, long offset) implements Delivery {}
+
+        /** A complete agent-model round ({@code "kind": "agent-model"}). */
+        record AgentModel(AgentModelJob job, long offset) implements Delivery {}
 
         /**
          * A record (or the job a header stands for) that could not be used, and why.
@@ -99,8 +102,7 @@ public final class TrainingJobAssembler {
                                 + "'<tenant>/<jobId>/chunk-<i>')");
             }
             JsonNode tree = ChunkJson.parse(record.value());
-            ChunkJson.checkSchemaVersion(tree, TrainingJob.SCHEMA_VERSION);
-            TrainingJob job;
+            JsonNode jobTree = tree;
             if (tree.has("chunkCount")) {
                 ChunkedJobHeader header = ChunkJson.read(tree, ChunkedJobHeader.class);
                 ChunkBuffer.Assembly assembly = chunks.take(
@@ -114,21 +116,33 @@ public final class TrainingJobAssembler {
                             "training job " + header.jobId() + " (attempt " + header.attempt() + ") not delivered: "
                                     + assembly.failure());
                 }
-                job = ContinualCodec.decodeTrainingJob(assembly.payload());
-                if (!job.jobId().equals(header.jobId())) {
+                jobTree = ChunkJson.parse(assembly.payload());
+                String inside = jobTree.path("jobId").asText();
+                if (!inside.equals(header.jobId())) {
                     return reject(
-                            record,
-                            "the header names job " + header.jobId() + " but its chunks hold job " + job.jobId());
+                            record, "the header names job " + header.jobId() + " but its chunks hold job " + inside);
                 }
+            }
+            Delivery delivery;
+            String tenant;
+            if (ContinualCodec.isAgentModelJob(jobTree)) {
+                AgentModelJob job = ContinualCodec.agentModelJob(jobTree);
+                delivery = new Delivery.AgentModel(job, record.offset());
+                tenant = job.tenant();
             } else {
-                job = ChunkJson.read(tree, TrainingJob.class);
+                ChunkJson.checkSchemaVersion(jobTree, TrainingJob.SCHEMA_VERSION);
+                if (jobTree.has("chunkCount")) {
+                    return reject(record, "a chunked job's payload is itself a chunk header");
+                }
+                TrainingJob job = ChunkJson.read(jobTree, TrainingJob.class);
+                delivery = new Delivery.Job(job, record.offset());
+                tenant = job.tenant();
             }
-            if (!job.tenant().equals(record.key())) {
-                return reject(
-                        record,
-                        "job " + job.jobId() + " is for tenant " + job.tenant() + " but its key is " + record.key());
+            if (!tenant.equals(record.key())) {
+                String jobId = jobTree.path("jobId").asText();
+                return reject(record, "job " + jobId + " is for tenant " + tenant + " but its key is " + record.key());
             }
-            return List.of(new Delivery.Job(job, record.offset()));
+            return List.of(delivery);
         } catch (InvalidEventException e) {
             return reject(record, e.getMessage());
         }

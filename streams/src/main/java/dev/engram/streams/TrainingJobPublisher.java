@@ -76,21 +76,65 @@ public final class TrainingJobPublisher implements AutoCloseable {
                 "training job " + job.jobId() + " (" + records.size() + " records) to " + Topics.TRAINING_JOBS);
     }
 
+    /**
+     * Publishes an agent-model round's job, in the same layout as a retriever job's, and waits until
+     * Kafka has all of it.
+     *
+     * @return where its last record (the job or its header) landed
+     * @throws KafkaException saying what failed
+     */
+    public RecordMetadata publish(AgentModelJob job) {
+        List<ProducerRecord<String, byte[]>> records = records(
+                ContinualCodec.encode(job),
+                new ChunkedJobHeader(
+                        job.schemaVersion(),
+                        job.jobId(),
+                        job.tenant(),
+                        job.adapterName(),
+                        job.attempt(),
+                        job.createdAt(),
+                        "0".repeat(64),
+                        1,
+                        1),
+                sender.partitions(Topics.TRAINING_JOBS));
+        return sender.send(
+                records,
+                null,
+                null,
+                "agent-model job " + job.jobId() + " (" + records.size() + " records) to " + Topics.TRAINING_JOBS);
+    }
+
     @Override
     public void close() {
         sender.close();
     }
 
     static List<ProducerRecord<String, byte[]>> records(TrainingJob job, int partitions) {
+        return records(
+                ContinualCodec.encode(job),
+                new ChunkedJobHeader(
+                        job.schemaVersion(),
+                        job.jobId(),
+                        job.tenant(),
+                        job.adapterName(),
+                        job.attempt(),
+                        job.createdAt(),
+                        "0".repeat(64),
+                        1,
+                        1),
+                partitions);
+    }
+
+    /** The records of one job's JSON; {@code job} names it (its checksum, size and count are set here). */
+    private static List<ProducerRecord<String, byte[]>> records(byte[] json, ChunkedJobHeader job, int partitions) {
         int partition = ChunkKeys.partitionFor(job.tenant(), partitions);
-        byte[] json = ContinualCodec.encode(job);
         if (json.length <= AdapterPublisher.INLINE_LIMIT_BYTES) {
             return List.of(new ProducerRecord<>(Topics.TRAINING_JOBS, partition, job.tenant(), json));
         }
         if (json.length > ChunkedJobHeader.MAX_PAYLOAD_BYTES) {
             throw new InvalidEventException(
                     "json",
-                    "training job " + job.jobId() + " encodes to " + json.length + " bytes, over the limit of "
+                    "job " + job.jobId() + " encodes to " + json.length + " bytes, over the limit of "
                             + ChunkedJobHeader.MAX_PAYLOAD_BYTES + "; split it into smaller jobs");
         }
         String group = ChunkKeys.jobGroup(job.tenant(), job.jobId());

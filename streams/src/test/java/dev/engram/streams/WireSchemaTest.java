@@ -73,6 +73,11 @@ class WireSchemaTest {
                     ContinualCodec::decodeTrainingJob,
                     e -> ContinualCodec.encode((TrainingJob) e)),
             new Event(
+                    "agent-model-job",
+                    AgentModelJob.class,
+                    ContinualCodec::decodeAgentModelJob,
+                    e -> ContinualCodec.encode((AgentModelJob) e)),
+            new Event(
                     "adapter-published",
                     AdapterPublished.class,
                     ContinualCodec::decodeAdapterPublished,
@@ -103,6 +108,13 @@ class WireSchemaTest {
                     "training-job/invalid/duplicate-candidate.json",
                     "No caseId may appear twice among one held-out query's"),
             entry("training-job/invalid/config-r-as-decimal.json", "Integers must be written as integers"),
+            entry(
+                    "agent-model-job/invalid/target-not-above-base.json",
+                    "targetVersion must be above baseAdapterVersion"),
+            entry(
+                    "agent-model-job/invalid/episode-of-another-tenant.json",
+                    "Every episode's tenant must be the job's tenant"),
+            entry("agent-model-job/invalid/episode-twice.json", "no eventId may appear twice among the episodes"),
             entry("adapter-published/invalid/payload-sha256-does-not-match.json", "payloadSha256 must be the SHA-256"),
             entry("adapter-published/invalid/payload-size-does-not-match.json", "payloadSize their total length"),
             entry("adapter-published/invalid/duplicate-file-names.json", "No file name may appear twice"),
@@ -119,6 +131,8 @@ class WireSchemaTest {
             entry(TrainingExample.class, "training-job.schema.json#/$defs/trainingExample"),
             entry(HeldOutQuery.class, "training-job.schema.json#/$defs/heldOutQuery"),
             entry(HeldOutQuery.Candidate.class, "training-job.schema.json#/$defs/candidate"),
+            entry(AgentModelJob.class, "agent-model-job.schema.json#"),
+            entry(AgentModelJob.CaseText.class, "agent-model-job.schema.json#/$defs/caseText"),
             entry(LoraTrainingConfig.class, "lora-training-config.schema.json#"),
             entry(AdapterPublished.class, "adapter-published.schema.json#"),
             entry(AdapterMetrics.class, "adapter-published.schema.json#/$defs/metrics"),

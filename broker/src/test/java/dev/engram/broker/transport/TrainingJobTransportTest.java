@@ -1,16 +1,23 @@
 package dev.engram.broker.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.engram.broker.EmbeddedKafka;
+import dev.engram.streams.AdapterKind;
+import dev.engram.streams.AgentModelJob;
 import dev.engram.streams.ContinualCodec;
+import dev.engram.streams.FeedbackEvent;
+import dev.engram.streams.InvalidEventException;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.RetrievedCase;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
 import dev.engram.streams.TrainingJob;
 import dev.engram.streams.TrainingJobAssembler;
 import dev.engram.streams.TrainingJobAssembler.Delivery;
 import dev.engram.streams.TrainingJobPublisher;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -79,6 +86,67 @@ class TrainingJobTransportTest {
             assertThat(assembler.committableOffset(tp, header.offset() + 1)).isEqualTo(header.offset() + 1);
             assertThat(assembler.pendingChunkBytes()).isZero();
         }
+    }
+
+    @Test
+    void aLargeAgentModelJobIsChunkedAndComesBackAsItsOwnKindBesideARetrieverJob() throws Exception {
+        List<FeedbackEvent> episodes = new ArrayList<>();
+        List<AgentModelJob.CaseText> cases = new ArrayList<>();
+        String plan = "check the payment log, refund the duplicate charge and tell the customer ".repeat(40);
+        for (int i = 0; i < 300; i++) {
+            episodes.add(new FeedbackEvent(
+                    FeedbackEvent.SCHEMA_VERSION,
+                    "ep-" + i,
+                    "acme",
+                    "bot",
+                    Instant.parse("2026-11-28T10:00:00Z").plusSeconds(i),
+                    "customer " + i + " was charged twice",
+                    plan,
+                    "refunded",
+                    0.9,
+                    i == 0 ? List.of() : List.of(new RetrievedCase("ep-" + (i - 1), 1, true))));
+            cases.add(new AgentModelJob.CaseText("ep-" + i, "customer " + i + " was charged twice\n" + plan));
+        }
+        AgentModelJob job = new AgentModelJob(
+                AgentModelJob.SCHEMA_VERSION,
+                AdapterKind.AGENT_MODEL,
+                "acme-agent-model-v2",
+                "acme",
+                "acme-agent-model",
+                2,
+                1L,
+                0.8,
+                episodes,
+                cases,
+                Instant.parse("2026-11-28T11:00:00Z"),
+                1);
+        assertThat(ContinualCodec.encode(job).length).isGreaterThan(1024 * 1024);
+        TrainingJob retriever = ContinualSamples.job("job-beside", 3, 50);
+        try (TrainingJobPublisher jobs =
+                TrainingJobPublisher.transactional(kafka.bootstrapServers(), "test-agent-jobs")) {
+            RecordMetadata first = jobs.publish(retriever);
+            RecordMetadata header = jobs.publish(job);
+            TopicPartition tp = new TopicPartition(Topics.TRAINING_JOBS, header.partition());
+            List<ConsumerRecord<String, byte[]>> records =
+                    ContinualSamples.readFrom(kafka.bootstrapServers(), tp, first.offset(), header.offset());
+            assertThat(records.size())
+                    .as("the retriever job, the agent-model job's chunks and header")
+                    .isGreaterThan(3);
+            TrainingJobAssembler assembler = new TrainingJobAssembler();
+            List<Delivery> out = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> r : records) {
+                out.addAll(assembler.accept(r));
+            }
+            assertThat(out)
+                    .containsExactly(
+                            new Delivery.Job(retriever, first.offset()), new Delivery.AgentModel(job, header.offset()));
+        }
+        assertThatThrownBy(() -> ContinualCodec.decodeTrainingJob(ContinualCodec.encode(job)))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("agent-model job")
+                .hasMessageContaining("decodeAgentModelJob");
+        assertThat(ContinualCodec.decodeAgentModelJob(ContinualCodec.encode(job)))
+                .isEqualTo(job);
     }
 
     @Test
