@@ -43,6 +43,7 @@ import dev.engram.node.recall.RecallService;
 import dev.engram.node.recall.Recaller;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.tuning.JudgedRecallLog;
+import dev.engram.node.tuning.AgentModelScheduler;
 import dev.engram.node.tuning.TuningLoop;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterPublisher;
@@ -306,7 +307,25 @@ public final class EngramNode implements AutoCloseable {
         if (vectors != null) {
             resources.push(vectors);
         }
-        Consumer<List<Episode>> tuned = tuning == null ? episodes -> {} : tuning.feedbackListener();
+        // Agent-model rounds (off unless asked for): the tenant's successful episodes go to workers with the
+        // agents' model; the registry, the one reader of engram.adapters, says which versions exist and serve.
+        AgentModelScheduler agentRounds = config.agentModelRounds().enabled()
+                ? AgentModelScheduler.start(
+                        config.agentModelRounds(),
+                        kafka,
+                        "engram-agent-model-scheduler-" + NodeIdentity.of(config.dataDir()),
+                        store,
+                        new RegistryAgentModelVersions(adapters),
+                        config.clock(),
+                        blocking)
+                : null;
+        if (agentRounds != null) {
+            resources.push(agentRounds);
+        }
+        Consumer<List<Episode>> retrieverRounds = tuning == null ? episodes -> {} : tuning.feedbackListener();
+        Consumer<List<Episode>> tuned = agentRounds == null
+                ? retrieverRounds
+                : retrieverRounds.andThen(agentRounds.feedbackListener());
         BatchWriter writer = new BatchWriter(
                 store,
                 null,

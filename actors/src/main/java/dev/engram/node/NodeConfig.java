@@ -7,6 +7,7 @@ import dev.engram.node.cluster.ClusterConfig;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.HttpTls;
 import dev.engram.node.registry.PromotionGate;
+import dev.engram.node.tuning.AgentModelRoundsConfig;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaConnection;
@@ -113,6 +114,10 @@ import java.util.regex.Pattern;
  *       Only with the shared feedback layout and an external broker. Its failure-detection times
  *       (the consumer's session timeout and heartbeat, the wait before downing a member) bound how
  *       long a dead node's tenants go unanswered</td></tr>
+ *   <tr><td>{@code agentModelRounds}</td><td>{@link AgentModelRoundsConfig#disabled()}</td><td>whether
+ *       the node asks for agent-model rounds: after N new successful episodes of a tenant an
+ *       agent-model job goes to {@code engram.training-jobs} for workers that have the agents' model
+ *       ({@code engram serve --agent-model-rounds N}, {@code engram worker --agent-model DIR})</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -144,7 +149,8 @@ public record NodeConfig(
         TrustedWorkerKeys trustedWorkers,
         HttpTls httpTls,
         int maxFailedAuthPerMinute,
-        ClusterConfig cluster) {
+        ClusterConfig cluster,
+        AgentModelRoundsConfig agentModelRounds) {
 
     /** Default interface of the HTTP API: loopback only. */
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -230,6 +236,8 @@ public record NodeConfig(
                     "nodeConfig.maxFailedAuthPerMinute must be in [1, 1000000], was " + maxFailedAuthPerMinute);
         }
         Objects.requireNonNull(cluster, "nodeConfig.cluster is required (ClusterConfig.off() for a node on its own)");
+        Objects.requireNonNull(
+                agentModelRounds, "nodeConfig.agentModelRounds is required (AgentModelRoundsConfig.disabled())");
         if (cluster.enabled() && feedbackLayout != FeedbackTopicLayout.SHARED) {
             throw new IllegalArgumentException("nodeConfig.cluster needs the shared feedback layout: partitions of "
                     + "engram.feedback are what nodes own (drop --feedback-layout per-tenant or the cluster options)");
@@ -313,7 +321,8 @@ public record NodeConfig(
                 .trustedWorkers(trustedWorkers)
                 .httpTls(httpTls)
                 .maxFailedAuthPerMinute(maxFailedAuthPerMinute)
-                .cluster(cluster);
+                .cluster(cluster)
+                .agentModelRounds(agentModelRounds);
     }
 
     /** Builds a {@link NodeConfig}; every setter is optional and documented on {@link NodeConfig}. */
@@ -340,6 +349,7 @@ public record NodeConfig(
         private HttpTls httpTls;
         private int maxFailedAuthPerMinute = FailedAuthLimiter.DEFAULT_MAX_FAILURES;
         private ClusterConfig cluster = ClusterConfig.off();
+        private AgentModelRoundsConfig agentModelRounds = AgentModelRoundsConfig.disabled();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -485,6 +495,12 @@ public record NodeConfig(
             return this;
         }
 
+        /** Agent-model rounds, e.g. {@code AgentModelRoundsConfig.every(50)}; see {@link NodeConfig}. */
+        public Builder agentModelRounds(AgentModelRoundsConfig value) {
+            this.agentModelRounds = value;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public NodeConfig build() {
             return new NodeConfig(
@@ -509,7 +525,8 @@ public record NodeConfig(
                     trustedWorkers,
                     httpTls,
                     maxFailedAuthPerMinute,
-                    cluster);
+                    cluster,
+                    agentModelRounds);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.engram.runtime;
 
+import dev.engram.streams.AdapterKind;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.time.Instant;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.List;
  * @param jobId the job
  * @param tenant its tenant
  * @param adapterName the adapter it trains (null while only its worker's reports were seen)
+ * @param kind what the adapter adapts, retriever or agent model (null likewise)
  * @param targetVersion the version it publishes (null likewise)
  * @param baseVersion the version it starts from; null for the base model or unknown
  * @param attempt the latest attempt reported
@@ -23,8 +25,8 @@ import java.util.List;
  * @param examplesPerSecond the latest throughput, or null
  * @param etaSeconds estimated seconds left, or null
  * @param detail the latest report's text (why it failed, the device), possibly empty
- * @param examples training pairs in the job, or null when unknown
- * @param heldOut held-out queries the gate scores it on, or null when unknown
+ * @param examples training pairs in the job (an agent-model job: its episodes), or null when unknown
+ * @param heldOut held-out queries the gate scores it on, or null when unknown (and for agent-model jobs)
  * @param queuedAt when the job was made, or null when unknown
  * @param updatedAt the latest report's time
  * @param lossCurve the reported losses in step order; empty in lists ({@link NodeOperations#trainingJob}
@@ -35,6 +37,7 @@ public record TrainingJobInfo(
         String jobId,
         String tenant,
         String adapterName,
+        AdapterKind kind,
         Long targetVersion,
         Long baseVersion,
         int attempt,

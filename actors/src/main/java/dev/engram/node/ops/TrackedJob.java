@@ -1,5 +1,7 @@
 package dev.engram.node.ops;
 
+import dev.engram.streams.AdapterKind;
+import dev.engram.streams.AgentModelJob;
 import dev.engram.streams.DeadLetter;
 import dev.engram.streams.TrainingJob;
 import dev.engram.streams.TrainingProgress;
@@ -14,6 +16,7 @@ final class TrackedJob {
     final String tenant;
     TrainingJobState state = TrainingJobState.QUEUED;
     private String adapterName;
+    private AdapterKind kind;
     private Long targetVersion;
     private Long baseVersion;
     private Integer examples;
@@ -30,8 +33,19 @@ final class TrackedJob {
         this.tenant = tenant;
     }
 
+    void asked(AgentModelJob job) {
+        adapterName = job.adapterName();
+        kind = AdapterKind.AGENT_MODEL;
+        targetVersion = job.targetVersion();
+        baseVersion = job.baseAdapterVersion();
+        examples = job.episodes().size();
+        heldOut = null;
+        queuedAt = queuedAt == null ? job.createdAt() : queuedAt;
+    }
+
     void asked(TrainingJob job) {
         adapterName = job.adapterName();
+        kind = AdapterKind.RETRIEVER;
         targetVersion = job.targetVersion();
         baseVersion = job.baseAdapterVersion();
         examples = job.examples().size();
@@ -92,6 +106,7 @@ final class TrackedJob {
                 jobId,
                 tenant,
                 adapterName,
+                kind,
                 targetVersion,
                 baseVersion,
                 attempt,

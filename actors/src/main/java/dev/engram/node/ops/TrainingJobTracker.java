@@ -1,6 +1,7 @@
 package dev.engram.node.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.engram.streams.AgentModelJob;
 import dev.engram.streams.ContinualCodec;
 import dev.engram.streams.DeadLetter;
 import dev.engram.streams.EventCodec;
@@ -146,6 +147,11 @@ public final class TrainingJobTracker implements AutoCloseable {
         for (TrainingJobAssembler.Delivery d : assembler.accept(record)) {
             if (d instanceof TrainingJobAssembler.Delivery.Job j) {
                 TrainingJob job = j.job();
+                synchronized (jobs) {
+                    tracked(job.jobId(), job.tenant()).asked(job);
+                }
+            } else if (d instanceof TrainingJobAssembler.Delivery.AgentModel a) {
+                AgentModelJob job = a.job();
                 synchronized (jobs) {
                     tracked(job.jobId(), job.tenant()).asked(job);
                 }

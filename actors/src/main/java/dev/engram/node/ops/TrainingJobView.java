@@ -1,5 +1,6 @@
 package dev.engram.node.ops;
 
+import dev.engram.streams.AdapterKind;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.Objects;
  * {@code engram.training-progress}).
  *
  * <pre>{@code
- * {"jobId": "acme-r3", "tenant": "acme", "adapterName": "acme-retriever", "targetVersion": 3,
+ * {"jobId": "acme-r3", "tenant": "acme", "adapterName": "acme-retriever", "kind": "retriever",
+ *  "targetVersion": 3,
  *  "baseVersion": 2, "attempt": 1, "state": "RUNNING", "phase": "TRAINING", "step": 40,
  *  "totalSteps": 120, "fraction": 0.333, "loss": 0.83, "examplesPerSecond": 55.1, "etaSeconds": 14.5,
  *  "detail": "", "examples": 640, "heldOut": 24, "queuedAt": "...", "updatedAt": "...",
@@ -21,6 +23,7 @@ import java.util.Objects;
  * @param jobId the job
  * @param tenant its tenant
  * @param adapterName the adapter it trains; null while only its worker's reports were seen
+ * @param kind what the adapter adapts: {@code "retriever"} or {@code "agent-model"}; null likewise
  * @param targetVersion the version it publishes; null likewise
  * @param baseVersion the version it starts from; null for the base model (or unknown)
  * @param attempt the latest attempt reported (1 before any report)
@@ -33,8 +36,9 @@ import java.util.Objects;
  * @param examplesPerSecond the latest throughput; null before the first report
  * @param etaSeconds estimated seconds left; null when unknown
  * @param detail the latest report's text (why it failed, the device), {@code ""} when none
- * @param examples training pairs in the job; null when unknown
- * @param heldOut held-out queries the gate scores it on; null when unknown
+ * @param examples training pairs in the job (an agent-model job: its episodes); null when unknown
+ * @param heldOut held-out queries the gate scores it on; null when unknown (and for an agent-model
+ *     job, whose worker holds out a share of its episodes)
  * @param queuedAt when the scheduler made the job; null when unknown
  * @param updatedAt the latest report's time (or {@code queuedAt})
  * @param lossCurve the reported losses in step order (thinned to at most
@@ -45,6 +49,7 @@ public record TrainingJobView(
         String jobId,
         String tenant,
         String adapterName,
+        AdapterKind kind,
         Long targetVersion,
         Long baseVersion,
         int attempt,
@@ -77,6 +82,7 @@ public record TrainingJobView(
                 jobId,
                 tenant,
                 adapterName,
+                kind,
                 targetVersion,
                 baseVersion,
                 attempt,

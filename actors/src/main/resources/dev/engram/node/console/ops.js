@@ -72,7 +72,7 @@ function renderJobs(list) {
     el('td', {}, j.jobId),
     el('td', {}, j.tenant),
     el('td', {}, (j.adapterName || '?') + (j.targetVersion ? ' v' + j.targetVersion : '')
-      + (j.baseVersion ? ' ← v' + j.baseVersion : '')),
+      + (j.baseVersion ? ' ← v' + j.baseVersion : '') + (j.kind === 'agent-model' ? ' (agent model)' : '')),
     el('td', {}, el('span', { class: 'state ' + j.state.toLowerCase() }, j.state), j.attempt > 1 ? ' (attempt ' + j.attempt + ')' : ''),
     el('td', {}, j.phase || ''),
     el('td', {}, el('progress', { max: 1, value: j.fraction }), ' ', j.totalSteps ? j.step + '/' + j.totalSteps : ''),

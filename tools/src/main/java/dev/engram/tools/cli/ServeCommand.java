@@ -8,6 +8,7 @@ import dev.engram.node.registry.PromotionGate;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.FeedbackTopicLayout;
+import dev.engram.node.tuning.AgentModelRoundsConfig;
 import dev.engram.tools.LocalEngram;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -213,6 +214,22 @@ final class ServeCommand implements Callable<Integer> {
     Integer maxFailedAuthPerMinute;
 
     @Option(
+            names = "--agent-model-rounds",
+            paramLabel = "N",
+            description = {
+                "Ask for an agent-model round after every N new successful episodes of a tenant: a job on",
+                "engram.training-jobs that workers started with --agent-model DIR train, gate and publish as",
+                "<tenant>-agent-model (default: off; a node has no agent model)."
+            })
+    Integer agentModelRounds;
+
+    @Option(
+            names = "--agent-model-min-reward",
+            paramLabel = "R",
+            description = "With --agent-model-rounds: successful from this reward (default: 0.8).")
+    Double agentModelMinReward;
+
+    @Option(
             names = "--cluster-port",
             paramLabel = "N",
             description = {
@@ -294,6 +311,14 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (maxFailedAuthPerMinute != null) {
             settings.maxFailedAuthPerMinute(maxFailedAuthPerMinute);
+        }
+        if (agentModelRounds != null) {
+            AgentModelRoundsConfig rounds = AgentModelRoundsConfig.every(agentModelRounds);
+            settings.agentModelRounds(
+                    agentModelMinReward == null ? rounds : rounds.withMinReward(agentModelMinReward));
+        } else if (agentModelMinReward != null) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--agent-model-min-reward goes with --agent-model-rounds N");
         }
         if (clusterPort != null || clusterSeeds != null) {
             settings.cluster(ClusterConfig.on(
