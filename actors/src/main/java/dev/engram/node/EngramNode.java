@@ -42,8 +42,8 @@ import dev.engram.node.policy.PolicyRankers;
 import dev.engram.node.recall.RecallService;
 import dev.engram.node.recall.Recaller;
 import dev.engram.node.registry.AdapterRegistry;
-import dev.engram.node.tuning.JudgedRecallLog;
 import dev.engram.node.tuning.AgentModelScheduler;
+import dev.engram.node.tuning.JudgedRecallLog;
 import dev.engram.node.tuning.TuningLoop;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterPublisher;
@@ -323,9 +323,8 @@ public final class EngramNode implements AutoCloseable {
             resources.push(agentRounds);
         }
         Consumer<List<Episode>> retrieverRounds = tuning == null ? episodes -> {} : tuning.feedbackListener();
-        Consumer<List<Episode>> tuned = agentRounds == null
-                ? retrieverRounds
-                : retrieverRounds.andThen(agentRounds.feedbackListener());
+        Consumer<List<Episode>> tuned =
+                agentRounds == null ? retrieverRounds : retrieverRounds.andThen(agentRounds.feedbackListener());
         BatchWriter writer = new BatchWriter(
                 store,
                 null,

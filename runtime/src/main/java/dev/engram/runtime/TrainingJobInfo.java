@@ -1,7 +1,7 @@
 package dev.engram.runtime;
 
-import dev.engram.streams.AdapterKind;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.engram.streams.AdapterKind;
 import java.time.Instant;
 import java.util.List;
 

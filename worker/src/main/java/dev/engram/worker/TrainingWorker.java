@@ -3,6 +3,7 @@ package dev.engram.worker;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterPublisher;
+import dev.engram.streams.AgentModelJob;
 import dev.engram.streams.DeadLetter;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.KafkaClientFactory;
@@ -70,6 +71,7 @@ public final class TrainingWorker implements AutoCloseable {
     private final WorkerConfig config;
     private final WorkerKey key;
     private final JobRunner runner;
+    private final AgentModelRunner agentRunner;
     private final Consumer<TrainingProgress> listener;
     private final Clock clock;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -87,7 +89,12 @@ public final class TrainingWorker implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private volatile AtomicBoolean currentCancel = new AtomicBoolean();
 
-    private TrainingWorker(WorkerConfig config, JobRunner runner, Consumer<TrainingProgress> listener, Clock clock) {
+    private TrainingWorker(
+            WorkerConfig config,
+            JobRunner runner,
+            AgentModelRunner agentRunner,
+            Consumer<TrainingProgress> listener,
+            Clock clock) {
         this.config = config;
         // First, so that a worker whose key is unusable fails before it joins the group.
         this.key = WorkerKey.loadOrCreate(config.keyDir());
@@ -97,6 +104,7 @@ public final class TrainingWorker implements AutoCloseable {
                 key.id(),
                 key.publicKeyFile().toAbsolutePath().normalize());
         this.runner = runner;
+        this.agentRunner = agentRunner;
         this.listener = listener == null ? p -> {} : listener;
         this.clock = clock;
         long attemptMillis = config.jobTimeout().toMillis()
@@ -147,7 +155,23 @@ public final class TrainingWorker implements AutoCloseable {
     /** As {@link #start(WorkerConfig, JobRunner, Consumer)} with a clock for event timestamps. */
     public static TrainingWorker start(
             WorkerConfig config, JobRunner runner, Consumer<TrainingProgress> listener, Clock clock) {
-        TrainingWorker worker = new TrainingWorker(config, runner, listener, clock);
+        TrainingWorker worker =
+                new TrainingWorker(config, java.util.Objects.requireNonNull(runner), null, listener, clock);
+        worker.loop.start();
+        return worker;
+    }
+
+    /**
+     * Starts a worker that runs agent-model jobs only, on its own thread. Give it its own consumer
+     * group ({@link WorkerConfig#AGENT_MODEL_GROUP}): it commits past retriever jobs, as retriever
+     * workers commit past agent-model jobs, so each kind is run by the group whose workers can.
+     *
+     * @param runner trains and gates a round (an {@link AgentModelTrainer})
+     */
+    public static TrainingWorker startAgentModel(
+            WorkerConfig config, AgentModelRunner runner, Consumer<TrainingProgress> listener, Clock clock) {
+        TrainingWorker worker =
+                new TrainingWorker(config, null, java.util.Objects.requireNonNull(runner), listener, clock);
         worker.loop.start();
         return worker;
     }
@@ -227,8 +251,20 @@ public final class TrainingWorker implements AutoCloseable {
                     record.offset());
             return;
         }
+        if (delivery instanceof TrainingJobAssembler.Delivery.AgentModel a) {
+            if (agentRunner == null) {
+                leave(tp, delivery.offset(), a.job().jobId(), "agent-model");
+            } else {
+                handleAgentModel(record, a.job(), delivery.offset(), tp);
+            }
+            return;
+        }
         TrainingJob job = ((TrainingJobAssembler.Delivery.Job) delivery).job();
         long offset = delivery.offset();
+        if (runner == null) {
+            leave(tp, offset, job.jobId(), "retriever");
+            return;
+        }
         if (attempts.getOrDefault(job.jobId(), 0) >= config.maxAttempts()) {
             deadLetter(
                     DeadLetter.of(
@@ -240,16 +276,11 @@ public final class TrainingWorker implements AutoCloseable {
                     offset);
             return;
         }
-        Retry retry = Retry.of(
-                "job-" + job.jobId(),
-                RetryConfig.custom()
-                        .maxAttempts(Math.max(1, config.maxAttempts() - attempts.getOrDefault(job.jobId(), 0)))
-                        .intervalFunction(IntervalFunction.ofExponentialBackoff(config.retryBackoff(), 2.0))
-                        .retryOnException(e -> running.get() && !(e instanceof InterruptedException))
-                        .build());
         JobResult result;
         try {
-            result = retry.executeCallable(() -> attempt(job));
+            result = retry(job.jobId())
+                    .executeCallable(
+                            () -> attempt(job.jobId(), (n, progress) -> runner.run(job.withAttempt(n), progress)));
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -285,16 +316,31 @@ public final class TrainingWorker implements AutoCloseable {
         emit(attempted, Phase.DONE, "v" + job.targetVersion() + " published as CANDIDATE");
     }
 
-    private JobResult attempt(TrainingJob job) throws Exception {
-        int n = attempts.merge(job.jobId(), 1, Integer::sum);
-        TrainingJob attempted = job.withAttempt(n);
+    /** What one attempt at a job runs, on the job thread. */
+    @FunctionalInterface
+    private interface AttemptBody<T> {
+        T run(int attempt, Consumer<TrainingProgress> progress) throws Exception;
+    }
+
+    private Retry retry(String jobId) {
+        return Retry.of(
+                "job-" + jobId,
+                RetryConfig.custom()
+                        .maxAttempts(Math.max(1, config.maxAttempts() - attempts.getOrDefault(jobId, 0)))
+                        .intervalFunction(IntervalFunction.ofExponentialBackoff(config.retryBackoff(), 2.0))
+                        .retryOnException(e -> running.get() && !(e instanceof InterruptedException))
+                        .build());
+    }
+
+    private <T> T attempt(String jobId, AttemptBody<T> body) throws Exception {
+        int n = attempts.merge(jobId, 1, Integer::sum);
         AtomicBoolean cancel = new AtomicBoolean();
         currentCancel = cancel;
         ThrottledProgress progress = new ThrottledProgress(config.progressInterval(), this::publishProgress);
         try {
-            return timeLimiter.executeFutureSupplier(() -> jobThread.submit(() -> runner.run(attempted, p -> {
+            return timeLimiter.executeFutureSupplier(() -> jobThread.submit(() -> body.run(n, p -> {
                 if (cancel.get()) {
-                    throw new CancellationException("attempt " + n + " of job " + job.jobId() + " given up");
+                    throw new CancellationException("attempt " + n + " of job " + jobId + " given up");
                 }
                 progress.accept(p);
             })));
@@ -303,9 +349,78 @@ public final class TrainingWorker implements AutoCloseable {
             throw new TimeoutException("attempt " + n + " ran past the time limit of " + config.jobTimeout());
         } catch (Exception e) {
             cancel.set(true);
-            LOG.warn("attempt {} of job {} failed: {}", n, job.jobId(), describe(e));
+            LOG.warn("attempt {} of job {} failed: {}", n, jobId, describe(e));
             throw e;
         }
+    }
+
+    /**
+     * An agent-model round: as a retriever job (attempts, time limit, dead letter), its candidate
+     * signed and published in one transaction with the job's offset.
+     */
+    private void handleAgentModel(
+            ConsumerRecord<String, byte[]> record, AgentModelJob job, long offset, TopicPartition tp)
+            throws InterruptedException {
+        if (attempts.getOrDefault(job.jobId(), 0) >= config.maxAttempts()) {
+            deadLetter(
+                    DeadLetter.of(
+                            record,
+                            "job " + job.jobId() + " already failed " + config.maxAttempts() + " attempts on worker "
+                                    + config.workerId(),
+                            clock.instant()),
+                    tp,
+                    offset);
+            return;
+        }
+        AdapterPublished unsigned;
+        try {
+            unsigned = retry(job.jobId())
+                    .executeCallable(() -> attempt(job.jobId(), (n, progress) -> {
+                        emit(job.jobId(), job.tenant(), n, Phase.STARTING, "agent-model round");
+                        return agentRunner.run(job.withAttempt(n), progress);
+                    }));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            if (!running.get()) {
+                throw new InterruptedException("worker stopping");
+            }
+            String reason = "job " + job.jobId() + " failed " + attempts.getOrDefault(job.jobId(), 0)
+                    + " attempts; last: " + describe(e);
+            LOG.warn("{} -> {}", reason, Topics.DEAD_LETTERS);
+            emit(job.jobId(), job.tenant(), Math.max(1, attempts.getOrDefault(job.jobId(), 1)), Phase.FAILED, reason);
+            deadLetter(DeadLetter.of(record, reason, clock.instant()), tp, offset);
+            return;
+        }
+        int attempt = attempts.getOrDefault(job.jobId(), 1);
+        emit(job.jobId(), job.tenant(), attempt, Phase.PUBLISHING, "");
+        AdapterPublished candidate = key.sign(unsigned);
+        try {
+            publisher.publish(
+                    candidate,
+                    Map.of(tp, new OffsetAndMetadata(assembler.committableOffset(tp, offset + 1))),
+                    consumer.groupMetadata());
+        } catch (RuntimeException e) {
+            LOG.warn("publishing {} failed, the job will run again: {}", candidate, e.toString());
+            rewind(tp, offset);
+            return;
+        }
+        attempts.remove(job.jobId());
+        published.incrementAndGet();
+        LOG.info("published {}", candidate);
+        emit(
+                job.jobId(),
+                job.tenant(),
+                attempt,
+                Phase.DONE,
+                "v" + job.targetVersion() + " published, plan-loss gate: "
+                        + candidate.planLoss().reason());
+    }
+
+    /** A job of the kind this worker does not run: its group of workers runs it; commit past it. */
+    private void leave(TopicPartition tp, long offset, String jobId, String kind) {
+        LOG.debug("{} job {} left to the workers that run {} jobs", kind, jobId, kind);
+        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(assembler.committableOffset(tp, offset + 1))));
     }
 
     private void publishProgress(TrainingProgress p) {
@@ -317,7 +432,23 @@ public final class TrainingWorker implements AutoCloseable {
     }
 
     private void emit(TrainingJob job, Phase phase, String detail) {
-        TrainingProgress p = TrainingProgress.of(job, phase, 0, 0, null, 0, null, detail, clock.instant());
+        emit(job.jobId(), job.tenant(), job.attempt(), phase, detail);
+    }
+
+    private void emit(String jobId, String tenant, int attempt, Phase phase, String detail) {
+        TrainingProgress p = new TrainingProgress(
+                TrainingProgress.SCHEMA_VERSION,
+                jobId,
+                tenant,
+                attempt,
+                phase,
+                0,
+                0,
+                null,
+                0,
+                null,
+                detail,
+                clock.instant());
         publishProgress(p);
         sendProgress(p);
     }

@@ -51,6 +51,13 @@ public record WorkerConfig(
     /** The consumer group every worker joins by default. */
     public static final String DEFAULT_GROUP = "engram-workers";
 
+    /**
+     * The consumer group of workers that have the agents' model ({@code engram worker --agent-model}):
+     * they run the agent-model jobs on {@code engram.training-jobs}, which the {@link #DEFAULT_GROUP}'s
+     * workers pass over.
+     */
+    public static final String AGENT_MODEL_GROUP = "engram-agent-model-workers";
+
     /** The default {@code keyDir}, relative to the working directory. */
     public static final String DEFAULT_KEY_DIR = ".engram/worker";
 

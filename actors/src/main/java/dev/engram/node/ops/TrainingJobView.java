@@ -1,7 +1,7 @@
 package dev.engram.node.ops;
 
-import dev.engram.streams.AdapterKind;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.engram.streams.AdapterKind;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

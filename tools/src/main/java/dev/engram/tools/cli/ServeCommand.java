@@ -5,10 +5,10 @@ import dev.engram.node.NodeConfig;
 import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.cluster.ClusterConfig;
 import dev.engram.node.registry.PromotionGate;
+import dev.engram.node.tuning.AgentModelRoundsConfig;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.FeedbackTopicLayout;
-import dev.engram.node.tuning.AgentModelRoundsConfig;
 import dev.engram.tools.LocalEngram;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -314,8 +314,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (agentModelRounds != null) {
             AgentModelRoundsConfig rounds = AgentModelRoundsConfig.every(agentModelRounds);
-            settings.agentModelRounds(
-                    agentModelMinReward == null ? rounds : rounds.withMinReward(agentModelMinReward));
+            settings.agentModelRounds(agentModelMinReward == null ? rounds : rounds.withMinReward(agentModelMinReward));
         } else if (agentModelMinReward != null) {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "--agent-model-min-reward goes with --agent-model-rounds N");

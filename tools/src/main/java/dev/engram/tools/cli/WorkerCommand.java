@@ -4,6 +4,8 @@ import dev.engram.streams.TrainingProgress;
 import dev.engram.streams.TrustedWorkerKeys;
 import dev.engram.tools.LocalEngram;
 import dev.engram.tools.internal.ProgressBar;
+import dev.engram.worker.AgentModelSettings;
+import dev.engram.worker.AgentModelTrainer;
 import dev.engram.worker.CandidateTrainer;
 import dev.engram.worker.TrainingWorker;
 import dev.engram.worker.WorkerConfig;
@@ -12,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -31,7 +34,11 @@ import picocli.CommandLine.Spec;
             "candidate on the GPU when DJL sees one (else the CPU), score it against its parent on the job's",
             "held-out and retention queries, and publish it on engram.adapters, signed with the worker's key",
             "(DIR/worker/worker-key.pub: give it to the nodes' --trusted-workers); failing jobs go to",
-            "engram.dead-letters after --attempts attempts. Shows a progress bar per job."
+            "engram.dead-letters after --attempts attempts. Shows a progress bar per job.",
+            "With --agent-model DIR it runs the agent-model rounds nodes ask for (engram serve --agent-model-rounds N)",
+            "instead, in group engram-agent-model-workers: each round trains a LoRA for that Llama-family model on the",
+            "tenant's successful episodes, on from the serving version, gates it on held-out plans' loss and publishes",
+            "it as engram agent-model --publish does. Each group passes over the other kind's jobs."
         })
 final class WorkerCommand implements Callable<Integer> {
 
@@ -68,10 +75,61 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Option(
             names = "--group",
-            defaultValue = WorkerConfig.DEFAULT_GROUP,
             paramLabel = "ID",
-            description = "Consumer group (default: ${DEFAULT-VALUE}).")
+            description = "Consumer group (default: " + WorkerConfig.DEFAULT_GROUP + ", with --agent-model "
+                    + WorkerConfig.AGENT_MODEL_GROUP + ").")
     String group;
+
+    @Option(
+            names = "--agent-model",
+            paramLabel = "DIR",
+            description = "Run agent-model rounds for this Hugging Face model folder (model_type llama) instead of"
+                    + " retriever jobs.")
+    Path agentModel;
+
+    @Option(
+            names = "--steps",
+            defaultValue = "200",
+            description = "With --agent-model: optimiser steps per round (default: ${DEFAULT-VALUE}).")
+    long steps;
+
+    @Option(
+            names = "--lr",
+            defaultValue = "2e-4",
+            description = "With --agent-model: peak learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(
+            names = "--batch",
+            defaultValue = "8",
+            description = "With --agent-model: examples per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(
+            names = "--r",
+            defaultValue = "8",
+            description = "With --agent-model: LoRA rank (default: ${DEFAULT-VALUE}).")
+    int rank;
+
+    @Option(
+            names = "--alpha",
+            defaultValue = "16",
+            description = "With --agent-model: lora_alpha (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(
+            names = "--targets",
+            split = ",",
+            defaultValue = "q_proj,k_proj,v_proj,o_proj",
+            description = "With --agent-model: target modules (default: ${DEFAULT-VALUE}; all-linear adds the MLP).")
+    List<String> targets;
+
+    @Option(
+            names = "--held-out",
+            defaultValue = "0.2",
+            description = "With --agent-model: share of a round's episodes held out for the gate (default:"
+                    + " ${DEFAULT-VALUE}).")
+    double heldOut;
 
     @Option(
             names = "--attempts",
@@ -109,8 +167,11 @@ final class WorkerCommand implements Callable<Integer> {
                         .map(NodeInfo::bootstrapServers)
                         .orElseThrow(
                                 () -> new IllegalArgumentException("no --bootstrap and no running node in " + data));
+        String groupId = group != null
+                ? group
+                : agentModel != null ? WorkerConfig.AGENT_MODEL_GROUP : WorkerConfig.DEFAULT_GROUP;
         WorkerConfig config = WorkerConfig.defaults(servers)
-                .withGroupId(group)
+                .withGroupId(groupId)
                 .withWorkerId(
                         workerId == null ? "worker-" + ProcessHandle.current().pid() : workerId)
                 .withAttempts(attempts, Duration.ofSeconds(2))
@@ -123,6 +184,9 @@ final class WorkerCommand implements Callable<Integer> {
                         ? TrustedWorkerKeys.none()
                         : TrustedWorkerKeys.load(trustedWorkers))
                 .with(key.publicKey());
+        if (agentModel != null) {
+            return runAgentModel(out, config, key, parents);
+        }
         CandidateTrainer trainer = new CandidateTrainer(config.kafka(), Clock.systemUTC(), parents);
         TrainingWorker worker = TrainingWorker.start(config, trainer, new Bars(out));
         CountDownLatch stopped = new CountDownLatch(1);
@@ -135,9 +199,34 @@ final class WorkerCommand implements Callable<Integer> {
                         },
                         "engram-worker-shutdown"));
         out.println("engram worker ready: " + config.workerId() + " on " + CandidateTrainer.device() + ", group "
-                + group + ", kafka " + config.kafka().describe() + ", signing key " + key.id() + " in "
+                + groupId + ", kafka " + config.kafka().describe() + ", signing key " + key.id() + " in "
                 + key.publicKeyFile().toAbsolutePath().normalize());
         out.println("  nodes serve its candidates once that worker-key.pub is in their --trusted-workers");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private int runAgentModel(PrintWriter out, WorkerConfig config, WorkerKey key, TrustedWorkerKeys parents)
+            throws Exception {
+        AgentModelSettings settings = AgentModelSettings.defaults(agentModel)
+                .withTraining(steps, learningRate, rank, alpha, targets)
+                .withSplit(batch, heldOut);
+        AgentModelTrainer trainer = new AgentModelTrainer(settings, config.kafka(), Clock.systemUTC(), parents);
+        TrainingWorker worker = TrainingWorker.startAgentModel(config, trainer, new Bars(out), Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            worker.close();
+                            trainer.close();
+                            stopped.countDown();
+                        },
+                        "engram-worker-shutdown"));
+        out.println("engram agent-model worker ready: " + config.workerId() + ", " + trainer.describe() + ", group "
+                + config.groupId() + ", kafka " + config.kafka().describe() + ", signing key " + key.id() + " in "
+                + key.publicKeyFile().toAbsolutePath().normalize());
+        out.println("  runtimes receive its promoted adapters once that worker-key.pub is among their trusted workers");
         out.flush();
         stopped.await();
         return 0;

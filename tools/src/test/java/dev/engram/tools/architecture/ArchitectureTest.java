@@ -118,7 +118,13 @@ class ArchitectureTest {
 
     @Test
     void theNodeTheWorkerAndTheSdkStayInTheirRooms() {
-        notOn("dev.engram.node", "dev.engram.worker", "dev.engram.tools", "dev.engram.runtime");
+        // a node has no agent model: it asks for agent-model rounds, workers with the model run them
+        notOn(
+                "dev.engram.node",
+                "dev.engram.worker",
+                "dev.engram.tools",
+                "dev.engram.runtime",
+                "dev.engram.agentmodel");
         notOn("dev.engram.worker", "dev.engram.node", "dev.engram.tools", "dev.engram.runtime", "dev.engram.broker");
         notOn(
                 "dev.engram.runtime",
