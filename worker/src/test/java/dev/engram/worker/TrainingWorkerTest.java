@@ -7,10 +7,13 @@ import dev.engram.node.testing.DeadLetterTopic;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.TestIds;
 import dev.engram.streams.AdapterFile;
+import dev.engram.streams.AdapterKind;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterSignature;
 import dev.engram.streams.AdapterStatus;
+import dev.engram.streams.AgentModelJob;
 import dev.engram.streams.DeadLetter;
+import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.Topics;
 import dev.engram.streams.TrainingJob;
@@ -20,6 +23,7 @@ import dev.engram.streams.TrustedWorkerKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -201,5 +205,72 @@ class TrainingWorkerTest {
         assertThat(letters.get(1).reason()).startsWith("undecodable training job");
         assertThat(new String(letters.get(1).original())).isEqualTo("{not a job");
         assertThat(adaptersOf(job.jobId())).isEmpty();
+    }
+
+    @Test
+    void eachKindOfJobIsRunByTheGroupWhoseWorkersRunThatKindAndPassedOverByTheOther() throws Exception {
+        String tenant = TestIds.unique("kinds");
+        String retrieverGroup = TestIds.unique("workers");
+        String agentGroup = TestIds.unique("agent-workers");
+        TrainingTopics.startGroupAtEnd(bootstrap, retrieverGroup);
+        TrainingTopics.startGroupAtEnd(bootstrap, agentGroup);
+        AgentModelJob agentJob = new AgentModelJob(
+                AgentModelJob.SCHEMA_VERSION,
+                AdapterKind.AGENT_MODEL,
+                tenant + "-agent1",
+                tenant,
+                tenant + "-agent-model",
+                1,
+                null,
+                0.8,
+                List.of(episode(tenant, "e1"), episode(tenant, "e2")),
+                List.of(),
+                Instant.parse("2026-01-01T00:00:00Z"),
+                1);
+        TrainingJob retrieverJob = TestJobs.job(tenant + "-job1", tenant, 1, null);
+        List<String> retrieverRuns = new CopyOnWriteArrayList<>();
+        List<String> agentRuns = new CopyOnWriteArrayList<>();
+        JobRunner retriever = (j, progress) -> {
+            retrieverRuns.add(j.jobId());
+            throw new IllegalStateException("retriever runner stops here");
+        };
+        AgentModelRunner agent = (j, progress) -> {
+            agentRuns.add(j.jobId());
+            throw new IllegalStateException("agent-model runner stops here");
+        };
+        try (TrainingWorker retrieverWorker =
+                        TrainingWorker.start(config(retrieverGroup, TestIds.unique("w")), retriever, null);
+                TrainingWorker agentWorker = TrainingWorker.startAgentModel(
+                        config(agentGroup, TestIds.unique("w")), agent, null, Clock.systemUTC())) {
+            jobs.publish(agentJob);
+            jobs.publish(retrieverJob);
+            Await.until(
+                    "each worker gives up the one job of its kind",
+                    Duration.ofMinutes(1),
+                    () -> retrieverWorker.jobsDeadLettered() == 1 && agentWorker.jobsDeadLettered() == 1);
+            assertThat(retrieverRuns).as("attempts at the retriever job only").containsOnly(retrieverJob.jobId());
+            assertThat(agentRuns).as("attempts at the agent-model job only").containsOnly(agentJob.jobId());
+        }
+        List<DeadLetter> letters = DeadLetterTopic.readAll(bootstrap).stream()
+                .filter(d -> tenant.equals(d.key()))
+                .toList();
+        assertThat(letters)
+                .extracting(DeadLetter::reason)
+                .hasSize(2)
+                .anySatisfy(r -> assertThat(r).contains(agentJob.jobId(), "agent-model runner stops here"))
+                .anySatisfy(r -> assertThat(r).contains(retrieverJob.jobId(), "retriever runner stops here"));
+    }
+
+    private static FeedbackEvent episode(String tenant, String id) {
+        return FeedbackEvent.of(
+                id,
+                tenant,
+                "agent-1",
+                Instant.parse("2026-01-01T00:00:00Z"),
+                "restart the cache",
+                "check status then restart the cache",
+                "done",
+                0.9,
+                List.of());
     }
 }
