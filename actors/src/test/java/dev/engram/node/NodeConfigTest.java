@@ -8,6 +8,7 @@ import dev.engram.memory.Embedder;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.testing.HashingEmbedder;
+import dev.engram.node.tuning.AgentModelRoundsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,28 @@ class NodeConfigTest {
         assertThat(config.httpTls()).isNull();
         assertThat(config.httpsEnabled()).isFalse();
         assertThat(config.maxFailedAuthPerMinute()).isEqualTo(20);
+        assertThat(config.agentModelRounds().enabled())
+                .as("a node has no agent model")
+                .isFalse();
         assertThat(config.toBuilder().build()).isEqualTo(config);
+    }
+
+    @Test
+    void agentModelRoundsAreOnWhenAskedForAndBadSettingsAreNamed() {
+        AgentModelRoundsConfig rounds = AgentModelRoundsConfig.every(50).withMinReward(0.5);
+        NodeConfig config = NodeConfig.builder(DIR).agentModelRounds(rounds).build();
+        assertThat(config.agentModelRounds()).isEqualTo(rounds);
+        assertThat(rounds.enabled()).isTrue();
+        assertThat(rounds.maxEpisodes()).isEqualTo(2_000);
+        assertThat(rounds.jobTimeout()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.toBuilder().build()).isEqualTo(config);
+        assertThat(AgentModelRoundsConfig.adapterName("acme")).isEqualTo("acme-agent-model");
+        assertThatThrownBy(() -> AgentModelRoundsConfig.every(0))
+                .hasMessageContaining("agentModelRounds.minNewEpisodes must be >= 1, was 0");
+        assertThatThrownBy(() -> AgentModelRoundsConfig.every(5).withMinReward(1.5))
+                .hasMessageContaining("agentModelRounds.minReward must be in [0, 1], was 1.5");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).agentModelRounds(null).build())
+                .hasMessageContaining("nodeConfig.agentModelRounds is required");
     }
 
     @Test

@@ -115,8 +115,8 @@ public record TrainingJob(
                     "method",
                     "must be one of [" + AdapterMethod.LORA_QUERY_SIDE + ", " + AdapterMethod.LORA_SYMMETRIC
                             + "], was '"
-                            + method + "': training jobs train retriever adapters (agent-model rounds run with "
-                            + "engram agent-model and are published with --publish)");
+                            + method + "': training jobs train retriever adapters (an agent-model round is an "
+                            + "AgentModelJob, \"kind\": \"agent-model\")");
         }
         ChunkChecks.requireNonNull("config", config);
         examples = ChunkChecks.list("examples", examples, 1, MAX_EXAMPLES);
