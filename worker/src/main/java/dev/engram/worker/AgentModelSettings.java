@@ -24,7 +24,7 @@ import java.util.Objects;
  *     (default: the folder's name)
  * @param steps optimiser steps per round (200)
  * @param learningRate peak learning rate (2e-4)
- * @param batchSize examples per step (8; at least 2, as the published config requires)
+ * @param batchSize examples per step (8; a worker needs at least 2, the published config's smallest batch)
  * @param r LoRA rank (8)
  * @param alpha {@code lora_alpha} (16)
  * @param targetModules the adapted modules ({@code q_proj, k_proj, v_proj, o_proj}; {@code all-linear} adds the MLP)
@@ -60,19 +60,20 @@ public record AgentModelSettings(
         if (steps < 1) {
             throw new IllegalArgumentException("agentModel.steps must be >= 1, was " + steps);
         }
-        if (batchSize < 2) {
-            throw new IllegalArgumentException(
-                    "agentModel.batchSize must be >= 2 (the published config's " + "smallest batch), was " + batchSize);
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("agentModel.batchSize must be >= 1, was " + batchSize);
         }
         targetModules = List.copyOf(targetModules);
         Objects.requireNonNull(gate, "agentModel.gate is required");
     }
 
     /**
-     * A round's settings: these, with {@code minReward} (the job's) as the threshold and training on
-     * from the serving adapter when the job names one.
+     * A round's settings: these, with {@code minReward} as the threshold.
+     *
+     * @param continueFromServing train on from the serving adapter when there is one (a worker's
+     *     rounds do), instead of a fresh adapter
      */
-    public RoundConfig roundConfig(double minReward) {
+    public RoundConfig roundConfig(double minReward, boolean continueFromServing) {
         LoraConfig lora = AgentAdapterTrainer.defaultLora(baseModelName).toBuilder()
                 .r(r)
                 .alpha(alpha)
@@ -95,7 +96,7 @@ public record AgentModelSettings(
                 batchSize,
                 heldOutFraction,
                 gate,
-                true);
+                continueFromServing);
     }
 
     /** The defaults for {@code modelDir}. */

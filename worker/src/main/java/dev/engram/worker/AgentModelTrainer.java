@@ -63,6 +63,10 @@ public final class AgentModelTrainer implements AgentModelRunner, AutoCloseable 
     public AgentModelTrainer(
             AgentModelSettings settings, KafkaConnection kafka, Clock clock, TrustedWorkerKeys parentSigners)
             throws IOException {
+        if (settings.batchSize() < 2) {
+            throw new IllegalArgumentException("a worker publishes every round, and a published adapter's config takes"
+                    + " batches of 2 or more: batch size " + settings.batchSize() + " is too small");
+        }
         this.settings = settings;
         this.kafka = kafka;
         this.clock = clock;
@@ -89,7 +93,7 @@ public final class AgentModelTrainer implements AgentModelRunner, AutoCloseable 
         Path dir = Files.createTempDirectory(work, job.jobId() + "-");
         try {
             Path serving = job.baseAdapterVersion() == null ? null : parent(job, dir.resolve("serving"));
-            RoundConfig config = settings.roundConfig(job.minReward());
+            RoundConfig config = settings.roundConfig(job.minReward(), true);
             Map<String, String> texts = new HashMap<>();
             job.usefulCases().forEach(c -> texts.put(c.caseId(), c.text()));
             CaseTexts cases =

@@ -3,14 +3,10 @@ package dev.engram.tools.cli;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import dev.engram.adapters.LoraConfig;
-import dev.engram.adapters.TrainingConfig;
 import dev.engram.agentmodel.AgentAdapterPublication;
-import dev.engram.agentmodel.AgentAdapterTrainer;
 import dev.engram.agentmodel.AgentModelRound;
 import dev.engram.agentmodel.AgentTokenizer;
 import dev.engram.agentmodel.CaseTexts;
-import dev.engram.agentmodel.ExampleConfig;
 import dev.engram.agentmodel.ExampleSet;
 import dev.engram.agentmodel.LlamaModel;
 import dev.engram.agentmodel.PlanLossGate;
@@ -26,6 +22,7 @@ import dev.engram.streams.PublishedAdapters;
 import dev.engram.streams.Topics;
 import dev.engram.tools.LocalEngram;
 import dev.engram.tools.internal.ProgressBar;
+import dev.engram.worker.AgentModelSettings;
 import dev.engram.worker.WorkerKey;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -198,34 +195,21 @@ final class AgentModelCommand implements Callable<Integer> {
         Map<String, String> texts = new HashMap<>();
         events.forEach(e -> texts.put(e.eventId(), Case.text(e.task(), e.plan(), e.outcome())));
         CaseTexts cases = (t, id) -> t.equals(tenant) ? Optional.ofNullable(texts.get(id)) : Optional.empty();
-        LoraConfig lora =
-                AgentAdapterTrainer.defaultLora(
-                                baseName != null
-                                        ? baseName
-                                        : model.getFileName().toString())
-                        .toBuilder()
-                        .r(rank)
-                        .alpha(alpha)
-                        .targetModules(targets)
-                        .build();
-        RoundConfig config = new RoundConfig(
-                ExampleConfig.builder()
-                        .minReward(minReward)
-                        .maxPromptTokens(maxPromptTokens)
-                        .maxTargetTokens(maxPlanTokens)
-                        .build(),
-                lora,
-                TrainingConfig.builder()
-                        .learningRate(learningRate)
-                        .totalSteps(steps)
-                        .warmupSteps(Math.min(steps, Math.max(1, steps / 10)))
-                        .batchSize(batch)
-                        .seed(seed)
-                        .build(),
-                batch,
-                heldOut,
-                PlanLossGate.defaults(),
-                continueFromServing);
+        RoundConfig config = new AgentModelSettings(
+                        model,
+                        baseName,
+                        steps,
+                        learningRate,
+                        batch,
+                        rank,
+                        alpha,
+                        targets,
+                        heldOut,
+                        maxPromptTokens,
+                        maxPlanTokens,
+                        seed,
+                        PlanLossGate.defaults())
+                .roundConfig(minReward, continueFromServing);
         Device device = Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         try (NDManager manager = NDManager.newBaseManager(device, "PyTorch");
                 LlamaModel llama = LlamaModel.load(model, manager);
