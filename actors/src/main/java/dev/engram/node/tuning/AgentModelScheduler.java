@@ -11,6 +11,7 @@ import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.RetrievedCase;
 import dev.engram.streams.TrainingJobPublisher;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +23,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * judged useful (from the case store). The job targets the version above the highest published or
  * asked for, and starts from the version that serves now (the newest whose signed plan-loss verdict
  * promotes it), so rounds continue one from the other. One job per tenant is out at a time: the next
- * waits until the node has read a version at least the job's target, or the job timed out.
+ * waits until the node has read a version at least the job's target, or the job timed out (looked at
+ * with each batch and every {@link #RECHECK}).
  *
  * <pre>{@code
  * AgentModelScheduler rounds = AgentModelScheduler.start(AgentModelRoundsConfig.every(50), kafka,
@@ -49,6 +54,12 @@ public final class AgentModelScheduler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AgentModelScheduler.class);
 
+    /**
+     * How often tenants with enough new episodes are looked at again without a new batch: a round
+     * whose predecessor came back after the last batch starts within this time.
+     */
+    static final Duration RECHECK = Duration.ofSeconds(30);
+
     private final AgentModelRoundsConfig config;
     private final KafkaConnection kafka;
     private final String transactionalId;
@@ -57,6 +68,7 @@ public final class AgentModelScheduler implements AutoCloseable {
     private final Clock clock;
     private final Executor executor;
     private final Map<String, TenantRounds> tenants = new HashMap<>();
+    private final ScheduledExecutorService recheck;
     private TrainingJobPublisher publisher;
 
     private AgentModelScheduler(
@@ -74,6 +86,29 @@ public final class AgentModelScheduler implements AutoCloseable {
         this.versions = versions;
         this.clock = clock;
         this.executor = executor;
+        this.recheck = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "engram-agent-model-rounds");
+            t.setDaemon(true);
+            return t;
+        });
+        recheck.scheduleWithFixedDelay(this::recheckAll, RECHECK.toMillis(), RECHECK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void recheckAll() {
+        List<String> due;
+        synchronized (tenants) {
+            due = tenants.entrySet().stream()
+                    .filter(e -> e.getValue().fresh >= config.minNewEpisodes())
+                    .map(Map.Entry::getKey)
+                    .toList();
+        }
+        for (String tenant : due) {
+            try {
+                maybeSend(tenant);
+            } catch (RuntimeException e) {
+                log.warn("agent-model round of {} not started: {}", tenant, e.toString());
+            }
+        }
     }
 
     /**
@@ -231,7 +266,12 @@ public final class AgentModelScheduler implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        recheck.shutdownNow();
+        closePublisher();
+    }
+
+    private synchronized void closePublisher() {
         if (publisher != null) {
             publisher.close();
             publisher = null;
