@@ -12,11 +12,6 @@ import dev.engram.streams.TrainingJob;
 import dev.engram.streams.TrainingJobAssembler;
 import dev.engram.streams.TrainingProgress;
 import dev.engram.streams.TrainingProgress.Phase;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-import io.github.resilience4j.timelimiter.TimeLimiter;
-import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,11 +19,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -49,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * runs one job at a time (DJL allows one gradient collector per JVM) and publishes each job's
  * candidate on {@code engram.adapters} in one Kafka transaction with the job's consumed offset, so
  * a job yields exactly one adapter version even when a worker dies mid-job and another takes over.
+ *
+ * <p>A worker runs one kind of job: retriever jobs ({@link #start}, with a {@link JobRunner}) or
+ * agent-model rounds ({@link #startAgentModel}, with an {@link AgentModelRunner}, in its own group);
+ * it commits past jobs of the other kind, which the other kind's group runs.
  *
  * <p>Around each job: a Resilience4j time limit per attempt, retries with exponential backoff, and
  * after {@link WorkerConfig#maxAttempts()} failed attempts (counted per job id in this worker) the
@@ -72,22 +66,18 @@ public final class TrainingWorker implements AutoCloseable {
     private final WorkerKey key;
     private final JobRunner runner;
     private final AgentModelRunner agentRunner;
-    private final Consumer<TrainingProgress> listener;
     private final Clock clock;
     private final KafkaConsumer<String, byte[]> consumer;
     private final AdapterPublisher publisher;
     private final KafkaProducer<String, byte[]> plainProducer;
-    private final AdapterPublisher progressPublisher;
+    private final ProgressReports progress;
     private final TrainingJobAssembler assembler = new TrainingJobAssembler();
-    private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
-    private final ExecutorService jobThread;
-    private final TimeLimiter timeLimiter;
+    private final JobAttempts attempts;
     private final Thread loop;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean crashed = new AtomicBoolean(false);
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
-    private volatile AtomicBoolean currentCancel = new AtomicBoolean();
 
     private TrainingWorker(
             WorkerConfig config,
@@ -105,7 +95,6 @@ public final class TrainingWorker implements AutoCloseable {
                 key.publicKeyFile().toAbsolutePath().normalize());
         this.runner = runner;
         this.agentRunner = agentRunner;
-        this.listener = listener == null ? p -> {} : listener;
         this.clock = clock;
         long attemptMillis = config.jobTimeout().toMillis()
                 + config.retryBackoff().toMillis() * (1L << Math.min(20, config.maxAttempts()));
@@ -127,18 +116,9 @@ public final class TrainingWorker implements AutoCloseable {
                         "engram-worker-" + config.workerId()));
         this.publisher = AdapterPublisher.transactional(config.kafka(), config.transactionalId());
         this.plainProducer = KafkaClientFactory.producer(config.kafka());
-        this.progressPublisher = AdapterPublisher.over(plainProducer);
-        this.jobThread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "engram-worker-" + config.workerId() + "-job");
-            t.setDaemon(true);
-            return t;
-        });
-        this.timeLimiter = TimeLimiter.of(
-                "worker-" + config.workerId(),
-                TimeLimiterConfig.custom()
-                        .timeoutDuration(config.jobTimeout())
-                        .cancelRunningFuture(true)
-                        .build());
+        this.progress =
+                new ProgressReports(listener, AdapterPublisher.over(plainProducer), config.progressInterval(), clock);
+        this.attempts = new JobAttempts(config, progress, running::get);
         this.loop = new Thread(this::pollLoop, "engram-worker-" + config.workerId());
     }
 
@@ -265,7 +245,7 @@ public final class TrainingWorker implements AutoCloseable {
             leave(tp, offset, job.jobId(), "retriever");
             return;
         }
-        if (attempts.getOrDefault(job.jobId(), 0) >= config.maxAttempts()) {
+        if (attempts.exhausted(job.jobId())) {
             deadLetter(
                     DeadLetter.of(
                             record,
@@ -278,23 +258,21 @@ public final class TrainingWorker implements AutoCloseable {
         }
         JobResult result;
         try {
-            result = retry(job.jobId())
-                    .executeCallable(
-                            () -> attempt(job.jobId(), (n, progress) -> runner.run(job.withAttempt(n), progress)));
+            result = attempts.run(job.jobId(), (n, reports) -> runner.run(job.withAttempt(n), reports));
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
             if (!running.get()) {
                 throw new InterruptedException("worker stopping");
             }
-            String reason = "job " + job.jobId() + " failed " + attempts.getOrDefault(job.jobId(), 0)
-                    + " attempts; last: " + describe(e);
+            String reason =
+                    "job " + job.jobId() + " failed " + attempts.made(job.jobId()) + " attempts; last: " + describe(e);
             LOG.warn("{} -> {}", reason, Topics.DEAD_LETTERS);
-            emit(job.withAttempt(Math.max(1, attempts.getOrDefault(job.jobId(), 1))), Phase.FAILED, reason);
+            emit(job.withAttempt(Math.max(1, attempts.made(job.jobId()))), Phase.FAILED, reason);
             deadLetter(DeadLetter.of(record, reason, clock.instant()), tp, offset);
             return;
         }
-        int attempt = attempts.getOrDefault(job.jobId(), 1);
+        int attempt = Math.max(1, attempts.made(job.jobId()));
         TrainingJob attempted = job.withAttempt(attempt);
         emit(attempted, Phase.PUBLISHING, "");
         AdapterPublished candidate = key.sign(AdapterPublished.candidate(
@@ -310,48 +288,10 @@ public final class TrainingWorker implements AutoCloseable {
             rewind(tp, offset);
             return;
         }
-        attempts.remove(job.jobId());
+        attempts.done(job.jobId());
         published.incrementAndGet();
         LOG.info("published {}", candidate);
         emit(attempted, Phase.DONE, "v" + job.targetVersion() + " published as CANDIDATE");
-    }
-
-    /** What one attempt at a job runs, on the job thread. */
-    @FunctionalInterface
-    private interface AttemptBody<T> {
-        T run(int attempt, Consumer<TrainingProgress> progress) throws Exception;
-    }
-
-    private Retry retry(String jobId) {
-        return Retry.of(
-                "job-" + jobId,
-                RetryConfig.custom()
-                        .maxAttempts(Math.max(1, config.maxAttempts() - attempts.getOrDefault(jobId, 0)))
-                        .intervalFunction(IntervalFunction.ofExponentialBackoff(config.retryBackoff(), 2.0))
-                        .retryOnException(e -> running.get() && !(e instanceof InterruptedException))
-                        .build());
-    }
-
-    private <T> T attempt(String jobId, AttemptBody<T> body) throws Exception {
-        int n = attempts.merge(jobId, 1, Integer::sum);
-        AtomicBoolean cancel = new AtomicBoolean();
-        currentCancel = cancel;
-        ThrottledProgress progress = new ThrottledProgress(config.progressInterval(), this::publishProgress);
-        try {
-            return timeLimiter.executeFutureSupplier(() -> jobThread.submit(() -> body.run(n, p -> {
-                if (cancel.get()) {
-                    throw new CancellationException("attempt " + n + " of job " + jobId + " given up");
-                }
-                progress.accept(p);
-            })));
-        } catch (TimeoutException e) {
-            cancel.set(true);
-            throw new TimeoutException("attempt " + n + " ran past the time limit of " + config.jobTimeout());
-        } catch (Exception e) {
-            cancel.set(true);
-            LOG.warn("attempt {} of job {} failed: {}", n, jobId, describe(e));
-            throw e;
-        }
     }
 
     /**
@@ -361,7 +301,7 @@ public final class TrainingWorker implements AutoCloseable {
     private void handleAgentModel(
             ConsumerRecord<String, byte[]> record, AgentModelJob job, long offset, TopicPartition tp)
             throws InterruptedException {
-        if (attempts.getOrDefault(job.jobId(), 0) >= config.maxAttempts()) {
+        if (attempts.exhausted(job.jobId())) {
             deadLetter(
                     DeadLetter.of(
                             record,
@@ -374,25 +314,24 @@ public final class TrainingWorker implements AutoCloseable {
         }
         AdapterPublished unsigned;
         try {
-            unsigned = retry(job.jobId())
-                    .executeCallable(() -> attempt(job.jobId(), (n, progress) -> {
-                        emit(job.jobId(), job.tenant(), n, Phase.STARTING, "agent-model round");
-                        return agentRunner.run(job.withAttempt(n), progress);
-                    }));
+            unsigned = attempts.run(job.jobId(), (n, reports) -> {
+                emit(job.jobId(), job.tenant(), n, Phase.STARTING, "agent-model round");
+                return agentRunner.run(job.withAttempt(n), reports);
+            });
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
             if (!running.get()) {
                 throw new InterruptedException("worker stopping");
             }
-            String reason = "job " + job.jobId() + " failed " + attempts.getOrDefault(job.jobId(), 0)
-                    + " attempts; last: " + describe(e);
+            String reason =
+                    "job " + job.jobId() + " failed " + attempts.made(job.jobId()) + " attempts; last: " + describe(e);
             LOG.warn("{} -> {}", reason, Topics.DEAD_LETTERS);
-            emit(job.jobId(), job.tenant(), Math.max(1, attempts.getOrDefault(job.jobId(), 1)), Phase.FAILED, reason);
+            emit(job.jobId(), job.tenant(), Math.max(1, attempts.made(job.jobId())), Phase.FAILED, reason);
             deadLetter(DeadLetter.of(record, reason, clock.instant()), tp, offset);
             return;
         }
-        int attempt = attempts.getOrDefault(job.jobId(), 1);
+        int attempt = Math.max(1, attempts.made(job.jobId()));
         emit(job.jobId(), job.tenant(), attempt, Phase.PUBLISHING, "");
         AdapterPublished candidate = key.sign(unsigned);
         try {
@@ -405,7 +344,7 @@ public final class TrainingWorker implements AutoCloseable {
             rewind(tp, offset);
             return;
         }
-        attempts.remove(job.jobId());
+        attempts.done(job.jobId());
         published.incrementAndGet();
         LOG.info("published {}", candidate);
         emit(
@@ -423,68 +362,12 @@ public final class TrainingWorker implements AutoCloseable {
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(assembler.committableOffset(tp, offset + 1))));
     }
 
-    private void publishProgress(TrainingProgress p) {
-        try {
-            listener.accept(p);
-        } catch (RuntimeException e) {
-            LOG.debug("progress listener failed", e);
-        }
-    }
-
     private void emit(TrainingJob job, Phase phase, String detail) {
-        emit(job.jobId(), job.tenant(), job.attempt(), phase, detail);
+        progress.phase(job.jobId(), job.tenant(), job.attempt(), phase, detail);
     }
 
     private void emit(String jobId, String tenant, int attempt, Phase phase, String detail) {
-        TrainingProgress p = new TrainingProgress(
-                TrainingProgress.SCHEMA_VERSION,
-                jobId,
-                tenant,
-                attempt,
-                phase,
-                0,
-                0,
-                null,
-                0,
-                null,
-                detail,
-                clock.instant());
-        publishProgress(p);
-        sendProgress(p);
-    }
-
-    private void sendProgress(TrainingProgress p) {
-        try {
-            progressPublisher.publish(p);
-        } catch (RuntimeException e) {
-            LOG.debug("progress event of {} not sent: {}", p.jobId(), e.toString());
-        }
-    }
-
-    /** Throttles TRAINING events to Kafka; every event reaches the local listener. */
-    private final class ThrottledProgress implements Consumer<TrainingProgress> {
-        private final long intervalNanos;
-        private final Consumer<TrainingProgress> local;
-        private long last = Long.MIN_VALUE;
-
-        ThrottledProgress(Duration interval, Consumer<TrainingProgress> local) {
-            this.intervalNanos = interval.toNanos();
-            this.local = local;
-        }
-
-        @Override
-        public void accept(TrainingProgress p) {
-            local.accept(p);
-            long now = System.nanoTime();
-            boolean last = p.totalSteps() > 0 && p.step() == p.totalSteps();
-            if (p.phase() != Phase.TRAINING
-                    || last
-                    || this.last == Long.MIN_VALUE
-                    || now - this.last >= intervalNanos) {
-                this.last = now;
-                sendProgress(p);
-            }
-        }
+        progress.phase(jobId, tenant, attempt, phase, detail);
     }
 
     private void deadLetter(DeadLetter letter, TopicPartition tp, long offset) {
@@ -510,7 +393,7 @@ public final class TrainingWorker implements AutoCloseable {
         }
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         Throwable t = e;
         while ((t instanceof java.util.concurrent.ExecutionException
                         || t instanceof java.util.concurrent.CompletionException)
@@ -531,7 +414,7 @@ public final class TrainingWorker implements AutoCloseable {
 
     private void stop() {
         running.set(false);
-        currentCancel.set(true);
+        attempts.cancelCurrent();
         consumer.wakeup();
         try {
             loop.join(2_000);
@@ -540,7 +423,7 @@ public final class TrainingWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        jobThread.shutdownNow();
+        attempts.shutdown();
     }
 
     /** Stops after abandoning the job in hand (it is not committed, so another worker runs it). */
@@ -548,7 +431,7 @@ public final class TrainingWorker implements AutoCloseable {
     public void close() {
         stop();
         publisher.close();
-        progressPublisher.close();
+        progress.close();
     }
 
     /** The trained files, plus the round's ranker policy when the job carries one: one payload, one version. */
