@@ -6,7 +6,6 @@ import dev.engram.streams.internal.ChunkRecord;
 import dev.engram.streams.internal.FieldChecks;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -292,36 +291,8 @@ public record AdapterPublished(
     }
 
     private static void checkSignature(String signerKeyId, String signature) {
-        if ((signerKeyId == null) != (signature == null)) {
-            throw new InvalidEventException(
-                    signerKeyId == null ? "signerKeyId" : "signature",
-                    "is required when "
-                            + (signerKeyId == null ? "signature" : "signerKeyId")
-                            + " is given: a signed version names its key and "
-                            + "carries its signature, an unsigned one has neither");
-        }
-        if (signerKeyId == null) {
-            return;
-        }
-        ChunkChecks.requireMatch(
-                "signerKeyId",
-                signerKeyId,
-                AdapterSignature.KEY_ID,
-                "a worker key id, " + AdapterSignature.KEY_ID_REGEX);
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(signature);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidEventException(
-                    "signature", "must be base64 (RFC 4648, padded with '='): " + e.getMessage());
-        }
-        if (bytes.length != AdapterSignature.SIGNATURE_BYTES
-                || !signature.equals(Base64.getEncoder().encodeToString(bytes))) {
-            throw new InvalidEventException(
-                    "signature",
-                    "must be the base64 of a " + AdapterSignature.SIGNATURE_BYTES
-                            + "-byte Ed25519 signature (88 characters), had " + signature.length() + " characters");
-        }
+        SignatureFields.check(
+                signerKeyId, signature, "worker", "a signed version names its key and carries its signature");
     }
 
     private static void checkFiles(List<AdapterFile> files) {
