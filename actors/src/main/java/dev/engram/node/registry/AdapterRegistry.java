@@ -13,6 +13,7 @@ import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrustedNodeKeys;
 import dev.engram.streams.TrustedWorkerKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * consumer group, read_committed), admits only candidates a trusted worker key signed for the
  * adapter's own tenant ({@link AdapterAdmission}), verifies each by loading it against the node's
  * encoder and running the {@link AdapterCanary} on it, decides it with the {@link PromotionGate},
- * applies pins and rollbacks, and swaps each tenant's {@link ServingAdapter} atomically. Nothing
+ * applies the pins and rollbacks a trusted node signed ({@link ControlAdmission}; any other control
+ * record is skipped, logged and counted), and swaps each tenant's {@link ServingAdapter} atomically. Nothing
  * serves on its publisher's word: a record published as PROMOTED is refused like an unsigned one.
  * A refused or bad adapter is listed as rejected with its reason and the previous version keeps
  * serving; a version that fails while serving ({@link #fallBack}) is marked failed and the tenant
@@ -58,7 +60,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (AdapterRegistry registry = AdapterRegistry.start(bootstrap, encoder, dataDir.resolve("adapters"),
- *         PromotionGate.defaults(), Duration.ofSeconds(5), 5, TrustedWorkerKeys.load(trustedWorkersFile))) {
+ *         PromotionGate.defaults(), Duration.ofSeconds(5), 5, TrustedWorkerKeys.load(trustedWorkersFile),
+ *         TrustedNodeKeys.load(trustedNodesFile).with(nodeKey.publicKey()))) {
  *     ServingAdapter a = registry.acquire("acme");
  *     try {
  *         float[] q = a.queryEmbedder().embedQuery("flutter of a heated wing");   // a.label(): "acme-retriever/v3"
@@ -89,6 +92,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private final AdapterLoader loader;
     private final PromotionGate gate;
     private final AdapterAdmission admission;
+    private final ControlAdmission controls;
     private final CanaryCheck canary;
     private CandidateEvaluation evaluation;
     private final GateVerdicts verdicts;
@@ -120,9 +124,11 @@ public final class AdapterRegistry implements AutoCloseable {
             PromotionGate gate,
             Duration grace,
             int versionsKept,
-            TrustedWorkerKeys trusted) {
+            TrustedWorkerKeys trusted,
+            TrustedNodeKeys trustedNodes) {
         this.kafka = Objects.requireNonNull(kafka, "kafka");
         this.admission = new AdapterAdmission(trusted);
+        this.controls = new ControlAdmission(trustedNodes);
         this.encoder = encoder;
         this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
         this.verdicts = new GateVerdicts(dir);
@@ -150,6 +156,8 @@ public final class AdapterRegistry implements AutoCloseable {
      * @param versionsKept how many of each adapter's newest versions keep their files on disk
      *     (besides the serving, pinned and rolled-back-to ones), at least 1
      * @param trusted the worker keys whose signed candidates are admitted (none: every candidate is refused)
+     * @param trustedNodes the node keys whose signed controls are applied (the node's own among them;
+     *     none: every pin, unpin and rollback is refused)
      */
     public static AdapterRegistry start(
             String bootstrapServers,
@@ -158,12 +166,14 @@ public final class AdapterRegistry implements AutoCloseable {
             PromotionGate gate,
             Duration grace,
             int versionsKept,
-            TrustedWorkerKeys trusted) {
-        return start(bootstrapServers, encoder, dir, gate, grace, versionsKept, trusted, null);
+            TrustedWorkerKeys trusted,
+            TrustedNodeKeys trustedNodes) {
+        return start(bootstrapServers, encoder, dir, gate, grace, versionsKept, trusted, trustedNodes, null);
     }
 
     /**
-     * As {@link #start(String, TextEncoder, Path, PromotionGate, Duration, int, TrustedWorkerKeys)},
+     * As {@link #start(String, TextEncoder, Path, PromotionGate, Duration, int, TrustedWorkerKeys,
+     * TrustedNodeKeys)},
      * with the gate's own measurement of candidates.
      *
      * @param evaluation scores a candidate against the serving version on the tenant's held-out tasks
@@ -177,9 +187,18 @@ public final class AdapterRegistry implements AutoCloseable {
             Duration grace,
             int versionsKept,
             TrustedWorkerKeys trusted,
+            TrustedNodeKeys trustedNodes,
             CandidateEvaluation evaluation) {
         return start(
-                KafkaConnection.of(bootstrapServers), encoder, dir, gate, grace, versionsKept, trusted, evaluation);
+                KafkaConnection.of(bootstrapServers),
+                encoder,
+                dir,
+                gate,
+                grace,
+                versionsKept,
+                trusted,
+                trustedNodes,
+                evaluation);
     }
 
     /** As above, over a connection with client properties (SASL, SSL). */
@@ -191,8 +210,10 @@ public final class AdapterRegistry implements AutoCloseable {
             Duration grace,
             int versionsKept,
             TrustedWorkerKeys trusted,
+            TrustedNodeKeys trustedNodes,
             CandidateEvaluation evaluation) {
-        AdapterRegistry registry = new AdapterRegistry(kafka, encoder, dir, gate, grace, versionsKept, trusted);
+        AdapterRegistry registry =
+                new AdapterRegistry(kafka, encoder, dir, gate, grace, versionsKept, trusted, trustedNodes);
         registry.evaluation = evaluation;
         registry.thread.start();
         return registry;
@@ -278,6 +299,21 @@ public final class AdapterRegistry implements AutoCloseable {
         return admission.trusted();
     }
 
+    /** The node keys whose signed controls (pin, unpin, rollback) this registry applies. */
+    public TrustedNodeKeys trustedNodes() {
+        return controls.trusted();
+    }
+
+    /** Control records skipped so far: unsigned, signed by an untrusted key, altered, replayed or unreadable. */
+    public long refusedControls() {
+        return controls.refused();
+    }
+
+    /** Why the last control record was skipped, {@code "<adapter>: <why>"}; null when none was. */
+    public String lastRefusedControl() {
+        return controls.lastRefusal();
+    }
+
     /**
      * The versions that failed while serving and that their tenant has fallen back from (no newer
      * version serves yet), each as {@code "<name>/v<version>: <why>"}: what {@code /health} reports.
@@ -352,7 +388,7 @@ public final class AdapterRegistry implements AutoCloseable {
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
             long scanStarted = System.nanoTime();
             try {
-                plan = ReplayPlan.read(c, partitions, end, PLAN_BOUND);
+                plan = ReplayPlan.read(c, partitions, end, PLAN_BOUND, controls.trusted());
             } catch (RuntimeException e) {
                 // Without the plan every version is checked, as a slower start: never a reason to stop reading.
                 log.warn(
@@ -619,6 +655,19 @@ public final class AdapterRegistry implements AutoCloseable {
 
     private void control(AdapterControl control, long offset, long polled, boolean replaying) {
         long started = System.nanoTime();
+        // Who issued it comes first: a control no trusted node signed changes nothing.
+        Optional<String> refused = controls.admit(control);
+        if (refused.isPresent()) {
+            log.warn(
+                    "control {}{} for adapter {} at offset {} (operator '{}') skipped: {}",
+                    control.action(),
+                    control.version() == null ? "" : " v" + control.version(),
+                    control.adapterName(),
+                    offset,
+                    control.operator(),
+                    refused.get());
+            return;
+        }
         AdapterHistory history;
         synchronized (this) {
             history = histories.computeIfAbsent(control.adapterName(), AdapterHistory::new);
@@ -628,12 +677,13 @@ public final class AdapterRegistry implements AutoCloseable {
             checkWhatCouldServe(history);
         }
         log.info(
-                "adapter {}: {} {} by {} ({})",
+                "adapter {}: {} {} by {} ({}; signed by node key {})",
                 control.adapterName(),
                 control.action(),
                 control.version() == null ? "" : "v" + control.version(),
                 control.operator(),
-                control.reason());
+                control.reason(),
+                control.signerKeyId());
         swapIfChanged(history, null, polled, started, started);
         files.removeOld(history);
     }
@@ -648,7 +698,11 @@ public final class AdapterRegistry implements AutoCloseable {
                 r.reason());
         // A version's header or chunk: that version stays visible as rejected. Controls and foreign keys name none.
         AdapterKey key = AdapterKey.tryParse(r.key()).orElse(null);
-        if (key == null || key.kind() == AdapterKey.Kind.CONTROL) {
+        if (key != null && key.kind() == AdapterKey.Kind.CONTROL) {
+            controls.unreadable(key.adapterName(), r.reason());
+            return;
+        }
+        if (key == null) {
             return;
         }
         long version = key.version();
