@@ -39,7 +39,7 @@ import java.util.TreeMap;
  *     partition, whichever node it was sent to); null for a node on its own
  * @param refusedControls control records (pin, unpin, rollback) on {@code engram.adapters} the node
  *     skipped since it started: unsigned, signed by a node key it does not trust, altered, replayed
- *     or unreadable; they changed nothing
+ *     or unreadable; they changed nothing (0 for a caller without a key)
  * @param lastRefusedControl why the last one was skipped, {@code "<adapter>: <why>"}; null when none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -54,7 +54,7 @@ public record NodeHealth(
         String consumerError,
         List<String> failedAdapters,
         Cluster cluster,
-        long refusedControls,
+        Long refusedControls,
         String lastRefusedControl) {
 
     /** Every assigned partition moves. */
@@ -102,6 +102,7 @@ public record NodeHealth(
         servingVersions =
                 servingVersions == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(servingVersions));
         failedAdapters = failedAdapters == null ? List.of() : List.copyOf(failedAdapters);
+        refusedControls = refusedControls == null ? 0L : refusedControls; // absent for a caller without a key
     }
 
     /** Whether every assigned partition moves. */

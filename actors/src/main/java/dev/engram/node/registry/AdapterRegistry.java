@@ -24,12 +24,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -96,17 +90,10 @@ public final class AdapterRegistry implements AutoCloseable {
     private final CanaryCheck canary;
     private CandidateEvaluation evaluation;
     private final GateVerdicts verdicts;
-    private final Duration grace;
     private final AdapterFileRetention files;
     private final AdapterAssembler assembler = new AdapterAssembler();
     private final Map<String, AdapterHistory> histories = new TreeMap<>();
-    /** Serialises swaps: the registry's thread swaps on what it reads, a recall's thread on a failure. */
-    private final Object swapLock = new Object();
-
-    private final Map<String, ServingAdapter> servedByAdapter = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, AtomicReference<ServingAdapter>> servingByTenant =
-            new ConcurrentHashMap<>();
-    private final ScheduledExecutorService reclaimer;
+    private final ServingTable serving;
     private final Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean running = true;
@@ -115,7 +102,6 @@ public final class AdapterRegistry implements AutoCloseable {
     private ReplayPlan plan;
 
     private volatile long deliveries;
-    private final List<Consumer<AdapterSwap>> swapObservers = new CopyOnWriteArrayList<>();
 
     private AdapterRegistry(
             KafkaConnection kafka,
@@ -135,13 +121,8 @@ public final class AdapterRegistry implements AutoCloseable {
         this.canary =
                 encoder == null ? null : new CanaryCheck(AdapterCanary.defaults(), verdicts, loader, encoder, this);
         this.gate = Objects.requireNonNull(gate, "gate");
-        this.grace = Objects.requireNonNull(grace, "grace");
+        this.serving = new ServingTable(encoder, Objects.requireNonNull(grace, "grace"));
         this.files = new AdapterFileRetention(kafka, loader, versionsKept, this);
-        this.reclaimer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "engram-adapter-reclaimer");
-            t.setDaemon(true);
-            return t;
-        });
         this.thread = new Thread(this::run, "engram-adapter-registry");
         this.thread.setDaemon(true);
     }
@@ -224,37 +205,17 @@ public final class AdapterRegistry implements AutoCloseable {
      * and then {@link ServingAdapter#release()} it. Never fails; the base encoder when none serves.
      */
     public ServingAdapter acquire(String tenant) {
-        AtomicReference<ServingAdapter> ref = servingByTenant.get(tenant);
-        if (ref == null) {
-            ServingAdapter base = ServingAdapter.base(tenant, encoder);
-            base.tryAcquire();
-            return base;
-        }
-        while (true) {
-            ServingAdapter s = ref.get();
-            if (s.tryAcquire()) {
-                return s;
-            }
-            // Freed between the read and the lease: the reference already holds its successor.
-        }
+        return serving.acquire(tenant);
     }
 
     /** The label of the tenant's serving version now, e.g. {@code "acme-retriever/v3"} or {@code "base"}. */
     public String servingLabel(String tenant) {
-        AtomicReference<ServingAdapter> ref = servingByTenant.get(tenant);
-        return ref == null ? ServingAdapter.BASE : ref.get().label();
+        return serving.label(tenant);
     }
 
     /** Tenant → the label of its serving version, for every tenant not served by the base encoder. */
     public Map<String, String> servingLabels() {
-        Map<String, String> out = new TreeMap<>();
-        servingByTenant.forEach((tenant, ref) -> {
-            ServingAdapter s = ref.get();
-            if (s != null && s.adapterName() != null) {
-                out.put(tenant, s.label());
-            }
-        });
-        return out;
+        return serving.labels();
     }
 
     /** Every adapter seen, by name, with its versions, the serving and the pinned one. */
@@ -286,7 +247,7 @@ public final class AdapterRegistry implements AutoCloseable {
      * swap waits for it). For benchmarks and monitoring.
      */
     public void onSwap(Consumer<AdapterSwap> observer) {
-        swapObservers.add(Objects.requireNonNull(observer, "observer"));
+        serving.onSwap(Objects.requireNonNull(observer, "observer"));
     }
 
     /** The gate candidates are decided with. */
@@ -372,8 +333,7 @@ public final class AdapterRegistry implements AutoCloseable {
         if (next.label().equals(failed.label())) {
             // The version to fall back to could not be loaded either: the base encoder answers.
             next.release();
-            next = ServingAdapter.base(tenant, encoder);
-            next.tryAcquire();
+            next = serving.base(tenant);
         }
         return next;
     }
@@ -506,9 +466,9 @@ public final class AdapterRegistry implements AutoCloseable {
                 fresh = loader.verify(adapter, staged);
                 Optional<String> sick = fresh == null
                         ? Optional.empty()
-                        : canary.check(history, adapter, fresh, servedByAdapter.get(adapter.adapterName()));
+                        : canary.check(history, adapter, fresh, serving.servedBy(adapter.adapterName()));
                 if (sick.isPresent()) {
-                    closeQuietly(fresh);
+                    ServingTable.closeQuietly(fresh);
                     fresh = null;
                     throw new AdapterLoader.Unusable(sick.get(), null);
                 }
@@ -517,7 +477,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 invalid = e.getMessage();
                 files.discard(staged);
             } catch (java.io.IOException e) {
-                closeQuietly(fresh);
+                ServingTable.closeQuietly(fresh);
                 fresh = null;
                 files.discard(staged);
                 invalid = "could not write the adapter's files under the node's data directory: " + e.getMessage();
@@ -791,94 +751,24 @@ public final class AdapterRegistry implements AutoCloseable {
     /** Points the tenant at the adapter's serving version if it changed; {@code fresh} is closed if unused. */
     private void swapIfChanged(
             AdapterHistory history, TenantAdapter fresh, long polled, long delivered, long verified) {
-        synchronized (swapLock) {
-            swapIfChangedLocked(history, fresh, polled, delivered, verified);
-        }
+        serving.swap(
+                history.adapterName(),
+                () -> target(history),
+                fresh,
+                t -> loader.load(
+                        history.adapterName(),
+                        t.tenant(),
+                        t.version(),
+                        t.entry().dir() != null ? t.entry().dir() : files.readBack(history, t.entry())),
+                polled,
+                delivered,
+                verified);
     }
 
-    private void swapIfChangedLocked(
-            AdapterHistory history, TenantAdapter fresh, long polled, long delivered, long verified) {
-        String tenant;
-        Long target;
-        AdapterHistory.Entry entry;
-        synchronized (this) {
-            tenant = history.tenant();
-            target = history.servingVersion();
-            entry = target == null ? null : history.get(target);
-        }
-        ServingAdapter current = servedByAdapter.get(history.adapterName());
-        long currentVersion = current == null ? 0 : current.version();
-        long targetVersion = target == null ? 0 : target;
-        if (tenant == null || encoder == null || currentVersion == targetVersion) {
-            closeQuietly(fresh);
-            return;
-        }
-        ServingAdapter next;
-        if (target == null) {
-            next = ServingAdapter.base(tenant, encoder);
-        } else {
-            TenantAdapter loaded = fresh;
-            if (fresh == null || fresh.round() != (int) Math.min(targetVersion, Integer.MAX_VALUE)) {
-                closeQuietly(fresh);
-                try {
-                    Path dir = entry.dir() != null ? entry.dir() : files.readBack(history, entry);
-                    loaded = loader.load(history.adapterName(), tenant, targetVersion, dir);
-                    verified = System.nanoTime();
-                } catch (AdapterLoader.Unusable e) {
-                    log.error(
-                            "cannot serve {} v{}: {}; {} keeps serving",
-                            history.adapterName(),
-                            targetVersion,
-                            e.getMessage(),
-                            current == null ? "the base encoder" : current.label());
-                    return;
-                }
-            }
-            next = new ServingAdapter(
-                    tenant, history.adapterName(), targetVersion, loaded.embedder(encoder), entry.policy(), loaded);
-        }
-        servedByAdapter.put(history.adapterName(), next);
-        ServingAdapter old = servingByTenant
-                .computeIfAbsent(tenant, t -> new AtomicReference<>(ServingAdapter.base(t, encoder)))
-                .getAndSet(next);
-        long swapped = System.nanoTime();
-        log.info(
-                "tenant {} now served by {} (was {}; {} ms after the poll: verify {} ms)",
-                tenant,
-                next.label(),
-                old.label(),
-                (swapped - polled) / 1_000_000,
-                (verified - delivered) / 1_000_000);
-        AdapterSwap swap = new AdapterSwap(tenant, old.label(), next.label(), polled, delivered, verified, swapped);
-        for (Consumer<AdapterSwap> observer : swapObservers) {
-            try {
-                observer.accept(swap);
-            } catch (RuntimeException e) {
-                log.warn("a swap observer failed on {}: {}", swap, e.toString());
-            }
-        }
-        retire(old);
-    }
-
-    private void retire(ServingAdapter old) {
-        try {
-            reclaimer.schedule(
-                    () -> {
-                        if (!old.tryFree()) {
-                            retire(old);
-                        }
-                    },
-                    grace.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            old.tryFree();
-        }
-    }
-
-    private static void closeQuietly(TenantAdapter adapter) {
-        if (adapter != null) {
-            adapter.close();
-        }
+    private synchronized ServingTable.Target target(AdapterHistory history) {
+        Long version = history.servingVersion();
+        return new ServingTable.Target(
+                history.tenant(), version == null ? 0 : version, version == null ? null : history.get(version));
     }
 
     /** Stops reading, then frees every loaded adapter (recalls still in flight keep theirs until done). */
@@ -894,12 +784,6 @@ public final class AdapterRegistry implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        reclaimer.shutdownNow();
-        for (AtomicReference<ServingAdapter> ref : servingByTenant.values()) {
-            ServingAdapter s = ref.get();
-            if (s != null) {
-                s.tryFree();
-            }
-        }
+        serving.close();
     }
 }
