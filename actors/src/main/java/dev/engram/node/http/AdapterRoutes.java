@@ -205,7 +205,8 @@ public final class AdapterRoutes extends AllDirectives {
                                 tenant,
                                 accepted.reason(),
                                 (accepted.version() == null ? "" : "version " + accepted.version() + ", ")
-                                        + "published at offset " + meta.offset()));
+                                        + "published at offset " + meta.offset() + ", signed by node key "
+                                        + accepted.signerKeyId()));
                     } catch (RuntimeException e) {
                         log.error(
                                 "{} {} by {} was published at offset {} but not audited: {}",
