@@ -336,6 +336,13 @@ public final class EngramNode implements AutoCloseable {
                 config.maxBatchRecords(),
                 ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
                 NodeIdentity.of(config.dataDir())));
+        if (config.cluster().enabled()) {
+            // How soon a dead node's partitions move; the Kafka client properties may still say otherwise.
+            consumerSettings.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int)
+                    config.cluster().sessionTimeout().toMillis());
+            consumerSettings.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int)
+                    config.cluster().heartbeatInterval().toMillis());
+        }
         boolean perTenant = config.feedbackLayout() == FeedbackTopicLayout.PER_TENANT;
         if (perTenant && !config.kafkaProperties().containsKey(ConsumerConfig.METADATA_MAX_AGE_CONFIG)) {
             // A new tenant's topic joins the pattern subscription at the next metadata refresh (Kafka: 5 min).

@@ -117,7 +117,9 @@ import java.util.regex.Pattern;
  *       Pekko cluster of nodes that share the feedback consumer group: each owns the partitions
  *       Kafka assigned it, and any node answers any tenant's recall by routing it to the owner of
  *       the tenant's partition ({@code engram serve --cluster-port N [--cluster-seed HOST:PORT]}).
- *       Only with the shared feedback layout and an external broker</td></tr>
+ *       Only with the shared feedback layout and an external broker. Its failure-detection times
+ *       (the consumer's session timeout and heartbeat, the wait before downing a member) bound how
+ *       long a dead node's tenants go unanswered</td></tr>
  * </table>
  *
  * <pre>{@code

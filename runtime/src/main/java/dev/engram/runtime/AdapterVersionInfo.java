@@ -3,6 +3,7 @@ package dev.engram.runtime;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
+import dev.engram.streams.PlanLossMetrics;
 
 /**
  * One version of an adapter as the node sees it ({@code GET /v1/adapters}).
@@ -13,6 +14,9 @@ import dev.engram.streams.AdapterStatus;
  * @param reason why: the gate's figures, why it was refused (signature, status, tenant, files,
  *     canary), or how it failed while serving
  * @param metrics the candidate against its parent; null when the record could not be read at all
+ * @param planLoss an agent-model adapter's plan-loss gate verdict as its trainer signed it (candidate
+ *     and serving per-token loss on held-out plans, n, the gain's interval, promote or not); null for
+ *     a retriever adapter
  * @param payloadSha256 SHA-256 of the adapter's files; null when unreadable
  * @param verified whether the files loaded against the node's encoder without error
  * @param serving whether the adapter's tenant is served by this version now
@@ -26,6 +30,7 @@ public record AdapterVersionInfo(
         AdapterStatus status,
         String reason,
         AdapterMetrics metrics,
+        PlanLossMetrics planLoss,
         String payloadSha256,
         boolean verified,
         boolean serving,

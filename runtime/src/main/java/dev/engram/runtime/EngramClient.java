@@ -1,8 +1,10 @@
 package dev.engram.runtime;
 
 import dev.engram.runtime.internal.AdapterFollower;
+import dev.engram.runtime.internal.NodeFailover;
 import dev.engram.runtime.internal.NodeHttp;
 import dev.engram.runtime.internal.TrustStores;
+import dev.engram.streams.AdapterKind;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.EventCodec;
@@ -35,7 +37,8 @@ import org.apache.kafka.common.KafkaException;
 
 /**
  * Engram for an agent runtime: recall the useful past cases for a task, tell Engram how acting
- * went, and follow the retriever adapters as Engram publishes them.
+ * went, and follow the adapters as Engram publishes them (the retriever's, and LoRA adapters for the
+ * agents' own model, written as PEFT folders).
  *
  * <pre>{@code
  * try (EngramClient engram = EngramClient.builder()
@@ -103,6 +106,11 @@ import org.apache.kafka.common.KafkaException;
  * {@code nodeUrl}, feedback needs {@code bootstrapServers}, {@link #onAdapter} needs both and the
  * trusted worker keys; the Kafka producer is made on first use. Thread-safe.
  *
+ * <p>Against a cluster of nodes (any node answers any tenant), give several with {@link
+ * Builder#nodeUrls}: a recall or health call that gets no answer or a 503 from one node (it is down,
+ * or the tenant's partition is moving) is made on the next, and {@link Builder#failoverFor} keeps
+ * trying them for a while, so a node's restart or death is a delay, not an error, for the agent.
+ *
  * <p>On a secured cluster give the Kafka client properties (SASL, SSL) with
  * {@link Builder#kafkaProperties}; where the node reads per-tenant topics, send feedback there with
  * {@link Builder#feedbackLayout} ({@code engram.feedback.<tenant>}, which a prefixed ACL can limit
@@ -119,7 +127,6 @@ import org.apache.kafka.common.KafkaException;
  */
 public final class EngramClient implements AutoCloseable {
 
-    private final URI nodeUrl;
     private final String bootstrapServers;
     private final KafkaConnection kafka;
     private final FeedbackTopicLayout feedbackLayout;
@@ -127,14 +134,14 @@ public final class EngramClient implements AutoCloseable {
     private final Duration sendTimeout;
     private final TrustedWorkerKeys trustedWorkers;
     private final Duration adapterCheckInterval;
-    private final NodeHttp http;
+    private final Path agentModelAdapters;
+    private final NodeFailover nodes;
     private final boolean hasApiKey;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private KafkaProducer<String, byte[]> producer;
     private boolean closed;
 
     private EngramClient(Builder b) {
-        this.nodeUrl = b.nodeUrl;
         this.bootstrapServers = b.bootstrapServers;
         this.kafka = b.bootstrapServers == null ? null : new KafkaConnection(b.bootstrapServers, b.kafkaProperties);
         this.feedbackLayout = b.feedbackLayout;
@@ -142,8 +149,15 @@ public final class EngramClient implements AutoCloseable {
         this.sendTimeout = b.sendTimeout;
         this.hasApiKey = b.apiKey != null;
         this.trustedWorkers = b.trustedWorkers;
+        this.agentModelAdapters = b.agentModelAdapters;
         this.adapterCheckInterval = b.adapterCheckInterval;
-        this.http = b.nodeUrl == null ? null : new NodeHttp(b.nodeUrl, b.requestTimeout, b.apiKey, b.tls);
+        this.nodes = b.nodeUrls.isEmpty()
+                ? null
+                : new NodeFailover(
+                        b.nodeUrls.stream()
+                                .map(url -> new NodeHttp(url, b.requestTimeout, b.apiKey, b.tls))
+                                .toList(),
+                        b.failoverFor);
     }
 
     /** A builder; {@link Builder#agentId} is required, the rest as needed. */
@@ -177,7 +191,7 @@ public final class EngramClient implements AutoCloseable {
      *     a 400 with field {@code mode}
      */
     public RecallResponse recall(String tenant, String task, int k, RecallMode mode) {
-        NodeHttp node = http("recall");
+        NodeFailover node = nodes("recall");
         if (tenant == null || !EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
             throw new InvalidRequestException(
                     "tenant", "must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
@@ -190,7 +204,7 @@ public final class EngramClient implements AutoCloseable {
         if (mode != null) {
             body.put("mode", mode.wireName());
         }
-        return node.call("POST", "/v1/tenants/" + tenant + "/recall", body, 200, RecallResponse.class);
+        return node.call("POST", "/v1/tenants/" + tenant + "/recall", body, RecallResponse.class, 200);
     }
 
     /**
@@ -211,7 +225,7 @@ public final class EngramClient implements AutoCloseable {
      * @throws EngramApiException when the node cannot be reached or answers with something else
      */
     public NodeHealth health() {
-        return http("health").call("GET", "/health", null, NodeHealth.class, 200, 503);
+        return nodes("health").call("GET", "/health", null, NodeHealth.class, 200, 503);
     }
 
     /**
@@ -299,13 +313,30 @@ public final class EngramClient implements AutoCloseable {
      * with the node's reason, complete and verified, on a background thread, starting with those
      * already on the topic (the latest delivered for an adapter is the one the node serves).
      *
-     * @throws IllegalStateException without {@code nodeUrl}, {@code bootstrapServers} or trusted worker keys
+     * <p><b>Agent-model adapters</b> ({@link AdapterKind#AGENT_MODEL}: LoRA adapters for the agents' own
+     * model) are delivered too when the client has a folder for them ({@link Builder#agentModelAdapters}):
+     * each version a trusted worker signed whose plan-loss gate verdict (signed with it) promotes it,
+     * as {@link AdapterStatus#PROMOTED}, after its PEFT folder ({@code adapter_config.json},
+     * {@code adapter_model.safetensors}, byte for byte as published) was written to
+     * {@link #agentModelFolder}. Nodes do not serve these, so they need no {@code nodeUrl}:
+     *
+     * <pre>{@code
+     * engram.onAdapter(a -> {
+     *     if (a.kind() == AdapterKind.AGENT_MODEL) {
+     *         myServer.loadLora(a.adapterName(), engram.agentModelFolder(a));   // e.g. vLLM's /v1/load_lora_adapter
+     *     }
+     * });
+     * }</pre>
+     *
+     * @throws IllegalStateException without {@code bootstrapServers} or trusted worker keys, or without
+     *     both {@code nodeUrl} and {@link Builder#agentModelAdapters}
      */
     public Subscription onAdapter(Consumer<? super AdapterPublished> listener) {
-        if (http == null) {
+        if (nodes == null && agentModelAdapters == null) {
             throw new IllegalStateException(
                     "onAdapter delivers the versions the node's gate promoted, which it asks the "
-                            + "node for: build the client with nodeUrl(...)");
+                            + "node for: build the client with nodeUrl(...) (or, for agent-model adapters only, "
+                            + "with agentModelAdapters(DIR))");
         }
         return onAdapter(a -> a.status() == AdapterStatus.PROMOTED, listener);
     }
@@ -313,7 +344,8 @@ public final class EngramClient implements AutoCloseable {
     /**
      * Follows adapter versions that pass {@code which}: every candidate a trusted worker signed, as
      * published ({@link AdapterStatus#CANDIDATE}), and, with {@code nodeUrl}, every version the node
-     * starts to serve ({@link AdapterStatus#PROMOTED}); e.g. {@code a -> true} for both, or
+     * starts to serve ({@link AdapterStatus#PROMOTED}), and every agent-model version whose gate
+     * promoted it once its folder is written ({@link AdapterStatus#PROMOTED}); e.g. {@code a -> true} for both, or
      * {@code a -> a.tenant().equals("acme")}. Records that fail verification (missing or corrupted
      * chunks, a wrong checksum, no or an untrusted signature, a status set by the publisher) are
      * logged and skipped.
@@ -334,12 +366,33 @@ public final class EngramClient implements AutoCloseable {
         Subscription s = AdapterFollower.start(
                 kafka,
                 trustedWorkers,
-                http,
+                nodes == null ? null : nodes.preferred(),
+                agentModelAdapters,
                 adapterCheckInterval,
                 Objects.requireNonNull(which, "which"),
                 Objects.requireNonNull(listener, "listener"));
         subscriptions.add(s);
         return s;
+    }
+
+    /**
+     * Where {@link #onAdapter} writes {@code adapter}'s PEFT folder:
+     * {@code <agentModelAdapters>/<adapterName>/v<version>}. It holds the files once the version is
+     * delivered as {@link AdapterStatus#PROMOTED}.
+     *
+     * @throws IllegalArgumentException for a retriever adapter
+     * @throws IllegalStateException when the client has no {@link Builder#agentModelAdapters} folder
+     */
+    public Path agentModelFolder(AdapterPublished adapter) {
+        if (adapter.kind() != AdapterKind.AGENT_MODEL) {
+            throw new IllegalArgumentException(adapter.key() + " is a " + adapter.kind()
+                    + " adapter: only agent-model adapters are written as folders by onAdapter");
+        }
+        if (agentModelAdapters == null) {
+            throw new IllegalStateException(
+                    "no folder for agent-model adapters: build the client with agentModelAdapters(DIR)");
+        }
+        return AdapterFollower.folder(agentModelAdapters, adapter);
     }
 
     /** Stops every subscription and closes the producer (after sending what is pending). */
@@ -357,8 +410,9 @@ public final class EngramClient implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EngramClient[agent " + agentId + ", node " + nodeUrl + ", kafka " + bootstrapServers
-                + (http == null ? "" : ", " + (hasApiKey ? "with an API key" : "without an API key")) + "]";
+        return "EngramClient[agent " + agentId + ", node " + (nodes == null ? null : urls(nodes.urls())) + ", kafka "
+                + bootstrapServers
+                + (nodes == null ? "" : ", " + (hasApiKey ? "with an API key" : "without an API key")) + "]";
     }
 
     private synchronized KafkaProducer<String, byte[]> producer() {
@@ -373,11 +427,19 @@ public final class EngramClient implements AutoCloseable {
     }
 
     private NodeHttp http(String what) {
-        if (http == null) {
+        return nodes(what).preferred();
+    }
+
+    private NodeFailover nodes(String what) {
+        if (nodes == null) {
             throw new IllegalStateException(
                     what + ": calls to the node need its URL; build the client with nodeUrl(...)");
         }
-        return http;
+        return nodes;
+    }
+
+    private static String urls(List<URI> urls) {
+        return urls.size() == 1 ? urls.get(0).toString() : urls.toString();
     }
 
     private void requireOpen() {
@@ -389,7 +451,8 @@ public final class EngramClient implements AutoCloseable {
     /** Configures an {@link EngramClient}. */
     public static final class Builder {
 
-        private URI nodeUrl;
+        private List<URI> nodeUrls = List.of();
+        private Duration failoverFor = Duration.ZERO;
         private String bootstrapServers;
         private String agentId;
         private Duration requestTimeout = Duration.ofSeconds(10);
@@ -399,6 +462,7 @@ public final class EngramClient implements AutoCloseable {
         private String apiKey;
         private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
         private Duration adapterCheckInterval = Duration.ofSeconds(2);
+        private Path agentModelAdapters;
         private SSLContext tls;
 
         private Builder() {}
@@ -455,7 +519,34 @@ public final class EngramClient implements AutoCloseable {
 
         /** The node's HTTP address, e.g. {@code http://localhost:8080}; needed for {@link #recall}. */
         public Builder nodeUrl(URI nodeUrl) {
-            this.nodeUrl = nodeUrl;
+            this.nodeUrls = nodeUrl == null ? List.of() : List.of(nodeUrl);
+            return this;
+        }
+
+        /**
+         * The HTTP addresses of several nodes of one cluster (every node answers every tenant): a
+         * recall or health call that gets no answer or a 503 from one is made on the next, and the
+         * node that answered is asked first from then on. Other calls (adapters, admin, operations)
+         * go to that node. See {@link #failoverFor} for retrying when none answers.
+         *
+         * <pre>{@code
+         * EngramClient.builder().nodeUrls(List.of(URI.create("http://engram-1:8080"), URI.create("http://engram-2:8080")))
+         *     .failoverFor(Duration.ofSeconds(30)) ...
+         * }</pre>
+         */
+        public Builder nodeUrls(List<URI> nodeUrls) {
+            this.nodeUrls = nodeUrls == null ? null : new ArrayList<>(nodeUrls);
+            return this;
+        }
+
+        /**
+         * How long a recall or health call goes on trying the nodes, with pauses of up to a second,
+         * when a pass over all of them got no answer or only 503s: enough to outlast a partition
+         * moving (seconds) or a dead node's session timeout. Zero (the default): one pass, then the
+         * last node's error.
+         */
+        public Builder failoverFor(Duration failoverFor) {
+            this.failoverFor = failoverFor;
             return this;
         }
 
@@ -479,6 +570,17 @@ public final class EngramClient implements AutoCloseable {
          */
         public Builder trustedWorkers(Path fileOrDir) {
             return trustedWorkers(TrustedWorkerKeys.load(Objects.requireNonNull(fileOrDir, "trustedWorkers")));
+        }
+
+        /**
+         * Where {@link EngramClient#onAdapter} writes promoted agent-model adapters as PEFT folders,
+         * one per version ({@code DIR/<adapterName>/v<version>}), for the agent runtime's model server
+         * to load. None by default: agent-model adapters are then not delivered.
+         */
+        public Builder agentModelAdapters(Path dir) {
+            this.agentModelAdapters =
+                    Objects.requireNonNull(dir, "agentModelAdapters").toAbsolutePath();
+            return this;
         }
 
         /** How often {@link EngramClient#onAdapter} asks the node which versions it serves (2 s). */
@@ -515,16 +617,23 @@ public final class EngramClient implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "agentId: required, 1-" + EventLimits.MAX_ID_CHARS + " characters, e.g. \"support-agent-7\"");
             }
-            if (nodeUrl == null && bootstrapServers == null) {
+            if (nodeUrls == null || nodeUrls.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("nodeUrls: must not be or hold null");
+            }
+            if (nodeUrls.isEmpty() && bootstrapServers == null) {
                 throw new IllegalArgumentException("nodeUrl or bootstrapServers: at least one is required "
                         + "(nodeUrl for recall, bootstrapServers for feedback and adapters)");
             }
-            if (nodeUrl != null
-                    && (nodeUrl.getScheme() == null
-                            || !nodeUrl.getScheme().startsWith("http")
-                            || nodeUrl.getHost() == null)) {
-                throw new IllegalArgumentException(
-                        "nodeUrl: must be an http(s) URL such as http://localhost:8080, was " + nodeUrl);
+            for (URI nodeUrl : nodeUrls) {
+                if (nodeUrl.getScheme() == null
+                        || !nodeUrl.getScheme().startsWith("http")
+                        || nodeUrl.getHost() == null) {
+                    throw new IllegalArgumentException(
+                            "nodeUrl: must be an http(s) URL such as http://localhost:8080, was " + nodeUrl);
+                }
+            }
+            if (failoverFor == null || failoverFor.isNegative()) {
+                throw new IllegalArgumentException("failoverFor: must be zero or positive, was " + failoverFor);
             }
             if (apiKey != null && (apiKey.isBlank() || !apiKey.chars().allMatch(c -> c > ' ' && c < 127))) {
                 throw new IllegalArgumentException("apiKey: must be the key as the node issued it (printable ASCII, no "

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 
 /**
- * How a retriever adapter changes the encoder; on the wire as its {@link #wireName()}.
+ * How an adapter changes the model it adapts (the retriever's encoder, or the agents' own model); on the wire as its {@link #wireName()}.
  *
  * <pre>{@code
  * AdapterMethod.fromWireName("lora-query-side")   // LORA_QUERY_SIDE
@@ -23,7 +23,14 @@ public enum AdapterMethod {
      * {@code "lora-symmetric"}: queries and cases both go through the adapter; a node re-embeds the
      * tenant's cases before it serves a new version.
      */
-    LORA_SYMMETRIC("lora-symmetric");
+    LORA_SYMMETRIC("lora-symmetric"),
+
+    /**
+     * {@code "lora-causal-lm"}: LoRA on the linear layers of the agents' own causal language model
+     * (PEFT's {@code CAUSAL_LM}); the method of every {@link AdapterKind#AGENT_MODEL} adapter and of
+     * no retriever adapter.
+     */
+    LORA_CAUSAL_LM("lora-causal-lm");
 
     private final String wireName;
 

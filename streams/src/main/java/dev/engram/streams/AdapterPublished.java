@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * One version of a tenant's retriever adapter with its files, metrics and status: the event on the
- * compacted {@link Topics#ADAPTERS} topic. {@link AdapterPublisher} writes it (chunked when large),
+ * One version of a tenant's adapter (a retriever adapter, or an {@link AdapterKind#AGENT_MODEL}
+ * adapter for the agents' own model) with its files, metrics and status: the event on the compacted
+ * {@link Topics#ADAPTERS} topic. {@link AdapterPublisher} writes it (chunked when large),
  * {@link AdapterAssembler} reads it back only when complete and verified.
  *
  * <pre>{@code
@@ -40,9 +41,11 @@ import java.util.regex.Pattern;
  * @param parentVersion the version it was trained from; null when trained from the base model;
  *     below {@code version}
  * @param baseModelId the encoder it adapts
- * @param method query-side or symmetric LoRA
+ * @param method query-side or symmetric LoRA for a retriever adapter, {@link AdapterMethod#LORA_CAUSAL_LM}
+ *     exactly for an agent-model adapter
  * @param config the shape and settings it was trained with (the files hold PEFT's own config too)
- * @param metrics candidate vs parent on held-out and retention queries
+ * @param metrics candidate vs parent on held-out and retention queries: required for a retriever
+ *     adapter, null for an agent-model adapter (its figures are {@code planLoss})
  * @param status candidate, promoted or rejected
  * @param statusReason why (required for {@link AdapterStatus#REJECTED}; {@code ""} when none), at
  *     most {@value #MAX_REASON_CHARS} characters
@@ -56,6 +59,10 @@ import java.util.regex.Pattern;
  *     when unsigned, which no node serves. Given together with {@code signature}
  * @param signature the worker's Ed25519 signature over {@link AdapterSignature#signedBytes}, base64
  *     (64 bytes); null when unsigned
+ * @param kind what it adapts: {@link AdapterKind#RETRIEVER} (also when absent on the wire) or
+ *     {@link AdapterKind#AGENT_MODEL}
+ * @param planLoss the plan-loss gate's verdict: required for {@link AdapterKind#AGENT_MODEL}, null
+ *     for a retriever adapter
  */
 public record AdapterPublished(
         int schemaVersion,
@@ -75,7 +82,9 @@ public record AdapterPublished(
         List<AdapterFile> files,
         Instant createdAt,
         String signerKeyId,
-        String signature) {
+        String signature,
+        AdapterKind kind,
+        PlanLossMetrics planLoss) {
 
     /** The version of the adapter contract this code writes and the newest it reads. */
     public static final int SCHEMA_VERSION = 1;
@@ -116,7 +125,8 @@ public record AdapterPublished(
         FieldChecks.requireText("baseModelId", baseModelId, TrainingJob.MAX_MODEL_ID_CHARS);
         ChunkChecks.requireNonNull("method", method);
         ChunkChecks.requireNonNull("config", config);
-        ChunkChecks.requireNonNull("metrics", metrics);
+        kind = kind == null ? AdapterKind.RETRIEVER : kind;
+        checkKind(kind, method, metrics, planLoss);
         ChunkChecks.requireNonNull("status", status);
         statusReason = FieldChecks.optionalText("statusReason", statusReason, MAX_REASON_CHARS);
         if (status == AdapterStatus.REJECTED && statusReason.isBlank()) {
@@ -189,6 +199,8 @@ public record AdapterPublished(
                 checked,
                 createdAt,
                 null,
+                null,
+                AdapterKind.RETRIEVER,
                 null);
     }
 
@@ -237,7 +249,9 @@ public record AdapterPublished(
                 files,
                 createdAt,
                 signerKeyId,
-                signature);
+                signature,
+                kind,
+                planLoss);
     }
 
     /** The same version carrying a signature; {@link AdapterSignature#sign} makes one. */
@@ -260,7 +274,56 @@ public record AdapterPublished(
                 files,
                 createdAt,
                 signerKeyId,
-                signature);
+                signature,
+                kind,
+                planLoss);
+    }
+
+    /**
+     * The {@link AdapterKind#AGENT_MODEL} candidate a trainer publishes: a LoRA for the agents' own
+     * model in PEFT layout ({@link AdapterFile#PEFT_CONFIG}, {@link AdapterFile#PEFT_WEIGHTS}) with the
+     * plan-loss gate's verdict. Sign it with {@link AdapterSignature#sign} before publishing.
+     *
+     * @throws InvalidEventException naming the field, when any part breaks the contract
+     */
+    public static AdapterPublished agentModelCandidate(
+            String adapterName,
+            String tenant,
+            long version,
+            Long parentVersion,
+            String baseModelId,
+            LoraTrainingConfig config,
+            PlanLossMetrics planLoss,
+            String jobId,
+            List<AdapterFile> files,
+            Instant createdAt) {
+        List<AdapterFile> checked = ChunkChecks.list("files", files, 1, MAX_FILES);
+        long size = checked.stream().mapToLong(AdapterFile::size).sum();
+        if (size > MAX_PAYLOAD_BYTES) {
+            throw new InvalidEventException(
+                    "files", "payload of " + size + " bytes is over the limit of " + MAX_PAYLOAD_BYTES + " bytes");
+        }
+        return new AdapterPublished(
+                SCHEMA_VERSION,
+                adapterName,
+                tenant,
+                version,
+                parentVersion,
+                baseModelId,
+                AdapterMethod.LORA_CAUSAL_LM,
+                config,
+                null,
+                AdapterStatus.CANDIDATE,
+                "",
+                jobId,
+                ChunkRecord.sha256Hex(concat(checked, size)),
+                size,
+                checked,
+                createdAt,
+                null,
+                null,
+                AdapterKind.AGENT_MODEL,
+                planLoss);
     }
 
     /** The file with this name, e.g. {@link AdapterFile#PEFT_WEIGHTS}. */
@@ -285,9 +348,39 @@ public record AdapterPublished(
                 + (parentVersion == null ? "base" : "v" + parentVersion) + "), tenant " + tenant + ", " + status
                 + (statusReason.isEmpty() ? "" : " (" + statusReason + ")") + ", " + method + ", job " + jobId
                 + ", " + files.size() + " files, " + payloadSize + " bytes, sha256 " + payloadSha256.substring(0, 12)
-                + "…, held-out " + metrics.heldOutNdcg10() + " vs " + metrics.parentHeldOutNdcg10()
+                + "…, " + kind + ", "
+                + (metrics != null
+                        ? "held-out " + metrics.heldOutNdcg10() + " vs " + metrics.parentHeldOutNdcg10()
+                        : "plan loss " + planLoss.candidateNll() + " vs " + planLoss.servingNll()
+                                + (planLoss.promote() ? " (gate: promote)" : " (gate: reject)"))
                 + ", created " + createdAt + ", " + (signerKeyId == null ? "unsigned" : "signed by " + signerKeyId)
                 + "]";
+    }
+
+    private static void checkKind(
+            AdapterKind kind, AdapterMethod method, AdapterMetrics metrics, PlanLossMetrics planLoss) {
+        ChunkChecks.requireNonNull("method", method);
+        boolean agentModel = kind == AdapterKind.AGENT_MODEL;
+        if (agentModel != (method == AdapterMethod.LORA_CAUSAL_LM)) {
+            throw new InvalidEventException(
+                    "method",
+                    agentModel
+                            ? "must be " + AdapterMethod.LORA_CAUSAL_LM + " for an agent-model adapter, was " + method
+                            : method + " is for agent-model adapters: set kind to " + AdapterKind.AGENT_MODEL);
+        }
+        if (agentModel) {
+            if (metrics != null) {
+                throw new InvalidEventException(
+                        "metrics", "must be absent for an agent-model adapter: its gate's figures are in planLoss");
+            }
+            ChunkChecks.requireNonNull("planLoss", planLoss);
+        } else {
+            ChunkChecks.requireNonNull("metrics", metrics);
+            if (planLoss != null) {
+                throw new InvalidEventException(
+                        "planLoss", "is only for agent-model adapters (kind " + AdapterKind.AGENT_MODEL + ")");
+            }
+        }
     }
 
     private static void checkSignature(String signerKeyId, String signature) {

@@ -71,7 +71,9 @@ public final class AdapterSignature {
      * adapterName, tenant, version, parentVersion ({@code "base"} when none), baseModelId, method,
      * status ({@code CANDIDATE}, whatever the record says), jobId, payloadSha256 and metrics (their
      * fields in declaration order, numbers as {@link Double#toString}, {@code extra} sorted by name,
-     * each entry as a name field and a value field).
+     * each entry as a name field and a value field). An {@link AdapterKind#AGENT_MODEL} adapter has no
+     * metrics; after payloadSha256 come {@code kind} and its {@link PlanLossMetrics}, field by field
+     * (the gate's verdict and reason included).
      */
     public static byte[] signedBytes(AdapterPublished adapter) {
         Objects.requireNonNull(adapter, "adapter");
@@ -85,6 +87,20 @@ public final class AdapterSignature {
         f.add("status", AdapterStatus.CANDIDATE.name());
         f.add("jobId", adapter.jobId());
         f.add("payloadSha256", adapter.payloadSha256());
+        if (adapter.kind() == AdapterKind.AGENT_MODEL) {
+            // Only agent-model adapters add these lines: retriever signatures stay what they were.
+            PlanLossMetrics p = adapter.planLoss();
+            f.add("kind", adapter.kind().wireName());
+            f.add("planLoss.candidateNll", Double.toString(p.candidateNll()));
+            f.add("planLoss.servingNll", Double.toString(p.servingNll()));
+            f.add("planLoss.heldOutPlans", Integer.toString(p.heldOutPlans()));
+            f.add("planLoss.meanGain", Double.toString(p.meanGain()));
+            f.add("planLoss.gainLower", Double.toString(p.gainLower()));
+            f.add("planLoss.gainUpper", Double.toString(p.gainUpper()));
+            f.add("planLoss.promote", Boolean.toString(p.promote()));
+            f.add("planLoss.reason", p.reason());
+            return f.bytes();
+        }
         AdapterMetrics m = adapter.metrics();
         f.add("metrics.heldOutNdcg10", Double.toString(m.heldOutNdcg10()));
         f.add("metrics.parentHeldOutNdcg10", Double.toString(m.parentHeldOutNdcg10()));

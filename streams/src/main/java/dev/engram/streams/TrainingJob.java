@@ -110,6 +110,14 @@ public record TrainingJob(
         }
         FieldChecks.requireText("baseModelId", baseModelId, MAX_MODEL_ID_CHARS);
         ChunkChecks.requireNonNull("method", method);
+        if (method == AdapterMethod.LORA_CAUSAL_LM) {
+            throw new InvalidEventException(
+                    "method",
+                    "must be one of [" + AdapterMethod.LORA_QUERY_SIDE + ", " + AdapterMethod.LORA_SYMMETRIC
+                            + "], was '"
+                            + method + "': training jobs train retriever adapters (agent-model rounds run with "
+                            + "engram agent-model and are published with --publish)");
+        }
         ChunkChecks.requireNonNull("config", config);
         examples = ChunkChecks.list("examples", examples, 1, MAX_EXAMPLES);
         heldOut = ChunkChecks.list("heldOut", heldOut, 1, MAX_EVAL_QUERIES);

@@ -52,6 +52,72 @@ class AdapterSignatureTest {
                 AT);
     }
 
+    private static AdapterPublished agentModel(int weightBytes, PlanLossMetrics gate) {
+        byte[] weights = new byte[weightBytes];
+        new Random(weightBytes).nextBytes(weights);
+        return AdapterPublished.agentModelCandidate(
+                "acme-agent",
+                "acme",
+                2,
+                1L,
+                "HuggingFaceTB/SmolLM2-135M",
+                new LoraTrainingConfig(
+                        8,
+                        16,
+                        0.0,
+                        List.of("q_proj", "v_proj"),
+                        false,
+                        false,
+                        3,
+                        8,
+                        2e-4,
+                        42,
+                        512,
+                        LoraTrainingConfig.Init.DEFAULT,
+                        null,
+                        false,
+                        1,
+                        "CAUSAL_LM"),
+                gate,
+                "acme-agent-v2",
+                List.of(
+                        new AdapterFile(AdapterFile.PEFT_CONFIG, "{}".getBytes(StandardCharsets.UTF_8)),
+                        new AdapterFile(AdapterFile.PEFT_WEIGHTS, weights)),
+                AT);
+    }
+
+    @Test
+    void anAgentModelAdaptersSignatureCoversItsKindAndGateVerdictInlineAndChunked() throws Exception {
+        KeyPair worker = ed25519();
+        TrustedWorkerKeys trusted = TrustedWorkerKeys.of(worker.getPublic());
+        PlanLossMetrics rejected = new PlanLossMetrics(2.4, 2.1, 12, -0.3, -0.5, -0.1, false, "reject: worse");
+        for (int size : new int[] {64, 1024 * 1024}) {
+            AdapterPublished signed = AdapterSignature.sign(agentModel(size, rejected), worker);
+            assertThat(AdapterSignature.verify(signed, trusted).trusted()).isTrue();
+            List<ProducerRecord<String, byte[]>> records = AdapterPublisher.records(signed, 1);
+            AdapterAssembler assembler = new AdapterAssembler();
+            List<AdapterAssembler.Delivery> out = new ArrayList<>();
+            long offset = 0;
+            for (ProducerRecord<String, byte[]> r : records) {
+                out.addAll(assembler.accept(new ConsumerRecord<>(Topics.ADAPTERS, 0, offset++, r.key(), r.value())));
+            }
+            AdapterPublished read = ((AdapterAssembler.Delivery.Adapter) out.get(out.size() - 1)).adapter();
+            assertThat(read).as("%d bytes, %d records", size, records.size()).isEqualTo(signed);
+            assertThat(read.kind()).isEqualTo(AdapterKind.AGENT_MODEL);
+            assertThat(AdapterSignature.verify(read, trusted).trusted()).isTrue();
+
+            // Whoever flips the verdict to promote, or changes its figures, holds no valid signature.
+            PlanLossMetrics flipped = new PlanLossMetrics(2.4, 2.1, 12, -0.3, -0.5, -0.1, true, "reject: worse");
+            AdapterPublished forged = agentModel(size, flipped).signed(signed.signerKeyId(), signed.signature());
+            assertThat(AdapterSignature.verify(forged, trusted).reason()).contains("does not verify");
+            PlanLossMetrics better = new PlanLossMetrics(1.4, 2.1, 12, 0.7, 0.5, 0.9, false, "reject: worse");
+            assertThat(AdapterSignature.verify(
+                                    agentModel(size, better).signed(signed.signerKeyId(), signed.signature()), trusted)
+                            .trusted())
+                    .isFalse();
+        }
+    }
+
     @Test
     void aSignedCandidateVerifiesWithItsKeyAndSurvivesTheWireInlineAndChunked() throws Exception {
         KeyPair worker = ed25519();

@@ -122,6 +122,7 @@ class WireSchemaTest {
             entry(LoraTrainingConfig.class, "lora-training-config.schema.json#"),
             entry(AdapterPublished.class, "adapter-published.schema.json#"),
             entry(AdapterMetrics.class, "adapter-published.schema.json#/$defs/metrics"),
+            entry(PlanLossMetrics.class, "adapter-published.schema.json#/$defs/planLoss"),
             entry(AdapterFile.class, "adapter-published.schema.json#/$defs/file"),
             entry(AdapterControl.class, "adapter-control.schema.json#"),
             entry(TrainingProgress.class, "training-progress.schema.json#"));

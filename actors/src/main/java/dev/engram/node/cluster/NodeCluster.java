@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * shard allocation: the partition's shard goes to the node whose consumer Kafka assigned it to, as
  * pekko-connectors-kafka's cluster-sharding integration does (that connector does not run on Kafka 4
  * clients with Pekko 1.x). A member that stops leaves the cluster; one that dies is downed by the
- * split-brain resolver (keep-majority) after {@value #STABLE_AFTER}.
+ * split-brain resolver (keep-majority) after {@link ClusterConfig#downAfter()} of still membership.
  */
 public final class NodeCluster implements AutoCloseable {
 
@@ -54,9 +54,6 @@ public final class NodeCluster implements AutoCloseable {
 
     /** Every node's actor system has this name: members of one cluster must share it. */
     public static final String SYSTEM_NAME = "engram";
-
-    /** How long membership must be still before the split-brain resolver downs unreachable members. */
-    static final String STABLE_AFTER = "7s";
 
     private static final Duration REFRESH = Duration.ofSeconds(1);
 
@@ -97,7 +94,8 @@ public final class NodeCluster implements AutoCloseable {
                 "pekko.cluster.jmx.enabled = off",
                 "pekko.cluster.log-info-verbose = off",
                 "pekko.cluster.downing-provider-class = \"org.apache.pekko.cluster.sbr.SplitBrainResolverProvider\"",
-                "pekko.cluster.split-brain-resolver.stable-after = " + STABLE_AFTER,
+                "pekko.cluster.split-brain-resolver.stable-after = "
+                        + config.downAfter().toMillis() + "ms",
                 // A moved partition's shard follows within about a second.
                 "pekko.cluster.sharding.rebalance-interval = 1s",
                 "pekko.cluster.sharding.external-shard-allocation-strategy.client-timeout = 5s");

@@ -10,6 +10,7 @@ import dev.engram.node.auth.Role;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.registry.AdapterView;
 import dev.engram.streams.AdapterControl;
+import dev.engram.streams.AdapterKind;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.InvalidEventException;
 import java.time.Clock;
@@ -152,6 +153,15 @@ public final class AdapterRoutes extends AllDirectives {
     }
 
     private Route control(Principal principal, String name, String action, String body) {
+        AdapterView view = registry.adapter(name);
+        if (view != null && view.kind() == AdapterKind.AGENT_MODEL) {
+            return complete(JsonResponses.error(
+                    StatusCodes.CONFLICT,
+                    "'" + name
+                            + "' is an agent-model adapter: nodes list it but do not serve it, so there is nothing to "
+                            + action + " (its versions' plan-loss gate decides what runtimes receive)",
+                    null));
+        }
         AdapterControl control;
         try {
             boolean unpin = action.equals("unpin");

@@ -6,6 +6,7 @@ import dev.engram.memory.CaseStoreConfig;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.registry.AdapterVersionView;
 import dev.engram.node.registry.AdapterView;
+import dev.engram.streams.AdapterKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,7 @@ public final class TenantSummaries {
     /** The tenants {@code visible} accepts that have cases or an adapter, in tenant order. */
     public List<TenantSummary> summaries(Predicate<String> visible) {
         Map<String, AdapterView> byTenant = adapters.adapters().stream()
-                .filter(a -> a.tenant() != null)
+                .filter(a -> a.tenant() != null && a.kind() == AdapterKind.RETRIEVER)
                 .collect(Collectors.toMap(AdapterView::tenant, a -> a, (a, b) -> a));
         java.util.SortedSet<String> tenants = new java.util.TreeSet<>(store.tenants());
         tenants.addAll(byTenant.keySet());

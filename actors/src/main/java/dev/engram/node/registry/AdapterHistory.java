@@ -2,6 +2,7 @@ package dev.engram.node.registry;
 
 import dev.engram.retriever.ranking.RankerPolicy;
 import dev.engram.streams.AdapterControl;
+import dev.engram.streams.AdapterKind;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
 import java.nio.file.Path;
@@ -113,6 +114,7 @@ final class AdapterHistory {
                     status,
                     reason,
                     metrics,
+                    null,
                     payloadSha256,
                     verified,
                     serving != null && serving == version,
@@ -262,6 +264,6 @@ final class AdapterHistory {
     AdapterView view(Long serving) {
         List<AdapterVersionView> list = new ArrayList<>();
         versions.values().forEach(e -> list.add(e.view(serving)));
-        return new AdapterView(adapterName, tenant, serving, pinned(), control, list);
+        return new AdapterView(adapterName, AdapterKind.RETRIEVER, tenant, serving, pinned(), control, list);
     }
 }

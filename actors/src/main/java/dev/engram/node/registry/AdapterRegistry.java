@@ -8,6 +8,7 @@ import dev.engram.streams.AdapterAssembler;
 import dev.engram.streams.AdapterControl;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterKey;
+import dev.engram.streams.AdapterKind;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
@@ -93,6 +94,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private final AdapterFileRetention files;
     private final AdapterAssembler assembler = new AdapterAssembler();
     private final Map<String, AdapterHistory> histories = new TreeMap<>();
+    private final AgentModelVersions agentModels = new AgentModelVersions();
     private final ServingTable serving;
     private final Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -222,13 +224,14 @@ public final class AdapterRegistry implements AutoCloseable {
     public synchronized List<AdapterView> adapters() {
         List<AdapterView> out = new ArrayList<>();
         histories.values().forEach(h -> out.add(h.view(h.servingVersion())));
+        out.addAll(agentModels.views());
         return out;
     }
 
     /** One adapter by name, or {@code null} when this node has seen none by that name. */
     public synchronized AdapterView adapter(String name) {
         AdapterHistory h = histories.get(name);
-        return h == null ? null : h.view(h.servingVersion());
+        return h == null ? agentModels.view(name) : h.view(h.servingVersion());
     }
 
     /** {@code true} once everything on the topic when the registry started has been read. */
@@ -415,6 +418,21 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     private void adapter(AdapterPublished adapter, long offset, long polled, boolean replaying) {
+        if (adapter.kind() == AdapterKind.AGENT_MODEL) {
+            agentModel(adapter, offset);
+            return;
+        }
+        synchronized (this) {
+            if (agentModels.has(adapter.adapterName())) {
+                log.warn(
+                        "skipped retriever adapter {} v{} at offset {}: {} is an agent-model adapter's name",
+                        adapter.adapterName(),
+                        adapter.version(),
+                        offset,
+                        adapter.adapterName());
+                return;
+            }
+        }
         long started = System.nanoTime();
         TenantAdapter fresh = null;
         AdapterHistory.Entry entry;
@@ -537,6 +555,33 @@ public final class AdapterRegistry implements AutoCloseable {
         files.removeOld(history);
     }
 
+    /**
+     * An agent-model adapter is listed, never loaded: nothing of it is written to disk, and it
+     * touches no retriever adapter's history, canary or gate.
+     */
+    private void agentModel(AdapterPublished adapter, long offset) {
+        synchronized (this) {
+            if (histories.containsKey(adapter.adapterName())) {
+                log.warn(
+                        "skipped agent-model adapter {} v{} at offset {}: {} is a retriever adapter's name",
+                        adapter.adapterName(),
+                        adapter.version(),
+                        offset,
+                        adapter.adapterName());
+                return;
+            }
+            Optional<String> refused = admission.refusal(adapter, agentModels.tenant(adapter.adapterName()));
+            agentModels.put(adapter, refused);
+            log.info(
+                    "agent-model adapter {} v{} for tenant {} at offset {}: listed, not loaded ({})",
+                    adapter.adapterName(),
+                    adapter.version(),
+                    adapter.tenant(),
+                    offset,
+                    refused.orElse(adapter.planLoss().promote() ? "gate promoted" : "gate rejected"));
+        }
+    }
+
     /** Lists a refused version as rejected, unless a version read earlier under its key was admitted and verified. */
     private void refuse(
             AdapterHistory history,
@@ -627,6 +672,15 @@ public final class AdapterRegistry implements AutoCloseable {
                     control.operator(),
                     refused.get());
             return;
+        }
+        synchronized (this) {
+            if (agentModels.has(control.adapterName())) {
+                log.warn(
+                        "ignored {} of agent-model adapter {}: nodes do not serve agent-model adapters",
+                        control.action(),
+                        control.adapterName());
+                return;
+            }
         }
         AdapterHistory history;
         synchronized (this) {

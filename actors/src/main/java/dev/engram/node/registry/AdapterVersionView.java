@@ -2,6 +2,7 @@ package dev.engram.node.registry;
 
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
+import dev.engram.streams.PlanLossMetrics;
 import java.util.Objects;
 
 /**
@@ -11,7 +12,10 @@ import java.util.Objects;
  * @param status {@code PROMOTED} or {@code REJECTED} (the node decides candidates itself)
  * @param reason why (the gate's figures, why it was refused: signature, status, tenant, files, canary;
  *     or how it failed while serving)
- * @param metrics candidate vs parent; {@code null} when the record could not be read at all
+ * @param metrics candidate vs parent; {@code null} when the record could not be read at all, and for
+ *     an agent-model adapter
+ * @param planLoss an agent-model adapter's plan-loss gate verdict as its trainer signed it; {@code null}
+ *     for a retriever adapter
  * @param payloadSha256 SHA-256 of the files; {@code null} when unreadable
  * @param verified whether the files were loaded against this node's encoder without error
  * @param serving whether this is the version the adapter's tenant is served by now
@@ -24,6 +28,7 @@ public record AdapterVersionView(
         AdapterStatus status,
         String reason,
         AdapterMetrics metrics,
+        PlanLossMetrics planLoss,
         String payloadSha256,
         boolean verified,
         boolean serving,

@@ -2,6 +2,7 @@ package dev.engram.node.tuning;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.engram.streams.AdapterAssembler;
+import dev.engram.streams.AdapterKind;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.DeadLetter;
@@ -159,6 +160,9 @@ public final class AdapterTopicFollower implements AdapterVersions, AutoCloseabl
         for (AdapterAssembler.Delivery d : assembler.accept(record)) {
             if (d instanceof AdapterAssembler.Delivery.Adapter a) {
                 AdapterPublished adapter = a.adapter();
+                if (adapter.kind() != AdapterKind.RETRIEVER) {
+                    continue; // agent-model adapters are not made by this node's jobs
+                }
                 NavigableMap<Long, AdapterStatus> versions =
                         statuses.computeIfAbsent(adapter.adapterName(), n -> new TreeMap<>());
                 synchronized (versions) {

@@ -184,7 +184,29 @@ function gain(m) {
       + (100 * d).toFixed(2) + ' pts, n ' + m.heldOutQueries + ')';
 }
 
+function planLoss(p) {
+  if (!p) return '';
+  return p.candidateNll.toFixed(4) + ' vs ' + p.servingNll.toFixed(4) + ' nats/token (gain ' + (p.meanGain >= 0 ? '+' : '')
+      + p.meanGain.toFixed(4) + ' [' + p.gainLower.toFixed(4) + ', ' + p.gainUpper.toFixed(4) + '], n ' + p.heldOutPlans + ')';
+}
+
+// An agent-model adapter (a LoRA for the agents' own model) is listed, not served by nodes: no controls.
+function agentModelCard(a) {
+  const rows = a.versions.slice().reverse().map((v) => el('tr', { 'data-version': v.version },
+    el('td', {}, 'v' + v.version),
+    el('td', {}, el('span', { class: 'status ' + v.status.toLowerCase() }, v.status)),
+    el('td', { class: 'reason' }, v.reason),
+    el('td', {}, planLoss(v.planLoss))));
+  return el('article', { class: 'adapter', 'data-adapter': a.name, 'data-kind': a.kind },
+    el('h2', {}, a.name, ' ', el('small', {}, 'tenant ' + (a.tenant || '?') + ' · agent-model adapter')),
+    el('p', { class: 'muted' }, 'Delivered to agent runtimes by the SDK when its gate promotes it; nodes list it and never load it.'),
+    el('table', {}, el('thead', {}, el('tr', {}, ...['version', 'status', 'the gate\'s reason',
+      'held-out plan loss vs serving'].map((h) => el('th', {}, h)))),
+    el('tbody', {}, rows)));
+}
+
 function adapterCard(a) {
+  if (a.kind === 'agent-model') return agentModelCard(a);
   const control = a.control ? a.control.action.toLowerCase() + (a.control.version ? ' v' + a.control.version : '')
       + ' by ' + a.control.operator + (a.control.reason ? ' — ' + a.control.reason : '') : 'none';
   const rows = a.versions.slice().reverse().map((v) => el('tr', { class: v.serving ? 'serving' : '', 'data-version': v.version },

@@ -48,6 +48,14 @@ class SdkModelDriftTest {
     }
 
     @Test
+    void theSdkReadsAnAdaptersKindAndPlanLossVerdictAsTheWireTypesTheNodeWrites() {
+        // Both sides use the stream's own types, so a new kind or a new verdict field cannot drift apart.
+        assertThat(type(AdapterInfo.class, "kind")).isEqualTo(type(AdapterView.class, "kind"));
+        assertThat(type(AdapterVersionInfo.class, "planLoss")).isEqualTo(type(AdapterVersionView.class, "planLoss"));
+        assertThat(type(AdapterVersionInfo.class, "metrics")).isEqualTo(type(AdapterVersionView.class, "metrics"));
+    }
+
+    @Test
     void theSdkKnowsEveryRecallModeOfTheNode() {
         assertThat(Arrays.stream(dev.engram.runtime.RecallMode.values()).map(dev.engram.runtime.RecallMode::wireName))
                 .containsExactlyElementsOf(Arrays.stream(dev.engram.memory.RecallMode.values())
@@ -59,6 +67,14 @@ class SdkModelDriftTest {
         assertThat(names(sdk))
                 .as("the fields of the SDK's %s, against the node's %s", sdk.getName(), node.getName())
                 .containsExactlyElementsOf(names(node));
+    }
+
+    private static Class<?> type(Class<? extends Record> record, String component) {
+        return Arrays.stream(record.getRecordComponents())
+                .filter(c -> c.getName().equals(component))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(record.getName() + " has no " + component))
+                .getType();
     }
 
     private static List<String> names(Class<? extends Record> type) {

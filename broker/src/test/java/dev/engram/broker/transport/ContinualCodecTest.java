@@ -79,7 +79,11 @@ class ContinualCodecTest {
         assertRejected(
                 good.replace("\"method\":\"lora-query-side\"", "\"method\":\"full-finetune\""),
                 "method",
-                "must be one of [lora-query-side, lora-symmetric]");
+                "must be one of [lora-query-side, lora-symmetric, lora-causal-lm]");
+        assertRejected(
+                good.replace("\"method\":\"lora-query-side\"", "\"method\":\"lora-causal-lm\""),
+                "method",
+                "training jobs train retriever adapters");
         assertRejected(
                 good.replace("\"gain\":3.0", "\"gain\":0.0"),
                 "heldOut[0].candidates",
@@ -240,6 +244,8 @@ class ContinualCodecTest {
                         a.files(),
                         a.createdAt(),
                         null,
+                        null,
+                        a.kind(),
                         null))
                 .hasMessageStartingWith("payloadSize: says");
     }

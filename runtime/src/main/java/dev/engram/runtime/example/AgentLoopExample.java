@@ -4,6 +4,7 @@ import dev.engram.runtime.EngramApiException;
 import dev.engram.runtime.EngramClient;
 import dev.engram.runtime.Feedback;
 import dev.engram.runtime.Subscription;
+import dev.engram.streams.AdapterKind;
 import dev.engram.streams.RecallResponse;
 import dev.engram.streams.RecalledCase;
 import java.net.URI;
@@ -53,12 +54,18 @@ public final class AgentLoopExample {
                         .agentId("example-agent")
                         .build();
                 Subscription adapters = engram.onAdapter(a -> System.out.printf(
-                        "[adapter] %s v%d promoted for %s (held-out nDCG@10 %.3f vs %.3f)%n",
+                        "[adapter] %s v%d promoted for %s (%s)%n",
                         a.adapterName(),
                         a.version(),
                         a.tenant(),
-                        a.metrics().heldOutNdcg10(),
-                        a.metrics().parentHeldOutNdcg10()))) {
+                        a.kind() == AdapterKind.AGENT_MODEL
+                                ? String.format(
+                                        "agent-model, held-out plan loss %.3f vs %.3f",
+                                        a.planLoss().candidateNll(),
+                                        a.planLoss().servingNll())
+                                : String.format(
+                                        "held-out nDCG@10 %.3f vs %.3f",
+                                        a.metrics().heldOutNdcg10(), a.metrics().parentHeldOutNdcg10())))) {
 
             for (int round = 1; round <= rounds; round++) {
                 String task = TASKS.get(random.nextInt(TASKS.size()));

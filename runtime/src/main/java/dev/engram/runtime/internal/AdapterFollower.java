@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.engram.runtime.EngramApiException;
 import dev.engram.runtime.Subscription;
 import dev.engram.streams.AdapterAssembler;
+import dev.engram.streams.AdapterFolder;
+import dev.engram.streams.AdapterKind;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterSignature;
 import dev.engram.streams.AdapterStatus;
@@ -11,6 +13,8 @@ import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
 import dev.engram.streams.TrustedWorkerKeys;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +46,11 @@ import org.slf4j.LoggerFactory;
  *       ({@code GET /v1/adapters}) every {@code checkEvery} while a trusted version is held.</li>
  * </ul>
  *
- * Everything else (unsigned, untrusted or forged signatures, a record that calls itself PROMOTED or
+ * An agent-model version (a LoRA for the agents' own model, {@link AdapterKind#AGENT_MODEL}) needs no
+ * node: a trusted one is handed over as a candidate, and, when the plan-loss gate verdict its worker
+ * signed promotes it, written as a PEFT folder and handed over as {@link AdapterStatus#PROMOTED}.
+ *
+ * <p>Everything else (unsigned, untrusted or forged signatures, a record that calls itself PROMOTED or
  * REJECTED, another tenant under a known adapter name, broken records) is logged and skipped.
  *
  * <p>Operator controls on the topic (pin, unpin, rollback) are never acted on here, signed or not:
@@ -60,6 +68,7 @@ public final class AdapterFollower implements Subscription {
     private final KafkaConsumer<String, byte[]> consumer;
     private final TrustedWorkerKeys trusted;
     private final NodeHttp node;
+    private final Path agentModelDir;
     private final Duration checkEvery;
     private final Predicate<? super AdapterPublished> filter;
     private final Consumer<? super AdapterPublished> listener;
@@ -75,6 +84,7 @@ public final class AdapterFollower implements Subscription {
             KafkaConnection kafka,
             TrustedWorkerKeys trusted,
             NodeHttp node,
+            Path agentModelDir,
             Duration checkEvery,
             Predicate<? super AdapterPublished> filter,
             Consumer<? super AdapterPublished> listener) {
@@ -90,6 +100,7 @@ public final class AdapterFollower implements Subscription {
                         false));
         this.trusted = trusted;
         this.node = node;
+        this.agentModelDir = agentModelDir;
         this.checkEvery = checkEvery;
         this.filter = filter;
         this.listener = listener;
@@ -109,18 +120,25 @@ public final class AdapterFollower implements Subscription {
             Duration checkEvery,
             Predicate<? super AdapterPublished> filter,
             Consumer<? super AdapterPublished> listener) {
-        return start(KafkaConnection.of(bootstrapServers), trusted, node, checkEvery, filter, listener);
+        return start(KafkaConnection.of(bootstrapServers), trusted, node, null, checkEvery, filter, listener);
     }
 
-    /** As above, following over {@code kafka} (with its client properties). */
+    /**
+     * As above, following over {@code kafka} (with its client properties).
+     *
+     * @param agentModelDir where promoted agent-model adapters' folders are written
+     *     ({@code <dir>/<adapterName>/v<version>}); null to skip agent-model adapters
+     */
     public static AdapterFollower start(
             KafkaConnection kafka,
             TrustedWorkerKeys trusted,
             NodeHttp node,
+            Path agentModelDir,
             Duration checkEvery,
             Predicate<? super AdapterPublished> filter,
             Consumer<? super AdapterPublished> listener) {
-        AdapterFollower follower = new AdapterFollower(kafka, trusted, node, checkEvery, filter, listener);
+        AdapterFollower follower =
+                new AdapterFollower(kafka, trusted, node, agentModelDir, checkEvery, filter, listener);
         follower.thread.start();
         return follower;
     }
@@ -204,6 +222,10 @@ public final class AdapterFollower implements Subscription {
             return;
         }
         tenants.putIfAbsent(adapter.adapterName(), adapter.tenant());
+        if (adapter.kind() == AdapterKind.AGENT_MODEL) {
+            agentModel(adapter);
+            return;
+        }
         NavigableMap<Long, AdapterPublished> versions =
                 held.computeIfAbsent(adapter.adapterName(), n -> new TreeMap<>());
         versions.put(adapter.version(), adapter);
@@ -212,6 +234,51 @@ public final class AdapterFollower implements Subscription {
         }
         deliver(adapter);
         nextCheck = System.nanoTime(); // a new version may be what the node serves next: ask soon
+    }
+
+    /**
+     * An agent-model version needs no node: its gate's verdict travels with it, signed by the worker
+     * that was just verified. A promoted one is written as a PEFT folder, then delivered as promoted.
+     */
+    private void agentModel(AdapterPublished adapter) {
+        deliver(adapter);
+        if (!adapter.planLoss().promote()) {
+            LOG.info(
+                    "agent-model adapter {} v{} not delivered: its gate rejected it ({})",
+                    adapter.adapterName(),
+                    adapter.version(),
+                    adapter.planLoss().reason());
+            return;
+        }
+        if (agentModelDir == null) {
+            LOG.warn(
+                    "agent-model adapter {} v{} not delivered: no folder to write it to (build the client with "
+                            + "agentModelAdapters(DIR))",
+                    adapter.adapterName(),
+                    adapter.version());
+            return;
+        }
+        Path dir = folder(agentModelDir, adapter);
+        try {
+            if (!AdapterFolder.holds(adapter, dir)) {
+                AdapterFolder.write(adapter, dir);
+            }
+        } catch (IOException e) {
+            LOG.warn(
+                    "agent-model adapter {} v{} not delivered: could not write {} ({})",
+                    adapter.adapterName(),
+                    adapter.version(),
+                    dir,
+                    e.toString());
+            return;
+        }
+        deliver(adapter.withStatus(
+                AdapterStatus.PROMOTED, "plan-loss gate: " + adapter.planLoss().reason() + "; written to " + dir));
+    }
+
+    /** Where an agent-model adapter's folder goes under {@code root}: {@code <adapterName>/v<version>}. */
+    public static Path folder(Path root, AdapterPublished adapter) {
+        return root.resolve(adapter.adapterName()).resolve("v" + adapter.version());
     }
 
     /** Why a version is not for this client, or null: the node's admission rules, applied here too. */

@@ -10,8 +10,10 @@ import dev.engram.runtime.EngramClient;
 import dev.engram.runtime.InvalidRequestException;
 import dev.engram.runtime.NodeAdapters;
 import dev.engram.streams.AdapterControl;
+import dev.engram.streams.AdapterKind;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.EventCodec;
+import dev.engram.streams.PlanLossMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -35,6 +37,7 @@ import picocli.CommandLine.Spec;
  * engram adapters pin      NAME VERSION [--reason TEXT] [--node URL] [--key-file FILE]
  * engram adapters unpin    NAME [--reason TEXT] [--node URL] [--key-file FILE]
  * engram adapters rollback NAME VERSION [--reason TEXT] [--node URL] [--key-file FILE]
+ * engram adapters export   NAME VERSION DIR [--bootstrap HOST:PORT] [--trusted-workers FILE]
  * </pre>
  *
  * <p>Listing needs a reader's key, the controls an operator's; the node records the key's principal
@@ -43,7 +46,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "adapters",
         mixinStandardHelpOptions = true,
-        header = "List a node's adapter versions, and pin, unpin or roll one back.",
+        header = "List a node's adapter versions, pin, unpin or roll one back, or export one as a PEFT folder.",
         description = {
             "List a node's adapter versions (status, gate metrics, reason), and pin, unpin or roll back.",
             "Controls go onto engram.adapters, so every node applies them and they survive restarts."
@@ -52,7 +55,8 @@ import picocli.CommandLine.Spec;
             AdaptersCommand.ListVersions.class,
             AdaptersCommand.Pin.class,
             AdaptersCommand.Unpin.class,
-            AdaptersCommand.Rollback.class
+            AdaptersCommand.Rollback.class,
+            AdapterExportCommand.class
         })
 final class AdaptersCommand implements Runnable {
 
@@ -214,6 +218,10 @@ final class AdaptersCommand implements Runnable {
     }
 
     private static void print(PrintWriter out, AdapterInfo a) {
+        if (a.kind() == AdapterKind.AGENT_MODEL) {
+            printAgentModel(out, a);
+            return;
+        }
         out.println(a.name() + " (tenant " + a.tenant() + "): serving "
                 + (a.serving() == null ? "the base encoder" : "v" + a.serving()));
         AdapterControl control = a.control();
@@ -237,6 +245,23 @@ final class AdaptersCommand implements Runnable {
                             v.reason(),
                             v.policy() == null || v.policy().isEmpty() ? "" : " [" + v.policy() + "]")
                     + (v.failed() ? " (failed while serving)" : ""));
+        }
+    }
+
+    private static void printAgentModel(PrintWriter out, AdapterInfo a) {
+        out.println(a.name() + " (tenant " + a.tenant() + "): agent-model adapter, listed by the node, not served"
+                + " by it (engram adapters export NAME VERSION DIR writes one for a serving stack)");
+        for (AdapterVersionInfo v : a.versions()) {
+            PlanLossMetrics p = v.planLoss();
+            out.println(String.format(
+                    Locale.ROOT,
+                    "    v%-4d %-9s plan loss %s  %s",
+                    v.version(),
+                    v.status(),
+                    p == null
+                            ? "(unreadable)"
+                            : String.format(Locale.ROOT, "%.4f -> %.4f", p.servingNll(), p.candidateNll()),
+                    v.reason()));
         }
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.engram.adapters.LoraConfig;
 import dev.engram.adapters.TrainingConfig;
+import dev.engram.agentmodel.AgentAdapterPublication;
 import dev.engram.agentmodel.AgentAdapterTrainer;
 import dev.engram.agentmodel.AgentModelRound;
 import dev.engram.agentmodel.AgentTokenizer;
@@ -16,14 +17,23 @@ import dev.engram.agentmodel.PlanLossGate;
 import dev.engram.agentmodel.RoundConfig;
 import dev.engram.agentmodel.RoundReport;
 import dev.engram.memory.Case;
+import dev.engram.streams.AdapterPublished;
+import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.FeedbackEvent;
+import dev.engram.streams.KafkaConnection;
+import dev.engram.streams.PublishedAdapters;
+import dev.engram.streams.Topics;
+import dev.engram.tools.LocalEngram;
 import dev.engram.tools.internal.ProgressBar;
+import dev.engram.worker.WorkerKey;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +41,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,7 +62,8 @@ import picocli.CommandLine.Spec;
             "and gated on the second: its per-token loss on the held-out plans against the serving adapter's",
             "(--serving) or the base model's, with a paired test. The adapter is written to --out in PEFT layout",
             "(adapter_config.json, adapter_model.safetensors) for vLLM, LoRAX or PEFT. Exit status 0 when the gate",
-            "promotes it, 3 when it rejects it."
+            "promotes it, 3 when it rejects it. With --publish NAME it also goes onto engram.adapters, signed, as an",
+            "agent-model adapter with the gate's verdict (nodes list it; EngramClient.onAdapter writes it for runtimes)."
         })
 final class AgentModelCommand implements Callable<Integer> {
 
@@ -132,8 +146,48 @@ final class AgentModelCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(
+            names = "--publish",
+            paramLabel = "NAME",
+            description = {
+                "Also publish the adapter on engram.adapters as agent-model adapter NAME (its next version),",
+                "signed with the worker key in --data/worker, with the gate's verdict: runtimes that trust",
+                "that key receive it (EngramClient.onAdapter) when the gate promoted it."
+            })
+    String publish;
+
+    @Option(
+            names = "--parent-version",
+            paramLabel = "N",
+            description = "With --publish: the published version --serving is (the gate's other side).")
+    Long parentVersion;
+
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT[,HOST:PORT]",
+            description = "With --publish: the Kafka cluster; default: the broker of the node running on --data.")
+    String bootstrap;
+
+    @Option(
+            names = "--data",
+            defaultValue = ".engram",
+            paramLabel = "DIR",
+            description = "With --publish: the data directory whose worker key signs (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Mixin
+    KafkaPropertiesOption kafkaProperties;
+
     @Override
     public Integer call() throws IOException {
+        if (publish == null && (parentVersion != null || bootstrap != null)) {
+            throw new IllegalArgumentException("--parent-version and --bootstrap go with --publish NAME");
+        }
+        if (parentVersion != null && serving == null) {
+            throw new IllegalArgumentException(
+                    "--parent-version names the published version the gate compared against: give its folder"
+                            + " with --serving DIR (engram adapters export NAME VERSION DIR writes it)");
+        }
         if (continueFromServing && serving == null) {
             throw new IllegalArgumentException(
                     "--continue trains on from the serving adapter: give it with --serving DIR");
@@ -186,6 +240,9 @@ final class AgentModelCommand implements Callable<Integer> {
                     .run(tenant, events, cases, serving, out);
             bar.finish(steps, String.format(Locale.ROOT, "loss %.4f", lastLoss[0]));
             print(stdout, r);
+            if (publish != null) {
+                publish(stdout, config, r);
+            }
             return r.verdict().promote() ? 0 : 3;
         }
     }
@@ -219,6 +276,53 @@ final class AgentModelCommand implements Callable<Integer> {
         out.println("gate: " + r.verdict().reason());
         out.println("adapter: " + r.adapterDir().toAbsolutePath());
         out.flush();
+    }
+
+    private void publish(PrintWriter out, RoundConfig config, RoundReport r) throws IOException {
+        String servers = bootstrap != null
+                ? bootstrap
+                : NodeInfo.read(data)
+                        .map(NodeInfo::bootstrapServers)
+                        .orElseThrow(() -> new IllegalArgumentException(
+                                "--publish needs Kafka: give --bootstrap, or run a node on --data " + data));
+        KafkaConnection kafka = kafkaProperties.connection(servers);
+        AtomicLong highest = new AtomicLong();
+        PublishedAdapters.last(
+                kafka,
+                a -> {
+                    if (a.adapterName().equals(publish)) {
+                        highest.accumulateAndGet(a.version(), Math::max);
+                    }
+                    return false;
+                },
+                Duration.ofSeconds(60));
+        long version = highest.get() + 1;
+        WorkerKey key = WorkerKey.loadOrCreate(LocalEngram.workerKeyDir(data));
+        AdapterPublished candidate = key.sign(AgentAdapterPublication.candidate(
+                publish,
+                tenant,
+                version,
+                parentVersion,
+                config,
+                r,
+                publish + "-v" + version,
+                Clock.systemUTC().instant()));
+        try (AdapterPublisher publisher = AdapterPublisher.transactional(
+                kafka, "engram-agent-model-" + ProcessHandle.current().pid())) {
+            RecordMetadata at = publisher.publish(candidate);
+            out.printf(
+                    Locale.ROOT,
+                    "published: %s v%d on %s (partition %d, offset %d), signed by %s; runtimes that trust %s get it"
+                            + " when the gate promoted it%n",
+                    publish,
+                    version,
+                    Topics.ADAPTERS,
+                    at.partition(),
+                    at.offset(),
+                    key.id(),
+                    key.dir().resolve(WorkerKey.PUBLIC_FILE));
+            out.flush();
+        }
     }
 
     private static List<FeedbackEvent> readEvents(Path file) throws IOException {

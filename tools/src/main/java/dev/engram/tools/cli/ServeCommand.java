@@ -11,6 +11,7 @@ import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.tools.LocalEngram;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -245,6 +246,32 @@ final class ServeCommand implements Callable<Integer> {
             description = "The address other nodes reach this node's cluster port on (default: ${DEFAULT-VALUE}).")
     String clusterHost;
 
+    @Option(
+            names = "--cluster-session-timeout",
+            defaultValue = "" + ClusterConfig.DEFAULT_SESSION_TIMEOUT_S,
+            paramLabel = "SECONDS",
+            description = {
+                "How long Kafka waits for a silent (dead) node before its partitions move to the others",
+                "(session.timeout.ms; the broker allows 6..1800 by default) (default: ${DEFAULT-VALUE})."
+            })
+    int clusterSessionTimeout;
+
+    @Option(
+            names = "--cluster-heartbeat",
+            defaultValue = "" + ClusterConfig.DEFAULT_HEARTBEAT_INTERVAL_S,
+            paramLabel = "SECONDS",
+            description = "The consumer's heartbeat.interval.ms, at most a third of --cluster-session-timeout "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int clusterHeartbeat;
+
+    @Option(
+            names = "--cluster-down-after",
+            defaultValue = "" + ClusterConfig.DEFAULT_DOWN_AFTER_S,
+            paramLabel = "SECONDS",
+            description = "How long membership must be still before an unreachable node is downed (split-brain "
+                    + "resolver, keep-majority) (default: ${DEFAULT-VALUE}).")
+    int clusterDownAfter;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -284,9 +311,13 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (clusterPort != null || clusterSeeds != null) {
             settings.cluster(ClusterConfig.on(
-                    clusterHost,
-                    clusterPort == null ? 0 : clusterPort,
-                    clusterSeeds == null ? List.of() : clusterSeeds));
+                            clusterHost,
+                            clusterPort == null ? 0 : clusterPort,
+                            clusterSeeds == null ? List.of() : clusterSeeds)
+                    .withFailover(
+                            Duration.ofSeconds(clusterSessionTimeout),
+                            Duration.ofSeconds(clusterHeartbeat),
+                            Duration.ofSeconds(clusterDownAfter)));
         }
         settings.build();
         TextEncoder encoder = embedder == EmbedderChoice.minilm ? TextEncoder.load(EncoderConfig.defaults()) : null;

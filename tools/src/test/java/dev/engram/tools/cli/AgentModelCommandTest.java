@@ -25,6 +25,11 @@ class AgentModelCommandTest {
     Path dir;
 
     private Path feedback(List<String> extraLines) throws Exception {
+        return feedback(dir, extraLines);
+    }
+
+    /** 36 episodes of tenant acme (every third failed), one JSON line each, plus {@code extraLines}. */
+    static Path feedback(Path dir, List<String> extraLines) throws Exception {
         List<String> lines = new ArrayList<>();
         int i = 0;
         for (String verb : VERBS) {
@@ -48,6 +53,11 @@ class AgentModelCommandTest {
     }
 
     private Path model() throws Exception {
+        return model(dir);
+    }
+
+    /** A tiny random Llama whose tokenizer knows the episodes' words. */
+    static Path model(Path dir) throws Exception {
         List<String> texts = new ArrayList<>(
                 List.of("Task: Useful past cases: - / Plan:", "please the check status then report done done"));
         texts.addAll(VERBS);

@@ -80,7 +80,40 @@ class ServeCommandTest {
                 run("serve", "--data", tmp.toString(), "--bootstrap", "127.0.0.1:1", "--cluster-seed", "somewhere");
         assertThat(badSeed.code()).isEqualTo(1);
         assertThat(badSeed.err()).contains("clusterConfig.seeds: 'somewhere' is not host:port");
-        assertThat(run("serve", "--help").out()).contains("--cluster-port", "--cluster-seed", "--cluster-host");
+        Run slowHeartbeat = run(
+                "serve",
+                "--data",
+                tmp.toString(),
+                "--bootstrap",
+                "127.0.0.1:1",
+                "--cluster-port",
+                "0",
+                "--cluster-session-timeout",
+                "6",
+                "--cluster-heartbeat",
+                "3");
+        assertThat(slowHeartbeat.code()).isEqualTo(1);
+        assertThat(slowHeartbeat.err())
+                .contains("clusterConfig.heartbeatInterval (PT3S) must be at most a third of sessionTimeout (PT6S)");
+        Run noDowning = run(
+                "serve",
+                "--data",
+                tmp.toString(),
+                "--bootstrap",
+                "127.0.0.1:1",
+                "--cluster-port",
+                "0",
+                "--cluster-down-after",
+                "0");
+        assertThat(noDowning.err()).contains("clusterConfig.downAfter must be positive");
+        assertThat(run("serve", "--help").out())
+                .contains(
+                        "--cluster-port",
+                        "--cluster-seed",
+                        "--cluster-host",
+                        "--cluster-session-timeout",
+                        "--cluster-heartbeat",
+                        "--cluster-down-after");
         assertThat(tmp.resolve("kafka")).doesNotExist();
     }
 }

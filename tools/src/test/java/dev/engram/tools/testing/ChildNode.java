@@ -36,10 +36,19 @@ public final class ChildNode implements AutoCloseable {
 
     /** Starts {@code engram serve --bootstrap ... --data ... --http-port 0} plus {@code extraArgs}. */
     public static ChildNode serve(String bootstrap, Path data, String group, String... extraArgs) {
+        return serve("512m", 0, bootstrap, data, group, extraArgs);
+    }
+
+    /**
+     * Starts {@code engram serve --bootstrap ... --data ... --http-port httpPort} plus {@code
+     * extraArgs} in a JVM with at most {@code heap} of heap (e.g. {@code "320m"}).
+     */
+    public static ChildNode serve(
+            String heap, int httpPort, String bootstrap, Path data, String group, String... extraArgs) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(
                 java,
-                "-Xmx512m",
+                "-Xmx" + heap,
                 "-XX:TieredStopAtLevel=1",
                 "-cp",
                 System.getProperty("java.class.path"),
@@ -50,7 +59,7 @@ public final class ChildNode implements AutoCloseable {
                 "--data",
                 data.toString(),
                 "--http-port",
-                "0",
+                String.valueOf(httpPort),
                 "--group",
                 group));
         command.addAll(List.of(extraArgs));
@@ -83,6 +92,23 @@ public final class ChildNode implements AutoCloseable {
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 throw new AssertionError("child node did not die");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Stops the child as Ctrl-C or an orchestrator would (SIGTERM: its shutdown hook runs, the node
+     * leaves the consumer group and the cluster) and waits for it to exit.
+     */
+    public void stop(Duration bound) {
+        process.destroy();
+        try {
+            if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError(
+                        "child node did not stop within " + bound + " of SIGTERM; its log:\n" + logTail());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
