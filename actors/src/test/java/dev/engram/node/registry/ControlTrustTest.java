@@ -16,6 +16,7 @@ import dev.engram.node.http.ApiJson;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.retriever.TextEncoder;
+import dev.engram.runtime.EngramClient;
 import dev.engram.streams.AdapterControl;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublisher;
@@ -192,8 +193,18 @@ class ControlTrustTest {
                             .asText())
                     .isEqualTo("admin");
 
-            assertThat(post(b, "/v1/adapters/" + name + "/unpin", "{}").statusCode())
-                    .isEqualTo(202);
+            // The SDK's unpin on node b: the control it gets back is signed by b, with the key's principal inside.
+            try (EngramClient sdk = EngramClient.builder()
+                    .nodeUrl(URI.create(b.httpUrl()))
+                    .apiKey(key(b))
+                    .agentId("control-trust-sdk")
+                    .build()) {
+                AdapterControl unpin = sdk.adapters().unpin(name, "v2 fixed").published();
+                assertThat(unpin.operator()).isEqualTo("admin");
+                assertThat(ControlSignature.verify(unpin, TrustedNodeKeys.of(keyB.publicKey()))
+                                .trusted())
+                        .isTrue();
+            }
             await(
                     () -> (name + "/v2").equals(recallVersion(a, tenant))
                             && (name + "/v2").equals(recallVersion(b, tenant)),
