@@ -23,7 +23,15 @@ public enum AdapterMethod {
      * {@code "lora-symmetric"}: queries and cases both go through the adapter; a node re-embeds the
      * tenant's cases before it serves a new version.
      */
-    LORA_SYMMETRIC("lora-symmetric");
+    LORA_SYMMETRIC("lora-symmetric"),
+
+    /**
+     * {@code "policy-only"}: a version with no adapter at all, only its ranker policy
+     * ({@link AdapterFile#RANKER_POLICY}) over the base encoder's query tower. A worker publishes one
+     * when the round's adapter does not beat the base encoder on the job's held-out queries, or when
+     * the job asks for no adapter; it is gated, served, pinned and rolled back as any version.
+     */
+    POLICY_ONLY("policy-only");
 
     private final String wireName;
 
@@ -53,6 +61,11 @@ public enum AdapterMethod {
                 "method",
                 "must be one of "
                         + Arrays.stream(values()).map(AdapterMethod::wireName).toList() + ", was '" + wireName + "'");
+    }
+
+    /** {@code true} for a method whose versions carry LoRA weights (every one but {@link #POLICY_ONLY}). */
+    public boolean hasAdapter() {
+        return this != POLICY_ONLY;
     }
 
     @Override
