@@ -23,6 +23,9 @@ import dev.engram.streams.PlanLossMetrics;
  * @param policy the ranker policy published with it, described (e.g. {@code "fusion w=0.35 + reuse"}); may be null
  * @param failed whether it failed while serving (its query embedding threw or was not finite): recall
  *     fell back from it, and it never serves again on that node
+ * @param method {@code "lora-query-side"} (an adapter with its policy) or {@code "policy-only"} (only
+ *     the ranker policy, over the base encoder); null when the record could not be read or the node
+ *     predates the field
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AdapterVersionInfo(
@@ -35,4 +38,5 @@ public record AdapterVersionInfo(
         boolean verified,
         boolean serving,
         String policy,
-        boolean failed) {}
+        boolean failed,
+        String method) {}

@@ -3,6 +3,7 @@ package dev.engram.node.registry;
 import dev.engram.retriever.ranking.RankerPolicy;
 import dev.engram.streams.AdapterControl;
 import dev.engram.streams.AdapterKind;
+import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
 import java.nio.file.Path;
@@ -26,7 +27,9 @@ final class AdapterHistory {
      * serving (then it never serves again on this node: recall fell back from it), and whether it
      * is still unchecked (a trusted worker signed it, but a newer version was already on the topic
      * when this node started, so its files were neither loaded nor canary-checked nor gated: it is
-     * checked when it could serve).
+     * checked when it could serve). {@code method} is what the version carries: LoRA weights, or
+     * only its ranker policy ({@link AdapterMethod#POLICY_ONLY}, served over the base encoder's
+     * query tower); {@code null} when the record could not be read.
      */
     record Entry(
             long version,
@@ -39,9 +42,37 @@ final class AdapterHistory {
             Path dir,
             RankerPolicy policy,
             boolean failed,
-            boolean unchecked) {
+            boolean unchecked,
+            AdapterMethod method) {
         Entry {
             policy = policy == null ? RankerPolicy.untuned() : policy;
+        }
+
+        Entry(
+                long version,
+                AdapterStatus status,
+                String reason,
+                AdapterMetrics metrics,
+                String payloadSha256,
+                boolean verified,
+                long offset,
+                Path dir,
+                RankerPolicy policy,
+                boolean failed,
+                boolean unchecked) {
+            this(
+                    version,
+                    status,
+                    reason,
+                    metrics,
+                    payloadSha256,
+                    verified,
+                    offset,
+                    dir,
+                    policy,
+                    failed,
+                    unchecked,
+                    null);
         }
 
         Entry(
@@ -59,7 +90,13 @@ final class AdapterHistory {
         }
 
         /** An admitted version left unchecked while replaying the topic: listed, never served as it is. */
-        static Entry unchecked(long version, AdapterMetrics metrics, String payloadSha256, long offset, String why) {
+        static Entry unchecked(
+                long version,
+                AdapterMetrics metrics,
+                String payloadSha256,
+                long offset,
+                String why,
+                AdapterMethod method) {
             return new Entry(
                     version,
                     AdapterStatus.CANDIDATE,
@@ -71,7 +108,8 @@ final class AdapterHistory {
                     null,
                     null,
                     false,
-                    true);
+                    true,
+                    method);
         }
 
         Entry(
@@ -89,18 +127,56 @@ final class AdapterHistory {
 
         Entry withoutFiles() {
             return new Entry(
-                    version, status, reason, metrics, payloadSha256, verified, offset, null, policy, failed, unchecked);
+                    version,
+                    status,
+                    reason,
+                    metrics,
+                    payloadSha256,
+                    verified,
+                    offset,
+                    null,
+                    policy,
+                    failed,
+                    unchecked,
+                    method);
         }
 
         Entry withFiles(Path dir) {
             return new Entry(
-                    version, status, reason, metrics, payloadSha256, verified, offset, dir, policy, failed, unchecked);
+                    version,
+                    status,
+                    reason,
+                    metrics,
+                    payloadSha256,
+                    verified,
+                    offset,
+                    dir,
+                    policy,
+                    failed,
+                    unchecked,
+                    method);
         }
 
         /** Failed while serving: rejected with {@code why}, never served again. */
         Entry failedWhileServing(String why) {
             return new Entry(
-                    version, AdapterStatus.REJECTED, why, metrics, payloadSha256, verified, offset, dir, policy, true);
+                    version,
+                    AdapterStatus.REJECTED,
+                    why,
+                    metrics,
+                    payloadSha256,
+                    verified,
+                    offset,
+                    dir,
+                    policy,
+                    true,
+                    false,
+                    method);
+        }
+
+        /** Whether it carries only a ranker policy, no adapter: it serves over the base encoder. */
+        boolean policyOnly() {
+            return method != null && !method.hasAdapter();
         }
 
         /** Whether it may serve at all: its files verified and it has not failed while serving. */
@@ -119,7 +195,8 @@ final class AdapterHistory {
                     verified,
                     serving != null && serving == version,
                     policy.describe(),
-                    failed);
+                    failed,
+                    method == null ? null : method.wireName());
         }
     }
 

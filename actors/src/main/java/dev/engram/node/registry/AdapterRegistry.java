@@ -468,7 +468,8 @@ public final class AdapterRegistry implements AutoCloseable {
                                 offset,
                                 "not checked: a trusted worker signed it, but a newer version was on "
                                         + Topics.ADAPTERS + " when this node started; it is checked (files, canary, "
-                                        + "gate) if it could serve: pinned, rolled back to, or a newer one fails"));
+                                        + "gate) if it could serve: pinned, rolled back to, or a newer one fails",
+                                adapter.method()));
             }
             return;
         }
@@ -544,7 +545,10 @@ public final class AdapterRegistry implements AutoCloseable {
                 invalid == null,
                 offset,
                 dir,
-                policy);
+                policy,
+                false,
+                false,
+                adapter.method());
         log.info(
                 "adapter {} v{} for tenant {}: {} ({})",
                 adapter.adapterName(),
@@ -634,14 +638,16 @@ public final class AdapterRegistry implements AutoCloseable {
         if (recorded.isPresent()) {
             return recorded.get();
         }
-        if (evaluation != null && candidate != null && encoder != null) {
+        // A policy-only version ranks over the base encoder: the gate scores its policy there.
+        boolean scorable = candidate != null || !adapter.method().hasAdapter();
+        if (evaluation != null && scorable && encoder != null) {
             ServingAdapter serving = acquire(adapter.tenant());
             try {
                 ServingAdapter scored = ServingAdapter.candidate(
                         adapter.tenant(),
                         adapter.adapterName(),
                         adapter.version(),
-                        candidate.embedder(encoder),
+                        candidate == null ? encoder : candidate.embedder(encoder),
                         policy);
                 Optional<PairedTest> test = evaluation.evaluate(scored, serving);
                 if (test.isPresent()) {
@@ -816,6 +822,10 @@ public final class AdapterRegistry implements AutoCloseable {
         ServingAdapter next;
         if (target == null) {
             next = ServingAdapter.base(tenant, encoder);
+        } else if (entry.policyOnly()) {
+            // No adapter to load: the version's ranker policy over the base encoder's query tower.
+            closeQuietly(fresh);
+            next = new ServingAdapter(tenant, history.adapterName(), targetVersion, encoder, entry.policy(), null);
         } else {
             TenantAdapter loaded = fresh;
             if (fresh == null || fresh.round() != (int) Math.min(targetVersion, Integer.MAX_VALUE)) {

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param policy the ranker policy published with this version, described (e.g. {@code "fusion w=0.35 + reuse"})
  * @param failed whether it failed while serving (its query embedding threw or was not finite): recall
  *     fell back from it to its parent or the base, and it never serves again on this node
+ * @param method {@code "lora-query-side"} (an adapter with its policy) or {@code "policy-only"} (only
+ *     the ranker policy, over the base encoder); {@code null} when the record could not be read
  */
 public record AdapterVersionView(
         long version,
@@ -33,7 +35,8 @@ public record AdapterVersionView(
         boolean verified,
         boolean serving,
         String policy,
-        boolean failed) {
+        boolean failed,
+        String method) {
 
     public AdapterVersionView {
         Objects.requireNonNull(status, "adapterVersionView.status is required");

@@ -73,7 +73,8 @@ final class AgentModelVersions {
                         false,
                         false,
                         null,
-                        false));
+                        false,
+                        adapter.method().wireName()));
     }
 
     /** One adapter's listing, or null when no agent-model version of that name was read. */

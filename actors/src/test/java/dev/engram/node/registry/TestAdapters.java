@@ -93,11 +93,41 @@ final class TestAdapters {
                 : signed.withStatus(status, status == AdapterStatus.REJECTED ? "test" : "promoted by its publisher");
     }
 
+    /**
+     * Version {@code version} (parent {@code version - 1}) that carries only {@code policy}, no adapter,
+     * signed by {@link #WORKER} as a candidate: what a worker publishes when the round's adapter did
+     * not beat the base encoder.
+     */
+    static AdapterPublished policyOnly(
+            String name, String tenant, long version, AdapterMetrics metrics, String policy, TextEncoder encoder) {
+        return AdapterSignature.sign(
+                unsigned(
+                        name,
+                        tenant,
+                        version,
+                        AdapterMethod.POLICY_ONLY,
+                        metrics,
+                        List.of(new AdapterFile(AdapterFile.RANKER_POLICY, policy.getBytes(StandardCharsets.UTF_8))),
+                        encoder),
+                WORKER);
+    }
+
     /** The candidate as {@link #adapter} makes it, without a signature. */
     static AdapterPublished unsigned(
             String name,
             String tenant,
             long version,
+            AdapterMetrics metrics,
+            List<AdapterFile> files,
+            TextEncoder encoder) {
+        return unsigned(name, tenant, version, AdapterMethod.LORA_QUERY_SIDE, metrics, files, encoder);
+    }
+
+    private static AdapterPublished unsigned(
+            String name,
+            String tenant,
+            long version,
+            AdapterMethod method,
             AdapterMetrics metrics,
             List<AdapterFile> files,
             TextEncoder encoder) {
@@ -107,7 +137,7 @@ final class TestAdapters {
                 version,
                 version > 1 ? version - 1 : null,
                 encoder.config().model().id(),
-                AdapterMethod.LORA_QUERY_SIDE,
+                method,
                 LoraTrainingConfig.defaults(),
                 metrics,
                 AdapterStatus.CANDIDATE,
