@@ -18,6 +18,7 @@ import dev.engram.node.http.HealthReport;
 import dev.engram.node.http.HttpAccess;
 import dev.engram.node.http.HttpApi;
 import dev.engram.node.http.KeyRoutes;
+import dev.engram.node.http.PlaygroundRoutes;
 import dev.engram.node.http.TenantRoutes;
 import dev.engram.node.http.TrainingRoutes;
 import dev.engram.node.ingest.BatchResult;
@@ -408,6 +409,7 @@ public final class EngramNode implements AutoCloseable {
                         bootstrapServers,
                         adapters.failedVersions())
                 .withCluster(cluster == null ? null : cluster.status());
+        PlaygroundRoutes playgroundRoutes = new PlaygroundRoutes(recaller, access);
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(access, metrics, health, trainingJobs, config.clock());
         HttpApi api = new HttpApi(
                 recalls,
@@ -421,6 +423,7 @@ public final class EngramNode implements AutoCloseable {
                         deadLetterRoutes.routes(),
                         trainingRoutes.routes(),
                         tenantRoutes.routes(),
+                        playgroundRoutes.routes(),
                         consoleRoutes.routes()));
         ServerBinding binding = await(
                 api.bind(system, config.httpHost(), config.httpPort(), config.httpTls()),
