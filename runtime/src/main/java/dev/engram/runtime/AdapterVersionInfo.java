@@ -3,6 +3,7 @@ package dev.engram.runtime;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
+import java.time.Instant;
 
 /**
  * One version of an adapter as the node sees it ({@code GET /v1/adapters}).
@@ -19,6 +20,8 @@ import dev.engram.streams.AdapterStatus;
  * @param policy the ranker policy published with it, described (e.g. {@code "fusion w=0.35 + reuse"}); may be null
  * @param failed whether it failed while serving (its query embedding threw or was not finite): recall
  *     fell back from it, and it never serves again on that node
+ * @param createdAt when its worker made it (a node's gate decides a candidate as soon as it reads
+ *     it); null for a record the node refused
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AdapterVersionInfo(
@@ -30,4 +33,5 @@ public record AdapterVersionInfo(
         boolean verified,
         boolean serving,
         String policy,
-        boolean failed) {}
+        boolean failed,
+        Instant createdAt) {}

@@ -107,7 +107,7 @@ final class AdapterHistory {
             return verified && !failed;
         }
 
-        AdapterVersionView view(Long serving) {
+        AdapterVersionView view(Long serving, java.time.Instant createdAt) {
             return new AdapterVersionView(
                     version,
                     status,
@@ -117,13 +117,17 @@ final class AdapterHistory {
                     verified,
                     serving != null && serving == version,
                     policy.describe(),
-                    failed);
+                    failed,
+                    createdAt);
         }
     }
 
     private final String adapterName;
     private String tenant;
     private final TreeMap<Long, Entry> versions = new TreeMap<>();
+    /** When the worker made each admitted version (from its signed record), for the quality trend over time. */
+    private final Map<Long, java.time.Instant> made = new TreeMap<>();
+
     private AdapterControl control;
     private long controlOffset = -1;
 
@@ -148,6 +152,13 @@ final class AdapterHistory {
             this.tenant = tenant;
         }
         versions.put(entry.version(), entry);
+    }
+
+    /** Records when the worker made {@code version} (the record the node admitted). */
+    void made(long version, java.time.Instant createdAt) {
+        if (createdAt != null) {
+            made.put(version, createdAt);
+        }
     }
 
     void control(AdapterControl control, long offset) {
@@ -261,7 +272,7 @@ final class AdapterHistory {
 
     AdapterView view(Long serving) {
         List<AdapterVersionView> list = new ArrayList<>();
-        versions.values().forEach(e -> list.add(e.view(serving)));
+        versions.values().forEach(e -> list.add(e.view(serving, made.get(e.version()))));
         return new AdapterView(adapterName, tenant, serving, pinned(), control, list);
     }
 }

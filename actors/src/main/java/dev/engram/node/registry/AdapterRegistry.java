@@ -524,6 +524,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 && (previous == null || previous.unchecked())
                 && !plan.worthChecking(adapter.adapterName(), adapter.version())) {
             synchronized (this) {
+                history.made(adapter.version(), adapter.createdAt());
                 history.put(
                         adapter.tenant(),
                         AdapterHistory.Entry.unchecked(
@@ -618,6 +619,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 status,
                 reason);
         synchronized (this) {
+            history.made(adapter.version(), adapter.createdAt());
             history.put(adapter.tenant(), entry);
         }
         swapIfChanged(history, fresh, polled, started, verified);

@@ -2,6 +2,7 @@ package dev.engram.node.registry;
 
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -18,6 +19,9 @@ import java.util.Objects;
  * @param policy the ranker policy published with this version, described (e.g. {@code "fusion w=0.35 + reuse"})
  * @param failed whether it failed while serving (its query embedding threw or was not finite): recall
  *     fell back from it to its parent or the base, and it never serves again on this node
+ * @param createdAt when its worker made it (from the signed record; a node's gate decides a candidate
+ *     as soon as it reads it, so for a version promoted live this is when it was promoted, to the
+ *     seconds a round's publishing takes); null for a record the node refused
  */
 public record AdapterVersionView(
         long version,
@@ -28,7 +32,8 @@ public record AdapterVersionView(
         boolean verified,
         boolean serving,
         String policy,
-        boolean failed) {
+        boolean failed,
+        Instant createdAt) {
 
     public AdapterVersionView {
         Objects.requireNonNull(status, "adapterVersionView.status is required");
