@@ -2,7 +2,6 @@ package dev.engram.node.http;
 
 import dev.engram.node.auth.Role;
 import dev.engram.node.internal.Async;
-import dev.engram.node.recall.RecallAnswer;
 import dev.engram.node.recall.Recaller;
 import dev.engram.node.recall.RecallsSaturatedException;
 import dev.engram.node.registry.UnknownVersionException;
@@ -70,17 +69,17 @@ public final class PlaygroundRoutes extends AllDirectives {
             return complete(JsonResponses.json(StatusCodes.BAD_REQUEST, e.toError()));
         }
         RecallRequest recall = request.recall();
-        CompletionStage<RecallAnswer> a =
-                recaller.trial(tenant, request.versions().get(0), recall.task(), recall.k(), recall.mode());
-        CompletionStage<RecallAnswer> b =
-                recaller.trial(tenant, request.versions().get(1), recall.task(), recall.k(), recall.mode());
-        CompletionStage<HttpResponse> response = a.thenCombine(
-                        b,
-                        (ra, rb) -> JsonResponses.json(
+        // One side after the other: each holds one of the node's recall permits, so a node that runs
+        // one recall at a time still answers, and a playground never holds two at once.
+        String versionA = request.versions().get(0);
+        String versionB = request.versions().get(1);
+        CompletionStage<HttpResponse> response = recaller.trial(
+                        tenant, versionA, recall.task(), recall.k(), recall.mode())
+                .thenCompose(a -> recaller.trial(tenant, versionB, recall.task(), recall.k(), recall.mode())
+                        .thenApply(b -> JsonResponses.json(
                                 StatusCodes.OK,
                                 PlaygroundResponse.of(
-                                        RecallResponses.of(tenant, recall, ra),
-                                        RecallResponses.of(tenant, recall, rb))))
+                                        RecallResponses.of(tenant, recall, a), RecallResponses.of(tenant, recall, b)))))
                 .exceptionally(failure -> failed(tenant, Async.unwrap(failure)));
         return completeWithFuture(response);
     }
