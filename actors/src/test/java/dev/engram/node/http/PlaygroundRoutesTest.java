@@ -49,8 +49,8 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * The playground against a real node (real broker, the real MiniLM, real PEFT adapter files signed
  * and published on Kafka): one task recalled by two versions side by side, over HTTP, through the
- * SDK and in the console in headless Chromium. v1 and v2 are promoted (v2 serves), v3 is verified
- * but rejected by the gate, v4 has NaN weights and is refused.
+ * SDK and in the console in headless Chromium. v1 and v2 are promoted (v2 serves), v3, v5 and v6 are
+ * verified but rejected by the gate, v4 has NaN weights and is refused.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PlaygroundRoutesTest {
@@ -117,14 +117,18 @@ class PlaygroundRoutesTest {
             publisher.publish(
                     version(3, AdapterStatus.CANDIDATE, TestAdapters.WORSE, TestAdapters.withLoraB(files, 0.02f)));
             publisher.publish(version(4, AdapterStatus.CANDIDATE, TestAdapters.BETTER, TestAdapters.withNaN(files)));
+            publisher.publish(
+                    version(5, AdapterStatus.CANDIDATE, TestAdapters.WORSE, TestAdapters.withLoraB(files, 0.015f)));
+            publisher.publish(
+                    version(6, AdapterStatus.CANDIDATE, TestAdapters.WORSE, TestAdapters.withLoraB(files, -0.015f)));
         }
         Await.until(
-                "the cases recalled by their vectors and v2 serving with v4 listed",
+                "the cases recalled by their vectors and v2 serving with v6 listed",
                 BOUND,
                 () -> recall(TASK).path("ranked").size() == TASKS.size()
                         && recall(TASK).path("adapterVersion").asText().equals(ADAPTER + "/v2")
                         && node.adapters().adapter(ADAPTER) != null
-                        && node.adapters().adapter(ADAPTER).versions().size() == 4);
+                        && node.adapters().adapter(ADAPTER).versions().size() == 6);
     }
 
     private static dev.engram.streams.AdapterPublished version(
@@ -218,6 +222,21 @@ class PlaygroundRoutesTest {
     }
 
     @Test
+    void atMostThreeTriedVersionsStayLoadedTheLeastRecentlyTriedIsReleased() {
+        for (String v : List.of("1", "3", "5", "6")) {
+            HttpCalls.Answer a = playground(adminKey, T, "[\"" + v + "\", \"serving\"]");
+            assertThat(a.status()).as(a.body()).isEqualTo(200);
+            assertThat(a.json().path("a").path("adapterVersion").asText()).isEqualTo(ADAPTER + "/v" + v);
+        }
+        assertThat(node.adapters().triedVersions()).containsExactly(ADAPTER + "/v3", ADAPTER + "/v5", ADAPTER + "/v6");
+        // The released one loads again when asked for, and answers as before.
+        JsonNode again = playground(adminKey, T, "[\"1\", \"serving\"]").json();
+        assertThat(again.path("a").path("adapterVersion").asText()).isEqualTo(ADAPTER + "/v1");
+        assertThat(node.adapters().triedVersions()).containsExactly(ADAPTER + "/v5", ADAPTER + "/v6", ADAPTER + "/v1");
+        assertThat(node.adapters().servingLabel(T)).isEqualTo(ADAPTER + "/v2");
+    }
+
+    @Test
     void theSdksOperationsRunThePlaygroundToo() {
         try (EngramClient client = EngramClient.builder()
                 .nodeUrl(URI.create(node.httpUrl()))
@@ -295,7 +314,7 @@ class PlaygroundRoutesTest {
             page.findElement(By.id("play-tenant")).sendKeys(T);
             browser.await(
                     BOUND,
-                    d -> new Select(d.findElement(By.id("play-b"))).getOptions().size() == 6);
+                    d -> new Select(d.findElement(By.id("play-b"))).getOptions().size() == 8);
             page.findElement(By.id("play-task")).sendKeys(TASK);
             new Select(page.findElement(By.id("play-mode"))).selectByValue("dense");
             new Select(page.findElement(By.id("play-a"))).selectByValue("serving");
