@@ -2,8 +2,10 @@ package dev.engram.node.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.engram.streams.AdapterPublished;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The body of {@code POST /v1/tenants/{tenant}/playground}: a recall request ({@link RecallRequest}:
@@ -16,6 +18,10 @@ import java.util.Set;
  *     tenant's adapter ({@code "2"} or {@code "v2"}, a JSON number too) or {@code "<adapter>/v2"}
  */
 public record PlaygroundRequest(RecallRequest recall, List<String> versions) {
+
+    /** What a version may be: serving, base, a number ({@code 2} or {@code v2}), or {@code <adapter>/v2}. */
+    public static final Pattern VERSION =
+            Pattern.compile("serving|base|v?\\d{1,18}|" + AdapterPublished.ADAPTER_NAME_REGEX + "/v\\d{1,18}");
 
     private static final Set<String> FIELDS = Set.of("task", "k", "mode", "versions");
     private static final String EXAMPLE = "{\"task\": \"how do I ...\", \"k\": 10, \"versions\": [\"serving\", \"2\"]}";
@@ -40,9 +46,9 @@ public record PlaygroundRequest(RecallRequest recall, List<String> versions) {
         }
         List<String> names = new java.util.ArrayList<>();
         for (JsonNode v : versions) {
-            if (v.isIntegralNumber()) {
+            if (v.isIntegralNumber() && v.canConvertToLong() && v.longValue() >= 0) {
                 names.add(v.asText());
-            } else if (v.isTextual() && !v.textValue().isBlank()) {
+            } else if (v.isTextual() && VERSION.matcher(v.textValue().strip()).matches()) {
                 names.add(v.textValue().strip());
             } else {
                 throw new BadRequestException(

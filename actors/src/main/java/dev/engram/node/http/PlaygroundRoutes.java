@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * POST /v1/tenants/{tenant}/playground  {"task": "...", "k": 10, "mode": "dense", "versions": ["serving", "2"]}
  *      -> 200 {@link PlaygroundResponse}: {"tenant", "task", "a": recall, "b": recall, "changes": [...]}   reader, tenant
- *         400 a bad field, 404 a version the tenant does not have, 409 a version this node will not load
+ *         400 a bad field (a version in none of the forms {@link PlaygroundRequest#VERSION} allows), 404 a
+ *         version the tenant does not have, 409 a version this node will not load
  *         (refused, failed, unchecked, files unreadable), 429 with Retry-After when recalls are saturated
  * </pre>
  *

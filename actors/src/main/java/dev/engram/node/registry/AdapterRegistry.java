@@ -238,6 +238,7 @@ public final class AdapterRegistry implements AutoCloseable {
      * @param version {@value #SERVING}, {@value ServingAdapter#BASE}, a version number of the tenant's
      *     adapter ({@code "2"} or {@code "v2"}), or {@code "<adapter>/v<version>"} when the tenant has
      *     several adapters
+     * @throws IllegalArgumentException when {@code version} is none of these forms
      * @throws UnknownVersionException when the tenant has no such adapter or version
      * @throws VersionUnavailableException when the version is known but may not or cannot be loaded
      */
@@ -292,10 +293,10 @@ public final class AdapterRegistry implements AutoCloseable {
         return trials.loadedLabels();
     }
 
-    private static long versionNumber(String text, String spec) throws UnknownVersionException {
+    private static long versionNumber(String text, String spec) {
         String digits = text.startsWith("v") ? text.substring(1) : text;
         if (!digits.matches("\\d{1,18}")) {
-            throw new UnknownVersionException("version '" + spec + "' is not one: give 'serving', 'base', a number "
+            throw new IllegalArgumentException("version '" + spec + "' is not one: give 'serving', 'base', a number "
                     + "such as '3' or 'v3', or '<adapter>/v3'");
         }
         return Long.parseLong(digits);

@@ -276,7 +276,8 @@ class PlaygroundRoutesTest {
         assertThat(bad.status()).as(bad.body()).isEqualTo(400);
         assertThat(bad.json().path("field").asText()).isEqualTo("versions");
         HttpCalls.Answer nonsense = playground(adminKey, T, "[\"serving\", \"latest\"]");
-        assertThat(nonsense.status()).as(nonsense.body()).isEqualTo(404);
+        assertThat(nonsense.status()).as(nonsense.body()).isEqualTo(400);
+        assertThat(nonsense.json().path("error").asText()).contains("'serving', 'base', a version number");
 
         String otherReader = HttpCalls.as(adminKey)
                 .post(
