@@ -409,7 +409,8 @@ public final class EngramNode implements AutoCloseable {
                         bootstrapServers,
                         adapters.failedVersions())
                 .withCluster(cluster == null ? null : cluster.status());
-        PlaygroundRoutes playgroundRoutes = new PlaygroundRoutes(recaller, access);
+        PlaygroundRoutes playgroundRoutes =
+                new PlaygroundRoutes(recaller, access, cluster == null ? null : cluster::ownerElsewhere);
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(access, metrics, health, trainingJobs, config.clock());
         HttpApi api = new HttpApi(
                 recalls,

@@ -163,6 +163,20 @@ public final class NodeCluster implements AutoCloseable {
         return new ClusterRecall(local, sharding, partitioner, ownership, this::unreachable);
     }
 
+    /**
+     * Who holds {@code tenant}'s memory when it is not this node: empty when this node owns the
+     * tenant's partition, else the owner's cluster address (or a sentence when no node owns it now).
+     * For what reads this node's memory only, such as the playground.
+     */
+    public java.util.Optional<String> ownerElsewhere(String tenant) {
+        int partition = partitioner.partitionOf(tenant);
+        if (ownership.owns(partition)) {
+            return java.util.Optional.empty();
+        }
+        String owner = ownership.owners().get(partition);
+        return java.util.Optional.of(owner != null ? owner : "no node now (partition " + partition + " is moving)");
+    }
+
     /** This node's cluster address, e.g. {@code pekko://engram@127.0.0.1:25520}. */
     public String selfAddress() {
         return cluster.selfMember().address().toString();

@@ -8,7 +8,9 @@ import dev.engram.node.registry.UnknownVersionException;
 import dev.engram.node.registry.VersionUnavailableException;
 import dev.engram.streams.PlaygroundResponse;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -26,13 +28,14 @@ import org.slf4j.LoggerFactory;
  *      -> 200 {@link PlaygroundResponse}: {"tenant", "task", "a": recall, "b": recall, "changes": [...]}   reader, tenant
  *         400 a bad field (a version in none of the forms {@link PlaygroundRequest#VERSION} allows), 404 a
  *         version the tenant does not have, 409 a version this node will not load
- *         (refused, failed, unchecked, files unreadable), 429 with Retry-After when recalls are saturated
+ *         (refused, failed, unchecked, files unreadable) or, in a cluster, a tenant another node holds,
+ *         429 with Retry-After when recalls are saturated
  * </pre>
  *
  * <p>A version that does not serve is loaded on demand ({@code AdapterRegistry.acquireVersion}):
  * trying it never changes what serves the tenant. Each side is one recall on this node's memory, as
- * a recall served by that version would rank it; in a cluster, ask the node that owns the tenant's
- * partition.
+ * a recall served by that version would rank it; in a cluster, a node that does not own the tenant's
+ * partition answers 409 naming the owner.
  */
 public final class PlaygroundRoutes extends AllDirectives {
 
@@ -40,10 +43,17 @@ public final class PlaygroundRoutes extends AllDirectives {
 
     private final Recaller recaller;
     private final HttpAccess access;
+    private final Function<String, Optional<String>> ownerElsewhere;
 
-    public PlaygroundRoutes(Recaller recaller, HttpAccess access) {
+    /**
+     * @param recaller this node's own recaller (it reads this node's memory)
+     * @param ownerElsewhere in a cluster, the member that owns a tenant's partition when this node does
+     *     not ({@code NodeCluster.ownerElsewhere}); {@code null} on a single node
+     */
+    public PlaygroundRoutes(Recaller recaller, HttpAccess access, Function<String, Optional<String>> ownerElsewhere) {
         this.recaller = Objects.requireNonNull(recaller, "recaller");
         this.access = Objects.requireNonNull(access, "access");
+        this.ownerElsewhere = ownerElsewhere == null ? tenant -> Optional.empty() : ownerElsewhere;
     }
 
     public Route routes() {
@@ -70,6 +80,15 @@ public final class PlaygroundRoutes extends AllDirectives {
             return complete(JsonResponses.json(StatusCodes.BAD_REQUEST, e.toError()));
         }
         RecallRequest recall = request.recall();
+        Optional<String> owner = ownerElsewhere.apply(tenant);
+        if (owner.isPresent()) {
+            // This node's memory has none of the tenant's cases: an empty answer would look like a result.
+            return complete(JsonResponses.error(
+                    StatusCodes.CONFLICT,
+                    "tenant '" + tenant + "' is held by " + owner.get() + ", not this node; the playground recalls "
+                            + "the memory of the node it is asked on: ask the owner's HTTP API",
+                    "tenant"));
+        }
         // One side after the other: each holds one of the node's recall permits, so a node that runs
         // one recall at a time still answers, and a playground never holds two at once.
         String versionA = request.versions().get(0);
