@@ -1,6 +1,7 @@
 package dev.engram.runtime;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -60,5 +61,5 @@ public record TenantInfo(
             Double parentHeldOutNdcg10,
             int heldOutQueries,
             boolean serving,
-            java.time.Instant createdAt) {}
+            Instant createdAt) {}
 }

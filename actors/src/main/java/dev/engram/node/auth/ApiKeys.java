@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -90,7 +91,7 @@ public final class ApiKeys {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, StoredKey> byId = new LinkedHashMap<>();
     /** When each key last authenticated on this node since it started: kept in memory, not in the keys file. */
-    private final Map<String, Instant> lastUsed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
 
     private boolean fileExists;
 

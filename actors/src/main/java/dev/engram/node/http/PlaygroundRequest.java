@@ -3,6 +3,7 @@ package dev.engram.node.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.engram.streams.AdapterPublished;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -44,7 +45,7 @@ public record PlaygroundRequest(RecallRequest recall, List<String> versions) {
             throw new BadRequestException(
                     "versions", "versions must be a list of two versions, e.g. [\"serving\", \"2\"], was " + versions);
         }
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (JsonNode v : versions) {
             if (v.isIntegralNumber() && v.canConvertToLong() && v.longValue() >= 0) {
                 names.add(v.asText());

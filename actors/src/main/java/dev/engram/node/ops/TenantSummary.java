@@ -1,6 +1,7 @@
 package dev.engram.node.ops;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -72,5 +73,5 @@ public record TenantSummary(
             Double parentHeldOutNdcg10,
             int heldOutQueries,
             boolean serving,
-            java.time.Instant createdAt) {}
+            Instant createdAt) {}
 }

@@ -11,9 +11,12 @@ import dev.engram.node.internal.Async;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.registry.ServingAdapter;
+import dev.engram.node.registry.UnknownVersionException;
+import dev.engram.node.registry.VersionUnavailableException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
@@ -173,9 +176,9 @@ public final class Recaller implements RecallService {
      * says which versions may be named): its query adapter embeds the task and its ranker policy
      * orders the candidates. For trying versions side by side; it never falls back, never marks a
      * version failed and is not counted in the recall metrics. Fails with
-     * {@link dev.engram.node.registry.UnknownVersionException} or
-     * {@link dev.engram.node.registry.VersionUnavailableException} (inside a
-     * {@link java.util.concurrent.CompletionException}) for a version that cannot be tried.
+     * {@link UnknownVersionException} or
+     * {@link VersionUnavailableException} (inside a
+     * {@link CompletionException}) for a version that cannot be tried.
      */
     public CompletionStage<RecallAnswer> trial(String tenant, String version, String task, int k, RecallMode mode) {
         if (!running.tryAcquire()) {
@@ -197,9 +200,8 @@ public final class Recaller implements RecallService {
                     ServingAdapter tried;
                     try {
                         tried = adapters.acquireVersion(tenant, version);
-                    } catch (dev.engram.node.registry.UnknownVersionException
-                            | dev.engram.node.registry.VersionUnavailableException e) {
-                        throw new java.util.concurrent.CompletionException(e);
+                    } catch (UnknownVersionException | VersionUnavailableException e) {
+                        throw new CompletionException(e);
                     }
                     try {
                         float[] vector = null;
@@ -209,10 +211,9 @@ public final class Recaller implements RecallService {
                                 vector = queries.embedQuery(task);
                             }
                             if (!finite(vector)) {
-                                throw new java.util.concurrent.CompletionException(
-                                        new dev.engram.node.registry.VersionUnavailableException(tried.label()
-                                                + " gave a query vector that is not finite (NaN or infinity) "
-                                                + "for this task"));
+                                throw new CompletionException(new VersionUnavailableException(tried.label()
+                                        + " gave a query vector that is not finite (NaN or infinity) "
+                                        + "for this task"));
                             }
                         }
                         RecallQuery query = RecallQuery.of(effective, tenant, task, vector, k);

@@ -5,6 +5,7 @@ import dev.engram.streams.AdapterControl;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -107,7 +108,7 @@ final class AdapterHistory {
             return verified && !failed;
         }
 
-        AdapterVersionView view(Long serving, java.time.Instant createdAt) {
+        AdapterVersionView view(Long serving, Instant createdAt) {
             return new AdapterVersionView(
                     version,
                     status,
@@ -126,7 +127,7 @@ final class AdapterHistory {
     private String tenant;
     private final TreeMap<Long, Entry> versions = new TreeMap<>();
     /** When the worker made each admitted version (from its signed record), for the quality trend over time. */
-    private final Map<Long, java.time.Instant> made = new TreeMap<>();
+    private final Map<Long, Instant> made = new TreeMap<>();
 
     private AdapterControl control;
     private long controlOffset = -1;
@@ -155,7 +156,7 @@ final class AdapterHistory {
     }
 
     /** Records when the worker made {@code version} (the record the node admitted). */
-    void made(long version, java.time.Instant createdAt) {
+    void made(long version, Instant createdAt) {
         if (createdAt != null) {
             made.put(version, createdAt);
         }

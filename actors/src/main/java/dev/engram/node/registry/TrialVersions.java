@@ -5,6 +5,7 @@ import dev.engram.retriever.tuning.TenantAdapter;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -79,6 +80,8 @@ final class TrialVersions {
         if (cached != null && cached.tryAcquire()) {
             return cached;
         }
+        // Loaded under this lock, reading the files back from the topic if they were removed from disk:
+        // trials are an operator's, rare, and two asking for one version must not load it twice.
         TenantAdapter adapter;
         try {
             Path dir = entry.dir() != null ? entry.dir() : files.readBack(history, entry);
@@ -101,7 +104,7 @@ final class TrialVersions {
     }
 
     /** The labels of the versions loaded for trials now, least recently tried first (for tests and health). */
-    synchronized java.util.List<String> loadedLabels() {
+    synchronized List<String> loadedLabels() {
         return loaded.values().stream().map(ServingAdapter::label).toList();
     }
 
