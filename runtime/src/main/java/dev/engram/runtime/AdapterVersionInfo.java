@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.PlanLossMetrics;
+import java.time.Instant;
 
 /**
  * One version of an adapter as the node sees it ({@code GET /v1/adapters}).
@@ -26,6 +27,8 @@ import dev.engram.streams.PlanLossMetrics;
  * @param method {@code "lora-query-side"} (an adapter with its policy) or {@code "policy-only"} (only
  *     the ranker policy, over the base encoder); null when the record could not be read or the node
  *     predates the field
+ * @param createdAt when its worker made it (a node's gate decides a candidate as soon as it reads
+ *     it); null for a record the node refused
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AdapterVersionInfo(
@@ -39,4 +42,5 @@ public record AdapterVersionInfo(
         boolean serving,
         String policy,
         boolean failed,
-        String method) {}
+        String method,
+        Instant createdAt) {}

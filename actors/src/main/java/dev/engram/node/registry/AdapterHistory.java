@@ -7,6 +7,7 @@ import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -184,7 +185,7 @@ final class AdapterHistory {
             return verified && !failed;
         }
 
-        AdapterVersionView view(Long serving) {
+        AdapterVersionView view(Long serving, Instant createdAt) {
             return new AdapterVersionView(
                     version,
                     status,
@@ -196,13 +197,17 @@ final class AdapterHistory {
                     serving != null && serving == version,
                     policy.describe(),
                     failed,
-                    method == null ? null : method.wireName());
+                    method == null ? null : method.wireName(),
+                    createdAt);
         }
     }
 
     private final String adapterName;
     private String tenant;
     private final TreeMap<Long, Entry> versions = new TreeMap<>();
+    /** When the worker made each admitted version (from its signed record), for the quality trend over time. */
+    private final Map<Long, Instant> made = new TreeMap<>();
+
     private AdapterControl control;
     private long controlOffset = -1;
 
@@ -227,6 +232,13 @@ final class AdapterHistory {
             this.tenant = tenant;
         }
         versions.put(entry.version(), entry);
+    }
+
+    /** Records when the worker made {@code version} (the record the node admitted). */
+    void made(long version, Instant createdAt) {
+        if (createdAt != null) {
+            made.put(version, createdAt);
+        }
     }
 
     void control(AdapterControl control, long offset) {
@@ -340,7 +352,7 @@ final class AdapterHistory {
 
     AdapterView view(Long serving) {
         List<AdapterVersionView> list = new ArrayList<>();
-        versions.values().forEach(e -> list.add(e.view(serving)));
+        versions.values().forEach(e -> list.add(e.view(serving, made.get(e.version()))));
         return new AdapterView(adapterName, AdapterKind.RETRIEVER, tenant, serving, pinned(), control, list);
     }
 }

@@ -72,6 +72,8 @@ import org.slf4j.LoggerFactory;
 public final class AdapterRegistry implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdapterRegistry.class);
+    /** What {@link #acquireVersion} takes for the version serving the tenant now. */
+    public static final String SERVING = "serving";
     /**
      * The reader's consumer settings beyond {@link KafkaClientFactory}'s. {@code fetch.max.wait.ms}
      * stays at Kafka's 500 ms on purpose: the broker answers a waiting fetch as soon as a publish
@@ -95,6 +97,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private final GateVerdicts verdicts;
     private final Duration grace;
     private final AdapterFileRetention files;
+    private final TrialVersions trials;
     private final AdapterAssembler assembler = new AdapterAssembler();
     private final Map<String, AdapterHistory> histories = new TreeMap<>();
     private final AgentModelVersions agentModels = new AgentModelVersions();
@@ -133,6 +136,7 @@ public final class AdapterRegistry implements AutoCloseable {
         this.gate = Objects.requireNonNull(gate, "gate");
         this.grace = Objects.requireNonNull(grace, "grace");
         this.files = new AdapterFileRetention(kafka, loader, versionsKept, this);
+        this.trials = new TrialVersions(loader, files, encoder, this, this::retire);
         this.reclaimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "engram-adapter-reclaimer");
             t.setDaemon(true);
@@ -218,6 +222,86 @@ public final class AdapterRegistry implements AutoCloseable {
             }
             // Freed between the read and the lease: the reference already holds its successor.
         }
+    }
+
+    /**
+     * A lease on one version of {@code tenant}'s retriever policy, whether it serves or not, to try it
+     * beside another (the console's playground): use its {@link ServingAdapter#queryEmbedder()} and
+     * {@link ServingAdapter#policy()}, then {@link ServingAdapter#release()} it. A version that does
+     * not serve is loaded on demand through the same loader a swap uses, only if this node admitted
+     * and verified it (trusted signature, files, canary); a few stay cached. Nothing here changes
+     * what serves the tenant, and a version that fails is not marked failed.
+     *
+     * <pre>{@code
+     * ServingAdapter v2 = registry.acquireVersion("acme", "2");   // or "serving", "base", "acme-retriever/v2"
+     * try { ... v2.queryEmbedder().embedQuery(task) ... } finally { v2.release(); }
+     * }</pre>
+     *
+     * @param version {@value #SERVING}, {@value ServingAdapter#BASE}, a version number of the tenant's
+     *     adapter ({@code "2"} or {@code "v2"}), or {@code "<adapter>/v<version>"} when the tenant has
+     *     several adapters
+     * @throws IllegalArgumentException when {@code version} is none of these forms
+     * @throws UnknownVersionException when the tenant has no such adapter or version
+     * @throws VersionUnavailableException when the version is known but may not or cannot be loaded
+     */
+    public ServingAdapter acquireVersion(String tenant, String version)
+            throws UnknownVersionException, VersionUnavailableException {
+        Objects.requireNonNull(tenant, "tenant");
+        String spec = Objects.requireNonNull(version, "version").strip();
+        if (spec.equals(SERVING)) {
+            return acquire(tenant);
+        }
+        if (spec.equals(ServingAdapter.BASE)) {
+            ServingAdapter base = ServingAdapter.base(tenant, encoder);
+            base.tryAcquire();
+            return base;
+        }
+        AdapterHistory history;
+        long number;
+        synchronized (this) {
+            int slash = spec.lastIndexOf('/');
+            String name = slash < 0 ? null : spec.substring(0, slash);
+            number = versionNumber(slash < 0 ? spec : spec.substring(slash + 1), version);
+            List<AdapterHistory> own = histories.values().stream()
+                    .filter(h -> tenant.equals(h.tenant()))
+                    .filter(h -> name == null || h.adapterName().equals(name))
+                    .toList();
+            if (own.isEmpty()) {
+                throw new UnknownVersionException(
+                        "tenant '" + tenant + "' has no adapter" + (name == null ? "" : " named '" + name + "'")
+                                + " on this node (GET /v1/adapters lists them)");
+            }
+            if (own.size() > 1) {
+                throw new UnknownVersionException("tenant '" + tenant + "' has several adapters ("
+                        + own.stream().map(AdapterHistory::adapterName).toList() + "): name one, e.g. '"
+                        + own.get(0).adapterName() + "/v" + number + "'");
+            }
+            history = own.get(0);
+            if (history.get(number) == null) {
+                throw new UnknownVersionException(history.adapterName() + " has no version " + number
+                        + " on this node (GET /v1/adapters/" + history.adapterName() + " lists them)");
+            }
+        }
+        ServingAdapter serving = acquire(tenant);
+        if (history.adapterName().equals(serving.adapterName()) && serving.version() == number) {
+            return serving;
+        }
+        serving.release();
+        return trials.acquire(history, number);
+    }
+
+    /** The labels of the versions loaded for trials now ({@link #acquireVersion}), least recently tried first. */
+    public List<String> triedVersions() {
+        return trials.loadedLabels();
+    }
+
+    private static long versionNumber(String text, String spec) {
+        String digits = text.startsWith("v") ? text.substring(1) : text;
+        if (!digits.matches("\\d{1,18}")) {
+            throw new IllegalArgumentException("version '" + spec + "' is not one: give 'serving', 'base', a number "
+                    + "such as '3' or 'v3', or '<adapter>/v3'");
+        }
+        return Long.parseLong(digits);
     }
 
     /** The label of the tenant's serving version now, e.g. {@code "acme-retriever/v3"} or {@code "base"}. */
@@ -459,6 +543,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 && (previous == null || previous.unchecked())
                 && !plan.worthChecking(adapter.adapterName(), adapter.version())) {
             synchronized (this) {
+                history.made(adapter.version(), adapter.createdAt());
                 history.put(
                         adapter.tenant(),
                         AdapterHistory.Entry.unchecked(
@@ -557,6 +642,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 status,
                 reason);
         synchronized (this) {
+            history.made(adapter.version(), adapter.createdAt());
             history.put(adapter.tenant(), entry);
         }
         swapIfChanged(history, fresh, polled, started, verified);
@@ -905,6 +991,7 @@ public final class AdapterRegistry implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         reclaimer.shutdownNow();
+        trials.close();
         for (AtomicReference<ServingAdapter> ref : servingByTenant.values()) {
             ServingAdapter s = ref.get();
             if (s != null) {

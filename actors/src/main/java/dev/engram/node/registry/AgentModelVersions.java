@@ -74,7 +74,8 @@ final class AgentModelVersions {
                         false,
                         null,
                         false,
-                        adapter.method().wireName()));
+                        adapter.method().wireName(),
+                        adapter.createdAt()));
     }
 
     /** One adapter's listing, or null when no agent-model version of that name was read. */
