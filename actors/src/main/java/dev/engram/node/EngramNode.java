@@ -19,6 +19,7 @@ import dev.engram.node.http.HealthReport;
 import dev.engram.node.http.HttpAccess;
 import dev.engram.node.http.HttpApi;
 import dev.engram.node.http.KeyRoutes;
+import dev.engram.node.http.PlaygroundRoutes;
 import dev.engram.node.http.TenantRoutes;
 import dev.engram.node.http.TrainingRoutes;
 import dev.engram.node.ingest.BatchResult;
@@ -422,6 +423,8 @@ public final class EngramNode implements AutoCloseable {
                         adapters.failedVersions())
                 .withCluster(cluster == null ? null : cluster.status())
                 .withRefusedControls(adapters.refusedControls(), adapters.lastRefusedControl());
+        PlaygroundRoutes playgroundRoutes =
+                new PlaygroundRoutes(recaller, access, cluster == null ? null : cluster::ownerElsewhere);
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(access, metrics, health, trainingJobs, config.clock());
         HttpApi api = new HttpApi(
                 recalls,
@@ -435,6 +438,7 @@ public final class EngramNode implements AutoCloseable {
                         deadLetterRoutes.routes(),
                         trainingRoutes.routes(),
                         tenantRoutes.routes(),
+                        playgroundRoutes.routes(),
                         consoleRoutes.routes()));
         ServerBinding binding = await(
                 api.bind(system, config.httpHost(), config.httpPort(), config.httpTls()),

@@ -1,6 +1,7 @@
 package dev.engram.worker;
 
 import dev.engram.streams.AdapterFile;
+import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.DeadLetter;
@@ -267,7 +268,11 @@ public final class TrainingWorker implements AutoCloseable {
         TrainingJob attempted = job.withAttempt(attempt);
         emit(attempted, Phase.PUBLISHING, "");
         AdapterPublished candidate = key.sign(AdapterPublished.candidate(
-                job, result.metrics(), withRankerPolicy(job, result.files()), clock.instant()));
+                job,
+                result.policyOnly() ? AdapterMethod.POLICY_ONLY : job.method(),
+                result.metrics(),
+                withRankerPolicy(job, result.files()),
+                clock.instant()));
         try {
             publisher.publish(
                     candidate,
@@ -282,7 +287,10 @@ public final class TrainingWorker implements AutoCloseable {
         attempts.remove(job.jobId());
         published.incrementAndGet();
         LOG.info("published {}", candidate);
-        emit(attempted, Phase.DONE, "v" + job.targetVersion() + " published as CANDIDATE");
+        emit(
+                attempted,
+                Phase.DONE,
+                "v" + job.targetVersion() + " published as CANDIDATE" + (result.policyOnly() ? " (policy only)" : ""));
     }
 
     private JobResult attempt(TrainingJob job) throws Exception {
@@ -292,12 +300,18 @@ public final class TrainingWorker implements AutoCloseable {
         currentCancel = cancel;
         ThrottledProgress progress = new ThrottledProgress(config.progressInterval(), this::publishProgress);
         try {
-            return timeLimiter.executeFutureSupplier(() -> jobThread.submit(() -> runner.run(attempted, p -> {
-                if (cancel.get()) {
-                    throw new CancellationException("attempt " + n + " of job " + job.jobId() + " given up");
-                }
-                progress.accept(p);
-            })));
+            JobResult result =
+                    timeLimiter.executeFutureSupplier(() -> jobThread.submit(() -> runner.run(attempted, p -> {
+                        if (cancel.get()) {
+                            throw new CancellationException("attempt " + n + " of job " + job.jobId() + " given up");
+                        }
+                        progress.accept(p);
+                    })));
+            if (result.policyOnly() && job.rankerPolicy() == null) {
+                throw new IllegalStateException("job " + job.jobId() + " produced no adapter and carries no ranker "
+                        + "policy: there is nothing to publish");
+            }
+            return result;
         } catch (TimeoutException e) {
             cancel.set(true);
             throw new TimeoutException("attempt " + n + " ran past the time limit of " + config.jobTimeout());

@@ -69,6 +69,8 @@ import org.slf4j.LoggerFactory;
 public final class AdapterRegistry implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdapterRegistry.class);
+    /** What {@link #acquireVersion} takes for the version serving the tenant now. */
+    public static final String SERVING = "serving";
     /**
      * The reader's consumer settings beyond {@link KafkaClientFactory}'s. {@code fetch.max.wait.ms}
      * stays at Kafka's 500 ms on purpose: the broker answers a waiting fetch as soon as a publish
@@ -92,6 +94,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private CandidateEvaluation evaluation;
     private final GateVerdicts verdicts;
     private final AdapterFileRetention files;
+    private final TrialVersions trials;
     private final AdapterAssembler assembler = new AdapterAssembler();
     private final Map<String, AdapterHistory> histories = new TreeMap<>();
     private final AgentModelVersions agentModels = new AgentModelVersions();
@@ -125,6 +128,7 @@ public final class AdapterRegistry implements AutoCloseable {
         this.gate = Objects.requireNonNull(gate, "gate");
         this.serving = new ServingTable(encoder, Objects.requireNonNull(grace, "grace"));
         this.files = new AdapterFileRetention(kafka, loader, versionsKept, this);
+        this.trials = new TrialVersions(loader, files, encoder, this, serving::retire);
         this.thread = new Thread(this::run, "engram-adapter-registry");
         this.thread.setDaemon(true);
     }
@@ -208,6 +212,86 @@ public final class AdapterRegistry implements AutoCloseable {
      */
     public ServingAdapter acquire(String tenant) {
         return serving.acquire(tenant);
+    }
+
+    /**
+     * A lease on one version of {@code tenant}'s retriever policy, whether it serves or not, to try it
+     * beside another (the console's playground): use its {@link ServingAdapter#queryEmbedder()} and
+     * {@link ServingAdapter#policy()}, then {@link ServingAdapter#release()} it. A version that does
+     * not serve is loaded on demand through the same loader a swap uses, only if this node admitted
+     * and verified it (trusted signature, files, canary); a few stay cached. Nothing here changes
+     * what serves the tenant, and a version that fails is not marked failed.
+     *
+     * <pre>{@code
+     * ServingAdapter v2 = registry.acquireVersion("acme", "2");   // or "serving", "base", "acme-retriever/v2"
+     * try { ... v2.queryEmbedder().embedQuery(task) ... } finally { v2.release(); }
+     * }</pre>
+     *
+     * @param version {@value #SERVING}, {@value ServingAdapter#BASE}, a version number of the tenant's
+     *     adapter ({@code "2"} or {@code "v2"}), or {@code "<adapter>/v<version>"} when the tenant has
+     *     several adapters
+     * @throws IllegalArgumentException when {@code version} is none of these forms
+     * @throws UnknownVersionException when the tenant has no such adapter or version
+     * @throws VersionUnavailableException when the version is known but may not or cannot be loaded
+     */
+    public ServingAdapter acquireVersion(String tenant, String version)
+            throws UnknownVersionException, VersionUnavailableException {
+        Objects.requireNonNull(tenant, "tenant");
+        String spec = Objects.requireNonNull(version, "version").strip();
+        if (spec.equals(SERVING)) {
+            return acquire(tenant);
+        }
+        if (spec.equals(ServingAdapter.BASE)) {
+            ServingAdapter base = ServingAdapter.base(tenant, encoder);
+            base.tryAcquire();
+            return base;
+        }
+        AdapterHistory history;
+        long number;
+        synchronized (this) {
+            int slash = spec.lastIndexOf('/');
+            String name = slash < 0 ? null : spec.substring(0, slash);
+            number = versionNumber(slash < 0 ? spec : spec.substring(slash + 1), version);
+            List<AdapterHistory> own = histories.values().stream()
+                    .filter(h -> tenant.equals(h.tenant()))
+                    .filter(h -> name == null || h.adapterName().equals(name))
+                    .toList();
+            if (own.isEmpty()) {
+                throw new UnknownVersionException(
+                        "tenant '" + tenant + "' has no adapter" + (name == null ? "" : " named '" + name + "'")
+                                + " on this node (GET /v1/adapters lists them)");
+            }
+            if (own.size() > 1) {
+                throw new UnknownVersionException("tenant '" + tenant + "' has several adapters ("
+                        + own.stream().map(AdapterHistory::adapterName).toList() + "): name one, e.g. '"
+                        + own.get(0).adapterName() + "/v" + number + "'");
+            }
+            history = own.get(0);
+            if (history.get(number) == null) {
+                throw new UnknownVersionException(history.adapterName() + " has no version " + number
+                        + " on this node (GET /v1/adapters/" + history.adapterName() + " lists them)");
+            }
+        }
+        ServingAdapter current = acquire(tenant);
+        if (history.adapterName().equals(current.adapterName()) && current.version() == number) {
+            return current;
+        }
+        current.release();
+        return trials.acquire(history, number);
+    }
+
+    /** The labels of the versions loaded for trials now ({@link #acquireVersion}), least recently tried first. */
+    public List<String> triedVersions() {
+        return trials.loadedLabels();
+    }
+
+    private static long versionNumber(String text, String spec) {
+        String digits = text.startsWith("v") ? text.substring(1) : text;
+        if (!digits.matches("\\d{1,18}")) {
+            throw new IllegalArgumentException("version '" + spec + "' is not one: give 'serving', 'base', a number "
+                    + "such as '3' or 'v3', or '<adapter>/v3'");
+        }
+        return Long.parseLong(digits);
     }
 
     /** The label of the tenant's serving version now, e.g. {@code "acme-retriever/v3"} or {@code "base"}. */
@@ -455,6 +539,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 && (previous == null || previous.unchecked())
                 && !plan.worthChecking(adapter.adapterName(), adapter.version())) {
             synchronized (this) {
+                history.made(adapter.version(), adapter.createdAt());
                 history.put(
                         adapter.tenant(),
                         AdapterHistory.Entry.unchecked(
@@ -464,7 +549,8 @@ public final class AdapterRegistry implements AutoCloseable {
                                 offset,
                                 "not checked: a trusted worker signed it, but a newer version was on "
                                         + Topics.ADAPTERS + " when this node started; it is checked (files, canary, "
-                                        + "gate) if it could serve: pinned, rolled back to, or a newer one fails"));
+                                        + "gate) if it could serve: pinned, rolled back to, or a newer one fails",
+                                adapter.method()));
             }
             return;
         }
@@ -540,7 +626,10 @@ public final class AdapterRegistry implements AutoCloseable {
                 invalid == null,
                 offset,
                 dir,
-                policy);
+                policy,
+                false,
+                false,
+                adapter.method());
         log.info(
                 "adapter {} v{} for tenant {}: {} ({})",
                 adapter.adapterName(),
@@ -549,6 +638,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 status,
                 reason);
         synchronized (this) {
+            history.made(adapter.version(), adapter.createdAt());
             history.put(adapter.tenant(), entry);
         }
         swapIfChanged(history, fresh, polled, started, verified);
@@ -630,14 +720,16 @@ public final class AdapterRegistry implements AutoCloseable {
         if (recorded.isPresent()) {
             return recorded.get();
         }
-        if (evaluation != null && candidate != null && encoder != null) {
+        // A policy-only version ranks over the base encoder: the gate scores its policy there.
+        boolean scorable = candidate != null || !adapter.method().hasAdapter();
+        if (evaluation != null && scorable && encoder != null) {
             ServingAdapter serving = acquire(adapter.tenant());
             try {
                 ServingAdapter scored = ServingAdapter.candidate(
                         adapter.tenant(),
                         adapter.adapterName(),
                         adapter.version(),
-                        candidate.embedder(encoder),
+                        candidate == null ? encoder : candidate.embedder(encoder),
                         policy);
                 Optional<PairedTest> test = evaluation.evaluate(scored, serving);
                 if (test.isPresent()) {
@@ -839,5 +931,7 @@ public final class AdapterRegistry implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         serving.close();
+        // After the reclaimer stopped: what the trials held is freed at once.
+        trials.close();
     }
 }

@@ -151,6 +151,16 @@ final class ServingTable {
         ServingAdapter next;
         if (target.version() == 0) {
             next = ServingAdapter.base(tenant, encoder);
+        } else if (target.entry().policyOnly()) {
+            // No adapter to load: the version's ranker policy over the base encoder's query tower.
+            closeQuietly(fresh);
+            next = new ServingAdapter(
+                    tenant,
+                    adapterName,
+                    target.version(),
+                    encoder,
+                    target.entry().policy(),
+                    null);
         } else {
             TenantAdapter loaded = fresh;
             if (fresh == null || fresh.round() != (int) Math.min(target.version(), Integer.MAX_VALUE)) {
@@ -199,7 +209,8 @@ final class ServingTable {
         retire(old);
     }
 
-    private void retire(ServingAdapter old) {
+    /** Frees {@code old} after the grace period, once no lease holds it (at once after {@link #close}). */
+    void retire(ServingAdapter old) {
         try {
             reclaimer.schedule(
                     () -> {
