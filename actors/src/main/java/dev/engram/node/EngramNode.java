@@ -8,6 +8,7 @@ import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.auth.AuditLog;
 import dev.engram.node.auth.FailedAuthLimiter;
 import dev.engram.node.auth.IssuedKey;
+import dev.engram.node.auth.NodeKey;
 import dev.engram.node.cluster.NodeCluster;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.AdapterRoutes;
@@ -18,6 +19,7 @@ import dev.engram.node.http.HealthReport;
 import dev.engram.node.http.HttpAccess;
 import dev.engram.node.http.HttpApi;
 import dev.engram.node.http.KeyRoutes;
+import dev.engram.node.http.PlaygroundRoutes;
 import dev.engram.node.http.TenantRoutes;
 import dev.engram.node.http.TrainingRoutes;
 import dev.engram.node.ingest.BatchResult;
@@ -134,6 +136,7 @@ public final class EngramNode implements AutoCloseable {
     private AdapterRegistry adapters;
     private TuningLoop tuning;
     private String createdAdminKey;
+    private NodeKey nodeKey;
     private NodeCluster cluster;
 
     private EngramNode(
@@ -195,6 +198,8 @@ public final class EngramNode implements AutoCloseable {
                     + "creates an admin key in " + config.dataDir().resolve(ApiKeys.ADMIN_KEY_FILE));
         }
         AuditLog audit = AuditLog.open(config.dataDir());
+        // The node signs the operators' controls it publishes; other nodes apply them when they trust this key.
+        NodeKey nodeKey = NodeKey.loadOrCreate(config.dataDir());
         String bootstrap = config.bootstrapServers();
         if (bootstrap == null) {
             EmbeddedKafka broker = EmbeddedKafka.start(config.dataDir().resolve("kafka"));
@@ -278,8 +283,10 @@ public final class EngramNode implements AutoCloseable {
                 ADAPTER_GRACE,
                 config.adapterVersionsKept(),
                 config.trustedWorkers(),
+                config.trustedNodes().with(nodeKey.publicKey()),
                 heldOutGate);
         resources.push(adapters);
+        metrics.refusedControls(adapters::refusedControls);
         // Tuning: schedulers fed by the ingest pipeline's durable batches (workers run apart); rounds
         // start from the version the registry serves and carry a ranker policy fitted for them.
         TuningLoop tuning = config.tuning().enabled()
@@ -410,7 +417,7 @@ public final class EngramNode implements AutoCloseable {
                         FailedAuthLimiter.DEFAULT_MAX_CLIENTS,
                         config.clock()));
         AdapterRoutes adapterRoutes = new AdapterRoutes(
-                adapters, AdapterPublisher.over(controlProducer), blocking, config.clock(), access, audit);
+                adapters, AdapterPublisher.over(controlProducer), nodeKey, blocking, config.clock(), access, audit);
         KeyRoutes keyRoutes = new KeyRoutes(keys, audit, access, blocking, config.clock());
         AuditRoutes auditRoutes = new AuditRoutes(audit, access, blocking);
         // What operators watch besides adapters: the dead letters (read on request) and the training jobs.
@@ -432,7 +439,10 @@ public final class EngramNode implements AutoCloseable {
                         adapters.servingLabels(),
                         bootstrapServers,
                         adapters.failedVersions())
-                .withCluster(cluster == null ? null : cluster.status());
+                .withCluster(cluster == null ? null : cluster.status())
+                .withRefusedControls(adapters.refusedControls(), adapters.lastRefusedControl());
+        PlaygroundRoutes playgroundRoutes =
+                new PlaygroundRoutes(recaller, access, cluster == null ? null : cluster::ownerElsewhere);
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(access, metrics, health, trainingJobs, config.clock());
         HttpApi api = new HttpApi(
                 recalls,
@@ -446,6 +456,7 @@ public final class EngramNode implements AutoCloseable {
                         deadLetterRoutes.routes(),
                         trainingRoutes.routes(),
                         tenantRoutes.routes(),
+                        playgroundRoutes.routes(),
                         consoleRoutes.routes()));
         ServerBinding binding = await(
                 api.bind(system, config.httpHost(), config.httpPort(), config.httpTls()),
@@ -461,7 +472,8 @@ public final class EngramNode implements AutoCloseable {
                     config.httpHost());
         }
         log.info(
-                "engram node up: {}://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}",
+                "engram node up: {}://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}; "
+                        + "controls signed by node keys {} (this node: {})",
                 config.httpsEnabled() ? "https" : "http",
                 config.httpHost(),
                 binding.localAddress().getPort(),
@@ -471,12 +483,15 @@ public final class EngramNode implements AutoCloseable {
                 config.allowAnonymous() ? "anonymous requests allowed, on loopback" : "API keys required",
                 config.trustedWorkers().isEmpty()
                         ? "(none trusted: candidates are refused; --trusted-workers FILE)"
-                        : config.trustedWorkers().ids());
+                        : config.trustedWorkers().ids(),
+                adapters.trustedNodes().ids(),
+                nodeKey.id());
         EngramNode node =
                 new EngramNode(config, bootstrap, store, metrics, consumer, consumerThread, binding, resources);
         node.adapters = adapters;
         node.tuning = tuning;
         node.createdAdminKey = createdAdminKey.map(IssuedKey::secret).orElse(null);
+        node.nodeKey = nodeKey;
         node.cluster = cluster;
         return node;
     }
@@ -527,6 +542,14 @@ public final class EngramNode implements AutoCloseable {
     /** The base URL of the HTTP API, e.g. {@code http://127.0.0.1:7070} ({@code https://} with TLS). */
     public String httpUrl() {
         return (config.httpsEnabled() ? "https://" : "http://") + config.httpHost() + ":" + httpPort();
+    }
+
+    /**
+     * The key this node signs operators' controls with ({@code DATA/node-key.pem}); other nodes apply
+     * them once its {@link NodeKey#publicKeyFile()} is in their {@code --trusted-nodes}.
+     */
+    public NodeKey nodeKey() {
+        return nodeKey;
     }
 
     /** The Kafka cluster the node consumes from: the configured one or the embedded broker's. */

@@ -11,6 +11,7 @@ import dev.engram.node.tuning.AgentModelRoundsConfig;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaConnection;
+import dev.engram.streams.TrustedNodeKeys;
 import dev.engram.streams.TrustedWorkerKeys;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -99,6 +100,12 @@ import java.util.regex.Pattern;
  *       once at start). A candidate that is unsigned, signed by another key, or whose signature does
  *       not verify is listed as rejected and never served. The local default ({@code engram serve}
  *       with its own worker) adds that worker's key by itself</td></tr>
+ *   <tr><td>{@code trustedNodes}</td><td>{@link TrustedNodeKeys#none()}</td><td>the other nodes whose
+ *       signed pins, unpins and rollbacks this node applies ({@code engram serve --trusted-nodes FILE}:
+ *       a file of {@code node-key.pub} lines or a directory of them, read once at start). The node's
+ *       own key ({@code DATA/node-key.pem}, made on first start) is always trusted; a control that is
+ *       unsigned, signed by another key, altered or replayed is skipped and counted in
+ *       {@code /health}. Give every node of a cluster the others' keys</td></tr>
  *   <tr><td>{@code httpTls}</td><td>{@code null} (plain HTTP)</td><td>serve the HTTP API over TLS
  *       only, with the key and certificate of a PKCS12 keystore ({@link HttpTls}; {@code engram serve
  *       --tls-keystore FILE --tls-password-file FILE}); clients then call {@code https://}. Use it
@@ -147,6 +154,7 @@ public record NodeConfig(
         int maxConcurrentRecalls,
         boolean allowAnonymous,
         TrustedWorkerKeys trustedWorkers,
+        TrustedNodeKeys trustedNodes,
         HttpTls httpTls,
         int maxFailedAuthPerMinute,
         ClusterConfig cluster,
@@ -231,6 +239,9 @@ public record NodeConfig(
         Objects.requireNonNull(
                 trustedWorkers,
                 "nodeConfig.trustedWorkers is required (TrustedWorkerKeys.none() " + "trusts no worker)");
+        Objects.requireNonNull(
+                trustedNodes,
+                "nodeConfig.trustedNodes is required (TrustedNodeKeys.none(): only the node's own key is trusted)");
         if (maxFailedAuthPerMinute < 1 || maxFailedAuthPerMinute > 1_000_000) {
             throw new IllegalArgumentException(
                     "nodeConfig.maxFailedAuthPerMinute must be in [1, 1000000], was " + maxFailedAuthPerMinute);
@@ -319,6 +330,7 @@ public record NodeConfig(
                 .maxConcurrentRecalls(maxConcurrentRecalls)
                 .allowAnonymous(allowAnonymous)
                 .trustedWorkers(trustedWorkers)
+                .trustedNodes(trustedNodes)
                 .httpTls(httpTls)
                 .maxFailedAuthPerMinute(maxFailedAuthPerMinute)
                 .cluster(cluster)
@@ -346,6 +358,7 @@ public record NodeConfig(
         private int maxConcurrentRecalls = defaultMaxConcurrentRecalls();
         private boolean allowAnonymous;
         private TrustedWorkerKeys trustedWorkers = TrustedWorkerKeys.none();
+        private TrustedNodeKeys trustedNodes = TrustedNodeKeys.none();
         private HttpTls httpTls;
         private int maxFailedAuthPerMinute = FailedAuthLimiter.DEFAULT_MAX_FAILURES;
         private ClusterConfig cluster = ClusterConfig.off();
@@ -466,6 +479,23 @@ public record NodeConfig(
             return this;
         }
 
+        /** The other nodes' keys whose signed controls the node applies, e.g. {@code TrustedNodeKeys.load(file)}. */
+        public Builder trustedNodes(TrustedNodeKeys value) {
+            this.trustedNodes = value;
+            return this;
+        }
+
+        /**
+         * The node keys in a trusted-keys file ({@code node-key.pub} lines), or in the {@code *.pub}
+         * files of a directory.
+         *
+         * @throws IllegalArgumentException naming the file (and line) when it is missing or not keys
+         */
+        public Builder trustedNodes(Path fileOrDir) {
+            this.trustedNodes = TrustedNodeKeys.load(Objects.requireNonNull(fileOrDir, "trustedNodes"));
+            return this;
+        }
+
         /** Serve the HTTP API over TLS with this keystore; {@code null} (the default) for plain HTTP. */
         public Builder httpTls(HttpTls value) {
             this.httpTls = value;
@@ -523,6 +553,7 @@ public record NodeConfig(
                     maxConcurrentRecalls,
                     allowAnonymous,
                     trustedWorkers,
+                    trustedNodes,
                     httpTls,
                     maxFailedAuthPerMinute,
                     cluster,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.PlanLossMetrics;
+import java.time.Instant;
 
 /**
  * One version of an adapter as the node sees it ({@code GET /v1/adapters}).
@@ -23,6 +24,11 @@ import dev.engram.streams.PlanLossMetrics;
  * @param policy the ranker policy published with it, described (e.g. {@code "fusion w=0.35 + reuse"}); may be null
  * @param failed whether it failed while serving (its query embedding threw or was not finite): recall
  *     fell back from it, and it never serves again on that node
+ * @param method {@code "lora-query-side"} (an adapter with its policy) or {@code "policy-only"} (only
+ *     the ranker policy, over the base encoder); null when the record could not be read or the node
+ *     predates the field
+ * @param createdAt when its worker made it (a node's gate decides a candidate as soon as it reads
+ *     it); null for a record the node refused
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AdapterVersionInfo(
@@ -35,4 +41,6 @@ public record AdapterVersionInfo(
         boolean verified,
         boolean serving,
         String policy,
-        boolean failed) {}
+        boolean failed,
+        String method,
+        Instant createdAt) {}

@@ -13,10 +13,18 @@ import java.util.List;
  * @param tenants the tenants it may act on, or {@code ["*"]} for every tenant
  * @param createdAt when it was made
  * @param createdBy the principal that made it ({@code "node"} for a node's first admin key)
+ * @param lastUsedAt when it last authenticated on the node that listed it, since that node started;
+ *     null when not since (or in the answer to a create or revoke)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ApiKeyInfo(
-        String id, String principal, String role, List<String> tenants, Instant createdAt, String createdBy) {
+        String id,
+        String principal,
+        String role,
+        List<String> tenants,
+        Instant createdAt,
+        String createdBy,
+        Instant lastUsedAt) {
 
     public ApiKeyInfo {
         tenants = tenants == null ? List.of() : List.copyOf(tenants);

@@ -37,6 +37,10 @@ import java.util.TreeMap;
  * @param cluster when the node is one of a cluster of nodes: the members, the partitions this node
  *     owns and which node owns each partition (a recall for a tenant is answered by the owner of its
  *     partition, whichever node it was sent to); null for a node on its own
+ * @param refusedControls control records (pin, unpin, rollback) on {@code engram.adapters} the node
+ *     skipped since it started: unsigned, signed by a node key it does not trust, altered, replayed
+ *     or unreadable; they changed nothing (0 for a caller without a key)
+ * @param lastRefusedControl why the last one was skipped, {@code "<adapter>: <why>"}; null when none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeHealth(
@@ -49,7 +53,9 @@ public record NodeHealth(
         String bootstrapServers,
         String consumerError,
         List<String> failedAdapters,
-        Cluster cluster) {
+        Cluster cluster,
+        Long refusedControls,
+        String lastRefusedControl) {
 
     /** Every assigned partition moves. */
     public static final String UP = "UP";
@@ -96,6 +102,7 @@ public record NodeHealth(
         servingVersions =
                 servingVersions == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(servingVersions));
         failedAdapters = failedAdapters == null ? List.of() : List.copyOf(failedAdapters);
+        refusedControls = refusedControls == null ? 0L : refusedControls; // absent for a caller without a key
     }
 
     /** Whether every assigned partition moves. */

@@ -4,17 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.engram.runtime.internal.NodeHttp;
 import dev.engram.streams.EventCodec;
+import dev.engram.streams.EventLimits;
+import dev.engram.streams.PlaygroundResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
 
 /**
  * What the node sees of the stream's other side, called with the {@link EngramClient}'s API key (a
- * reader's key, of the tenants asked about): the tenants, the dead letters and the training jobs.
- * The console shows the same.
+ * reader's key, of the tenants asked about): the tenants, the dead letters, the training jobs, and
+ * the playground that runs one task against two versions of a tenant's retriever policy. The
+ * console shows the same.
  *
  * <pre>{@code
  * NodeOperations ops = engram.operations();
@@ -112,6 +118,40 @@ public final class NodeOperations {
             }
         }
         return out;
+    }
+
+    /**
+     * One task recalled by two versions of {@code tenant}'s retriever policy side by side, and where
+     * their orders differ ({@code POST /v1/tenants/{tenant}/playground}). A version that does not
+     * serve is loaded on demand by the node, only if it admitted and verified it; trying it changes
+     * nothing that serves.
+     *
+     * <pre>{@code
+     * PlaygroundResponse p = engram.operations().playground("acme", "charged twice", 10, RecallMode.DENSE, "serving", "2");
+     * p.changes().forEach(c -> System.out.println(c.caseId() + ": #" + c.rankA() + " -> #" + c.rankB()));
+     * }</pre>
+     *
+     * @param mode {@code null} for the node's default
+     * @param versionA {@code "serving"}, {@code "base"}, a version number such as {@code "2"}, or
+     *     {@code "<adapter>/v2"}
+     * @param versionB as {@code versionA}
+     * @throws EngramApiException 404 for a version the tenant does not have, 409 for one the node will
+     *     not load (refused, failed while serving, never checked), 403 for a tenant the key does not cover
+     */
+    public PlaygroundResponse playground(
+            String tenant, String task, int k, RecallMode mode, String versionA, String versionB) {
+        if (tenant == null || !EventLimits.TENANT_PATTERN.matcher(tenant).matches()) {
+            throw new InvalidRequestException(
+                    "tenant", "must match " + EventLimits.TENANT_REGEX + ", was '" + tenant + "'");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("task", task);
+        body.put("k", k);
+        if (mode != null) {
+            body.put("mode", mode.wireName());
+        }
+        body.put("versions", Arrays.asList(versionA, versionB));
+        return http.call("POST", "/v1/tenants/" + tenant + "/playground", body, 200, PlaygroundResponse.class);
     }
 
     /** {@code ?name=value&...} of the pairs whose value is not null. */

@@ -1,6 +1,7 @@
 package dev.engram.runtime;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -49,6 +50,8 @@ public record TenantInfo(
      * @param parentHeldOutNdcg10 its parent's on the same tasks, or null
      * @param heldOutQueries how many held-out tasks (0 when unknown)
      * @param serving whether it serves now
+     * @param createdAt when its worker made it (a node's gate decides a candidate as soon as it reads
+     *     it); null when the node refused its record
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record VersionQuality(
@@ -57,5 +60,6 @@ public record TenantInfo(
             Double heldOutNdcg10,
             Double parentHeldOutNdcg10,
             int heldOutQueries,
-            boolean serving) {}
+            boolean serving,
+            Instant createdAt) {}
 }

@@ -12,9 +12,13 @@ import java.time.Instant;
  * beginning ends up in the same state.
  *
  * <pre>{@code
- * publisher.publish(AdapterControl.pin("acme-retriever", 3, "ana", "v4 hurts refunds", clock.instant()));
- * publisher.publish(AdapterControl.unpin("acme-retriever", "ana", "fixed in v5", clock.instant()));
+ * publisher.publish(nodeKey.sign(AdapterControl.pin("acme-retriever", 3, "ana", "v4 hurts refunds", clock.instant())));
+ * publisher.publish(nodeKey.sign(AdapterControl.unpin("acme-retriever", "ana", "fixed in v5", clock.instant())));
  * }</pre>
+ *
+ * <p>Nodes apply only controls signed by a node key they trust ({@link ControlSignature}): whoever
+ * can write the topic but holds no trusted node's private key can neither issue a control nor put
+ * another operator's name on one.
  *
  * <ul>
  *   <li>{@link Action#PIN} {@code version}: serve that version, whatever is promoted later, until
@@ -32,6 +36,10 @@ import java.time.Instant;
  * @param operator who asked, at most {@link EventLimits#MAX_ID_CHARS} characters
  * @param reason why, at most {@link AdapterPublished#MAX_REASON_CHARS} characters; {@code ""} when none
  * @param issuedAt when
+ * @param signerKeyId the node key that signed it ({@link AdapterSignature#KEY_ID_REGEX}); null when
+ *     unsigned, which no node applies. Given together with {@code signature}
+ * @param signature the node's Ed25519 signature over {@link ControlSignature#signedBytes}, base64;
+ *     null when unsigned
  */
 public record AdapterControl(
         int schemaVersion,
@@ -40,7 +48,9 @@ public record AdapterControl(
         Long version,
         String operator,
         String reason,
-        Instant issuedAt) {
+        Instant issuedAt,
+        String signerKeyId,
+        String signature) {
 
     /** The version of the control contract this code writes and the newest it reads. */
     public static final int SCHEMA_VERSION = 1;
@@ -79,22 +89,31 @@ public record AdapterControl(
         FieldChecks.requireText("operator", operator, EventLimits.MAX_ID_CHARS);
         reason = FieldChecks.optionalText("reason", reason, AdapterPublished.MAX_REASON_CHARS);
         ChunkChecks.requireNonNull("issuedAt", issuedAt);
+        SignatureFields.check(
+                signerKeyId, signature, "node", "a signed control names its key and carries its signature");
     }
 
     /** Serve {@code version} of {@code adapterName} until the next control. */
     public static AdapterControl pin(String adapterName, long version, String operator, String reason, Instant at) {
-        return new AdapterControl(SCHEMA_VERSION, adapterName, Action.PIN, version, operator, reason, at);
+        return new AdapterControl(SCHEMA_VERSION, adapterName, Action.PIN, version, operator, reason, at, null, null);
     }
 
     /** Back to the latest promoted version. */
     public static AdapterControl unpin(String adapterName, String operator, String reason, Instant at) {
-        return new AdapterControl(SCHEMA_VERSION, adapterName, Action.UNPIN, null, operator, reason, at);
+        return new AdapterControl(SCHEMA_VERSION, adapterName, Action.UNPIN, null, operator, reason, at, null, null);
     }
 
     /** Serve {@code version} instead of the versions above it published so far. */
     public static AdapterControl rollback(
             String adapterName, long version, String operator, String reason, Instant at) {
-        return new AdapterControl(SCHEMA_VERSION, adapterName, Action.ROLLBACK, version, operator, reason, at);
+        return new AdapterControl(
+                SCHEMA_VERSION, adapterName, Action.ROLLBACK, version, operator, reason, at, null, null);
+    }
+
+    /** The same control carrying a signature; {@link ControlSignature#sign} makes one. */
+    public AdapterControl signed(String signerKeyId, String signature) {
+        return new AdapterControl(
+                schemaVersion, adapterName, action, version, operator, reason, issuedAt, signerKeyId, signature);
     }
 
     /** The record key on {@link Topics#ADAPTERS}: {@code "<adapterName>/control"}. */

@@ -30,7 +30,15 @@ public enum AdapterMethod {
      * (PEFT's {@code CAUSAL_LM}); the method of every {@link AdapterKind#AGENT_MODEL} adapter and of
      * no retriever adapter.
      */
-    LORA_CAUSAL_LM("lora-causal-lm");
+    LORA_CAUSAL_LM("lora-causal-lm"),
+
+    /**
+     * {@code "policy-only"}: a version with no adapter at all, only its ranker policy
+     * ({@link AdapterFile#RANKER_POLICY}) over the base encoder's query tower. A worker publishes one
+     * when the round's adapter does not beat the base encoder on the job's held-out queries, or when
+     * the job asks for no adapter; it is gated, served, pinned and rolled back as any version.
+     */
+    POLICY_ONLY("policy-only");
 
     private final String wireName;
 
@@ -60,6 +68,11 @@ public enum AdapterMethod {
                 "method",
                 "must be one of "
                         + Arrays.stream(values()).map(AdapterMethod::wireName).toList() + ", was '" + wireName + "'");
+    }
+
+    /** {@code true} for a method whose versions carry LoRA weights (every one but {@link #POLICY_ONLY}). */
+    public boolean hasAdapter() {
+        return this != POLICY_ONLY;
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.engram.streams.internal.ChunkRecord;
 import dev.engram.streams.internal.FieldChecks;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +41,11 @@ import java.util.regex.Pattern;
  * @param parentVersion the version it was trained from; null when trained from the base model;
  *     below {@code version}
  * @param baseModelId the encoder it adapts
- * @param method query-side or symmetric LoRA for a retriever adapter, {@link AdapterMethod#LORA_CAUSAL_LM}
- *     exactly for an agent-model adapter
- * @param config the shape and settings it was trained with (the files hold PEFT's own config too)
+ * @param method query-side or symmetric LoRA for a retriever adapter, {@link AdapterMethod#POLICY_ONLY}
+ *     for a retriever version that carries only its ranker policy (no adapter; the base encoder's
+ *     query tower), {@link AdapterMethod#LORA_CAUSAL_LM} exactly for an agent-model adapter
+ * @param config the shape and settings it was trained with (the files hold PEFT's own config too;
+ *     for a policy-only version, the settings the job asked for)
  * @param metrics candidate vs parent on held-out and retention queries: required for a retriever
  *     adapter, null for an agent-model adapter (its figures are {@code planLoss})
  * @param status candidate, promoted or rejected
@@ -54,7 +55,8 @@ import java.util.regex.Pattern;
  * @param payloadSha256 SHA-256 of the payload, 64 lower-case hex digits
  * @param payloadSize the payload's length in bytes, at most {@link #MAX_PAYLOAD_BYTES}
  * @param files 1 to {@value #MAX_FILES} files with distinct names, including
- *     {@link AdapterFile#PEFT_CONFIG} and {@link AdapterFile#PEFT_WEIGHTS}
+ *     {@link AdapterFile#PEFT_CONFIG} and {@link AdapterFile#PEFT_WEIGHTS}; for
+ *     {@link AdapterMethod#POLICY_ONLY}, {@link AdapterFile#RANKER_POLICY} and neither PEFT file
  * @param createdAt when the worker made this version (kept across status changes)
  * @param signerKeyId the worker key that signed it ({@link AdapterSignature#KEY_ID_REGEX}); null
  *     when unsigned, which no node serves. Given together with {@code signature}
@@ -136,7 +138,7 @@ public record AdapterPublished(
         ChunkChecks.requireMatch("jobId", jobId, TrainingJob.JOB_ID, "a training job id, " + TrainingJob.JOB_ID_REGEX);
         ChunkChecks.requireSha256("payloadSha256", payloadSha256);
         files = ChunkChecks.list("files", files, 1, MAX_FILES);
-        checkFiles(files);
+        checkFiles(method, files);
         long size = files.stream().mapToLong(AdapterFile::size).sum();
         if (size > MAX_PAYLOAD_BYTES) {
             throw new InvalidEventException(
@@ -211,13 +213,23 @@ public record AdapterPublished(
      */
     public static AdapterPublished candidate(
             TrainingJob job, AdapterMetrics metrics, List<AdapterFile> files, Instant createdAt) {
+        return candidate(job, job.method(), metrics, files, createdAt);
+    }
+
+    /**
+     * As {@link #candidate(TrainingJob, AdapterMetrics, List, Instant)} with another {@code method}:
+     * {@link AdapterMethod#POLICY_ONLY} when the worker publishes the round's ranker policy without
+     * the adapter it trained (the adapter did not beat the base encoder).
+     */
+    public static AdapterPublished candidate(
+            TrainingJob job, AdapterMethod method, AdapterMetrics metrics, List<AdapterFile> files, Instant createdAt) {
         return of(
                 job.adapterName(),
                 job.tenant(),
                 job.targetVersion(),
                 job.baseAdapterVersion(),
                 job.baseModelId(),
-                job.method(),
+                method,
                 job.config(),
                 metrics,
                 AdapterStatus.CANDIDATE,
@@ -385,39 +397,11 @@ public record AdapterPublished(
     }
 
     private static void checkSignature(String signerKeyId, String signature) {
-        if ((signerKeyId == null) != (signature == null)) {
-            throw new InvalidEventException(
-                    signerKeyId == null ? "signerKeyId" : "signature",
-                    "is required when "
-                            + (signerKeyId == null ? "signature" : "signerKeyId")
-                            + " is given: a signed version names its key and "
-                            + "carries its signature, an unsigned one has neither");
-        }
-        if (signerKeyId == null) {
-            return;
-        }
-        ChunkChecks.requireMatch(
-                "signerKeyId",
-                signerKeyId,
-                AdapterSignature.KEY_ID,
-                "a worker key id, " + AdapterSignature.KEY_ID_REGEX);
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(signature);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidEventException(
-                    "signature", "must be base64 (RFC 4648, padded with '='): " + e.getMessage());
-        }
-        if (bytes.length != AdapterSignature.SIGNATURE_BYTES
-                || !signature.equals(Base64.getEncoder().encodeToString(bytes))) {
-            throw new InvalidEventException(
-                    "signature",
-                    "must be the base64 of a " + AdapterSignature.SIGNATURE_BYTES
-                            + "-byte Ed25519 signature (88 characters), had " + signature.length() + " characters");
-        }
+        SignatureFields.check(
+                signerKeyId, signature, "worker", "a signed version names its key and carries its signature");
     }
 
-    private static void checkFiles(List<AdapterFile> files) {
+    private static void checkFiles(AdapterMethod method, List<AdapterFile> files) {
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < files.size(); i++) {
             Integer earlier = seen.putIfAbsent(files.get(i).name(), i);
@@ -426,6 +410,23 @@ public record AdapterPublished(
                         "files[" + i + "].name",
                         "duplicate file '" + files.get(i).name() + "', already at files[" + earlier + "]");
             }
+        }
+        if (!method.hasAdapter()) {
+            if (!seen.containsKey(AdapterFile.RANKER_POLICY)) {
+                throw new InvalidEventException(
+                        "files",
+                        "must include " + AdapterFile.RANKER_POLICY + " (method " + method
+                                + " carries only a ranker policy), had " + seen.keySet());
+            }
+            for (String forbidden : List.of(AdapterFile.PEFT_CONFIG, AdapterFile.PEFT_WEIGHTS)) {
+                if (seen.containsKey(forbidden)) {
+                    throw new InvalidEventException(
+                            "files",
+                            "must not include " + forbidden + ": method " + method
+                                    + " carries no adapter (publish lora-query-side to ship weights)");
+                }
+            }
+            return;
         }
         for (String required : List.of(AdapterFile.PEFT_CONFIG, AdapterFile.PEFT_WEIGHTS)) {
             if (!seen.containsKey(required)) {

@@ -184,12 +184,16 @@ public final class AdapterSignature {
                         + ": its files, identity or metrics differ from what that worker signed (altered or forged)");
     }
 
-    /** Length-prefixed {@code name=<length>:<value>\n} lines after the domain line. */
-    private static final class Fields {
+    /** Length-prefixed {@code name=<length>:<value>\n} lines after the domain line (also {@link ControlSignature}'s). */
+    static final class Fields {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
 
         Fields() {
-            out.writeBytes((DOMAIN + "\n").getBytes(StandardCharsets.UTF_8));
+            this(DOMAIN);
+        }
+
+        Fields(String domain) {
+            out.writeBytes((domain + "\n").getBytes(StandardCharsets.UTF_8));
         }
 
         void add(String name, String value) {

@@ -34,7 +34,9 @@ import java.util.regex.Pattern;
  * @param baseAdapterVersion the version of {@code adapterName} to start from (the worker reads it
  *     from {@link Topics#ADAPTERS}); null to start from the base model
  * @param baseModelId the encoder, e.g. {@code "sentence-transformers/all-MiniLM-L6-v2"}
- * @param method query-side or symmetric LoRA
+ * @param method query-side or symmetric LoRA; {@link AdapterMethod#POLICY_ONLY} asks for no
+ *     adapter: the worker trains nothing and publishes the round's ranker policy alone (a job
+ *     that reaches a worker without {@code rankerPolicy} has nothing to publish and is dead-lettered)
  * @param config adapter shape and training settings
  * @param examples 1 to {@link #MAX_EXAMPLES} training pairs
  * @param heldOut 1 to {@link #MAX_EVAL_QUERIES} judged queries kept out of training: the gate's

@@ -183,7 +183,8 @@ public final class TrustedWorkerKeys {
         String[] words = line.strip().split("\\s+", 3);
         if (words.length < 2 || !words[0].equals(KEY_TYPE)) {
             throw new IllegalArgumentException("expected '" + KEY_TYPE + " <base64 public key> [comment]' as a worker "
-                    + "writes it to worker-key.pub, was '" + (line.length() > 60 ? line.substring(0, 57) + "..." : line)
+                    + "writes it to worker-key.pub (a node to node-key.pub), was '"
+                    + (line.length() > 60 ? line.substring(0, 57) + "..." : line)
                     + "'");
         }
         try {

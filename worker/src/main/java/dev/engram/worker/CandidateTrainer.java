@@ -51,7 +51,9 @@ import java.util.stream.Stream;
  * {@link Continuation} says, read back from
  * {@code engram.adapters} and used only when a trusted worker key signed it: a worker never trains
  * on, and then signs, weights someone else slipped onto the topic), then scores candidate and parent by nDCG@10 on the job's held-out and
- * retention queries. Encoders are loaded once per maximum length and kept; the device is DJL's
+ * retention queries. When the trained adapter does not beat the base encoder on the held-out queries
+ * (or the job's method is {@code policy-only}), the result carries no adapter and the version is the
+ * job's ranker policy alone. Encoders are loaded once per maximum length and kept; the device is DJL's
  * choice ({@code auto}: a GPU when the engine sees one). One job at a time per JVM.
  */
 public final class CandidateTrainer implements JobRunner, AutoCloseable {
@@ -149,6 +151,12 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
             if (job.baseAdapterVersion() != null) {
                 parent = loadParent(job, tuning, encoder, dir.resolve("parent"));
             }
+            Embedder before = parent == null ? encoder : parent.embedder(encoder);
+            if (!job.method().hasAdapter()) {
+                progress.accept(TrainingProgress.of(
+                        job, Phase.EVALUATING, 0, 0, null, 0, null, "policy only: no adapter", clock.instant()));
+                return JobResult.policyOnly(metrics(job, before, encoder, null, cache, null));
+            }
             long began = System.nanoTime();
             TuningRound round = trainer.train(job.tenant(), examples, List.of(), parent, p -> {
                 if (!"training".equals(p.phase())) {
@@ -172,9 +180,15 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
                         null,
                         job.heldOut().size() + " held-out, " + job.retention().size() + " retention queries",
                         clock.instant()));
-                Embedder before = parent == null ? encoder : parent.embedder(encoder);
                 Embedder after = candidate.embedder(encoder);
-                AdapterMetrics metrics = metrics(job, before, after, round, cache);
+                AdapterMetrics metrics = metrics(job, before, after, round, cache, null);
+                double base = parent == null
+                        ? metrics.parentHeldOutNdcg10()
+                        : RankingEvaluation.meanNdcg10(encoder, new DocumentVectors(encoder, cache), job.heldOut());
+                if (!keepsAdapter(metrics.heldOutNdcg10(), base) && job.rankerPolicy() != null) {
+                    // The adapter does not beat its absence: the version is the round's policy alone.
+                    return JobResult.policyOnly(metrics(job, before, encoder, round, cache, metrics.heldOutNdcg10()));
+                }
                 Path out = dir.resolve("candidate");
                 candidate.save(out);
                 return new JobResult(metrics, files(out));
@@ -219,8 +233,25 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
         return missing.size();
     }
 
+    /**
+     * Whether a trained adapter is worth publishing: its held-out nDCG@10 is above the base
+     * encoder's on the same queries. Otherwise the round publishes its ranker policy alone.
+     */
+    static boolean keepsAdapter(double adapterHeldOut, double baseHeldOut) {
+        return adapterHeldOut > baseHeldOut;
+    }
+
+    /**
+     * @param round the training round, null when nothing was trained
+     * @param droppedAdapter the held-out nDCG@10 of a trained adapter the version leaves out, or null
+     */
     private AdapterMetrics metrics(
-            TrainingJob job, Embedder before, Embedder after, TuningRound round, DocumentVectorCache cache) {
+            TrainingJob job,
+            Embedder before,
+            Embedder after,
+            TuningRound round,
+            DocumentVectorCache cache,
+            Double droppedAdapter) {
         // Query-side: candidate and parent share the frozen document tower, so each text is embedded once.
         DocumentVectors afterDocs = new DocumentVectors(after, cache);
         DocumentVectors beforeDocs =
@@ -231,6 +262,20 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
         Double ret = retention ? RankingEvaluation.meanNdcg10(after, afterDocs, job.retention()) : null;
         Double parentRet = retention ? RankingEvaluation.meanNdcg10(before, beforeDocs, job.retention()) : null;
         Map<String, Double> extra = new LinkedHashMap<>();
+        if (droppedAdapter != null) {
+            extra.put("adapterHeldOutNdcg10", droppedAdapter);
+        }
+        if (round == null) {
+            extra.values().removeIf(v -> !Double.isFinite(v));
+            return new AdapterMetrics(
+                    held,
+                    parentHeld,
+                    job.heldOut().size(),
+                    ret,
+                    parentRet,
+                    job.retention().size(),
+                    extra);
+        }
         extra.put("steps", (double) round.steps());
         extra.put("trainingSeconds", round.elapsed().toMillis() / 1000.0);
         extra.put("examples", (double) round.newExamples());
@@ -263,6 +308,10 @@ public final class CandidateTrainer implements JobRunner, AutoCloseable {
                         + job.baseAdapterVersion() + " of job " + job.jobId() + " is not on engram.adapters signed by "
                         + "a trusted worker key for tenant " + job.tenant() + " (trusted: " + parentSigners.ids()
                         + ")"));
+        if (!parent.method().hasAdapter()) {
+            // A policy-only parent ranks over the base encoder: the round starts from the base.
+            return null;
+        }
         Files.createDirectories(dir);
         for (AdapterFile f : parent.files()) {
             Files.write(dir.resolve(f.name()), f.bytes());

@@ -1,6 +1,7 @@
 package dev.engram.worker;
 
 import dev.engram.streams.AdapterFile;
+import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.AgentModelJob;
@@ -258,7 +259,14 @@ public final class TrainingWorker implements AutoCloseable {
         }
         JobResult result;
         try {
-            result = attempts.run(job.jobId(), (n, reports) -> runner.run(job.withAttempt(n), reports));
+            result = attempts.run(job.jobId(), (n, reports) -> {
+                JobResult r = runner.run(job.withAttempt(n), reports);
+                if (r.policyOnly() && job.rankerPolicy() == null) {
+                    throw new IllegalStateException("job " + job.jobId() + " produced no adapter and carries no ranker "
+                            + "policy: there is nothing to publish");
+                }
+                return r;
+            });
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -276,7 +284,11 @@ public final class TrainingWorker implements AutoCloseable {
         TrainingJob attempted = job.withAttempt(attempt);
         emit(attempted, Phase.PUBLISHING, "");
         AdapterPublished candidate = key.sign(AdapterPublished.candidate(
-                job, result.metrics(), withRankerPolicy(job, result.files()), clock.instant()));
+                job,
+                result.policyOnly() ? AdapterMethod.POLICY_ONLY : job.method(),
+                result.metrics(),
+                withRankerPolicy(job, result.files()),
+                clock.instant()));
         try {
             publisher.publish(
                     candidate,
@@ -291,7 +303,10 @@ public final class TrainingWorker implements AutoCloseable {
         attempts.done(job.jobId());
         published.incrementAndGet();
         LOG.info("published {}", candidate);
-        emit(attempted, Phase.DONE, "v" + job.targetVersion() + " published as CANDIDATE");
+        emit(
+                attempted,
+                Phase.DONE,
+                "v" + job.targetVersion() + " published as CANDIDATE" + (result.policyOnly() ? " (policy only)" : ""));
     }
 
     /**

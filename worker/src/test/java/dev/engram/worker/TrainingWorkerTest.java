@@ -8,6 +8,7 @@ import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.TestIds;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterKind;
+import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterSignature;
 import dev.engram.streams.AdapterStatus;
@@ -128,6 +129,57 @@ class TrainingWorkerTest {
                         .anyMatch(p -> p.jobId().equals(job.jobId()) && p.phase() == TrainingProgress.Phase.DONE));
         // The job's offset was committed with the adapter: the group is past it.
         assertThat(TrainingTopics.committed(bootstrap, group)).isGreaterThan(0);
+    }
+
+    @Test
+    void aPolicyOnlyJobPublishesItsRankerPolicyAloneWithoutTraining() {
+        String tenant = TestIds.unique("wk");
+        String group = TestIds.unique("workers");
+        TrainingTopics.startGroupAtEnd(bootstrap, group);
+        TrainingJob lora = TestJobs.job(tenant + "-job1", tenant, 1, null);
+        String policy = "{\"base\":\"rrf\"}";
+        TrainingJob job = new TrainingJob(
+                lora.schemaVersion(),
+                lora.jobId(),
+                lora.tenant(),
+                lora.adapterName(),
+                lora.targetVersion(),
+                lora.baseAdapterVersion(),
+                lora.baseModelId(),
+                AdapterMethod.POLICY_ONLY,
+                lora.config(),
+                lora.examples(),
+                lora.heldOut(),
+                lora.retention(),
+                lora.createdAt(),
+                1,
+                policy);
+        List<TrainingProgress> local = new CopyOnWriteArrayList<>();
+        try (TrainingWorker worker = TrainingWorker.start(config(group, TestIds.unique("w")), trainer, local::add)) {
+            jobs.publish(job);
+            Await.until("the version of " + job.jobId(), Duration.ofMinutes(3), () -> worker.jobsPublished() == 1);
+        }
+        List<AdapterPublished> published = adaptersOf(job.jobId());
+        assertThat(published).hasSize(1);
+        AdapterPublished a = published.get(0);
+        assertThat(a.method()).isEqualTo(AdapterMethod.POLICY_ONLY);
+        assertThat(a.files()).extracting(AdapterFile::name).containsExactly(AdapterFile.RANKER_POLICY);
+        assertThat(new String(a.files().get(0).bytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(policy);
+        assertThat(a.metrics().heldOutNdcg10())
+                .as("no adapter: the version's tower is the base encoder, as its parent's is")
+                .isEqualTo(a.metrics().parentHeldOutNdcg10());
+        assertThat(a.metrics().extra()).doesNotContainKey("steps");
+        assertThat(local).extracting(TrainingProgress::phase).doesNotContain(TrainingProgress.Phase.TRAINING);
+    }
+
+    @Test
+    void anAdapterShipsOnlyWhenItBeatsTheBaseEncoder() {
+        assertThat(CandidateTrainer.keepsAdapter(0.41, 0.40)).isTrue();
+        assertThat(CandidateTrainer.keepsAdapter(0.40, 0.40))
+                .as("a tie keeps the policy alone")
+                .isFalse();
+        assertThat(CandidateTrainer.keepsAdapter(0.39, 0.40)).isFalse();
     }
 
     @Test

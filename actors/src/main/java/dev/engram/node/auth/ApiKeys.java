@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -89,6 +90,9 @@ public final class ApiKeys {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, StoredKey> byId = new LinkedHashMap<>();
+    /** When each key last authenticated on this node since it started: kept in memory, not in the keys file. */
+    private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
+
     private boolean fileExists;
 
     private ApiKeys(Path dataDir, Clock clock) {
@@ -259,7 +263,19 @@ public final class ApiKeys {
         }
         byte[] expected = stored == null ? NO_HASH : HexFormat.of().parseHex(stored.sha256());
         boolean equal = MessageDigest.isEqual(sha256(presented), expected);
-        return equal && stored != null ? Optional.of(stored.describe().toPrincipal()) : Optional.empty();
+        if (!equal || stored == null) {
+            return Optional.empty();
+        }
+        lastUsed.put(stored.id(), clock.instant());
+        return Optional.of(stored.describe().toPrincipal());
+    }
+
+    /**
+     * When the key with {@code id} was last used on this node, since the node started (the time is
+     * kept in memory only, so that authenticating never writes the keys file); empty when not since.
+     */
+    public Optional<Instant> lastUsed(String id) {
+        return Optional.ofNullable(lastUsed.get(id));
     }
 
     private static boolean managesEverything(StoredKey k) {

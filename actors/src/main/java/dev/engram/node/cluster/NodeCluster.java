@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
@@ -159,6 +160,20 @@ public final class NodeCluster implements AutoCloseable {
                         system, PartitionEntity.TYPE.name(), Duration.ofSeconds(5)))
                 .withMessageExtractor(new PartitionExtractor()));
         return new ClusterRecall(local, sharding, partitioner, ownership, this::unreachable);
+    }
+
+    /**
+     * Who holds {@code tenant}'s memory when it is not this node: empty when this node owns the
+     * tenant's partition, else the owner's cluster address (or a sentence when no node owns it now).
+     * For what reads this node's memory only, such as the playground.
+     */
+    public Optional<String> ownerElsewhere(String tenant) {
+        int partition = partitioner.partitionOf(tenant);
+        if (ownership.owns(partition)) {
+            return Optional.empty();
+        }
+        String owner = ownership.owners().get(partition);
+        return Optional.of(owner != null ? owner : "no node now (partition " + partition + " is moving)");
     }
 
     /** This node's cluster address, e.g. {@code pekko://engram@127.0.0.1:25520}. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.engram.node.auth.AuditEntry;
 import dev.engram.node.auth.AuditLog;
+import dev.engram.node.auth.NodeKey;
 import dev.engram.node.auth.Principal;
 import dev.engram.node.auth.Role;
 import dev.engram.node.registry.AdapterRegistry;
@@ -32,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * The adapter routes of the node's HTTP API. Pin, unpin and rollback publish an
  * {@link AdapterControl} on {@code engram.adapters} (so they reach every node and survive restarts)
  * and answer 202 once Kafka has it; the registry applies it when it reads it back. The control's
- * operator is the principal of the request's API key, and each control is recorded in the
- * {@link AuditLog} once Kafka has it.
+ * operator is the principal of the request's API key, and the node signs the control with its
+ * {@link NodeKey} (so nodes that trust this key apply it, and no one can change its operator), and
+ * each control is recorded in the {@link AuditLog} once Kafka has it.
  *
  * <pre>
  * GET  /v1/adapters                                      -> 200 {"adapters": [{@link AdapterView}], "gate": ...}  reader
@@ -55,21 +57,27 @@ public final class AdapterRoutes extends AllDirectives {
 
     private final AdapterRegistry registry;
     private final AdapterPublisher publisher;
+    private final NodeKey nodeKey;
     private final Executor blocking;
     private final Clock clock;
     private final HttpAccess access;
     private final AuditLog audit;
 
-    /** @param publisher publishes the controls (blocking, so it runs on {@code blocking}) */
+    /**
+     * @param publisher publishes the controls (blocking, so it runs on {@code blocking})
+     * @param nodeKey signs them
+     */
     public AdapterRoutes(
             AdapterRegistry registry,
             AdapterPublisher publisher,
+            NodeKey nodeKey,
             Executor blocking,
             Clock clock,
             HttpAccess access,
             AuditLog audit) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.nodeKey = Objects.requireNonNull(nodeKey, "nodeKey");
         this.blocking = Objects.requireNonNull(blocking, "blocking");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.access = Objects.requireNonNull(access, "access");
@@ -182,7 +190,7 @@ public final class AdapterRoutes extends AllDirectives {
         } catch (InvalidEventException e) {
             return complete(JsonResponses.error(StatusCodes.BAD_REQUEST, e.getMessage(), e.field()));
         }
-        AdapterControl accepted = control;
+        AdapterControl accepted = nodeKey.sign(control);
         String tenant = tenantOf(name);
         // Published first, then audited: every entry in the audit log is an action that took effect.
         CompletionStage<HttpResponse> published = CompletableFuture.supplyAsync(
@@ -207,7 +215,8 @@ public final class AdapterRoutes extends AllDirectives {
                                 tenant,
                                 accepted.reason(),
                                 (accepted.version() == null ? "" : "version " + accepted.version() + ", ")
-                                        + "published at offset " + meta.offset()));
+                                        + "published at offset " + meta.offset() + ", signed by node key "
+                                        + accepted.signerKeyId()));
                     } catch (RuntimeException e) {
                         log.error(
                                 "{} {} by {} was published at offset {} but not audited: {}",

@@ -70,6 +70,8 @@ public final class ConsoleRoutes extends AllDirectives {
             "tenants.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
             "stream.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
             "audit.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
+            "playground.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
+            "keys.js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
             "console.css", MediaTypes.TEXT_CSS.toContentType(HttpCharsets.UTF_8));
     private static final List<HttpHeader> PAGE_HEADERS = List.of(
             RawHeader.create(

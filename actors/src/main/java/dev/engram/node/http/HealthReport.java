@@ -44,6 +44,11 @@ import java.util.Objects;
  *     {@code "<name>/v<version>: <why>"}; absent when none
  * @param cluster in a cluster of nodes: its members, the partitions this node owns, and which node
  *     owns each partition (recalls for its tenants go there); absent for a node on its own
+ * @param refusedControls control records on {@code engram.adapters} (pin, unpin, rollback) the node
+ *     skipped since it started: unsigned, signed by a node key it does not trust, altered, replayed or
+ *     unreadable. They changed nothing; a count that grows means someone writes controls no trusted
+ *     node signed, or a node's key is missing from {@code --trusted-nodes}
+ * @param lastRefusedControl why the last one was skipped, {@code "<adapter>: <why>"}; absent when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HealthReport(
@@ -56,7 +61,9 @@ public record HealthReport(
         String bootstrapServers,
         String consumerError,
         List<String> failedAdapters,
-        ClusterStatus cluster) {
+        ClusterStatus cluster,
+        long refusedControls,
+        String lastRefusedControl) {
 
     public static final String UP = "UP";
     public static final String DEGRADED = "DEGRADED";
@@ -124,6 +131,8 @@ public record HealthReport(
                 bootstrapServers,
                 running || failure == null ? null : failure.toString(),
                 failedAdapters,
+                null,
+                0,
                 null);
     }
 
@@ -139,7 +148,26 @@ public record HealthReport(
                 bootstrapServers,
                 consumerError,
                 failedAdapters,
-                cluster);
+                cluster,
+                refusedControls,
+                lastRefusedControl);
+    }
+
+    /** This report with the control records the adapter registry skipped, and why the last one was. */
+    public HealthReport withRefusedControls(long refused, String last) {
+        return new HealthReport(
+                status,
+                consumer,
+                assignedPartitions,
+                stalledPartitions,
+                recallMode,
+                servingVersions,
+                bootstrapServers,
+                consumerError,
+                failedAdapters,
+                cluster,
+                refused,
+                last);
     }
 
     public boolean up() {

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/audit (see {@link AuditRoutes})                                                           operator
  * GET  /v1/dead-letters (see {@link DeadLetterRoutes})                                               reader
  * GET  /v1/tenants (see {@link TenantRoutes})                                                        reader
+ * POST /v1/tenants/{tenant}/playground (see {@link PlaygroundRoutes})                                reader, tenant
  * GET  /v1/training/jobs, GET /v1/training/jobs/{jobId} (see {@link TrainingRoutes})                 reader
  * GET  /console/, GET /v1/whoami, GET /v1/events (see {@link ConsoleRoutes})                      open / reader
  * </pre>
@@ -59,7 +60,7 @@ public final class HttpApi extends AllDirectives {
     private static final String ROUTES = "POST /v1/tenants/{tenant}/recall, GET /health, GET /metrics, "
             + "GET /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback, POST|GET /v1/keys, "
             + "DELETE /v1/keys/{id}, GET /v1/audit, GET /v1/dead-letters, GET /v1/training/jobs, "
-            + "GET /v1/training/jobs/{jobId}, GET /v1/tenants, GET /v1/whoami, GET /v1/events, GET /console/";
+            + "GET /v1/training/jobs/{jobId}, GET /v1/tenants, POST /v1/tenants/{tenant}/playground, GET /v1/whoami, GET /v1/events, GET /console/";
 
     private final RecallService recaller;
     private final NodeMetrics metrics;

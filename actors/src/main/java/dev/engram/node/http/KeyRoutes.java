@@ -35,7 +35,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * <pre>
  * POST   /v1/keys       {"principal": "ci-bot", "role": "reader", "tenants": ["acme"]}
  *                       -> 201 {"key": "egk_...", "id", "principal", "role", "tenants", "createdAt", "createdBy"}
- * GET    /v1/keys       -> 200 {"keys": [{@link ApiKey}]}   (no secrets, no hashes)
+ * GET    /v1/keys       -> 200 {"keys": [{@link ApiKey} and "lastUsedAt"]}   (no secrets, no hashes; lastUsedAt:
+ *                       when the key last authenticated on this node since it started, or null)
  * DELETE /v1/keys/{id}  -> 200 {"revoked": {@link ApiKey}}, 404 when there is none, 409 for the last admin key
  * </pre>
  *
@@ -74,13 +75,25 @@ public final class KeyRoutes extends AllDirectives {
                                         Role.ADMIN,
                                         "listing keys",
                                         admin -> complete(
-                                                JsonResponses.json(StatusCodes.OK, Map.of("keys", keys.list()))))),
+                                                JsonResponses.json(StatusCodes.OK, Map.of("keys", listed()))))),
                                 JsonResponses.methodNotAllowed("POST or GET"))),
                 path(
                         PathMatchers.segment("v1").slash("keys").slash(PathMatchers.segment()),
                         id -> concat(
                                 delete(() -> access.require(Role.ADMIN, "revoking keys", admin -> revoke(admin, id))),
                                 JsonResponses.methodNotAllowed("DELETE"))));
+    }
+
+    /** Each key as {@link ApiKey} describes it, with when it was last used on this node. */
+    private List<Map<String, Object>> listed() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ApiKey key : keys.list()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> view = new LinkedHashMap<>(ApiJson.mapper().convertValue(key, Map.class));
+            view.put("lastUsedAt", keys.lastUsed(key.id()).orElse(null));
+            out.add(view);
+        }
+        return out;
     }
 
     private Route create(Principal admin, String body) {

@@ -68,7 +68,9 @@ public record NodeOverview(
                 health.bootstrapServers(),
                 health.consumerError(),
                 null, // failed versions are named by adapter, not tenant: /health lists them
-                health.cluster());
+                health.cluster(),
+                health.refusedControls(),
+                null); // likewise the last refused control
         return new NodeOverview(
                 time,
                 visible,

@@ -1,6 +1,7 @@
 package dev.engram.node.internal;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The node's meters, scraped as Prometheus text at {@code GET /metrics}:
@@ -35,6 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code engram_consumer_lag}: records behind the end of the assigned feedback partitions
  *       (end offset minus position, so a rewound partition counts what it must read again)</li>
  *   <li>{@code engram_consumer_partition_lag{partition}}: the same, per partition</li>
+ *   <li>{@code engram_adapters_controls_refused_total}: control records on {@code engram.adapters}
+ *       (pin, unpin, rollback) the node skipped: unsigned, signed by a node key it does not trust,
+ *       altered, replayed or unreadable</li>
  *   <li>{@code resilience4j_*}: the named retries, breakers and time limiters</li>
  * </ul>
  */
@@ -55,6 +60,7 @@ public final class NodeMetrics {
     private final Counter recallsRefused;
     private final AtomicLong consumerLag = new AtomicLong();
     private volatile Map<String, Long> lagByPartition = Map.of();
+    private volatile LongSupplier refusedControls = () -> 0;
 
     public NodeMetrics() {
         ingested = Counter.builder("engram.events.ingested")
@@ -92,6 +98,11 @@ public final class NodeMetrics {
                 .description("Recall over HTTP, embedding included")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
+        // Held by this object (a FunctionCounter keeps only a weak reference to what it reads).
+        FunctionCounter.builder("engram.adapters.controls.refused", this, m -> m.refusedControls.getAsLong())
+                .description("Control records on engram.adapters skipped: unsigned, untrusted, altered, replayed or "
+                        + "unreadable")
+                .register(registry);
         recallsRefused = Counter.builder("engram.recall.refused")
                 .description("Recalls answered 429 because the node ran its most recalls at once")
                 .register(registry);
@@ -106,6 +117,11 @@ public final class NodeMetrics {
     }
 
     /** Everything, in the Prometheus text format. */
+    /** Where {@code engram_adapters_controls_refused_total} is read from at each scrape. */
+    public void refusedControls(LongSupplier refused) {
+        this.refusedControls = java.util.Objects.requireNonNull(refused, "refused");
+    }
+
     public String scrape() {
         return registry.scrape();
     }

@@ -85,7 +85,8 @@ public final class TenantSummaries {
                         v.metrics() == null ? null : v.metrics().heldOutNdcg10(),
                         v.metrics() == null ? null : v.metrics().parentHeldOutNdcg10(),
                         v.metrics() == null ? 0 : v.metrics().heldOutQueries(),
-                        v.serving()));
+                        v.serving(),
+                        v.createdAt()));
             }
         }
         return new TenantSummary(

@@ -1,6 +1,7 @@
 package dev.engram.node.ops;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -62,6 +63,8 @@ public record TenantSummary(
      * @param parentHeldOutNdcg10 its parent's on the same tasks; null likewise
      * @param heldOutQueries how many held-out tasks; 0 when unknown
      * @param serving whether it serves now
+     * @param createdAt when its worker made it (a node's gate decides a candidate as soon as it reads
+     *     it); null when the node refused its record
      */
     public record VersionQuality(
             long version,
@@ -69,5 +72,6 @@ public record TenantSummary(
             Double heldOutNdcg10,
             Double parentHeldOutNdcg10,
             int heldOutQueries,
-            boolean serving) {}
+            boolean serving,
+            Instant createdAt) {}
 }

@@ -81,7 +81,8 @@ public final class JudgedTasks {
         try (NoGradScope ignored = NoGradScope.enter()) {
             for (TaskVerdicts t : tasks) {
                 if (!t.useful().isEmpty() || !t.useless().isEmpty()) {
-                    judged.add(new JudgedTask(t.taskId(), tower.embedQuery(t.task()), t.useful(), t.useless()));
+                    judged.add(
+                            new JudgedTask(t.taskId(), tower.embedQuery(t.task()), t.useful(), t.useless(), t.task()));
                 }
             }
         }

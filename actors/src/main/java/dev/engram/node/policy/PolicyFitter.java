@@ -79,7 +79,7 @@ public final class PolicyFitter implements PolicyProposer {
                     if (vector == null) {
                         vector = version.queryEmbedder().embedQuery(t.task());
                     }
-                    judged.add(new JudgedTask(t.taskId(), vector, t.useful(), t.useless()));
+                    judged.add(new JudgedTask(t.taskId(), vector, t.useful(), t.useless(), t.task()));
                     Map<String, Integer> gains = new HashMap<>();
                     t.useless().forEach(id -> gains.put(id, 0));
                     t.useful().forEach(id -> gains.put(id, 1));

@@ -11,9 +11,12 @@ import dev.engram.node.internal.Async;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.registry.AdapterRegistry;
 import dev.engram.node.registry.ServingAdapter;
+import dev.engram.node.registry.UnknownVersionException;
+import dev.engram.node.registry.VersionUnavailableException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
@@ -164,6 +167,72 @@ public final class Recaller implements RecallService {
             running.release();
             throw e;
         }
+        return answer.whenComplete((a, failure) -> running.release());
+    }
+
+    /**
+     * The top {@code k} cases of {@code tenant} for {@code task} as one version of its retriever
+     * policy would rank them, whether that version serves or not ({@link AdapterRegistry#acquireVersion}
+     * says which versions may be named): its query adapter embeds the task and its ranker policy
+     * orders the candidates. For trying versions side by side; it never falls back, never marks a
+     * version failed and is not counted in the recall metrics. Fails with
+     * {@link UnknownVersionException} or
+     * {@link VersionUnavailableException} (inside a
+     * {@link CompletionException}) for a version that cannot be tried.
+     */
+    public CompletionStage<RecallAnswer> trial(String tenant, String version, String task, int k, RecallMode mode) {
+        if (!running.tryAcquire()) {
+            metrics.recallRefused();
+            return CompletableFuture.failedFuture(new RecallsSaturatedException(maxConcurrent, RETRY_AFTER));
+        }
+        RecallMode effective = mode == null ? defaultMode() : mode;
+        CompletableFuture<RecallAnswer> answer = Async.supply(
+                () -> {
+                    if (effective.usesVector() && embedder == null) {
+                        throw new IllegalArgumentException("mode '" + effective.wireName()
+                                + "' needs a node with an embedder; this node recalls bm25 only");
+                    }
+                    if (adapters == null) {
+                        throw new IllegalArgumentException(
+                                "this node has no adapter registry: only its base " + "encoder recalls");
+                    }
+                    long start = System.nanoTime();
+                    ServingAdapter tried;
+                    try {
+                        tried = adapters.acquireVersion(tenant, version);
+                    } catch (UnknownVersionException | VersionUnavailableException e) {
+                        throw new CompletionException(e);
+                    }
+                    try {
+                        float[] vector = null;
+                        if (effective.usesVector()) {
+                            Embedder queries = tried.queryEmbedder() != null ? tried.queryEmbedder() : embedder;
+                            try (NoGradScope ignored = NoGradScope.enter()) {
+                                vector = queries.embedQuery(task);
+                            }
+                            if (!finite(vector)) {
+                                throw new CompletionException(new VersionUnavailableException(tried.label()
+                                        + " gave a query vector that is not finite (NaN or infinity) "
+                                        + "for this task"));
+                            }
+                        }
+                        RecallQuery query = RecallQuery.of(effective, tenant, task, vector, k);
+                        // A bm25 recall has no query vector, so only the untuned order applies (as in recall).
+                        Ranker ranker = Objects.requireNonNull(
+                                rankers.ranker(tenant, effective.usesVector() ? tried : null),
+                                () -> "the ranker function returned no ranker for tenant " + tenant);
+                        RecallResult result = store.recall(query, ranker);
+                        return new RecallAnswer(
+                                result,
+                                effective.wireName(),
+                                tried.label(),
+                                Duration.ofNanos(System.nanoTime() - start),
+                                null);
+                    } finally {
+                        tried.release();
+                    }
+                },
+                blocking);
         return answer.whenComplete((a, failure) -> running.release());
     }
 

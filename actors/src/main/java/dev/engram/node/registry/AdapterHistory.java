@@ -3,9 +3,11 @@ package dev.engram.node.registry;
 import dev.engram.retriever.ranking.RankerPolicy;
 import dev.engram.streams.AdapterControl;
 import dev.engram.streams.AdapterKind;
+import dev.engram.streams.AdapterMethod;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,7 +28,9 @@ final class AdapterHistory {
      * serving (then it never serves again on this node: recall fell back from it), and whether it
      * is still unchecked (a trusted worker signed it, but a newer version was already on the topic
      * when this node started, so its files were neither loaded nor canary-checked nor gated: it is
-     * checked when it could serve).
+     * checked when it could serve). {@code method} is what the version carries: LoRA weights, or
+     * only its ranker policy ({@link AdapterMethod#POLICY_ONLY}, served over the base encoder's
+     * query tower); {@code null} when the record could not be read.
      */
     record Entry(
             long version,
@@ -39,9 +43,37 @@ final class AdapterHistory {
             Path dir,
             RankerPolicy policy,
             boolean failed,
-            boolean unchecked) {
+            boolean unchecked,
+            AdapterMethod method) {
         Entry {
             policy = policy == null ? RankerPolicy.untuned() : policy;
+        }
+
+        Entry(
+                long version,
+                AdapterStatus status,
+                String reason,
+                AdapterMetrics metrics,
+                String payloadSha256,
+                boolean verified,
+                long offset,
+                Path dir,
+                RankerPolicy policy,
+                boolean failed,
+                boolean unchecked) {
+            this(
+                    version,
+                    status,
+                    reason,
+                    metrics,
+                    payloadSha256,
+                    verified,
+                    offset,
+                    dir,
+                    policy,
+                    failed,
+                    unchecked,
+                    null);
         }
 
         Entry(
@@ -59,7 +91,13 @@ final class AdapterHistory {
         }
 
         /** An admitted version left unchecked while replaying the topic: listed, never served as it is. */
-        static Entry unchecked(long version, AdapterMetrics metrics, String payloadSha256, long offset, String why) {
+        static Entry unchecked(
+                long version,
+                AdapterMetrics metrics,
+                String payloadSha256,
+                long offset,
+                String why,
+                AdapterMethod method) {
             return new Entry(
                     version,
                     AdapterStatus.CANDIDATE,
@@ -71,7 +109,8 @@ final class AdapterHistory {
                     null,
                     null,
                     false,
-                    true);
+                    true,
+                    method);
         }
 
         Entry(
@@ -89,18 +128,56 @@ final class AdapterHistory {
 
         Entry withoutFiles() {
             return new Entry(
-                    version, status, reason, metrics, payloadSha256, verified, offset, null, policy, failed, unchecked);
+                    version,
+                    status,
+                    reason,
+                    metrics,
+                    payloadSha256,
+                    verified,
+                    offset,
+                    null,
+                    policy,
+                    failed,
+                    unchecked,
+                    method);
         }
 
         Entry withFiles(Path dir) {
             return new Entry(
-                    version, status, reason, metrics, payloadSha256, verified, offset, dir, policy, failed, unchecked);
+                    version,
+                    status,
+                    reason,
+                    metrics,
+                    payloadSha256,
+                    verified,
+                    offset,
+                    dir,
+                    policy,
+                    failed,
+                    unchecked,
+                    method);
         }
 
         /** Failed while serving: rejected with {@code why}, never served again. */
         Entry failedWhileServing(String why) {
             return new Entry(
-                    version, AdapterStatus.REJECTED, why, metrics, payloadSha256, verified, offset, dir, policy, true);
+                    version,
+                    AdapterStatus.REJECTED,
+                    why,
+                    metrics,
+                    payloadSha256,
+                    verified,
+                    offset,
+                    dir,
+                    policy,
+                    true,
+                    false,
+                    method);
+        }
+
+        /** Whether it carries only a ranker policy, no adapter: it serves over the base encoder. */
+        boolean policyOnly() {
+            return method != null && !method.hasAdapter();
         }
 
         /** Whether it may serve at all: its files verified and it has not failed while serving. */
@@ -108,7 +185,7 @@ final class AdapterHistory {
             return verified && !failed;
         }
 
-        AdapterVersionView view(Long serving) {
+        AdapterVersionView view(Long serving, Instant createdAt) {
             return new AdapterVersionView(
                     version,
                     status,
@@ -119,13 +196,18 @@ final class AdapterHistory {
                     verified,
                     serving != null && serving == version,
                     policy.describe(),
-                    failed);
+                    failed,
+                    method == null ? null : method.wireName(),
+                    createdAt);
         }
     }
 
     private final String adapterName;
     private String tenant;
     private final TreeMap<Long, Entry> versions = new TreeMap<>();
+    /** When the worker made each admitted version (from its signed record), for the quality trend over time. */
+    private final Map<Long, Instant> made = new TreeMap<>();
+
     private AdapterControl control;
     private long controlOffset = -1;
 
@@ -150,6 +232,13 @@ final class AdapterHistory {
             this.tenant = tenant;
         }
         versions.put(entry.version(), entry);
+    }
+
+    /** Records when the worker made {@code version} (the record the node admitted). */
+    void made(long version, Instant createdAt) {
+        if (createdAt != null) {
+            made.put(version, createdAt);
+        }
     }
 
     void control(AdapterControl control, long offset) {
@@ -263,7 +352,7 @@ final class AdapterHistory {
 
     AdapterView view(Long serving) {
         List<AdapterVersionView> list = new ArrayList<>();
-        versions.values().forEach(e -> list.add(e.view(serving)));
+        versions.values().forEach(e -> list.add(e.view(serving, made.get(e.version()))));
         return new AdapterView(adapterName, AdapterKind.RETRIEVER, tenant, serving, pinned(), control, list);
     }
 }

@@ -105,8 +105,16 @@ final class AdapterLoader {
         return out;
     }
 
-    /** Checks what the node can serve, then loads: the caller owns the result (null on a BM25-only node). */
+    /**
+     * Checks what the node can serve, then loads: the caller owns the result (null on a BM25-only
+     * node, and for a policy-only version, which has no adapter to load).
+     */
     TenantAdapter verify(AdapterPublished adapter, Path dir) throws Unusable {
+        if (adapter.method() == AdapterMethod.POLICY_ONLY) {
+            checkBaseModel(adapter);
+            // nothing to load: the record already holds the ranker policy and no weights
+            return null;
+        }
         if (adapter.method() != AdapterMethod.LORA_QUERY_SIDE) {
             throw new Unusable(
                     "method " + adapter.method() + " needs the tenant's cases re-embedded, which this "
@@ -116,13 +124,21 @@ final class AdapterLoader {
         if (encoder == null) {
             return null;
         }
+        checkBaseModel(adapter);
+        return load(adapter.adapterName(), adapter.tenant(), adapter.version(), dir);
+    }
+
+    private void checkBaseModel(AdapterPublished adapter) throws Unusable {
+        if (encoder == null) {
+            return;
+        }
         String base = encoder.config().model().id();
         if (!base.equals(adapter.baseModelId())) {
             throw new Unusable(
-                    "adapter is for base model '" + adapter.baseModelId() + "' but this node serves '" + base + "'",
+                    (adapter.method().hasAdapter() ? "adapter" : "policy-only version") + " is for base model '"
+                            + adapter.baseModelId() + "' but this node serves '" + base + "'",
                     null);
         }
-        return load(adapter.adapterName(), adapter.tenant(), adapter.version(), dir);
     }
 
     /** Loads verified files again (a version that becomes the serving one after a pin or rollback). */

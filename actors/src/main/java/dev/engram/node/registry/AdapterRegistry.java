@@ -14,6 +14,7 @@ import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrustedNodeKeys;
 import dev.engram.streams.TrustedWorkerKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,12 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * consumer group, read_committed), admits only candidates a trusted worker key signed for the
  * adapter's own tenant ({@link AdapterAdmission}), verifies each by loading it against the node's
  * encoder and running the {@link AdapterCanary} on it, decides it with the {@link PromotionGate},
- * applies pins and rollbacks, and swaps each tenant's {@link ServingAdapter} atomically. Nothing
+ * applies the pins and rollbacks a trusted node signed ({@link ControlAdmission}; any other control
+ * record is skipped, logged and counted), and swaps each tenant's {@link ServingAdapter} atomically. Nothing
  * serves on its publisher's word: a record published as PROMOTED is refused like an unsigned one.
  * A refused or bad adapter is listed as rejected with its reason and the previous version keeps
  * serving; a version that fails while serving ({@link #fallBack}) is marked failed and the tenant
@@ -59,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (AdapterRegistry registry = AdapterRegistry.start(bootstrap, encoder, dataDir.resolve("adapters"),
- *         PromotionGate.defaults(), Duration.ofSeconds(5), 5, TrustedWorkerKeys.load(trustedWorkersFile))) {
+ *         PromotionGate.defaults(), Duration.ofSeconds(5), 5, TrustedWorkerKeys.load(trustedWorkersFile),
+ *         TrustedNodeKeys.load(trustedNodesFile).with(nodeKey.publicKey()))) {
  *     ServingAdapter a = registry.acquire("acme");
  *     try {
  *         float[] q = a.queryEmbedder().embedQuery("flutter of a heated wing");   // a.label(): "acme-retriever/v3"
@@ -72,6 +69,8 @@ import org.slf4j.LoggerFactory;
 public final class AdapterRegistry implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdapterRegistry.class);
+    /** What {@link #acquireVersion} takes for the version serving the tenant now. */
+    public static final String SERVING = "serving";
     /**
      * The reader's consumer settings beyond {@link KafkaClientFactory}'s. {@code fetch.max.wait.ms}
      * stays at Kafka's 500 ms on purpose: the broker answers a waiting fetch as soon as a publish
@@ -90,21 +89,16 @@ public final class AdapterRegistry implements AutoCloseable {
     private final AdapterLoader loader;
     private final PromotionGate gate;
     private final AdapterAdmission admission;
+    private final ControlAdmission controls;
     private final CanaryCheck canary;
     private CandidateEvaluation evaluation;
     private final GateVerdicts verdicts;
-    private final Duration grace;
     private final AdapterFileRetention files;
+    private final TrialVersions trials;
     private final AdapterAssembler assembler = new AdapterAssembler();
     private final Map<String, AdapterHistory> histories = new TreeMap<>();
     private final AgentModelVersions agentModels = new AgentModelVersions();
-    /** Serialises swaps: the registry's thread swaps on what it reads, a recall's thread on a failure. */
-    private final Object swapLock = new Object();
-
-    private final Map<String, ServingAdapter> servedByAdapter = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, AtomicReference<ServingAdapter>> servingByTenant =
-            new ConcurrentHashMap<>();
-    private final ScheduledExecutorService reclaimer;
+    private final ServingTable serving;
     private final Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean running = true;
@@ -113,7 +107,6 @@ public final class AdapterRegistry implements AutoCloseable {
     private ReplayPlan plan;
 
     private volatile long deliveries;
-    private final List<Consumer<AdapterSwap>> swapObservers = new CopyOnWriteArrayList<>();
 
     private AdapterRegistry(
             KafkaConnection kafka,
@@ -122,22 +115,20 @@ public final class AdapterRegistry implements AutoCloseable {
             PromotionGate gate,
             Duration grace,
             int versionsKept,
-            TrustedWorkerKeys trusted) {
+            TrustedWorkerKeys trusted,
+            TrustedNodeKeys trustedNodes) {
         this.kafka = Objects.requireNonNull(kafka, "kafka");
         this.admission = new AdapterAdmission(trusted);
+        this.controls = new ControlAdmission(trustedNodes);
         this.encoder = encoder;
         this.loader = new AdapterLoader(encoder, Objects.requireNonNull(dir, "dir"));
         this.verdicts = new GateVerdicts(dir);
         this.canary =
                 encoder == null ? null : new CanaryCheck(AdapterCanary.defaults(), verdicts, loader, encoder, this);
         this.gate = Objects.requireNonNull(gate, "gate");
-        this.grace = Objects.requireNonNull(grace, "grace");
+        this.serving = new ServingTable(encoder, Objects.requireNonNull(grace, "grace"));
         this.files = new AdapterFileRetention(kafka, loader, versionsKept, this);
-        this.reclaimer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "engram-adapter-reclaimer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.trials = new TrialVersions(loader, files, encoder, this, serving::retire);
         this.thread = new Thread(this::run, "engram-adapter-registry");
         this.thread.setDaemon(true);
     }
@@ -152,6 +143,8 @@ public final class AdapterRegistry implements AutoCloseable {
      * @param versionsKept how many of each adapter's newest versions keep their files on disk
      *     (besides the serving, pinned and rolled-back-to ones), at least 1
      * @param trusted the worker keys whose signed candidates are admitted (none: every candidate is refused)
+     * @param trustedNodes the node keys whose signed controls are applied (the node's own among them;
+     *     none: every pin, unpin and rollback is refused)
      */
     public static AdapterRegistry start(
             String bootstrapServers,
@@ -160,12 +153,14 @@ public final class AdapterRegistry implements AutoCloseable {
             PromotionGate gate,
             Duration grace,
             int versionsKept,
-            TrustedWorkerKeys trusted) {
-        return start(bootstrapServers, encoder, dir, gate, grace, versionsKept, trusted, null);
+            TrustedWorkerKeys trusted,
+            TrustedNodeKeys trustedNodes) {
+        return start(bootstrapServers, encoder, dir, gate, grace, versionsKept, trusted, trustedNodes, null);
     }
 
     /**
-     * As {@link #start(String, TextEncoder, Path, PromotionGate, Duration, int, TrustedWorkerKeys)},
+     * As {@link #start(String, TextEncoder, Path, PromotionGate, Duration, int, TrustedWorkerKeys,
+     * TrustedNodeKeys)},
      * with the gate's own measurement of candidates.
      *
      * @param evaluation scores a candidate against the serving version on the tenant's held-out tasks
@@ -179,9 +174,18 @@ public final class AdapterRegistry implements AutoCloseable {
             Duration grace,
             int versionsKept,
             TrustedWorkerKeys trusted,
+            TrustedNodeKeys trustedNodes,
             CandidateEvaluation evaluation) {
         return start(
-                KafkaConnection.of(bootstrapServers), encoder, dir, gate, grace, versionsKept, trusted, evaluation);
+                KafkaConnection.of(bootstrapServers),
+                encoder,
+                dir,
+                gate,
+                grace,
+                versionsKept,
+                trusted,
+                trustedNodes,
+                evaluation);
     }
 
     /** As above, over a connection with client properties (SASL, SSL). */
@@ -193,8 +197,10 @@ public final class AdapterRegistry implements AutoCloseable {
             Duration grace,
             int versionsKept,
             TrustedWorkerKeys trusted,
+            TrustedNodeKeys trustedNodes,
             CandidateEvaluation evaluation) {
-        AdapterRegistry registry = new AdapterRegistry(kafka, encoder, dir, gate, grace, versionsKept, trusted);
+        AdapterRegistry registry =
+                new AdapterRegistry(kafka, encoder, dir, gate, grace, versionsKept, trusted, trustedNodes);
         registry.evaluation = evaluation;
         registry.thread.start();
         return registry;
@@ -205,37 +211,97 @@ public final class AdapterRegistry implements AutoCloseable {
      * and then {@link ServingAdapter#release()} it. Never fails; the base encoder when none serves.
      */
     public ServingAdapter acquire(String tenant) {
-        AtomicReference<ServingAdapter> ref = servingByTenant.get(tenant);
-        if (ref == null) {
+        return serving.acquire(tenant);
+    }
+
+    /**
+     * A lease on one version of {@code tenant}'s retriever policy, whether it serves or not, to try it
+     * beside another (the console's playground): use its {@link ServingAdapter#queryEmbedder()} and
+     * {@link ServingAdapter#policy()}, then {@link ServingAdapter#release()} it. A version that does
+     * not serve is loaded on demand through the same loader a swap uses, only if this node admitted
+     * and verified it (trusted signature, files, canary); a few stay cached. Nothing here changes
+     * what serves the tenant, and a version that fails is not marked failed.
+     *
+     * <pre>{@code
+     * ServingAdapter v2 = registry.acquireVersion("acme", "2");   // or "serving", "base", "acme-retriever/v2"
+     * try { ... v2.queryEmbedder().embedQuery(task) ... } finally { v2.release(); }
+     * }</pre>
+     *
+     * @param version {@value #SERVING}, {@value ServingAdapter#BASE}, a version number of the tenant's
+     *     adapter ({@code "2"} or {@code "v2"}), or {@code "<adapter>/v<version>"} when the tenant has
+     *     several adapters
+     * @throws IllegalArgumentException when {@code version} is none of these forms
+     * @throws UnknownVersionException when the tenant has no such adapter or version
+     * @throws VersionUnavailableException when the version is known but may not or cannot be loaded
+     */
+    public ServingAdapter acquireVersion(String tenant, String version)
+            throws UnknownVersionException, VersionUnavailableException {
+        Objects.requireNonNull(tenant, "tenant");
+        String spec = Objects.requireNonNull(version, "version").strip();
+        if (spec.equals(SERVING)) {
+            return acquire(tenant);
+        }
+        if (spec.equals(ServingAdapter.BASE)) {
             ServingAdapter base = ServingAdapter.base(tenant, encoder);
             base.tryAcquire();
             return base;
         }
-        while (true) {
-            ServingAdapter s = ref.get();
-            if (s.tryAcquire()) {
-                return s;
+        AdapterHistory history;
+        long number;
+        synchronized (this) {
+            int slash = spec.lastIndexOf('/');
+            String name = slash < 0 ? null : spec.substring(0, slash);
+            number = versionNumber(slash < 0 ? spec : spec.substring(slash + 1), version);
+            List<AdapterHistory> own = histories.values().stream()
+                    .filter(h -> tenant.equals(h.tenant()))
+                    .filter(h -> name == null || h.adapterName().equals(name))
+                    .toList();
+            if (own.isEmpty()) {
+                throw new UnknownVersionException(
+                        "tenant '" + tenant + "' has no adapter" + (name == null ? "" : " named '" + name + "'")
+                                + " on this node (GET /v1/adapters lists them)");
             }
-            // Freed between the read and the lease: the reference already holds its successor.
+            if (own.size() > 1) {
+                throw new UnknownVersionException("tenant '" + tenant + "' has several adapters ("
+                        + own.stream().map(AdapterHistory::adapterName).toList() + "): name one, e.g. '"
+                        + own.get(0).adapterName() + "/v" + number + "'");
+            }
+            history = own.get(0);
+            if (history.get(number) == null) {
+                throw new UnknownVersionException(history.adapterName() + " has no version " + number
+                        + " on this node (GET /v1/adapters/" + history.adapterName() + " lists them)");
+            }
         }
+        ServingAdapter current = acquire(tenant);
+        if (history.adapterName().equals(current.adapterName()) && current.version() == number) {
+            return current;
+        }
+        current.release();
+        return trials.acquire(history, number);
+    }
+
+    /** The labels of the versions loaded for trials now ({@link #acquireVersion}), least recently tried first. */
+    public List<String> triedVersions() {
+        return trials.loadedLabels();
+    }
+
+    private static long versionNumber(String text, String spec) {
+        String digits = text.startsWith("v") ? text.substring(1) : text;
+        if (!digits.matches("\\d{1,18}")) {
+            throw new IllegalArgumentException("version '" + spec + "' is not one: give 'serving', 'base', a number "
+                    + "such as '3' or 'v3', or '<adapter>/v3'");
+        }
+        return Long.parseLong(digits);
     }
 
     /** The label of the tenant's serving version now, e.g. {@code "acme-retriever/v3"} or {@code "base"}. */
     public String servingLabel(String tenant) {
-        AtomicReference<ServingAdapter> ref = servingByTenant.get(tenant);
-        return ref == null ? ServingAdapter.BASE : ref.get().label();
+        return serving.label(tenant);
     }
 
     /** Tenant → the label of its serving version, for every tenant not served by the base encoder. */
     public Map<String, String> servingLabels() {
-        Map<String, String> out = new TreeMap<>();
-        servingByTenant.forEach((tenant, ref) -> {
-            ServingAdapter s = ref.get();
-            if (s != null && s.adapterName() != null) {
-                out.put(tenant, s.label());
-            }
-        });
-        return out;
+        return serving.labels();
     }
 
     /** Every adapter seen, by name, with its versions, the serving and the pinned one. */
@@ -268,7 +334,7 @@ public final class AdapterRegistry implements AutoCloseable {
      * swap waits for it). For benchmarks and monitoring.
      */
     public void onSwap(Consumer<AdapterSwap> observer) {
-        swapObservers.add(Objects.requireNonNull(observer, "observer"));
+        serving.onSwap(Objects.requireNonNull(observer, "observer"));
     }
 
     /** The gate candidates are decided with. */
@@ -279,6 +345,21 @@ public final class AdapterRegistry implements AutoCloseable {
     /** The worker keys whose signed candidates this registry admits. */
     public TrustedWorkerKeys trustedWorkers() {
         return admission.trusted();
+    }
+
+    /** The node keys whose signed controls (pin, unpin, rollback) this registry applies. */
+    public TrustedNodeKeys trustedNodes() {
+        return controls.trusted();
+    }
+
+    /** Control records skipped so far: unsigned, signed by an untrusted key, altered, replayed or unreadable. */
+    public long refusedControls() {
+        return controls.refused();
+    }
+
+    /** Why the last control record was skipped, {@code "<adapter>: <why>"}; null when none was. */
+    public String lastRefusedControl() {
+        return controls.lastRefusal();
     }
 
     /**
@@ -339,8 +420,7 @@ public final class AdapterRegistry implements AutoCloseable {
         if (next.label().equals(failed.label())) {
             // The version to fall back to could not be loaded either: the base encoder answers.
             next.release();
-            next = ServingAdapter.base(tenant, encoder);
-            next.tryAcquire();
+            next = serving.base(tenant);
         }
         return next;
     }
@@ -355,7 +435,7 @@ public final class AdapterRegistry implements AutoCloseable {
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
             long scanStarted = System.nanoTime();
             try {
-                plan = ReplayPlan.read(c, partitions, end, PLAN_BOUND);
+                plan = ReplayPlan.read(c, partitions, end, PLAN_BOUND, controls.trusted());
             } catch (RuntimeException e) {
                 // Without the plan every version is checked, as a slower start: never a reason to stop reading.
                 log.warn(
@@ -459,6 +539,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 && (previous == null || previous.unchecked())
                 && !plan.worthChecking(adapter.adapterName(), adapter.version())) {
             synchronized (this) {
+                history.made(adapter.version(), adapter.createdAt());
                 history.put(
                         adapter.tenant(),
                         AdapterHistory.Entry.unchecked(
@@ -468,7 +549,8 @@ public final class AdapterRegistry implements AutoCloseable {
                                 offset,
                                 "not checked: a trusted worker signed it, but a newer version was on "
                                         + Topics.ADAPTERS + " when this node started; it is checked (files, canary, "
-                                        + "gate) if it could serve: pinned, rolled back to, or a newer one fails"));
+                                        + "gate) if it could serve: pinned, rolled back to, or a newer one fails",
+                                adapter.method()));
             }
             return;
         }
@@ -488,9 +570,9 @@ public final class AdapterRegistry implements AutoCloseable {
                 fresh = loader.verify(adapter, staged);
                 Optional<String> sick = fresh == null
                         ? Optional.empty()
-                        : canary.check(history, adapter, fresh, servedByAdapter.get(adapter.adapterName()));
+                        : canary.check(history, adapter, fresh, serving.servedBy(adapter.adapterName()));
                 if (sick.isPresent()) {
-                    closeQuietly(fresh);
+                    ServingTable.closeQuietly(fresh);
                     fresh = null;
                     throw new AdapterLoader.Unusable(sick.get(), null);
                 }
@@ -499,7 +581,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 invalid = e.getMessage();
                 files.discard(staged);
             } catch (java.io.IOException e) {
-                closeQuietly(fresh);
+                ServingTable.closeQuietly(fresh);
                 fresh = null;
                 files.discard(staged);
                 invalid = "could not write the adapter's files under the node's data directory: " + e.getMessage();
@@ -544,7 +626,10 @@ public final class AdapterRegistry implements AutoCloseable {
                 invalid == null,
                 offset,
                 dir,
-                policy);
+                policy,
+                false,
+                false,
+                adapter.method());
         log.info(
                 "adapter {} v{} for tenant {}: {} ({})",
                 adapter.adapterName(),
@@ -553,6 +638,7 @@ public final class AdapterRegistry implements AutoCloseable {
                 status,
                 reason);
         synchronized (this) {
+            history.made(adapter.version(), adapter.createdAt());
             history.put(adapter.tenant(), entry);
         }
         swapIfChanged(history, fresh, polled, started, verified);
@@ -634,14 +720,16 @@ public final class AdapterRegistry implements AutoCloseable {
         if (recorded.isPresent()) {
             return recorded.get();
         }
-        if (evaluation != null && candidate != null && encoder != null) {
+        // A policy-only version ranks over the base encoder: the gate scores its policy there.
+        boolean scorable = candidate != null || !adapter.method().hasAdapter();
+        if (evaluation != null && scorable && encoder != null) {
             ServingAdapter serving = acquire(adapter.tenant());
             try {
                 ServingAdapter scored = ServingAdapter.candidate(
                         adapter.tenant(),
                         adapter.adapterName(),
                         adapter.version(),
-                        candidate.embedder(encoder),
+                        candidate == null ? encoder : candidate.embedder(encoder),
                         policy);
                 Optional<PairedTest> test = evaluation.evaluate(scored, serving);
                 if (test.isPresent()) {
@@ -663,6 +751,20 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     private void control(AdapterControl control, long offset, long polled, boolean replaying) {
+        long started = System.nanoTime();
+        // Who issued it comes first: a control no trusted node signed changes nothing.
+        Optional<String> refused = controls.admit(control);
+        if (refused.isPresent()) {
+            log.warn(
+                    "control {}{} for adapter {} at offset {} (operator '{}') skipped: {}",
+                    control.action(),
+                    control.version() == null ? "" : " v" + control.version(),
+                    control.adapterName(),
+                    offset,
+                    control.operator(),
+                    refused.get());
+            return;
+        }
         synchronized (this) {
             if (agentModels.has(control.adapterName())) {
                 log.warn(
@@ -672,7 +774,6 @@ public final class AdapterRegistry implements AutoCloseable {
                 return;
             }
         }
-        long started = System.nanoTime();
         AdapterHistory history;
         synchronized (this) {
             history = histories.computeIfAbsent(control.adapterName(), AdapterHistory::new);
@@ -682,12 +783,13 @@ public final class AdapterRegistry implements AutoCloseable {
             checkWhatCouldServe(history);
         }
         log.info(
-                "adapter {}: {} {} by {} ({})",
+                "adapter {}: {} {} by {} ({}; signed by node key {})",
                 control.adapterName(),
                 control.action(),
                 control.version() == null ? "" : "v" + control.version(),
                 control.operator(),
-                control.reason());
+                control.reason(),
+                control.signerKeyId());
         swapIfChanged(history, null, polled, started, started);
         files.removeOld(history);
     }
@@ -702,7 +804,11 @@ public final class AdapterRegistry implements AutoCloseable {
                 r.reason());
         // A version's header or chunk: that version stays visible as rejected. Controls and foreign keys name none.
         AdapterKey key = AdapterKey.tryParse(r.key()).orElse(null);
-        if (key == null || key.kind() == AdapterKey.Kind.CONTROL) {
+        if (key != null && key.kind() == AdapterKey.Kind.CONTROL) {
+            controls.unreadable(key.adapterName(), r.reason());
+            return;
+        }
+        if (key == null) {
             return;
         }
         long version = key.version();
@@ -791,94 +897,24 @@ public final class AdapterRegistry implements AutoCloseable {
     /** Points the tenant at the adapter's serving version if it changed; {@code fresh} is closed if unused. */
     private void swapIfChanged(
             AdapterHistory history, TenantAdapter fresh, long polled, long delivered, long verified) {
-        synchronized (swapLock) {
-            swapIfChangedLocked(history, fresh, polled, delivered, verified);
-        }
+        serving.swap(
+                history.adapterName(),
+                () -> target(history),
+                fresh,
+                t -> loader.load(
+                        history.adapterName(),
+                        t.tenant(),
+                        t.version(),
+                        t.entry().dir() != null ? t.entry().dir() : files.readBack(history, t.entry())),
+                polled,
+                delivered,
+                verified);
     }
 
-    private void swapIfChangedLocked(
-            AdapterHistory history, TenantAdapter fresh, long polled, long delivered, long verified) {
-        String tenant;
-        Long target;
-        AdapterHistory.Entry entry;
-        synchronized (this) {
-            tenant = history.tenant();
-            target = history.servingVersion();
-            entry = target == null ? null : history.get(target);
-        }
-        ServingAdapter current = servedByAdapter.get(history.adapterName());
-        long currentVersion = current == null ? 0 : current.version();
-        long targetVersion = target == null ? 0 : target;
-        if (tenant == null || encoder == null || currentVersion == targetVersion) {
-            closeQuietly(fresh);
-            return;
-        }
-        ServingAdapter next;
-        if (target == null) {
-            next = ServingAdapter.base(tenant, encoder);
-        } else {
-            TenantAdapter loaded = fresh;
-            if (fresh == null || fresh.round() != (int) Math.min(targetVersion, Integer.MAX_VALUE)) {
-                closeQuietly(fresh);
-                try {
-                    Path dir = entry.dir() != null ? entry.dir() : files.readBack(history, entry);
-                    loaded = loader.load(history.adapterName(), tenant, targetVersion, dir);
-                    verified = System.nanoTime();
-                } catch (AdapterLoader.Unusable e) {
-                    log.error(
-                            "cannot serve {} v{}: {}; {} keeps serving",
-                            history.adapterName(),
-                            targetVersion,
-                            e.getMessage(),
-                            current == null ? "the base encoder" : current.label());
-                    return;
-                }
-            }
-            next = new ServingAdapter(
-                    tenant, history.adapterName(), targetVersion, loaded.embedder(encoder), entry.policy(), loaded);
-        }
-        servedByAdapter.put(history.adapterName(), next);
-        ServingAdapter old = servingByTenant
-                .computeIfAbsent(tenant, t -> new AtomicReference<>(ServingAdapter.base(t, encoder)))
-                .getAndSet(next);
-        long swapped = System.nanoTime();
-        log.info(
-                "tenant {} now served by {} (was {}; {} ms after the poll: verify {} ms)",
-                tenant,
-                next.label(),
-                old.label(),
-                (swapped - polled) / 1_000_000,
-                (verified - delivered) / 1_000_000);
-        AdapterSwap swap = new AdapterSwap(tenant, old.label(), next.label(), polled, delivered, verified, swapped);
-        for (Consumer<AdapterSwap> observer : swapObservers) {
-            try {
-                observer.accept(swap);
-            } catch (RuntimeException e) {
-                log.warn("a swap observer failed on {}: {}", swap, e.toString());
-            }
-        }
-        retire(old);
-    }
-
-    private void retire(ServingAdapter old) {
-        try {
-            reclaimer.schedule(
-                    () -> {
-                        if (!old.tryFree()) {
-                            retire(old);
-                        }
-                    },
-                    grace.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            old.tryFree();
-        }
-    }
-
-    private static void closeQuietly(TenantAdapter adapter) {
-        if (adapter != null) {
-            adapter.close();
-        }
+    private synchronized ServingTable.Target target(AdapterHistory history) {
+        Long version = history.servingVersion();
+        return new ServingTable.Target(
+                history.tenant(), version == null ? 0 : version, version == null ? null : history.get(version));
     }
 
     /** Stops reading, then frees every loaded adapter (recalls still in flight keep theirs until done). */
@@ -894,12 +930,8 @@ public final class AdapterRegistry implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        reclaimer.shutdownNow();
-        for (AtomicReference<ServingAdapter> ref : servingByTenant.values()) {
-            ServingAdapter s = ref.get();
-            if (s != null) {
-                s.tryFree();
-            }
-        }
+        serving.close();
+        // After the reclaimer stopped: what the trials held is freed at once.
+        trials.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.engram.node.registry;
 import dev.engram.streams.AdapterMetrics;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.PlanLossMetrics;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -22,6 +23,11 @@ import java.util.Objects;
  * @param policy the ranker policy published with this version, described (e.g. {@code "fusion w=0.35 + reuse"})
  * @param failed whether it failed while serving (its query embedding threw or was not finite): recall
  *     fell back from it to its parent or the base, and it never serves again on this node
+ * @param method {@code "lora-query-side"} (an adapter with its policy) or {@code "policy-only"} (only
+ *     the ranker policy, over the base encoder); {@code null} when the record could not be read
+ * @param createdAt when its worker made it (from the signed record; a node's gate decides a candidate
+ *     as soon as it reads it, so for a version promoted live this is when it was promoted, to the
+ *     seconds a round's publishing takes); null for a record the node refused
  */
 public record AdapterVersionView(
         long version,
@@ -33,7 +39,9 @@ public record AdapterVersionView(
         boolean verified,
         boolean serving,
         String policy,
-        boolean failed) {
+        boolean failed,
+        String method,
+        Instant createdAt) {
 
     public AdapterVersionView {
         Objects.requireNonNull(status, "adapterVersionView.status is required");

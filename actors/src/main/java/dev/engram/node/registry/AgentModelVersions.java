@@ -73,7 +73,9 @@ final class AgentModelVersions {
                         false,
                         false,
                         null,
-                        false));
+                        false,
+                        adapter.method().wireName(),
+                        adapter.createdAt()));
     }
 
     /** One adapter's listing, or null when no agent-model version of that name was read. */

@@ -3,6 +3,7 @@ package dev.engram.node.registry;
 import dev.engram.streams.AdapterAssembler;
 import dev.engram.streams.AdapterControl;
 import dev.engram.streams.AdapterPublished;
+import dev.engram.streams.TrustedNodeKeys;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * What {@code engram.adapters} held when the node started, read once before the registry replays
- * it: each adapter's newest version, each version's parent, and the last operator control. From it,
+ * it: each adapter's newest version, each version's parent, and the last operator control a trusted node signed. From it,
  * which historical versions are worth the expensive checks (loading the files, the canary, the
  * gate): the newest version and its parent (what a failing version falls back to), and the pinned or
  * rolled-back-to version and its parent. The others are superseded: a new node lists them unchecked
@@ -39,8 +40,10 @@ final class ReplayPlan {
             Consumer<String, byte[]> consumer,
             List<TopicPartition> partitions,
             Map<TopicPartition, Long> end,
-            Duration bound) {
+            Duration bound,
+            TrustedNodeKeys trustedNodes) {
         ReplayPlan plan = new ReplayPlan();
+        ControlAdmission controls = new ControlAdmission(trustedNodes);
         AdapterAssembler assembler = new AdapterAssembler();
         long deadline = System.nanoTime() + bound.toNanos();
         consumer.seekToBeginning(partitions);
@@ -55,7 +58,8 @@ final class ReplayPlan {
                 for (AdapterAssembler.Delivery d : assembler.accept(record)) {
                     if (d instanceof AdapterAssembler.Delivery.Adapter a) {
                         plan.version(a.adapter());
-                    } else if (d instanceof AdapterAssembler.Delivery.Control c) {
+                    } else if (d instanceof AdapterAssembler.Delivery.Control c
+                            && controls.admit(c.control()).isEmpty()) {
                         plan.controls.put(c.control().adapterName(), c.control());
                     }
                 }

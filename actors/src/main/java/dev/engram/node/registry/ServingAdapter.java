@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What one tenant's recall runs with: its retriever policy as one version — the adapter version, its
- * query embedder (the base encoder's for {@link #BASE}) and the ranker policy published with it
- * (untuned reciprocal rank fusion for the base). Immutable; the registry swaps a tenant's whole instance at once.
+ * query embedder (the base encoder's for {@link #BASE} and for a policy-only version, which carries
+ * no adapter) and the ranker policy published with it (untuned reciprocal rank fusion for the base). Immutable; the registry swaps a tenant's whole instance at once.
  *
  * <p>A recall {@linkplain AdapterRegistry#acquire(String) acquires} it and {@link #release()}s it
  * when done; a replaced adapter frees its native memory only once no recall holds it, so recalls in

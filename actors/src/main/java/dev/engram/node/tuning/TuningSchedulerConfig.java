@@ -23,7 +23,7 @@ import java.util.Objects;
  *       limit are checked</td></tr>
  *   <tr><td>{@code jobTimeout}</td><td>45 min</td><td>a job with no outcome on the stream (a
  *       published adapter or a dead letter) after this long counts as failed</td></tr>
- *   <tr><td>{@code method}</td><td>query-side LoRA</td><td>what the jobs train</td></tr>
+ *   <tr><td>{@code method}</td><td>query-side LoRA</td><td>what the jobs train; {@code POLICY_ONLY}: no adapter, each round publishes its fitted ranker policy alone</td></tr>
  *   <tr><td>{@code lora}</td><td>{@link LoraTrainingConfig#defaults()}</td><td>how a round continues
  *       ({@code continuation}, {@link LoraTrainingConfig.Continuation#DEFAULT}), adapter shape and
  *       training settings of the jobs</td></tr>

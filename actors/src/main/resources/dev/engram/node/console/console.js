@@ -60,6 +60,7 @@ async function signIn(key) {
   $('logout').hidden = false;
   $('who').textContent = me.principal + ' (' + me.role + '; tenants ' + me.tenants.join(', ') + ')';
   $('who').dataset.role = me.role;
+  $('nav-keys').hidden = me.role !== 'admin';
   fillTenants(me.tenants.filter((t) => t !== '*'));
   if (me.tenants.length === 1 && me.tenants[0] !== '*') $('memory-tenant').value = me.tenants[0];
   streamOverview();
@@ -74,6 +75,8 @@ function signOut(message) {
   $('logout').hidden = true;
   $('login').hidden = false;
   $('who').textContent = '';
+  $('key-secret').textContent = '';
+  $('key-secret-box').hidden = true;
   say('login-error', message || '', 'error');
 }
 

@@ -23,7 +23,8 @@ function ticks(lo, hi, n) {
   return out;
 }
 
-// Draws into `box` (replacing what it held). series: [{ name, points: [[x, y], ...] }];
+// Draws into `box` (replacing what it held). series: [{ name, points: [[x, y], ...] }] (a point's
+// optional third element labels it in its tooltip instead of the formatted x);
 // options: { xLabel, yLabel, xFormat(x), yFormat(y), xTicks(lo, hi), yMin, yMax, integer (y ticks),
 // width, height, margin }.
 function linePlot(box, series, options) {
@@ -71,7 +72,7 @@ function linePlot(box, series, options) {
     }
     s.points.forEach((p) => {
       const dot = svg('circle', { cx: X(p[0]).toFixed(1), cy: Y(p[1]).toFixed(1), r: 3, class: 'plot-point' });
-      dot.append(svg('title', {}, s.name + ': ' + o.xFormat(p[0]) + ', ' + o.yFormat(p[1])));
+      dot.append(svg('title', {}, s.name + ': ' + (p[2] ?? o.xFormat(p[0])) + ', ' + o.yFormat(p[1])));
       g.append(dot);
     });
     root.append(g);

@@ -48,15 +48,45 @@ async function showTenants() {
   }) : [el('tr', {}, el('td', { colspan: 9, class: 'muted' }, 'no tenant has cases yet'))]));
 }
 
+// The quality trend over time: each promoted version at when it was made (the gate decides on arrival),
+// the base's figure at the first one's time, so the first promotion shows as a step.
+function trendOverTime(t) {
+  const p = promoted(t).filter((v) => v.createdAt);
+  if (!p.length) return [];
+  const at = (v) => Date.parse(v.createdAt);
+  const iso = (v) => v.createdAt.replace(/\.\d+Z$/, 'Z');
+  return [[at(p[0]), p[0].parentHeldOutNdcg10, 'v' + (p[0].version - 1) + ' (the base, before v' + p[0].version + ')'],
+    ...p.map((v) => [at(v), v.heldOutNdcg10, 'v' + v.version + ' at ' + iso(v)])];
+}
+
+// Time ticks at a round step (a second to a month), at most about five; labels as fine as the step.
+const TIME_STEPS = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 10800, 21600, 43200, 86400, 172800, 604800, 2592000]
+  .map((s) => s * 1000);
+function timeTicks(lo, hi) {
+  const step = TIME_STEPS.find((s) => (hi - lo) / s <= 5) || TIME_STEPS[TIME_STEPS.length - 1];
+  const out = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) out.push(t);
+  return out.length >= 2 ? out : [lo, hi];
+}
+function timeLabel(lo, hi) {
+  const step = TIME_STEPS.find((s) => (hi - lo) / s <= 5) || 0;
+  return (ms) => {
+    const iso = new Date(ms).toISOString();
+    return step >= 86400000 ? iso.slice(0, 10) : step >= 60000 ? iso.slice(5, 16).replace('T', ' ') : iso.slice(11, 19);
+  };
+}
+
 async function showQuality() {
   const tenants = await loadTenants('quality-message');
   if (!tenants) return;
-  const series = tenants.filter((t) => trend(t).length).map((t) => ({ name: t.tenant, points: trend(t) }));
+  const series = tenants.filter((t) => trendOverTime(t).length).map((t) => ({ name: t.tenant, points: trendOverTime(t) }));
   const box = $('quality-ndcg');
   box.dataset.series = series.length;
-  linePlot(box, series, { xLabel: 'adapter version (v0: the base before the first promotion)', yLabel: 'held-out nDCG@10',
-    xFormat: (x) => 'v' + Math.round(x), yFormat: (y) => y.toFixed(3),
-    xTicks: (lo, hi) => Array.from({ length: Math.round(hi - lo) + 1 }, (_, i) => lo + i) });
+  const xs = series.flatMap((s) => s.points.map((p) => p[0]));
+  const [lo, hi] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 0];
+  linePlot(box, series, { xLabel: 'when each promoted version was made (UTC; the base is drawn at the first)',
+    yLabel: 'held-out nDCG@10', xFormat: timeLabel(lo, hi), xTicks: timeTicks, yFormat: (y) => y.toFixed(3),
+    margin: { left: 56, right: 36, top: 12, bottom: 40 } });
   const judged = tenants.filter((t) => t.usefulShare != null);
   $('quality-useful').tBodies[0].replaceChildren(...(judged.length ? judged.map((t) => el('tr', { 'data-tenant': t.tenant },
     el('td', {}, t.tenant),

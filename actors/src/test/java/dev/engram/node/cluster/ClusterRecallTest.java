@@ -87,6 +87,18 @@ class ClusterRecallTest {
                         .isEmpty();
                 // The routed answer is the owner's own: the same cases in the same order, same scores.
                 assertThat(ranked(other, tenant)).isEqualTo(ranked(owner, tenant));
+                // The playground reads the memory of the node it is asked on: the other one names the owner.
+                String trial = "{\"task\": \"flutter of a heated wing\", \"versions\": [\"serving\", \"base\"]}";
+                HttpCalls.Answer elsewhere =
+                        HttpCalls.post(other.httpUrl() + "/v1/tenants/" + tenant + "/playground", trial);
+                assertThat(elsewhere.status()).as(elsewhere.body()).isEqualTo(409);
+                assertThat(elsewhere.json().path("error").asText())
+                        .contains((owner == a ? ca : cb).selfAddress(), "ask the owner");
+                HttpCalls.Answer here =
+                        HttpCalls.post(owner.httpUrl() + "/v1/tenants/" + tenant + "/playground", trial);
+                assertThat(here.status()).as(here.body()).isEqualTo(200);
+                assertThat(here.json().path("a").path("ranked"))
+                        .hasSize(ranked(owner, tenant).size());
                 routed++;
             }
             assertThat(routed).isEqualTo(cases.size());

@@ -10,6 +10,7 @@ import dev.engram.node.testing.TenantFixture;
 import dev.engram.node.testing.TestIds;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,7 +106,16 @@ class ConsoleTenantsBrowserTest {
         assertThat(series.findElements(By.cssSelector("circle.plot-point"))).hasSize(3);
         assertThat(series.findElements(By.tagName("title")))
                 .extracting(e -> e.getAttribute("textContent"))
-                .containsExactly(T + ": v0, 0.400", T + ": v1, 0.410", T + ": v2, 0.430");
+                .containsExactly(
+                        T + ": v0 (the base, before v1), 0.400",
+                        T + ": v1 at 2026-03-01T10:00:01Z, 0.410",
+                        T + ": v2 at 2026-03-01T10:00:02Z, 0.430");
+        // The x axis is time: the base is drawn at v1's time, v2 a second later to the right.
+        List<Double> x = series.findElements(By.cssSelector("circle.plot-point")).stream()
+                .map(c -> Double.parseDouble(c.getAttribute("cx")))
+                .toList();
+        assertThat(x.get(0)).isEqualTo(x.get(1));
+        assertThat(x.get(2)).isGreaterThan(x.get(1));
         WebElement useful = page.findElement(By.cssSelector("#quality-useful tr[data-tenant='" + T + "']"));
         assertThat(useful.getText())
                 .contains("66.7%", "2 of 3", "v1 0.410 (+1.00 pts, n 40)", "v2 0.430 (+2.00 pts, n 44)");

@@ -21,6 +21,7 @@ import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.TrustedNodeKeys;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +67,11 @@ class AdapterHotSwapTest {
                 .embedder(encoder)
                 .tuning(TuningSchedulerConfig.disabled())
                 .trustedWorkers(TestAdapters.TRUSTED)
+                // Later nodes apply the first node's pins: they trust its key.
+                .trustedNodes(
+                        node == null
+                                ? TrustedNodeKeys.none()
+                                : TrustedNodeKeys.of(node.nodeKey().publicKey()))
                 .build());
     }
 

@@ -19,7 +19,10 @@ import dev.engram.retriever.ranking.RankerPolicy;
 import dev.engram.streams.AdapterFile;
 import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.AdapterStatus;
+import dev.engram.streams.EventCodec;
+import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.KafkaClientFactory;
+import dev.engram.streams.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,9 +31,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -200,6 +205,65 @@ class AdapterRegistrySettingsTest {
     }
 
     @Test
+    void aPolicyOnlyVersionServesItsPolicyOverTheBaseEncoderAndIsRolledBackLikeAnyVersion() throws Exception {
+        String tenant = "tenant-policy-only-e";
+        RankerPolicy proposed = RankerPolicy.proposed();
+        List<AdapterFile> trained = TestAdapters.withLoraB(files, 0.01f);
+        // Tuning on (so recall ranks with each version's policy), a round never due: no job is sent.
+        NodeConfig.Builder config = node("policy-only")
+                .tuning(TuningSchedulerConfig.builder()
+                        .minNewJudged(10_000)
+                        .minNewForInterval(10_000)
+                        .build());
+        try (EngramNode n = EngramNode.start(config.build())) {
+            producer.send(new ProducerRecord<>(
+                            Topics.FEEDBACK,
+                            tenant,
+                            EventCodec.encode(FeedbackEvent.of(
+                                    "policy-only-e1",
+                                    tenant,
+                                    "agent",
+                                    Instant.parse("2026-01-01T00:00:00Z"),
+                                    "flutter of a heated wing at supersonic speed",
+                                    "",
+                                    "",
+                                    0.9,
+                                    List.of()))))
+                    .get();
+            publisher.publish(TestAdapters.policyOnly("policy-only-e", tenant, 1, BETTER, proposed.toJson(), encoder));
+            await(() -> "policy-only-e/v1".equals(recallVersion(n, tenant)), "policy-only v1 serves");
+            JsonNode v1 = version(n, "policy-only-e", 1);
+            assertThat(v1.get("status").asText()).isEqualTo("PROMOTED");
+            assertThat(v1.get("method").asText()).isEqualTo("policy-only");
+            assertThat(serving(n, tenant)).isEqualTo("policy-only-e/v1 " + proposed.describe());
+            assertThat(servedCosineToBase(n, tenant))
+                    .as("a policy-only version embeds with the base encoder")
+                    .isEqualTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+            await(() -> !firstReason(n, tenant).isEmpty(), "the case is recalled");
+            assertThat(firstReason(n, tenant))
+                    .as("the recall's reason names the policy's stages")
+                    .contains("rrf")
+                    .contains("reuse");
+
+            publisher.publish(adapter("policy-only-e", tenant, 2, AdapterStatus.CANDIDATE, BETTER, trained, encoder));
+            await(() -> "policy-only-e/v2".equals(recallVersion(n, tenant)), "the adapter v2 serves");
+            assertThat(version(n, "policy-only-e", 2).get("method").asText()).isEqualTo("lora-query-side");
+            assertThat(servedCosineToBase(n, tenant)).isLessThan(0.9999);
+            assertThat(firstReason(n, tenant))
+                    .as("v2 has no policy: untuned fusion")
+                    .doesNotContain("reuse");
+
+            assertThat(post(n, "/v1/adapters/policy-only-e/rollback", "{\"version\": 1, \"reason\": \"test\"}")
+                            .statusCode())
+                    .isEqualTo(202);
+            await(() -> "policy-only-e/v1".equals(recallVersion(n, tenant)), "rolled back to the policy-only v1");
+            assertThat(serving(n, tenant)).isEqualTo("policy-only-e/v1 " + proposed.describe());
+            assertThat(servedCosineToBase(n, tenant)).isEqualTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(firstReason(n, tenant)).contains("reuse");
+        }
+    }
+
+    @Test
     void aServedAdapterEmbedsQueriesThroughItsWeights() throws Exception {
         List<AdapterFile> trained = TestAdapters.withLoraB(files, 0.01f);
         try (EngramNode n = EngramNode.start(node("weights").build())) {
@@ -233,6 +297,39 @@ class AdapterRegistrySettingsTest {
             return s.label() + " " + s.policy().describe();
         } finally {
             s.release();
+        }
+    }
+
+    /** The cosine between the tenant's served query vector of a task and the base encoder's. */
+    private static double servedCosineToBase(EngramNode n, String tenant) {
+        String task = "flutter of a heated wing at supersonic speed";
+        float[] base = encoder.embedQuery(task);
+        ServingAdapter s = n.adapters().acquire(tenant);
+        float[] served;
+        try {
+            served = s.queryEmbedder().embedQuery(task);
+        } finally {
+            s.release();
+        }
+        double cos = 0;
+        for (int i = 0; i < base.length; i++) {
+            cos += base[i] * served[i];
+        }
+        return cos;
+    }
+
+    /** The reason of the first case a hybrid recall of the tenant ranks; {@code ""} when none. */
+    private static String firstReason(EngramNode n, String tenant) {
+        try {
+            HttpResponse<String> r =
+                    post(n, "/v1/tenants/" + tenant + "/recall", "{\"task\": \"flutter heated wing\", \"k\": 3}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode ranked = ApiJson.mapper().readTree(r.body()).get("ranked");
+            return ranked == null || ranked.isEmpty()
+                    ? ""
+                    : ranked.get(0).get("reason").asText();
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -33,16 +33,16 @@ import java.util.Map;
  * Real PEFT adapter files for MiniLM (r 8 on query/value), corrupted variants of them, and records
  * signed by {@link #WORKER}, the worker key the test nodes trust ({@link #TRUSTED}).
  */
-final class TestAdapters {
+public final class TestAdapters {
 
-    static final AdapterMetrics BETTER = new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39, 20, Map.of());
-    static final AdapterMetrics WORSE = new AdapterMetrics(0.37, 0.40, 40, 0.39, 0.39, 20, Map.of());
+    public static final AdapterMetrics BETTER = new AdapterMetrics(0.41, 0.40, 40, 0.39, 0.39, 20, Map.of());
+    public static final AdapterMetrics WORSE = new AdapterMetrics(0.37, 0.40, 40, 0.39, 0.39, 20, Map.of());
 
     /** The test worker's key pair. */
-    static final KeyPair WORKER = ed25519();
+    public static final KeyPair WORKER = ed25519();
 
     /** What the test nodes trust: {@link #WORKER}'s public key. */
-    static final TrustedWorkerKeys TRUSTED = TrustedWorkerKeys.of(WORKER.getPublic());
+    public static final TrustedWorkerKeys TRUSTED = TrustedWorkerKeys.of(WORKER.getPublic());
 
     /** A fresh Ed25519 key pair (a worker nobody trusts, unless told). */
     static KeyPair ed25519() {
@@ -56,7 +56,7 @@ final class TestAdapters {
     private TestAdapters() {}
 
     /** The PEFT files of a freshly attached r 8 adapter (seeded) over the encoder's base. */
-    static List<AdapterFile> files(TextEncoder encoder, Path dir, long seed) throws IOException {
+    public static List<AdapterFile> files(TextEncoder encoder, Path dir, long seed) throws IOException {
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
                 LoraModel lora = LoraModel.attach(
                         encoder.baseEncoder().baseLinears(),
@@ -78,7 +78,7 @@ final class TestAdapters {
      * Version {@code version} (parent {@code version - 1}) signed by {@link #WORKER} as a candidate;
      * with another {@code status}, that signed candidate re-labelled (as a publisher promoting itself would).
      */
-    static AdapterPublished adapter(
+    public static AdapterPublished adapter(
             String name,
             String tenant,
             long version,
@@ -93,11 +93,41 @@ final class TestAdapters {
                 : signed.withStatus(status, status == AdapterStatus.REJECTED ? "test" : "promoted by its publisher");
     }
 
+    /**
+     * Version {@code version} (parent {@code version - 1}) that carries only {@code policy}, no adapter,
+     * signed by {@link #WORKER} as a candidate: what a worker publishes when the round's adapter did
+     * not beat the base encoder.
+     */
+    static AdapterPublished policyOnly(
+            String name, String tenant, long version, AdapterMetrics metrics, String policy, TextEncoder encoder) {
+        return AdapterSignature.sign(
+                unsigned(
+                        name,
+                        tenant,
+                        version,
+                        AdapterMethod.POLICY_ONLY,
+                        metrics,
+                        List.of(new AdapterFile(AdapterFile.RANKER_POLICY, policy.getBytes(StandardCharsets.UTF_8))),
+                        encoder),
+                WORKER);
+    }
+
     /** The candidate as {@link #adapter} makes it, without a signature. */
     static AdapterPublished unsigned(
             String name,
             String tenant,
             long version,
+            AdapterMetrics metrics,
+            List<AdapterFile> files,
+            TextEncoder encoder) {
+        return unsigned(name, tenant, version, AdapterMethod.LORA_QUERY_SIDE, metrics, files, encoder);
+    }
+
+    private static AdapterPublished unsigned(
+            String name,
+            String tenant,
+            long version,
+            AdapterMethod method,
             AdapterMetrics metrics,
             List<AdapterFile> files,
             TextEncoder encoder) {
@@ -107,7 +137,7 @@ final class TestAdapters {
                 version,
                 version > 1 ? version - 1 : null,
                 encoder.config().model().id(),
-                AdapterMethod.LORA_QUERY_SIDE,
+                method,
                 LoraTrainingConfig.defaults(),
                 metrics,
                 AdapterStatus.CANDIDATE,
@@ -143,7 +173,7 @@ final class TestAdapters {
      * The files with every lora_B weight set to {@code value} (a freshly attached adapter has B = 0
      * and changes nothing; this one moves the query vector by a modest amount).
      */
-    static List<AdapterFile> withLoraB(List<AdapterFile> files, float value) throws IOException {
+    public static List<AdapterFile> withLoraB(List<AdapterFile> files, float value) throws IOException {
         return rewrite(files, (header, data, dataStart) -> {
             Iterator<String> names = header.fieldNames();
             int tensors = 0;
@@ -165,7 +195,7 @@ final class TestAdapters {
     }
 
     /** The files with every float of the first lora_B tensor set to NaN (checksum recomputed: a valid record). */
-    static List<AdapterFile> withNaN(List<AdapterFile> files) throws IOException {
+    public static List<AdapterFile> withNaN(List<AdapterFile> files) throws IOException {
         return rewrite(files, (header, data, dataStart) -> {
             Iterator<String> names = header.fieldNames();
             while (names.hasNext()) {

@@ -79,7 +79,7 @@ class ContinualCodecTest {
         assertRejected(
                 good.replace("\"method\":\"lora-query-side\"", "\"method\":\"full-finetune\""),
                 "method",
-                "must be one of [lora-query-side, lora-symmetric, lora-causal-lm]");
+                "must be one of [lora-query-side, lora-symmetric, lora-causal-lm, policy-only]");
         assertRejected(
                 good.replace("\"method\":\"lora-query-side\"", "\"method\":\"lora-causal-lm\""),
                 "method",

@@ -7,22 +7,29 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A past task with the verdicts its recall received: the task's vector and the cases judged useful
- * or useless for it. The unit of {@link JudgedTaskMemory}, and what {@link JudgedCaseReuse} carries
- * over to similar tasks.
+ * A past task with the verdicts its recall received: the task's vector (and text) and the cases
+ * judged useful or useless for it. The unit of {@link JudgedTaskMemory}, and what
+ * {@link JudgedCaseReuse} carries over to similar tasks ({@link TaskExpansion} matches the text).
  *
  * <pre>{@code
- * new JudgedTask("evt-42", encoder.embedQuery(task), Set.of("evt-7"), Set.of("evt-3", "evt-9"));
+ * new JudgedTask("evt-42", encoder.embedQuery(task), Set.of("evt-7"), Set.of("evt-3", "evt-9"), task);
  * }</pre>
  *
  * @param taskId the id of the episode that judged them (for reasons and logs)
  * @param vector the task's query vector, scaled to unit length on construction; copied
  * @param useful the cases judged useful for the task; copied
  * @param useless the cases judged useless for the task; copied, disjoint from {@code useful}
+ * @param text the task's text, for {@link TaskExpansion}; {@code ""} when not known (null reads as that)
  */
-public record JudgedTask(String taskId, float[] vector, Set<String> useful, Set<String> useless) {
+public record JudgedTask(String taskId, float[] vector, Set<String> useful, Set<String> useless, String text) {
+
+    /** A task without its text: reuse works on it, {@link TaskExpansion} does not see it. */
+    public JudgedTask(String taskId, float[] vector, Set<String> useful, Set<String> useless) {
+        this(taskId, vector, useful, useless, "");
+    }
 
     public JudgedTask {
+        text = text == null ? "" : text;
         if (taskId == null || taskId.isBlank()) {
             throw new IllegalArgumentException("judgedTask.taskId is required and must not be blank");
         }
@@ -57,12 +64,13 @@ public record JudgedTask(String taskId, float[] vector, Set<String> useful, Set<
                 && taskId.equals(t.taskId)
                 && Arrays.equals(vector, t.vector)
                 && useful.equals(t.useful)
-                && useless.equals(t.useless);
+                && useless.equals(t.useless)
+                && text.equals(t.text);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(taskId, Arrays.hashCode(vector), useful, useless);
+        return Objects.hash(taskId, Arrays.hashCode(vector), useful, useless, text);
     }
 
     @Override

@@ -1,14 +1,16 @@
 package dev.engram.retriever.ranking;
 
 import dev.engram.memory.Ranker;
+import dev.engram.retriever.ranking.internal.ExpansionIndex;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Builds a tenant's {@link Ranker} from its {@link RankerPolicy} and what the policy's stages need:
  * the untuned ranker (reciprocal rank fusion, owned by the memory store), the tenant's judged-task
  * memory, and, for the selector blend, its trained case selector. Stages compose in one order:
- * base → dense feedback → judged-case reuse → selector blend.
+ * base → dense feedback → judged-case reuse → task expansion → selector blend.
  *
  * <pre>{@code
  * Ranker ranker = RankerFactory.of(untunedRrf, judgedTasks)
@@ -24,11 +26,18 @@ public final class RankerFactory {
     private final Ranker untuned;
     private final JudgedTaskMemory judgedTasks;
     private final TrainedSelector selector;
+    /** The memory's expansion index, built on the first policy with task expansion and kept. */
+    private final AtomicReference<ExpansionIndex> expansionIndex;
 
-    private RankerFactory(Ranker untuned, JudgedTaskMemory judgedTasks, TrainedSelector selector) {
+    private RankerFactory(
+            Ranker untuned,
+            JudgedTaskMemory judgedTasks,
+            TrainedSelector selector,
+            AtomicReference<ExpansionIndex> expansionIndex) {
         this.untuned = untuned;
         this.judgedTasks = judgedTasks;
         this.selector = selector;
+        this.expansionIndex = expansionIndex;
     }
 
     /**
@@ -41,7 +50,8 @@ public final class RankerFactory {
         return new RankerFactory(
                 Objects.requireNonNull(untuned, "the untuned ranker is required"),
                 Objects.requireNonNull(judgedTasks, "the tenant's judged-task memory is required"),
-                null);
+                null,
+                new AtomicReference<>());
     }
 
     /** This factory with the tenant's trained selector, for policies with the selector blend on. */
@@ -51,7 +61,7 @@ public final class RankerFactory {
             throw new IllegalArgumentException("the selector is tenant " + selector.tenant()
                     + "'s, the judged tasks are tenant " + judgedTasks.tenant() + "'s");
         }
-        return new RankerFactory(untuned, judgedTasks, selector);
+        return new RankerFactory(untuned, judgedTasks, selector, expansionIndex);
     }
 
     /** The tenant whose ranker this factory builds. */
@@ -88,6 +98,9 @@ public final class RankerFactory {
                     policy.reuseThreshold(),
                     policy.reuseWeighting());
         }
+        if (policy.expansion()) {
+            ranker = new TaskExpansion(ranker, tenant(), expansionIndex(), policy.expansionWeight());
+        }
         if (policy.selector()) {
             if (selector == null) {
                 throw new IllegalStateException(
@@ -97,5 +110,16 @@ public final class RankerFactory {
             ranker = new SelectorBlend(ranker, selector, policy.selectorBlend(), policy.selectorThreshold());
         }
         return ranker;
+    }
+
+    private ExpansionIndex expansionIndex() {
+        ExpansionIndex index = expansionIndex.get();
+        if (index == null) {
+            index = TaskExpansion.index(judgedTasks);
+            if (!expansionIndex.compareAndSet(null, index)) {
+                index = expansionIndex.get();
+            }
+        }
+        return index;
     }
 }

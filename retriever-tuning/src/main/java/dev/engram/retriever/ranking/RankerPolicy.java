@@ -28,9 +28,10 @@ import java.util.Locale;
  * <p>Every parameter is always present, in use or not, so that a policy's JSON is complete and a
  * stage can be switched on without inventing its parameters. Reading JSON rejects unknown and
  * missing fields: a node that skipped a field it does not know would serve a different ranker than
- * the one the gate measured. The one exception: a policy written before {@code feedback},
+ * the one the gate measured. The exceptions: a policy written before {@code feedback},
  * {@code feedbackWeight} and {@code reuseWeighting} existed reads with feedback off and reuse
- * weighted by similarity share, which is the ranker it was measured as.
+ * weighted by similarity share, and one written before {@code expansion} and
+ * {@code expansionWeight} existed reads with expansion off: the ranker it was measured as.
  *
  * @param base the first ranking stage: {@link Base#RRF} (untuned) or {@link Base#SCORE_FUSION}
  * @param fusionWeight the BM25 weight {@code w} of score fusion, in [0, 1] (default 0.5)
@@ -50,6 +51,10 @@ import java.util.Locale;
  * @param selectorBlend the selector's weight on a task it was trained on, in [0, 1] (default 0.5)
  * @param selectorThreshold the closeness to the trained tasks below which the selector has no weight,
  *     in [−1, 1) (default 0.8)
+ * @param expansion whether {@link TaskExpansion} moves candidates by how well the query matches the
+ *     texts of the past tasks that judged them, after reuse (default off)
+ * @param expansionWeight γ, how far a full match moves a case, in units of the base's scaled range,
+ *     >= 0 (default 1.0)
  */
 public record RankerPolicy(
         Base base,
@@ -63,7 +68,9 @@ public record RankerPolicy(
         ReuseWeighting reuseWeighting,
         boolean selector,
         double selectorBlend,
-        double selectorThreshold) {
+        double selectorThreshold,
+        boolean expansion,
+        double expansionWeight) {
 
     /** The first ranking stage. */
     public enum Base {
@@ -96,6 +103,7 @@ public record RankerPolicy(
     public static final double DEFAULT_REUSE_THRESHOLD = 0.75;
     public static final double DEFAULT_SELECTOR_BLEND = 0.5;
     public static final double DEFAULT_SELECTOR_THRESHOLD = 0.8;
+    public static final double DEFAULT_EXPANSION_WEIGHT = 1.0;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -132,6 +140,10 @@ public record RankerPolicy(
             throw new IllegalArgumentException(
                     "rankerPolicy.selectorThreshold must be in [-1, 1), was " + selectorThreshold);
         }
+        if (!(expansionWeight >= 0) || Double.isInfinite(expansionWeight)) {
+            throw new IllegalArgumentException(
+                    "rankerPolicy.expansionWeight must be >= 0 and finite, was " + expansionWeight);
+        }
     }
 
     /** Reciprocal rank fusion alone, every other parameter at its default: what a new tenant serves. */
@@ -148,7 +160,9 @@ public record RankerPolicy(
                 ReuseWeighting.SIMILARITY_SHARE,
                 false,
                 DEFAULT_SELECTOR_BLEND,
-                DEFAULT_SELECTOR_THRESHOLD);
+                DEFAULT_SELECTOR_THRESHOLD,
+                false,
+                DEFAULT_EXPANSION_WEIGHT);
     }
 
     /**
@@ -179,7 +193,9 @@ public record RankerPolicy(
                 reuseWeighting,
                 selector,
                 selectorBlend,
-                selectorThreshold);
+                selectorThreshold,
+                expansion,
+                expansionWeight);
     }
 
     /** This policy with reciprocal rank fusion as its base (the fusion weight is kept, unused). */
@@ -196,7 +212,9 @@ public record RankerPolicy(
                 reuseWeighting,
                 selector,
                 selectorBlend,
-                selectorThreshold);
+                selectorThreshold,
+                expansion,
+                expansionWeight);
     }
 
     /** This policy with dense feedback on at weight λ (it consults the similar tasks reuse is set to find). */
@@ -213,7 +231,9 @@ public record RankerPolicy(
                 reuseWeighting,
                 selector,
                 selectorBlend,
-                selectorThreshold);
+                selectorThreshold,
+                expansion,
+                expansionWeight);
     }
 
     /** This policy with dense feedback off (its weight kept). */
@@ -230,7 +250,9 @@ public record RankerPolicy(
                 reuseWeighting,
                 selector,
                 selectorBlend,
-                selectorThreshold);
+                selectorThreshold,
+                expansion,
+                expansionWeight);
     }
 
     /** This policy with judged-case reuse on, at the given parameters (the weighting kept). */
@@ -247,7 +269,9 @@ public record RankerPolicy(
                 reuseWeighting,
                 selector,
                 selectorBlend,
-                selectorThreshold);
+                selectorThreshold,
+                expansion,
+                expansionWeight);
     }
 
     /** This policy with reuse weighing the similar tasks' verdicts by {@code weighting}. */
@@ -264,7 +288,9 @@ public record RankerPolicy(
                 weighting,
                 selector,
                 selectorBlend,
-                selectorThreshold);
+                selectorThreshold,
+                expansion,
+                expansionWeight);
     }
 
     /** This policy with judged-case reuse off (its parameters kept). */
@@ -281,7 +307,9 @@ public record RankerPolicy(
                 reuseWeighting,
                 selector,
                 selectorBlend,
-                selectorThreshold);
+                selectorThreshold,
+                expansion,
+                expansionWeight);
     }
 
     /** This policy with the selector blend on, at the given parameters. */
@@ -298,7 +326,9 @@ public record RankerPolicy(
                 reuseWeighting,
                 true,
                 blend,
-                threshold);
+                threshold,
+                expansion,
+                expansionWeight);
     }
 
     /** This policy with the selector blend off (its parameters kept). */
@@ -315,7 +345,47 @@ public record RankerPolicy(
                 reuseWeighting,
                 false,
                 selectorBlend,
-                selectorThreshold);
+                selectorThreshold,
+                expansion,
+                expansionWeight);
+    }
+
+    /** This policy with task expansion on at weight γ (after reuse, before the selector). */
+    public RankerPolicy withExpansion(double weight) {
+        return new RankerPolicy(
+                base,
+                fusionWeight,
+                feedback,
+                feedbackWeight,
+                reuse,
+                reuseBeta,
+                reuseNeighbours,
+                reuseThreshold,
+                reuseWeighting,
+                selector,
+                selectorBlend,
+                selectorThreshold,
+                true,
+                weight);
+    }
+
+    /** This policy with task expansion off (its weight kept). */
+    public RankerPolicy withoutExpansion() {
+        return new RankerPolicy(
+                base,
+                fusionWeight,
+                feedback,
+                feedbackWeight,
+                reuse,
+                reuseBeta,
+                reuseNeighbours,
+                reuseThreshold,
+                reuseWeighting,
+                selector,
+                selectorBlend,
+                selectorThreshold,
+                false,
+                expansionWeight);
     }
 
     /** The policy as JSON, every field present. */
@@ -344,6 +414,9 @@ public record RankerPolicy(
                 fields.putIfAbsent("feedback", BooleanNode.FALSE);
                 fields.putIfAbsent("feedbackWeight", DoubleNode.valueOf(DEFAULT_FEEDBACK_WEIGHT));
                 fields.putIfAbsent("reuseWeighting", TextNode.valueOf("share"));
+                // written before task expansion existed: measured and gated without it
+                fields.putIfAbsent("expansion", BooleanNode.FALSE);
+                fields.putIfAbsent("expansionWeight", DoubleNode.valueOf(DEFAULT_EXPANSION_WEIGHT));
             }
             return JSON.treeToValue(tree, RankerPolicy.class);
         } catch (ValueInstantiationException e) {
@@ -368,6 +441,9 @@ public record RankerPolicy(
             if (reuseWeighting == ReuseWeighting.CLOSENESS) {
                 sb.append(" by closeness");
             }
+        }
+        if (expansion) {
+            sb.append(String.format(Locale.ROOT, " + expansion γ %.2f", expansionWeight));
         }
         if (selector) {
             sb.append(String.format(Locale.ROOT, " + selector blend %.2f ≥ %.2f", selectorBlend, selectorThreshold));

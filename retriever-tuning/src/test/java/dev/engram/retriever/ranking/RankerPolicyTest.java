@@ -88,8 +88,11 @@ class RankerPolicyTest {
                         RankerPolicy.ReuseWeighting.SIMILARITY_SHARE,
                         false,
                         0.5,
-                        0.8))
+                        0.8,
+                        false,
+                        1.0))
                 .hasMessageContaining("rankerPolicy.base");
+        assertThatThrownBy(() -> p.withExpansion(-1)).hasMessageContaining("rankerPolicy.expansionWeight");
         assertThatThrownBy(() -> p.withFusion(-0.1)).hasMessageContaining("rankerPolicy.fusionWeight");
         assertThatThrownBy(() -> p.withReuse(Double.NaN, 5, 0.75)).hasMessageContaining("rankerPolicy.reuseBeta");
         assertThatThrownBy(() -> p.withReuse(0.5, 0, 0.75)).hasMessageContaining("rankerPolicy.reuseNeighbours");
@@ -119,5 +122,19 @@ class RankerPolicyTest {
         assertThat(read.feedback()).isFalse();
         assertThat(read.reuseWeighting()).isEqualTo(RankerPolicy.ReuseWeighting.SIMILARITY_SHARE);
         assertThat(read).isEqualTo(RankerPolicy.untuned().withReuse(0.5, 5, 0.75));
+    }
+
+    @Test
+    void expansionRoundTripsAndAPolicyWrittenBeforeItReadsWithoutIt() {
+        RankerPolicy p = RankerPolicy.proposed().withExpansion(0.5);
+        assertThat(p.toJson()).contains("\"expansion\":true", "\"expansionWeight\":0.5");
+        assertThat(RankerPolicy.fromJson(p.toJson())).isEqualTo(p);
+        assertThat(p.describe()).endsWith(" + expansion γ 0.50");
+        String before = RankerPolicy.proposed()
+                .toJson()
+                .replace(",\"expansion\":false", "")
+                .replace(",\"expansionWeight\":1.0", "");
+        assertThat(before).doesNotContain("expansion");
+        assertThat(RankerPolicy.fromJson(before)).isEqualTo(RankerPolicy.proposed());
     }
 }

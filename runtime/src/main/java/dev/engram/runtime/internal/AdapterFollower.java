@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything else (unsigned, untrusted or forged signatures, a record that calls itself PROMOTED or
  * REJECTED, another tenant under a known adapter name, broken records) is logged and skipped.
+ *
+ * <p>Operator controls on the topic (pin, unpin, rollback) are never acted on here, signed or not:
+ * which version serves is what the node says it serves, and the node applies only controls a node
+ * key it trusts signed.
  */
 public final class AdapterFollower implements Subscription {
 

@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
             AdaptersCommand.class,
             KeysCommand.class,
             AuditCommand.class,
+            NodeKeyCommand.class,
             EvalCommand.class,
             AgentModelCommand.class,
             HelpCommand.class

@@ -153,8 +153,10 @@ final class KeysCommand implements Runnable {
                         .map(KeysCommand::row)
                         .toList();
             }
-            out.printf("%-12s  %-20s  %-8s  %-24s  %-24s  %s%n", "ID", "PRINCIPAL", "ROLE", "TENANTS", "CREATED", "BY");
-            rows.forEach(r -> out.printf("%-12s  %-20s  %-8s  %-24s  %-24s  %s%n", (Object[]) r));
+            out.printf(
+                    "%-12s  %-20s  %-8s  %-24s  %-24s  %-12s  %s%n",
+                    "ID", "PRINCIPAL", "ROLE", "TENANTS", "CREATED", "BY", "LAST USED (on the node, since it started)");
+            rows.forEach(r -> out.printf("%-12s  %-20s  %-8s  %-24s  %-24s  %-12s  %s%n", (Object[]) r));
             if (rows.isEmpty()) {
                 out.println("(no keys)");
             }
@@ -221,7 +223,13 @@ final class KeysCommand implements Runnable {
 
     private static String[] row(ApiKeyInfo k) {
         return new String[] {
-            k.id(), k.principal(), k.role(), String.join(",", k.tenants()), String.valueOf(k.createdAt()), k.createdBy()
+            k.id(),
+            k.principal(),
+            k.role(),
+            String.join(",", k.tenants()),
+            String.valueOf(k.createdAt()),
+            k.createdBy(),
+            k.lastUsedAt() == null ? "-" : k.lastUsedAt().toString()
         };
     }
 
@@ -232,7 +240,8 @@ final class KeysCommand implements Runnable {
             k.role().wireName(),
             k.tenants().toString(),
             String.valueOf(k.createdAt()),
-            k.createdBy()
+            k.createdBy(),
+            "- (no node asked)"
         };
     }
 }

@@ -192,6 +192,17 @@ final class ServeCommand implements Callable<Integer> {
     Path trustedWorkers;
 
     @Option(
+            names = "--trusted-nodes",
+            paramLabel = "FILE",
+            description = {
+                "The other nodes whose signed pins, unpins and rollbacks this node applies: a file of",
+                "node-key.pub lines ('engram node-key --data DIR' prints a node's), or a directory of *.pub",
+                "files. This node's own key is always trusted; unsigned, untrusted, altered or replayed",
+                "controls are skipped and counted in /health. In a cluster, give each node the others' keys."
+            })
+    Path trustedNodes;
+
+    @Option(
             names = "--tls-keystore",
             paramLabel = "FILE",
             description = {
@@ -299,6 +310,9 @@ final class ServeCommand implements Callable<Integer> {
         if (trustedWorkers != null) {
             settings.trustedWorkers(trustedWorkers);
         }
+        if (trustedNodes != null) {
+            settings.trustedNodes(trustedNodes);
+        }
         if (maxBatch != null) {
             settings.maxBatchRecords(maxBatch);
         }
@@ -366,6 +380,8 @@ final class ServeCommand implements Callable<Integer> {
                 + (node.adapters().trustedWorkers().isEmpty()
                         ? "(none trusted: give --trusted-workers FILE)"
                         : node.adapters().trustedWorkers().ids()));
+        out.println("  controls: signed by this node's key " + node.nodeKey().id() + " ("
+                + node.nodeKey().publicKeyFile() + "; other nodes trust it with --trusted-nodes)");
         node.cluster()
                 .ifPresent(cluster -> out.println("  cluster:  " + cluster.selfAddress()
                         + " (other nodes: --cluster-seed " + cluster.seedAddress() + ")"));

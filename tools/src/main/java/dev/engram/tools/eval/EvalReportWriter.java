@@ -120,6 +120,9 @@ final class EvalReportWriter {
                         f.proposedLooNdcg(),
                         f.baseLooNdcg());
             }
+            if (f.expansion() != null) {
+                line(sb, "    %s", f.expansion());
+            }
         }
         if (!r.lora().isEmpty()) {
             line(sb, "");

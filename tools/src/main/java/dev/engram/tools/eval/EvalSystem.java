@@ -49,6 +49,26 @@ public enum EvalSystem {
             false,
             false,
             "the proposed policy, then the case selector Q(s, c) blended in (0.5, from closeness 0.8)"),
+    /** Reciprocal rank fusion, then task expansion (its weight fitted on the feedback tasks). */
+    RRF_EXPANSION(
+            "RRF + task expansion",
+            false,
+            false,
+            "reciprocal rank fusion, then each case expanded by the texts of the feedback tasks that judged it"
+                    + " (BM25 of the task against them, useful minus useless), γ fitted leave-one-out"),
+    /** The proposed policy, then task expansion (its weight fitted on the feedback tasks). */
+    PROPOSED_EXPANSION(
+            "+ task expansion",
+            false,
+            false,
+            "the proposed policy, then task expansion after the reuse, γ fitted leave-one-out on the feedback tasks"),
+    /** The proposed policy, then task expansion at a fixed weight: whether expansion adds anything over reuse. */
+    PROPOSED_EXPANSION_FIXED(
+            "+ expansion γ 0.5",
+            false,
+            false,
+            "the proposed policy, then task expansion at a fixed γ 0.5 (not fitted): a probe of what expansion adds"
+                    + " over reuse"),
     /** The oracle: only cases judged useful move, to the top, best gain first. */
     CEILING_JUDGED(
             "ceiling: judged",

@@ -3,6 +3,7 @@ package dev.engram.tools.eval;
 import dev.engram.memory.CandidateLists;
 import dev.engram.memory.Judgement;
 import dev.engram.memory.Ranker;
+import dev.engram.retriever.ranking.ExpansionFit;
 import dev.engram.retriever.ranking.JudgedQuery;
 import dev.engram.retriever.ranking.JudgedTask;
 import dev.engram.retriever.ranking.JudgedTaskMemory;
@@ -37,10 +38,20 @@ final class LearnedPolicy implements AutoCloseable {
     private final CaseSelector selector;
     private final PolicyFit fit;
     private final RankerPolicy proposed;
+    private final RankerPolicy rrfExpansion;
+    private final RankerPolicy proposedExpansion;
 
     private LearnedPolicy(
-            RankerFactory factory, RankerPolicy policy, RankerPolicy proposed, CaseSelector selector, PolicyFit fit) {
+            RankerFactory factory,
+            RankerPolicy policy,
+            RankerPolicy proposed,
+            RankerPolicy rrfExpansion,
+            RankerPolicy proposedExpansion,
+            CaseSelector selector,
+            PolicyFit fit) {
         this.proposed = proposed;
+        this.rrfExpansion = rrfExpansion;
+        this.proposedExpansion = proposedExpansion;
         this.factory = factory;
         this.policy = policy;
         this.selector = selector;
@@ -74,7 +85,12 @@ final class LearnedPolicy implements AutoCloseable {
                 examples.add(new SelectorExample(task, corpus.docVector(j.caseId()), useful));
             }
             judged.add(new JudgedQuery(lists.get(f.query().id()), gains));
-            tasks.add(new JudgedTask(f.episode().eventId(), task, f.useful(), f.useless()));
+            tasks.add(new JudgedTask(
+                    f.episode().eventId(),
+                    task,
+                    f.useful(),
+                    f.useless(),
+                    f.query().text()));
         }
         boolean scorable = judged.stream().anyMatch(JudgedQuery::scorable);
         ScoreFusionFit fusion = scorable ? ScoreFusionFit.fit(judged) : null;
@@ -102,6 +118,10 @@ final class LearnedPolicy implements AutoCloseable {
             policy = policy.withSelector(RankerPolicy.DEFAULT_SELECTOR_BLEND, RankerPolicy.DEFAULT_SELECTOR_THRESHOLD);
         }
         Fitted proposed = fitSearch(RankerPolicy.proposed(), untuned, tenant, tasks, judged);
+        ExpansionFit rrfExpansion =
+                scorable ? ExpansionFit.fit(RankerPolicy.untuned(), untuned, tenant, tasks, judged) : null;
+        ExpansionFit proposedExpansion =
+                scorable ? ExpansionFit.fit(proposed.policy(), untuned, tenant, tasks, judged) : null;
         PolicyFit fit = new PolicyFit(
                 seed,
                 tower.name(),
@@ -116,8 +136,16 @@ final class LearnedPolicy implements AutoCloseable {
                 proposed.policy().describe(),
                 proposed.fit() == null ? null : proposed.fit().looNdcg(),
                 proposed.fit() == null ? null : proposed.fit().baseNdcg(),
+                rrfExpansion == null ? null : "RRF: " + rrfExpansion + "; proposed: " + proposedExpansion,
                 (System.nanoTime() - began) / 1e9);
-        return new LearnedPolicy(factory, policy, proposed.policy(), selector, fit);
+        return new LearnedPolicy(
+                factory,
+                policy,
+                proposed.policy(),
+                rrfExpansion == null ? RankerPolicy.untuned() : rrfExpansion.applyTo(RankerPolicy.untuned()),
+                proposedExpansion == null ? proposed.policy() : proposedExpansion.applyTo(proposed.policy()),
+                selector,
+                fit);
     }
 
     /** A policy with its similar-task search fitted, and the fit (null when no task had a useful verdict). */
@@ -149,8 +177,12 @@ final class LearnedPolicy implements AutoCloseable {
             Map<String, Integer> gains = new HashMap<>();
             f.episode().judgements().forEach(j -> gains.put(j.caseId(), Boolean.TRUE.equals(j.useful()) ? 1 : 0));
             judged.add(new JudgedQuery(lists.get(f.query().id()), gains));
-            tasks.add(
-                    new JudgedTask(f.episode().eventId(), tower.vector(f.query().id()), f.useful(), f.useless()));
+            tasks.add(new JudgedTask(
+                    f.episode().eventId(),
+                    tower.vector(f.query().id()),
+                    f.useful(),
+                    f.useless(),
+                    f.query().text()));
         }
         RankerPolicy policy = fitSearch(RankerPolicy.proposed(), untuned, tenant, tasks, judged)
                 .policy();
@@ -174,6 +206,9 @@ final class LearnedPolicy implements AutoCloseable {
                                 ? proposed
                                 : proposed.withSelector(
                                         RankerPolicy.DEFAULT_SELECTOR_BLEND, RankerPolicy.DEFAULT_SELECTOR_THRESHOLD);
+                    case RRF_EXPANSION -> rrfExpansion;
+                    case PROPOSED_EXPANSION -> proposedExpansion;
+                    case PROPOSED_EXPANSION_FIXED -> proposed.withExpansion(0.5);
                     default -> throw new IllegalArgumentException(system.label() + " is not a learned ranker");
                 });
     }

@@ -18,6 +18,8 @@ package dev.engram.tools.eval;
  *     feedback tasks ({@code ReuseFit})
  * @param proposedLooNdcg its mean leave-one-out nDCG@10 on the feedback tasks' verdicts (null when none was useful)
  * @param baseLooNdcg reciprocal rank fusion's mean nDCG@10 on the same tasks and verdicts
+ * @param expansion the task expansion weights fitted leave-one-out on the feedback tasks, over RRF and
+ *     over the proposed policy ({@code ExpansionFit}); null when no verdict was useful
  * @param seconds how long the fit took
  */
 public record PolicyFit(
@@ -34,4 +36,5 @@ public record PolicyFit(
         String proposed,
         Double proposedLooNdcg,
         Double baseLooNdcg,
+        String expansion,
         double seconds) {}

@@ -92,6 +92,19 @@ class KeysCommandTest {
         assertThat(listed.out())
                 .contains(KEY.matcher(readerKey).replaceAll("$1"), "cli-reader", "cli-op", "operator", tenant)
                 .doesNotContain(readerKey, operatorKey);
+        // The reader's key was used (its recall), the operator's not yet: the node says when.
+        String readerRow = listed.out()
+                .lines()
+                .filter(l -> l.contains("cli-reader"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(readerRow).matches(".*\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\\s*$");
+        assertThat(listed.out()
+                        .lines()
+                        .filter(l -> l.contains("cli-op"))
+                        .findFirst()
+                        .orElseThrow())
+                .endsWith("-");
 
         String adapter = tenant + "-unseen";
         Run pinByOperator = run(

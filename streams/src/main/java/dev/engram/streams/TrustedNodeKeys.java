@@ -1,0 +1,136 @@
+package dev.engram.streams;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The nodes whose signed operator controls ({@link AdapterControl}) a node applies: Ed25519 public
+ * keys by key id. Immutable. A node always trusts its own key besides these.
+ *
+ * <p>The file format is a trusted-workers file's ({@link TrustedWorkerKeys}): one key per line, as
+ * a node writes it to its {@code DATA/node-key.pub} (and {@code engram node-key} prints it); blank
+ * lines and lines starting with {@code #} are skipped, and the comment after the key is free text.
+ * A directory stands for every {@code *.pub} file in it.
+ *
+ * <pre>
+ * # the other nodes of the cluster
+ * ed25519 MCowBQYDK2VwAyEA0d3bEo6j4Kq0GXnS3yJ8i+vIYb0mTgJm2iUQ2vPAbJ4= node-key ed25519:9a1e... engram-2
+ * </pre>
+ *
+ * <pre>{@code
+ * TrustedNodeKeys trusted = TrustedNodeKeys.load(Path.of("/srv/engram/nodes")).with(ownKey.publicKey());
+ * }</pre>
+ */
+public final class TrustedNodeKeys {
+
+    private static final TrustedNodeKeys NONE = new TrustedNodeKeys(Map.of());
+
+    private final Map<String, PublicKey> byId;
+
+    private TrustedNodeKeys(Map<String, PublicKey> byId) {
+        this.byId = Map.copyOf(byId);
+    }
+
+    /** Trusts no node key. */
+    public static TrustedNodeKeys none() {
+        return NONE;
+    }
+
+    /** Trusts exactly {@code keys} (Ed25519 public keys). */
+    public static TrustedNodeKeys of(Collection<PublicKey> keys) {
+        Map<String, PublicKey> map = new TreeMap<>();
+        for (PublicKey k : keys) {
+            map.put(TrustedWorkerKeys.keyId(k), k);
+        }
+        return new TrustedNodeKeys(map);
+    }
+
+    /** Trusts exactly {@code keys}. */
+    public static TrustedNodeKeys of(PublicKey... keys) {
+        return of(List.of(keys));
+    }
+
+    /**
+     * The keys in a trusted-keys file, or in every {@code *.pub} file of a directory.
+     *
+     * @throws IllegalArgumentException naming the file and line, when a line is not a key, or the
+     *     path does not exist
+     * @throws UncheckedIOException when it cannot be read
+     */
+    public static TrustedNodeKeys load(Path fileOrDir) {
+        if (!Files.exists(fileOrDir)) {
+            throw new IllegalArgumentException("trusted node keys: " + fileOrDir + " does not exist (a file of "
+                    + "node-key.pub lines, or a directory of *.pub files)");
+        }
+        try {
+            List<Path> files = new ArrayList<>();
+            if (Files.isDirectory(fileOrDir)) {
+                try (Stream<Path> list = Files.list(fileOrDir)) {
+                    list.filter(p -> Files.isRegularFile(p)
+                                    && p.getFileName().toString().endsWith(".pub"))
+                            .sorted()
+                            .forEach(files::add);
+                }
+            } else {
+                files.add(fileOrDir);
+            }
+            Map<String, PublicKey> map = new TreeMap<>();
+            for (Path file : files) {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                for (int i = 0; i < lines.size(); i++) {
+                    String line = lines.get(i).strip();
+                    if (line.isEmpty() || line.startsWith("#")) {
+                        continue;
+                    }
+                    try {
+                        PublicKey key = TrustedWorkerKeys.parse(line);
+                        map.put(TrustedWorkerKeys.keyId(key), key);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(
+                                "trusted node keys: " + file + " line " + (i + 1) + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+            return new TrustedNodeKeys(map);
+        } catch (IOException e) {
+            throw new UncheckedIOException("trusted node keys: could not read " + fileOrDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** These keys and {@code key}. */
+    public TrustedNodeKeys with(PublicKey key) {
+        Map<String, PublicKey> map = new TreeMap<>(byId);
+        map.put(TrustedWorkerKeys.keyId(key), key);
+        return new TrustedNodeKeys(map);
+    }
+
+    /** The trusted key with this id. */
+    public Optional<PublicKey> get(String keyId) {
+        return Optional.ofNullable(byId.get(keyId));
+    }
+
+    /** The ids of the trusted keys, sorted. */
+    public List<String> ids() {
+        return byId.keySet().stream().sorted().toList();
+    }
+
+    public boolean isEmpty() {
+        return byId.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return "TrustedNodeKeys" + ids();
+    }
+}
