@@ -71,7 +71,7 @@ function linePlot(box, series, options) {
         points: s.points.map((p) => X(p[0]).toFixed(1) + ',' + Y(p[1]).toFixed(1)).join(' ') }));
     }
     s.points.forEach((p) => {
-      const dot = svg('circle', { cx: X(p[0]).toFixed(1), cy: Y(p[1]).toFixed(1), r: 3, class: 'plot-point' });
+      const dot = svg('circle', { cx: X(p[0]).toFixed(1), cy: Y(p[1]).toFixed(1), r: 3, class: 'plot-point', 'data-x': p[0] });
       dot.append(svg('title', {}, s.name + ': ' + (p[2] ?? o.xFormat(p[0])) + ', ' + o.yFormat(p[1])));
       g.append(dot);
     });
