@@ -10,10 +10,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Embeds the {@link AdapterCanary#PROBES} a few forward passes at a time instead of one per probe:
- * probes of the same length in word pieces go through together, so no batch is padded and each
- * probe sees exactly what a recall of that text alone would (a padded batch could turn a pad token
- * non-finite and blame a probe for it). One pass per probe was most of a swap's latency.
+ * Embeds the {@link AdapterCanary#PROBES} in one forward pass instead of one per probe (one pass per
+ * probe was most of a swap's latency). The probes are padded to the longest there, which changes
+ * nothing of a probe's vector as long as the pad tokens' own states stay finite: padded keys get
+ * zero attention and pooling skips them. A query tower that turns a pad token non-finite would blame
+ * the probes beside it, so when any vector comes back non-finite the probes are embedded again
+ * unpadded, those of the same length in word pieces together, and that verdict stands: each probe
+ * then sees exactly what a recall of that text alone would.
  */
 final class ProbeBatches {
 
@@ -38,8 +41,8 @@ final class ProbeBatches {
         return new ProbeBatches(List.copyOf(groups));
     }
 
-    /** How many forward passes {@link #embed} makes for an embedder that takes batches. */
-    int passes() {
+    /** How many forward passes the unpadded embedding makes for an embedder that takes batches. */
+    int unpaddedPasses() {
         return groups.size();
     }
 
@@ -48,6 +51,19 @@ final class ProbeBatches {
      * throws what the embedder throws. An embedder that takes no batches embeds one probe at a time.
      */
     float[][] embed(Embedder embedder) {
+        try (NoGradScope ignored = NoGradScope.enter()) {
+            float[][] padded = batch(embedder, AdapterCanary.PROBES).toArray(float[][]::new);
+            for (float[] v : padded) {
+                if (!AdapterCanary.finite(v)) {
+                    return unpadded(embedder);
+                }
+            }
+            return padded;
+        }
+    }
+
+    /** The probes' vectors with no batch padded: the faithful verdict when the padded pass was not finite. */
+    float[][] unpadded(Embedder embedder) {
         float[][] out = new float[AdapterCanary.PROBES.size()][];
         try (NoGradScope ignored = NoGradScope.enter()) {
             for (int[] group : groups) {

@@ -125,16 +125,20 @@ class AdapterCanaryTest {
     }
 
     @Test
-    void probesBatchedByLengthEmbedAsEachAloneInFewerPasses() throws IOException {
+    void probesBatchedPaddedOrByLengthEmbedAsEachAlone() throws IOException {
         ProbeBatches batches = ProbeBatches.of(encoder);
-        assertThat(batches.passes()).isLessThan(AdapterCanary.PROBES.size() / 2);
+        assertThat(batches.unpaddedPasses()).isLessThan(AdapterCanary.PROBES.size() / 2);
         try (TenantAdapter loaded = load(files)) {
             Embedder queries = loaded.embedder(encoder);
-            float[][] batched = batches.embed(queries);
-            for (int i = 0; i < batched.length; i++) {
+            float[][] padded = batches.embed(queries);
+            float[][] unpadded = batches.unpadded(queries);
+            for (int i = 0; i < padded.length; i++) {
                 float[] alone = queries.embedQuery(AdapterCanary.PROBES.get(i));
-                assertThat(cosine(batched[i], alone))
-                        .as(AdapterCanary.PROBES.get(i))
+                assertThat(cosine(padded[i], alone))
+                        .as("padded: " + AdapterCanary.PROBES.get(i))
+                        .isGreaterThan(0.99999);
+                assertThat(cosine(unpadded[i], alone))
+                        .as("unpadded: " + AdapterCanary.PROBES.get(i))
                         .isGreaterThan(0.99999);
             }
         }
