@@ -69,14 +69,16 @@ final class CanaryCheck {
                     ? Optional.empty()
                     : Optional.of(recorded.get().reason());
         }
-        Optional<String> sick;
         float[][] probes = null;
+        String failed = null;
         try {
             probes = batches.embed(candidate.embedder(encoder));
-            sick = canary.check(probes, parentVectors(history, adapter, served));
         } catch (RuntimeException e) {
-            sick = Optional.of("canary: embedding the probes failed: " + e);
+            failed = "canary: embedding the probes failed: " + e;
         }
+        // Only the candidate's own failure refuses it; the parent's vectors are fetched outside the catch.
+        Optional<String> sick =
+                failed != null ? Optional.of(failed) : canary.check(probes, parentVectors(history, adapter, served));
         if (sick.isEmpty()) {
             synchronized (this) {
                 passed.put(vectorsKey(adapter.adapterName(), adapter.version(), adapter.payloadSha256()), probes);
