@@ -96,6 +96,21 @@ record AdapterCanary(double maxMeanPairwiseCosine, double minMeanCosineToParent)
             } catch (RuntimeException e) {
                 return Optional.of("canary: embedding the probe '" + probe + "' failed: " + e);
             }
+        }
+        return check(probes, parent);
+    }
+
+    /**
+     * Why a version whose query tower embedded the {@link #PROBES} to {@code probes} (in order) must
+     * not serve, or empty when it passes; {@code parent} is {@link #vectors} of its parent.
+     */
+    Optional<String> check(float[][] probes, float[][] parent) {
+        if (probes.length != PROBES.size()) {
+            throw new IllegalArgumentException(
+                    "the canary needs a vector for each of its " + PROBES.size() + " probes, got " + probes.length);
+        }
+        for (int i = 0; i < probes.length; i++) {
+            String probe = PROBES.get(i);
             if (!finite(probes[i])) {
                 return Optional.of("canary: the probe '" + probe + "' embeds to non-finite values (NaN or infinity): "
                         + "the weights overflow the query tower");

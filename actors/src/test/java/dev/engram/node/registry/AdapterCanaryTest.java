@@ -124,11 +124,48 @@ class AdapterCanaryTest {
         }
     }
 
+    @Test
+    void probesBatchedPaddedOrByLengthEmbedAsEachAlone() throws IOException {
+        ProbeBatches batches = ProbeBatches.of(encoder);
+        assertThat(batches.unpaddedPasses()).isLessThan(AdapterCanary.PROBES.size() / 2);
+        try (TenantAdapter loaded = load(files)) {
+            Embedder queries = loaded.embedder(encoder);
+            float[][] padded = batches.embed(queries);
+            float[][] unpadded = batches.unpadded(queries);
+            for (int i = 0; i < padded.length; i++) {
+                float[] alone = queries.embedQuery(AdapterCanary.PROBES.get(i));
+                assertThat(cosine(padded[i], alone))
+                        .as("padded: " + AdapterCanary.PROBES.get(i))
+                        .isGreaterThan(0.99999);
+                assertThat(cosine(unpadded[i], alone))
+                        .as("unpadded: " + AdapterCanary.PROBES.get(i))
+                        .isGreaterThan(0.99999);
+            }
+        }
+    }
+
+    /** The canary's verdict, asserted to be the same whether the probes are embedded alone or batched (as the registry does). */
     private Optional<String> check(List<AdapterFile> adapter, float[][] parent) throws IOException {
         try (TenantAdapter loaded = load(adapter)) {
             Embedder queries = loaded.embedder(encoder);
-            return canary.check(queries, parent);
+            Optional<String> alone = canary.check(queries, parent);
+            assertThat(canary.check(ProbeBatches.of(encoder).embed(queries), parent))
+                    .as("batched probes")
+                    .isEqualTo(alone);
+            return alone;
         }
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return dot / Math.sqrt(na * nb);
     }
 
     private static TenantAdapter load(List<AdapterFile> adapter) throws IOException {
