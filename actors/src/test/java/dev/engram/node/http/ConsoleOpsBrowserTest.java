@@ -2,6 +2,8 @@ package dev.engram.node.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.engram.node.EngramNode;
 import dev.engram.node.testing.FeedbackStream;
 import dev.engram.node.testing.HeadlessChromium;
@@ -33,7 +35,8 @@ import org.openqa.selenium.WebElement;
  * The console's views of the stream in a real browser (headless Chromium) against a running node
  * and broker: the dead letters with their reason and payload, filtered; a training job that moves
  * from queued to running to done while the page watches, its loss curve drawn live; each
- * partition's lag and the rates plotted as the overviews arrive.
+ * partition's lag and the rates plotted as the overviews arrive, a burst's partition's lag rising and
+ * falling back to 0.
  */
 class ConsoleOpsBrowserTest {
 
@@ -172,11 +175,47 @@ class ConsoleOpsBrowserTest {
                     List.of());
             burst.add(new FeedbackStream.Item(T, EventCodec.encode(e), e, false, null));
         }
-        Produced.send(SharedKafka.bootstrapServers(), burst);
+        Produced produced = Produced.send(SharedKafka.bootstrapServers(), burst);
+        String partition = "engram.feedback-" + produced.metadata().get(0).partition();
         browser.await(
                 BOUND,
                 d -> Double.parseDouble(d.findElement(By.id("stream-rate")).getAttribute("data-max-in")) > 0);
+        // the lag of the burst's partition rises on the plot, then falls back to 0 once the burst is durable
+        // (the node plots each interval's peak, measured as each batch is fetched, so the rise is never missed)
+        browser.await(BOUND, d -> risesThenFalls(lagPlotted(d, partition)));
         browser.screenshot("stream");
+        List<Long> plotted = lagPlotted(page, partition);
+        assertThat(plotted).as("lag plotted for " + partition).anyMatch(lag -> lag > 0);
+        assertThat(plotted.get(plotted.size() - 1))
+                .as("last lag plotted for " + partition)
+                .isZero();
+    }
+
+    /** The lag values the stream view plotted for {@code partition}, oldest first. */
+    private static List<Long> lagPlotted(WebDriver d, String partition) {
+        String json = d.findElement(By.id("stream-lag")).getAttribute("data-lag");
+        List<Long> values = new java.util.ArrayList<>();
+        if (json != null) {
+            try {
+                new ObjectMapper().readTree(json).path(partition).forEach(v -> values.add(v.asLong()));
+            } catch (JsonProcessingException e) {
+                throw new AssertionError("the stream view's data-lag is not JSON: " + json, e);
+            }
+        }
+        return values;
+    }
+
+    /** Whether some value above 0 is followed, later, by a 0. */
+    private static boolean risesThenFalls(List<Long> lag) {
+        int firstRise = -1;
+        for (int i = 0; i < lag.size(); i++) {
+            if (firstRise < 0 && lag.get(i) > 0) {
+                firstRise = i;
+            } else if (firstRise >= 0 && lag.get(i) == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
