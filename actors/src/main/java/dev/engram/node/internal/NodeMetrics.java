@@ -161,8 +161,9 @@ public final class NodeMetrics {
     /** The lag of each assigned partition (by {@code topic-partition}); the total is their sum. */
     public void consumerLag(Map<String, Long> byPartition) {
         consumerLag.set(byPartition.values().stream().mapToLong(Long::longValue).sum());
-        lagByPartition = Map.copyOf(byPartition);
+        // Peaks first: whoever reads the latest lag and then the peaks finds the peaks at least as high.
         lagPeaks.record(byPartition);
+        lagByPartition = Map.copyOf(byPartition);
         List<MultiGauge.Row<?>> rows = byPartition.entrySet().stream()
                 .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of("partition", e.getKey()), e.getValue()))
                 .toList();
