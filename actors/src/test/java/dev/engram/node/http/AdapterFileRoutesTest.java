@@ -18,6 +18,7 @@ import dev.engram.streams.AdapterSignature;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.LoraTrainingConfig;
+import dev.engram.streams.PlanLossMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -96,6 +97,42 @@ class AdapterFileRoutesTest {
         assertThat(unzip(download(SharedNode.adminKey(), NAME, "v1").body()).get(AdapterFile.PEFT_WEIGHTS))
                 .as("another version, other weights")
                 .isNotEqualTo(entries.get(AdapterFile.PEFT_WEIGHTS));
+    }
+
+    @Test
+    void anAgentModelAdaptersPeftFilesComeAsPublishedThoughTheNodeNeverLoadsThem() throws Exception {
+        String agent = T + "-agent";
+        byte[] weights = new byte[2048];
+        new Random(7).nextBytes(weights);
+        AdapterPublished published = TestWorker.sign(AdapterPublished.agentModelCandidate(
+                agent,
+                T,
+                1,
+                null,
+                "smollm2-135m",
+                LoraTrainingConfig.defaults(),
+                new PlanLossMetrics(1.4, 2.1, 12, 0.7, 0.5, 0.9, true, "promote: lower plan loss"),
+                "job-" + agent + "-1",
+                List.of(
+                        new AdapterFile(
+                                AdapterFile.PEFT_CONFIG, "{\"peft_type\": \"LORA\"}".getBytes(StandardCharsets.UTF_8)),
+                        new AdapterFile(AdapterFile.PEFT_WEIGHTS, weights)),
+                Instant.parse("2026-01-02T00:00:00Z")));
+        try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(SharedKafka.bootstrapServers());
+                AdapterPublisher publisher = AdapterPublisher.over(producer)) {
+            publisher.publish(published);
+        }
+        Await.until(agent + " to be listed", BOUND, () -> admin.get(url(agent)).status() == 200);
+
+        HttpResponse<byte[]> zip = download(SharedNode.adminKey(), agent, "1");
+        assertThat(zip.statusCode())
+                .as(new String(zip.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        Map<String, byte[]> entries = unzip(zip.body());
+        assertThat(entries).containsOnlyKeys(AdapterFile.PEFT_CONFIG, AdapterFile.PEFT_WEIGHTS);
+        assertThat(entries.get(AdapterFile.PEFT_WEIGHTS)).isEqualTo(weights);
+        assertThat(zip.headers().firstValue(AdapterFileRoutes.PAYLOAD_SHA256_HEADER))
+                .hasValue(published.payloadSha256());
     }
 
     @Test
