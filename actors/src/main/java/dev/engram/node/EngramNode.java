@@ -11,6 +11,7 @@ import dev.engram.node.auth.IssuedKey;
 import dev.engram.node.auth.NodeKey;
 import dev.engram.node.cluster.NodeCluster;
 import dev.engram.node.config.ResilienceConfig;
+import dev.engram.node.http.AdapterFileRoutes;
 import dev.engram.node.http.AdapterRoutes;
 import dev.engram.node.http.AuditRoutes;
 import dev.engram.node.http.ConsoleRoutes;
@@ -418,6 +419,7 @@ public final class EngramNode implements AutoCloseable {
                         config.clock()));
         AdapterRoutes adapterRoutes = new AdapterRoutes(
                 adapters, AdapterPublisher.over(controlProducer), nodeKey, blocking, config.clock(), access, audit);
+        AdapterFileRoutes adapterFileRoutes = new AdapterFileRoutes(adapters, access, blocking);
         KeyRoutes keyRoutes = new KeyRoutes(keys, audit, access, blocking, config.clock());
         AuditRoutes auditRoutes = new AuditRoutes(audit, access, blocking);
         // What operators watch besides adapters: the dead letters (read on request) and the training jobs.
@@ -451,6 +453,7 @@ public final class EngramNode implements AutoCloseable {
                 access,
                 () -> Directives.concat(
                         adapterRoutes.routes(),
+                        adapterFileRoutes.routes(),
                         keyRoutes.routes(),
                         auditRoutes.routes(),
                         deadLetterRoutes.routes(),

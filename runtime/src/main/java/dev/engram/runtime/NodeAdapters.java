@@ -66,6 +66,25 @@ public final class NodeAdapters {
         return control(name, "rollback", version, reason);
     }
 
+    /**
+     * The files of {@code version} of {@code name} as a zip, byte for byte as its worker published and
+     * signed them ({@code GET /v1/adapters/{name}/versions/{version}/files}, an operator's key of the
+     * adapter's tenant): what {@code engram adapters export} writes as a folder.
+     *
+     * <pre>{@code
+     * Files.write(Path.of("acme-agent-v2.zip"), engram.adapters().files("acme-agent", 2));
+     * }</pre>
+     *
+     * @throws EngramApiException 404 for an adapter or version the node does not list, 409 for one it
+     *     has no trusted record of
+     */
+    public byte[] files(String name, long version) {
+        if (version < 1) {
+            throw new InvalidRequestException("version", "version must be >= 1, was " + version);
+        }
+        return http.bytes("/v1/adapters/" + checked(name) + "/versions/" + version + "/files", 200);
+    }
+
     private AcceptedControl control(String name, String action, Long version, String reason) {
         String path = "/v1/adapters/" + checked(name) + "/" + action;
         Map<String, Object> body = new LinkedHashMap<>();

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * GET  /health               -> 200 UP or DEGRADED, 503 DOWN: {"status"} without a key, the whole {@link HealthReport} with one
  * GET  /metrics                                               -> 200 Prometheus text                   reader
  * GET  /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback (see {@link AdapterRoutes})         reader / operator
+ * GET  /v1/adapters/{name}/versions/{version}/files: a zip of its files (see {@link AdapterFileRoutes}) operator
  * POST|GET /v1/keys, DELETE /v1/keys/{id} (see {@link KeyRoutes})                                    admin
  * GET  /v1/audit (see {@link AuditRoutes})                                                           operator
  * GET  /v1/dead-letters (see {@link DeadLetterRoutes})                                               reader
@@ -58,7 +59,8 @@ public final class HttpApi extends AllDirectives {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final String ROUTES = "POST /v1/tenants/{tenant}/recall, GET /health, GET /metrics, "
-            + "GET /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback, POST|GET /v1/keys, "
+            + "GET /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback, "
+            + "GET /v1/adapters/{name}/versions/{version}/files, POST|GET /v1/keys, "
             + "DELETE /v1/keys/{id}, GET /v1/audit, GET /v1/dead-letters, GET /v1/training/jobs, "
             + "GET /v1/training/jobs/{jobId}, GET /v1/tenants, POST /v1/tenants/{tenant}/playground, GET /v1/whoami, GET /v1/events, GET /console/";
 

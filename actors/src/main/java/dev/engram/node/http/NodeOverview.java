@@ -14,7 +14,7 @@ import java.util.TreeMap;
  *
  * <pre>{@code
  * {"time": "2026-02-01T10:00:02Z", "health": {"status": "UP", ...}, "consumerLag": 0,
- *  "partitionLag": {"engram.feedback-0": 0, ...}, "ingested": 1200, "invalid": 3, "deadLettered": 3,
+ *  "partitionLag": {"engram.feedback-0": 0, ...}, "partitionLagPeak": {"engram.feedback-0": 120, ...}, "ingested": 1200, "invalid": 3, "deadLettered": 3,
  *  "recalls": 41, "recallP50Ms": 12.5, "recallP99Ms": 80.2}
  * }</pre>
  *
@@ -23,6 +23,9 @@ import java.util.TreeMap;
  *     only the caller's tenants
  * @param consumerLag records behind the end of the assigned feedback partitions
  * @param partitionLag the same per partition
+ * @param partitionLagPeak per partition, the highest lag measured over the last
+ *     {@link NodeMetrics#LAG_PEAK_WINDOW} (lag is measured after each poll and as each batch is fetched,
+ *     so a burst written between two overviews shows here though the current lag never caught it)
  * @param ingested new cases written since the node started
  * @param invalid records that failed decoding or validation since the node started
  * @param deadLettered dead letters published since the node started
@@ -36,6 +39,7 @@ public record NodeOverview(
         HealthReport health,
         long consumerLag,
         Map<String, Long> partitionLag,
+        Map<String, Long> partitionLagPeak,
         long ingested,
         long invalid,
         long deadLettered,
@@ -48,6 +52,9 @@ public record NodeOverview(
         Objects.requireNonNull(health, "nodeOverview.health is required");
         partitionLag =
                 partitionLag == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(partitionLag));
+        partitionLagPeak = partitionLagPeak == null
+                ? Map.of()
+                : java.util.Collections.unmodifiableMap(new TreeMap<>(partitionLagPeak));
     }
 
     /** The overview as {@code viewer} may see it. */
@@ -76,6 +83,7 @@ public record NodeOverview(
                 visible,
                 metrics.consumerLag(),
                 metrics.partitionLag(),
+                metrics.partitionLagPeak(),
                 (long) metrics.ingestedTotal(),
                 (long) metrics.invalidTotal(),
                 (long) metrics.deadLetteredTotal(),

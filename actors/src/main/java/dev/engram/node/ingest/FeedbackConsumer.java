@@ -338,6 +338,9 @@ public final class FeedbackConsumer implements Runnable {
         CompletableFuture<BatchResult> future = ingest.apply(batch, isolate).toCompletableFuture();
         inFlight = future;
         inFlightFirst = batch.firstOffsets();
+        // Measured as the batch is fetched, when all of it is still to be made durable: a batch written
+        // within one poll would otherwise never show in the lag (the gauge's peak keeps it a while).
+        updateLag();
         long deadline = System.nanoTime() + batchTimeout.toNanos();
         while (!future.isDone() && running && System.nanoTime() < deadline) {
             rewindAndPause(consumer.poll(pollTimeout));

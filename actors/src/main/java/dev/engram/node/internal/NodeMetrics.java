@@ -45,6 +45,12 @@ import java.util.function.LongSupplier;
  */
 public final class NodeMetrics {
 
+    /**
+     * How far back {@link #partitionLagPeak()} looks: longer than the console's overview interval (2 s),
+     * so every overview sees each measurement at least once.
+     */
+    public static final Duration LAG_PEAK_WINDOW = Duration.ofSeconds(5);
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter ingested;
     private final Counter duplicates;
@@ -60,6 +66,7 @@ public final class NodeMetrics {
     private final Counter recallsRefused;
     private final AtomicLong consumerLag = new AtomicLong();
     private volatile Map<String, Long> lagByPartition = Map.of();
+    private final LagPeaks lagPeaks = new LagPeaks(LAG_PEAK_WINDOW, System::nanoTime);
     private volatile LongSupplier refusedControls = () -> 0;
 
     public NodeMetrics() {
@@ -154,6 +161,8 @@ public final class NodeMetrics {
     /** The lag of each assigned partition (by {@code topic-partition}); the total is their sum. */
     public void consumerLag(Map<String, Long> byPartition) {
         consumerLag.set(byPartition.values().stream().mapToLong(Long::longValue).sum());
+        // Peaks first: whoever reads the latest lag and then the peaks finds the peaks at least as high.
+        lagPeaks.record(byPartition);
         lagByPartition = Map.copyOf(byPartition);
         List<MultiGauge.Row<?>> rows = byPartition.entrySet().stream()
                 .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of("partition", e.getKey()), e.getValue()))
@@ -168,6 +177,15 @@ public final class NodeMetrics {
     /** The lag of each assigned partition (by {@code topic-partition}), as last measured. */
     public Map<String, Long> partitionLag() {
         return lagByPartition;
+    }
+
+    /**
+     * The highest lag measured per assigned partition over the last {@link #LAG_PEAK_WINDOW}. Lag is
+     * measured after each poll and as each batch is fetched (when its records are not yet durable), so
+     * a burst that is written within one poll still shows here, though the current lag never saw it.
+     */
+    public Map<String, Long> partitionLagPeak() {
+        return lagPeaks.peaks();
     }
 
     /** Recalls served over HTTP since the node started. */

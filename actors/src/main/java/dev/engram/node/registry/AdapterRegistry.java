@@ -318,6 +318,25 @@ public final class AdapterRegistry implements AutoCloseable {
         return h == null ? agentModels.view(name) : h.view(h.servingVersion());
     }
 
+    /**
+     * Version {@code version} of {@code name} as its worker published it (its files byte for byte),
+     * read back from {@code engram.adapters}: the record with the checksum this node lists, signed by a
+     * trusted worker key for the adapter's tenant. Blocking (one read of the topic): call it off the
+     * HTTP threads.
+     *
+     * @throws UnknownVersionException when this node lists no such adapter or version
+     * @throws VersionUnavailableException when it lists it but has no trusted record of it to give out
+     */
+    public AdapterPublished published(String name, long version)
+            throws UnknownVersionException, VersionUnavailableException {
+        AdapterView view = adapter(name);
+        if (view == null) {
+            throw new UnknownVersionException(
+                    "no adapter named '" + name + "' on this node (GET /v1/adapters lists them)");
+        }
+        return new PublishedVersionReader(kafka, admission.trusted()).read(view, version);
+    }
+
     /** {@code true} once everything on the topic when the registry started has been read. */
     public boolean caughtUp() {
         return caughtUp;

@@ -163,12 +163,16 @@ function renderOverview(o) {
     'every tenant recalls with the base encoder and untuned fusion'))]));
 }
 
-// ---- adapters: GET /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback ----------------------
+// ---- adapters: GET /v1/adapters, POST /v1/adapters/{name}/pin|unpin|rollback,
+//      GET /v1/adapters/{name}/versions/{v}/files ------------------------------------------------
 
 async function loadAdapters() {
   const answer = await api('GET', '/v1/adapters');
   if (!answer.ok) { say('adapters-message', problem(answer), 'error'); return; }
   const adapters = answer.json.adapters;
+  const gate = answer.json.gate;
+  $('adapters-gate').textContent = gate ? 'The gate on this node promotes a candidate when its held-out nDCG@10 gain is at least '
+      + gate.minHeldOutGain.toFixed(4) + ' and its retention loss at most ' + gate.maxRetentionLoss.toFixed(4) + '.' : '';
   fillTenants(adapters.map((a) => a.tenant));
   $('adapters-list').replaceChildren(...(adapters.length ? adapters.map(adapterCard)
     : [el('p', { class: 'muted' }, 'No adapters yet: a tenant gets one after its first tuning round.')]));
@@ -178,6 +182,38 @@ function operatorButton(label, onclick) {
   const allowed = me && me.mayOperate;
   return el('button', { type: 'button', class: 'action', disabled: !allowed,
     title: allowed ? '' : 'needs an operator key (yours is ' + (me && me.role) + ')', onclick }, label);
+}
+
+// The files of a version as its worker published them (what `engram adapters export` writes), saved as a zip.
+// A link cannot send the key, so the page fetches them with it and hands the browser the bytes.
+function downloadButton(adapter, version) {
+  const allowed = me && me.mayOperate;
+  return el('button', { type: 'button', class: 'download', disabled: !allowed,
+    title: allowed ? 'the files of v' + version + ' as a zip (adapter_config.json, adapter_model.safetensors)'
+      : 'needs an operator key (yours is ' + (me && me.role) + ')',
+    onclick: () => downloadFiles(adapter, version) }, 'Download');
+}
+
+async function downloadFiles(adapter, version) {
+  const name = adapter.name + '-v' + version + '.zip';
+  say('adapters-message', 'reading the files of ' + adapter.name + ' v' + version + '…');
+  const response = await fetch('/v1/adapters/' + encodeURIComponent(adapter.name) + '/versions/' + version + '/files',
+    { headers: { Authorization: 'Bearer ' + sessionStorage.getItem(KEY) } });
+  if (!response.ok) {
+    let json = null;
+    try { json = await response.json(); } catch (e) { /* not JSON */ }
+    if (response.status === 401) signOut('The node refused the key: ' + (json && json.error || 'HTTP 401'));
+    say('adapters-message', 'download of ' + name + ' refused: ' + problem({ status: response.status, json }), 'error');
+    return;
+  }
+  const blob = await response.blob();
+  const link = el('a', { href: URL.createObjectURL(blob), download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+  say('adapters-message', 'downloaded ' + name + ': ' + blob.size + ' bytes, files sha256 '
+    + response.headers.get('X-Engram-Payload-Sha256') + ' (as its worker signed them)', 'ok');
 }
 
 function gain(m) {
@@ -199,12 +235,13 @@ function agentModelCard(a) {
     el('td', {}, 'v' + v.version),
     el('td', {}, el('span', { class: 'status ' + v.status.toLowerCase() }, v.status)),
     el('td', { class: 'reason' }, v.reason),
-    el('td', {}, planLoss(v.planLoss))));
+    el('td', {}, planLoss(v.planLoss)),
+    el('td', { class: 'actions' }, downloadButton(a, v.version))));
   return el('article', { class: 'adapter', 'data-adapter': a.name, 'data-kind': a.kind },
     el('h2', {}, a.name, ' ', el('small', {}, 'tenant ' + (a.tenant || '?') + ' · agent-model adapter')),
     el('p', { class: 'muted' }, 'Delivered to agent runtimes by the SDK when its gate promotes it; nodes list it and never load it.'),
     el('table', {}, el('thead', {}, el('tr', {}, ...['version', 'status', 'the gate\'s reason',
-      'held-out plan loss vs serving'].map((h) => el('th', {}, h)))),
+      'held-out plan loss vs serving', 'PEFT files'].map((h) => el('th', {}, h)))),
     el('tbody', {}, rows)));
 }
 
@@ -222,7 +259,8 @@ function adapterCard(a) {
     el('td', {}, v.verified ? 'yes' : 'no'),
     el('td', { class: 'actions' },
       operatorButton('Pin', () => confirmControl(a, 'pin', v.version)),
-      operatorButton('Roll back to', () => confirmControl(a, 'rollback', v.version)))));
+      operatorButton('Roll back to', () => confirmControl(a, 'rollback', v.version)),
+      downloadButton(a, v.version))));
   return el('article', { class: 'adapter', 'data-adapter': a.name },
     el('h2', {}, a.name, ' ', el('small', {}, 'tenant ' + (a.tenant || '?'))),
     el('p', {}, 'serving ', el('strong', { class: 'serving-version' }, a.serving ? 'v' + a.serving : 'base'),

@@ -4,11 +4,14 @@
 'use strict';
 
 const STREAM_WINDOW_MS = 10 * 60 * 1000;  // the plots show the last 10 minutes
-let streamHistory = [];                   // [{ t, lag: {partition: n}, consumed, dead }]
+let streamHistory = [];                   // [{ t, lag: {partition: peak}, now: {partition: n}, consumed, dead }]
 
 function recordOverview(o) {
   const t = Date.parse(o.time);
-  streamHistory.push({ t, lag: o.partitionLag || {}, consumed: o.ingested + o.invalid, dead: o.deadLettered });
+  // Plotted: the highest lag the node measured since shortly before the last overview, so a burst it
+  // fetched and wrote between two overviews still shows; "lag now" in the table is the latest measurement.
+  streamHistory.push({ t, lag: o.partitionLagPeak || o.partitionLag || {}, now: o.partitionLag || {},
+    consumed: o.ingested + o.invalid, dead: o.deadLettered });
   streamHistory = streamHistory.filter((h) => h.t >= t - STREAM_WINDOW_MS);
   if (!$('view-stream').hidden) drawStream();
 }
@@ -21,6 +24,7 @@ function drawStream() {
   const lag = partitions.map((p) => ({ name: p, points: h.filter((x) => p in x.lag).map((x) => [x.t, x.lag[p]]) }));
   const plotted = $('stream-lag');
   plotted.dataset.points = h.length;
+  plotted.dataset.lag = JSON.stringify(Object.fromEntries(lag.map((s) => [s.name, s.points.map((p) => p[1])])));
   linePlot(plotted, lag, { xLabel: 'time (UTC)', yLabel: 'records behind', xFormat: clock,
     yFormat: (y) => String(Math.round(y)), yMin: 0, integer: true });
   // Rates between consecutive overviews; the first overview has none.
@@ -34,7 +38,7 @@ function drawStream() {
   $('stream-now').textContent = last ? last[1].toFixed(1) + ' events/s in, ' + lastDead[1].toFixed(1)
       + ' dead letters/s over the last ' + Math.round((h[h.length - 1].t - h[h.length - 2].t) / 1000) + ' s' : 'measuring…';
   $('stream-partitions').tBodies[0].replaceChildren(...partitions.map((p) => el('tr', { 'data-partition': p },
-    el('td', {}, p), el('td', {}, h[h.length - 1].lag[p] ?? '–'),
+    el('td', {}, p), el('td', {}, h[h.length - 1].now[p] ?? '–'), el('td', {}, h[h.length - 1].lag[p] ?? '–'),
     el('td', {}, Math.max(...h.filter((x) => p in x.lag).map((x) => x.lag[p]))))));
 }
 

@@ -222,6 +222,29 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void anOperatorDownloadsAVersionsFilesAndSeesTheGateFromThePage() {
+        signIn(adminKey);
+        open("adapters");
+        WebElement download = versionRow(2).findElement(By.cssSelector("button.download"));
+        assertThat(download.isEnabled()).isTrue();
+        assertThat(page.findElement(By.id("adapters-gate")).getText())
+                .contains(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "%.4f",
+                                node.config().promotionGate().minHeldOutGain()),
+                        "retention loss");
+
+        download.click();
+        String sha = node.adapters().adapter(ADAPTER).versions().get(1).payloadSha256();
+        String message = browser.await(BOUND, d -> {
+            String text = d.findElement(By.id("adapters-message")).getText();
+            return text.startsWith("downloaded") ? text : null;
+        });
+        assertThat(message).contains(ADAPTER + "-v2.zip", "bytes", "files sha256 " + sha);
+    }
+
+    @Test
     void theMemoryBrowserFindsATenantsCasesWithPolarityAndReason() {
         signIn(adminKey);
         open("memory");
@@ -273,6 +296,8 @@ class ConsoleBrowserTest {
         WebElement pin = versionRow(2).findElement(By.xpath(".//button[text()='Pin']"));
         assertThat(pin.isEnabled()).isFalse();
         assertThat(pin.getAttribute("title")).contains("needs an operator key");
+        WebElement download = versionRow(2).findElement(By.cssSelector("button.download"));
+        assertThat(download.isEnabled()).as("the files are an operator's").isFalse();
 
         ((JavascriptExecutor) page).executeScript("arguments[0].disabled = false; arguments[0].click();", pin);
         browser.await(BOUND, d -> d.findElement(By.id("confirm")).isDisplayed());

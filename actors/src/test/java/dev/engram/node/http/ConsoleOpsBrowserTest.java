@@ -2,7 +2,10 @@ package dev.engram.node.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.engram.node.EngramNode;
+import dev.engram.node.testing.Await;
 import dev.engram.node.testing.FeedbackStream;
 import dev.engram.node.testing.HeadlessChromium;
 import dev.engram.node.testing.HttpCalls;
@@ -33,7 +36,8 @@ import org.openqa.selenium.WebElement;
  * The console's views of the stream in a real browser (headless Chromium) against a running node
  * and broker: the dead letters with their reason and payload, filtered; a training job that moves
  * from queued to running to done while the page watches, its loss curve drawn live; each
- * partition's lag and the rates plotted as the overviews arrive.
+ * partition's lag and the rates plotted as the overviews arrive, a burst's partition's lag rising and
+ * falling back to 0.
  */
 class ConsoleOpsBrowserTest {
 
@@ -156,6 +160,31 @@ class ConsoleOpsBrowserTest {
         assertThat(page.findElement(By.id("stream-now")).getText())
                 .matches("[0-9.]+ events/s in, [0-9.]+ dead letters/s over the last [0-9]+ s");
 
+        // T's partition settled first: its two invalid records dead-lettered and its plotted peak back to 0,
+        // so that what rises on it from here on is the bursts below
+        Await.until(
+                "the invalid records of " + T + " to be dead-lettered",
+                BOUND,
+                () -> HttpCalls.as(adminKey)
+                                .get(node.httpUrl() + "/v1/dead-letters?tenant=" + T)
+                                .json()
+                                .path("deadLetters")
+                                .size()
+                        == 2);
+        String partition = "engram.feedback-"
+                + HttpCalls.as(adminKey)
+                        .get(node.httpUrl() + "/v1/dead-letters?tenant=" + T)
+                        .json()
+                        .path("deadLetters")
+                        .get(0)
+                        .path("sourcePartition")
+                        .asInt();
+        browser.await(BOUND, d -> {
+            List<Long> lag = lagPlotted(d, partition);
+            return !lag.isEmpty() && lag.get(lag.size() - 1) == 0;
+        });
+        int beforeBurst = lagPlotted(page, partition).size();
+
         // a burst of feedback while the page watches: the rate of events in rises on the plot
         Instant t0 = Instant.parse("2026-03-01T12:00:00Z");
         List<FeedbackStream.Item> burst = new java.util.ArrayList<>();
@@ -172,11 +201,76 @@ class ConsoleOpsBrowserTest {
                     List.of());
             burst.add(new FeedbackStream.Item(T, EventCodec.encode(e), e, false, null));
         }
-        Produced.send(SharedKafka.bootstrapServers(), burst);
+        Produced produced = Produced.send(SharedKafka.bootstrapServers(), burst);
+        assertThat("engram.feedback-" + produced.metadata().get(0).partition())
+                .as("keyed by tenant")
+                .isEqualTo(partition);
         browser.await(
                 BOUND,
                 d -> Double.parseDouble(d.findElement(By.id("stream-rate")).getAttribute("data-max-in")) > 0);
+        // the lag of the burst's partition rises on the plot, then falls back to 0 once the burst is durable
+        // (the node plots each interval's peak, measured as each batch is fetched, so the rise is never missed)
+        browser.await(BOUND, d -> {
+            List<Long> lag = lagPlotted(d, partition);
+            return risesThenFalls(lag.subList(Math.min(beforeBurst, lag.size()), lag.size()));
+        });
         browser.screenshot("stream");
+
+        // a burst of five, written far faster than the 2 s between overviews: its peak is plotted all the same
+        int before = lagPlotted(page, partition).size();
+        List<FeedbackStream.Item> five = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            FeedbackEvent e = FeedbackEvent.of(
+                    T + "-five-" + i,
+                    T,
+                    "support-bot",
+                    t0.plusSeconds(1000 + i),
+                    "customer asks about refund " + i,
+                    "looked the refund up",
+                    "answered",
+                    0.8,
+                    List.of());
+            five.add(new FeedbackStream.Item(T, EventCodec.encode(e), e, false, null));
+        }
+        Produced.send(SharedKafka.bootstrapServers(), five);
+        browser.await(BOUND, d -> {
+            List<Long> lag = lagPlotted(d, partition);
+            return risesThenFalls(lag.subList(Math.min(before, lag.size()), lag.size()));
+        });
+        List<Long> plotted = lagPlotted(page, partition);
+        assertThat(plotted.subList(before, plotted.size()))
+                .as("lag plotted for " + partition + " after the burst of five")
+                .anyMatch(lag -> lag > 0 && lag <= 5);
+        assertThat(plotted.get(plotted.size() - 1))
+                .as("last lag plotted for " + partition)
+                .isZero();
+    }
+
+    /** The lag values the stream view plotted for {@code partition}, oldest first. */
+    private static List<Long> lagPlotted(WebDriver d, String partition) {
+        String json = d.findElement(By.id("stream-lag")).getAttribute("data-lag");
+        List<Long> values = new java.util.ArrayList<>();
+        if (json != null) {
+            try {
+                new ObjectMapper().readTree(json).path(partition).forEach(v -> values.add(v.asLong()));
+            } catch (JsonProcessingException e) {
+                throw new AssertionError("the stream view's data-lag is not JSON: " + json, e);
+            }
+        }
+        return values;
+    }
+
+    /** Whether some value above 0 is followed, later, by a 0. */
+    private static boolean risesThenFalls(List<Long> lag) {
+        int firstRise = -1;
+        for (int i = 0; i < lag.size(); i++) {
+            if (firstRise < 0 && lag.get(i) > 0) {
+                firstRise = i;
+            } else if (firstRise >= 0 && lag.get(i) == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

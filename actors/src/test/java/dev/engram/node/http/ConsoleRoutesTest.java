@@ -114,6 +114,15 @@ class ConsoleRoutesTest {
                 .isZero();
         assertThat(first.has("consumerLag")).isTrue();
         assertThat(first.path("partitionLag").isObject()).isTrue();
+        java.util.List<String> partitions = new java.util.ArrayList<>();
+        first.path("partitionLag").fieldNames().forEachRemaining(partitions::add);
+        java.util.List<String> peaked = new java.util.ArrayList<>();
+        first.path("partitionLagPeak").fieldNames().forEachRemaining(peaked::add);
+        assertThat(peaked).as("a peak for each partition measured").isEqualTo(partitions);
+        partitions.forEach(p -> assertThat(
+                        first.path("partitionLagPeak").path(p).asLong())
+                .as("the peak of " + p + " is at least its latest lag")
+                .isGreaterThanOrEqualTo(first.path("partitionLag").path(p).asLong()));
         assertThat(overviews.get(1).path("time").asText())
                 .isGreaterThan(first.path("time").asText());
     }

@@ -63,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every route of the node through the SDK, against a real node and broker: recall in each mode,
- * health, the adapter routes (list, pin, unpin, rollback), the tenants, the dead letters and the training jobs,
+ * health, the adapter routes (list, files, pin, unpin, rollback), the tenants, the dead letters and the training jobs,
  * with the node's errors as
  * {@link EngramApiException}s.
  */
@@ -202,6 +202,19 @@ class SdkNodeRoutesTest {
                             gate.minHeldOutGain(), gate.maxRetentionLoss(), gate.maxHeldOutLoss(), gate.confidence()));
             assertThat(adapters.get(name)).isEqualTo(listed);
 
+            AdapterPublished published2 = adapter(name, tenant, 2);
+            Map<String, byte[]> files = unzip(adapters.files(name, 2));
+            assertThat(files.keySet())
+                    .containsExactlyElementsOf(
+                            published2.files().stream().map(AdapterFile::name).toList());
+            published2
+                    .files()
+                    .forEach(f -> assertThat(files.get(f.name())).as(f.name()).isEqualTo(f.bytes()));
+            assertThatThrownBy(() -> adapters.files(name, 7))
+                    .isInstanceOfSatisfying(
+                            EngramApiException.class,
+                            e -> assertThat(e.status()).isEqualTo(404));
+
             AcceptedControl pin = adapters.pin(name, 1, "v2 hurts refunds");
             assertThat(pin.published().action()).isEqualTo(AdapterControl.Action.PIN);
             assertThat(pin.published().version()).isEqualTo(1L);
@@ -263,6 +276,11 @@ class SdkNodeRoutesTest {
                     .createKey("sdk-adapter-reader", "reader", List.of(tenant))
                     .key();
             try (EngramClient reader = client(node, readerKey)) {
+                assertThatThrownBy(() -> reader.adapters().files(name, 2))
+                        .as("the files are an operator's")
+                        .isInstanceOfSatisfying(
+                                EngramApiException.class,
+                                e -> assertThat(e.status()).isEqualTo(403));
                 assertThat(reader.adapters().list().adapters())
                         .as("a key sees its tenants' adapters only")
                         .extracting(AdapterInfo::name)
@@ -360,6 +378,17 @@ class SdkNodeRoutesTest {
                 "job-" + name + "-" + version,
                 files,
                 Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    private static Map<String, byte[]> unzip(byte[] zip) throws java.io.IOException {
+        Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        try (java.util.zip.ZipInputStream in =
+                new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                entries.put(e.getName(), in.readAllBytes());
+            }
+        }
+        return entries;
     }
 
     private static EngramClient client(EngramNode node, String key) {

@@ -67,6 +67,32 @@ public final class NodeHttp {
      * @throws EngramApiException for any other status, an unreadable answer, or no answer at all
      */
     public <T> T call(String method, String path, Object body, Class<T> type, int... accepted) {
+        HttpResponse<byte[]> response = send(method, path, body, "application/json", accepted);
+        URI uri = response.uri();
+        try {
+            return JSON.readValue(response.body(), type);
+        } catch (IOException e) {
+            throw new EngramApiException(
+                    method,
+                    uri,
+                    response.statusCode(),
+                    "the node's answer is not a " + type.getSimpleName() + " (" + e.getMessage() + "): "
+                            + preview(response.body()),
+                    null,
+                    e);
+        }
+    }
+
+    /**
+     * {@code GET path}'s answer as bytes (a file, say) when its status is {@code expected}.
+     *
+     * @throws EngramApiException for any other status, or no answer at all
+     */
+    public byte[] bytes(String path, int expected) {
+        return send("GET", path, null, "*/*", expected).body();
+    }
+
+    private HttpResponse<byte[]> send(String method, String path, Object body, String accept, int... accepted) {
         URI uri = nodeUrl.resolve(path);
         HttpRequest.BodyPublisher publisher;
         try {
@@ -78,7 +104,7 @@ public final class NodeHttp {
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
-                .header("Accept", "application/json")
+                .header("Accept", accept)
                 .method(method, publisher);
         if (body != null) {
             request.header("Content-Type", "application/json");
@@ -105,18 +131,7 @@ public final class NodeHttp {
         if (Arrays.stream(accepted).noneMatch(ok -> ok == status)) {
             throw error(method, uri, response);
         }
-        try {
-            return JSON.readValue(response.body(), type);
-        } catch (IOException e) {
-            throw new EngramApiException(
-                    method,
-                    uri,
-                    response.statusCode(),
-                    "the node's answer is not a " + type.getSimpleName() + " (" + e.getMessage() + "): "
-                            + preview(response.body()),
-                    null,
-                    e);
-        }
+        return response;
     }
 
     /** {@code GET /v1/adapters}: every adapter the node knows, with its versions and the serving one. */
