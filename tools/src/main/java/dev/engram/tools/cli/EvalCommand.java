@@ -3,6 +3,7 @@ package dev.engram.tools.cli;
 import dev.engram.retriever.eval.PairedTest;
 import dev.engram.retriever.tuning.Continuation;
 import dev.engram.tools.eval.BeirEvaluation;
+import dev.engram.tools.eval.EvalEncoder;
 import dev.engram.tools.eval.EvalOptions;
 import java.nio.file.Path;
 import java.util.List;
@@ -135,6 +136,14 @@ final class EvalCommand implements Callable<Integer> {
             description = "Word pieces per document (default: ${DEFAULT-VALUE}).")
     int docMaxLength;
 
+    @Option(
+            names = "--encoder",
+            defaultValue = "minilm",
+            paramLabel = "NAME",
+            description = "The base encoder of cases and tasks: minilm, bge-small (bge-small-en-v1.5 with its query"
+                    + " instruction) or bge-small-plain (without it) (default: ${DEFAULT-VALUE}).")
+    String encoder;
+
     @Option(names = "--lora", description = "Also train the query-side LoRA adapter per seed (minutes per seed).")
     boolean lora;
 
@@ -158,6 +167,7 @@ final class EvalCommand implements Callable<Integer> {
                 .withFeedbackPasses(feedbackPasses)
                 .withQueryMaxLength(queryMaxLength)
                 .withDocMaxLength(docMaxLength)
+                .withEncoder(EvalEncoder.fromCliName(encoder))
                 .withGateConfidence(gateConfidence)
                 .withGateMaxLoss(gateMaxLoss)
                 .withLora(lora)

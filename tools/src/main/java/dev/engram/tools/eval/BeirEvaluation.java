@@ -1,6 +1,5 @@
 package dev.engram.tools.eval;
 
-import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.eval.BeirLoader;
 import dev.engram.retriever.eval.EvalDataset;
@@ -18,7 +17,7 @@ import java.util.Locale;
  *
  * <p>Per seed: a seeded split of the judged queries into feedback tasks and new tasks; the corpus as
  * the cases of the seed's tenant in a {@code LuceneCaseStore} (document vectors embedded once, by the
- * base MiniLM document tower, for every seed); simulated agents recall the top {@code feedbackK}
+ * base encoder's document tower (MiniLM unless {@code encoder} says otherwise), for every seed); simulated agents recall the top {@code feedbackK}
  * of each feedback task from the untuned hybrid and judge each case useful iff the qrels say
  * relevant; the learned policy ({@link LearnedPolicy}) is fitted on that feedback alone; every
  * {@link EvalSystem} is scored by nDCG@10 on both regimes. Then the table: mean ± sd over seeds and
@@ -61,12 +60,17 @@ public final class BeirEvaluation {
 
             List<SeedEvaluation.SeedResult> results = new ArrayList<>();
             TextEncoder queryEncoder = null;
+            EmbeddingCost embeddingCost;
             try {
-                queryEncoder = TextEncoder.load(encoderConfig(options.queryMaxLength()));
+                queryEncoder = TextEncoder.load(options.encoder().config(options.queryMaxLength()));
                 EvalCorpus corpus;
+                long embedStart = System.nanoTime();
                 try (var phase = monitor.phase("embed documents")) {
                     corpus = embedCorpus(data, options, queryEncoder, progress);
                 }
+                double docSeconds = (System.nanoTime() - embedStart) / 1e9;
+                embeddingCost = EmbeddingCost.measure(
+                        options.encoder(), data.docs().size(), docSeconds, data.judgedQueries(), queryEncoder);
                 try (corpus) {
                     QueryTower baseTower;
                     try (var phase = monitor.phase("embed queries")) {
@@ -90,15 +94,12 @@ public final class BeirEvaluation {
             EvalReport report = report(options, data, seeds, results, scores, monitor.snapshot());
             EvalReportWriter.write(report, scores, options.out());
             out.print(EvalReportWriter.table(report));
+            out.println(embeddingCost.line());
             out.println("Results: " + options.out().resolve(EvalReportWriter.JSON_FILE) + ", "
                     + options.out().resolve(EvalReportWriter.PER_QUERY_FILE));
             out.flush();
             return report;
         }
-    }
-
-    private static EncoderConfig encoderConfig(int maxLength) {
-        return EncoderConfig.custom().maxLength(maxLength).batchSize(32).build();
     }
 
     /** The documents through the document tower: its own encoder when its length differs from the queries'. */
@@ -109,7 +110,7 @@ public final class BeirEvaluation {
         }
         // one tokenizer truncates at one length: a second copy of the base model for the documents,
         // freed once they are embedded
-        try (TextEncoder documentEncoder = TextEncoder.load(encoderConfig(options.docMaxLength()))) {
+        try (TextEncoder documentEncoder = TextEncoder.load(options.encoder().config(options.docMaxLength()))) {
             return EvalCorpus.build(data, documentEncoder, progress);
         }
     }

@@ -40,6 +40,8 @@ import java.util.Objects;
  *       query (query tower)</td></tr>
  *   <tr><td>{@code docMaxLength}</td><td>{@value #DEFAULT_DOC_MAX_LENGTH}</td><td>word pieces per
  *       document (document tower; sentence-transformers' 256 for MiniLM)</td></tr>
+ *   <tr><td>{@code encoder}</td><td>{@code minilm}</td><td>the base encoder of cases and tasks:
+ *       {@code minilm}, {@code bge-small} (with its query instruction) or {@code bge-small-plain}</td></tr>
  *   <tr><td>{@code lora}</td><td>false</td><td>also train the query-side LoRA adapter per seed</td></tr>
  *   <tr><td>{@code continuations}</td><td>all four</td><td>with {@code lora} and rounds, the
  *       {@link Continuation} strategies whose adapter chains are trained round by round and
@@ -67,6 +69,7 @@ import java.util.Objects;
  * @param feedbackPasses how often each feedback task is asked and judged, in [1, 20]
  * @param queryMaxLength query word pieces, in [8, 512]
  * @param docMaxLength document word pieces, in [8, 512]
+ * @param encoder the base encoder of cases and tasks; required
  * @param lora whether to train and score the query-side LoRA adapter
  * @param continuations the LoRA continuation strategies compared in rounds, at least one
  * @param out the output folder; required
@@ -86,6 +89,7 @@ public record EvalOptions(
         int feedbackPasses,
         int queryMaxLength,
         int docMaxLength,
+        EvalEncoder encoder,
         boolean lora,
         List<Continuation> continuations,
         Path out,
@@ -101,6 +105,7 @@ public record EvalOptions(
     public static final int DEFAULT_FEEDBACK_PASSES = 1;
     public static final int DEFAULT_QUERY_MAX_LENGTH = 64;
     public static final int DEFAULT_DOC_MAX_LENGTH = 256;
+    public static final EvalEncoder DEFAULT_ENCODER = EvalEncoder.minilm;
     public static final Path DEFAULT_OUT = Path.of("eval-out");
 
     public EvalOptions {
@@ -134,6 +139,7 @@ public record EvalOptions(
         within("feedbackPasses", feedbackPasses, 1, 20);
         within("queryMaxLength", queryMaxLength, 8, 512);
         within("docMaxLength", docMaxLength, 8, 512);
+        Objects.requireNonNull(encoder, "evalOptions.encoder is required (e.g. minilm)");
         Objects.requireNonNull(out, "evalOptions.out is required");
     }
 
@@ -160,6 +166,7 @@ public record EvalOptions(
                 DEFAULT_FEEDBACK_PASSES,
                 DEFAULT_QUERY_MAX_LENGTH,
                 DEFAULT_DOC_MAX_LENGTH,
+                DEFAULT_ENCODER,
                 false,
                 List.of(Continuation.values()),
                 DEFAULT_OUT,
@@ -190,6 +197,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,
@@ -211,6 +219,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,
@@ -232,6 +241,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,
@@ -253,6 +263,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,
@@ -274,6 +285,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,
@@ -295,6 +307,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,
@@ -316,6 +329,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,
@@ -337,6 +351,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,
@@ -358,6 +373,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,
@@ -379,6 +395,7 @@ public record EvalOptions(
                 v,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,
@@ -400,6 +417,7 @@ public record EvalOptions(
                 feedbackPasses,
                 v,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,
@@ -420,6 +438,29 @@ public record EvalOptions(
                 feedbackK,
                 feedbackPasses,
                 queryMaxLength,
+                v,
+                encoder,
+                lora,
+                continuations,
+                out,
+                progressBars);
+    }
+
+    public EvalOptions withEncoder(EvalEncoder v) {
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                gateConfidence,
+                gateMaxLoss,
+                feedbackFraction,
+                feedbackK,
+                feedbackPasses,
+                queryMaxLength,
+                docMaxLength,
                 v,
                 lora,
                 continuations,
@@ -442,6 +483,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 v,
                 continuations,
                 out,
@@ -463,6 +505,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 v,
                 out,
@@ -484,6 +527,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 v,
@@ -505,6 +549,7 @@ public record EvalOptions(
                 feedbackPasses,
                 queryMaxLength,
                 docMaxLength,
+                encoder,
                 lora,
                 continuations,
                 out,

@@ -202,7 +202,9 @@ class BeirEvaluationTest {
                         "Gate agreement with the true direction",
                         "then 1 more passes of the top 5 of the policy a round proposes",
                         "proposed: rrf + reuse β 0.50",
-                        "Memory: peak heap");
+                        "Memory: peak heap",
+                        "Embedding cost (minilm): ",
+                        " docs/s, indexing included); one query ");
         // the second pass shows the agents cases the first did not: more judged recalls than tasks x k
         assertThat(json.at("/fits/0/judgedRecalls").asInt()).isGreaterThan(4 * 5);
         assertThat(run.err()).contains("embed", "score s1", "LoRA s1");
@@ -220,5 +222,19 @@ class BeirEvaluationTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("engram eval: no split 'dev'", "the splits there are test");
+    }
+
+    @Test
+    void anUnknownEncoderNamesTheChoices() {
+        Run run = eval(
+                "--beir",
+                beir.toString(),
+                "--encoder",
+                "bert-large",
+                "--out",
+                root.resolve("out").toString());
+
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.err()).contains("unknown encoder 'bert-large'", "minilm, bge-small, bge-small-plain");
     }
 }
