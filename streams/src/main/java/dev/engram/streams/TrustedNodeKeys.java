@@ -1,18 +1,13 @@
 package dev.engram.streams;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * The nodes whose signed operator controls ({@link AdapterControl}) a node applies: Ed25519 public
@@ -69,43 +64,7 @@ public final class TrustedNodeKeys {
      * @throws UncheckedIOException when it cannot be read
      */
     public static TrustedNodeKeys load(Path fileOrDir) {
-        if (!Files.exists(fileOrDir)) {
-            throw new IllegalArgumentException("trusted node keys: " + fileOrDir + " does not exist (a file of "
-                    + "node-key.pub lines, or a directory of *.pub files)");
-        }
-        try {
-            List<Path> files = new ArrayList<>();
-            if (Files.isDirectory(fileOrDir)) {
-                try (Stream<Path> list = Files.list(fileOrDir)) {
-                    list.filter(p -> Files.isRegularFile(p)
-                                    && p.getFileName().toString().endsWith(".pub"))
-                            .sorted()
-                            .forEach(files::add);
-                }
-            } else {
-                files.add(fileOrDir);
-            }
-            Map<String, PublicKey> map = new TreeMap<>();
-            for (Path file : files) {
-                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-                for (int i = 0; i < lines.size(); i++) {
-                    String line = lines.get(i).strip();
-                    if (line.isEmpty() || line.startsWith("#")) {
-                        continue;
-                    }
-                    try {
-                        PublicKey key = TrustedWorkerKeys.parse(line);
-                        map.put(TrustedWorkerKeys.keyId(key), key);
-                    } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException(
-                                "trusted node keys: " + file + " line " + (i + 1) + ": " + e.getMessage(), e);
-                    }
-                }
-            }
-            return new TrustedNodeKeys(map);
-        } catch (IOException e) {
-            throw new UncheckedIOException("trusted node keys: could not read " + fileOrDir + ": " + e.getMessage(), e);
-        }
+        return new TrustedNodeKeys(TrustedWorkerKeys.readKeyLines(fileOrDir, "node"));
     }
 
     /** These keys and {@code key}. */

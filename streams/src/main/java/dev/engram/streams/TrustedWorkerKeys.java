@@ -82,9 +82,17 @@ public final class TrustedWorkerKeys {
      * @throws UncheckedIOException when it cannot be read
      */
     public static TrustedWorkerKeys load(Path fileOrDir) {
+        return new TrustedWorkerKeys(readKeyLines(fileOrDir, "worker"));
+    }
+
+    /**
+     * The keys of a trusted-keys file or directory of {@code *.pub} files, by key id; the format of
+     * both trusted-worker and trusted-node files. Errors start with "trusted {role} keys:".
+     */
+    static Map<String, PublicKey> readKeyLines(Path fileOrDir, String role) {
         if (!Files.exists(fileOrDir)) {
-            throw new IllegalArgumentException("trusted worker keys: " + fileOrDir + " does not exist (a file of "
-                    + "worker-key.pub lines, or a directory of *.pub files)");
+            throw new IllegalArgumentException("trusted " + role + " keys: " + fileOrDir + " does not exist (a file of "
+                    + role + "-key.pub lines, or a directory of *.pub files)");
         }
         List<Path> files = new ArrayList<>();
         try {
@@ -111,14 +119,14 @@ public final class TrustedWorkerKeys {
                         map.put(keyId(key), key);
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException(
-                                "trusted worker keys: " + file + " line " + (i + 1) + ": " + e.getMessage(), e);
+                                "trusted " + role + " keys: " + file + " line " + (i + 1) + ": " + e.getMessage(), e);
                     }
                 }
             }
-            return new TrustedWorkerKeys(map);
+            return map;
         } catch (IOException e) {
             throw new UncheckedIOException(
-                    "trusted worker keys: could not read " + fileOrDir + ": " + e.getMessage(), e);
+                    "trusted " + role + " keys: could not read " + fileOrDir + ": " + e.getMessage(), e);
         }
     }
 
