@@ -9,10 +9,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -152,11 +148,8 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     private final TrainingJobBuilder builder;
     private final CircuitBreaker breaker;
     private final JudgedRecallLog log;
-    private final List<Episode> fresh = new ArrayList<>();
-    private final Deque<Episode> older = new ArrayDeque<>();
-    private final Set<String> known = new HashSet<>();
+    private final EpisodeWindow episodes;
     private final HeldOutTasks heldOutTasks;
-    private int mark;
     private Instant lastRoundAt;
     private long lastTargetVersion;
     private InFlight inFlight;
@@ -227,15 +220,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
             refused = retained.roundsRefused();
             lastNote = retained.lastNote();
         }
-        if (log != null) {
-            JudgedRecallLog.Snapshot snapshot = log.snapshot(tenant);
-            mark = snapshot.older().size();
-            snapshot.older().forEach(this::rememberOne);
-            snapshot.fresh().forEach(e -> {
-                fresh.add(e);
-                known.add(e.eventId());
-            });
-        }
+        this.episodes = new EpisodeWindow(tenant, config.historyLimit(), log);
     }
 
     /**
@@ -356,7 +341,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     private boolean idle() {
         return inFlight == null
                 && !building
-                && (fresh.size() < config.minNewForInterval() || fresh.size() == freshAtLastSkip)
+                && (episodes.freshCount() < config.minNewForInterval() || episodes.freshCount() == freshAtLastSkip)
                 && breaker.getState() == CircuitBreaker.State.CLOSED
                 && !Duration.between(lastActivity, clock.instant())
                         .minus(config.idleAfter())
@@ -364,14 +349,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
     }
 
     private Behavior<Command> onFeedback(FeedbackArrived arrived) {
-        for (Episode e : arrived.episodes()) {
-            if (e.tenant().equals(tenant) && !e.judgements().isEmpty() && known.add(e.eventId())) {
-                fresh.add(e);
-            }
-        }
-        if (fresh.size() > config.historyLimit()) {
-            fresh.subList(0, fresh.size() - config.historyLimit()).clear();
-        }
+        episodes.accept(arrived.episodes());
         return maybeStart();
     }
 
@@ -391,25 +369,26 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
             return this;
         }
         Instant now = clock.instant();
-        boolean byCount = fresh.size() >= config.minNewJudged();
-        boolean byTime = fresh.size() >= config.minNewForInterval()
+        int fresh = episodes.freshCount();
+        boolean byCount = fresh >= config.minNewJudged();
+        boolean byTime = fresh >= config.minNewForInterval()
                 && !Duration.between(lastRoundAt, now)
                         .minus(config.maxInterval())
                         .isNegative();
-        if (!(byCount || byTime) || fresh.size() == freshAtLastSkip || now.isBefore(notBefore)) {
+        if (!(byCount || byTime) || fresh == freshAtLastSkip || now.isBefore(notBefore)) {
             return this;
         }
         if (!breaker.tryAcquirePermission()) {
             refused++;
-            note("a round is due (" + fresh.size() + " new judged episodes) but the circuit breaker is "
-                    + breaker.getState() + " after failed jobs");
+            note("a round is due (" + fresh + " new judged episodes) but the circuit breaker is " + breaker.getState()
+                    + " after failed jobs");
             return this;
         }
         String adapter = TuningSchedulerConfig.adapterName(tenant);
         long target = Math.max(lastTargetVersion, versions.highest(adapter)) + 1;
         Long base = versions.serving(adapter).filter(v -> v < target).orElse(null);
-        List<Episode> consumed = List.copyOf(fresh);
-        List<Episode> remembered = List.copyOf(older);
+        List<Episode> consumed = episodes.freshCopy();
+        List<Episode> remembered = episodes.olderCopy();
         Set<String> heldOutBefore = heldOutTasks.snapshot();
         building = true;
         buildingFrom = consumed.size();
@@ -428,7 +407,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         Optional<TrainingJob> job = built.failure() == null ? built.outcome().job() : Optional.empty();
         if (job.isEmpty()) {
             breaker.releasePermission();
-            freshAtLastSkip = fresh.size();
+            freshAtLastSkip = episodes.freshCount();
             note(
                     built.failure() != null
                             ? "building the job failed: " + built.failure()
@@ -437,8 +416,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         }
         TrainingJob j = job.get();
         // Only what the job was built from is consumed; episodes that arrived meanwhile stay fresh.
-        List<Episode> consumed = new ArrayList<>(fresh.subList(0, Math.min(fresh.size(), buildingFrom)));
-        fresh.subList(0, consumed.size()).clear();
+        List<Episode> consumed = episodes.takeFresh(buildingFrom);
         freshAtLastSkip = -1;
         lastTargetVersion = j.targetVersion();
         lastRoundAt = j.createdAt();
@@ -456,7 +434,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         }
         // Not on Kafka, so no worker will run it: a transport fault, not a worker failure. Retry later.
         breaker.releasePermission();
-        fresh.addAll(0, inFlight.consumed());
+        episodes.giveBack(inFlight.consumed());
         inFlight = null;
         notBefore = clock.instant().plus(config.tickInterval());
         note("sending the job failed, will retry: " + sent.failure());
@@ -469,8 +447,15 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         }
         breaker.onSuccess(elapsedNanos(), TimeUnit.NANOSECONDS);
         succeeded++;
-        remember(inFlight.consumed());
-        advanceMark(inFlight.consumed().size());
+        episodes.consumed(
+                inFlight.consumed(),
+                e -> getContext()
+                        .getLog()
+                        .warn(
+                                "tuning {}: could not persist the feedback mark {}: {}",
+                                tenant,
+                                episodes.mark(),
+                                e.toString()));
         getContext()
                 .getLog()
                 .info(
@@ -490,7 +475,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         }
         breaker.onError(elapsedNanos(), TimeUnit.NANOSECONDS, new RoundFailed(reason));
         failed++;
-        fresh.addAll(0, inFlight.consumed());
+        episodes.giveBack(inFlight.consumed());
         inFlight = null;
         note("job " + jobId + " failed: " + reason);
         return maybeStart();
@@ -500,8 +485,8 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         request.replyTo()
                 .tell(new Status(
                         tenant,
-                        fresh.size(),
-                        older.size(),
+                        episodes.freshCount(),
+                        episodes.olderCount(),
                         inFlight == null ? null : inFlight.jobId(),
                         lastTargetVersion,
                         started,
@@ -511,34 +496,6 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
                         breaker.getState().name(),
                         lastNote));
         return this;
-    }
-
-    private void remember(List<Episode> episodes) {
-        episodes.forEach(this::rememberOne);
-    }
-
-    private void rememberOne(Episode e) {
-        older.addLast(e);
-        known.add(e.eventId());
-        while (older.size() > config.historyLimit()) {
-            known.remove(older.removeFirst().eventId());
-        }
-    }
-
-    /** The log's first {@code mark} entries are now older feedback (fresh stays in log order). */
-    private void advanceMark(int consumed) {
-        if (log == null) {
-            return;
-        }
-        mark += consumed;
-        try {
-            log.advanceMark(tenant, mark);
-        } catch (RuntimeException e) {
-            // The round happened; a lost mark only means its feedback counts as fresh again after a restart.
-            getContext()
-                    .getLog()
-                    .warn("tuning {}: could not persist the feedback mark {}: {}", tenant, mark, e.toString());
-        }
     }
 
     private long elapsedNanos() {
