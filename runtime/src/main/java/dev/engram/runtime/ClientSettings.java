@@ -86,6 +86,17 @@ record ClientSettings(
         nodeUrls = List.copyOf(nodeUrls);
     }
 
+    /** Without the API key's value: settings end up in logs. */
+    @Override
+    public String toString() {
+        return "ClientSettings[nodeUrls=" + nodeUrls + ", failoverFor=" + failoverFor + ", bootstrapServers="
+                + bootstrapServers + ", kafkaProperties=" + kafkaProperties.keySet() + ", agentId=" + agentId
+                + ", requestTimeout=" + requestTimeout + ", sendTimeout=" + sendTimeout + ", feedbackLayout="
+                + feedbackLayout + ", apiKey=" + (apiKey == null ? "none" : "(set)") + ", trustedWorkers="
+                + trustedWorkers + ", adapterCheckInterval=" + adapterCheckInterval + ", agentModelAdapters="
+                + agentModelAdapters + ", tls=" + (tls == null ? "default" : "custom") + "]";
+    }
+
     /** The Kafka connection, or null when the client has no bootstrap servers. */
     KafkaConnection kafka() {
         return bootstrapServers == null ? null : new KafkaConnection(bootstrapServers, kafkaProperties);
