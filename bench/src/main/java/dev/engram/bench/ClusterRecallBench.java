@@ -2,31 +2,19 @@ package dev.engram.bench;
 
 import dev.engram.broker.EmbeddedKafka;
 import dev.engram.node.EngramNode;
-import dev.engram.node.NodeConfig;
-import dev.engram.node.cluster.ClusterConfig;
 import dev.engram.node.cluster.NodeCluster;
 import dev.engram.node.cluster.TenantPartitioner;
-import dev.engram.node.tuning.TuningSchedulerConfig;
-import dev.engram.streams.EventCodec;
-import dev.engram.streams.FeedbackEvent;
-import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * What the routing hop of a cluster adds to a recall (not a test; prints figures).
@@ -45,6 +33,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class ClusterRecallBench {
 
     private static final int BLOCK = 50;
+    private static final String GROUP = "cluster-bench";
+    private static final Duration SETTLE_BOUND = Duration.ofMinutes(3);
 
     public static void main(String[] args) throws Exception {
         int cases = intArg(args, "--cases", 5_000);
@@ -53,7 +43,7 @@ public final class ClusterRecallBench {
         int k = intArg(args, "--k", 10);
         long seed = intArg(args, "--seed", 1);
         Random random = new Random(seed);
-        String[] words = vocabulary(random, 2_000);
+        SyntheticFeedback workload = new SyntheticFeedback(random, 2_000);
         System.out.printf(
                 Locale.ROOT,
                 "ClusterRecallBench: 2 nodes in one JVM, %,d cases of one tenant, %,d recalls per route after %,d"
@@ -67,10 +57,11 @@ public final class ClusterRecallBench {
         Path dir = Files.createTempDirectory("engram-cluster-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
             TopicAdmin.ensureTopics(kafka.bootstrapServers(), Topics.all());
-            try (EngramNode a = start(dir.resolve("a"), kafka.bootstrapServers(), List.of());
-                    EngramNode b = start(
+            try (EngramNode a = ClusteredNodes.start(dir.resolve("a"), kafka.bootstrapServers(), GROUP, List.of());
+                    EngramNode b = ClusteredNodes.start(
                             dir.resolve("b"),
                             kafka.bootstrapServers(),
+                            GROUP,
                             List.of(a.cluster().orElseThrow().seedAddress()))) {
                 NodeCluster ca = a.cluster().orElseThrow();
                 NodeCluster cb = b.cluster().orElseThrow();
@@ -90,14 +81,14 @@ public final class ClusterRecallBench {
                         tenant = "bench-" + i;
                     }
                 }
-                produce(kafka.bootstrapServers(), tenant, cases, words, random);
                 String owned = tenant;
+                workload.produce(kafka.bootstrapServers(), cases, i -> owned + "-" + i, i -> owned, random);
                 await(
                         "node b indexed the tenant's " + cases + " cases",
                         () -> b.store().count(owned) == cases);
                 String[] queries = new String[recalls + warmup];
                 for (int i = 0; i < queries.length; i++) {
-                    queries[i] = words(words, random, 4);
+                    queries[i] = workload.words(random, 4);
                 }
                 run(a, b, tenant, queries, recalls, warmup, k);
             }
@@ -109,10 +100,10 @@ public final class ClusterRecallBench {
     private static void run(EngramNode a, EngramNode b, String tenant, String[] queries, int recalls, int warmup, int k)
             throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        String local = b.httpUrl() + "/v1/tenants/" + tenant + "/recall";
-        String routed = a.httpUrl() + "/v1/tenants/" + tenant + "/recall";
+        String local = ClusteredNodes.recallUrl(b, tenant);
+        String routed = ClusteredNodes.recallUrl(a, tenant);
         for (int i = 0; i < warmup; i++) {
-            recall(http, i % 2 == 0 ? local : routed, queries[i], k);
+            ClusteredNodes.recall(http, i % 2 == 0 ? local : routed, queries[i], k);
         }
         long[] onOwner = new long[recalls];
         long[] throughOther = new long[recalls];
@@ -124,7 +115,7 @@ public final class ClusterRecallBench {
                 boolean ownerPass = (block + pass) % 2 == 0;
                 for (int i = from; i < to; i++) {
                     long t0 = System.nanoTime();
-                    recall(http, ownerPass ? local : routed, queries[warmup + i], k);
+                    ClusteredNodes.recall(http, ownerPass ? local : routed, queries[warmup + i], k);
                     (ownerPass ? onOwner : throughOther)[i] = System.nanoTime() - t0;
                 }
             }
@@ -152,84 +143,6 @@ public final class ClusterRecallBench {
                         .getSystemLoadAverage());
     }
 
-    private static void recall(HttpClient http, String url, String task, int k) throws Exception {
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(url))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"task\": \"" + task + "\", \"k\": " + k + "}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException(
-                    "recall at " + url + " answered " + response.statusCode() + ": " + response.body());
-        }
-    }
-
-    private static EngramNode start(Path data, String bootstrap, List<String> seeds) {
-        return EngramNode.start(NodeConfig.builder(data)
-                .bootstrapServers(bootstrap)
-                .groupId("cluster-bench")
-                .httpPort(0)
-                .allowAnonymous(true)
-                .tuning(TuningSchedulerConfig.disabled())
-                .cluster(ClusterConfig.on("127.0.0.1", 0, seeds))
-                .build());
-    }
-
-    private static void produce(String bootstrap, String tenant, int cases, String[] words, Random random)
-            throws Exception {
-        Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(bootstrap)) {
-            for (int i = 0; i < cases; i++) {
-                FeedbackEvent event = FeedbackEvent.of(
-                        tenant + "-" + i,
-                        tenant,
-                        "agent",
-                        t.plusSeconds(i),
-                        words(words, random, 12),
-                        words(words, random, 30),
-                        words(words, random, 8),
-                        random.nextInt(101) / 100.0,
-                        null);
-                producer.send(new ProducerRecord<>(Topics.FEEDBACK, tenant, EventCodec.encode(event)));
-            }
-            producer.flush();
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("not within 3 min: " + what);
-            }
-            Thread.sleep(100);
-        }
-        System.out.println("  " + what);
-    }
-
-    private static String[] vocabulary(Random random, int n) {
-        String[] words = new String[n];
-        for (int i = 0; i < n; i++) {
-            StringBuilder w = new StringBuilder();
-            for (int j = 0, len = 3 + random.nextInt(6); j < len; j++) {
-                w.append((char) ('a' + random.nextInt(26)));
-            }
-            words[i] = w.toString();
-        }
-        return words;
-    }
-
-    /** {@code n} words, Zipf-like: low indexes are common. */
-    private static String words(String[] vocabulary, Random random, int n) {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            double u = random.nextDouble();
-            s.append(i == 0 ? "" : " ").append(vocabulary[(int) (vocabulary.length * u * u * u)]);
-        }
-        return s.toString();
-    }
-
     private static double pct(long[] sorted, int p) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
     }
@@ -254,5 +167,10 @@ public final class ClusterRecallBench {
         } catch (Exception e) {
             System.err.println("could not delete " + dir + ": " + e);
         }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        ClusteredNodes.await(what, SETTLE_BOUND, condition);
+        System.out.println("  " + what);
     }
 }

@@ -2,23 +2,13 @@ package dev.engram.bench;
 
 import dev.engram.broker.EmbeddedKafka;
 import dev.engram.node.EngramNode;
-import dev.engram.node.NodeConfig;
-import dev.engram.node.cluster.ClusterConfig;
 import dev.engram.node.cluster.ClusterStatus;
-import dev.engram.node.tuning.TuningSchedulerConfig;
-import dev.engram.streams.EventCodec;
-import dev.engram.streams.FeedbackEvent;
-import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -38,8 +28,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -81,7 +69,7 @@ public final class ClusterThroughputBench {
         int repeats = intArg(args, "--repeats", 2);
         long seed = intArg(args, "--seed", 1);
         Random random = new Random(seed);
-        String[] words = vocabulary(random, 2_000);
+        SyntheticFeedback workload = new SyntheticFeedback(random, 2_000);
         System.out.printf(
                 Locale.ROOT,
                 "ClusterThroughputBench: 1..%d nodes in one JVM with the broker, %,d events per round over %d"
@@ -101,7 +89,7 @@ public final class ClusterThroughputBench {
                         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             TopicAdmin.ensureTopics(kafka.bootstrapServers(), Topics.all());
             System.out.println("warm-up round (not reported):");
-            round(1, "w", kafka.bootstrapServers(), admin, dir, events, tenants, clients, seconds, words, random);
+            round(1, "w", kafka.bootstrapServers(), admin, dir, events, tenants, clients, seconds, workload, random);
             for (int r = 0; r < repeats; r++) {
                 for (int i = 1; i <= maxNodes; i++) {
                     int n = r % 2 == 0 ? i : maxNodes + 1 - i;
@@ -115,7 +103,7 @@ public final class ClusterThroughputBench {
                             tenants,
                             clients,
                             seconds,
-                            words,
+                            workload,
                             random);
                     rows.computeIfAbsent(n, x -> new ArrayList<>()).add(figures);
                 }
@@ -177,7 +165,7 @@ public final class ClusterThroughputBench {
             int tenants,
             int clients,
             int seconds,
-            String[] words,
+            SyntheticFeedback workload,
             Random random)
             throws Exception {
         String group = "throughput-" + label;
@@ -187,21 +175,14 @@ public final class ClusterThroughputBench {
                 List<String> seeds = i == 0
                         ? List.of()
                         : List.of(nodes.get(0).cluster().orElseThrow().seedAddress());
-                nodes.add(EngramNode.start(NodeConfig.builder(dir.resolve(label + "-node-" + i))
-                        .bootstrapServers(bootstrap)
-                        .groupId(group)
-                        .httpPort(0)
-                        .allowAnonymous(true)
-                        .tuning(TuningSchedulerConfig.disabled())
-                        .cluster(ClusterConfig.on("127.0.0.1", 0, seeds))
-                        .build()));
+                nodes.add(ClusteredNodes.start(dir.resolve(label + "-node-" + i), bootstrap, group, seeds));
             }
             await(n + " node(s): every partition owned and placed", () -> settled(nodes));
             await(n + " node(s): caught up with earlier rounds", () -> caughtUp(admin, group));
 
             String prefix = label + "-";
             long t0 = System.nanoTime();
-            produce(bootstrap, prefix, events, tenants, words, random);
+            workload.produce(bootstrap, events, i -> prefix + "e" + i, i -> prefix + (i % tenants), random);
             long produced = System.nanoTime();
             await(n + " node(s): " + events + " events durable", () -> caughtUp(admin, group));
             double ingestSeconds = (System.nanoTime() - t0) / 1e9;
@@ -215,7 +196,7 @@ public final class ClusterThroughputBench {
                     (produced - t0) / 1e9,
                     ingest);
 
-            long[] latencies = recalls(nodes, prefix, tenants, clients, seconds, words, random);
+            long[] latencies = recalls(nodes, prefix, tenants, clients, seconds, workload, random);
             double perSecond = latencies.length / (double) seconds;
             Arrays.sort(latencies);
             System.out.printf(
@@ -282,13 +263,19 @@ public final class ClusterThroughputBench {
     }
 
     private static long[] recalls(
-            List<EngramNode> nodes, String prefix, int tenants, int clients, int seconds, String[] words, Random random)
+            List<EngramNode> nodes,
+            String prefix,
+            int tenants,
+            int clients,
+            int seconds,
+            SyntheticFeedback workload,
+            Random random)
             throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long seed = random.nextLong();
         // A short warm-up on every node and route, not timed.
         for (int i = 0; i < 50 * nodes.size(); i++) {
-            recall(http, nodes.get(i % nodes.size()), prefix + (i % tenants), words(words, random, 4));
+            recall(http, nodes.get(i % nodes.size()), prefix + (i % tenants), workload.words(random, 4));
         }
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -301,7 +288,7 @@ public final class ClusterThroughputBench {
                 int count = 0;
                 for (int i = client; System.nanoTime() < deadline; i++) {
                     long t0 = System.nanoTime();
-                    recall(http, nodes.get(i % nodes.size()), prefix + r.nextInt(tenants), words(words, r, 4));
+                    recall(http, nodes.get(i % nodes.size()), prefix + r.nextInt(tenants), workload.words(r, 4));
                     if (count == times.length) {
                         times = Arrays.copyOf(times, count * 2);
                     }
@@ -319,71 +306,11 @@ public final class ClusterThroughputBench {
     }
 
     private static void recall(HttpClient http, EngramNode node, String tenant, String task) throws Exception {
-        String url = node.httpUrl() + "/v1/tenants/" + tenant + "/recall";
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(url))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"task\": \"" + task + "\", \"k\": 10}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException(
-                    "recall at " + url + " answered " + response.statusCode() + ": " + response.body());
-        }
-    }
-
-    private static void produce(String bootstrap, String prefix, int events, int tenants, String[] words, Random random)
-            throws Exception {
-        Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(bootstrap)) {
-            for (int i = 0; i < events; i++) {
-                String tenant = prefix + (i % tenants);
-                FeedbackEvent event = FeedbackEvent.of(
-                        prefix + "e" + i,
-                        tenant,
-                        "agent",
-                        t.plusSeconds(i),
-                        words(words, random, 12),
-                        words(words, random, 30),
-                        words(words, random, 8),
-                        random.nextInt(101) / 100.0,
-                        null);
-                producer.send(new ProducerRecord<>(Topics.FEEDBACK, tenant, EventCodec.encode(event)));
-            }
-            producer.flush();
-        }
+        ClusteredNodes.recall(http, ClusteredNodes.recallUrl(node, tenant), task, 10);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("not within 5 min: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private static String[] vocabulary(Random random, int n) {
-        String[] words = new String[n];
-        for (int i = 0; i < n; i++) {
-            StringBuilder w = new StringBuilder();
-            for (int j = 0, len = 3 + random.nextInt(6); j < len; j++) {
-                w.append((char) ('a' + random.nextInt(26)));
-            }
-            words[i] = w.toString();
-        }
-        return words;
-    }
-
-    /** {@code n} words, Zipf-like: low indexes are common. */
-    private static String words(String[] vocabulary, Random random, int n) {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            double u = random.nextDouble();
-            s.append(i == 0 ? "" : " ").append(vocabulary[(int) (vocabulary.length * u * u * u)]);
-        }
-        return s.toString();
+        ClusteredNodes.await(what, Duration.ofMinutes(5), condition);
     }
 
     private static double pct(long[] sorted, int p) {

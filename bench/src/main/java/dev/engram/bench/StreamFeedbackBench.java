@@ -6,6 +6,7 @@ import dev.engram.memory.Embedder;
 import dev.engram.memory.Episode;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.NodeConfigBuilder;
 import dev.engram.retriever.EncoderConfig;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.eval.CranfieldLoader;
@@ -113,7 +114,7 @@ public final class StreamFeedbackBench {
         try (TextEncoder encoder = TextEncoder.load(
                 EncoderConfig.custom().maxLength(maxLength).batchSize(32).build())) {
             say("MiniLM loaded in %.1f s (max %d word pieces)", secs(t), maxLength);
-            NodeConfig.Builder config = NodeConfig.builder(dir.resolve("node")).httpPort(0);
+            NodeConfigBuilder config = NodeConfig.builder(dir.resolve("node")).httpPort(0);
             if (minilmNode) {
                 config.embedder(encoder);
             }

@@ -1,17 +1,16 @@
 package dev.engram.runtime;
 
 import dev.engram.runtime.internal.AdapterFollower;
+import dev.engram.runtime.internal.FeedbackSender;
 import dev.engram.runtime.internal.NodeFailover;
 import dev.engram.runtime.internal.NodeHttp;
 import dev.engram.runtime.internal.TrustStores;
 import dev.engram.streams.AdapterKind;
 import dev.engram.streams.AdapterPublished;
 import dev.engram.streams.AdapterStatus;
-import dev.engram.streams.EventCodec;
 import dev.engram.streams.EventLimits;
 import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.FeedbackTopicLayout;
-import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.RecallResponse;
 import dev.engram.streams.Topics;
@@ -25,14 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 
 /**
@@ -127,37 +121,25 @@ import org.apache.kafka.common.KafkaException;
  */
 public final class EngramClient implements AutoCloseable {
 
-    private final String bootstrapServers;
+    private final ClientSettings settings;
     private final KafkaConnection kafka;
-    private final FeedbackTopicLayout feedbackLayout;
-    private final String agentId;
-    private final Duration sendTimeout;
-    private final TrustedWorkerKeys trustedWorkers;
-    private final Duration adapterCheckInterval;
-    private final Path agentModelAdapters;
+    private final FeedbackSender feedback;
     private final NodeFailover nodes;
-    private final boolean hasApiKey;
     private final List<Subscription> subscriptions = new ArrayList<>();
-    private KafkaProducer<String, byte[]> producer;
     private boolean closed;
 
-    private EngramClient(Builder b) {
-        this.bootstrapServers = b.bootstrapServers;
-        this.kafka = b.bootstrapServers == null ? null : new KafkaConnection(b.bootstrapServers, b.kafkaProperties);
-        this.feedbackLayout = b.feedbackLayout;
-        this.agentId = b.agentId;
-        this.sendTimeout = b.sendTimeout;
-        this.hasApiKey = b.apiKey != null;
-        this.trustedWorkers = b.trustedWorkers;
-        this.agentModelAdapters = b.agentModelAdapters;
-        this.adapterCheckInterval = b.adapterCheckInterval;
-        this.nodes = b.nodeUrls.isEmpty()
+    private EngramClient(ClientSettings settings) {
+        this.settings = settings;
+        this.kafka = settings.kafka();
+        this.feedback = new FeedbackSender(kafka, settings.feedbackLayout(), settings.sendTimeout());
+        this.nodes = settings.nodeUrls().isEmpty()
                 ? null
                 : new NodeFailover(
-                        b.nodeUrls.stream()
-                                .map(url -> new NodeHttp(url, b.requestTimeout, b.apiKey, b.tls))
+                        settings.nodeUrls().stream()
+                                .map(url ->
+                                        new NodeHttp(url, settings.requestTimeout(), settings.apiKey(), settings.tls()))
                                 .toList(),
-                        b.failoverFor);
+                        settings.failoverFor());
     }
 
     /** A builder; {@link Builder#agentId} is required, the rest as needed. */
@@ -265,24 +247,8 @@ public final class EngramClient implements AutoCloseable {
      * @throws KafkaException when it could not be written within the send timeout
      */
     public String feedback(Feedback feedback) {
-        try {
-            return feedbackAsync(feedback).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted while sending feedback " + feedback.eventId(), e);
-        } catch (ExecutionException e) {
-            throw new KafkaException(
-                    "could not send feedback " + feedback.eventId() + " to "
-                            + feedbackLayout.topicFor(feedback.tenant()) + ": "
-                            + e.getCause().getMessage() + " (resend the same Feedback: it is recorded once)",
-                    e.getCause());
-        } catch (TimeoutException e) {
-            throw new KafkaException(
-                    "feedback " + feedback.eventId() + " not acknowledged within " + sendTimeout
-                            + " (is Kafka reachable at " + bootstrapServers
-                            + "? resend the same Feedback: it is recorded once)",
-                    e);
-        }
+        Objects.requireNonNull(feedback, "feedback");
+        return this.feedback.send(feedback.toEvent(settings.agentId()));
     }
 
     /**
@@ -291,20 +257,7 @@ public final class EngramClient implements AutoCloseable {
      */
     public CompletableFuture<String> feedbackAsync(Feedback feedback) {
         Objects.requireNonNull(feedback, "feedback");
-        FeedbackEvent event = feedback.toEvent(agentId);
-        byte[] json = EventCodec.encode(event);
-        CompletableFuture<String> done = new CompletableFuture<>();
-        producer()
-                .send(
-                        new ProducerRecord<>(feedbackLayout.topicFor(event.tenant()), event.tenant(), json),
-                        (metadata, error) -> {
-                            if (error == null) {
-                                done.complete(event.eventId());
-                            } else {
-                                done.completeExceptionally(error);
-                            }
-                        });
-        return done;
+        return this.feedback.sendAsync(feedback.toEvent(settings.agentId()));
     }
 
     /**
@@ -332,7 +285,7 @@ public final class EngramClient implements AutoCloseable {
      *     both {@code nodeUrl} and {@link Builder#agentModelAdapters}
      */
     public Subscription onAdapter(Consumer<? super AdapterPublished> listener) {
-        if (nodes == null && agentModelAdapters == null) {
+        if (nodes == null && settings.agentModelAdapters() == null) {
             throw new IllegalStateException(
                     "onAdapter delivers the versions the node's gate promoted, which it asks the "
                             + "node for: build the client with nodeUrl(...) (or, for agent-model adapters only, "
@@ -355,20 +308,20 @@ public final class EngramClient implements AutoCloseable {
     public synchronized Subscription onAdapter(
             Predicate<? super AdapterPublished> which, Consumer<? super AdapterPublished> listener) {
         requireOpen();
-        if (bootstrapServers == null) {
+        if (kafka == null) {
             throw new IllegalStateException("onAdapter needs Kafka: build the client with bootstrapServers(...)");
         }
-        if (trustedWorkers.isEmpty()) {
+        if (settings.trustedWorkers().isEmpty()) {
             throw new IllegalStateException(
                     "onAdapter delivers only versions signed by worker keys you trust: build the "
                             + "client with trustedWorkers(...) (the workers' worker-key.pub files; locally .engram/worker/worker-key.pub)");
         }
         Subscription s = AdapterFollower.start(
                 kafka,
-                trustedWorkers,
+                settings.trustedWorkers(),
                 nodes == null ? null : nodes.preferred(),
-                agentModelAdapters,
-                adapterCheckInterval,
+                settings.agentModelAdapters(),
+                settings.adapterCheckInterval(),
                 Objects.requireNonNull(which, "which"),
                 Objects.requireNonNull(listener, "listener"));
         subscriptions.add(s);
@@ -388,11 +341,11 @@ public final class EngramClient implements AutoCloseable {
             throw new IllegalArgumentException(adapter.key() + " is a " + adapter.kind()
                     + " adapter: only agent-model adapters are written as folders by onAdapter");
         }
-        if (agentModelAdapters == null) {
+        if (settings.agentModelAdapters() == null) {
             throw new IllegalStateException(
                     "no folder for agent-model adapters: build the client with agentModelAdapters(DIR)");
         }
-        return AdapterFollower.folder(agentModelAdapters, adapter);
+        return AdapterFollower.folder(settings.agentModelAdapters(), adapter);
     }
 
     /** Stops every subscription and closes the producer (after sending what is pending). */
@@ -403,27 +356,15 @@ public final class EngramClient implements AutoCloseable {
         }
         closed = true;
         subscriptions.forEach(Subscription::close);
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(10));
-        }
+        feedback.close();
     }
 
     @Override
     public String toString() {
-        return "EngramClient[agent " + agentId + ", node " + (nodes == null ? null : urls(nodes.urls())) + ", kafka "
-                + bootstrapServers
-                + (nodes == null ? "" : ", " + (hasApiKey ? "with an API key" : "without an API key")) + "]";
-    }
-
-    private synchronized KafkaProducer<String, byte[]> producer() {
-        requireOpen();
-        if (bootstrapServers == null) {
-            throw new IllegalStateException("feedback needs Kafka: build the client with bootstrapServers(...)");
-        }
-        if (producer == null) {
-            producer = KafkaClientFactory.producer(kafka);
-        }
-        return producer;
+        return "EngramClient[agent " + settings.agentId() + ", node " + (nodes == null ? null : urls(nodes.urls()))
+                + ", kafka " + settings.bootstrapServers()
+                + (nodes == null ? "" : ", " + (settings.apiKey() != null ? "with an API key" : "without an API key"))
+                + "]";
     }
 
     private NodeHttp http(String what) {
@@ -613,53 +554,20 @@ public final class EngramClient implements AutoCloseable {
          * @throws IllegalArgumentException naming what is missing or wrong
          */
         public EngramClient build() {
-            if (agentId == null || agentId.isBlank() || agentId.length() > EventLimits.MAX_ID_CHARS) {
-                throw new IllegalArgumentException(
-                        "agentId: required, 1-" + EventLimits.MAX_ID_CHARS + " characters, e.g. \"support-agent-7\"");
-            }
-            if (nodeUrls == null || nodeUrls.stream().anyMatch(Objects::isNull)) {
-                throw new IllegalArgumentException("nodeUrls: must not be or hold null");
-            }
-            if (nodeUrls.isEmpty() && bootstrapServers == null) {
-                throw new IllegalArgumentException("nodeUrl or bootstrapServers: at least one is required "
-                        + "(nodeUrl for recall, bootstrapServers for feedback and adapters)");
-            }
-            for (URI nodeUrl : nodeUrls) {
-                if (nodeUrl.getScheme() == null
-                        || !nodeUrl.getScheme().startsWith("http")
-                        || nodeUrl.getHost() == null) {
-                    throw new IllegalArgumentException(
-                            "nodeUrl: must be an http(s) URL such as http://localhost:8080, was " + nodeUrl);
-                }
-            }
-            if (failoverFor == null || failoverFor.isNegative()) {
-                throw new IllegalArgumentException("failoverFor: must be zero or positive, was " + failoverFor);
-            }
-            if (apiKey != null && (apiKey.isBlank() || !apiKey.chars().allMatch(c -> c > ' ' && c < 127))) {
-                throw new IllegalArgumentException("apiKey: must be the key as the node issued it (printable ASCII, no "
-                        + "spaces), e.g. the content of .engram/admin.key");
-            }
-            if (bootstrapServers != null && bootstrapServers.isBlank()) {
-                throw new IllegalArgumentException("bootstrapServers: must not be blank, e.g. \"localhost:9092\"");
-            }
-            if (kafkaProperties == null || feedbackLayout == null) {
-                throw new IllegalArgumentException(
-                        "kafkaProperties and feedbackLayout: must not be null (Map.of(), SHARED)");
-            }
-            if (!kafkaProperties.isEmpty()) {
-                if (bootstrapServers == null) {
-                    throw new IllegalArgumentException("kafkaProperties: need bootstrapServers(...) too");
-                }
-                new KafkaConnection(bootstrapServers, kafkaProperties); // refuses Engram-owned keys, naming them
-            }
-            for (Duration d : java.util.Arrays.asList(requestTimeout, sendTimeout, adapterCheckInterval)) {
-                if (d == null || d.isNegative() || d.isZero()) {
-                    throw new IllegalArgumentException(
-                            "requestTimeout, sendTimeout and adapterCheckInterval: must be positive, " + "were "
-                                    + requestTimeout + ", " + sendTimeout + " and " + adapterCheckInterval);
-                }
-            }
-            return new EngramClient(this);
+            return new EngramClient(new ClientSettings(
+                    nodeUrls,
+                    failoverFor,
+                    bootstrapServers,
+                    kafkaProperties,
+                    agentId,
+                    requestTimeout,
+                    sendTimeout,
+                    feedbackLayout,
+                    apiKey,
+                    trustedWorkers,
+                    adapterCheckInterval,
+                    agentModelAdapters,
+                    tls));
         }
     }
 }

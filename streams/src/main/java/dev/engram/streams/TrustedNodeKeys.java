@@ -42,11 +42,16 @@ public final class TrustedNodeKeys {
         return NONE;
     }
 
-    /** Trusts exactly {@code keys} (Ed25519 public keys). */
+    /**
+     * Trusts exactly {@code keys}.
+     *
+     * @throws IllegalArgumentException when one is not an Ed25519 public key
+     */
     public static TrustedNodeKeys of(Collection<PublicKey> keys) {
         Map<String, PublicKey> map = new TreeMap<>();
         for (PublicKey k : keys) {
-            map.put(TrustedWorkerKeys.keyId(k), k);
+            PublicKey key = TrustedWorkerKeys.requireEd25519(k, "node");
+            map.put(TrustedWorkerKeys.keyId(key), key);
         }
         return new TrustedNodeKeys(map);
     }
@@ -67,9 +72,14 @@ public final class TrustedNodeKeys {
         return new TrustedNodeKeys(TrustedWorkerKeys.readKeyLines(fileOrDir, "node"));
     }
 
-    /** These keys and {@code key}. */
+    /**
+     * These keys and {@code key}.
+     *
+     * @throws IllegalArgumentException when {@code key} is not an Ed25519 public key
+     */
     public TrustedNodeKeys with(PublicKey key) {
         Map<String, PublicKey> map = new TreeMap<>(byId);
+        TrustedWorkerKeys.requireEd25519(key, "node");
         map.put(TrustedWorkerKeys.keyId(key), key);
         return new TrustedNodeKeys(map);
     }

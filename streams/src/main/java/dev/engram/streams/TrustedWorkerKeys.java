@@ -207,8 +207,18 @@ public final class TrustedWorkerKeys {
     }
 
     private static PublicKey requireEd25519(PublicKey key) {
+        return requireEd25519(key, "worker");
+    }
+
+    /**
+     * {@code key} when it is an Ed25519 public key.
+     *
+     * @param role whose keys these are ({@code "worker"}, {@code "node"}), for the message
+     * @throws IllegalArgumentException naming the key's algorithm otherwise
+     */
+    static PublicKey requireEd25519(PublicKey key, String role) {
         if (!(key instanceof EdECKey ed) || !ed.getParams().getName().equalsIgnoreCase(AdapterSignature.ALGORITHM)) {
-            throw new IllegalArgumentException("worker keys are " + AdapterSignature.ALGORITHM + " keys, was "
+            throw new IllegalArgumentException(role + " keys are " + AdapterSignature.ALGORITHM + " keys, was "
                     + (key == null
                             ? "null"
                             : key.getAlgorithm()

@@ -157,4 +157,23 @@ class ControlSignatureTest {
                 .hasMessageContaining("line 2");
         assertThatThrownBy(() -> TrustedNodeKeys.load(tmp.resolve("absent"))).hasMessageContaining("does not exist");
     }
+
+    @Test
+    void trustedNodeKeysRefuseAKeyThatIsNotEd25519NamingIt() throws Exception {
+        KeyPair rsa = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+        KeyPair ed448 = KeyPairGenerator.getInstance("Ed448").generateKeyPair();
+        assertThatThrownBy(() -> TrustedNodeKeys.of(rsa.getPublic()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("node keys are Ed25519 keys, was RSA");
+        assertThatThrownBy(() -> TrustedNodeKeys.of(List.of(ed25519().getPublic(), ed448.getPublic())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("node keys are Ed25519 keys")
+                .hasMessageContaining("Ed448");
+        TrustedNodeKeys one = TrustedNodeKeys.of(ed25519().getPublic());
+        assertThatThrownBy(() -> one.with(rsa.getPublic()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("node keys are Ed25519 keys, was RSA");
+        KeyPair other = ed25519();
+        assertThat(one.with(other.getPublic()).ids()).hasSize(2).contains(TrustedWorkerKeys.keyId(other.getPublic()));
+    }
 }

@@ -1,40 +1,28 @@
 package dev.engram.node.tuning;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.engram.memory.Episode;
 import dev.engram.memory.Judgement;
-import dev.engram.node.ingest.FeedbackDecoder;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.EventLimits;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Per tenant, the judged episodes (those with at least one {@link Judgement}) in the order they were
  * ingested, as JSON lines in {@code <dataDir>/judged/<tenant>.jsonl} (each line the feedback event's
- * own JSON, as {@link EventCodec} writes it), with a persisted mark
+ * own JSON, as {@link EventCodec} writes it; the format is {@link JudgedLogFiles}'), with a persisted mark
  * ({@code <tenant>.mark}: how many entries earlier tuning rounds consumed). A scheduler reads
  * {@link #snapshot(String)}: the {@code fresh} episodes since the mark are a round's training
  * feedback, the {@code older} ones its retention sample; once the round's job is sent it calls
@@ -68,9 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JudgedRecallLog {
 
-    private static final Logger log = LoggerFactory.getLogger(JudgedRecallLog.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /**
      * What a tenant's log holds at one moment.
      *
@@ -91,7 +76,7 @@ public final class JudgedRecallLog {
 
     private static final class TenantLog {
         final List<Episode> entries = new ArrayList<>();
-        final java.util.LinkedHashSet<String> heldOut = new java.util.LinkedHashSet<>();
+        final LinkedHashSet<String> heldOut = new LinkedHashSet<>();
         final Set<String> eventIds = new HashSet<>();
         int mark;
         Instant lastUsed;
@@ -102,7 +87,7 @@ public final class JudgedRecallLog {
     /** Default time after which an unused tenant's entries leave the heap. */
     public static final Duration DEFAULT_IDLE_AFTER = Duration.ofMinutes(10);
 
-    private final Path directory;
+    private final JudgedLogFiles files;
     private final int residentTenants;
     private final Duration idleAfter;
     private final Clock clock;
@@ -130,12 +115,7 @@ public final class JudgedRecallLog {
         this.residentTenants = residentTenants;
         this.idleAfter = idleAfter;
         this.clock = Objects.requireNonNull(clock, "clock is required");
-        this.directory = dataDir.resolve("judged");
-        try {
-            Files.createDirectories(directory);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the judged-feedback directory " + directory, e);
-        }
+        this.files = new JudgedLogFiles(dataDir);
     }
 
     /**
@@ -160,20 +140,7 @@ public final class JudgedRecallLog {
             added.computeIfAbsent(e.tenant(), k -> new ArrayList<>()).add(e);
         }
         for (Map.Entry<String, List<Episode>> entry : added.entrySet()) {
-            StringBuilder lines = new StringBuilder();
-            entry.getValue().forEach(e -> lines.append(encode(e)).append('\n'));
-            try {
-                Files.writeString(
-                        logFile(entry.getKey()),
-                        lines,
-                        StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND,
-                        StandardOpenOption.WRITE,
-                        StandardOpenOption.DSYNC);
-            } catch (IOException ex) {
-                throw new UncheckedIOException("cannot append judged feedback to " + logFile(entry.getKey()), ex);
-            }
+            files.appendEpisodes(entry.getKey(), entry.getValue());
             TenantLog t = tenant(entry.getKey());
             // A tenant dropped from the heap meanwhile was just read back with these lines: add each once.
             entry.getValue().forEach(e -> {
@@ -194,15 +161,7 @@ public final class JudgedRecallLog {
 
     /** The tenants whose logs are on disk, sorted (their schedulers start with the node). */
     public List<String> tenants() {
-        try (java.util.stream.Stream<Path> files = Files.list(directory)) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".jsonl") && !n.endsWith(".heldout.jsonl"))
-                    .map(n -> n.substring(0, n.length() - ".jsonl".length()))
-                    .sorted()
-                    .toList();
-        } catch (IOException e) {
-            return List.of();
-        }
+        return files.tenants();
     }
 
     /** How many judged episodes arrived for the tenant since the mark. */
@@ -220,36 +179,18 @@ public final class JudgedRecallLog {
     }
 
     /** Records held-out tasks durably (one JSON string per line); tasks already recorded are skipped. */
-    public synchronized void recordHeldOut(String tenant, java.util.Collection<String> tasks) {
+    public synchronized void recordHeldOut(String tenant, Collection<String> tasks) {
         TenantLog t = tenant(tenant);
-        StringBuilder lines = new StringBuilder();
         List<String> added = new ArrayList<>();
         for (String task : tasks) {
             if (!t.heldOut.contains(task) && !added.contains(task)) {
                 added.add(task);
-                try {
-                    lines.append(JSON.writeValueAsString(task)).append('\n');
-                } catch (JsonProcessingException e) {
-                    throw new IllegalStateException("cannot encode a held-out task", e);
-                }
             }
         }
         if (added.isEmpty()) {
             return;
         }
-        Path file = heldOutFile(tenant);
-        try {
-            Files.writeString(
-                    file,
-                    lines,
-                    StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND,
-                    StandardOpenOption.WRITE,
-                    StandardOpenOption.DSYNC);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot record held-out tasks in " + file, e);
-        }
+        files.appendHeldOut(tenant, added);
         t.heldOut.addAll(added);
     }
 
@@ -266,21 +207,7 @@ public final class JudgedRecallLog {
         if (position <= t.mark) {
             return;
         }
-        Path mark = directory.resolve(tenant + ".mark");
-        Path tmp = directory.resolve(tenant + ".mark.tmp");
-        try {
-            Files.writeString(
-                    tmp,
-                    Integer.toString(position),
-                    StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE,
-                    StandardOpenOption.DSYNC);
-            Files.move(tmp, mark, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the judged-feedback mark " + mark, e);
-        }
+        files.writeMark(tenant, position);
         t.mark = position;
     }
 
@@ -327,125 +254,15 @@ public final class JudgedRecallLog {
     }
 
     private TenantLog load(String tenant) {
+        JudgedLogFiles.Contents read = files.read(tenant);
         TenantLog t = new TenantLog();
-        Path file = logFile(tenant);
-        try {
-            if (Files.exists(file)) {
-                cutTornTail(file);
-                int lineNo = 0;
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    lineNo++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    try {
-                        Episode e = decode(line);
-                        if (t.eventIds.add(e.eventId())) {
-                            t.entries.add(e);
-                        }
-                    } catch (RuntimeException | JsonProcessingException ex) {
-                        log.warn(
-                                "skipping unreadable line {} of {} (a torn write? replaying the feedback topic restores it): {}",
-                                lineNo,
-                                file,
-                                ex.getMessage());
-                    }
-                }
+        read.entries().forEach(e -> {
+            if (t.eventIds.add(e.eventId())) {
+                t.entries.add(e);
             }
-            Path mark = directory.resolve(tenant + ".mark");
-            if (Files.exists(mark)) {
-                t.mark = Integer.parseInt(
-                        Files.readString(mark, StandardCharsets.UTF_8).trim());
-            }
-            Path heldOut = heldOutFile(tenant);
-            if (Files.exists(heldOut)) {
-                cutTornTail(heldOut);
-                for (String line : Files.readAllLines(heldOut, StandardCharsets.UTF_8)) {
-                    if (!line.isBlank()) {
-                        t.heldOut.add(JSON.readValue(line, String.class));
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot read the judged feedback of tenant " + tenant + " from " + directory, e);
-        }
+        });
+        t.heldOut.addAll(read.heldOut());
+        t.mark = read.mark();
         return t;
-    }
-
-    /** Cuts an unterminated last line (a crash mid-append), so the next append starts on a line of its own. */
-    private static void cutTornTail(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = channel.size();
-            long keep = size;
-            ByteBuffer one = ByteBuffer.allocate(1);
-            while (keep > 0) {
-                one.clear();
-                channel.read(one, keep - 1);
-                if (one.get(0) == '\n') {
-                    break;
-                }
-                keep--;
-            }
-            if (keep < size) {
-                log.warn(
-                        "cutting a torn last line ({} bytes) from {}; replaying the feedback topic restores it",
-                        size - keep,
-                        file);
-                channel.truncate(keep);
-                channel.force(true);
-            }
-        }
-    }
-
-    private Path heldOutFile(String tenant) {
-        return directory.resolve(tenant + ".heldout.jsonl");
-    }
-
-    private Path logFile(String tenant) {
-        return directory.resolve(tenant + ".jsonl");
-    }
-
-    /** One line: the feedback event's own JSON (the one serialisation of an episode on the wire). */
-    private static String encode(Episode e) {
-        return new String(EventCodec.encode(FeedbackDecoder.toEvent(e)), StandardCharsets.UTF_8);
-    }
-
-    private static Episode decode(String line) throws JsonProcessingException {
-        JsonNode n = JSON.readTree(line);
-        if (n.has("judgements")) {
-            return decodeLegacy(n);
-        }
-        return FeedbackDecoder.toEpisode(EventCodec.decodeFeedback(line.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /** Lines written before the log kept the events' JSON (an episode with a "judgements" array). */
-    private static Episode decodeLegacy(JsonNode n) {
-        List<Judgement> judgements = new ArrayList<>();
-        for (JsonNode j : n.path("judgements")) {
-            JsonNode useful = j.get("useful");
-            judgements.add(new Judgement(
-                    j.path("caseId").asText(),
-                    j.path("rank").asInt(),
-                    useful == null || useful.isNull() ? null : useful.asBoolean()));
-        }
-        return new Episode(
-                text(n, "eventId"),
-                text(n, "tenant"),
-                n.path("agentId").asText(""),
-                Instant.parse(text(n, "timestamp")),
-                text(n, "task"),
-                n.path("plan").asText(""),
-                n.path("outcome").asText(""),
-                n.path("reward").asDouble(),
-                judgements);
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || !v.isTextual()) {
-            throw new IllegalArgumentException("judged-feedback line lacks " + field);
-        }
-        return v.asText();
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.NodeConfigBuilder;
 import dev.engram.node.testing.HttpCalls;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.TestIds;
@@ -28,7 +29,7 @@ class NodeKeysTest {
     @TempDir
     Path tmp;
 
-    private static NodeConfig.Builder node(Path dir) {
+    private static NodeConfigBuilder node(Path dir) {
         return NodeConfig.builder(dir)
                 .bootstrapServers(SharedKafka.bootstrapServers())
                 .httpPort(0)

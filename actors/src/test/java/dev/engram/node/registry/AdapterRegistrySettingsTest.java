@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.NodeConfigBuilder;
 import dev.engram.node.http.ApiJson;
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.tuning.TuningSchedulerConfig;
@@ -75,7 +76,7 @@ class AdapterRegistrySettingsTest {
         }
     }
 
-    private static NodeConfig.Builder node(String dir) {
+    private static NodeConfigBuilder node(String dir) {
         return NodeConfig.builder(tmp.resolve(dir))
                 .bootstrapServers(SharedKafka.bootstrapServers())
                 .httpPort(0)
@@ -210,7 +211,7 @@ class AdapterRegistrySettingsTest {
         RankerPolicy proposed = RankerPolicy.proposed();
         List<AdapterFile> trained = TestAdapters.withLoraB(files, 0.01f);
         // Tuning on (so recall ranks with each version's policy), a round never due: no job is sent.
-        NodeConfig.Builder config = node("policy-only")
+        NodeConfigBuilder config = node("policy-only")
                 .tuning(TuningSchedulerConfig.builder()
                         .minNewJudged(10_000)
                         .minNewForInterval(10_000)

@@ -2,6 +2,7 @@ package dev.engram.tools.cli;
 
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.NodeConfigBuilder;
 import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.cluster.ClusterConfig;
 import dev.engram.node.registry.PromotionGate;
@@ -294,7 +295,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // Settings first: a bad option fails before the encoder loads.
         PromotionGate gate = new PromotionGate(minHeldOutGain, maxRetentionLoss, maxHeldOutLoss, gateConfidence);
-        NodeConfig.Builder settings = NodeConfig.builder(data)
+        NodeConfigBuilder settings = NodeConfig.builder(data)
                 .bootstrapServers(bootstrap)
                 .httpHost(httpHost)
                 .httpPort(httpPort)
