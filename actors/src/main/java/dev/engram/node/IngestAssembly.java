@@ -10,6 +10,7 @@ import dev.engram.node.ingest.FeedbackDecoder;
 import dev.engram.node.ingest.IngestActor;
 import dev.engram.node.ingest.IngestBatch;
 import dev.engram.node.ingest.KafkaDeadLetterSink;
+import dev.engram.node.ingest.KafkaVectorChangelog;
 import dev.engram.node.ingest.VectorBackfill;
 import dev.engram.node.internal.NodeIdentity;
 import dev.engram.node.internal.NodeMetrics;
@@ -18,6 +19,8 @@ import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Deque;
 import java.util.HashMap;
@@ -50,6 +53,8 @@ final class IngestAssembly {
     private static final int VECTOR_BATCH = 64;
     /** Cases waiting for a vector at most; more are found by a scan of the store. */
     private static final int VECTOR_QUEUE = 10_000;
+    /** Records of the vector changelog read ahead of the cases that need them, held at most (~1.7 KB each at 384 dims). */
+    private static final int MAX_HELD_VECTORS = 20_000;
     /** How soon a new per-tenant feedback topic is found by the node's pattern subscription. */
     private static final Duration PER_TENANT_TOPIC_DISCOVERY = Duration.ofSeconds(30);
 
@@ -101,14 +106,7 @@ final class IngestAssembly {
      * @param written told the episodes that became new cases, after each durable batch (tuning)
      */
     Running start(Consumer<List<Episode>> written) {
-        // Vectors: cases are written without one (BM25-searchable once durable) and embedded off the
-        // write path, so the stream never waits for the encoder.
-        VectorBackfill vectors = config.embedder() == null
-                ? null
-                : VectorBackfill.start(store, config.embedder(), VECTOR_BATCH, VECTOR_QUEUE);
-        if (vectors != null) {
-            resources.push(vectors);
-        }
+        VectorBackfill vectors = config.embedder() == null ? null : startVectors();
         BatchWriter writer = new BatchWriter(
                 store,
                 null,
@@ -164,6 +162,33 @@ final class IngestAssembly {
             consumerThread.join(30_000);
         });
         return new Running(consumer, consumerThread);
+    }
+
+    /**
+     * Vectors: cases are written without one (BM25-searchable once durable) and given one off the
+     * write path, so the stream never waits for the encoder: from the vector changelog when a node
+     * recorded it (a partition that moved here), else embedded and recorded there.
+     */
+    private VectorBackfill startVectors() {
+        KafkaVectorChangelog changelog = KafkaVectorChangelog.open(kafka, config.embedder(), MAX_HELD_VECTORS);
+        resources.push(changelog);
+        VectorBackfill vectors = VectorBackfill.start(store, config.embedder(), changelog, VECTOR_BATCH, VECTOR_QUEUE);
+        resources.push(vectors);
+        MeterRegistry registry = metrics.registry();
+        FunctionCounter.builder("engram.vectors.embedded", vectors, VectorBackfill::embedded)
+                .description("Case vectors computed by this node's encoder (texts embedded)")
+                .register(registry);
+        FunctionCounter.builder("engram.vectors.restored", vectors, VectorBackfill::restored)
+                .description("Case vectors taken from " + Topics.CASE_VECTORS + " instead of embedding")
+                .register(registry);
+        FunctionCounter.builder("engram.vectors.refused", changelog, KafkaVectorChangelog::refused)
+                .description("Records of " + Topics.CASE_VECTORS + " not used: unreadable, or another encoder, "
+                        + "text or dimension (the case is embedded instead)")
+                .register(registry);
+        FunctionCounter.builder("engram.vectors.failed", vectors, VectorBackfill::failed)
+                .description("Cases whose embedding failed (BM25-only until the next start)")
+                .register(registry);
+        return vectors;
     }
 
     private Map<String, Object> consumerSettings() {
