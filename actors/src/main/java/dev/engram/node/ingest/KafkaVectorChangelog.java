@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>A record on a topic is a trust boundary: a record is used only when it names this node's
  * document encoder ({@link Embedder#documentVectorId()}), the case's current text (SHA-256), this
  * node's dimension, and every value is finite. Anything else (unreadable, other encoder, other text,
- * other dimension, NaN) is counted in {@link #refused()} with a WARN, and that case is embedded as if
- * there were no changelog: a bad record costs one case its shortcut, never its partition.
+ * other dimension, NaN) is counted in {@link #refused()} with a WARN (one line per look), and that
+ * case is embedded as if there were no changelog: a bad record costs one case its shortcut, never
+ * its partition. A record of another encoder or dimension is refused as it is read, so it never
+ * displaces a usable record of the same case read before it.
  *
  * <p>Memory is bounded: records read ahead of the cases that need them are held up to
  * {@code maxHeld} (the oldest are dropped first). During a takeover the changelog runs in the same
@@ -74,6 +76,10 @@ public final class KafkaVectorChangelog implements VectorChangelog {
     private final AtomicLong publishFailed = new AtomicLong();
     private final AtomicLong used = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    /** Refusals in the look under way, and what the first was (the backfill thread's only). */
+    private int refusedInLook;
+
+    private String firstRefusal;
 
     /**
      * @param embedder the node's embedder: its {@link Embedder#documentVectorId()} and dimension
@@ -145,6 +151,7 @@ public final class KafkaVectorChangelog implements VectorChangelog {
 
     @Override
     public Map<String, float[]> recorded(List<CaseText> cases) {
+        refusedInLook = 0;
         Map<String, float[]> found = new HashMap<>();
         Map<Integer, List<CaseText>> byPartition = new LinkedHashMap<>();
         for (CaseText c : cases) {
@@ -174,6 +181,14 @@ public final class KafkaVectorChangelog implements VectorChangelog {
             }
         });
         used.addAndGet(found.size());
+        if (refusedInLook > 0) {
+            // one line per look, not per record: an encoder changed on every node refuses them all
+            log.warn(
+                    "{} recorded vector(s) of {} not used, their cases are embedded instead; the first: {}",
+                    refusedInLook,
+                    Topics.CASE_VECTORS,
+                    firstRefusal);
+        }
         return found;
     }
 
@@ -222,11 +237,20 @@ public final class KafkaVectorChangelog implements VectorChangelog {
             v = ContinualCodec.decodeCaseVector(r.value());
         } catch (InvalidEventException e) {
             held.remove(r.key()); // a later record of the key replaces an earlier one, as compaction would
-            refuse(r.key(), "unreadable at offset " + r.offset() + ": " + e.getMessage());
+            refuse(r.key(), "is unreadable (offset " + r.offset() + "): " + e.getMessage());
             return;
         }
         if (!v.key().equals(r.key())) {
-            refuse(r.key(), "record key " + r.key() + " does not match the case it names, " + v.key());
+            refuse(r.key(), "names another case, " + v.key());
+            return;
+        }
+        if (!v.encoder().equals(encoder)) {
+            // never usable here; kept out of the way of a usable record of the same case
+            refuse(r.key(), "was made by encoder '" + v.encoder() + "', this node embeds with '" + encoder + "'");
+            return;
+        }
+        if (v.dimension() != dimension) {
+            refuse(r.key(), "has " + v.dimension() + " dimensions, this node's vectors " + dimension);
             return;
         }
         held.remove(v.key());
@@ -236,14 +260,8 @@ public final class KafkaVectorChangelog implements VectorChangelog {
         }
     }
 
-    /** The record's values when this node may use them for {@code c}, else null (refused). */
+    /** The record's values when they were made for {@code c}'s text, else null (refused). */
     private float[] usable(CaseVector v, CaseText c) {
-        if (!v.encoder().equals(encoder)) {
-            return refuse(c.key(), "made by encoder '" + v.encoder() + "', this node embeds with '" + encoder + "'");
-        }
-        if (v.dimension() != dimension) {
-            return refuse(c.key(), "has " + v.dimension() + " dimensions, this node's vectors " + dimension);
-        }
         if (!v.textSha256().equals(CaseVector.textSha256(c.text()))) {
             return refuse(c.key(), "was made for another text (SHA-256 " + v.textSha256() + ")");
         }
@@ -252,7 +270,9 @@ public final class KafkaVectorChangelog implements VectorChangelog {
 
     private float[] refuse(String key, String why) {
         refused.incrementAndGet();
-        log.warn("the recorded vector of case {} is not used, the case is embedded instead: {}", key, why);
+        if (refusedInLook++ == 0) {
+            firstRefusal = "case " + key + " " + why;
+        }
         return null;
     }
 
