@@ -89,7 +89,7 @@ public final class PartitionTakeoverBench {
                         bootstrap,
                         dir.resolve("without-" + r),
                         "without-" + r,
-                        new Unrecorded(encoder),
+                        new Unrecorded(encoder, "without-" + r),
                         tenant,
                         docs.size());
                 print("repeat " + r + ": new owner, every case embedded (baseline)", wo, docs.size());
@@ -169,8 +169,11 @@ public final class PartitionTakeoverBench {
         return (System.nanoTime() - since) / 1e9;
     }
 
-    /** The same encoder under another document-vector identity: every recorded vector is refused. */
-    private record Unrecorded(TextEncoder inner) implements Embedder {
+    /**
+     * The same encoder under a document-vector identity of its own (one per run, so that no run
+     * uses what an earlier baseline recorded): every recorded vector is refused.
+     */
+    private record Unrecorded(TextEncoder inner, String run) implements Embedder {
         @Override
         public String modelId() {
             return inner.modelId();
@@ -178,7 +181,7 @@ public final class PartitionTakeoverBench {
 
         @Override
         public String documentVectorId() {
-            return inner.documentVectorId() + ";baseline-without-changelog";
+            return inner.documentVectorId() + ";baseline-" + run;
         }
 
         @Override

@@ -65,7 +65,7 @@ public final class KafkaVectorChangelog implements VectorChangelog {
     private final int dimension;
     private final int maxHeld;
     private final int partitions;
-    /** Next offset to read, by changelog partition. */
+    /** Next offset to read, by changelog partition (absent: its beginning). */
     private final Map<Integer, Long> positions = new HashMap<>();
     /** Records read and not yet used, by key, oldest first. */
     private final LinkedHashMap<String, CaseVector> held;
@@ -199,7 +199,10 @@ public final class KafkaVectorChangelog implements VectorChangelog {
         }
         TopicPartition tp = new TopicPartition(Topics.CASE_VECTORS, partition);
         long end = consumer.endOffsets(List.of(tp), READ_BUDGET).get(tp);
-        long position = positions.getOrDefault(partition, 0L);
+        Long position = positions.get(partition);
+        if (position == null) {
+            position = consumer.beginningOffsets(List.of(tp), READ_BUDGET).get(tp);
+        }
         if (position >= end) {
             return;
         }
@@ -236,7 +239,6 @@ public final class KafkaVectorChangelog implements VectorChangelog {
         try {
             v = ContinualCodec.decodeCaseVector(r.value());
         } catch (InvalidEventException e) {
-            held.remove(r.key()); // a later record of the key replaces an earlier one, as compaction would
             refuse(r.key(), "is unreadable (offset " + r.offset() + "): " + e.getMessage());
             return;
         }
