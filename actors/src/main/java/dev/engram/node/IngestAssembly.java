@@ -53,7 +53,7 @@ final class IngestAssembly {
     private static final int VECTOR_BATCH = 64;
     /** Cases waiting for a vector at most; more are found by a scan of the store. */
     private static final int VECTOR_QUEUE = 10_000;
-    /** Records of the vector changelog read ahead of the cases that need them, held at most (~1.7 KB each at 384 dims). */
+    /** Records of the vector changelog read ahead of the cases that need them, held at most (~2 KB each at 384 dims). */
     private static final int MAX_HELD_VECTORS = 20_000;
     /** How soon a new per-tenant feedback topic is found by the node's pattern subscription. */
     private static final Duration PER_TENANT_TOPIC_DISCOVERY = Duration.ofSeconds(30);
