@@ -189,7 +189,7 @@ public final class VectorBackfill implements AutoCloseable {
             }
         }
         if (found > 0) {
-            log.info("embedded {} cases that had no vector", found);
+            log.info("found {} cases without a vector and gave them one (recorded or embedded)", found);
         }
     }
 
