@@ -10,7 +10,6 @@ import dev.engram.node.auth.FailedAuthLimiter;
 import dev.engram.node.auth.IssuedKey;
 import dev.engram.node.auth.NodeKey;
 import dev.engram.node.cluster.NodeCluster;
-import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.AdapterFileRoutes;
 import dev.engram.node.http.AdapterRoutes;
 import dev.engram.node.http.AuditRoutes;
@@ -23,14 +22,8 @@ import dev.engram.node.http.KeyRoutes;
 import dev.engram.node.http.PlaygroundRoutes;
 import dev.engram.node.http.TenantRoutes;
 import dev.engram.node.http.TrainingRoutes;
-import dev.engram.node.ingest.BatchResult;
-import dev.engram.node.ingest.BatchWriter;
 import dev.engram.node.ingest.FeedbackConsumer;
-import dev.engram.node.ingest.FeedbackDecoder;
-import dev.engram.node.ingest.IngestActor;
-import dev.engram.node.ingest.IngestBatch;
 import dev.engram.node.ingest.KafkaDeadLetterSink;
-import dev.engram.node.ingest.VectorBackfill;
 import dev.engram.node.internal.NodeIdentity;
 import dev.engram.node.internal.NodeMetrics;
 import dev.engram.node.internal.PekkoSettings;
@@ -50,7 +43,6 @@ import dev.engram.node.tuning.JudgedRecallLog;
 import dev.engram.node.tuning.TuningLoop;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.streams.AdapterPublisher;
-import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.TopicAdmin;
@@ -62,28 +54,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SpawnProtocol;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.slf4j.Logger;
@@ -113,15 +96,8 @@ import org.slf4j.LoggerFactory;
 public final class EngramNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EngramNode.class);
-    private static final Duration ASK_SPAWN_TIMEOUT = Duration.ofSeconds(10);
     /** How long a replaced adapter stays loaded for recalls in flight before its memory is freed. */
     private static final Duration ADAPTER_GRACE = Duration.ofSeconds(5);
-    /** Cases per embedder call when vectors are added after ingest. */
-    private static final int VECTOR_BATCH = 64;
-    /** Cases waiting for a vector at most; more are found by a scan of the store. */
-    private static final int VECTOR_QUEUE = 10_000;
-    /** How soon a new per-tenant feedback topic is found by the node's pattern subscription. */
-    private static final Duration PER_TENANT_TOPIC_DISCOVERY = Duration.ofSeconds(30);
     /** How long {@code GET /v1/dead-letters} may take to read the dead-letter topic. */
     private static final Duration DEAD_LETTER_READ_TIMEOUT = Duration.ofSeconds(15);
 
@@ -307,14 +283,6 @@ public final class EngramNode implements AutoCloseable {
         if (tuning != null) {
             resources.push(tuning);
         }
-        // Vectors: cases are written without one (BM25-searchable once durable) and embedded off the
-        // write path, so the stream never waits for the encoder.
-        VectorBackfill vectors = config.embedder() == null
-                ? null
-                : VectorBackfill.start(store, config.embedder(), VECTOR_BATCH, VECTOR_QUEUE);
-        if (vectors != null) {
-            resources.push(vectors);
-        }
         // Agent-model rounds (off unless asked for): the tenant's successful episodes go to workers with the
         // agents' model; the registry, the one reader of engram.adapters, says which versions exist and serve.
         AgentModelScheduler agentRounds = config.agentModelRounds().enabled()
@@ -333,78 +301,21 @@ public final class EngramNode implements AutoCloseable {
         Consumer<List<Episode>> retrieverRounds = tuning == null ? episodes -> {} : tuning.feedbackListener();
         Consumer<List<Episode>> tuned =
                 agentRounds == null ? retrieverRounds : retrieverRounds.andThen(agentRounds.feedbackListener());
-        BatchWriter writer = new BatchWriter(
-                store,
-                null,
-                new FeedbackDecoder(config.clock(), config.feedbackLayout()),
-                deadLetters,
-                resilience.storeWriteRetry(),
-                scheduler,
-                ingestThreads,
-                metrics,
-                vectors == null
-                        ? tuned
-                        : episodes -> {
-                            vectors.submit(episodes);
-                            tuned.accept(episodes);
-                        });
-        ActorRef<IngestActor.Command> ingest = spawn(system, writer, config.resilience());
-
-        Duration batchTimeout = config.resilience().batchTimeout();
-        Map<String, Object> consumerSettings = new HashMap<>(Map.of(
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                config.maxBatchRecords(),
-                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
-                NodeIdentity.of(config.dataDir())));
-        if (config.cluster().enabled()) {
-            // How soon a dead node's partitions move; the Kafka client properties may still say otherwise.
-            consumerSettings.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int)
-                    config.cluster().sessionTimeout().toMillis());
-            consumerSettings.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int)
-                    config.cluster().heartbeatInterval().toMillis());
-        }
-        boolean perTenant = config.feedbackLayout() == FeedbackTopicLayout.PER_TENANT;
-        if (perTenant && !config.kafkaProperties().containsKey(ConsumerConfig.METADATA_MAX_AGE_CONFIG)) {
-            // A new tenant's topic joins the pattern subscription at the next metadata refresh (Kafka: 5 min).
-            consumerSettings.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) PER_TENANT_TOPIC_DISCOVERY.toMillis());
-        }
-        Supplier<org.apache.kafka.clients.consumer.Consumer<String, byte[]>> consumers =
-                () -> KafkaClientFactory.consumer(kafka, config.groupId(), consumerSettings);
-        BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> toIngest =
-                (batch, isolate) -> AskPattern.<IngestActor.Command, BatchResult>ask(
-                        ingest,
-                        replyTo -> new IngestActor.Ingest(batch, isolate, replyTo),
-                        batchTimeout,
-                        system.scheduler());
-        FeedbackConsumer consumer = perTenant
-                ? new FeedbackConsumer(
-                        consumers,
-                        config.feedbackLayout().subscription(),
-                        toIngest,
-                        writer::durableOffsets,
+        IngestAssembly.Running ingest = new IngestAssembly(
+                        config,
+                        kafka,
+                        system,
+                        store,
                         metrics,
-                        config.pollTimeout(),
-                        batchTimeout,
-                        resilience.ingestPartitionRetry(),
-                        config.clock())
-                : new FeedbackConsumer(
-                        consumers,
-                        Topics.FEEDBACK,
-                        toIngest,
-                        writer::durableOffsets,
-                        metrics,
-                        config.pollTimeout(),
-                        batchTimeout,
-                        resilience.ingestPartitionRetry(),
-                        config.clock(),
-                        cluster == null ? FeedbackConsumer.NO_OWNERSHIP : cluster.ownership());
-        Thread consumerThread = new Thread(consumer, "engram-feedback-consumer");
-        consumerThread.setDaemon(true);
-        consumerThread.start();
-        resources.push(() -> {
-            consumer.stop();
-            consumerThread.join(30_000);
-        });
+                        resilience,
+                        scheduler,
+                        ingestThreads,
+                        deadLetters,
+                        cluster,
+                        resources)
+                .start(tuned);
+        FeedbackConsumer consumer = ingest.consumer();
+        Thread consumerThread = ingest.thread();
 
         org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> controlProducer =
                 KafkaClientFactory.producer(kafka);
@@ -497,17 +408,6 @@ public final class EngramNode implements AutoCloseable {
         node.nodeKey = nodeKey;
         node.cluster = cluster;
         return node;
-    }
-
-    private static ActorRef<IngestActor.Command> spawn(
-            ActorSystem<SpawnProtocol.Command> system, BatchWriter writer, ResilienceConfig resilience) {
-        CompletionStage<ActorRef<IngestActor.Command>> spawned = AskPattern.ask(
-                system,
-                replyTo -> new SpawnProtocol.Spawn<>(
-                        IngestActor.supervised(writer, resilience), "ingest", Props.empty(), replyTo),
-                ASK_SPAWN_TIMEOUT,
-                system.scheduler());
-        return await(spawned, "spawning the ingest actor");
     }
 
     /** The node's part in a cluster of nodes; empty for a node on its own ({@link NodeConfig#cluster()} off). */

@@ -18,6 +18,16 @@ public interface Embedder {
     /** A stable identifier of the model (and adapter, if any) that produced the vectors. */
     String modelId();
 
+    /**
+     * What this embedder's document vectors are: two embedders with the same id give the same
+     * vector for the same case text, so one may use a vector the other recorded (a node taking over
+     * a partition does). Name everything that changes a document vector: the model, an adapter on
+     * the document side, the maximum length, a document prefix. By default {@link #modelId()}.
+     */
+    default String documentVectorId() {
+        return modelId();
+    }
+
     /** Length of every vector this embedder returns. */
     int dimension();
 

@@ -202,6 +202,19 @@ public final class TextEncoder implements Embedder, AutoCloseable {
         return modelId;
     }
 
+    /**
+     * The document side's model (with its adapter when symmetric) and what else shapes a document
+     * vector: the maximum length and the document prefix, e.g.
+     * {@code sentence-transformers/all-MiniLM-L6-v2;maxLength=256}. A query-side adapter leaves it
+     * unchanged: document vectors stay valid under it.
+     */
+    @Override
+    public String documentVectorId() {
+        String model = documentEncoder == base ? config.model().id() : modelId;
+        return model + ";maxLength=" + config.maxLength()
+                + (config.documentPrefix().isEmpty() ? "" : ";documentPrefix=" + config.documentPrefix());
+    }
+
     @Override
     public int dimension() {
         return base.config().hiddenSize();

@@ -30,6 +30,21 @@ class TextEncoderParityTest {
     }
 
     @Test
+    void theDocumentVectorIdNamesWhatShapesADocumentVectorAndNotAQueryAdapter() {
+        assertThat(encoder.documentVectorId())
+                .isEqualTo(encoder.config().model().id() + ";maxLength="
+                        + encoder.config().maxLength());
+        // the base projections stand in for an adapter's: what matters here is which side they are on
+        assertThat(encoder.withQueryAdapter("acme-v1", encoder.baseEncoder().baseLinears())
+                        .documentVectorId())
+                .isEqualTo(encoder.documentVectorId());
+        assertThat(encoder.withAdapter("acme-v1", encoder.baseEncoder().baseLinears())
+                        .documentVectorId())
+                .isNotEqualTo(encoder.documentVectorId())
+                .startsWith(encoder.config().model().id() + "+acme-v1;");
+    }
+
+    @Test
     void derivesMiniLmArchitectureFromTheOnnxFile() {
         BertConfig c = encoder.baseEncoder().config();
         assertThat(c).isEqualTo(new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12f));

@@ -6,7 +6,7 @@ import dev.engram.streams.internal.ChunkedAdapterJson;
 
 /**
  * JSON (UTF-8) of the continual loop's records: {@link TrainingJob}, {@link AgentModelJob}, {@link AdapterPublished},
- * {@link AdapterControl} and {@link TrainingProgress}. Field names are the record component names;
+ * {@link AdapterControl}, {@link TrainingProgress} and {@link CaseVector}. Field names are the record component names;
  * instants are ISO-8601 strings, {@link AdapterMethod} its wire name, file bytes base64.
  *
  * <pre>{@code
@@ -123,5 +123,17 @@ public final class ContinualCodec {
         JsonNode tree = ChunkJson.parse(json);
         ChunkJson.checkSchemaVersion(tree, TrainingProgress.SCHEMA_VERSION);
         return ChunkJson.read(tree, TrainingProgress.class);
+    }
+
+    /** A case's vector as JSON (its values base64, float32 little-endian). */
+    public static byte[] encode(CaseVector vector) {
+        return ChunkJson.write(vector);
+    }
+
+    /** A case's vector from its JSON, every value checked finite. */
+    public static CaseVector decodeCaseVector(byte[] json) {
+        JsonNode tree = ChunkJson.parse(json);
+        ChunkJson.checkSchemaVersion(tree, CaseVector.SCHEMA_VERSION);
+        return ChunkJson.read(tree, CaseVector.class);
     }
 }

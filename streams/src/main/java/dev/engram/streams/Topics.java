@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  *   <tr><td>{@value #TRAINING_JOBS}</td><td>tenant</td><td>4</td><td>delete</td><td>7 days</td><td>1 MiB</td></tr>
  *   <tr><td>{@value #ADAPTERS}</td><td>adapter name</td><td>1</td><td>compact</td><td>latest per key</td><td>8 MiB</td></tr>
  *   <tr><td>{@value #TRAINING_PROGRESS}</td><td>job id</td><td>1</td><td>delete</td><td>1 day</td><td>1 MiB</td></tr>
+ *   <tr><td>{@value #CASE_VECTORS}</td><td>tenant/case id</td><td>4</td><td>compact</td><td>latest per key</td><td>1 MiB</td></tr>
  * </table>
  *
  * <p>Why these numbers: feedback is kept forever because Kafka is the source of truth and the case
@@ -32,7 +33,10 @@ import java.util.regex.Pattern;
  * {@link EventLimits#MAX_EVENT_JSON_BYTES} so that an oversized event still arrives and is
  * dead-lettered with a reason instead of failing in the producer. Dead letters carry the original
  * bytes base64-encoded (4/3 larger), hence 2 MiB. Adapters are compacted so that a new node reads
- * only the latest version of each adapter, and their payloads are large.
+ * only the latest version of each adapter, and their payloads are large. Case vectors are compacted
+ * for the same reason, and have as many partitions as feedback: a record goes to the partition of
+ * its tenant ({@code murmur2(tenant)}, as feedback does), so a node taking over feedback partition
+ * N finds the vectors of its cases in partition N.
  *
  * <p>Replication is left to the cluster's {@code default.replication.factor}
  * ({@link TopicSpec#BROKER_DEFAULT_REPLICATION}): 1 on the embedded broker, whatever the operator
@@ -65,6 +69,12 @@ public final class Topics {
 
     /** Progress reports of running training jobs. */
     public static final String TRAINING_PROGRESS = "engram.training-progress";
+
+    /**
+     * {@link CaseVector}s: the changelog of the vectors nodes computed for their cases; compacted,
+     * key = {@code tenant/caseId}, partitioned by tenant like {@value #FEEDBACK}.
+     */
+    public static final String CASE_VECTORS = "engram.case-vectors";
 
     /** Kafka's own default {@code max.message.bytes} (1 MiB plus record-batch overhead). */
     public static final int BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024 + 12;
@@ -112,7 +122,17 @@ public final class Topics {
                     Map.of(
                             CLEANUP_POLICY_CONFIG, CLEANUP_POLICY_DELETE,
                             RETENTION_MS_CONFIG, millis(Duration.ofDays(1)),
-                            MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MIB))));
+                            MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MIB))),
+            spec(
+                    CASE_VECTORS,
+                    4,
+                    Map.of(
+                            CLEANUP_POLICY_CONFIG,
+                            CLEANUP_POLICY_COMPACT,
+                            MIN_CLEANABLE_DIRTY_RATIO_CONFIG,
+                            "0.1",
+                            MAX_MESSAGE_BYTES_CONFIG,
+                            String.valueOf(MIB))));
 
     private Topics() {}
 

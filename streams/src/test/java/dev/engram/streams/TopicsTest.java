@@ -18,7 +18,17 @@ class TopicsTest {
                         Topics.DEAD_LETTERS,
                         Topics.TRAINING_JOBS,
                         Topics.ADAPTERS,
-                        Topics.TRAINING_PROGRESS);
+                        Topics.TRAINING_PROGRESS,
+                        Topics.CASE_VECTORS);
+    }
+
+    @Test
+    void caseVectorsAreCompactedAndPartitionedAsFeedbackIs() {
+        TopicSpec vectors = Topics.spec(Topics.CASE_VECTORS);
+        assertThat(vectors.configs()).containsEntry("cleanup.policy", "compact");
+        assertThat(vectors.partitions()).isEqualTo(Topics.spec(Topics.FEEDBACK).partitions());
+        // the largest vector (4096 float32 values, base64) and its envelope fit one record
+        assertThat(vectors.maxMessageBytes()).isGreaterThan(CaseVector.MAX_DIMENSION * 4 * 4 / 3 + 4 * 1024);
     }
 
     @Test

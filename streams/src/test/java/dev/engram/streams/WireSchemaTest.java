@@ -91,7 +91,12 @@ class WireSchemaTest {
                     "training-progress",
                     TrainingProgress.class,
                     ContinualCodec::decodeTrainingProgress,
-                    e -> ContinualCodec.encode((TrainingProgress) e)));
+                    e -> ContinualCodec.encode((TrainingProgress) e)),
+            new Event(
+                    "case-vector",
+                    CaseVector.class,
+                    ContinualCodec::decodeCaseVector,
+                    e -> ContinualCodec.encode((CaseVector) e)));
 
     /**
      * Invalid examples whose rule JSON Schema cannot express, with the words of the schema's
@@ -120,7 +125,10 @@ class WireSchemaTest {
             entry("adapter-published/invalid/duplicate-file-names.json", "No file name may appear twice"),
             entry("adapter-published/invalid/parent-not-below-version.json", "parentVersion must be below version"),
             entry("training-progress/invalid/step-above-total.json", "step must be at most totalSteps"),
-            entry("training-progress/invalid/loss-overflows-a-double.json", "Numbers must be finite"));
+            entry("training-progress/invalid/loss-overflows-a-double.json", "Numbers must be finite"),
+            entry("case-vector/invalid/vector-length-not-dimension.json", "exactly 4 * dimension bytes"),
+            entry("case-vector/invalid/vector-with-nan.json", "must be finite (no NaN or infinity)"),
+            entry("case-vector/invalid/dimension-as-decimal.json", "Integers must be written as integers"));
 
     /** Where each record is described: schema file and JSON pointer to its object schema. */
     private static final Map<Class<? extends Record>, String> SHAPES = Map.ofEntries(
@@ -139,7 +147,8 @@ class WireSchemaTest {
             entry(PlanLossMetrics.class, "adapter-published.schema.json#/$defs/planLoss"),
             entry(AdapterFile.class, "adapter-published.schema.json#/$defs/file"),
             entry(AdapterControl.class, "adapter-control.schema.json#"),
-            entry(TrainingProgress.class, "training-progress.schema.json#"));
+            entry(TrainingProgress.class, "training-progress.schema.json#"),
+            entry(CaseVector.class, "case-vector.schema.json#"));
 
     private static final SchemaRegistry REGISTRY = registry();
 

@@ -5,8 +5,11 @@ import dev.engram.memory.CaseStore;
 import dev.engram.memory.Embedder;
 import dev.engram.memory.Episode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -30,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * queue is bounded; a case that does not fit is left for a scan, which runs again as soon as the
  * queue has drained.
  *
+ * <p>With a {@link VectorChangelog}, each batch first takes the vectors recorded for its cases
+ * (a node taking over a partition finds there what the previous owner computed) and embeds only
+ * the others, recording each vector it computes.
+ *
  * <pre>{@code
  * try (VectorBackfill vectors = VectorBackfill.start(store, encoder, 64, 10_000)) {
  *     BatchWriter writer = new BatchWriter(store, null, ..., vectors::submit);   // no embedder on the write path
@@ -40,22 +47,36 @@ public final class VectorBackfill implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VectorBackfill.class);
     private static final int SCAN_PAGE = 1_000;
-
-    private record Pending(String tenant, String caseId, String text) {}
+    /** Cases remembered as done; more than a queue's and a scan page's worth. */
+    private static final int DONE_KEPT = 50_000;
 
     private final CaseStore store;
     private final Embedder embedder;
+    private final VectorChangelog changelog;
     private final int batchSize;
-    private final BlockingQueue<Pending> queue;
+    private final BlockingQueue<CaseText> queue;
     private final AtomicBoolean rescan = new AtomicBoolean(true);
+    /**
+     * Cases given a vector lately (only the backfill thread touches it): a scan that runs while new
+     * cases are handed over can list a case the queue holds too, and the second would embed it again.
+     */
+    private final Set<String> done = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > DONE_KEPT;
+        }
+    });
+
     private final AtomicLong embedded = new AtomicLong();
+    private final AtomicLong restored = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
 
-    private VectorBackfill(CaseStore store, Embedder embedder, int batchSize, int capacity) {
+    private VectorBackfill(CaseStore store, Embedder embedder, VectorChangelog changelog, int batchSize, int capacity) {
         this.store = Objects.requireNonNull(store, "store");
         this.embedder = Objects.requireNonNull(embedder, "embedder");
+        this.changelog = Objects.requireNonNull(changelog, "changelog");
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be positive, was " + batchSize);
         }
@@ -76,7 +97,17 @@ public final class VectorBackfill implements AutoCloseable {
      * @param capacity cases waiting at most; more are left to a scan of the store
      */
     public static VectorBackfill start(CaseStore store, Embedder embedder, int batchSize, int capacity) {
-        VectorBackfill backfill = new VectorBackfill(store, embedder, batchSize, capacity);
+        return start(store, embedder, VectorChangelog.NONE, batchSize, capacity);
+    }
+
+    /**
+     * As {@link #start(CaseStore, Embedder, int, int)}, taking recorded vectors from {@code
+     * changelog} before embedding and recording the vectors it computes. The changelog stays the
+     * caller's to close, after this.
+     */
+    public static VectorBackfill start(
+            CaseStore store, Embedder embedder, VectorChangelog changelog, int batchSize, int capacity) {
+        VectorBackfill backfill = new VectorBackfill(store, embedder, changelog, batchSize, capacity);
         backfill.thread.start();
         return backfill;
     }
@@ -84,7 +115,7 @@ public final class VectorBackfill implements AutoCloseable {
     /** Hands over durable new cases; never blocks (a case that does not fit waits for a scan). */
     public void submit(List<Episode> episodes) {
         for (Episode e : episodes) {
-            if (!queue.offer(new Pending(e.tenant(), e.eventId(), BatchWriter.caseText(e)))) {
+            if (!queue.offer(new CaseText(e.tenant(), e.eventId(), BatchWriter.caseText(e)))) {
                 rescan.set(true);
             }
         }
@@ -95,9 +126,14 @@ public final class VectorBackfill implements AutoCloseable {
         return queue.size();
     }
 
-    /** Vectors written since start. */
+    /** Vectors the embedder computed and this wrote, since start (texts embedded). */
     public long embedded() {
         return embedded.get();
+    }
+
+    /** Vectors taken from the changelog and written instead of embedding, since start. */
+    public long restored() {
+        return restored.get();
     }
 
     /** Cases whose embedding failed since start (they stay BM25-only until the next start's scan). */
@@ -111,11 +147,11 @@ public final class VectorBackfill implements AutoCloseable {
                 if (queue.isEmpty() && rescan.getAndSet(false)) {
                     scan();
                 }
-                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                CaseText first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
-                List<Pending> batch = new ArrayList<>(batchSize);
+                List<CaseText> batch = new ArrayList<>(batchSize);
                 batch.add(first);
                 queue.drainTo(batch, batchSize - 1);
                 embed(batch);
@@ -137,10 +173,10 @@ public final class VectorBackfill implements AutoCloseable {
         for (String tenant : store.tenants()) {
             Set<String> tried = new HashSet<>();
             while (running) {
-                List<Pending> page = new ArrayList<>();
+                List<CaseText> page = new ArrayList<>();
                 for (Case c : store.casesWithoutVector(tenant, SCAN_PAGE)) {
                     if (tried.add(c.caseId())) {
-                        page.add(new Pending(tenant, c.caseId(), c.text()));
+                        page.add(new CaseText(tenant, c.caseId(), c.text()));
                     }
                 }
                 if (page.isEmpty()) {
@@ -153,18 +189,50 @@ public final class VectorBackfill implements AutoCloseable {
             }
         }
         if (found > 0) {
-            log.info("embedded {} cases that had no vector", found);
+            log.info("found {} cases without a vector and gave them one (recorded or embedded)", found);
         }
     }
 
-    private void embed(List<Pending> batch) {
-        List<float[]> vectors;
+    private void embed(List<CaseText> handed) {
+        List<CaseText> batch =
+                handed.stream().filter(c -> !done.contains(c.key())).toList();
+        if (batch.isEmpty()) {
+            return;
+        }
+        Map<String, float[]> recorded = changelog.recorded(batch);
+        List<CaseText> toEmbed = new ArrayList<>(batch.size());
+        for (CaseText c : batch) {
+            float[] v = recorded.get(c.key());
+            if (v == null) {
+                toEmbed.add(c);
+            } else if (write(c, v)) {
+                restored.incrementAndGet();
+            }
+        }
+        if (toEmbed.isEmpty()) {
+            return;
+        }
+        List<float[]> vectors = vectors(toEmbed);
+        for (int i = 0; i < toEmbed.size(); i++) {
+            CaseText c = toEmbed.get(i);
+            float[] v = vectors.get(i);
+            if (v == null) {
+                failed.incrementAndGet();
+            } else if (write(c, v)) {
+                embedded.incrementAndGet();
+                changelog.record(c, v);
+            }
+        }
+    }
+
+    /** The embedder's vectors for {@code batch} in order, null for a case it could not embed. */
+    private List<float[]> vectors(List<CaseText> batch) {
         try {
-            vectors = embedder.embedDocuments(batch.stream().map(Pending::text).toList());
+            return embedder.embedDocuments(batch.stream().map(CaseText::text).toList());
         } catch (RuntimeException batchFailure) {
             log.warn("embedding {} cases failed ({}); embedding one by one", batch.size(), batchFailure.toString());
-            vectors = new ArrayList<>();
-            for (Pending p : batch) {
+            List<float[]> vectors = new ArrayList<>();
+            for (CaseText p : batch) {
                 try {
                     vectors.add(embedder.embedDocuments(List.of(p.text())).get(0));
                 } catch (RuntimeException e) {
@@ -172,21 +240,21 @@ public final class VectorBackfill implements AutoCloseable {
                     vectors.add(null);
                 }
             }
+            return vectors;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            float[] v = vectors.get(i);
-            if (v == null) {
-                failed.incrementAndGet();
-                continue;
+    }
+
+    private boolean write(CaseText c, float[] vector) {
+        try {
+            boolean written = store.updateVector(c.tenant(), c.caseId(), vector);
+            if (written) {
+                done.add(c.key());
             }
-            try {
-                store.updateVector(p.tenant(), p.caseId(), v);
-                embedded.incrementAndGet();
-            } catch (IllegalArgumentException e) {
-                log.warn("case {} of tenant {} stays without a vector: {}", p.caseId(), p.tenant(), e.getMessage());
-                failed.incrementAndGet();
-            }
+            return written;
+        } catch (IllegalArgumentException e) {
+            log.warn("case {} of tenant {} stays without a vector: {}", c.caseId(), c.tenant(), e.getMessage());
+            failed.incrementAndGet();
+            return false;
         }
     }
 

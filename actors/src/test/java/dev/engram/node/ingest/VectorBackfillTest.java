@@ -9,6 +9,7 @@ import dev.engram.memory.LuceneCaseStore;
 import dev.engram.memory.RecallQuery;
 import dev.engram.memory.RecallResult;
 import dev.engram.node.testing.Await;
+import dev.engram.node.testing.CountingEmbedder;
 import dev.engram.node.testing.HashingEmbedder;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,6 +91,25 @@ class VectorBackfillTest {
                     BOUND,
                     () -> store.countWithVector("acme") == 12 && store.countWithVector("globex") == 5);
             assertThat(vectors.embedded()).isEqualTo(17);
+        }
+    }
+
+    @Test
+    void aCaseBothScannedAndHandedOverIsEmbeddedOnce() throws Exception {
+        CountingEmbedder counting = new CountingEmbedder(new HashingEmbedder(DIM));
+        try (LuceneCaseStore store = LuceneCaseStore.open(dir.resolve("cases"), CaseStoreConfig.defaults())) {
+            List<Episode> episodes = episodes("acme", 30);
+            ingestWithoutVectors(store, episodes);
+            VectorBackfill vectors = VectorBackfill.start(store, counting, 4, 100); // its start scan finds all 30
+            try (vectors) {
+                vectors.submit(episodes); // and the same 30 are handed over, as new durable cases
+                Await.until(
+                        "every case has its vector and the queue is drained",
+                        BOUND,
+                        () -> store.countWithVector("acme") == 30 && vectors.queued() == 0);
+            }
+            assertThat(counting.documentTexts).hasSize(30).doesNotHaveDuplicates();
+            assertThat(vectors.embedded()).isEqualTo(30);
         }
     }
 

@@ -26,6 +26,11 @@ public final class CountingEmbedder implements Embedder {
     }
 
     @Override
+    public String documentVectorId() {
+        return inner.documentVectorId();
+    }
+
+    @Override
     public int dimension() {
         return inner.dimension();
     }

@@ -25,6 +25,11 @@ public final class TunedEmbedder implements Embedder {
     }
 
     @Override
+    public String documentVectorId() {
+        return view.documentVectorId();
+    }
+
+    @Override
     public int dimension() {
         return view.dimension();
     }
