@@ -45,7 +45,8 @@ import java.util.concurrent.TimeUnit;
  * 30th for it, so a query fills the 256 word pieces the node's encoder reads).
  *
  * <p>Run: {@code bench/run RoundBench [--examples 350] [--held-out 30] [--candidates 20] [--epochs 4]
- * [--xmx 2g] [--shapes short,long] [--runs worker,trainer-one-pass,trainer]}. The node's side of a
+ * [--xmx 2g] [--shapes short,long] [--runs worker,trainer-one-pass,trainer]}; {@code trainer@N} runs
+ * the trainer at N query word pieces per pass. The node's side of a
  * round (the scheduler building the job, the job on Kafka, the node verifying the candidate and its
  * gate) is not in it.
  */
@@ -109,6 +110,8 @@ public final class RoundBench {
                         file.toString()));
                 if (run.equals("trainer-one-pass")) {
                     command.add("0");
+                } else if (run.startsWith("trainer@")) {
+                    command.add(run.substring("trainer@".length()));
                 }
                 report(shape, run, command);
             }
@@ -144,13 +147,13 @@ public final class RoundBench {
             p.destroyForcibly();
             return;
         }
-        long[] done = marks.get("done");
+        long[] done = marks.get(run.equals("worker") ? "evaluate" : "train");
         StringBuilder phases = new StringBuilder();
         long previous = launched;
         for (Map.Entry<String, long[]> m : marks.entrySet()) {
             phases.append(String.format(
                     Locale.ROOT,
-                    " %s %.1f s (hwm %.0f MiB);",
+                    " %s %.1f s (peak RSS then %.0f MiB);",
                     m.getKey(),
                     (m.getValue()[0] - previous) / 1e3,
                     m.getValue()[1] / 1024.0));
@@ -158,10 +161,11 @@ public final class RoundBench {
         }
         System.out.printf(
                 Locale.ROOT,
-                "  %-17s %6.1f s launch to done, peak RSS %,6.0f MiB, peak heap %,5.0f MiB;%s %s%n",
+                "  %-17s %6.1f s in all, peak RSS %,6.0f MiB (RSS at the end %,6.0f), peak heap %,5.0f MiB;%s %s%n",
                 run,
                 (done[0] - launched) / 1e3,
                 done[1] / 1024.0,
+                done[2] / 1024.0,
                 done[3] / 1048576.0,
                 phases,
                 other);
@@ -197,7 +201,6 @@ public final class RoundBench {
         for (Query q : split.heldOut()
                 .subList(0, Math.min(heldOutQueries, split.heldOut().size()))) {
             Map<String, Integer> judged = cranfield.qrels().judged(q.id());
-            Set<String> ids = new HashSet<>();
             List<HeldOutQuery.Candidate> list = new ArrayList<>();
             for (Document d : lexical.rank(q.text())) {
                 if (list.size() >= candidates) {
@@ -205,7 +208,6 @@ public final class RoundBench {
                 }
                 Integer gain = judged.get(d.id());
                 list.add(new HeldOutQuery.Candidate(d.id(), d.fullText(), gain == null || gain < 0 ? 0 : gain));
-                ids.add(d.id());
             }
             if (list.stream().anyMatch(c -> c.gain() > 0)) {
                 heldOut.add(new HeldOutQuery(q.id(), q.text(), list));

@@ -29,8 +29,8 @@ import java.util.Locale;
  * it as a worker does ({@code worker}: {@link CandidateTrainer}, which embeds the job's case texts,
  * trains and scores the candidate on the held-out queries, with the tuning defaults), or trains the
  * same examples with the bare {@link ContrastiveTrainer} ({@code trainer}, the baseline) at the
- * given query word pieces per pass (0: the whole batch in one pass, as before passes existed). Prints one {@code MARK} line per
- * phase boundary (name, epoch ms, VmHWM and VmRSS in KiB, peak heap in bytes) for the parent.
+ * given query word pieces per pass (0: the whole batch in one pass, as before passes existed). Prints a {@code MARK} line as each
+ * phase ends (the phase, epoch ms, VmHWM and VmRSS in KiB, peak heap in bytes) for the parent.
  *
  * <p>Args: {@code worker|trainer JOB_FILE [QUERY_TOKENS_PER_PASS]}.
  */
@@ -40,24 +40,24 @@ public final class RoundBenchWorker {
 
     public static void main(String[] args) throws Exception {
         String mode = args[0];
-        mark("jvm-up");
+        mark("start-jvm");
         TrainingJob job = ContinualCodec.decodeTrainingJob(Files.readAllBytes(Path.of(args[1])));
         int tokensPerPass = args.length > 2
                 ? Integer.parseInt(args[2])
                 : TuningConfig.defaults().queryTokensPerPass();
-        mark("job-read");
+        mark("read-job");
         if (mode.equals("worker")) {
             CandidateTrainer trainer = new CandidateTrainer("localhost:1", Clock.systemUTC());
             trainer.encoder(job.config().maxLength());
-            mark("encoder-loaded");
-            TrainingProgress.Phase[] last = {TrainingProgress.Phase.STARTING};
+            mark("load-encoder");
             JobResult result = trainer.run(job, p -> {
-                if (p.phase() != last[0]) {
-                    mark(p.phase().name().toLowerCase(Locale.ROOT) + "-began");
-                    last[0] = p.phase();
+                if (p.phase() == TrainingProgress.Phase.STARTING && p.detail().startsWith("embedded")) {
+                    mark("embed-cases");
+                } else if (p.phase() == TrainingProgress.Phase.EVALUATING && p.step() > 0) {
+                    mark("train");
                 }
             });
-            mark("done");
+            mark("evaluate");
             System.out.printf(
                     Locale.ROOT,
                     "RESULT held-out nDCG@10 %.4f (base %.4f), %d files%n",
@@ -69,7 +69,7 @@ public final class RoundBenchWorker {
             LoraTrainingConfig c = job.config();
             try (TextEncoder encoder = TextEncoder.load(
                     EncoderConfig.custom().maxLength(c.maxLength()).build())) {
-                mark("encoder-loaded");
+                mark("load-encoder");
                 TuningConfig tuning = TuningConfig.builder()
                         .epochs(c.epochs())
                         .batchSize(c.batchSize())
@@ -99,15 +99,13 @@ public final class RoundBenchWorker {
                             negatives));
                     id++;
                 }
-                String[] phase = {""};
                 TuningRound round = new ContrastiveTrainer(encoder, tuning)
                         .train(job.tenant(), examples, List.of(), null, p -> {
-                            if (!p.phase().equals(phase[0])) {
-                                mark(p.phase().replace(' ', '-') + "-began");
-                                phase[0] = p.phase();
+                            if (p.phase().equals("embedding cases") && p.step() == p.totalSteps()) {
+                                mark("embed-cases");
                             }
                         });
-                mark("done");
+                mark("train");
                 try (TenantAdapter adapter = round.adapter()) {
                     System.out.printf(
                             Locale.ROOT,
