@@ -73,6 +73,23 @@ public final class AdapterTrainer {
      *     gradient stops being finite (the step is not applied)
      */
     public TrainingResult fit(List<TrainableParameter> params, LossStep lossStep) throws IOException {
+        Objects.requireNonNull(lossStep, "lossStep");
+        return fit(params, (PartedLossStep) (sm, step, backward) -> {
+            NDArray loss = lossStep.loss(sm, step);
+            backward.accept(loss);
+            // grad mode is per thread and on by default off the engine's loading thread
+            try (NoGradScope noGrad = NoGradScope.enter()) {
+                return loss.toType(DataType.FLOAT32, false).toFloatArray()[0];
+            }
+        });
+    }
+
+    /**
+     * As {@link #fit(List, LossStep)}, for a step computed and backward-ed in parts: the update
+     * uses the sum of the parts' gradients, clipped as a whole.
+     */
+    public TrainingResult fit(List<TrainableParameter> params, PartedLossStep lossStep) throws IOException {
+        Objects.requireNonNull(lossStep, "lossStep");
         validate(params);
         stopRequested = false;
         long began = clock.millis();
@@ -101,19 +118,19 @@ public final class AdapterTrainer {
                 double lr = config.learningRate()
                         * config.schedule().factor(step, config.warmupSteps(), config.totalSteps());
                 try (NDManager sm = root.newSubManager()) {
-                    NDArray loss;
+                    long at = step;
                     try (GradientCollector collector = engine.newGradientCollector()) {
-                        loss = lossStep.loss(sm, step);
-                        if (loss == null || loss.getShape().size() != 1) {
-                            throw new IllegalArgumentException("the loss must be a scalar, was "
-                                    + (loss == null ? "null" : loss.getShape()) + " at step " + step);
-                        }
-                        collector.backward(loss);
+                        lastLoss = lossStep.loss(sm, step, loss -> {
+                            if (loss == null || loss.getShape().size() != 1) {
+                                throw new IllegalArgumentException("the loss must be a scalar, was "
+                                        + (loss == null ? "null" : loss.getShape()) + " at step " + at);
+                            }
+                            collector.backward(loss);
+                        });
                     }
                     // grad mode is per thread and on by default off the engine's loading thread;
                     // the optimiser's in-place updates need it off
                     try (NoGradScope noGrad = NoGradScope.enter()) {
-                        lastLoss = loss.toType(DataType.FLOAT32, false).toFloatArray()[0];
                         gradNorm = update(params, adam, lr, step, lastLoss, sm);
                     }
                 }

@@ -2,10 +2,13 @@ package dev.engram.retriever.tuning;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.engram.adapters.AdapterTrainer;
 import dev.engram.adapters.LoraModel;
 import dev.engram.adapters.LrSchedule;
+import dev.engram.adapters.NoGradScope;
+import dev.engram.adapters.PartedLossStep;
 import dev.engram.adapters.TrainingConfig;
 import dev.engram.adapters.TrainingProgress;
 import dev.engram.retriever.BertEncoder;
@@ -13,6 +16,7 @@ import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.TokenBatch;
 import dev.engram.retriever.tuning.internal.BatchPlan;
 import dev.engram.retriever.tuning.internal.ContrastiveBatch;
+import dev.engram.retriever.tuning.internal.QueryPasses;
 import dev.engram.retriever.tuning.internal.TokenTruncation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -249,28 +253,59 @@ public final class ContrastiveTrainer {
                 clock);
         lora.setTraining(true);
         try {
-            trainer.fit(lora.trainableParameters(), (sm, step) -> {
+            trainer.fit(lora.trainableParameters(), (PartedLossStep) (sm, step, backward) -> {
                 ContrastiveBatch b = batches.get((int) step);
                 TokenBatch queryTokens = encoder.tokenizeQueries(prefixed(b.queries()));
-                NDArray queries = tuned.embed(sm, queryTokens, true);
                 NDArray candidates;
+                List<int[]> passes;
                 if (config.mode() == TuningMode.QUERY_SIDE) {
                     float[] flat = new float[b.candidates().size() * hidden];
                     for (int i = 0; i < b.candidates().size(); i++) {
                         System.arraycopy(vectors.get(b.candidates().get(i).caseId()), 0, flat, i * hidden, hidden);
                     }
                     candidates = sm.create(flat, new Shape(b.candidates().size(), hidden));
+                    // each query's loss needs only its own vector and the frozen candidates
+                    passes = QueryPasses.plan(queryTokens, config.queryTokensPerPass());
                 } else {
                     TokenBatch caseTokens = TokenTruncation.truncate(
                             encoder.tokenizeDocuments(
                                     b.candidates().stream().map(CaseText::text).toList()),
                             config.trainingMaxLength());
                     candidates = tuned.embed(sm, caseTokens, true);
+                    passes = QueryPasses.plan(queryTokens, 0);
                 }
-                return loss.compute(sm, queries, candidates, b.excluded());
+                if (passes.size() == 1) {
+                    NDArray queries = tuned.embed(sm, queryTokens, true);
+                    NDArray value = loss.compute(sm, queries, candidates, b.excluded());
+                    backward.accept(value);
+                    return scalar(value);
+                }
+                double total = 0;
+                for (int[] rows : passes) {
+                    // the pass's activations go as soon as its gradient is in the parameters
+                    try (NDManager pass = sm.newSubManager()) {
+                        NDArray queries = tuned.embed(pass, QueryPasses.rows(queryTokens, rows), true);
+                        NDArray value = loss.computeRows(
+                                pass,
+                                queries,
+                                candidates,
+                                b.excluded(),
+                                rows,
+                                b.queries().size());
+                        backward.accept(value);
+                        total += scalar(value);
+                    }
+                }
+                return total;
             });
         } finally {
             lora.setTraining(false);
+        }
+    }
+
+    private static double scalar(NDArray value) {
+        try (NoGradScope noGrad = NoGradScope.enter()) {
+            return value.toType(DataType.FLOAT32, false).toFloatArray()[0];
         }
     }
 

@@ -64,6 +64,38 @@ public final class MultipleNegativesRankingLoss {
      *     j == i); {@code null} for none
      */
     public NDArray compute(NDManager m, NDArray queries, NDArray candidates, boolean[][] excluded) {
+        int rows = (int) queries.getShape().get(0);
+        int[] all = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            all[i] = i;
+        }
+        return rowLogProbs(m, queries, candidates, excluded, all, rows).mean().neg();
+    }
+
+    /**
+     * The share of {@link #compute}'s mean loss that some rows of the batch contribute: the sum of
+     * their losses over {@code batchRows}. Each row's loss depends on its own query and the
+     * candidates only, so over a partition of the rows these parts add up to {@code compute}'s value
+     * and their gradients to its gradient: a step can embed its queries in several passes and run
+     * backward on each part before the next, holding one pass's activations at a time.
+     *
+     * @param queries [r, h]; row k is the batch's row {@code rows[k]}
+     * @param candidates [C, h] of the whole batch; candidate i is the positive of batch row i
+     * @param excluded as for {@link #compute}, over the whole batch ([B][C]), or {@code null}
+     * @param rows which batch rows the queries are, each in [0, batchRows)
+     * @param batchRows B, the rows of the whole batch
+     */
+    public NDArray computeRows(
+            NDManager m, NDArray queries, NDArray candidates, boolean[][] excluded, int[] rows, int batchRows) {
+        return rowLogProbs(m, queries, candidates, excluded, rows, batchRows)
+                .sum()
+                .mul(m.create(1f / batchRows))
+                .neg();
+    }
+
+    /** Each query's log-probability of its own positive, [r]. */
+    private NDArray rowLogProbs(
+            NDManager m, NDArray queries, NDArray candidates, boolean[][] excluded, int[] batchRows, int rowsInBatch) {
         long b = queries.getShape().get(0);
         long c = candidates.getShape().get(0);
         if (queries.getShape().dimension() != 2
@@ -72,23 +104,33 @@ public final class MultipleNegativesRankingLoss {
             throw new IllegalArgumentException("queries must be [B, h] and candidates [C, h] with the same h, were "
                     + queries.getShape() + " and " + candidates.getShape());
         }
-        if (c < b) {
-            throw new IllegalArgumentException(
-                    "need at least one candidate per query (its positive): " + b + " queries, " + c + " candidates");
+        if (batchRows.length != b) {
+            throw new IllegalArgumentException(b + " queries but " + batchRows.length + " row numbers");
+        }
+        if (c < rowsInBatch) {
+            throw new IllegalArgumentException("need at least one candidate per query (its positive): " + rowsInBatch
+                    + " queries, " + c + " candidates");
         }
         int rows = (int) b;
         int cols = (int) c;
+        if (excluded != null && excluded.length != rowsInBatch) {
+            throw new IllegalArgumentException("excluded must be [" + rowsInBatch + "][" + cols + "]");
+        }
         float[] target = new float[rows * cols];
         float[] mask = new float[rows * cols];
-        for (int i = 0; i < rows; i++) {
-            target[i * cols + i] = 1f;
+        for (int k = 0; k < rows; k++) {
+            int i = batchRows[k];
+            if (i < 0 || i >= rowsInBatch) {
+                throw new IllegalArgumentException("row " + i + " is outside the batch's " + rowsInBatch + " rows");
+            }
+            target[k * cols + i] = 1f;
             if (excluded != null) {
-                if (excluded.length != rows || excluded[i].length != cols) {
-                    throw new IllegalArgumentException("excluded must be [" + rows + "][" + cols + "]");
+                if (excluded[i].length != cols) {
+                    throw new IllegalArgumentException("excluded must be [" + rowsInBatch + "][" + cols + "]");
                 }
                 for (int j = 0; j < cols; j++) {
                     if (excluded[i][j] && j != i) {
-                        mask[i * cols + j] = EXCLUDED;
+                        mask[k * cols + j] = EXCLUDED;
                     }
                 }
             }
@@ -96,8 +138,7 @@ public final class MultipleNegativesRankingLoss {
         NDArray scaleArray = m.create(scale);
         NDArray logits = cosine(m, queries, candidates).mul(scaleArray).add(m.create(mask, new Shape(rows, cols)));
         NDArray logProbs = logits.logSoftmax(1);
-        NDArray picked = logProbs.mul(m.create(target, new Shape(rows, cols))).sum(new int[] {1});
-        return picked.mean().neg();
+        return logProbs.mul(m.create(target, new Shape(rows, cols))).sum(new int[] {1});
     }
 
     /** Cosine similarities [B, C] of the rows of {@code a} [B, h] and {@code b} [C, h]. */

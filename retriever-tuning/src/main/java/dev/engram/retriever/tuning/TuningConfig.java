@@ -32,6 +32,10 @@ import java.util.Objects;
  * @param instruction prepended to every task text, in training and in the tenant's query embedder ("")
  * @param trainingMaxLength word pieces per case text while training in symmetric mode, at most the
  *     encoder's own maximum (128); inference keeps the encoder's maximum
+ * @param queryTokensPerPass query-side: word pieces (rows x padded length) that one forward and
+ *     backward pass of the query tower may hold; a step whose queries hold more runs in several
+ *     passes whose gradients add up to the whole batch's, so a batch of long queries does not keep
+ *     every row's activations alive at once; 0 for one pass per step (2,048)
  * @param seed seeds adapter initialisation, example order, replay sampling and dropout (42)
  */
 public record TuningConfig(
@@ -49,6 +53,7 @@ public record TuningConfig(
         Continuation continuation,
         String instruction,
         int trainingMaxLength,
+        int queryTokensPerPass,
         long seed) {
 
     public TuningConfig {
@@ -60,6 +65,7 @@ public record TuningConfig(
         atLeast(batchSize, 2, "batchSize");
         atLeast(hardNegativesPerExample, 0, "hardNegativesPerExample");
         atLeast(trainingMaxLength, 8, "trainingMaxLength");
+        atLeast(queryTokensPerPass, 0, "queryTokensPerPass");
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException(
                     "tuningConfig.learningRate must be positive and finite, was " + learningRate);
@@ -119,6 +125,7 @@ public record TuningConfig(
         b.continuation = continuation;
         b.instruction = instruction;
         b.trainingMaxLength = trainingMaxLength;
+        b.queryTokensPerPass = queryTokensPerPass;
         b.seed = seed;
         return b;
     }
@@ -145,6 +152,7 @@ public record TuningConfig(
         private Continuation continuation = Continuation.DEFAULT;
         private String instruction = "";
         private int trainingMaxLength = 128;
+        private int queryTokensPerPass = 2048;
         private long seed = 42;
 
         private Builder() {}
@@ -219,6 +227,11 @@ public record TuningConfig(
             return this;
         }
 
+        public Builder queryTokensPerPass(int v) {
+            queryTokensPerPass = v;
+            return this;
+        }
+
         public Builder seed(long v) {
             seed = v;
             return this;
@@ -240,6 +253,7 @@ public record TuningConfig(
                     continuation,
                     instruction,
                     trainingMaxLength,
+                    queryTokensPerPass,
                     seed);
         }
     }

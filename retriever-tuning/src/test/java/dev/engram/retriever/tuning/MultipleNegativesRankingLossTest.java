@@ -57,6 +57,26 @@ class MultipleNegativesRankingLossTest {
     }
 
     @Test
+    void rowsInAnyGroupingAddUpToTheBatchLoss() {
+        float[][] q = {{1, 0, 0}, {0, 1, 1}, {1, 1, 0}};
+        float[][] c = {{1, 1, 0}, {0, 1, 0}, {1, 0, 1}, {0, 0, 1}};
+        boolean[][] excluded = {{false, false, true, false}, {false, false, false, false}, {true, false, false, false}};
+        MultipleNegativesRankingLoss loss = new MultipleNegativesRankingLoss();
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray candidates = matrix(m, c);
+            float whole = loss.compute(m, matrix(m, q), candidates, excluded).getFloat();
+            // rows 2 and 0 in one part, row 1 in another
+            float first = loss.computeRows(
+                            m, matrix(m, new float[][] {q[2], q[0]}), candidates, excluded, new int[] {2, 0}, 3)
+                    .getFloat();
+            float second = loss.computeRows(m, matrix(m, new float[][] {q[1]}), candidates, excluded, new int[] {1}, 3)
+                    .getFloat();
+            assertThat(first + second).isCloseTo(whole, within(1e-5f));
+            assertThat((double) whole).isCloseTo(reference(q, c, 20, excluded), within(1e-5));
+        }
+    }
+
+    @Test
     void gradientMatchesFiniteDifferencesEvenWithAGcBeforeBackward() {
         float[][] q = {{0.3f, -0.2f, 0.9f}, {0.5f, 0.4f, -0.1f}};
         float[][] c = {{0.2f, 0.1f, 0.7f}, {0.6f, 0.6f, 0.1f}, {-0.4f, 0.3f, 0.2f}};
