@@ -36,6 +36,8 @@ import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.IndexSearcher;
@@ -102,13 +104,27 @@ final class HybridRecallLatency {
                     System.getProperty("java.version"));
             List<float[]> sentenceVectors =
                     sentenceVectors(encoder, sentences, stringArg(args, "--sentence-vectors", null));
-            try (LuceneCaseStore store = LuceneCaseStore.open(
-                    dir,
-                    CaseStoreConfig.defaults()
-                            .withCommitEveryEvents(10_000)
-                            .withCommitInterval(Duration.ofSeconds(5)))) {
+            CaseStoreConfig config =
+                    CaseStoreConfig.defaults().withCommitEveryEvents(10_000).withCommitInterval(Duration.ofSeconds(5));
+            try (LuceneCaseStore store = LuceneCaseStore.open(dir, config)) {
                 ingest(store, encoder, sentences, sentenceVectors, cases, real, random);
                 measure(store, encoder, dir, queryTexts, warmup, queries, k, exact);
+            }
+            int mergeTo = intArg(args, "--merge-to", 0);
+            if (mergeTo > 0) { // the same cases and queries on the index merged down: what segments cost
+                long t0 = System.nanoTime();
+                try (FSDirectory fs = FSDirectory.open(dir);
+                        IndexWriter writer = new IndexWriter(fs, new IndexWriterConfig().setCommitOnClose(true))) {
+                    writer.forceMerge(mergeTo);
+                }
+                System.out.printf(
+                        Locale.ROOT,
+                        "%n--- force-merged to %d segment(s) in %.1f s ---%n",
+                        mergeTo,
+                        (System.nanoTime() - t0) / 1e9);
+                try (LuceneCaseStore store = LuceneCaseStore.open(dir, config)) {
+                    measure(store, encoder, dir, queryTexts, warmup, queries, k, exact);
+                }
             }
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
@@ -284,8 +300,11 @@ final class HybridRecallLatency {
             int depth = RecallQuery.defaultDepth(dev.engram.memory.RecallMode.HYBRID, k);
             System.out.printf(
                     Locale.ROOT,
-                    "index: %d segments, vector field '%s', candidate depth %d per search%n",
+                    "index: %d segments (%s docs), vector field '%s', candidate depth %d per search%n",
                     reader.leaves().size(),
+                    reader.leaves().stream()
+                            .map(l -> Integer.toString(l.reader().maxDoc()))
+                            .collect(java.util.stream.Collectors.joining(" ")),
                     field,
                     depth);
             Query tenant = new TermQuery(new Term("tenant", TENANT));

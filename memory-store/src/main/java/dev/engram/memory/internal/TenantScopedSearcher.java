@@ -89,10 +89,14 @@ public final class TenantScopedSearcher {
                 && reader.docFreq(new Term(CaseDocuments.TENANT, tenant)) == reader.maxDoc();
     }
 
-    /** HNSW kNN on the unit case vectors of one generation (dot product), pre-filtered to the tenant. */
+    /**
+     * HNSW kNN on the unit case vectors of one generation (dot product), pre-filtered to the tenant
+     * unless {@link #holdsOnly} the tenant: a filter that accepts every document finds the same
+     * neighbours, but costs a bit set of the whole index per segment on every query.
+     */
     public ScoreDoc[] knn(String tenant, int generation, float[] unitVector, int depth) throws IOException {
-        Query knn =
-                new KnnFloatVectorQuery(VectorGenerations.field(generation), unitVector, depth, tenantFilter(tenant));
+        Query filter = holdsOnly(tenant) ? null : tenantFilter(tenant);
+        Query knn = new KnnFloatVectorQuery(VectorGenerations.field(generation), unitVector, depth, filter);
         return searcher.search(knn, depth).scoreDocs;
     }
 
@@ -156,10 +160,11 @@ public final class TenantScopedSearcher {
             FieldInfo fi = vectorField == null ? null : r.getFieldInfos().fieldInfo(vectorField);
             FloatVectorValues vectors =
                     fi == null || fi.getVectorDimension() == 0 ? null : r.getFloatVectorValues(vectorField);
+            CaseDocuments.CounterValues counters = CaseDocuments.counterValues(r);
             for (; i < docs.length && docs[i] < leaf.docBase + r.maxDoc(); i++) {
                 int doc = docs[i] - leaf.docBase;
                 Hit h = hits.get(docs[i]);
-                h.match = CaseDocuments.read(r, fields, doc);
+                h.match = CaseDocuments.read(fields, counters.at(doc), doc);
                 if (vectors != null && vectors.docID() < doc) {
                     vectors.advance(doc);
                 }
