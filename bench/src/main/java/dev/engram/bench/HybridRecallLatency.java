@@ -67,7 +67,9 @@ import org.apache.lucene.util.VectorUtil;
  * and the same-run baseline, bare Lucene on the same index: HNSW kNN over the vector field (with and
  * without the tenant filter) and the analysed BM25 query, each to the recall's candidate depth.
  * Approximate kNN is checked against exact search (every vector, dot product) on the first
- * {@code --exact} queries.
+ * {@code --exact} queries. With {@code --merge-to N} the index is then force-merged to N segments and
+ * measured again with the same queries, to show what the segment count costs the vector search.
+ * {@code --sentence-vectors FILE} keeps the sentences' vectors between runs (written when absent).
  */
 final class HybridRecallLatency {
     private static final String TENANT = "bench";

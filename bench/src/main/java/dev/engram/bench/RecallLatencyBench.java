@@ -42,8 +42,13 @@ import org.apache.lucene.util.QueryBuilder;
  * both and their ratio, in wall-clock time and in CPU time of the querying thread (the machine is
  * shared, so wall-clock time includes waiting for a core; the load average is printed too).
  *
+ * <p>{@code --mode hybrid} measures hybrid recall with each query embedded by MiniLM instead
+ * ({@link HybridRecallLatency}).
+ *
  * <pre>
  * bench/run RecallLatencyBench [--cases 100000] [--queries 2000] [--warmup 1000] [--k 10] [--seed 1]
+ * bench/run RecallLatencyBench --mode hybrid [--cases 100000] [--queries 1000] [--warmup 300] [--real 1000]
+ *     [--exact 200] [--merge-to 0] [--sentence-vectors FILE]
  * </pre>
  */
 public final class RecallLatencyBench {
