@@ -1,6 +1,5 @@
 package dev.engram.bench;
 
-import static dev.engram.bench.Latencies.mean;
 import static dev.engram.bench.Latencies.pct;
 import static dev.engram.bench.Latencies.sorted;
 import static dev.engram.bench.RecallLatencyBench.intArg;
@@ -18,24 +17,18 @@ import dev.engram.retriever.TextEncoder;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
-import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
@@ -105,7 +98,7 @@ final class HybridRecallLatency {
                     Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"));
             List<float[]> sentenceVectors =
-                    sentenceVectors(encoder, sentences, stringArg(args, "--sentence-vectors", null));
+                    StandInVectors.sentenceVectors(encoder, sentences, stringArg(args, "--sentence-vectors", null));
             CaseStoreConfig config =
                     CaseStoreConfig.defaults().withCommitEveryEvents(10_000).withCommitInterval(Duration.ofSeconds(5));
             try (LuceneCaseStore store = LuceneCaseStore.open(dir, config)) {
@@ -135,58 +128,6 @@ final class HybridRecallLatency {
         }
     }
 
-    /**
-     * The real MiniLM vector of every sentence, read from {@code cache} when it holds as many (a file
-     * an earlier run wrote for the same sentences; null: no cache), else embedded (and written there).
-     */
-    private static List<float[]> sentenceVectors(TextEncoder encoder, List<String> sentences, String cache)
-            throws IOException {
-        Path file = cache == null ? null : Path.of(cache);
-        int dim = encoder.dimension();
-        if (file != null && Files.exists(file)) {
-            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-            if (bytes.remaining() == (long) sentences.size() * dim * Float.BYTES) {
-                java.nio.FloatBuffer floats = bytes.asFloatBuffer();
-                List<float[]> out = new ArrayList<>(sentences.size());
-                for (int i = 0; i < sentences.size(); i++) {
-                    float[] v = new float[dim];
-                    floats.get(v);
-                    out.add(v);
-                }
-                System.out.printf(Locale.ROOT, "read the vectors of %,d sentences from %s%n", out.size(), file);
-                return out;
-            }
-        }
-        long t0 = System.nanoTime();
-        List<float[]> out = embed(encoder, sentences);
-        System.out.printf(
-                Locale.ROOT,
-                "embedded %,d Cranfield sentences in %.1f s%n",
-                sentences.size(),
-                (System.nanoTime() - t0) / 1e9);
-        if (file != null) {
-            ByteBuffer bytes =
-                    ByteBuffer.allocate(out.size() * dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            for (float[] v : out) {
-                for (float f : v) {
-                    bytes.putFloat(f);
-                }
-            }
-            Files.write(file, bytes.array());
-        }
-        return out;
-    }
-
-    private static List<float[]> embed(TextEncoder encoder, List<String> texts) {
-        List<float[]> out = new ArrayList<>(texts.size());
-        try (NoGradScope ignored = NoGradScope.enter()) {
-            for (int from = 0; from < texts.size(); from += 512) {
-                out.addAll(encoder.embedDocuments(texts.subList(from, Math.min(texts.size(), from + 512))));
-            }
-        }
-        return out;
-    }
-
     /** The first {@code real} cases with their real vectors, the rest with stand-ins; prints the stand-in's fidelity. */
     private static void ingest(
             LuceneCaseStore store,
@@ -201,7 +142,7 @@ final class HybridRecallLatency {
         for (int i = 0; i < Math.min(real, cases); i++) {
             first.add(BenchCorpus.benchCase(i, TENANT, sentences, random));
         }
-        List<float[]> realVectors = embed(
+        List<float[]> realVectors = StandInVectors.embed(
                 encoder,
                 first.stream()
                         .map(c -> Case.text(
@@ -214,15 +155,15 @@ final class HybridRecallLatency {
         double[] agreement = new double[first.size()];
         float[][] standIns = new float[first.size()][];
         for (int i = 0; i < first.size(); i++) {
-            standIns[i] = standIn(first.get(i).sentenceIds(), sentenceVectors);
+            standIns[i] = StandInVectors.standIn(first.get(i).sentenceIds(), sentenceVectors);
             agreement[i] = VectorUtil.dotProduct(standIns[i], realVectors.get(i));
             store.ingest(first.get(i).episode(), realVectors.get(i));
         }
-        printFidelity(agreement, realVectors, standIns, random);
+        StandInVectors.printFidelity(agreement, realVectors, standIns, random);
         long t1 = System.nanoTime();
         for (int i = first.size(); i < cases; i++) {
             BenchCorpus.BenchCase c = BenchCorpus.benchCase(i, TENANT, sentences, random);
-            store.ingest(c.episode(), standIn(c.sentenceIds(), sentenceVectors));
+            store.ingest(c.episode(), StandInVectors.standIn(c.sentenceIds(), sentenceVectors));
             store.commitIfDue();
             if ((i + 1) % 20_000 == 0) {
                 System.out.printf(Locale.ROOT, "  ingested %,d / %,d%n", i + 1, cases);
@@ -235,53 +176,6 @@ final class HybridRecallLatency {
                 cases,
                 (System.nanoTime() - t1) / 1e9,
                 store.count(TENANT));
-    }
-
-    /** The normalised sum of the real vectors of a case's sentences. */
-    private static float[] standIn(int[] sentenceIds, List<float[]> sentenceVectors) {
-        float[] sum = new float[sentenceVectors.get(0).length];
-        for (int id : sentenceIds) {
-            float[] v = sentenceVectors.get(id);
-            for (int d = 0; d < sum.length; d++) {
-                sum[d] += v[d];
-            }
-        }
-        return VectorUtil.l2normalize(sum);
-    }
-
-    private static void printFidelity(double[] agreement, List<float[]> realVectors, float[][] standIns, Random r) {
-        if (agreement.length < 2) {
-            return;
-        }
-        double[] a = agreement.clone();
-        Arrays.sort(a);
-        double[] realPairs = new double[2_000];
-        double[] standInPairs = new double[realPairs.length];
-        for (int p = 0; p < realPairs.length; p++) {
-            int i = r.nextInt(agreement.length);
-            int j = (i + 1 + r.nextInt(agreement.length - 1)) % agreement.length;
-            realPairs[p] = VectorUtil.dotProduct(realVectors.get(i), realVectors.get(j));
-            standInPairs[p] = VectorUtil.dotProduct(standIns[i], standIns[j]);
-        }
-        Arrays.sort(realPairs);
-        Arrays.sort(standInPairs);
-        System.out.printf(
-                Locale.ROOT,
-                "stand-in vs real vector of the same case (%,d cases): cosine p5 %.3f, median %.3f, mean %.3f%n",
-                a.length,
-                a[(int) (a.length * 0.05)],
-                a[a.length / 2],
-                Arrays.stream(a).average().orElse(0));
-        System.out.printf(
-                Locale.ROOT,
-                "cosine between two random cases (p5 / median / p95): real %.3f / %.3f / %.3f, stand-in %.3f / %.3f /"
-                        + " %.3f%n",
-                realPairs[100],
-                realPairs[1_000],
-                realPairs[1_900],
-                standInPairs[100],
-                standInPairs[1_000],
-                standInPairs[1_900]);
     }
 
     private static void measure(
@@ -404,7 +298,7 @@ final class HybridRecallLatency {
                 for (Stage s : List.of(whole, embedding, recall, candidates, knn, knnFiltered, bm25, baseline)) {
                     s.print(wall);
                 }
-                ratio(wall, "ratio store recall / baseline", recall, baseline);
+                Stage.ratio(wall, "ratio store recall / baseline", recall, baseline);
             }
             System.out.println("(the embedding's CPU excludes PyTorch's other intra-op thread)");
             System.out.printf(
@@ -420,7 +314,7 @@ final class HybridRecallLatency {
                     "aim p99 < 25 ms (wall-clock, query embedded): %s (p99 %.3f ms)%n",
                     p99 < 25 ? "met" : "MISSED",
                     p99);
-            exactCheck(reader, bare, field, vectors, Math.min(exactQueries, queries), k, depth);
+            ExactKnnCheck.exactCheck(reader, bare, field, vectors, Math.min(exactQueries, queries), k, depth);
         }
     }
 
@@ -447,107 +341,5 @@ final class HybridRecallLatency {
             out.add(searcher.storedFields().document(sd.doc).get("case_id"));
         }
         return out;
-    }
-
-    /** recall@k and recall@depth of HNSW against exact search over every vector, and exact search's own time. */
-    private static void exactCheck(
-            DirectoryReader reader, IndexSearcher bare, String field, float[][] queries, int n, int k, int depth)
-            throws IOException {
-        if (n == 0) {
-            return;
-        }
-        List<float[]> all = new ArrayList<>();
-        List<Integer> docs = new ArrayList<>();
-        for (LeafReaderContext leaf : reader.leaves()) {
-            FloatVectorValues values = leaf.reader().getFloatVectorValues(field);
-            if (values == null) {
-                continue;
-            }
-            for (int d = values.nextDoc(); d != FloatVectorValues.NO_MORE_DOCS; d = values.nextDoc()) {
-                all.add(values.vectorValue().clone());
-                docs.add(leaf.docBase + d);
-            }
-        }
-        double atK = 0;
-        double atDepth = 0;
-        long exactNanos = 0;
-        for (int q = 0; q < n; q++) {
-            long s0 = System.nanoTime();
-            Integer[] order = new Integer[all.size()];
-            float[] scores = new float[all.size()];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-                scores[i] = VectorUtil.dotProduct(queries[q], all.get(i));
-            }
-            Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
-            exactNanos += System.nanoTime() - s0;
-            ScoreDoc[] approx = bare.search(new KnnFloatVectorQuery(field, queries[q], depth), depth).scoreDocs;
-            atK += overlap(order, docs, approx, k);
-            atDepth += overlap(order, docs, approx, depth);
-        }
-        System.out.printf(
-                Locale.ROOT,
-                "HNSW vs exact search over all %,d vectors (%d queries): recall@%d %.4f, recall@%d %.4f; exact search"
-                        + " (scalar, sort) %.1f ms a query%n",
-                all.size(),
-                n,
-                k,
-                atK / n,
-                depth,
-                atDepth / n,
-                exactNanos / 1e6 / n);
-    }
-
-    private static double overlap(Integer[] exactOrder, List<Integer> docs, ScoreDoc[] approx, int n) {
-        Set<Integer> truth = new HashSet<>();
-        for (int i = 0; i < Math.min(n, exactOrder.length); i++) {
-            truth.add(docs.get(exactOrder[i]));
-        }
-        int found = 0;
-        for (int i = 0; i < Math.min(n, approx.length); i++) {
-            found += truth.contains(approx[i].doc) ? 1 : 0;
-        }
-        return truth.isEmpty() ? 1 : (double) found / truth.size();
-    }
-
-    /** One timed stage: wall-clock and thread CPU nanoseconds per query. */
-    private static final class Stage {
-        final String name;
-        final long[] wall;
-        final long[] cpu;
-
-        Stage(String name, int n) {
-            this.name = name;
-            this.wall = new long[n];
-            this.cpu = new long[n];
-        }
-
-        void add(int i, long wallNanos, long cpuNanos) {
-            wall[i] = wallNanos;
-            cpu[i] = cpuNanos;
-        }
-
-        void print(boolean wallClock) {
-            long[] s = sorted(wallClock ? wall : cpu);
-            System.out.printf(
-                    Locale.ROOT,
-                    "%-34s %9.3f %9.3f %9.3f%n",
-                    name,
-                    pct(s, 50),
-                    pct(s, 99),
-                    mean(wallClock ? wall : cpu));
-        }
-    }
-
-    private static void ratio(boolean wallClock, String label, Stage a, Stage b) {
-        long[] x = sorted(wallClock ? a.wall : a.cpu);
-        long[] y = sorted(wallClock ? b.wall : b.cpu);
-        System.out.printf(
-                Locale.ROOT,
-                "%-34s %8.2fx %8.2fx %8.2fx%n",
-                label,
-                pct(x, 50) / pct(y, 50),
-                pct(x, 99) / pct(y, 99),
-                mean(wallClock ? a.wall : a.cpu) / mean(wallClock ? b.wall : b.cpu));
     }
 }
