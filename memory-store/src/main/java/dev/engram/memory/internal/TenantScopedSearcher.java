@@ -42,7 +42,8 @@ import org.apache.lucene.util.QueryBuilder;
 /**
  * The only code that reads cases out of the index. Every method takes a tenant, and every query it
  * runs carries a {@code FILTER} clause on that tenant (for kNN: the tenant is the pre-filter), or
- * looks a case up by its key, which contains the tenant. There is no method without a tenant, so
+ * looks a case up by its key, which contains the tenant; BM25 and kNN leave the filter out only on a
+ * view whose every document is the tenant's (see {@code holdsOnly}). There is no method without a tenant, so
  * no caller can search across tenants.
  */
 public final class TenantScopedSearcher {
