@@ -268,48 +268,6 @@ abstract class CaseStoreContractTest {
                 .endsWith("→ positive");
     }
 
-    @Test
-    void aStoreThatHeldOneTenantNeverLeaksItOnceASecondArrives() {
-        CaseStore store = open(tmp.resolve("one-then-two"), config(8));
-        float[] wing = {1, 0, 0, 0, 0, 0, 0, 0};
-        store.ingest(episode("a1", "acme", "flutter of a heated wing", 0.9), wing);
-        store.ingest(episode("a2", "acme", "drag of slender cones", 0.9), new float[] {0, 1, 0, 0, 0, 0, 0, 0});
-        // Only acme's cases exist: recall may skip the tenant filter (BM25 and kNN), and must still be exact.
-        assertThat(store.recall(RecallQuery.bm25("acme", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId())
-                .containsExactly("a1");
-        assertThat(store.recall(RecallQuery.bm25("globex", "flutter wing", 5)).ranked())
-                .isEmpty();
-        assertThat(dense(store, "acme", wing)).containsExactly("a1", "a2");
-        assertThat(dense(store, "globex", wing)).isEmpty();
-
-        store.ingest(episode("g1", "globex", "flutter of a heated wing", 0.9), wing);
-        assertThat(store.recall(RecallQuery.bm25("acme", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId())
-                .containsExactly("a1");
-        assertThat(store.recall(RecallQuery.bm25("globex", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId())
-                .containsExactly("g1");
-        assertThat(dense(store, "acme", wing)).containsExactly("a1", "a2");
-        assertThat(dense(store, "globex", wing)).containsExactly("g1");
-
-        // After the other tenant is deleted, deletions keep the filter on; results stay the tenant's.
-        store.deleteTenant("globex");
-        assertThat(store.recall(RecallQuery.bm25("acme", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId())
-                .containsExactly("a1");
-        assertThat(store.recall(RecallQuery.bm25("globex", "flutter wing", 5)).ranked())
-                .isEmpty();
-        assertThat(dense(store, "acme", wing)).containsExactly("a1", "a2");
-        assertThat(dense(store, "globex", wing)).isEmpty();
-    }
-
-    private static List<String> dense(CaseStore store, String tenant, float[] vector) {
-        return store.recall(RecallQuery.dense(tenant, "flutter wing", vector, 5)).ranked().stream()
-                .map(r -> r.match().caseId())
-                .toList();
-    }
-
     private static String top(CaseStore store, String text) {
         return store.recall(RecallQuery.bm25("acme", text, 3))
                 .ranked()
