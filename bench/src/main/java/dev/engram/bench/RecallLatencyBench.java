@@ -1,21 +1,18 @@
 package dev.engram.bench;
 
+import static dev.engram.bench.Latencies.mean;
+import static dev.engram.bench.Latencies.ms;
+import static dev.engram.bench.Latencies.pct;
+import static dev.engram.bench.Latencies.sorted;
+
 import dev.engram.memory.CaseStoreConfig;
-import dev.engram.memory.Episode;
-import dev.engram.memory.Judgement;
 import dev.engram.memory.LuceneCaseStore;
 import dev.engram.memory.RecallQuery;
 import dev.engram.memory.RecallResult;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -45,8 +42,13 @@ import org.apache.lucene.util.QueryBuilder;
  * both and their ratio, in wall-clock time and in CPU time of the querying thread (the machine is
  * shared, so wall-clock time includes waiting for a core; the load average is printed too).
  *
+ * <p>{@code --mode hybrid} measures hybrid recall with each query embedded by MiniLM instead
+ * ({@link HybridRecallLatency}).
+ *
  * <pre>
  * bench/run RecallLatencyBench [--cases 100000] [--queries 2000] [--warmup 1000] [--k 10] [--seed 1]
+ * bench/run RecallLatencyBench --mode hybrid [--cases 100000] [--queries 1000] [--warmup 300] [--real 1000]
+ *     [--exact 200] [--merge-to 0] [--sentence-vectors FILE]
  * </pre>
  */
 public final class RecallLatencyBench {
@@ -61,13 +63,17 @@ public final class RecallLatencyBench {
         int k = intArg(args, "--k", 10);
         long seed = intArg(args, "--seed", 1);
 
-        List<String> sentences = cranfieldSentences();
+        if (stringArg(args, "--mode", "bm25").equals("hybrid")) {
+            HybridRecallLatency.main(args);
+            return;
+        }
+        List<String> sentences = BenchCorpus.cranfieldSentences();
         String source = sentences.isEmpty() ? "seeded random words" : "Cranfield sentences (" + sentences.size() + ")";
         Random random = new Random(seed);
         if (sentences.isEmpty()) {
-            sentences = randomSentences(random, 20_000);
+            sentences = BenchCorpus.randomSentences(random, 20_000);
         }
-        List<String> queryTexts = queryTexts(sentences, random, queries + warmup);
+        List<String> queryTexts = BenchCorpus.queryTexts(sentences, random, queries + warmup);
 
         Path dir = Files.createTempDirectory("engram-recall-bench");
         try {
@@ -105,25 +111,8 @@ public final class RecallLatencyBench {
                 CaseStoreConfig.defaults().withCommitEveryEvents(10_000).withCommitInterval(Duration.ofSeconds(5));
         try (LuceneCaseStore store = LuceneCaseStore.open(dir, config)) {
             long t0 = System.nanoTime();
-            Instant start = Instant.parse("2026-01-01T00:00:00Z");
             for (int i = 0; i < cases; i++) {
-                List<Judgement> judgements = new ArrayList<>();
-                for (int j = 0, n = i == 0 ? 0 : random.nextInt(3); j < n; j++) {
-                    judgements.add(new Judgement(
-                            "case-" + random.nextInt(i), j + 1, random.nextInt(3) == 0 ? null : random.nextBoolean()));
-                }
-                store.ingest(
-                        new Episode(
-                                "case-" + i,
-                                TENANT,
-                                "agent-" + (i % 7),
-                                start.plusSeconds(i),
-                                pick(sentences, random, 1),
-                                pick(sentences, random, 2),
-                                pick(sentences, random, 1),
-                                random.nextInt(101) / 100.0,
-                                judgements),
-                        null);
+                store.ingest(BenchCorpus.benchCase(i, TENANT, sentences, random).episode(), null);
                 store.commitIfDue();
                 if ((i + 1) % 20_000 == 0) {
                     System.out.printf(Locale.ROOT, "  ingested %,d / %,d%n", i + 1, cases);
@@ -287,118 +276,22 @@ public final class RecallLatencyBench {
                 mean(e) / mean(b));
     }
 
-    private static long[] sorted(long[] values) {
-        long[] s = values.clone();
-        Arrays.sort(s);
-        return s;
-    }
-
-    private static double pct(long[] sorted, int p) {
-        int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return ms(sorted[Math.max(0, idx)]);
-    }
-
-    private static double ms(long nanos) {
-        return nanos / 1e6;
-    }
-
-    private static double mean(long[] values) {
-        return ms((long) Arrays.stream(values).average().orElse(0));
-    }
-
-    private static String pick(List<String> sentences, Random r, int n) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            sb.append(i == 0 ? "" : " ").append(sentences.get(r.nextInt(sentences.size())));
-        }
-        return sb.toString();
-    }
-
-    /** The Cranfield queries first, then fragments (4 to 12 words) of random Cranfield sentences. */
-    private static List<String> queryTexts(List<String> sentences, Random r, int n) throws IOException {
-        List<String> out = new ArrayList<>(cranfieldQueries());
-        while (out.size() < n) {
-            String[] words = sentences.get(r.nextInt(sentences.size())).split(" ");
-            int len = Math.min(words.length, 4 + r.nextInt(9));
-            int from = r.nextInt(words.length - len + 1);
-            out.add(String.join(" ", Arrays.copyOfRange(words, from, from + len)));
-        }
-        List<String> shuffled = new ArrayList<>(out.subList(0, n));
-        java.util.Collections.shuffle(shuffled, r);
-        return shuffled;
-    }
-
-    private static List<String> cranfieldSentences() throws IOException {
-        List<String> out = new ArrayList<>();
-        for (String abstractText : sections("datasets/cranfield/cran.all.1400")) {
-            for (String s : abstractText.split(" \\. ")) {
-                String t = s.replace(" .", "").trim();
-                if (t.split(" ").length >= 5) {
-                    out.add(t + ".");
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<String> cranfieldQueries() throws IOException {
-        return sections("datasets/cranfield/cran.qry");
-    }
-
-    /** The .W sections of a Cranfield file, whitespace collapsed; empty when the resource is absent. */
-    private static List<String> sections(String resource) throws IOException {
-        List<String> out = new ArrayList<>();
-        InputStream in = RecallLatencyBench.class.getClassLoader().getResourceAsStream(resource);
-        if (in == null) {
-            return out;
-        }
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            StringBuilder current = null;
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (line.startsWith(".")) {
-                    if (current != null && !current.toString().isBlank()) {
-                        out.add(current.toString().trim().replaceAll("\\s+", " "));
-                    }
-                    current = line.startsWith(".W") ? new StringBuilder() : null;
-                } else if (current != null) {
-                    current.append(' ').append(line);
-                }
-            }
-            if (current != null && !current.toString().isBlank()) {
-                out.add(current.toString().trim().replaceAll("\\s+", " "));
-            }
-        }
-        return out;
-    }
-
-    private static List<String> randomSentences(Random r, int n) {
-        String[] vocab = new String[5000];
-        for (int i = 0; i < vocab.length; i++) {
-            StringBuilder w = new StringBuilder();
-            for (int c = 0, len = 3 + r.nextInt(7); c < len; c++) {
-                w.append((char) ('a' + r.nextInt(26)));
-            }
-            vocab[i] = w.toString();
-        }
-        List<String> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            StringBuilder s = new StringBuilder();
-            for (int j = 0, len = 8 + r.nextInt(15); j < len; j++) {
-                int zipf = (int) Math.min(vocab.length - 1, Math.floor(Math.pow(vocab.length, r.nextDouble())) - 1);
-                s.append(j == 0 ? "" : " ").append(vocab[zipf]);
-            }
-            out.add(s.append('.').toString());
-        }
-        return out;
-    }
-
     private static double sizeMb(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.mapToLong(p -> p.toFile().length()).sum() / 1e6;
         }
     }
 
-    private static int intArg(String[] args, String name, int def) {
+    static String stringArg(String[] args, String name, String def) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return def;
+    }
+
+    static int intArg(String[] args, String name, int def) {
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals(name)) {
                 return Integer.parseInt(args[i + 1]);

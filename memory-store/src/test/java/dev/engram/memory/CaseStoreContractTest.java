@@ -268,35 +268,6 @@ abstract class CaseStoreContractTest {
                 .endsWith("→ positive");
     }
 
-    @Test
-    void aStoreThatHeldOneTenantNeverLeaksItOnceASecondArrives() {
-        CaseStore store = open(tmp.resolve("one-then-two"), config(8));
-        store.ingest(episode("a1", "acme", "flutter of a heated wing", 0.9), null);
-        store.ingest(episode("a2", "acme", "drag of slender cones", 0.9), null);
-        // Only acme's cases exist: recall may skip the tenant filter, and must still be exact.
-        assertThat(store.recall(RecallQuery.bm25("acme", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId())
-                .containsExactly("a1");
-        assertThat(store.recall(RecallQuery.bm25("globex", "flutter wing", 5)).ranked())
-                .isEmpty();
-
-        store.ingest(episode("g1", "globex", "flutter of a heated wing", 0.9), null);
-        assertThat(store.recall(RecallQuery.bm25("acme", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId())
-                .containsExactly("a1");
-        assertThat(store.recall(RecallQuery.bm25("globex", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId())
-                .containsExactly("g1");
-
-        // After the other tenant is deleted, deletions keep the filter on; results stay the tenant's.
-        store.deleteTenant("globex");
-        assertThat(store.recall(RecallQuery.bm25("acme", "flutter wing", 5)).ranked())
-                .extracting(r -> r.match().caseId())
-                .containsExactly("a1");
-        assertThat(store.recall(RecallQuery.bm25("globex", "flutter wing", 5)).ranked())
-                .isEmpty();
-    }
-
     private static String top(CaseStore store, String text) {
         return store.recall(RecallQuery.bm25("acme", text, 3))
                 .ranked()

@@ -151,8 +151,41 @@ public final class CaseDocuments {
 
     /** Reads the case of a document of a leaf through {@code fields} (reuse it for neighbouring docs: it keeps its block). */
     public static Case read(LeafReader leaf, StoredFields fields, int doc) throws IOException {
+        return read(fields, counters(leaf, doc), doc);
+    }
+
+    /**
+     * The counters of one leaf's documents read in ascending doc order through one set of doc-values
+     * iterators: opening them costs more than reading a value, and a recall reads a few hundred cases.
+     */
+    public static final class CounterValues {
+        private final NumericDocValues recalled;
+        private final NumericDocValues useful;
+        private final NumericDocValues updated;
+
+        private CounterValues(LeafReader leaf) throws IOException {
+            recalled = leaf.getNumericDocValues(TIMES_RECALLED);
+            useful = leaf.getNumericDocValues(TIMES_USEFUL);
+            updated = leaf.getNumericDocValues(UPDATED_MS);
+        }
+
+        /** The counters of {@code doc}, which must be greater than the doc of the previous call. */
+        public CaseCounters at(int doc) throws IOException {
+            return new CaseCounters(
+                    value(recalled, TIMES_RECALLED, doc),
+                    value(useful, TIMES_USEFUL, doc),
+                    value(updated, UPDATED_MS, doc));
+        }
+    }
+
+    /** Counter readers for a leaf's documents in ascending order. */
+    public static CounterValues counterValues(LeafReader leaf) throws IOException {
+        return new CounterValues(leaf);
+    }
+
+    /** Reads the case of a document whose counters were read already. */
+    public static Case read(StoredFields fields, CaseCounters c, int doc) throws IOException {
         Document d = fields.document(doc);
-        CaseCounters c = counters(leaf, doc);
         return new Case(
                 d.get(CASE_ID),
                 d.get(TENANT),
@@ -168,7 +201,10 @@ public final class CaseDocuments {
     }
 
     private static long numeric(LeafReader leaf, String field, int doc) throws IOException {
-        NumericDocValues dv = leaf.getNumericDocValues(field);
+        return value(leaf.getNumericDocValues(field), field, doc);
+    }
+
+    private static long value(NumericDocValues dv, String field, int doc) throws IOException {
         if (dv == null || !dv.advanceExact(doc)) {
             throw new IllegalStateException("case document " + doc + " has no '" + field
                     + "' doc value; the index was not written by this store version");

@@ -42,7 +42,8 @@ import org.apache.lucene.util.QueryBuilder;
 /**
  * The only code that reads cases out of the index. Every method takes a tenant, and every query it
  * runs carries a {@code FILTER} clause on that tenant (for kNN: the tenant is the pre-filter), or
- * looks a case up by its key, which contains the tenant. There is no method without a tenant, so
+ * looks a case up by its key, which contains the tenant; BM25 and kNN leave the filter out only on a
+ * view whose every document is the tenant's (see {@code holdsOnly}). There is no method without a tenant, so
  * no caller can search across tenants.
  */
 public final class TenantScopedSearcher {
@@ -89,10 +90,14 @@ public final class TenantScopedSearcher {
                 && reader.docFreq(new Term(CaseDocuments.TENANT, tenant)) == reader.maxDoc();
     }
 
-    /** HNSW kNN on the unit case vectors of one generation (dot product), pre-filtered to the tenant. */
+    /**
+     * HNSW kNN on the unit case vectors of one generation (dot product), pre-filtered to the tenant
+     * unless {@link #holdsOnly} the tenant: a filter that accepts every document finds the same
+     * neighbours, but costs a bit set of the whole index per segment on every query.
+     */
     public ScoreDoc[] knn(String tenant, int generation, float[] unitVector, int depth) throws IOException {
-        Query knn =
-                new KnnFloatVectorQuery(VectorGenerations.field(generation), unitVector, depth, tenantFilter(tenant));
+        Query filter = holdsOnly(tenant) ? null : tenantFilter(tenant);
+        Query knn = new KnnFloatVectorQuery(VectorGenerations.field(generation), unitVector, depth, filter);
         return searcher.search(knn, depth).scoreDocs;
     }
 
@@ -156,10 +161,11 @@ public final class TenantScopedSearcher {
             FieldInfo fi = vectorField == null ? null : r.getFieldInfos().fieldInfo(vectorField);
             FloatVectorValues vectors =
                     fi == null || fi.getVectorDimension() == 0 ? null : r.getFloatVectorValues(vectorField);
+            CaseDocuments.CounterValues counters = CaseDocuments.counterValues(r);
             for (; i < docs.length && docs[i] < leaf.docBase + r.maxDoc(); i++) {
                 int doc = docs[i] - leaf.docBase;
                 Hit h = hits.get(docs[i]);
-                h.match = CaseDocuments.read(r, fields, doc);
+                h.match = CaseDocuments.read(fields, counters.at(doc), doc);
                 if (vectors != null && vectors.docID() < doc) {
                     vectors.advance(doc);
                 }
