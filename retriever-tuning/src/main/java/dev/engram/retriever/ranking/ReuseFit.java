@@ -33,12 +33,21 @@ import java.util.Objects;
  * @param neighbours the fitted number of neighbours
  * @param beta the fitted reuse strength (the policy's own where the grid does not search it)
  * @param shape the fitted shape (the policy's own where the grid does not search it)
+ * @param feedbackWeight the fitted λ of dense feedback, 0 for off (the policy's own where the grid does not
+ *     search it)
  * @param looNdcg mean leave-one-out nDCG@10 at that threshold and number
  * @param baseNdcg mean nDCG@10 of the policy's base alone (no feedback, no reuse) on the same tasks
  * @param tasks how many tasks were scored (those with at least one useful verdict)
  */
 public record ReuseFit(
-        double threshold, int neighbours, double beta, ReuseShape shape, double looNdcg, double baseNdcg, int tasks) {
+        double threshold,
+        int neighbours,
+        double beta,
+        ReuseShape shape,
+        double feedbackWeight,
+        double looNdcg,
+        double baseNdcg,
+        int tasks) {
 
     /** The thresholds tried by {@link ReuseGrid#SEARCH}. */
     public static final List<Double> THRESHOLDS = ReuseGrid.THRESHOLDS;
@@ -108,10 +117,13 @@ public record ReuseFit(
         Scorer scorer = new Scorer(policy, leftOut, scorable, judged);
         // the search at the policy's weighing; then the weighing at that search; then, if the weighing
         // changed, the search again at it (a search that reached no task could not show what β does)
-        Point point = searchStage(scorer, grid, policy.reuseBeta(), policy.reuseShape());
+        double lambda = policy.feedback() ? policy.feedbackWeight() : 0;
+        Point point = searchStage(scorer, grid, policy.reuseBeta(), policy.reuseShape(), lambda);
         Point weighed = weighingStage(scorer, grid, point);
-        if (weighed.beta() != point.beta() || !weighed.shape().equals(point.shape())) {
-            Point again = searchStage(scorer, grid, weighed.beta(), weighed.shape());
+        if (weighed.beta() != point.beta()
+                || !weighed.shape().equals(point.shape())
+                || weighed.feedbackWeight() != point.feedbackWeight()) {
+            Point again = searchStage(scorer, grid, weighed.beta(), weighed.shape(), weighed.feedbackWeight());
             point = again.ndcg() > weighed.ndcg() + TIE ? again : weighed;
         }
         return new ReuseFit(
@@ -119,39 +131,44 @@ public record ReuseFit(
                 point.neighbours(),
                 point.beta(),
                 point.shape(),
+                point.feedbackWeight(),
                 point.ndcg(),
                 baseNdcg,
                 scorable.size());
     }
 
     /** One point of the grid and its mean leave-one-out nDCG@10. */
-    private record Point(double threshold, int neighbours, double beta, ReuseShape shape, double ndcg) {}
+    private record Point(
+            double threshold, int neighbours, double beta, ReuseShape shape, double feedbackWeight, double ndcg) {}
 
     /** Scores a point: the policy at it, over every left-out task. */
     private record Scorer(
             RankerPolicy policy, List<RankerFactory> leftOut, List<Integer> scorable, List<JudgedQuery> judged) {
-        double score(double threshold, int neighbours, double beta, ReuseShape shape) {
-            RankerPolicy candidate = reuseOrNot(
-                    policy, policy.withoutSelector().withReuseShape(shape).withReuse(beta, neighbours, threshold));
+        double score(double threshold, int neighbours, double beta, ReuseShape shape, double lambda) {
+            RankerPolicy candidate = withFeedback(
+                    reuseOrNot(
+                            policy,
+                            policy.withoutSelector().withReuseShape(shape).withReuse(beta, neighbours, threshold)),
+                    lambda);
             return meanNdcg(candidate, leftOut, scorable, judged);
         }
     }
 
     /** Threshold × neighbours × words' share; ties: the higher threshold, then the fewer neighbours. */
-    private static Point searchStage(Scorer scorer, ReuseGrid grid, double beta, ReuseShape shape) {
+    private static Point searchStage(Scorer scorer, ReuseGrid grid, double beta, ReuseShape shape, double lambda) {
         Point best = null;
         for (double alpha : orOwn(grid.textWeights(), shape.textWeight())) {
             for (double threshold : grid.thresholds()) {
                 for (int m : grid.neighbours()) {
                     ReuseShape s = shape.withTextWeight(alpha);
-                    double ndcg = scorer.score(threshold, m, beta, s);
+                    double ndcg = scorer.score(threshold, m, beta, s, lambda);
                     boolean tie = best != null && Math.abs(ndcg - best.ndcg()) <= TIE;
                     boolean sameWords = best != null && alpha == best.shape().textWeight();
                     if (best == null
                             || ndcg > best.ndcg() + TIE
                             || (tie && sameWords && threshold > best.threshold())
                             || (tie && sameWords && threshold == best.threshold() && m < best.neighbours())) {
-                        best = new Point(threshold, m, beta, s, ndcg);
+                        best = new Point(threshold, m, beta, s, lambda, ndcg);
                     }
                 }
             }
@@ -164,17 +181,20 @@ public record ReuseFit(
         List<Double> betas = orOwn(grid.betas(), at.beta());
         List<Double> powers = orOwn(grid.powers(), at.shape().power());
         List<Double> useless = orOwn(grid.uselessWeights(), at.shape().uselessWeight());
-        if (betas.size() * powers.size() * useless.size() == 1) {
+        List<Double> lambdas = orOwn(grid.feedbackWeights(), at.feedbackWeight());
+        if (betas.size() * powers.size() * useless.size() * lambdas.size() == 1) {
             return at;
         }
         Point best = null;
         for (double b : betas) {
             for (double p : powers) {
                 for (double u : useless) {
-                    ReuseShape s = at.shape().withPower(p).withUselessWeight(u);
-                    double ndcg = scorer.score(at.threshold(), at.neighbours(), b, s);
-                    if (best == null || ndcg > best.ndcg() + TIE) {
-                        best = new Point(at.threshold(), at.neighbours(), b, s, ndcg);
+                    for (double l : lambdas) {
+                        ReuseShape s = at.shape().withPower(p).withUselessWeight(u);
+                        double ndcg = scorer.score(at.threshold(), at.neighbours(), b, s, l);
+                        if (best == null || ndcg > best.ndcg() + TIE) {
+                            best = new Point(at.threshold(), at.neighbours(), b, s, l, ndcg);
+                        }
                     }
                 }
             }
@@ -187,13 +207,20 @@ public record ReuseFit(
         return values.isEmpty() ? List.of(own) : values;
     }
 
+    /** {@code policy} with dense feedback at λ, or off at 0. */
+    private static RankerPolicy withFeedback(RankerPolicy policy, double lambda) {
+        return lambda > 0 ? policy.withFeedback(lambda) : policy.withoutFeedback();
+    }
+
     private static RankerPolicy reuseOrNot(RankerPolicy policy, RankerPolicy candidate) {
         return policy.reuse() ? candidate : candidate.withoutReuse();
     }
 
-    /** {@code policy} with the fitted search, strength and shape (reuse on or off as it was). */
+    /** {@code policy} with the fitted search, strength, shape and feedback (reuse on or off as it was). */
     public RankerPolicy applyTo(RankerPolicy policy) {
-        return reuseOrNot(policy, policy.withReuseShape(shape).withReuse(beta, neighbours, threshold));
+        return withFeedback(
+                reuseOrNot(policy, policy.withReuseShape(shape).withReuse(beta, neighbours, threshold)),
+                feedbackWeight);
     }
 
     private static double meanNdcg(
@@ -225,11 +252,13 @@ public record ReuseFit(
     public String toString() {
         return String.format(
                 Locale.ROOT,
-                "reuse threshold %.2f, %d neighbours, β %.2f, %s (leave-one-out nDCG@10 %.4f, base %.4f, n %d)",
+                "reuse threshold %.2f, %d neighbours, β %.2f, %s, feedback λ %.2f (leave-one-out nDCG@10 %.4f, base %.4f,"
+                        + " n %d)",
                 threshold,
                 neighbours,
                 beta,
                 shape.describe(),
+                feedbackWeight,
                 looNdcg,
                 baseNdcg,
                 tasks);

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * What {@link ReuseFit} searches, in two stages: first the similar-task search ({@code thresholds}
  * × {@code neighbours} × {@code textWeights}) at the policy's β and shape, then, at the search it
- * found, how the verdicts weigh ({@code betas} × {@code powers} × {@code uselessWeights}). Each list
+ * found, how the verdicts weigh ({@code betas} × {@code powers} × {@code uselessWeights} ×
+ * {@code feedbackWeights}, the last {@link DenseFeedback}'s λ from the same similar tasks). Each list
  * is tried in order; a later value must score strictly better to be chosen over an earlier one that
  * ties, so the first value of each list is the default a tie falls back to. An empty list means the
  * policy's own value.
@@ -20,6 +21,7 @@ import java.util.List;
  * @param betas the reuse strengths tried
  * @param powers the closeness powers tried
  * @param uselessWeights the weights of a useless verdict tried
+ * @param feedbackWeights dense feedback's λ tried in the second stage, 0 for feedback off
  */
 public record ReuseGrid(
         List<Double> thresholds,
@@ -27,7 +29,8 @@ public record ReuseGrid(
         List<Double> textWeights,
         List<Double> betas,
         List<Double> powers,
-        List<Double> uselessWeights) {
+        List<Double> uselessWeights,
+        List<Double> feedbackWeights) {
 
     /** The thresholds of the search on the query vectors' cosine. */
     public static final List<Double> THRESHOLDS = List.of(0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9);
@@ -36,7 +39,7 @@ public record ReuseGrid(
 
     /** The similar-task search alone (33 points): threshold and neighbours, the rest as the policy has it. */
     public static final ReuseGrid SEARCH =
-            new ReuseGrid(THRESHOLDS, NEIGHBOURS, List.of(), List.of(), List.of(), List.of());
+            new ReuseGrid(THRESHOLDS, NEIGHBOURS, List.of(), List.of(), List.of(), List.of(), List.of());
 
     public ReuseGrid {
         thresholds = List.copyOf(thresholds);
@@ -45,6 +48,7 @@ public record ReuseGrid(
         betas = List.copyOf(betas);
         powers = List.copyOf(powers);
         uselessWeights = List.copyOf(uselessWeights);
+        feedbackWeights = List.copyOf(feedbackWeights);
         if (thresholds.isEmpty() || neighbours.isEmpty()) {
             throw new IllegalArgumentException("reuseGrid.thresholds and reuseGrid.neighbours must not be empty");
         }
@@ -52,18 +56,26 @@ public record ReuseGrid(
 
     /** This grid with the words' shares {@code weights} in the search stage (and {@code thresholds}). */
     public ReuseGrid withTextWeights(List<Double> weights, List<Double> thresholds) {
-        return new ReuseGrid(thresholds, neighbours, weights, betas, powers, uselessWeights);
+        return new ReuseGrid(thresholds, neighbours, weights, betas, powers, uselessWeights, feedbackWeights);
     }
 
     /** This grid with a second stage over strength, closeness power and useless weight. */
     public ReuseGrid withWeighing(List<Double> betas, List<Double> powers, List<Double> uselessWeights) {
-        return new ReuseGrid(thresholds, neighbours, textWeights, betas, powers, uselessWeights);
+        return new ReuseGrid(thresholds, neighbours, textWeights, betas, powers, uselessWeights, feedbackWeights);
+    }
+
+    /** This grid with dense feedback's λ tried in the second stage (0: off). */
+    public ReuseGrid withFeedbackWeights(List<Double> weights) {
+        return new ReuseGrid(thresholds, neighbours, textWeights, betas, powers, uselessWeights, weights);
     }
 
     /** How many points the two stages score. */
     public int points() {
         int search = thresholds.size() * neighbours.size() * Math.max(1, textWeights.size());
-        int weighing = Math.max(1, betas.size()) * Math.max(1, powers.size()) * Math.max(1, uselessWeights.size());
+        int weighing = Math.max(1, betas.size())
+                * Math.max(1, powers.size())
+                * Math.max(1, uselessWeights.size())
+                * Math.max(1, feedbackWeights.size());
         return search + (weighing > 1 ? weighing : 0);
     }
 }

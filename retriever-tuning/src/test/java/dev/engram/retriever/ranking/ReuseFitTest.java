@@ -71,6 +71,9 @@ class ReuseFitTest {
         assertThat(fit.looNdcg()).isCloseTo(1.0, within(1e-9));
         assertThat(fit.shape()).isEqualTo(ReuseShape.LINEAR);
         assertThat(fit.applyTo(weak).reuseBeta()).isEqualTo(1.0);
+        // feedback was not in the grid: it stays as the policy had it (off)
+        assertThat(fit.feedbackWeight()).isZero();
+        assertThat(fit.applyTo(weak).feedback()).isFalse();
         assertThat(grid.points()).isEqualTo(33 + 4);
     }
 

@@ -63,6 +63,13 @@ public enum EvalSystem {
             false,
             false,
             "the proposed policy with the tasks' words in their similarity and the weighing fitted, both leave-one-out"),
+    /** The proposed policy with dense feedback at a λ fitted after the search (0, off, included). */
+    PROPOSED_FITTED_FEEDBACK(
+            "+ fitted feedback λ",
+            false,
+            false,
+            "the proposed policy with dense feedback before the reuse, λ (0 = off … 0.5) fitted leave-one-out after"
+                    + " the search"),
     /** The proposed policy with dense feedback before the reuse. */
     PROPOSED_FEEDBACK(
             "+ dense feedback",

@@ -227,8 +227,11 @@ final class LearnedPolicy implements AutoCloseable {
                     case FUSION_SELECTOR -> policy.withoutReuse();
                     case POLICY, LORA_POLICY -> policy;
                     case PROPOSED -> proposed;
-                    case PROPOSED_STRENGTH, PROPOSED_WEIGHING, PROPOSED_WORDS, PROPOSED_WORDS_WEIGHING ->
-                        variants.get(system);
+                    case PROPOSED_STRENGTH,
+                            PROPOSED_WEIGHING,
+                            PROPOSED_WORDS,
+                            PROPOSED_WORDS_WEIGHING,
+                            PROPOSED_FITTED_FEEDBACK -> variants.get(system);
                     case PROPOSED_FEEDBACK -> proposed.withFeedback(RankerPolicy.DEFAULT_FEEDBACK_WEIGHT);
                     case PROPOSED_SELECTOR ->
                         selector == null
