@@ -143,15 +143,14 @@ public final class JudgedCaseReuse implements Ranker {
         List<RankedCandidate> ranked = base.rank(query, candidates);
         double[] scaled = BaseScores.scaled(ranked);
         float[] vector = query.vector();
+        double alpha = shape.textWeight();
         List<SimilarTask> similar = vector == null
                 ? List.of()
-                : shape.textWeight() > 0
-                        ? memory.nearest(
-                                vector, words.similarities(query.text()), shape.textWeight(), neighbours, threshold)
-                        : memory.nearest(vector, neighbours, threshold);
+                : memory.nearest(
+                        vector, alpha > 0 ? words.similarities(query.text()) : null, alpha, neighbours, threshold);
         boolean closeness = weighting == RankerPolicy.ReuseWeighting.CLOSENESS;
         // a task asked again is known by its vector; the hybrid similarity may be below 1 for it
-        float[] unit = shape.textWeight() > 0 && !similar.isEmpty() ? UnitVectors.unit(vector, "query vector") : null;
+        float[] unit = alpha > 0 && !similar.isEmpty() ? UnitVectors.unit(vector, "query vector") : null;
         double[] weights = new double[similar.size()];
         boolean[] same = new boolean[similar.size()];
         double weightSum = 0;

@@ -52,46 +52,28 @@ public record JudgedTaskMemory(String tenant, List<JudgedTask> tasks) {
      * @throws IllegalArgumentException when {@code query}'s length differs from the tasks' vectors
      */
     public List<SimilarTask> nearest(float[] query, int m, double threshold) {
-        if (m < 1) {
-            throw new IllegalArgumentException("m must be >= 1, was " + m);
-        }
-        if (tasks.isEmpty()) {
-            return List.of();
-        }
-        float[] unit = checked(query);
-        List<SimilarTask> found = new ArrayList<>();
-        for (JudgedTask t : tasks) {
-            double sim = t.cosine(unit);
-            if (sim >= threshold) {
-                found.add(new SimilarTask(t, sim));
-            }
-        }
-        // stable sort: equal similarities keep the memory's order
-        found.sort(Comparator.comparingDouble(SimilarTask::similarity).reversed());
-        return List.copyOf(found.subList(0, Math.min(m, found.size())));
+        return nearest(query, null, 0, m, threshold);
     }
 
     /**
      * The at most {@code m} past tasks whose hybrid similarity to the query is at least
-     * {@code threshold}, nearest first: {@code (1 − α) · cos + α · words[i]}, the query vectors' cosine
-     * mixed with the word similarity of the query's text to task {@code i} ({@code words} in the memory's
-     * order). With {@code α} 0 this is {@link #nearest(float[], int, double)}.
+     * {@code threshold}, nearest first (ties in the memory's order): {@code (1 − α) · cos + α · words[i]},
+     * the query vectors' cosine mixed with the word similarity of the query's text to task {@code i}
+     * ({@code words} in the memory's order; unused, may be null, when {@code α} is 0).
      *
-     * @throws IllegalArgumentException when {@code words} is not one per task or {@code α} is not in [0, 1)
+     * @throws IllegalArgumentException when {@code α} is not in [0, 1), {@code words} is not one per
+     *     task, or {@code query}'s length differs from the tasks' vectors
      */
     public List<SimilarTask> nearest(float[] query, double[] words, double alpha, int m, double threshold) {
+        if (m < 1) {
+            throw new IllegalArgumentException("m must be >= 1, was " + m);
+        }
         if (!(alpha >= 0 && alpha < 1)) {
             throw new IllegalArgumentException("alpha must be in [0, 1), was " + alpha);
         }
-        if (alpha == 0) {
-            return nearest(query, m, threshold);
-        }
-        if (words.length != tasks.size()) {
-            throw new IllegalArgumentException(
-                    "need one word similarity per judged task: " + words.length + " for " + tasks.size());
-        }
-        if (m < 1) {
-            throw new IllegalArgumentException("m must be >= 1, was " + m);
+        if (alpha > 0 && (words == null || words.length != tasks.size())) {
+            throw new IllegalArgumentException("need one word similarity per judged task: "
+                    + (words == null ? "none" : words.length) + " for " + tasks.size());
         }
         if (tasks.isEmpty()) {
             return List.of();
@@ -100,11 +82,13 @@ public record JudgedTaskMemory(String tenant, List<JudgedTask> tasks) {
         List<SimilarTask> found = new ArrayList<>();
         for (int i = 0; i < tasks.size(); i++) {
             JudgedTask t = tasks.get(i);
-            double sim = (1 - alpha) * t.cosine(unit) + alpha * words[i];
+            double cos = t.cosine(unit);
+            double sim = alpha == 0 ? cos : (1 - alpha) * cos + alpha * words[i];
             if (sim >= threshold) {
                 found.add(new SimilarTask(t, sim));
             }
         }
+        // stable sort: equal similarities keep the memory's order
         found.sort(Comparator.comparingDouble(SimilarTask::similarity).reversed());
         return List.copyOf(found.subList(0, Math.min(m, found.size())));
     }
