@@ -18,7 +18,11 @@ import java.util.Objects;
  * pair on the grid {@link #THRESHOLDS} × {@link #NEIGHBOURS} with the best mean wins; on a tie the
  * higher threshold, then the fewer neighbours (reuse that reaches fewer tasks). Leaving the task out
  * is what makes this a fit for new tasks: with its own verdicts in the memory every threshold would
- * look alike.
+ * look alike. Over a wider {@link ReuseGrid} the same leave-one-out also fits the words' share in the
+ * tasks' similarity (with the search), then β, the {@link ReuseShape}'s weighing and dense feedback's
+ * λ at the search found, then the search again if the weighing changed. On Cranfield those wider fits
+ * scored better leave-one-out and no better on new tasks (README, "On Cranfield"), so a node fits
+ * {@link ReuseGrid#SEARCH}.
  *
  * <pre>{@code
  * ReuseFit fit = ReuseFit.fit(policy, untunedRrf, "acme", tasks, judgedQueries);
@@ -35,7 +39,7 @@ import java.util.Objects;
  * @param shape the fitted shape (the policy's own where the grid does not search it)
  * @param feedbackWeight the fitted λ of dense feedback, 0 for off (the policy's own where the grid does not
  *     search it)
- * @param looNdcg mean leave-one-out nDCG@10 at that threshold and number
+ * @param looNdcg mean leave-one-out nDCG@10 at the fitted point
  * @param baseNdcg mean nDCG@10 of the policy's base alone (no feedback, no reuse) on the same tasks
  * @param tasks how many tasks were scored (those with at least one useful verdict)
  */

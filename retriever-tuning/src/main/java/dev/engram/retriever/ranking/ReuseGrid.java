@@ -69,7 +69,10 @@ public record ReuseGrid(
         return new ReuseGrid(thresholds, neighbours, textWeights, betas, powers, uselessWeights, weights);
     }
 
-    /** How many points the two stages score. */
+    /**
+     * How many points the two stages score; {@link ReuseFit} scores the search once more when the
+     * weighing it found differs from the policy's.
+     */
     public int points() {
         int search = thresholds.size() * neighbours.size() * Math.max(1, textWeights.size());
         int weighing = Math.max(1, betas.size())
