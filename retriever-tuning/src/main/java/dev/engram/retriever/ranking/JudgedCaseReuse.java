@@ -5,6 +5,8 @@ import dev.engram.memory.RankedCandidate;
 import dev.engram.memory.Ranker;
 import dev.engram.memory.RecallQuery;
 import dev.engram.retriever.ranking.internal.BaseScores;
+import dev.engram.retriever.ranking.internal.TaskWords;
+import dev.engram.retriever.ranking.internal.UnitVectors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +40,10 @@ import java.util.Objects;
  * again (cosine at least {@value #SAME_TASK}), ±1: a recurring task's own useful cases rise above
  * every case it did not judge, its useless ones fall below them.
  *
+ * <p>A {@link ReuseShape} bends this: {@code w_t} to a power, a useless verdict counted as
+ * {@code −uselessWeight} instead of −1, and the tasks' similarity mixed with the overlap of their
+ * words.
+ *
  * <pre>{@code
  * Ranker reuse = new JudgedCaseReuse(new ScoreFusion(0.4), memory, 0.5, 5, 0.75);
  * reuse.rank(query, candidates).get(0).contribution();
@@ -61,6 +67,8 @@ public final class JudgedCaseReuse implements Ranker {
     private final int neighbours;
     private final double threshold;
     private final RankerPolicy.ReuseWeighting weighting;
+    private final ReuseShape shape;
+    private final TaskWords words;
 
     /**
      * @param base the ranker whose order is adjusted
@@ -83,6 +91,30 @@ public final class JudgedCaseReuse implements Ranker {
             int neighbours,
             double threshold,
             RankerPolicy.ReuseWeighting weighting) {
+        this(base, memory, beta, neighbours, threshold, weighting, ReuseShape.LINEAR, null);
+    }
+
+    /**
+     * @param shape the closeness power, the weight of useless verdicts and the words' share in the
+     *     tasks' similarity
+     * @param words the memory's task words ({@link RankerFactory} builds them once per memory); required
+     *     when {@code shape.textWeight()} is above 0, else unused (may be null)
+     */
+    public JudgedCaseReuse(
+            Ranker base,
+            JudgedTaskMemory memory,
+            double beta,
+            int neighbours,
+            double threshold,
+            RankerPolicy.ReuseWeighting weighting,
+            ReuseShape shape,
+            TaskWords words) {
+        this.shape = Objects.requireNonNull(shape, "judgedCaseReuse.shape is required");
+        if (shape.textWeight() > 0 && words == null) {
+            throw new IllegalArgumentException(
+                    "judgedCaseReuse.words are required when the shape weighs words (" + shape.textWeight() + ")");
+        }
+        this.words = words;
         this.weighting = Objects.requireNonNull(weighting, "judgedCaseReuse.weighting is required");
         this.base = Objects.requireNonNull(base, "judgedCaseReuse.base is required");
         this.memory = Objects.requireNonNull(memory, "judgedCaseReuse.memory is required");
@@ -111,15 +143,22 @@ public final class JudgedCaseReuse implements Ranker {
         List<RankedCandidate> ranked = base.rank(query, candidates);
         double[] scaled = BaseScores.scaled(ranked);
         float[] vector = query.vector();
-        List<SimilarTask> similar = vector == null ? List.of() : memory.nearest(vector, neighbours, threshold);
+        double alpha = shape.textWeight();
+        List<SimilarTask> similar = vector == null
+                ? List.of()
+                : memory.nearest(
+                        vector, alpha > 0 ? words.similarities(query.text()) : null, alpha, neighbours, threshold);
         boolean closeness = weighting == RankerPolicy.ReuseWeighting.CLOSENESS;
+        // a task asked again is known by its vector; the hybrid similarity may be below 1 for it
+        float[] unit = alpha > 0 && !similar.isEmpty() ? UnitVectors.unit(vector, "query vector") : null;
         double[] weights = new double[similar.size()];
         boolean[] same = new boolean[similar.size()];
         double weightSum = 0;
         for (int t = 0; t < weights.length; t++) {
             double sim = similar.get(t).similarity();
-            same[t] = closeness && sim >= SAME_TASK;
-            weights[t] = !closeness ? sim : same[t] ? 0 : closeness(sim);
+            double cos = unit == null ? sim : similar.get(t).task().cosine(unit);
+            same[t] = closeness && cos >= SAME_TASK;
+            weights[t] = !closeness ? sim : same[t] ? 0 : shape.weigh(closeness(sim));
             weightSum += weights[t];
         }
         double norm = closeness ? Math.max(1, weightSum) : weightSum;
@@ -133,7 +172,7 @@ public final class JudgedCaseReuse implements Ranker {
             int useless = 0;
             for (int t = 0; t < weights.length; t++) {
                 int v = similar.get(t).task().verdict(caseId);
-                vote += weights[t] * v;
+                vote += weights[t] * (v < 0 ? -shape.uselessWeight() : v);
                 // a task asked again: its own verdict, over the whole scaled range
                 own = same[t] && v != 0 ? v : own;
                 useful += v > 0 ? 1 : 0;
@@ -170,12 +209,13 @@ public final class JudgedCaseReuse implements Ranker {
     public String toString() {
         return String.format(
                 Locale.ROOT,
-                "JudgedCaseReuse[%s, β=%.2f, m=%d, threshold=%.2f, %s, %d judged tasks]",
+                "JudgedCaseReuse[%s, β=%.2f, m=%d, threshold=%.2f, %s, %s, %d judged tasks]",
                 base.name(),
                 beta,
                 neighbours,
                 threshold,
                 weighting,
+                shape.describe(),
                 memory.tasks().size());
     }
 }

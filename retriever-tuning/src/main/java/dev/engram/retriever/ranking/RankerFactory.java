@@ -2,6 +2,7 @@ package dev.engram.retriever.ranking;
 
 import dev.engram.memory.Ranker;
 import dev.engram.retriever.ranking.internal.ExpansionIndex;
+import dev.engram.retriever.ranking.internal.TaskWords;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,12 +29,16 @@ public final class RankerFactory {
     private final TrainedSelector selector;
     /** The memory's expansion index, built on the first policy with task expansion and kept. */
     private final AtomicReference<ExpansionIndex> expansionIndex;
+    /** The memory's task words, built on the first policy whose reuse weighs words, and kept. */
+    private final AtomicReference<TaskWords> taskWords;
 
     private RankerFactory(
             Ranker untuned,
             JudgedTaskMemory judgedTasks,
             TrainedSelector selector,
-            AtomicReference<ExpansionIndex> expansionIndex) {
+            AtomicReference<ExpansionIndex> expansionIndex,
+            AtomicReference<TaskWords> taskWords) {
+        this.taskWords = taskWords;
         this.untuned = untuned;
         this.judgedTasks = judgedTasks;
         this.selector = selector;
@@ -51,6 +56,7 @@ public final class RankerFactory {
                 Objects.requireNonNull(untuned, "the untuned ranker is required"),
                 Objects.requireNonNull(judgedTasks, "the tenant's judged-task memory is required"),
                 null,
+                new AtomicReference<>(),
                 new AtomicReference<>());
     }
 
@@ -61,7 +67,7 @@ public final class RankerFactory {
             throw new IllegalArgumentException("the selector is tenant " + selector.tenant()
                     + "'s, the judged tasks are tenant " + judgedTasks.tenant() + "'s");
         }
-        return new RankerFactory(untuned, judgedTasks, selector, expansionIndex);
+        return new RankerFactory(untuned, judgedTasks, selector, expansionIndex, taskWords);
     }
 
     /** The tenant whose ranker this factory builds. */
@@ -96,7 +102,9 @@ public final class RankerFactory {
                     policy.reuseBeta(),
                     policy.reuseNeighbours(),
                     policy.reuseThreshold(),
-                    policy.reuseWeighting());
+                    policy.reuseWeighting(),
+                    policy.reuseShape(),
+                    policy.reuseShape().textWeight() > 0 ? taskWords() : null);
         }
         if (policy.expansion()) {
             ranker = new TaskExpansion(ranker, tenant(), expansionIndex(), policy.expansionWeight());
@@ -110,6 +118,18 @@ public final class RankerFactory {
             ranker = new SelectorBlend(ranker, selector, policy.selectorBlend(), policy.selectorThreshold());
         }
         return ranker;
+    }
+
+    private TaskWords taskWords() {
+        TaskWords words = taskWords.get();
+        if (words == null) {
+            words = TaskWords.of(
+                    judgedTasks.tasks().stream().map(JudgedTask::text).toList());
+            if (!taskWords.compareAndSet(null, words)) {
+                words = taskWords.get();
+            }
+        }
+        return words;
     }
 
     private ExpansionIndex expansionIndex() {

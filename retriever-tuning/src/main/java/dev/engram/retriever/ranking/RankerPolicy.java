@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The ranker half of a tenant's retriever policy: which ranker composes the final order and with
@@ -31,7 +33,9 @@ import java.util.Locale;
  * the one the gate measured. The exceptions: a policy written before {@code feedback},
  * {@code feedbackWeight} and {@code reuseWeighting} existed reads with feedback off and reuse
  * weighted by similarity share, and one written before {@code expansion} and
- * {@code expansionWeight} existed reads with expansion off: the ranker it was measured as.
+ * {@code expansionWeight} existed reads with expansion off, and one written before {@code reusePower},
+ * {@code reuseUselessWeight} and {@code reuseTextWeight} existed reads with {@link ReuseShape#LINEAR}:
+ * the ranker it was measured as.
  *
  * @param base the first ranking stage: {@link Base#RRF} (untuned) or {@link Base#SCORE_FUSION}
  * @param fusionWeight the BM25 weight {@code w} of score fusion, in [0, 1] (default 0.5)
@@ -47,6 +51,11 @@ import java.util.Locale;
  *     (default 0.75)
  * @param reuseWeighting how reuse weighs the similar tasks' verdicts (default
  *     {@link ReuseWeighting#SIMILARITY_SHARE}; a policy written before the field existed reads as that)
+ * @param reusePower the power on a similar task's closeness under {@link ReuseWeighting#CLOSENESS}, > 0
+ *     (default 1: linear; see {@link ReuseShape})
+ * @param reuseUselessWeight how much a useless verdict counts against a useful one, in [0, 1] (default 1)
+ * @param reuseTextWeight the share of the task texts' word overlap in the similarity of two tasks, in
+ *     [0, 1) (default 0: the query vectors' cosine alone)
  * @param selector whether {@link SelectorBlend} blends in the case selector (default off)
  * @param selectorBlend the selector's weight on a task it was trained on, in [0, 1] (default 0.5)
  * @param selectorThreshold the closeness to the trained tasks below which the selector has no weight,
@@ -66,6 +75,9 @@ public record RankerPolicy(
         int reuseNeighbours,
         double reuseThreshold,
         ReuseWeighting reuseWeighting,
+        double reusePower,
+        double reuseUselessWeight,
+        double reuseTextWeight,
         boolean selector,
         double selectorBlend,
         double selectorThreshold,
@@ -133,6 +145,17 @@ public record RankerPolicy(
         if (!(reuseThreshold > 0 && reuseThreshold <= 1)) {
             throw new IllegalArgumentException("rankerPolicy.reuseThreshold must be in (0, 1], was " + reuseThreshold);
         }
+        if (!(reusePower > 0) || Double.isInfinite(reusePower)) {
+            throw new IllegalArgumentException("rankerPolicy.reusePower must be > 0 and finite, was " + reusePower);
+        }
+        if (!(reuseUselessWeight >= 0 && reuseUselessWeight <= 1)) {
+            throw new IllegalArgumentException(
+                    "rankerPolicy.reuseUselessWeight must be in [0, 1], was " + reuseUselessWeight);
+        }
+        if (!(reuseTextWeight >= 0 && reuseTextWeight < 1)) {
+            throw new IllegalArgumentException(
+                    "rankerPolicy.reuseTextWeight must be in [0, 1), was " + reuseTextWeight);
+        }
         if (!(selectorBlend >= 0 && selectorBlend <= 1)) {
             throw new IllegalArgumentException("rankerPolicy.selectorBlend must be in [0, 1], was " + selectorBlend);
         }
@@ -158,6 +181,9 @@ public record RankerPolicy(
                 DEFAULT_REUSE_NEIGHBOURS,
                 DEFAULT_REUSE_THRESHOLD,
                 ReuseWeighting.SIMILARITY_SHARE,
+                ReuseShape.LINEAR.power(),
+                ReuseShape.LINEAR.uselessWeight(),
+                ReuseShape.LINEAR.textWeight(),
                 false,
                 DEFAULT_SELECTOR_BLEND,
                 DEFAULT_SELECTOR_THRESHOLD,
@@ -181,211 +207,155 @@ public record RankerPolicy(
 
     /** This policy with score fusion at BM25 weight {@code w} as its base. */
     public RankerPolicy withFusion(double w) {
-        return new RankerPolicy(
-                Base.SCORE_FUSION,
-                w,
-                feedback,
-                feedbackWeight,
-                reuse,
-                reuseBeta,
-                reuseNeighbours,
-                reuseThreshold,
-                reuseWeighting,
-                selector,
-                selectorBlend,
-                selectorThreshold,
-                expansion,
-                expansionWeight);
+        return edit(d -> {
+            d.base = Base.SCORE_FUSION;
+            d.fusionWeight = w;
+        });
     }
 
     /** This policy with reciprocal rank fusion as its base (the fusion weight is kept, unused). */
     public RankerPolicy withRrf() {
-        return new RankerPolicy(
-                Base.RRF,
-                fusionWeight,
-                feedback,
-                feedbackWeight,
-                reuse,
-                reuseBeta,
-                reuseNeighbours,
-                reuseThreshold,
-                reuseWeighting,
-                selector,
-                selectorBlend,
-                selectorThreshold,
-                expansion,
-                expansionWeight);
+        return edit(d -> d.base = Base.RRF);
     }
 
     /** This policy with dense feedback on at weight λ (it consults the similar tasks reuse is set to find). */
     public RankerPolicy withFeedback(double weight) {
-        return new RankerPolicy(
-                base,
-                fusionWeight,
-                true,
-                weight,
-                reuse,
-                reuseBeta,
-                reuseNeighbours,
-                reuseThreshold,
-                reuseWeighting,
-                selector,
-                selectorBlend,
-                selectorThreshold,
-                expansion,
-                expansionWeight);
+        return edit(d -> {
+            d.feedback = true;
+            d.feedbackWeight = weight;
+        });
     }
 
     /** This policy with dense feedback off (its weight kept). */
     public RankerPolicy withoutFeedback() {
-        return new RankerPolicy(
-                base,
-                fusionWeight,
-                false,
-                feedbackWeight,
-                reuse,
-                reuseBeta,
-                reuseNeighbours,
-                reuseThreshold,
-                reuseWeighting,
-                selector,
-                selectorBlend,
-                selectorThreshold,
-                expansion,
-                expansionWeight);
+        return edit(d -> d.feedback = false);
     }
 
     /** This policy with judged-case reuse on, at the given parameters (the weighting kept). */
     public RankerPolicy withReuse(double beta, int neighbours, double threshold) {
-        return new RankerPolicy(
-                base,
-                fusionWeight,
-                feedback,
-                feedbackWeight,
-                true,
-                beta,
-                neighbours,
-                threshold,
-                reuseWeighting,
-                selector,
-                selectorBlend,
-                selectorThreshold,
-                expansion,
-                expansionWeight);
+        return edit(d -> {
+            d.reuse = true;
+            d.reuseBeta = beta;
+            d.reuseNeighbours = neighbours;
+            d.reuseThreshold = threshold;
+        });
     }
 
     /** This policy with reuse weighing the similar tasks' verdicts by {@code weighting}. */
     public RankerPolicy withReuseWeighting(ReuseWeighting weighting) {
-        return new RankerPolicy(
-                base,
-                fusionWeight,
-                feedback,
-                feedbackWeight,
-                reuse,
-                reuseBeta,
-                reuseNeighbours,
-                reuseThreshold,
-                weighting,
-                selector,
-                selectorBlend,
-                selectorThreshold,
-                expansion,
-                expansionWeight);
+        return edit(d -> d.reuseWeighting = weighting);
+    }
+
+    /** This policy with reuse's verdicts shaped by {@code shape} (reuse on or off as it was). */
+    public RankerPolicy withReuseShape(ReuseShape shape) {
+        Objects.requireNonNull(shape, "reuseShape is required (ReuseShape.LINEAR for reuse as first proposed)");
+        return edit(d -> {
+            d.reusePower = shape.power();
+            d.reuseUselessWeight = shape.uselessWeight();
+            d.reuseTextWeight = shape.textWeight();
+        });
+    }
+
+    /** How reuse weighs and finds the similar tasks beyond β, neighbours and threshold. */
+    public ReuseShape reuseShape() {
+        return new ReuseShape(reusePower, reuseUselessWeight, reuseTextWeight);
     }
 
     /** This policy with judged-case reuse off (its parameters kept). */
     public RankerPolicy withoutReuse() {
-        return new RankerPolicy(
-                base,
-                fusionWeight,
-                feedback,
-                feedbackWeight,
-                false,
-                reuseBeta,
-                reuseNeighbours,
-                reuseThreshold,
-                reuseWeighting,
-                selector,
-                selectorBlend,
-                selectorThreshold,
-                expansion,
-                expansionWeight);
+        return edit(d -> d.reuse = false);
     }
 
     /** This policy with the selector blend on, at the given parameters. */
     public RankerPolicy withSelector(double blend, double threshold) {
-        return new RankerPolicy(
-                base,
-                fusionWeight,
-                feedback,
-                feedbackWeight,
-                reuse,
-                reuseBeta,
-                reuseNeighbours,
-                reuseThreshold,
-                reuseWeighting,
-                true,
-                blend,
-                threshold,
-                expansion,
-                expansionWeight);
+        return edit(d -> {
+            d.selector = true;
+            d.selectorBlend = blend;
+            d.selectorThreshold = threshold;
+        });
     }
 
     /** This policy with the selector blend off (its parameters kept). */
     public RankerPolicy withoutSelector() {
-        return new RankerPolicy(
-                base,
-                fusionWeight,
-                feedback,
-                feedbackWeight,
-                reuse,
-                reuseBeta,
-                reuseNeighbours,
-                reuseThreshold,
-                reuseWeighting,
-                false,
-                selectorBlend,
-                selectorThreshold,
-                expansion,
-                expansionWeight);
+        return edit(d -> d.selector = false);
     }
 
     /** This policy with task expansion on at weight γ (after reuse, before the selector). */
     public RankerPolicy withExpansion(double weight) {
-        return new RankerPolicy(
-                base,
-                fusionWeight,
-                feedback,
-                feedbackWeight,
-                reuse,
-                reuseBeta,
-                reuseNeighbours,
-                reuseThreshold,
-                reuseWeighting,
-                selector,
-                selectorBlend,
-                selectorThreshold,
-                true,
-                weight);
+        return edit(d -> {
+            d.expansion = true;
+            d.expansionWeight = weight;
+        });
     }
 
     /** This policy with task expansion off (its weight kept). */
     public RankerPolicy withoutExpansion() {
+        return edit(d -> d.expansion = false);
+    }
+
+    /** A copy with some fields changed: the one place that lists every field in order. */
+    private RankerPolicy edit(Consumer<Draft> change) {
+        Draft d = new Draft(this);
+        change.accept(d);
         return new RankerPolicy(
-                base,
-                fusionWeight,
-                feedback,
-                feedbackWeight,
-                reuse,
-                reuseBeta,
-                reuseNeighbours,
-                reuseThreshold,
-                reuseWeighting,
-                selector,
-                selectorBlend,
-                selectorThreshold,
-                false,
-                expansionWeight);
+                d.base,
+                d.fusionWeight,
+                d.feedback,
+                d.feedbackWeight,
+                d.reuse,
+                d.reuseBeta,
+                d.reuseNeighbours,
+                d.reuseThreshold,
+                d.reuseWeighting,
+                d.reusePower,
+                d.reuseUselessWeight,
+                d.reuseTextWeight,
+                d.selector,
+                d.selectorBlend,
+                d.selectorThreshold,
+                d.expansion,
+                d.expansionWeight);
+    }
+
+    /** The fields of a policy being copied, mutable until {@link #edit} validates them as a policy. */
+    private static final class Draft {
+        Base base;
+        double fusionWeight;
+        boolean feedback;
+        double feedbackWeight;
+        boolean reuse;
+        double reuseBeta;
+        int reuseNeighbours;
+        double reuseThreshold;
+        ReuseWeighting reuseWeighting;
+        double reusePower;
+        double reuseUselessWeight;
+        double reuseTextWeight;
+        boolean selector;
+        double selectorBlend;
+        double selectorThreshold;
+        boolean expansion;
+        double expansionWeight;
+
+        Draft(RankerPolicy p) {
+            base = p.base;
+            fusionWeight = p.fusionWeight;
+            feedback = p.feedback;
+            feedbackWeight = p.feedbackWeight;
+            reuse = p.reuse;
+            reuseBeta = p.reuseBeta;
+            reuseNeighbours = p.reuseNeighbours;
+            reuseThreshold = p.reuseThreshold;
+            reuseWeighting = p.reuseWeighting;
+            reusePower = p.reusePower;
+            reuseUselessWeight = p.reuseUselessWeight;
+            reuseTextWeight = p.reuseTextWeight;
+            selector = p.selector;
+            selectorBlend = p.selectorBlend;
+            selectorThreshold = p.selectorThreshold;
+            expansion = p.expansion;
+            expansionWeight = p.expansionWeight;
+        }
     }
 
     /** The policy as JSON, every field present. */
@@ -417,6 +387,10 @@ public record RankerPolicy(
                 // written before task expansion existed: measured and gated without it
                 fields.putIfAbsent("expansion", BooleanNode.FALSE);
                 fields.putIfAbsent("expansionWeight", DoubleNode.valueOf(DEFAULT_EXPANSION_WEIGHT));
+                // written before reuse's shape existed: linear closeness, both verdicts alike, cosine only
+                fields.putIfAbsent("reusePower", DoubleNode.valueOf(ReuseShape.LINEAR.power()));
+                fields.putIfAbsent("reuseUselessWeight", DoubleNode.valueOf(ReuseShape.LINEAR.uselessWeight()));
+                fields.putIfAbsent("reuseTextWeight", DoubleNode.valueOf(ReuseShape.LINEAR.textWeight()));
             }
             return JSON.treeToValue(tree, RankerPolicy.class);
         } catch (ValueInstantiationException e) {
@@ -440,6 +414,9 @@ public record RankerPolicy(
                     Locale.ROOT, " + reuse β %.2f m %d ≥ %.2f", reuseBeta, reuseNeighbours, reuseThreshold));
             if (reuseWeighting == ReuseWeighting.CLOSENESS) {
                 sb.append(" by closeness");
+            }
+            if (!reuseShape().equals(ReuseShape.LINEAR)) {
+                sb.append(' ').append(reuseShape().describe());
             }
         }
         if (expansion) {

@@ -4,8 +4,10 @@
  * weight that {@link dev.engram.retriever.ranking.ScoreFusionFit} fits on judged feedback),
  * {@link dev.engram.retriever.ranking.DenseFeedback} (the query vector moved towards the cases similar
  * past tasks judged useful: Rocchio), {@link dev.engram.retriever.ranking.JudgedCaseReuse} (verdicts
- * carried over from similar past tasks, weighted by similarity share or by closeness; the
- * similar-task search fitted leave-one-out by {@link dev.engram.retriever.ranking.ReuseFit}), and
+ * carried over from similar past tasks, weighted by similarity share or by closeness, bent by a
+ * {@link dev.engram.retriever.ranking.ReuseShape}; the similar-task search, and optionally the
+ * weighing, fitted leave-one-out over a {@link dev.engram.retriever.ranking.ReuseGrid} by
+ * {@link dev.engram.retriever.ranking.ReuseFit}), and
  * {@link dev.engram.retriever.ranking.SelectorBlend} (the case selector Q(s, c),
  * trusted as far as a task is close to its training tasks). A tenant's
  * {@link dev.engram.retriever.ranking.RankerPolicy} names the stages and their parameters and is

@@ -86,6 +86,9 @@ class RankerPolicyTest {
                         5,
                         0.75,
                         RankerPolicy.ReuseWeighting.SIMILARITY_SHARE,
+                        1.0,
+                        1.0,
+                        0.0,
                         false,
                         0.5,
                         0.8,
@@ -136,5 +139,28 @@ class RankerPolicyTest {
                 .replace(",\"expansionWeight\":1.0", "");
         assertThat(before).doesNotContain("expansion");
         assertThat(RankerPolicy.fromJson(before)).isEqualTo(RankerPolicy.proposed());
+    }
+
+    @Test
+    void reuseShapeRoundTripsAndAPolicyWrittenBeforeItReadsAsLinear() {
+        RankerPolicy p = RankerPolicy.proposed().withReuseShape(new ReuseShape(2.0, 0.5, 0.2));
+        assertThat(p.toJson()).contains("\"reusePower\":2.0", "\"reuseUselessWeight\":0.5", "\"reuseTextWeight\":0.2");
+        assertThat(RankerPolicy.fromJson(p.toJson())).isEqualTo(p);
+        assertThat(p.describe()).endsWith(" by closeness power 2.00, useless × 0.50, words 0.20");
+        assertThat(RankerPolicy.proposed().describe()).doesNotContain("power");
+        String before = RankerPolicy.proposed()
+                .toJson()
+                .replace(",\"reusePower\":1.0", "")
+                .replace(",\"reuseUselessWeight\":1.0", "")
+                .replace(",\"reuseTextWeight\":0.0", "");
+        assertThat(before)
+                .doesNotContain("reusePower")
+                .doesNotContain("reuseUseless")
+                .doesNotContain("reuseText");
+        RankerPolicy read = RankerPolicy.fromJson(before);
+        assertThat(read).isEqualTo(RankerPolicy.proposed());
+        assertThat(read.reuseShape()).isEqualTo(ReuseShape.LINEAR);
+        assertThatThrownBy(() -> RankerPolicy.proposed().withReuseShape(null))
+                .hasMessageContaining("reuseShape is required");
     }
 }

@@ -54,6 +54,30 @@ class ReuseFitTest {
     }
 
     @Test
+    void theWeighingStageFitsTheStrengthThatMovesTheOtherTasksUsefulCaseToTheTop() {
+        // cos .9: at β .5 the other task's verdicts lift d from 4th to 2nd; β 1 lifts it to 1st
+        float[] t2 = vec(0.9, Math.sqrt(1 - 0.81), 0);
+        List<JudgedTask> tasks = List.of(
+                new JudgedTask("t1", T1, Set.of("d"), Set.of("a")), new JudgedTask("t2", t2, Set.of("d"), Set.of("a")));
+        List<JudgedQuery> queries = List.of(judged(T1, Map.of("d", 1, "a", 0)), judged(t2, Map.of("d", 1, "a", 0)));
+        RankerPolicy weak = POLICY.withReuse(0.5, 5, 0.75);
+        ReuseFit searchOnly = ReuseFit.fit(weak, bm25Base(), RankingFixtures.TENANT, tasks, queries);
+        assertThat(searchOnly.beta()).isEqualTo(0.5);
+        assertThat(searchOnly.looNdcg()).isLessThan(1.0);
+        ReuseGrid grid = ReuseGrid.SEARCH.withWeighing(List.of(0.5, 0.25, 1.0, 2.0), List.of(), List.of());
+        ReuseFit fit = ReuseFit.fit(weak, bm25Base(), RankingFixtures.TENANT, tasks, queries, grid);
+        // β 1 and 2 both put d first; the earlier in the grid wins the tie
+        assertThat(fit.beta()).isEqualTo(1.0);
+        assertThat(fit.looNdcg()).isCloseTo(1.0, within(1e-9));
+        assertThat(fit.shape()).isEqualTo(ReuseShape.LINEAR);
+        assertThat(fit.applyTo(weak).reuseBeta()).isEqualTo(1.0);
+        // feedback was not in the grid: it stays as the policy had it (off)
+        assertThat(fit.feedbackWeight()).isZero();
+        assertThat(fit.applyTo(weak).feedback()).isFalse();
+        assertThat(grid.points()).isEqualTo(33 + 4);
+    }
+
+    @Test
     void refusesTasksAndQueriesThatDoNotPairUpOrHaveNoUsefulVerdict() {
         List<JudgedTask> one = List.of(new JudgedTask("t1", T1, Set.of(), Set.of("a")));
         assertThatThrownBy(() -> ReuseFit.fit(POLICY, bm25Base(), RankingFixtures.TENANT, one, List.of()))

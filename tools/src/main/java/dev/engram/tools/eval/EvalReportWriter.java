@@ -123,6 +123,7 @@ final class EvalReportWriter {
             if (f.expansion() != null) {
                 line(sb, "    %s", f.expansion());
             }
+            f.variants().forEach(v -> line(sb, "    %s", v));
         }
         if (!r.lora().isEmpty()) {
             line(sb, "");

@@ -37,6 +37,39 @@ public enum EvalSystem {
             false,
             "what a node's round proposes: reciprocal rank fusion, then judged-case reuse weighted by closeness,"
                     + " threshold and neighbours fitted leave-one-out on the feedback tasks"),
+    /** The proposed policy with its reuse strength β fitted too. */
+    PROPOSED_STRENGTH(
+            "+ fitted β",
+            false,
+            false,
+            "the proposed policy with its reuse strength β (0.25 … 2) fitted leave-one-out after the search"),
+    /** The proposed policy with β, the closeness power and the useless verdicts' weight fitted too. */
+    PROPOSED_WEIGHING(
+            "+ fitted weighing",
+            false,
+            false,
+            "the proposed policy with β (0.25 … 2), the closeness power (0.5 … 3) and the weight of a useless"
+                    + " verdict (0 … 1) fitted leave-one-out after the search"),
+    /** The proposed policy finding similar tasks by their vectors and their words. */
+    PROPOSED_WORDS(
+            "+ task words",
+            false,
+            false,
+            "the proposed policy with the tasks' similarity (1 − α) · cosine + α · the idf-weighted cosine of their"
+                    + " words, α (0 … 0.4) fitted leave-one-out with the search"),
+    /** Both: words in the similarity, then the weighing fitted. */
+    PROPOSED_WORDS_WEIGHING(
+            "+ task words + weighing",
+            false,
+            false,
+            "the proposed policy with the tasks' words in their similarity and the weighing fitted, both leave-one-out"),
+    /** The proposed policy with dense feedback at a λ fitted after the search (0, off, included). */
+    PROPOSED_FITTED_FEEDBACK(
+            "+ fitted feedback λ",
+            false,
+            false,
+            "the proposed policy with dense feedback before the reuse, λ (0 = off … 0.5) fitted leave-one-out after"
+                    + " the search"),
     /** The proposed policy with dense feedback before the reuse. */
     PROPOSED_FEEDBACK(
             "+ dense feedback",

@@ -10,15 +10,19 @@ import dev.engram.retriever.ranking.JudgedTaskMemory;
 import dev.engram.retriever.ranking.RankerFactory;
 import dev.engram.retriever.ranking.RankerPolicy;
 import dev.engram.retriever.ranking.ReuseFit;
+import dev.engram.retriever.ranking.ReuseGrid;
 import dev.engram.retriever.ranking.ScoreFusionFit;
 import dev.engram.retriever.ranking.TrainedSelector;
 import dev.engram.retriever.selector.CaseSelector;
 import dev.engram.retriever.selector.SelectorConfig;
 import dev.engram.retriever.selector.SelectorExample;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A tenant's learned ranker policy fitted on its feedback, under one query tower: the score-fusion
@@ -40,6 +44,7 @@ final class LearnedPolicy implements AutoCloseable {
     private final RankerPolicy proposed;
     private final RankerPolicy rrfExpansion;
     private final RankerPolicy proposedExpansion;
+    private final Map<EvalSystem, RankerPolicy> variants;
 
     private LearnedPolicy(
             RankerFactory factory,
@@ -47,8 +52,10 @@ final class LearnedPolicy implements AutoCloseable {
             RankerPolicy proposed,
             RankerPolicy rrfExpansion,
             RankerPolicy proposedExpansion,
+            Map<EvalSystem, RankerPolicy> variants,
             CaseSelector selector,
             PolicyFit fit) {
+        this.variants = variants;
         this.proposed = proposed;
         this.rrfExpansion = rrfExpansion;
         this.proposedExpansion = proposedExpansion;
@@ -122,6 +129,24 @@ final class LearnedPolicy implements AutoCloseable {
                 scorable ? ExpansionFit.fit(RankerPolicy.untuned(), untuned, tenant, tasks, judged) : null;
         ExpansionFit proposedExpansion =
                 scorable ? ExpansionFit.fit(proposed.policy(), untuned, tenant, tasks, judged) : null;
+        Map<EvalSystem, RankerPolicy> variants = new EnumMap<>(EvalSystem.class);
+        List<String> variantFits = new ArrayList<>();
+        for (Map.Entry<EvalSystem, ReuseGrid> v : new TreeMap<>(ReuseVariants.GRIDS).entrySet()) {
+            if (!scorable) {
+                variants.put(v.getKey(), RankerPolicy.proposed());
+                continue;
+            }
+            long start = System.nanoTime();
+            ReuseFit f = ReuseFit.fit(RankerPolicy.proposed(), untuned, tenant, tasks, judged, v.getValue());
+            variants.put(v.getKey(), f.applyTo(RankerPolicy.proposed()));
+            variantFits.add(String.format(
+                    Locale.ROOT,
+                    "%s: %s (%d points, %.1f s)",
+                    v.getKey().label(),
+                    f,
+                    v.getValue().points(),
+                    (System.nanoTime() - start) / 1e9));
+        }
         PolicyFit fit = new PolicyFit(
                 seed,
                 tower.name(),
@@ -137,6 +162,7 @@ final class LearnedPolicy implements AutoCloseable {
                 proposed.fit() == null ? null : proposed.fit().looNdcg(),
                 proposed.fit() == null ? null : proposed.fit().baseNdcg(),
                 rrfExpansion == null ? null : "RRF: " + rrfExpansion + "; proposed: " + proposedExpansion,
+                variantFits,
                 (System.nanoTime() - began) / 1e9);
         return new LearnedPolicy(
                 factory,
@@ -144,6 +170,7 @@ final class LearnedPolicy implements AutoCloseable {
                 proposed.policy(),
                 rrfExpansion == null ? RankerPolicy.untuned() : rrfExpansion.applyTo(RankerPolicy.untuned()),
                 proposedExpansion == null ? proposed.policy() : proposedExpansion.applyTo(proposed.policy()),
+                variants,
                 selector,
                 fit);
     }
@@ -200,6 +227,11 @@ final class LearnedPolicy implements AutoCloseable {
                     case FUSION_SELECTOR -> policy.withoutReuse();
                     case POLICY, LORA_POLICY -> policy;
                     case PROPOSED -> proposed;
+                    case PROPOSED_STRENGTH,
+                            PROPOSED_WEIGHING,
+                            PROPOSED_WORDS,
+                            PROPOSED_WORDS_WEIGHING,
+                            PROPOSED_FITTED_FEEDBACK -> variants.get(system);
                     case PROPOSED_FEEDBACK -> proposed.withFeedback(RankerPolicy.DEFAULT_FEEDBACK_WEIGHT);
                     case PROPOSED_SELECTOR ->
                         selector == null

@@ -1,5 +1,7 @@
 package dev.engram.tools.eval;
 
+import java.util.List;
+
 /**
  * What one fit of the learned policy found, for the report.
  *
@@ -20,6 +22,8 @@ package dev.engram.tools.eval;
  * @param baseLooNdcg reciprocal rank fusion's mean nDCG@10 on the same tasks and verdicts
  * @param expansion the task expansion weights fitted leave-one-out on the feedback tasks, over RRF and
  *     over the proposed policy ({@code ExpansionFit}); null when no verdict was useful
+ * @param variants each variant of the proposed policy's reuse as fitted ({@link ReuseVariants}), with
+ *     its leave-one-out nDCG@10; empty when no verdict was useful
  * @param seconds how long the fit took
  */
 public record PolicyFit(
@@ -37,4 +41,5 @@ public record PolicyFit(
         Double proposedLooNdcg,
         Double baseLooNdcg,
         String expansion,
+        List<String> variants,
         double seconds) {}
