@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * engram adapters list|pin|unpin|rollback [--node URL] ...                  see and steer adapter versions
  * engram keys    create|list|revoke [--node URL | --data DIR] ...           manage API keys
  * engram audit   [--limit N] [--node URL]                                   who did what, and why
- * engram eval    --beir DIR [--seeds 3] [--rounds N] [--feedback-passes N] [--lora] [--out DIR]   does Engram help on my data?
+ * engram eval    --beir DIR [--seeds 3] [--rounds N] [--feedback-passes N] [--lora] [--reuse-variants] [--out DIR]   does Engram help on my data?
  * engram agent-model --model DIR --feedback FILE --tenant T --out DIR       a gated LoRA for your own model
  * </pre>
  *

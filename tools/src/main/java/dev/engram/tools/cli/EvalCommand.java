@@ -148,6 +148,13 @@ final class EvalCommand implements Callable<Integer> {
     boolean lora;
 
     @Option(
+            names = "--reuse-variants",
+            description = "Also fit and score the variants of the proposed policy's reuse (fitted β, weighing, task"
+                    + " words, fitted feedback λ; measured, not adopted): minutes of fitting and about 2 GiB more"
+                    + " heap per run.")
+    boolean reuseVariants;
+
+    @Option(
             names = "--out",
             defaultValue = "eval-out",
             paramLabel = "DIR",
@@ -171,6 +178,7 @@ final class EvalCommand implements Callable<Integer> {
                 .withGateConfidence(gateConfidence)
                 .withGateMaxLoss(gateMaxLoss)
                 .withLora(lora)
+                .withReuseVariants(reuseVariants)
                 .withContinuations(
                         continuations == null || continuations.isEmpty()
                                 ? List.of(Continuation.values())

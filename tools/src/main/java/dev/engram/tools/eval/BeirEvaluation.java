@@ -175,7 +175,7 @@ public final class BeirEvaluation {
                 EvalReportWriter.options(options),
                 protocol,
                 pairedTests,
-                RegimeTables.of(scores, seeds, EvalSystem.scored(options.lora())),
+                RegimeTables.of(scores, seeds, EvalSystem.scored(options.lora(), options.reuseVariants())),
                 results.stream().flatMap(r -> r.fits().stream()).toList(),
                 results.stream()
                         .map(SeedEvaluation.SeedResult::lora)

@@ -43,6 +43,9 @@ import java.util.Objects;
  *   <tr><td>{@code encoder}</td><td>{@code minilm}</td><td>the base encoder of cases and tasks:
  *       {@code minilm}, {@code bge-small} (with its query instruction) or {@code bge-small-plain}</td></tr>
  *   <tr><td>{@code lora}</td><td>false</td><td>also train the query-side LoRA adapter per seed</td></tr>
+ *   <tr><td>{@code reuseVariants}</td><td>false</td><td>also fit and score the measured, not
+ *       adopted variants of the proposed policy's reuse ({@code + fitted β} … {@code + fitted
+ *       feedback λ}); their leave-one-out fits add minutes and gigabytes to a run</td></tr>
  *   <tr><td>{@code continuations}</td><td>all four</td><td>with {@code lora} and rounds, the
  *       {@link Continuation} strategies whose adapter chains are trained round by round and
  *       gated</td></tr>
@@ -71,6 +74,7 @@ import java.util.Objects;
  * @param docMaxLength document word pieces, in [8, 512]
  * @param encoder the base encoder of cases and tasks; required
  * @param lora whether to train and score the query-side LoRA adapter
+ * @param reuseVariants whether to fit and score the variants of the proposed policy's reuse
  * @param continuations the LoRA continuation strategies compared in rounds, at least one
  * @param out the output folder; required
  * @param progressBars whether progress bars redraw in place
@@ -91,6 +95,7 @@ public record EvalOptions(
         int docMaxLength,
         EvalEncoder encoder,
         boolean lora,
+        boolean reuseVariants,
         List<Continuation> continuations,
         Path out,
         boolean progressBars) {
@@ -168,6 +173,7 @@ public record EvalOptions(
                 DEFAULT_DOC_MAX_LENGTH,
                 DEFAULT_ENCODER,
                 false,
+                false,
                 List.of(Continuation.values()),
                 DEFAULT_OUT,
                 System.console() != null);
@@ -199,6 +205,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -221,6 +228,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -243,6 +251,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -265,6 +274,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -287,6 +297,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -309,6 +320,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -331,6 +343,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -353,6 +366,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -375,6 +389,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -397,6 +412,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -419,6 +435,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -441,6 +458,7 @@ public record EvalOptions(
                 v,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -463,6 +481,7 @@ public record EvalOptions(
                 docMaxLength,
                 v,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 progressBars);
@@ -484,6 +503,30 @@ public record EvalOptions(
                 queryMaxLength,
                 docMaxLength,
                 encoder,
+                v,
+                reuseVariants,
+                continuations,
+                out,
+                progressBars);
+    }
+
+    public EvalOptions withReuseVariants(boolean v) {
+        return new EvalOptions(
+                beirDir,
+                split,
+                seeds,
+                firstSeed,
+                rounds,
+                gateFraction,
+                gateConfidence,
+                gateMaxLoss,
+                feedbackFraction,
+                feedbackK,
+                feedbackPasses,
+                queryMaxLength,
+                docMaxLength,
+                encoder,
+                lora,
                 v,
                 continuations,
                 out,
@@ -507,6 +550,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 v,
                 out,
                 progressBars);
@@ -529,6 +573,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 v,
                 progressBars);
@@ -551,6 +596,7 @@ public record EvalOptions(
                 docMaxLength,
                 encoder,
                 lora,
+                reuseVariants,
                 continuations,
                 out,
                 v);

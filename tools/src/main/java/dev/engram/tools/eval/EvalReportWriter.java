@@ -272,6 +272,7 @@ final class EvalReportWriter {
         m.put("queryMaxLength", o.queryMaxLength());
         m.put("docMaxLength", o.docMaxLength());
         m.put("lora", o.lora());
+        m.put("reuseVariants", o.reuseVariants());
         m.put("out", o.out().toString());
         return m;
     }

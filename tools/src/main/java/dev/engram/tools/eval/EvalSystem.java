@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The retrieval systems {@code engram eval} scores, in the order of its table. The untuned ones
  * need no feedback; the learned ones are fitted per seed on the feedback tasks only; the LoRA ones
- * run only with {@code --lora}.
+ * run only with {@code --lora}, the variants of the proposed policy's reuse only with
+ * {@code --reuse-variants}.
  */
 public enum EvalSystem {
     /** BM25's own list (the store's BM25 search). */
@@ -157,8 +158,16 @@ public enum EvalSystem {
         return this == CEILING_JUDGED || this == CEILING_CANDIDATES;
     }
 
+    /** Whether the row is a variant of the proposed policy's reuse ({@code --reuse-variants}). */
+    public boolean reuseVariant() {
+        return ReuseVariants.GRIDS.containsKey(this);
+    }
+
     /** The systems a run scores, in table order. */
-    public static List<EvalSystem> scored(boolean withLora) {
-        return Arrays.stream(values()).filter(s -> withLora || !s.lora).toList();
+    public static List<EvalSystem> scored(boolean withLora, boolean withReuseVariants) {
+        return Arrays.stream(values())
+                .filter(s -> withLora || !s.lora)
+                .filter(s -> withReuseVariants || !s.reuseVariant())
+                .toList();
     }
 }

@@ -70,6 +70,7 @@ final class LearnedPolicy implements AutoCloseable {
      *
      * @param lists the candidate lists of (at least) every feedback task under {@code tower}, by query id
      * @param untuned the store's reciprocal rank fusion
+     * @param withReuseVariants whether to fit the variants of the proposed policy's reuse too
      */
     static LearnedPolicy fit(
             long seed,
@@ -78,7 +79,8 @@ final class LearnedPolicy implements AutoCloseable {
             QueryTower tower,
             Map<String, CandidateLists> lists,
             EvalCorpus corpus,
-            Ranker untuned) {
+            Ranker untuned,
+            boolean withReuseVariants) {
         long began = System.nanoTime();
         List<JudgedQuery> judged = new ArrayList<>(feedback.size());
         List<JudgedTask> tasks = new ArrayList<>(feedback.size());
@@ -131,7 +133,8 @@ final class LearnedPolicy implements AutoCloseable {
                 scorable ? ExpansionFit.fit(proposed.policy(), untuned, tenant, tasks, judged) : null;
         Map<EvalSystem, RankerPolicy> variants = new EnumMap<>(EvalSystem.class);
         List<String> variantFits = new ArrayList<>();
-        for (Map.Entry<EvalSystem, ReuseGrid> v : new TreeMap<>(ReuseVariants.GRIDS).entrySet()) {
+        Map<EvalSystem, ReuseGrid> grids = withReuseVariants ? ReuseVariants.GRIDS : Map.of();
+        for (Map.Entry<EvalSystem, ReuseGrid> v : new TreeMap<>(grids).entrySet()) {
             if (!scorable) {
                 variants.put(v.getKey(), RankerPolicy.proposed());
                 continue;
@@ -216,6 +219,15 @@ final class LearnedPolicy implements AutoCloseable {
         return RankerFactory.of(untuned, new JudgedTaskMemory(tenant, tasks)).build(policy);
     }
 
+    private RankerPolicy variant(EvalSystem system) {
+        RankerPolicy v = variants.get(system);
+        if (v == null) {
+            throw new IllegalStateException(
+                    system.label() + " is fitted only with the reuse variants (--reuse-variants)");
+        }
+        return v;
+    }
+
     /** The ranker of one of the learned systems ({@link EvalSystem#LORA_POLICY} is {@link EvalSystem#POLICY}). */
     Ranker ranker(EvalSystem system) {
         RankerPolicy fusionOnly = policy.withoutReuse().withoutSelector();
@@ -231,7 +243,7 @@ final class LearnedPolicy implements AutoCloseable {
                             PROPOSED_WEIGHING,
                             PROPOSED_WORDS,
                             PROPOSED_WORDS_WEIGHING,
-                            PROPOSED_FITTED_FEEDBACK -> variants.get(system);
+                            PROPOSED_FITTED_FEEDBACK -> variant(system);
                     case PROPOSED_FEEDBACK -> proposed.withFeedback(RankerPolicy.DEFAULT_FEEDBACK_WEIGHT);
                     case PROPOSED_SELECTOR ->
                         selector == null

@@ -121,7 +121,7 @@ final class RoundsEvaluation {
                         new Tasks(training.stream().map(FeedbackTask::query).toList(), List.copyOf(gate), newTasks);
                 Map<String, Double> untunedRecurring = ndcg(tasks.training(), base);
 
-                LearnedPolicy policy = LearnedPolicy.fit(seed, tenant, training, tower, lists, corpus, untuned);
+                LearnedPolicy policy = LearnedPolicy.fit(seed, tenant, training, tower, lists, corpus, untuned, false);
                 Version candidate =
                         new Version(policy.proposed().describe(), policy.ranker(EvalSystem.PROPOSED), lists);
                 RoundResult result =

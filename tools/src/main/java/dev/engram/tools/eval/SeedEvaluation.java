@@ -106,7 +106,7 @@ final class SeedEvaluation {
         try (LearnedPolicy policy = fitPolicy(seed, tenant, feedback, baseTower, lists, untuned)) {
             fits.add(policy.summary());
             Map<EvalSystem, Ranker> rankers = new HashMap<>();
-            for (EvalSystem s : EvalSystem.scored(false)) {
+            for (EvalSystem s : EvalSystem.scored(false, options.reuseVariants())) {
                 rankers.put(s, s.untuned() || s.ceiling() ? untuned : policy.ranker(s));
             }
             score(seed, split, lists, rankers, ceilings, scores, "score s" + seed);
@@ -155,7 +155,8 @@ final class SeedEvaluation {
             Map<String, CandidateLists> lists,
             Ranker untuned) {
         try (var phase = monitor.phase("policy fit")) {
-            LearnedPolicy policy = LearnedPolicy.fit(seed, tenant, feedback, tower, lists, corpus, untuned);
+            LearnedPolicy policy =
+                    LearnedPolicy.fit(seed, tenant, feedback, tower, lists, corpus, untuned, options.reuseVariants());
             PolicyFit fit = policy.summary();
             progress.note(
                     "seed %d: policy fitted on %d tasks in %.1f s (%s): %s; %d judged recalls, %d useful; "
@@ -196,7 +197,7 @@ final class SeedEvaluation {
             List<QueryScore> out,
             String label) {
         try (var phase = monitor.phase("scoring")) {
-            List<EvalSystem> systems = EvalSystem.scored(true).stream()
+            List<EvalSystem> systems = EvalSystem.scored(true, true).stream()
                     .filter(rankers::containsKey)
                     .toList();
             ProgressBar bar = progress.bar(

@@ -131,7 +131,7 @@ class BeirEvaluationTest {
             List<String> systems = new ArrayList<>();
             regime.get("systems").forEach(s -> systems.add(s.get("system").asText()));
             assertThat(systems)
-                    .containsExactlyElementsOf(EvalSystem.scored(true).stream()
+                    .containsExactlyElementsOf(EvalSystem.scored(true, false).stream()
                             .map(EvalSystem::label)
                             .toList());
             double ceiling = 0;
@@ -188,8 +188,8 @@ class BeirEvaluationTest {
 
         List<String> tsv = Files.readAllLines(out.resolve("per-query.tsv"), StandardCharsets.UTF_8);
         assertThat(tsv.get(0)).isEqualTo("seed\tregime\tquery_id\tsystem\tndcg_at_10");
-        // (2 new + 4 recurring tasks) x 9 systems
-        assertThat(tsv).hasSize(1 + 6 * EvalSystem.scored(true).size());
+        // (2 new + 4 recurring tasks) x every system scored without the reuse variants
+        assertThat(tsv).hasSize(1 + 6 * EvalSystem.scored(true, false).size());
         assertThat(tsv).anyMatch(l -> l.startsWith("1\trecurring\t") && l.contains("\tLoRA policy\t"));
         assertThat(tsv).noneMatch(l -> l.contains("\tq7\t")); // unjudged: in neither regime
 
