@@ -5,6 +5,7 @@ import dev.engram.retriever.tuning.Continuation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * What {@code engram eval} runs with. Every default is declared here:
@@ -189,416 +190,148 @@ public record EvalOptions(
     }
 
     public EvalOptions withSplit(String v) {
-        return new EvalOptions(
-                beirDir,
-                v,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.split = v);
     }
 
     public EvalOptions withSeeds(int v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                v,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.seeds = v);
     }
 
     public EvalOptions withFirstSeed(long v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                v,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.firstSeed = v);
     }
 
     public EvalOptions withRounds(int v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                v,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.rounds = v);
     }
 
     public EvalOptions withGateFraction(double v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                v,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.gateFraction = v);
     }
 
     public EvalOptions withGateConfidence(double v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                v,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.gateConfidence = v);
     }
 
     public EvalOptions withGateMaxLoss(double v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                v,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.gateMaxLoss = v);
     }
 
     public EvalOptions withFeedbackFraction(double v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                v,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.feedbackFraction = v);
     }
 
     public EvalOptions withFeedbackK(int v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                v,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.feedbackK = v);
     }
 
     public EvalOptions withFeedbackPasses(int v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                v,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.feedbackPasses = v);
     }
 
     public EvalOptions withQueryMaxLength(int v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                v,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.queryMaxLength = v);
     }
 
     public EvalOptions withDocMaxLength(int v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                v,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.docMaxLength = v);
     }
 
     public EvalOptions withEncoder(EvalEncoder v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                v,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.encoder = v);
     }
 
     public EvalOptions withLora(boolean v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                v,
-                reuseVariants,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.lora = v);
     }
 
     public EvalOptions withReuseVariants(boolean v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                v,
-                continuations,
-                out,
-                progressBars);
+        return with(c -> c.reuseVariants = v);
     }
 
     public EvalOptions withContinuations(List<Continuation> v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                v,
-                out,
-                progressBars);
+        return with(c -> c.continuations = v);
     }
 
     public EvalOptions withOut(Path v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                v,
-                progressBars);
+        return with(c -> c.out = v);
     }
 
     public EvalOptions withProgressBars(boolean v) {
-        return new EvalOptions(
-                beirDir,
-                split,
-                seeds,
-                firstSeed,
-                rounds,
-                gateFraction,
-                gateConfidence,
-                gateMaxLoss,
-                feedbackFraction,
-                feedbackK,
-                feedbackPasses,
-                queryMaxLength,
-                docMaxLength,
-                encoder,
-                lora,
-                reuseVariants,
-                continuations,
-                out,
-                v);
+        return with(c -> c.progressBars = v);
+    }
+
+    private EvalOptions with(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** A mutable copy of the settings, so that each {@code withX} changes one and validates all. */
+    private static final class Copy {
+        Path beirDir;
+        String split;
+        int seeds;
+        long firstSeed;
+        int rounds;
+        double gateFraction;
+        double gateConfidence;
+        double gateMaxLoss;
+        double feedbackFraction;
+        int feedbackK;
+        int feedbackPasses;
+        int queryMaxLength;
+        int docMaxLength;
+        EvalEncoder encoder;
+        boolean lora;
+        boolean reuseVariants;
+        List<Continuation> continuations;
+        Path out;
+        boolean progressBars;
+
+        Copy(EvalOptions o) {
+            beirDir = o.beirDir;
+            split = o.split;
+            seeds = o.seeds;
+            firstSeed = o.firstSeed;
+            rounds = o.rounds;
+            gateFraction = o.gateFraction;
+            gateConfidence = o.gateConfidence;
+            gateMaxLoss = o.gateMaxLoss;
+            feedbackFraction = o.feedbackFraction;
+            feedbackK = o.feedbackK;
+            feedbackPasses = o.feedbackPasses;
+            queryMaxLength = o.queryMaxLength;
+            docMaxLength = o.docMaxLength;
+            encoder = o.encoder;
+            lora = o.lora;
+            reuseVariants = o.reuseVariants;
+            continuations = o.continuations;
+            out = o.out;
+            progressBars = o.progressBars;
+        }
+
+        EvalOptions build() {
+            return new EvalOptions(
+                    beirDir,
+                    split,
+                    seeds,
+                    firstSeed,
+                    rounds,
+                    gateFraction,
+                    gateConfidence,
+                    gateMaxLoss,
+                    feedbackFraction,
+                    feedbackK,
+                    feedbackPasses,
+                    queryMaxLength,
+                    docMaxLength,
+                    encoder,
+                    lora,
+                    reuseVariants,
+                    continuations,
+                    out,
+                    progressBars);
+        }
     }
 }
