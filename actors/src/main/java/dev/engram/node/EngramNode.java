@@ -392,7 +392,7 @@ public final class EngramNode implements AutoCloseable {
         }
         log.info(
                 "engram node up: {}://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}; "
-                        + "controls signed by node keys {} (this node: {})",
+                        + "controls and case vectors signed by node keys {} (this node: {})",
                 config.httpsEnabled() ? "https" : "http",
                 config.httpHost(),
                 binding.localAddress().getPort(),
