@@ -47,6 +47,7 @@ import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.TopicAdmin;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrustedNodeKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -175,8 +176,10 @@ public final class EngramNode implements AutoCloseable {
                     + "creates an admin key in " + config.dataDir().resolve(ApiKeys.ADMIN_KEY_FILE));
         }
         AuditLog audit = AuditLog.open(config.dataDir());
-        // The node signs the operators' controls it publishes; other nodes apply them when they trust this key.
+        // The node signs the operators' controls it publishes and the case vectors it records; other nodes apply
+        // the one and take the other when they trust this key, as this node does theirs and its own.
         NodeKey nodeKey = NodeKey.loadOrCreate(config.dataDir());
+        TrustedNodeKeys trustedNodes = config.trustedNodes().with(nodeKey.publicKey());
         String bootstrap = config.bootstrapServers();
         if (bootstrap == null) {
             EmbeddedKafka broker = EmbeddedKafka.start(config.dataDir().resolve("kafka"));
@@ -260,7 +263,7 @@ public final class EngramNode implements AutoCloseable {
                 ADAPTER_GRACE,
                 config.adapterVersionsKept(),
                 config.trustedWorkers(),
-                config.trustedNodes().with(nodeKey.publicKey()),
+                trustedNodes,
                 heldOutGate);
         resources.push(adapters);
         metrics.refusedControls(adapters::refusedControls);
@@ -312,6 +315,8 @@ public final class EngramNode implements AutoCloseable {
                         ingestThreads,
                         deadLetters,
                         cluster,
+                        nodeKey,
+                        trustedNodes,
                         resources)
                 .start(tuned);
         FeedbackConsumer consumer = ingest.consumer();
@@ -387,7 +392,7 @@ public final class EngramNode implements AutoCloseable {
         }
         log.info(
                 "engram node up: {}://{}:{} kafka {} data {} recall {} ({}); adapters from worker keys {}; "
-                        + "controls signed by node keys {} (this node: {})",
+                        + "controls and case vectors signed by node keys {} (this node: {})",
                 config.httpsEnabled() ? "https" : "http",
                 config.httpHost(),
                 binding.localAddress().getPort(),

@@ -2,6 +2,7 @@ package dev.engram.node;
 
 import dev.engram.memory.CaseStore;
 import dev.engram.memory.Episode;
+import dev.engram.node.auth.NodeKey;
 import dev.engram.node.cluster.NodeCluster;
 import dev.engram.node.ingest.BatchResult;
 import dev.engram.node.ingest.BatchWriter;
@@ -19,6 +20,7 @@ import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrustedNodeKeys;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -73,6 +75,8 @@ final class IngestAssembly {
     private final Executor ingestThreads;
     private final KafkaDeadLetterSink deadLetters;
     private final NodeCluster cluster;
+    private final NodeKey nodeKey;
+    private final TrustedNodeKeys trustedNodes;
     private final Deque<AutoCloseable> resources;
 
     IngestAssembly(
@@ -86,6 +90,8 @@ final class IngestAssembly {
             Executor ingestThreads,
             KafkaDeadLetterSink deadLetters,
             NodeCluster cluster,
+            NodeKey nodeKey,
+            TrustedNodeKeys trustedNodes,
             Deque<AutoCloseable> resources) {
         this.config = config;
         this.kafka = kafka;
@@ -97,6 +103,8 @@ final class IngestAssembly {
         this.ingestThreads = ingestThreads;
         this.deadLetters = deadLetters;
         this.cluster = cluster;
+        this.nodeKey = nodeKey;
+        this.trustedNodes = trustedNodes;
         this.resources = resources;
     }
 
@@ -167,10 +175,12 @@ final class IngestAssembly {
     /**
      * Vectors: cases are written without one (BM25-searchable once durable) and given one off the
      * write path, so the stream never waits for the encoder: from the vector changelog when a node
-     * recorded it (a partition that moved here), else embedded and recorded there.
+     * this node trusts recorded and signed it (a partition that moved here), else embedded, signed
+     * and recorded there.
      */
     private VectorBackfill startVectors() {
-        KafkaVectorChangelog changelog = KafkaVectorChangelog.open(kafka, config.embedder(), MAX_HELD_VECTORS);
+        KafkaVectorChangelog changelog =
+                KafkaVectorChangelog.open(kafka, config.embedder(), nodeKey, trustedNodes, MAX_HELD_VECTORS);
         resources.push(changelog);
         VectorBackfill vectors = VectorBackfill.start(store, config.embedder(), changelog, VECTOR_BATCH, VECTOR_QUEUE);
         resources.push(vectors);
@@ -182,8 +192,8 @@ final class IngestAssembly {
                 .description("Case vectors taken from " + Topics.CASE_VECTORS + " instead of embedding")
                 .register(registry);
         FunctionCounter.builder("engram.vectors.refused", changelog, KafkaVectorChangelog::refused)
-                .description("Records of " + Topics.CASE_VECTORS + " not used: unreadable, or another encoder, "
-                        + "text or dimension (the case is embedded instead)")
+                .description("Records of " + Topics.CASE_VECTORS + " not used: unreadable, not signed by a trusted"
+                        + " node key, or another encoder, text or dimension (the case is embedded instead)")
                 .register(registry);
         FunctionCounter.builder("engram.vectors.failed", vectors, VectorBackfill::failed)
                 .description("Cases whose embedding failed (BM25-only until the next start)")

@@ -4,6 +4,8 @@ import dev.engram.broker.EmbeddedKafka;
 import dev.engram.memory.Embedder;
 import dev.engram.node.EngramNode;
 import dev.engram.node.NodeConfig;
+import dev.engram.node.NodeConfigBuilder;
+import dev.engram.node.auth.NodeKey;
 import dev.engram.node.tuning.TuningSchedulerConfig;
 import dev.engram.retriever.TextEncoder;
 import dev.engram.retriever.eval.CranfieldLoader;
@@ -28,11 +30,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * A partition's takeover by a node with an empty data directory and the MiniLM encoder: from the
  * node's start to every case of the partition's tenant having its vector. A first owner embeds the
- * Cranfield abstracts and records each vector on {@code engram.case-vectors}; then, in turns, a new
- * owner that takes the recorded vectors, and a new owner whose encoder does not match the records
- * (so it refuses each one and embeds every case, as every takeover did before the changelog: the
- * baseline, in the same run, on the same broker and feedback). Each new owner is its own consumer
- * group, so it replays the partition from the start as a node that never held it does.
+ * Cranfield abstracts and records each vector on {@code engram.case-vectors}, signed with its node
+ * key; then, in turns, a new owner that trusts that key (as a cluster's nodes trust each other's
+ * with {@code --trusted-nodes}) and takes the recorded vectors, and a new owner whose encoder does
+ * not match the records (so it refuses each one and embeds every case, as every takeover did before
+ * the changelog: the baseline, in the same run, on the same broker and feedback). Each new owner is
+ * its own consumer group, so it replays the partition from the start as a node that never held it
+ * does.
  *
  * <p>Run: {@code bench/run PartitionTakeoverBench [--docs 1400] [--repeats 2]}.
  */
@@ -78,12 +82,15 @@ public final class PartitionTakeoverBench {
                 }
                 producer.flush();
             }
-            Takeover first = takeover(bootstrap, dir.resolve("first"), "first", encoder, tenant, docs.size());
+            Takeover first = takeover(bootstrap, dir.resolve("first"), "first", encoder, tenant, docs.size(), null);
             print("first owner (embeds and records)", first, docs.size());
+            // The new owners take only vectors signed by a node key they trust: the first owner's.
+            Path firstOwnersKey = dir.resolve("first").resolve(NodeKey.PUBLIC_FILE);
             List<Double> with = new ArrayList<>();
             List<Double> without = new ArrayList<>();
             for (int r = 1; r <= repeats; r++) {
-                Takeover w = takeover(bootstrap, dir.resolve("with-" + r), "with-" + r, encoder, tenant, docs.size());
+                Takeover w = takeover(
+                        bootstrap, dir.resolve("with-" + r), "with-" + r, encoder, tenant, docs.size(), firstOwnersKey);
                 print("repeat " + r + ": new owner, vectors from the changelog", w, docs.size());
                 Takeover wo = takeover(
                         bootstrap,
@@ -91,7 +98,8 @@ public final class PartitionTakeoverBench {
                         "without-" + r,
                         new Unrecorded(encoder, "without-" + r),
                         tenant,
-                        docs.size());
+                        docs.size(),
+                        firstOwnersKey);
                 print("repeat " + r + ": new owner, every case embedded (baseline)", wo, docs.size());
                 with.add(w.seconds());
                 without.add(wo.seconds());
@@ -112,16 +120,21 @@ public final class PartitionTakeoverBench {
         }
     }
 
+    /** @param trustedNodes the other node keys the new node trusts ({@code --trusted-nodes}); null for none */
     private static Takeover takeover(
-            String bootstrap, Path dir, String name, Embedder embedder, String tenant, int cases) throws Exception {
+            String bootstrap, Path dir, String name, Embedder embedder, String tenant, int cases, Path trustedNodes)
+            throws Exception {
         long t0 = System.nanoTime();
-        try (EngramNode node = EngramNode.start(NodeConfig.builder(dir)
+        NodeConfigBuilder config = NodeConfig.builder(dir)
                 .bootstrapServers(bootstrap)
                 .groupId("takeover-bench-" + name)
                 .httpPort(0)
                 .embedder(embedder)
-                .tuning(TuningSchedulerConfig.disabled())
-                .build())) {
+                .tuning(TuningSchedulerConfig.disabled());
+        if (trustedNodes != null) {
+            config.trustedNodes(trustedNodes);
+        }
+        try (EngramNode node = EngramNode.start(config.build())) {
             while (node.store().countWithVector(tenant) < cases) {
                 if (secs(t0) > LIMIT_SECONDS) {
                     throw new IllegalStateException(name + ": not every vector within an hour: "

@@ -6,6 +6,7 @@ import dev.engram.streams.internal.FieldChecks;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -20,10 +21,11 @@ import java.util.Objects;
  *
  * <p>A reader uses a record only for the case it names, made by the document encoder it runs
  * itself ({@link #encoder()}), for the text it holds ({@link #textSha256()}), with the dimension it
- * expects: anything else is not this node's vector, and the case is embedded instead.
+ * expects, and only when a node key it trusts signed every field ({@link CaseVectorSignature}):
+ * anything else is not a vector it can take, and the case is embedded instead.
  *
  * <pre>{@code
- * CaseVector v = CaseVector.of("acme", "evt-42", embedder.documentVectorId(), caseText, vector);
+ * CaseVector v = CaseVector.of("acme", "evt-42", embedder.documentVectorId(), caseText, vector, nodeKeys);
  * producer.send(new ProducerRecord<>(Topics.CASE_VECTORS, partition, v.key(), ContinualCodec.encode(v)));
  * }</pre>
  *
@@ -35,6 +37,9 @@ import java.util.Objects;
  * @param dimension the vector's length, in [1, {@value #MAX_DIMENSION}]
  * @param textSha256 SHA-256 of the embedded text (UTF-8), 64 lower-case hex digits
  * @param vector the values as IEEE 754 float32, little-endian, {@code 4 * dimension} bytes, each finite
+ * @param signerKeyId the node key that signed it ({@link AdapterSignature#KEY_ID_REGEX}), required
+ * @param signature that node's Ed25519 signature over {@link CaseVectorSignature#signedBytes}, base64,
+ *     required (whether it verifies, and with a trusted key, is for the reader to check)
  */
 public record CaseVector(
         int schemaVersion,
@@ -43,7 +48,9 @@ public record CaseVector(
         String encoder,
         int dimension,
         String textSha256,
-        byte[] vector) {
+        byte[] vector,
+        String signerKeyId,
+        String signature) {
 
     /** The version of the contract this code writes and the newest it reads. */
     public static final int SCHEMA_VERSION = 1;
@@ -78,16 +85,47 @@ public record CaseVector(
                 throw new InvalidEventException("vector", "value " + i + " must be finite, was " + values[i]);
             }
         }
+        if (signerKeyId == null || signature == null) {
+            throw new InvalidEventException(
+                    signerKeyId == null ? "signerKeyId" : "signature",
+                    "is required: the node that computed a vector signs its record, and nodes use only records"
+                            + " signed by a node key they trust");
+        }
+        SignatureFields.check(
+                signerKeyId, signature, "node", "a record names its signer's key and carries its signature");
     }
 
-    /** A record of the current schema version for {@code values}, the vector of {@code text}. */
-    public static CaseVector of(String tenant, String caseId, String encoder, String text, float[] values) {
+    /**
+     * A record of the current schema version for {@code values}, the vector of {@code text}, signed
+     * with {@code keys} (the node's Ed25519 pair, {@link CaseVectorSignature}).
+     *
+     * @throws InvalidEventException when a field is not valid (a value not finite, a blank encoder)
+     * @throws IllegalArgumentException when the keys are not Ed25519
+     */
+    public static CaseVector of(
+            String tenant, String caseId, String encoder, String text, float[] values, KeyPair keys) {
         Objects.requireNonNull(values, "values");
-        ByteBuffer bytes = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        Objects.requireNonNull(keys, "keys");
+        ByteBuffer buffer = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
-            bytes.putFloat(v);
+            buffer.putFloat(v);
         }
-        return new CaseVector(SCHEMA_VERSION, tenant, caseId, encoder, values.length, textSha256(text), bytes.array());
+        byte[] bytes = buffer.array();
+        String sha = textSha256(text);
+        String signature = CaseVectorSignature.signature(
+                CaseVectorSignature.signedBytes(SCHEMA_VERSION, tenant, caseId, encoder, values.length, sha, bytes),
+                keys,
+                key(tenant, caseId));
+        return new CaseVector(
+                SCHEMA_VERSION,
+                tenant,
+                caseId,
+                encoder,
+                values.length,
+                sha,
+                bytes,
+                TrustedWorkerKeys.keyId(keys.getPublic()),
+                signature);
     }
 
     /** The record key on {@link Topics#CASE_VECTORS}: {@code tenant/caseId} (a tenant holds no '/'). */
@@ -137,16 +175,28 @@ public record CaseVector(
                 && caseId.equals(c.caseId)
                 && encoder.equals(c.encoder)
                 && textSha256.equals(c.textSha256)
-                && Arrays.equals(vector, c.vector);
+                && Arrays.equals(vector, c.vector)
+                && signerKeyId.equals(c.signerKeyId)
+                && signature.equals(c.signature);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(schemaVersion, tenant, caseId, encoder, dimension, textSha256, Arrays.hashCode(vector));
+        return Objects.hash(
+                schemaVersion,
+                tenant,
+                caseId,
+                encoder,
+                dimension,
+                textSha256,
+                Arrays.hashCode(vector),
+                signerKeyId,
+                signature);
     }
 
     @Override
     public String toString() {
-        return "CaseVector[" + key() + ", encoder " + encoder + ", " + dimension + " dims, text " + textSha256 + "]";
+        return "CaseVector[" + key() + ", encoder " + encoder + ", " + dimension + " dims, text " + textSha256
+                + ", signed by " + signerKeyId + "]";
     }
 }

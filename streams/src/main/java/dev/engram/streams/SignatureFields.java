@@ -5,8 +5,9 @@ import java.util.Base64;
 
 /**
  * The form of a record's {@code signerKeyId} and {@code signature} fields (both or neither; a key id
- * and a base64 Ed25519 signature), shared by {@link AdapterPublished} and {@link AdapterControl}.
- * Whether the signature verifies is for {@link AdapterSignature} and {@link ControlSignature}.
+ * and a base64 Ed25519 signature), shared by {@link AdapterPublished}, {@link AdapterControl} and
+ * {@link CaseVector} (which requires them). Whether the signature verifies is for
+ * {@link AdapterSignature}, {@link ControlSignature} and {@link CaseVectorSignature}.
  */
 final class SignatureFields {
 

@@ -1,6 +1,8 @@
 package dev.engram.node.auth;
 
 import dev.engram.streams.AdapterControl;
+import dev.engram.streams.CaseVector;
+import dev.engram.streams.CaseVectorSignature;
 import dev.engram.streams.ControlSignature;
 import dev.engram.streams.SigningKeyFiles;
 import dev.engram.streams.TrustedWorkerKeys;
@@ -12,10 +14,12 @@ import java.util.Objects;
 
 /**
  * A node's Ed25519 key pair, with which it signs every operator control it publishes
- * ({@link ControlSignature}). Kept in the node's data directory ({@link SigningKeyFiles}):
- * {@value #PRIVATE_FILE} (PKCS#8, PEM, owner read/write only, like the admin API key) and
- * {@value #PUBLIC_FILE} (one line of a trusted-keys file); made on first start. Other nodes apply this node's controls once its
- * {@value #PUBLIC_FILE} is in their {@code --trusted-nodes} file or directory.
+ * ({@link ControlSignature}) and every case vector it records ({@link CaseVectorSignature}). Kept
+ * in the node's data directory ({@link SigningKeyFiles}): {@value #PRIVATE_FILE} (PKCS#8, PEM, owner
+ * read/write only, like the admin API key) and {@value #PUBLIC_FILE} (one line of a trusted-keys
+ * file); made on first start. Other nodes apply this node's controls, and take the vectors it
+ * recorded when one of its partitions moves to them, once its {@value #PUBLIC_FILE} is in their
+ * {@code --trusted-nodes} file or directory.
  *
  * <pre>{@code
  * NodeKey key = NodeKey.loadOrCreate(dataDir);
@@ -55,6 +59,15 @@ public final class NodeKey {
     /** {@code control} signed by this node. */
     public AdapterControl sign(AdapterControl control) {
         return ControlSignature.sign(control, keys);
+    }
+
+    /**
+     * The vector of a case, {@code values} of {@code text}, as this node records it: signed.
+     *
+     * @throws dev.engram.streams.InvalidEventException when a field is not valid (a value not finite)
+     */
+    public CaseVector signVector(String tenant, String caseId, String encoder, String text, float[] values) {
+        return CaseVector.of(tenant, caseId, encoder, text, values, keys);
     }
 
     /** The key id, e.g. {@code "ed25519:9a1e…"}, as signed controls name it. */

@@ -1,12 +1,16 @@
 package dev.engram.node.ingest;
 
 import dev.engram.memory.Embedder;
+import dev.engram.node.auth.NodeKey;
+import dev.engram.streams.AdapterSignature;
 import dev.engram.streams.CaseVector;
+import dev.engram.streams.CaseVectorSignature;
 import dev.engram.streams.ContinualCodec;
 import dev.engram.streams.InvalidEventException;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrustedNodeKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,11 +41,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A record on a topic is a trust boundary: a record is used only when it names this node's
  * document encoder ({@link Embedder#documentVectorId()}), the case's current text (SHA-256), this
- * node's dimension, and every value is finite. Anything else (unreadable, other encoder, other text,
- * other dimension, NaN) is counted in {@link #refused()} with a WARN (one line per look), and that
- * case is embedded as if there were no changelog: a bad record costs one case its shortcut, never
- * its partition. A record of another encoder or dimension is refused as it is read, so it never
- * displaces a usable record of the same case read before it.
+ * node's dimension, every value is finite, and a trusted node key signed it all
+ * ({@link CaseVectorSignature}: this node's own, and those given with {@code --trusted-nodes}); the
+ * node signs every record it publishes with its {@link NodeKey}. The text is no secret, so only the
+ * signature tells a vector a node computed from one written by whoever else can write the topic.
+ * Anything else (unreadable, unsigned, signed by a key not trusted here or altered since, other
+ * encoder, other text, other dimension, NaN) is counted in {@link #refused()} with a WARN (one line
+ * per look), and that case is embedded as if there were no changelog: a bad record costs one case
+ * its shortcut, never its partition. A record of another encoder or dimension, or whose signature
+ * is not trusted, is refused as it is read, so it never displaces a usable record of the same case
+ * read before it.
  *
  * <p>Memory is bounded: records read ahead of the cases that need them are held up to
  * {@code maxHeld} (the oldest are dropped first). During a takeover the changelog runs in the same
@@ -63,6 +73,8 @@ public final class KafkaVectorChangelog implements VectorChangelog {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String encoder;
     private final int dimension;
+    private final NodeKey signer;
+    private final TrustedNodeKeys trusted;
     private final int maxHeld;
     private final int partitions;
     /** Next offset to read, by changelog partition (absent: its beginning). */
@@ -84,12 +96,17 @@ public final class KafkaVectorChangelog implements VectorChangelog {
     /**
      * @param embedder the node's embedder: its {@link Embedder#documentVectorId()} and dimension
      *     are what a record must carry to be used
+     * @param signer the node's key: it signs every record published, and is trusted
+     * @param trustedNodes the other node keys whose records are used (the cluster's nodes, {@code
+     *     --trusted-nodes}); a record signed by any other key is refused and its case embedded
      * @param maxHeld records read ahead held at most
      */
-    public static KafkaVectorChangelog open(KafkaConnection kafka, Embedder embedder, int maxHeld) {
+    public static KafkaVectorChangelog open(
+            KafkaConnection kafka, Embedder embedder, NodeKey signer, TrustedNodeKeys trustedNodes, int maxHeld) {
         KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(kafka);
         try {
-            return new KafkaVectorChangelog(producer, KafkaClientFactory.consumer(kafka, null), embedder, maxHeld);
+            return new KafkaVectorChangelog(
+                    producer, KafkaClientFactory.consumer(kafka, null), embedder, signer, trustedNodes, maxHeld);
         } catch (RuntimeException e) {
             producer.close();
             throw e;
@@ -97,11 +114,18 @@ public final class KafkaVectorChangelog implements VectorChangelog {
     }
 
     private KafkaVectorChangelog(
-            Producer<String, byte[]> producer, KafkaConsumer<String, byte[]> consumer, Embedder embedder, int maxHeld) {
+            Producer<String, byte[]> producer,
+            KafkaConsumer<String, byte[]> consumer,
+            Embedder embedder,
+            NodeKey signer,
+            TrustedNodeKeys trustedNodes,
+            int maxHeld) {
         this.producer = producer;
         this.consumer = consumer;
         this.encoder = embedder.documentVectorId();
         this.dimension = embedder.dimension();
+        this.signer = Objects.requireNonNull(signer, "signer");
+        this.trusted = Objects.requireNonNull(trustedNodes, "trustedNodes").with(signer.publicKey());
         if (maxHeld < 1) {
             throw new IllegalArgumentException("maxHeld must be positive, was " + maxHeld);
         }
@@ -120,7 +144,7 @@ public final class KafkaVectorChangelog implements VectorChangelog {
     public void record(CaseText c, float[] vector) {
         CaseVector v;
         try {
-            v = CaseVector.of(c.tenant(), c.caseId(), encoder, c.text(), vector);
+            v = signer.signVector(c.tenant(), c.caseId(), encoder, c.text(), vector);
         } catch (InvalidEventException e) {
             log.warn("the vector of case {} is not recorded: {}", c.key(), e.getMessage());
             return;
@@ -255,6 +279,12 @@ public final class KafkaVectorChangelog implements VectorChangelog {
             refuse(r.key(), "has " + v.dimension() + " dimensions, this node's vectors " + dimension);
             return;
         }
+        AdapterSignature.Check signature = CaseVectorSignature.verify(v, trusted);
+        if (!signature.trusted()) {
+            // checked as it is read too: a forgery appended after a node's record must not displace it
+            refuse(r.key(), signature.reason());
+            return;
+        }
         held.remove(v.key());
         held.put(v.key(), v);
         if (held.size() > maxHeld) {
@@ -301,7 +331,10 @@ public final class KafkaVectorChangelog implements VectorChangelog {
         return used.get();
     }
 
-    /** Records refused (unreadable, another encoder, text or dimension), since start. */
+    /**
+     * Records refused (unreadable, unsigned, not signed by a trusted node key or altered since,
+     * another encoder, text or dimension), since start.
+     */
     public long refused() {
         return refused.get();
     }

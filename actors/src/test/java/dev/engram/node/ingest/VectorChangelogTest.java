@@ -2,11 +2,14 @@ package dev.engram.node.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.engram.memory.Candidate;
 import dev.engram.memory.CaseStoreConfig;
 import dev.engram.memory.Episode;
 import dev.engram.memory.LuceneCaseStore;
 import dev.engram.memory.RecallQuery;
+import dev.engram.node.auth.NodeKey;
 import dev.engram.node.testing.Await;
 import dev.engram.node.testing.CountingEmbedder;
 import dev.engram.node.testing.SharedKafka;
@@ -17,8 +20,11 @@ import dev.engram.streams.ContinualCodec;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.KafkaConnection;
 import dev.engram.streams.Topics;
+import dev.engram.streams.TrustedNodeKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,8 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A partition moves without re-embedding its cases: the owner records every vector it computes on
- * {@code engram.case-vectors}, and a new owner with an empty index takes them from there (real
- * broker, real MiniLM, real Lucene), embedding only the cases whose record it must refuse.
+ * {@code engram.case-vectors}, signed with its node key, and a new owner with an empty index that
+ * trusts that key takes them from there (real broker, real MiniLM, real Lucene), embedding only the
+ * cases whose record it must refuse: among them records that pass every check but the signature.
  */
 class VectorChangelogTest {
 
@@ -96,14 +103,25 @@ class VectorChangelogTest {
         String tenant = TestIds.unique("vectors");
         KafkaConnection kafka = KafkaConnection.of(SharedKafka.bootstrapServers());
         List<Episode> all = episodes(tenant);
-        // The four cases the first owner never held: their records are written by someone else, each wrong in one way.
-        Set<String> forged = Set.of(id(tenant, 3), id(tenant, 5), id(tenant, 7), id(tenant, 9));
+        // The cases the first owner never held: their records are written by someone else, each wrong in one way.
+        Set<String> forged = Set.of(
+                id(tenant, 3),
+                id(tenant, 5),
+                id(tenant, 7),
+                id(tenant, 9),
+                id(tenant, 11),
+                id(tenant, 13),
+                id(tenant, 15));
+        // Two nodes, each with its key; the new owner trusts the first's, as a cluster's nodes do with --trusted-nodes.
+        NodeKey firstKey = NodeKey.loadOrCreate(tmp.resolve("first-node"));
+        NodeKey secondKey = NodeKey.loadOrCreate(tmp.resolve("second-node"));
         List<Episode> owned =
                 all.stream().filter(e -> !forged.contains(e.eventId())).toList();
 
         CountingEmbedder firstEncoder = new CountingEmbedder(encoder);
         try (LuceneCaseStore first = LuceneCaseStore.open(tmp.resolve("first"), CaseStoreConfig.defaults())) {
-            try (KafkaVectorChangelog changelog = KafkaVectorChangelog.open(kafka, firstEncoder, 1_000);
+            try (KafkaVectorChangelog changelog =
+                            KafkaVectorChangelog.open(kafka, firstEncoder, firstKey, TrustedNodeKeys.none(), 1_000);
                     VectorBackfill vectors = VectorBackfill.start(first, firstEncoder, changelog, 8, 100)) {
                 owned.forEach(e -> first.ingest(e, null));
                 vectors.submit(owned);
@@ -126,14 +144,16 @@ class VectorChangelogTest {
             assertThat(recorded.values()).allSatisfy(v -> {
                 assertThat(v.encoder()).isEqualTo(encoder.documentVectorId());
                 assertThat(v.dimension()).isEqualTo(encoder.dimension());
+                assertThat(v.signerKeyId()).isEqualTo(firstKey.id());
             });
 
             Map<String, Episode> byId = all.stream().collect(Collectors.toMap(Episode::eventId, Function.identity()));
-            publishForgeries(tenant, byId, recorded.values().iterator().next().values());
+            publishForgeries(tenant, byId, recorded.values().iterator().next().values(), firstKey);
 
             CountingEmbedder secondEncoder = new CountingEmbedder(encoder);
             try (LuceneCaseStore second = LuceneCaseStore.open(tmp.resolve("second"), CaseStoreConfig.defaults());
-                    KafkaVectorChangelog changelog = KafkaVectorChangelog.open(kafka, secondEncoder, 1_000)) {
+                    KafkaVectorChangelog changelog = KafkaVectorChangelog.open(
+                            kafka, secondEncoder, secondKey, TrustedNodeKeys.load(firstKey.publicKeyFile()), 1_000)) {
                 VectorBackfill vectors = VectorBackfill.start(second, secondEncoder, changelog, 8, 100);
                 try (vectors) {
                     all.forEach(e -> second.ingest(e, null)); // the partition's feedback, replayed
@@ -153,7 +173,9 @@ class VectorChangelogTest {
                                 .toList());
                 assertThat(vectors.restored()).isEqualTo(owned.size());
                 assertThat(vectors.embedded()).isEqualTo(forged.size());
-                assertThat(changelog.refused()).isEqualTo(forged.size());
+                assertThat(changelog.refused())
+                        .as("each forged record, and the forgery of a case whose genuine record came before it")
+                        .isEqualTo(forged.size() + 1);
 
                 // The moved cases carry the first owner's vectors bit for bit; recall answers alike.
                 Map<String, float[]> before = vectorsOf(first, tenant);
@@ -180,45 +202,90 @@ class VectorChangelogTest {
         return tenant + "-e" + i;
     }
 
-    private static void publishForgeries(String tenant, Map<String, Episode> byId, float[] someVector) {
+    /**
+     * Records for the cases the first owner never held, each wrong in one way, and a forgery of case 1
+     * written after its genuine record. The ones wrong in encoder, text, dimension or values carry
+     * the first owner's signature (a node's own mistake); the rest are what someone who can write
+     * the topic but holds no trusted key can make: the text hash, encoder and dimension all right.
+     */
+    private static void publishForgeries(String tenant, Map<String, Episode> byId, float[] someVector, NodeKey firstKey)
+            throws Exception {
         String encoderId = encoder.documentVectorId();
-        String text3 = BatchWriter.caseText(byId.get(id(tenant, 3)));
-        String text5 = BatchWriter.caseText(byId.get(id(tenant, 5)));
-        String text7 = BatchWriter.caseText(byId.get(id(tenant, 7)));
-        String text9 = BatchWriter.caseText(byId.get(id(tenant, 9)));
+        KeyPair stranger = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        // A vector close to every query would put its case first for all of them: what a forger would write.
+        float[] adversarial = new float[someVector.length];
+        Arrays.fill(adversarial, (float) (1 / Math.sqrt(someVector.length)));
         Map<String, byte[]> records = new HashMap<>();
         records.put(
                 id(tenant, 3),
                 ContinualCodec.encode(
-                        CaseVector.of(tenant, id(tenant, 3), encoderId, "another text altogether", someVector)));
+                        firstKey.signVector(tenant, id(tenant, 3), encoderId, "another text altogether", someVector)));
         records.put(
                 id(tenant, 5),
-                ContinualCodec.encode(CaseVector.of(
+                ContinualCodec.encode(firstKey.signVector(
                         tenant,
                         id(tenant, 5),
                         "sentence-transformers/some-other-model;maxLength=256",
-                        text5,
+                        text(byId, tenant, 5),
                         someVector)));
         float[] nine = Arrays.copyOf(someVector, someVector.length / 2);
-        records.put(id(tenant, 9), ContinualCodec.encode(CaseVector.of(tenant, id(tenant, 9), encoderId, text9, nine)));
+        records.put(
+                id(tenant, 9),
+                ContinualCodec.encode(
+                        firstKey.signVector(tenant, id(tenant, 9), encoderId, text(byId, tenant, 9), nine)));
         // NaN cannot be built as a CaseVector: write the JSON by hand, with the bytes of a NaN in it
         float[] nan = someVector.clone();
         nan[17] = Float.NaN;
-        String json = new String(
-                ContinualCodec.encode(CaseVector.of(tenant, id(tenant, 7), encoderId, text7, someVector)),
-                StandardCharsets.UTF_8);
-        String good = java.util.Base64.getEncoder()
-                .encodeToString(CaseVector.of(tenant, id(tenant, 7), encoderId, text7, someVector)
-                        .vector());
+        CaseVector seven = firstKey.signVector(tenant, id(tenant, 7), encoderId, text(byId, tenant, 7), someVector);
+        String json = new String(ContinualCodec.encode(seven), StandardCharsets.UTF_8);
+        String good = java.util.Base64.getEncoder().encodeToString(seven.vector());
         String bad = java.util.Base64.getEncoder().encodeToString(bytes(nan));
         records.put(id(tenant, 7), json.replace(good, bad).getBytes(StandardCharsets.UTF_8));
-        assertThat(text3).isNotEqualTo("another text altogether");
+        // Right in every checked field, signed by a key no node trusts.
+        records.put(
+                id(tenant, 11),
+                ContinualCodec.encode(CaseVector.of(
+                        tenant, id(tenant, 11), encoderId, text(byId, tenant, 11), adversarial, stranger)));
+        // The first owner's genuine signature over its vector, on another vector.
+        CaseVector thirteen =
+                firstKey.signVector(tenant, id(tenant, 13), encoderId, text(byId, tenant, 13), someVector);
+        records.put(
+                id(tenant, 13),
+                ContinualCodec.encode(new CaseVector(
+                        thirteen.schemaVersion(),
+                        thirteen.tenant(),
+                        thirteen.caseId(),
+                        thirteen.encoder(),
+                        thirteen.dimension(),
+                        thirteen.textSha256(),
+                        bytes(adversarial),
+                        thirteen.signerKeyId(),
+                        thirteen.signature())));
+        // Unsigned: a record as nodes wrote them before they signed, right in every other field.
+        ObjectMapper json15 = new ObjectMapper();
+        ObjectNode unsigned = (ObjectNode) json15.readTree(ContinualCodec.encode(
+                CaseVector.of(tenant, id(tenant, 15), encoderId, text(byId, tenant, 15), adversarial, stranger)));
+        unsigned.remove("signerKeyId");
+        unsigned.remove("signature");
+        records.put(id(tenant, 15), json15.writeValueAsBytes(unsigned));
+        assertThat(text(byId, tenant, 3)).isNotEqualTo("another text altogether");
         try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(SharedKafka.bootstrapServers())) {
             int partition = partitionOf(tenant);
             records.forEach((caseId, value) -> producer.send(
                     new ProducerRecord<>(Topics.CASE_VECTORS, partition, CaseVector.key(tenant, caseId), value)));
+            // After case 1's genuine record: refused as it is read, it must not take that record's place.
+            producer.send(new ProducerRecord<>(
+                    Topics.CASE_VECTORS,
+                    partition,
+                    CaseVector.key(tenant, id(tenant, 1)),
+                    ContinualCodec.encode(CaseVector.of(
+                            tenant, id(tenant, 1), encoderId, text(byId, tenant, 1), adversarial, stranger))));
             producer.flush();
         }
+    }
+
+    private static String text(Map<String, Episode> byId, String tenant, int i) {
+        return BatchWriter.caseText(byId.get(id(tenant, i)));
     }
 
     private static byte[] bytes(float[] values) {
