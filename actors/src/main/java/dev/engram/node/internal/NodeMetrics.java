@@ -32,7 +32,8 @@ import java.util.function.LongSupplier;
  *       after the store-write retries (or got no answer); that partition is redelivered</li>
  *   <li>{@code engram_ingest_partitions_stalled}: assigned partitions whose last delivery failed
  *       and that have not moved since (what {@code /health} reports as DEGRADED)</li>
- *   <li>{@code engram_ingest_batch_seconds}: receipt to durable index commit, per batch</li>
+ *   <li>{@code engram_ingest_batch_seconds}: receipt to written (searchable), per batch; with the
+ *       index commit when the batch ends with one</li>
  *   <li>{@code engram_recall_seconds}: HTTP recall, embedding included</li>
  *   <li>{@code engram_consumer_lag}: records behind the end of the assigned feedback partitions
  *       (end offset minus position, so a rewound partition counts what it must read again)</li>
@@ -98,7 +99,8 @@ public final class NodeMetrics {
                 .description("Records behind the end of one assigned feedback partition")
                 .register(registry);
         batchLatency = Timer.builder("engram.ingest.batch")
-                .description("Batch receipt to durable index commit")
+                .description(
+                        "Batch receipt to written (searchable), with the index commit when the batch ends with one")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
         recallLatency = Timer.builder("engram.recall")
