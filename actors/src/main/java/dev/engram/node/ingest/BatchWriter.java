@@ -411,14 +411,17 @@ public final class BatchWriter {
     }
 
     private CompletionStage<Void> commitWithRetry(Map<TopicPartition, Long> offsets) {
-        return storeRetry.executeCompletionStage(
-                scheduler,
-                () -> Async.supply(
-                        () -> {
-                            store.commit(OffsetCommitData.write(store.committedData(), offsets));
-                            return null;
-                        },
-                        blocking));
+        long start = System.nanoTime();
+        return storeRetry
+                .executeCompletionStage(
+                        scheduler,
+                        () -> Async.supply(
+                                () -> {
+                                    store.commit(OffsetCommitData.write(store.committedData(), offsets));
+                                    return null;
+                                },
+                                blocking))
+                .thenRun(() -> metrics.indexCommitted(Duration.ofNanos(System.nanoTime() - start)));
     }
 
     private BatchResult result(List<PartitionWrite> parts, boolean committed, Duration took) {
