@@ -80,6 +80,7 @@ public final class FeedbackConsumer implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(FeedbackConsumer.class);
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    private static final Duration GROUP_OFFSETS_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration RESTART_MIN_BACKOFF = Duration.ofSeconds(1);
     private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -116,7 +117,7 @@ public final class FeedbackConsumer implements Runnable {
     private Duration restartBackoff = RESTART_MIN_BACKOFF;
     /** The first offsets of the batch in flight: its records are fetched but not yet written. */
     private Map<TopicPartition, Long> inFlightFirst = Map.of();
-    /** Per owned partition, the offset last committed to Kafka by this consumer (or resumed from). */
+    /** Per owned partition, the offset Kafka holds for the group: what this consumer committed, or found on assignment. */
     private final Map<TopicPartition, Long> committedToKafka = new HashMap<>();
 
     /**
@@ -521,6 +522,24 @@ public final class FeedbackConsumer implements Runnable {
         }
     }
 
+    /**
+     * Reads what Kafka holds for the group, so that an index commit ahead of it (a crash between the
+     * two commits, or a stop whose Kafka commit failed) is committed on the next turn of the loop
+     * even when no record follows, and one behind it (another node went further) is not committed
+     * over it.
+     */
+    private void groupOffsets(Collection<TopicPartition> partitions) {
+        try {
+            consumer.committed(Set.copyOf(partitions), GROUP_OFFSETS_TIMEOUT).forEach((tp, committed) -> {
+                if (committed != null) {
+                    committedToKafka.put(tp, committed.offset());
+                }
+            });
+        } catch (KafkaException e) {
+            log.warn("reading the group's committed offsets of {} failed: {}", partitions, e.toString());
+        }
+    }
+
     private void updateLag() {
         lag.update(consumer, assigned, inFlightFirst);
     }
@@ -573,7 +592,6 @@ public final class FeedbackConsumer implements Runnable {
                 Long offset = durable.get(tp);
                 if (offset != null) {
                     consumer.seek(tp, offset);
-                    committedToKafka.put(tp, offset);
                 } else {
                     consumer.seekToBeginning(List.of(tp));
                 }
@@ -581,6 +599,7 @@ public final class FeedbackConsumer implements Runnable {
             if (inFlight != null) {
                 consumer.pause(partitions);
             }
+            groupOffsets(partitions);
             Set<TopicPartition> now = new HashSet<>(assigned);
             now.addAll(partitions);
             assigned = Set.copyOf(now);

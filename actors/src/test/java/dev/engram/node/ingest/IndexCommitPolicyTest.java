@@ -206,6 +206,38 @@ class IndexCommitPolicyTest {
     }
 
     @Test
+    void kafkaCatchesUpWithAnIndexCommitAheadOfItWithoutNewRecords() throws Exception {
+        FeedbackStream stream = FeedbackStream.generate(TestIds.unique("catch-up"), 4, 120, 0, 0, 25);
+        Map<TopicPartition, Long> end;
+        try (IngestPipeline pipeline = pipeline(store, ONLY_WHEN_ASKED)) {
+            end = send(stream, stream.items());
+            awaitSearchable(store, stream);
+            assertThat(pipeline.commitIndex().toCompletableFuture().get(60, TimeUnit.SECONDS))
+                    .isEqualTo(end);
+        }
+        // As after a crash between the index commit and the Kafka commit: the index holds every record,
+        // the group (here a new one) holds nothing, and no record is left to read.
+        String newGroup = TestIds.unique("catch-up");
+        try (IngestPipeline pipeline = new IngestPipeline(
+                        testKit,
+                        store,
+                        topic,
+                        newGroup,
+                        ResilienceConfig.defaults(),
+                        ONLY_WHEN_ASKED,
+                        blocking,
+                        scheduler);
+                GroupOffsets offsets = new GroupOffsets(SharedKafka.bootstrapServers(), newGroup)) {
+            Await.until(
+                    "the group's offsets to reach the index commit's",
+                    BOUND,
+                    () -> offsets.reached(end),
+                    () -> "committed " + offsets.committed() + ", index " + end);
+            assertThat(pipeline.status().batchesDone()).isZero();
+        }
+    }
+
+    @Test
     void aRevokedPartitionIsCommittedBeforeItIsHandedAway() throws Exception {
         FeedbackStream stream = FeedbackStream.generate(TestIds.unique("revoke"), 4, 200, 0, 0, 24);
         try (IngestPipeline pipeline = pipeline(store, ONLY_WHEN_ASKED);
