@@ -111,7 +111,7 @@ final class IngestAssembly {
     /**
      * Starts the pipeline and its consumer thread.
      *
-     * @param written told the episodes that became new cases, after each durable batch (tuning)
+     * @param written told the episodes that became new cases, after each index commit (tuning)
      */
     Running start(Consumer<List<Episode>> written) {
         VectorBackfill vectors = config.embedder() == null ? null : startVectors();
@@ -138,6 +138,12 @@ final class IngestAssembly {
                         replyTo -> new IngestActor.Ingest(batch, isolate, replyTo),
                         batchTimeout,
                         system.scheduler());
+        // Asked before a partition is handed away and when the consumer stops; a failed commit leaves
+        // the last one's offsets, so the stream replays the rest.
+        Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex =
+                () -> AskPattern.<IngestActor.Command, IngestActor.Committed>ask(
+                                ingest, IngestActor.CommitIndex::new, batchTimeout, system.scheduler())
+                        .thenApply(IngestActor.Committed::durableOffsets);
         Supplier<org.apache.kafka.clients.consumer.Consumer<String, byte[]>> consumers =
                 () -> KafkaClientFactory.consumer(kafka, config.groupId(), consumerSettings());
         FeedbackConsumer consumer = config.feedbackLayout() == FeedbackTopicLayout.PER_TENANT
@@ -146,6 +152,7 @@ final class IngestAssembly {
                         config.feedbackLayout().subscription(),
                         toIngest,
                         writer::durableOffsets,
+                        commitIndex,
                         metrics,
                         config.pollTimeout(),
                         batchTimeout,
@@ -156,6 +163,7 @@ final class IngestAssembly {
                         Topics.FEEDBACK,
                         toIngest,
                         writer::durableOffsets,
+                        commitIndex,
                         metrics,
                         config.pollTimeout(),
                         batchTimeout,
@@ -226,7 +234,10 @@ final class IngestAssembly {
         CompletionStage<ActorRef<IngestActor.Command>> spawned = AskPattern.ask(
                 system,
                 replyTo -> new SpawnProtocol.Spawn<>(
-                        IngestActor.supervised(writer, config.resilience()), "ingest", Props.empty(), replyTo),
+                        IngestActor.supervised(writer, config.indexCommits(), config.resilience()),
+                        "ingest",
+                        Props.empty(),
+                        replyTo),
                 ASK_SPAWN_TIMEOUT,
                 system.scheduler());
         try {

@@ -6,6 +6,7 @@ import dev.engram.node.auth.FailedAuthLimiter;
 import dev.engram.node.cluster.ClusterConfig;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.HttpTls;
+import dev.engram.node.ingest.IndexCommitPolicy;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.tuning.AgentModelRoundsConfig;
 import dev.engram.node.tuning.TuningSchedulerConfig;
@@ -48,17 +49,26 @@ import java.util.regex.Pattern;
  *       node's feedback consumer</td></tr>
  *   <tr><td>{@code embedder}</td><td>{@code null}</td><td>embeds case texts and queries; with one,
  *       recall is hybrid (BM25 + vectors), without, BM25 only. Cases are embedded off the write path
- *       ({@code VectorBackfill}): searchable by BM25 once their batch is durable, by vector soon
- *       after</td></tr>
+ *       ({@code VectorBackfill}): searchable by BM25 once their batch is written, by vector soon
+ *       after their index commit</td></tr>
  *   <tr><td>{@code storeConfig}</td><td>{@link CaseStoreConfig#defaults()}</td><td>the case
  *       store's settings</td></tr>
  *   <tr><td>{@code resilience}</td><td>{@link ResilienceConfig#defaults()}</td><td>retries,
  *       breakers and time limits</td></tr>
  *   <tr><td>{@code maxBatchRecords}</td><td>{@value #DEFAULT_MAX_BATCH_RECORDS}</td><td>largest
- *       batch handed to the ingest actor ({@code max.poll.records}); one index commit per batch, so
- *       larger batches mean fewer commits on a busy stream. The encoder is not on the write path, so
- *       the same default holds with an embedder</td></tr>
+ *       batch handed to the ingest actor ({@code max.poll.records}). The encoder is not on the write
+ *       path, so the same default holds with an embedder</td></tr>
  *   <tr><td>{@code pollTimeout}</td><td>100 ms</td><td>longest single {@code poll}</td></tr>
+ *   <tr><td>{@code commitInterval}</td><td>1 s</td><td>longest time written feedback waits for the
+ *       Lucene index commit that makes it durable (with the Kafka offsets it covers), in [0, 1 h];
+ *       0 commits after every batch. Cases are searchable as soon as their batch is written, commit
+ *       or not; a crash loses what is not committed from the index and the node replays it from
+ *       Kafka (writes are idempotent, so nothing is doubled). A revoked partition and a stopping
+ *       node are committed at once ({@code engram serve --commit-interval-ms})</td></tr>
+ *   <tr><td>{@code commitMaxEvents}</td><td>{@value IndexCommitPolicy#DEFAULT_MAX_EVENTS}</td><td>most
+ *       records written but not committed: the batch that reaches them ends with an index commit,
+ *       in [1, {@value IndexCommitPolicy#MAX_MAX_EVENTS}]; 1 commits after every batch
+ *       ({@code engram serve --commit-max-events})</td></tr>
  *   <tr><td>{@code clock}</td><td>{@link Clock#systemUTC()}</td><td>time source of dead letters
  *       and metrics</td></tr>
  *   <tr><td>{@code tuning}</td><td>{@link TuningSchedulerConfig#defaults()}</td><td>when tuning
@@ -145,6 +155,8 @@ public record NodeConfig(
         ResilienceConfig resilience,
         int maxBatchRecords,
         Duration pollTimeout,
+        Duration commitInterval,
+        int commitMaxEvents,
         Clock clock,
         TuningSchedulerConfig tuning,
         PromotionGate promotionGate,
@@ -210,6 +222,16 @@ public record NodeConfig(
         if (pollTimeout.isNegative() || pollTimeout.isZero()) {
             throw new IllegalArgumentException("nodeConfig.pollTimeout must be positive, was " + pollTimeout);
         }
+        Objects.requireNonNull(
+                commitInterval, "nodeConfig.commitInterval is required (e.g. 1 s; 0 commits every batch)");
+        if (commitInterval.isNegative() || commitInterval.compareTo(IndexCommitPolicy.MAX_INTERVAL) > 0) {
+            throw new IllegalArgumentException("nodeConfig.commitInterval must be in [0, "
+                    + IndexCommitPolicy.MAX_INTERVAL + "] (0 commits every batch), was " + commitInterval);
+        }
+        if (commitMaxEvents < 1 || commitMaxEvents > IndexCommitPolicy.MAX_MAX_EVENTS) {
+            throw new IllegalArgumentException("nodeConfig.commitMaxEvents must be in [1, "
+                    + IndexCommitPolicy.MAX_MAX_EVENTS + "] (1 commits every batch), was " + commitMaxEvents);
+        }
         Objects.requireNonNull(clock, "nodeConfig.clock is required");
         Objects.requireNonNull(
                 tuning, "nodeConfig.tuning is required (TuningSchedulerConfig.defaults() or .disabled())");
@@ -269,6 +291,11 @@ public record NodeConfig(
         return 2 * Runtime.getRuntime().availableProcessors();
     }
 
+    /** When the ingest actor commits the case index: {@link #commitInterval} and {@link #commitMaxEvents}. */
+    public IndexCommitPolicy indexCommits() {
+        return new IndexCommitPolicy(commitInterval, commitMaxEvents);
+    }
+
     /** How the node's Kafka clients reach {@code bootstrap} (the configured or embedded broker's servers). */
     public KafkaConnection kafka(String bootstrap) {
         return new KafkaConnection(bootstrap, kafkaProperties);
@@ -321,6 +348,8 @@ public record NodeConfig(
                 .resilience(resilience)
                 .maxBatchRecords(maxBatchRecords)
                 .pollTimeout(pollTimeout)
+                .commitInterval(commitInterval)
+                .commitMaxEvents(commitMaxEvents)
                 .clock(clock)
                 .tuning(tuning)
                 .promotionGate(promotionGate)

@@ -6,6 +6,7 @@ import dev.engram.node.auth.FailedAuthLimiter;
 import dev.engram.node.cluster.ClusterConfig;
 import dev.engram.node.config.ResilienceConfig;
 import dev.engram.node.http.HttpTls;
+import dev.engram.node.ingest.IndexCommitPolicy;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.tuning.AgentModelRoundsConfig;
 import dev.engram.node.tuning.TuningSchedulerConfig;
@@ -37,6 +38,8 @@ public final class NodeConfigBuilder {
     private ResilienceConfig resilience = ResilienceConfig.defaults();
     private Integer maxBatchRecords;
     private Duration pollTimeout = NodeConfig.DEFAULT_POLL_TIMEOUT;
+    private Duration commitInterval = IndexCommitPolicy.DEFAULT_INTERVAL;
+    private int commitMaxEvents = IndexCommitPolicy.DEFAULT_MAX_EVENTS;
     private Clock clock = Clock.systemUTC();
     private TuningSchedulerConfig tuning = TuningSchedulerConfig.defaults();
     private PromotionGate promotionGate = PromotionGate.defaults();
@@ -101,6 +104,18 @@ public final class NodeConfigBuilder {
 
     public NodeConfigBuilder pollTimeout(Duration value) {
         this.pollTimeout = value;
+        return this;
+    }
+
+    /** Longest wait of written feedback for its index commit; {@link Duration#ZERO} commits every batch. */
+    public NodeConfigBuilder commitInterval(Duration value) {
+        this.commitInterval = value;
+        return this;
+    }
+
+    /** Most records written but not committed before the batch that reaches them ends with an index commit. */
+    public NodeConfigBuilder commitMaxEvents(int value) {
+        this.commitMaxEvents = value;
         return this;
     }
 
@@ -232,6 +247,8 @@ public final class NodeConfigBuilder {
                 resilience,
                 maxBatchRecords != null ? maxBatchRecords : NodeConfig.DEFAULT_MAX_BATCH_RECORDS,
                 pollTimeout,
+                commitInterval,
+                commitMaxEvents,
                 clock,
                 tuning,
                 promotionGate,

@@ -57,6 +57,7 @@ class EndToEndIngestTest {
             assertThat(metrics)
                     .contains(
                             "engram_ingest_batch_seconds_count",
+                            "engram_ingest_index_commit_seconds_count",
                             "engram_consumer_lag",
                             "resilience4j_retry_calls_total{kind=\"successful_without_retry\",name=\"engram.store-write\"}");
         }

@@ -31,6 +31,9 @@ class NodeConfigTest {
         assertThat(config.storeConfig()).isEqualTo(CaseStoreConfig.defaults());
         assertThat(config.resilience()).isEqualTo(ResilienceConfig.defaults());
         assertThat(config.maxBatchRecords()).isEqualTo(1000);
+        assertThat(config.commitInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.commitMaxEvents()).isEqualTo(10_000);
+        assertThat(config.indexCommits().everyBatch()).isFalse();
         assertThat(config.promotionGate()).isEqualTo(new PromotionGate(0.0, 0.01));
         assertThat(config.adapterVersionsKept()).isEqualTo(5);
         assertThat(config.kafkaProperties()).isEmpty();
@@ -118,6 +121,23 @@ class NodeConfigTest {
         assertThatThrownBy(
                         () -> NodeConfig.builder(DIR).pollTimeout(Duration.ZERO).build())
                 .hasMessageContaining("nodeConfig.pollTimeout");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR)
+                        .commitInterval(Duration.ofMillis(-1))
+                        .build())
+                .hasMessageContaining("nodeConfig.commitInterval");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR)
+                        .commitInterval(Duration.ofHours(2))
+                        .build())
+                .hasMessageContaining("nodeConfig.commitInterval");
+        assertThatThrownBy(() -> NodeConfig.builder(DIR).commitMaxEvents(0).build())
+                .hasMessageContaining("nodeConfig.commitMaxEvents");
+        assertThat(NodeConfig.builder(DIR)
+                        .commitInterval(Duration.ZERO)
+                        .build()
+                        .indexCommits()
+                        .everyBatch())
+                .as("0 commits every batch")
+                .isTrue();
         assertThatThrownBy(() -> NodeConfig.builder(DIR).promotionGate(null).build())
                 .hasMessageContaining("nodeConfig.promotionGate");
         assertThatThrownBy(() -> NodeConfig.builder(DIR).adapterVersionsKept(0).build())

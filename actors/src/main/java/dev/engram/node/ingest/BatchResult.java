@@ -6,11 +6,13 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The ingest actor's answer to a batch. Each partition of a batch succeeds or fails on its own:
- * every partition durable ({@link Done}), some ({@link Partial}) or none ({@link Failed}).
+ * every partition written ({@link Done}), some ({@link Partial}) or none ({@link Failed}). Written
+ * means searchable; durable once an index commit holds it ({@link IndexCommitPolicy}), and only
+ * then may its offsets be committed to Kafka.
  */
 public interface BatchResult {
 
-    /** The batch is durable in the index, every partition of it; its offsets may be committed. */
+    /** The batch is written into the index, every partition of it. */
     record Done(BatchOutcome outcome) implements BatchResult {
         public Done {
             Objects.requireNonNull(outcome, "done.outcome is required");
@@ -18,10 +20,10 @@ public interface BatchResult {
     }
 
     /**
-     * Some partitions of the batch are durable ({@code outcome}, whose offsets may be committed),
-     * the others failed and must be redelivered from their first offset in the batch.
+     * Some partitions of the batch are written ({@code outcome}), the others failed and must be
+     * redelivered from their first offset in the batch.
      *
-     * @param outcome what became of the durable partitions' records
+     * @param outcome what became of the written partitions' records
      * @param failed per failed partition, why
      */
     record Partial(BatchOutcome outcome, Map<TopicPartition, Failed> failed) implements BatchResult {
@@ -35,7 +37,7 @@ public interface BatchResult {
     }
 
     /**
-     * Nothing of the batch is durable (its retries were exhausted): do not commit, redeliver it.
+     * Nothing of the batch is written (its retries were exhausted): redeliver it.
      *
      * @param reason what failed, naming the stage (e.g. {@code "store: ..."}), for logs and health
      * @param cause the last failure

@@ -25,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The steps that make one batch durable. Each partition of the batch succeeds or fails on its own
- * (a {@link PartitionWrite}), in this order:
+ * The steps that write one batch into the index, and the index commits that make what was written
+ * durable. Each partition of the batch succeeds or fails on its own (a {@link PartitionWrite}), in
+ * this order:
  *
  * <ol>
  *   <li>decode and validate every record ({@link FeedbackDecoder}); invalid ones become dead letters;</li>
@@ -36,24 +37,30 @@ import org.slf4j.LoggerFactory;
  *       {@code engram.store-write} retry: a failed attempt retries that partition's records whole,
  *       and since writes are idempotent by event id, what an earlier attempt wrote is neither lost
  *       nor doubled. A record the store rejects as invalid ({@link IllegalArgumentException}) is
- *       dead-lettered. A partition still failing fails alone; the others go on;</li>
+ *       dead-lettered. A partition still failing fails alone; the others go on. Once written, a case
+ *       is searchable: the store's reads refresh its near-real-time searcher, commit or not;</li>
  *   <li>for a partition the consumer asks to <b>isolate</b> (its records kept failing), write
  *       record by record and set aside each record that fails. They are blamed only if the index
  *       then still commits (a commit that advances no offset): a store that fails as a whole fails
  *       the partition instead, so a broken disk never dead-letters valid records. Blamed records
  *       are dead-lettered with {@code "store: <what failed>"};</li>
- *   <li>publish each partition's dead letters and wait for the broker's acks;</li>
- *   <li>commit the index with the Kafka offsets of the partitions that succeeded (same retry);</li>
- *   <li>hand the episodes that became new cases in those partitions (not duplicates of earlier
- *       ones) to the {@code written} listener, e.g. the tuning scheduler. It runs after the index
- *       commit, so a crash between the two loses those episodes for the listener (not for the
- *       store); a listener that throws is logged and does not fail the batch. New cases written by
- *       a partition that then failed are remembered and counted when its redelivery succeeds.</li>
+ *   <li>publish each partition's dead letters and wait for the broker's acks (at least once: a
+ *       crash before the next index commit publishes them again on replay);</li>
+ *   <li>when the batch is to end with one ({@link IndexCommitPolicy}), commit the index with the
+ *       Kafka offsets of every partition written so far (same retry); otherwise a later
+ *       {@link #commit} does, and until then a crash loses those cases from the index and the
+ *       stream replays them, without doubling anything;</li>
+ *   <li>after each index commit, hand the episodes that became new cases in the partitions it
+ *       covers (not duplicates of earlier ones) to the {@code written} listener, e.g. the tuning
+ *       scheduler. It runs after the commit, so that a crash never tells it an episode twice (it
+ *       may lose some for the listener, not for the store); a listener that throws is logged and
+ *       does not fail anything. New cases written by a partition that then failed are remembered
+ *       and counted when its redelivery succeeds.</li>
  * </ol>
  *
- * <p>Only the offsets of partitions that completed every step reach the index commit, and only
- * those may then be committed to Kafka. Not thread-safe by design: the {@link IngestActor} runs
- * one batch at a time.
+ * <p>Only offsets of partitions that completed every step reach an index commit, and only the
+ * offsets an index commit holds may then be committed to Kafka. Not thread-safe by design: the
+ * {@link IngestActor} runs one batch or commit at a time.
  */
 public final class BatchWriter {
 
@@ -77,6 +84,8 @@ public final class BatchWriter {
             return size() > MAX_UNANNOUNCED;
         }
     };
+    /** New cases of partitions written since the last index commit: told to the listener once a commit holds them. */
+    private final List<Episode> uncommitted = new ArrayList<>();
 
     /** As the full constructor, with no listener for written episodes. */
     public BatchWriter(
@@ -96,7 +105,8 @@ public final class BatchWriter {
      * @param storeRetry the {@code engram.store-write} retry
      * @param scheduler schedules retry backoffs (no thread is held while waiting)
      * @param blocking runs the store and embedder calls
-     * @param written told, after each durable batch, the episodes that became new cases in it
+     * @param written told, after each index commit, the episodes that became new cases in the
+     *     batches it made durable
      */
     public BatchWriter(
             CaseStore store,
@@ -125,28 +135,59 @@ public final class BatchWriter {
     }
 
     /**
-     * Makes what it can of the batch durable, partition by partition, and records in the index
-     * commit {@code durableOffsets} advanced by the partitions that succeeded. The stage always
-     * completes with a result ({@link BatchResult.Done}, {@link BatchResult.Partial} or
-     * {@link BatchResult.Failed}), never exceptionally.
-     *
-     * @param durableOffsets every partition's offsets the index commit covers now
-     * @param isolate partitions whose records kept failing: write them record by record and
-     *     dead-letter the ones that fail (see the class comment)
+     * As {@link #write(IngestBatch, Map, Set, boolean)}, ending with an index commit: the batch is
+     * durable when the stage completes.
      */
     public CompletionStage<BatchResult> write(
-            IngestBatch batch, Map<TopicPartition, Long> durableOffsets, Set<TopicPartition> isolate) {
+            IngestBatch batch, Map<TopicPartition, Long> writtenOffsets, Set<TopicPartition> isolate) {
+        return write(batch, writtenOffsets, isolate, true);
+    }
+
+    /**
+     * Writes what it can of the batch, partition by partition, and when {@code commit} is set ends
+     * with an index commit that records {@code writtenOffsets} advanced by the partitions that
+     * succeeded. The stage always completes with a result ({@link BatchResult.Done},
+     * {@link BatchResult.Partial} or {@link BatchResult.Failed}), never exceptionally; its offsets
+     * are those written (searchable), durable only once an index commit holds them.
+     *
+     * @param writtenOffsets every partition's offsets the index holds now, committed or not
+     * @param isolate partitions whose records kept failing: write them record by record and
+     *     dead-letter the ones that fail (see the class comment)
+     * @param commit whether to end with an index commit (else a later {@link #commit} makes the
+     *     batch durable)
+     */
+    public CompletionStage<BatchResult> write(
+            IngestBatch batch, Map<TopicPartition, Long> writtenOffsets, Set<TopicPartition> isolate, boolean commit) {
         long start = System.nanoTime();
         return Async.supply(() -> prepare(batch, isolate), blocking)
                 .thenCompose(this::writePartitions)
-                .thenCompose(parts -> blameSuspects(parts, durableOffsets))
+                .thenCompose(parts -> blameSuspects(parts, writtenOffsets))
                 .thenCompose(this::publishDeadLetters)
-                .thenCompose(parts -> commitDurable(parts, durableOffsets))
-                .thenApply(parts -> result(parts, Duration.ofNanos(System.nanoTime() - start)))
+                .thenCompose(parts ->
+                        commit ? commitWritten(parts, writtenOffsets) : CompletableFuture.completedFuture(parts))
+                .thenApply(parts -> result(parts, commit, Duration.ofNanos(System.nanoTime() - start)))
                 .exceptionally(failure -> {
                     Throwable cause = Async.unwrap(failure);
                     return new BatchResult.Failed("ingest: " + cause, cause);
                 });
+    }
+
+    /**
+     * Commits the index with everything written so far and {@code writtenOffsets} (under the
+     * {@code engram.store-write} retry), then tells the listener the new cases it made durable. The
+     * stage fails when the commit does (the store has then rolled back to its last commit).
+     *
+     * @param writtenOffsets every partition's offsets the index holds now (the batches written
+     *     since the last commit included)
+     */
+    public CompletionStage<Void> commit(Map<TopicPartition, Long> writtenOffsets) {
+        return commitWithRetry(writtenOffsets).whenComplete((v, failure) -> {
+            if (failure == null) {
+                notifyCommitted();
+            } else {
+                uncommitted.clear(); // rolled back: the stream writes them again, and they are told then
+            }
+        });
     }
 
     /**
@@ -299,15 +340,16 @@ public final class BatchWriter {
     }
 
     /**
-     * Suspects are blamed only if the index commits: a commit that advances no offset, so it makes
-     * nothing durable that a redelivery would not write again.
+     * Suspects are blamed only if the index commits: a commit that advances no offset of this batch
+     * (only those of batches written before it), so it makes nothing durable that a redelivery would
+     * not write again.
      */
     private CompletionStage<List<PartitionWrite>> blameSuspects(
-            List<PartitionWrite> parts, Map<TopicPartition, Long> durableOffsets) {
+            List<PartitionWrite> parts, Map<TopicPartition, Long> writtenOffsets) {
         if (parts.stream().allMatch(p -> p.suspects.isEmpty())) {
             return CompletableFuture.completedFuture(parts);
         }
-        return commitWithRetry(durableOffsets).handle((v, failure) -> {
+        return commitWithRetry(writtenOffsets).handle((v, failure) -> {
             for (PartitionWrite part : parts) {
                 for (PartitionWrite.Suspect s : part.suspects) {
                     if (failure == null) {
@@ -352,33 +394,37 @@ public final class BatchWriter {
         return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(v -> parts);
     }
 
-    private CompletionStage<List<PartitionWrite>> commitDurable(
-            List<PartitionWrite> parts, Map<TopicPartition, Long> durableOffsets) {
+    private CompletionStage<List<PartitionWrite>> commitWritten(
+            List<PartitionWrite> parts, Map<TopicPartition, Long> writtenOffsets) {
         Map<TopicPartition, Long> next = new LinkedHashMap<>();
         parts.stream().filter(p -> !p.failed()).forEach(p -> next.put(p.partition, p.nextOffset()));
         if (next.isEmpty()) {
             return CompletableFuture.completedFuture(parts);
         }
-        return commitWithRetry(OffsetCommitData.advance(durableOffsets, next)).handle((v, failure) -> {
+        return commitWithRetry(OffsetCommitData.advance(writtenOffsets, next)).handle((v, failure) -> {
             if (failure != null) {
                 parts.forEach(p -> p.fail("index commit", Async.unwrap(failure)));
+                uncommitted.clear(); // rolled back: the stream writes them again, and they are told then
             }
             return parts;
         });
     }
 
     private CompletionStage<Void> commitWithRetry(Map<TopicPartition, Long> offsets) {
-        return storeRetry.executeCompletionStage(
-                scheduler,
-                () -> Async.supply(
-                        () -> {
-                            store.commit(OffsetCommitData.write(store.committedData(), offsets));
-                            return null;
-                        },
-                        blocking));
+        long start = System.nanoTime();
+        return storeRetry
+                .executeCompletionStage(
+                        scheduler,
+                        () -> Async.supply(
+                                () -> {
+                                    store.commit(OffsetCommitData.write(store.committedData(), offsets));
+                                    return null;
+                                },
+                                blocking))
+                .thenRun(() -> metrics.indexCommitted(Duration.ofNanos(System.nanoTime() - start)));
     }
 
-    private BatchResult result(List<PartitionWrite> parts, Duration took) {
+    private BatchResult result(List<PartitionWrite> parts, boolean committed, Duration took) {
         List<PartitionWrite> durable = parts.stream().filter(p -> !p.failed()).toList();
         List<PartitionWrite> failed =
                 parts.stream().filter(PartitionWrite::failed).toList();
@@ -393,7 +439,10 @@ public final class BatchWriter {
         }
         BatchOutcome outcome = outcome(durable, took);
         metrics.batchDone(outcome.ingested(), outcome.duplicates(), outcome.invalid(), outcome.deadLettered(), took);
-        notifyWritten(durable);
+        durable.forEach(p -> uncommitted.addAll(p.written.values()));
+        if (committed) {
+            notifyCommitted();
+        }
         if (failed.isEmpty()) {
             return new BatchResult.Done(outcome);
         }
@@ -422,14 +471,14 @@ public final class BatchWriter {
         return new BatchOutcome(next, records, newCases, duplicates, invalid, letters, attempts, took);
     }
 
-    private void notifyWritten(List<PartitionWrite> durable) {
-        List<Episode> episodes = new ArrayList<>();
-        durable.forEach(p -> episodes.addAll(p.written.values()));
-        if (episodes.isEmpty()) {
+    private void notifyCommitted() {
+        if (uncommitted.isEmpty()) {
             return;
         }
+        List<Episode> episodes = List.copyOf(uncommitted);
+        uncommitted.clear();
         try {
-            written.accept(List.copyOf(episodes));
+            written.accept(episodes);
         } catch (RuntimeException e) {
             log.warn("the listener for {} written episodes failed: {}", episodes.size(), e.toString());
         }

@@ -36,11 +36,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Why one thread with pause/resume rather than a thread per partition:</b> the index is one
  * Lucene writer that commits all partitions' offsets atomically, so one batch per poll across the
- * assigned partitions gives one index commit per batch, where per-partition threads would each
- * force their own commit of the same index; one group member per node also keeps rebalances
- * cheap. While a batch is with the ingest actor every assigned partition is paused and the thread
- * keeps polling, so the consumer stays in its group, rebalance callbacks run promptly, and no new
- * records arrive until the batch is durable. Per partition the order is Kafka's.
+ * assigned partitions is one write, and the ingest actor's commits span batches of every
+ * partition, where per-partition threads would each force their own commit of the same index; one
+ * group member per node also keeps rebalances cheap. While a batch is with the ingest actor every
+ * assigned partition is paused and the thread keeps polling, so the consumer stays in its group,
+ * rebalance callbacks run promptly, and no new records arrive until the batch is written. Per
+ * partition the order is Kafka's.
  *
  * <p><b>Partitions fail alone.</b> Each partition of a batch succeeds or fails on its own
  * ({@link BatchResult.Partial}). A failing partition is rewound to its first offset in the batch
@@ -50,17 +51,19 @@ import org.slf4j.LoggerFactory;
  * dead-lettered with the stage that failed, so the partition moves on. Until it moves,
  * {@link #stalledPartitions()} names it (health says DEGRADED).
  *
- * <p><b>Offsets:</b> after the actor answers, the offsets of the partitions it made durable (the
- * index commit covers them) are committed synchronously; a failed partition's are not. A timeout
- * counts as a failure of every partition of the batch. On assignment each partition resumes from
- * the offsets recorded in the index commit (the beginning when the index has none), so a wiped or
- * lagging index is rebuilt from the stream and never skips what it does not hold. On revocation
- * the batch in flight is awaited (bounded) and its durable offsets committed while the partitions
- * are still ours.
+ * <p><b>Offsets:</b> only offsets that an index commit holds are committed to Kafka: after each
+ * answer and on every turn of the poll loop, the offsets of the last index commit that moved past
+ * what this consumer committed (the actor commits the index on its own schedule,
+ * {@link IndexCommitPolicy}); a failed partition's never. A timeout counts as a failure of every
+ * partition of the batch. On assignment each partition resumes from the offsets recorded in the
+ * index commit (the beginning when the index has none), so a wiped or lagging index is rebuilt
+ * from the stream and never skips what it does not hold. On revocation the batch in flight is
+ * awaited (bounded), the index is committed, and the offsets it holds are committed to Kafka
+ * while the partitions are still ours, so their next owner resumes exactly; on stop the same.
  *
- * <p><b>Lag</b> is end offset minus the position up to which a partition is durable, per
+ * <p><b>Lag</b> is end offset minus the position up to which a partition is written, per
  * partition: a rewound partition counts the records it has to read again, and a batch in flight
- * counts until it is durable.
+ * counts until it is written (searchable).
  */
 public final class FeedbackConsumer implements Runnable {
 
@@ -77,6 +80,7 @@ public final class FeedbackConsumer implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(FeedbackConsumer.class);
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    private static final Duration GROUP_OFFSETS_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration RESTART_MIN_BACKOFF = Duration.ofSeconds(1);
     private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -85,6 +89,7 @@ public final class FeedbackConsumer implements Runnable {
     private final Pattern topics;
     private final BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest;
     private final Supplier<Map<TopicPartition, Long>> durableOffsets;
+    private final Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex;
     private final NodeMetrics metrics;
     private final Duration pollTimeout;
     private final Duration batchTimeout;
@@ -110,8 +115,10 @@ public final class FeedbackConsumer implements Runnable {
     private Consumer<String, byte[]> consumer;
     private CompletableFuture<BatchResult> inFlight;
     private Duration restartBackoff = RESTART_MIN_BACKOFF;
-    /** The first offsets of the batch in flight: its records are fetched but not yet durable. */
+    /** The first offsets of the batch in flight: its records are fetched but not yet written. */
     private Map<TopicPartition, Long> inFlightFirst = Map.of();
+    /** Per owned partition, the offset Kafka holds for the group: what this consumer committed, or found on assignment. */
+    private final Map<TopicPartition, Long> committedToKafka = new HashMap<>();
 
     /**
      * @param consumers makes the Kafka consumer (manual commits; {@code max.poll.records} bounds a
@@ -119,6 +126,8 @@ public final class FeedbackConsumer implements Runnable {
      * @param ingest hands a batch and the partitions to isolate to the ingest actor; the stage
      *     completes with its answer
      * @param durableOffsets the offsets the index commit covers
+     * @param commitIndex has the ingest actor commit the index now; the stage completes with the
+     *     offsets the index commit then covers
      * @param batchTimeout how long to wait for an answer before redelivering
      * @param partitionRetry the {@code engram.ingest.partition} retry: attempts and backoff of a
      *     failing partition before it isolates the record that fails
@@ -129,6 +138,7 @@ public final class FeedbackConsumer implements Runnable {
             String topic,
             BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
             Supplier<Map<TopicPartition, Long>> durableOffsets,
+            Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex,
             NodeMetrics metrics,
             Duration pollTimeout,
             Duration batchTimeout,
@@ -139,6 +149,7 @@ public final class FeedbackConsumer implements Runnable {
                 topic,
                 ingest,
                 durableOffsets,
+                commitIndex,
                 metrics,
                 pollTimeout,
                 batchTimeout,
@@ -156,6 +167,7 @@ public final class FeedbackConsumer implements Runnable {
             String topic,
             BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
             Supplier<Map<TopicPartition, Long>> durableOffsets,
+            Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex,
             NodeMetrics metrics,
             Duration pollTimeout,
             Duration batchTimeout,
@@ -168,6 +180,7 @@ public final class FeedbackConsumer implements Runnable {
                 null,
                 ingest,
                 durableOffsets,
+                commitIndex,
                 metrics,
                 pollTimeout,
                 batchTimeout,
@@ -186,6 +199,7 @@ public final class FeedbackConsumer implements Runnable {
             Pattern topics,
             BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
             Supplier<Map<TopicPartition, Long>> durableOffsets,
+            Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex,
             NodeMetrics metrics,
             Duration pollTimeout,
             Duration batchTimeout,
@@ -197,6 +211,7 @@ public final class FeedbackConsumer implements Runnable {
                 Objects.requireNonNull(topics, "topics"),
                 ingest,
                 durableOffsets,
+                commitIndex,
                 metrics,
                 pollTimeout,
                 batchTimeout,
@@ -211,6 +226,7 @@ public final class FeedbackConsumer implements Runnable {
             Pattern topics,
             BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
             Supplier<Map<TopicPartition, Long>> durableOffsets,
+            Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex,
             NodeMetrics metrics,
             Duration pollTimeout,
             Duration batchTimeout,
@@ -223,6 +239,7 @@ public final class FeedbackConsumer implements Runnable {
         this.topics = topics;
         this.ingest = Objects.requireNonNull(ingest, "ingest");
         this.durableOffsets = Objects.requireNonNull(durableOffsets, "durableOffsets");
+        this.commitIndex = Objects.requireNonNull(commitIndex, "commitIndex");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.pollTimeout = Objects.requireNonNull(pollTimeout, "pollTimeout");
         this.batchTimeout = Objects.requireNonNull(batchTimeout, "batchTimeout");
@@ -277,6 +294,7 @@ public final class FeedbackConsumer implements Runnable {
                     if (!records.isEmpty()) {
                         handle(IngestBatch.of(records));
                     }
+                    commitDurable(assigned);
                     resumeDue();
                     updateLag();
                 }
@@ -313,6 +331,7 @@ public final class FeedbackConsumer implements Runnable {
         }
         consumer = null;
         assigned = Set.of();
+        committedToKafka.clear();
         failing.clear();
         lag.clear();
     }
@@ -359,11 +378,11 @@ public final class FeedbackConsumer implements Runnable {
         } else {
             BatchResult result = result(future);
             if (result instanceof BatchResult.Done done) {
-                commit(done.outcome().nextOffsets());
+                commitDurable(done.outcome().nextOffsets().keySet());
                 failing.moved(done.outcome().nextOffsets().keySet());
                 restartBackoff = RESTART_MIN_BACKOFF;
             } else if (result instanceof BatchResult.Partial partial) {
-                commit(partial.outcome().nextOffsets());
+                commitDurable(partial.outcome().nextOffsets().keySet());
                 failing.moved(partial.outcome().nextOffsets().keySet());
                 partial.failed().forEach((tp, why) -> failed(batch, Set.of(tp), why));
             } else {
@@ -421,22 +440,47 @@ public final class FeedbackConsumer implements Runnable {
         }
     }
 
-    private void commit(Map<TopicPartition, Long> nextOffsets) {
+    /**
+     * Commits to Kafka the offsets of {@code partitions} (those still ours) that the index commit
+     * holds beyond what this consumer committed: never an offset the index could still lose.
+     */
+    private void commitDurable(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> durable = durableOffsets.get();
         Set<TopicPartition> owned = consumer.assignment();
         Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
-        nextOffsets.forEach((tp, offset) -> {
-            if (owned.contains(tp)) {
+        for (TopicPartition tp : partitions) {
+            Long offset = durable.get(tp);
+            if (offset != null && owned.contains(tp) && offset > committedToKafka.getOrDefault(tp, -1L)) {
                 commits.put(tp, new OffsetAndMetadata(offset));
             }
-        });
+        }
         if (commits.isEmpty()) {
             return;
         }
         try {
             consumer.commitSync(commits);
+            commits.forEach((tp, offset) -> committedToKafka.put(tp, offset.offset()));
         } catch (KafkaException e) {
             // The index already holds these offsets and resumes from them; Kafka's copy is for lag.
             log.warn("committing offsets {} to Kafka failed: {}", commits, e.toString());
+        }
+    }
+
+    /** Has the ingest actor commit the index now (bounded), so that what is written becomes durable. */
+    private void commitIndexNow(Duration bound, String why) {
+        try {
+            commitIndex.get().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("interrupted while committing the index ({}); what it did not commit is replayed", why);
+        } catch (Exception e) {
+            log.warn(
+                    "committing the index ({}) did not finish: {}; what it did not commit is replayed",
+                    why,
+                    e.toString());
         }
     }
 
@@ -449,31 +493,51 @@ public final class FeedbackConsumer implements Runnable {
         }
     }
 
-    /** Waits (bounded) for a batch still with the actor and commits it if it became durable. */
+    /**
+     * Waits (bounded) for a batch still with the actor, has the index commit what is written, and
+     * commits to Kafka the offsets that commit holds.
+     */
     private void finishInFlight() {
         CompletableFuture<BatchResult> pending = inFlight;
         inFlight = null;
-        if (pending == null || consumer == null) {
+        if (consumer == null) {
             return;
         }
-        try {
-            commit(durableIn(pending.get(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)));
-        } catch (TimeoutException e) {
-            log.warn("stopping with a batch still in flight; it will be redelivered on restart");
-        } catch (Exception e) {
-            log.debug("batch in flight at shutdown failed; it will be redelivered: {}", e.toString());
+        if (pending != null) {
+            try {
+                pending.get(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                log.warn("stopping with a batch still in flight; it will be redelivered on restart");
+            } catch (Exception e) {
+                log.debug("batch in flight at shutdown failed; it will be redelivered: {}", e.toString());
+            }
+        }
+        if (!assigned.isEmpty()) {
+            commitIndexNow(SHUTDOWN_GRACE, "stopping");
+            try {
+                commitDurable(assigned);
+            } catch (RuntimeException e) {
+                log.warn("committing offsets to Kafka while stopping failed: {}", e.toString());
+            }
         }
     }
 
-    /** The offsets a result made durable (none for a failure). */
-    private static Map<TopicPartition, Long> durableIn(BatchResult result) {
-        if (result instanceof BatchResult.Done done) {
-            return done.outcome().nextOffsets();
+    /**
+     * Reads what Kafka holds for the group, so that an index commit ahead of it (a crash between the
+     * two commits, or a stop whose Kafka commit failed) is committed on the next turn of the loop
+     * even when no record follows, and one behind it (another node went further) is not committed
+     * over it.
+     */
+    private void groupOffsets(Collection<TopicPartition> partitions) {
+        try {
+            consumer.committed(Set.copyOf(partitions), GROUP_OFFSETS_TIMEOUT).forEach((tp, committed) -> {
+                if (committed != null) {
+                    committedToKafka.put(tp, committed.offset());
+                }
+            });
+        } catch (KafkaException e) {
+            log.warn("reading the group's committed offsets of {} failed: {}", partitions, e.toString());
         }
-        if (result instanceof BatchResult.Partial partial) {
-            return partial.outcome().nextOffsets();
-        }
-        return Map.of();
     }
 
     private void updateLag() {
@@ -486,16 +550,19 @@ public final class FeedbackConsumer implements Runnable {
             CompletableFuture<BatchResult> pending = inFlight;
             if (pending != null && !partitions.isEmpty()) {
                 try {
-                    Map<TopicPartition, Long> revoked =
-                            new HashMap<>(durableIn(pending.get(batchTimeout.toMillis(), TimeUnit.MILLISECONDS)));
-                    revoked.keySet().retainAll(partitions);
-                    commit(revoked);
+                    pending.get(batchTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (Exception e) {
                     log.warn(
                             "revoking {} with a batch that did not finish ({}); its records will be redelivered",
                             partitions,
                             e.toString());
                 }
+            }
+            if (!partitions.isEmpty()) {
+                // Durable before they are handed away: their next owner resumes from this commit, exactly.
+                commitIndexNow(batchTimeout, "revoking " + partitions);
+                commitDurable(partitions);
+                committedToKafka.keySet().removeAll(partitions);
             }
             Set<TopicPartition> left = new HashSet<>(assigned);
             left.removeAll(partitions);
@@ -511,6 +578,7 @@ public final class FeedbackConsumer implements Runnable {
             Set<TopicPartition> left = new HashSet<>(assigned);
             left.removeAll(partitions);
             assigned = Set.copyOf(left);
+            committedToKafka.keySet().removeAll(partitions);
             failing.forget(partitions);
             lag.forget(partitions);
             log.warn("partitions lost (no commit possible): {}", partitions);
@@ -531,6 +599,7 @@ public final class FeedbackConsumer implements Runnable {
             if (inFlight != null) {
                 consumer.pause(partitions);
             }
+            groupOffsets(partitions);
             Set<TopicPartition> now = new HashSet<>(assigned);
             now.addAll(partitions);
             assigned = Set.copyOf(now);

@@ -12,24 +12,31 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Writes batches of feedback records into the case store, one batch at a time and in arrival
- * order, and answers each with {@link BatchResult.Done} once the index commit covers it. Each
+ * order, answers each with {@link BatchResult.Done} once its cases are written (searchable), and
+ * makes them durable with index commits as its {@link IndexCommitPolicy} says: with
+ * {@link IndexCommitPolicy#EVERY_BATCH} before each answer, else once the policy's interval has
+ * passed since the first batch not yet committed or its number of uncommitted records is reached,
+ * and whenever asked ({@link CommitIndex}: a partition revoked, the consumer stopping). Each
  * partition of a batch succeeds or fails on its own ({@link BatchWriter}): when some failed after
  * their retries the answer is {@link BatchResult.Partial} (or {@link BatchResult.Failed} when all
  * did), and the sender redelivers just those partitions.
  *
- * <p>Two states: <b>idle</b> starts a batch; <b>writing</b> stashes batches that arrive meanwhile
- * and unstashes them when the current one finishes, so batches never overlap or reorder. Its state
- * (the offsets the index durably covers) is read back from the index commit on every (re)start,
- * so a restarted actor continues where the durable state is. {@link #supervised} restarts it with
- * exponential backoff after an unexpected failure; a batch lost in the crash is redelivered by the
- * consumer when its answer times out.
+ * <p>Two states: <b>idle</b> starts a batch or a commit; <b>writing</b> stashes what arrives
+ * meanwhile and unstashes it when the current one finishes, so batches and commits never overlap or
+ * reorder. Its state (the offsets the index holds) starts from the index commit on every
+ * (re)start, so a restarted actor continues where the durable state is. {@link #supervised}
+ * restarts it with exponential backoff after an unexpected failure; a batch lost in the crash is
+ * redelivered by the consumer when its answer times out.
  *
  * <pre>{@code
- * ActorRef<IngestActor.Command> ingest = ctx.spawn(IngestActor.supervised(writer, resilience), "ingest");
+ * ActorRef<IngestActor.Command> ingest =
+ *         ctx.spawn(IngestActor.supervised(writer, IndexCommitPolicy.defaults(), resilience), "ingest");
  * ingest.tell(new IngestActor.Ingest(batch, replyTo));
+ * ingest.tell(new IngestActor.CommitIndex(committedReplyTo)); // e.g. before a partition is handed away
  * }</pre>
  */
 public final class IngestActor {
@@ -38,7 +45,8 @@ public final class IngestActor {
     public interface Command {}
 
     /**
-     * Write this batch; answer when it is durable or has failed.
+     * Write this batch; answer when it is written (and, with {@link IndexCommitPolicy#EVERY_BATCH},
+     * durable) or has failed.
      *
      * @param isolate partitions whose records kept failing: write them record by record and
      *     dead-letter the record that fails (while the index still commits)
@@ -57,47 +65,114 @@ public final class IngestActor {
         }
     }
 
-    /** Report the offsets the index durably covers and the batches handled since (re)start. */
+    /** Commit the index now with everything written so far (after the batch in flight, if any). */
+    public record CommitIndex(ActorRef<Committed> replyTo) implements Command {
+        public CommitIndex {
+            Objects.requireNonNull(replyTo, "commitIndex.replyTo is required");
+        }
+    }
+
+    /**
+     * The answer to {@link CommitIndex}.
+     *
+     * @param durableOffsets per partition, the next offset to read according to the index commit
+     *     (after this commit, or the last one when it failed)
+     * @param failure why the commit failed, or {@code null}
+     */
+    public record Committed(Map<TopicPartition, Long> durableOffsets, String failure) {
+        public Committed {
+            durableOffsets = Map.copyOf(durableOffsets);
+        }
+
+        public boolean ok() {
+            return failure == null;
+        }
+    }
+
+    /** Report the offsets the index holds and the batches handled since (re)start. */
     public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
     /**
      * @param durableOffsets per partition, the next offset to read according to the index commit
-     * @param batchesDone batches made durable (all their partitions or some) since this actor (re)started
-     * @param writing whether a batch is being written now
+     * @param writtenOffsets per partition, the next offset to read according to what is written
+     *     (searchable), committed or not
+     * @param uncommittedRecords records written since the last index commit
+     * @param batchesDone batches written (all their partitions or some) since this actor (re)started
+     * @param writing whether a batch or commit is being written now
      */
-    public record Status(Map<TopicPartition, Long> durableOffsets, long batchesDone, boolean writing) {
+    public record Status(
+            Map<TopicPartition, Long> durableOffsets,
+            Map<TopicPartition, Long> writtenOffsets,
+            long uncommittedRecords,
+            long batchesDone,
+            boolean writing) {
         public Status {
             durableOffsets = Map.copyOf(durableOffsets);
+            writtenOffsets = Map.copyOf(writtenOffsets);
         }
     }
 
-    private record BatchFinished(Ingest request, BatchResult result, Throwable failure) implements Command {}
+    private record BatchFinished(Ingest request, boolean committed, BatchResult result, Throwable failure)
+            implements Command {}
+
+    /** The policy's interval has passed since the first batch the last commit does not hold. */
+    private enum CommitDue implements Command {
+        INSTANCE
+    }
+
+    private record CommitFinished(ActorRef<Committed> replyTo, Throwable failure) implements Command {}
 
     private static final int STASH_CAPACITY = 64;
 
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
+    private final TimerScheduler<Command> timers;
     private final BatchWriter writer;
-    private Map<TopicPartition, Long> durableOffsets;
+    private final IndexCommitPolicy policy;
+    /** What the index holds, committed or not: the offsets the next commit records. */
+    private Map<TopicPartition, Long> writtenOffsets;
+
+    private long uncommittedRecords;
     private long batchesDone;
 
-    private IngestActor(ActorContext<Command> context, StashBuffer<Command> stash, BatchWriter writer) {
+    private IngestActor(
+            ActorContext<Command> context,
+            StashBuffer<Command> stash,
+            TimerScheduler<Command> timers,
+            BatchWriter writer,
+            IndexCommitPolicy policy) {
         this.context = context;
         this.stash = stash;
+        this.timers = timers;
         this.writer = writer;
-        this.durableOffsets = writer.durableOffsets();
+        this.policy = policy;
+        this.writtenOffsets = writer.durableOffsets();
     }
 
-    /** The actor without supervision (tests and composition). */
+    /** The actor without supervision, committing the index after every batch (tests and composition). */
     public static Behavior<Command> create(BatchWriter writer) {
-        Objects.requireNonNull(writer, "writer");
-        return Behaviors.withStash(
-                STASH_CAPACITY, stash -> Behaviors.setup(ctx -> new IngestActor(ctx, stash, writer).idle()));
+        return create(writer, IndexCommitPolicy.EVERY_BATCH);
     }
 
-    /** The actor, restarted with exponential backoff when it fails unexpectedly. */
+    /** The actor without supervision, committing the index as {@code policy} says. */
+    public static Behavior<Command> create(BatchWriter writer, IndexCommitPolicy policy) {
+        Objects.requireNonNull(writer, "writer");
+        Objects.requireNonNull(policy, "policy");
+        return Behaviors.withStash(
+                STASH_CAPACITY,
+                stash -> Behaviors.withTimers(
+                        timers -> Behaviors.setup(ctx -> new IngestActor(ctx, stash, timers, writer, policy).idle())));
+    }
+
+    /** The actor committing after every batch, restarted with exponential backoff when it fails unexpectedly. */
     public static Behavior<Command> supervised(BatchWriter writer, ResilienceConfig resilience) {
-        return Behaviors.supervise(create(writer))
+        return supervised(writer, IndexCommitPolicy.EVERY_BATCH, resilience);
+    }
+
+    /** The actor, committing as {@code policy} says, restarted with exponential backoff when it fails unexpectedly. */
+    public static Behavior<Command> supervised(
+            BatchWriter writer, IndexCommitPolicy policy, ResilienceConfig resilience) {
+        return Behaviors.supervise(create(writer, policy))
                 .onFailure(
                         Exception.class,
                         SupervisorStrategy.restartWithBackoff(
@@ -107,22 +182,28 @@ public final class IngestActor {
     private Behavior<Command> idle() {
         return Behaviors.receive(Command.class)
                 .onMessage(Ingest.class, this::onIngest)
-                .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(CommitIndex.class, c -> startCommit(c.replyTo()))
+                .onMessageEquals(CommitDue.INSTANCE, () -> startCommit(null))
+                .onMessage(GetStatus.class, g -> onGetStatus(g, false))
                 .build();
     }
 
     private Behavior<Command> writing() {
         return Behaviors.receive(Command.class)
                 .onMessage(Ingest.class, this::onIngestWhileWriting)
+                .onMessage(CommitIndex.class, this::stashWhileWriting)
+                .onMessageEquals(CommitDue.INSTANCE, () -> stashWhileWriting(CommitDue.INSTANCE))
                 .onMessage(BatchFinished.class, this::onBatchFinished)
-                .onMessage(GetStatus.class, this::onGetStatusWhileWriting)
+                .onMessage(CommitFinished.class, this::onCommitFinished)
+                .onMessage(GetStatus.class, g -> onGetStatus(g, true))
                 .build();
     }
 
     private Behavior<Command> onIngest(Ingest request) {
+        boolean commit = policy.commitsAfter(uncommittedRecords, request.batch().size());
         context.pipeToSelf(
-                writer.write(request.batch(), durableOffsets, request.isolate()),
-                (result, failure) -> new BatchFinished(request, result, failure));
+                writer.write(request.batch(), writtenOffsets, request.isolate(), commit),
+                (result, failure) -> new BatchFinished(request, commit, result, failure));
         return writing();
     }
 
@@ -136,6 +217,17 @@ public final class IngestActor {
         return Behaviors.same();
     }
 
+    private Behavior<Command> stashWhileWriting(Command command) {
+        if (stash.isFull()) {
+            if (command instanceof CommitIndex c) {
+                c.replyTo().tell(new Committed(writer.durableOffsets(), "ingest actor is busy (stash full)"));
+            }
+        } else {
+            stash.stash(command);
+        }
+        return Behaviors.same();
+    }
+
     private Behavior<Command> onBatchFinished(BatchFinished finished) {
         BatchResult result = finished.result();
         if (finished.failure() != null) {
@@ -143,13 +235,9 @@ public final class IngestActor {
             result = new BatchResult.Failed("ingest: " + cause, cause);
         }
         if (result instanceof BatchResult.Done done) {
-            durableOffsets =
-                    OffsetCommitData.advance(durableOffsets, done.outcome().nextOffsets());
-            batchesDone++;
+            written(done.outcome(), finished.committed());
         } else if (result instanceof BatchResult.Partial partial) {
-            durableOffsets =
-                    OffsetCommitData.advance(durableOffsets, partial.outcome().nextOffsets());
-            batchesDone++;
+            written(partial.outcome(), finished.committed());
             context.getLog()
                     .warn(
                             "batch of {} records: partitions {} failed and will be redelivered: {}",
@@ -167,13 +255,58 @@ public final class IngestActor {
         return stash.unstashAll(idle());
     }
 
-    private Behavior<Command> onGetStatus(GetStatus request) {
-        request.replyTo().tell(new Status(durableOffsets, batchesDone, false));
-        return Behaviors.same();
+    /** A batch's partitions that succeeded are written; durable too when the batch ended with a commit. */
+    private void written(BatchOutcome outcome, boolean committed) {
+        writtenOffsets = OffsetCommitData.advance(writtenOffsets, outcome.nextOffsets());
+        batchesDone++;
+        if (committed) {
+            committed();
+        } else {
+            uncommittedRecords += outcome.records();
+            if (!timers.isTimerActive(CommitDue.INSTANCE)) {
+                timers.startSingleTimer(CommitDue.INSTANCE, CommitDue.INSTANCE, policy.interval());
+            }
+        }
     }
 
-    private Behavior<Command> onGetStatusWhileWriting(GetStatus request) {
-        request.replyTo().tell(new Status(durableOffsets, batchesDone, true));
+    private void committed() {
+        uncommittedRecords = 0;
+        timers.cancel(CommitDue.INSTANCE);
+    }
+
+    private Behavior<Command> startCommit(ActorRef<Committed> replyTo) {
+        Map<TopicPartition, Long> durable = writer.durableOffsets();
+        if (uncommittedRecords == 0 && durable.equals(writtenOffsets)) {
+            if (replyTo != null) {
+                replyTo.tell(new Committed(durable, null));
+            }
+            return Behaviors.same();
+        }
+        context.pipeToSelf(writer.commit(writtenOffsets), (v, failure) -> new CommitFinished(replyTo, failure));
+        return writing();
+    }
+
+    private Behavior<Command> onCommitFinished(CommitFinished finished) {
+        String failure = null;
+        if (finished.failure() == null) {
+            committed();
+        } else {
+            failure = "index commit: " + Async.unwrap(finished.failure());
+            context.getLog()
+                    .warn(
+                            "committing {} written records failed after retries; the stream replays them: {}",
+                            uncommittedRecords,
+                            failure);
+        }
+        if (finished.replyTo() != null) {
+            finished.replyTo().tell(new Committed(writer.durableOffsets(), failure));
+        }
+        return stash.unstashAll(idle());
+    }
+
+    private Behavior<Command> onGetStatus(GetStatus request, boolean writing) {
+        request.replyTo()
+                .tell(new Status(writer.durableOffsets(), writtenOffsets, uncommittedRecords, batchesDone, writing));
         return Behaviors.same();
     }
 }

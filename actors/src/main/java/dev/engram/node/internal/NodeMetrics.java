@@ -32,7 +32,10 @@ import java.util.function.LongSupplier;
  *       after the store-write retries (or got no answer); that partition is redelivered</li>
  *   <li>{@code engram_ingest_partitions_stalled}: assigned partitions whose last delivery failed
  *       and that have not moved since (what {@code /health} reports as DEGRADED)</li>
- *   <li>{@code engram_ingest_batch_seconds}: receipt to durable index commit, per batch</li>
+ *   <li>{@code engram_ingest_batch_seconds}: receipt to written (searchable), per batch; with the
+ *       index commit when the batch ends with one</li>
+ *   <li>{@code engram_ingest_index_commit_seconds}: the ingest path's Lucene index commits (with
+ *       the Kafka offsets they hold), retries included; its count is the number of commits</li>
  *   <li>{@code engram_recall_seconds}: HTTP recall, embedding included</li>
  *   <li>{@code engram_consumer_lag}: records behind the end of the assigned feedback partitions
  *       (end offset minus position, so a rewound partition counts what it must read again)</li>
@@ -57,6 +60,7 @@ public final class NodeMetrics {
     private final Counter invalid;
     private final Counter deadLettered;
     private final Counter batchesFailed;
+    private final Timer indexCommits;
     private final Counter deadLettersShrunk;
     private final Counter deadLettersSkipped;
     private final AtomicInteger partitionsStalled = new AtomicInteger();
@@ -98,8 +102,13 @@ public final class NodeMetrics {
                 .description("Records behind the end of one assigned feedback partition")
                 .register(registry);
         batchLatency = Timer.builder("engram.ingest.batch")
-                .description("Batch receipt to durable index commit")
+                .description(
+                        "Batch receipt to written (searchable), with the index commit when the batch ends with one")
                 .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        indexCommits = Timer.builder("engram.ingest.index.commit")
+                .description(
+                        "Lucene index commits of the ingest path, with the Kafka offsets they hold (retries included)")
                 .register(registry);
         recallLatency = Timer.builder("engram.recall")
                 .description("Recall over HTTP, embedding included")
@@ -139,6 +148,11 @@ public final class NodeMetrics {
         invalid.increment(invalidRecords);
         deadLettered.increment(deadLetters);
         batchLatency.record(took);
+    }
+
+    /** The ingest path made its written cases durable with an index commit that took {@code took}. */
+    public void indexCommitted(Duration took) {
+        indexCommits.record(took);
     }
 
     public void batchFailed() {

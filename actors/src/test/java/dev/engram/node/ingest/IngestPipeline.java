@@ -15,10 +15,12 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -49,6 +51,20 @@ final class IngestPipeline implements AutoCloseable {
             ExecutorService blocking,
             ScheduledExecutorService scheduler)
             throws Exception {
+        this(testKit, store, topic, group, config, IndexCommitPolicy.EVERY_BATCH, blocking, scheduler);
+    }
+
+    /** As above, the ingest actor committing the index as {@code commits} says. */
+    IngestPipeline(
+            ActorTestKit testKit,
+            CaseStore store,
+            String topic,
+            String group,
+            ResilienceConfig config,
+            IndexCommitPolicy commits,
+            ExecutorService blocking,
+            ScheduledExecutorService scheduler)
+            throws Exception {
         this.testKit = testKit;
         String bootstrap = SharedKafka.bootstrapServers();
         resilience = new ResilienceRegistries(config, metrics.registry());
@@ -69,7 +85,7 @@ final class IngestPipeline implements AutoCloseable {
                 scheduler,
                 blocking,
                 metrics);
-        actor = testKit.spawn(IngestActor.create(writer));
+        actor = testKit.spawn(IngestActor.create(writer, commits));
         Duration batchTimeout = config.batchTimeout();
         consumer = new FeedbackConsumer(
                 () -> KafkaClientFactory.consumer(bootstrap, group, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50)),
@@ -80,6 +96,7 @@ final class IngestPipeline implements AutoCloseable {
                         batchTimeout,
                         testKit.system().scheduler()),
                 writer::durableOffsets,
+                this::commitIndex,
                 metrics,
                 Duration.ofMillis(50),
                 batchTimeout,
@@ -94,6 +111,27 @@ final class IngestPipeline implements AutoCloseable {
         HttpApi api = new HttpApi(new Recaller(store, null, blocking, metrics), metrics, this::health, access, null);
         binding =
                 api.bind(testKit.system(), "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Has the ingest actor commit the index now; completes with the offsets the commit holds. */
+    CompletionStage<Map<TopicPartition, Long>> commitIndex() {
+        return AskPattern.<IngestActor.Command, IngestActor.Committed>ask(
+                        actor,
+                        IngestActor.CommitIndex::new,
+                        Duration.ofSeconds(30),
+                        testKit.system().scheduler())
+                .thenApply(IngestActor.Committed::durableOffsets);
+    }
+
+    /** The ingest actor's status. */
+    IngestActor.Status status() throws Exception {
+        return AskPattern.<IngestActor.Command, IngestActor.Status>ask(
+                        actor,
+                        IngestActor.GetStatus::new,
+                        Duration.ofSeconds(30),
+                        testKit.system().scheduler())
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
     }
 
     HealthReport health() {

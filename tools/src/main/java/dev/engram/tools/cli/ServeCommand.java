@@ -5,6 +5,7 @@ import dev.engram.node.NodeConfig;
 import dev.engram.node.NodeConfigBuilder;
 import dev.engram.node.auth.ApiKeys;
 import dev.engram.node.cluster.ClusterConfig;
+import dev.engram.node.ingest.IndexCommitPolicy;
 import dev.engram.node.registry.PromotionGate;
 import dev.engram.node.tuning.AgentModelRoundsConfig;
 import dev.engram.retriever.EncoderConfig;
@@ -82,9 +83,24 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--max-batch",
             paramLabel = "N",
-            description = "Largest batch of records per index commit (default: " + NodeConfig.DEFAULT_MAX_BATCH_RECORDS
-                    + ").")
+            description =
+                    "Largest batch of records written at once (default: " + NodeConfig.DEFAULT_MAX_BATCH_RECORDS + ").")
     Integer maxBatch;
+
+    @Option(
+            names = "--commit-interval-ms",
+            paramLabel = "MS",
+            description = "Longest time written feedback waits for the index commit that makes it durable; cases are "
+                    + "searchable before it, and a crash replays what it did not commit from Kafka; 0 commits every "
+                    + "batch (default: 1000).")
+    Long commitIntervalMs;
+
+    @Option(
+            names = "--commit-max-events",
+            paramLabel = "N",
+            description = "Most records written but not yet committed: the batch that reaches them ends with an index "
+                    + "commit (default: " + IndexCommitPolicy.DEFAULT_MAX_EVENTS + ").")
+    Integer commitMaxEvents;
 
     /** Which embedder makes recall hybrid (BM25 + vectors) and lets the node serve tuned adapters. */
     enum EmbedderChoice {
@@ -316,6 +332,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (maxBatch != null) {
             settings.maxBatchRecords(maxBatch);
+        }
+        if (commitIntervalMs != null) {
+            settings.commitInterval(Duration.ofMillis(commitIntervalMs));
+        }
+        if (commitMaxEvents != null) {
+            settings.commitMaxEvents(commitMaxEvents);
         }
         if ((tlsKeystore == null) != (tlsPasswordFile == null)) {
             throw new picocli.CommandLine.ParameterException(
