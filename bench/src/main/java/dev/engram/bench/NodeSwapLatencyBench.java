@@ -109,6 +109,7 @@ public final class NodeSwapLatencyBench {
                 node.adapters().onSwap(s -> swaps.put(s.to(), s));
                 Map<String, List<Double>> rows = new LinkedHashMap<>();
                 List<Double> recalls = new ArrayList<>();
+                List<Double> recallsInNode = new ArrayList<>();
                 long payload = 0;
                 for (int i = 1; i <= warmup + adapters; i++) {
                     Path files = dir.resolve("made/v" + i);
@@ -135,10 +136,12 @@ public final class NodeSwapLatencyBench {
                     publisher.publish(adapter);
                     long acked = System.nanoTime();
                     List<Double> theseRecalls = new ArrayList<>();
+                    List<Double> theseInNode = new ArrayList<>();
                     while (true) {
                         long r0 = System.nanoTime();
                         RecallResponse r = client.recall(TENANT, "flutter of a heated wing", 5);
                         theseRecalls.add(ms(System.nanoTime() - r0));
+                        theseInNode.add(r.tookMs());
                         if (label.equals(r.adapterVersion())) {
                             break;
                         }
@@ -173,6 +176,7 @@ public final class NodeSwapLatencyBench {
                             add(rows, "swapped -> first recall on it answered", ms(served - swap.swappedNanos()));
                             add(rows, BASELINE, ms(loaded - l0));
                             recalls.addAll(theseRecalls);
+                            recallsInNode.addAll(theseInNode);
                         }
                     }
                 }
@@ -186,6 +190,7 @@ public final class NodeSwapLatencyBench {
                         warmup);
                 rows.forEach(NodeSwapLatencyBench::print);
                 print("one HTTP recall (back to back, during the swaps)", recalls);
+                print("  of which the node's own time (embed, search, rank)", recallsInNode);
                 System.out.printf(
                         Locale.ROOT,
                         "ratio served / local load: p50 %.1fx, p99 %.1fx; swapped / local load:"
