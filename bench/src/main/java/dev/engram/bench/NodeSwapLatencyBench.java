@@ -50,7 +50,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * node's {@code registry.AdapterRegistry} swapped the tenant's serving reference (its
  * {@code AdapterSwap} event, so exact), split into its steps: the publish until acknowledged, until
  * the registry's poll returned the record, decoding, checking the signature, writing and loading the
- * files and the canary (its 32 probes through the candidate in one batch; the parent's probe
+ * files and the canary (its 16 probes through the candidate in one batch; the parent's probe
  * vectors are kept from when the parent itself passed), the swap. The
  * recalls' own latency is printed too: a recall that starts just after the swap still takes that
  * long, so "first recall served" is the swap plus about one to one and a half recalls. Baseline in
