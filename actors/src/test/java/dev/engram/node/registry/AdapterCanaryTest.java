@@ -127,20 +127,32 @@ class AdapterCanaryTest {
     }
 
     @Test
+    void theProbesAreOneLengthSoTheirBatchIsNotPadded() {
+        assertThat(ProbeBatches.of(encoder).unpaddedPasses()).isEqualTo(1);
+    }
+
+    @Test
     void probesBatchedPaddedOrByLengthEmbedAsEachAlone() throws IOException {
-        ProbeBatches batches = ProbeBatches.of(encoder);
-        assertThat(batches.unpaddedPasses()).isLessThan(AdapterCanary.PROBES.size() / 2);
+        // The canary's probes need no padding; texts of several lengths show that padding changes nothing.
+        List<String> texts = new ArrayList<>(AdapterCanary.PROBES);
+        texts.addAll(List.of(
+                "kubernetes pod stuck in crashloopbackoff",
+                "why is the sky blue",
+                "the delivery driver left the box in the rain",
+                "compare two mortgage offers"));
+        ProbeBatches batches = ProbeBatches.of(encoder, texts);
+        assertThat(batches.unpaddedPasses()).isGreaterThan(1).isLessThan(texts.size() / 2);
         try (TenantAdapter loaded = load(files)) {
             Embedder queries = loaded.embedder(encoder);
             float[][] padded = batches.embed(queries);
             float[][] unpadded = batches.unpadded(queries);
             for (int i = 0; i < padded.length; i++) {
-                float[] alone = queries.embedQuery(AdapterCanary.PROBES.get(i));
+                float[] alone = queries.embedQuery(texts.get(i));
                 assertThat(cosine(padded[i], alone))
-                        .as("padded: " + AdapterCanary.PROBES.get(i))
+                        .as("padded: " + texts.get(i))
                         .isGreaterThan(0.99999);
                 assertThat(cosine(unpadded[i], alone))
-                        .as("unpadded: " + AdapterCanary.PROBES.get(i))
+                        .as("unpadded: " + texts.get(i))
                         .isGreaterThan(0.99999);
             }
         }
