@@ -50,7 +50,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * node's {@code registry.AdapterRegistry} swapped the tenant's serving reference (its
  * {@code AdapterSwap} event, so exact), split into its steps: the publish until acknowledged, until
  * the registry's poll returned the record, decoding, checking the signature, writing and loading the
- * files and the canary (its 32 probes through the candidate in one batch; the parent's probe
+ * files and the canary (its 16 probes through the candidate in one batch; the parent's probe
  * vectors are kept from when the parent itself passed), the swap. The
  * recalls' own latency is printed too: a recall that starts just after the swap still takes that
  * long, so "first recall served" is the swap plus about one to one and a half recalls. Baseline in
@@ -109,6 +109,7 @@ public final class NodeSwapLatencyBench {
                 node.adapters().onSwap(s -> swaps.put(s.to(), s));
                 Map<String, List<Double>> rows = new LinkedHashMap<>();
                 List<Double> recalls = new ArrayList<>();
+                List<Double> recallsInNode = new ArrayList<>();
                 long payload = 0;
                 for (int i = 1; i <= warmup + adapters; i++) {
                     Path files = dir.resolve("made/v" + i);
@@ -135,10 +136,12 @@ public final class NodeSwapLatencyBench {
                     publisher.publish(adapter);
                     long acked = System.nanoTime();
                     List<Double> theseRecalls = new ArrayList<>();
+                    List<Double> theseInNode = new ArrayList<>();
                     while (true) {
                         long r0 = System.nanoTime();
                         RecallResponse r = client.recall(TENANT, "flutter of a heated wing", 5);
                         theseRecalls.add(ms(System.nanoTime() - r0));
+                        theseInNode.add(r.tookMs());
                         if (label.equals(r.adapterVersion())) {
                             break;
                         }
@@ -173,6 +176,7 @@ public final class NodeSwapLatencyBench {
                             add(rows, "swapped -> first recall on it answered", ms(served - swap.swappedNanos()));
                             add(rows, BASELINE, ms(loaded - l0));
                             recalls.addAll(theseRecalls);
+                            recallsInNode.addAll(theseInNode);
                         }
                     }
                 }
@@ -186,6 +190,7 @@ public final class NodeSwapLatencyBench {
                         warmup);
                 rows.forEach(NodeSwapLatencyBench::print);
                 print("one HTTP recall (back to back, during the swaps)", recalls);
+                print("  of which the node's own time (embed, search, rank)", recallsInNode);
                 System.out.printf(
                         Locale.ROOT,
                         "ratio served / local load: p50 %.1fx, p99 %.1fx; swapped / local load:"

@@ -26,18 +26,25 @@ import java.util.Set;
  * out for the gate are left out, so the gate never scores reuse on a task's own judgements.
  *
  * <p>The memory's task vectors come from the query tower of the version that serves (or that the
- * gate scores): each tower's vectors are computed once per task and kept until the tenant's log or
- * the tower changes, for at most {@code residentTenants} tenants (the least recently used leave
- * first, and are computed again when next used).
+ * gate scores): each tower's vectors are computed once per task and kept until the tenant's log
+ * changes, for up to two towers per tenant on average and at most {@code residentTenants} tenants'
+ * worth (the least recently used leave first, and are computed again when next used). Two, so that
+ * the memory the gate built for a candidate is still there when the candidate is swapped in: its
+ * first recalls do not embed every judged task again, one at a time.
  */
 public final class JudgedTasks {
 
     private final JudgedRecallLog log;
     private final double positiveRewardThreshold;
-    /** Per tenant (one tower each: a swap makes the old vectors useless), least recently used first. */
-    private final Map<String, Cached> cache;
+    /** Towers kept per resident tenant: the serving version's and a candidate's. */
+    private static final int TOWERS_PER_TENANT = 2;
 
-    private record Cached(String tower, int logPosition, int heldOut, JudgedTaskMemory memory) {}
+    /** Per tenant and tower, least recently used first. */
+    private final Map<TowerKey, Cached> cache;
+
+    private record TowerKey(String tenant, String tower) {}
+
+    private record Cached(int logPosition, int heldOut, JudgedTaskMemory memory) {}
 
     /** A task with the verdicts on its cases and an episode id to name it by. */
     record TaskVerdicts(String taskId, String task, Set<String> useful, Set<String> useless) {}
@@ -55,8 +62,8 @@ public final class JudgedTasks {
         }
         this.cache = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
-                return size() > residentTenants;
+            protected boolean removeEldestEntry(Map.Entry<TowerKey, Cached> eldest) {
+                return size() > TOWERS_PER_TENANT * residentTenants;
             }
         });
     }
@@ -69,11 +76,9 @@ public final class JudgedTasks {
         }
         JudgedRecallLog.Snapshot snapshot = log.snapshot(tenant);
         Set<String> heldOut = new HashSet<>(log.heldOutTasks(tenant));
-        Cached cached = cache.get(tenant);
-        if (cached != null
-                && cached.tower().equals(version.label())
-                && cached.logPosition() == snapshot.position()
-                && cached.heldOut() == heldOut.size()) {
+        TowerKey key = new TowerKey(tenant, version.label());
+        Cached cached = cache.get(key);
+        if (cached != null && cached.logPosition() == snapshot.position() && cached.heldOut() == heldOut.size()) {
             return cached.memory();
         }
         List<TaskVerdicts> tasks = verdicts(all(snapshot), heldOut, false);
@@ -87,7 +92,7 @@ public final class JudgedTasks {
             }
         }
         JudgedTaskMemory memory = new JudgedTaskMemory(tenant, judged);
-        cache.put(tenant, new Cached(version.label(), snapshot.position(), heldOut.size(), memory));
+        cache.put(key, new Cached(snapshot.position(), heldOut.size(), memory));
         return memory;
     }
 

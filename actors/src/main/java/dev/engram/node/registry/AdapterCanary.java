@@ -15,7 +15,7 @@ import java.util.Optional;
  * <ul>
  *   <li><b>non-finite</b>: a probe embeds to NaN or infinity, or embedding it throws;</li>
  *   <li><b>collapsed</b>: the probes' mean pairwise cosine is at least {@link #maxMeanPairwiseCosine}
- *       (every query would look alike; the base MiniLM's is about 0.1 on these probes);</li>
+ *       (every query would look alike; the base MiniLM's is about 0.03 on these probes);</li>
  *   <li><b>drifted</b>: the mean cosine between each probe's vector and the parent's vector for it
  *       is below {@link #minMeanCosineToParent} (the parent is the version it was trained from, or
  *       the base encoder). Tuning moves a query tower a little; this far means it is another model.</li>
@@ -37,40 +37,32 @@ record AdapterCanary(double maxMeanPairwiseCosine, double minMeanCosineToParent)
     /** Default drift threshold: 0.5. */
     static final double DEFAULT_MIN_MEAN_COSINE_TO_PARENT = 0.5;
 
-    /** Short, varied texts: questions, commands and statements from unrelated fields. */
+    /**
+     * Short, varied texts (questions, commands and statements from unrelated fields), each eight
+     * word pieces long under MiniLM's tokenizer, [CLS] and [SEP] included: they go through the
+     * candidate in one batch on the swap's path, where their cost is what a swap waits for, and
+     * texts of one length need no padding. Sixteen of them judge as the 32 longer ones used to: on
+     * 108 random LoRA updates of the query, value or both projections at 12 strengths, from a
+     * harmless tuning to a wrecked tower, both sets refused the same ones, and the mean cosine to
+     * the parent differed by at most 0.05.
+     */
     static final List<String> PROBES = List.of(
-            "flutter of a heated wing at supersonic speed",
+            "boundary layer on a flat plate",
             "customer says the parcel arrived damaged",
             "how do I reset my password",
-            "refund a duplicate charge on the invoice",
-            "boundary layer transition on a flat plate",
-            "the build fails with a missing dependency",
+            "refund a duplicate card charge",
             "schedule a meeting for next tuesday",
             "what is the capital of australia",
             "recipe for a quick vegetable soup",
-            "kubernetes pod stuck in crashloopbackoff",
-            "symptoms of iron deficiency",
-            "translate good morning into french",
-            "the printer shows a paper jam error",
-            "compare two mortgage offers",
-            "heat transfer in laminar pipe flow",
-            "summarise the quarterly sales report",
-            "my order was delivered to the wrong address",
-            "python list comprehension with a condition",
-            "best time to plant tomatoes",
-            "cancel my subscription before renewal",
+            "symptoms of iron deficiency in adults",
+            "the printer shows a paper jam",
             "shock wave interaction with a cone",
-            "write a polite reminder about an unpaid bill",
-            "the app crashes when uploading a photo",
-            "history of the roman empire",
-            "how long to boil an egg",
-            "configure tls for a web server",
-            "a vibrating panel in hypersonic flow",
-            "the delivery driver left the box in the rain",
-            "explain gradient descent simply",
-            "book a table for four at eight",
+            "python list comprehension with a condition",
+            "best month to plant tomatoes outside",
+            "the app crashes when uploading",
+            "explain gradient descent to a child",
             "noise from a jet engine exhaust",
-            "why is the sky blue");
+            "book a table for four tonight");
 
     AdapterCanary {
         if (!(maxMeanPairwiseCosine > 0 && maxMeanPairwiseCosine <= 1)) {

@@ -63,7 +63,21 @@ final class GateVerdicts {
         return Optional.ofNullable(decisions.get(key));
     }
 
-    synchronized void put(String key, PromotionGate.Decision decision) {
+    /** Records a verdict that a restart must find: written through to the disk before this returns. */
+    void put(String key, PromotionGate.Decision decision) {
+        put(key, decision, true);
+    }
+
+    /**
+     * Records a verdict that a restart may as well reach again, such as the canary's: the line goes
+     * to the file without waiting for the disk (a few ms on a swap's path, tens under load), so a
+     * crash of the machine may lose it and the check then runs again on replay.
+     */
+    void putRecomputable(String key, PromotionGate.Decision decision) {
+        put(key, decision, false);
+    }
+
+    private synchronized void put(String key, PromotionGate.Decision decision, boolean durable) {
         decisions.put(key, decision);
         try {
             Files.createDirectories(file.getParent());
@@ -73,13 +87,18 @@ final class GateVerdicts {
                             .put("reason", decision.reason())
                             .toString()
                     + "\n";
-            Files.writeString(
-                    file,
-                    line,
-                    StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND,
-                    StandardOpenOption.SYNC);
+            if (durable) {
+                Files.writeString(
+                        file,
+                        line,
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND,
+                        StandardOpenOption.SYNC);
+            } else {
+                Files.writeString(
+                        file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
         } catch (IOException e) {
             log.warn("could not record the gate's verdict on {} ({}); a restart measures it again", key, e.toString());
         }

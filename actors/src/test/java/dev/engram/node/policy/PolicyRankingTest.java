@@ -140,6 +140,18 @@ class PolicyRankingTest {
     }
 
     @Test
+    void theMemoryTheGateBuiltForACandidateIsStillThereWhenItServes() {
+        // The gate scores the candidate, then the serving version; a promoted candidate then serves.
+        var candidate = judgedTasks.memory(TENANT, version(2, REUSE));
+        var serving = judgedTasks.memory(TENANT, version(1, REUSE));
+        assertThat(judgedTasks.memory(TENANT, version(2, REUSE))).isSameAs(candidate);
+        assertThat(judgedTasks.memory(TENANT, version(1, REUSE))).isSameAs(serving);
+        // New judgements make a tower's memory stale: it is built again.
+        log.append(List.of(judgedEpisode("train-late", trainingTask(0) + " again", 0)));
+        assertThat(judgedTasks.memory(TENANT, version(2, REUSE))).isNotSameAs(candidate);
+    }
+
+    @Test
     void reuseMovesTheCaseSimilarTasksFoundUsefulUpAndTheUselessOneDown() {
         List<String> untuned = recall(heldOutTask(2), version(1, RankerPolicy.untuned()));
         List<String> reused = recall(heldOutTask(2), version(1, REUSE));

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The canary on real MiniLM adapters: a fresh adapter passes; weights that overflow, a query tower
  * that maps every probe to one vector, and one that is no longer its parent are each refused with
- * the reason; drift is measured against the parent, not the base.
+ * the reason; drift is measured against the parent, not the base, and finely enough to pass a
+ * tower moved as tuning moves one while refusing one moved twice as far.
  */
 class AdapterCanaryTest {
 
@@ -107,14 +108,7 @@ class AdapterCanaryTest {
 
     @Test
     void aQueryTowerFarFromItsParentIsRefusedAsDriftedButNotWhenItIsTheParent() throws IOException {
-        Random random = new Random(1);
-        List<AdapterFile> drifted = lora(name -> name.contains(".value."), (name, shape) -> {
-            float[] values = new float[shape[0] * shape[1]];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) (random.nextGaussian() * (name.contains("lora_A") ? 0.05 : 0.5));
-            }
-            return values;
-        });
+        List<AdapterFile> drifted = randomValueUpdate(0.5);
         assertThat(check(drifted, base))
                 .hasValueSatisfying(why -> assertThat(why).startsWith("canary: drifted far from its parent"));
         try (TenantAdapter parent = load(drifted)) {
@@ -125,20 +119,40 @@ class AdapterCanaryTest {
     }
 
     @Test
+    void aTowerMovedAsTuningMovesOnePassesAndOneTwiceAsFarIsRefused() throws IOException {
+        // The probes must tell these apart: mean cosine to the base about 0.8 at 0.1, about 0.37 at 0.2.
+        assertThat(check(randomValueUpdate(0.1), base)).isEmpty();
+        assertThat(check(randomValueUpdate(0.2), base))
+                .hasValueSatisfying(why -> assertThat(why).startsWith("canary: drifted far from its parent"));
+    }
+
+    @Test
+    void theProbesAreOneLengthSoTheirBatchIsNotPadded() {
+        assertThat(ProbeBatches.of(encoder).unpaddedPasses()).isEqualTo(1);
+    }
+
+    @Test
     void probesBatchedPaddedOrByLengthEmbedAsEachAlone() throws IOException {
-        ProbeBatches batches = ProbeBatches.of(encoder);
-        assertThat(batches.unpaddedPasses()).isLessThan(AdapterCanary.PROBES.size() / 2);
+        // The canary's probes need no padding; texts of several lengths show that padding changes nothing.
+        List<String> texts = new ArrayList<>(AdapterCanary.PROBES);
+        texts.addAll(List.of(
+                "kubernetes pod stuck in crashloopbackoff",
+                "why is the sky blue",
+                "the delivery driver left the box in the rain",
+                "compare two mortgage offers"));
+        ProbeBatches batches = ProbeBatches.of(encoder, texts);
+        assertThat(batches.unpaddedPasses()).isGreaterThan(1).isLessThan(texts.size() / 2);
         try (TenantAdapter loaded = load(files)) {
             Embedder queries = loaded.embedder(encoder);
             float[][] padded = batches.embed(queries);
             float[][] unpadded = batches.unpadded(queries);
             for (int i = 0; i < padded.length; i++) {
-                float[] alone = queries.embedQuery(AdapterCanary.PROBES.get(i));
+                float[] alone = queries.embedQuery(texts.get(i));
                 assertThat(cosine(padded[i], alone))
-                        .as("padded: " + AdapterCanary.PROBES.get(i))
+                        .as("padded: " + texts.get(i))
                         .isGreaterThan(0.99999);
                 assertThat(cosine(unpadded[i], alone))
-                        .as("unpadded: " + AdapterCanary.PROBES.get(i))
+                        .as("unpadded: " + texts.get(i))
                         .isGreaterThan(0.99999);
             }
         }
@@ -166,6 +180,18 @@ class AdapterCanaryTest {
             nb += (double) b[i] * b[i];
         }
         return dot / Math.sqrt(na * nb);
+    }
+
+    /** The fresh files with seeded random LoRA updates of every value projection, B drawn at {@code scale}. */
+    private static List<AdapterFile> randomValueUpdate(double scale) throws IOException {
+        Random random = new Random(1);
+        return lora(name -> name.contains(".value."), (name, shape) -> {
+            float[] values = new float[shape[0] * shape[1]];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (random.nextGaussian() * (name.contains("lora_A") ? 0.05 : scale));
+            }
+            return values;
+        });
     }
 
     private static TenantAdapter load(List<AdapterFile> adapter) throws IOException {
