@@ -146,30 +146,21 @@ final class IngestAssembly {
                         .thenApply(IngestActor.Committed::durableOffsets);
         Supplier<org.apache.kafka.clients.consumer.Consumer<String, byte[]>> consumers =
                 () -> KafkaClientFactory.consumer(kafka, config.groupId(), consumerSettings());
-        FeedbackConsumer consumer = config.feedbackLayout() == FeedbackTopicLayout.PER_TENANT
-                ? new FeedbackConsumer(
-                        consumers,
-                        config.feedbackLayout().subscription(),
-                        toIngest,
-                        writer::durableOffsets,
-                        commitIndex,
-                        metrics,
-                        config.pollTimeout(),
-                        batchTimeout,
-                        resilience.ingestPartitionRetry(),
-                        config.clock())
-                : new FeedbackConsumer(
-                        consumers,
-                        Topics.FEEDBACK,
-                        toIngest,
-                        writer::durableOffsets,
-                        commitIndex,
-                        metrics,
-                        config.pollTimeout(),
-                        batchTimeout,
-                        resilience.ingestPartitionRetry(),
-                        config.clock(),
-                        cluster == null ? FeedbackConsumer.NO_OWNERSHIP : cluster.ownership());
+        FeedbackConsumer consumer = new FeedbackConsumer(
+                consumers,
+                config.feedbackLayout() == FeedbackTopicLayout.PER_TENANT
+                        ? FeedbackConsumer.Subscription.matching(
+                                config.feedbackLayout().subscription())
+                        : FeedbackConsumer.Subscription.topic(Topics.FEEDBACK),
+                toIngest,
+                writer::durableOffsets,
+                commitIndex,
+                metrics,
+                config.pollTimeout(),
+                batchTimeout,
+                resilience.ingestPartitionRetry(),
+                config.clock(),
+                cluster == null ? FeedbackConsumer.NO_OWNERSHIP : cluster.ownership());
         Thread consumerThread = new Thread(consumer, "engram-feedback-consumer");
         consumerThread.setDaemon(true);
         consumerThread.start();

@@ -85,8 +85,7 @@ public final class FeedbackConsumer implements Runnable {
     private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final Supplier<Consumer<String, byte[]>> consumers;
-    private final String topic;
-    private final Pattern topics;
+    private final Subscription subscription;
     private final BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest;
     private final Supplier<Map<TopicPartition, Long>> durableOffsets;
     private final Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex;
@@ -121,6 +120,36 @@ public final class FeedbackConsumer implements Runnable {
     private final Map<TopicPartition, Long> committedToKafka = new HashMap<>();
 
     /**
+     * What the consumer subscribes to: one topic by name, or every topic whose name matches a
+     * pattern (e.g. the per-tenant feedback topics, {@code engram.feedback.<tenant>}; a topic created
+     * later joins at the consumer's next metadata refresh, {@code metadata.max.age.ms}).
+     */
+    public record Subscription(String topic, Pattern topics) {
+
+        public Subscription {
+            if ((topic == null) == (topics == null)) {
+                throw new IllegalArgumentException("a subscription is one topic or one pattern");
+            }
+        }
+
+        public static Subscription topic(String topic) {
+            return new Subscription(Objects.requireNonNull(topic, "topic"), null);
+        }
+
+        public static Subscription matching(Pattern topics) {
+            return new Subscription(null, Objects.requireNonNull(topics, "topics"));
+        }
+
+        void subscribe(Consumer<String, byte[]> consumer, ConsumerRebalanceListener listener) {
+            if (topic != null) {
+                consumer.subscribe(List.of(topic), listener);
+            } else {
+                consumer.subscribe(topics, listener);
+            }
+        }
+    }
+
+    /**
      * @param consumers makes the Kafka consumer (manual commits; {@code max.poll.records} bounds a
      *     batch), again after a failure; each one is closed by this object
      * @param ingest hands a batch and the partitions to isolate to the ingest actor; the stage
@@ -132,39 +161,13 @@ public final class FeedbackConsumer implements Runnable {
      * @param partitionRetry the {@code engram.ingest.partition} retry: attempts and backoff of a
      *     failing partition before it isolates the record that fails
      * @param clock for when a partition started failing
+     * @param ownership told of every partition assigned, revoked or lost, after this consumer has
+     *     handled it (a cluster places the partition's shard on the node that owns it);
+     *     {@link #NO_OWNERSHIP} on a single node
      */
     public FeedbackConsumer(
             Supplier<Consumer<String, byte[]>> consumers,
-            String topic,
-            BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
-            Supplier<Map<TopicPartition, Long>> durableOffsets,
-            Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex,
-            NodeMetrics metrics,
-            Duration pollTimeout,
-            Duration batchTimeout,
-            Retry partitionRetry,
-            Clock clock) {
-        this(
-                consumers,
-                topic,
-                ingest,
-                durableOffsets,
-                commitIndex,
-                metrics,
-                pollTimeout,
-                batchTimeout,
-                partitionRetry,
-                clock,
-                NO_OWNERSHIP);
-    }
-
-    /**
-     * As above, telling {@code ownership} of every partition assigned, revoked or lost, after this
-     * consumer has handled it (a cluster places the partition's shard on the node that owns it).
-     */
-    public FeedbackConsumer(
-            Supplier<Consumer<String, byte[]>> consumers,
-            String topic,
+            Subscription subscription,
             BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
             Supplier<Map<TopicPartition, Long>> durableOffsets,
             Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex,
@@ -174,69 +177,9 @@ public final class FeedbackConsumer implements Runnable {
             Retry partitionRetry,
             Clock clock,
             ConsumerRebalanceListener ownership) {
-        this(
-                consumers,
-                Objects.requireNonNull(topic, "topic"),
-                null,
-                ingest,
-                durableOffsets,
-                commitIndex,
-                metrics,
-                pollTimeout,
-                batchTimeout,
-                partitionRetry,
-                clock,
-                ownership);
-    }
-
-    /**
-     * As above, subscribed to every topic whose name matches {@code topics} (e.g. the per-tenant
-     * feedback topics, {@code engram.feedback.<tenant>}); a topic created later joins the
-     * subscription at the consumer's next metadata refresh ({@code metadata.max.age.ms}).
-     */
-    public FeedbackConsumer(
-            Supplier<Consumer<String, byte[]>> consumers,
-            Pattern topics,
-            BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
-            Supplier<Map<TopicPartition, Long>> durableOffsets,
-            Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex,
-            NodeMetrics metrics,
-            Duration pollTimeout,
-            Duration batchTimeout,
-            Retry partitionRetry,
-            Clock clock) {
-        this(
-                consumers,
-                null,
-                Objects.requireNonNull(topics, "topics"),
-                ingest,
-                durableOffsets,
-                commitIndex,
-                metrics,
-                pollTimeout,
-                batchTimeout,
-                partitionRetry,
-                clock,
-                NO_OWNERSHIP);
-    }
-
-    private FeedbackConsumer(
-            Supplier<Consumer<String, byte[]>> consumers,
-            String topic,
-            Pattern topics,
-            BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest,
-            Supplier<Map<TopicPartition, Long>> durableOffsets,
-            Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex,
-            NodeMetrics metrics,
-            Duration pollTimeout,
-            Duration batchTimeout,
-            Retry partitionRetry,
-            Clock clock,
-            ConsumerRebalanceListener ownership) {
+        this.subscription = Objects.requireNonNull(subscription, "subscription");
         this.consumers = Objects.requireNonNull(consumers, "consumers");
         this.ownership = Objects.requireNonNull(ownership, "ownership");
-        this.topic = topic;
-        this.topics = topics;
         this.ingest = Objects.requireNonNull(ingest, "ingest");
         this.durableOffsets = Objects.requireNonNull(durableOffsets, "durableOffsets");
         this.commitIndex = Objects.requireNonNull(commitIndex, "commitIndex");
@@ -283,11 +226,7 @@ public final class FeedbackConsumer implements Runnable {
         while (running) {
             try {
                 consumer = consumers.get();
-                if (topic != null) {
-                    consumer.subscribe(List.of(topic), new Rebalance());
-                } else {
-                    consumer.subscribe(topics, new Rebalance());
-                }
+                subscription.subscribe(consumer, new Rebalance());
                 state = State.RUNNING;
                 while (running) {
                     ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);

@@ -88,6 +88,8 @@ public final class KafkaVectorChangelog implements VectorChangelog {
     private final AtomicLong publishFailed = new AtomicLong();
     private final AtomicLong used = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> refusedByTenant =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Refusals in the look under way, and what the first was (the backfill thread's only). */
     private int refusedInLook;
 
@@ -302,6 +304,10 @@ public final class KafkaVectorChangelog implements VectorChangelog {
 
     private float[] refuse(String key, String why) {
         refused.incrementAndGet();
+        int slash = key.indexOf('/');
+        refusedByTenant
+                .computeIfAbsent(slash < 0 ? "" : key.substring(0, slash), t -> new AtomicLong())
+                .incrementAndGet();
         if (refusedInLook++ == 0) {
             firstRefusal = "case " + key + " " + why;
         }
@@ -337,6 +343,15 @@ public final class KafkaVectorChangelog implements VectorChangelog {
      */
     public long refused() {
         return refused.get();
+    }
+
+    /**
+     * Records of {@code tenant}'s cases refused since start (a changelog partition holds the
+     * records of every tenant that hashes to it; the others' count in {@link #refused()} only).
+     */
+    public long refused(String tenant) {
+        AtomicLong n = refusedByTenant.get(tenant);
+        return n == null ? 0 : n.get();
     }
 
     /** Waits for what was published to be acknowledged (for tests and a clean stop). */

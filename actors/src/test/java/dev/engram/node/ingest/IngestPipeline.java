@@ -89,7 +89,7 @@ final class IngestPipeline implements AutoCloseable {
         Duration batchTimeout = config.batchTimeout();
         consumer = new FeedbackConsumer(
                 () -> KafkaClientFactory.consumer(bootstrap, group, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50)),
-                topic,
+                FeedbackConsumer.Subscription.topic(topic),
                 (batch, isolate) -> AskPattern.<IngestActor.Command, BatchResult>ask(
                         actor,
                         replyTo -> new IngestActor.Ingest(batch, isolate, replyTo),
@@ -101,7 +101,8 @@ final class IngestPipeline implements AutoCloseable {
                 Duration.ofMillis(50),
                 batchTimeout,
                 resilience.ingestPartitionRetry(),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                FeedbackConsumer.NO_OWNERSHIP);
         thread = new Thread(consumer, "test-feedback-consumer");
         thread.setDaemon(true);
         thread.start();

@@ -173,7 +173,7 @@ class VectorChangelogTest {
                                 .toList());
                 assertThat(vectors.restored()).isEqualTo(owned.size());
                 assertThat(vectors.embedded()).isEqualTo(forged.size());
-                assertThat(changelog.refused())
+                assertThat(changelog.refused(tenant))
                         .as("each forged record, and the forgery of a case whose genuine record came before it")
                         .isEqualTo(forged.size() + 1);
 
