@@ -170,8 +170,7 @@ class RecallLimitTest {
         assertThat(api().post(url(), "{\"task\": \"keys\", \"k\": 1}").status()).isEqualTo(200);
         // cases are stored BM25-searchable at once and embedded by the node's vector backfill, off the
         // write path (so the vector may come after the case is counted); never on the recall dispatcher
-        Await.until(
-                "the stored case embedded", Duration.ofSeconds(60), () -> !EMBEDDER.documentThreads.isEmpty());
+        Await.until("the stored case embedded", Duration.ofSeconds(60), () -> !EMBEDDER.documentThreads.isEmpty());
         assertThat(EMBEDDER.documentThreads)
                 .isNotEmpty()
                 .allMatch(t -> t.contains("engram.ingest-dispatcher") || t.equals("engram-vector-backfill"))
