@@ -30,6 +30,7 @@ import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.slf4j.Logger;
@@ -214,6 +215,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
+            awaitLogin(user, password, deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating user " + user, e);
@@ -221,6 +223,25 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("could not create user " + user + " on " + this + ": " + e, e);
         }
         LOG.info("SCRAM user {} created on {}", user, bootstrapServers());
+    }
+
+    /**
+     * Waits until the user can log in: the broker answers a describe from its metadata image a moment
+     * before the credential reaches the cache that authenticates logins.
+     */
+    private void awaitLogin(String user, String password, long deadline)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        while (true) {
+            try (Admin asUser = Admin.create(KafkaClientFactory.adminConfig(connectionAs(user, password), Map.of()))) {
+                asUser.listTopics().names().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof SaslAuthenticationException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
     }
 
     /** The cluster id: the same on every start from the same directory. */
