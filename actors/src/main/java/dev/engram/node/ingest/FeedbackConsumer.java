@@ -7,8 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,8 +23,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +56,7 @@ import org.slf4j.LoggerFactory;
  * from the stream and never skips what it does not hold. On revocation the batch in flight is
  * awaited (bounded), the index is committed, and the offsets it holds are committed to Kafka
  * while the partitions are still ours, so their next owner resumes exactly; on stop the same.
+ * That bookkeeping is the consumer's rebalance listener, {@code AssignedPartitions}.
  *
  * <p><b>Lag</b> is end offset minus the position up to which a partition is written, per
  * partition: a rewound partition counts the records it has to read again, and a batch in flight
@@ -80,21 +77,19 @@ public final class FeedbackConsumer implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(FeedbackConsumer.class);
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
-    private static final Duration GROUP_OFFSETS_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration RESTART_MIN_BACKOFF = Duration.ofSeconds(1);
     private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final Subscription subscription;
     private final BiFunction<IngestBatch, Set<TopicPartition>, CompletionStage<BatchResult>> ingest;
-    private final Supplier<Map<TopicPartition, Long>> durableOffsets;
-    private final Supplier<CompletionStage<Map<TopicPartition, Long>>> commitIndex;
     private final NodeMetrics metrics;
     private final Duration pollTimeout;
     private final Duration batchTimeout;
     private final Clock clock;
     private final FailingPartitions failing;
     private final PartitionLag lag;
+    private final AssignedPartitions assignedPartitions;
 
     /** A single node's ownership listener: nobody else needs to know which partitions it owns. */
     public static final ConsumerRebalanceListener NO_OWNERSHIP = new ConsumerRebalanceListener() {
@@ -105,10 +100,8 @@ public final class FeedbackConsumer implements Runnable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
     };
 
-    private final ConsumerRebalanceListener ownership;
     private volatile boolean running = true;
     private volatile State state = State.STARTING;
-    private volatile Set<TopicPartition> assigned = Set.of();
     private volatile Throwable failure;
     private final Object stopSignal = new Object();
     private Consumer<String, byte[]> consumer;
@@ -116,8 +109,6 @@ public final class FeedbackConsumer implements Runnable {
     private Duration restartBackoff = RESTART_MIN_BACKOFF;
     /** The first offsets of the batch in flight: its records are fetched but not yet written. */
     private Map<TopicPartition, Long> inFlightFirst = Map.of();
-    /** Per owned partition, the offset Kafka holds for the group: what this consumer committed, or found on assignment. */
-    private final Map<TopicPartition, Long> committedToKafka = new HashMap<>();
 
     /**
      * What the consumer subscribes to: one topic by name, or every topic whose name matches a
@@ -179,16 +170,15 @@ public final class FeedbackConsumer implements Runnable {
             ConsumerRebalanceListener ownership) {
         this.subscription = Objects.requireNonNull(subscription, "subscription");
         this.consumers = Objects.requireNonNull(consumers, "consumers");
-        this.ownership = Objects.requireNonNull(ownership, "ownership");
         this.ingest = Objects.requireNonNull(ingest, "ingest");
-        this.durableOffsets = Objects.requireNonNull(durableOffsets, "durableOffsets");
-        this.commitIndex = Objects.requireNonNull(commitIndex, "commitIndex");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.pollTimeout = Objects.requireNonNull(pollTimeout, "pollTimeout");
         this.batchTimeout = Objects.requireNonNull(batchTimeout, "batchTimeout");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.failing = new FailingPartitions(Objects.requireNonNull(partitionRetry, "partitionRetry"), metrics);
         this.lag = new PartitionLag(metrics, pollTimeout.multipliedBy(5));
+        this.assignedPartitions = new AssignedPartitions(
+                durableOffsets, commitIndex, batchTimeout, () -> inFlight, failing, lag, ownership);
     }
 
     public State state() {
@@ -197,7 +187,7 @@ public final class FeedbackConsumer implements Runnable {
 
     /** The partitions assigned right now. */
     public Set<TopicPartition> assignment() {
-        return assigned;
+        return assignedPartitions.assigned();
     }
 
     /**
@@ -226,14 +216,15 @@ public final class FeedbackConsumer implements Runnable {
         while (running) {
             try {
                 consumer = consumers.get();
-                subscription.subscribe(consumer, new Rebalance());
+                assignedPartitions.attach(consumer);
+                subscription.subscribe(consumer, assignedPartitions);
                 state = State.RUNNING;
                 while (running) {
                     ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);
                     if (!records.isEmpty()) {
                         handle(IngestBatch.of(records));
                     }
-                    commitDurable(assigned);
+                    assignedPartitions.commitDurable(assignedPartitions.assigned());
                     resumeDue();
                     updateLag();
                 }
@@ -269,8 +260,7 @@ public final class FeedbackConsumer implements Runnable {
             log.warn("closing the feedback consumer: {}", e.toString());
         }
         consumer = null;
-        assigned = Set.of();
-        committedToKafka.clear();
+        assignedPartitions.detach();
         failing.clear();
         lag.clear();
     }
@@ -317,11 +307,11 @@ public final class FeedbackConsumer implements Runnable {
         } else {
             BatchResult result = result(future);
             if (result instanceof BatchResult.Done done) {
-                commitDurable(done.outcome().nextOffsets().keySet());
+                assignedPartitions.commitDurable(done.outcome().nextOffsets().keySet());
                 failing.moved(done.outcome().nextOffsets().keySet());
                 restartBackoff = RESTART_MIN_BACKOFF;
             } else if (result instanceof BatchResult.Partial partial) {
-                commitDurable(partial.outcome().nextOffsets().keySet());
+                assignedPartitions.commitDurable(partial.outcome().nextOffsets().keySet());
                 failing.moved(partial.outcome().nextOffsets().keySet());
                 partial.failed().forEach((tp, why) -> failed(batch, Set.of(tp), why));
             } else {
@@ -379,50 +369,6 @@ public final class FeedbackConsumer implements Runnable {
         }
     }
 
-    /**
-     * Commits to Kafka the offsets of {@code partitions} (those still ours) that the index commit
-     * holds beyond what this consumer committed: never an offset the index could still lose.
-     */
-    private void commitDurable(Collection<TopicPartition> partitions) {
-        if (partitions.isEmpty()) {
-            return;
-        }
-        Map<TopicPartition, Long> durable = durableOffsets.get();
-        Set<TopicPartition> owned = consumer.assignment();
-        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
-        for (TopicPartition tp : partitions) {
-            Long offset = durable.get(tp);
-            if (offset != null && owned.contains(tp) && offset > committedToKafka.getOrDefault(tp, -1L)) {
-                commits.put(tp, new OffsetAndMetadata(offset));
-            }
-        }
-        if (commits.isEmpty()) {
-            return;
-        }
-        try {
-            consumer.commitSync(commits);
-            commits.forEach((tp, offset) -> committedToKafka.put(tp, offset.offset()));
-        } catch (KafkaException e) {
-            // The index already holds these offsets and resumes from them; Kafka's copy is for lag.
-            log.warn("committing offsets {} to Kafka failed: {}", commits, e.toString());
-        }
-    }
-
-    /** Has the ingest actor commit the index now (bounded), so that what is written becomes durable. */
-    private void commitIndexNow(Duration bound, String why) {
-        try {
-            commitIndex.get().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            log.warn("interrupted while committing the index ({}); what it did not commit is replayed", why);
-        } catch (Exception e) {
-            log.warn(
-                    "committing the index ({}) did not finish: {}; what it did not commit is replayed",
-                    why,
-                    e.toString());
-        }
-    }
-
     private static BatchResult result(CompletableFuture<BatchResult> future) {
         try {
             return future.join();
@@ -451,99 +397,10 @@ public final class FeedbackConsumer implements Runnable {
                 log.debug("batch in flight at shutdown failed; it will be redelivered: {}", e.toString());
             }
         }
-        if (!assigned.isEmpty()) {
-            commitIndexNow(SHUTDOWN_GRACE, "stopping");
-            try {
-                commitDurable(assigned);
-            } catch (RuntimeException e) {
-                log.warn("committing offsets to Kafka while stopping failed: {}", e.toString());
-            }
-        }
-    }
-
-    /**
-     * Reads what Kafka holds for the group, so that an index commit ahead of it (a crash between the
-     * two commits, or a stop whose Kafka commit failed) is committed on the next turn of the loop
-     * even when no record follows, and one behind it (another node went further) is not committed
-     * over it.
-     */
-    private void groupOffsets(Collection<TopicPartition> partitions) {
-        try {
-            consumer.committed(Set.copyOf(partitions), GROUP_OFFSETS_TIMEOUT).forEach((tp, committed) -> {
-                if (committed != null) {
-                    committedToKafka.put(tp, committed.offset());
-                }
-            });
-        } catch (KafkaException e) {
-            log.warn("reading the group's committed offsets of {} failed: {}", partitions, e.toString());
-        }
+        assignedPartitions.commitBeforeStop(SHUTDOWN_GRACE);
     }
 
     private void updateLag() {
-        lag.update(consumer, assigned, inFlightFirst);
-    }
-
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            CompletableFuture<BatchResult> pending = inFlight;
-            if (pending != null && !partitions.isEmpty()) {
-                try {
-                    pending.get(batchTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (Exception e) {
-                    log.warn(
-                            "revoking {} with a batch that did not finish ({}); its records will be redelivered",
-                            partitions,
-                            e.toString());
-                }
-            }
-            if (!partitions.isEmpty()) {
-                // Durable before they are handed away: their next owner resumes from this commit, exactly.
-                commitIndexNow(batchTimeout, "revoking " + partitions);
-                commitDurable(partitions);
-                committedToKafka.keySet().removeAll(partitions);
-            }
-            Set<TopicPartition> left = new HashSet<>(assigned);
-            left.removeAll(partitions);
-            assigned = Set.copyOf(left);
-            failing.forget(partitions);
-            lag.forget(partitions);
-            log.info("partitions revoked: {}", partitions);
-            ownership.onPartitionsRevoked(partitions);
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            Set<TopicPartition> left = new HashSet<>(assigned);
-            left.removeAll(partitions);
-            assigned = Set.copyOf(left);
-            committedToKafka.keySet().removeAll(partitions);
-            failing.forget(partitions);
-            lag.forget(partitions);
-            log.warn("partitions lost (no commit possible): {}", partitions);
-            ownership.onPartitionsLost(partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            Map<TopicPartition, Long> durable = durableOffsets.get();
-            for (TopicPartition tp : partitions) {
-                Long offset = durable.get(tp);
-                if (offset != null) {
-                    consumer.seek(tp, offset);
-                } else {
-                    consumer.seekToBeginning(List.of(tp));
-                }
-            }
-            if (inFlight != null) {
-                consumer.pause(partitions);
-            }
-            groupOffsets(partitions);
-            Set<TopicPartition> now = new HashSet<>(assigned);
-            now.addAll(partitions);
-            assigned = Set.copyOf(now);
-            log.info("partitions assigned: {} (resuming from index offsets {})", partitions, durable);
-            ownership.onPartitionsAssigned(partitions);
-        }
+        lag.update(consumer, assignedPartitions.assigned(), inFlightFirst);
     }
 }

@@ -5,15 +5,12 @@ import dev.engram.memory.Episode;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.TrainingJob;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -129,27 +126,17 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
 
     private record Sent(String jobId, Throwable failure) implements Command {}
 
-    /** Why a round counts as failed, for the breaker. */
-    static final class RoundFailed extends RuntimeException {
-        RoundFailed(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     private record InFlight(String jobId, Instant startedAt, List<Episode> consumed) {}
 
     private final String tenant;
     private final TuningSchedulerConfig config;
     private final JobSink sink;
     private final AdapterVersions versions;
-    private final Function<String, Optional<Case>> cases;
     private final Clock clock;
-    private final Executor executor;
-    private final TrainingJobBuilder builder;
+    private final RoundJobs jobs;
     private final CircuitBreaker breaker;
     private final JudgedRecallLog log;
     private final EpisodeWindow episodes;
-    private final HeldOutTasks heldOutTasks;
     private Instant lastRoundAt;
     private long lastTargetVersion;
     private InFlight inFlight;
@@ -192,23 +179,15 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         this.config = config;
         this.sink = sink;
         this.versions = versions;
-        this.cases = cases;
         this.clock = clock;
-        this.executor = executor;
-        this.builder = new TrainingJobBuilder(config);
-        this.heldOutTasks = new HeldOutTasks(tenant, log, config.historyLimit(), context.getLog());
-        this.breaker = CircuitBreaker.of(
-                "engram.tuning." + tenant,
-                CircuitBreakerConfig.custom()
-                        .slidingWindow(
-                                config.breakerMinimumJobs() * 2,
-                                config.breakerMinimumJobs(),
-                                CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                        .failureRateThreshold(config.breakerFailureRate())
-                        .waitDurationInOpenState(config.breakerOpenFor())
-                        .permittedNumberOfCallsInHalfOpenState(1)
-                        .clock(clock)
-                        .build());
+        this.jobs = new RoundJobs(
+                tenant,
+                config,
+                versions,
+                cases,
+                executor,
+                new HeldOutTasks(tenant, log, config.historyLimit(), context.getLog()));
+        this.breaker = RoundBreaker.of(tenant, config, clock);
         this.lastRoundAt = clock.instant();
         this.lastActivity = clock.instant();
         if (retained != null) {
@@ -384,21 +363,10 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
                     + " after failed jobs");
             return this;
         }
-        String adapter = TuningSchedulerConfig.adapterName(tenant);
-        long target = Math.max(lastTargetVersion, versions.highest(adapter)) + 1;
-        Long base = versions.serving(adapter).filter(v -> v < target).orElse(null);
-        List<Episode> consumed = episodes.freshCopy();
-        List<Episode> remembered = episodes.olderCopy();
-        Set<String> heldOutBefore = heldOutTasks.snapshot();
+        RoundJobs.Round round = jobs.next(lastTargetVersion, episodes, now);
         building = true;
-        buildingFrom = consumed.size();
-        getContext()
-                .pipeToSelf(
-                        CompletableFuture.supplyAsync(
-                                () -> builder.build(
-                                        tenant, target, base, consumed, remembered, cases, now, heldOutBefore),
-                                executor),
-                        Built::new);
+        buildingFrom = round.fresh().size();
+        getContext().pipeToSelf(jobs.build(round), Built::new);
         return this;
     }
 
@@ -420,7 +388,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         freshAtLastSkip = -1;
         lastTargetVersion = j.targetVersion();
         lastRoundAt = j.createdAt();
-        heldOutTasks.addFrom(j);
+        jobs.sending(j);
         inFlight = new InFlight(j.jobId(), clock.instant(), consumed);
         started++;
         getContext().getLog().info("tuning round for {}: {}", tenant, j);
@@ -473,7 +441,7 @@ public final class TuningScheduler extends AbstractBehavior<TuningScheduler.Comm
         if (inFlight == null || !inFlight.jobId().equals(jobId)) {
             return this;
         }
-        breaker.onError(elapsedNanos(), TimeUnit.NANOSECONDS, new RoundFailed(reason));
+        breaker.onError(elapsedNanos(), TimeUnit.NANOSECONDS, new RoundBreaker.RoundFailed(reason));
         failed++;
         episodes.giveBack(inFlight.consumed());
         inFlight = null;
