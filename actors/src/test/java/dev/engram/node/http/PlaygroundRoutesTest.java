@@ -24,8 +24,11 @@ import dev.engram.streams.AdapterPublisher;
 import dev.engram.streams.AdapterStatus;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.FeedbackEvent;
+import dev.engram.streams.FeedbackTopicLayout;
 import dev.engram.streams.KafkaClientFactory;
 import dev.engram.streams.PlaygroundResponse;
+import dev.engram.streams.TopicAdmin;
+import dev.engram.streams.Topics;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,8 +84,12 @@ class PlaygroundRoutesTest {
     @BeforeAll
     static void aTenantWithCasesAndFourVersions() throws Exception {
         encoder = TextEncoder.load();
+        // The tenant's own feedback topic: a new consumer group on the shared topic would first embed
+        // every case the suite's other classes sent there, with this real encoder.
+        TopicAdmin.ensureTopics(SharedKafka.bootstrapServers(), List.of(Topics.tenantFeedbackSpec(T)));
         node = EngramNode.start(NodeConfig.builder(tmp.resolve("node"))
                 .bootstrapServers(SharedKafka.bootstrapServers())
+                .feedbackLayout(FeedbackTopicLayout.PER_TENANT)
                 .httpPort(0)
                 .groupId(TestIds.unique("play"))
                 .embedder(encoder)
@@ -105,7 +112,7 @@ class PlaygroundRoutesTest {
                     List.of());
             items.add(new FeedbackStream.Item(T, EventCodec.encode(e), e, false, null));
         }
-        Produced.send(SharedKafka.bootstrapServers(), items);
+        Produced.send(SharedKafka.bootstrapServers(), Topics.tenantFeedback(T), items);
 
         List<AdapterFile> files = TestAdapters.files(encoder, tmp.resolve("made"), 11);
         try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(SharedKafka.bootstrapServers())) {

@@ -21,12 +21,17 @@ import org.apache.kafka.common.TopicPartition;
  */
 public record Produced(List<FeedbackStream.Item> items, List<RecordMetadata> metadata) {
 
-    /** Sends every item (key = its tenant) and waits for all acknowledgements. */
+    /** Sends every item (key = its tenant) to {@code engram.feedback} and waits for all acknowledgements. */
     public static Produced send(String bootstrap, List<FeedbackStream.Item> items) {
+        return send(bootstrap, Topics.FEEDBACK, items);
+    }
+
+    /** Sends every item (key = its tenant) to {@code topic} and waits for all acknowledgements. */
+    public static Produced send(String bootstrap, String topic, List<FeedbackStream.Item> items) {
         List<Future<RecordMetadata>> futures = new ArrayList<>(items.size());
         try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(bootstrap)) {
             for (FeedbackStream.Item item : items) {
-                futures.add(producer.send(new ProducerRecord<>(Topics.FEEDBACK, item.key(), item.value())));
+                futures.add(producer.send(new ProducerRecord<>(topic, item.key(), item.value())));
             }
             producer.flush();
             List<RecordMetadata> metadata = new ArrayList<>(items.size());
