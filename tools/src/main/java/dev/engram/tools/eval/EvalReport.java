@@ -144,7 +144,7 @@ public record EvalReport(
      *
      * @param system a system, or {@code "all"}
      * @param candidates candidates with a verdict
-     * @param agreed verdicts that matched the true direction on new tasks, as the issue defines it:
+     * @param agreed verdicts that matched the true direction on new tasks, by its sign:
      *     promote iff the candidate's mean gain over the serving version on the new tasks is ≥ 0
      * @param clear candidates whose true change is clear (its 95% interval on new tasks excludes 0)
      * @param agreedWhereClear of those, the verdicts that matched

@@ -119,7 +119,14 @@ public enum EvalSystem {
     /** The query-side LoRA adapter under the untuned hybrid. */
     LORA_HYBRID("LoRA hybrid RRF", false, true, "query-side LoRA adapter, then reciprocal rank fusion"),
     /** The query-side LoRA adapter under the learned policy, refitted on the adapter's own lists. */
-    LORA_POLICY("LoRA policy", false, true, "query-side LoRA adapter under the learned policy (refitted on its lists)");
+    LORA_POLICY("LoRA policy", false, true, "query-side LoRA adapter under the learned policy (refitted on its lists)"),
+    /** The query-side LoRA adapter under the proposed policy: what a round publishes when the adapter helps. */
+    LORA_PROPOSED(
+            "LoRA RRF + closeness reuse",
+            false,
+            true,
+            "query-side LoRA adapter under the proposed policy (its search refitted on the adapter's lists and task"
+                    + " vectors): a round's version when it carries an adapter");
 
     private final String label;
     private final boolean untuned;

@@ -228,7 +228,10 @@ final class LearnedPolicy implements AutoCloseable {
         return v;
     }
 
-    /** The ranker of one of the learned systems ({@link EvalSystem#LORA_POLICY} is {@link EvalSystem#POLICY}). */
+    /**
+     * The ranker of one of the learned systems ({@link EvalSystem#LORA_POLICY} is {@link EvalSystem#POLICY}, {@link
+     * EvalSystem#LORA_PROPOSED} is {@link EvalSystem#PROPOSED}, each fitted on the adapter's lists).
+     */
     Ranker ranker(EvalSystem system) {
         RankerPolicy fusionOnly = policy.withoutReuse().withoutSelector();
         return factory.build(
@@ -238,7 +241,7 @@ final class LearnedPolicy implements AutoCloseable {
                     case FUSION_REUSE -> policy.withoutSelector();
                     case FUSION_SELECTOR -> policy.withoutReuse();
                     case POLICY, LORA_POLICY -> policy;
-                    case PROPOSED -> proposed;
+                    case PROPOSED, LORA_PROPOSED -> proposed;
                     case PROPOSED_STRENGTH,
                             PROPOSED_WEIGHING,
                             PROPOSED_WORDS,

@@ -24,7 +24,7 @@ import java.util.Map;
  * @param gateReason the verdict's reason
  * @param gateTest the paired test the verdict was decided on; null without gate tasks
  * @param trueGain the same comparison on the new tasks: the true direction
- * @param agrees whether the verdict matched the true direction as the issue defines it (promote iff the
+ * @param agrees whether the verdict matched the true direction (promote iff the
  *     mean gain on the new tasks is ≥ 0); null without gate tasks
  * @param servingNewTasksNdcg the serving version's mean nDCG@10 on the new tasks after the verdict
  * @param otherRulesAgree for comparison, whether other gate rules on the same candidate would have

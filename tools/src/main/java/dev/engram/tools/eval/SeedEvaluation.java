@@ -130,7 +130,9 @@ final class SeedEvaluation {
                             EvalSystem.LORA_HYBRID,
                             untuned,
                             EvalSystem.LORA_POLICY,
-                            policy.ranker(EvalSystem.LORA_POLICY));
+                            policy.ranker(EvalSystem.LORA_POLICY),
+                            EvalSystem.LORA_PROPOSED,
+                            policy.ranker(EvalSystem.LORA_PROPOSED));
                     score(seed, split, tunedLists, rankers, ceilings, scores, "score LoRA s" + seed);
                 }
             }

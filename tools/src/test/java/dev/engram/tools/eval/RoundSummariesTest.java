@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The gate's agreement is counted as the issue defines it: promote iff the true mean gain is >= 0. */
+/** The gate's agreement is counted by the sign of the true change: promote iff the true mean gain is >= 0. */
 class RoundSummariesTest {
 
     private static RoundResult result(String system, int round, boolean promote, String reading, Gain truth) {
