@@ -208,6 +208,11 @@ public final class PartitionTakeoverBench {
         }
 
         @Override
+        public List<float[]> embedQueries(List<String> texts) {
+            return inner.embedQueries(texts);
+        }
+
+        @Override
         public List<float[]> embedDocuments(List<String> texts) {
             return inner.embedDocuments(texts);
         }

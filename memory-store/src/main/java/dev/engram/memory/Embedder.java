@@ -1,5 +1,6 @@
 package dev.engram.memory;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -33,6 +34,23 @@ public interface Embedder {
 
     /** Embeds one query text; the vector has length {@link #dimension()} and unit norm. */
     float[] embedQuery(String text);
+
+    /**
+     * Embeds several query texts, in order: each vector is what {@link #embedQuery} gives for its
+     * text (within float rounding). By default one {@code embedQuery} per text; an embedder that can
+     * run a batch through its model at once should, since many small passes cost far more.
+     *
+     * <pre>{@code
+     * List<float[]> vectors = embedder.embedQueries(List.of("flutter of a heated wing", "stall at low speed"));
+     * }</pre>
+     */
+    default List<float[]> embedQueries(List<String> texts) {
+        List<float[]> out = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            out.add(embedQuery(text));
+        }
+        return out;
+    }
 
     /** Embeds case texts in order; each vector has length {@link #dimension()} and unit norm. */
     List<float[]> embedDocuments(List<String> texts);

@@ -226,7 +226,11 @@ public final class TextEncoder implements Embedder, AutoCloseable {
         return embed(queryEncoder, List.of(config.queryPrefix() + text)).get(0);
     }
 
-    /** Embeds several queries (query prefix and query-side adapter applied), in order. */
+    /**
+     * Embeds several queries (query prefix and query-side adapter applied), in order: in
+     * length-sorted batches padded only to the longest text of each, as documents are.
+     */
+    @Override
     public List<float[]> embedQueries(List<String> texts) {
         return embed(queryEncoder, prefixed(config.queryPrefix(), texts));
     }

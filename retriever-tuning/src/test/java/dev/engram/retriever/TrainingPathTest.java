@@ -11,6 +11,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.engram.adapters.FrozenLinear;
 import dev.engram.adapters.Linear;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -117,6 +119,38 @@ class TrainingPathTest {
                         symmetric.embedDocuments(List.of(text)).get(0), baseDoc))
                 .isLessThan(0.9999);
         assertThat(encoder.baseEncoder().linears().get(Q0)).isSameAs(base);
+    }
+
+    @Test
+    void queriesEmbedInPaddedBatchesAsEachAloneOnTheBaseAndAnAdapterTower() {
+        // texts of several lengths, so the batch pads all but its longest
+        List<String> texts = new ArrayList<>();
+        List<String> abstracts = CranfieldAbstracts.first(12);
+        for (int i = 0; i < abstracts.size(); i++) {
+            String[] words = abstracts.get(i).split(" ");
+            texts.add(String.join(" ", Arrays.copyOf(words, Math.min(words.length, 2 + 4 * i))));
+        }
+        FrozenLinear base = encoder.baseEncoder().baseLinears().get(Q0);
+        NDArray halved = base.weight().mul(manager.create(0.5f));
+        halved.attach(manager);
+        TextEncoder adapter = encoder.withQueryAdapter("test-v1", Map.of(Q0, new FrozenLinear(halved, base.bias())));
+
+        List<float[]> baseBatch = encoder.embedQueries(texts);
+        List<float[]> adapterBatch = adapter.embedQueries(texts);
+        double lowest = 1;
+        double adapterToBase = 1;
+        for (int i = 0; i < texts.size(); i++) {
+            lowest = Math.min(lowest, TextEncoderParityTest.cosine(baseBatch.get(i), encoder.embedQuery(texts.get(i))));
+            lowest = Math.min(
+                    lowest, TextEncoderParityTest.cosine(adapterBatch.get(i), adapter.embedQuery(texts.get(i))));
+            adapterToBase =
+                    Math.min(adapterToBase, TextEncoderParityTest.cosine(adapterBatch.get(i), baseBatch.get(i)));
+        }
+        assertThat(lowest)
+                .as("lowest cosine of a batched query to the same query alone")
+                .isGreaterThanOrEqualTo(0.9999);
+        // the adapter's batch goes through the adapter's weights, not the base's
+        assertThat(adapterToBase).isLessThan(0.9999);
     }
 
     @Test

@@ -26,11 +26,14 @@ import java.util.Set;
  * out for the gate are left out, so the gate never scores reuse on a task's own judgements.
  *
  * <p>The memory's task vectors come from the query tower of the version that serves (or that the
- * gate scores): each tower's vectors are computed once per task and kept until the tenant's log
- * changes, for up to two towers per tenant on average and at most {@code residentTenants} tenants'
- * worth (the least recently used leave first, and are computed again when next used). Two, so that
- * the memory the gate built for a candidate is still there when the candidate is swapped in: its
- * first recalls do not embed every judged task again, one at a time.
+ * gate scores). A task's vector depends only on its text and the tower, so each tower's vectors are
+ * kept by task text across changes of the log: when new feedback arrives, only tasks that tower has
+ * not embedded yet are embedded, together in one {@link Embedder#embedQueries} call, and vectors of
+ * tasks no longer in the memory are dropped. They are kept for up to two towers per tenant on
+ * average and at most {@code residentTenants} tenants' worth (the least recently used leave first,
+ * and are computed again when next used). Two, so that the memory the gate built for a candidate is
+ * still there when the candidate is swapped in: its first recalls do not embed every judged task
+ * again.
  */
 public final class JudgedTasks {
 
@@ -44,7 +47,11 @@ public final class JudgedTasks {
 
     private record TowerKey(String tenant, String tower) {}
 
-    private record Cached(int logPosition, int heldOut, JudgedTaskMemory memory) {}
+    /**
+     * A tower's memory at one log position; its tasks' vectors (by task text) are reused by the next
+     * build under the same tower, as long as the tower's model is the same.
+     */
+    private record Cached(int logPosition, int heldOut, String modelId, JudgedTaskMemory memory) {}
 
     /** A task with the verdicts on its cases and an episode id to name it by. */
     record TaskVerdicts(String taskId, String task, Set<String> useful, Set<String> useless) {}
@@ -82,18 +89,44 @@ public final class JudgedTasks {
             return cached.memory();
         }
         List<TaskVerdicts> tasks = verdicts(all(snapshot), heldOut, false);
-        List<JudgedTask> judged = new ArrayList<>(tasks.size());
-        try (NoGradScope ignored = NoGradScope.enter()) {
-            for (TaskVerdicts t : tasks) {
-                if (!t.useful().isEmpty() || !t.useless().isEmpty()) {
-                    judged.add(
-                            new JudgedTask(t.taskId(), tower.embedQuery(t.task()), t.useful(), t.useless(), t.task()));
-                }
+        tasks.removeIf(t -> t.useful().isEmpty() && t.useless().isEmpty());
+        Map<String, float[]> vectors = known(cached, tower);
+        List<String> unseen = new ArrayList<>();
+        for (TaskVerdicts t : tasks) {
+            if (!vectors.containsKey(t.task())) {
+                unseen.add(t.task());
             }
         }
+        if (!unseen.isEmpty()) {
+            List<float[]> embedded;
+            try (NoGradScope ignored = NoGradScope.enter()) {
+                embedded = tower.embedQueries(unseen);
+            }
+            for (int i = 0; i < unseen.size(); i++) {
+                vectors.put(unseen.get(i), embedded.get(i));
+            }
+        }
+        List<JudgedTask> judged = new ArrayList<>(tasks.size());
+        for (TaskVerdicts t : tasks) {
+            judged.add(new JudgedTask(t.taskId(), vectors.get(t.task()), t.useful(), t.useless(), t.task()));
+        }
         JudgedTaskMemory memory = new JudgedTaskMemory(tenant, judged);
-        cache.put(key, new Cached(snapshot.position(), heldOut.size(), memory));
+        cache.put(key, new Cached(snapshot.position(), heldOut.size(), tower.modelId(), memory));
         return memory;
+    }
+
+    /**
+     * The vectors an earlier build under this tower computed, by task text: only the memory's tasks,
+     * so a task that left the log (or was held out) leaves with its vector.
+     */
+    private static Map<String, float[]> known(Cached cached, Embedder tower) {
+        Map<String, float[]> vectors = new HashMap<>();
+        if (cached != null && cached.modelId().equals(tower.modelId())) {
+            for (JudgedTask t : cached.memory().tasks()) {
+                vectors.put(t.text(), t.vector());
+            }
+        }
+        return vectors;
     }
 
     /** The tenant's held-out tasks with their verdicts: what the gate scores on. */

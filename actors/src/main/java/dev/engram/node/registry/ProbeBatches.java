@@ -3,7 +3,6 @@ package dev.engram.node.registry;
 import dev.engram.adapters.NoGradScope;
 import dev.engram.memory.Embedder;
 import dev.engram.retriever.TextEncoder;
-import dev.engram.retriever.tuning.TunedEmbedder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +58,7 @@ final class ProbeBatches {
      */
     float[][] embed(Embedder embedder) {
         try (NoGradScope ignored = NoGradScope.enter()) {
-            float[][] padded = batch(embedder, probes).toArray(float[][]::new);
+            float[][] padded = embedder.embedQueries(probes).toArray(float[][]::new);
             for (float[] v : padded) {
                 if (!AdapterCanary.finite(v)) {
                     return unpadded(embedder);
@@ -78,25 +77,13 @@ final class ProbeBatches {
                 for (int i : group) {
                     texts.add(probes.get(i));
                 }
-                List<float[]> vectors = batch(embedder, texts);
+                // The registry's versions carry no instruction, so a tuned embedder's texts keep these lengths.
+                List<float[]> vectors = embedder.embedQueries(texts);
                 for (int k = 0; k < group.length; k++) {
                     out[group[k]] = vectors.get(k);
                 }
             }
         }
-        return out;
-    }
-
-    private static List<float[]> batch(Embedder embedder, List<String> texts) {
-        // The registry's versions carry no instruction, so a tuned embedder's texts keep these lengths.
-        if (embedder instanceof TunedEmbedder tuned) {
-            return tuned.embedQueries(texts);
-        }
-        if (embedder instanceof TextEncoder encoder) {
-            return encoder.embedQueries(texts);
-        }
-        List<float[]> out = new ArrayList<>(texts.size());
-        texts.forEach(t -> out.add(embedder.embedQuery(t)));
         return out;
     }
 }

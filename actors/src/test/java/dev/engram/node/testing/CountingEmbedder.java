@@ -9,8 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CountingEmbedder implements Embedder {
 
     private final Embedder inner;
-    /** Queries embedded so far. */
+    /** Queries embedded so far, one at a time or in batches. */
     public final AtomicInteger queries = new AtomicInteger();
+    /** Calls of {@link #embedQueries}. */
+    public final AtomicInteger queryBatches = new AtomicInteger();
     /** Every document text embedded so far, in order. */
     public final List<String> documentTexts = new CopyOnWriteArrayList<>();
     /** Calls of {@link #embedDocuments}. */
@@ -39,6 +41,13 @@ public final class CountingEmbedder implements Embedder {
     public float[] embedQuery(String text) {
         queries.incrementAndGet();
         return inner.embedQuery(text);
+    }
+
+    @Override
+    public List<float[]> embedQueries(List<String> texts) {
+        queryBatches.incrementAndGet();
+        queries.addAndGet(texts.size());
+        return inner.embedQueries(texts);
     }
 
     @Override

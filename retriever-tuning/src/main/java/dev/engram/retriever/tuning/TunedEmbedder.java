@@ -39,7 +39,8 @@ public final class TunedEmbedder implements Embedder {
         return view.embedQuery(instruction + text);
     }
 
-    /** Embeds several queries at once, in order. */
+    /** Embeds several queries at once (each with the instruction), in batches through the adapter's tower. */
+    @Override
     public List<float[]> embedQueries(List<String> texts) {
         List<String> prefixed = new ArrayList<>(texts.size());
         texts.forEach(t -> prefixed.add(instruction + t));
