@@ -241,8 +241,9 @@ public final class BertEncoder implements AutoCloseable {
     /**
      * Pooled text vectors, [batch, hidden], not normalised.
      *
-     * @param m every intermediate array is attached to it; when {@code training}, keep it open until
-     *     after backward
+     * @param m the result and the arrays shared across layers are attached to it (each layer's own
+     *     intermediates are freed as the layer ends); when {@code training}, keep it open until after
+     *     backward
      * @param training {@code true}: gradients flow to any projection parameters that require them
      *     (dropout stays off); {@code false}: no autograd graph is recorded
      */
@@ -292,15 +293,16 @@ public final class BertEncoder implements AutoCloseable {
         NDArray maskBias = isPadded(batch) ? m.create(maskBias(batch), new Shape(b, 1, 1, t)) : null;
         NDArray scale = m.create((float) (1.0 / Math.sqrt(config.headSize())));
         for (int l = 0; l < config.numLayers(); l++) {
-            if (training) {
+            // Each layer's intermediates are freed as soon as the layer is done. In training the
+            // autograd graph keeps its own reference to what backward needs (the softmax output,
+            // the GELU's input, the adapters' inputs, ...), so closing our handles frees the rest
+            // (scores, projections, residual sums) at once, and what the graph keeps is freed node
+            // by node during backward instead of all at the end of the step. Only op outputs are
+            // closed here: nothing in a layer wraps Java memory (DESIGN.md, DJL pitfall 1).
+            try (NDManager scope = m.newSubManager()) {
+                x.attach(scope);
                 x = layer(l, x, maskBias, scale, b, t);
-            } else {
-                // Inference frees each layer's intermediates as soon as the layer is done.
-                try (NDManager scope = m.newSubManager()) {
-                    x.attach(scope);
-                    x = layer(l, x, maskBias, scale, b, t);
-                    x.attach(m);
-                }
+                x.attach(m);
             }
         }
         return x;
