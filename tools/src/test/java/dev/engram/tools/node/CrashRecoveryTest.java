@@ -40,8 +40,9 @@ class CrashRecoveryTest {
         long mine = stream.items().size();
 
         try (GroupOffsets offsets = new GroupOffsets(bootstrap, group)) {
-            // Small batches: many index commits, so the kill lands between two of them.
-            ChildNode child = ChildNode.serve(bootstrap, data, group, "--max-batch", "100");
+            // Small batches, each its own index commit: many commits, so the kill lands between two of them.
+            ChildNode child =
+                    ChildNode.serve(bootstrap, data, group, "--max-batch", "100", "--commit-max-events", "100");
             try {
                 child.awaitReady(Duration.ofMinutes(2));
                 Await.until(

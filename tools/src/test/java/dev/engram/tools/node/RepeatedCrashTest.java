@@ -58,8 +58,10 @@ class RepeatedCrashTest {
         try (GroupOffsets offsets = new GroupOffsets(bootstrap, group)) {
             for (int kill = 1; kill <= KILLS; kill++) {
                 long target = total * kill / (KILLS + 1);
-                // Small batches: many index commits, so each kill lands between two of them.
-                ChildNode child = ChildNode.serve(bootstrap, data, group, "--max-batch", "200");
+                // Small batches, each its own index commit (not one a second): each kill and the broker
+                // restart land between two commits, and the commits go on after the restart.
+                ChildNode child =
+                        ChildNode.serve(bootstrap, data, group, "--max-batch", "200", "--commit-max-events", "200");
                 try {
                     child.awaitReady(Duration.ofMinutes(2));
                     if (kill == BROKER_RESTART_ROUND) {
