@@ -110,14 +110,11 @@ public final class LoraLinear implements Linear {
                         .dropout(x, (float) config.dropout(), true)
                         .singletonOrThrow()
                 : x;
-        NDManager scope = x.getManager();
-        // s folded into B ([out, r]) rather than applied to the output ([tokens, out]): one pass
-        // over the activations fewer forward and backward; the product lands in the step's scope
-        NDArray scaledB = ArrayOps.in(scope, loraB.mul(scale));
-        NDArray lora = linear(linear(xd, loraA, null), scaledB, null);
+        NDArray lora = linear(linear(xd, loraA, null), loraB, null).mul(scale);
         if (magnitude == null) {
             return linear(x, baseWeight, bias).add(lora);
         }
+        NDManager scope = x.getManager();
         NDArray magnitudeOverNorm = ArrayOps.in(scope, magnitude.div(doraNorm(scope)));
         if (!drop) {
             NDArray y = linear(x, baseWeight, null).add(lora).mul(magnitudeOverNorm);
