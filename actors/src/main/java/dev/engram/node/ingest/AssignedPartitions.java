@@ -164,27 +164,27 @@ final class AssignedPartitions implements ConsumerRebalanceListener {
             // Durable before they are handed away: their next owner resumes from this commit, exactly.
             commitIndexNow(batchTimeout, "revoking " + partitions);
             commitDurable(partitions);
-            committedToKafka.keySet().removeAll(partitions);
         }
-        Set<TopicPartition> left = new HashSet<>(assigned);
-        left.removeAll(partitions);
-        assigned = Set.copyOf(left);
-        failing.forget(partitions);
-        lag.forget(partitions);
+        forget(partitions);
         log.info("partitions revoked: {}", partitions);
         ownership.onPartitionsRevoked(partitions);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        forget(partitions);
+        log.warn("partitions lost (no commit possible): {}", partitions);
+        ownership.onPartitionsLost(partitions);
+    }
+
+    /** Drops what is kept about partitions this consumer no longer owns. */
+    private void forget(Collection<TopicPartition> partitions) {
         Set<TopicPartition> left = new HashSet<>(assigned);
         left.removeAll(partitions);
         assigned = Set.copyOf(left);
         committedToKafka.keySet().removeAll(partitions);
         failing.forget(partitions);
         lag.forget(partitions);
-        log.warn("partitions lost (no commit possible): {}", partitions);
-        ownership.onPartitionsLost(partitions);
     }
 
     @Override
