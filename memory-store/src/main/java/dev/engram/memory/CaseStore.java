@@ -68,7 +68,9 @@ public interface CaseStore extends Closeable {
     /**
      * Recalls the top {@code k} cases of the query's tenant as {@code ranker} orders its
      * {@link #candidates}, split into positives and negatives; each case's reason names what the
-     * searches found, what the ranker contributed, and why the case is positive or negative.
+     * searches found, what the ranker contributed, and why the case is positive or negative. The
+     * ranker may be given candidates whose cases are read on demand ({@link Candidate#readOnDemand}),
+     * so that a store reads in full only the cases it returns.
      *
      * @throws IllegalStateException when the ranker returns a case twice or one that is not a candidate
      */

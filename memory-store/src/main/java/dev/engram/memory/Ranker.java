@@ -19,6 +19,11 @@ public interface Ranker {
     /**
      * Orders the candidates, best first. Returns every candidate it keeps (at least the query's
      * {@code k} when there are that many); ties must be broken deterministically.
+     *
+     * <p>A store's recall may hand over candidates whose case is read on demand
+     * ({@link Candidate#readOnDemand}): ids, ranks, scores and vectors cost nothing more, while
+     * {@link Candidate#match()} reads the case's stored fields then, so call it only where the case's
+     * text or statistics are needed, and only within this call.
      */
     List<RankedCandidate> rank(RecallQuery query, CandidateLists candidates);
 }

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The last two stages of a recall: a {@link Ranker} orders the candidates, the top k are split into
@@ -24,26 +25,40 @@ import java.util.Set;
 public final class RankedRecall {
     private RankedRecall() {}
 
+    /**
+     * Assembles a recall; {@code readReturned} is given the ids of the cases the recall returns, in
+     * ranked order, before any of their cases is asked for, so that a store whose candidates read
+     * their cases on demand can read just these, together.
+     */
     public static RecallResult assemble(
-            RecallQuery query, CandidateLists candidates, Ranker ranker, CaseStoreConfig config) {
+            RecallQuery query,
+            CandidateLists candidates,
+            Ranker ranker,
+            CaseStoreConfig config,
+            Consumer<List<String>> readReturned) {
         List<RankedCandidate> order = Objects.requireNonNull(
                 ranker.rank(query, candidates), () -> "ranker " + ranker.name() + " returned null");
         int n = Math.min(query.k(), order.size());
         Set<String> offered = new HashSet<>();
         candidates.candidates().forEach(c -> offered.add(c.caseId()));
         Set<String> taken = new HashSet<>();
-        List<ScoredCase> ranked = new ArrayList<>(n);
-        List<ScoredCase> positives = new ArrayList<>();
-        List<ScoredCase> negatives = new ArrayList<>();
+        List<String> returned = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            RankedCandidate rc = order.get(i);
-            String id = rc.candidate().caseId();
+            String id = order.get(i).candidate().caseId();
             // a ranker's bug must not show a case twice or one the first stage never found
             if (!offered.contains(id) || !taken.add(id)) {
                 throw new IllegalStateException("ranker " + ranker.name() + " returned case " + id
                         + (offered.contains(id) ? " twice" : ", which is not one of the query's candidates") + " (rank "
                         + (i + 1) + ")");
             }
+            returned.add(id);
+        }
+        readReturned.accept(returned);
+        List<ScoredCase> ranked = new ArrayList<>(n);
+        List<ScoredCase> positives = new ArrayList<>();
+        List<ScoredCase> negatives = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            RankedCandidate rc = order.get(i);
             Case c = rc.candidate().match();
             boolean positive = config.isPositive(c);
             ScoredCase sc = new ScoredCase(c, rc.score(), reason(rc, query, positive, config));

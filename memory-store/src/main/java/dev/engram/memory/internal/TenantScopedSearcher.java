@@ -1,15 +1,12 @@
 package dev.engram.memory.internal;
 
-import dev.engram.memory.Candidate;
 import dev.engram.memory.CandidateLists;
 import dev.engram.memory.Case;
 import dev.engram.memory.RecallQuery;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +16,6 @@ import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
@@ -108,72 +104,33 @@ public final class TenantScopedSearcher {
      * searched, its unit vector of that generation (or none).
      */
     public CandidateLists candidates(RecallQuery q, float[] unitVector, int generation) throws IOException {
+        return search(q, unitVector, generation).withCases();
+    }
+
+    /**
+     * The same candidates as {@link #candidates}, each with its id and vector but its case read by
+     * {@code cases} only when asked for (see {@link OnDemandCases}); {@code cases} must come from
+     * {@link #onDemandCases()} of this view.
+     */
+    public CandidateLists candidatesWithCasesOnDemand(
+            RecallQuery q, float[] unitVector, int generation, OnDemandCases cases) throws IOException {
+        return search(q, unitVector, generation).withCasesOnDemand(cases);
+    }
+
+    /** A reader of candidates' cases from this view, for {@link #candidatesWithCasesOnDemand}. */
+    public OnDemandCases onDemandCases() {
+        return new OnDemandCases(searcher.getIndexReader());
+    }
+
+    private CandidateHits search(RecallQuery q, float[] unitVector, int generation) throws IOException {
         ScoreDoc[] bm25 = q.mode().usesBm25() ? bm25(q.tenant(), q.text(), q.depth()) : new ScoreDoc[0];
         ScoreDoc[] knn = q.mode().usesVector() ? knn(q.tenant(), generation, unitVector, q.depth()) : new ScoreDoc[0];
-        Map<Integer, Hit> hits = new LinkedHashMap<>();
-        for (int i = 0; i < bm25.length; i++) {
-            hits.put(bm25[i].doc, new Hit(i + 1, bm25[i].score));
-        }
-        for (int i = 0; i < knn.length; i++) {
-            Hit h = hits.computeIfAbsent(knn[i].doc, d -> new Hit(0, 0f));
-            h.vectorRank = i + 1;
-            h.vectorScore = knn[i].score;
-        }
-        readInDocOrder(hits, q.mode().usesVector() ? VectorGenerations.field(generation) : null);
-        List<Candidate> out = new ArrayList<>(hits.size());
-        for (Hit h : hits.values()) {
-            out.add(new Candidate(
-                    h.match,
-                    h.bm25Rank,
-                    h.bm25Score,
-                    h.vectorRank,
-                    h.vectorRank > 0 ? UnitVectors.cosineFromScore(h.vectorScore) : 0,
-                    h.vector));
-        }
-        return new CandidateLists(q, out);
-    }
-
-    /** What the searches said about one doc, then what it holds. */
-    private static final class Hit {
-        final int bm25Rank;
-        final float bm25Score;
-        int vectorRank;
-        float vectorScore;
-        Case match;
-        float[] vector;
-
-        Hit(int bm25Rank, float bm25Score) {
-            this.bm25Rank = bm25Rank;
-            this.bm25Score = bm25Score;
-        }
-    }
-
-    /** Reads each hit's case (and its vector of {@code vectorField}, if not null) leaf by leaf in doc order, so stored-field blocks are decompressed once. */
-    private void readInDocOrder(Map<Integer, Hit> hits, String vectorField) throws IOException {
-        int[] docs = hits.keySet().stream().mapToInt(Integer::intValue).toArray();
-        Arrays.sort(docs);
-        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-        int i = 0;
-        while (i < docs.length) {
-            LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(docs[i], leaves));
-            LeafReader r = leaf.reader();
-            StoredFields fields = r.storedFields();
-            FieldInfo fi = vectorField == null ? null : r.getFieldInfos().fieldInfo(vectorField);
-            FloatVectorValues vectors =
-                    fi == null || fi.getVectorDimension() == 0 ? null : r.getFloatVectorValues(vectorField);
-            CaseDocuments.CounterValues counters = CaseDocuments.counterValues(r);
-            for (; i < docs.length && docs[i] < leaf.docBase + r.maxDoc(); i++) {
-                int doc = docs[i] - leaf.docBase;
-                Hit h = hits.get(docs[i]);
-                h.match = CaseDocuments.read(fields, counters.at(doc), doc);
-                if (vectors != null && vectors.docID() < doc) {
-                    vectors.advance(doc);
-                }
-                if (vectors != null && vectors.docID() == doc) {
-                    h.vector = vectors.vectorValue().clone();
-                }
-            }
-        }
+        return new CandidateHits(
+                q,
+                searcher.getIndexReader(),
+                q.mode().usesVector() ? VectorGenerations.field(generation) : null,
+                bm25,
+                knn);
     }
 
     /** The tenant's cases with a vector in generation {@code with} and none in {@code without} (-1: no condition). */
