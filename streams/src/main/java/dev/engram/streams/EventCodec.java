@@ -2,6 +2,7 @@ package dev.engram.streams;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -75,7 +76,8 @@ public final class EventCodec {
                     "event is " + json.length + " bytes, over the limit of " + EventLimits.MAX_EVENT_JSON_BYTES
                             + " bytes");
         }
-        return FeedbackEventJson.fromTree(parse(json));
+        FeedbackEvent plain = readPlain(json);
+        return plain != null ? plain : FeedbackEventJson.fromTree(parse(json));
     }
 
     /**
@@ -109,6 +111,18 @@ public final class EventCodec {
      */
     public static DeadLetter decodeDeadLetter(byte[] json) {
         return DeadLetterJson.fromTree(parse(json));
+    }
+
+    /** The event by the parser alone, or null: see {@link FeedbackEventJson#readPlain}. */
+    private static FeedbackEvent readPlain(byte[] json) {
+        if (json == null || json.length == 0) {
+            return null;
+        }
+        try (JsonParser parser = MAPPER.createParser(json)) {
+            return FeedbackEventJson.readPlain(parser);
+        } catch (IOException e) {
+            return null; // closing a parser over bytes; the tree reader reports any real problem
+        }
     }
 
     private static JsonNode parse(byte[] json) {

@@ -99,7 +99,7 @@ public final class JsonFieldReader {
             return null;
         }
         try {
-            return Instant.parse(text);
+            return IsoInstants.parse(text);
         } catch (DateTimeParseException e) {
             throw new InvalidEventException(
                     pathOf(field),
