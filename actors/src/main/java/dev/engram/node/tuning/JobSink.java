@@ -42,7 +42,10 @@ public interface JobSink {
             java.util.function.Function<String, java.util.Collection<String>> earlierHeldOut,
             java.util.concurrent.Executor executor) {
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobSink.class);
-        return job -> java.util.concurrent.CompletableFuture.supplyAsync(
+        return job -> {
+            java.util.concurrent.CompletableFuture<TrainingJob> proposed;
+            try {
+                proposed = java.util.concurrent.CompletableFuture.supplyAsync(
                         () -> {
                             java.util.Set<String> heldOut = new java.util.HashSet<>(earlierHeldOut.apply(job.tenant()));
                             job.heldOut().forEach(q -> heldOut.add(q.query().strip()));
@@ -58,7 +61,11 @@ public interface JobSink {
                                 return job;
                             }
                         },
-                        executor)
-                .thenCompose(this::send);
+                        executor);
+            } catch (java.util.concurrent.RejectedExecutionException e) { // the node is stopping
+                return java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
+            return proposed.thenCompose(this::send);
+        };
     }
 }

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -43,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class TuningLoop implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TuningLoop.class);
+    /** How long closing waits for a policy proposal that is running. */
+    private static final Duration PROPOSAL_STOP_WAIT = Duration.ofSeconds(60);
 
     private final ActorSystem<?> system;
     private final ActorRef<TuningSchedulers.Command> router;
@@ -113,10 +117,7 @@ public final class TuningLoop implements AutoCloseable {
         try {
             KafkaJobSink kafkaSink = JobSink.kafka(kafka, "engram-scheduler-" + nodeId, blocking);
             resources.push(kafkaSink);
-            JobSink sink = proposer == null
-                    ? kafkaSink
-                    : kafkaSink.withPolicies(
-                            proposer, tenant -> judged == null ? List.of() : judged.heldOutTasks(tenant), blocking);
+            JobSink sink = proposer == null ? kafkaSink : withPolicies(kafkaSink, proposer, judged, resources);
             AtomicReference<ActorRef<TuningSchedulers.Command>> routerRef = new AtomicReference<>();
             AdapterTopicFollower follower = AdapterTopicFollower.start(kafka, new AdapterTopicFollower.Listener() {
                 @Override
@@ -230,6 +231,31 @@ public final class TuningLoop implements AutoCloseable {
         @Override
         public long highest(String adapterName) {
             return follower.highest(adapterName);
+        }
+    }
+
+    /**
+     * The sink with each job given its tenant's proposed ranker policy first. Proposals embed with the
+     * node's encoder: they run on their own thread, stopped and waited for on close, so none is still
+     * embedding when the node's owner closes the encoder.
+     */
+    private static JobSink withPolicies(
+            KafkaJobSink kafkaSink, PolicyProposer proposer, JudgedRecallLog judged, Deque<AutoCloseable> resources) {
+        ExecutorService proposals = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "engram-policy-proposals");
+            t.setDaemon(true);
+            return t;
+        });
+        resources.push(() -> stopProposals(proposals));
+        return kafkaSink.withPolicies(
+                proposer, tenant -> judged == null ? List.of() : judged.heldOutTasks(tenant), proposals);
+    }
+
+    /** Drops the proposals not started and waits for the one running (it cannot be interrupted mid-batch). */
+    private static void stopProposals(ExecutorService proposals) throws InterruptedException {
+        proposals.shutdownNow();
+        if (!proposals.awaitTermination(PROPOSAL_STOP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            log.warn("a ranker policy proposal still runs {} after the stop was asked", PROPOSAL_STOP_WAIT);
         }
     }
 
