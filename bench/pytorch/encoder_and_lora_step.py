@@ -8,6 +8,8 @@ FFN 1536), batch 32 x 128 tokens, threads = 2 (intra-op; inter-op 1).
      last 16, backward, gradient clipping at 1.0, AdamW (lr 1e-4, weight decay 0.01).
   2. Encoder forward throughput (no grad), in texts/s.
   3. Peak RSS of this process (VmHWM) and its growth over the RSS after loading the model.
+  --device cuda runs the same step on a GPU (timed after torch.cuda.synchronize(); peak GPU memory
+  from torch.cuda.max_memory_allocated), as a reference for what a GPU worker can gain.
 
 Getting torch (this script installs nothing): on Debian 12 / these machines
     apt-get install -y python3-torch libopenblas0-pthread   # torch 1.13 for the system python
@@ -191,7 +193,7 @@ class MiniLm(nn.Module):
 
     def forward(self, ids, mask):
         t = ids.shape[1]
-        x = self.word(ids) + self.tok_type(torch.zeros_like(ids)) + self.pos(torch.arange(t))
+        x = self.word(ids) + self.tok_type(torch.zeros_like(ids)) + self.pos(torch.arange(t, device=ids.device))
         x = self.norm(x)
         bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
         for layer in self.layers:
@@ -224,7 +226,14 @@ def main():
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--forward-iters", type=int, default=6)
+    ap.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     args = ap.parse_args()
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+
+    def sync():
+        if cuda:
+            torch.cuda.synchronize()
 
     torch.set_num_interop_threads(1)
     torch.set_num_threads(args.threads)
@@ -243,10 +252,11 @@ def main():
         model.load(read_onnx(data))
         del data
     model.eval()  # dropout off, as in Engram's training path
+    model.to(device)
 
     for layer in model.layers:
-        layer.query = LoraLinear(layer.query, 8, 16)
-        layer.value = LoraLinear(layer.value, 8, 16)
+        layer.query = LoraLinear(layer.query, 8, 16).to(device)
+        layer.value = LoraLinear(layer.value, 8, 16).to(device)
     for name, p in model.named_parameters():
         p.requires_grad_("lora_" in name)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -257,10 +267,12 @@ def main():
     ids[:, 0], ids[:, -1] = 101, 102
     mask = torch.ones(32, 128, dtype=torch.long)
     labels = torch.arange(16)
+    ids, mask, labels = ids.to(device), mask.to(device), labels.to(device)
     rss_loaded = proc_status_mib("VmRSS")
 
     step_ms = []
     for s in range(args.warmup + args.steps):
+        sync()
         t0 = time.perf_counter()
         pooled = F.normalize(model(ids, mask), dim=-1)
         loss = F.cross_entropy(pooled[:16] @ pooled[16:].t() * 20.0, labels)
@@ -268,6 +280,7 @@ def main():
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
+        sync()
         if s >= args.warmup:
             step_ms.append((time.perf_counter() - t0) * 1000)
     peak_train = proc_status_mib("VmHWM")
@@ -276,8 +289,10 @@ def main():
     with torch.no_grad():
         model(ids, mask)
         for _ in range(args.forward_iters):
+            sync()
             t0 = time.perf_counter()
             model(ids, mask)
+            sync()
             fwd.append(32 / (time.perf_counter() - t0))
 
     result = {
@@ -286,9 +301,12 @@ def main():
         "forward_texts_per_s_median": statistics.median(fwd), "forward_texts_per_s_best": max(fwd),
         "rss_loaded_mib": rss_loaded, "peak_rss_train_mib": peak_train,
         "peak_rss_growth_train_mib": peak_train - rss_loaded,
-        "trainable_params": sum(p.numel() for p in params), "last_loss": float(loss),
+        "trainable_params": sum(p.numel() for p in params), "last_loss": float(loss.detach()),
+        "device": torch.cuda.get_device_name(device) if cuda else "cpu",
+        "peak_gpu_mib": torch.cuda.max_memory_allocated(device) / 2**20 if cuda else 0.0,
     }
-    print("PyTorch %s eager, %d threads, weights: %s" % (torch.__version__, torch.get_num_threads(), source))
+    print("PyTorch %s eager on %s, %d threads, weights: %s"
+          % (torch.__version__, result["device"], torch.get_num_threads(), source))
     print("LoRA step (32x128, r=8 q,v): median %.1f ms, min %.1f ms over %d steps"
           % (result["lora_step_ms_median"], result["lora_step_ms_min"], len(step_ms)))
     print("encoder forward (32x128, no grad): median %.1f texts/s, best %.1f"

@@ -444,9 +444,16 @@ public final class TrainingWorker implements AutoCloseable {
     /** Stops after abandoning the job in hand (it is not committed, so another worker runs it). */
     @Override
     public void close() {
-        stop();
-        publisher.close();
-        progress.close();
+        try {
+            stop();
+        } finally {
+            try {
+                publisher.close();
+            } finally {
+                progress.close();
+                plainProducer.close(Duration.ofSeconds(5)); // the progress topic leaves the producer open
+            }
+        }
     }
 
     /** The trained files, plus the round's ranker policy when the job carries one: one payload, one version. */

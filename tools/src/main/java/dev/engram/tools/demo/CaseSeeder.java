@@ -11,13 +11,17 @@ import dev.engram.tools.internal.ProgressBar;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * Sends the Cranfield abstracts through {@code engram.feedback} as cases of one tenant and waits
@@ -34,38 +38,72 @@ final class CaseSeeder {
         this.progressBars = progressBars;
     }
 
+    /** Tries per event before the demo gives up on the broker. */
+    static final int SEND_ATTEMPTS = 3;
+
     /**
-     * Sends one event per document and waits for every acknowledgement.
+     * How long one try waits for an acknowledgement. Shorter than the clients' default (2 minutes):
+     * an event not acknowledged by then is sent again by a new producer.
+     */
+    static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(45);
+
+    /**
+     * Sends one event per document and waits for every acknowledgement. Events that a try could not
+     * deliver (a batch expired, the connection broke) are sent again by a new producer, up to
+     * {@link #SEND_ATTEMPTS} tries: the node applies an event id once, so an event that did arrive
+     * after all is not doubled.
      *
      * @return how long sending took
      */
     Duration produce(KafkaConnection kafka, String tenant, List<Document> docs) {
         ProgressBar bar = new ProgressBar(out, "produce", docs.size(), progressBars);
         AtomicLong acked = new AtomicLong();
-        AtomicReference<Exception> failure = new AtomicReference<>();
         long started = System.nanoTime();
         Instant timestamp = Instant.now();
-        try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(kafka)) {
-            for (Document doc : docs) {
-                FeedbackEvent event = CranfieldEvents.event(tenant, doc, timestamp);
-                producer.send(
-                        new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), EventCodec.encode(event)),
-                        (metadata, error) -> {
-                            if (error != null) {
-                                failure.compareAndSet(null, error);
-                            } else {
-                                acked.incrementAndGet();
-                            }
-                        });
-                bar.update(acked.get());
+        List<Document> pending = docs;
+        Exception lastFailure = null;
+        for (int attempt = 1; attempt <= SEND_ATTEMPTS && !pending.isEmpty(); attempt++) {
+            if (attempt > 1) {
+                out.printf(
+                        Locale.ROOT,
+                        "%n  produce: %d of %d events not acknowledged (%s); sending them again with a new producer%n",
+                        pending.size(),
+                        docs.size(),
+                        lastFailure.getMessage());
             }
-            producer.flush();
+            Map<Document, Exception> failed = new ConcurrentHashMap<>();
+            try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(
+                    kafka, Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis()))) {
+                for (Document doc : pending) {
+                    FeedbackEvent event = CranfieldEvents.event(tenant, doc, timestamp);
+                    producer.send(
+                            new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), EventCodec.encode(event)),
+                            (metadata, error) -> {
+                                if (error != null) {
+                                    failed.put(doc, error);
+                                } else {
+                                    acked.incrementAndGet();
+                                }
+                            });
+                    bar.update(acked.get());
+                }
+                producer.flush();
+            }
+            List<Document> again = new ArrayList<>();
+            for (Document doc : pending) {
+                Exception error = failed.get(doc);
+                if (error != null) {
+                    if (!(error instanceof RetriableException)) {
+                        throw sendFailed(kafka, error);
+                    }
+                    again.add(doc);
+                    lastFailure = error;
+                }
+            }
+            pending = again;
         }
-        if (failure.get() != null) {
-            throw new IllegalStateException(
-                    "sending the Cranfield events to " + Topics.FEEDBACK + " on " + kafka.describe() + " failed: "
-                            + failure.get().getMessage(),
-                    failure.get());
+        if (!pending.isEmpty()) {
+            throw sendFailed(kafka, lastFailure);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         bar.finish(
@@ -76,6 +114,13 @@ final class CaseSeeder {
                         docs.size() / Math.max(1e-9, took.toNanos() / 1e9),
                         Topics.FEEDBACK));
         return took;
+    }
+
+    private static IllegalStateException sendFailed(KafkaConnection kafka, Exception cause) {
+        return new IllegalStateException(
+                "sending the Cranfield events to " + Topics.FEEDBACK + " on " + kafka.describe() + " failed: "
+                        + cause.getMessage(),
+                cause);
     }
 
     /**
