@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
@@ -56,6 +57,25 @@ final class CaseSeeder {
      * @return how long sending took
      */
     Duration produce(KafkaConnection kafka, String tenant, List<Document> docs) {
+        return produce(
+                () -> KafkaClientFactory.producer(
+                        kafka, Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis())),
+                Topics.FEEDBACK,
+                kafka.describe(),
+                tenant,
+                docs);
+    }
+
+    /**
+     * As {@link #produce(KafkaConnection, String, List)}, to {@code topic}, each try with a producer
+     * from {@code producers}; {@code where} names the cluster in errors.
+     */
+    Duration produce(
+            Supplier<Producer<String, byte[]>> producers,
+            String topic,
+            String where,
+            String tenant,
+            List<Document> docs) {
         ProgressBar bar = new ProgressBar(out, "produce", docs.size(), progressBars);
         AtomicLong acked = new AtomicLong();
         long started = System.nanoTime();
@@ -72,12 +92,11 @@ final class CaseSeeder {
                         lastFailure.getMessage());
             }
             Map<Document, Exception> failed = new ConcurrentHashMap<>();
-            try (KafkaProducer<String, byte[]> producer = KafkaClientFactory.producer(
-                    kafka, Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis()))) {
+            try (Producer<String, byte[]> producer = producers.get()) {
                 for (Document doc : pending) {
                     FeedbackEvent event = CranfieldEvents.event(tenant, doc, timestamp);
                     producer.send(
-                            new ProducerRecord<>(Topics.FEEDBACK, event.tenant(), EventCodec.encode(event)),
+                            new ProducerRecord<>(topic, event.tenant(), EventCodec.encode(event)),
                             (metadata, error) -> {
                                 if (error != null) {
                                     failed.put(doc, error);
@@ -94,7 +113,7 @@ final class CaseSeeder {
                 Exception error = failed.get(doc);
                 if (error != null) {
                     if (!(error instanceof RetriableException)) {
-                        throw sendFailed(kafka, error);
+                        throw sendFailed(topic, where, attempt, error);
                     }
                     again.add(doc);
                     lastFailure = error;
@@ -103,7 +122,7 @@ final class CaseSeeder {
             pending = again;
         }
         if (!pending.isEmpty()) {
-            throw sendFailed(kafka, lastFailure);
+            throw sendFailed(topic, where, SEND_ATTEMPTS, lastFailure);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         bar.finish(
@@ -112,14 +131,14 @@ final class CaseSeeder {
                         Locale.ROOT,
                         "%,.0f events/s acknowledged on %s",
                         docs.size() / Math.max(1e-9, took.toNanos() / 1e9),
-                        Topics.FEEDBACK));
+                        topic));
         return took;
     }
 
-    private static IllegalStateException sendFailed(KafkaConnection kafka, Exception cause) {
+    private static IllegalStateException sendFailed(String topic, String where, int attempt, Exception cause) {
         return new IllegalStateException(
-                "sending the Cranfield events to " + Topics.FEEDBACK + " on " + kafka.describe() + " failed: "
-                        + cause.getMessage(),
+                "sending the Cranfield events to " + topic + " on " + where + " failed (try " + attempt + " of "
+                        + SEND_ATTEMPTS + "): " + cause.getMessage(),
                 cause);
     }
 
