@@ -351,7 +351,7 @@ public final class ContinualDemo implements Runnable {
                 "  %-9s %-9s %-26s %-17s %-17s %s%n",
                 "adapter",
                 "status",
-                "gate: job's held-out",
+                "gate: gain, points (95%)",
                 "dense",
                 "hybrid",
                 "round");
@@ -365,15 +365,7 @@ public final class ContinualDemo implements Runnable {
                 String.format(Locale.ROOT, "%.4f", r.baseHybrid().meanNdcgAt10()),
                 "-");
         for (RoundResult round : r.rounds()) {
-            AdapterMetrics m = round.gateMetrics();
-            String gate = m == null
-                    ? "-"
-                    : String.format(
-                            Locale.ROOT,
-                            "%.3f vs %.3f (%d q)",
-                            m.heldOutNdcg10(),
-                            m.parentHeldOutNdcg10(),
-                            m.heldOutQueries());
+            String gate = gateCell(round);
             out.printf(
                     Locale.ROOT,
                     "  %-9s %-9s %-26s %-17s %-17s %.0f s%n",
@@ -391,6 +383,24 @@ public final class ContinualDemo implements Runnable {
                 r.searchable().toNanos() / 1e9,
                 r.seeding().toNanos() / 1e9);
         out.flush();
+    }
+
+    /**
+     * What the gate decided on: its own paired test (n, mean gain and interval in points) when the
+     * node measured the candidate, else the job's held-out figures the worker published.
+     */
+    private static String gateCell(RoundResult round) {
+        return GateFigures.in(round.reason()).map(GateFigures::cell).orElseGet(() -> {
+            AdapterMetrics m = round.gateMetrics();
+            return m == null
+                    ? "-"
+                    : String.format(
+                            Locale.ROOT,
+                            "%.3f vs %.3f (%d q)",
+                            m.heldOutNdcg10(),
+                            m.parentHeldOutNdcg10(),
+                            m.heldOutQueries());
+        });
     }
 
     private static String cell(EvaluationReport report, EvaluationReport base) {
