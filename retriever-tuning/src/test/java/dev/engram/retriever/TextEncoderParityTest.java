@@ -88,6 +88,41 @@ class TextEncoderParityTest {
     }
 
     @Test
+    void theBaseOnOnnxRuntimeMatchesThePyTorchPathAndAnAdapterStillTakesThePyTorchPath() {
+        List<String> texts = CranfieldAbstracts.first(60);
+        EncoderConfig longer =
+                EncoderConfig.custom().maxLength(256).device("cpu").build();
+        assertThat(longer.onnxRuntimeBase()).as("the default").isTrue();
+        try (TextEncoder onnx = TextEncoder.load(longer);
+                TextEncoder torch = TextEncoder.load(
+                        longer.toBuilder().onnxRuntimeBase(false).build())) {
+            List<float[]> fromOnnx = onnx.embedDocuments(texts);
+            List<float[]> fromTorch = torch.embedDocuments(texts);
+            double min = 1;
+            for (int i = 0; i < texts.size(); i++) {
+                min = Math.min(min, cosine(fromOnnx.get(i), fromTorch.get(i)));
+            }
+            System.out.printf("ONNX Runtime vs PyTorch base: min cosine %.7f over %d abstracts%n", min, texts.size());
+            assertThat(min).isGreaterThanOrEqualTo(0.9999);
+            assertThat(cosine(onnx.embedQuery("flutter of a wing"), torch.embedQuery("flutter of a wing")))
+                    .isGreaterThanOrEqualTo(0.9999);
+
+            // An adapter's queries go through PyTorch with the adapter; documents stay on the base.
+            java.util.Map<String, dev.engram.adapters.Linear> scaled = new java.util.HashMap<>();
+            onnx.baseEncoder()
+                    .baseLinears()
+                    .forEach((name, linear) ->
+                            scaled.put(name, name.endsWith("attention.self.query") ? tripled(linear) : linear));
+            TextEncoder tuned = onnx.withQueryAdapter("scaled-v1", scaled);
+            assertThat(cosine(tuned.embedQuery(texts.get(0)), onnx.embedQuery(texts.get(0))))
+                    .as("the adapter changes the query vector")
+                    .isLessThan(0.999);
+            assertThat(maxAbsDiff(tuned.embedDocuments(texts.subList(0, 3)).get(1), fromOnnx.get(1)))
+                    .isZero();
+        }
+    }
+
+    @Test
     void vectorsAreUnitLengthAndInInputOrder() {
         List<String> texts = List.of("short", CranfieldAbstracts.first(3).get(1), "a medium sized text about wings");
         List<float[]> batch = encoder.embedDocuments(texts);
@@ -121,6 +156,26 @@ class TextEncoderParityTest {
         assertThat(batch.tokens(1)).isEqualTo(3);
         assertThat(batch.inputIds()[0]).isEqualTo(101L);
         assertThat(batch.inputIds()[127]).isEqualTo(102L);
+    }
+
+    /** A projection three times the base one: a stand-in adapter that visibly changes the queries. */
+    private static dev.engram.adapters.Linear tripled(dev.engram.adapters.Linear base) {
+        return new dev.engram.adapters.Linear() {
+            @Override
+            public ai.djl.ndarray.NDArray forward(ai.djl.ndarray.NDArray x) {
+                return base.forward(x).mul(3);
+            }
+
+            @Override
+            public long inFeatures() {
+                return base.inFeatures();
+            }
+
+            @Override
+            public long outFeatures() {
+                return base.outFeatures();
+            }
+        };
     }
 
     static double cosine(float[] a, float[] b) {
