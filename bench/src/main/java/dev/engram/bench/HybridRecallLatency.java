@@ -62,6 +62,7 @@ import org.apache.lucene.util.VectorUtil;
  * Approximate kNN is checked against exact search (every vector, dot product) on the first
  * {@code --exact} queries. With {@code --merge-to N} the index is then force-merged to N segments and
  * measured again with the same queries, to show what the segment count costs the vector search.
+ * {@code --pytorch-base 1} embeds on the base model's PyTorch path instead of ONNX Runtime.
  * {@code --sentence-vectors FILE} keeps the sentences' vectors between runs (written when absent).
  */
 final class HybridRecallLatency {
@@ -85,7 +86,12 @@ final class HybridRecallLatency {
         Random random = new Random(seed);
         List<String> queryTexts = BenchCorpus.queryTexts(sentences, random, queries + warmup);
         Path dir = Files.createTempDirectory("engram-hybrid-bench");
-        try (TextEncoder encoder = TextEncoder.load()) {
+        // --pytorch-base 1: the base model on its PyTorch path, as before ONNX Runtime served it
+        boolean pytorchBase = intArg(args, "--pytorch-base", 0) != 0;
+        try (TextEncoder encoder = TextEncoder.load(dev.engram.retriever.EncoderConfig.custom()
+                .onnxRuntimeBase(!pytorchBase)
+                .build())) {
+            System.out.println("query tower: the base model on " + (pytorchBase ? "PyTorch" : "ONNX Runtime"));
             System.out.printf(
                     Locale.ROOT,
                     "RecallLatencyBench --mode hybrid: %,d cases (%,d with real MiniLM vectors), %,d queries after"
