@@ -61,6 +61,9 @@ public final class OnnxRuntimeTower implements AutoCloseable {
             // activations allocated for the process's lifetime (about 180 MiB more at the demo's peak).
             options.setCPUArenaAllocator(false);
             options.setMemoryPatternOptimization(false);
+            // Idle pool threads sleep instead of spinning: on a node's few cores a spinning thread takes
+            // the core that ingest or the search after the embedding needs (as libgomp's busy-waiting did).
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             OrtSession session = env.createSession(onnx, options);
             Set<String> inputs = session.getInputNames();
             if (!inputs.contains(INPUT_IDS) || !inputs.contains(ATTENTION_MASK)) {
