@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.engram.node.testing.SharedKafka;
 import dev.engram.node.testing.TestIds;
+import dev.engram.node.testing.TopicRecords;
 import dev.engram.retriever.eval.Document;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.KafkaClientFactory;
@@ -17,18 +18,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -98,24 +94,8 @@ class CaseSeederTest {
     }
 
     private static List<String> eventIds(String bootstrap, String topic) {
-        List<String> ids = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(bootstrap, null)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                assertThat(System.nanoTime())
-                        .as("read %s to its end %s", topic, end)
-                        .isLessThan(deadline);
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    ids.add(EventCodec.decodeFeedback(r.value()).eventId());
-                }
-            }
-        }
-        return ids;
+        return TopicRecords.values(bootstrap, topic).stream()
+                .map(v -> EventCodec.decodeFeedback(v).eventId())
+                .toList();
     }
 }
