@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.engram.broker.BrokerSecurity;
 import dev.engram.broker.EmbeddedKafka;
+import dev.engram.node.testing.TopicRecords;
 import dev.engram.streams.EventCodec;
 import dev.engram.streams.FeedbackEvent;
 import dev.engram.streams.KafkaClientFactory;
@@ -14,14 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -155,24 +152,8 @@ class SecuredProduceTest {
     }
 
     private static List<String> eventIds(String topic) {
-        List<String> ids = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = KafkaClientFactory.consumer(kafka.connection(), null)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                assertThat(System.nanoTime())
-                        .as("read " + topic + " to its end")
-                        .isLessThan(deadline);
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    ids.add(EventCodec.decodeFeedback(r.value()).eventId());
-                }
-            }
-        }
-        return ids;
+        return TopicRecords.values(kafka.connection(), topic).stream()
+                .map(v -> EventCodec.decodeFeedback(v).eventId())
+                .toList();
     }
 }
