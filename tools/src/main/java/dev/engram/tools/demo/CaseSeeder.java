@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
@@ -91,15 +91,16 @@ final class CaseSeeder {
                         docs.size(),
                         lastFailure.getMessage());
             }
-            Map<Document, Exception> failed = new ConcurrentHashMap<>();
+            AtomicReferenceArray<Exception> failed = new AtomicReferenceArray<>(pending.size());
             try (Producer<String, byte[]> producer = producers.get()) {
-                for (Document doc : pending) {
-                    FeedbackEvent event = CranfieldEvents.event(tenant, doc, timestamp);
+                for (int i = 0; i < pending.size(); i++) {
+                    int index = i;
+                    FeedbackEvent event = CranfieldEvents.event(tenant, pending.get(i), timestamp);
                     producer.send(
                             new ProducerRecord<>(topic, event.tenant(), EventCodec.encode(event)),
                             (metadata, error) -> {
                                 if (error != null) {
-                                    failed.put(doc, error);
+                                    failed.set(index, error);
                                 } else {
                                     acked.incrementAndGet();
                                 }
@@ -109,13 +110,13 @@ final class CaseSeeder {
                 producer.flush();
             }
             List<Document> again = new ArrayList<>();
-            for (Document doc : pending) {
-                Exception error = failed.get(doc);
+            for (int i = 0; i < pending.size(); i++) {
+                Exception error = failed.get(i);
                 if (error != null) {
                     if (!(error instanceof RetriableException)) {
                         throw sendFailed(topic, where, attempt, error);
                     }
-                    again.add(doc);
+                    again.add(pending.get(i));
                     lastFailure = error;
                 }
             }
